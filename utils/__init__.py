@@ -1,0 +1,1 @@
+"""Shared logic of the Java exception log analyzer (parsing, labels, data, losses, metrics, models)."""
