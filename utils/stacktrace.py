@@ -1,13 +1,40 @@
 """Java stack-trace parsing: log text -> list of `Trace` (exception chain, root cause, frames).
 
-Stdlib only: parsing a large log must not pay for importing torch or transformers.
+Stdlib only (plus pyyaml, read lazily for the library-package list): parsing a large log must not pay for importing
+torch or transformers.
 
-DATA MODEL CONTRACT (other modules rely on these names; the parser implementation fills them in).
+What the parser understands:
+- the first exception line (`pkg.FooException: message`, `Exception in thread "main" ...`, a bare class name),
+  every `Caused by:`, `Suppressed:` blocks (nested by indentation, attached to their owner, kept out of the main
+  chain), logback's root-cause-first `Wrapped by:`, `... N more` / `... N common frames omitted`, messages spanning
+  several lines (a message runs until the first frame / `Caused by:` line or the end of the text; when a new log
+  record or another exception comes first, only the first line is the message);
+- frames with module / class-loader prefixes (`java.base@17/`, `app//`), jar suffixes (`~[x.jar:1.0]`), `Native
+  Method`, `Unknown Source`, files without a line, lambda / proxy / CGLIB classes;
+- log files: each line's prefix (timestamp, level, thread, logger: logback, log4j, JUL, Spring Boot, maven
+  `[ERROR]`, ...) is removed before the line is read, whether every trace line carries it or only the first; an
+  exception named inside a log message (`ERROR ... - Unexpected error: java.net.SocketTimeoutException: Read timed
+  out`) is a message-only trace; the lines of the record that introduced a trace are kept as its `context`;
+  traces inside JSON log lines (`"stack_trace":"...\\n\\tat ..."`) are unescaped first (line numbers then count
+  the unescaped lines).
+
+A class name is only believed when it looks like one: a dotted name whose last part starts upper case, or a
+CamelCase name ending in Exception / Error / Failure / Throwable / Fault. Names of the first kind that do not end
+that way (`com.bank.rules.RuleViolation`) only start a trace when frames follow, unless their package says what they
+are (`org.mockito.exceptions.verification.TooLittleActualInvocations`).
+Every step is one pass over the lines with precompiled regexes; nothing here raises on any input text.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+LIBRARY_PACKAGES_PATH = Path(__file__).resolve().parent.parent / "configs" / "library_packages.yaml"
 
 
 @dataclass
@@ -18,10 +45,16 @@ class Frame:
     method: str  # "post", "<init>", "<clinit>", "lambda$run$0"
     file: str | None = None  # "Ledger.java"; None for "Native Method" / "Unknown Source"
     line: int | None = None
-    module: str | None = None  # "java.base" for "java.base/java.lang.Thread.run(Thread.java:833)"
+    module: str | None = None  # "java.base" for "java.base/java.lang.Thread.run(Thread.java:833)" (version dropped)
     native: bool = False
-    is_library: bool = False  # JDK, test runners, reflection, proxies, common frameworks (see LIBRARY_PREFIXES)
+    is_library: bool = (
+        False  # JDK, test runners, reflection, proxies, common frameworks (configs/library_packages.yaml)
+    )
     raw: str = ""  # the line as written, without the log prefix
+    class_loader: str | None = None  # "app" for "app//com.x.Y.z(Y.java:1)"
+    jar: str | None = (
+        None  # logback/log4j2 packaging suffix: "spring-web-5.3.jar:5.3.20" of "~[spring-web-5.3.jar:5.3.20]"
+    )
 
     @property
     def simple_class(self) -> str:
@@ -34,7 +67,7 @@ class Frame:
 
     @property
     def qualified_method(self) -> str:
-        """"pkg.Class.method" (inner-class `$` kept), the form `fix_methods` uses."""
+        """ "pkg.Class.method" (inner-class `$` kept), the form `fix_methods` uses."""
         return f"{self.class_name}.{self.method}"
 
 
@@ -48,10 +81,21 @@ class ThrownException:
     omitted_frames: int = 0  # the N of "... N more"
     relation: str = "top"  # "top" | "cause" | "suppressed"
     suppressed: list[ThrownException] = field(default_factory=list)
+    # For a suppressed exception only: its own `Caused by:` chain (the main chain lives in `Trace.chain`).
+    cause_chain: list[ThrownException] = field(default_factory=list)
 
     @property
     def simple_name(self) -> str:
         return self.class_name.rsplit(".", 1)[-1]
+
+    @property
+    def message_exception(self) -> str | None:
+        """The throwable class a message starts with, if any: "java.net.ConnectException" for an
+        `ExecutionException: java.net.ConnectException: Connection refused` logged without its `Caused by:`."""
+        match = _HEADER.match(self.message.lstrip()[:_MAX_LINE_CHARS]) if self.message else None
+        if match and _is_throwable_name(match.group("cls")):
+            return match.group("cls")
+        return None
 
 
 @dataclass
@@ -82,13 +126,603 @@ class Trace:
         """All frames of the chain, top exception first (suppressed blocks excluded)."""
         return [f for exc in self.chain for f in exc.frames]
 
+    def full_stack(self, index: int = -1) -> list[Frame]:
+        """The frames of `chain[index]` with its `... N more` restored: Java omits the last N frames of a cause
+        because they equal the last N of the enclosing exception's stack, so they are taken from there."""
+        if not self.chain:
+            return []
+        index = index % len(self.chain)
+        stack = list(self.chain[0].frames)
+        for position in range(1, index + 1):
+            exc = self.chain[position]
+            shared = stack[-exc.omitted_frames :] if exc.omitted_frames > 0 else []  # all there is, if the log was cut
+            stack = [*exc.frames, *shared]
+        return stack
 
-def parse_log(text: str) -> list[Trace]:
-    """Every trace in `text`; never raises. Text with no trace gives one `Trace` with an empty chain."""
-    raise NotImplementedError("parser being written")
+
+# ---------------------------------------------------------------------------------------------------------------
+# Library frames: one list, in configs/library_packages.yaml.
 
 
-def parse_trace(text: str) -> Trace:
+@dataclass(frozen=True)
+class LibraryRules:
+    prefixes: tuple[str, ...]
+    generated_markers: tuple[str, ...]
+
+
+@lru_cache(maxsize=8)
+def load_library_rules(path: str | Path = LIBRARY_PACKAGES_PATH) -> LibraryRules:
+    """The library prefixes and generated-class markers of `path` (read once per path)."""
+    import yaml  # lazily: the parser itself needs no third-party module
+
+    with open(path, encoding="utf-8") as handle:
+        config = yaml.safe_load(handle) or {}
+    return LibraryRules(
+        prefixes=tuple(str(p) for p in config.get("prefixes", [])),
+        generated_markers=tuple(str(m) for m in config.get("generated_markers", [])),
+    )
+
+
+def is_library_class(class_name: str, extra_prefixes: Iterable[str] = (), rules: LibraryRules | None = None) -> bool:
+    """True for JDK, reflection, test-runner, mock, proxy / generated and common framework classes.
+
+    `extra_prefixes` adds package prefixes (e.g. an in-house framework: "com.bank.platform.").
+    """
+    rules = rules or load_library_rules()
+    if class_name.startswith(rules.prefixes) or any(marker in class_name for marker in rules.generated_markers):
+        return True
+    extra = tuple(extra_prefixes)
+    return bool(extra) and class_name.startswith(extra)
+
+
+def mark_library_frames(traces: Iterable[Trace], extra_prefixes: Iterable[str] = ()) -> None:
+    """Recompute `Frame.is_library` of every frame (suppressed blocks included) with extra prefixes."""
+    extra = tuple(extra_prefixes)
+    rules = load_library_rules()
+
+    def visit(exceptions: list[ThrownException]) -> None:
+        for exc in exceptions:
+            for frame in exc.frames:
+                frame.is_library = is_library_class(frame.class_name, extra, rules)
+            visit(exc.suppressed)
+            visit(exc.cause_chain)
+
+    for trace in traces:
+        visit(trace.chain)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Line shapes.
+
+_IDENT = r"[A-Za-z_$][\w$]*"
+_CLASS = rf"(?:{_IDENT}\.)*{_IDENT}"
+_CLASS_AT_START = re.compile(_CLASS)
+# CamelCase simple names that are surely throwables: "SocketTimeoutException", "Foo$BarError", "ComparisonFailure".
+_THROWABLE_SIMPLE = re.compile(r"(?:[\w$]*\$)?[A-Z]\w*(?:Exception|Error|Failure|Throwable|Fault)(?:\$[\w$]+)?")
+_DOTTED_CLASS = re.compile(r"(?:[a-z_$][\w$]*\.)+[A-Z_$][\w$]*")
+# Packages that hold only throwables: "org.mockito.exceptions.verification.TooLittleActualInvocations".
+_THROWABLE_PACKAGE = re.compile(r"(?:^|\.)(?:exceptions?|errors?)\.", re.IGNORECASE)
+
+_FRAME = re.compile(
+    r"at\s+(?P<prefix>(?:[^\s/()]*/){0,2}?)"  # class loader and module: "java.base@17.0.2/", "app//"
+    r"(?P<cls>[^\s()/]+?(?:/(?:0x[0-9a-fA-F]+|\d+))?)\.(?P<method>[^\s().]+)"  # hidden classes: "$$Lambda$12/0x..."
+    r"\s*\((?P<source>[^()]*)\)?\s*(?P<suffix>.*)"
+)
+_MORE = re.compile(r"\.\.\.\s*(\d+)\s+(?:more|common frames omitted)\b")
+_CAUSE = re.compile(r"(?P<word>Caused\s+by|Wrapped\s+by|Suppressed):\s*(?P<rest>.*)", re.IGNORECASE)
+_HEADER = re.compile(
+    rf"(?:Exception in thread \"(?P<thread>[^\"]*)\"\s+)?(?P<cls>{_CLASS})(?:(?P<colon>[:;])\s?(?P<msg>.*)|\s*)$"
+)
+# A class-like token inside a log message, followed by ": " or the line end; `_is_throwable_name` then decides.
+_EMBEDDED = re.compile(rf"(?:^|(?<=[\s:=\[(\"']))(?P<cls>{_CLASS})(?=:\s|:$|\s*$)")
+_JAR_SUFFIX = re.compile(r"~?\[(?P<jar>[^\]]*)\]")
+_SOURCE_LINE = re.compile(r"(?P<file>.*?):(?P<line>\d+)$")
+
+# Log-line prefixes. A prefix needs a timestamp or a level word at the line start; then optional thread, pid,
+# logger and `(File.java:42)` tokens up to a separator (" - ", " : ", ": ", " | ").
+_LEVEL = r"(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|SEVERE|CRITICAL|CONFIG|FINE|FINER|FINEST)"
+_TIMESTAMP = re.compile(
+    r"\[?(?:"
+    r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?(?:\s?(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT))?"
+    r"|\d{4}/\d{2}/\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+    r"|\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # Tomcat: 01-Mar-2024 10:15:30.123
+    r"|\d{1,2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?"  # access-log style
+    r"|(?P<jul>[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:\s?[AP]M)?)"  # JUL: Mar 01, 2024 10:15:30 AM
+    r"|(?:[A-Z][a-z]{2} )?[A-Z][a-z]{2}\s{1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?: \d{4})?"  # syslog: Mar  1 10:15:30
+    r"|\d{2}/\d{2}/\d{2,4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+    r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # logback default: 10:15:30.123
+    r")\]?(?=[\s|]|$)"
+)
+_LEAD_LEVEL = re.compile(rf"(?:\[(?P<thread>[^\]]{{1,120}})\]\s+)?\[?(?P<level>{_LEVEL})\]?(?::|(?=\s)|$)")
+# After a timestamp: up to three tokens (thread, pid, ...) before the level.
+_LEVEL_AFTER_TS = re.compile(
+    rf"\s*(?:[|]\s*)?(?P<before>(?:(?:\[[^\]]{{0,120}}\]|[^\s\[\]]{{1,80}})\s+){{0,3}}?)"
+    rf"\[?(?P<level>{_LEVEL})\]?(?::|(?=\s)|$)"
+)
+# After the level: thread, pid, "---", logger, "(File.java:42)" tokens, then a separator; the message follows.
+# (Spring Boot abbreviates Tomcat's logger to "o.a.c.c.C.[.[.[/].[dispatcherServlet]".)
+_TAIL_TOKEN = r"(?:\d+|---|\[[^\]]{0,200}\]|\([^)]{0,200}\)|\{[^}]{0,200}\}|[\w$]+(?:\.[\w$\[\]/]+)+(?::\d+)?)"
+_TAIL_TOKENS = re.compile(_TAIL_TOKEN)
+_TAIL = re.compile(rf"(?P<tokens>(?:\s+{_TAIL_TOKEN}){{0,6}})(?:\s+(?P<bare>[\w$]+))?\s*(?:-{{1,3}}>?|:|\|)(?:\s|$)")
+_THREAD_THEN_LOGGER = re.compile(r"\s+\[(?P<thread>[^\]]{0,120})\](?:\s+(?P<logger>[\w$]+(?:\.[\w$]+){2,}))?(?:\s|$)")
+_JUL_TAIL = re.compile(r"\s*(?P<logger>[\w$.]+)\s+(?P<method>[\w$<>]+)\s*$")
+_BRACKET = re.compile(r"\[([^\]]*)\]")
+_PREFIX_FIRST_CHARS = frozenset("0123456789[ACDEFIJMNOSTW")
+
+
+@dataclass
+class _Prefix:
+    timestamp: str | None = None
+    level: str | None = None
+    thread: str | None = None
+    logger: str | None = None
+
+    def signature(self) -> tuple[str | None, str | None, str | None]:
+        return (self.level, self.thread, self.logger)
+
+
+def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
+    """(prefix fields, message body) of one log line; (None, line) when the line has no log prefix."""
+    if not line or line[0] not in _PREFIX_FIRST_CHARS:
+        return None, line
+    prefix = _Prefix()
+    match = _TIMESTAMP.match(line)
+    if match:
+        prefix.timestamp = match.group(0).strip("[]")
+        pos = match.end()
+        if match.group("jul"):
+            jul = _JUL_TAIL.match(line, pos)
+            if jul:  # JUL header line "Mar 01, 2024 10:15:30 AM com.bank.App main": the message is on the next line
+                prefix.logger = jul.group("logger")
+                return prefix, line[pos:].strip()
+        level = _LEVEL_AFTER_TS.match(line, pos)
+        if level:
+            prefix.level = level.group("level")
+            before = level.group("before")
+            thread = _BRACKET.search(before)
+            prefix.thread = thread.group(1) if thread else (before.split()[0] if before.strip() else None)
+            pos = level.end()
+    else:
+        level = _LEAD_LEVEL.match(line)
+        if not level:
+            return None, line
+        prefix.level, prefix.thread = level.group("level"), level.group("thread")
+        pos = level.end()
+    tail = _TAIL.match(line, pos)
+    if tail:
+        for token in _TAIL_TOKENS.findall(tail.group("tokens")):
+            if token.startswith("[") and prefix.thread is None:
+                prefix.thread = token.strip("[] ")
+            elif "." in token and token[0] not in "([{":
+                prefix.logger = token.split(":", 1)[0]
+        if tail.group("bare"):
+            prefix.logger = tail.group("bare")
+        body = line[tail.end() :]
+    elif bracketed := _THREAD_THEN_LOGGER.match(line, pos):  # Tomcat: "SEVERE [main] o.a.c.Foo.start message"
+        prefix.thread = prefix.thread or bracketed.group("thread").strip()
+        prefix.logger = bracketed.group("logger")
+        body = line[bracketed.end() :]
+    else:
+        body = line[pos:]
+        body = body[1:] if body.startswith(" ") else body
+    return prefix, body
+
+
+@lru_cache(maxsize=8192)
+def _is_throwable_name(class_name: str) -> bool:
+    """A name that surely denotes a throwable: CamelCase ...Exception/Error/..., a class in an `exceptions`
+    package, or dotted `java.lang.Error` / `java.lang.Throwable`."""
+    simple = class_name.rsplit(".", 1)[-1]
+    if _THROWABLE_SIMPLE.fullmatch(simple):
+        return True
+    if "." not in class_name or not simple[:1].isupper():
+        return False
+    return simple in ("Error", "Exception", "Throwable", "ThreadDeath") or bool(_THROWABLE_PACKAGE.search(class_name))
+
+
+@lru_cache(maxsize=8192)
+def _is_plausible_class(class_name: str) -> bool:
+    """Throwable names, or a dotted name with a capitalised last part (believed only when frames follow)."""
+    return _is_throwable_name(class_name) or bool(_DOTTED_CLASS.fullmatch(class_name))
+
+
+def _indent_width(body: str) -> int:
+    stripped = body.lstrip(" \t")
+    indent = body[: len(body) - len(stripped)]
+    return indent.count(" ") + 4 * indent.count("\t")
+
+
+def _parse_frame(match: re.Match[str], raw: str, rules: LibraryRules, extra: tuple[str, ...]) -> Frame:
+    parts = match.group("prefix").split("/")[:-1]
+    class_loader = module = None
+    if len(parts) == 2:  # "loader/module@ver/" or "app//"
+        class_loader, module = parts[0] or None, parts[1] or None
+    elif len(parts) == 1:
+        module = parts[0] or None
+    if module:
+        module = module.split("@", 1)[0] or None
+    source = match.group("source").strip()
+    file: str | None = None
+    line: int | None = None
+    native = source == "Native Method"
+    if source and not native:
+        with_line = _SOURCE_LINE.match(source)
+        if with_line:
+            file, line = with_line.group("file") or None, int(with_line.group("line")[:9])
+        else:
+            file = source
+        if file in ("Unknown Source", "<generated>", "Unknown"):
+            file = None
+    jar = _JAR_SUFFIX.search(match.group("suffix"))
+    class_name = match.group("cls")
+    return Frame(
+        class_name=class_name,
+        method=match.group("method"),
+        file=file,
+        line=line,
+        module=module,
+        native=native,
+        is_library=is_library_class(class_name, extra, rules),
+        raw=raw,
+        class_loader=class_loader,
+        jar=jar.group("jar") if jar else None,
+    )
+
+
+def _split_exception_line(text: str) -> tuple[str, str | None]:
+    """(class, message) of the text after `Caused by:`; odd lines ("Foo(detail)") keep the leading name."""
+    header = _HEADER.match(text)
+    if header:
+        return header.group("cls"), header.group("msg") if header.group("colon") else None
+    name = _CLASS_AT_START.match(text)
+    if not name:
+        return "", text or None
+    return name.group(0), text[name.end() :].lstrip(" :;") or None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The parser: one pass over the lines; each line is split and classified once (cached).
+
+_MAX_CONTINUATION_LINES = 200  # a message longer than this (without reaching a frame) is not taken as one message
+_MAX_CONTINUATION_CHARS = 50_000
+_MAX_CONTEXT_LINES = 3  # non-trace lines kept before a trace
+_MAX_CONTEXT_CHARS = 500  # per context line
+_MAX_NO_TRACE_CONTEXT_LINES = 50
+_MAX_LINE_CHARS = 20_000  # longer lines are only searched this far for an exception line
+_BLANK_RUN_INSIDE_TRACE = 2  # blank lines tolerated between frames
+
+_BLANK, _FRAME_LINE, _MORE_LINE, _CAUSE_LINE, _TEXT = range(5)
+_STRUCTURAL = (_FRAME_LINE, _MORE_LINE, _CAUSE_LINE)
+
+
+_UNSET: Any = object()
+
+
+@dataclass
+class _Line:
+    prefix: _Prefix | None
+    body: str  # the line without its log prefix
+    kind: int
+    match: re.Match[str] | None
+    header: Any = _UNSET  # header_at_start(body), computed on first use
+
+
+_BLANK_LINE = _Line(None, "", _BLANK, None, None)
+
+
+class _Parser:
+    def __init__(self, text: str, extra_library_prefixes: tuple[str, ...]) -> None:
+        self.raw_lines = text.split("\n")
+        self.count = len(self.raw_lines)
+        self.cache: list[_Line | None] = [None] * self.count
+        self.rules = load_library_rules()
+        self.extra = extra_library_prefixes
+        # Continuation scans that found no frame: (first line, line where the scan stopped, header signature).
+        self.dead_end: tuple[int, int, object] = (-1, -1, None)
+
+    def raw_line(self, index: int) -> str:
+        return self.raw_lines[index]
+
+    def line(self, index: int) -> _Line:
+        cached = self.cache[index]
+        if cached is not None:
+            return cached
+        if not self.raw_lines[index]:
+            self.cache[index] = _BLANK_LINE
+            return _BLANK_LINE
+        prefix, body = _split_prefix(self.raw_line(index))
+        stripped = body.strip()
+        kind, match = _TEXT, None
+        if not stripped:
+            kind = _BLANK
+        elif stripped.startswith("at") and (match := _FRAME.match(stripped)):
+            kind = _FRAME_LINE
+        elif stripped.startswith("...") and (match := _MORE.match(stripped)):
+            kind = _MORE_LINE
+        elif stripped[0] in "CcWwSs" and (match := _CAUSE.match(stripped)):
+            kind = _CAUSE_LINE
+        cached = _Line(prefix, body, kind, match)
+        self.cache[index] = cached
+        return cached
+
+    # -- exception lines --
+    @staticmethod
+    def header_of(line: _Line) -> tuple[str, str | None, str | None, bool] | None:
+        if line.header is _UNSET:
+            line.header = _Parser.header_at_start(line.body) if line.kind == _TEXT else None
+        return line.header
+
+    @staticmethod
+    def header_at_start(body: str) -> tuple[str, str | None, str | None, bool] | None:
+        """(class, message, thread, strong) when `body` is an exception line."""
+        match = _HEADER.match(body.strip()[:_MAX_LINE_CHARS])
+        if not match or not _is_plausible_class(match.group("cls")):
+            return None
+        class_name = match.group("cls")
+        message = match.group("msg") if match.group("colon") else None
+        return class_name, message, match.group("thread"), _is_throwable_name(class_name)
+
+    @staticmethod
+    def embedded_header(body: str) -> tuple[int, str, str | None] | None:
+        """(column, class, message) of the first throwable named inside a log message."""
+        for match in _EMBEDDED.finditer(body, 0, min(len(body), _MAX_LINE_CHARS)):
+            if _is_throwable_name(match.group("cls")):
+                rest = body[match.end() :]
+                message = rest[1:].strip() if rest.startswith(":") else None
+                return match.start(), match.group("cls"), message
+        return None
+
+    def continuation(self, start: int, header_prefix: _Prefix | None) -> tuple[list[str], int]:
+        """Lines continuing a message from `start`: those up to a frame / cause line or the end of the text.
+
+        Takes nothing (returns ([], start)) when a throwable line or a new log record (a line with a timestamped
+        prefix of another level, thread or logger) comes first: a message-only exception in a log is its first
+        line. Under an exception line without prefix, a bare level word ("ERROR: ...", as PostgreSQL messages
+        start) is message text, not a new record.
+        """
+        signature = header_prefix.signature() if header_prefix else None
+        first, stop, dead_signature = self.dead_end
+        if first <= start <= stop and dead_signature == signature:
+            return [], start  # a scan over these lines already found no frame
+        collected: list[str] = []
+        chars = 0
+        index = start
+        while len(collected) < _MAX_CONTINUATION_LINES and chars < _MAX_CONTINUATION_CHARS:
+            line = self.line(index) if index < self.count else None
+            if line is None or line.kind in _STRUCTURAL:
+                while collected and not collected[-1].strip():
+                    collected.pop()
+                return collected, index
+            record = line.prefix is not None and (line.prefix.timestamp is not None or header_prefix is not None)
+            if record and line.prefix.signature() != signature:
+                break
+            if line.kind == _TEXT and (record or line.prefix is None):
+                header = self.header_of(line)
+                if header is not None and header[3]:
+                    break
+            collected.append((line.body if record else self.raw_line(index)).rstrip())
+            chars += len(collected[-1])
+            index += 1
+        self.dead_end = (start, index, signature)
+        return [], start
+
+    # -- traces --
+    def parse(self) -> list[Trace]:
+        traces: list[Trace] = []
+        context: list[int] = []  # indexes of non-blank, non-trace lines since the last trace
+        index = 0
+        while index < self.count:
+            line = self.line(index)
+            trace: Trace | None = None
+            if line.kind == _TEXT:
+                trace = self.trace_at_exception_line(index, line)
+            elif line.kind == _CAUSE_LINE:
+                trace = self.trace_at_cause_line(index, line)
+            elif line.kind in _STRUCTURAL:
+                # Frames with no exception line before them (a log cut mid-trace, an unrecognised first line): the
+                # line just before, if any, is taken as the message of an unnamed exception (class name "").
+                message_index = context[-1] if context and context[-1] == index - 1 else None
+                if message_index is not None:
+                    context.pop()
+                trace = self.trace_without_exception_line(index, message_index)
+            if trace is not None:
+                self.attach_context(trace, context)
+                traces.append(trace)
+                context = []
+                index = max(trace.end_line, index + 1)  # end_line is 1-based: the index of the next line
+                continue
+            if line.kind != _BLANK:
+                context.append(index)
+                if len(context) > 2 * _MAX_NO_TRACE_CONTEXT_LINES:
+                    del context[_MAX_NO_TRACE_CONTEXT_LINES:-_MAX_CONTEXT_LINES]
+            index += 1
+        if traces:
+            return traces
+        kept = context[:_MAX_NO_TRACE_CONTEXT_LINES]
+        return [
+            Trace(
+                context=[self.line(i).body.strip()[:_MAX_CONTEXT_CHARS] for i in kept],
+                start_line=kept[0] + 1 if kept else 0,
+                end_line=kept[-1] + 1 if kept else 0,
+            )
+        ]
+
+    def attach_context(self, trace: Trace, context: list[int]) -> None:
+        """Keeps the lines of the log record that introduced the trace (at most `_MAX_CONTEXT_LINES`, no line of an
+        earlier record) and takes level, logger, thread and time from that record's prefix."""
+        start = trace.start_line - 1
+        own = self.line(start).prefix if 0 <= start < self.count else None
+        kept: list[int] = []
+        for index in reversed(context[-_MAX_CONTEXT_LINES:]):
+            prefix = self.line(index).prefix
+            # When the trace line is itself a record, only earlier lines of the same record (every line prefixed).
+            if own is not None and (
+                prefix is None or (prefix.signature(), prefix.timestamp) != (own.signature(), own.timestamp)
+            ):
+                break
+            kept.append(index)
+            if own is None and prefix is not None:
+                # The start of the record that introduced the trace; JUL puts it on two lines (time + logger, then
+                # "SEVERE: message"), so a level-only line right after a time-only line does not end the record.
+                before = self.line(index - 1).prefix if index > 0 else None
+                if not (prefix.timestamp is None and before is not None and before.level is None and before.timestamp):
+                    break
+        kept.reverse()
+        trace.context = [self.line(i).body.strip()[:_MAX_CONTEXT_CHARS] for i in kept] + trace.context
+        for index in [start, *reversed(kept)]:
+            prefix = self.line(index).prefix if 0 <= index < self.count else None
+            if prefix is not None:
+                trace.log_level = trace.log_level or prefix.level
+                trace.logger = trace.logger or prefix.logger
+                trace.thread = trace.thread or prefix.thread
+                trace.timestamp = trace.timestamp or prefix.timestamp
+
+    def trace_at_exception_line(self, index: int, line: _Line) -> Trace | None:
+        """The trace whose first exception line is line `index`, or None when that line starts none."""
+        header = self.header_of(line)
+        lead_context: list[str] = []
+        thread: str | None = None
+        if header is not None:
+            class_name, message, thread, strong = header
+            header_text = line.body.strip()
+        else:
+            embedded = self.embedded_header(line.body)
+            if embedded is None:
+                return None
+            column, class_name, message = embedded
+            strong = True
+            before = line.body[:column].strip()
+            if before:  # "Unexpected error:" of "... - Unexpected error: java.net.SocketTimeoutException: ..."
+                lead_context.append(before[:_MAX_CONTEXT_CHARS])
+            header_text = line.body[column:].strip()
+        more, next_index = self.continuation(index + 1, line.prefix)
+        if not strong and not (next_index < self.count and self.line(next_index).kind in _STRUCTURAL):
+            return None  # a dotted name not followed by frames is not believed to be an exception
+        if more:
+            message = "\n".join([message or "", *more]) if message is not None else "\n".join(more)
+        top = ThrownException(class_name=class_name, message=message, relation="top")
+        trace = Trace(chain=[top], context=lead_context, thread=thread, start_line=index + 1)
+        self.read_trace_body(trace, next_index, _indent_width(line.body), [header_text, *more])
+        return trace
+
+    def trace_at_cause_line(self, index: int, line: _Line) -> Trace | None:
+        """A `Caused by:` / `Suppressed:` line with no trace before it (a log cut mid-trace) becomes the top of a
+        trace, if it names a plausible class; prose such as "Caused by: network outage" is left as text."""
+        rest = line.match.group("rest").strip()
+        class_name, message = _split_exception_line(rest)
+        if not _is_plausible_class(class_name):
+            return None
+        more, next_index = self.continuation(index + 1, line.prefix)
+        if more:
+            message = "\n".join([message or "", *more])
+        top = ThrownException(class_name=class_name, message=message, relation="cause")
+        trace = Trace(chain=[top], start_line=index + 1)
+        self.read_trace_body(trace, next_index, _indent_width(line.body), [rest, *more])
+        return trace
+
+    def trace_without_exception_line(self, index: int, message_index: int | None) -> Trace:
+        message = self.line(message_index).body.strip() if message_index is not None else None
+        start = message_index if message_index is not None else index
+        trace = Trace(chain=[ThrownException(class_name="", message=message)], start_line=start + 1)
+        self.read_trace_body(trace, index, 0, [message] if message else [])
+        return trace
+
+    def read_trace_body(self, trace: Trace, cursor: int, base_width: int, trace_lines: list[str]) -> None:
+        """Frames, `... N more`, `Caused by:` and `Suppressed:` blocks from line `cursor` on; sets end_line/text."""
+        current = trace.chain[0]
+        # Open exceptions by indentation: [width, exception, list that a `Caused by:` at this width extends].
+        open_blocks: list[list] = [[base_width, current, trace.chain]]
+        wrapped = False
+        last = cursor - 1
+        while cursor < self.count:
+            line = self.line(cursor)
+            if line.kind == _BLANK:  # a few blank lines inside a trace are skipped when the trace goes on after them
+                after_blanks = next(
+                    (
+                        i
+                        for i in range(cursor, min(cursor + _BLANK_RUN_INSIDE_TRACE + 1, self.count))
+                        if self.line(i).kind != _BLANK
+                    ),
+                    None,
+                )
+                if after_blanks is None or self.line(after_blanks).kind not in _STRUCTURAL:
+                    break
+                cursor = after_blanks
+                continue
+            if line.kind == _TEXT:
+                break
+            trace_lines.append(line.body.rstrip())
+            if line.kind == _FRAME_LINE:
+                current.frames.append(_parse_frame(line.match, line.body.strip(), self.rules, self.extra))
+            elif line.kind == _MORE_LINE:
+                current.omitted_frames = int(line.match.group(1)[:9])
+            else:
+                word = line.match.group("word").lower()
+                class_name, message = _split_exception_line(line.match.group("rest").strip())
+                more, after = self.continuation(cursor + 1, line.prefix)
+                if more:
+                    message = "\n".join([message or "", *more])
+                    trace_lines.extend(more)
+                width = _indent_width(line.body)
+                if word.startswith("suppressed"):
+                    current = ThrownException(class_name=class_name, message=message, relation="suppressed")
+                    while len(open_blocks) > 1 and open_blocks[-1][0] >= width:
+                        open_blocks.pop()
+                    owner = open_blocks[-1]
+                    owner[1].suppressed.append(current)
+                    # Indentation lost (not deeper than the owner): keep the block virtually deeper, so that a later
+                    # `Caused by:` at the owner's width goes to the main chain, the likelier reading.
+                    open_blocks.append([max(width, owner[0] + 1), current, current.cause_chain])
+                else:
+                    wrapped = wrapped or word.startswith("wrapped")
+                    current = ThrownException(class_name=class_name, message=message, relation="cause")
+                    while len(open_blocks) > 1 and open_blocks[-1][0] > width:
+                        open_blocks.pop()
+                    open_blocks[-1][2].append(current)
+                    open_blocks[-1][1] = current
+                last = after - 1
+                cursor = after
+                continue
+            last = cursor
+            cursor += 1
+        if wrapped:  # logback root-cause-first (%rEx): the root is printed first, each "Wrapped by:" is its wrapper
+            trace.chain.reverse()
+            for position, exc in enumerate(trace.chain):
+                exc.relation = "top" if position == 0 else "cause"
+        trace.end_line = max(last + 1, trace.start_line)
+        trace.text = "\n".join(trace_lines)
+
+
+_ESCAPED_TRACE_LINE = re.compile(r"^.*\\n\\tat .*$", re.MULTILINE)
+_JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|[nrt\"\\/bf])")
+_JSON_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "/", "b": "", "f": ""}
+
+
+def _unescape_json_text(line: str) -> str:
+    """A JSON log line whose string holds a whole trace, with `\\n`, `\\t`, `\\"` and `\\uXXXX` decoded."""
+    return _JSON_ESCAPE.sub(
+        lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] == "u" else _JSON_ESCAPES[m.group(1)], line
+    )
+
+
+def parse_log(text: str, extra_library_prefixes: Iterable[str] = ()) -> list[Trace]:
+    """Every trace in `text`, in order; never raises. Text with no trace gives one `Trace` with an empty chain.
+
+    `extra_library_prefixes`: package prefixes to treat as library code besides configs/library_packages.yaml.
+    Bytes are decoded as UTF-8 with replacement.
+    """
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    elif not isinstance(text, str):
+        text = "" if text is None else str(text)
+    if "\\n\\tat " in text:  # traces inside JSON log lines ("stack_trace":"java.lang.X: m\\n\\tat ...")
+        text = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), text)
+    if "\r" in text:  # Windows and old-Mac line ends
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    extra = (extra_library_prefixes,) if isinstance(extra_library_prefixes, str) else tuple(extra_library_prefixes)
+    return _Parser(text.replace("\x00", ""), extra).parse()
+
+
+def parse_trace(text: str, extra_library_prefixes: Iterable[str] = ()) -> Trace:
     """The first trace of `text` (the whole text is expected to be one trace); never raises."""
-    traces = parse_log(text)
-    return traces[0]
+    return parse_log(text, extra_library_prefixes)[0]

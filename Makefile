@@ -1,0 +1,58 @@
+# Two commands matter: `make demo` (set up, build a corpus, train small models, analyze the example logs)
+# and `make test` (set up, run the test suite). Everything runs offline on CPU.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export PYTHONUNBUFFERED := 1
+
+.PHONY: setup demo test lint corpus corpus-quick stage1 stage1-quick locator stage2 stage2-quick predict-examples clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# Default corpus (~20k rows); the quick one (~2k rows) is what the demo trains on.
+corpus: setup
+	$(PY) build_corpus.py configs/corpus.yaml
+
+corpus-quick: setup
+	$(PY) build_corpus.py --quick --output-dir data/corpus
+
+stage1: setup
+	$(PY) train_stage1.py configs/stage1_minilm.yaml
+
+stage1-quick: setup
+	$(PY) train_stage1.py configs/stage1_quick.yaml
+
+locator: setup
+	$(PY) train_locator.py configs/locate.yaml
+
+stage2: setup
+	$(PY) train_stage2.py configs/stage2_t5.yaml
+
+stage2-quick: setup
+	$(PY) train_stage2.py configs/stage2_quick.yaml
+
+predict-examples: setup
+	$(PY) predict.py --input examples/*.log examples/*.jsonl
+
+demo: setup
+	@test -f data/corpus/train.jsonl || $(MAKE) corpus-quick
+	$(MAKE) stage1-quick locator stage2-quick
+	$(MAKE) predict-examples
+
+test: setup
+	$(PY) -m pytest -q tests
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf models reports data/corpus data/cache

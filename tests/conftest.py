@@ -1,0 +1,44 @@
+"""Shared test fixtures: paths to our own trace fixtures and to the real dev set beside the checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # the scripts and `utils` import from the repository root
+    sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+TRACE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "traces"
+# Real Bugs.jar traces, for measuring only; present for developers and CI at ../shared, absent for users.
+DEV_SET_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bugsjar_dev.jsonl"
+
+
+@pytest.fixture
+def trace_fixture():
+    """Reads one of tests/fixtures/traces/ by file name."""
+
+    def read(name: str) -> str:
+        return (TRACE_FIXTURES / name).read_text(encoding="utf-8")
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def dev_set_path() -> Path:
+    """../shared/data/bugsjar_dev.jsonl; the test is skipped when it is absent."""
+    if not DEV_SET_PATH.is_file():
+        pytest.skip(f"{DEV_SET_PATH} not available (../shared is only beside developer and CI checkouts)")
+    return DEV_SET_PATH
+
+
+@pytest.fixture(scope="session")
+def dev_set_rows(dev_set_path: Path) -> list[dict]:
+    """The dev set's rows, read once per session."""
+    with open(dev_set_path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]

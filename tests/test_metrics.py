@@ -1,0 +1,95 @@
+"""Top-k accuracy, F1 over present classes, confusions, calibration and the report figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from transformers import EvalPrediction
+
+from utils.metrics import (
+    classification_metrics,
+    compute_metrics,
+    confusion,
+    expected_calibration_error,
+    most_confused_pairs,
+    per_class_report,
+    reliability_bins,
+    softmax,
+    topk_accuracy,
+)
+from utils.plots import plot_confusion_matrix, plot_learning_curves, plot_reliability
+from utils.training import training_history
+
+SCORES = np.array(
+    [
+        [0.7, 0.2, 0.1, 0.0],  # gold 0: top-1
+        [0.5, 0.3, 0.2, 0.0],  # gold 1: top-2
+        [0.6, 0.3, 0.0, 0.1],  # gold 2: rank 4
+        [0.1, 0.2, 0.3, 0.4],  # gold 3: top-1
+    ]
+)
+GOLD = np.array([0, 1, 2, 3])
+
+
+def test_topk_accuracy_by_hand() -> None:
+    assert topk_accuracy(SCORES, GOLD, 1) == 0.5
+    assert topk_accuracy(SCORES, GOLD, 2) == 0.75
+    assert topk_accuracy(SCORES, GOLD, 3) == 0.75
+    assert topk_accuracy(SCORES, GOLD, 10) == 1.0  # k beyond the label count means every label
+
+
+def test_macro_f1_averages_over_gold_classes_only() -> None:
+    # Gold holds classes 0 and 1; predictions also use class 3, which must not add an F1=0 term.
+    scores = np.eye(4)[[0, 0, 1, 3]]
+    metrics = classification_metrics(scores, np.array([0, 0, 1, 1]))
+    # class 0: P=1 R=1 F1=1; class 1: P=1 R=0.5 F1=2/3
+    assert metrics["macro_f1"] == pytest.approx((1 + 2 / 3) / 2)
+    assert metrics["top1"] == 0.75
+
+
+def test_compute_metrics_from_eval_prediction() -> None:
+    metrics = compute_metrics(EvalPrediction(predictions=np.log(SCORES + 1e-9), label_ids=GOLD))
+    assert metrics["top1"] == 0.5 and metrics["top3"] == 0.75 and metrics["top5"] == 1.0
+    assert set(metrics) == {"top1", "top3", "top5", "macro_f1", "weighted_f1"}
+
+
+def test_confusions_and_report() -> None:
+    gold = [0, 0, 0, 1, 1, 2]
+    predicted = [0, 1, 1, 1, 2, 2]
+    matrix = confusion(gold, predicted, num_labels=4)
+    assert matrix.shape == (4, 4) and matrix[0, 1] == 2
+    pairs = most_confused_pairs(matrix, ["A", "B", "C", "D"], top_n=5)
+    assert pairs[0] == {"gold": "A", "predicted": "B", "count": 2, "share": pytest.approx(2 / 3)}
+    assert [(p["gold"], p["predicted"]) for p in pairs] == [("A", "B"), ("B", "C")]
+    report = per_class_report(gold, predicted, ["A", "B", "C", "D"])
+    assert "D" not in report and report["A"]["recall"] == pytest.approx(1 / 3)
+
+
+def test_calibration() -> None:
+    probabilities = np.array([[0.9, 0.1], [0.9, 0.1], [0.6, 0.4], [0.6, 0.4]])
+    gold = np.array([0, 1, 0, 0])
+    # bin of 0.9: accuracy 0.5 -> gap 0.4; bin of 0.6: accuracy 1.0 -> gap 0.4
+    assert expected_calibration_error(probabilities, gold, bins=10) == pytest.approx(0.4)
+    assert sum(row["count"] for row in reliability_bins(probabilities, gold)) == 4
+    assert np.allclose(softmax(np.array([[0.0, 0.0]])), 0.5)
+
+
+def test_history_and_figures(tmp_path) -> None:
+    log_history = [
+        {"loss": 2.0, "epoch": 0.5, "step": 5},
+        {"loss": 1.0, "epoch": 1.0, "step": 10},
+        {"eval_loss": 1.2, "eval_top1": 0.4, "eval_macro_f1": 0.3, "eval_runtime": 1.0, "epoch": 1.0, "step": 10},
+        {"loss": 0.5, "epoch": 2.0, "step": 20},
+        {"eval_loss": 0.9, "eval_top1": 0.6, "eval_macro_f1": 0.5, "epoch": 2.0, "step": 20},
+        {"train_runtime": 3.0, "epoch": 2.0, "step": 20},
+    ]
+    history = training_history(log_history)
+    assert [row["train_loss"] for row in history] == [1.5, 0.5]
+    assert history[1]["eval_top1"] == 0.6 and "eval_runtime" not in history[0]
+    for path in (
+        plot_learning_curves(history, tmp_path / "curves.png"),
+        plot_confusion_matrix(confusion([0, 1, 1], [0, 1, 0], 3), ["A", "B", "C"], tmp_path / "cm.png"),
+        plot_reliability(reliability_bins(SCORES, GOLD), tmp_path / "rel.png"),
+    ):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(tmp_path.glob(".*"))  # no temp files left behind

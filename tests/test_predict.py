@@ -1,0 +1,210 @@
+"""predict.py end to end (parser-only and with tiny models), and its handling of bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from utils.analyze import DECIDED_BY_AGREE, DECIDED_BY_MODEL, DECIDED_BY_PARSER, DECIDED_BY_PARSER_OVER_MODEL
+from utils.analyze import decide_label
+from utils.log_sources import InputError, read_documents
+
+REPO = Path(__file__).resolve().parents[1]
+
+SOCKET_TIMEOUT_LOG = """\
+2026-01-05 10:00:01.100 ERROR [http-nio-8080-exec-1] c.b.p.PaymentService - Payment failed id=42
+org.springframework.dao.DataAccessResourceFailureException: could not execute query; nested exception is java.sql.SQLException: I/O error
+\tat org.springframework.orm.jpa.vendor.HibernateJpaDialect.convertHibernateAccessException(HibernateJpaDialect.java:277)
+\tat com.acme.pay.PaymentService.charge(PaymentService.java:88)
+\tat com.acme.pay.PaymentController.post(PaymentController.java:31)
+Caused by: java.sql.SQLException: I/O error
+\tat com.mysql.cj.jdbc.ConnectionImpl.execSQL(ConnectionImpl.java:763)
+\t... 3 more
+Caused by: java.net.SocketTimeoutException: Read timed out
+\tat java.base/sun.nio.ch.NioSocketImpl.timedRead(NioSocketImpl.java:283)
+\tat com.mysql.cj.protocol.ReadAheadInputStream.fill(ReadAheadInputStream.java:107)
+\t... 6 more
+2026-01-05 10:00:01.200 INFO  [http-nio-8080-exec-1] c.b.p.PaymentService - retry scheduled
+"""
+
+NPE_LOG = """\
+java.lang.NullPointerException: Cannot invoke "String.trim()" because "name" is null
+\tat com.acme.users.UserService.normalize(UserService.java:40)
+\tat com.acme.users.UserService.create(UserService.java:22)
+"""
+
+
+def run_predict(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO / "predict.py"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+
+
+def read_records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_decide_label_prefers_readable_names() -> None:
+    assert decide_label("NullPointerException", None) == ("NullPointerException", DECIDED_BY_PARSER)
+    assert decide_label(None, "IOException") == ("IOException", DECIDED_BY_MODEL)
+    assert decide_label("IOException", "IOException") == ("IOException", DECIDED_BY_AGREE)
+    assert decide_label("IOException", "SQLException") == ("IOException", DECIDED_BY_PARSER_OVER_MODEL)
+    assert decide_label(None, None) == (None, None)
+
+
+def test_parser_only_jsonl_output_fields(tmp_path: Path) -> None:
+    logs = tmp_path / "logs.jsonl"
+    logs.write_text(
+        json.dumps({"id": "a", "log": SOCKET_TIMEOUT_LOG}) + "\n" + json.dumps({"id": "b", "log": NPE_LOG}) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(logs), "--output", str(out), "--no-model")
+    assert result.returncode == 0, result.stderr
+    records = read_records(out)
+    assert [record["id"] for record in records] == ["a", "b"]
+    first = records[0]
+    # The root cause, not the outer wrapper: the seed's failure was predicting SQLException here.
+    assert first["exception"] == "SocketTimeoutException"
+    assert first["exception_fqcn"] == "java.net.SocketTimeoutException"
+    assert first["label"] == "SocketTimeoutException"
+    assert first["decided_by"] == DECIDED_BY_PARSER
+    assert [link["class"] for link in first["chain"]] == [
+        "org.springframework.dao.DataAccessResourceFailureException",
+        "java.sql.SQLException",
+        "java.net.SocketTimeoutException",
+    ]
+    assert first["root_cause"] == {"class": "java.net.SocketTimeoutException", "message": "Read timed out"}
+    assert first["location"]["class"] == "com.acme.pay.PaymentService"
+    assert first["location"]["method"] == "charge"
+    assert first["location"]["line"] == 88
+    assert first["candidates"][0]["method"] == "charge"
+    assert records[1]["location"] == {
+        "class": "com.acme.users.UserService",
+        "method": "normalize",
+        "file": "UserService.java",
+        "line": 40,
+    }
+    report = json.loads((tmp_path / "out.jsonl.report.json").read_text(encoding="utf-8"))
+    assert report["traces"] == 2 and report["skipped"] == []
+
+
+def test_plain_log_with_several_traces_and_stdin(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(SOCKET_TIMEOUT_LOG + "unrelated line\n" + NPE_LOG, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run_predict("--input", str(log), "--output", str(out), "--no-model").returncode == 0
+    assert [record["label"] for record in read_records(out)] == ["SocketTimeoutException", "NullPointerException"]
+    printed = run_predict("--input", "-", "--no-model", stdin=NPE_LOG)
+    assert printed.returncode == 0, printed.stderr
+    assert "What failed : NullPointerException" in printed.stdout
+    assert "UserService.java:40" in printed.stdout
+
+
+def test_bad_jsonl_lines_are_counted_not_dropped(tmp_path: Path) -> None:
+    logs = tmp_path / "bad.jsonl"
+    logs.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "ok", "log": NPE_LOG}),
+                "{not json",
+                json.dumps({"id": "nolog", "text": NPE_LOG}),
+                json.dumps({"id": "empty", "log": "   "}),
+                json.dumps(["a", "list"]),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(logs), "--output", str(out), "--no-model")
+    assert result.returncode == 0, result.stderr
+    assert [record["id"] for record in read_records(out)] == ["ok"]
+    report = json.loads((tmp_path / "out.jsonl.report.json").read_text(encoding="utf-8"))
+    assert [item["source"] for item in report["skipped"]] == [f"{logs}:{n}" for n in (2, 3, 4, 5)]
+    assert "skipped 4 input(s)" in result.stderr
+    strict = run_predict("--input", str(logs), "--no-model", "--strict")
+    assert strict.returncode == 2
+    assert strict.stderr.strip().splitlines() == [
+        f"error: {logs}:2: malformed JSON (Expecting property name enclosed in double quotes at column 2)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "make_input, message",
+    [
+        (lambda tmp: tmp, "is a directory"),
+        (lambda tmp: tmp / "missing.log", "no such file"),
+    ],
+)
+def test_unusable_inputs_fail_with_one_line(tmp_path: Path, make_input, message: str) -> None:
+    result = run_predict("--input", str(make_input(tmp_path)), "--no-model")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_empty_binary_and_non_utf8_inputs(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    binary = tmp_path / "core.bin"
+    binary.write_bytes(b"\x7fELF\x00\x00\x01" * 100)
+    latin = tmp_path / "latin.log"
+    latin.write_bytes(NPE_LOG.replace("name", "n\xe4me").encode("latin-1"))
+    documents, report = read_documents([str(empty), str(binary), str(latin)])
+    assert [document.source for document in documents] == [str(latin)]
+    assert {item["source"] for item in report.skipped} == {str(empty), str(binary)}
+    assert report.warnings and report.warnings[0]["source"] == str(latin)
+    with pytest.raises(InputError, match="empty input"):
+        read_documents([str(empty)], strict=True)
+
+
+def test_large_log_and_no_trace_input(tmp_path: Path) -> None:
+    big = tmp_path / "big.log"
+    noise = "2026-01-05 10:00:00.000 INFO [main] c.a.App - heartbeat ok\n"
+    big.write_text(noise * 9000 + NPE_LOG + noise * 9000, encoding="utf-8")  # ~1 MB
+    assert big.stat().st_size > 1_000_000
+    out = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(big), "--output", str(out), "--no-model")
+    assert result.returncode == 0, result.stderr
+    assert [record["label"] for record in read_records(out)] == ["NullPointerException"]
+
+    quiet = tmp_path / "quiet.log"
+    quiet.write_text(noise * 3, encoding="utf-8")
+    result = run_predict("--input", str(quiet), "--output", str(out), "--no-model")
+    records = read_records(out)
+    assert len(records) == 1 and records[0]["has_exception"] is False and records[0]["label"] is None
+
+
+def test_missing_model_dir_is_one_line(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    log.write_text(NPE_LOG, encoding="utf-8")
+    result = run_predict("--input", str(log), "--model", str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "nope" in result.stderr
+
+
+def test_output_is_atomic_when_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from utils.atomic import write_jsonl_atomic
+
+    target = tmp_path / "out.jsonl"
+    target.write_text("previous complete output\n", encoding="utf-8")
+
+    def rows():
+        yield {"id": 1}
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_jsonl_atomic(target, rows())
+    assert target.read_text(encoding="utf-8") == "previous complete output\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]

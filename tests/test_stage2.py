@@ -1,0 +1,315 @@
+"""Stage 2: tokenizer, training pairs, constrained generation, agreement post-check, metrics, the training script."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from transformers import AutoTokenizer  # noqa: E402
+
+from utils.generation_metrics import evaluate_explanations, field_agreement, rouge_l  # noqa: E402
+from utils.guidance import format_guidance, format_location, parse_guidance  # noqa: E402
+from utils.seq2seq import (  # noqa: E402
+    agreement_processor,
+    build_model_from_config,
+    enforce_agreement,
+    generate_explanations,
+    load_explainer,
+    stage2_example,
+    train_tokenizer,
+)
+
+# Invented scenarios: (label, root FQCN, message, app class, method, line, cause, fix)
+SCENARIOS = [
+    (
+        "NullPointerException",
+        "java.lang.NullPointerException",
+        'Cannot invoke "String.trim()" because "name" is null',
+        "com.acme.user.UserService",
+        "rename",
+        45,
+        "name was null when rename ran",
+        "Check `name != null` before calling trim().",
+    ),
+    (
+        "SocketTimeoutException",
+        "java.net.SocketTimeoutException",
+        "Read timed out",
+        "com.acme.ledger.LedgerClient",
+        "post",
+        88,
+        "the ledger call took longer than the read timeout",
+        "Raise the read timeout or retry with backoff.",
+    ),
+    (
+        "NumberFormatException",
+        "java.lang.NumberFormatException",
+        'For input string: "12a"',
+        "com.acme.card.LimitParser",
+        "parse",
+        17,
+        "계좌 한도 문자열이 숫자가 아닙니다",
+        "입력값을 Integer.parseInt 전에 검증하세요.",
+    ),
+]
+
+
+def _row(index: int, scenario: tuple) -> dict:
+    label, fqcn, message, app_class, method, line, cause, fix = scenario
+    line += index  # rows differ in their line numbers
+    simple = app_class.rsplit(".", 1)[-1]
+    log = (
+        f"2024-03-01 10:15:{index % 60:02d}.123 ERROR [main] c.a.App - request failed\n"
+        f"java.lang.IllegalStateException: wrapped failure {index}\n"
+        f"\tat com.acme.web.Controller.handle(Controller.java:{10 + index})\n"
+        f"Caused by: {fqcn}: {message}\n"
+        f"\tat {app_class}.{method}({simple}.java:{line})\n"
+        f"\tat com.acme.web.Controller.handle(Controller.java:{9 + index})\n"
+        f"\t... 3 more\n"
+    )
+    location = format_location(f"{simple}.java", line, f"{app_class}.{method}")
+    return {
+        "id": f"row-{index}",
+        "log": log,
+        "label": label,
+        "guidance": format_guidance(label, cause, location, fix),
+        "meta": {
+            "template": f"t{index % 3}",
+            "family": "test",
+            "language": "en",
+            "root_exception": fqcn,
+            "fault": {"class": app_class, "method": method, "file": f"{simple}.java", "line": line},
+        },
+    }
+
+
+def write_tiny_corpus(directory: Path, rows_per_split: int = 12) -> dict[str, Path]:
+    paths = {}
+    for offset, split in enumerate(("train", "validation", "test")):
+        path = directory / f"{split}.jsonl"
+        rows = [_row(offset * 100 + i, SCENARIOS[i % len(SCENARIOS)]) for i in range(rows_per_split)]
+        path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+        paths[split] = path
+    return paths
+
+
+TINY_T5 = {
+    "model_type": "t5",
+    "d_model": 32,
+    "d_kv": 8,
+    "d_ff": 64,
+    "num_heads": 4,
+    "num_layers": 1,
+    "num_decoder_layers": 1,
+    "relative_attention_num_buckets": 8,
+    "dropout_rate": 0.0,
+}
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    texts = [_row(i, SCENARIOS[i % 3])["guidance"] for i in range(30)] + [
+        _row(i, SCENARIOS[i % 3])["log"] for i in range(30)
+    ]
+    return train_tokenizer(texts, vocab_size=400)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tokenizer, tmp_path_factory):
+    config_file = tmp_path_factory.mktemp("config") / "t5.json"
+    config_file.write_text(json.dumps(TINY_T5))
+    torch.manual_seed(0)
+    return build_model_from_config(config_file, tokenizer).eval()
+
+
+def test_tokenizer_round_trips_code_case_and_korean(tokenizer, tmp_path):
+    tokenizer.save_pretrained(tmp_path)
+    reloaded = AutoTokenizer.from_pretrained(tmp_path)
+    assert (reloaded.pad_token_id, reloaded.eos_token_id, reloaded.unk_token_id) == (0, 1, 2)
+    texts = [
+        "Check `user != null` before calling User.getName();  if (x[0] == '{') {}",
+        "계좌 이체 처리 중 오류 발생: 뷁똠 (unseen Hangul)",
+        "CamelCase and lowercase\n\tkept",
+    ]
+    for text in texts:
+        ids = reloaded(text)["input_ids"]
+        assert ids[-1] == reloaded.eos_token_id
+        assert reloaded.unk_token_id not in ids
+        assert reloaded.decode(ids, skip_special_tokens=True) == text
+
+
+def test_stage2_example_uses_label_and_true_fault_frame():
+    row = _row(7, SCENARIOS[1])
+    example = stage2_example(row)
+    expected_location = "LedgerClient.java:95 (com.acme.ledger.LedgerClient.post)"
+    assert example.label == "SocketTimeoutException"
+    assert example.location == expected_location
+    assert parse_guidance(example.target)["location"] == expected_location
+    assert "SocketTimeoutException" in example.source and expected_location in example.source
+    assert "Read timed out" in example.source
+    # the root cause comes before the outer wrapper
+    assert "IllegalStateException" not in example.source.split("Read timed out")[0]
+
+
+def test_enforce_agreement_rewrites_type_and_location_only():
+    location = "Foo.java:3 (com.x.Foo.bar)"
+    agreeing = format_guidance("NullPointerException", "a was null", location, "check a")
+    assert enforce_agreement(agreeing, "NullPointerException", location) == (agreeing, True)
+    wrong = format_guidance("IllegalStateException", "a was null", "Other.java:9 (com.x.Other.baz)", "check a")
+    fixed, agreed = enforce_agreement(wrong, "NullPointerException", location)
+    assert not agreed
+    assert parse_guidance(fixed) == {
+        "type": "NullPointerException",
+        "cause": "a was null",
+        "location": location,
+        "fix": "check a",
+    }
+    garbage, agreed = enforce_agreement("no fields at all", "NullPointerException", location)
+    assert not agreed and field_agreement(garbage, "NullPointerException", location) == (True, True)
+
+
+def test_agreement_processor_forces_prefix_then_location_after_marker(tokenizer):
+    location = "LimitParser.java:17 (com.acme.card.LimitParser.parse)"
+    processor = agreement_processor(tokenizer, ["NumberFormatException"], [location])
+    prefix = tokenizer("type=NumberFormatException;", add_special_tokens=False)["input_ids"]
+    location_ids = tokenizer("; location=" + location, add_special_tokens=False)["input_ids"][
+        len(tokenizer("; location=", add_special_tokens=False)["input_ids"]) :
+    ]
+    assert processor._forced_token([], 0) == prefix[0]
+    assert processor._forced_token(prefix[:2], 0) == prefix[2]
+    # a cause ending in "." must not hide the marker
+    written = prefix + tokenizer(" cause=bad input.; location=", add_special_tokens=False)["input_ids"]
+    assert processor._forced_token(written, 0) == location_ids[0]
+    assert processor._forced_token(written + location_ids[:3], 0) == location_ids[3]
+    assert processor._forced_token(written + location_ids, 0) is None  # free again after the location
+    assert processor._forced_token(prefix + tokenizer(" cause=x", add_special_tokens=False)["input_ids"], 0) is None
+
+
+def test_generate_explanations_keeps_order_and_constrains_type(tokenizer, tiny_model):
+    rows = [_row(i, SCENARIOS[i % 3]) for i in range(5)]
+    examples = [stage2_example(row) for row in rows]
+    sources = [example.source + " extra" * i for i, example in enumerate(examples)]  # different lengths
+    types = [example.label for example in examples]
+    outputs = generate_explanations(
+        tiny_model,
+        tokenizer,
+        sources,
+        batch_size=2,
+        max_new_tokens=40,
+        types=types,
+        locations=[example.location for example in examples],
+    )
+    assert len(outputs) == len(sources)
+    for output, label in zip(outputs, types):
+        assert output.startswith(f"type={label};")
+    beams = generate_explanations(tiny_model, tokenizer, sources[:2], num_beams=2, max_new_tokens=30, types=types[:2])
+    assert [b.startswith(f"type={t};") for b, t in zip(beams, types[:2])] == [True, True]
+    free = generate_explanations(tiny_model, tokenizer, sources[:3], batch_size=2, max_new_tokens=8)
+    alone = [generate_explanations(tiny_model, tokenizer, [source], max_new_tokens=8)[0] for source in sources[:3]]
+    assert free == alone  # batching and sorting do not change what each input gets
+
+
+def test_evaluate_explanations_arithmetic():
+    location = "A.java:1 (p.A.m)"
+    reference = format_guidance("NullPointerException", "x was null", location, "check x")
+    wrong_type = format_guidance("IllegalStateException", "x was null", location, "check x")
+    wrong_fix = format_guidance("NullPointerException", "x was null", location, "restart the server")
+    metrics = evaluate_explanations(
+        [reference, wrong_fix],
+        [reference, reference],
+        raw_predictions=[wrong_type, wrong_fix],
+        types=["NullPointerException"] * 2,
+        locations=[location] * 2,
+        type_correct=[True, False],
+    )
+    assert metrics["exact_type"] == 1.0 and metrics["exact_cause"] == 1.0 and metrics["exact_fix"] == 0.5
+    assert metrics["exact_all"] == 0.5 and metrics["well_formed"] == 1.0
+    assert metrics["agreement_raw_type"] == 0.5 and metrics["agreement_raw"] == 0.5 and metrics["agreement"] == 1.0
+    assert metrics["end_to_end_exact"] == 0.5 and metrics["stage1_accuracy"] == 0.5
+    assert metrics["rougeL"] < 1.0 and metrics["rougeL_cause"] == 1.0 and metrics["rougeL_fix"] == 0.5
+    assert rouge_l(["계좌 이체 오류"], ["계좌 이체 오류"]) == 1.0  # Korean is scored, not dropped
+    assert rouge_l(["계좌 이체 오류"], ["전혀 다른 문장"]) == 0.0
+    with pytest.raises(ValueError):
+        evaluate_explanations(["a"], ["a", "b"])
+
+
+def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
+    import train_stage2
+
+    paths = write_tiny_corpus(tmp_path)
+    config_file = tmp_path / "t5.json"
+    config_file.write_text(json.dumps(TINY_T5))
+    output_dir = tmp_path / "model"
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        [
+            "train_stage2.py",
+            "--model_name_or_path",
+            str(config_file),
+            "--tokenizer_vocab_size",
+            "400",
+            "--train_file",
+            str(paths["train"]),
+            "--validation_file",
+            str(paths["validation"]),
+            "--test_file",
+            str(paths["test"]),
+            "--output_dir",
+            str(output_dir),
+            "--num_train_epochs",
+            "3",
+            "--per_device_train_batch_size",
+            "4",
+            "--learning_rate",
+            "3e-3",
+            "--max_target_length",
+            "48",
+            "--logging_steps",
+            "1",
+            "--use_cpu",
+            "--predict_with_generate",
+            "--generation_max_length",
+            "48",
+        ],
+    )
+    train_stage2.main()
+
+    for name in (
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "analyzer_metadata.json",
+        "training_history.json",
+        "learning_curves.png",
+        "test_predictions.jsonl",
+        "test_results.json",
+    ):
+        assert (output_dir / name).is_file(), name
+    metadata = json.loads((output_dir / "analyzer_metadata.json").read_text())
+    assert metadata["task"] == "stage2-explanation"
+    assert metadata["input_options"]["max_source_length"] == 256
+    test_metrics = metadata["metrics"]["test"]
+    assert test_metrics["agreement"] == 1.0  # after the post-check, whatever the (barely trained) model wrote
+    predictions = [json.loads(line) for line in (output_dir / "test_predictions.jsonl").read_text().splitlines()]
+    assert len(predictions) == 12
+    for prediction in predictions:
+        label = parse_guidance(prediction["reference"])["type"]
+        assert prediction["constrained"].startswith(f"type={label};")
+    history = json.loads((output_dir / "training_history.json").read_text())
+    assert len(history) == 3 and history[-1]["train_loss"] < history[0]["train_loss"]
+    assert "eval_rougeL" in history[0]  # --predict_with_generate scores the validation generations
+
+    model, tokenizer, loaded_metadata = load_explainer(output_dir)
+    assert loaded_metadata["task"] == "stage2-explanation" and tokenizer.model_max_length == 256
+    example = stage2_example(_row(1, SCENARIOS[1]))
+    [text] = generate_explanations(model, tokenizer, [example.source], max_new_tokens=16, types=[example.label])
+    assert text.startswith("type=SocketTimeoutException;")

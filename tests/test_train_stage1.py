@@ -1,0 +1,291 @@
+"""train_stage1.py end to end on tiny models, the frozen-feature cache and its equivalence with the saved model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+from safetensors.torch import load_file
+from transformers import (
+    AutoTokenizer,
+    BertConfig,
+    BertForSequenceClassification,
+    BertModel,
+    DistilBertConfig,
+    DistilBertForSequenceClassification,
+    ElectraConfig,
+    ElectraForSequenceClassification,
+    HfArgumentParser,
+    RobertaConfig,
+    RobertaForSequenceClassification,
+)
+
+import train_stage1
+from utils.checkpoints import TASK_CLASSIFY, default_encoder_path, load_model
+from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, tokenize_dataset
+from utils.features import (
+    FeatureHead,
+    cached_encoder_features,
+    check_head_equivalence,
+    encoder_features,
+    freeze_encoder,
+)
+from utils.labels import load_label_set
+from utils.training import parse_args_with_config
+
+# Invented failures: (exception class, message, application frame) per class; the label is the root cause.
+KINDS = [
+    ("java.lang.NullPointerException", "customer is null", "com.acme.crm.CustomerService.find"),
+    ("java.net.SocketTimeoutException", "Read timed out", "com.acme.pay.GatewayClient.send"),
+    ("java.sql.SQLSyntaxErrorException", "Unknown column 'amt'", "com.acme.ledger.EntryDao.insert"),
+    ("java.lang.NumberFormatException", 'For input string: "12a"', "com.acme.fx.RateParser.parse"),
+]
+
+
+def _log(index: int, exception: str, message: str, frame: str) -> str:
+    simple = frame.rsplit(".", 2)[1]
+    lines = [f"2024-02-01 09:00:{index % 60:02d} ERROR [http-{index}] c.a.Api - call {index} failed"]
+    if index % 3 == 0:
+        lines += [
+            f"java.lang.IllegalStateException: step {index}",
+            "\tat com.acme.api.Flow.run(Flow.java:5)",
+            f"Caused by: {exception}: {message}",
+        ]
+    else:
+        lines.append(f"{exception}: {message}")
+    lines += [f"\tat {frame}({simple}.java:{20 + index % 9})", "\tat java.base/java.lang.Thread.run(Thread.java:833)"]
+    return "\n".join(lines)
+
+
+def write_rows(path: Path, count: int, offset: int = 0) -> Path:
+    with open(path, "w", encoding="utf-8") as out:
+        for index in range(offset, offset + count):
+            exception, message, frame = KINDS[index % len(KINDS)]
+            out.write(
+                json.dumps({"id": f"row{index}", "log": _log(index, exception, message, frame), "label": exception})
+                + "\n"
+            )
+    return path
+
+
+TINY_BERT = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 37}
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tmp_path_factory) -> Path:
+    """A tiny randomly initialised BERT encoder with the real offline MiniLM tokenizer."""
+    directory = tmp_path_factory.mktemp("tiny-bert")
+    torch.manual_seed(0)
+    BertModel(BertConfig(vocab_size=30522, **TINY_BERT)).save_pretrained(directory)
+    AutoTokenizer.from_pretrained(default_encoder_path()).save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, Path]:
+    directory = tmp_path_factory.mktemp("corpus")
+    return {
+        "train": write_rows(directory / "train.jsonl", 48),
+        "validation": write_rows(directory / "val.jsonl", 16, 100),
+    }
+
+
+def _common_args(tiny_encoder: Path, output_dir: Path) -> list[str]:
+    return [
+        "--model_name_or_path",
+        str(tiny_encoder),
+        "--output_dir",
+        str(output_dir),
+        "--max_length",
+        "64",
+        "--per_device_train_batch_size",
+        "8",
+        "--per_device_eval_batch_size",
+        "16",
+        "--seed",
+        "3",
+    ]
+
+
+def test_frozen_cached_training_writes_a_uniform_model(tmp_path, tiny_encoder, corpus) -> None:
+    output_dir, cache_dir = tmp_path / "stage1", tmp_path / "cache"
+    metrics = train_stage1.main(
+        [
+            *_common_args(tiny_encoder, output_dir),
+            "--train_file",
+            str(corpus["train"]),
+            "--validation_file",
+            str(corpus["validation"]),
+            "--freeze-encoder",
+            "--feature_cache_dir",
+            str(cache_dir),
+            "--num_train_epochs",
+            "3",
+            "--head_learning_rate",
+            "0.01",
+            "--alpha",
+            "auto",
+            "--mask_exception_names",
+            "--mask_probability",
+            "0.5",
+        ]
+    )
+    assert set(metrics) >= {"eval_top1", "eval_top3", "eval_top5", "eval_macro_f1", "eval_loss"}
+
+    names = {path.name for path in output_dir.iterdir()}
+    expected = {
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "analyzer_metadata.json",
+        "README.md",
+        "training_history.json",
+        "confusion_matrix.png",
+        "learning_curves.png",
+        "label_merge_report.json",
+        "trainer_state.json",
+        "all_results.json",
+    }
+    assert expected <= names and not [name for name in names if name.startswith("checkpoint-")]
+    metadata = json.loads((output_dir / "analyzer_metadata.json").read_text())
+    assert metadata["task"] == TASK_CLASSIFY and metadata["label_fingerprint"] == load_label_set().fingerprint()
+    assert metadata["training"]["cached_features"] and len(metadata["training"]["alpha_values"]) == 46
+    assert metadata["training_data"]["train_rows"] == 48 and len(metadata["training_data"]["train_sha256"]) == 64
+    assert metadata["input_options"] == {"max_frames": 8, "max_message_chars": 300, "mask_exception_names": False}
+    assert metadata["training_masking"] == {"mask_exception_names": True, "probability": 0.5}
+    history = json.loads((output_dir / "training_history.json").read_text())
+    assert [row["epoch"] for row in history] == [1.0, 2.0, 3.0]
+    assert {"train_loss", "eval_loss", "eval_top1", "eval_top3", "eval_top5", "eval_macro_f1"} <= set(history[0])
+    assert history[-1]["train_loss"] < history[0]["train_loss"]  # the head learns from the cached features
+
+    # The saved model, loaded the standard way, reproduces the cached-feature head exactly.
+    loaded = load_model(output_dir, expected_task=TASK_CLASSIFY, expected_labels=load_label_set())
+    validation, _ = merge_labels(load_labeled_dataset(corpus["validation"])[0], load_label_set())
+    tokens = tokenize_dataset(add_model_inputs(validation), loaded.tokenizer, 64)
+    cache_files = sorted(cache_dir.glob("stage1-*/features.safetensors"))
+    assert len(cache_files) == 2
+    cached = [load_file(str(path))["features"] for path in cache_files]
+    validation_features = next(features for features in cached if len(features) == 16)
+    with torch.inference_mode():
+        head_logits = FeatureHead(loaded.model)(validation_features).logits
+        texts = list(tokens["text"])
+        batch = loaded.tokenizer(texts, padding=True, truncation=True, max_length=64, return_tensors="pt")
+        full_logits = loaded.model(**batch).logits
+    assert torch.allclose(head_logits, full_logits, atol=1e-5)
+
+    # Frozen means frozen: the encoder weights equal the base encoder's, the head moved.
+    base = BertModel.from_pretrained(tiny_encoder)
+    assert torch.equal(
+        loaded.model.bert.encoder.layer[0].output.dense.weight, base.encoder.layer[0].output.dense.weight
+    )
+    assert not torch.equal(loaded.model.bert.pooler.dense.weight, base.pooler.dense.weight)
+
+
+def test_full_finetune_with_split_and_accumulation(tmp_path, tiny_encoder, corpus) -> None:
+    output_dir = tmp_path / "stage1"
+    base = BertModel.from_pretrained(tiny_encoder)
+    train_stage1.main(
+        [
+            *_common_args(tiny_encoder, output_dir),
+            "--train_file",
+            str(corpus["train"]),
+            "--validation_file",
+            "none",
+            "--validation_split_fraction",
+            "0.25",
+            "--loss",
+            "ce",
+            "--gradient_accumulation_steps",
+            "2",
+            "--num_train_epochs",
+            "1",
+            "--learning_rate",
+            "1e-3",
+            "--label_smoothing",
+            "0.1",
+        ]
+    )
+    metadata = json.loads((output_dir / "analyzer_metadata.json").read_text())
+    assert metadata["training_data"]["validation_file"] is None
+    assert metadata["training_data"]["train_rows"] == 36 and metadata["training_data"]["validation_rows"] == 12
+    assert not metadata["training"]["cached_features"] and metadata["training"]["loss"] == "ce"
+    loaded = load_model(output_dir, expected_task=TASK_CLASSIFY)
+    assert not torch.equal(
+        loaded.model.bert.encoder.layer[0].output.dense.weight, base.encoder.layer[0].output.dense.weight
+    )
+
+
+def test_config_file_with_cli_override(tmp_path) -> None:
+    config = tmp_path / "run.yaml"
+    config.write_text(yaml.safe_dump({"max_length": 99, "num_train_epochs": 7, "freeze_encoder": True}))
+    parser = HfArgumentParser(
+        (
+            train_stage1.ModelArguments,
+            train_stage1.DataArguments,
+            train_stage1.LossArguments,
+            train_stage1.TrainingArguments,
+        )
+    )
+    model_args, data_args, loss_args, training_args = parse_args_with_config(
+        parser, [str(config), "--max_length", "77"], train_stage1.training_defaults()
+    )
+    assert data_args.max_length == 77 and training_args.num_train_epochs == 7 and model_args.freeze_encoder
+    assert training_args.output_dir == "models/stage1" and training_args.metric_for_best_model == "macro_f1"
+    assert loss_args.loss == "focal"
+    config.write_text(yaml.safe_dump({"max_lenght": 99}))
+    with pytest.raises(SystemExit, match="run.yaml: unknown option"):
+        parse_args_with_config(parser, [str(config)], train_stage1.training_defaults())
+    assert "--freeze-encoder" in parser.format_help() and "Focal loss gamma" in parser.format_help()
+
+
+def _tiny_classifier(kind: str):
+    torch.manual_seed(0)
+    common = {"vocab_size": 30522, "num_labels": 5}
+    if kind == "bert":
+        return BertForSequenceClassification(BertConfig(**common, **TINY_BERT))
+    if kind == "electra":
+        return ElectraForSequenceClassification(ElectraConfig(**common, **TINY_BERT, embedding_size=16))
+    if kind == "roberta":
+        return RobertaForSequenceClassification(RobertaConfig(**common, **TINY_BERT, pad_token_id=0))
+    return DistilBertForSequenceClassification(DistilBertConfig(**common, dim=32, n_layers=1, n_heads=2, hidden_dim=37))
+
+
+@pytest.mark.parametrize("kind", ["bert", "electra", "roberta", "distilbert"])
+def test_feature_head_reproduces_the_full_model(tmp_path, corpus, kind: str) -> None:
+    model = _tiny_classifier(kind)
+    tokenizer = AutoTokenizer.from_pretrained(default_encoder_path())
+    dataset, _ = merge_labels(load_labeled_dataset(corpus["validation"])[0], load_label_set())
+    tokens = tokenize_dataset(add_model_inputs(dataset), tokenizer, 64)
+    if kind == "distilbert":
+        tokens = tokens.remove_columns("token_type_ids")
+    features = encoder_features(model, tokens, batch_size=5)  # length-sorted batches, padding differs per batch
+    assert check_head_equivalence(model, tokens, features, rows=16) < 1e-5
+    trainable = freeze_encoder(model)
+    assert trainable == sum(p.numel() for p in FeatureHead(model).parameters())
+
+
+def test_feature_cache_hits_only_for_identical_inputs(tmp_path, corpus) -> None:
+    model = _tiny_classifier("bert")
+    tokenizer = AutoTokenizer.from_pretrained(default_encoder_path())
+    dataset, _ = merge_labels(load_labeled_dataset(corpus["validation"])[0], load_label_set())
+    tokens = tokenize_dataset(add_model_inputs(dataset), tokenizer, 64)
+    first, hit = cached_encoder_features(model, tokens, tmp_path)
+    again, hit_again = cached_encoder_features(model, tokens, tmp_path)
+    assert not hit and hit_again and torch.equal(first, again)
+    _, hit_shorter = cached_encoder_features(
+        model, tokenize_dataset(add_model_inputs(dataset), tokenizer, 32), tmp_path
+    )
+    _, hit_masked = cached_encoder_features(
+        model, tokenize_dataset(add_model_inputs(dataset, 1.0), tokenizer, 64), tmp_path
+    )
+    with torch.no_grad():
+        model.bert.embeddings.word_embeddings.weight[100] += 1.0  # another encoder
+    _, hit_other_model = cached_encoder_features(model, tokens, tmp_path)
+    assert not (hit_shorter or hit_masked or hit_other_model)
+    # Training the head does not change the key: the pooler and classifier are not part of it.
+    with torch.no_grad():
+        model.classifier.weight += 1.0
+    assert cached_encoder_features(model, tokens, tmp_path)[1]

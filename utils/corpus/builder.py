@@ -1,0 +1,352 @@
+"""`Ctx`: what a template sees. It draws names and values, builds full stacks for the row's entry context and
+turns (exception, message, frames, wrappers) into an `Incident` with the true faulty frame and guidance text.
+
+Stacks are built the way the JVM records them: the root cause holds the whole call stack from the throwing
+frame down to `Thread.run`; a wrapper thrown in a catch block holds the stack from its catch site down. The
+printer (render.py) then elides the frames a cause shares with its wrapper as `... N more`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from utils.corpus.codebase import AppClass, Codebase
+from utils.corpus.contexts import Entry, build_entry, lib, spring_proxy
+from utils.corpus.jdk import Jdk
+from utils.corpus.model import Incident, StackFrame, Thrown
+
+T = TypeVar("T")
+CAUSE_TEXT = object()  # a wrapper's message is its cause's toString(), as `new X(cause)` makes it
+
+
+@dataclass
+class Wrap:
+    """A wrapper exception thrown where the inner one was caught.
+
+    `at`: the catch site: "app" (the first application frame), "app+N" (N frames further down the application
+    frames), "entry" (the entry frame), or a qualified-method prefix ("org.springframework.jdbc.core.JdbcTemplate.
+    execute"). `top`: frames above the catch site that built the wrapper (an exception translator).
+    """
+
+    cls: str
+    message: Any = CAUSE_TEXT  # str, None, CAUSE_TEXT or a function of the wrapped Thrown
+    at: str = "app"
+    top: list[StackFrame] = field(default_factory=list)
+    line_delta: int = 3
+
+
+class Ctx:
+    """One row being generated: randomness, language, JDK, code base and entry context."""
+
+    def __init__(self, rng: random.Random, jdk: Jdk, lang: str, code: Codebase, context: str, template: str) -> None:
+        self.rng = rng
+        self.jdk = jdk
+        self.lang = lang
+        self.code = code
+        self.context = context
+        self.template = template
+        self._entry: Entry | None = None
+        self.runner: str | None = None  # force a test runner ("junit3" | "junit4" | "junit5") before the entry is built
+
+    # -- randomness ---------------------------------------------------------------------------------------------------
+    def pick(self, options: Sequence[T]) -> T:
+        return self.rng.choice(options)
+
+    def chance(self, probability: float) -> bool:
+        return self.rng.random() < probability
+
+    def randint(self, low: int, high: int) -> int:
+        return self.rng.randint(low, high)
+
+    def t(self, en: str, ko: str) -> str:
+        """The text in the row's language."""
+        return ko if self.lang == "ko" else en
+
+    @property
+    def bank(self) -> bool:
+        return self.code.is_bank
+
+    # -- frames -------------------------------------------------------------------------------------------------------
+    def j(self, qualified_method: str, lines: Any = None, native: bool = False, file: str | None = None) -> StackFrame:
+        """A JDK frame; `lines` an int or a (JDK 8, 11, 17, 21) tuple."""
+        return self.jdk.f(qualified_method, lines, file=file, native=native)
+
+    @staticmethod
+    def lib(qualified_method: str, line: int | None, file: str | None = None) -> StackFrame:
+        return lib(qualified_method, line, file)
+
+    def app(self, role: str, name: str | None = None) -> AppClass:
+        return self.code.cls(role, name)
+
+    def frame(self, role: str, method: str | None = None, name: str | None = None) -> StackFrame:
+        """A frame of the row's `role` class (the same class each time the role is asked for)."""
+        return self.code.frame(role, method, name)
+
+    def at(self, owner: AppClass, method: str) -> StackFrame:
+        return owner.at(method, self.code.line())
+
+    def verb(self, role: str = "service") -> str:
+        return self.code.method(role)
+
+    # -- values for messages ------------------------------------------------------------------------------------------
+    def account_no(self) -> str:
+        return f"{self.pick(('110', '123', '302', '1002', '3333', '352'))}-{self.randint(100, 999)}-{self.randint(100000, 999999)}"  # noqa: E501
+
+    def amount(self) -> int:
+        return self.pick((1, 5, 10, 30, 50, 120, 250, 500, 1200, 3000)) * 1000 + self.pick((0, 0, 0, 500))
+
+    def tx_id(self) -> str:
+        return f"TX{self.randint(2019, 2024)}{self.randint(1, 12):02d}{self.randint(1, 28):02d}{self.randint(0, 99999999):08d}"  # noqa: E501
+
+    def date(self, sep: str = "-") -> str:
+        return f"{self.randint(2019, 2024)}{sep}{self.randint(1, 12):02d}{sep}{self.randint(1, 28):02d}"
+
+    def host(self) -> str:
+        if self.bank:
+            return self.pick(("core-banking.internal", "kftc-gw.bank.local", "card-auth-svc", "fx-rate-api.internal",
+                              "10.20.3.41", "172.16.8.12", "ledger-db.prod.local", "partner-api.example.com",
+                              "hsm01.sec.local", "redis-master.prod.svc.cluster.local"))  # fmt: skip
+        return self.pick(("localhost", "127.0.0.1", "node-3.example.org", "repo.example.org", "10.0.0.7",
+                          f"{self.code.project}-server", "broker-1"))  # fmt: skip
+
+    def port(self) -> int:
+        return self.pick((80, 443, 8080, 8443, 9092, 6379, 5432, 3306, 1521, 7001, 9090, 27017))
+
+    def url(self, path: str | None = None) -> str:
+        scheme = self.pick(("http", "https"))
+        path = path or self.pick(("/api/v1/accounts/{n}", "/v2/transfers", "/internal/ledger/post", "/rates/latest",
+                                  "/approval", "/customers/{n}/profile", "/fep/send"))  # fmt: skip
+        return f"{scheme}://{self.host()}:{self.port()}{path.replace('{n}', str(self.randint(1000, 99999)))}"
+
+    def table(self) -> str:
+        if self.bank:
+            return self.pick(("ACCOUNT", "TX_HISTORY", "LEDGER_ENTRY", "TRANSFER_ORDER", "CARD_AUTH_LOG",
+                              "SETTLEMENT_RECORD", "CUSTOMER", "FX_RATE", "LOAN_SCHEDULE"))  # fmt: skip
+        return self.pick(("users", "documents", "segments", "jobs", "events", "nodes", "entries", "revisions"))
+
+    def column(self) -> str:
+        if self.bank:
+            return self.pick(("ACCOUNT_NO", "BALANCE", "TX_AMT", "BRANCH_CD", "VALUE_DATE", "MEMO", "STATUS",
+                              "CUST_ID", "CURRENCY_CD", "APPROVAL_NO"))  # fmt: skip
+        return self.pick(("name", "path", "created_at", "owner_id", "payload", "state", "version", "checksum"))
+
+    def var(self) -> str:
+        """A local variable or field name."""
+        if self.bank:
+            return self.pick(("account", "customer", "request", "order", "entry", "rate", "limit", "response",
+                              "profile", "card", "schedule", "result"))  # fmt: skip
+        return self.pick(("node", "value", "config", "entry", "buffer", "handler", "parent", "key", "result",
+                          "segment", "context", "child"))  # fmt: skip
+
+    def getter(self) -> str:
+        return "get" + self.pick(("Address", "Owner", "Account", "Branch", "Status", "Currency", "Limit", "Profile",
+                                  "Parent", "Config", "Name", "Value", "Type", "Settings", "Metadata", "Details"))  # fmt: skip
+
+    def type_name(self) -> str:
+        """A simple class name of the code base (for messages)."""
+        return self.code.entity if self.bank else self.code.stem
+
+    # -- stacks -------------------------------------------------------------------------------------------------------
+    def entry(self, under_test: AppClass | None = None, method_under_test: str | None = None) -> Entry:
+        """The row's entry context (built once)."""
+        if self._entry is None:
+            if under_test is None:
+                under_test = self.code.cls("service") if self.bank else self.code.cls("domain")
+            self._entry = build_entry(
+                self.context, self.code, self.jdk, self.rng, under_test, method_under_test, self.runner
+            )
+        return self._entry
+
+    def filler_count(self) -> int:
+        if self.context == "test":
+            return self.pick((0, 0, 1, 1, 2, 3)) if self.bank else self.pick((0, 1, 2, 3, 4, 6, 9))
+        if self.bank:
+            return self.pick((0, 1, 1, 2, 2, 3))
+        return self.pick((1, 2, 3, 5, 8, 12))
+
+    def call_stack(self, top: Sequence[StackFrame], throw: Sequence[StackFrame] = (), filler: int | None = None) -> list[StackFrame]:  # noqa: E501
+        """The full stack (deepest first) of code in `top` running in the row's entry context."""
+        head = top[0] if top else None
+        under_test = AppClass(head.cls) if head is not None and head.app else None
+        entry = self.entry(under_test, head.method if head is not None else None)
+        middle = self.code.filler(self.filler_count() if filler is None else filler)
+        app_frames = [*top, *middle]
+        if self.context == "web" and app_frames and self.chance(0.5):
+            target = app_frames[-1]
+            app_frames += spring_proxy(self.jdk, self.rng, AppClass(target.cls), target.method)
+        return [*throw, *app_frames, *entry.app_frames, *entry.bottom]
+
+    def worker_stack(self, top: Sequence[StackFrame], throw: Sequence[StackFrame] = (), common_pool: bool = False) -> list[StackFrame]:  # noqa: E501
+        """The stack of an asynchronous task: `top` runs in a lambda submitted to a pool."""
+        task_owner = AppClass(top[-1].cls) if top else self.code.cls("service")
+        task = task_owner.at(f"lambda${self.verb()}${self.randint(0, 5)}", self.code.line())
+        below = self.jdk.async_supply(common_pool) if common_pool else self.jdk.submitted_task()
+        return [*throw, *top, task, *below]
+
+    # -- incidents ----------------------------------------------------------------------------------------------------
+    def wrap(self, inner: Thrown, spec: Wrap) -> Thrown:
+        """The wrapper of `inner` per `spec`, its stack starting at the catch site."""
+        stack = inner.frames
+        index = self._catch_index(stack, spec.at)
+        site = stack[index].moved(spec.line_delta)
+        if callable(spec.message):
+            message = spec.message(inner)
+        elif spec.message is CAUSE_TEXT:
+            message = inner.to_string()
+        else:
+            message = spec.message
+        return Thrown(spec.cls, message, [*spec.top, site, *stack[index + 1 :]])
+
+    def _catch_index(self, stack: list[StackFrame], at: str) -> int:
+        app_indexes = [i for i, frame in enumerate(stack) if frame.app]
+        if at == "entry":
+            entry_frames = self.entry().app_frames
+            for i, frame in enumerate(stack):
+                if entry_frames and frame == entry_frames[0]:
+                    return i
+            at = "app"
+        if at.startswith("app"):
+            offset = int(at[4:]) if at.startswith("app+") else 0
+            if app_indexes:
+                return app_indexes[min(offset, len(app_indexes) - 1)]
+            return 0
+        for i, frame in enumerate(stack):
+            if frame.qualified_method.startswith(at):
+                return i
+        return app_indexes[0] if app_indexes else 0
+
+    def fail(
+        self,
+        exception: str,
+        message: str | None,
+        top: Sequence[StackFrame] = (),
+        throw: Sequence[StackFrame] = (),
+        *,
+        cause: str,
+        fix: str,
+        fault: int | StackFrame = 0,
+        wraps: Sequence[Wrap] = (),
+        auto_wrap: bool = True,
+        fault_in_trace: bool = True,
+        log: str | None = None,
+        filler: int | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Incident:
+        """The common case: `exception` thrown at `throw` (library frames, deepest first) called from the
+        application frames `top` (deepest first), in the row's context. `fault`: index into `top` (0 the deepest,
+        1 its caller) or an explicit frame; with no `top` the entry frame is the fault."""
+        stack = self.call_stack(top, throw, filler)
+        chain = [Thrown(exception, message, stack)]
+        return self.incident(chain, cause=cause, fix=fix, fault=fault, top=top, wraps=wraps, auto_wrap=auto_wrap,
+                             fault_in_trace=fault_in_trace, log=log, extra=extra)  # fmt: skip
+
+    def incident(
+        self,
+        chain: list[Thrown],
+        *,
+        cause: str,
+        fix: str,
+        fault: int | StackFrame = 0,
+        top: Sequence[StackFrame] = (),
+        wraps: Sequence[Wrap] = (),
+        auto_wrap: bool = True,
+        fault_in_trace: bool = True,
+        log: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Incident:
+        """An incident from a ready chain (top first): template wrappers, then the context's usual wrappers."""
+        for spec in wraps:
+            chain.insert(0, self.wrap(chain[0], spec))
+        if auto_wrap:
+            for spec in self.context_wraps(chain[0]):
+                chain.insert(0, self.wrap(chain[0], spec))
+        if isinstance(fault, StackFrame):
+            fault_frame = fault
+        elif top:
+            fault_frame = top[min(fault, len(top) - 1)]
+        else:
+            fault_frame = self.entry().app_frames[0]
+        entry = self.entry()
+        return Incident(
+            chain=chain,
+            fault=fault_frame,
+            fault_in_trace=fault_in_trace,
+            cause=cause,
+            fix=fix,
+            context=self.context,
+            thread=entry.thread,
+            logger=fault_frame.cls.split("$", 1)[0],
+            log_message=log,
+            extra=dict(extra or {}),
+        )
+
+    def context_wraps(self, outer: Thrown) -> list[Wrap]:
+        """Wrappers the row's context and code base usually add (Spring MVC, Kafka, a domain exception ...)."""
+        wraps: list[Wrap] = []
+        app_frames = [frame for frame in outer.frames if frame.app]
+        if self.bank and len(app_frames) >= 2 and self.context in ("web", "kafka", "batch", "scheduled") and self.chance(0.22):
+            name = self.pick(("BizException", "ServiceException", f"{self.code.stem}Exception",
+                              f"{self.code.stem}FailedException", "BankingException", "ApplicationException"))
+            package = self.pick((f"{self.code.root}.common.exception", f"{self.code.root}.{self.code.module}.exception"))
+            text = self.t(f"{self.code.stem} processing failed", f"{self.code.module_ko} 처리 중 오류가 발생했습니다")
+            code = f"E{self.randint(1000, 9999)}"
+            message = self.pick((text, f"[{code}] {text}", CAUSE_TEXT, f"{text}: {{}}"))
+            if message == f"{text}: {{}}":
+                message = lambda inner, text=text: f"{text}: {inner.message or inner.cls}"  # noqa: E731
+            wraps.append(Wrap(f"{package}.{name}", message, at=self.pick(("app+1", "app+2", "app"))))
+        elif not self.bank and len(app_frames) >= 2 and self.chance(0.15):
+            project = self.code.project.capitalize()
+            name = self.pick((f"{project}Exception", f"{project}RuntimeException", f"{self.code.stem}Exception"))
+            message = self.pick((CAUSE_TEXT, f"Failed to {self.verb()} {self.code.stem}", None))
+            wraps.append(Wrap(f"{self.code.root}.{name}", message, at=f"app+{self.randint(1, 3)}"))
+        if self.context == "web" and self.chance(0.3):
+            jakarta = self.entry().jakarta
+            if jakarta:
+                wraps.append(Wrap("jakarta.servlet.ServletException",
+                                  lambda inner: f"Request processing failed: {inner.to_string()}",
+                                  at="org.springframework.web.servlet.FrameworkServlet.processRequest", line_delta=8))
+            else:
+                wraps.append(Wrap("org.springframework.web.util.NestedServletException",
+                                  lambda inner: f"Request processing failed; nested exception is {inner.to_string()}",
+                                  at="org.springframework.web.servlet.FrameworkServlet.processRequest", line_delta=8))
+        elif self.context == "kafka" and self.chance(0.5):
+            entry = self.entry().app_frames[0]
+            signature = (f"public void {entry.cls}.{entry.method}(org.apache.kafka.clients.consumer.ConsumerRecord"
+                         "<java.lang.String, java.lang.String>)")  # fmt: skip
+            wraps.append(Wrap(
+                "org.springframework.kafka.listener.ListenerExecutionFailedException",
+                lambda inner: f"Listener method '{signature}' threw exception; nested exception is {inner.to_string()}",
+                at="org.springframework.kafka.listener.adapter.MessagingMessageListenerAdapter.invokeHandler",
+                line_delta=8,
+            ))  # fmt: skip
+        elif self.context in ("executor", "scheduled", "batch") and self.chance(0.08):
+            wraps.append(Wrap("java.lang.RuntimeException", CAUSE_TEXT, at="entry"))
+        elif self.context == "main" and self.bank and self.chance(0.4) and self.entry().bottom:
+            wraps.append(Wrap("java.lang.IllegalStateException", "Failed to execute CommandLineRunner",
+                              at="org.springframework.boot.SpringApplication.callRunner", line_delta=3))
+        return wraps
+
+    def under_test_fault(self, test_frame: StackFrame) -> StackFrame:
+        """For assertion failures: the code under test (outside the trace), named after the test class/method."""
+        entry = self.entry()
+        test_class = entry.test_class.fqcn if entry.test_class else test_frame.cls
+        target = test_class[:-4] if test_class.endswith("Test") else test_class
+        for prefix in ("IntegrationTest",):
+            if test_class.endswith(prefix):
+                target = test_class[: -len(prefix)]
+        method = entry.test_method or test_frame.method
+        for prefix in ("test", "should"):
+            if method.startswith(prefix) and len(method) > len(prefix):
+                method = method[len(prefix)].lower() + method[len(prefix) + 1 :]
+                break
+        for suffix in ("_rejectsInvalidInput", "Works", "WithEmptyInput", "Test"):
+            if method.endswith(suffix) and len(method) > len(suffix):
+                method = method[: -len(suffix)]
+        owner = AppClass(target)
+        return StackFrame(owner.fqcn, method, owner.file, None, app=True)
+
+
+BuildFn = Callable[[Ctx], Incident]

@@ -1,0 +1,355 @@
+"""Rows from templates: class balance, code base / context / JDK / language draws, rendering, guidance, meta, and
+template-level train/validation/test splits.
+
+Every row has its own `random.Random(seed, index)`, so a corpus is a pure function of (config, size, seed,
+language) and any row can be regenerated alone.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from utils.atomic import write_json_atomic, write_jsonl_atomic
+from utils.corpus.builder import Ctx
+from utils.corpus.codebase import Codebase
+from utils.corpus.contexts import CONTEXTS
+from utils.corpus.jdk import JDK_VERSIONS, Jdk
+from utils.corpus.model import TEMPLATES, Incident, StackFrame, Template
+from utils.corpus.render import LOG_STYLES, LogLine, RenderPlan, render_document
+from utils.guidance import format_guidance, format_location
+from utils.labels import LabelSet, load_label_set
+
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "configs" / "corpus.yaml"
+SPLITS = ("train", "validation", "test")
+LANGUAGES = ("en", "ko", "mixed")
+
+
+@dataclass
+class GeneratorConfig:
+    """The generator's tables (configs/corpus.yaml): what to draw and how often."""
+
+    class_weights: dict[str, float] = field(default_factory=dict)
+    default_class_weight: float = 3.0
+    codebase_weights: dict[str, float] = field(default_factory=lambda: {"bank": 0.5, "oss": 0.5})
+    context_weights: dict[str, dict[str, float]] = field(default_factory=dict)
+    jdk_weights: dict[int, float] = field(default_factory=lambda: {7: 0.1, 8: 0.35, 11: 0.25, 17: 0.22, 21: 0.08})
+    style_weights: dict[str, dict[str, float]] = field(default_factory=dict)
+    variants: dict[str, float] = field(default_factory=dict)
+    ko_fraction: float = 0.3
+    split_fractions: dict[str, float] = field(default_factory=lambda: {"validation": 0.15, "test": 0.15})
+    split_seed: int = 1234
+
+    @classmethod
+    def from_yaml(cls, path: str | Path = DEFAULT_CONFIG_PATH) -> GeneratorConfig:
+        with open(path, encoding="utf-8") as handle:
+            raw = yaml.safe_load(handle) or {}
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ValueError(f"{path}: unknown key(s) {', '.join(unknown)}")
+        config = cls(**raw)
+        config.jdk_weights = {int(k): float(v) for k, v in config.jdk_weights.items()}
+        config.validate(str(path))
+        return config
+
+    def validate(self, source: str = "config") -> None:
+        for version in self.jdk_weights:
+            if version not in JDK_VERSIONS:
+                raise ValueError(f"{source}: jdk_weights: unsupported JDK {version}; choose from {JDK_VERSIONS}")
+        for kind, weights in self.context_weights.items():
+            bad = sorted(set(weights) - set(CONTEXTS))
+            if bad or kind not in ("bank", "oss"):
+                raise ValueError(f"{source}: context_weights.{kind}: unknown context(s) {bad or kind}")
+        for context, weights in self.style_weights.items():
+            bad = sorted(set(weights) - set(LOG_STYLES))
+            if bad or context not in CONTEXTS:
+                raise ValueError(f"{source}: style_weights.{context}: unknown style(s) {bad or context}")
+        if not 0.0 <= self.ko_fraction <= 1.0:
+            raise ValueError(f"{source}: ko_fraction must lie in [0, 1]")
+
+
+def _weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
+    keys = [key for key, weight in weights.items() if weight > 0]
+    return rng.choices(keys, [weights[key] for key in keys])[0]
+
+
+def templates_by_label(label_set: LabelSet) -> dict[str, list[Template]]:
+    """Registered templates grouped by label; every label of the set must have some."""
+    _load_families()
+    grouped: dict[str, list[Template]] = defaultdict(list)
+    for tpl in TEMPLATES.values():
+        if tpl.label not in label_set:
+            raise ValueError(f"template {tpl.name}: label {tpl.label!r} is not in the label set")
+        grouped[tpl.label].append(tpl)
+    missing = [name for name in label_set.names if name not in grouped]
+    if missing:
+        raise ValueError(f"no template for label(s): {', '.join(missing)}")
+    return {label: sorted(grouped[label], key=lambda t: t.name) for label in label_set.names}
+
+
+def _load_families() -> None:
+    from utils.corpus import families  # noqa: F401  (importing registers every template)
+
+
+def assign_splits(grouped: dict[str, list[Template]], fractions: dict[str, float], seed: int) -> dict[str, str]:
+    """Template name -> split. Per label, whole templates go to validation/test (at least one each when the label
+    has three or more templates); the rest train."""
+    split_of: dict[str, str] = {}
+    for label, templates in grouped.items():
+        names = [t.name for t in templates]
+        random.Random(f"split:{seed}:{label}").shuffle(names)
+        held: dict[str, int] = {"validation": 0, "test": 0}
+        if len(names) >= 3:
+            for split in held:
+                held[split] = max(1, round(len(names) * fractions.get(split, 0.15)))
+            while held["validation"] + held["test"] > len(names) - 1:
+                held["validation" if held["validation"] >= held["test"] else "test"] -= 1
+        for name in names[: held["test"]]:
+            split_of[name] = "test"
+        for name in names[held["test"] : held["test"] + held["validation"]]:
+            split_of[name] = "validation"
+        for name in names[held["test"] + held["validation"] :]:
+            split_of[name] = "train"
+    return split_of
+
+
+# ------------------------------------------------------------------------------------------------- log wording
+
+_APP_MESSAGES_EN = ("{Stem} request failed", "Failed to {verb} [txId={tx}]", "Unexpected error while processing {stem}",
+                    "Error processing {module} request", "{Stem} processing aborted", "Unhandled exception in {verb}")
+_APP_MESSAGES_KO = ("{ko} 처리 중 오류 발생", "{ko} 요청 처리 실패 [거래번호={tx}]", "{ko} 처리 중 예외가 발생했습니다",
+                    "알 수 없는 오류로 {ko} 처리에 실패했습니다", "{ko} 처리 실패 - 관리자에게 문의하세요",
+                    "{ko} 거래 처리 중 시스템 오류")  # fmt: skip
+_OSS_MESSAGES = ("Failed to {verb} {stem}", "Error while running {verb}", "Unexpected exception in {stem}",
+                 "Task failed", "Could not complete {verb}", "Operation {verb} failed")  # fmt: skip
+_INFO_EN = ("Processing {module} request txId={tx}", "Received request POST /api/v1/{module}", "Committing JDBC transaction",
+            "HikariPool-1 - Start completed.", "{Stem} step started", "Fetched {n} records for {module}",
+            "Calling downstream service {host}", "Request completed in {n} ms")  # fmt: skip
+_INFO_KO = ("{ko} 요청 수신 [txId={tx}]", "{ko} 처리 시작", "거래 완료 [txId={tx}]", "{ko} 대상 건수: {n}",
+            "대외기관 호출 시작 {host}", "응답 수신 완료 ({n} ms)")  # fmt: skip
+_INFO_OSS = ("Loading configuration from conf/{project}.yaml", "Opened segment {n} (size=1048576)",
+             "Scheduler started with 8 workers", "Flushed {n} entries in 35 ms", "Starting {stem} on {host}",
+             "Registered {n} handlers")  # fmt: skip
+_FRAMEWORK_RECORDS = {
+    "kafka": ("org.springframework.kafka.listener.KafkaMessageListenerContainer", "Error handler threw an exception"),
+    "batch": ("org.springframework.batch.core.step.AbstractStep",
+              "Encountered an error executing step {stem}Step in job {stem}Job"),
+    "scheduled": ("org.springframework.scheduling.support.TaskUtils$LoggingErrorHandler",
+                  "Unexpected error occurred in scheduled task"),
+    "main": ("org.springframework.boot.SpringApplication", "Application run failed"),
+    "netty": ("io.netty.channel.DefaultChannelPipeline",
+              "An exceptionCaught() event was fired, and it reached at the tail of the pipeline. It usually means the "
+              "last handler in the pipeline did not handle the exception."),
+}  # fmt: skip
+
+
+def _fill(pattern: str, ctx: Ctx) -> str:
+    code = ctx.code
+    stem = code.stem[:1].lower() + code.stem[1:]
+    return pattern.format(Stem=code.stem, stem=stem, verb=ctx.verb(), tx=ctx.tx_id(), module=code.module,
+                          ko=code.module_ko, n=ctx.randint(2, 5000), host=ctx.host(), project=code.project)  # fmt: skip
+
+
+def _app_message(ctx: Ctx) -> str:
+    if not ctx.bank:
+        return _fill(ctx.pick(_OSS_MESSAGES), ctx)
+    return _fill(ctx.pick(_APP_MESSAGES_KO if ctx.lang == "ko" else _APP_MESSAGES_EN), ctx)
+
+
+def _info_lines(ctx: Ctx, count: int, thread: str) -> list[LogLine]:
+    lines = []
+    for _ in range(count):
+        if ctx.bank:
+            pattern = ctx.pick(_INFO_KO if ctx.lang == "ko" and ctx.chance(0.7) else _INFO_EN)
+            logger = ctx.pick((ctx.code.cls("service").fqcn, ctx.code.cls("controller").fqcn,
+                               "org.springframework.jdbc.datasource.DataSourceTransactionManager"))  # fmt: skip
+        else:
+            pattern = ctx.pick(_INFO_OSS)
+            logger = ctx.code.other_cls().fqcn
+        lines.append(LogLine(ctx.pick(("INFO", "INFO", "INFO", "DEBUG", "WARN")), logger, _fill(pattern, ctx), thread))
+    return lines
+
+
+def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, label_set: LabelSet) -> RenderPlan:
+    rng = ctx.rng
+    styles = dict(config.style_weights.get(incident.context) or {"raw": 1.0})
+    outer = next((t for t in incident.chain if not t.cls.endswith(("NestedServletException", ".ServletException"))),
+                 incident.root)  # fmt: skip
+    if label_set.to_label(outer.cls) != label:
+        styles.pop("tomcat_root", None)  # its first line names `outer`, which must not name another label
+    style = _weighted(rng, styles) if styles else "raw"
+    prefixed = style not in ("raw", "surefire", "thread")
+    variants = config.variants
+    variant = "full"
+    roll = rng.random()
+    if prefixed and roll < variants.get("message_only", 0.0):
+        variant = "message_only"
+    elif roll < variants.get("message_only", 0.0) + variants.get("truncated", 0.0):
+        variant = "truncated"
+    entry = ctx.entry()
+    if prefixed and ctx.chance(0.5) and incident.context in _FRAMEWORK_RECORDS:
+        logger, message = _FRAMEWORK_RECORDS[incident.context]
+        message = _fill(message, ctx)
+    else:
+        logger, message = incident.logger or entry.app_frames[0].cls, incident.log_message or _app_message(ctx)
+    level = "WARN" if ctx.chance(0.12) else "ERROR"
+    record = LogLine(level, logger, message, entry.thread)
+    test_frame = entry.app_frames[0] if incident.context == "test" else None
+    plan = RenderPlan(
+        style=style,
+        variant=variant,
+        record=record,
+        trim_at_test=incident.context == "test" and style in ("raw", "surefire") and ctx.chance(0.55),
+        test_frame=test_frame,
+        jar_suffix=style == "log4j2" and ctx.chance(0.4),
+        root_first=style in ("logback", "boot") and len(incident.chain) > 1 and ctx.chance(variants.get("root_first", 0)),
+        failure_kind="FAILURE" if label == "AssertionError" else "ERROR",
+        outer_for_root_cause=outer if style == "tomcat_root" else None,
+        jdk=ctx.jdk.version,
+        pid=ctx.randint(1200, 65000),
+        boot3=entry.jakarta or (ctx.jdk.version >= 17 and ctx.chance(0.5)),
+        app_jar=ctx.pick(("classes/", f"{ctx.code.project}-{ctx.code.module}-{ctx.randint(1, 4)}.{ctx.randint(0, 9)}.{ctx.randint(0, 20)}.jar")),  # noqa: E501
+    )
+    if prefixed and variant != "message_only":
+        plan.before = _info_lines(ctx, ctx.pick((0, 0, 1, 2, 3)), entry.thread)
+        plan.after = _info_lines(ctx, ctx.pick((0, 0, 0, 1, 2)), entry.thread)
+        if ctx.chance(variants.get("retry", 0.0)):
+            plan.retry = LogLine("WARN", record.logger, ctx.t("Attempt 1 of 3 failed, retrying",
+                                                            "1/3회 시도 실패, 재시도합니다"), entry.thread)  # fmt: skip
+    elif variant == "message_only":
+        plan.before = _info_lines(ctx, ctx.pick((0, 1, 2)), entry.thread)
+    if style == "surefire" and entry.test_class is not None:
+        plan.surefire_header = (entry.test_class.fqcn, entry.test_method or entry.app_frames[0].method)
+        plan.surefire_footer = ctx.chance(0.3)
+    return plan
+
+
+def _fault_dict(frame: StackFrame) -> dict[str, Any]:
+    return {"class": frame.cls, "method": frame.method, "file": frame.file, "line": frame.line}
+
+
+def generate_row(
+    index: int, seed: int, template: Template, split: str, language: str, config: GeneratorConfig, label_set: LabelSet
+) -> dict[str, Any]:
+    """One corpus row of `template` (deterministic in seed and index)."""
+    rng = random.Random(f"row:{seed}:{index}")
+    kind = _weighted(rng, {k: w for k, w in config.codebase_weights.items() if k in template.codebases})
+    contexts = dict(config.context_weights.get(kind) or {"test": 1.0})
+    if template.contexts is not None:
+        contexts = {c: w for c, w in contexts.items() if c in template.contexts} or {template.contexts[0]: 1.0}
+    context = _weighted(rng, contexts)
+    jdk = Jdk(_weighted(rng, config.jdk_weights))
+    lang = language if language in ("en", "ko") else ("ko" if rng.random() < config.ko_fraction else "en")
+    ctx = Ctx(rng, jdk, lang, Codebase(kind, rng), context, template.name)
+    incident = template.build(ctx)
+    root_label = label_set.to_label(incident.root.cls)
+    if root_label != template.label:
+        raise ValueError(f"template {template.name}: root {incident.root.cls} maps to {root_label}, not {template.label}")
+    plan = _plan(incident, ctx, config, template.label, label_set)
+    document = render_document(incident, plan, rng)
+    fault = incident.fault
+    in_log = bool(incident.fault_in_trace and fault.line is not None and f"{fault.render()}" in document.text)
+    location = format_location(fault.file, fault.line, fault.qualified_method)
+    return {
+        "id": f"syn-{seed}-{index:06d}",
+        "log": document.text,
+        "label": template.label,
+        "guidance": format_guidance(template.label, incident.cause, location, incident.fix),
+        "meta": {
+            "template": template.name,
+            "family": template.family,
+            "language": lang,
+            "root_exception": incident.root.cls,
+            "chain": [t.cls for t in incident.chain],
+            "jdk": jdk.version,
+            "fault": _fault_dict(fault),
+            "fault_in_log": in_log,
+            "context": context,
+            "codebase": kind,
+            "log_style": document.style,
+            "variant": document.variant,
+            "truncated": document.variant == "truncated",
+            "message_only": document.variant == "message_only",
+            "n_traces": document.n_traces,
+            "split": split,
+            **incident.extra,
+        },
+    }
+
+
+def generate_corpus(
+    size: int, seed: int = 42, language: str = "mixed", config: GeneratorConfig | None = None,
+    label_set: LabelSet | None = None,
+) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    """`size` rows split by template into train/validation/test."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    config = config or GeneratorConfig.from_yaml()
+    label_set = label_set or load_label_set()
+    grouped = templates_by_label(label_set)
+    split_of = assign_splits(grouped, config.split_fractions, config.split_seed)
+    weights = {name: float(config.class_weights.get(name, config.default_class_weight)) for name in label_set.names}
+    unknown = sorted(set(config.class_weights) - set(label_set.names))
+    if unknown:
+        raise ValueError(f"class_weights: unknown label(s) {', '.join(unknown)}")
+    chooser = random.Random(f"classes:{seed}")
+    names = list(weights)
+    cumulative = [weights[name] for name in names]
+    labels = chooser.choices(names, cumulative, k=size)
+    splits: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
+    for index, label in enumerate(labels):
+        template = chooser.choice(grouped[label])
+        split = split_of[template.name]
+        splits[split].append(generate_row(index, seed, template, split, language, config, label_set))
+    return splits
+
+
+def corpus_stats(splits: dict[str, list[dict[str, Any]]], label_set: LabelSet) -> dict[str, Any]:
+    grouped = templates_by_label(label_set)
+    stats: dict[str, Any] = {"rows": {s: len(rows) for s, rows in splits.items()}, "splits": {}}
+    for split, rows in splits.items():
+        classes = Counter(row["label"] for row in rows)
+        templates = defaultdict(set)
+        for row in rows:
+            templates[row["label"]].add(row["meta"]["template"])
+        stats["splits"][split] = {
+            "class_counts": {name: classes.get(name, 0) for name in label_set.names},
+            "templates_per_class": {name: len(templates.get(name, ())) for name in label_set.names},
+            "templates": sorted({row["meta"]["template"] for row in rows}),
+            "languages": dict(Counter(row["meta"]["language"] for row in rows)),
+            "variants": dict(Counter(row["meta"]["variant"] for row in rows)),
+            "log_styles": dict(Counter(row["meta"]["log_style"] for row in rows)),
+            "contexts": dict(Counter(row["meta"]["context"] for row in rows)),
+            "jdk": dict(Counter(str(row["meta"]["jdk"]) for row in rows)),
+        }
+    stats["templates_registered"] = {name: len(grouped[name]) for name in label_set.names}
+    return stats
+
+
+def write_corpus(
+    output_dir: str | Path, splits: dict[str, list[dict[str, Any]]], stats: dict[str, Any]
+) -> dict[str, Path]:
+    """train/validation/test.jsonl and stats.json, each written atomically."""
+    output_dir = Path(output_dir)
+    paths = {split: write_jsonl_atomic(output_dir / f"{split}.jsonl", rows) for split, rows in splits.items()}
+    paths["stats"] = write_json_atomic(output_dir / "stats.json", stats)
+    return paths
+
+
+def iter_rows(splits: dict[str, list[dict[str, Any]]]) -> Iterable[dict[str, Any]]:
+    for split in SPLITS:
+        yield from splits.get(split, [])
+
+
+def timed_generate(**kwargs: Any) -> tuple[dict[str, list[dict[str, Any]]], float]:
+    start = time.perf_counter()
+    splits = generate_corpus(**kwargs)
+    return splits, time.perf_counter() - start

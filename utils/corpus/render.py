@@ -1,0 +1,365 @@
+"""Incident -> log text: the JVM's stack-trace printing, then the way logs carry it (bare, Surefire report,
+`Exception in thread`, Spring Boot / logback / log4j2 / JUL prefixes, Tomcat's "with root cause", per-line prefixes
+of container logs), plus unrelated lines, repeated traces, truncation and message-only error lines.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from utils.corpus.model import Incident, StackFrame, Thrown
+
+# Jar names log4j2's extended throwable pattern (%xEx) prints after each frame.
+_JARS = (
+    ("org.springframework.web.servlet.", "spring-webmvc", "5.3.31"),
+    ("org.springframework.web.", "spring-web", "5.3.31"),
+    ("org.springframework.jdbc.", "spring-jdbc", "5.3.31"),
+    ("org.springframework.orm.", "spring-orm", "5.3.31"),
+    ("org.springframework.transaction.", "spring-tx", "5.3.31"),
+    ("org.springframework.aop.", "spring-aop", "5.3.31"),
+    ("org.springframework.beans.", "spring-beans", "5.3.31"),
+    ("org.springframework.context.", "spring-context", "5.3.31"),
+    ("org.springframework.boot.", "spring-boot", "2.7.18"),
+    ("org.springframework.kafka.", "spring-kafka", "2.9.13"),
+    ("org.springframework.batch.", "spring-batch-core", "4.3.10"),
+    ("org.springframework.security.", "spring-security-web", "5.8.9"),
+    ("org.springframework.", "spring-core", "5.3.31"),
+    ("org.apache.catalina.", "tomcat-embed-core", "9.0.83"),
+    ("org.apache.coyote.", "tomcat-embed-core", "9.0.83"),
+    ("org.apache.tomcat.", "tomcat-embed-core", "9.0.83"),
+    ("org.hibernate.", "hibernate-core", "5.6.15.Final"),
+    ("com.zaxxer.hikari.", "HikariCP", "4.0.3"),
+    ("com.mysql.", "mysql-connector-j", "8.0.33"),
+    ("org.postgresql.", "postgresql", "42.6.0"),
+    ("oracle.jdbc.", "ojdbc8", "19.3.0.0"),
+    ("com.fasterxml.jackson.databind.", "jackson-databind", "2.13.5"),
+    ("com.fasterxml.jackson.core.", "jackson-core", "2.13.5"),
+    ("io.netty.", "netty-all", "4.1.100.Final"),
+    ("org.apache.kafka.", "kafka-clients", "3.1.2"),
+    ("org.junit.jupiter.", "junit-jupiter-engine", "5.9.3"),
+    ("org.junit.platform.", "junit-platform-engine", "1.9.3"),
+    ("org.junit.", "junit", "4.13.2"),
+    ("junit.", "junit", "4.13.2"),
+    ("org.apache.maven.surefire.", "surefire-booter", "2.22.2"),
+    ("org.apache.http.", "httpclient", "4.5.14"),
+    ("feign.", "feign-core", "11.10"),
+    ("com.google.common.", "guava", "31.1-jre"),
+    ("org.mockito.", "mockito-core", "4.11.0"),
+    ("org.assertj.", "assertj-core", "3.24.2"),
+    ("org.opentest4j.", "opentest4j", "1.2.0"),
+)
+_JDK_RUNTIME = {7: "1.7.0_80", 8: "1.8.0_392", 11: "11.0.21", 17: "17.0.9", 21: "21.0.1"}
+_JDK_PREFIXES = ("java.", "javax.", "jdk.", "sun.", "com.sun.")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+LOG_STYLES = ("raw", "surefire", "thread", "boot", "logback", "log4j2", "jul", "tomcat_root", "k8s")
+
+
+@dataclass
+class PrintOptions:
+    omitted: str = "more"  # "more" (Throwable.printStackTrace) or "common" (logback: "... N common frames omitted")
+    jar_suffix: bool = False  # log4j2 %xEx
+    root_first: bool = False  # logback %rEx: root cause first, "Wrapped by:" for each wrapper
+    jdk: int = 8
+    app_jar: str = "classes/"
+
+
+def _jar(frame: StackFrame, options: PrintOptions, rng: random.Random) -> str:
+    if frame.cls.startswith(_JDK_PREFIXES):
+        return f"[?:{_JDK_RUNTIME[options.jdk]}]" if options.jdk <= 8 else "[?:?]"
+    if frame.app:
+        return f"[{options.app_jar}:?]"
+    for prefix, artifact, version in _JARS:
+        if frame.cls.startswith(prefix):
+            return f"[{artifact}-{version}.jar:{version}]"
+    return "[?:?]"
+
+
+def frame_line(frame: StackFrame, options: PrintOptions, rng: random.Random) -> str:
+    line = "\t" + frame.render()
+    if options.jar_suffix:
+        line += " ~" + _jar(frame, options, rng)
+    return line
+
+
+def _common_suffix(frames: list[StackFrame], enclosing: list[StackFrame]) -> int:
+    """Frames at the bottom of `frames` equal to those of `enclosing` (Throwable.printEnclosedStackTrace)."""
+    m, n = len(frames) - 1, len(enclosing) - 1
+    while m >= 0 and n >= 0 and frames[m] == enclosing[n]:
+        m, n = m - 1, n - 1
+    return len(frames) - 1 - m
+
+
+def _omitted_line(count: int, options: PrintOptions) -> str:
+    return f"\t... {count} common frames omitted" if options.omitted == "common" else f"\t... {count} more"
+
+
+def chain_lines(chain: list[Thrown], options: PrintOptions, rng: random.Random) -> list[str]:
+    """The chain as the JVM (or logback / log4j2) prints it, one list item per line."""
+    ordered = list(reversed(chain)) if options.root_first else chain
+    lines: list[str] = []
+    previous: list[StackFrame] | None = None
+    for position, exc in enumerate(ordered):
+        head = exc.to_string()
+        if position:
+            head = ("Wrapped by: " if options.root_first else "Caused by: ") + head
+        lines.extend(head.split("\n"))
+        common = 0 if previous is None else _common_suffix(exc.frames, previous)
+        lines.extend(frame_line(frame, options, rng) for frame in exc.frames[: len(exc.frames) - common])
+        if common:
+            lines.append(_omitted_line(common, options))
+        previous = exc.frames
+    return lines
+
+
+def abbreviate_logger(name: str, width: int) -> str:
+    """logback's %logger{width}: package segments shortened to their first letter, left to right."""
+    parts = name.split(".")
+    for index in range(len(parts) - 1):
+        if len(".".join(parts)) <= width:
+            break
+        parts[index] = parts[index][:1]
+    return ".".join(parts)
+
+
+@dataclass
+class Clock:
+    """Timestamps for one document, moving forward."""
+
+    rng: random.Random
+    year: int = 0
+    month: int = 0
+    day: int = 0
+    seconds: int = 0
+    millis: int = 0
+
+    def __post_init__(self) -> None:
+        self.year, self.month, self.day = self.rng.randint(2019, 2024), self.rng.randint(1, 12), self.rng.randint(1, 28)
+        self.seconds = self.rng.randint(0, 86399)
+        self.millis = self.rng.randint(0, 999)
+
+    def tick(self) -> None:
+        self.millis += self.rng.randint(1, 900)
+        self.seconds = (self.seconds + self.millis // 1000) % 86400
+        self.millis %= 1000
+
+    @property
+    def hms(self) -> str:
+        return f"{self.seconds // 3600:02d}:{self.seconds // 60 % 60:02d}:{self.seconds % 60:02d}"
+
+    def iso(self, sep: str = " ", millis_sep: str = ".") -> str:
+        return f"{self.year}-{self.month:02d}-{self.day:02d}{sep}{self.hms}{millis_sep}{self.millis:03d}"
+
+    def jul(self) -> str:
+        hour = self.seconds // 3600
+        twelve = hour % 12 or 12
+        return (f"{_MONTHS[self.month - 1]} {self.day:02d}, {self.year} {twelve}:{self.seconds // 60 % 60:02d}:"
+                f"{self.seconds % 60:02d} {'AM' if hour < 12 else 'PM'}")  # fmt: skip
+
+    def tomcat(self) -> str:
+        return f"{self.day:02d}-{_MONTHS[self.month - 1]}-{self.year} {self.hms}.{self.millis:03d}"
+
+
+@dataclass
+class LogLine:
+    level: str
+    logger: str
+    message: str
+    thread: str
+
+
+@dataclass
+class Document:
+    """A rendered log and what the corpus row records about it."""
+
+    text: str
+    style: str
+    variant: str  # "full" | "truncated" | "message_only"
+    n_traces: int
+    extra: dict = field(default_factory=dict)
+
+
+class Formatter:
+    """One log format: how a record's first line looks (the trace lines follow unprefixed, except `k8s`)."""
+
+    def __init__(self, style: str, rng: random.Random, clock: Clock, pid: int, boot3: bool) -> None:
+        self.style = style
+        self.rng = rng
+        self.clock = clock
+        self.pid = pid
+        self.boot3 = boot3
+        self.log4j_layout = rng.choice(("file_line", "bracket", "plain"))
+        self.logback_with_date = rng.random() < 0.6
+
+    def record(self, line: LogLine) -> list[str]:
+        self.clock.tick()
+        c = self.clock
+        if self.style in ("boot", "tomcat_root", "k8s"):
+            thread = line.thread[-15:].rjust(15)
+            stamp = c.iso("T") + "+09:00" if self.boot3 else c.iso(" ")
+            logger = abbreviate_logger(line.logger, 39).ljust(40)
+            return [f"{stamp} {line.level.rjust(5)} {self.pid} --- [{thread}] {logger}: {line.message}"]
+        if self.style == "logback":
+            stamp = c.iso(" ") if self.logback_with_date else f"{c.hms}.{c.millis:03d}"
+            return [f"{stamp} [{line.thread}] {line.level.ljust(5)} {abbreviate_logger(line.logger, 36)} - {line.message}"]
+        if self.style == "log4j2":
+            if self.log4j_layout == "file_line":
+                simple = line.logger.rsplit(".", 1)[-1]
+                return [f"{c.iso(' ', ',')} {line.level.ljust(5)} [{line.thread}] {abbreviate_logger(line.logger, 30)} "
+                        f"({simple}.java:{self.rng.randint(30, 600)}) - {line.message}"]  # fmt: skip
+            if self.log4j_layout == "bracket":
+                return [f"[{c.iso(' ')}] [{line.level}] [{line.thread}] {line.logger} - {line.message}"]
+            return [f"{c.iso(' ', ',')} {line.level} {line.logger} [{line.thread}] {line.message}"]
+        if self.style == "jul":
+            level = {"ERROR": "SEVERE", "WARN": "WARNING", "INFO": "INFO", "DEBUG": "FINE"}[line.level]
+            method = self.rng.choice(("process", "run", "handle", "invoke", "execute"))
+            return [f"{c.jul()} {line.logger} {method}", f"{level}: {line.message}"]
+        return [f"{c.iso(' ')} {line.level} [{line.thread}] {line.logger} - {line.message}"]
+
+    def k8s_prefix(self) -> str:
+        self.clock.tick()
+        c = self.clock
+        return f"{c.year}-{c.month:02d}-{c.day:02d}T{c.hms}.{c.millis:03d}{self.rng.randint(0, 999999):06d}Z stderr F "
+
+
+@dataclass
+class RenderPlan:
+    """What the generator decided for one document; `render_document` executes it."""
+
+    style: str
+    variant: str  # "full" | "truncated" | "message_only"
+    record: LogLine  # the record that carries the trace
+    before: list[LogLine] = field(default_factory=list)
+    after: list[LogLine] = field(default_factory=list)
+    retry: LogLine | None = None  # a WARN record with the same trace before the final one (n_traces 2)
+    trim_at_test: bool = False  # Surefire's trimStackTrace: frames below the test method dropped
+    test_frame: StackFrame | None = None
+    jar_suffix: bool = False
+    root_first: bool = False
+    surefire_header: tuple[str, str] | None = None  # (test class, test method)
+    surefire_footer: bool = False
+    failure_kind: str = "FAILURE"  # Surefire: FAILURE for assertion errors, ERROR otherwise
+    outer_for_root_cause: Thrown | None = None  # tomcat_root: the exception named in "threw exception [...]"
+    jdk: int = 8
+    pid: int = 1
+    boot3: bool = False
+    app_jar: str = "classes/"
+
+
+def trim_chain(chain: list[Thrown], test_frame: StackFrame) -> list[Thrown]:
+    """Surefire's trimmed traces: each exception's frames end at the test method."""
+    trimmed = []
+    for exc in chain:
+        frames = exc.frames
+        for index, frame in enumerate(frames):
+            if frame == test_frame or (frame.cls == test_frame.cls and frame.method == test_frame.method):
+                frames = frames[: index + 1]
+                break
+        trimmed.append(Thrown(exc.cls, exc.message, frames))
+    return trimmed
+
+
+def _truncate(lines: list[str], chain_length: int, root_first: bool, rng: random.Random) -> list[str] | None:
+    """The trace cut after a random line, keeping the root cause's header and one frame; None if too short."""
+    root_index = 0
+    if not root_first:
+        for index, line in enumerate(lines):
+            if line.startswith("Caused by: "):
+                root_index = index
+    frames_after = [i for i in range(root_index + 1, len(lines)) if lines[i].startswith("\tat ")]
+    if len(frames_after) < 3:
+        return None
+    cut = rng.randint(frames_after[0] + 1, frames_after[-1])
+    return lines[:cut]
+
+
+def render_document(incident: Incident, plan: RenderPlan, rng: random.Random) -> Document:
+    options = PrintOptions(
+        omitted="common" if plan.style in ("boot", "logback", "tomcat_root", "k8s") else "more",
+        jar_suffix=plan.jar_suffix,
+        root_first=plan.root_first,
+        jdk=plan.jdk,
+        app_jar=plan.app_jar,
+    )
+    chain = incident.chain
+    if plan.trim_at_test and plan.test_frame is not None:
+        chain = trim_chain(chain, plan.test_frame)
+    if plan.style == "tomcat_root":
+        chain = [chain[-1]]
+    trace = chain_lines(chain, options, rng)
+    variant = plan.variant
+    if variant == "truncated":
+        cut = _truncate(trace, len(chain), plan.root_first, rng)
+        if cut is None:
+            variant = "full"
+        else:
+            trace = cut
+    clock = Clock(rng)
+    formatter = Formatter(plan.style, rng, clock, plan.pid, plan.boot3)
+    out: list[str] = []
+    n_traces = 1
+    prefixed = plan.style in ("boot", "logback", "log4j2", "jul", "tomcat_root", "k8s")
+
+    def emit_record(line: LogLine) -> None:
+        out.extend(formatter.record(line))
+
+    if variant == "message_only":
+        for line in plan.before:
+            emit_record(line)
+        root = incident.root
+        first = (root.message or "").split("\n", 1)[0]
+        shown = f"{root.cls}: {first}" if root.message is not None else root.cls
+        message = rng.choice((f"{plan.record.message}: {shown}", f"{plan.record.message} (cause={shown})",
+                              f"Resolved [{shown}]"))  # fmt: skip
+        emit_record(LogLine(plan.record.level, plan.record.logger, message, plan.record.thread))
+        for line in plan.after:
+            emit_record(line)
+        n_traces = 1
+    elif not prefixed:
+        if plan.style == "surefire" and plan.surefire_header:
+            test_class, test_method = plan.surefire_header
+            elapsed = f"{rng.randint(1, 900) / 1000:.3f}"
+            if rng.random() < 0.5:
+                out.append(f"Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: {rng.randint(0, 2)}, "
+                           f"Time elapsed: {rng.randint(5, 4000) / 1000:.3f} sec <<< {plan.failure_kind}! - in {test_class}")  # fmt: skip
+                out.append(f"{test_method}({test_class})  Time elapsed: {elapsed} sec  <<< {plan.failure_kind}!")
+            else:
+                out.append(f"[ERROR] Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: "
+                           f"{rng.randint(5, 4000) / 1000:.3f} s <<< {plan.failure_kind}! -- in {test_class}")  # fmt: skip
+                out.append(f"[ERROR] {test_class}.{test_method} -- Time elapsed: {elapsed} s <<< {plan.failure_kind}!")
+        lines = list(trace)
+        if plan.style == "thread":
+            lines[0] = f'Exception in thread "{plan.record.thread}" {lines[0]}'
+        out.extend(lines)
+        if plan.style == "surefire" and plan.surefire_footer and plan.surefire_header:
+            test_class, test_method = plan.surefire_header
+            simple = test_class.rsplit(".", 1)[-1]
+            first = (incident.chain[0].message or "").split("\n", 1)[0][:80]
+            kind = "Failed tests:" if plan.failure_kind == "FAILURE" else "Tests in error:"
+            out += ["", "Results :", "", kind, f"  {simple}.{test_method}:{rng.randint(20, 400)} {first}".rstrip(), "",
+                    f"Tests run: {rng.randint(2, 60)}, Failures: 1, Errors: 0, Skipped: 0", ""]  # fmt: skip
+    else:
+        for line in plan.before:
+            emit_record(line)
+        if plan.retry is not None:
+            emit_record(plan.retry)
+            out.extend(trace)
+            n_traces = 2
+        if plan.style == "tomcat_root" and plan.outer_for_root_cause is not None:
+            outer = plan.outer_for_root_cause.to_string().split("\n", 1)[0]
+            nested = (f"Request processing failed: {outer}" if plan.boot3
+                      else f"Request processing failed; nested exception is {outer}")  # fmt: skip
+            emit_record(LogLine("ERROR", "org.apache.catalina.core.ContainerBase.[Tomcat].[localhost].[/].[dispatcherServlet]",
+                                f"Servlet.service() for servlet [dispatcherServlet] in context with path [] threw exception "
+                                f"[{nested}] with root cause", plan.record.thread))  # fmt: skip
+            out.append("")
+        else:
+            emit_record(plan.record)
+        out.extend(trace)
+        for line in plan.after:
+            emit_record(line)
+    if plan.style == "k8s":
+        out = [formatter.k8s_prefix() + line for line in out]
+    text = "\n".join(out)
+    return Document(text=text, style=plan.style, variant=variant, n_traces=n_traces)

@@ -1,0 +1,278 @@
+"""Labelled-log data: strict JSONL reading, label merging, model-input building, splits and tokenization.
+
+Rows flow: JSONL -> `load_labeled_dataset` (text + raw label + source line) -> `merge_labels` (canonical label
+and id via labels.yaml, unknown labels by policy, a merge report) -> `add_model_inputs` (parsed trace -> model
+input text, optional exception-name masking) -> `tokenize_dataset`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from datasets import Dataset
+
+from utils.inputs import build_model_input
+from utils.labels import LabelSet
+from utils.stacktrace import parse_trace
+
+UNKNOWN_POLICIES = ("other", "drop", "error")
+MISSING_LABEL = "<missing>"
+
+
+class JsonlError(ValueError):
+    """A JSONL file that cannot be read; the message starts with `path:line:` when a line is at fault."""
+
+
+class JsonlRows(list):
+    """Rows of a JSONL file (dicts) plus `skipped`: one "path:line: reason" per line left out."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]] = (), skipped: Iterable[str] = ()) -> None:
+        super().__init__(rows)
+        self.skipped = list(skipped)
+        self.line_numbers: list[int] = []
+
+
+def read_jsonl(path: str | Path, required_fields: Sequence[str] = (), skip_invalid: bool = False) -> JsonlRows:
+    """JSON objects, one a line; blank lines are ignored.
+
+    A line that is not a JSON object or lacks a required field raises `JsonlError("path:line: reason")`, or with
+    `skip_invalid` is left out and counted in `rows.skipped`. A missing path, a directory, a non-UTF-8 file and a
+    file without any row raise with the path named.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise JsonlError(f"{path}: no such file")
+    if path.is_dir():
+        raise JsonlError(f"{path}: is a directory, expected a .jsonl file")
+    rows = JsonlRows()
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise JsonlError(f"{path}:{number}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                if not isinstance(row, dict):
+                    raise ValueError(f"expected a JSON object, got {type(row).__name__}")
+                missing = [name for name in required_fields if name not in row]
+                if missing:
+                    raise ValueError(f"missing field(s) {', '.join(missing)}")
+            except ValueError as error:  # json.JSONDecodeError is a ValueError
+                reason = f"{path}:{number}: {error}"
+                if not skip_invalid:
+                    raise JsonlError(reason) from error
+                rows.skipped.append(reason)
+                continue
+            rows.append(row)
+            rows.line_numbers.append(number)
+    if not rows:
+        detail = f" ({len(rows.skipped)} invalid line(s) skipped)" if rows.skipped else ""
+        raise JsonlError(f"{path}: holds no rows{detail}")
+    return rows
+
+
+def load_labeled_dataset(
+    path: str | Path, text_field: str = "log", label_field: str = "label", skip_invalid: bool = False
+) -> tuple[Dataset, list[str]]:
+    """(Dataset with id, log, raw_label, source, source_line; skipped-line reasons).
+
+    A row whose text is not a string is invalid (raise or skip); a label that is null or not a string is kept as
+    `<missing>` and handled by the unknown-label policy.
+    """
+    rows = read_jsonl(path, required_fields=(text_field, label_field), skip_invalid=skip_invalid)
+    skipped = list(rows.skipped)
+    records = []
+    for row, number in zip(rows, rows.line_numbers, strict=True):
+        text = row[text_field]
+        if not isinstance(text, str):
+            reason = f"{path}:{number}: field {text_field!r} is {type(text).__name__}, expected text"
+            if not skip_invalid:
+                raise JsonlError(reason)
+            skipped.append(reason)
+            continue
+        label = row[label_field]
+        records.append(
+            {
+                "id": str(row.get("id", f"{Path(path).name}:{number}")),
+                "log": text,
+                "raw_label": label.strip() if isinstance(label, str) and label.strip() else MISSING_LABEL,
+                "source": str(path),
+                "source_line": number,
+            }
+        )
+    if not records:
+        raise JsonlError(f"{path}: holds no usable rows ({len(skipped)} skipped)")
+    return Dataset.from_list(records), skipped
+
+
+def _by_count(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+@dataclass
+class MergeReport:
+    """How raw labels became canonical ones: rows per (canonical, raw alias), unknown raw labels, dropped rows."""
+
+    policy: str
+    merged: dict[str, dict[str, int]] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)
+    dropped: int = 0
+    total: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "rows": self.total,
+            "dropped": self.dropped,
+            "unknown_rows": sum(self.unknown.values()),
+            "unknown": _by_count(self.unknown),
+            "merged": {
+                name: dict(sorted(aliases.items(), key=lambda i: -i[1])) for name, aliases in self.merged.items()
+            },
+        }
+
+    def format(self, max_unknown: int = 10) -> str:
+        lines = [f"Label merge ({self.total} rows, unknown labels -> {self.policy}):"]
+        for name, aliases in sorted(self.merged.items(), key=lambda item: -sum(item[1].values())):
+            parts = ", ".join(f"{alias} {count}" for alias, count in sorted(aliases.items(), key=lambda i: -i[1]))
+            lines.append(f"  {name:<42} {sum(aliases.values()):>6}  <- {parts}")
+        if self.unknown:
+            shown = sorted(self.unknown.items(), key=lambda item: -item[1])[:max_unknown]
+            more = len(self.unknown) - len(shown)
+            lines.append(
+                f"  unknown: {sum(self.unknown.values())} rows of {len(self.unknown)} label(s): "
+                + ", ".join(f"{name} {count}" for name, count in shown)
+                + (f", ... {more} more" if more > 0 else "")
+            )
+        if self.dropped:
+            lines.append(f"  dropped: {self.dropped} rows")
+        return "\n".join(lines)
+
+
+def merge_labels(
+    dataset: Dataset, label_set: LabelSet, unknown_labels: str = "other", num_proc: int | None = None
+) -> tuple[Dataset, MergeReport]:
+    """Adds `label` (canonical name) and `labels` (id) from `raw_label` through labels.yaml.
+
+    Raw labels that match no alias become `Other` ("other"), are removed ("drop") or stop the run ("error", naming
+    the file and line of the first one).
+    """
+    if unknown_labels not in UNKNOWN_POLICIES:
+        raise ValueError(f"unknown_labels must be one of {UNKNOWN_POLICIES}, got {unknown_labels!r}")
+    label2id = label_set.label2id
+
+    def canonicalize(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        names = [label_set.canonical(raw) if raw != MISSING_LABEL else None for raw in batch["raw_label"]]
+        return {
+            "known": [name is not None for name in names],
+            "label": [name or label_set.other for name in names],
+            "labels": [label2id[name or label_set.other] for name in names],
+        }
+
+    dataset = dataset.map(canonicalize, batched=True, num_proc=num_proc, desc="Merging labels")
+    report = MergeReport(policy=unknown_labels, total=len(dataset))
+    merged: dict[str, Counter] = defaultdict(Counter)
+    unknown: Counter = Counter()
+    first_unknown: tuple[str, int, str] | None = None
+    for raw, name, known, source, line in zip(
+        dataset["raw_label"], dataset["label"], dataset["known"], dataset["source"], dataset["source_line"], strict=True
+    ):
+        if known:
+            merged[name][raw] += 1
+        else:
+            unknown[raw] += 1
+            first_unknown = first_unknown or (source, line, raw)
+    if unknown_labels == "error" and first_unknown:
+        source, line, raw = first_unknown
+        raise JsonlError(
+            f"{source}:{line}: label {raw!r} is not in labels.yaml ({sum(unknown.values())} row(s) with unknown "
+            "labels; use --unknown_labels other or drop)"
+        )
+    if unknown_labels == "drop" and unknown:
+        dataset = dataset.filter(lambda batch: batch["known"], batched=True, desc="Dropping unknown labels")
+        report.dropped = sum(unknown.values())
+    elif unknown:
+        merged[label_set.other].update(unknown)
+    report.merged = {name: dict(counter) for name, counter in merged.items()}
+    report.unknown = dict(unknown)
+    return dataset.remove_columns("known"), report
+
+
+def mask_flags(num_rows: int, probability: float, seed: int) -> list[bool]:
+    """Which rows get their exception names masked: a seeded draw, the same for the same (rows, p, seed)."""
+    if not 0.0 <= probability <= 1.0:
+        raise ValueError(f"mask probability must be within [0, 1], got {probability}")
+    return (np.random.default_rng(seed).random(num_rows) < probability).tolist()
+
+
+def add_model_inputs(
+    dataset: Dataset,
+    mask_probability: float = 0.0,
+    seed: int = 42,
+    input_options: dict[str, Any] | None = None,
+    num_proc: int | None = None,
+) -> Dataset:
+    """Adds `text` (the model input built from the parsed trace, root cause first) and `masked`.
+
+    `mask_probability` 1.0 masks every row (the "names hidden" evaluation); 0.5 masks a seeded half (training
+    augmentation, so the model learns from frames and messages, not only from the name).
+    """
+    flags = mask_flags(len(dataset), mask_probability, seed)
+    options = dict(input_options or {})
+
+    def build(batch: dict[str, list[Any]], indices: list[int]) -> dict[str, list[Any]]:
+        masked = [flags[index] for index in indices]
+        texts = [
+            build_model_input(parse_trace(log), mask_exception_names=mask, **options)
+            for log, mask in zip(batch["log"], masked, strict=True)
+        ]
+        return {"text": texts, "masked": masked}
+
+    return dataset.map(build, batched=True, with_indices=True, num_proc=num_proc, desc="Building model inputs")
+
+
+def stratified_split(dataset: Dataset, validation_fraction: float, seed: int) -> tuple[Dataset, Dataset]:
+    """(train, validation) with each label split in the same proportion; a label with one row stays in train."""
+    if not 0.0 < validation_fraction < 1.0:
+        raise ValueError(f"validation fraction must be within (0, 1), got {validation_fraction}")
+    rng = np.random.default_rng(seed)
+    by_label: dict[int, list[int]] = defaultdict(list)
+    for index, label in enumerate(dataset["labels"]):
+        by_label[label].append(index)
+    validation: list[int] = []
+    for label in sorted(by_label):
+        indices = by_label[label]
+        rng.shuffle(indices)
+        take = int(round(len(indices) * validation_fraction)) if len(indices) > 1 else 0
+        validation.extend(indices[: max(take, 1 if len(indices) > 1 else 0)])
+    chosen = set(validation)
+    train = [index for index in range(len(dataset)) if index not in chosen]
+    return dataset.select(train), dataset.select(sorted(validation))
+
+
+def tokenize_dataset(
+    dataset: Dataset, tokenizer: Any, max_length: int, training_args: Any = None, num_proc: int | None = None
+) -> Dataset:
+    """input_ids / attention_mask (no padding: the collator pads per batch) from `text`."""
+
+    def tokenize(batch: dict[str, list[Any]]) -> dict[str, Any]:
+        return tokenizer(batch["text"], truncation=True, max_length=max_length)
+
+    context = training_args.main_process_first(desc="tokenization") if training_args else contextlib.nullcontext()
+    with context:
+        return dataset.map(tokenize, batched=True, num_proc=num_proc, desc="Tokenizing")
+
+
+def label_counts(dataset: Dataset, names: Sequence[str]) -> dict[str, int]:
+    counts = Counter(dataset["labels"])
+    return {names[index]: counts[index] for index in range(len(names)) if counts[index]}

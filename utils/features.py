@@ -1,0 +1,234 @@
+"""Frozen-encoder training: run the encoder once, cache what the classification head reads, train only the head.
+
+A sequence classifier is `encoder -> head`. Every supported head reads the first token's last hidden state
+(BERT: pooler dense+tanh -> dropout -> classifier; ELECTRA/RoBERTa: their classification head; DistilBERT:
+pre_classifier -> ReLU -> dropout -> classifier). `FeatureHead` wraps the model's own head modules (the same
+objects, not copies), so training it on cached first-token states trains the full model's head in place, and the
+saved `AutoModelForSequenceClassification` reproduces the cached-path logits through the standard loading path.
+
+The cache lives on disk under `<cache_dir>/<key>/features.safetensors`, the key hashing the frozen weights, the
+token ids and attention masks (so data, input options, tokenizer and max_length are all covered).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+from transformers.modeling_outputs import SequenceClassifierOutput
+
+FEATURES_FILE = "features.safetensors"
+MODEL_INPUT_KEYS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def head_kind(model: nn.Module) -> str:
+    """Which head layout `model` has: "bert", "distilbert" or "sequence_head" (ELECTRA, RoBERTa family)."""
+    pooler = getattr(model.base_model, "pooler", None)
+    if isinstance(pooler, nn.Module) and isinstance(getattr(model, "classifier", None), nn.Linear):
+        return "bert"
+    if isinstance(getattr(model, "pre_classifier", None), nn.Linear):
+        return "distilbert"
+    classifier = getattr(model, "classifier", None)
+    if isinstance(classifier, nn.Module) and not isinstance(classifier, nn.Linear):
+        return "sequence_head"
+    raise ValueError(
+        f"{type(model).__name__} has a classification head layout that feature caching does not know; "
+        "train with --cache_features false"
+    )
+
+
+def head_modules(model: nn.Module) -> dict[str, nn.Module]:
+    """The modules after the encoder, by role; these are what `--freeze-encoder` leaves trainable."""
+    kind = head_kind(model)
+    if kind == "bert":
+        return {"pooler": model.base_model.pooler, "dropout": model.dropout, "classifier": model.classifier}
+    if kind == "distilbert":
+        return {"pre_classifier": model.pre_classifier, "dropout": model.dropout, "classifier": model.classifier}
+    return {"classifier": model.classifier}
+
+
+def freeze_encoder(model: nn.Module) -> int:
+    """Freeze every parameter outside the head; returns the number of trainable parameters left."""
+    head_parameters = {id(p) for module in head_modules(model).values() for p in module.parameters()}
+    for parameter in model.parameters():
+        parameter.requires_grad = id(parameter) in head_parameters
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+class FeatureHead(nn.Module):
+    """The model's head fed with cached first-token hidden states `features` (rows, hidden)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.kind = head_kind(model)
+        self.layers = nn.ModuleDict(head_modules(model))
+
+    def forward(self, features: torch.Tensor, labels: torch.Tensor | None = None) -> SequenceClassifierOutput:
+        sequence = features[:, None, :]  # heads index the first token of a sequence
+        if self.kind == "bert":
+            logits = self.layers["classifier"](self.layers["dropout"](self.layers["pooler"](sequence)))
+        elif self.kind == "distilbert":
+            hidden = nn.functional.relu(self.layers["pre_classifier"](features))
+            logits = self.layers["classifier"](self.layers["dropout"](hidden))
+        else:
+            logits = self.layers["classifier"](sequence)
+        return SequenceClassifierOutput(logits=logits)
+
+
+class FeatureDataset(torch.utils.data.Dataset):
+    """Rows of {"features", "labels"} for training a `FeatureHead` with the Trainer."""
+
+    def __init__(self, features: torch.Tensor, labels: Sequence[int]) -> None:
+        if len(features) != len(labels):
+            raise ValueError(f"{len(features)} feature rows but {len(labels)} labels")
+        self.features = features
+        self.labels = torch.as_tensor(list(labels), dtype=torch.long)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        return {"features": self.features[index], "labels": self.labels[index]}
+
+
+def _input_rows(dataset: Any) -> list[dict[str, list[int]]]:
+    columns = dataset.select_columns([key for key in MODEL_INPUT_KEYS if key in dataset.column_names]).to_dict()
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def _batches_by_length(lengths: list[int], batch_size: int) -> Iterable[list[int]]:
+    order = sorted(range(len(lengths)), key=lambda index: lengths[index])
+    for start in range(0, len(order), batch_size):
+        yield order[start : start + batch_size]
+
+
+def _pad(rows: list[dict[str, list[int]]], pad_token_id: int, device: torch.device) -> dict[str, torch.Tensor]:
+    width = max(len(row["input_ids"]) for row in rows)
+    batch: dict[str, torch.Tensor] = {}
+    for key in MODEL_INPUT_KEYS:
+        if key not in rows[0]:
+            continue
+        fill = pad_token_id if key == "input_ids" else 0
+        padded = [row[key] + [fill] * (width - len(row[key])) for row in rows]
+        batch[key] = torch.tensor(padded, dtype=torch.long, device=device)
+    return batch
+
+
+def encoder_features(
+    model: nn.Module, dataset: Any, batch_size: int = 64, device: torch.device | str = "cpu", progress: bool = False
+) -> torch.Tensor:
+    """First-token last hidden states (rows, hidden) in dataset order, float32.
+
+    One pass in eval mode under `torch.inference_mode`, batches of similar length so padding stays small.
+    """
+    device = torch.device(device)
+    model.eval()
+    model.to(device)
+    rows = _input_rows(dataset)
+    pad_token_id = getattr(model.config, "pad_token_id", None) or 0
+    features: torch.Tensor | None = None
+    batches = list(_batches_by_length([len(row["input_ids"]) for row in rows], batch_size))
+    if progress:
+        from tqdm.auto import tqdm
+
+        batches = tqdm(batches, desc="Encoding (frozen encoder, once)")
+    with torch.inference_mode():
+        for indices in batches:
+            batch = _pad([rows[i] for i in indices], pad_token_id, device)
+            hidden = model.base_model(**batch).last_hidden_state[:, 0].float().cpu()
+            if features is None:
+                features = torch.empty(len(rows), hidden.shape[-1], dtype=torch.float32)
+            features[torch.tensor(indices)] = hidden
+    if features is None:
+        raise ValueError("cannot encode an empty dataset")
+    return features
+
+
+def encoder_fingerprint(model: nn.Module) -> str:
+    """sha256 over the frozen (non-head) parameters and buffers: the cache key's model part."""
+    head_tensors = {id(t) for m in head_modules(model).values() for t in [*m.parameters(), *m.buffers()]}
+    digest = hashlib.sha256(type(model.base_model).__name__.encode())
+    for name, tensor in sorted(model.state_dict(keep_vars=True).items()):
+        if id(tensor) in head_tensors:
+            continue
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
+
+
+def dataset_fingerprint(dataset: Any) -> str:
+    """sha256 over the token ids and masks in row order: covers data, input building, tokenizer, max_length."""
+    digest = hashlib.sha256()
+    for row in _input_rows(dataset):
+        for key, values in row.items():
+            digest.update(f"{key}:{len(values)}:".encode())
+            digest.update(np.asarray(values, dtype=np.int32).tobytes())
+    return digest.hexdigest()
+
+
+def cached_encoder_features(
+    model: nn.Module,
+    dataset: Any,
+    cache_dir: str | Path | None,
+    batch_size: int = 64,
+    device: torch.device | str = "cpu",
+    model_fingerprint: str | None = None,
+) -> tuple[torch.Tensor, bool]:
+    """`encoder_features`, read from / written to the disk cache when `cache_dir` is set; (features, was_cached)."""
+    if cache_dir is None:
+        return encoder_features(model, dataset, batch_size, device, progress=True), False
+    model_fingerprint = model_fingerprint or encoder_fingerprint(model)
+    key = hashlib.sha256(f"{model_fingerprint}:{dataset_fingerprint(dataset)}".encode()).hexdigest()[:24]
+    entry = Path(cache_dir) / f"stage1-{key}"
+    path = entry / FEATURES_FILE
+    if path.is_file():
+        features = load_file(str(path))["features"]
+        if features.shape[0] == len(dataset):
+            return features, True
+    features = encoder_features(model, dataset, batch_size, device, progress=True)
+    entry.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=entry, prefix=".features-", suffix=".tmp")
+    os.close(handle)
+    try:
+        save_file({"features": features.contiguous()}, temp_name)
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, path)
+    finally:
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+    info = {"rows": len(dataset), "hidden_size": features.shape[-1], "encoder": type(model.base_model).__name__}
+    (entry / "info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    return features, False
+
+
+def check_head_equivalence(
+    model: nn.Module, dataset: Any, features: torch.Tensor, rows: int = 4, atol: float = 1e-4
+) -> float:
+    """Max |logits(full model) - logits(FeatureHead(features))| on the first rows, in eval mode; raises if above atol.
+
+    Guards the promise that the saved model reproduces the cached-path predictions.
+    """
+    head = FeatureHead(model)
+    model.eval()
+    count = min(rows, len(dataset))
+    device = next(model.parameters()).device
+    batch_rows = _input_rows(dataset.select(range(count)))
+    pad_token_id = getattr(model.config, "pad_token_id", None) or 0
+    with torch.inference_mode():
+        full = model(**_pad(batch_rows, pad_token_id, device)).logits.float().cpu()
+        cached = head(features[:count].to(device)).logits.float().cpu()
+    gap = float((full - cached).abs().max())
+    if gap > atol:
+        raise RuntimeError(
+            f"cached-feature head differs from the full model by {gap:.2e} (> {atol}) for {type(model).__name__}"
+        )
+    return gap

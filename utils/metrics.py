@@ -1,0 +1,115 @@
+"""Classification metrics: top-k accuracy, macro/weighted F1, per-class report, confusions, calibration.
+
+Macro and weighted F1 average over the classes present in the gold labels: a class the evaluation set never holds
+has no recall to measure, and counting it as F1=0 would make scores on subsets (e.g. "rows not labelled Other")
+depend on which classes the model happened to predict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import classification_report, confusion_matrix, f1_score
+
+TOP_KS = (1, 3, 5)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def topk_accuracy(scores: np.ndarray, label_ids: np.ndarray, k: int) -> float:
+    """Share of rows whose gold label is among the k highest scores (logits or probabilities)."""
+    if len(label_ids) == 0:
+        return float("nan")
+    k = min(k, scores.shape[-1])
+    top = np.argpartition(-scores, k - 1, axis=-1)[:, :k]
+    return float((top == np.asarray(label_ids)[:, None]).any(axis=-1).mean())
+
+
+def f1_scores(label_ids: Sequence[int], predicted_ids: Sequence[int]) -> dict[str, float]:
+    present = sorted(set(int(x) for x in label_ids))
+    if not present:
+        return {"macro_f1": float("nan"), "weighted_f1": float("nan")}
+    return {
+        "macro_f1": float(f1_score(label_ids, predicted_ids, labels=present, average="macro", zero_division=0)),
+        "weighted_f1": float(f1_score(label_ids, predicted_ids, labels=present, average="weighted", zero_division=0)),
+    }
+
+
+def classification_metrics(scores: np.ndarray, label_ids: np.ndarray) -> dict[str, float]:
+    """top1/top3/top5 accuracy, macro and weighted F1 from a (rows, labels) score matrix."""
+    scores = np.asarray(scores)
+    label_ids = np.asarray(label_ids)
+    metrics = {f"top{k}": topk_accuracy(scores, label_ids, k) for k in TOP_KS}
+    metrics.update(f1_scores(label_ids, scores.argmax(axis=-1)))
+    return metrics
+
+
+def compute_metrics(eval_prediction: Any) -> dict[str, float]:
+    """`Trainer(compute_metrics=...)`: the metrics above from an `EvalPrediction`."""
+    logits = eval_prediction.predictions
+    if isinstance(logits, tuple):
+        logits = logits[0]
+    return classification_metrics(logits, eval_prediction.label_ids)
+
+
+def per_class_report(label_ids: Sequence[int], predicted_ids: Sequence[int], names: Sequence[str]) -> dict[str, Any]:
+    """sklearn's classification_report (as a dict) over the classes that occur as gold or predicted labels."""
+    used = sorted(set(int(x) for x in label_ids) | set(int(x) for x in predicted_ids))
+    return classification_report(
+        label_ids, predicted_ids, labels=used, target_names=[names[i] for i in used], output_dict=True, zero_division=0
+    )
+
+
+def confusion(label_ids: Sequence[int], predicted_ids: Sequence[int], num_labels: int) -> np.ndarray:
+    """Counts, rows = gold label id, columns = predicted label id."""
+    return confusion_matrix(label_ids, predicted_ids, labels=list(range(num_labels)))
+
+
+def most_confused_pairs(matrix: np.ndarray, names: Sequence[str], top_n: int = 20) -> list[dict[str, Any]]:
+    """The off-diagonal cells with the most rows: gold, predicted, count, share of that gold class."""
+    pairs = []
+    row_totals = matrix.sum(axis=1)
+    for gold, predicted in zip(*np.nonzero(matrix), strict=True):
+        if gold != predicted:
+            count = int(matrix[gold, predicted])
+            share = count / row_totals[gold]
+            pairs.append({"gold": names[gold], "predicted": names[predicted], "count": count, "share": float(share)})
+    pairs.sort(key=lambda pair: (-pair["count"], pair["gold"], pair["predicted"]))
+    return pairs[:top_n]
+
+
+def reliability_bins(probabilities: np.ndarray, label_ids: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
+    """Per-bin mean confidence, accuracy and row count, for a reliability diagram."""
+    confidence = probabilities.max(axis=-1)
+    correct = probabilities.argmax(axis=-1) == np.asarray(label_ids)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    rows = []
+    for b in range(bins):
+        in_bin = index == b
+        if in_bin.any():
+            rows.append(
+                {
+                    "low": float(edges[b]),
+                    "high": float(edges[b + 1]),
+                    "confidence": float(confidence[in_bin].mean()),
+                    "accuracy": float(correct[in_bin].mean()),
+                    "count": int(in_bin.sum()),
+                }
+            )
+    return rows
+
+
+def expected_calibration_error(probabilities: np.ndarray, label_ids: np.ndarray, bins: int = 15) -> float:
+    """ECE of the top-1 confidence over equal-width bins."""
+    if len(label_ids) == 0:
+        return float("nan")
+    bin_rows = reliability_bins(probabilities, label_ids, bins)
+    gaps = [row["count"] * abs(row["accuracy"] - row["confidence"]) for row in bin_rows]
+    return float(sum(gaps) / len(label_ids))

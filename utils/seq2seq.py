@@ -1,0 +1,376 @@
+"""Stage 2, the explanation generator: a seq2seq model (T5) writes the guidance line of one trace.
+
+What train_stage2.py, predict.py and evaluate.py share: an offline T5 built from a config with a tokenizer trained
+on the corpus, corpus rows -> (source, target) pairs, LoRA set-up, batched generation constrained to agree with
+stage 1 and the frame ranker, and the agreement post-check.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from transformers import (
+    AutoConfig,
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    LogitsProcessor,
+    LogitsProcessorList,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    PreTrainedTokenizerFast,
+)
+
+from utils.generation_metrics import field_agreement
+from utils.guidance import format_guidance, format_location, parse_guidance
+from utils.inputs import build_stage2_input
+from utils.stacktrace import Frame, Trace, parse_log
+
+TASK = "stage2-explanation"
+METADATA_FILE = "analyzer_metadata.json"
+PAD_TOKEN, EOS_TOKEN, UNK_TOKEN = "<pad>", "</s>", "<unk>"
+
+
+# ---------------------------------------------------------------------------------------------------- tokenizer
+
+
+def train_tokenizer(
+    texts: Iterable[str], vocab_size: int = 8000, min_frequency: int = 2, model_max_length: int = 512
+) -> PreTrainedTokenizerFast:
+    """A byte-level BPE tokenizer trained on `texts`, T5-style ids (<pad>=0, </s>=1, <unk>=2, </s> appended).
+
+    Byte-level: case and whitespace are kept and every byte is representable, so code in fixes and Korean text
+    round-trip exactly (`decode(encode(x)) == x` after NFC) and nothing is ever <unk>.
+    """
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.normalizer = normalizers.NFC()
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        min_frequency=min_frequency,
+        special_tokens=[PAD_TOKEN, EOS_TOKEN, UNK_TOKEN],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tokenizer.train_from_iterator(texts, trainer)
+    eos_id = tokenizer.token_to_id(EOS_TOKEN)
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"$A {EOS_TOKEN}", pair=f"$A {EOS_TOKEN} $B {EOS_TOKEN}", special_tokens=[(EOS_TOKEN, eos_id)]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        pad_token=PAD_TOKEN,
+        eos_token=EOS_TOKEN,
+        unk_token=UNK_TOKEN,
+        clean_up_tokenization_spaces=False,  # the default clean-up rewrites " ." and would corrupt code
+        model_max_length=model_max_length,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- model
+
+
+def is_model_config_file(name_or_path: str) -> bool:
+    """A `.json` file holding a model config (build from scratch) rather than a model dir or hub id."""
+    return name_or_path.endswith(".json") and Path(name_or_path).is_file()
+
+
+def build_model_from_config(config_file: str | Path, tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
+    """A randomly initialised seq2seq model (any `model_type`, T5 by default) sized to `tokenizer`."""
+    with open(config_file, encoding="utf-8") as handle:
+        values = json.load(handle)
+    model_type = values.pop("model_type", None)
+    if not model_type:
+        raise ValueError(f'{config_file}: no `model_type` key (e.g. "t5")')
+    config = AutoConfig.for_model(model_type, **values)
+    config.vocab_size = len(tokenizer)
+    config.pad_token_id = tokenizer.pad_token_id
+    config.eos_token_id = tokenizer.eos_token_id
+    config.decoder_start_token_id = tokenizer.pad_token_id  # T5 convention: decoding starts from <pad>
+    return AutoModelForSeq2SeqLM.from_config(config)
+
+
+def count_parameters(model: torch.nn.Module) -> tuple[int, int]:
+    """(trainable, total) parameter counts."""
+    total = sum(p.numel() for p in model.parameters())
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return trainable, total
+
+
+def add_lora(
+    model: PreTrainedModel,
+    r: int,
+    alpha: int,
+    dropout: float,
+    target_modules: Sequence[str],
+    checkpointing: bool = False,
+    checkpointing_kwargs: dict[str, Any] | None = None,
+) -> torch.nn.Module:
+    """Wrap `model` with LoRA adapters (PEFT), activation checkpointing set up so the adapters get gradients.
+
+    With checkpointing (reentrant by default, the variant that needs it) the frozen embeddings give outputs that
+    do not require grad, and a reentrant checkpoint then returns no grad path at all ("element 0 of tensors does
+    not require grad"); `enable_input_require_grads` hooks the embeddings so their output requires grad.
+    Enable checkpointing here, not through the Trainer flag, so it is done once, before PEFT wraps the model.
+    """
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    if checkpointing:
+        model.config.use_cache = False  # caching is useless with checkpointing and conflicts with it
+        model.activation_checkpointing_enable(
+            activation_checkpointing_kwargs=checkpointing_kwargs or {"use_reentrant": True}
+        )
+        model.enable_input_require_grads()
+    lora_config = LoraConfig(
+        task_type=TaskType.SEQ_2_SEQ_LM,
+        r=r,
+        lora_alpha=alpha,
+        lora_dropout=dropout,
+        target_modules=list(target_modules),
+    )
+    return get_peft_model(model, lora_config)
+
+
+# ---------------------------------------------------------------------------------------------------- inputs
+
+
+def build_source(trace: Trace, label: str, location: Frame | None, max_frames: int = 5) -> str:
+    """The encoder input for one trace: type (stage 1), root cause, location (ranker), top frames."""
+    return build_stage2_input(trace, label, location, max_frames=max_frames)
+
+
+def location_text(location: Frame | None) -> str:
+    """The location string the user is shown and the guidance carries: "File.java:45 (pkg.Class.method)"."""
+    return format_location(location.file, location.line, location.qualified_method) if location else "unknown"
+
+
+def select_trace(traces: Sequence[Trace], root_exception: str | None = None) -> Trace:
+    """The trace a corpus row is about: the one whose root cause is `root_exception`, else the first with an
+    exception and frames, else the first with an exception, else the first."""
+    with_exception = [trace for trace in traces if trace.root_cause is not None]
+    if root_exception:
+        simple = root_exception.rsplit(".", 1)[-1]
+        for trace in with_exception:
+            if trace.root_cause.class_name in (root_exception, simple):
+                return trace
+    for trace in with_exception:
+        if trace.frames:
+            return trace
+    return with_exception[0] if with_exception else traces[0]
+
+
+def first_application_frame(trace: Trace) -> Frame | None:
+    """The naive location: the first non-library frame of the root cause (then of the whole chain)."""
+    root = trace.root_cause
+    for frames in ((root.frames if root else []), trace.frames):
+        for frame in frames:
+            if not frame.is_library:
+                return frame
+    return None
+
+
+def fault_frame(trace: Trace, fault: dict[str, Any] | None) -> Frame | None:
+    """The trace's frame that `meta.fault` names (same class, method and line when given), else a Frame built from
+    `fault` itself (message-only rows), else the first application frame of the root cause."""
+    if not fault:
+        return first_application_frame(trace)
+    for frame in trace.frames:
+        if (
+            frame.class_name == fault.get("class")
+            and frame.method == fault.get("method")
+            and (fault.get("line") is None or frame.line == fault.get("line"))
+        ):
+            return frame
+    return Frame(
+        class_name=str(fault.get("class", "")),
+        method=str(fault.get("method", "")),
+        file=fault.get("file"),
+        line=fault.get("line"),
+    )
+
+
+@dataclass
+class Stage2Example:
+    source: str  # encoder input
+    target: str  # the corpus guidance line
+    label: str  # the type given in the source (the row's true label at training time)
+    location: str  # the location given in the source, formatted as in the guidance
+
+
+def stage2_example(row: dict[str, Any], max_frames: int = 5) -> Stage2Example:
+    """A corpus row -> training pair. The type is the row's true label, the location the true faulty frame
+    (meta.fault), so the model learns to copy both from its input: at prediction time they come from stage 1 and
+    the frame ranker, and the generated text must agree with what the user is shown."""
+    meta = row.get("meta") or {}
+    trace = select_trace(parse_log(row["log"]), meta.get("root_exception"))
+    location = fault_frame(trace, meta.get("fault"))
+    return Stage2Example(
+        source=build_source(trace, row["label"], location, max_frames=max_frames),
+        target=row["guidance"],
+        label=row["label"],
+        location=location_text(location),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- generation
+
+
+def _token_ids(tokenizer: PreTrainedTokenizerBase, text: str) -> list[int]:
+    return tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+def _continuation_ids(tokenizer: PreTrainedTokenizerBase, context: str, continuation: str) -> list[int] | None:
+    """Token ids of `continuation` as they appear after `context` in one encoded string, or None when the
+    tokenizer merges across the boundary (then the ids cannot be forced independently)."""
+    head = _token_ids(tokenizer, context)
+    whole = _token_ids(tokenizer, context + continuation)
+    return whole[len(head) :] if whole[: len(head)] == head and len(whole) > len(head) else None
+
+
+class AgreementLogitsProcessor(LogitsProcessor):
+    """Constrained decoding: each row's generation starts with `type=<label>;` and, once the model writes
+    ` location=`, continues with the given location. Stateless (reads the ids generated so far), so it works
+    with greedy and beam search alike; cause and fix stay free."""
+
+    def __init__(
+        self,
+        prefix_ids: list[list[int]],
+        location_ids: list[list[int] | None],
+        marker_ids: list[int] | None,
+        num_beams: int = 1,
+    ) -> None:
+        self.prefix_ids = prefix_ids
+        self.location_ids = location_ids
+        self.marker_ids = marker_ids
+        self.num_beams = num_beams
+
+    def _forced_token(self, generated: list[int], example: int) -> int | None:
+        prefix = self.prefix_ids[example]
+        if len(generated) < len(prefix):
+            return prefix[len(generated)]
+        location, marker = self.location_ids[example], self.marker_ids
+        if not location or not marker:
+            return None
+        for start in range(len(generated) - len(marker), len(prefix) - 1, -1):  # the last marker written
+            if generated[start : start + len(marker)] == marker:
+                written = len(generated) - (start + len(marker))
+                return location[written] if written < len(location) else None
+        return None
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        generated = input_ids[:, 1:].tolist()  # position 0 is the decoder start token
+        for row, tokens in enumerate(generated):
+            forced = self._forced_token(tokens, row // self.num_beams)
+            if forced is not None:
+                scores[row, :] = -float("inf")
+                scores[row, forced] = 0.0
+        return scores
+
+
+def agreement_processor(
+    tokenizer: PreTrainedTokenizerBase, types: Sequence[str], locations: Sequence[str] | None, num_beams: int = 1
+) -> AgreementLogitsProcessor:
+    """The constrained-decoding processor for a batch whose rows are shown `types` and `locations`."""
+    prefix_ids = [_token_ids(tokenizer, f"type={label};") for label in types]
+    # " location=" after a ";": the marker's ids do not depend on how the cause text ends (a byte-level BPE
+    # would merge ".;" into one token, so "; location=" would not be found after a cause ending in ".")
+    marker_ids = _continuation_ids(tokenizer, "cause=x;", " location=")
+    location_ids: list[list[int] | None] = (
+        [_continuation_ids(tokenizer, "; location=", where) for where in locations]
+        if locations is not None
+        else [None] * len(types)
+    )
+    return AgreementLogitsProcessor(prefix_ids, location_ids, marker_ids, num_beams=num_beams)
+
+
+@torch.inference_mode()
+def generate_explanations(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    inputs: Sequence[str],
+    batch_size: int = 16,
+    num_beams: int = 1,
+    max_new_tokens: int = 96,
+    types: Sequence[str] | None = None,
+    locations: Sequence[str] | None = None,
+    max_source_length: int | None = None,
+) -> list[str]:
+    """Guidance lines for `inputs` (stage-2 sources), in input order.
+
+    Batches are length-sorted so padding stays small. With `types` (stage-1 labels), and optionally `locations`
+    (ranker locations, formatted like the guidance), decoding is constrained to agree with them (see
+    `AgreementLogitsProcessor`); without them generation is free (the "raw" output measured for agreement).
+    """
+    if types is not None and len(types) != len(inputs):
+        raise ValueError(f"{len(inputs)} inputs but {len(types)} types")
+    if locations is not None and (types is None or len(locations) != len(inputs)):
+        raise ValueError("locations need types, one per input")
+    model.eval()
+    max_length = max_source_length or min(tokenizer.model_max_length, 4096)
+    encoded = tokenizer(list(inputs), truncation=True, max_length=max_length)["input_ids"]
+    order = sorted(range(len(inputs)), key=lambda index: len(encoded[index]), reverse=True)
+    outputs: list[str] = [""] * len(inputs)
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        padded = tokenizer.pad({"input_ids": [encoded[i] for i in batch]}, return_tensors="pt").to(model.device)
+        processors = LogitsProcessorList()
+        if types is not None:
+            processors.append(
+                agreement_processor(
+                    tokenizer,
+                    [types[i] for i in batch],
+                    [locations[i] for i in batch] if locations is not None else None,
+                    num_beams=num_beams,
+                )
+            )
+        generated = model.generate(
+            **padded,
+            num_beams=num_beams,
+            max_new_tokens=max_new_tokens,
+            max_length=None,  # a max_length saved by training would otherwise compete with max_new_tokens
+            do_sample=False,
+            logits_processor=processors,
+        )
+        texts = tokenizer.batch_decode(generated, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+        for index, text in zip(batch, texts):
+            outputs[index] = text.strip()
+    return outputs
+
+
+def enforce_agreement(explanation: str, label: str, location: str) -> tuple[str, bool]:
+    """The explanation with its `type` and `location` fields set to what the user is shown (stage-1 label,
+    ranker location), and whether the generation already agreed. Cause and fix are kept as generated."""
+    type_ok, location_ok = field_agreement(explanation, label, location)
+    if type_ok and location_ok:
+        return explanation, True
+    fields = parse_guidance(explanation)
+    return format_guidance(label, fields.get("cause", ""), location, fields.get("fix", "")), False
+
+
+# ---------------------------------------------------------------------------------------------------- loading
+
+
+def read_metadata(model_dir: str | Path) -> dict[str, Any]:
+    path = Path(model_dir) / METADATA_FILE
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def load_explainer(model_dir: str | Path, device: str | torch.device | None = None):
+    """(model, tokenizer, metadata) of a saved stage-2 model dir (or a hub seq2seq id), in eval mode on `device`
+    (default: CUDA when available, else CPU). The tokenizer's model_max_length is the training max_source_length."""
+    metadata = read_metadata(model_dir)
+    if metadata.get("task") not in (None, TASK):
+        raise ValueError(f"{model_dir} holds a {metadata['task']!r} model, not a {TASK!r} model")
+    model = AutoModelForSeq2SeqLM.from_pretrained(str(model_dir))
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    return model.to(device).eval(), tokenizer, metadata
