@@ -23,14 +23,8 @@ from typing import Any, Literal
 import numpy as np
 from transformers import HfArgumentParser
 
-from utils.checkpoints import (
-    TASK_CLASSIFY,
-    file_sha256,
-    load_model,
-    write_json_atomic,
-    write_jsonl_atomic,
-    write_text_atomic,
-)
+from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
+from utils.checkpoints import TASK_CLASSIFY, file_sha256, load_model
 from utils.data import add_model_inputs, load_labeled_dataset, merge_labels
 from utils.inference import predict_logits
 from utils.inputs import mask_exception_names
@@ -151,7 +145,8 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     }
     output_dir = Path(args.output_dir or default_output_dir(args))
     write_json_atomic(output_dir / "report.json", report)
-    write_text_atomic(output_dir / "report.md", markdown_report(report))
+    with open_atomic(output_dir / "report.md") as out:
+        out.write(markdown_report(report))
     plot_confusion_matrix(matrix, label_set.names, output_dir / "confusion_matrix.png", f"{Path(args.input).name}")
     plot_reliability(reliability_bins(probabilities, label_ids), output_dir / "reliability.png")
     names = label_set.names

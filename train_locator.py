@@ -1,13 +1,13 @@
 """Train the frame ranker ("where to fix"): a listwise linear model over frame features, pulled towards the rules.
 
     python train_locator.py configs/locate.yaml
-    python train_locator.py configs/locate.yaml --real_file none          # synthetic corpus only
+    python train_locator.py configs/locate.yaml --selection_file ../shared/data/bugsjar_dev.jsonl --output_dir /tmp/x
 
-Training data: the synthetic corpus (`meta.fault` is the true faulty frame) and, when present, real failing-test
-rows with `fix_methods` (Bugs.jar dev set) of the *tuning* projects only. The projects in `held_out_projects`
-never inform any choice: the L2 strength and the synthetic weight are picked by cross-validation over the tuning
-projects' bugs, and the held-out projects are scored once, at the end, next to the naive baseline and the rules.
-Everything runs on CPU in well under a minute; the saved ranker is a small JSON file (no torch at prediction time).
+Weights are fitted on the synthetic corpus only (`meta.fault` is the true faulty frame). Real failing-test rows
+(`--selection_file`, rows with `fix_methods`, `project`, `bug_id`) are never training rows: the rows of the tuning
+projects only choose among a few configurations (the rules, or a ranker fitted with each L2 pull of `l2_grid`), and
+the projects in `held_out_projects` are scored once, at the end, next to the naive baseline and the rules. Without
+a selection file the ranker is fitted with `l2`. Runs on CPU in about a minute; the saved ranker is a small JSON file.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from transformers import HfArgumentParser
 
+from utils.args import parse_args_with_config
 from utils.checkpoints import file_sha256, write_json_atomic
 from utils.data import read_jsonl
 from utils.locate import (
@@ -37,60 +38,57 @@ from utils.locate import (
     save_ranker,
     select_locate_rows,
 )
-from utils.training import parse_args_with_config
 
 logger = logging.getLogger("train_locator")
 
 
 @dataclass
 class LocatorArguments:
-    corpus_file: str | None = field(
+    corpus_file: str = field(
         default="data/corpus/train.jsonl",
-        metadata={"help": "Synthetic corpus JSONL whose meta.fault names the faulty frame ('none': do not use)."},
+        metadata={"help": "Synthetic corpus JSONL whose meta.fault names the faulty frame: the training rows."},
     )
-    real_file: str | None = field(
-        default="../shared/data/bugsjar_dev.jsonl",
-        metadata={"help": "Real JSONL with fix_methods/project/bug_id ('none' or missing: synthetic only)."},
+    max_corpus_rows: int | None = field(default=5000, metadata={"help": "Use at most N corpus rows (seeded sample)."})
+    l2: float = field(
+        default=3.0,
+        metadata={
+            "help": "L2 pull towards the rule weights when there is no selection file (synthetic faults sit where "
+            "the generator put them, so they may only nudge the rules)."
+        },
+    )
+    selection_file: str | None = field(
+        default=None,
+        metadata={
+            "help": "Optional real JSONL with fix_methods/project/bug_id (e.g. ../shared/data/bugsjar_dev.jsonl): "
+            "its tuning projects choose the configuration, its held-out projects are scored at the end."
+        },
     )
     held_out_projects: list[str] = field(
         default_factory=lambda: ["commons-math", "flink", "wicket"],
-        metadata={"help": "Projects of real_file never used for training or selection; scored apart at the end."},
+        metadata={"help": "Projects of selection_file that never inform a choice; scored apart at the end."},
+    )
+    l2_grid: list[float] = field(
+        default_factory=lambda: [0.1, 0.3, 1.0, 3.0, 10.0],
+        metadata={"help": "L2 pulls to choose from with a selection file (the rules are always a candidate)."},
     )
     include_assertions: bool = field(
         default=False,
         metadata={
-            "help": "Also use failing tests that are assertion failures (off: their trace "
+            "help": "Also select and score with failing tests that are assertion failures (off: their trace "
             "shows the test's check, not the faulty code)."
         },
     )
-    l2_grid: list[float] = field(
-        default_factory=lambda: [0.01, 0.03, 0.1, 0.3, 1.0, 100.0],
-        metadata={"help": "L2 pulls towards the rule weights to choose from (large = the rules)."},
-    )
-    synthetic_weight_grid: list[float] = field(
-        default_factory=lambda: [0.0, 0.3, 1.0],
-        metadata={"help": "Total weight of synthetic rows relative to the real training bugs, to choose from."},
-    )
-    default_l2: float = field(default=0.1, metadata={"help": "L2 used when there is no real data to select with."})
-    folds: int = field(default=5, metadata={"help": "Cross-validation folds over the tuning projects' bugs."})
-    max_corpus_rows: int | None = field(default=5000, metadata={"help": "Use at most N corpus rows."})
     output_dir: str = field(default="models/locate", metadata={"help": "Where ranker.json and metadata go."})
-    seed: int = field(default=42, metadata={"help": "Seed of the fold assignment and corpus subsampling."})
+    seed: int = field(default=42, metadata={"help": "Seed of the corpus subsample."})
 
 
 def optional_path(value: str | None) -> Path | None:
     return None if value in (None, "", "none", "None") else Path(value)
 
 
-def weighted(examples: list[RankingExample], total: float) -> list[RankingExample]:
-    """Copies whose weights sum to `total` (keeping their proportions)."""
-    current = sum(example.weight for example in examples) or 1.0
-    return [RankingExample(e.features, e.hits, e.group, e.weight * total / current) for e in examples]
-
-
-def fold_accuracy(ranker: LinearRanker, examples: list[RankingExample]) -> tuple[float, float]:
-    """(acc@1, MRR) over the examples, each bug counting once."""
-    total = sum(example.weight for example in examples)
+def bug_accuracy(ranker: LinearRanker, examples: list[RankingExample]) -> tuple[float, float]:
+    """(acc@1, MRR) over the examples (traces that contain their fix), each bug counting once."""
+    total = sum(example.weight for example in examples) or 1.0
     ranks = [(first_hit_rank(example, ranker), example.weight) for example in examples]
     return (
         sum(weight for rank, weight in ranks if rank == 0) / total,
@@ -98,127 +96,94 @@ def fold_accuracy(ranker: LinearRanker, examples: list[RankingExample]) -> tuple
     )
 
 
-def select(args: LocatorArguments, real: list[RankingExample], synthetic: list[RankingExample]) -> list[dict]:
-    """Cross-validated (l2, synthetic weight) grid over the tuning bugs, plus the rules; best first."""
-    groups = sorted({example.group for example in real})
-    random.Random(args.seed).shuffle(groups)
-    fold_of = {group: index % args.folds for index, group in enumerate(groups)}
-    rules_scores = [fold_accuracy(RULES, [e for e in real if fold_of[e.group] == k]) for k in range(args.folds)]
-    table = [
-        {"config": "rules", "acc@1": mean([s[0] for s in rules_scores]), "mrr": mean([s[1] for s in rules_scores])}
-    ]
-    synthetic_grid = args.synthetic_weight_grid if synthetic else [0.0]
-    for synthetic_weight in synthetic_grid:
-        for l2 in args.l2_grid:
-            scores = []
-            for fold in range(args.folds):
-                train = [e for e in real if fold_of[e.group] != fold]
-                train_weight = sum(e.weight for e in train)
-                if synthetic_weight > 0:
-                    train = train + weighted(synthetic, synthetic_weight * train_weight)
-                ranker = fit_ranker(train, l2=l2)
-                scores.append(fold_accuracy(ranker, [e for e in real if fold_of[e.group] == fold]))
-            table.append(
-                {
-                    "config": f"l2={l2} synthetic={synthetic_weight}",
-                    "l2": l2,
-                    "synthetic_weight": synthetic_weight,
-                    "acc@1": mean([s[0] for s in scores]),
-                    "mrr": mean([s[1] for s in scores]),
-                }
+def load_corpus_examples(args: LocatorArguments) -> tuple[list[RankingExample], dict]:
+    corpus_path = Path(args.corpus_file)
+    if not corpus_path.is_file():
+        raise SystemExit(f"{corpus_path}: corpus not found (build it first: make corpus-quick)")
+    rows = select_locate_rows(read_jsonl(corpus_path, required_fields=("log",)), include_assertions=True)
+    random.Random(args.seed).shuffle(rows)
+    rows = rows[: args.max_corpus_rows] if args.max_corpus_rows else rows
+    examples, unreachable = ranking_examples(rows, group_field="id")
+    logger.info(
+        "%s: %d rows with a fault frame used, %d train, %d skipped (fault frame not among the candidates)",
+        corpus_path, len(rows), len(examples), unreachable,
+    )
+    if not examples:
+        raise SystemExit(f"{corpus_path}: no row whose trace contains its meta.fault frame")
+    info = {
+        "corpus_file": f"{corpus_path} sha256:{file_sha256(corpus_path)[:16]}",
+        "corpus_rows": len(rows),
+        "corpus_examples": len(examples),
+        "corpus_skipped_fault_not_candidate": unreachable,
+    }
+    return examples, info
+
+
+def select_configuration(
+    args: LocatorArguments, corpus: list[RankingExample], tuning: list[RankingExample]
+) -> tuple[LinearRanker, list[dict]]:
+    """Scores the rules and one corpus-fitted ranker per L2 on the tuning bugs; best first. Ties go to the rules,
+    then to the stronger pull towards them (the simpler model)."""
+    candidates: list[tuple[dict, LinearRanker]] = [({"config": "rules", "l2": None}, RULES)]
+    for l2 in sorted(args.l2_grid, reverse=True):
+        candidates.append(({"config": f"corpus l2={l2}", "l2": l2}, fit_ranker(corpus, l2=l2)))
+    table = []
+    for order, (row, ranker) in enumerate(candidates):
+        accuracy, mrr = bug_accuracy(ranker, tuning)
+        table.append({**row, "tuning_acc@1": round(accuracy, 4), "tuning_mrr": round(mrr, 4), "order": order})
+    table.sort(key=lambda row: (-row["tuning_acc@1"], -row["tuning_mrr"], row["order"]))
+    chosen = next(ranker for row, ranker in candidates if row["config"] == table[0]["config"])
+    return chosen, [{key: value for key, value in row.items() if key != "order"} for row in table]
+
+
+def print_evaluation(report: dict, chosen: str, path: Path) -> None:
+    print(f"\nFrame ranking on {path} (ranker: {chosen}; held out: {', '.join(report['held_out_projects'])})\n")
+    print(format_locate_report(report) + "\n")
+    for name in ("tuning", "held_out"):
+        for unit, block in (("per row", report[name]), ("once per bug", report[name]["bugs"])):
+            print(
+                f"{name} {unit}: acc@1 naive {block['naive']['acc@1']:.3f}, rules {block['rules']['acc@1']:.3f} "
+                f"(gap closed {gap_closed(block, 'rules'):.0%}), ranker {block['ranker']['acc@1']:.3f} "
+                f"(gap closed {gap_closed(block):.0%}); ceiling {block['reachable']:.3f}"
             )
-    # Ties go to the rules, then to the stronger pull towards them (the simpler model).
-    order = {id(row): index for index, row in enumerate(table)}
-    return sorted(table, key=lambda row: (-round(row["acc@1"], 6), -round(row["mrr"], 6), order[id(row)]))
-
-
-def mean(values: list[float]) -> float:
-    return sum(values) / len(values) if values else 0.0
 
 
 def main() -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     (args,) = parse_args_with_config(HfArgumentParser(LocatorArguments))
     started = time.time()
-    data_files: dict[str, str] = {}
+    corpus, training_info = load_corpus_examples(args)
 
-    synthetic: list[RankingExample] = []
-    corpus_path = optional_path(args.corpus_file)
-    if corpus_path is not None and corpus_path.is_file():
-        corpus_rows = select_locate_rows(read_jsonl(corpus_path, required_fields=("log",)), include_assertions=True)
-        random.Random(args.seed).shuffle(corpus_rows)
-        corpus_rows = corpus_rows[: args.max_corpus_rows] if args.max_corpus_rows else corpus_rows
-        synthetic, unreachable = ranking_examples(corpus_rows, group_field="id")
+    selection_path = optional_path(args.selection_file)
+    metrics: dict = {}
+    if selection_path is None:
+        ranker = fit_ranker(corpus, l2=args.l2)
+        chosen = f"corpus l2={args.l2}"
+    else:
+        if not selection_path.is_file():
+            raise SystemExit(f"{selection_path}: selection file not found")
+        real_rows = select_locate_rows(read_jsonl(selection_path), include_assertions=args.include_assertions)
+        held_out = set(args.held_out_projects)
+        tuning, unreachable = ranking_examples([row for row in real_rows if row.get("project") not in held_out])
         logger.info(
-            "%s: %d rows with a fault frame, %d used, %d whose fault is not a candidate",
-            corpus_path,
-            len(corpus_rows),
-            len(synthetic),
-            unreachable,
+            "%s: %d usable rows; %d tuning rows contain their fix (%d do not); held out: %s",
+            selection_path, len(real_rows), len(tuning), unreachable, ", ".join(sorted(held_out)),
         )
-        data_files["corpus_file"] = f"{corpus_path} sha256:{file_sha256(corpus_path)[:16]}"
-    elif corpus_path is not None:
-        logger.warning("%s: not found; training without synthetic rows", corpus_path)
-
-    real_path = optional_path(args.real_file)
-    tuning_rows: list[dict] = []
-    real_rows: list[dict] = []
-    if real_path is not None and real_path.is_file():
-        real_rows = select_locate_rows(read_jsonl(real_path), include_assertions=args.include_assertions)
-        tuning_rows = [row for row in real_rows if row.get("project") not in set(args.held_out_projects)]
-        logger.info(
-            "%s: %d usable rows, %d from tuning projects (held out: %s)",
-            real_path,
-            len(real_rows),
-            len(tuning_rows),
-            ", ".join(args.held_out_projects),
-        )
-        data_files["real_file"] = f"{real_path} sha256:{file_sha256(real_path)[:16]}"
-    elif real_path is not None:
-        logger.warning("%s: not found; selecting without real data", real_path)
-    real, _ = ranking_examples(tuning_rows)
-
-    if not real and not synthetic:
-        raise SystemExit(
-            "No training data: neither the corpus nor the real file gave a row whose trace contains "
-            "its faulty method (build the corpus first: make corpus-quick)."
-        )
-    if real:
-        table = select(args, real, synthetic)
+        if not tuning:
+            raise SystemExit(f"{selection_path}: no tuning-project row whose trace contains its fixed method")
+        ranker, table = select_configuration(args, corpus, tuning)
+        chosen = table[0]["config"]
         for row in table:
-            logger.info("cv %-28s reachable bugs: acc@1 %.3f  mrr %.3f", row["config"], row["acc@1"], row["mrr"])
-        best = table[0]
-    else:
-        table = []
-        best = {"config": f"l2={args.default_l2} synthetic=1.0", "l2": args.default_l2, "synthetic_weight": 1.0}
-    logger.info("chosen: %s", best["config"])
-
-    if best["config"] == "rules":
-        ranker = LinearRanker(dict(RULES.weights), {"kind": "rules"})
-    else:
-        train = list(real)
-        if synthetic and best["synthetic_weight"] > 0:
-            total_real = sum(e.weight for e in real) or float(len(synthetic))
-            train += weighted(synthetic, best["synthetic_weight"] * total_real)
-        ranker = fit_ranker(train, l2=best["l2"])
-
-    metrics: dict = {"selection": table, "chosen": best["config"], "train_seconds": round(time.time() - started, 1)}
-    if real_rows:
+            logger.info("tuning bugs %-17s acc@1 %.3f mrr %.3f", row["config"], row["tuning_acc@1"], row["tuning_mrr"])
         report = evaluate_locate(real_rows, ranker, held_out_projects=args.held_out_projects)
-        rules_report = evaluate_locate(real_rows, None, held_out_projects=args.held_out_projects)
-        print(f"\nRanker ({best['config']}) on {real_path}:\n{format_locate_report(report)}")
-        print(f"\nRules alone:\n{format_locate_report(rules_report)}\n")
-        for name in ("tuning", "held_out"):
-            block = report[name]
-            print(
-                f"{name}: acc@1 naive {block['naive']['acc@1']:.3f} -> ranker {block['ranker']['acc@1']:.3f} "
-                f"(ceiling {block['reachable']:.3f}, gap closed {gap_closed(block):.0%}; rules alone "
-                f"{rules_report[name]['ranker']['acc@1']:.3f}); acc@3 {block['naive']['acc@3']:.3f} -> "
-                f"{block['ranker']['acc@3']:.3f}"
-            )
-        metrics["real"] = report
-        metrics["real_rules_only"] = rules_report
+        print_evaluation(report, chosen, selection_path)
+        training_info["selection_file"] = f"{selection_path} sha256:{file_sha256(selection_path)[:16]}"
+        metrics = {"selection": table, "real": {name: report[name] for name in ("tuning", "held_out", "all")}}
+    logger.info("chosen: %s", chosen)
 
+    metrics.update({"chosen": chosen, "train_seconds": round(time.time() - started, 1)})
+    kind = "rules" if chosen == "rules" else "learned"
+    ranker = LinearRanker(dict(ranker.weights), {"kind": kind, "l2": ranker.metadata.get("l2")})
     save_ranker(
         ranker,
         args.output_dir,
@@ -226,9 +191,9 @@ def main() -> None:
             "base_model": "linear listwise ranker over frame features (utils/locate.py)",
             "feature_names": list(FEATURE_NAMES),
             "held_out_projects": list(args.held_out_projects),
-            "training": {"real_examples": len(real), "synthetic_examples": len(synthetic), **data_files},
+            "training": training_info,
             "arguments": vars(args),
-            "metrics": {key: value for key, value in metrics.items() if key != "real_rules_only"},
+            "metrics": metrics,
         },
     )
     write_json_atomic(Path(args.output_dir) / "locate_results.json", metrics)

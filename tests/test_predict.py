@@ -208,3 +208,14 @@ def test_output_is_atomic_when_interrupted(tmp_path: Path, monkeypatch: pytest.M
         write_jsonl_atomic(target, rows())
     assert target.read_text(encoding="utf-8") == "previous complete output\n"
     assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_atomic_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    import os
+
+    from utils.atomic import write_json_atomic
+
+    target = write_json_atomic(tmp_path / "x.json", {"a": 1})
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -179,18 +179,25 @@ def test_enforce_agreement_rewrites_type_and_location_only():
 def test_agreement_processor_forces_prefix_then_location_after_marker(tokenizer):
     location = "LimitParser.java:17 (com.acme.card.LimitParser.parse)"
     processor = agreement_processor(tokenizer, ["NumberFormatException"], [location])
-    prefix = tokenizer("type=NumberFormatException;", add_special_tokens=False)["input_ids"]
-    location_ids = tokenizer("; location=" + location, add_special_tokens=False)["input_ids"][
-        len(tokenizer("; location=", add_special_tokens=False)["input_ids"]) :
-    ]
+    prefix = tokenizer("type=NumberFormatException; cause=", add_special_tokens=False)["input_ids"]
+    marker_length = len(tokenizer("; location=", add_special_tokens=False)["input_ids"])
+    location_ids = tokenizer(f"; location={location}; fix=", add_special_tokens=False)["input_ids"][marker_length:]
     assert processor._forced_token([], 0) == prefix[0]
     assert processor._forced_token(prefix[:2], 0) == prefix[2]
     # a cause ending in "." must not hide the marker
-    written = prefix + tokenizer(" cause=bad input.; location=", add_special_tokens=False)["input_ids"]
+    written = prefix + tokenizer("bad input.; location=", add_special_tokens=False)["input_ids"]
     assert processor._forced_token(written, 0) == location_ids[0]
     assert processor._forced_token(written + location_ids[:3], 0) == location_ids[3]
     assert processor._forced_token(written + location_ids, 0) is None  # free again after the location
-    assert processor._forced_token(prefix + tokenizer(" cause=x", add_special_tokens=False)["input_ids"], 0) is None
+    assert processor._forced_token(prefix + tokenizer("x", add_special_tokens=False)["input_ids"], 0) is None
+    expected = f"type=NumberFormatException; cause=bad input.; location={location}; fix="
+    assert tokenizer.decode(written + location_ids) == expected
+    # a cause that runs past max_cause_tokens is closed with "; location=" and the location follows
+    short = agreement_processor(tokenizer, ["NumberFormatException"], [location], max_cause_tokens=3)
+    generated = prefix + tokenizer("one two three", add_special_tokens=False)["input_ids"][:3]
+    while (forced := short._forced_token(generated, 0)) is not None:
+        generated.append(forced)
+    assert tokenizer.decode(generated).endswith(f"; location={location}; fix=")
 
 
 def test_generate_explanations_keeps_order_and_constrains_type(tokenizer, tiny_model):
@@ -209,7 +216,7 @@ def test_generate_explanations_keeps_order_and_constrains_type(tokenizer, tiny_m
     )
     assert len(outputs) == len(sources)
     for output, label in zip(outputs, types):
-        assert output.startswith(f"type={label};")
+        assert output.startswith(f"type={label}; cause=")
     beams = generate_explanations(tiny_model, tokenizer, sources[:2], num_beams=2, max_new_tokens=30, types=types[:2])
     assert [b.startswith(f"type={t};") for b, t in zip(beams, types[:2])] == [True, True]
     free = generate_explanations(tiny_model, tokenizer, sources[:3], batch_size=2, max_new_tokens=8)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
+from datasets import concatenate_datasets
 from safetensors.torch import load_file
 from transformers import (
     AutoTokenizer,
@@ -28,6 +29,7 @@ from utils.checkpoints import TASK_CLASSIFY, default_encoder_path, load_model
 from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, tokenize_dataset
 from utils.features import (
     FeatureHead,
+    MeanPoolingForSequenceClassification,
     cached_encoder_features,
     check_head_equivalence,
     encoder_features,
@@ -176,12 +178,12 @@ def test_frozen_cached_training_writes_a_uniform_model(tmp_path, tiny_encoder, c
         full_logits = loaded.model(**batch).logits
     assert torch.allclose(head_logits, full_logits, atol=1e-5)
 
-    # Frozen means frozen: the encoder weights equal the base encoder's, the head moved.
+    # Frozen means frozen: the encoder weights equal the base encoder's; the head (mean pooling by default) trained.
+    assert type(loaded.model) is MeanPoolingForSequenceClassification and metadata["pooling"] == "mean"
     base = BertModel.from_pretrained(tiny_encoder)
-    assert torch.equal(
-        loaded.model.bert.encoder.layer[0].output.dense.weight, base.encoder.layer[0].output.dense.weight
-    )
-    assert not torch.equal(loaded.model.bert.pooler.dense.weight, base.pooler.dense.weight)
+    encoder = loaded.model.encoder
+    assert torch.equal(encoder.encoder.layer[0].output.dense.weight, base.encoder.layer[0].output.dense.weight)
+    assert torch.equal(encoder.embeddings.word_embeddings.weight, base.embeddings.word_embeddings.weight)
 
 
 def test_full_finetune_with_split_and_accumulation(tmp_path, tiny_encoder, corpus) -> None:
@@ -196,6 +198,8 @@ def test_full_finetune_with_split_and_accumulation(tmp_path, tiny_encoder, corpu
             "none",
             "--validation_split_fraction",
             "0.25",
+            "--pooling",
+            "cls",
             "--loss",
             "ce",
             "--gradient_accumulation_steps",
@@ -213,6 +217,7 @@ def test_full_finetune_with_split_and_accumulation(tmp_path, tiny_encoder, corpu
     assert metadata["training_data"]["train_rows"] == 36 and metadata["training_data"]["validation_rows"] == 12
     assert not metadata["training"]["cached_features"] and metadata["training"]["loss"] == "ce"
     loaded = load_model(output_dir, expected_task=TASK_CLASSIFY)
+    assert type(loaded.model) is BertForSequenceClassification and metadata["pooling"] == "cls"
     assert not torch.equal(
         loaded.model.bert.encoder.layer[0].output.dense.weight, base.encoder.layer[0].output.dense.weight
     )
@@ -244,22 +249,27 @@ def test_config_file_with_cli_override(tmp_path) -> None:
 def _tiny_classifier(kind: str):
     torch.manual_seed(0)
     common = {"vocab_size": 30522, "num_labels": 5}
+    distil = {"dim": 32, "n_layers": 1, "n_heads": 2, "hidden_dim": 37}
+    if kind == "mean-bert":
+        return MeanPoolingForSequenceClassification(BertConfig(**common, **TINY_BERT))
+    if kind == "mean-distilbert":
+        return MeanPoolingForSequenceClassification(DistilBertConfig(**common, **distil))
     if kind == "bert":
         return BertForSequenceClassification(BertConfig(**common, **TINY_BERT))
     if kind == "electra":
         return ElectraForSequenceClassification(ElectraConfig(**common, **TINY_BERT, embedding_size=16))
     if kind == "roberta":
         return RobertaForSequenceClassification(RobertaConfig(**common, **TINY_BERT, pad_token_id=0))
-    return DistilBertForSequenceClassification(DistilBertConfig(**common, dim=32, n_layers=1, n_heads=2, hidden_dim=37))
+    return DistilBertForSequenceClassification(DistilBertConfig(**common, **distil))
 
 
-@pytest.mark.parametrize("kind", ["bert", "electra", "roberta", "distilbert"])
+@pytest.mark.parametrize("kind", ["mean-bert", "mean-distilbert", "bert", "electra", "roberta", "distilbert"])
 def test_feature_head_reproduces_the_full_model(tmp_path, corpus, kind: str) -> None:
     model = _tiny_classifier(kind)
     tokenizer = AutoTokenizer.from_pretrained(default_encoder_path())
     dataset, _ = merge_labels(load_labeled_dataset(corpus["validation"])[0], load_label_set())
     tokens = tokenize_dataset(add_model_inputs(dataset), tokenizer, 64)
-    if kind == "distilbert":
+    if "distilbert" in kind:
         tokens = tokens.remove_columns("token_type_ids")
     features = encoder_features(model, tokens, batch_size=5)  # length-sorted batches, padding differs per batch
     assert check_head_equivalence(model, tokens, features, rows=16) < 1e-5
@@ -275,6 +285,8 @@ def test_feature_cache_hits_only_for_identical_inputs(tmp_path, corpus) -> None:
     first, hit = cached_encoder_features(model, tokens, tmp_path)
     again, hit_again = cached_encoder_features(model, tokens, tmp_path)
     assert not hit and hit_again and torch.equal(first, again)
+    doubled = encoder_features(model, concatenate_datasets([tokens, tokens]))  # repeated inputs are encoded once
+    assert torch.equal(doubled[:16], doubled[16:]) and torch.allclose(doubled[16:], first, atol=1e-6)
     _, hit_shorter = cached_encoder_features(
         model, tokenize_dataset(add_model_inputs(dataset), tokenizer, 32), tmp_path
     )

@@ -20,6 +20,10 @@ def open_atomic(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     try:
         with os.fdopen(handle, mode, encoding=None if "b" in mode else encoding) as out:
             yield out
+        # mkstemp makes the file private (0600); give it the mode a plain open() would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp_name, 0o666 & ~umask)
         os.replace(temp_name, path)
     finally:
         if os.path.exists(temp_name):

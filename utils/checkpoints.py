@@ -17,12 +17,12 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from utils.atomic import write_json_atomic
 from utils.labels import LabelSet
 
 METADATA_FILE = "analyzer_metadata.json"
@@ -70,31 +70,6 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Text written to a temp file beside `path`, then renamed over it (readers never see half a file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temp_name, 0o644)  # mkstemp makes 0600 files; model dirs and reports are meant to be shared
-        os.replace(temp_name, path)
-    finally:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
-    return path
-
-
-def write_json_atomic(path: str | Path, payload: Any) -> Path:
-    return write_text_atomic(path, json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-def write_jsonl_atomic(path: str | Path, rows: Iterable[dict[str, Any]]) -> Path:
-    """One JSON object a line."""
-    return write_text_atomic(path, "".join(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows))
 
 
 def write_metadata(model_dir: str | Path, metadata: dict[str, Any]) -> Path:
@@ -246,7 +221,12 @@ def load_model(
         raise ModelLoadError(f"{source} is {_describe(task)} but {_describe(expected_task)} was expected here")
 
     family = task_family(task)
-    if family == "stage1":
+    architecture = (getattr(config, "architectures", None) or [""])[0]
+    if family == "stage1" and architecture == "MeanPoolingForSequenceClassification":
+        from utils.features import MeanPoolingForSequenceClassification
+
+        auto_class = MeanPoolingForSequenceClassification
+    elif family == "stage1":
         auto_class = transformers.AutoModelForSequenceClassification
     elif family == "stage2":
         auto_class = (

@@ -102,6 +102,16 @@ _VALIDATOR_METHOD = re.compile(
     r"^(?:check|validate|verify|require|ensure|assert|fail|throw|unsupported|illegal|invalid|reject|raise|"
     r"error|not[A-Z]|is[A-Z]\w*Valid|precondition)|(?:Error|Exception|Failure|Syntax\w*|Unsupported)$"
 )
+# JDK 14+ "helpful" NullPointerException messages describe a dereference: `Cannot invoke "X.y()" because ...`.
+_HELPFUL_NPE = re.compile(r"Cannot (?:invoke|read|load|store|assign|throw|enter|exit|use)\b")
+# Exception translation and wrapping: Spring's `convertHibernateAccessException`, `translateExceptionIfPossible`,
+# `PersistenceExceptionTranslationInterceptor`, `DataAccessUtils`, Guava's `Throwables.propagate`, commons-lang's
+# `ExceptionUtils.rethrow`, the JDK's `FutureTask.report` / `CompletableFuture.reportGet`.
+_TRANSLATOR_METHOD = re.compile(
+    r"^(?:convert|translate|wrap|rethrow|reThrow|propagate|launder|sneaky|unwrap|report(?:Get|Join)?$|"
+    r"handle\w*(?:Exception|Error|Failure|Throwable)$)|(?:IfPossible|IfNecessary)$"
+)
+_TRANSLATOR_CLASS = re.compile(r"Exception(?:Translat|Convert|Mapp|Utils)|Translator|Throwables|DataAccessUtils")
 _PARSER_METHOD = re.compile(r"^(?:parse|fromString|valueOf|decode|convert|resolve|lookup|forName|of$|from[A-Z])")
 _VALIDATION_LIBRARY_CLASSES = {
     "java.util.Objects",
@@ -211,6 +221,7 @@ FEATURE_NAMES = (
     "constructor",
     "static_init",
     "recursive",
+    "overflow_recursion",
     "in_several_sections",
     # the test (or entry point) as a cue
     "tested_class",
@@ -251,16 +262,16 @@ RULE_WEIGHTS: dict[str, float] = {
     "constructor": -0.2,
     "static_init": -0.5,
     "recursive": 0.5,
+    "overflow_recursion": 2.0,
     "in_several_sections": 0.5,
     "tested_class": 1.0,
-    "first_tested_class": 0.5,
+    "first_tested_class": 1.0,
     "class_token_overlap": 0.8,
     "method_token_overlap": 1.2,
     "package_overlap": 0.5,
     "npe_first_app": 0.5,
     "argument_error_thrower": -0.5,
 }
-RULE_BIAS = -3.0
 
 REASONS = {
     "in_namespace": "in the application's own packages",
@@ -275,6 +286,7 @@ REASONS = {
     "callee_outside": "called library code that failed",
     "calls_checker": "passed input to a check that rejected it",
     "recursive": "recursion",
+    "overflow_recursion": "repeats in the recursion that overflowed the stack",
     "in_several_sections": "appears in several exceptions of the chain",
     "tested_class": "class under test",
     "first_tested_class": "first frame of the class under test",
@@ -295,6 +307,9 @@ class _Context:
     test_package: list[str] = field(default_factory=list)
     namespace: tuple[str, ...] = ()
     exception_names: set[str] = field(default_factory=set)  # root cause simple name and the given label
+    implicit_npe: bool = False  # the root cause is a null dereference, not a deliberate `throw`
+    # A StackOverflowError's top frames are wherever the stack ran out; the repeating cycle is the bug.
+    stack_overflow: bool = False
 
 
 @dataclass
@@ -372,6 +387,12 @@ def _context(trace: Trace, label: str | None) -> _Context:
     context = _Context(namespace=_namespace(trace, anchor))
     root = trace.root_cause
     context.exception_names = {name for name in (label, root.simple_name if root else None) if name}
+    context.stack_overflow = root is not None and root.simple_name == "StackOverflowError"
+    context.implicit_npe = (
+        root is not None
+        and root.simple_name == "NullPointerException"
+        and (not root.message or bool(_HELPFUL_NPE.match(root.message)))
+    )
     if anchor is not None:
         simple = _outer_simple_class(anchor.class_name)
         context.test_stem = re.sub(r"^Test(?=[A-Z0-9_])|(?:Tests?|TestCase|IT)$", "", simple)
@@ -381,14 +402,31 @@ def _context(trace: Trace, label: str | None) -> _Context:
     return context
 
 
-def _is_checker(frame: Frame, callee: Frame | None) -> bool:
-    """A method that checks its input and throws: validator-like name, or it called `Preconditions`-style helpers."""
-    if _VALIDATOR_METHOD.search(frame.method) or frame.class_name in _VALIDATION_LIBRARY_CLASSES:
+def _is_checker(frames: list[Frame], position: int, kinds: list[str], implicit_npe: bool, wraps_cause: bool) -> bool:
+    """A method that rejects its input on purpose: it called a `Preconditions`/`Objects.requireNonNull`-style helper,
+    or it has a checking name (`check*`, `validate*`, `*Error`, ...) and threw the exception itself. A null that was
+    dereferenced (`implicit_npe`) is a bug of the method that dereferenced it, whatever its name.
+
+    A library callee that translates or wraps a failure (`convertHibernateAccessException`, `translateException*`,
+    Spring's `DataAccessUtils`, Guava's `Throwables`) is no check: it reports what went wrong further down. Nor is a
+    library callee in an exception that carries a cause (`wraps_cause`): it caught that cause and rethrew it."""
+    frame = frames[position]
+    if frame.class_name in _VALIDATION_LIBRARY_CLASSES:
         return True
-    return callee is not None and (
-        callee.class_name in _VALIDATION_LIBRARY_CLASSES
-        or (frame_kind(callee) in ("library", "jdk") and bool(_VALIDATOR_METHOD.search(callee.method)))
-    )
+    if position > 0:
+        callee = frames[position - 1]
+        if callee.class_name in _VALIDATION_LIBRARY_CLASSES:
+            return True
+        if kinds[position - 1] not in ("library", "jdk") or wraps_cause or is_translator_frame(callee):
+            return False
+        return bool(_VALIDATOR_METHOD.search(callee.method))
+    return not implicit_npe and bool(_VALIDATOR_METHOD.search(frame.method))
+
+
+def is_translator_frame(frame: Frame) -> bool:
+    """A frame that turns one exception into another (translation, wrapping, rethrowing), not one that checks input."""
+    simple_class = _outer_simple_class(frame.class_name)
+    return bool(_TRANSLATOR_METHOD.search(frame.method) or _TRANSLATOR_CLASS.search(simple_class))
 
 
 def _distinct_ranks(positions: list[int], keys: list[str]) -> dict[int, int]:
@@ -424,6 +462,7 @@ def candidates(trace: Trace, label: str | None = None) -> list[Candidate]:
         own = [kind == "app" and _in_namespace(frame, context) for frame, kind in zip(frames, kinds)]
         app_ranks = _distinct_ranks([i for i, kind in enumerate(kinds) if kind == "app"], keys)
         own_ranks = _distinct_ranks([i for i, is_own in enumerate(own) if is_own], keys)
+        implicit_npe = section == root_index and context.implicit_npe
         first_test = next((i for i, kind in enumerate(kinds) if kind == "test"), len(frames))
         before_test = [i for i in own_ranks if i < first_test] or [i for i in app_ranks if i < first_test]
         entry_position = before_test[-1] if before_test else -1
@@ -434,7 +473,7 @@ def candidates(trace: Trace, label: str | None = None) -> list[Candidate]:
                 continue
             app_rank = app_ranks.get(position, -1)
             own_rank = own_ranks.get(position, -1)
-            features = _frame_features(frames, position, kinds, context)
+            features = _frame_features(frames, position, kinds, context, implicit_npe, section < root_index)
             features.update(
                 {
                     "foreign": float(kind == "app" and not own[position]),
@@ -453,6 +492,7 @@ def candidates(trace: Trace, label: str | None = None) -> list[Candidate]:
                     "entry": float(position == entry_position),
                     "entry_distance_log": math.log1p(abs(entry_rank - max(own_rank, app_rank, 0))),
                     "recursive": float(repeats[keys[position]] >= 3),
+                    "overflow_recursion": float(context.stack_overflow and repeats[keys[position]] >= 3),
                     "in_several_sections": float(len(sections_of_key[keys[position]]) > 1),
                     "npe_first_app": float(
                         section == root_index and app_rank == 0 and "NullPointerException" in context.exception_names
@@ -487,10 +527,11 @@ def _in_namespace(frame: Frame, context: _Context) -> bool:
     return not namespace or tuple(frame.class_name.split(".")[: len(namespace)]) == namespace
 
 
-def _frame_features(frames: list[Frame], position: int, kinds: list[str], context: _Context) -> dict[str, float]:
+def _frame_features(
+    frames: list[Frame], position: int, kinds: list[str], context: _Context, implicit_npe: bool, wraps_cause: bool
+) -> dict[str, float]:
     frame = frames[position]
     callee = frames[position - 1] if position > 0 else None
-    callee_of_callee = frames[position - 2] if position > 1 else None
     callee_kind = kinds[position - 1] if position > 0 else ""
     simple = _outer_simple_class(frame.class_name)
     class_tokens = _camel_tokens(simple)
@@ -508,8 +549,10 @@ def _frame_features(frames: list[Frame], position: int, kinds: list[str], contex
             callee is not None
             and (callee_kind in ("library", "jdk") or (callee_kind == "app" and not _in_namespace(callee, context)))
         ),
-        "calls_checker": float(callee_kind == "app" and _is_checker(callee, callee_of_callee)),
-        "checker": float(_is_checker(frame, callee)),
+        "calls_checker": float(
+            callee_kind == "app" and _is_checker(frames, position - 1, kinds, implicit_npe, wraps_cause)
+        ),
+        "checker": float(_is_checker(frames, position, kinds, implicit_npe, wraps_cause)),
         "parser_name": float(bool(_PARSER_METHOD.search(frame.method))),
         "exception_class": float(bool(re.search(r"(?:Exception|Error|Exceptions|Errors)$", simple))),
         "constructor": float(frame.method == "<init>"),
@@ -690,27 +733,25 @@ def _summary(ranks: list[int | None]) -> dict[str, float]:
     }
 
 
-def _block(results: list[tuple[str, str, bool, int | None, int | None]]) -> dict:
-    """Metrics of (project, bug, reachable, ranker rank, naive rank) tuples; `bugs` counts each bug once."""
+SYSTEMS = ("naive", "rules", "ranker")
+
+
+def _block(results: list[tuple]) -> dict:
+    """Metrics of (project, bug, reachable, naive rank, rules rank, ranker rank) tuples; `bugs` counts each bug once
+    (its first row: one bug often fails several tests with the same trace)."""
     reachable = [item for item in results if item[2]]
     first_of_bug: dict[str, tuple] = {}
     for item in results:
         first_of_bug.setdefault(item[1], item)
     bugs = list(first_of_bug.values())
-    return {
-        "n": len(results),
-        "reachable": len(reachable) / len(results) if results else 0.0,
-        "ranker": _summary([item[3] for item in results]),
-        "naive": _summary([item[4] for item in results]),
-        "ranker_reachable": _summary([item[3] for item in reachable]),
-        "naive_reachable": _summary([item[4] for item in reachable]),
-        "bugs": {
-            "n": len(bugs),
-            "reachable": sum(item[2] for item in bugs) / len(bugs) if bugs else 0.0,
-            "ranker": _summary([item[3] for item in bugs]),
-            "naive": _summary([item[4] for item in bugs]),
-        },
-    }
+    block: dict = {"n": len(results), "reachable": len(reachable) / len(results) if results else 0.0}
+    for offset, system in enumerate(SYSTEMS, start=3):
+        block[system] = _summary([item[offset] for item in results])
+        block[f"{system}_reachable"] = _summary([item[offset] for item in reachable])
+    block["bugs"] = {"n": len(bugs), "reachable": sum(item[2] for item in bugs) / len(bugs) if bugs else 0.0}
+    for offset, system in enumerate(SYSTEMS, start=3):
+        block["bugs"][system] = _summary([item[offset] for item in bugs])
+    return block
 
 
 def evaluate_locate(
@@ -718,12 +759,13 @@ def evaluate_locate(
     ranker: LinearRanker | None = None,
     held_out_projects: Iterable[str] = (),
 ) -> dict:
-    """Method-level acc@1, acc@3 and MRR of the ranker and of the naive first-app-frame baseline.
+    """Method-level acc@1, acc@3 and MRR of the ranker, of the hand-set rules and of the naive baseline (the first
+    application frame, root cause first).
 
     Reported on all rows, on "reachable" rows (a fixed method appears among the trace's frames), once per bug
-    (`bugs`: the first row of each `bug_id`, since one bug often fails many tests with the same trace), per
-    project, and, when `held_out_projects` is given, on held-out and tuning projects apart. Rows are used as given
-    (see `select_locate_rows`); rows that name no fix are counted in `skipped_without_fix`.
+    (`bugs`: the first row of each `bug_id`), per project, and, when `held_out_projects` is given, on held-out and
+    tuning projects apart. Rows are used as given (see `select_locate_rows`); rows that name no fix are counted in
+    `skipped_without_fix`. With `ranker=None` the "ranker" figures are the rules'.
     """
     held_out = set(held_out_projects)
     results = []
@@ -734,12 +776,22 @@ def evaluate_locate(
             skipped += 1
             continue
         trace = parse_trace(row.get("log", ""))
-        ranked_keys = [item.key for item in rank_frames(trace, None, ranker)]
         naive_keys = [frame_key(frame) for frame in naive_frames(trace)]
+        rules_keys = [item.key for item in rank_frames(trace, None, None)]
+        ranker_keys = rules_keys if ranker is None else [item.key for item in rank_frames(trace, None, ranker)]
         reachable = any(frame_key(frame) in fixes for frame in trace.frames)
         project = row.get("project") or "unknown"
         bug = str(row.get("bug_id") or row.get("id") or number)
-        results.append((project, bug, reachable, _first_hit(ranked_keys, fixes), _first_hit(naive_keys, fixes)))
+        results.append(
+            (
+                project,
+                bug,
+                reachable,
+                _first_hit(naive_keys, fixes),
+                _first_hit(rules_keys, fixes),
+                _first_hit(ranker_keys, fixes),
+            )
+        )
 
     report = {"all": _block(results), "skipped_without_fix": skipped, "projects": {}}
     for project in sorted({item[0] for item in results}):
@@ -751,30 +803,64 @@ def evaluate_locate(
     return report
 
 
-def gap_closed(block: dict) -> float:
-    """Share of the gap between the naive acc@1 and the ceiling (reachable share) that the ranker closed."""
+def evaluate_locate_file(
+    input_path: str | Path,
+    ranker_dir: str | Path | None = None,
+    held_out_projects: Iterable[str] = (),
+    include_assertions: bool = False,
+) -> dict:
+    """`evaluate_locate` on a JSONL file of rows with `log` and `fix_methods` (real, with `project`/`bug_id`) or
+    `meta.fault` (the synthetic corpus); `ranker_dir=None` scores the rules. Bad lines raise naming file and line."""
+    from utils.data import read_jsonl  # evaluation only: keeps ranking free of numpy/datasets
+
+    rows = read_jsonl(input_path, required_fields=("log",))
+    selected = select_locate_rows(rows, include_assertions=include_assertions)
+    ranker = load_ranker(ranker_dir) if ranker_dir else None
+    report = evaluate_locate(selected, ranker, held_out_projects)
+    report.update(
+        {
+            "input": str(input_path),
+            "ranker_dir": str(ranker_dir) if ranker_dir else None,
+            "rows_read": len(rows),
+            "rows_used": len(selected),
+            "include_assertions": include_assertions,
+        }
+    )
+    return report
+
+
+def gap_closed(block: dict, system: str = "ranker") -> float:
+    """Share of the gap between the naive acc@1 and the ceiling (reachable share) that `system` closed."""
     naive, ceiling = block["naive"]["acc@1"], block["reachable"]
-    return (block["ranker"]["acc@1"] - naive) / (ceiling - naive) if ceiling > naive else 0.0
+    return (block[system]["acc@1"] - naive) / (ceiling - naive) if ceiling > naive else 0.0
 
 
 def format_locate_report(report: dict) -> str:
-    """A small text table: one line per block (all, tuning, held-out, projects)."""
-    lines = [f"{'rows':<22}{'n':>5}{'reach':>7}  {'naive@1':>8}{'@3':>7}{'mrr':>7}  {'rank@1':>8}{'@3':>7}{'mrr':>7}"]
+    """A markdown table: per row and once per bug, for all rows, tuning and held-out projects, then each project.
+
+    "ceiling" is the share of rows whose fixed method appears in the trace at all; "gap" is the share of the
+    distance from the naive acc@1 to that ceiling that the ranker closed."""
+    ranker_name = report.get("ranker_dir") or "ranker"
+    header = (
+        f"| rows | n | ceiling | naive acc@1 | rules acc@1 | {ranker_name} acc@1 | gap closed | naive acc@3 "
+        "| ranker acc@3 | naive MRR | ranker MRR |"
+    )
+    lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
 
     def line(name: str, block: dict) -> str:
-        naive, ranked = block["naive"], block["ranker"]
+        naive, rules, ranked = block["naive"], block["rules"], block["ranker"]
         return (
-            f"{name:<22}{block['n']:>5}{block['reachable']:>7.3f}  {naive['acc@1']:>8.3f}{naive['acc@3']:>7.3f}"
-            f"{naive['mrr']:>7.3f}  {ranked['acc@1']:>8.3f}{ranked['acc@3']:>7.3f}{ranked['mrr']:>7.3f}"
+            f"| {name} | {block['n']} | {block['reachable']:.3f} | {naive['acc@1']:.3f} | {rules['acc@1']:.3f} | "
+            f"{ranked['acc@1']:.3f} | {gap_closed(block):.0%} | {naive['acc@3']:.3f} | {ranked['acc@3']:.3f} | "
+            f"{naive['mrr']:.3f} | {ranked['mrr']:.3f} |"
         )
 
-    named = [("all", report["all"])]
-    named += [(name, report[name]) for name in ("tuning", "held_out") if name in report]
-    named += [(f"  {project}", block) for project, block in report["projects"].items()]
-    for name, block in named:
-        lines.append(line(name, block))
-        if name in ("all", "tuning", "held_out"):
-            lines.append(line(f"  {name} (one per bug)", block["bugs"]))
+    for name in ("all", "tuning", "held_out"):
+        if name in report:
+            lines.append(line(f"{name}, per row", report[name]))
+            lines.append(line(f"{name}, once per bug", report[name]["bugs"]))
+    for project, block in report["projects"].items():
+        lines.append(line(f"{project}, per row", block))
     return "\n".join(lines)
 
 

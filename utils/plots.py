@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,21 +12,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from utils.atomic import open_atomic  # noqa: E402
+
 
 def _save_atomically(figure: Any, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".png")
-    os.close(handle)
     try:
-        figure.savefig(temp_name, dpi=120, bbox_inches="tight")
-        os.chmod(temp_name, 0o644)  # mkstemp makes 0600 files; reports are meant to be shared
-        os.replace(temp_name, path)
+        with open_atomic(path, "wb") as out:
+            figure.savefig(out, format="png", dpi=120, bbox_inches="tight")
     finally:
         plt.close(figure)
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
-    return path
+    return Path(path)
 
 
 def plot_confusion_matrix(

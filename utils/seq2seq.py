@@ -18,7 +18,6 @@ from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers,
 from transformers import (
     AutoConfig,
     AutoModelForSeq2SeqLM,
-    AutoTokenizer,
     LogitsProcessor,
     LogitsProcessorList,
     PreTrainedModel,
@@ -32,7 +31,6 @@ from utils.inputs import build_stage2_input
 from utils.stacktrace import Frame, Trace, parse_log
 
 TASK = "stage2-explanation"
-METADATA_FILE = "analyzer_metadata.json"
 PAD_TOKEN, EOS_TOKEN, UNK_TOKEN = "<pad>", "</s>", "<unk>"
 
 
@@ -176,17 +174,10 @@ def first_application_frame(trace: Trace) -> Frame | None:
 
 
 def fault_frame(trace: Trace, fault: dict[str, Any] | None) -> Frame | None:
-    """The trace's frame that `meta.fault` names (same class, method and line when given), else a Frame built from
-    `fault` itself (message-only rows), else the first application frame of the root cause."""
+    """The location a corpus row's guidance names: the frame `meta.fault` describes (kept as written there, so a
+    fault without a line stays without one), else the first application frame of the root cause."""
     if not fault:
         return first_application_frame(trace)
-    for frame in trace.frames:
-        if (
-            frame.class_name == fault.get("class")
-            and frame.method == fault.get("method")
-            and (fault.get("line") is None or frame.line == fault.get("line"))
-        ):
-            return frame
     return Frame(
         class_name=str(fault.get("class", "")),
         method=str(fault.get("method", "")),
@@ -234,59 +225,85 @@ def _continuation_ids(tokenizer: PreTrainedTokenizerBase, context: str, continua
 
 
 class AgreementLogitsProcessor(LogitsProcessor):
-    """Constrained decoding: each row's generation starts with `type=<label>;` and, once the model writes
-    ` location=`, continues with the given location. Stateless (reads the ids generated so far), so it works
-    with greedy and beam search alike; cause and fix stay free."""
+    """Constrained decoding: each row's generation starts with `type=<label>; cause=` and, once the model writes
+    ` location=`, continues with `<location>; fix=`; a cause still running after `max_cause_tokens` is closed with
+    `; location=`, and the end of text is barred until `fix=` is reached. Stateless (reads the ids generated so
+    far), so it works with greedy and beam search alike; the cause and fix texts stay free. Forcing the field
+    separators keeps a weak model on the format: after a forced location it would not know the location ended."""
 
     def __init__(
         self,
         prefix_ids: list[list[int]],
         location_ids: list[list[int] | None],
         marker_ids: list[int] | None,
+        close_ids: list[int] | None = None,
+        max_cause_tokens: int | None = None,
         num_beams: int = 1,
+        eos_token_id: int | None = None,
     ) -> None:
         self.prefix_ids = prefix_ids
         self.location_ids = location_ids
         self.marker_ids = marker_ids
+        self.close_ids = close_ids  # ";" + marker: what ends a cause that runs too long
+        self.max_cause_tokens = max_cause_tokens
         self.num_beams = num_beams
+        self.eos_token_id = eos_token_id
 
-    def _forced_token(self, generated: list[int], example: int) -> int | None:
+    def _next(self, generated: list[int], example: int) -> tuple[int | None, bool]:
+        """(the token to force or None, whether the text may end here)."""
         prefix = self.prefix_ids[example]
         if len(generated) < len(prefix):
-            return prefix[len(generated)]
+            return prefix[len(generated)], False
         location, marker = self.location_ids[example], self.marker_ids
         if not location or not marker:
-            return None
+            return None, True
         for start in range(len(generated) - len(marker), len(prefix) - 1, -1):  # the last marker written
             if generated[start : start + len(marker)] == marker:
                 written = len(generated) - (start + len(marker))
-                return location[written] if written < len(location) else None
-        return None
+                return (location[written], False) if written < len(location) else (None, True)
+        if self.close_ids and self.max_cause_tokens is not None:
+            overrun = len(generated) - len(prefix) - self.max_cause_tokens
+            if 0 <= overrun < len(self.close_ids):
+                return self.close_ids[overrun], False
+        return None, False
+
+    def _forced_token(self, generated: list[int], example: int) -> int | None:
+        return self._next(generated, example)[0]
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         generated = input_ids[:, 1:].tolist()  # position 0 is the decoder start token
         for row, tokens in enumerate(generated):
-            forced = self._forced_token(tokens, row // self.num_beams)
+            forced, may_end = self._next(tokens, row // self.num_beams)
             if forced is not None:
                 scores[row, :] = -float("inf")
                 scores[row, forced] = 0.0
+            elif not may_end and self.eos_token_id is not None:
+                scores[row, self.eos_token_id] = -float("inf")
         return scores
 
 
 def agreement_processor(
-    tokenizer: PreTrainedTokenizerBase, types: Sequence[str], locations: Sequence[str] | None, num_beams: int = 1
+    tokenizer: PreTrainedTokenizerBase,
+    types: Sequence[str],
+    locations: Sequence[str] | None,
+    num_beams: int = 1,
+    max_cause_tokens: int | None = 48,
 ) -> AgreementLogitsProcessor:
     """The constrained-decoding processor for a batch whose rows are shown `types` and `locations`."""
-    prefix_ids = [_token_ids(tokenizer, f"type={label};") for label in types]
+    prefix_ids = [_token_ids(tokenizer, f"type={label}; cause=") for label in types]
     # " location=" after a ";": the marker's ids do not depend on how the cause text ends (a byte-level BPE
     # would merge ".;" into one token, so "; location=" would not be found after a cause ending in ".")
     marker_ids = _continuation_ids(tokenizer, "cause=x;", " location=")
     location_ids: list[list[int] | None] = (
-        [_continuation_ids(tokenizer, "; location=", where) for where in locations]
+        [_continuation_ids(tokenizer, "; location=", f"{where}; fix=") for where in locations]
         if locations is not None
         else [None] * len(types)
     )
-    return AgreementLogitsProcessor(prefix_ids, location_ids, marker_ids, num_beams=num_beams)
+    semicolon_ids = _continuation_ids(tokenizer, "cause=x", ";")
+    close_ids = semicolon_ids + marker_ids if semicolon_ids and marker_ids and locations is not None else None
+    return AgreementLogitsProcessor(
+        prefix_ids, location_ids, marker_ids, close_ids, max_cause_tokens, num_beams, tokenizer.eos_token_id
+    )
 
 
 @torch.inference_mode()
@@ -300,12 +317,16 @@ def generate_explanations(
     types: Sequence[str] | None = None,
     locations: Sequence[str] | None = None,
     max_source_length: int | None = None,
+    no_repeat_ngram_size: int = 0,
+    max_cause_tokens: int | None = 48,
 ) -> list[str]:
     """Guidance lines for `inputs` (stage-2 sources), in input order.
 
     Batches are length-sorted so padding stays small. With `types` (stage-1 labels), and optionally `locations`
     (ranker locations, formatted like the guidance), decoding is constrained to agree with them (see
     `AgreementLogitsProcessor`); without them generation is free (the "raw" output measured for agreement).
+    `max_cause_tokens`: with locations, a cause that has not ended by then is closed so the location is written.
+    `no_repeat_ngram_size` > 0 forbids repeating any n-gram of generated tokens (cuts the loops of a weak model).
     """
     if types is not None and len(types) != len(inputs):
         raise ValueError(f"{len(inputs)} inputs but {len(types)} types")
@@ -327,6 +348,7 @@ def generate_explanations(
                     [types[i] for i in batch],
                     [locations[i] for i in batch] if locations is not None else None,
                     num_beams=num_beams,
+                    max_cause_tokens=max_cause_tokens,
                 )
             )
         generated = model.generate(
@@ -335,6 +357,7 @@ def generate_explanations(
             max_new_tokens=max_new_tokens,
             max_length=None,  # a max_length saved by training would otherwise compete with max_new_tokens
             do_sample=False,
+            no_repeat_ngram_size=no_repeat_ngram_size,
             logits_processor=processors,
         )
         texts = tokenizer.batch_decode(generated, skip_special_tokens=True, clean_up_tokenization_spaces=False)
@@ -356,21 +379,13 @@ def enforce_agreement(explanation: str, label: str, location: str) -> tuple[str,
 # ---------------------------------------------------------------------------------------------------- loading
 
 
-def read_metadata(model_dir: str | Path) -> dict[str, Any]:
-    path = Path(model_dir) / METADATA_FILE
-    if not path.is_file():
-        return {}
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+def load_explainer(model_dir: str | Path, device: str | torch.device | None = None) -> tuple[Any, Any, dict[str, Any]]:
+    """(model, tokenizer, metadata) of a saved stage-2 model dir (or a seq2seq hub id available offline), in eval
+    mode on `device` (default: CUDA when available, else CPU), loaded through `utils.checkpoints.load_model` so a
+    wrong or incomplete directory fails with one clear sentence. The tokenizer's model_max_length is the training
+    max_source_length; metadata["generation"] holds the decoding settings the model was scored with."""
+    from utils.checkpoints import load_model
 
-
-def load_explainer(model_dir: str | Path, device: str | torch.device | None = None):
-    """(model, tokenizer, metadata) of a saved stage-2 model dir (or a hub seq2seq id), in eval mode on `device`
-    (default: CUDA when available, else CPU). The tokenizer's model_max_length is the training max_source_length."""
-    metadata = read_metadata(model_dir)
-    if metadata.get("task") not in (None, TASK):
-        raise ValueError(f"{model_dir} holds a {metadata['task']!r} model, not a {TASK!r} model")
-    model = AutoModelForSeq2SeqLM.from_pretrained(str(model_dir))
-    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    return model.to(device).eval(), tokenizer, metadata
+    loaded = load_model(model_dir, expected_task=TASK, device=str(device))
+    return loaded.model, loaded.tokenizer, loaded.metadata

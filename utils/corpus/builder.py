@@ -9,8 +9,9 @@ printer (render.py) then elides the frames a cause shares with its wrapper as `.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from utils.corpus.codebase import AppClass, Codebase
@@ -36,6 +37,10 @@ class Wrap:
     at: str = "app"
     top: list[StackFrame] = field(default_factory=list)
     line_delta: int = 3
+
+
+def _text_with_cause(text: str, inner: Thrown) -> str:
+    return f"{text}: {inner.message or inner.cls}"
 
 
 class Ctx:
@@ -93,57 +98,157 @@ class Ctx:
 
     # -- values for messages ------------------------------------------------------------------------------------------
     def account_no(self) -> str:
-        return f"{self.pick(('110', '123', '302', '1002', '3333', '352'))}-{self.randint(100, 999)}-{self.randint(100000, 999999)}"  # noqa: E501
+        branch = self.pick(("110", "123", "302", "1002", "3333", "352"))
+        return f"{branch}-{self.randint(100, 999)}-{self.randint(100000, 999999)}"
 
     def amount(self) -> int:
         return self.pick((1, 5, 10, 30, 50, 120, 250, 500, 1200, 3000)) * 1000 + self.pick((0, 0, 0, 500))
 
     def tx_id(self) -> str:
-        return f"TX{self.randint(2019, 2024)}{self.randint(1, 12):02d}{self.randint(1, 28):02d}{self.randint(0, 99999999):08d}"  # noqa: E501
+        day = f"{self.randint(2019, 2024)}{self.randint(1, 12):02d}{self.randint(1, 28):02d}"
+        return f"TX{day}{self.randint(0, 99999999):08d}"
 
     def date(self, sep: str = "-") -> str:
         return f"{self.randint(2019, 2024)}{sep}{self.randint(1, 12):02d}{sep}{self.randint(1, 28):02d}"
 
     def host(self) -> str:
         if self.bank:
-            return self.pick(("core-banking.internal", "kftc-gw.bank.local", "card-auth-svc", "fx-rate-api.internal",
-                              "10.20.3.41", "172.16.8.12", "ledger-db.prod.local", "partner-api.example.com",
-                              "hsm01.sec.local", "redis-master.prod.svc.cluster.local"))  # fmt: skip
-        return self.pick(("localhost", "127.0.0.1", "node-3.example.org", "repo.example.org", "10.0.0.7",
-                          f"{self.code.project}-server", "broker-1"))  # fmt: skip
+            return self.pick(
+                (
+                    "core-banking.internal",
+                    "kftc-gw.bank.local",
+                    "card-auth-svc",
+                    "fx-rate-api.internal",
+                    "10.20.3.41",
+                    "172.16.8.12",
+                    "ledger-db.prod.local",
+                    "partner-api.example.com",
+                    "hsm01.sec.local",
+                    "redis-master.prod.svc.cluster.local",
+                )
+            )
+        return self.pick(
+            (
+                "localhost",
+                "127.0.0.1",
+                "node-3.example.org",
+                "repo.example.org",
+                "10.0.0.7",
+                f"{self.code.project}-server",
+                "broker-1",
+            )
+        )
 
     def port(self) -> int:
         return self.pick((80, 443, 8080, 8443, 9092, 6379, 5432, 3306, 1521, 7001, 9090, 27017))
 
     def url(self, path: str | None = None) -> str:
         scheme = self.pick(("http", "https"))
-        path = path or self.pick(("/api/v1/accounts/{n}", "/v2/transfers", "/internal/ledger/post", "/rates/latest",
-                                  "/approval", "/customers/{n}/profile", "/fep/send"))  # fmt: skip
+        path = path or self.pick(
+            (
+                "/api/v1/accounts/{n}",
+                "/v2/transfers",
+                "/internal/ledger/post",
+                "/rates/latest",
+                "/approval",
+                "/customers/{n}/profile",
+                "/fep/send",
+            )
+        )
         return f"{scheme}://{self.host()}:{self.port()}{path.replace('{n}', str(self.randint(1000, 99999)))}"
 
     def table(self) -> str:
         if self.bank:
-            return self.pick(("ACCOUNT", "TX_HISTORY", "LEDGER_ENTRY", "TRANSFER_ORDER", "CARD_AUTH_LOG",
-                              "SETTLEMENT_RECORD", "CUSTOMER", "FX_RATE", "LOAN_SCHEDULE"))  # fmt: skip
+            return self.pick(
+                (
+                    "ACCOUNT",
+                    "TX_HISTORY",
+                    "LEDGER_ENTRY",
+                    "TRANSFER_ORDER",
+                    "CARD_AUTH_LOG",
+                    "SETTLEMENT_RECORD",
+                    "CUSTOMER",
+                    "FX_RATE",
+                    "LOAN_SCHEDULE",
+                )
+            )
         return self.pick(("users", "documents", "segments", "jobs", "events", "nodes", "entries", "revisions"))
 
     def column(self) -> str:
         if self.bank:
-            return self.pick(("ACCOUNT_NO", "BALANCE", "TX_AMT", "BRANCH_CD", "VALUE_DATE", "MEMO", "STATUS",
-                              "CUST_ID", "CURRENCY_CD", "APPROVAL_NO"))  # fmt: skip
+            return self.pick(
+                (
+                    "ACCOUNT_NO",
+                    "BALANCE",
+                    "TX_AMT",
+                    "BRANCH_CD",
+                    "VALUE_DATE",
+                    "MEMO",
+                    "STATUS",
+                    "CUST_ID",
+                    "CURRENCY_CD",
+                    "APPROVAL_NO",
+                )
+            )
         return self.pick(("name", "path", "created_at", "owner_id", "payload", "state", "version", "checksum"))
 
     def var(self) -> str:
         """A local variable or field name."""
         if self.bank:
-            return self.pick(("account", "customer", "request", "order", "entry", "rate", "limit", "response",
-                              "profile", "card", "schedule", "result"))  # fmt: skip
-        return self.pick(("node", "value", "config", "entry", "buffer", "handler", "parent", "key", "result",
-                          "segment", "context", "child"))  # fmt: skip
+            return self.pick(
+                (
+                    "account",
+                    "customer",
+                    "request",
+                    "order",
+                    "entry",
+                    "rate",
+                    "limit",
+                    "response",
+                    "profile",
+                    "card",
+                    "schedule",
+                    "result",
+                )
+            )
+        return self.pick(
+            (
+                "node",
+                "value",
+                "config",
+                "entry",
+                "buffer",
+                "handler",
+                "parent",
+                "key",
+                "result",
+                "segment",
+                "context",
+                "child",
+            )
+        )
 
     def getter(self) -> str:
-        return "get" + self.pick(("Address", "Owner", "Account", "Branch", "Status", "Currency", "Limit", "Profile",
-                                  "Parent", "Config", "Name", "Value", "Type", "Settings", "Metadata", "Details"))  # fmt: skip
+        return "get" + self.pick(
+            (
+                "Address",
+                "Owner",
+                "Account",
+                "Branch",
+                "Status",
+                "Currency",
+                "Limit",
+                "Profile",
+                "Parent",
+                "Config",
+                "Name",
+                "Value",
+                "Type",
+                "Settings",
+                "Metadata",
+                "Details",
+            )
+        )
 
     def type_name(self) -> str:
         """A simple class name of the code base (for messages)."""
@@ -162,29 +267,25 @@ class Ctx:
 
     def filler_count(self) -> int:
         if self.context == "test":
-            return self.pick((0, 0, 1, 1, 2, 3)) if self.bank else self.pick((0, 1, 2, 3, 4, 6, 9))
+            return self.pick((0, 0, 1, 1, 2, 3)) if self.bank else self.pick((1, 2, 3, 4, 6, 9, 12))
         if self.bank:
             return self.pick((0, 1, 1, 2, 2, 3))
-        return self.pick((1, 2, 3, 5, 8, 12))
+        return self.pick((2, 3, 5, 8, 12, 16))
 
-    def call_stack(self, top: Sequence[StackFrame], throw: Sequence[StackFrame] = (), filler: int | None = None) -> list[StackFrame]:  # noqa: E501
+    def call_stack(
+        self, top: Sequence[StackFrame], throw: Sequence[StackFrame] = (), filler: int | None = None
+    ) -> list[StackFrame]:
         """The full stack (deepest first) of code in `top` running in the row's entry context."""
         head = top[0] if top else None
         under_test = AppClass(head.cls) if head is not None and head.app else None
-        entry = self.entry(under_test, head.method if head is not None else None)
+        method = head.method if head is not None and not head.method.startswith(("<", "lambda$")) else None
+        entry = self.entry(under_test, method)
         middle = self.code.filler(self.filler_count() if filler is None else filler)
         app_frames = [*top, *middle]
         if self.context == "web" and app_frames and self.chance(0.5):
             target = app_frames[-1]
             app_frames += spring_proxy(self.jdk, self.rng, AppClass(target.cls), target.method)
         return [*throw, *app_frames, *entry.app_frames, *entry.bottom]
-
-    def worker_stack(self, top: Sequence[StackFrame], throw: Sequence[StackFrame] = (), common_pool: bool = False) -> list[StackFrame]:  # noqa: E501
-        """The stack of an asynchronous task: `top` runs in a lambda submitted to a pool."""
-        task_owner = AppClass(top[-1].cls) if top else self.code.cls("service")
-        task = task_owner.at(f"lambda${self.verb()}${self.randint(0, 5)}", self.code.line())
-        below = self.jdk.async_supply(common_pool) if common_pool else self.jdk.submitted_task()
-        return [*throw, *top, task, *below]
 
     # -- incidents ----------------------------------------------------------------------------------------------------
     def wrap(self, inner: Thrown, spec: Wrap) -> Thrown:
@@ -213,6 +314,9 @@ class Ctx:
             if app_indexes:
                 return app_indexes[min(offset, len(app_indexes) - 1)]
             return 0
+        for i, frame in enumerate(stack):  # an exact method first: "Foo.parse" must not match "Foo.parseResolved0"
+            if frame.qualified_method == at:
+                return i
         for i, frame in enumerate(stack):
             if frame.qualified_method.startswith(at):
                 return i
@@ -240,8 +344,18 @@ class Ctx:
         1 its caller) or an explicit frame; with no `top` the entry frame is the fault."""
         stack = self.call_stack(top, throw, filler)
         chain = [Thrown(exception, message, stack)]
-        return self.incident(chain, cause=cause, fix=fix, fault=fault, top=top, wraps=wraps, auto_wrap=auto_wrap,
-                             fault_in_trace=fault_in_trace, log=log, extra=extra)  # fmt: skip
+        return self.incident(
+            chain,
+            cause=cause,
+            fix=fix,
+            fault=fault,
+            top=top,
+            wraps=wraps,
+            auto_wrap=auto_wrap,
+            fault_in_trace=fault_in_trace,
+            log=log,
+            extra=extra,
+        )
 
     def incident(
         self,
@@ -287,46 +401,83 @@ class Ctx:
         """Wrappers the row's context and code base usually add (Spring MVC, Kafka, a domain exception ...)."""
         wraps: list[Wrap] = []
         app_frames = [frame for frame in outer.frames if frame.app]
-        if self.bank and len(app_frames) >= 2 and self.context in ("web", "kafka", "batch", "scheduled") and self.chance(0.22):
-            name = self.pick(("BizException", "ServiceException", f"{self.code.stem}Exception",
-                              f"{self.code.stem}FailedException", "BankingException", "ApplicationException"))
-            package = self.pick((f"{self.code.root}.common.exception", f"{self.code.root}.{self.code.module}.exception"))
+        if (
+            self.bank
+            and len(app_frames) >= 2
+            and self.context in ("web", "kafka", "batch", "scheduled")
+            and self.chance(0.15)
+        ):
+            name = self.pick(
+                (
+                    "BizException",
+                    "ServiceException",
+                    f"{self.code.stem}Exception",
+                    f"{self.code.stem}FailedException",
+                    "BankingException",
+                    "ApplicationException",
+                )
+            )
+            package = self.pick(
+                (f"{self.code.root}.common.exception", f"{self.code.root}.{self.code.module}.exception")
+            )
             text = self.t(f"{self.code.stem} processing failed", f"{self.code.module_ko} 처리 중 오류가 발생했습니다")
             code = f"E{self.randint(1000, 9999)}"
-            message = self.pick((text, f"[{code}] {text}", CAUSE_TEXT, f"{text}: {{}}"))
-            if message == f"{text}: {{}}":
-                message = lambda inner, text=text: f"{text}: {inner.message or inner.cls}"  # noqa: E731
+            message = self.pick((text, f"[{code}] {text}", CAUSE_TEXT, "with_cause_message"))
+            if message == "with_cause_message":  # `new BizException(text + ": " + e.getMessage(), e)`
+                message = partial(_text_with_cause, text)
             wraps.append(Wrap(f"{package}.{name}", message, at=self.pick(("app+1", "app+2", "app"))))
-        elif not self.bank and len(app_frames) >= 2 and self.chance(0.15):
+        elif not self.bank and len(app_frames) >= 2 and self.chance(0.1):
             project = self.code.project.capitalize()
             name = self.pick((f"{project}Exception", f"{project}RuntimeException", f"{self.code.stem}Exception"))
             message = self.pick((CAUSE_TEXT, f"Failed to {self.verb()} {self.code.stem}", None))
             wraps.append(Wrap(f"{self.code.root}.{name}", message, at=f"app+{self.randint(1, 3)}"))
-        if self.context == "web" and self.chance(0.3):
+        if self.context == "web" and self.chance(0.2):
             jakarta = self.entry().jakarta
             if jakarta:
-                wraps.append(Wrap("jakarta.servlet.ServletException",
-                                  lambda inner: f"Request processing failed: {inner.to_string()}",
-                                  at="org.springframework.web.servlet.FrameworkServlet.processRequest", line_delta=8))
+                wraps.append(
+                    Wrap(
+                        "jakarta.servlet.ServletException",
+                        lambda inner: f"Request processing failed: {inner.to_string()}",
+                        at="org.springframework.web.servlet.FrameworkServlet.processRequest",
+                        line_delta=8,
+                    )
+                )
             else:
-                wraps.append(Wrap("org.springframework.web.util.NestedServletException",
-                                  lambda inner: f"Request processing failed; nested exception is {inner.to_string()}",
-                                  at="org.springframework.web.servlet.FrameworkServlet.processRequest", line_delta=8))
-        elif self.context == "kafka" and self.chance(0.5):
+                wraps.append(
+                    Wrap(
+                        "org.springframework.web.util.NestedServletException",
+                        lambda inner: f"Request processing failed; nested exception is {inner.to_string()}",
+                        at="org.springframework.web.servlet.FrameworkServlet.processRequest",
+                        line_delta=8,
+                    )
+                )
+        elif self.context == "kafka" and self.chance(0.35):
             entry = self.entry().app_frames[0]
-            signature = (f"public void {entry.cls}.{entry.method}(org.apache.kafka.clients.consumer.ConsumerRecord"
-                         "<java.lang.String, java.lang.String>)")  # fmt: skip
-            wraps.append(Wrap(
-                "org.springframework.kafka.listener.ListenerExecutionFailedException",
-                lambda inner: f"Listener method '{signature}' threw exception; nested exception is {inner.to_string()}",
-                at="org.springframework.kafka.listener.adapter.MessagingMessageListenerAdapter.invokeHandler",
-                line_delta=8,
-            ))  # fmt: skip
+            signature = (
+                f"public void {entry.cls}.{entry.method}(org.apache.kafka.clients.consumer.ConsumerRecord"
+                "<java.lang.String, java.lang.String>)"
+            )
+            wraps.append(
+                Wrap(
+                    "org.springframework.kafka.listener.ListenerExecutionFailedException",
+                    lambda inner: (
+                        f"Listener method '{signature}' threw exception; nested exception is {inner.to_string()}"
+                    ),
+                    at="org.springframework.kafka.listener.adapter.MessagingMessageListenerAdapter.invokeHandler",
+                    line_delta=8,
+                )
+            )
         elif self.context in ("executor", "scheduled", "batch") and self.chance(0.08):
             wraps.append(Wrap("java.lang.RuntimeException", CAUSE_TEXT, at="entry"))
         elif self.context == "main" and self.bank and self.chance(0.4) and self.entry().bottom:
-            wraps.append(Wrap("java.lang.IllegalStateException", "Failed to execute CommandLineRunner",
-                              at="org.springframework.boot.SpringApplication.callRunner", line_delta=3))
+            wraps.append(
+                Wrap(
+                    "java.lang.IllegalStateException",
+                    "Failed to execute CommandLineRunner",
+                    at="org.springframework.boot.SpringApplication.callRunner",
+                    line_delta=3,
+                )
+            )
         return wraps
 
     def under_test_fault(self, test_frame: StackFrame) -> StackFrame:
@@ -347,6 +498,3 @@ class Ctx:
                 method = method[: -len(suffix)]
         owner = AppClass(target)
         return StackFrame(owner.fqcn, method, owner.file, None, app=True)
-
-
-BuildFn = Callable[[Ctx], Incident]

@@ -13,122 +13,324 @@ from dataclasses import dataclass
 from utils.corpus.model import StackFrame
 
 BANK_ROOTS = (
-    "com.acmebank", "com.hanbitbank", "kr.co.mirae.bank", "com.sejongbank.core", "kr.co.daehan.fin",
-    "com.bluepeak.banking", "com.nexfin", "kr.co.pyeonghwa.bank", "com.orionbank", "io.tidebank",
-    "com.seoulfin.platform", "kr.co.gaon.bank", "com.northwind.bank", "kr.co.haneul.fintech",
-)  # fmt: skip
+    "com.acmebank",
+    "com.hanbitbank",
+    "kr.co.mirae.bank",
+    "com.sejongbank.core",
+    "kr.co.daehan.fin",
+    "com.bluepeak.banking",
+    "com.nexfin",
+    "kr.co.pyeonghwa.bank",
+    "com.orionbank",
+    "io.tidebank",
+    "com.seoulfin.platform",
+    "kr.co.gaon.bank",
+    "com.northwind.bank",
+    "kr.co.haneul.fintech",
+)
 
 # module -> (class stems, entities, service verbs, Korean name of the business)
 BANK_MODULES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] = {
-    "account": (("Account", "Deposit", "Passbook"), ("Account", "AccountHolder", "DepositProduct"),
-                ("openAccount", "getAccount", "closeAccount", "updateLimit", "findByAccountNo", "freezeAccount",
-                 "inquireBalance"), "계좌"),
-    "transfer": (("Transfer", "Remittance", "InterbankTransfer"), ("Transfer", "TransferOrder", "Beneficiary"),
-                 ("transfer", "executeTransfer", "requestTransfer", "reserveTransfer", "cancelTransfer",
-                  "validateTransfer"), "이체"),
-    "payment": (("Payment", "Billing", "AutoDebit"), ("Payment", "Invoice", "Merchant"),
-                ("pay", "processPayment", "approvePayment", "refund", "capture", "collect"), "결제"),
-    "card": (("CardAuthorization", "CardApproval", "CardIssuing"), ("Card", "AuthorizationRequest", "CardLimit"),
-             ("authorize", "approve", "reverseAuthorization", "checkLimit", "capture", "issueCard"), "카드 승인"),
-    "ledger": (("Ledger", "Journal", "GeneralLedger"), ("LedgerEntry", "JournalLine", "AccountingPeriod"),
-               ("post", "postEntries", "reconcile", "closeDay", "journalize", "reverseEntry"), "원장"),
-    "settlement": (("Settlement", "Clearing", "DailySettlement"), ("SettlementRecord", "ClearingFile", "SettlementBatch"),
-                   ("settle", "runDailySettlement", "aggregate", "generateSettlementFile", "matchRecords", "clear"),
-                   "정산"),
-    "loan": (("Loan", "Repayment", "Mortgage"), ("Loan", "RepaymentSchedule", "InterestRate"),
-             ("calculateInterest", "applyRepayment", "buildSchedule", "approveLoan", "disburse"), "대출"),
-    "customer": (("Customer", "Member", "Kyc"), ("Customer", "CustomerProfile", "IdentityDocument"),
-                 ("register", "findCustomer", "verifyIdentity", "updateContact", "screen"), "고객"),
-    "fx": (("ExchangeRate", "Fx", "ForeignRemittance"), ("ExchangeRate", "CurrencyPair", "FxQuote"),
-           ("quote", "convert", "fetchRates", "applySpread", "bookDeal"), "외환"),
-    "notification": (("Notification", "Alert", "Messaging"), ("Notification", "MessageTemplate", "PushToken"),
-                     ("send", "notifyCustomer", "publish", "render", "dispatch"), "알림"),
-}  # fmt: skip
+    "account": (
+        ("Account", "Deposit", "Passbook"),
+        ("Account", "AccountHolder", "DepositProduct"),
+        (
+            "openAccount",
+            "getAccount",
+            "closeAccount",
+            "updateLimit",
+            "findByAccountNo",
+            "freezeAccount",
+            "inquireBalance",
+        ),
+        "계좌",
+    ),
+    "transfer": (
+        ("Transfer", "Remittance", "InterbankTransfer"),
+        ("Transfer", "TransferOrder", "Beneficiary"),
+        ("transfer", "executeTransfer", "requestTransfer", "reserveTransfer", "cancelTransfer", "validateTransfer"),
+        "이체",
+    ),
+    "payment": (
+        ("Payment", "Billing", "AutoDebit"),
+        ("Payment", "Invoice", "Merchant"),
+        ("pay", "processPayment", "approvePayment", "refund", "capture", "collect"),
+        "결제",
+    ),
+    "card": (
+        ("CardAuthorization", "CardApproval", "CardIssuing"),
+        ("Card", "AuthorizationRequest", "CardLimit"),
+        ("authorize", "approve", "reverseAuthorization", "checkLimit", "capture", "issueCard"),
+        "카드 승인",
+    ),
+    "ledger": (
+        ("Ledger", "Journal", "GeneralLedger"),
+        ("LedgerEntry", "JournalLine", "AccountingPeriod"),
+        ("post", "postEntries", "reconcile", "closeDay", "journalize", "reverseEntry"),
+        "원장",
+    ),
+    "settlement": (
+        ("Settlement", "Clearing", "DailySettlement"),
+        ("SettlementRecord", "ClearingFile", "SettlementBatch"),
+        ("settle", "runDailySettlement", "aggregate", "generateSettlementFile", "matchRecords", "clear"),
+        "정산",
+    ),
+    "loan": (
+        ("Loan", "Repayment", "Mortgage"),
+        ("Loan", "RepaymentSchedule", "InterestRate"),
+        ("calculateInterest", "applyRepayment", "buildSchedule", "approveLoan", "disburse"),
+        "대출",
+    ),
+    "customer": (
+        ("Customer", "Member", "Kyc"),
+        ("Customer", "CustomerProfile", "IdentityDocument"),
+        ("register", "findCustomer", "verifyIdentity", "updateContact", "screen"),
+        "고객",
+    ),
+    "fx": (
+        ("ExchangeRate", "Fx", "ForeignRemittance"),
+        ("ExchangeRate", "CurrencyPair", "FxQuote"),
+        ("quote", "convert", "fetchRates", "applySpread", "bookDeal"),
+        "외환",
+    ),
+    "notification": (
+        ("Notification", "Alert", "Messaging"),
+        ("Notification", "MessageTemplate", "PushToken"),
+        ("send", "notifyCustomer", "publish", "render", "dispatch"),
+        "알림",
+    ),
+}
 
 BANK_ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # role -> (package suffixes, class name patterns; {S} = stem, {E} = entity)
     "controller": (("web", "api", "controller"), ("{S}Controller", "{S}RestController", "{S}ApiController")),
-    "service": (("service", "service.impl", "application"), ("{S}Service", "{S}ServiceImpl", "Default{S}Service",
-                                                             "{S}Facade")),
+    "service": (
+        ("service", "service.impl", "application"),
+        ("{S}Service", "{S}ServiceImpl", "Default{S}Service", "{S}Facade"),
+    ),
     "domain": (("domain", "model", "entity"), ("{E}",)),
-    "repository": (("repository", "dao", "mapper", "persistence"), ("{E}Repository", "Jdbc{E}Dao", "{E}Mapper",
-                                                                   "{E}Dao")),
-    "client": (("client", "infra", "gateway", "external"), ("CoreBankingClient", "KftcGatewayClient",
-                                                            "CardNetworkClient", "FxRateClient", "CreditBureauClient",
-                                                            "PartnerApiClient", "{S}Client")),
+    "repository": (
+        ("repository", "dao", "mapper", "persistence"),
+        ("{E}Repository", "Jdbc{E}Dao", "{E}Mapper", "{E}Dao"),
+    ),
+    "client": (
+        ("client", "infra", "gateway", "external"),
+        (
+            "CoreBankingClient",
+            "KftcGatewayClient",
+            "CardNetworkClient",
+            "FxRateClient",
+            "CreditBureauClient",
+            "PartnerApiClient",
+            "{S}Client",
+        ),
+    ),
     "batch": (("batch", "job", "batch.step"), ("{S}ItemProcessor", "{S}ItemWriter", "{S}ItemReader", "{S}Tasklet")),
     "listener": (("messaging", "event", "consumer"), ("{S}EventListener", "{S}Consumer", "{S}MessageHandler")),
-    "util": (("common.util", "support.util", "util"), ("AmountUtils", "DateUtils", "AccountNumberUtils", "CryptoUtils",
-                                                       "MaskingUtils", "JsonUtils", "CurrencyUtils", "TextUtils")),
-    "support": (("support", "component", "policy"), ("{S}Validator", "{S}Calculator", "{S}Converter", "{S}Assembler",
-                                                     "{S}Policy", "FeeCalculator", "LimitChecker")),
+    "util": (
+        ("common.util", "support.util", "util"),
+        (
+            "AmountUtils",
+            "DateUtils",
+            "AccountNumberUtils",
+            "CryptoUtils",
+            "MaskingUtils",
+            "JsonUtils",
+            "CurrencyUtils",
+            "TextUtils",
+        ),
+    ),
+    "support": (
+        ("support", "component", "policy"),
+        ("{S}Validator", "{S}Calculator", "{S}Converter", "{S}Assembler", "{S}Policy", "FeeCalculator", "LimitChecker"),
+    ),
     "scheduler": (("scheduler", "batch"), ("{S}Scheduler", "{S}JobLauncher", "Nightly{S}Job")),
     "gateway": (("gateway", "net", "fep"), ("{S}MessageHandler", "IsoMessageDecoder", "FepChannelHandler")),
     "config": (("config",), ("{S}Config", "DataSourceConfig", "CryptoConfig")),
     "test": (("service", "web", "domain"), ("{S}ServiceTest", "{S}ControllerTest", "{E}Test", "{S}IntegrationTest")),
-}  # fmt: skip
+}
 
 BANK_ROLE_METHODS: dict[str, tuple[str, ...]] = {
-    "domain": ("withdraw", "deposit", "apply", "validate", "getBalance", "changeStatus", "calculateFee", "toSummary",
-               "markSettled", "debit", "credit"),
-    "repository": ("findByAccountNo", "save", "findById", "insert", "updateStatus", "selectForUpdate",
-                   "findAllByDate", "batchInsert", "lock"),
+    "domain": (
+        "withdraw",
+        "deposit",
+        "apply",
+        "validate",
+        "getBalance",
+        "changeStatus",
+        "calculateFee",
+        "toSummary",
+        "markSettled",
+        "debit",
+        "credit",
+    ),
+    "repository": (
+        "findByAccountNo",
+        "save",
+        "findById",
+        "insert",
+        "updateStatus",
+        "selectForUpdate",
+        "findAllByDate",
+        "batchInsert",
+        "lock",
+    ),
     "client": ("send", "call", "requestApproval", "fetch", "post", "inquire", "exchange"),
     "batch": ("process", "write", "read", "execute"),
     "listener": ("onMessage", "handle", "consume", "onEvent"),
-    "util": ("parseAmount", "format", "toLocalDate", "normalize", "mask", "decrypt", "encrypt", "toJson", "fromJson",
-             "checkDigit"),
+    "util": (
+        "parseAmount",
+        "format",
+        "toLocalDate",
+        "normalize",
+        "mask",
+        "decrypt",
+        "encrypt",
+        "toJson",
+        "fromJson",
+        "checkDigit",
+    ),
     "support": ("validate", "calculate", "convert", "assemble", "apply", "check", "resolve"),
     "scheduler": ("run", "execute", "runDaily", "trigger"),
     "gateway": ("channelRead0", "decode", "handle"),
     "config": ("init", "afterPropertiesSet", "dataSource"),
-}  # fmt: skip
+}
 
 OSS_PROJECTS = (
-    "corvid", "tessera", "halyard", "lumen", "quarry", "marlin", "pylon", "skein", "thrush", "kestrel", "juniper",
-    "basalt", "fathom", "ferrule", "gantry", "heron", "ibex", "kiln", "loom", "mica", "nacre", "osprey", "plover",
-    "quoin", "rook", "sable", "tern", "umber", "vireo", "wren", "yarrow", "zephyr",
-)  # fmt: skip
+    "corvid",
+    "tessera",
+    "halyard",
+    "lumen",
+    "quarry",
+    "marlin",
+    "pylon",
+    "skein",
+    "thrush",
+    "kestrel",
+    "juniper",
+    "basalt",
+    "fathom",
+    "ferrule",
+    "gantry",
+    "heron",
+    "ibex",
+    "kiln",
+    "loom",
+    "mica",
+    "nacre",
+    "osprey",
+    "plover",
+    "quoin",
+    "rook",
+    "sable",
+    "tern",
+    "umber",
+    "vireo",
+    "wren",
+    "yarrow",
+    "zephyr",
+)
 OSS_ROOT_PATTERNS = ("org.apache.{p}", "org.apache.{p}", "io.{p}", "org.{p}", "net.{p}", "com.github.{p}")
 
 # module -> (classes, verbs)
 OSS_MODULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "collections": (("SegmentedList", "IntHashMap", "RingBuffer", "SkipListIndex", "LruCache", "SortedMultiset",
-                     "BitSetView"), ("get", "put", "add", "remove", "resize", "compact", "merge", "insertAt")),
-    "parser": (("ExpressionParser", "Tokenizer", "QueryLexer", "TemplateParser", "CsvReader", "PathParser",
-                "SyntaxTree"), ("parse", "nextToken", "parseExpression", "readRecord", "consume", "expect",
-                                "parsePrimary")),
-    "math": (("Matrix", "Polynomial", "SplineInterpolator", "DescriptiveStatistics", "Fraction", "Vector3",
-              "BrentSolver"), ("multiply", "solve", "evaluate", "interpolate", "getMean", "add", "invert",
-                               "integrate")),
-    "config": (("ConfigLoader", "PropertyResolver", "Settings", "OptionParser", "ProfileRegistry",
-                "EnvironmentBinder"), ("load", "resolve", "getInt", "bind", "getProperty", "parseOptions", "refresh")),
-    "serialization": (("Codec", "ObjectWriter", "SchemaRegistry", "RecordConverter", "BinaryEncoder", "TypeAdapter"),
-                      ("encode", "decode", "write", "read", "serialize", "deserialize", "register")),
-    "web": (("RequestRouter", "PageRenderer", "SessionStore", "ResourceHandler", "UrlMapper", "FormBinder",
-             "ComponentTree"), ("route", "render", "handle", "mapRequest", "bind", "onSubmit", "resolveComponent",
-                                "visitChildren")),
-    "storage": (("BlockStore", "SegmentWriter", "WalReader", "CompactionTask", "PageCache", "TabletServer",
-                 "RowIterator"), ("flush", "append", "readBlock", "compact", "seek", "next", "commit", "recover")),
-    "query": (("QueryPlanner", "CostOptimizer", "HashJoinOperator", "FilterEvaluator", "ResultCursor",
-               "IndexSelector"), ("plan", "optimize", "execute", "evaluate", "fetch", "open", "bind")),
-    "scheduler": (("JobScheduler", "TaskRunner", "Dispatcher", "WorkerPool", "CronTrigger"),
-                  ("schedule", "dispatch", "run", "submit", "fire", "awaitCompletion")),
-    "net": (("Transport", "ChannelPool", "RpcClient", "ConnectionManager", "FrameDecoder", "HttpConnector"),
-            ("connect", "send", "call", "acquire", "decode", "write", "read")),
-    "cache": (("CacheLoader", "EvictionPolicy", "CacheSegment", "ExpiringMap"), ("load", "get", "evict", "put",
-                                                                                 "expire")),
-    "index": (("InvertedIndex", "IndexWriter", "PostingsReader", "TermDictionary"), ("addDocument", "commit",
-                                                                                     "lookup", "merge", "nextDoc")),
-    "io": (("FileStore", "ArchiveReader", "StreamCopier", "ChunkedInputStream", "ResourceLocator"),
-           ("open", "copy", "read", "locate", "extract", "close")),
-}  # fmt: skip
+    "collections": (
+        ("SegmentedList", "IntHashMap", "RingBuffer", "SkipListIndex", "LruCache", "SortedMultiset", "BitSetView"),
+        ("get", "put", "add", "remove", "resize", "compact", "merge", "insertAt"),
+    ),
+    "parser": (
+        ("ExpressionParser", "Tokenizer", "QueryLexer", "TemplateParser", "CsvReader", "PathParser", "SyntaxTree"),
+        ("parse", "nextToken", "parseExpression", "readRecord", "consume", "expect", "parsePrimary"),
+    ),
+    "math": (
+        ("Matrix", "Polynomial", "SplineInterpolator", "DescriptiveStatistics", "Fraction", "Vector3", "BrentSolver"),
+        ("multiply", "solve", "evaluate", "interpolate", "getMean", "add", "invert", "integrate"),
+    ),
+    "config": (
+        ("ConfigLoader", "PropertyResolver", "Settings", "OptionParser", "ProfileRegistry", "EnvironmentBinder"),
+        ("load", "resolve", "getInt", "bind", "getProperty", "parseOptions", "refresh"),
+    ),
+    "serialization": (
+        ("Codec", "ObjectWriter", "SchemaRegistry", "RecordConverter", "BinaryEncoder", "TypeAdapter"),
+        ("encode", "decode", "write", "read", "serialize", "deserialize", "register"),
+    ),
+    "web": (
+        (
+            "RequestRouter",
+            "PageRenderer",
+            "SessionStore",
+            "ResourceHandler",
+            "UrlMapper",
+            "FormBinder",
+            "ComponentTree",
+        ),
+        ("route", "render", "handle", "mapRequest", "bind", "onSubmit", "resolveComponent", "visitChildren"),
+    ),
+    "storage": (
+        ("BlockStore", "SegmentWriter", "WalReader", "CompactionTask", "PageCache", "TabletServer", "RowIterator"),
+        ("flush", "append", "readBlock", "compact", "seek", "next", "commit", "recover"),
+    ),
+    "query": (
+        ("QueryPlanner", "CostOptimizer", "HashJoinOperator", "FilterEvaluator", "ResultCursor", "IndexSelector"),
+        ("plan", "optimize", "execute", "evaluate", "fetch", "open", "bind"),
+    ),
+    "scheduler": (
+        ("JobScheduler", "TaskRunner", "Dispatcher", "WorkerPool", "CronTrigger"),
+        ("schedule", "dispatch", "run", "submit", "fire", "awaitCompletion"),
+    ),
+    "net": (
+        ("Transport", "ChannelPool", "RpcClient", "ConnectionManager", "FrameDecoder", "HttpConnector"),
+        ("connect", "send", "call", "acquire", "decode", "write", "read"),
+    ),
+    "cache": (
+        ("CacheLoader", "EvictionPolicy", "CacheSegment", "ExpiringMap"),
+        ("load", "get", "evict", "put", "expire"),
+    ),
+    "index": (
+        ("InvertedIndex", "IndexWriter", "PostingsReader", "TermDictionary"),
+        ("addDocument", "commit", "lookup", "merge", "nextDoc"),
+    ),
+    "io": (
+        ("FileStore", "ArchiveReader", "StreamCopier", "ChunkedInputStream", "ResourceLocator"),
+        ("open", "copy", "read", "locate", "extract", "close"),
+    ),
+}
 OSS_SUBPACKAGES = ("", "", "impl", "internal", "core", "support", "util")
 
-BANK_NOUNS = ("amount", "balance", "accountNo", "currency", "fee", "limit", "branchCode", "cardNo", "customerId",
-              "interestRate", "valueDate", "memo", "txId", "merchantId", "settlementDate")  # fmt: skip
-OSS_NOUNS = ("size", "offset", "port", "timeout", "batchSize", "name", "key", "path", "version", "capacity", "index",
-             "weight", "threshold", "encoding", "pageSize")  # fmt: skip
+BANK_NOUNS = (
+    "amount",
+    "balance",
+    "accountNo",
+    "currency",
+    "fee",
+    "limit",
+    "branchCode",
+    "cardNo",
+    "customerId",
+    "interestRate",
+    "valueDate",
+    "memo",
+    "txId",
+    "merchantId",
+    "settlementDate",
+)
+OSS_NOUNS = (
+    "size",
+    "offset",
+    "port",
+    "timeout",
+    "batchSize",
+    "name",
+    "key",
+    "path",
+    "version",
+    "capacity",
+    "index",
+    "weight",
+    "threshold",
+    "encoding",
+    "pageSize",
+)
 
 
 @dataclass(frozen=True)
@@ -202,6 +404,8 @@ class Codebase:
         return self._oss_class(module, self.rng.choice(OSS_MODULES[module][0]))
 
     def _new_class(self, role: str, name: str | None) -> AppClass:
+        if self.is_bank and role == "main":
+            return AppClass(f"{self.root}.{name or self.stem + 'Application'}")
         if self.is_bank:
             packages, patterns = BANK_ROLES.get(role, BANK_ROLES["support"])
             simple = name or self.rng.choice(patterns).format(S=self.stem, E=self.entity)
@@ -261,9 +465,6 @@ class Codebase:
                     base = base[: -len(suffix)] + ("Service" if suffix == "ServiceImpl" else "")
             return AppClass(f"{under_test.package}.{base}Test")
         return self.cls("test")
-
-    def logger_name(self, owner: AppClass) -> str:
-        return owner.fqcn.split("$", 1)[0]
 
 
 def _all_oss_verbs() -> tuple[str, ...]:

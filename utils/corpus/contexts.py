@@ -88,11 +88,13 @@ def junit4_runner(jdk: Jdk, rng: random.Random, spring: bool) -> list[StackFrame
         lib("org.junit.runners.ParentRunner$3.run", 238 if old else 331),
         lib("org.junit.runners.ParentRunner$1.schedule", 63 if old else 79),
         lib("org.junit.runners.ParentRunner.runChildren", 236 if old else 329),
-        lib("org.junit.runners.ParentRunner.access$000" if old else "org.junit.runners.ParentRunner.access$100",
-            53 if old else 66),
+        lib(
+            "org.junit.runners.ParentRunner.access$000" if old else "org.junit.runners.ParentRunner.access$100",
+            53 if old else 66,
+        ),
         lib("org.junit.runners.ParentRunner$2.evaluate", 229 if old else 293),
         lib("org.junit.runners.ParentRunner.run", 309 if old else 413),
-    ]  # fmt: skip
+    ]
     if rng.random() < 0.15:  # run from the IDE
         return frames + [
             lib("org.junit.runner.JUnitCore.run", 137),
@@ -205,7 +207,10 @@ def junit5_runner(jdk: Jdk, rng: random.Random) -> list[StackFrame]:
     ]
     if rng.random() < 0.4:  # Gradle worker
         return frames + [
-            lib("org.gradle.api.internal.tasks.testing.junitplatform.JUnitPlatformTestClassProcessor$CollectAllTestClassesExecutor.processAllTestClasses", 119),  # noqa: E501
+            lib(
+                "org.gradle.api.internal.tasks.testing.junitplatform.JUnitPlatformTestClassProcessor$CollectAllTestClassesExecutor.processAllTestClasses",
+                119,
+            ),
             lib("org.gradle.api.internal.tasks.testing.junitplatform.JUnitPlatformTestClassProcessor.stop", 94),
             lib("org.gradle.api.internal.tasks.testing.SuiteTestClassProcessor.stop", 63),
             *jdk.reflect_invoke(),
@@ -224,13 +229,18 @@ def junit5_runner(jdk: Jdk, rng: random.Random) -> list[StackFrame]:
 
 
 def test_entry(
-    code: Codebase, jdk: Jdk, rng: random.Random, under_test: AppClass | None, method_under_test: str | None,
+    code: Codebase,
+    jdk: Jdk,
+    rng: random.Random,
+    under_test: AppClass | None,
+    method_under_test: str | None,
     runner: str | None = None,
-) -> Entry:  # fmt: skip
+) -> Entry:
     """A test method calling the code under test, and the runner below it."""
     if runner is None:
-        weights = {"junit3": 0.12, "junit4": 0.6, "junit5": 0.28} if jdk.version <= 8 else {"junit4": 0.35,
-                                                                                             "junit5": 0.65}
+        weights = (
+            {"junit3": 0.12, "junit4": 0.6, "junit5": 0.28} if jdk.version <= 8 else {"junit4": 0.35, "junit5": 0.65}
+        )
         runner = rng.choices(list(weights), list(weights.values()))[0]
     test_class = code.test_class(under_test)
     test_method = test_method_name(method_under_test or code.method("service"), rng, runner == "junit5")
@@ -252,7 +262,10 @@ def spring_proxy(jdk: Jdk, rng: random.Random, target: AppClass, method: str) ->
     aop = "org.springframework.aop.framework"
     frames: list[StackFrame] = []
     if rng.random() < 0.5:
-        frames += [*jdk.reflect_invoke(), lib("org.springframework.aop.support.AopUtils.invokeJoinpointUsingReflection", 344)]
+        frames += [
+            *jdk.reflect_invoke(),
+            lib("org.springframework.aop.support.AopUtils.invokeJoinpointUsingReflection", 344),
+        ]
         frames.append(lib(f"{aop}.ReflectiveMethodInvocation.invokeJoinpoint", 198))
     else:
         frames += [
@@ -268,7 +281,7 @@ def spring_proxy(jdk: Jdk, rng: random.Random, target: AppClass, method: str) ->
         lib(f"{aop}.ReflectiveMethodInvocation.proceed", 186),
         lib(f"{aop}.CglibAopProxy$CglibMethodInvocation.proceed", 763),
         lib(f"{aop}.CglibAopProxy$DynamicAdvisedInterceptor.intercept", 708),
-    ]  # fmt: skip
+    ]
     suffix = rng.choice(("$$EnhancerBySpringCGLIB$$", "$$SpringCGLIB$$")) + (
         f"{rng.getrandbits(32):08x}" if rng.random() < 0.7 else "0"
     )
@@ -286,9 +299,14 @@ def web_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     frames = [
         *jdk.reflect_invoke(),
         lib("org.springframework.web.method.support.InvocableHandlerMethod.doInvoke", 205 if not jakarta else 243),
-        lib("org.springframework.web.method.support.InvocableHandlerMethod.invokeForRequest", 150 if not jakarta else 181),
+        lib(
+            "org.springframework.web.method.support.InvocableHandlerMethod.invokeForRequest",
+            150 if not jakarta else 181,
+        ),
         lib(f"{mvc}.mvc.method.annotation.ServletInvocableHandlerMethod.invokeAndHandle", 117 if not jakarta else 118),
-        lib(f"{mvc}.mvc.method.annotation.RequestMappingHandlerAdapter.invokeHandlerMethod", 895 if not jakarta else 920),
+        lib(
+            f"{mvc}.mvc.method.annotation.RequestMappingHandlerAdapter.invokeHandlerMethod", 895 if not jakarta else 920
+        ),
         lib(f"{mvc}.mvc.method.annotation.RequestMappingHandlerAdapter.handleInternal", 808 if not jakarta else 830),
         lib(f"{mvc}.mvc.method.AbstractHandlerMethodAdapter.handle", 87),
         lib(f"{mvc}.DispatcherServlet.doDispatch", 1067 if not jakarta else 1089),
@@ -303,7 +321,7 @@ def web_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
         lib("org.apache.tomcat.websocket.server.WsFilter.doFilter", 53 if not jakarta else 51),
         lib("org.apache.catalina.core.ApplicationFilterChain.internalDoFilter", 189 if not jakarta else 174),
         lib("org.apache.catalina.core.ApplicationFilterChain.doFilter", 162 if not jakarta else 149),
-    ]  # fmt: skip
+    ]
     filters = ["RequestContextFilter", "FormContentFilter", "CharacterEncodingFilter"]
     if rng.random() < 0.5:
         filters.insert(0, "security")
@@ -342,7 +360,7 @@ def web_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
         lib("org.apache.tomcat.util.threads.ThreadPoolExecutor$Worker.run", 659),
         lib("org.apache.tomcat.util.threads.TaskThread$WrappingRunnable.run", 61 if not jakarta else 63),
         *jdk.thread_run(),
-    ]  # fmt: skip
+    ]
     thread = f"http-nio-{rng.choice((8080, 8080, 8443, 9090))}-exec-{rng.randint(1, 200)}"
     return Entry("web", [controller.at(method, code.line())], frames, thread, jakarta=jakarta)
 
@@ -444,15 +462,22 @@ def scheduled_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
         ]
     else:
         frames += jdk.scheduled_task()
-    return Entry("scheduled", [job.at(code.method("scheduler"), code.line())], frames, f"scheduling-{rng.randint(1, 4)}")
+    return Entry(
+        "scheduled", [job.at(code.method("scheduler"), code.line())], frames, f"scheduling-{rng.randint(1, 4)}"
+    )
 
 
 def executor_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     owner = code.cls("service") if code.is_bank else code.other_cls()
     method = f"lambda${code.method('service')}${rng.randint(0, 4)}"
     bottom = jdk.submitted_task() if rng.random() < 0.6 else jdk.pool_worker()
-    thread = rng.choice((f"pool-{rng.randint(1, 9)}-thread-{rng.randint(1, 16)}", f"async-exec-{rng.randint(1, 12)}",
-                         f"{code.project}-worker-{rng.randint(0, 7)}"))  # fmt: skip
+    thread = rng.choice(
+        (
+            f"pool-{rng.randint(1, 9)}-thread-{rng.randint(1, 16)}",
+            f"async-exec-{rng.randint(1, 12)}",
+            f"{code.project}-worker-{rng.randint(0, 7)}",
+        )
+    )
     return Entry("executor", [owner.at(method, code.line())], bottom, thread)
 
 
@@ -505,13 +530,25 @@ def netty_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
 
 
 def build_entry(
-    kind: str, code: Codebase, jdk: Jdk, rng: random.Random, under_test: AppClass | None = None,
-    method_under_test: str | None = None, runner: str | None = None,
-) -> Entry:  # fmt: skip
+    kind: str,
+    code: Codebase,
+    jdk: Jdk,
+    rng: random.Random,
+    under_test: AppClass | None = None,
+    method_under_test: str | None = None,
+    runner: str | None = None,
+) -> Entry:
     if kind == "test":
         return test_entry(code, jdk, rng, under_test, method_under_test, runner)
-    builders = {"web": web_entry, "kafka": kafka_entry, "batch": batch_entry, "scheduled": scheduled_entry,
-                "executor": executor_entry, "main": main_entry, "netty": netty_entry}  # fmt: skip
+    builders = {
+        "web": web_entry,
+        "kafka": kafka_entry,
+        "batch": batch_entry,
+        "scheduled": scheduled_entry,
+        "executor": executor_entry,
+        "main": main_entry,
+        "netty": netty_entry,
+    }
     if kind not in builders:
         raise ValueError(f"unknown context {kind!r}; choose from {CONTEXTS}")
     return builders[kind](code, jdk, rng)

@@ -8,9 +8,7 @@ language) and any row can be regenerated alone.
 from __future__ import annotations
 
 import random
-import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,39 +121,89 @@ def assign_splits(grouped: dict[str, list[Template]], fractions: dict[str, float
 
 # ------------------------------------------------------------------------------------------------- log wording
 
-_APP_MESSAGES_EN = ("{Stem} request failed", "Failed to {verb} [txId={tx}]", "Unexpected error while processing {stem}",
-                    "Error processing {module} request", "{Stem} processing aborted", "Unhandled exception in {verb}")
-_APP_MESSAGES_KO = ("{ko} 처리 중 오류 발생", "{ko} 요청 처리 실패 [거래번호={tx}]", "{ko} 처리 중 예외가 발생했습니다",
-                    "알 수 없는 오류로 {ko} 처리에 실패했습니다", "{ko} 처리 실패 - 관리자에게 문의하세요",
-                    "{ko} 거래 처리 중 시스템 오류")  # fmt: skip
-_OSS_MESSAGES = ("Failed to {verb} {stem}", "Error while running {verb}", "Unexpected exception in {stem}",
-                 "Task failed", "Could not complete {verb}", "Operation {verb} failed")  # fmt: skip
-_INFO_EN = ("Processing {module} request txId={tx}", "Received request POST /api/v1/{module}", "Committing JDBC transaction",
-            "HikariPool-1 - Start completed.", "{Stem} step started", "Fetched {n} records for {module}",
-            "Calling downstream service {host}", "Request completed in {n} ms")  # fmt: skip
-_INFO_KO = ("{ko} 요청 수신 [txId={tx}]", "{ko} 처리 시작", "거래 완료 [txId={tx}]", "{ko} 대상 건수: {n}",
-            "대외기관 호출 시작 {host}", "응답 수신 완료 ({n} ms)")  # fmt: skip
-_INFO_OSS = ("Loading configuration from conf/{project}.yaml", "Opened segment {n} (size=1048576)",
-             "Scheduler started with 8 workers", "Flushed {n} entries in 35 ms", "Starting {stem} on {host}",
-             "Registered {n} handlers")  # fmt: skip
+_APP_MESSAGES_EN = (
+    "{Stem} request failed",
+    "Failed to {verb} [txId={tx}]",
+    "Unexpected error while processing {stem}",
+    "Error processing {module} request",
+    "{Stem} processing aborted",
+    "Unhandled exception in {verb}",
+)
+_APP_MESSAGES_KO = (
+    "{ko} 처리 중 오류 발생",
+    "{ko} 요청 처리 실패 [거래번호={tx}]",
+    "{ko} 처리 중 예외가 발생했습니다",
+    "알 수 없는 오류로 {ko} 처리에 실패했습니다",
+    "{ko} 처리 실패 - 관리자에게 문의하세요",
+    "{ko} 거래 처리 중 시스템 오류",
+)
+_OSS_MESSAGES = (
+    "Failed to {verb} {stem}",
+    "Error while running {verb}",
+    "Unexpected exception in {stem}",
+    "Task failed",
+    "Could not complete {verb}",
+    "Operation {verb} failed",
+)
+_INFO_EN = (
+    "Processing {module} request txId={tx}",
+    "Received request POST /api/v1/{module}",
+    "Committing JDBC transaction",
+    "HikariPool-1 - Start completed.",
+    "{Stem} step started",
+    "Fetched {n} records for {module}",
+    "Calling downstream service {host}",
+    "Request completed in {n} ms",
+)
+_INFO_KO = (
+    "{ko} 요청 수신 [txId={tx}]",
+    "{ko} 처리 시작",
+    "거래 완료 [txId={tx}]",
+    "{ko} 대상 건수: {n}",
+    "대외기관 호출 시작 {host}",
+    "응답 수신 완료 ({n} ms)",
+)
+_INFO_OSS = (
+    "Loading configuration from conf/{project}.yaml",
+    "Opened segment {n} (size=1048576)",
+    "Scheduler started with 8 workers",
+    "Flushed {n} entries in 35 ms",
+    "Starting {stem} on {host}",
+    "Registered {n} handlers",
+)
 _FRAMEWORK_RECORDS = {
     "kafka": ("org.springframework.kafka.listener.KafkaMessageListenerContainer", "Error handler threw an exception"),
-    "batch": ("org.springframework.batch.core.step.AbstractStep",
-              "Encountered an error executing step {stem}Step in job {stem}Job"),
-    "scheduled": ("org.springframework.scheduling.support.TaskUtils$LoggingErrorHandler",
-                  "Unexpected error occurred in scheduled task"),
+    "batch": (
+        "org.springframework.batch.core.step.AbstractStep",
+        "Encountered an error executing step {stem}Step in job {stem}Job",
+    ),
+    "scheduled": (
+        "org.springframework.scheduling.support.TaskUtils$LoggingErrorHandler",
+        "Unexpected error occurred in scheduled task",
+    ),
     "main": ("org.springframework.boot.SpringApplication", "Application run failed"),
-    "netty": ("io.netty.channel.DefaultChannelPipeline",
-              "An exceptionCaught() event was fired, and it reached at the tail of the pipeline. It usually means the "
-              "last handler in the pipeline did not handle the exception."),
-}  # fmt: skip
+    "netty": (
+        "io.netty.channel.DefaultChannelPipeline",
+        "An exceptionCaught() event was fired, and it reached at the tail of the pipeline. It usually means the "
+        "last handler in the pipeline did not handle the exception.",
+    ),
+}
 
 
 def _fill(pattern: str, ctx: Ctx) -> str:
     code = ctx.code
     stem = code.stem[:1].lower() + code.stem[1:]
-    return pattern.format(Stem=code.stem, stem=stem, verb=ctx.verb(), tx=ctx.tx_id(), module=code.module,
-                          ko=code.module_ko, n=ctx.randint(2, 5000), host=ctx.host(), project=code.project)  # fmt: skip
+    return pattern.format(
+        Stem=code.stem,
+        stem=stem,
+        verb=ctx.verb(),
+        tx=ctx.tx_id(),
+        module=code.module,
+        ko=code.module_ko,
+        n=ctx.randint(2, 5000),
+        host=ctx.host(),
+        project=code.project,
+    )
 
 
 def _app_message(ctx: Ctx) -> str:
@@ -169,8 +217,13 @@ def _info_lines(ctx: Ctx, count: int, thread: str) -> list[LogLine]:
     for _ in range(count):
         if ctx.bank:
             pattern = ctx.pick(_INFO_KO if ctx.lang == "ko" and ctx.chance(0.7) else _INFO_EN)
-            logger = ctx.pick((ctx.code.cls("service").fqcn, ctx.code.cls("controller").fqcn,
-                               "org.springframework.jdbc.datasource.DataSourceTransactionManager"))  # fmt: skip
+            logger = ctx.pick(
+                (
+                    ctx.code.cls("service").fqcn,
+                    ctx.code.cls("controller").fqcn,
+                    "org.springframework.jdbc.datasource.DataSourceTransactionManager",
+                )
+            )
         else:
             pattern = ctx.pick(_INFO_OSS)
             logger = ctx.code.other_cls().fqcn
@@ -181,8 +234,10 @@ def _info_lines(ctx: Ctx, count: int, thread: str) -> list[LogLine]:
 def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, label_set: LabelSet) -> RenderPlan:
     rng = ctx.rng
     styles = dict(config.style_weights.get(incident.context) or {"raw": 1.0})
-    outer = next((t for t in incident.chain if not t.cls.endswith(("NestedServletException", ".ServletException"))),
-                 incident.root)  # fmt: skip
+    outer = next(
+        (t for t in incident.chain if not t.cls.endswith(("NestedServletException", ".ServletException"))),
+        incident.root,
+    )
     if label_set.to_label(outer.cls) != label:
         styles.pop("tomcat_root", None)  # its first line names `outer`, which must not name another label
     style = _weighted(rng, styles) if styles else "raw"
@@ -208,22 +263,35 @@ def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, lab
         variant=variant,
         record=record,
         trim_at_test=incident.context == "test" and style in ("raw", "surefire") and ctx.chance(0.55),
+        surefire_null_message=ctx.chance(0.5),
         test_frame=test_frame,
         jar_suffix=style == "log4j2" and ctx.chance(0.4),
-        root_first=style in ("logback", "boot") and len(incident.chain) > 1 and ctx.chance(variants.get("root_first", 0)),
+        root_first=style in ("logback", "boot")
+        and len(incident.chain) > 1
+        and ctx.chance(variants.get("root_first", 0)),
         failure_kind="FAILURE" if label == "AssertionError" else "ERROR",
         outer_for_root_cause=outer if style == "tomcat_root" else None,
         jdk=ctx.jdk.version,
         pid=ctx.randint(1200, 65000),
         boot3=entry.jakarta or (ctx.jdk.version >= 17 and ctx.chance(0.5)),
-        app_jar=ctx.pick(("classes/", f"{ctx.code.project}-{ctx.code.module}-{ctx.randint(1, 4)}.{ctx.randint(0, 9)}.{ctx.randint(0, 20)}.jar")),  # noqa: E501
+        app_jar=ctx.pick(
+            (
+                "classes/",
+                f"{ctx.code.project}-{ctx.code.module}-{ctx.randint(1, 4)}.{ctx.randint(0, 9)}.{ctx.randint(0, 20)}"
+                ".jar",
+            )
+        ),
     )
     if prefixed and variant != "message_only":
         plan.before = _info_lines(ctx, ctx.pick((0, 0, 1, 2, 3)), entry.thread)
         plan.after = _info_lines(ctx, ctx.pick((0, 0, 0, 1, 2)), entry.thread)
         if ctx.chance(variants.get("retry", 0.0)):
-            plan.retry = LogLine("WARN", record.logger, ctx.t("Attempt 1 of 3 failed, retrying",
-                                                            "1/3회 시도 실패, 재시도합니다"), entry.thread)  # fmt: skip
+            plan.retry = LogLine(
+                "WARN",
+                record.logger,
+                ctx.t("Attempt 1 of 3 failed, retrying", "1/3회 시도 실패, 재시도합니다"),
+                entry.thread,
+            )
     elif variant == "message_only":
         plan.before = _info_lines(ctx, ctx.pick((0, 1, 2)), entry.thread)
     if style == "surefire" and entry.test_class is not None:
@@ -246,13 +314,15 @@ def generate_row(
     if template.contexts is not None:
         contexts = {c: w for c, w in contexts.items() if c in template.contexts} or {template.contexts[0]: 1.0}
     context = _weighted(rng, contexts)
-    jdk = Jdk(_weighted(rng, config.jdk_weights))
+    jdk = Jdk(_weighted(rng, {v: w for v, w in config.jdk_weights.items() if v >= template.min_jdk}))
     lang = language if language in ("en", "ko") else ("ko" if rng.random() < config.ko_fraction else "en")
     ctx = Ctx(rng, jdk, lang, Codebase(kind, rng), context, template.name)
     incident = template.build(ctx)
     root_label = label_set.to_label(incident.root.cls)
     if root_label != template.label:
-        raise ValueError(f"template {template.name}: root {incident.root.cls} maps to {root_label}, not {template.label}")
+        raise ValueError(
+            f"template {template.name}: root {incident.root.cls} maps to {root_label}, not {template.label}"
+        )
     plan = _plan(incident, ctx, config, template.label, label_set)
     document = render_document(incident, plan, rng)
     fault = incident.fault
@@ -286,9 +356,12 @@ def generate_row(
 
 
 def generate_corpus(
-    size: int, seed: int = 42, language: str = "mixed", config: GeneratorConfig | None = None,
+    size: int,
+    seed: int = 42,
+    language: str = "mixed",
+    config: GeneratorConfig | None = None,
     label_set: LabelSet | None = None,
-) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+) -> dict[str, list[dict[str, Any]]]:
     """`size` rows split by template into train/validation/test."""
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
@@ -342,14 +415,3 @@ def write_corpus(
     paths = {split: write_jsonl_atomic(output_dir / f"{split}.jsonl", rows) for split, rows in splits.items()}
     paths["stats"] = write_json_atomic(output_dir / "stats.json", stats)
     return paths
-
-
-def iter_rows(splits: dict[str, list[dict[str, Any]]]) -> Iterable[dict[str, Any]]:
-    for split in SPLITS:
-        yield from splits.get(split, [])
-
-
-def timed_generate(**kwargs: Any) -> tuple[dict[str, list[dict[str, Any]]], float]:
-    start = time.perf_counter()
-    splits = generate_corpus(**kwargs)
-    return splits, time.perf_counter() - start

@@ -51,7 +51,7 @@ def jdk_module(class_name: str) -> str | None:
 
 
 def source_file(class_name: str) -> str:
-    """"java.util.ArrayList$Itr" -> "ArrayList.java"."""
+    """ "java.util.ArrayList$Itr" -> "ArrayList.java"."""
     return class_name.rsplit(".", 1)[-1].split("$", 1)[0] + ".java"
 
 
@@ -77,7 +77,9 @@ class Jdk:
         """The entry of a (JDK 8, 11, 17, 21) tuple for this version (JDK 7 shares 8's)."""
         return values[{7: 0, 8: 0, 11: 1, 17: 2, 21: 3}[self.version]]
 
-    def f(self, qualified_method: str, lines: Lines = None, file: str | None = None, native: bool = False) -> StackFrame:
+    def f(
+        self, qualified_method: str, lines: Lines = None, file: str | None = None, native: bool = False
+    ) -> StackFrame:
         cls, method = qualified_method.rsplit(".", 1)
         line = self.pick(lines) if isinstance(lines, tuple) else lines
         return StackFrame(
@@ -204,12 +206,6 @@ class Jdk:
         return [
             self.f("java.util.concurrent.CompletableFuture.reportGet", (357, 395, 396, 413)),
             self.f("java.util.concurrent.CompletableFuture.get", (1908, 1999, 2073, 2096)),
-        ]
-
-    def completable_join(self) -> list[StackFrame]:
-        return [
-            self.f("java.util.concurrent.CompletableFuture.reportJoin", (375, 412, 413, 428)),
-            self.f("java.util.concurrent.CompletableFuture.join", (1947, 2044, 2117, 2135)),
         ]
 
     def stream_collect(self) -> list[StackFrame]:

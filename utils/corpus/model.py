@@ -44,7 +44,9 @@ class StackFrame:
         """The same frame at another line: the catch site of a wrapper is a few lines below the call."""
         if self.line is None:
             return self
-        return StackFrame(self.cls, self.method, self.file, self.line + delta, self.module, self.native, False, self.app)
+        return StackFrame(
+            self.cls, self.method, self.file, self.line + delta, self.module, self.native, False, self.app
+        )
 
 
 @dataclass
@@ -90,13 +92,18 @@ class Template:
     build: Callable[[Ctx], Incident]
     contexts: tuple[str, ...] | None = None  # allowed entry contexts (None: any)
     codebases: tuple[str, ...] = ("bank", "oss")
+    min_jdk: int = 7  # the oldest JDK the scenario exists on (JUnit 5 needs 8, Stream.toList 16, ...)
 
 
 TEMPLATES: dict[str, Template] = {}
 
 
 def template(
-    label: str, name: str, contexts: tuple[str, ...] | None = None, codebases: tuple[str, ...] = ("bank", "oss")
+    label: str,
+    name: str,
+    contexts: tuple[str, ...] | None = None,
+    codebases: tuple[str, ...] = ("bank", "oss"),
+    min_jdk: int = 7,
 ) -> Callable[[Callable[[Ctx], Incident]], Callable[[Ctx], Incident]]:
     """Register a template builder under `name` for `label` (decorator)."""
 
@@ -104,7 +111,7 @@ def template(
         if name in TEMPLATES:
             raise ValueError(f"template {name!r} is registered twice")
         family = build.__module__.rsplit(".", 1)[-1]
-        TEMPLATES[name] = Template(name, label, family, build, contexts, codebases)
+        TEMPLATES[name] = Template(name, label, family, build, contexts, codebases, min_jdk)
         return build
 
     return register

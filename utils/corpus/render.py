@@ -154,8 +154,10 @@ class Clock:
     def jul(self) -> str:
         hour = self.seconds // 3600
         twelve = hour % 12 or 12
-        return (f"{_MONTHS[self.month - 1]} {self.day:02d}, {self.year} {twelve}:{self.seconds // 60 % 60:02d}:"
-                f"{self.seconds % 60:02d} {'AM' if hour < 12 else 'PM'}")  # fmt: skip
+        return (
+            f"{_MONTHS[self.month - 1]} {self.day:02d}, {self.year} {twelve}:{self.seconds // 60 % 60:02d}:"
+            f"{self.seconds % 60:02d} {'AM' if hour < 12 else 'PM'}"
+        )
 
     def tomcat(self) -> str:
         return f"{self.day:02d}-{_MONTHS[self.month - 1]}-{self.year} {self.hms}.{self.millis:03d}"
@@ -202,12 +204,16 @@ class Formatter:
             return [f"{stamp} {line.level.rjust(5)} {self.pid} --- [{thread}] {logger}: {line.message}"]
         if self.style == "logback":
             stamp = c.iso(" ") if self.logback_with_date else f"{c.hms}.{c.millis:03d}"
-            return [f"{stamp} [{line.thread}] {line.level.ljust(5)} {abbreviate_logger(line.logger, 36)} - {line.message}"]
+            return [
+                f"{stamp} [{line.thread}] {line.level.ljust(5)} {abbreviate_logger(line.logger, 36)} - {line.message}"
+            ]
         if self.style == "log4j2":
             if self.log4j_layout == "file_line":
                 simple = line.logger.rsplit(".", 1)[-1]
-                return [f"{c.iso(' ', ',')} {line.level.ljust(5)} [{line.thread}] {abbreviate_logger(line.logger, 30)} "
-                        f"({simple}.java:{self.rng.randint(30, 600)}) - {line.message}"]  # fmt: skip
+                return [
+                    f"{c.iso(' ', ',')} {line.level.ljust(5)} [{line.thread}] {abbreviate_logger(line.logger, 30)} "
+                    f"({simple}.java:{self.rng.randint(30, 600)}) - {line.message}"
+                ]
             if self.log4j_layout == "bracket":
                 return [f"[{c.iso(' ')}] [{line.level}] [{line.thread}] {line.logger} - {line.message}"]
             return [f"{c.iso(' ', ',')} {line.level} {line.logger} [{line.thread}] {line.message}"]
@@ -218,9 +224,10 @@ class Formatter:
         return [f"{c.iso(' ')} {line.level} [{line.thread}] {line.logger} - {line.message}"]
 
     def k8s_prefix(self) -> str:
+        """`kubectl logs --timestamps`: an RFC 3339 timestamp before every line of the container's output."""
         self.clock.tick()
         c = self.clock
-        return f"{c.year}-{c.month:02d}-{c.day:02d}T{c.hms}.{c.millis:03d}{self.rng.randint(0, 999999):06d}Z stderr F "
+        return f"{c.year}-{c.month:02d}-{c.day:02d}T{c.hms}.{c.millis:03d}{self.rng.randint(0, 999999):06d}Z "
 
 
 @dataclass
@@ -234,6 +241,7 @@ class RenderPlan:
     after: list[LogLine] = field(default_factory=list)
     retry: LogLine | None = None  # a WARN record with the same trace before the final one (n_traces 2)
     trim_at_test: bool = False  # Surefire's trimStackTrace: frames below the test method dropped
+    surefire_null_message: bool = False  # ...and its trimmed first line says "X: null" when there is no message
     test_frame: StackFrame | None = None
     jar_suffix: bool = False
     root_first: bool = False
@@ -285,6 +293,8 @@ def render_document(incident: Incident, plan: RenderPlan, rng: random.Random) ->
     chain = incident.chain
     if plan.trim_at_test and plan.test_frame is not None:
         chain = trim_chain(chain, plan.test_frame)
+        if chain[0].message is None and plan.surefire_null_message:  # Surefire writes getMessage() even when null
+            chain[0] = Thrown(chain[0].cls, "null", chain[0].frames)
     if plan.style == "tomcat_root":
         chain = [chain[-1]]
     trace = chain_lines(chain, options, rng)
@@ -308,10 +318,13 @@ def render_document(incident: Incident, plan: RenderPlan, rng: random.Random) ->
         for line in plan.before:
             emit_record(line)
         root = incident.root
-        first = (root.message or "").split("\n", 1)[0]
+        first = next((part for part in (root.message or "").split("\n") if part.strip()), "").strip()
         shown = f"{root.cls}: {first}" if root.message is not None else root.cls
-        message = rng.choice((f"{plan.record.message}: {shown}", f"{plan.record.message} (cause={shown})",
-                              f"Resolved [{shown}]"))  # fmt: skip
+        # The exception name must end the line or precede ": " for a reader to find it (as in real log lines).
+        shapes = [f"{plan.record.message}: {shown}", f"{plan.record.message} - {shown}"]
+        if root.message is not None:
+            shapes += [f"{plan.record.message} (cause={shown})", f"Resolved [{shown}]"]
+        message = rng.choice(shapes)
         emit_record(LogLine(plan.record.level, plan.record.logger, message, plan.record.thread))
         for line in plan.after:
             emit_record(line)
@@ -321,12 +334,16 @@ def render_document(incident: Incident, plan: RenderPlan, rng: random.Random) ->
             test_class, test_method = plan.surefire_header
             elapsed = f"{rng.randint(1, 900) / 1000:.3f}"
             if rng.random() < 0.5:
-                out.append(f"Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: {rng.randint(0, 2)}, "
-                           f"Time elapsed: {rng.randint(5, 4000) / 1000:.3f} sec <<< {plan.failure_kind}! - in {test_class}")  # fmt: skip
+                out.append(
+                    f"Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: {rng.randint(0, 2)}, "
+                    f"Time elapsed: {rng.randint(5, 4000) / 1000:.3f} sec <<< {plan.failure_kind}! - in {test_class}"
+                )
                 out.append(f"{test_method}({test_class})  Time elapsed: {elapsed} sec  <<< {plan.failure_kind}!")
             else:
-                out.append(f"[ERROR] Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: "
-                           f"{rng.randint(5, 4000) / 1000:.3f} s <<< {plan.failure_kind}! -- in {test_class}")  # fmt: skip
+                out.append(
+                    f"[ERROR] Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: "
+                    f"{rng.randint(5, 4000) / 1000:.3f} s <<< {plan.failure_kind}! -- in {test_class}"
+                )
                 out.append(f"[ERROR] {test_class}.{test_method} -- Time elapsed: {elapsed} s <<< {plan.failure_kind}!")
         lines = list(trace)
         if plan.style == "thread":
@@ -337,8 +354,16 @@ def render_document(incident: Incident, plan: RenderPlan, rng: random.Random) ->
             simple = test_class.rsplit(".", 1)[-1]
             first = (incident.chain[0].message or "").split("\n", 1)[0][:80]
             kind = "Failed tests:" if plan.failure_kind == "FAILURE" else "Tests in error:"
-            out += ["", "Results :", "", kind, f"  {simple}.{test_method}:{rng.randint(20, 400)} {first}".rstrip(), "",
-                    f"Tests run: {rng.randint(2, 60)}, Failures: 1, Errors: 0, Skipped: 0", ""]  # fmt: skip
+            out += [
+                "",
+                "Results :",
+                "",
+                kind,
+                f"  {simple}.{test_method}:{rng.randint(20, 400)} {first}".rstrip(),
+                "",
+                f"Tests run: {rng.randint(2, 60)}, Failures: 1, Errors: 0, Skipped: 0",
+                "",
+            ]
     else:
         for line in plan.before:
             emit_record(line)
@@ -348,11 +373,20 @@ def render_document(incident: Incident, plan: RenderPlan, rng: random.Random) ->
             n_traces = 2
         if plan.style == "tomcat_root" and plan.outer_for_root_cause is not None:
             outer = plan.outer_for_root_cause.to_string().split("\n", 1)[0]
-            nested = (f"Request processing failed: {outer}" if plan.boot3
-                      else f"Request processing failed; nested exception is {outer}")  # fmt: skip
-            emit_record(LogLine("ERROR", "org.apache.catalina.core.ContainerBase.[Tomcat].[localhost].[/].[dispatcherServlet]",
-                                f"Servlet.service() for servlet [dispatcherServlet] in context with path [] threw exception "
-                                f"[{nested}] with root cause", plan.record.thread))  # fmt: skip
+            nested = (
+                f"Request processing failed: {outer}"
+                if plan.boot3
+                else f"Request processing failed; nested exception is {outer}"
+            )
+            emit_record(
+                LogLine(
+                    "ERROR",
+                    "org.apache.catalina.core.ContainerBase.[Tomcat].[localhost].[/].[dispatcherServlet]",
+                    f"Servlet.service() for servlet [dispatcherServlet] in context with path [] threw exception "
+                    f"[{nested}] with root cause",
+                    plan.record.thread,
+                )
+            )
             out.append("")
         else:
             emit_record(plan.record)

@@ -1,0 +1,151 @@
+"""Build the training corpus: synthetic Java failure logs for every label, split by held-out templates.
+
+    python build_corpus.py                                   # ~20k rows -> data/corpus/{train,validation,test}.jsonl
+    python build_corpus.py --quick                           # ~2k rows (demo, tests)
+    python build_corpus.py --size 50000 --seed 7 --language ko
+    python build_corpus.py --compare_with ../shared/data/bugsjar_dev.jsonl   # + realism statistics side by side
+    python build_corpus.py --import_bugsjar ~/bugs-dot-jar/accumulo          # -> data/corpus/bugsjar.jsonl
+    python build_corpus.py --import_defects4j ~/defects4j                     # -> data/corpus/defects4j.jsonl
+    python build_corpus.py my_corpus.yaml                    # options from a yaml/json file; CLI options override
+
+What is drawn and how often (class balance, code bases, contexts, JDKs, log styles, variants) lives in
+configs/corpus.yaml (`--generator_config`). Output is deterministic for a given config, size, seed and language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from transformers import HfArgumentParser
+
+from utils.atomic import write_json_atomic, write_jsonl_atomic
+from utils.corpus.generate import GeneratorConfig, corpus_stats, generate_corpus, write_corpus
+from utils.corpus.importers import import_bugsjar, import_defects4j
+from utils.corpus.realism import format_comparison, log_statistics
+from utils.data import read_jsonl
+from utils.labels import load_label_set
+from utils.training import parse_args_with_config
+
+logger = logging.getLogger("build_corpus")
+QUICK_SIZE = 2000
+
+
+@dataclass
+class CorpusArguments:
+    output_dir: str = field(
+        default="data/corpus", metadata={"help": "Where train/validation/test.jsonl and stats.json go."}
+    )
+    size: int = field(default=20000, metadata={"help": "Rows to generate (all splits together)."})
+    quick: bool = field(
+        default=False, metadata={"help": f"Generate {QUICK_SIZE} rows (demo and tests), whatever --size says."}
+    )
+    seed: int = field(
+        default=42, metadata={"help": "Seed: the same seed, size, language and config give the same corpus."}
+    )
+    language: Literal["mixed", "en", "ko"] = field(
+        default="mixed",
+        metadata={"help": "Language of guidance and application log messages (mixed: ko_fraction Korean)."},
+    )
+    generator_config: str = field(
+        default="configs/corpus.yaml", metadata={"help": "The generator's tables (class weights, mixes)."}
+    )
+    import_bugsjar: str | None = field(
+        default=None, metadata={"help": "Import a Bugs.jar checkout (dirs with .bugs-dot-jar/) instead of generating."}
+    )
+    import_defects4j: str | None = field(
+        default=None,
+        metadata={"help": "Import a Defects4J checkout (framework/projects/*/trigger_tests) instead of generating."},
+    )
+    compare_with: str | None = field(
+        default=None,
+        metadata={"help": "A JSONL of real logs (field `log`): print and save realism statistics side by side."},
+    )
+    compare_rows: int = field(default=2000, metadata={"help": "Rows of each side used for --compare_with."})
+
+
+def run_imports(args: CorpusArguments) -> None:
+    label_set = load_label_set()
+    for name, path, importer in (
+        ("bugsjar", args.import_bugsjar, import_bugsjar),
+        ("defects4j", args.import_defects4j, import_defects4j),
+    ):
+        if not path:
+            continue
+        try:
+            report = importer(path, label_set)
+        except FileNotFoundError as error:
+            raise SystemExit(str(error)) from error
+        target = write_jsonl_atomic(Path(args.output_dir) / f"{name}.jsonl", report.rows)
+        logger.info("%s: %s -> %s", name, json.dumps(report.summary(), ensure_ascii=False), target)
+        for reason in report.skipped[:20]:
+            logger.warning("skipped %s", reason)
+        if len(report.skipped) > 20:
+            logger.warning("... and %d more skipped (see the counts above)", len(report.skipped) - 20)
+
+
+def compare(args: CorpusArguments, splits: dict[str, list[dict]]) -> None:
+    real = read_jsonl(args.compare_with, required_fields=("log",), skip_invalid=True)
+    sample = random.Random(args.seed).sample(
+        [row["log"] for rows in splits.values() for row in rows],
+        k=min(args.compare_rows, sum(len(rows) for rows in splits.values())),
+    )
+    columns = {
+        "real": log_statistics(row["log"] for row in real[: args.compare_rows]),
+        "synthetic": log_statistics(sample),
+    }
+    print(format_comparison(columns))
+    write_json_atomic(Path(args.output_dir) / "realism.json", {"compared_with": str(args.compare_with), **columns})
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    (args,) = parse_args_with_config(HfArgumentParser(CorpusArguments), argv)
+    if args.import_bugsjar or args.import_defects4j:
+        run_imports(args)
+        return
+    config_path = Path(args.generator_config)
+    if not config_path.is_file():
+        raise SystemExit(f"{config_path}: generator config not found")
+    config = GeneratorConfig.from_yaml(config_path)
+    label_set = load_label_set()
+    size = QUICK_SIZE if args.quick else args.size
+    if size < 1:
+        raise SystemExit(f"--size must be positive, got {size}")
+    start = time.perf_counter()
+    splits = generate_corpus(size=size, seed=args.seed, language=args.language, config=config, label_set=label_set)
+    stats = corpus_stats(splits, label_set)
+    stats["build"] = {
+        "size": size,
+        "seed": args.seed,
+        "language": args.language,
+        "generator_config": str(config_path),
+        "generator_config_sha256": hashlib.sha256(config_path.read_bytes()).hexdigest(),
+        "label_set_fingerprint": label_set.fingerprint(),
+        "seconds": round(time.perf_counter() - start, 2),
+    }
+    paths = write_corpus(args.output_dir, splits, stats)
+    for split, rows in splits.items():
+        held = stats["splits"][split]["templates_per_class"]
+        logger.info(
+            "%-10s %6d rows, %3d templates, %d/%d classes present",
+            split,
+            len(rows),
+            len(stats["splits"][split]["templates"]),
+            sum(1 for n in held.values() if n),
+            len(held),
+        )
+    logger.info("built %d rows in %.1f s -> %s", size, stats["build"]["seconds"], paths["stats"].parent)
+    if args.compare_with:
+        compare(args, splits)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,638 @@
+"""AssertionError: test assertions as JUnit 3/4/5, AssertJ and Hamcrest print them, plus Java `assert`.
+
+The fault of an assertion failure is the code under test, which the trace does not show: `fault_in_trace` is
+False and the fault is named after the test (FooServiceTest.testTransfer -> FooService.transfer), without a line.
+"""
+
+from __future__ import annotations
+
+from utils.corpus.builder import Ctx
+from utils.corpus.model import Incident, StackFrame, template
+
+TEST = ("test",)
+JUNIT4 = {  # version -> (fail, failNotEquals, assertEquals(long), assertEquals(Object), string assertEquals x2)
+    "4.11": {
+        "fail": 88,
+        "failNotEquals": 743,
+        "eq_long": (118, 555),
+        "eq_obj": (118, 144),
+        "str": (115, 144),
+        "fail0": 86,
+        "true": (41, 52),
+        "false": (64, 74),
+        "notNull": (712, 722),
+        "failNotNull": 755,
+        "null": (737, 747),
+        "that": (956, 923),
+    },
+    "4.12": {
+        "fail": 88,
+        "failNotEquals": 834,
+        "eq_long": (645, 631),
+        "eq_obj": (118, 144),
+        "str": (115, 144),
+        "fail0": 86,
+        "true": (41, 52),
+        "false": (64, 74),
+        "notNull": (712, 722),
+        "failNotNull": 755,
+        "null": (737, 747),
+        "that": (956, 923),
+    },
+    "4.13": {
+        "fail": 89,
+        "failNotEquals": 835,
+        "eq_long": (647, 633),
+        "eq_obj": (120, 146),
+        "str": (117, 146),
+        "fail0": 87,
+        "true": (42, 53),
+        "false": (65, 75),
+        "notNull": (713, 723),
+        "failNotNull": 756,
+        "null": (738, 748),
+        "that": (964, 930),
+    },
+}
+
+
+def compact(expected: str, actual: str, context: int = 20) -> str:
+    """JUnit's ComparisonCompactor: the differing middle in brackets, long common ends elided with "..."."""
+    prefix = 0
+    while prefix < min(len(expected), len(actual)) and expected[prefix] == actual[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < min(len(expected), len(actual)) - prefix
+        and expected[len(expected) - 1 - suffix] == actual[len(actual) - 1 - suffix]
+    ):
+        suffix += 1
+
+    def part(text: str) -> str:
+        head = ("..." if prefix > context else "") + text[max(0, prefix - context) : prefix]
+        tail = text[len(text) - suffix : len(text) - suffix + context] + ("..." if suffix > context else "")
+        return f"{head}[{text[prefix : len(text) - suffix]}]{tail}"
+
+    return f"expected:<{part(expected)}> but was:<{part(actual)}>"
+
+
+def value_pair(c: Ctx) -> tuple[str, str, str]:
+    """(kind, expected, actual) as a test would compare them."""
+    kind = c.pick(("number", "number", "status", "text", "bool", "collection"))
+    if kind == "number":
+        if c.bank:
+            expected = c.amount()
+            actual = expected - c.pick((500, 1000, expected // 10 or 1, expected))
+            return kind, str(expected), str(actual)
+        expected = c.randint(0, 40)
+        return kind, str(expected), str(expected + c.pick((-1, 1, 2, -expected)))
+    if kind == "status":
+        pair = c.pick(
+            (
+                ("COMPLETED", "PENDING"),
+                ("APPROVED", "DECLINED"),
+                ("SETTLED", "FAILED"),
+                ("ACTIVE", "DORMANT"),
+                ("OK", "ERROR"),
+                ("CLOSED", "OPEN"),
+                ("READY", "STOPPED"),
+            )
+        )
+        return kind, pair[0], pair[1]
+    if kind == "text":
+        if c.bank:
+            account = c.account_no()
+            pair = c.pick(
+                (
+                    (account, account.replace(account[4:7], "***")),
+                    (c.date(), c.date()),
+                    (f"KRW {c.amount():,}", f"KRW {c.amount():,}"),
+                    ("이체 완료", "이체 실패"),
+                )
+            )
+        else:
+            pair = c.pick(
+                (
+                    ("/foo/bar", "/foo/bar/"),
+                    ("a,b,c", "a,c"),
+                    ("SELECT * FROM t WHERE id = ?", "SELECT * FROM t WHERE id=?"),
+                    ("<div>ok</div>", "<div></div>"),
+                    ("1.0.2", "1.0.10"),
+                    ("key=value", "key = value"),
+                )
+            )
+        return kind, pair[0], pair[1]
+    if kind == "bool":
+        return kind, "true", "false"
+    if c.bank:
+        return kind, "[TX-1, TX-2, TX-3]", "[TX-1, TX-3]"
+    return kind, "[1, 2, 3]", c.pick(("[1, 3]", "[]", "[1, 2, 3, 3]"))
+
+
+def test_fault(c: Ctx) -> StackFrame:
+    return c.under_test_fault(c.entry().app_frames[0])
+
+
+def assertion(c: Ctx, exception: str, message: str | None, throw: list[StackFrame], cause: str, fix: str) -> Incident:
+    """An assertion thrown by `throw` (assert-library frames) directly in the test method."""
+    c.entry()
+    return c.fail(
+        exception,
+        message,
+        [],
+        throw,
+        cause=cause,
+        fix=fix,
+        fault=test_fault(c),
+        fault_in_trace=False,
+        filler=0,
+        auto_wrap=False,
+    )
+
+
+def mismatch_text(c: Ctx, kind: str, expected: str, actual: str) -> tuple[str, str]:
+    fault = test_fault(c)
+    return (
+        c.t(
+            f"{fault.cls.rsplit('.', 1)[-1]}.{fault.method} returned {actual} where the test expects {expected}",
+            f"{fault.cls.rsplit('.', 1)[-1]}.{fault.method}의 결과가 {actual}로, 테스트 기대값 {expected}와 다름",
+        ),
+        c.t(
+            f"Fix the {kind} computed in {fault.method} (or update the test if {expected} is no longer right)",
+            f"{fault.method}에서 계산하는 값을 수정 (기대값 {expected}가 더 이상 맞지 않으면 테스트를 수정)",
+        ),
+    )
+
+
+def junit4_version(c: Ctx) -> dict:
+    return JUNIT4[c.pick(("4.11", "4.12", "4.12", "4.13"))]
+
+
+@template("AssertionError", "assert.junit4_equals", contexts=TEST)
+def junit4_equals(c: Ctx) -> Incident:
+    c.runner = "junit4"
+    v = junit4_version(c)
+    kind, expected, actual = value_pair(c)
+    lines = v["eq_long"] if kind in ("number", "bool") else v["eq_obj"]
+    throw = [
+        c.lib("org.junit.Assert.fail", v["fail"]),
+        c.lib("org.junit.Assert.failNotEquals", v["failNotEquals"]),
+        c.lib("org.junit.Assert.assertEquals", lines[0]),
+        c.lib("org.junit.Assert.assertEquals", lines[1]),
+    ]
+    label = c.pick(("", "", f"{c.code.noun()} ", "unexpected result "))
+    message = f"{label}expected:<{expected}> but was:<{actual}>"
+    if kind == "text" and c.chance(0.3):
+        message = f"{label}expected: java.lang.String<{expected}> but was: java.lang.String<{expected}>"
+    cause, fix = mismatch_text(c, kind, expected, actual)
+    return assertion(c, "java.lang.AssertionError", message, throw, cause, fix)
+
+
+@template("AssertionError", "assert.junit4_comparison_failure", contexts=TEST)
+def junit4_comparison_failure(c: Ctx) -> Incident:
+    c.runner = "junit4"
+    v = junit4_version(c)
+    _, expected, actual = value_pair(c)
+    if not any(ch.isalpha() for ch in expected):
+        expected, actual = f"status={expected}", f"status={actual}"
+    throw = [c.lib("org.junit.Assert.assertEquals", v["str"][0]), c.lib("org.junit.Assert.assertEquals", v["str"][1])]
+    message = compact(expected, actual)
+    cause, fix = mismatch_text(c, "text", expected, actual)
+    return assertion(c, "org.junit.ComparisonFailure", message, throw, cause, fix)
+
+
+@template("AssertionError", "assert.junit4_condition", contexts=TEST)
+def junit4_condition(c: Ctx) -> Incident:
+    c.runner = "junit4"
+    v = junit4_version(c)
+    which = c.pick(("true", "false", "notNull", "null"))
+    noun = c.code.noun()
+    if which == "null":
+        throw = [
+            c.lib("org.junit.Assert.fail", v["fail"]),
+            c.lib("org.junit.Assert.failNotNull", v["failNotNull"]),
+            c.lib("org.junit.Assert.assertNull", v["null"][0]),
+            c.lib("org.junit.Assert.assertNull", v["null"][1]),
+        ]
+        message = f"expected null, but was:<{c.pick((noun, c.type_name() + '@5e9f23b4', '[]'))}>"
+    else:
+        throw = [
+            c.lib("org.junit.Assert.fail", v["fail0"]),
+            c.lib(f"org.junit.Assert.assert{which[0].upper()}{which[1:]}", v[which][0]),
+        ]
+        if c.chance(0.5):
+            throw.append(c.lib(f"org.junit.Assert.assert{which[0].upper()}{which[1:]}", v[which][1]))
+            message = None
+        else:
+            message = c.pick(
+                (
+                    f"{noun} should be set",
+                    f"expected {noun} to be valid",
+                    f"{c.type_name()} not found",
+                    "Result should not be empty",
+                    f"{noun} mismatch",
+                )
+            )
+    fault = test_fault(c)
+    return assertion(
+        c,
+        "java.lang.AssertionError",
+        message,
+        throw,
+        c.t(
+            f"The condition on {noun} checked after {fault.method} does not hold (assert{which})",
+            f"{fault.method} 실행 후 {noun}에 대한 조건(assert{which})이 성립하지 않음",
+        ),
+        c.t(
+            f"Check how {fault.method} sets {noun}; fix the code under test or the test's expectation",
+            f"{fault.method}가 {noun}을(를) 설정하는 로직을 확인하고 코드나 테스트 기대값을 수정",
+        ),
+    )
+
+
+@template("AssertionError", "assert.junit3", contexts=TEST)
+def junit3(c: Ctx) -> Incident:
+    c.runner = "junit3"
+    kind, expected, actual = value_pair(c)
+    new = c.chance(0.5)
+    if kind == "text" or kind == "status":
+        throw = [
+            c.lib("junit.framework.Assert.assertEquals", 100 if new else 81),
+            c.lib("junit.framework.Assert.assertEquals", 107 if new else 87),
+        ]
+        if c.chance(0.5):
+            throw.append(c.lib("junit.framework.TestCase.assertEquals", 269 if new else 253))
+        exception, message = "junit.framework.ComparisonFailure", compact(expected, actual)
+    elif c.chance(0.5):
+        throw = [
+            c.lib("junit.framework.Assert.fail", 50 if new else 47),
+            c.lib("junit.framework.Assert.failNotEquals", 329 if new else 277),
+            c.lib("junit.framework.Assert.assertEquals", 78 if new else 64),
+            c.lib("junit.framework.Assert.assertEquals", 234 if new else 195),
+        ]
+        exception, message = "junit.framework.AssertionFailedError", f"expected:<{expected}> but was:<{actual}>"
+    else:
+        throw = [
+            c.lib("junit.framework.Assert.fail", 50 if new else 47),
+            c.lib("junit.framework.Assert.assertTrue", 20),
+        ]
+        if c.chance(0.5):
+            throw.append(c.lib("junit.framework.TestCase.assertTrue", 192))
+        exception = "junit.framework.AssertionFailedError"
+        message = c.pick((None, f"{c.code.noun()} not updated", "Check failed", f"expected {c.type_name()}"))
+    cause, fix = mismatch_text(c, kind, expected, actual)
+    return assertion(c, exception, message, throw, cause, fix)
+
+
+@template("AssertionError", "assert.junit5_equals", contexts=TEST, min_jdk=8)
+def junit5_equals(c: Ctx) -> Incident:
+    c.runner = "junit5"
+    kind, expected, actual = value_pair(c)
+    if c.chance(0.6):
+        throw = [
+            c.lib("org.junit.jupiter.api.AssertionFailureBuilder.build", 151),
+            c.lib("org.junit.jupiter.api.AssertionFailureBuilder.buildAndThrow", 132),
+            c.lib("org.junit.jupiter.api.AssertEquals.failNotEqual", 197),
+            c.lib("org.junit.jupiter.api.AssertEquals.assertEquals", c.pick((182, 150, 166))),
+            c.lib("org.junit.jupiter.api.Assertions.assertEquals", c.pick((1141, 1135, 531, 1145))),
+        ]
+    else:
+        throw = [
+            c.lib("org.junit.jupiter.api.AssertionUtils.fail", 55),
+            c.lib("org.junit.jupiter.api.AssertionUtils.failNotEqual", 62),
+            c.lib("org.junit.jupiter.api.AssertEquals.assertEquals", 182),
+            c.lib("org.junit.jupiter.api.Assertions.assertEquals", 1124),
+        ]
+    message = f"expected: <{expected}> but was: <{actual}>"
+    if c.chance(0.35):
+        message = f"{c.pick((c.code.noun(), 'balance after transfer', 'status', 'result size'))} ==> {message}"
+    cause, fix = mismatch_text(c, kind, expected, actual)
+    return assertion(c, "org.opentest4j.AssertionFailedError", message, throw, cause, fix)
+
+
+@template("AssertionError", "assert.junit5_condition", contexts=TEST, min_jdk=8)
+def junit5_condition(c: Ctx) -> Incident:
+    c.runner = "junit5"
+    builder = [
+        c.lib("org.junit.jupiter.api.AssertionFailureBuilder.build", 151),
+        c.lib("org.junit.jupiter.api.AssertionFailureBuilder.buildAndThrow", 132),
+    ]
+    which = c.pick(("true", "throws", "notNull", "fail"))
+    fault = test_fault(c)
+    if which == "true":
+        throw = [
+            *builder,
+            c.lib("org.junit.jupiter.api.AssertTrue.failNotTrue", 63),
+            c.lib("org.junit.jupiter.api.AssertTrue.assertTrue", 36),
+            c.lib("org.junit.jupiter.api.AssertTrue.assertTrue", 31),
+            c.lib("org.junit.jupiter.api.Assertions.assertTrue", 183),
+        ]
+        message = c.pick(
+            (
+                "expected: <true> but was: <false>",
+                f"{c.code.noun()} must be valid ==> expected: <true> but was: <false>",
+            )
+        )
+        what = c.t("the checked condition is false", "검사한 조건이 false")
+    elif which == "throws":
+        expected = c.pick(
+            (
+                "java.lang.IllegalArgumentException",
+                "java.lang.IllegalStateException",
+                f"{c.code.root}.{c.pick(('InsufficientBalance', 'LimitExceeded', 'Invalid' + c.code.stem))}Exception",
+            )
+        )
+        throw = [
+            *builder,
+            c.lib("org.junit.jupiter.api.AssertThrows.assertThrows", 73),
+            c.lib("org.junit.jupiter.api.AssertThrows.assertThrows", 35),
+            c.lib("org.junit.jupiter.api.Assertions.assertThrows", 3128),
+        ]
+        message = f"Expected {expected} to be thrown, but nothing was thrown."
+        what = c.t(
+            f"{fault.method} did not throw {expected.rsplit('.', 1)[-1]} for invalid input",
+            f"{fault.method}가 잘못된 입력에 {expected.rsplit('.', 1)[-1]}를 던지지 않음",
+        )
+    elif which == "notNull":
+        throw = [
+            *builder,
+            c.lib("org.junit.jupiter.api.AssertNotNull.failNull", 49),
+            c.lib("org.junit.jupiter.api.AssertNotNull.assertNotNull", 35),
+            c.lib("org.junit.jupiter.api.AssertNotNull.assertNotNull", 30),
+            c.lib("org.junit.jupiter.api.Assertions.assertNotNull", 304),
+        ]
+        message = "expected: not <null>"
+        what = c.t(f"{fault.method} returned null", f"{fault.method}가 null을 반환")
+    else:
+        throw = [
+            c.lib("org.junit.jupiter.api.AssertionUtils.fail", 38),
+            c.lib("org.junit.jupiter.api.Assertions.fail", 138),
+        ]
+        message = c.pick(
+            ("Should have thrown an exception", f"{c.type_name()} should not be accepted", "Unexpected success")
+        )
+        what = c.t(
+            f"{fault.method} accepted input the test expects it to reject",
+            f"{fault.method}가 거부해야 할 입력을 받아들임",
+        )
+    return assertion(
+        c,
+        "org.opentest4j.AssertionFailedError",
+        message,
+        throw,
+        c.t(f"Test failure: {what}", f"테스트 실패: {what}"),
+        c.t(
+            f"Fix {fault.method} so that it behaves as the test specifies",
+            f"테스트 명세대로 동작하도록 {fault.method} 수정",
+        ),
+    )
+
+
+@template("AssertionError", "assert.assertj", contexts=TEST, min_jdk=8)
+def assertj(c: Ctx) -> Incident:
+    kind, expected, actual = value_pair(c)
+    opentest = c.chance(0.5)
+    if opentest:  # AssertJ builds opentest4j's error reflectively and strips its own frames
+        c.runner = "junit5"
+        throw = c.jdk.reflect_construct()
+        quote = '"' if kind in ("text", "status") else ""
+        message = f"\nexpected: {quote}{expected}{quote}\n but was: {quote}{actual}{quote}"
+        exception = "org.opentest4j.AssertionFailedError"
+    else:
+        throw = []
+        exception = "java.lang.AssertionError"
+        message = c.pick(
+            (
+                f"\nExpecting:\n <{actual}>\nto be equal to:\n <{expected}>\nbut was not.",
+                "\nExpecting actual not to be null",
+                f"\nExpected size: 3 but was: 2 in:\n[{c.code.noun()}1, {c.code.noun()}2]",
+                f'\nExpecting ArrayList:\n  ["{expected}"]\nto contain:\n  ["{actual}"]\nbut could not find the '
+                "following "
+                f'element(s):\n  ["{actual}"]\n',
+                f'\nExpecting empty but was: ["{actual}"]',
+                "\nExpecting value to be true but was false",
+            )
+        )
+    cause, fix = mismatch_text(c, kind, expected, actual)
+    return assertion(c, exception, message, throw, cause, fix)
+
+
+@template("AssertionError", "assert.hamcrest", contexts=TEST)
+def hamcrest(c: Ctx) -> Incident:
+    kind, expected, actual = value_pair(c)
+    message = c.pick(
+        (
+            f"\nExpected: is <{expected}>\n     but: was <{actual}>",
+            f'\nExpected: "{expected}"\n     but: was "{actual}"',
+            "\nExpected: a collection with size <3>\n     but: collection size was <2>",
+            "\nExpected: not null\n     but: was null",
+            f'\nExpected: a string containing "{expected}"\n     but: was "{actual}"',
+            f"\nExpected: iterable containing [<{expected}>]\n     but: item 0: was <{actual}>",
+        )
+    )
+    throw = [c.lib("org.hamcrest.MatcherAssert.assertThat", 20)]
+    if c.chance(0.5):
+        c.runner = "junit4"
+        v = junit4_version(c)
+        throw += [
+            c.lib("org.junit.Assert.assertThat", v["that"][0]),
+            c.lib("org.junit.Assert.assertThat", v["that"][1]),
+        ]
+    else:
+        throw.append(c.lib("org.hamcrest.MatcherAssert.assertThat", c.pick((8, 6))))
+    cause, fix = mismatch_text(c, kind, expected, actual)
+    return assertion(c, "java.lang.AssertionError", message, throw, cause, fix)
+
+
+@template("AssertionError", "assert.array_equals", contexts=TEST)
+def array_equals(c: Ctx) -> Incident:
+    c.runner = "junit4"
+    index = c.randint(0, 12)
+    expected, actual = c.randint(0, 99), c.randint(0, 99)
+    inner = f"expected:<{expected}> but was:<{actual}>"
+    throw = [
+        c.lib("org.junit.internal.ComparisonCriteria.arrayEquals", c.pick((50, 76))),
+        c.lib("org.junit.internal.ComparisonCriteria.arrayEquals", 51),
+        c.lib("org.junit.Assert.internalArrayEquals", c.pick((473, 532))),
+        c.lib("org.junit.Assert.assertArrayEquals", c.pick((294, 305, 265))),
+    ]
+    fault = test_fault(c)
+    cause = c.t(
+        f"Element {index} of the array from {fault.method} is {actual}, the test expects {expected}",
+        f"{fault.method}가 만든 배열의 {index}번째 요소가 {actual}로 기대값 {expected}와 다름",
+    )
+    fix = c.t(
+        f"Fix how {fault.method} fills the array (ordering, off-by-one, rounding)",
+        f"{fault.method}의 배열 채우기 로직(순서, 경계값, 반올림) 수정",
+    )
+    incident = assertion(
+        c,
+        "org.junit.internal.ArrayComparisonFailure",
+        f"arrays first differed at element [{index}]; {inner}",
+        throw,
+        cause,
+        fix,
+    )
+    if c.chance(0.5):  # JUnit 4.12+ keeps the element's failure as the cause
+        from utils.corpus.model import Thrown
+
+        top = incident.chain[0]
+        cause_frames = [
+            c.lib("org.junit.Assert.fail", 88),
+            c.lib("org.junit.Assert.failNotEquals", 834),
+            c.lib("org.junit.Assert.assertEquals", 118),
+            c.lib("org.junit.internal.ExactComparisonCriteria.assertElementsEqual", 8),
+            top.frames[0].moved(2),
+            *top.frames[1:],
+        ]
+        top.message = f"arrays first differed at element [{index}]; {inner}"
+        incident.chain.append(Thrown("java.lang.AssertionError", inner, cause_frames))
+    return incident
+
+
+@template("AssertionError", "assert.java_assert", contexts=TEST)
+def java_assert(c: Ctx) -> Incident:
+    owner = c.app(c.pick(("domain", "support", "service")))
+    site = owner.at(c.verb(c.pick(("domain", "support"))), c.code.line())
+    noun = c.code.noun()
+    message = c.pick(
+        (
+            None,
+            f"{noun} must not be negative: -{c.randint(1, 900)}",
+            f"invariant violated: {noun}",
+            f"unexpected state {c.pick(('CLOSED', 'INIT', 'null'))}",
+        )
+    )
+    return c.fail(
+        "java.lang.AssertionError",
+        message,
+        [site],
+        cause=c.t(
+            f"A Java assert in {site.method} failed: {noun} broke the method's invariant",
+            f"{site.method}의 assert 문 실패: {noun} 값이 불변 조건을 위반",
+        ),
+        fix=c.t(
+            f"Find why {noun} reaches {site.method} in that state and fix the caller or the invariant",
+            f"{noun}이(가) 그 상태로 {site.method}에 들어오는 원인을 찾아 호출부나 불변 조건을 수정",
+        ),
+        auto_wrap=False,
+    )
+
+
+@template("AssertionError", "assert.expected_exception", contexts=TEST)
+def expected_exception(c: Ctx) -> Incident:
+    c.runner = "junit4"
+    entry = c.entry()
+    expected = c.pick(
+        (
+            "java.lang.IllegalArgumentException",
+            "java.lang.IllegalStateException",
+            "java.lang.NullPointerException",
+            f"{c.code.root}.{c.code.stem}Exception",
+        )
+    )
+    index = next((i for i, f in enumerate(entry.bottom) if f.method == "evaluate" and "InvokeMethod" in f.cls), 0)
+    stack = [c.lib("org.junit.internal.runners.statements.ExpectException.evaluate", 32), *entry.bottom[index + 1 :]]
+    fault = test_fault(c)
+    from utils.corpus.model import Thrown
+
+    return c.incident(
+        [Thrown("java.lang.AssertionError", f"Expected exception: {expected}", stack)],
+        cause=c.t(
+            f"{fault.method} completed normally, the test expects {expected.rsplit('.', 1)[-1]}",
+            f"{fault.method}가 정상 종료됨 (테스트는 {expected.rsplit('.', 1)[-1]} 발생을 기대)",
+        ),
+        fix=c.t(
+            f"Add the missing validation to {fault.method} so that it throws for this input",
+            f"{fault.method}에 누락된 검증을 추가하여 이 입력에서 예외가 발생하도록 수정",
+        ),
+        fault=fault,
+        fault_in_trace=False,
+        auto_wrap=False,
+    )
+
+
+@template("AssertionError", "assert.test_helper", contexts=TEST)
+def test_helper(c: Ctx) -> Incident:
+    c.runner = c.pick(("junit4", "junit4", "junit3"))
+    support = c.app("test", f"{c.code.stem}Assertions" if c.chance(0.5) else "TestSupport")
+    helper = support.at(
+        c.pick(("assertBalanced", "assertSameContent", "assertReceived", "verifyState", "assertMatches")),
+        c.code.line(20, 300),
+    )
+    expected, actual = c.randint(1, 9), c.randint(0, 3)
+    if c.runner == "junit3":
+        throw = [
+            c.lib("junit.framework.Assert.fail", 47),
+            c.lib("junit.framework.Assert.failNotEquals", 277),
+            c.lib("junit.framework.Assert.assertEquals", 64),
+        ]
+        exception = "junit.framework.AssertionFailedError"
+    else:
+        throw = [c.lib("org.junit.Assert.fail", 88)]
+        exception = "java.lang.AssertionError"
+    message = c.pick(
+        (
+            f"{c.code.noun()}: {expected} expected, {actual} received",
+            f"Expected {expected} {c.code.noun()} entries but found {actual}",
+            f"debit/credit mismatch: {c.amount()} != {c.amount()}",
+        )
+    )
+    c.entry()
+    fault = test_fault(c)
+    return c.fail(
+        exception,
+        message,
+        [helper],
+        throw,
+        filler=0,
+        auto_wrap=False,
+        fault=fault,
+        fault_in_trace=False,
+        cause=c.t(
+            f"The test helper {helper.method} found a wrong result after {fault.method}",
+            f"테스트 헬퍼 {helper.method}가 {fault.method} 실행 후 잘못된 결과를 확인",
+        ),
+        fix=c.t(
+            f"Fix {fault.method} so that it produces the expected {c.code.noun()}",
+            f"기대한 결과가 나오도록 {fault.method} 수정",
+        ),
+    )
+
+
+@template("AssertionError", "assert.multiple_failures", contexts=TEST, min_jdk=8)
+def multiple_failures(c: Ctx) -> Incident:
+    c.runner = "junit5"
+    parts = []
+    for _ in range(c.randint(2, 3)):
+        kind, expected, actual = value_pair(c)
+        parts.append(f"\torg.opentest4j.AssertionFailedError: expected: <{expected}> but was: <{actual}>")
+    if c.chance(0.5):
+        exception = "org.opentest4j.MultipleFailuresError"
+        throw = [
+            c.lib("org.junit.jupiter.api.AssertAll.assertAll", 80),
+            c.lib("org.junit.jupiter.api.AssertAll.assertAll", 53),
+            c.lib("org.junit.jupiter.api.Assertions.assertAll", 2958),
+        ]
+        message = f"Multiple Failures ({len(parts)} failures)\n" + "\n".join(parts)
+    else:
+        exception = "org.assertj.core.error.AssertJMultipleFailuresError"
+        throw = [c.lib("org.assertj.core.api.SoftAssertions.assertAll", 137)]
+        message = f"\nMultiple Failures ({len(parts)} failures)\n" + "\n".join(
+            f"-- failure {i + 1} --\n{p.strip().split(': ', 1)[1]}" for i, p in enumerate(parts)
+        )
+    fault = test_fault(c)
+    return assertion(
+        c,
+        exception,
+        message,
+        throw,
+        c.t(
+            f"Several checks on the result of {fault.method} failed at once",
+            f"{fault.method} 결과에 대한 여러 검증이 동시에 실패",
+        ),
+        c.t(
+            f"Fix the fields {fault.method} computes wrongly (see each failure)",
+            f"각 실패 항목을 보고 {fault.method}가 잘못 계산하는 필드를 수정",
+        ),
+    )

@@ -1,0 +1,373 @@
+"""Importers: real bug benchmarks -> corpus rows ({id, log, label, guidance, meta}).
+
+Bugs.jar: a directory holding checked-out bug branches, each with `.bugs-dot-jar/test-results.txt` (Maven/Surefire
+output), `developer-patch.diff` (buggy -> fixed) and optionally `bug-report.yml` (the JIRA issue as YAML).
+Defects4J: `framework/projects/<P>/trigger_tests/<id>` (blocks starting "--- pkg.Test::method") with
+`patches/<id>.src.patch`, which Defects4J stores reversed (fixed -> buggy), and `active-bugs.csv` for report ids.
+
+Labels come from the parsed root cause (configs/labels.yaml); the guidance location is the first changed line of
+the developer's fix, with the enclosing method when the diff's hunk header names it.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from utils.guidance import format_guidance, format_location
+from utils.labels import LabelSet, load_label_set
+from utils.stacktrace import parse_log
+
+_SUREFIRE_2 = re.compile(r"^(?P<method>[\w$]+)\((?P<cls>[\w$.]+)\)\s+Time elapsed:.*<<<\s*(?P<kind>FAILURE|ERROR)!")
+_SUREFIRE_3 = re.compile(
+    r"^\[ERROR\]\s+(?P<cls>[\w$.]+)\.(?P<method>[\w$]+)\s+(?:--\s+)?Time elapsed:.*<<<\s*(?P<kind>FAILURE|ERROR)!"
+)
+_SECTION_END = re.compile(r"^(?:Results :|Results:|Tests run:|\[INFO\]|\[ERROR\] Tests run:|Running )")
+_HUNK = re.compile(r"^@@ -(?P<old>\d+)(?:,\d+)? \+(?P<new>\d+)(?:,\d+)? @@ ?(?P<context>.*)$")
+_METHOD_IN_CONTEXT = re.compile(r"(?:^|\s)([A-Za-z_$][\w$]*)\s*\([^;]*$")
+_JAVA_KEYWORDS = {
+    "if",
+    "for",
+    "while",
+    "switch",
+    "catch",
+    "synchronized",
+    "return",
+    "new",
+    "class",
+    "interface",
+    "enum",
+}
+# A method or constructor declaration line: modifiers, a type, the name, "(" and no ";" or "=" (not a statement).
+_DECLARATION = re.compile(
+    r"^\s*(?:@\w+\s+)*(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)\s+)*"
+    r"(?:<[^>]+>\s+)?(?:[\w$.<>\[\],?]+\s+)?([A-Za-z_$][\w$]*)\s*\([^;=]*$"
+)
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class FixLocation:
+    file: str  # path in the repository
+    line: int | None  # first changed line in the buggy version
+    method: str | None  # simple method name from the hunk header
+
+
+@dataclass
+class ImportReport:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "path: reason"
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": len(self.rows),
+            "skipped": len(self.skipped),
+            "labels": dict(Counter(r["label"] for r in self.rows)),
+        }
+
+
+def parse_patch(text: str, buggy_side: str = "old") -> list[FixLocation]:
+    """Changed Java files of a unified diff and, per file, the first changed line of the buggy version.
+
+    `buggy_side`: "old" when the diff goes buggy -> fixed (Bugs.jar), "new" when it goes fixed -> buggy (Defects4J).
+    A hunk that only adds lines to the buggy version is anchored at the line before the insertion. The method is the
+    last declaration seen in the hunk before that line, else the one git names in the hunk header.
+    """
+    buggy_marker = "-" if buggy_side == "old" else "+"
+    locations: list[FixLocation] = []
+    current: FixLocation | None = None
+    hunk: dict[str, Any] | None = None  # {"old", "new", "method", "anchor"} of the open hunk
+
+    def close_hunk() -> None:
+        if hunk is not None and current is not None and current.line is None and hunk["anchor"] is not None:
+            current.line, current.method = hunk["anchor"], hunk["method"]
+
+    for raw in text.splitlines():
+        if raw.startswith(("+++ ", "--- ")):
+            close_hunk()
+            hunk = None
+            path = raw[4:].split("\t", 1)[0].strip()
+            if path == "/dev/null":
+                continue
+            path = path[2:] if path[:2] in ("a/", "b/") else path
+            if current is None or current.file != path:
+                current = FixLocation(path, None, None)
+                locations.append(current)
+            continue
+        header = _HUNK.match(raw)
+        if header and current is not None:
+            close_hunk()
+            hunk = {
+                "old": int(header.group("old")),
+                "new": int(header.group("new")),
+                "method": _method_from_context(header.group("context")),
+                "anchor": None,
+            }
+            continue
+        if hunk is None or current is None or not raw or raw[0] not in " -+":
+            continue
+        marker, body = raw[0], raw[1:]
+        position = hunk["old"] if buggy_side == "old" else hunk["new"]
+        if current.line is None:
+            declared = _DECLARATION.match(body)
+            if marker == " " and declared and declared.group(1) not in _JAVA_KEYWORDS:
+                hunk["method"] = declared.group(1)
+            elif marker == buggy_marker:
+                current.line, current.method = position, hunk["method"]
+            elif marker != " " and hunk["anchor"] is None:
+                hunk["anchor"] = max(position - 1, 1)
+        if marker in " -":
+            hunk["old"] += 1
+        if marker in " +":
+            hunk["new"] += 1
+    close_hunk()
+    return [location for location in locations if location.file.endswith(".java")]
+
+
+def _method_from_context(context: str) -> str | None:
+    """The method a hunk header's context line declares ("public void foo(int x) {" -> "foo")."""
+    match = _METHOD_IN_CONTEXT.search(context.strip())
+    if not match or match.group(1) in _JAVA_KEYWORDS:
+        return None
+    return match.group(1)
+
+
+def class_of_path(path: str) -> str:
+    """ "core/src/main/java/org/x/Foo.java" -> "org.x.Foo" (the path after the last `java/` source root)."""
+    stem = path[:-5] if path.endswith(".java") else path
+    for root in ("/src/main/java/", "/src/java/", "/src/test/java/", "src/main/java/", "src/java/", "/java/", "/src/"):
+        if root in "/" + stem:
+            stem = ("/" + stem).split(root, 1)[1]
+            break
+    return stem.strip("/").replace("/", ".")
+
+
+def _short(text: str, words: int) -> str:
+    parts = " ".join(html.unescape(_TAG.sub(" ", text or "")).split()).split(" ")
+    return " ".join(parts[:words]) + (" ..." if len(parts) > words else "")
+
+
+def failing_tests(text: str) -> list[tuple[str | None, str]]:
+    """(test id "pkg.Class::method" or None, trace text) for each failure section of Surefire output; when the text
+    has no Surefire header, each trace found in it."""
+    lines = text.splitlines()
+    sections: list[tuple[str | None, str]] = []
+    index = 0
+    while index < len(lines):
+        header = _SUREFIRE_2.match(lines[index]) or _SUREFIRE_3.match(lines[index])
+        if not header:
+            index += 1
+            continue
+        body: list[str] = []
+        index += 1
+        while index < len(lines) and not (
+            _SUREFIRE_2.match(lines[index]) or _SUREFIRE_3.match(lines[index]) or _SECTION_END.match(lines[index])
+        ):
+            body.append(lines[index])
+            index += 1
+        while body and not body[-1].strip():
+            body.pop()
+        if body:
+            sections.append((f"{header.group('cls')}::{header.group('method')}", "\n".join(body)))
+    if sections:
+        return sections
+    return [(None, trace.text) for trace in parse_log(text) if trace.chain and trace.frames]
+
+
+def _report_summary(path: Path) -> tuple[str | None, str | None, str | None]:
+    """(issue key, summary, description) of a Bugs.jar bug-report.yml (JIRA XML as YAML), as far as present."""
+    if not path.is_file():
+        return None, None, None
+    data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+    found: dict[str, Any] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("summary", "key", "description") and key not in found:
+                    found[key] = value["#text"] if isinstance(value, dict) and "#text" in value else value
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(data)
+    as_text = {k: (str(v) if v is not None else None) for k, v in found.items()}
+    return as_text.get("key"), as_text.get("summary"), as_text.get("description")
+
+
+def _row(
+    source: str,
+    row_id: str,
+    log: str,
+    fixes: list[FixLocation],
+    summary: str | None,
+    issue: str | None,
+    test: str | None,
+    label_set: LabelSet,
+    extra: dict[str, Any],
+) -> dict[str, Any] | str:
+    """A corpus row, or the reason the trace cannot become one."""
+    traces = [trace for trace in parse_log(log) if trace.chain]
+    if not traces:
+        return "no exception in the trace"
+    root = traces[0].root_cause
+    label = label_set.to_label(root.class_name)
+    first = fixes[0] if fixes else None
+    fault = None
+    if first is not None:
+        cls = class_of_path(first.file)
+        fault = {"class": cls, "method": first.method, "file": Path(first.file).name, "line": first.line}
+        location = format_location(fault["file"], first.line, f"{cls}.{first.method}" if first.method else None)
+    else:
+        location = "unknown"
+    message = (root.message or "").split("\n", 1)[0].strip()
+    cause = (
+        _short(summary, 30)
+        if summary
+        else (f"{root.simple_name}: {_short(message, 20)}" if message else root.simple_name)
+    )
+    where = (
+        f"{fault['class'].rsplit('.', 1)[-1]}.{fault['method']}"
+        if fault and fault["method"]
+        else (fault["file"] if fault else "the code under test")
+    )
+    fix = f"Change {where} as the developer patch for {issue or row_id} does ({len(fixes)} file(s) changed)"
+    fix_methods = [f"{class_of_path(f.file)}.{f.method}" for f in fixes if f.method]
+    return {
+        "id": row_id,
+        "log": log,
+        "label": label,
+        "guidance": format_guidance(label, cause, location, fix),
+        "meta": {
+            "template": source,
+            "family": "import",
+            "language": "en",
+            "root_exception": root.class_name,
+            "fault": fault,
+            "fault_in_log": bool(
+                fault and any(f.class_name == fault["class"] and f.method == fault["method"] for f in traces[0].frames)
+            ),
+            "fix_files": [f.file for f in fixes],
+            "fix_methods": fix_methods,
+            "source": source,
+            "issue": issue,
+            "test": test,
+            **extra,
+        },
+    }
+
+
+def import_bugsjar(root: str | Path, label_set: LabelSet | None = None) -> ImportReport:
+    """Rows from every `.bugs-dot-jar/test-results.txt` under `root` (a bug directory or a directory of them)."""
+    label_set = label_set or load_label_set()
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: not a directory")
+    report = ImportReport()
+    results = sorted(root.glob("**/.bugs-dot-jar/test-results.txt"))
+    if not results:
+        report.skipped.append(f"{root}: no .bugs-dot-jar/test-results.txt found")
+    for results_path in results:
+        meta_dir = results_path.parent
+        bug = meta_dir.parent.name
+        patch_path = meta_dir / "developer-patch.diff"
+        fixes = (
+            parse_patch(patch_path.read_text(encoding="utf-8", errors="replace"), "old") if patch_path.is_file() else []
+        )
+        if not patch_path.is_file():
+            report.skipped.append(f"{patch_path}: missing (rows keep location 'unknown')")
+        try:
+            issue, summary, _ = _report_summary(meta_dir / "bug-report.yml")
+        except yaml.YAMLError as error:
+            report.skipped.append(
+                f"{meta_dir / 'bug-report.yml'}: not YAML ({error.__class__.__name__}); summary left out"
+            )
+            issue, summary = None, None
+        sections = failing_tests(results_path.read_text(encoding="utf-8", errors="replace"))
+        if not sections:
+            report.skipped.append(f"{results_path}: no failing test trace")
+        for index, (test, log) in enumerate(sections):
+            row = _row(
+                "bugsjar", f"bugsjar-{bug}-{index}", log, fixes, summary, issue or bug, test, label_set, {"bug_id": bug}
+            )
+            if isinstance(row, str):
+                report.skipped.append(f"{results_path} section {index + 1}: {row}")
+            else:
+                report.rows.append(row)
+    return report
+
+
+def _projects_dir(root: Path) -> Path:
+    for candidate in (root / "framework" / "projects", root / "projects", root):
+        if candidate.is_dir() and any((p / "trigger_tests").is_dir() for p in candidate.iterdir() if p.is_dir()):
+            return candidate
+    raise FileNotFoundError(f"{root}: no framework/projects/<P>/trigger_tests found")
+
+
+def trigger_test_blocks(text: str) -> list[tuple[str, str]]:
+    """(test "pkg.Class::method", trace) blocks of a Defects4J trigger_tests file."""
+    blocks: list[tuple[str, str]] = []
+    test: str | None = None
+    body: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("--- "):
+            if test is not None and "".join(body).strip():
+                blocks.append((test, "\n".join(body).rstrip()))
+            test, body = line[4:].strip(), []
+        elif test is not None:
+            body.append(line)
+    if test is not None and "".join(body).strip():
+        blocks.append((test, "\n".join(body).rstrip()))
+    return blocks
+
+
+def import_defects4j(root: str | Path, label_set: LabelSet | None = None) -> ImportReport:
+    """Rows from every trigger test of every project under a Defects4J checkout (or its projects directory)."""
+    label_set = label_set or load_label_set()
+    projects = _projects_dir(Path(root))
+    report = ImportReport()
+    for project in sorted(p for p in projects.iterdir() if (p / "trigger_tests").is_dir()):
+        reports: dict[str, str] = {}
+        active = project / "active-bugs.csv"
+        if active.is_file():
+            with open(active, encoding="utf-8", newline="") as handle:
+                for record in csv.DictReader(handle):
+                    if record.get("bug.id"):
+                        reports[record["bug.id"]] = record.get("report.id") or ""
+        for trigger in sorted((project / "trigger_tests").iterdir(), key=lambda p: (len(p.name), p.name)):
+            if not trigger.is_file():
+                continue
+            bug = trigger.name
+            patch = project / "patches" / f"{bug}.src.patch"
+            fixes = parse_patch(patch.read_text(encoding="utf-8", errors="replace"), "new") if patch.is_file() else []
+            if not patch.is_file():
+                report.skipped.append(f"{patch}: missing (rows keep location 'unknown')")
+            blocks = trigger_test_blocks(trigger.read_text(encoding="utf-8", errors="replace"))
+            if not blocks:
+                report.skipped.append(f"{trigger}: no '--- test' block")
+            for index, (test, log) in enumerate(blocks):
+                issue = reports.get(bug) or f"{project.name}-{bug}"
+                row = _row(
+                    "defects4j",
+                    f"defects4j-{project.name}-{bug}-{index}",
+                    log,
+                    fixes,
+                    None,
+                    issue,
+                    test,
+                    label_set,
+                    {"project": project.name, "bug_id": bug},
+                )
+                if isinstance(row, str):
+                    report.skipped.append(f"{trigger} block {index + 1}: {row}")
+                else:
+                    report.rows.append(row)
+    return report
