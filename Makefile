@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup demo test lint corpus corpus-quick stage1 stage1-quick locator stage2 stage2-quick predict-examples clean
+.PHONY: setup demo test lint corpus corpus-quick realism stage1 stage1-quick locator stage2 stage2-quick predict-examples clean
 
 setup: $(STAMP)
 
@@ -20,10 +20,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 # Default corpus (~20k rows); the quick one (~2k rows) is what the demo trains on.
 corpus: setup
-	$(PY) build_corpus.py configs/corpus.yaml
+	$(PY) build_corpus.py --output_dir data/corpus
 
 corpus-quick: setup
-	$(PY) build_corpus.py --quick --output-dir data/corpus
+	$(PY) build_corpus.py --quick --output_dir data/corpus
+
+# Side-by-side statistics of the generated corpus and real traces (needs ../shared; measuring only).
+realism: setup
+	$(PY) build_corpus.py --quick --output_dir reports/realism --compare_with ../shared/data/bugsjar_dev.jsonl
 
 stage1: setup
 	$(PY) train_stage1.py configs/stage1_minilm.yaml
@@ -43,10 +47,13 @@ stage2-quick: setup
 predict-examples: setup
 	$(PY) predict.py --input examples/*.log examples/*.jsonl
 
+# The demo caps training rows so it stays a few minutes even when the full corpus was built before.
 demo: setup
 	@test -f data/corpus/train.jsonl || $(MAKE) corpus-quick
-	$(MAKE) stage1-quick locator stage2-quick
-	$(MAKE) predict-examples
+	$(PY) train_stage1.py configs/stage1_quick.yaml --max_train_samples 2000 --max_eval_samples 400
+	$(PY) train_locator.py configs/locate.yaml
+	$(PY) train_stage2.py configs/stage2_quick.yaml
+	$(PY) predict.py --input examples/*.log examples/*.jsonl
 
 test: setup
 	$(PY) -m pytest -q tests

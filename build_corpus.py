@@ -26,13 +26,13 @@ from typing import Literal
 
 from transformers import HfArgumentParser
 
+from utils.args import parse_args_with_config
 from utils.atomic import write_json_atomic, write_jsonl_atomic
 from utils.corpus.generate import GeneratorConfig, corpus_stats, generate_corpus, write_corpus
 from utils.corpus.importers import import_bugsjar, import_defects4j
 from utils.corpus.realism import format_comparison, log_statistics
 from utils.data import read_jsonl
 from utils.labels import load_label_set
-from utils.training import parse_args_with_config
 
 logger = logging.getLogger("build_corpus")
 QUICK_SIZE = 2000

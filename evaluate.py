@@ -23,10 +23,18 @@ from typing import Any, Literal
 import numpy as np
 from transformers import HfArgumentParser
 
+from utils.analyze import expand_model_dirs
+from utils.args import parse_args_with_config
 from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
-from utils.checkpoints import TASK_CLASSIFY, file_sha256, load_model
+from utils.calibration import (
+    degenerate_warnings,
+    format_distribution,
+    negative_log_likelihood,
+    prediction_distribution,
+)
+from utils.checkpoints import TASK_CLASSIFY, check_labels, file_sha256, load_model
 from utils.data import add_model_inputs, load_labeled_dataset, merge_labels
-from utils.inference import predict_logits
+from utils.inference import check_same_labels, combine_probabilities, predict_logits, score_weights, temperature_of
 from utils.inputs import mask_exception_names
 from utils.labels import LabelSet, load_label_set
 from utils.metrics import (
@@ -37,11 +45,9 @@ from utils.metrics import (
     most_confused_pairs,
     per_class_report,
     reliability_bins,
-    softmax,
 )
 from utils.plots import plot_confusion_matrix, plot_reliability
 from utils.stacktrace import parse_trace
-from utils.training import parse_args_with_config
 
 logger = logging.getLogger("evaluate")
 
@@ -49,7 +55,13 @@ logger = logging.getLogger("evaluate")
 @dataclass
 class EvaluateArguments:
     input: str = field(metadata={"help": "Labelled JSONL to evaluate on (a log text and a label per row)."})
-    model: str = field(default="models/stage1", metadata={"help": "Model directory (or hub id available offline)."})
+    model: list[str] = field(
+        default_factory=lambda: ["models/stage1"],
+        metadata={"help": "Model dir(s) or Hub id(s); several (or a folds dir) are evaluated as one ensemble."},
+    )
+    ensemble_weights: list[float] | None = field(
+        default=None, metadata={"help": "One weight per member (default: each member's validation macro-F1)."}
+    )
     task: Literal["classify"] = field(default="classify", metadata={"help": "What to evaluate: stage-1 classify."})
     text_field: str = field(default="log", metadata={"help": "JSON field holding the log text."})
     label_field: str = field(
@@ -101,9 +113,36 @@ def baseline_subsets(predicted: np.ndarray, label_ids: np.ndarray, other_id: int
     return results
 
 
+def load_members(args: EvaluateArguments) -> tuple[list[Any], LabelSet]:
+    """The model(s) to evaluate (a folds dir expands to its members) and the label set they must all share.
+
+    Models trained on labels.yaml are checked against it; a model whose labels came from its data
+    (`label_source: data`) brings its own label set.
+    """
+    paths = expand_model_dirs(list(args.model))
+    first = load_model(paths[0], expected_task=TASK_CLASSIFY, device=args.device)
+    if first.metadata.get("label_source") == "data":
+        label_set = LabelSet.from_names(first.label_names)
+    else:
+        label_set = load_label_set(args.labels_file)
+    members = [first, *(load_model(path, expected_task=TASK_CLASSIFY, device=args.device) for path in paths[1:])]
+    for member in members:
+        check_labels(member.path, member.label_names, label_set)
+    check_same_labels(members)
+    return members, label_set
+
+
+def member_texts(member: Any, dataset: Any, masked: bool) -> list[str]:
+    """Model inputs built the way this member was trained (its metadata's input format and options)."""
+    input_format = member.metadata.get("input_format", "trace")
+    options = {key: value for key, value in (member.metadata.get("input_options") or {}).items()
+               if key != "mask_exception_names"}
+    built = add_model_inputs(dataset, 1.0 if masked else 0.0, input_options=options, input_format=input_format)
+    return list(built["text"])
+
+
 def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
-    label_set = load_label_set(args.labels_file)
-    loaded = load_model(args.model, expected_task=TASK_CLASSIFY, expected_labels=label_set, device=args.device)
+    members, label_set = load_members(args)
     dataset, skipped = load_labeled_dataset(args.input, args.text_field, args.label_field, args.skip_invalid_rows)
     if skipped:
         logger.warning("%s: skipped %d invalid line(s), first: %s", args.input, len(skipped), skipped[0])
@@ -111,25 +150,35 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         dataset = dataset.select(range(min(args.max_rows, len(dataset))))
     dataset, merge_report = merge_labels(dataset, label_set, args.unknown_labels)
     logger.info("%s\n%s", args.input, merge_report.format())
-    input_options = {
-        key: value for key, value in loaded.metadata.get("input_options", {}).items() if key != "mask_exception_names"
-    }
-    dataset = add_model_inputs(dataset, 1.0 if args.mask_exception_names else 0.0, input_options=input_options)
 
-    texts, logs = list(dataset["text"]), list(dataset["log"])
+    # One pass of batched inference per member; the same logits give raw and temperature-scaled probabilities.
+    logits = [predict_logits(member, member_texts(member, dataset, args.mask_exception_names), args.batch_size)
+              for member in members]
+    weights = list(args.ensemble_weights) if args.ensemble_weights else score_weights(members)
+    temperatures = [temperature_of(member) for member in members]
+    raw_probabilities = combine_probabilities(logits, [1.0] * len(members), weights)
+    probabilities = combine_probabilities(logits, temperatures, weights)
     label_ids = np.asarray(dataset["labels"])
-    logits = predict_logits(loaded, texts, args.batch_size)
-    probabilities = softmax(logits)
     predicted = probabilities.argmax(axis=-1)
-    baseline = np.asarray(
-        [label_set.label2id[name] for name in parser_baseline(logs, label_set, args.mask_exception_names)]
-    )
-    other_id = label_set.label2id[label_set.other]
+    names = label_set.names
+    other_id = label_set.label2id.get(label_set.other, -1)
     matrix = confusion(label_ids, predicted, len(label_set))
+    trace_inputs = all(member.metadata.get("input_format", "trace") == "trace" for member in members)
+    baseline = None
+    if trace_inputs and label_set.other in label_set:  # the parser reads exception classes, not arbitrary labels
+        guesses = parser_baseline(list(dataset["log"]), label_set, args.mask_exception_names)
+        baseline = np.asarray([label_set.label2id[name] for name in guesses])
+    distribution = prediction_distribution(probabilities, label_ids, names)
+    warnings = degenerate_warnings(distribution)
+    for warning in warnings:
+        logger.warning("%s", warning)
 
     report = {
         "task": "classify",
-        "model": args.model,
+        "model": args.model[0] if len(args.model) == 1 else list(args.model),
+        "members": [member.path for member in members],
+        "ensemble_weights": weights,
+        "temperatures": temperatures,
         "input": args.input,
         "input_sha256": file_sha256(args.input),
         "label_field": args.label_field,
@@ -137,19 +186,29 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         "rows": len(dataset),
         "skipped_lines": len(skipped),
         "model_metrics": score_subsets(probabilities, label_ids, other_id),
-        "parser_baseline": baseline_subsets(baseline, label_ids, other_id),
-        "calibration": {"ece": expected_calibration_error(probabilities, label_ids)},
-        "per_class": per_class_report(label_ids, predicted, label_set.names),
-        "most_confused": most_confused_pairs(matrix, label_set.names, top_n=20),
+        "parser_baseline": baseline_subsets(baseline, label_ids, other_id) if baseline is not None else None,
+        "calibration": {
+            "ece": expected_calibration_error(probabilities, label_ids),
+            "ece_before_temperature": expected_calibration_error(raw_probabilities, label_ids),
+            # log-probabilities are logits whose softmax is those probabilities
+            "nll": negative_log_likelihood(np.log(np.clip(probabilities, 1e-12, 1.0)), label_ids),
+            "nll_before_temperature": negative_log_likelihood(
+                np.log(np.clip(raw_probabilities, 1e-12, 1.0)), label_ids
+            ),
+        },
+        "prediction_distribution": distribution,
+        "prediction_distribution_before_temperature": prediction_distribution(raw_probabilities, label_ids, names),
+        "warnings": warnings,
+        "per_class": per_class_report(label_ids, predicted, names),
+        "most_confused": most_confused_pairs(matrix, names, top_n=20),
         "label_merge": merge_report.to_dict(),
     }
     output_dir = Path(args.output_dir or default_output_dir(args))
     write_json_atomic(output_dir / "report.json", report)
     with open_atomic(output_dir / "report.md") as out:
         out.write(markdown_report(report))
-    plot_confusion_matrix(matrix, label_set.names, output_dir / "confusion_matrix.png", f"{Path(args.input).name}")
+    plot_confusion_matrix(matrix, names, output_dir / "confusion_matrix.png", f"{Path(args.input).name}")
     plot_reliability(reliability_bins(probabilities, label_ids), output_dir / "reliability.png")
-    names = label_set.names
     top3 = np.argsort(-probabilities, axis=-1)[:, :3]
     write_jsonl_atomic(
         output_dir / "predictions.jsonl",
@@ -159,10 +218,10 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
                 "gold": names[gold],
                 "predicted": names[guess],
                 "top3": [[names[i], round(float(p[i]), 4)] for i in top],
-                "parser_baseline": names[base],
+                **({"parser_baseline": names[baseline[index]]} if baseline is not None else {}),
             }
-            for row_id, gold, guess, top, p, base in zip(
-                dataset["id"], label_ids, predicted, top3, probabilities, baseline, strict=True
+            for index, (row_id, gold, guess, top, p) in enumerate(
+                zip(dataset["id"], label_ids, predicted, top3, probabilities, strict=True)
             )
         ),
     )
@@ -172,7 +231,7 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
 
 def default_output_dir(args: EvaluateArguments) -> str:
     masked = "-masked" if args.mask_exception_names else ""
-    return f"reports/{Path(args.model).name}-{Path(args.input).stem}{masked}"
+    return f"reports/{Path(args.model[0]).name}-{Path(args.input).stem}{masked}"
 
 
 def _cell(value: float) -> str:
@@ -180,26 +239,39 @@ def _cell(value: float) -> str:
 
 
 def markdown_report(report: dict[str, Any]) -> str:
+    models = report["model"] if isinstance(report["model"], str) else f"ensemble of {len(report['members'])}"
+    calibration = report["calibration"]
     lines = [
-        f"# Stage-1 evaluation: {Path(report['model']).name} on {Path(report['input']).name}",
+        f"# Stage-1 evaluation: {Path(models).name} on {Path(report['input']).name}",
         "",
         f"- rows: {report['rows']} (skipped lines: {report['skipped_lines']}), gold labels from "
         f"`{report['label_field']}`, exception names {'hidden' if report['masked_exception_names'] else 'visible'}",
-        f"- input sha256: `{report['input_sha256'][:16]}`; expected calibration error: "
-        f"{_cell(report['calibration']['ece'])}",
+        f"- input sha256: `{report['input_sha256'][:16]}`; temperature(s) {report['temperatures']}, "
+        f"ensemble weights {[round(w, 4) for w in report['ensemble_weights']]}",
+        f"- expected calibration error: {_cell(calibration['ece_before_temperature'])} raw, "
+        f"{_cell(calibration['ece'])} with temperature; NLL {_cell(calibration['nll_before_temperature'])} -> "
+        f"{_cell(calibration['nll'])}",
         "",
-        "| scorer | rows | top-1 | top-3 | top-5 | macro-F1 | weighted-F1 |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| scorer | rows | top-1 | top-3 | top-5 | macro-F1 | weighted-F1 | ROC-AUC |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for scorer, key in (("model", "model_metrics"), ("parser baseline", "parser_baseline")):
+    scorers = [("model", "model_metrics"), ("parser baseline", "parser_baseline")]
+    for scorer, key in scorers:
         for subset, label in (("all", "all rows"), ("not_other", "gold not Other")):
+            if not report[key]:
+                continue
             m = report[key][subset]
             lines.append(
                 f"| {scorer}, {label} | {m['rows']} | {_cell(m['top1'])} | {_cell(m.get('top3'))} | "
-                f"{_cell(m.get('top5'))} | {_cell(m['macro_f1'])} | {_cell(m['weighted_f1'])} |"
+                f"{_cell(m.get('top5'))} | {_cell(m['macro_f1'])} | {_cell(m['weighted_f1'])} | "
+                f"{_cell(m.get('roc_auc'))} |"
             )
     lines += ["", "Macro/weighted F1 average over the classes present in the gold labels of each subset.", ""]
-    lines += ["## Most confused pairs", "", "| gold | predicted | rows | share of gold |", "|---|---|---:|---:|"]
+    if report["warnings"]:
+        lines += ["## Warnings", "", *(f"- {warning}" for warning in report["warnings"]), ""]
+    lines += ["## Prediction distribution (with temperature)", ""]
+    lines.append(format_distribution(report["prediction_distribution"]))
+    lines += ["", "## Most confused pairs", "", "| gold | predicted | rows | share of gold |", "|---|---|---:|---:|"]
     lines += [f"| {p['gold']} | {p['predicted']} | {p['count']} | {p['share']:.2f} |" for p in report["most_confused"]]
     lines += ["", "## Per class", "", "| class | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
     for name, row in report["per_class"].items():
@@ -216,7 +288,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     (args,) = parse_args_with_config(HfArgumentParser(EvaluateArguments), argv)
     report = TASKS[args.task](args)
-    print(markdown_report(report).split("## Most confused")[0])
+    print(markdown_report(report).split("## Prediction distribution")[0])
     return report
 
 

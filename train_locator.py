@@ -50,7 +50,7 @@ class LocatorArguments:
     )
     max_corpus_rows: int | None = field(default=5000, metadata={"help": "Use at most N corpus rows (seeded sample)."})
     l2: float = field(
-        default=3.0,
+        default=10.0,
         metadata={
             "help": "L2 pull towards the rule weights when there is no selection file (synthetic faults sit where "
             "the generator put them, so they may only nudge the rules)."

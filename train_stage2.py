@@ -36,6 +36,7 @@ from transformers import (
     set_seed,
 )
 
+from utils.args import parse_args_with_config
 from utils.checkpoints import save_model_dir, write_json_atomic
 from utils.data import read_jsonl
 from utils.generation_metrics import evaluate_explanations
@@ -51,7 +52,7 @@ from utils.seq2seq import (
     stage2_example,
     train_tokenizer,
 )
-from utils.training import parse_args_with_config, training_history
+from utils.training import training_history
 
 logger = logging.getLogger("train_stage2")
 
@@ -100,7 +101,8 @@ class DataArguments:
     early_stopping_patience: int = field(default=3, metadata={"help": "Evaluations without improvement; 0: off."})
     generation_batch_size: int = field(default=32, metadata={"help": "Batch size of the test-set generation."})
     no_repeat_ngram_size: int = field(
-        default=3, metadata={"help": "Constrained generation: never repeat an n-gram of generated tokens (0: off)."}
+        default=3, metadata={"help": "Never repeat an n-gram of generated tokens (0: off); saved in the model's "
+                                     "generation_config, so predict.py decodes the same way."}
     )
     max_cause_tokens: int = field(
         default=48, metadata={"help": "Constrained generation: close a cause still running after N tokens."}
@@ -219,6 +221,7 @@ def main() -> None:
     if model_args.lora_r > 0 and model_args.merge_lora:
         final_model = final_model.merge_and_unload()  # a plain seq2seq model: loading needs no PEFT
     final_model.config.use_cache = True
+    final_model.generation_config.no_repeat_ngram_size = data_args.no_repeat_ngram_size  # travels with the model
     output_dir = Path(training_args.output_dir)
 
     eval_metrics = trainer.evaluate(metric_key_prefix="eval")
@@ -264,12 +267,12 @@ def score_generation(model, tokenizer, test_set: datasets.Dataset, data_args: Da
     types, locations = test_set["label"], test_set["location"]
     options = {"batch_size": data_args.generation_batch_size, "max_new_tokens": data_args.max_target_length}
     started = time.perf_counter()
-    free = generate_explanations(model, tokenizer, sources, **options)  # the model alone: plain greedy decoding
+    # the model alone: plain greedy decoding
+    free = generate_explanations(model, tokenizer, sources, no_repeat_ngram_size=0, **options)
     free_seconds = time.perf_counter() - started
     started = time.perf_counter()
     constrained = generate_explanations(model, tokenizer, sources, types=types, locations=locations,
-                                        max_cause_tokens=data_args.max_cause_tokens,
-                                        no_repeat_ngram_size=data_args.no_repeat_ngram_size, **options)
+                                        max_cause_tokens=data_args.max_cause_tokens, **options)
     constrained_seconds = time.perf_counter() - started
     checked = [enforce_agreement(text, label, where)[0] for text, label, where in zip(constrained, types, locations)]
 

@@ -25,6 +25,7 @@ from transformers import (
 )
 
 import train_stage1
+from utils.args import parse_args_with_config
 from utils.checkpoints import TASK_CLASSIFY, default_encoder_path, load_model
 from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, tokenize_dataset
 from utils.features import (
@@ -36,7 +37,6 @@ from utils.features import (
     freeze_encoder,
 )
 from utils.labels import load_label_set
-from utils.training import parse_args_with_config
 
 # Invented failures: (exception class, message, application frame) per class; the label is the root cause.
 KINDS = [

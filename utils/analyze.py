@@ -6,7 +6,6 @@ a parser-only run starts in well under a second.
 
 from __future__ import annotations
 
-import os
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,8 @@ class AnalyzedTrace:
     label: str | None = None
     decided_by: str | None = None
     candidates: list[Any] = field(default_factory=list)  # ranked frames (utils.locate.RankedFrame)
-    explanation: str | None = None
+    explanation: str | None = None  # what the user sees (type and location agree with the fields above)
+    explanation_raw: str | None = None  # the generation before the agreement post-check
     explanation_agreed: bool | None = None
 
     @property
@@ -174,18 +174,17 @@ class Analyzer:
             self._load_models(expand_model_dirs(model_dirs), stage2_dir)
 
     def _load_models(self, model_dirs: list[str], stage2_dir: str | None) -> None:
-        import torch
-
+        # utils.inference first: it sets the OpenMP wait policy, which only takes effect before torch loads.
         from utils.checkpoints import TASK_CLASSIFY, load_model
-        from utils.inference import check_same_labels
+        from utils.inference import check_same_labels, configure_threads, quantize_int8
 
-        torch.set_num_threads(self.options.threads or os.cpu_count() or 1)
+        self.threads = configure_threads(self.options.threads)
         self.stage1 = [load_model(path, expected_task=TASK_CLASSIFY) for path in model_dirs]
         if self.stage1:
             self.stage1_labels = check_same_labels(self.stage1)
         if self.options.quantize:
             for member in self.stage1:
-                member.model = torch.ao.quantization.quantize_dynamic(member.model, {torch.nn.Linear}, torch.qint8)
+                member.model = quantize_int8(member.model)
         if stage2_dir:
             from utils.seq2seq import load_explainer
 
@@ -203,7 +202,9 @@ class Analyzer:
         results = parse_documents(documents, self.label_set)
         with_exception = [item for item in results if item.trace.has_exception or item.trace.frames]
         if self.stage1:
-            self._classify(with_exception)
+            # A raw-text model (input_format "text", e.g. a binary text detector) classifies every text.
+            text_models = any(member.metadata.get("input_format") == "text" for member in self.stage1)
+            self._classify(results if text_models else with_exception)
         for item in results:
             if not self.stage1:
                 item.label, item.decided_by = decide_label(item.parser_label, None)
@@ -219,7 +220,8 @@ class Analyzer:
         if not items:
             return
         texts_per_model = [
-            [build_model_input(item.trace, **(member.metadata.get("input_options") or {})) for item in items]
+            [item.document.text if member.metadata.get("input_format") == "text"
+             else build_model_input(item.trace, **(member.metadata.get("input_options") or {})) for item in items]
             for member in self.stage1
         ]
         probabilities = ensemble_probabilities(self.stage1, texts_per_model, self.options.ensemble_weights,
@@ -241,7 +243,50 @@ class Analyzer:
             types=[item.label for item in items], locations=locations,
         )
         for item, explanation, location in zip(items, explanations, locations):
+            item.explanation_raw = explanation
             item.explanation, item.explanation_agreed = enforce_agreement(explanation, item.label, location)
+
+
+def labelled_trace(results: list[AnalyzedTrace], root_exception: str | None) -> AnalyzedTrace | None:
+    """The trace a labelled row is about: the one whose root cause is `root_exception`, else the first with one."""
+    with_exception = [item for item in results if item.trace.has_exception]
+    for item in with_exception:
+        if root_exception and item.trace.root_cause and item.trace.root_cause.class_name == root_exception:
+            return item
+    return with_exception[0] if with_exception else (results[0] if results else None)
+
+
+def score_explanations(rows: list[dict[str, Any]], analyzer: Analyzer, text_field: str = "log",
+                       label_field: str = "label", guidance_field: str = "guidance") -> dict[str, Any]:
+    """The measured end-to-end rates on labelled rows: the full pipeline (stage-1 type, ranked location,
+    constrained stage-2 generation) against each row's reference guidance.
+
+    `end_to_end_exact` counts rows where stage 1's type is right AND cause, location and fix are exactly right;
+    `end_to_end_rouge` rows where the type is right and the explanation's ROUGE-L reaches 0.6.
+    """
+    from utils.generation_metrics import evaluate_explanations
+
+    documents = [LogDocument(id=str(row.get("id", index)), source=f"row {index + 1}", text=row[text_field])
+                 for index, row in enumerate(rows)]
+    results = analyzer.analyze(documents)
+    by_document: dict[str, list[AnalyzedTrace]] = {}
+    for item in results:
+        by_document.setdefault(item.document.source, []).append(item)
+    chosen = [labelled_trace(by_document.get(document.source, []), (row.get("meta") or {}).get("root_exception"))
+              for document, row in zip(documents, rows)]
+    scored = [(item, row) for item, row in zip(chosen, rows) if item is not None]
+    predictions = [item.explanation or "" for item, _ in scored]
+    metrics = evaluate_explanations(
+        predictions, [row[guidance_field] for _, row in scored],
+        raw_predictions=[item.explanation_raw or "" for item, _ in scored],
+        types=[item.label or "" for item, _ in scored],
+        locations=[location_string(item.location) for item, _ in scored],
+        type_correct=[item.label == analyzer.label_set.to_label(row[label_field]) for item, row in scored],
+    )
+    metrics["stage1_type_accuracy"] = sum(item.label == analyzer.label_set.to_label(row[label_field])
+                                          for item, row in scored) / max(len(scored), 1)
+    metrics["rows_without_trace"] = len(rows) - len(scored)
+    return metrics
 
 
 def rank_frames_for(item: AnalyzedTrace, ranker: Any) -> list[Any]:

@@ -165,7 +165,7 @@ def _describe(task: str) -> str:
     return TASK_DESCRIPTIONS.get(task_family(task) or "", f"a model of task {task!r}")
 
 
-def _check_labels(path: str, model_labels: list[str], expected_labels: Any) -> None:
+def check_labels(path: str, model_labels: list[str], expected_labels: Any) -> None:
     wanted = list(getattr(expected_labels, "names", expected_labels))
     if model_labels == wanted:
         return
@@ -255,7 +255,7 @@ def load_model(
             f"(e.g. {missing[0]}): it is not a trained {task} model (a base encoder or another architecture)."
         )
     if family == "stage1" and expected_labels is not None:
-        _check_labels(source, [config.id2label[i] for i in range(config.num_labels)], expected_labels)
+        check_labels(source, [config.id2label[i] for i in range(config.num_labels)], expected_labels)
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(source)

@@ -23,6 +23,7 @@ from utils.labels import LabelSet
 from utils.stacktrace import parse_trace
 
 UNKNOWN_POLICIES = ("other", "drop", "error")
+INPUT_FORMATS = ("trace", "text")
 MISSING_LABEL = "<missing>"
 
 
@@ -101,6 +102,8 @@ def load_labeled_dataset(
             skipped.append(reason)
             continue
         label = row[label_field]
+        if isinstance(label, (bool, int)):  # binary/numeric datasets: 0/1, true/false
+            label = str(label).lower()
         records.append(
             {
                 "id": str(row.get("id", f"{Path(path).name}:{number}")),
@@ -169,7 +172,9 @@ def merge_labels(
     """
     if unknown_labels not in UNKNOWN_POLICIES:
         raise ValueError(f"unknown_labels must be one of {UNKNOWN_POLICIES}, got {unknown_labels!r}")
-    label2id = label_set.label2id
+    if unknown_labels == "other" and label_set.other not in label_set:
+        unknown_labels = "error"  # a label set taken from data has no Other to map unknown labels onto
+    label2id = {label_set.other: -1, **label_set.label2id}  # -1 only where no Other exists; such rows never stay
 
     def canonicalize(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
         names = [label_set.canonical(raw) if raw != MISSING_LABEL else None for raw in batch["raw_label"]]
@@ -221,17 +226,23 @@ def add_model_inputs(
     seed: int = 42,
     input_options: dict[str, Any] | None = None,
     num_proc: int | None = None,
+    input_format: str = "trace",
 ) -> Dataset:
     """Adds `text` (the model input built from the parsed trace, root cause first) and `masked`.
 
     `mask_probability` 1.0 masks every row (the "names hidden" evaluation); 0.5 masks a seeded half (training
-    augmentation, so the model learns from frames and messages, not only from the name).
+    augmentation, so the model learns from frames and messages, not only from the name). `input_format="text"`
+    uses the raw text as it is (any text classification task; no parsing, no masking).
     """
-    flags = mask_flags(len(dataset), mask_probability, seed)
+    if input_format not in INPUT_FORMATS:
+        raise ValueError(f"input_format must be one of {INPUT_FORMATS}, got {input_format!r}")
+    flags = mask_flags(len(dataset), mask_probability if input_format == "trace" else 0.0, seed)
     options = dict(input_options or {})
 
     def build(batch: dict[str, list[Any]], indices: list[int]) -> dict[str, list[Any]]:
         masked = [flags[index] for index in indices]
+        if input_format == "text":
+            return {"text": list(batch["log"]), "masked": masked}
         texts = [
             build_model_input(parse_trace(log), mask_exception_names=mask, **options)
             for log, mask in zip(batch["log"], masked, strict=True)
@@ -258,6 +269,27 @@ def stratified_split(dataset: Dataset, validation_fraction: float, seed: int) ->
     chosen = set(validation)
     train = [index for index in range(len(dataset)) if index not in chosen]
     return dataset.select(train), dataset.select(sorted(validation))
+
+
+def stratified_folds(label_ids: Sequence[int], num_folds: int, seed: int) -> list[np.ndarray]:
+    """Row indices of each of `num_folds` held-out folds, every label spread evenly over them (seeded)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    label_ids = np.asarray(label_ids)
+    if num_folds < 2 or num_folds > len(label_ids):
+        raise ValueError(f"num_folds must be within [2, {len(label_ids)}] (the rows), got {num_folds}")
+    if np.bincount(label_ids).max() < num_folds:
+        raise ValueError(f"every label has fewer than {num_folds} rows: too few rows for {num_folds} folds")
+    splitter = StratifiedKFold(n_splits=num_folds, shuffle=True, random_state=seed)
+    return [held_out for _, held_out in splitter.split(np.zeros(len(label_ids)), label_ids)]
+
+
+def label_set_from_data(dataset: Dataset) -> LabelSet:
+    """The sorted distinct raw labels of a dataset as a label set (no Other): `--label_source data`."""
+    names = sorted(set(dataset["raw_label"]) - {MISSING_LABEL})
+    if len(names) < 2:
+        raise JsonlError(f"{dataset[0]['source']}: needs at least two distinct labels, found {names}")
+    return LabelSet.from_names(names)
 
 
 def tokenize_dataset(

@@ -1,20 +1,87 @@
-"""Batched stage-1 inference: texts -> class probabilities, for one model or an ensemble of them."""
+"""Batched stage-1 inference: texts -> class probabilities, for one model or an ensemble of them.
+
+CPU speed (measured by bench/bench_predict.py, figures in bench/README.md): identical inputs are encoded once,
+each text is tokenized once and batches are cut by exact token length under a padded-token budget, forward passes
+run under `torch.inference_mode`, the thread count follows the cores that are actually free, and
+`quantize_int8` offers dynamic int8 quantization of the Linear layers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import os
 
-import numpy as np
-import torch
+# libgomp's default wait policy spins OpenMP threads at every barrier. When other processes share the cores (the
+# usual case on a small on-prem box), a spinning thread burns the time slice its sibling needs and one MiniLM
+# forward pass took ~20x longer with 2 threads than with 1 (bench/README.md). Only effective before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from utils.checkpoints import LoadedModel, ModelLoadError
+import warnings  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from utils.checkpoints import LoadedModel, ModelLoadError  # noqa: E402
+
+# Padded tokens per forward pass: a [rows x tokens] batch bigger than this spills the CPU caches (the FFN
+# activations alone are rows * tokens * 1536 floats for MiniLM); smaller batches measured faster on 2 cores.
+DEFAULT_MAX_BATCH_TOKENS = 2048
 
 
-def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length (less padding), longest first so memory peaks early."""
+def length_sorted_batches(
+    lengths: Sequence[int], batch_size: int, max_batch_tokens: int | None = None
+) -> list[list[int]]:
+    """Indices grouped into batches of similar length (less padding), longest first so memory peaks early.
+
+    A batch holds at most `batch_size` rows and, with `max_batch_tokens`, at most that many padded tokens
+    (rows * its longest length); a single longer row still gets a batch of its own.
+    """
     order = sorted(range(len(lengths)), key=lambda index: -lengths[index])
-    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    batches: list[list[int]] = []
+    for index in order:
+        current = batches[-1] if batches else None
+        # Longest first: the batch's first row sets its padded width.
+        fits = current is not None and len(current) < batch_size and (
+            max_batch_tokens is None or (len(current) + 1) * max(lengths[current[0]], 1) <= max_batch_tokens
+        )
+        if fits:
+            current.append(index)
+        else:
+            batches.append([index])
+    return batches
+
+
+def free_cores() -> int:
+    """Cores this process may run on (CPU affinity) minus those kept busy by other work (1-minute load), >= 1."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        busy = 0.0
+    return max(1, min(cores, round(cores - busy)))
+
+
+def configure_threads(threads: int | None = None) -> int:
+    """Set torch's intra-op threads: `threads` when given, else `free_cores()`. On a busy machine one thread beat
+    two by ~1.5x in bench/bench_predict.py; on idle cores all of them are used. Returns the count set."""
+    count = threads if threads and threads > 0 else free_cores()
+    torch.set_num_threads(count)
+    return count
+
+
+def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
+    """Dynamic int8 quantization of every `nn.Linear` (weights int8, activations quantized per batch), in place;
+    CPU only. Accuracy change and speed-up are measured by bench/bench_quantize.py."""
+    if any(parameter.device.type != "cpu" for parameter in model.parameters()):
+        raise ValueError("int8 dynamic quantization runs on CPU only; leave out --quantize on a GPU")
+    with warnings.catch_warnings():
+        # torch.ao.quantization is deprecated in favour of torchao, which is not a dependency here.
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
 
 
 def model_max_length(loaded: LoadedModel, default: int = 256) -> int:
@@ -24,18 +91,40 @@ def model_max_length(loaded: LoadedModel, default: int = 256) -> int:
 
 
 @torch.inference_mode()
-def predict_logits(loaded: LoadedModel, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-    """Logits [len(texts), num_labels] in input order; batches are length-sorted to keep padding small."""
+def predict_logits(
+    loaded: LoadedModel,
+    texts: Sequence[str],
+    batch_size: int = 32,
+    max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS,
+    sort_by_length: bool = True,
+    max_length: int | None = None,
+) -> np.ndarray:
+    """Logits [len(texts), num_labels] in input order.
+
+    Identical texts (a log repeating one failure) are encoded once; every text is tokenized once, without
+    padding, and batches are cut by token length (`length_sorted_batches`) so padding stays small.
+    `sort_by_length=False` batches in input order and `max_length` overrides the model's own limit: the
+    baselines bench/bench_predict.py compares against.
+    """
     model, tokenizer = loaded.model, loaded.tokenizer
     device = next(model.parameters()).device
-    max_length = model_max_length(loaded)
-    lengths = [len(text) for text in texts]
-    logits = np.zeros((len(texts), model.config.num_labels), dtype=np.float32)
-    for batch in length_sorted_batches(lengths, batch_size):
-        encoded = tokenizer([texts[index] for index in batch], padding=True, truncation=True,
-                            max_length=max_length, return_tensors="pt").to(device)
-        logits[batch] = model(**encoded).logits.float().cpu().numpy()
-    return logits
+    distinct = list(dict.fromkeys(texts))
+    position = {text: index for index, text in enumerate(distinct)}
+    logits = np.zeros((len(distinct), model.config.num_labels), dtype=np.float32)
+    if not distinct:
+        return logits
+    encoded = tokenizer(distinct, truncation=True, max_length=max_length or model_max_length(loaded))
+    lengths = [len(ids) for ids in encoded["input_ids"]]
+    if sort_by_length:
+        batches = length_sorted_batches(lengths, batch_size, max_batch_tokens)
+    else:
+        batches = [list(range(start, min(start + batch_size, len(distinct))))
+                   for start in range(0, len(distinct), batch_size)]
+    for batch in batches:
+        features = tokenizer.pad({key: [values[index] for index in batch] for key, values in encoded.items()},
+                                 return_tensors="pt").to(device)
+        logits[batch] = model(**features).logits.float().cpu().numpy()
+    return logits[[position[text] for text in texts]]
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
@@ -64,18 +153,32 @@ def ensemble_probabilities(
     """Weighted mean of members' calibrated probabilities (each member applies its own stored temperature).
 
     Members may build their inputs differently (input options live in each one's metadata), so each gets its own
-    list of texts.
+    list of texts. Without `weights`, members are weighted by their validation score (`score_weights`).
     """
     check_same_labels(models)
-    weights = list(weights) if weights else [1.0] * len(models)
-    if len(weights) != len(models):
-        raise ValueError(f"{len(weights)} ensemble weights given for {len(models)} models")
-    total: np.ndarray | None = None
-    for member, texts, weight in zip(models, texts_per_model, weights):
-        probabilities = softmax(predict_logits(member, texts, batch_size), temperature_of(member))
-        total = probabilities * weight if total is None else total + probabilities * weight
-    assert total is not None
-    return total / sum(weights)
+    logits = [predict_logits(member, texts, batch_size) for member, texts in zip(models, texts_per_model)]
+    return combine_probabilities(logits, [temperature_of(member) for member in models],
+                                 list(weights) if weights else score_weights(models))
+
+
+def combine_probabilities(
+    logits_per_model: Sequence[np.ndarray], temperatures: Sequence[float], weights: Sequence[float]
+) -> np.ndarray:
+    """Weighted mean of softmax(logits / temperature) over members."""
+    if len(weights) != len(logits_per_model):
+        raise ValueError(f"{len(weights)} ensemble weights given for {len(logits_per_model)} models")
+    if any(weight < 0 for weight in weights) or sum(weights) <= 0:
+        raise ValueError(f"ensemble weights must be non-negative with a positive sum, got {list(weights)}")
+    total = sum(softmax(logits, temperature) * weight
+                for logits, temperature, weight in zip(logits_per_model, temperatures, weights))
+    return np.asarray(total) / sum(weights)
+
+
+def score_weights(models: Sequence[LoadedModel], key: str = "eval_macro_f1") -> list[float]:
+    """One weight per member: its validation macro-F1 from metadata (a fold member's is its out-of-fold score);
+    equal weights unless every member has a positive one."""
+    scores = [float((member.metadata.get("metrics") or {}).get(key) or 0.0) for member in models]
+    return scores if len(models) > 1 and all(score > 0 for score in scores) else [1.0] * len(models)
 
 
 def temperature_of(loaded: LoadedModel) -> float:

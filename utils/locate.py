@@ -839,10 +839,9 @@ def format_locate_report(report: dict) -> str:
     """A markdown table: per row and once per bug, for all rows, tuning and held-out projects, then each project.
 
     "ceiling" is the share of rows whose fixed method appears in the trace at all; "gap" is the share of the
-    distance from the naive acc@1 to that ceiling that the ranker closed."""
-    ranker_name = report.get("ranker_dir") or "ranker"
+    distance from the naive acc@1 to that ceiling that the ranker closed (the rules when no ranker was given)."""
     header = (
-        f"| rows | n | ceiling | naive acc@1 | rules acc@1 | {ranker_name} acc@1 | gap closed | naive acc@3 "
+        "| rows | n | ceiling | naive acc@1 | rules acc@1 | ranker acc@1 | gap closed | naive acc@3 "
         "| ranker acc@3 | naive MRR | ranker MRR |"
     )
     lines = [header, "|" + "---|" * header.count(" | ") + "---|"]

@@ -1,4 +1,5 @@
-"""Classification metrics: top-k accuracy, macro/weighted F1, per-class report, confusions, calibration.
+"""Classification metrics: top-k accuracy, macro/weighted F1 (ROC-AUC when binary), per-class report, confusions,
+calibration.
 
 Macro and weighted F1 average over the classes present in the gold labels: a class the evaluation set never holds
 has no recall to measure, and counting it as F1=0 would make scores on subsets (e.g. "rows not labelled Other")
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import classification_report, confusion_matrix, f1_score
+from sklearn.metrics import classification_report, confusion_matrix, f1_score, roc_auc_score
 
 TOP_KS = (1, 3, 5)
 
@@ -47,7 +48,18 @@ def classification_metrics(scores: np.ndarray, label_ids: np.ndarray) -> dict[st
     label_ids = np.asarray(label_ids)
     metrics = {f"top{k}": topk_accuracy(scores, label_ids, k) for k in TOP_KS}
     metrics.update(f1_scores(label_ids, scores.argmax(axis=-1)))
+    if scores.ndim == 2 and scores.shape[1] == 2:
+        metrics["roc_auc"] = binary_roc_auc(scores, label_ids)
     return metrics
+
+
+def binary_roc_auc(scores: np.ndarray, label_ids: np.ndarray) -> float:
+    """ROC-AUC of class 1 from two-column logits or probabilities (nan when only one class is present)."""
+    label_ids = np.asarray(label_ids)
+    if len(set(label_ids.tolist())) < 2:
+        return float("nan")
+    # The score difference orders rows like the class-1 probability for logits and probabilities alike.
+    return float(roc_auc_score(label_ids, scores[:, 1] - scores[:, 0]))
 
 
 def compute_metrics(eval_prediction: Any) -> dict[str, float]:

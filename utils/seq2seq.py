@@ -317,7 +317,7 @@ def generate_explanations(
     types: Sequence[str] | None = None,
     locations: Sequence[str] | None = None,
     max_source_length: int | None = None,
-    no_repeat_ngram_size: int = 0,
+    no_repeat_ngram_size: int | None = None,
     max_cause_tokens: int | None = 48,
 ) -> list[str]:
     """Guidance lines for `inputs` (stage-2 sources), in input order.
@@ -326,7 +326,8 @@ def generate_explanations(
     (ranker locations, formatted like the guidance), decoding is constrained to agree with them (see
     `AgreementLogitsProcessor`); without them generation is free (the "raw" output measured for agreement).
     `max_cause_tokens`: with locations, a cause that has not ended by then is closed so the location is written.
-    `no_repeat_ngram_size` > 0 forbids repeating any n-gram of generated tokens (cuts the loops of a weak model).
+    `no_repeat_ngram_size` > 0 forbids repeating any n-gram of generated tokens (cuts the loops of a weak model);
+    None: the model's saved generation_config decides (train_stage2.py saves the value it was scored with).
     """
     if types is not None and len(types) != len(inputs):
         raise ValueError(f"{len(inputs)} inputs but {len(types)} types")
@@ -357,7 +358,7 @@ def generate_explanations(
             max_new_tokens=max_new_tokens,
             max_length=None,  # a max_length saved by training would otherwise compete with max_new_tokens
             do_sample=False,
-            no_repeat_ngram_size=no_repeat_ngram_size,
+            **({} if no_repeat_ngram_size is None else {"no_repeat_ngram_size": no_repeat_ngram_size}),
             logits_processor=processors,
         )
         texts = tokenizer.batch_decode(generated, skip_special_tokens=True, clean_up_tokenization_spaces=False)

@@ -1,0 +1,115 @@
+"""Training reliability: an interrupted run resumes from its last checkpoint to the same final step and metrics, and
+the same seed on the same data gives the same metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoTokenizer, BertConfig, BertModel, TrainerCallback
+
+import train_stage1
+from utils.checkpoints import default_encoder_path
+
+EXCEPTIONS = [
+    ("java.lang.NullPointerException", "customer is null", "com.acme.crm.CustomerService.find"),
+    ("java.net.SocketTimeoutException", "Read timed out", "com.acme.pay.GatewayClient.send"),
+    ("java.lang.NumberFormatException", 'For input string: "12a"', "com.acme.fx.RateParser.parse"),
+]
+
+
+def write_rows(path: Path, count: int, offset: int = 0) -> Path:
+    with open(path, "w", encoding="utf-8") as out:
+        for index in range(offset, offset + count):
+            exception, message, frame = EXCEPTIONS[index % len(EXCEPTIONS)]
+            log = f"{exception}: {message} #{index}\n\tat {frame}(App.java:{10 + index})\n\tat java.lang.Thread.run"
+            out.write(json.dumps({"id": f"r{index}", "log": log, "label": exception}) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory) -> dict[str, Path]:
+    directory = tmp_path_factory.mktemp("resume")
+    encoder = directory / "encoder"
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=37)
+    BertModel(config).save_pretrained(encoder)
+    AutoTokenizer.from_pretrained(default_encoder_path()).save_pretrained(encoder)
+    return {"encoder": encoder, "train": write_rows(directory / "train.jsonl", 36),
+            "validation": write_rows(directory / "val.jsonl", 12, 100)}
+
+
+def _args(setup: dict[str, Path], output_dir: Path, frozen: bool) -> list[str]:
+    args = [
+        "--model_name_or_path", str(setup["encoder"]), "--output_dir", str(output_dir),
+        "--train_file", str(setup["train"]), "--validation_file", str(setup["validation"]),
+        "--max_length", "48", "--per_device_train_batch_size", "6", "--num_train_epochs", "2", "--seed", "11",
+        "--eval_strategy", "steps", "--save_strategy", "steps", "--eval_steps", "3", "--save_steps", "3",
+        "--logging_steps", "3", "--save_total_limit", "2", "--early_stopping_patience", "0",
+    ]
+    if frozen:
+        args += ["--freeze_encoder", "--feature_cache_dir", "", "--head_learning_rate", "0.01"]
+    else:
+        args += ["--learning_rate", "1e-3"]
+    return args
+
+
+class Interrupt(RuntimeError):
+    pass
+
+
+class InterruptAfterSave(TrainerCallback):
+    """Stands in for a crash: stops training right after the checkpoint of step 6 is written."""
+
+    def on_save(self, args, state, control, **kwargs):
+        if state.global_step >= 6:
+            raise Interrupt(f"killed after step {state.global_step}")
+
+
+def test_interrupted_run_resumes_to_the_same_end(tmp_path, setup, monkeypatch) -> None:
+    frozen = True  # the cached-feature head: its checkpoints are not a PreTrainedModel, the harder case
+    reference = train_stage1.main(_args(setup, tmp_path / "uninterrupted", frozen))
+    final_step = json.loads((tmp_path / "uninterrupted" / "trainer_state.json").read_text())["global_step"]
+    assert final_step == 12  # 36 rows / 6 per batch x 2 epochs
+
+    output_dir = tmp_path / "interrupted"
+    original = train_stage1.FocalLossTrainer
+
+    class CrashingTrainer(original):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.add_callback(InterruptAfterSave())
+
+    monkeypatch.setattr(train_stage1, "FocalLossTrainer", CrashingTrainer)
+    with pytest.raises(Interrupt):
+        train_stage1.main(_args(setup, output_dir, frozen))
+    assert (output_dir / "checkpoint-6").is_dir() and not (output_dir / "analyzer_metadata.json").exists()
+
+    monkeypatch.setattr(train_stage1, "FocalLossTrainer", original)
+    resumed = train_stage1.main(_args(setup, output_dir, frozen))  # finds checkpoint-6 by itself
+    state = json.loads((output_dir / "trainer_state.json").read_text())
+    metadata = json.loads((output_dir / "analyzer_metadata.json").read_text())
+    assert state["global_step"] == final_step and metadata["training"]["resumed_from"].endswith("checkpoint-6")
+    for key in ("eval_loss", "eval_top1", "eval_macro_f1"):
+        assert resumed[key] == pytest.approx(reference[key], rel=1e-4, abs=1e-5), key
+
+    # --overwrite_output_dir ignores the checkpoints and starts afresh.
+    (output_dir / "analyzer_metadata.json").unlink()
+    monkeypatch.setattr(train_stage1, "FocalLossTrainer", CrashingTrainer)
+    with pytest.raises(Interrupt):
+        train_stage1.main([*_args(setup, output_dir, frozen), "--keep_checkpoints"])
+    monkeypatch.setattr(train_stage1, "FocalLossTrainer", original)
+    train_stage1.main([*_args(setup, output_dir, frozen), "--overwrite_output_dir"])
+    metadata = json.loads((output_dir / "analyzer_metadata.json").read_text())
+    assert metadata["training"]["resumed_from"] is None
+
+
+def test_same_seed_same_metrics(tmp_path, setup) -> None:
+    # Full fine-tuning (dropout, shuffling, init of the head all draw from the seed), one epoch to stay quick.
+    first = train_stage1.main([*_args(setup, tmp_path / "a", frozen=False), "--num_train_epochs", "1"])
+    second = train_stage1.main([*_args(setup, tmp_path / "b", frozen=False), "--num_train_epochs", "1"])
+    for key in ("eval_loss", "eval_top1", "eval_macro_f1", "eval_ece"):
+        assert first[key] == second[key], key
