@@ -3,6 +3,9 @@
     python evaluate.py --model models/stage1 --input data/corpus/test.jsonl
     python evaluate.py --model models/stage1 --input data/corpus/test.jsonl --mask-exception-names
     python evaluate.py --model models/stage1 --input ../shared/data/bugsjar_dev.jsonl --label-field root_exception
+    python evaluate.py --model models/stage1_folds --input data/corpus/test.jsonl     # a folds dir: an ensemble
+    python evaluate.py --task locate --input ../shared/data/bugsjar_dev.jsonl        # where to fix (fix_methods)
+    python evaluate.py --task explain --input data/corpus/test.jsonl --stage2 models/stage2   # stage 2, end to end
 
 --task classify (stage 1): top-1/3/5 accuracy, macro/weighted F1 on all rows and on rows whose gold label is not
 Other, per-class precision/recall/F1, the most confused pairs, calibration, a confusion matrix PNG, and the same
@@ -10,12 +13,29 @@ scores for the parser baseline (the type read from the parsed root cause through
 --mask-exception-names every exception class name is hidden from the model and from the parser baseline alike,
 so the baseline shows what remains readable without names. Raw class names in the label field (a fully qualified
 root_exception) are merged through labels.yaml like training labels.
+
+--task locate: method-level acc@1, acc@3 and MRR of the frame ranker (--locator, default models/locate; the rules
+when absent) against the naive first-application-frame rule, on all rows, on rows whose trace holds a fixed method,
+once per bug, per project, and for --held_out_projects apart. Rows need `fix_methods` (real) or `meta.fault` (corpus).
+
+--task explain: the whole pipeline (stage-1 type from --model, ranked location, constrained stage-2 generation
+from --stage2) on rows with a reference `guidance`: ROUGE-L, exact match of each field, agreement of the generated
+type/location with what the user is shown (raw and after the post-check), and the measured end-to-end rate (stage-1
+type right AND explanation fields right on the same rows).
+
+Several --model dirs (or a folds dir) are evaluated as one ensemble through utils.inference (each member's stored
+temperature, weights from --ensemble_weights or the members' validation macro-F1). The report shows calibration
+(ECE and NLL before/after the temperature, a reliability diagram), the per-class predicted vs. true rate, top-score
+mean/std/min/max and a warning when predictions are degenerate. Binary models report ROC-AUC; a model trained on raw
+text (input_format text) or on labels taken from its data gets its inputs and labels the same way, without the
+parser baseline.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +43,7 @@ from typing import Any, Literal
 import numpy as np
 from transformers import HfArgumentParser
 
-from utils.analyze import expand_model_dirs
+from utils.analyze import DEFAULT_LOCATOR_DIR, Analyzer, AnalyzerOptions, expand_model_dirs, score_explanations
 from utils.args import parse_args_with_config
 from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
 from utils.calibration import (
@@ -33,10 +53,11 @@ from utils.calibration import (
     prediction_distribution,
 )
 from utils.checkpoints import TASK_CLASSIFY, check_labels, file_sha256, load_model
-from utils.data import add_model_inputs, load_labeled_dataset, merge_labels
+from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, read_jsonl
 from utils.inference import check_same_labels, combine_probabilities, predict_logits, score_weights, temperature_of
 from utils.inputs import mask_exception_names
 from utils.labels import LabelSet, load_label_set
+from utils.locate import evaluate_locate_file, format_locate_report
 from utils.metrics import (
     classification_metrics,
     confusion,
@@ -62,7 +83,17 @@ class EvaluateArguments:
     ensemble_weights: list[float] | None = field(
         default=None, metadata={"help": "One weight per member (default: each member's validation macro-F1)."}
     )
-    task: Literal["classify"] = field(default="classify", metadata={"help": "What to evaluate: stage-1 classify."})
+    task: Literal["classify", "locate", "explain"] = field(
+        default="classify", metadata={"help": "classify (stage 1), locate (frame ranker) or explain (stage 2)."}
+    )
+    locator: str | None = field(
+        default=None, metadata={"help": "locate/explain: frame-ranker dir (default models/locate when present)."}
+    )
+    held_out_projects: list[str] = field(
+        default_factory=lambda: ["commons-math", "flink", "wicket"],
+        metadata={"help": "locate: projects never used to tune the ranker, reported apart."},
+    )
+    stage2: str = field(default="models/stage2", metadata={"help": "explain: the stage-2 model dir or Hub id."})
     text_field: str = field(default="log", metadata={"help": "JSON field holding the log text."})
     label_field: str = field(
         default="label", metadata={"help": "JSON field holding the gold label (canonical or a raw class name)."}
@@ -281,14 +312,73 @@ def markdown_report(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-TASKS = {"classify": evaluate_classifier}  # --task choices; each takes the arguments and returns the report
+def default_locator(args: EvaluateArguments) -> str | None:
+    return args.locator or (str(DEFAULT_LOCATOR_DIR) if (DEFAULT_LOCATOR_DIR / "ranker.json").is_file() else None)
+
+
+def write_report(output_dir: str, report: dict[str, Any], markdown: str) -> None:
+    write_json_atomic(Path(output_dir) / "report.json", report)
+    with open_atomic(Path(output_dir) / "report.md") as handle:
+        handle.write(markdown)
+    logger.info("report written to %s", output_dir)
+
+
+def evaluate_locator(args: EvaluateArguments) -> dict[str, Any]:
+    locator = default_locator(args)
+    report = evaluate_locate_file(args.input, locator, args.held_out_projects)
+    report = {"task": "locate", "input": args.input, "locator": locator or "rules", **report}
+    output_dir = args.output_dir or f"reports/locate-{Path(args.input).stem}"
+    write_report(output_dir, report, locate_markdown(report))
+    return report
+
+
+def locate_markdown(report: dict[str, Any]) -> str:
+    return (f"# Frame ranking: {report['locator']} on {Path(report['input']).name}\n\n"
+            f"Held-out projects: {', '.join(report.get('held_out_projects') or []) or 'none'}\n\n"
+            f"{format_locate_report(report)}\n")
+
+
+def evaluate_explainer(args: EvaluateArguments) -> dict[str, Any]:
+    rows = read_jsonl(args.input, required_fields=(args.text_field, args.label_field, "guidance"),
+                      skip_invalid=args.skip_invalid_rows)
+    rows = rows[: args.max_rows] if args.max_rows else list(rows)
+    analyzer = Analyzer(AnalyzerOptions(model_dirs=args.model, ensemble_weights=args.ensemble_weights,
+                                        locator_dir=default_locator(args), stage2_dir=args.stage2,
+                                        batch_size=args.batch_size))
+    started = time.perf_counter()
+    metrics = score_explanations(rows, analyzer, args.text_field, args.label_field)
+    seconds = time.perf_counter() - started
+    report = {"task": "explain", "input": args.input, "models": analyzer.describe(), "rows": len(rows),
+              "seconds": round(seconds, 2), "logs_per_second": round(len(rows) / seconds, 2), **metrics}
+    output_dir = args.output_dir or f"reports/explain-{Path(args.input).stem}"
+    write_report(output_dir, report, explain_markdown(report))
+    return report
+
+
+def explain_markdown(report: dict[str, Any]) -> str:
+    keys = ["rougeL", "rougeL_cause", "rougeL_fix", "exact_type", "exact_location", "exact_cause", "exact_fix",
+            "agreement_raw", "agreement", "stage1_type_accuracy", "end_to_end_exact", "end_to_end_rouge"]
+    lines = [f"# Stage-2 evaluation on {Path(report['input']).name}", "",
+             f"- rows: {report['rows']}; {report['logs_per_second']} logs/s end to end ({report['seconds']} s)",
+             f"- models: {report['models']}", "", "| metric | value |", "|---|---:|"]
+    lines += [f"| {key} | {_cell(report[key])} |" for key in keys if key in report]
+    return "\n".join(lines) + "\n"
+
+
+# --task choices: each takes the arguments and returns the report; the second item renders it as markdown.
+TASKS = {
+    "classify": (evaluate_classifier, lambda report: markdown_report(report).split("## Prediction distribution")[0]),
+    "locate": (evaluate_locator, locate_markdown),
+    "explain": (evaluate_explainer, explain_markdown),
+}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     (args,) = parse_args_with_config(HfArgumentParser(EvaluateArguments), argv)
-    report = TASKS[args.task](args)
-    print(markdown_report(report).split("## Prediction distribution")[0])
+    evaluate_task, render = TASKS[args.task]
+    report = evaluate_task(args)
+    print(render(report))
     return report
 
 

@@ -3,12 +3,22 @@
     python train_stage1.py configs/stage1_quick.yaml      # a config file (yaml/json); CLI options override it
     accelerate launch train_stage1.py --freeze-encoder    # defaults: data/corpus, offline MiniLM, models/stage1
     python train_stage1.py --help                         # every option
+    python train_stage1.py configs/stage1_quick.yaml --num_folds 5 --output_dir models/stage1_folds
+    python train_stage1.py --train_file d.jsonl --text_field text --input_format text --label_source data --loss ce
 
 Rows are JSONL with a log text and an exception label; labels are merged onto configs/labels.yaml, the model input is
 built from the parsed trace (root cause first), and the loss is focal loss or cross-entropy. With --freeze-encoder
 the encoder runs once over the data and the head trains on cached features (--cache_features), which is what makes
 a frozen run take seconds per epoch instead of minutes; the saved model is always a plain
 AutoModelForSequenceClassification directory with analyzer_metadata.json, loadable by utils.checkpoints.load_model.
+
+After training, a temperature is fitted on the validation split (stored in the metadata, applied by predict.py and
+evaluate.py), the predicted-vs-true class rates and top-score statistics are checked, and a warning is printed at the
+end when predictions are degenerate (far too sure or unsure, a class predicted at under 1/5 of its rate). With
+--num_folds K, K stratified folds each train a complete model dir (<output_dir>/fold_<k>), and the held-out
+predictions give oof_predictions.jsonl and OOF metrics stored in every member's metadata. An interrupted run resumes
+from the last checkpoint-* in its output dir (unless --overwrite_output_dir). README.md (model card) is always
+written; --push_to_hub uploads the directory after it is complete locally.
 """
 
 from __future__ import annotations
@@ -345,8 +355,9 @@ def train_model(
     trainer.log_metrics("eval", eval_metrics)
     trainer.save_metrics("eval", eval_metrics)
     trainer.save_state()
+    # A temperature never changes the argmax, so per-class rates are reported once (raw).
     warnings = [f"raw scores: {w}" for w in degenerate_warnings(raw)]
-    warnings += [f"with temperature {calibration['temperature']}: {w}" for w in degenerate_warnings(scaled)]
+    warnings += [f"with temperature {calibration['temperature']}: {w}" for w in degenerate_warnings(scaled, False)]
 
     metadata: dict[str, Any] = {}
     if trainer.is_world_process_zero():
@@ -542,11 +553,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         merge_reports = {"train": train_report.to_dict(), "validation": eval_report.to_dict() if eval_report else None}
         write_json_atomic(output_dir / "label_merge_report.json", merge_reports)
         if model_args.num_folds >= 2:  # the folds dir gets a card too: it is what predict.py/evaluate.py are given
-            write_model_card(output_dir, card_metadata, training_args.hub_model_id)
+            write_model_card(output_dir, {**card_metadata, "metrics": metrics}, training_args.hub_model_id)
         for warning in card_metadata.get("prediction_warnings", []):
             logger.warning("%s", warning)  # at the very end of training, where it cannot be missed
         if push_to_hub:
             hub_model_id = training_args.hub_model_id or output_dir.name
+            write_model_card(output_dir, read_metadata(output_dir) or card_metadata, hub_model_id)
             try:
                 url = push_model_dir(output_dir, hub_model_id, token=training_args.hub_token,
                                      private=bool(training_args.hub_private_repo))

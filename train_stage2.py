@@ -40,6 +40,7 @@ from utils.args import parse_args_with_config
 from utils.checkpoints import save_model_dir, write_json_atomic
 from utils.data import read_jsonl
 from utils.generation_metrics import evaluate_explanations
+from utils.guidance import GUIDANCE_FIELDS, parse_guidance
 from utils.plots import plot_learning_curves
 from utils.seq2seq import (
     TASK,
@@ -114,7 +115,10 @@ def load_examples(path: str, limit: int | None, max_frames: int) -> datasets.Dat
     rows = read_jsonl(path, required_fields=("log", "label", "guidance"))
     rows = rows[:limit] if limit else rows
     examples = [dataclasses.asdict(stage2_example(row, max_frames=max_frames)) for row in rows]
+    malformed = sum(1 for example in examples if set(parse_guidance(example["target"])) != set(GUIDANCE_FIELDS))
     logger.info("%s: %d examples", path, len(examples))
+    if malformed:  # kept (the model learns what the corpus says) but reported
+        logger.warning("%s: %d guidance lines lack some of the fields %s", path, malformed, ", ".join(GUIDANCE_FIELDS))
     return datasets.Dataset.from_list(examples)
 
 

@@ -48,6 +48,7 @@ from utils.inputs import build_model_input
 from utils.labels import load_label_set
 
 VARIANTS = ("default", "unsorted", "rows_only", "raw_512", "int8", "threads_1", "threads_all")
+CLI_RUNS = ("no_model", "fp32", "int8", "stage2")
 
 
 @dataclass
@@ -67,6 +68,8 @@ class BenchPredictArguments:
     variants: list[str] = field(default_factory=lambda: list(VARIANTS),
                                 metadata={"help": f"Stage-1 variants to time, of {', '.join(VARIANTS)}."})
     cli: bool = field(default=True, metadata={"help": "Also time predict.py as a child process."})
+    cli_runs: list[str] = field(default_factory=lambda: list(CLI_RUNS),
+                                metadata={"help": f"predict.py runs to time, of {', '.join(CLI_RUNS)}."})
     output_dir: str = field(default=str(RESULTS_DIR), metadata={"help": "Where the JSON results go."})
     name: str = field(default="predict", metadata={"help": "Results file name (without .json)."})
     seed: int = field(default=0, metadata={"help": "Seed of the document sample."})
@@ -141,11 +144,11 @@ def time_cli(args: BenchPredictArguments, documents: list, stage2: str | None, t
         base = [sys.executable, str(REPO_ROOT / "predict.py"), "--input", str(logs), "--output",
                 str(Path(scratch) / "out.jsonl"), "--threads", str(threads)]
         model = ["--model", args.model] + (["--locator", args.locator] if args.locator else [])
-        commands = {"parser only (--no_model)": base + ["--no_model"],
-                    "stage 1 fp32": base + model + ["--no_stage2"],
-                    "stage 1 int8 (--quantize)": base + model + ["--no_stage2", "--quantize"]}
-        if stage2:
-            commands["stage 1 + stage 2"] = base + model + ["--stage2", stage2]
+        every = {"no_model": ("parser only (--no_model)", base + ["--no_model"]),
+                 "fp32": ("stage 1 fp32", base + model + ["--no_stage2"]),
+                 "int8": ("stage 1 int8 (--quantize)", base + model + ["--no_stage2", "--quantize"]),
+                 "stage2": ("stage 1 + stage 2", base + model + ["--stage2", str(stage2)])}
+        commands = dict(every[key] for key in CLI_RUNS if key in args.cli_runs and (key != "stage2" or stage2))
         runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
         for _ in range(args.repeats):
             for name, command in commands.items():

@@ -6,6 +6,7 @@ Not a script: `bench/bench_*.py` import it after putting the repository root on 
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import random
@@ -13,8 +14,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
@@ -107,24 +106,36 @@ def peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
 
 
+# Runs the command and reports its own rusage. Linux keeps a process's peak RSS across fork + exec, so a child
+# started straight from this (large) process would report this process's peak; one started from this small
+# launcher reports its own.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(json.dumps({"seconds": time.perf_counter() - started, "maxrss": usage.ru_maxrss,
+                  "returncode": os.waitstatus_to_exitcode(status)}))
+"""
+
+
 def run_child(command: Sequence[str], timeout: float = 3600) -> dict[str, Any]:
-    """Run `command` (cwd: the repository root): its wall seconds, its own peak RSS in MB (`os.wait4` reports the
-    rusage of exactly this child), exit status and the tail of its stderr."""
-    with tempfile.TemporaryFile() as stderr:
-        started = time.perf_counter()
-        child = subprocess.Popen(list(command), cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
-        killer = threading.Timer(timeout, child.kill)
-        killer.start()
-        try:
-            _, status, usage = os.wait4(child.pid, 0)
-        finally:
-            killer.cancel()
-        seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait for it again
-        stderr.seek(0)
-        tail = stderr.read().decode("utf-8", errors="replace")[-400:]
-    peak = usage.ru_maxrss / 2**20 if sys.platform == "darwin" else usage.ru_maxrss / 2**10
-    return {"seconds": seconds, "peak_rss_mb": round(peak, 1), "returncode": child.returncode, "stderr_tail": tail}
+    """Run `command` (cwd: the repository root): its wall seconds, its own peak RSS in MB, exit status and the
+    tail of its stderr."""
+    try:
+        launched = subprocess.run([sys.executable, "-c", _LAUNCHER, *command], cwd=REPO_ROOT, capture_output=True,
+                                  text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as error:
+        return {"seconds": float(timeout), "peak_rss_mb": None, "returncode": -1,
+                "stderr_tail": f"timed out after {timeout}s: {error}"}
+    lines = launched.stdout.strip().splitlines()
+    if launched.returncode != 0 or not lines:
+        return {"seconds": None, "peak_rss_mb": None, "returncode": launched.returncode or -1,
+                "stderr_tail": launched.stderr[-400:]}
+    measured = json.loads(lines[-1])
+    peak = measured["maxrss"] / 2**20 if sys.platform == "darwin" else measured["maxrss"] / 2**10
+    return {"seconds": measured["seconds"], "peak_rss_mb": round(peak, 1), "returncode": measured["returncode"],
+            "stderr_tail": launched.stderr[-400:]}
 
 
 def sample_documents(inputs: Sequence[str], max_documents: int | None, seed: int = 0) -> list[LogDocument]:

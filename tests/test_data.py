@@ -164,3 +164,34 @@ def test_dev_set_root_exceptions_merge() -> None:
     assert not skipped and len(merged) == len(dataset) > 1000
     assert report.unknown.get("<missing>", 0) < 10  # a few rows carry no exception line
     assert sum(report.merged["AssertionError"].values()) > 0.3 * len(merged)
+
+
+def test_binary_text_rows_with_labels_from_data(tmp_path) -> None:
+    from utils.data import label_set_from_data
+
+    rows = [{"text": f"note {i}", "label": i % 2} for i in range(6)] + [{"text": "odd one", "label": True}]
+    dataset, _ = load_labeled_dataset(_write(tmp_path / "bin.jsonl", rows[:6]), text_field="text")
+    label_set = label_set_from_data(dataset)
+    assert label_set.names == ["0", "1"] and label_set.other not in label_set
+    merged, report = merge_labels(dataset, label_set)
+    assert merged["labels"] == [0, 1, 0, 1, 0, 1] and report.unknown == {}
+    texts = add_model_inputs(merged, mask_probability=1.0, input_format="text")["text"]
+    assert texts == [f"note {i}" for i in range(6)]  # raw text: no parsing, no masking
+    # A label outside a data label set has no Other to go to: it stops the run, naming file and line.
+    other, _ = load_labeled_dataset(_write(tmp_path / "other.jsonl", rows), text_field="text")
+    with pytest.raises(JsonlError, match=r"other.jsonl:7: label 'true' is not in labels.yaml"):
+        merge_labels(other, label_set, "other")
+    kept, report = merge_labels(other, label_set, "drop")
+    assert len(kept) == 6 and report.dropped == 1
+
+
+def test_stratified_folds_cover_every_row_once() -> None:
+    from utils.data import stratified_folds
+
+    labels = [0] * 12 + [1] * 6 + [2] * 3
+    folds = stratified_folds(labels, 3, seed=1)
+    assert sorted(int(i) for fold in folds for i in fold) == list(range(21))
+    assert all(sum(labels[i] == 1 for i in fold) == 2 and sum(labels[i] == 2 for i in fold) == 1 for fold in folds)
+    assert [list(f) for f in stratified_folds(labels, 3, seed=1)] == [list(f) for f in folds]
+    with pytest.raises(ValueError, match="num_folds"):
+        stratified_folds(labels, 1, seed=1)

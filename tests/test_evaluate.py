@@ -131,3 +131,38 @@ def test_label_set_mismatch_is_one_clear_error(tmp_path, model_dir) -> None:
                 str(labels),
             ]
         )
+
+
+def test_calibration_report_and_ensemble_of_directories(tmp_path, model_dir) -> None:
+    import shutil
+
+    sharpened = tmp_path / "sharpened"
+    shutil.copytree(model_dir, sharpened)
+    metadata = json.loads((sharpened / "analyzer_metadata.json").read_text())
+    metadata["calibration"] = {"temperature": 0.05}
+    (sharpened / "analyzer_metadata.json").write_text(json.dumps(metadata))
+    data = _write_rows(tmp_path / "rows.jsonl")
+    args = ["--input", str(data), "--label-field", "root_exception"]
+
+    plain = evaluate.main(["--model", str(model_dir), *args, "--output-dir", str(tmp_path / "plain")])
+    scaled = evaluate.main(["--model", str(sharpened), *args, "--output-dir", str(tmp_path / "scaled")])
+    # An untrained model spreads its scores over 46 labels; dividing the logits by 0.05 makes them peaked.
+    assert plain["temperatures"] == [1.0] and scaled["temperatures"] == [0.05]
+    assert plain["calibration"]["ece"] == plain["calibration"]["ece_before_temperature"]
+    assert scaled["calibration"]["ece_before_temperature"] == pytest.approx(plain["calibration"]["ece"])
+    top_score = {name: report["prediction_distribution"]["top_score"]["mean"] for name, report in
+                 (("plain", plain), ("scaled", scaled))}
+    assert top_score["scaled"] > top_score["plain"]
+    distribution = plain["prediction_distribution"]
+    assert distribution["rows"] == 10 and distribution["per_class"]["Other"]["true_rate"] == pytest.approx(0.2)
+    assert {"mean", "std", "min", "max"} == set(distribution["top_score"])
+    assert isinstance(plain["warnings"], list)
+    markdown = (tmp_path / "plain" / "report.md").read_text()
+    assert "## Prediction distribution" in markdown and "| Other | 0.2000 |" in markdown
+
+    # Two directories form one ensemble: the mean of each member's temperature-scaled probabilities.
+    both = evaluate.main(["--model", str(model_dir), str(sharpened), *args, "--output-dir", str(tmp_path / "both")])
+    assert both["members"] == [str(model_dir), str(sharpened)] and both["ensemble_weights"] == [1.0, 1.0]
+    expected_top = (plain["prediction_distribution"]["per_class"]["Other"]["mean_probability"]
+                    + scaled["prediction_distribution"]["per_class"]["Other"]["mean_probability"]) / 2
+    assert both["prediction_distribution"]["per_class"]["Other"]["mean_probability"] == pytest.approx(expected_top)

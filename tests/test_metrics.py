@@ -93,3 +93,15 @@ def test_history_and_figures(tmp_path) -> None:
     ):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(tmp_path.glob(".*"))  # no temp files left behind
+
+
+def test_binary_metrics_include_roc_auc() -> None:
+    logits = np.array([[2.0, -1.0], [0.5, 0.2], [0.1, 0.4], [-1.0, 1.0], [0.3, 0.2]])
+    labels = np.array([0, 1, 0, 1, 1])
+    metrics = classification_metrics(logits, labels)
+    # Class-1 scores by row: -3, -0.3, 0.3, 2, -0.1; of the 6 (positive, negative) pairs 4 are ordered right.
+    assert metrics["roc_auc"] == pytest.approx(4 / 6)
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    assert classification_metrics(probabilities, labels)["roc_auc"] == pytest.approx(4 / 6)
+    assert np.isnan(classification_metrics(logits, np.zeros(5, dtype=int))["roc_auc"])
+    assert "roc_auc" not in classification_metrics(np.zeros((2, 3)), np.array([0, 1]))

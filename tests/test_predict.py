@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from utils.analyze import DECIDED_BY_AGREE, DECIDED_BY_MODEL, DECIDED_BY_PARSER, DECIDED_BY_PARSER_OVER_MODEL
-from utils.analyze import decide_label
+from utils.analyze import (
+    DECIDED_BY_AGREE,
+    DECIDED_BY_MODEL,
+    DECIDED_BY_PARSER,
+    DECIDED_BY_PARSER_OVER_MODEL,
+    decide_label,
+)
 from utils.log_sources import InputError, read_documents
 
 REPO = Path(__file__).resolve().parents[1]

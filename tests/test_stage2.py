@@ -159,6 +159,16 @@ def test_stage2_example_uses_label_and_true_fault_frame():
     assert "IllegalStateException" not in example.source.split("Read timed out")[0]
 
 
+def test_row_without_fault_takes_the_location_its_guidance_names():
+    row = _row(3, SCENARIOS[0])
+    row["meta"]["fault"] = None
+    example = stage2_example(row)
+    assert example.location == parse_guidance(row["guidance"])["location"]
+    assert example.location in example.source
+    row["guidance"] = format_guidance("NullPointerException", "c", "somewhere", "f")  # unparseable location
+    assert stage2_example(row).location == "UserService.java:48 (com.acme.user.UserService.rename)"  # first app frame
+
+
 def test_enforce_agreement_rewrites_type_and_location_only():
     location = "Foo.java:3 (com.x.Foo.bar)"
     agreeing = format_guidance("NullPointerException", "a was null", location, "check a")

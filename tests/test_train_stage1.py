@@ -158,6 +158,14 @@ def test_frozen_cached_training_writes_a_uniform_model(tmp_path, tiny_encoder, c
     assert metadata["training_data"]["train_rows"] == 48 and len(metadata["training_data"]["train_sha256"]) == 64
     assert metadata["input_options"] == {"max_frames": 8, "max_message_chars": 300, "mask_exception_names": False}
     assert metadata["training_masking"] == {"mask_exception_names": True, "probability": 0.5}
+    # Temperature fitted on validation, stored for predict.py/evaluate.py; the raw/calibrated distributions with it.
+    calibration = metadata["calibration"]
+    assert set(calibration) == {"temperature", "ece_before", "ece_after", "nll_before", "nll_after", "rows"}
+    assert calibration["rows"] == 16 and calibration["nll_after"] <= calibration["nll_before"] + 1e-6
+    assert metadata["prediction_distribution"]["raw"]["rows"] == 16
+    assert isinstance(metadata["prediction_warnings"], list)
+    assert metadata["input_format"] == "trace" and metadata["label_source"] == "labels_yaml"
+    assert "reliability.png" in names and "Temperature" in (output_dir / "README.md").read_text()
     history = json.loads((output_dir / "training_history.json").read_text())
     assert [row["epoch"] for row in history] == [1.0, 2.0, 3.0]
     assert {"train_loss", "eval_loss", "eval_top1", "eval_top3", "eval_top5", "eval_macro_f1"} <= set(history[0])

@@ -110,8 +110,9 @@ def prediction_distribution(
     }
 
 
-def degenerate_warnings(distribution: dict[str, Any]) -> list[str]:
-    """Sentences for predictions that are too (un)sure or that starve a class; empty when none applies."""
+def degenerate_warnings(distribution: dict[str, Any], per_class: bool = True) -> list[str]:
+    """Sentences for predictions that are too (un)sure or (with `per_class`) that starve a class; empty when none
+    applies."""
     warnings = []
     if not distribution["rows"]:
         return warnings
@@ -123,7 +124,7 @@ def degenerate_warnings(distribution: dict[str, Any]) -> list[str]:
             f"-{distribution['top_score']['max']:.3f}) vs. accuracy {accuracy:.3f}; apply the fitted temperature or "
             "check the loss (focal loss lowers scores)."
         )
-    for name, row in distribution["per_class"].items():
+    for name, row in distribution["per_class"].items() if per_class else ():
         if row["true_rows"] >= MIN_SUPPORT and row["predicted_rate"] < RATE_RATIO * row["true_rate"]:
             warnings.append(
                 f"Class {name!r} is predicted for {row['predicted_rate']:.1%} of rows but is the truth for "

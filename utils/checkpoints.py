@@ -216,6 +216,8 @@ def load_model(
             f"No model at {source!r}: it is not a model directory here and not a Hugging Face Hub id available "
             f"offline ({str(error).splitlines()[0]})"
         ) from error
+    if not metadata and not local.is_dir():
+        metadata = _hub_metadata(source)
     task = metadata.get("task") or _task_from_config(config)
     if expected_task and task_family(task) != task_family(expected_task):
         raise ModelLoadError(f"{source} is {_describe(task)} but {_describe(expected_task)} was expected here")
@@ -265,6 +267,17 @@ def load_model(
         model.to(device)
     model.eval()
     return LoadedModel(model=model, tokenizer=tokenizer, path=source, task=task, metadata=metadata)
+
+
+def _hub_metadata(hub_id: str) -> dict[str, Any]:
+    """`analyzer_metadata.json` of a Hub model (downloaded or from the local Hub cache); empty when it has none."""
+    from transformers.utils import cached_file
+
+    try:
+        path = cached_file(hub_id, METADATA_FILE, _raise_exceptions_for_missing_entries=False)
+    except (OSError, ValueError):
+        return {}
+    return (read_metadata(Path(path).parent) or {}) if path else {}
 
 
 def _load_adapter(source: str, metadata: dict[str, Any], expected_task: str | None) -> LoadedModel:

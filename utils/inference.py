@@ -24,9 +24,9 @@ import torch  # noqa: E402
 
 from utils.checkpoints import LoadedModel, ModelLoadError  # noqa: E402
 
-# Padded tokens per forward pass: a [rows x tokens] batch bigger than this spills the CPU caches (the FFN
-# activations alone are rows * tokens * 1536 floats for MiniLM); smaller batches measured faster on 2 cores.
-DEFAULT_MAX_BATCH_TOKENS = 2048
+# Padded tokens per forward pass: a bigger [rows x tokens] batch spills the CPU caches (MiniLM's FFN activations
+# alone are rows * tokens * 1536 floats: 6 MB at 1024 tokens) and bought nothing on 2 cores (bench/README.md).
+DEFAULT_MAX_BATCH_TOKENS = 1024
 
 
 def length_sorted_batches(

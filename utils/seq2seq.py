@@ -8,6 +8,7 @@ stage 1 and the frame ranker, and the agreement post-check.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,11 +174,25 @@ def first_application_frame(trace: Trace) -> Frame | None:
     return None
 
 
-def fault_frame(trace: Trace, fault: dict[str, Any] | None) -> Frame | None:
+_LOCATION = re.compile(r"^(?P<file>\S+?)(?::(?P<line>\d+))? \((?P<method>[^()\s]+)\.(?P<name>[^.()\s]+)\)$")
+
+
+def frame_from_location(location: str | None) -> Frame | None:
+    """The Frame a guidance location names ("File.java:45 (pkg.Class.method)"), or None if it has another shape."""
+    match = _LOCATION.match((location or "").strip())
+    if not match:
+        return None
+    line = match.group("line")
+    return Frame(class_name=match.group("method"), method=match.group("name"), file=match.group("file"),
+                 line=int(line) if line else None)
+
+
+def fault_frame(trace: Trace, fault: dict[str, Any] | None, guidance: str | None = None) -> Frame | None:
     """The location a corpus row's guidance names: the frame `meta.fault` describes (kept as written there, so a
-    fault without a line stays without one), else the first application frame of the root cause."""
+    fault without a line stays without one), else the one the guidance's location field names (imported rows),
+    else the first application frame of the root cause."""
     if not fault:
-        return first_application_frame(trace)
+        return frame_from_location(parse_guidance(guidance or "").get("location")) or first_application_frame(trace)
     return Frame(
         class_name=str(fault.get("class", "")),
         method=str(fault.get("method", "")),
@@ -200,7 +215,7 @@ def stage2_example(row: dict[str, Any], max_frames: int = 5) -> Stage2Example:
     the frame ranker, and the generated text must agree with what the user is shown."""
     meta = row.get("meta") or {}
     trace = select_trace(parse_log(row["log"]), meta.get("root_exception"))
-    location = fault_frame(trace, meta.get("fault"))
+    location = fault_frame(trace, meta.get("fault"), row.get("guidance"))
     return Stage2Example(
         source=build_source(trace, row["label"], location, max_frames=max_frames),
         target=row["guidance"],
