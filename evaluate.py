@@ -87,13 +87,14 @@ class EvaluateArguments:
         default="classify", metadata={"help": "classify (stage 1), locate (frame ranker) or explain (stage 2)."}
     )
     locator: str | None = field(
-        default=None, metadata={"help": "locate/explain: frame-ranker dir (default models/locate when present)."}
+        default=None, metadata={"help": "locate/explain: frame-ranker dir, or 'rules' (default models/locate when present)."}
     )
     held_out_projects: list[str] = field(
         default_factory=lambda: ["commons-math", "flink", "wicket"],
         metadata={"help": "locate: projects never used to tune the ranker, reported apart."},
     )
     stage2: str = field(default="models/stage2", metadata={"help": "explain: the stage-2 model dir or Hub id."})
+    no_stage1: bool = field(default=False, metadata={"help": "explain: read the type with the parser, no stage 1."})
     text_field: str = field(default="log", metadata={"help": "JSON field holding the log text."})
     label_field: str = field(
         default="label", metadata={"help": "JSON field holding the gold label (canonical or a raw class name)."}
@@ -313,6 +314,9 @@ def markdown_report(report: dict[str, Any]) -> str:
 
 
 def default_locator(args: EvaluateArguments) -> str | None:
+    """The ranker dir to use; None means the built-in rules (`--locator rules`, or no trained ranker)."""
+    if args.locator == "rules":
+        return None
     return args.locator or (str(DEFAULT_LOCATOR_DIR) if (DEFAULT_LOCATOR_DIR / "ranker.json").is_file() else None)
 
 
@@ -344,7 +348,7 @@ def evaluate_explainer(args: EvaluateArguments) -> dict[str, Any]:
     rows = rows[: args.max_rows] if args.max_rows else list(rows)
     analyzer = Analyzer(AnalyzerOptions(model_dirs=args.model, ensemble_weights=args.ensemble_weights,
                                         locator_dir=default_locator(args), stage2_dir=args.stage2,
-                                        batch_size=args.batch_size))
+                                        no_stage1=args.no_stage1, batch_size=args.batch_size))
     started = time.perf_counter()
     metrics = score_explanations(rows, analyzer, args.text_field, args.label_field)
     seconds = time.perf_counter() - started

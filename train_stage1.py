@@ -74,6 +74,7 @@ from utils.features import (
     cached_encoder_features,
     check_head_equivalence,
     freeze_encoder,
+    single_cpu_thread,
 )
 from utils.inputs import build_model_input
 from utils.labels import LabelSet, load_label_set
@@ -288,7 +289,7 @@ def train_model(
         logger.info("frozen encoder: %d trainable parameters (head only)", trainable)
     encode_seconds = 0.0
     if cached:
-        # Encode once, then every epoch reads the cached first-token states.
+        # Encode once, then every epoch reads the cached pooled states.
         started = time.perf_counter()
         cache_dir = model_args.feature_cache_dir or None
         device = training_args.device
@@ -334,7 +335,8 @@ def train_model(
         checkpoint = get_last_checkpoint(str(run_dir))
     if checkpoint:
         logger.info("resuming training from %s", checkpoint)
-    train_result = trainer.train(resume_from_checkpoint=checkpoint)
+    with single_cpu_thread(cached and training_args.device.type == "cpu"):
+        train_result = trainer.train(resume_from_checkpoint=checkpoint)
     train_metrics = dict(train_result.metrics, train_samples=len(train_data), encode_seconds=round(encode_seconds, 2))
     trainer.log_metrics("train", train_metrics)
     trainer.save_metrics("train", train_metrics)

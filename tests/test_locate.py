@@ -437,3 +437,29 @@ def test_train_locator_default_config_needs_no_real_file() -> None:
 
     config = yaml.safe_load((Path(__file__).resolve().parents[1] / "configs" / "locate.yaml").read_text())
     assert config["selection_file"] is None and config["corpus_file"] == "data/corpus/train.jsonl"
+
+
+def test_evaluate_script_locate_task(tmp_path):
+    """`evaluate.py --task locate` on corpus-style rows (meta.fault) scores the rules and writes its report."""
+    import json
+
+    import evaluate
+
+    trace = (
+        "java.lang.IllegalStateException: ledger closed\n"
+        "\tat com.acme.ledger.Ledger.post(Ledger.java:40)\n"
+        "\tat com.acme.ledger.LedgerService.book(LedgerService.java:22)\n"
+        "\tat java.base/java.lang.Thread.run(Thread.java:833)\n"
+    )
+    rows = [
+        {"id": str(i), "log": trace, "label": "IllegalStateException",
+         "meta": {"fault": {"class": "com.acme.ledger.Ledger", "method": "post", "file": "Ledger.java", "line": 40}}}
+        for i in range(3)
+    ]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    report = evaluate.main(["--task", "locate", "--input", str(path), "--locator", "rules",
+                            "--output_dir", str(tmp_path / "report")])
+    assert report["locator"] == "rules"
+    assert (tmp_path / "report" / "report.md").is_file()
+    assert "| rows | n |" in (tmp_path / "report" / "report.md").read_text()

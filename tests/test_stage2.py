@@ -325,6 +325,16 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
     assert len(history) == 3 and history[-1]["train_loss"] < history[0]["train_loss"]
     assert "eval_rougeL" in history[0]  # --predict_with_generate scores the validation generations
 
+    import evaluate
+
+    report = evaluate.main(["--task", "explain", "--input", str(paths["test"]), "--stage2", str(output_dir),
+                            "--no_stage1", "--output_dir", str(tmp_path / "explain_report")])
+    assert report["rows"] == 12 and report["rows_without_trace"] == 0
+    assert report["agreement"] == 1.0  # what the user sees always agrees with the shown type and location
+    assert report["stage1_type_accuracy"] == 1.0  # the parser reads every invented trace's root cause
+    assert 0.0 <= report["end_to_end_rouge"] <= report["stage1_type_accuracy"]
+    assert (tmp_path / "explain_report" / "report.md").read_text().startswith("# Stage-2 evaluation")
+
     model, tokenizer, loaded_metadata = load_explainer(output_dir)
     assert loaded_metadata["task"] == "stage2-explanation" and tokenizer.model_max_length == 256
     example = stage2_example(_row(1, SCENARIOS[1]))

@@ -140,6 +140,7 @@ class AnalyzerOptions:
     locator_dir: str | None = None  # None: DEFAULT_LOCATOR_DIR when present, else the built-in rules
     stage2_dir: str | None = None  # None: DEFAULT_STAGE2_DIR when present
     no_model: bool = False
+    no_stage1: bool = False  # type from the parser only, still with a stage-2 model
     no_stage2: bool = False
     top_k: int = 3
     max_candidates: int = 5
@@ -163,6 +164,8 @@ class Analyzer:
         stage2_dir = options.stage2_dir or (str(DEFAULT_STAGE2_DIR) if _has_model(DEFAULT_STAGE2_DIR) else None)
         if options.no_model:
             model_dirs, locator_dir, stage2_dir = [], None, None
+        if options.no_stage1:
+            model_dirs = []
         if options.no_stage2:
             stage2_dir = None
         self.ranker = load_ranker(locator_dir) if locator_dir else None
