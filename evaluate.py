@@ -87,7 +87,7 @@ class EvaluateArguments:
         default="classify", metadata={"help": "classify (stage 1), locate (frame ranker) or explain (stage 2)."}
     )
     locator: str | None = field(
-        default=None, metadata={"help": "locate/explain: frame-ranker dir, or 'rules' (default models/locate when present)."}
+        default=None, metadata={"help": "locate/explain: ranker dir or 'rules' (default models/locate when present)."}
     )
     held_out_projects: list[str] = field(
         default_factory=lambda: ["commons-math", "flink", "wicket"],
