@@ -15,6 +15,7 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -104,6 +105,9 @@ class DataArguments:
     no_repeat_ngram_size: int = field(
         default=3, metadata={"help": "Never repeat an n-gram of generated tokens (0: off); saved in the model's "
                                      "generation_config, so predict.py decodes the same way."}
+    )
+    keep_checkpoints: bool = field(
+        default=False, metadata={"help": "Keep the Trainer's checkpoint-* dirs (for resuming) after the final save."}
     )
     max_cause_tokens: int = field(
         default=48, metadata={"help": "Constrained generation: close a cause still running after N tokens."}
@@ -259,6 +263,9 @@ def main() -> None:
         "metrics": {"train": metrics, "eval": eval_metrics, "test": test_metrics},
         "parameters": {"total": total, "trainable": trainable},
     })
+    if not data_args.keep_checkpoints:  # the final model is saved at the top of output_dir
+        for checkpoint in output_dir.glob("checkpoint-*"):
+            shutil.rmtree(checkpoint, ignore_errors=True)
     trainer.create_model_card(model_name=output_dir.name, finetuned_from=model_args.model_name_or_path,
                               tasks="text2text-generation", tags=["java", "stack-trace", "explanation"])
 

@@ -200,6 +200,8 @@ def test_agreement_processor_forces_prefix_then_location_after_marker(tokenizer)
     assert processor._forced_token(written + location_ids[:3], 0) == location_ids[3]
     assert processor._forced_token(written + location_ids, 0) is None  # free again after the location
     assert processor._forced_token(prefix + tokenizer("x", add_special_tokens=False)["input_ids"], 0) is None
+    prose = prefix + tokenizer("the downstream location=", add_special_tokens=False)["input_ids"]
+    assert processor._forced_token(prose, 0) is None  # " location=" without ";" is part of the cause
     expected = f"type=NumberFormatException; cause=bad input.; location={location}; fix="
     assert tokenizer.decode(written + location_ids) == expected
     # a cause that runs past max_cause_tokens is closed with "; location=" and the location follows

@@ -9,7 +9,6 @@ import pytest
 import torch
 import yaml
 from datasets import concatenate_datasets
-from safetensors.torch import load_file
 from transformers import (
     AutoTokenizer,
     BertConfig,
@@ -175,10 +174,9 @@ def test_frozen_cached_training_writes_a_uniform_model(tmp_path, tiny_encoder, c
     loaded = load_model(output_dir, expected_task=TASK_CLASSIFY, expected_labels=load_label_set())
     validation, _ = merge_labels(load_labeled_dataset(corpus["validation"])[0], load_label_set())
     tokens = tokenize_dataset(add_model_inputs(validation), loaded.tokenizer, 64)
-    cache_files = sorted(cache_dir.glob("stage1-*/features.safetensors"))
-    assert len(cache_files) == 2
-    cached = [load_file(str(path))["features"] for path in cache_files]
-    validation_features = next(features for features in cached if len(features) == 16)
+    validation_features, hit = cached_encoder_features(loaded.model, tokens, cache_dir)
+    assert hit  # training stored every validation row under this (frozen, unchanged) encoder
+    assert len(list(cache_dir.glob("stage1-*/shard-*.safetensors"))) == 2  # train rows, then validation rows
     with torch.inference_mode():
         head_logits = FeatureHead(loaded.model)(validation_features).logits
         texts = list(tokens["text"])
@@ -293,6 +291,8 @@ def test_feature_cache_hits_only_for_identical_inputs(tmp_path, corpus) -> None:
     first, hit = cached_encoder_features(model, tokens, tmp_path)
     again, hit_again = cached_encoder_features(model, tokens, tmp_path)
     assert not hit and hit_again and torch.equal(first, again)
+    subset, hit_subset = cached_encoder_features(model, tokens.select([7, 3, 0]), tmp_path)  # a fold, a re-split
+    assert hit_subset and torch.equal(subset, first[[7, 3, 0]])
     doubled = encoder_features(model, concatenate_datasets([tokens, tokens]))  # repeated inputs are encoded once
     assert torch.equal(doubled[:16], doubled[16:]) and torch.allclose(doubled[16:], first, atol=1e-6)
     _, hit_shorter = cached_encoder_features(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from utils.guidance import format_location, parse_guidance
+from utils.guidance import frame_location, parse_guidance
 from utils.labels import LabelSet, load_label_set
 from utils.log_sources import LogDocument
 from utils.stacktrace import Frame, Trace, parse_log
@@ -238,10 +238,11 @@ class Analyzer:
 
         if not items:
             return
-        model, tokenizer, _ = self.explainer  # type: ignore[misc]
-        locations = [location_string(item.location) for item in items]
+        model, tokenizer, metadata = self.explainer  # type: ignore[misc]
+        max_frames = (metadata.get("input_options") or {}).get("max_frames", 5)  # as the model was trained
+        locations = [frame_location(item.location) for item in items]
         explanations = generate_explanations(
-            model, tokenizer, [build_source(item.trace, item.label, item.location) for item in items],
+            model, tokenizer, [build_source(item.trace, item.label, item.location, max_frames) for item in items],
             num_beams=self.options.num_beams, max_new_tokens=self.options.max_new_tokens,
             types=[item.label for item in items], locations=locations,
         )
@@ -283,7 +284,7 @@ def score_explanations(rows: list[dict[str, Any]], analyzer: Analyzer, text_fiel
         predictions, [row[guidance_field] for _, row in scored],
         raw_predictions=[item.explanation_raw or "" for item, _ in scored],
         types=[item.label or "" for item, _ in scored],
-        locations=[location_string(item.location) for item, _ in scored],
+        locations=[frame_location(item.location) for item, _ in scored],
         type_correct=[item.label == analyzer.label_set.to_label(row[label_field]) for item, row in scored],
     )
     metrics["stage1_type_accuracy"] = sum(item.label == analyzer.label_set.to_label(row[label_field])
@@ -296,13 +297,6 @@ def rank_frames_for(item: AnalyzedTrace, ranker: Any) -> list[Any]:
     from utils.locate import rank_frames
 
     return rank_frames(item.trace, item.label, ranker)
-
-
-def location_string(frame: Frame | None) -> str:
-    """The location as the guidance format writes it: "File.java:45 (pkg.Class.method)"."""
-    if frame is None:
-        return "unknown"
-    return format_location(frame.file, frame.line, frame.qualified_method)
 
 
 def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int = 110) -> str:
@@ -331,9 +325,9 @@ def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int 
         if len(trace.chain) > 1:
             lines.append(_wrap("  Chain       : ", " -> ".join(exc.simple_name for exc in trace.chain), width))
         if item.location is not None:
-            lines.append(f"  Where       : {location_string(item.location)}")
+            lines.append(f"  Where       : {frame_location(item.location)}")
             for other in item.candidates[1:3]:
-                lines.append(f"      also    : {location_string(other.frame)}  (score {other.score:.2f})")
+                lines.append(f"      also    : {frame_location(other.frame)}  (score {other.score:.2f})")
         else:
             lines.append("  Where       : no application frame in this trace")
         if item.explanation:

@@ -12,8 +12,8 @@ A sequence classifier is `encoder -> pooling -> head`. Supported layouts:
 states trains the full model's head in place, and the saved model reproduces the cached-path logits through the
 standard loading path (`utils.checkpoints.load_model`).
 
-The cache lives on disk under `<cache_dir>/<key>/features.safetensors`, the key hashing the frozen weights, the
-token ids and attention masks (so data, input options, tokenizer and max_length are all covered).
+The cache lives on disk under `<cache_dir>/stage1-<encoder fingerprint>/`, one pooled state per distinct model input
+(keyed by its token ids and attention mask, so data, input options, tokenizer and max_length are all covered).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from transformers.modeling_outputs import SequenceClassifierOutput
 
 from utils.atomic import open_atomic, write_json_atomic
 
-FEATURES_FILE = "features.safetensors"
 MODEL_INPUT_KEYS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -215,45 +214,60 @@ def pooled_states(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Ten
     return hidden_states[:, 0]
 
 
+def _row_key(row: dict[str, list[int]]) -> bytes:
+    """sha256 of one row's token ids and masks: identical model inputs share a key."""
+    digest = hashlib.sha256()
+    for key, values in row.items():
+        digest.update(f"{key}:{len(values)}:".encode())
+        digest.update(np.asarray(values, dtype=np.int32).tobytes())
+    return digest.digest()
+
+
+def _encode_rows(
+    model: nn.Module, rows: list[dict[str, list[int]]], batch_size: int, device: torch.device | str, progress: bool
+) -> torch.Tensor:
+    """Pooled states (rows, hidden) of distinct rows, in order: eval mode, `torch.inference_mode`, length-sorted."""
+    device = torch.device(device)
+    model.eval()
+    model.to(device)
+    pad_token_id = getattr(model.config, "pad_token_id", None) or 0
+    features = torch.empty(len(rows), model.config.hidden_size, dtype=torch.float32)
+    batches = list(_batches_by_length([len(row["input_ids"]) for row in rows], batch_size))
+    if progress:
+        from tqdm.auto import tqdm
+
+        batches = tqdm(batches, desc=f"Encoding {len(rows)} distinct inputs (frozen encoder, once)")
+    with torch.inference_mode():
+        for indices in batches:
+            batch = _pad([rows[i] for i in indices], pad_token_id, device)
+            features[torch.tensor(indices)] = pooled_states(model, batch).float().cpu()
+    return features
+
+
+def _distinct(rows: list[dict[str, list[int]]]) -> tuple[list[bytes], dict[bytes, int]]:
+    """Row keys in order, and the first row index of each distinct key."""
+    keys = [_row_key(row) for row in rows]
+    first: dict[bytes, int] = {}
+    for index, key in enumerate(keys):
+        first.setdefault(key, index)
+    return keys, first
+
+
 def encoder_features(
     model: nn.Module, dataset: Any, batch_size: int = 64, device: torch.device | str = "cpu", progress: bool = False
 ) -> torch.Tensor:
     """Pooled encoder states (rows, hidden) in dataset order, float32: what `FeatureHead` reads.
 
-    One pass in eval mode under `torch.inference_mode`; identical token sequences are encoded once (generated
-    corpora repeat inputs once line numbers and packages are left out), batches hold similar lengths so padding
-    stays small.
+    Identical model inputs are encoded once (generated corpora repeat inputs once line numbers and packages are
+    left out); batches hold similar lengths so padding stays small.
     """
-    device = torch.device(device)
-    model.eval()
-    model.to(device)
     rows = _input_rows(dataset)
     if not rows:
         raise ValueError("cannot encode an empty dataset")
-    distinct: dict[tuple[tuple[int, ...], ...], int] = {}
-    unique_rows: list[dict[str, list[int]]] = []
-    row_to_distinct: list[int] = []
-    for row in rows:
-        key = tuple(tuple(values) for values in row.values())
-        if key not in distinct:
-            distinct[key] = len(unique_rows)
-            unique_rows.append(row)
-        row_to_distinct.append(distinct[key])
-    pad_token_id = getattr(model.config, "pad_token_id", None) or 0
-    unique_features: torch.Tensor | None = None
-    batches = list(_batches_by_length([len(row["input_ids"]) for row in unique_rows], batch_size))
-    if progress:
-        from tqdm.auto import tqdm
-
-        batches = tqdm(batches, desc=f"Encoding {len(unique_rows)} distinct inputs (frozen encoder, once)")
-    with torch.inference_mode():
-        for indices in batches:
-            batch = _pad([unique_rows[i] for i in indices], pad_token_id, device)
-            hidden = pooled_states(model, batch).float().cpu()
-            if unique_features is None:
-                unique_features = torch.empty(len(unique_rows), hidden.shape[-1], dtype=torch.float32)
-            unique_features[torch.tensor(indices)] = hidden
-    return unique_features[torch.tensor(row_to_distinct)]
+    keys, first = _distinct(rows)
+    distinct_features = _encode_rows(model, [rows[i] for i in first.values()], batch_size, device, progress)
+    position = {key: slot for slot, key in enumerate(first)}
+    return distinct_features[torch.tensor([position[key] for key in keys])]
 
 
 def encoder_fingerprint(model: nn.Module) -> str:
@@ -268,16 +282,6 @@ def encoder_fingerprint(model: nn.Module) -> str:
     return digest.hexdigest()
 
 
-def dataset_fingerprint(dataset: Any) -> str:
-    """sha256 over the token ids and masks in row order: covers data, input building, tokenizer, max_length."""
-    digest = hashlib.sha256()
-    for row in _input_rows(dataset):
-        for key, values in row.items():
-            digest.update(f"{key}:{len(values)}:".encode())
-            digest.update(np.asarray(values, dtype=np.int32).tobytes())
-    return digest.hexdigest()
-
-
 def cached_encoder_features(
     model: nn.Module,
     dataset: Any,
@@ -286,23 +290,40 @@ def cached_encoder_features(
     device: torch.device | str = "cpu",
     model_fingerprint: str | None = None,
 ) -> tuple[torch.Tensor, bool]:
-    """`encoder_features`, read from / written to the disk cache when `cache_dir` is set; (features, was_cached)."""
+    """`encoder_features` through a per-row disk cache; (features, True when no row had to be encoded).
+
+    `<cache_dir>/stage1-<encoder>/shard-*.safetensors` hold (row key, pooled state) pairs for one frozen encoder
+    and pooling kind; a row key hashes the row's token ids and mask, so data, input options, tokenizer and
+    max_length are all part of it. Any dataset reuses every row encoded before (a re-split, the folds of
+    --num_folds, a subset); only new rows are encoded and stored as a new shard.
+    """
     if cache_dir is None:
         return encoder_features(model, dataset, batch_size, device, progress=True), False
+    rows = _input_rows(dataset)
+    if not rows:
+        raise ValueError("cannot encode an empty dataset")
     model_fingerprint = model_fingerprint or encoder_fingerprint(model)
-    key = hashlib.sha256(f"{model_fingerprint}:{dataset_fingerprint(dataset)}".encode()).hexdigest()[:24]
-    entry = Path(cache_dir) / f"stage1-{key}"
-    path = entry / FEATURES_FILE
-    if path.is_file():
-        features = load_file(str(path))["features"]
-        if features.shape[0] == len(dataset):
-            return features, True
-    features = encoder_features(model, dataset, batch_size, device, progress=True)
-    with open_atomic(path, "wb") as out:
-        out.write(save({"features": features.contiguous()}))
-    info = {"rows": len(dataset), "hidden_size": features.shape[-1], "encoder": type(model.base_model).__name__}
-    write_json_atomic(entry / "info.json", info)
-    return features, False
+    store = Path(cache_dir) / f"stage1-{model_fingerprint[:24]}"
+    known: dict[bytes, torch.Tensor] = {}
+    for shard in sorted(store.glob("shard-*.safetensors")):
+        tensors = load_file(str(shard))
+        known.update(zip((bytes(k) for k in tensors["keys"].numpy()), tensors["features"], strict=True))
+    keys, first = _distinct(rows)
+    missing = [key for key in first if key not in known]
+    if missing:
+        encoded = _encode_rows(model, [rows[first[key]] for key in missing], batch_size, device, progress=True)
+        key_tensor = torch.from_numpy(np.frombuffer(b"".join(missing), dtype=np.uint8).reshape(len(missing), -1))
+        shard_name = hashlib.sha256(b"".join(missing)).hexdigest()[:24]
+        with open_atomic(store / f"shard-{shard_name}.safetensors", "wb") as out:
+            out.write(save({"keys": key_tensor.contiguous(), "features": encoded.contiguous()}))
+        info = {
+            "encoder": type(model.base_model).__name__,
+            "pooling": head_kind(model),
+            "fingerprint": model_fingerprint,
+        }
+        write_json_atomic(store / "info.json", info)
+        known.update(zip(missing, encoded, strict=True))
+    return torch.stack([known[key] for key in keys]), not missing
 
 
 def check_head_equivalence(

@@ -8,6 +8,10 @@ The corpus writes it, stage 2 learns to generate it, predict/evaluate parse it b
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from utils.stacktrace import Frame
 
 GUIDANCE_FIELDS = ("type", "cause", "location", "fix")
 _FIELD_START = re.compile(r"(?:^|;\s+)(" + "|".join(GUIDANCE_FIELDS) + r")=")
@@ -33,3 +37,8 @@ def format_location(file: str | None, line: int | None, qualified_method: str | 
     """"UserService.java:45 (com.bank.user.UserService.getUser)"; parts that are unknown are left out."""
     where = f"{file}:{line}" if file and line is not None else (file or "unknown")
     return f"{where} ({qualified_method})" if qualified_method else where
+
+
+def frame_location(frame: Frame | None) -> str:
+    """The location of a frame as the user is shown it and the guidance carries it; "unknown" without one."""
+    return format_location(frame.file, frame.line, frame.qualified_method) if frame else "unknown"

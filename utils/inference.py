@@ -52,12 +52,26 @@ def length_sorted_batches(
     return batches
 
 
+def _cgroup_cpu_limit() -> float | None:
+    """The container's CPU quota in cores (cgroup v2 cpu.max, e.g. `docker --cpus 2`), None when unlimited."""
+    try:
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as limits:
+            quota, period = limits.read().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        return None
+
+
 def free_cores() -> int:
-    """Cores this process may run on (CPU affinity) minus those kept busy by other work (1-minute load), >= 1."""
+    """Cores this process may run on (CPU affinity, container quota) minus those kept busy by other work (the
+    1-minute load average), at least 1."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
+    limit = _cgroup_cpu_limit()
+    if limit:
+        cores = min(cores, max(1, int(limit + 0.5)))
     try:
         busy = os.getloadavg()[0]
     except (AttributeError, OSError):

@@ -27,7 +27,7 @@ from transformers import (
 )
 
 from utils.generation_metrics import field_agreement
-from utils.guidance import format_guidance, format_location, parse_guidance
+from utils.guidance import format_guidance, frame_location, parse_guidance
 from utils.inputs import build_stage2_input
 from utils.stacktrace import Frame, Trace, parse_log
 
@@ -144,11 +144,6 @@ def build_source(trace: Trace, label: str, location: Frame | None, max_frames: i
     return build_stage2_input(trace, label, location, max_frames=max_frames)
 
 
-def location_text(location: Frame | None) -> str:
-    """The location string the user is shown and the guidance carries: "File.java:45 (pkg.Class.method)"."""
-    return format_location(location.file, location.line, location.qualified_method) if location else "unknown"
-
-
 def select_trace(traces: Sequence[Trace], root_exception: str | None = None) -> Trace:
     """The trace a corpus row is about: the one whose root cause is `root_exception`, else the first with an
     exception and frames, else the first with an exception, else the first."""
@@ -220,7 +215,7 @@ def stage2_example(row: dict[str, Any], max_frames: int = 5) -> Stage2Example:
         source=build_source(trace, row["label"], location, max_frames=max_frames),
         target=row["guidance"],
         label=row["label"],
-        location=location_text(location),
+        location=frame_location(location),
     )
 
 
@@ -255,6 +250,7 @@ class AgreementLogitsProcessor(LogitsProcessor):
         max_cause_tokens: int | None = None,
         num_beams: int = 1,
         eos_token_id: int | None = None,
+        field_end_ids: frozenset[int] = frozenset(),
     ) -> None:
         self.prefix_ids = prefix_ids
         self.location_ids = location_ids
@@ -263,6 +259,7 @@ class AgreementLogitsProcessor(LogitsProcessor):
         self.max_cause_tokens = max_cause_tokens
         self.num_beams = num_beams
         self.eos_token_id = eos_token_id
+        self.field_end_ids = field_end_ids  # tokens whose text ends with ";"
 
     def _next(self, generated: list[int], example: int) -> tuple[int | None, bool]:
         """(the token to force or None, whether the text may end here)."""
@@ -272,8 +269,9 @@ class AgreementLogitsProcessor(LogitsProcessor):
         location, marker = self.location_ids[example], self.marker_ids
         if not location or not marker:
             return None, True
-        for start in range(len(generated) - len(marker), len(prefix) - 1, -1):  # the last marker written
-            if generated[start : start + len(marker)] == marker:
+        for start in range(len(generated) - len(marker), len(prefix), -1):  # the last "; location=" written
+            # " location=" counts as the field only right after a ";" (else it is prose inside the cause)
+            if generated[start : start + len(marker)] == marker and generated[start - 1] in self.field_end_ids:
                 written = len(generated) - (start + len(marker))
                 return (location[written], False) if written < len(location) else (None, True)
         if self.close_ids and self.max_cause_tokens is not None:
@@ -317,8 +315,21 @@ def agreement_processor(
     semicolon_ids = _continuation_ids(tokenizer, "cause=x", ";")
     close_ids = semicolon_ids + marker_ids if semicolon_ids and marker_ids and locations is not None else None
     return AgreementLogitsProcessor(
-        prefix_ids, location_ids, marker_ids, close_ids, max_cause_tokens, num_beams, tokenizer.eos_token_id
+        prefix_ids, location_ids, marker_ids, close_ids, max_cause_tokens, num_beams, tokenizer.eos_token_id,
+        _field_end_ids(tokenizer),
     )
+
+
+_FIELD_END_IDS: dict[tuple[int, int], frozenset[int]] = {}
+
+
+def _field_end_ids(tokenizer: PreTrainedTokenizerBase) -> frozenset[int]:
+    """Ids of the vocabulary's tokens whose text ends with ";" (computed once per tokenizer)."""
+    key = (id(tokenizer), len(tokenizer))
+    if key not in _FIELD_END_IDS:
+        texts = tokenizer.batch_decode([[index] for index in range(len(tokenizer))])
+        _FIELD_END_IDS[key] = frozenset(index for index, text in enumerate(texts) if text.rstrip().endswith(";"))
+    return _FIELD_END_IDS[key]
 
 
 @torch.inference_mode()
