@@ -244,7 +244,7 @@ def test_build_corpus_script_writes_splits_and_stats(tmp_path):
             for text in (
                 "java.lang.IllegalStateException: boom\n\tat com.acme.Job.run(Job.java:12)\n\tat "
                 "java.lang.Thread.run(Thread.java:748)",
-                "junit.framework.AssertionFailedError: expected:<1> but was:<2>\n\tat "
+                "junit.framework.AssertionFailedError: expected:<17> but was:<23>\n\tat "
                 "junit.framework.Assert.fail(Assert.java:47)\n"
                 "\tat com.acme.JobTest.testRun(JobTest.java:30)",
             )
