@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Literal
 
 from transformers import HfArgumentParser
 
@@ -43,6 +44,9 @@ class PredictArguments:
     batch_size: int = field(default=32, metadata={"help": "Stage-1 batch size."})
     num_beams: int = field(default=1, metadata={"help": "Beam size for explanations."})
     max_new_tokens: int = field(default=96, metadata={"help": "Longest explanation, in tokens."})
+    explanation_language: Literal["auto", "en", "ko"] = field(default="auto", metadata={
+        "help": "Language of the explanations: en, ko, or auto (ko when the log contains Hangul). A JSONL row's "
+                "own `language` field wins."})
     text_field: str = field(default="log", metadata={"help": "JSONL field that holds the log text."})
     id_field: str = field(default="id", metadata={"help": "JSONL field that holds the row id."})
     strict: bool = field(default=False, metadata={"help": "Stop at the first bad input line instead of skipping "
@@ -60,7 +64,8 @@ def main() -> int:
             model_dirs=args.model, ensemble_weights=args.ensemble_weights, locator_dir=args.locator,
             stage2_dir=args.stage2, no_model=args.no_model, no_stage2=args.no_stage2, top_k=args.top_k,
             max_candidates=args.max_candidates, batch_size=args.batch_size, num_beams=args.num_beams,
-            max_new_tokens=args.max_new_tokens, threads=args.threads, quantize=args.quantize,
+            max_new_tokens=args.max_new_tokens, explanation_language=args.explanation_language,
+            threads=args.threads, quantize=args.quantize,
         ))
     except (InputError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

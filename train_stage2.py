@@ -253,6 +253,7 @@ def main() -> None:
         "tokenizer": model_args.tokenizer_name or ("trained byte-level BPE" if built_from_config else "base model's"),
         "lora": dataclasses.asdict(model_args) if model_args.lora_r > 0 else None,
         "input_options": {"builder": "utils.seq2seq.build_source", "max_frames": data_args.max_frames,
+                          "language_tag": True,
                           "max_source_length": data_args.max_source_length,
                           "max_target_length": data_args.max_target_length},
         "generation": {"constrained_decoding": True, "max_new_tokens": data_args.max_target_length,

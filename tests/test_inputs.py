@@ -16,6 +16,7 @@ from utils.inputs import (
     InputOptions,
     build_model_input,
     build_stage2_input,
+    detect_language,
     mask_exception_names,
     select_frames,
 )
@@ -149,6 +150,17 @@ def test_stage2_input(trace_fixture) -> None:
         build_stage2_input(Trace(), "Other", None)
         == "type: Other | root cause: none | location: unknown | frames: none"
     )
+    tagged = build_stage2_input(trace, "SocketTimeoutException", location, max_frames=3, language="ko")
+    assert tagged == "language: ko | " + text  # first, so source truncation never cuts it
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("java.lang.NullPointerException: null", "en"), ("ERROR 결제 실패\njava.lang.IllegalStateException", "ko"),
+     ("", "en")],
+)
+def test_detect_language(text: str, language: str) -> None:
+    assert detect_language(text) == language
 
 
 def _minilm_tokenizer():

@@ -173,6 +173,16 @@ def test_empty_binary_and_non_utf8_inputs(tmp_path: Path) -> None:
         read_documents([str(empty)], strict=True)
 
 
+def test_jsonl_row_language_is_read_and_checked(tmp_path: Path) -> None:
+    rows = [{"log": NPE_LOG, "language": "ko"}, {"log": NPE_LOG}, {"log": NPE_LOG, "language": "fr"}]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    documents, report = read_documents([str(path)])
+    assert [document.language for document in documents] == ["ko", None, None]
+    assert [item["source"] for item in report.warnings] == [f"{path}:3"]  # analyzed, in the default language
+    assert "'fr'" in report.warnings[0]["reason"]
+
+
 def test_large_log_and_no_trace_input(tmp_path: Path) -> None:
     big = tmp_path / "big.log"
     noise = "2026-01-05 10:00:00.000 INFO [main] c.a.App - heartbeat ok\n"

@@ -23,6 +23,7 @@ from utils.seq2seq import (  # noqa: E402
     enforce_agreement,
     generate_explanations,
     load_explainer,
+    row_language,
     stage2_example,
     train_tokenizer,
 )
@@ -157,6 +158,17 @@ def test_stage2_example_uses_label_and_true_fault_frame():
     assert "Read timed out" in example.source
     # the root cause comes before the outer wrapper
     assert "IllegalStateException" not in example.source.split("Read timed out")[0]
+
+
+def test_stage2_source_names_the_guidance_language():
+    row = _row(1, SCENARIOS[1])
+    assert stage2_example(row).source.startswith("language: en | type: SocketTimeoutException | ")
+    row["meta"]["language"] = "ko"
+    assert stage2_example(row).source.startswith("language: ko | ")
+    del row["meta"]["language"]  # an imported row: read from the guidance itself
+    row["guidance"] = format_guidance("Other", "결제 서비스가 응답하지 않음", "A.java:1 (a.A.f)", "재시도")
+    assert row_language(row) == "ko"
+    assert stage2_example(row, language_tag=False).source.startswith("type: ")
 
 
 def test_row_without_fault_takes_the_location_its_guidance_names():
@@ -316,6 +328,7 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
     metadata = json.loads((output_dir / "analyzer_metadata.json").read_text())
     assert metadata["task"] == "stage2-explanation"
     assert metadata["input_options"]["max_source_length"] == 256
+    assert metadata["input_options"]["language_tag"] is True
     test_metrics = metadata["metrics"]["test"]
     assert test_metrics["agreement"] == 1.0  # after the post-check, whatever the (barely trained) model wrote
     predictions = [json.loads(line) for line in (output_dir / "test_predictions.jsonl").read_text().splitlines()]
@@ -342,3 +355,26 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
     example = stage2_example(_row(1, SCENARIOS[1]))
     [text] = generate_explanations(model, tokenizer, [example.source], max_new_tokens=16, types=[example.label])
     assert text.startswith("type=SocketTimeoutException;")
+
+    # The explanation language: a document's own, else the option; "auto" reads Hangul in the log.
+    from utils.analyze import Analyzer, AnalyzerOptions
+    from utils.log_sources import LogDocument
+
+    seen_sources: list[str] = []
+    import utils.seq2seq
+
+    real_generate = utils.seq2seq.generate_explanations
+
+    def recording_generate(model, tokenizer, sources, **options):
+        seen_sources.extend(sources)
+        return real_generate(model, tokenizer, sources, **options)
+
+    monkeypatch.setattr(utils.seq2seq, "generate_explanations", recording_generate)
+    log = _row(1, SCENARIOS[1])["log"]
+    documents = [LogDocument("a", "a", log), LogDocument("b", "b", "결제 실패\n" + log),
+                 LogDocument("c", "c", log, language="ko")]
+    for option, expected in (("auto", ["en", "ko", "ko"]), ("en", ["en", "en", "ko"]), ("ko", ["ko"] * 3)):
+        seen_sources.clear()
+        analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(output_dir), explanation_language=option))
+        analyzer.analyze(documents)
+        assert [source.split(" | ")[0] for source in seen_sources] == [f"language: {lang}" for lang in expected]

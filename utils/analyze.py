@@ -147,6 +147,7 @@ class AnalyzerOptions:
     batch_size: int = 32
     num_beams: int = 1
     max_new_tokens: int = 96
+    explanation_language: str = "auto"  # en | ko | auto (ko when the log contains Hangul); a document's own wins
     threads: int | None = None
     quantize: bool = False
 
@@ -233,16 +234,27 @@ class Analyzer:
             item.top_k = top
             item.label, item.decided_by = decide_label(item.parser_label, top[0]["label"])
 
+    def _language(self, item: AnalyzedTrace) -> str:
+        """The language to explain in: the document's own, else the option, where "auto" reads the log."""
+        from utils.inputs import detect_language
+
+        chosen = item.document.language or self.options.explanation_language
+        return detect_language(item.document.text) if chosen == "auto" else chosen
+
     def _explain(self, items: list[AnalyzedTrace]) -> None:
         from utils.seq2seq import build_source, enforce_agreement, generate_explanations
 
         if not items:
             return
         model, tokenizer, metadata = self.explainer  # type: ignore[misc]
-        max_frames = (metadata.get("input_options") or {}).get("max_frames", 5)  # as the model was trained
+        input_options = metadata.get("input_options") or {}
+        max_frames = input_options.get("max_frames", 5)  # as the model was trained
         locations = [frame_location(item.location) for item in items]
+        sources = [build_source(item.trace, item.label, item.location, max_frames,
+                                self._language(item) if input_options.get("language_tag") else None)
+                   for item in items]
         explanations = generate_explanations(
-            model, tokenizer, [build_source(item.trace, item.label, item.location, max_frames) for item in items],
+            model, tokenizer, sources,
             num_beams=self.options.num_beams, max_new_tokens=self.options.max_new_tokens,
             types=[item.label for item in items], locations=locations,
         )
@@ -270,7 +282,9 @@ def score_explanations(rows: list[dict[str, Any]], analyzer: Analyzer, text_fiel
     """
     from utils.generation_metrics import evaluate_explanations
 
-    documents = [LogDocument(id=str(row.get("id", index)), source=f"row {index + 1}", text=row[text_field])
+    # Each reference was written in its row's language: that is the language the user asks for.
+    documents = [LogDocument(id=str(row.get("id", index)), source=f"row {index + 1}", text=row[text_field],
+                             language=(row.get("meta") or {}).get("language"))
                  for index, row in enumerate(rows)]
     results = analyzer.analyze(documents)
     by_document: dict[str, list[AnalyzedTrace]] = {}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from transformers import AutoModel, PretrainedConfig, PreTrainedModel
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from utils.atomic import open_atomic, write_json_atomic
+from utils.inference import DEFAULT_MAX_BATCH_TOKENS, length_sorted_batches
 
 MODEL_INPUT_KEYS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -42,6 +43,21 @@ def masked_mean(hidden_states: torch.Tensor, attention_mask: torch.Tensor | None
         return hidden_states.mean(dim=1)
     weights = attention_mask.unsqueeze(-1).to(hidden_states.dtype)
     return (hidden_states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+
+
+def _build_encoder(config: PretrainedConfig) -> nn.Module:
+    """`AutoModel.from_config` without the BERT/RoBERTa pooler (dead weight under mean pooling), in the attention
+    implementation the config asks for, or eager when this encoder class has no SDPA (DeBERTa-v2, MPNet)."""
+    try:
+        try:
+            return AutoModel.from_config(config, add_pooling_layer=False)
+        except TypeError:  # encoders without a pooler take no such argument
+            return AutoModel.from_config(config)
+    except ValueError as error:
+        if "attention implementation" not in str(error) or config._attn_implementation == "eager":
+            raise
+        config._attn_implementation = "eager"
+        return _build_encoder(config)
 
 
 class MeanPoolingForSequenceClassification(PreTrainedModel):
@@ -55,13 +71,13 @@ class MeanPoolingForSequenceClassification(PreTrainedModel):
     config_class = PretrainedConfig
     base_model_prefix = "encoder"
     supports_gradient_checkpointing = True
+    # Claimed so that the encoder inside gets SDPA attention (MiniLM-L6 encodes ~1.2-1.5x faster on CPU than with
+    # the eager attention a wrapper gets by default); `_build_encoder` falls back to eager for encoders without it.
+    _supports_sdpa = True
 
     def __init__(self, config: PretrainedConfig) -> None:
         super().__init__(config)
-        try:  # the BERT/RoBERTa pooler would be dead weight here
-            self.encoder = AutoModel.from_config(config, add_pooling_layer=False)
-        except TypeError:
-            self.encoder = AutoModel.from_config(config)
+        self.encoder = _build_encoder(config)
         hidden = config.hidden_size
         dropout = getattr(config, "classifier_dropout", None)
         dropout = dropout if dropout is not None else getattr(config, "hidden_dropout_prob", 0.1)
@@ -188,12 +204,6 @@ def _input_rows(dataset: Any) -> list[dict[str, list[int]]]:
     return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
-def _batches_by_length(lengths: list[int], batch_size: int) -> Iterable[list[int]]:
-    order = sorted(range(len(lengths)), key=lambda index: lengths[index])
-    for start in range(0, len(order), batch_size):
-        yield order[start : start + batch_size]
-
-
 def _pad(rows: list[dict[str, list[int]]], pad_token_id: int, device: torch.device) -> dict[str, torch.Tensor]:
     width = max(len(row["input_ids"]) for row in rows)
     batch: dict[str, torch.Tensor] = {}
@@ -232,7 +242,9 @@ def _encode_rows(
     model.to(device)
     pad_token_id = getattr(model.config, "pad_token_id", None) or 0
     features = torch.empty(len(rows), model.config.hidden_size, dtype=torch.float32)
-    batches = list(_batches_by_length([len(row["input_ids"]) for row in rows], batch_size))
+    # Cut as predict.py cuts: 64 rows of up to 256 tokens spill the CPU caches (31 ms/row for MiniLM on 2 cores
+    # against 19 ms/row under the 1,024-token budget).
+    batches = length_sorted_batches([len(row["input_ids"]) for row in rows], batch_size, DEFAULT_MAX_BATCH_TOKENS)
     if progress:
         from tqdm.auto import tqdm
 

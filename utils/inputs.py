@@ -175,13 +175,28 @@ def build_model_input(
     return text
 
 
-def build_stage2_input(trace: Trace, predicted_label: str, location: Frame | None, max_frames: int = 5) -> str:
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def detect_language(text: str) -> str:
+    """The explanation language a log suggests when the user chose none: "ko" when it contains Hangul, else "en"."""
+    return "ko" if _HANGUL.search(text) else "en"
+
+
+def build_stage2_input(
+    trace: Trace, predicted_label: str, location: Frame | None, max_frames: int = 5, language: str | None = None
+) -> str:
     """The stage-2 encoder text, root cause first, on one line:
 
-    `type: <label> | root cause: <class>: <message> | location: <File.java:line (pkg.Class.method)> | frames: ...`
+    `[language: <en|ko> | ]type: <label> | root cause: <class>: <message> | location: <File.java:line
+    (pkg.Class.method)> | frames: ...`
+
+    The language is the one the explanation is to be written in: a reader's choice, not something a trace says
+    (most Korean-team traces carry no Hangul at all), so it is given, like the type and location.
     """
     root = trace.root_cause
     root_text = _exception_text(root, 200) if root is not None else "none"
     where = format_location(location.file, location.line, location.qualified_method) if location else "unknown"
     frames = _frames_text(trace.full_stack(), max_frames, with_line=True) if root is not None else ""
-    return f"type: {predicted_label} | root cause: {root_text} | location: {where} | frames: {frames or 'none'}"
+    prefix = f"language: {language} | " if language else ""
+    return f"{prefix}type: {predicted_label} | root cause: {root_text} | location: {where} | frames: {frames or 'none'}"

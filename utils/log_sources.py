@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+EXPLANATION_LANGUAGES = ("en", "ko")  # the languages the corpus guidance is written in
 MAX_LOG_BYTES = 64 * 1024 * 1024  # one document larger than this is refused, not parsed
 
 
@@ -27,6 +28,7 @@ class LogDocument:
     id: str
     source: str  # "path:line" for JSONL rows, "path" for plain files, "<stdin>"
     text: str
+    language: str | None = None  # explanation language a JSONL row asks for (`language` field); None: the default
 
 
 @dataclass
@@ -99,9 +101,13 @@ def iter_jsonl_documents(
                 raise InputError(f"{where}: {problem}")
             skips.add(where, problem)
             continue
-        yield LogDocument(
-            id=str(row.get(id_field) or f"{Path(source).name}:{line_number}"), source=where, text=row[text_field]
-        )
+        language = row.get("language")
+        if language is not None and language not in EXPLANATION_LANGUAGES:
+            skips.warn(where, f"language {language!r} is not one of {', '.join(EXPLANATION_LANGUAGES)}; "
+                              "the default is used")
+            language = None
+        yield LogDocument(id=str(row.get(id_field) or f"{Path(source).name}:{line_number}"), source=where,
+                          text=row[text_field], language=language)
 
 
 def read_documents(

@@ -28,7 +28,7 @@ from transformers import (
 
 from utils.generation_metrics import field_agreement
 from utils.guidance import format_guidance, frame_location, parse_guidance
-from utils.inputs import build_stage2_input
+from utils.inputs import build_stage2_input, detect_language
 from utils.stacktrace import Frame, Trace, parse_log
 
 TASK = "stage2-explanation"
@@ -139,9 +139,12 @@ def add_lora(
 # ---------------------------------------------------------------------------------------------------- inputs
 
 
-def build_source(trace: Trace, label: str, location: Frame | None, max_frames: int = 5) -> str:
-    """The encoder input for one trace: type (stage 1), root cause, location (ranker), top frames."""
-    return build_stage2_input(trace, label, location, max_frames=max_frames)
+def build_source(
+    trace: Trace, label: str, location: Frame | None, max_frames: int = 5, language: str | None = None
+) -> str:
+    """The encoder input for one trace: language to write in, type (stage 1), root cause, location (ranker), top
+    frames. `language` None leaves the tag out (models trained before it existed)."""
+    return build_stage2_input(trace, label, location, max_frames=max_frames, language=language)
 
 
 def select_trace(traces: Sequence[Trace], root_exception: str | None = None) -> Trace:
@@ -204,15 +207,22 @@ class Stage2Example:
     location: str  # the location given in the source, formatted as in the guidance
 
 
-def stage2_example(row: dict[str, Any], max_frames: int = 5) -> Stage2Example:
+def row_language(row: dict[str, Any]) -> str:
+    """The language a corpus row's guidance is written in: `meta.language`, else guessed from the guidance text."""
+    return str((row.get("meta") or {}).get("language") or detect_language(row.get("guidance") or ""))
+
+
+def stage2_example(row: dict[str, Any], max_frames: int = 5, language_tag: bool = True) -> Stage2Example:
     """A corpus row -> training pair. The type is the row's true label, the location the true faulty frame
     (meta.fault), so the model learns to copy both from its input: at prediction time they come from stage 1 and
-    the frame ranker, and the generated text must agree with what the user is shown."""
+    the frame ranker, and the generated text must agree with what the user is shown. The language tag is the
+    guidance's language (at prediction time: the user's choice)."""
     meta = row.get("meta") or {}
     trace = select_trace(parse_log(row["log"]), meta.get("root_exception"))
     location = fault_frame(trace, meta.get("fault"), row.get("guidance"))
+    language = row_language(row) if language_tag else None
     return Stage2Example(
-        source=build_source(trace, row["label"], location, max_frames=max_frames),
+        source=build_source(trace, row["label"], location, max_frames=max_frames, language=language),
         target=row["guidance"],
         label=row["label"],
         location=frame_location(location),
