@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -25,6 +26,8 @@ from utils.seq2seq import build_model_from_config, train_tokenizer
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 import benchlib  # noqa: E402
+
+import utils.inference  # noqa: E402
 
 TINY_BERT = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 37}
 TINY_T5 = {"model_type": "t5", "d_model": 32, "d_kv": 8, "d_ff": 64, "num_heads": 4, "num_layers": 1,
@@ -161,6 +164,15 @@ def test_int8_quantization_stays_close_and_shrinks_linears(tiny_stage1) -> None:
 
 def test_free_cores_is_within_the_machine() -> None:
     assert 1 <= free_cores() <= (benchlib.machine()["cores"])
+
+
+@pytest.mark.parametrize(("load", "expected"), [(0.0, 2), (0.52, 2), (1.06, 1), (1.9, 1), (7.5, 1)])
+def test_free_cores_counts_whole_busy_cores(monkeypatch: pytest.MonkeyPatch, load: float, expected: int) -> None:
+    # Load 0.52 (a job that had just ended) once gave 1 thread where 2 were 1.5x faster.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(utils.inference, "_cgroup_cpu_limit", lambda: None)
+    assert free_cores() == expected
 
 
 # ---------------------------------------------------------------------------------------------- bench helpers

@@ -13,6 +13,7 @@ from utils.stacktrace import (
     mark_library_frames,
     parse_log,
     parse_trace,
+    strip_repeated_line_prefixes,
 )
 
 
@@ -506,3 +507,40 @@ def test_dev_set_each_log_is_one_trace(dev_set_rows: list[dict]) -> None:
         traces = parse_log(row["log"])
         whole += len(traces) == 1 and traces[0].end_line == len(row["log"].rstrip("\n").split("\n"))
     assert whole / len(dev_set_rows) >= 0.99, f"{whole}/{len(dev_set_rows)} logs read as one whole trace"
+
+
+_COLLECTED_TRACE = """java.lang.IllegalStateException: outer failure
+\tat com.acme.web.Controller.handle(Controller.java:10)
+\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)
+Caused by: java.sql.SQLException: Connection is closed
+\tat com.zaxxer.hikari.pool.ProxyConnection.checkClosed(ProxyConnection.java:515)
+\tat com.acme.repo.UserRepo.find(UserRepo.java:44)
+\t... 2 more"""
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        lambda i: f"2024-03-01T10:15:00.{i * 7:03d}Z stderr F ",  # CRI (containerd, CRI-O) log files
+        lambda i: "[pod/api-7d9f8/api] ",  # kubectl logs --prefix
+        lambda i: f"Mar  1 10:15:{i:02d} host-{i % 2} java[1234]: ",  # syslog / journald export
+        lambda i: "api-1  | ",  # docker compose logs
+    ],
+)
+def test_collector_prefix_on_every_line(prefix) -> None:
+    # These logs once parsed as a header-only trace: every frame line hid behind the collector's prefix.
+    text = "\n".join(prefix(i) + line for i, line in enumerate(_COLLECTED_TRACE.splitlines()))
+    text += "\n" + prefix(99) + "INFO request done"
+    (trace,) = parse_log(text)
+    assert chain_classes(trace) == ["java.lang.IllegalStateException", "java.sql.SQLException"]
+    assert trace.root_cause.message == "Connection is closed"
+    assert [f.qualified_method for f in trace.root_cause.frames][-1] == "com.acme.repo.UserRepo.find"
+    assert len(trace.root_cause.frames) == 2 and trace.root_cause.omitted_frames == 2
+
+
+def test_prefix_stripping_leaves_ordinary_logs_alone(trace_fixture) -> None:
+    for name in ("logback_spring_boot.log", "log4j2_every_line.log"):
+        text = trace_fixture(name)
+        assert strip_repeated_line_prefixes(text) == text
+    one_mention = "WARN retry failed at com.acme.Job.run(Job.java:3)\njava.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)"
+    assert strip_repeated_line_prefixes(one_mention) == one_mention  # one prefixed line is not a pattern

@@ -378,3 +378,27 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
         analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(output_dir), explanation_language=option))
         analyzer.analyze(documents)
         assert [source.split(" | ")[0] for source in seen_sources] == [f"language: {lang}" for lang in expected]
+
+
+def test_stage2_baselines_script(tmp_path):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import stage2_baselines
+
+    row = _row(1, SCENARIOS[1])
+    fields = parse_guidance(stage2_baselines.fields_only(row))
+    reference = parse_guidance(row["guidance"])
+    assert (fields["type"], fields["location"], fields["cause"], fields["fix"]) == (
+        reference["type"], reference["location"], "", "")
+    method = row["meta"]["fault"]["method"]
+    assert parse_guidance(stage2_baselines.extractive(row))["cause"].startswith(f"{method}: ")
+
+    paths = write_tiny_corpus(tmp_path)  # every split repeats the same three scenarios
+    report = stage2_baselines.main(["--train_file", str(paths["train"]), "--validation_file",
+                                    str(paths["validation"]), "--test_file", str(paths["test"]),
+                                    "--output_dir", str(tmp_path / "report")])
+    results = report["results"]
+    assert results["class_text"]["rougeL"] == pytest.approx(1.0)  # seen scenarios: the exact text, method swapped
+    assert results["nearest_template"]["rougeL"] == pytest.approx(1.0)
+    assert results["fields_only"]["rougeL_cause"] == 0.0 < results["extractive"]["rougeL_cause"]
+    assert max(results["fields_only"]["rougeL"], results["extractive"]["rougeL"]) < 1.0
+    assert json.loads((tmp_path / "report" / "report.json").read_text())["rows"] == 12

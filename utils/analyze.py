@@ -346,8 +346,9 @@ def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int 
             lines.append("  Where       : no application frame in this trace")
         if item.explanation:
             fields = parse_guidance(item.explanation)
-            lines.append(_wrap("  Cause       : ", fields.get("cause", ""), width))
-            lines.append(_wrap("  How to fix  : ", fields.get("fix", ""), width))
+            # Written by the stage-2 model, not read from the trace: labelled so (see README, stage 2 results).
+            lines.append(_wrap("  Model cause : ", fields.get("cause", ""), width))
+            lines.append(_wrap("  Model fix   : ", fields.get("fix", ""), width))
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
 

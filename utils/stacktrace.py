@@ -28,7 +28,7 @@ Every step is one pass over the lines with precompiled regexes; nothing here rai
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -705,6 +705,52 @@ def _unescape_json_text(line: str) -> str:
     )
 
 
+# A trace line ("at x.Y.m(", "Caused by: ", "... 3 more") preceded on its line by something else: the per-line
+# prefix of container runtimes and collectors (CRI "<time> stderr F ", `kubectl logs --prefix` "[pod/x/c] ",
+# syslog "Mar  1 10:15:00 host java[12]: ", docker compose "api-1  | ").
+_PREFIXED_TRACE_LINE = re.compile(
+    r"^(?P<prefix>\S[^\n]*?)[ \t]+(?=at\s+[\w$./@<>+-]+\(|Caused by: |Suppressed: |\.\.\. \d+ more)", re.MULTILINE
+)
+_TRACE_LINE_START = re.compile(r"\s*(?:at\s+[\w$./@<>+-]+\(|Caused by: |Suppressed: |\.\.\. \d+ more)")
+_DIGITS = re.compile(r"\d+")
+
+
+def _shape(tokens: Sequence[str]) -> tuple[str, ...]:
+    return tuple(_DIGITS.sub("0", token) for token in tokens)
+
+
+def strip_repeated_line_prefixes(text: str) -> str:
+    """`text` without a prefix that a collector put on every line, so traces read as written.
+
+    A prefix is the whitespace-separated tokens before a trace line's `at ...` / `Caused by:` / `... N more`; one
+    counts when at least two trace lines carry it with the same shape (digits ignored: times, pids) and it is not a
+    logging-framework prefix the parser reads itself (those keep their level, thread and logger). Every line
+    that starts with a counted shape loses it; other lines are kept as they are. A log whose frames start their
+    lines (the usual case, with a logback/log4j prefix on the first line only) comes back unchanged.
+    """
+    counts: dict[tuple[str, ...], int] = {}
+    for match in _PREFIXED_TRACE_LINE.finditer(text):
+        line_end = text.find("\n", match.start())
+        _, body = _split_prefix(text[match.start() : line_end if line_end >= 0 else len(text)])
+        if _TRACE_LINE_START.match(body):  # a logback/log4j prefix the parser reads itself (level, thread, logger)
+            continue
+        shape = _shape(match.group("prefix").split())
+        counts[shape] = counts.get(shape, 0) + 1
+    shapes = {shape for shape, count in counts.items() if count >= 2}
+    if not shapes:
+        return text
+    widths = sorted({len(shape) for shape in shapes}, reverse=True)
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        for width in widths:
+            parts = line.split(maxsplit=width)
+            if len(parts) >= width and _shape(parts[:width]) in shapes:
+                body = parts[width] if len(parts) > width else ""
+                lines[number] = "\t" + body if body.startswith(("at ", "... ")) else body
+                break
+    return "\n".join(lines)
+
+
 def parse_log(text: str, extra_library_prefixes: Iterable[str] = ()) -> list[Trace]:
     """Every trace in `text`, in order; never raises. Text with no trace gives one `Trace` with an empty chain.
 
@@ -719,6 +765,8 @@ def parse_log(text: str, extra_library_prefixes: Iterable[str] = ()) -> list[Tra
         text = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), text)
     if "\r" in text:  # Windows and old-Mac line ends
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "at " in text or "Caused by: " in text:
+        text = strip_repeated_line_prefixes(text)
     extra = (extra_library_prefixes,) if isinstance(extra_library_prefixes, str) else tuple(extra_library_prefixes)
     return _Parser(text.replace("\x00", ""), extra).parse()
 

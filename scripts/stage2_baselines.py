@@ -1,0 +1,166 @@
+"""What ROUGE-L an explanation gets on the corpus's held-out templates without knowing the scenario: baselines
+that use no model, scored like train_stage2.py scores stage 2 (true type and location given, ROUGE-L per row).
+
+    python scripts/stage2_baselines.py                    # corpus test split (first 1,000 rows, as stage 2 is scored)
+    python scripts/stage2_baselines.py --predictions models/stage2/test_predictions.jsonl   # + a model's lines
+
+Each baseline keeps every row's true type and location and only chooses the cause and fix:
+- fields_only: both left empty
+- extractive: cause = "<method>: <root message>" read from the trace, fix empty
+- class_text: per (label, language), the training row's cause/fix (its method name swapped for the row's) that
+  scores best on the validation rows of that label and language (templates held out from training, like the test
+  split's), applied to the test rows: the best a model can do that writes one text per type
+- nearest_template: the cause/fix of the most similar training row (TF-IDF over label, root exception, message
+  and the top frames' methods), method name swapped in: what a model that recognises the closest trained
+  scenario writes
+
+Writes <output_dir>/report.json and prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from utils.atomic import write_json_atomic  # noqa: E402
+from utils.data import read_jsonl  # noqa: E402
+from utils.generation_metrics import evaluate_explanations, rouge_l  # noqa: E402
+from utils.guidance import format_guidance, parse_guidance  # noqa: E402
+from utils.seq2seq import fault_frame, row_language, select_trace  # noqa: E402
+from utils.stacktrace import Trace, parse_log  # noqa: E402
+
+METHOD = "{method}"  # placeholder for the row's own method name in borrowed texts
+
+
+def _trace(row: dict[str, Any]) -> Trace:
+    return select_trace(parse_log(row["log"]), (row.get("meta") or {}).get("root_exception"))
+
+
+def _method(row: dict[str, Any], trace: Trace | None = None) -> str:
+    frame = fault_frame(trace or _trace(row), (row.get("meta") or {}).get("fault"), row.get("guidance"))
+    return frame.method if frame else ""
+
+
+def with_text(row: dict[str, Any], cause: str, fix: str) -> str:
+    """The row's guidance with its true type and location and the given cause/fix (method placeholder filled)."""
+    fields = parse_guidance(row["guidance"])
+    method = _method(row)
+    return format_guidance(fields.get("type", row["label"]), cause.replace(METHOD, method),
+                           fields.get("location", ""), fix.replace(METHOD, method))
+
+
+def fields_only(row: dict[str, Any]) -> str:
+    return with_text(row, "", "")
+
+
+def extractive(row: dict[str, Any]) -> str:
+    trace = _trace(row)
+    root = trace.root_cause
+    message = (root.message or "").strip().splitlines()[0][:160] if root and root.message else ""
+    method = _method(row, trace)
+    return with_text(row, f"{method}: {message}" if method else message, "")
+
+
+def _template_text(row: dict[str, Any]) -> tuple[str, str]:
+    """A training row's (cause, fix) with its method name replaced by the placeholder."""
+    fields, method = parse_guidance(row["guidance"]), _method(row)
+    cause, fix = fields.get("cause", ""), fields.get("fix", "")
+    return (cause.replace(method, METHOD), fix.replace(method, METHOD)) if method else (cause, fix)
+
+
+def class_texts(train: list[dict[str, Any]], validation: list[dict[str, Any]], candidates: int = 150,
+                rows_per_class: int = 40, seed: int = 0) -> dict[tuple[str, str], tuple[str, str]]:
+    """Per (label, language): the training (cause, fix) with the best mean ROUGE-L on that key's validation rows."""
+    pool: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for row in train:
+        pool[(row["label"], row_language(row))].add(_template_text(row))
+    held_out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in validation:
+        held_out[(row["label"], row_language(row))].append(row)
+    chooser = random.Random(seed)
+    chosen = {}
+    for key, texts in pool.items():
+        rows = held_out.get(key, [])[:rows_per_class]
+        if not rows:
+            continue
+        options = sorted(texts)
+        chooser.shuffle(options)
+        references = [row["guidance"] for row in rows]
+        chosen[key] = max(options[:candidates], key=lambda text: rouge_l(
+            [with_text(row, *text) for row in rows], references))
+    return chosen
+
+
+def nearest_template(train: list[dict[str, Any]]) -> Callable[[dict[str, Any]], str]:
+    """A function row -> guidance that borrows the cause/fix of the most similar training row."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.neighbors import NearestNeighbors
+
+    def key_text(row: dict[str, Any]) -> str:
+        trace = _trace(row)
+        root = trace.root_cause
+        methods = " ".join(frame.method for frame in trace.full_stack()[:8])
+        return f"{row['label']} {root.class_name if root else ''} {(root.message or '') if root else ''} {methods}"
+
+    vectorizer = TfidfVectorizer(token_pattern=r"[A-Za-z]{2,}|[\uac00-\ud7a3]+", sublinear_tf=True, min_df=2)
+    index = NearestNeighbors(n_neighbors=1, metric="cosine").fit(vectorizer.fit_transform(map(key_text, train)))
+    texts = [_template_text(row) for row in train]
+
+    def borrow(row: dict[str, Any]) -> str:
+        [[neighbour]] = index.kneighbors(vectorizer.transform([key_text(row)]), return_distance=False)
+        return with_text(row, *texts[neighbour])
+
+    return borrow
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--train_file", default="data/corpus/train.jsonl")
+    parser.add_argument("--validation_file", default="data/corpus/validation.jsonl")
+    parser.add_argument("--test_file", default="data/corpus/test.jsonl")
+    parser.add_argument("--max_rows", type=int, default=1000, help="Score the first N test rows (0 = all).")
+    parser.add_argument("--predictions", default=None,
+                        help="A test_predictions.jsonl of train_stage2.py (its `final` lines) to score alongside.")
+    parser.add_argument("--output_dir", default="reports/stage2-baselines")
+    args = parser.parse_args(argv)
+
+    fields = ("log", "label", "guidance")
+    train, validation = read_jsonl(args.train_file, fields), read_jsonl(args.validation_file, fields)
+    test = list(read_jsonl(args.test_file, fields))
+    test = test[: args.max_rows] if args.max_rows else test
+    references = [row["guidance"] for row in test]
+    chosen = class_texts(list(train), list(validation))
+    baselines: dict[str, Callable[[dict[str, Any]], str]] = {
+        "fields_only": fields_only,
+        "extractive": extractive,
+        "class_text": lambda row: with_text(row, *chosen.get((row["label"], row_language(row)), ("", ""))),
+        "nearest_template": nearest_template(list(train)),
+    }
+    results = {name: evaluate_explanations([make(row) for row in test], references)
+               for name, make in baselines.items()}
+    if args.predictions:
+        lines = [json.loads(line) for line in Path(args.predictions).read_text(encoding="utf-8").splitlines()]
+        if [line["reference"] for line in lines] != references[: len(lines)] or len(lines) != len(references):
+            raise SystemExit(f"{args.predictions}: its references are not the first {len(references)} test rows")
+        results["model"] = evaluate_explanations([line["final"] for line in lines], references)
+
+    report = {"test_file": args.test_file, "rows": len(test), "results": results}
+    write_json_atomic(Path(args.output_dir) / "report.json", report)
+    print(f"| baseline ({len(test)} rows of {Path(args.test_file).name}) | ROUGE-L | cause | fix |")
+    print("|---|---:|---:|---:|")
+    for name, metrics in results.items():
+        print(f"| {name} | {metrics['rougeL']:.3f} | {metrics['rougeL_cause']:.3f} | {metrics['rougeL_fix']:.3f} |")
+    return report
+
+
+if __name__ == "__main__":
+    main()
