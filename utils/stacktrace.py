@@ -731,9 +731,9 @@ def strip_repeated_line_prefixes(text: str) -> str:
     counts: dict[tuple[str, ...], int] = {}
     for match in _PREFIXED_TRACE_LINE.finditer(text):
         line_end = text.find("\n", match.start())
-        _, body = _split_prefix(text[match.start() : line_end if line_end >= 0 else len(text)])
-        if _TRACE_LINE_START.match(body):  # a logback/log4j prefix the parser reads itself (level, thread, logger)
-            continue
+        prefix, body = _split_prefix(text[match.start() : line_end if line_end >= 0 else len(text)])
+        if prefix is not None and prefix.level and _TRACE_LINE_START.match(body):
+            continue  # a logback/log4j prefix with a level: the parser reads it itself (level, thread, logger)
         shape = _shape(match.group("prefix").split())
         counts[shape] = counts.get(shape, 0) + 1
     shapes = {shape for shape, count in counts.items() if count >= 2}
