@@ -544,3 +544,15 @@ def test_prefix_stripping_leaves_ordinary_logs_alone(trace_fixture) -> None:
         assert strip_repeated_line_prefixes(text) == text
     one_mention = "WARN retry failed at com.acme.Job.run(Job.java:3)\njava.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)"
     assert strip_repeated_line_prefixes(one_mention) == one_mention  # one prefixed line is not a pattern
+
+
+def test_frameless_exception_behind_kubectl_timestamps() -> None:
+    stamped = (
+        "2024-03-01T10:15:00.100000000Z 2024-03-01 10:14:59.900  WARN 1 --- [main] c.a.Client : Failed to connect\n"
+        "2024-03-01T10:15:00.200000000Z io.netty.channel.unix.Errors$NativeIoException: recvAddress(..) failed: "
+        "Connection reset by peer"
+    )
+    (trace,) = parse_log(stamped)
+    assert trace.root_cause.class_name == "io.netty.channel.unix.Errors$NativeIoException"
+    events = "2024-03-01T10:15:00Z INFO started\n2024-03-01T10:15:01Z WARN slow request"
+    assert strip_repeated_line_prefixes(events) == events  # stamped log events without an exception stay as written

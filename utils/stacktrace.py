@@ -713,10 +713,25 @@ _PREFIXED_TRACE_LINE = re.compile(
 )
 _TRACE_LINE_START = re.compile(r"\s*(?:at\s+[\w$./@<>+-]+\(|Caused by: |Suppressed: |\.\.\. \d+ more)")
 _DIGITS = re.compile(r"\d+")
+_RFC3339_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)")
 
 
 def _shape(tokens: Sequence[str]) -> tuple[str, ...]:
     return tuple(_DIGITS.sub("0", token) for token in tokens)
+
+
+def _stamp_shapes(text: str) -> set[tuple[str, ...]]:
+    """For an exception printed without frames behind `kubectl logs --timestamps` stamps, where no trace line shows
+    the prefix: the stamps' shapes when every non-empty line starts with an RFC 3339 stamp and the rest of some line
+    is an exception header; else none."""
+    split = [line.split(maxsplit=1) for line in text.split("\n") if line.strip()]
+    if len(split) < 2 or not all(_RFC3339_STAMP.fullmatch(parts[0]) for parts in split):
+        return set()
+    for parts in split:
+        header = _HEADER.match(parts[1]) if len(parts) == 2 else None
+        if header and _is_throwable_name(header.group("cls")):
+            return {_shape(parts[:1]) for parts in split}
+    return set()
 
 
 def strip_repeated_line_prefixes(text: str) -> str:
@@ -736,7 +751,7 @@ def strip_repeated_line_prefixes(text: str) -> str:
             continue  # a logback/log4j prefix with a level: the parser reads it itself (level, thread, logger)
         shape = _shape(match.group("prefix").split())
         counts[shape] = counts.get(shape, 0) + 1
-    shapes = {shape for shape, count in counts.items() if count >= 2}
+    shapes = {shape for shape, count in counts.items() if count >= 2} or _stamp_shapes(text)
     if not shapes:
         return text
     widths = sorted({len(shape) for shape in shapes}, reverse=True)
@@ -765,7 +780,7 @@ def parse_log(text: str, extra_library_prefixes: Iterable[str] = ()) -> list[Tra
         text = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), text)
     if "\r" in text:  # Windows and old-Mac line ends
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "at " in text or "Caused by: " in text:
+    if "at " in text or "Caused by: " in text or _RFC3339_STAMP.match(text):
         text = strip_repeated_line_prefixes(text)
     extra = (extra_library_prefixes,) if isinstance(extra_library_prefixes, str) else tuple(extra_library_prefixes)
     return _Parser(text.replace("\x00", ""), extra).parse()
