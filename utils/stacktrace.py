@@ -708,10 +708,9 @@ def _unescape_json_text(line: str) -> str:
 # A trace line ("at x.Y.m(", "Caused by: ", "... 3 more") preceded on its line by something else: the per-line
 # prefix of container runtimes and collectors (CRI "<time> stderr F ", `kubectl logs --prefix` "[pod/x/c] ",
 # syslog "Mar  1 10:15:00 host java[12]: ", docker compose "api-1  | ").
-_PREFIXED_TRACE_LINE = re.compile(
-    r"^(?P<prefix>\S[^\n]*?)[ \t]+(?=at\s+[\w$./@<>+-]+\(|Caused by: |Suppressed: |\.\.\. \d+ more)", re.MULTILINE
-)
-_TRACE_LINE_START = re.compile(r"\s*(?:at\s+[\w$./@<>+-]+\(|Caused by: |Suppressed: |\.\.\. \d+ more)")
+_TRACE_MARKER = r"at\s+[\w$./@<>+-]+\(|Caused by: |Suppressed: |\.\.\. \d+ more"
+_PREFIXED_TRACE_LINE = re.compile(rf"^(?P<prefix>\S[^\n]*?)[ \t]+(?={_TRACE_MARKER})", re.MULTILINE)
+_TRACE_LINE_START = re.compile(rf"\s*(?:{_TRACE_MARKER})")
 _DIGITS = re.compile(r"\d+")
 _RFC3339_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)")
 
