@@ -3,6 +3,7 @@ that use no model, scored like train_stage2.py scores stage 2 (true type and loc
 
     python scripts/stage2_baselines.py                    # corpus test split (first 1,000 rows, as stage 2 is scored)
     python scripts/stage2_baselines.py --predictions models/stage2/test_predictions.jsonl   # + a model's lines
+    python scripts/stage2_baselines.py --model models/stage2 --test_file /tmp/seen/train.jsonl --max_rows 500
 
 Each baseline keeps every row's true type and location and only chooses the cause and fix:
 - fields_only: both left empty
@@ -122,6 +123,22 @@ def nearest_template(train: list[dict[str, Any]]) -> Callable[[dict[str, Any]], 
     return borrow
 
 
+def model_lines(model_dir: str, rows: list[dict[str, Any]]) -> list[str]:
+    """What a stage-2 model writes for `rows` given their true type and location (train_stage2.py's test scoring)."""
+    from utils.seq2seq import enforce_agreement, generate_explanations, load_explainer, stage2_example
+
+    model, tokenizer, metadata = load_explainer(model_dir)
+    input_options = metadata.get("input_options") or {}
+    examples = [stage2_example(row, max_frames=input_options.get("max_frames", 5),
+                               language_tag=bool(input_options.get("language_tag"))) for row in rows]
+    generation = metadata.get("generation") or {}
+    types, locations = [e.label for e in examples], [e.location for e in examples]
+    lines = generate_explanations(model, tokenizer, [e.source for e in examples], batch_size=32, types=types,
+                                  locations=locations, max_new_tokens=generation.get("max_new_tokens", 128),
+                                  max_cause_tokens=generation.get("max_cause_tokens", 48))
+    return [enforce_agreement(line, label, where)[0] for line, label, where in zip(lines, types, locations)]
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--train_file", default="data/corpus/train.jsonl")
@@ -130,6 +147,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--max_rows", type=int, default=1000, help="Score the first N test rows (0 = all).")
     parser.add_argument("--predictions", default=None,
                         help="A test_predictions.jsonl of train_stage2.py (its `final` lines) to score alongside.")
+    parser.add_argument("--model", default=None,
+                        help="A stage-2 model dir to score alongside: greedy, constrained to the true type and "
+                             "location, as train_stage2.py scores its test split (any --test_file, e.g. fresh rows "
+                             "of training templates from `build_corpus.py --seed 7`).")
     parser.add_argument("--output_dir", default="reports/stage2-baselines")
     args = parser.parse_args(argv)
 
@@ -152,6 +173,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if [line["reference"] for line in lines] != references[: len(lines)] or len(lines) != len(references):
             raise SystemExit(f"{args.predictions}: its references are not the first {len(references)} test rows")
         results["model"] = evaluate_explanations([line["final"] for line in lines], references)
+
+    if args.model:
+        results[f"model {args.model}"] = evaluate_explanations(model_lines(args.model, test), references)
 
     report = {"test_file": args.test_file, "rows": len(test), "results": results}
     write_json_atomic(Path(args.output_dir) / "report.json", report)

@@ -350,6 +350,15 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
     assert 0.0 <= report["end_to_end_rouge"] <= report["stage1_type_accuracy"]
     assert (tmp_path / "explain_report" / "report.md").read_text().startswith("# Stage-2 evaluation")
 
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import stage2_baselines
+
+    baselines = stage2_baselines.main(["--train_file", str(paths["train"]), "--validation_file",
+                                       str(paths["validation"]), "--test_file", str(paths["test"]), "--model",
+                                       str(output_dir), "--output_dir", str(tmp_path / "baselines")])
+    scored = baselines["results"][f"model {output_dir}"]
+    assert scored["exact_type"] == scored["exact_location"] == 1.0  # given the true type and location, as scored
+
     model, tokenizer, loaded_metadata = load_explainer(output_dir)
     assert loaded_metadata["task"] == "stage2-explanation" and tokenizer.model_max_length == 256
     example = stage2_example(_row(1, SCENARIOS[1]))
