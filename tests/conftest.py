@@ -42,3 +42,21 @@ def dev_set_rows(dev_set_path: Path) -> list[dict]:
     """The dev set's rows, read once per session."""
     with open(dev_set_path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tmp_path_factory) -> Path:
+    """A tiny randomly initialised BERT encoder (seed 0) with the real offline MiniLM tokenizer: real token ids, tiny
+    compute. Shared read-only by every test that trains or loads a stage-1 model from an encoder path."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from utils.checkpoints import default_encoder_path
+
+    directory = tmp_path_factory.mktemp("tiny-bert")
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=37)
+    BertModel(config).save_pretrained(directory)
+    AutoTokenizer.from_pretrained(default_encoder_path()).save_pretrained(directory)
+    return directory

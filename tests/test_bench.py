@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from transformers import AutoConfig, AutoTokenizer, BertConfig, BertModel
+from transformers import AutoConfig, AutoTokenizer
 
-from utils.checkpoints import TASK_CLASSIFY, default_encoder_path, load_model, save_model_dir
+from utils.checkpoints import TASK_CLASSIFY, load_model, save_model_dir
 from utils.features import MeanPoolingForSequenceClassification
 from utils.inference import free_cores, length_sorted_batches, predict_logits, quantize_int8
 from utils.labels import load_label_set
@@ -29,7 +29,6 @@ import benchlib  # noqa: E402
 
 import utils.inference  # noqa: E402
 
-TINY_BERT = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 37}
 TINY_T5 = {"model_type": "t5", "d_model": 32, "d_kv": 8, "d_ff": 64, "num_heads": 4, "num_layers": 1,
            "num_decoder_layers": 1, "relative_attention_num_buckets": 8, "dropout_rate": 0.0}
 # Invented failures (exception, message, application frame); the label is the root cause.
@@ -60,15 +59,6 @@ def _write_rows(path: Path, count: int, offset: int = 0) -> Path:
             out.write(json.dumps({"id": f"r{index}", "log": _log(index), "label": exception.rsplit(".", 1)[-1],
                                   "root_exception": exception}) + "\n")
     return path
-
-
-@pytest.fixture(scope="module")
-def tiny_encoder(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("tiny-encoder")
-    torch.manual_seed(0)
-    BertModel(BertConfig(vocab_size=30522, **TINY_BERT)).save_pretrained(directory)
-    AutoTokenizer.from_pretrained(default_encoder_path()).save_pretrained(directory)
-    return directory
 
 
 @pytest.fixture(scope="module")

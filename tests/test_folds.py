@@ -7,13 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-from transformers import AutoTokenizer, BertConfig, BertModel
 
 import evaluate
 import train_stage1
 from utils.analyze import expand_model_dirs
-from utils.checkpoints import TASK_CLASSIFY, ModelLoadError, default_encoder_path, load_model
+from utils.checkpoints import TASK_CLASSIFY, ModelLoadError, load_model
 from utils.inference import check_same_labels, ensemble_probabilities, score_weights
 
 # Invented texts: label 1 when a payment went wrong, 0 for routine events.
@@ -28,17 +26,6 @@ def write_text_rows(path: Path, count: int, offset: int = 0) -> Path:
             template = (POSITIVE if positive else NEGATIVE)[(index // 2) % 3]
             out.write(json.dumps({"id": f"t{index}", "text": template.format(n=index), "label": int(positive)}) + "\n")
     return path
-
-
-@pytest.fixture(scope="module")
-def tiny_encoder(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("tiny-bert")
-    torch.manual_seed(0)
-    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=37)
-    BertModel(config).save_pretrained(directory)
-    AutoTokenizer.from_pretrained(default_encoder_path()).save_pretrained(directory)
-    return directory
 
 
 @pytest.fixture(scope="module")

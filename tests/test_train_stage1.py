@@ -76,16 +76,6 @@ TINY_BERT = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2
 
 
 @pytest.fixture(scope="module")
-def tiny_encoder(tmp_path_factory) -> Path:
-    """A tiny randomly initialised BERT encoder with the real offline MiniLM tokenizer."""
-    directory = tmp_path_factory.mktemp("tiny-bert")
-    torch.manual_seed(0)
-    BertModel(BertConfig(vocab_size=30522, **TINY_BERT)).save_pretrained(directory)
-    AutoTokenizer.from_pretrained(default_encoder_path()).save_pretrained(directory)
-    return directory
-
-
-@pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> dict[str, Path]:
     directory = tmp_path_factory.mktemp("corpus")
     return {
