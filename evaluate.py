@@ -95,6 +95,9 @@ class EvaluateArguments:
     )
     stage2: str = field(default="models/stage2", metadata={"help": "explain: the stage-2 model dir or Hub id."})
     no_stage1: bool = field(default=False, metadata={"help": "explain: read the type with the parser, no stage 1."})
+    recall_threshold: float | None = field(default=None, metadata={
+        "help": "explain: similarity from which a known scenario's text is used (default: the stage-2 model's "
+                "own; 1.01: the model's text on every row)."})
     text_field: str = field(default="log", metadata={"help": "JSON field holding the log text."})
     label_field: str = field(
         default="label", metadata={"help": "JSON field holding the gold label (canonical or a raw class name)."}
@@ -348,7 +351,8 @@ def evaluate_explainer(args: EvaluateArguments) -> dict[str, Any]:
     rows = rows[: args.max_rows] if args.max_rows else list(rows)
     analyzer = Analyzer(AnalyzerOptions(model_dirs=args.model, ensemble_weights=args.ensemble_weights,
                                         locator_dir=default_locator(args), stage2_dir=args.stage2,
-                                        no_stage1=args.no_stage1, batch_size=args.batch_size))
+                                        no_stage1=args.no_stage1, batch_size=args.batch_size,
+                                        recall_threshold=args.recall_threshold))
     started = time.perf_counter()
     metrics = score_explanations(rows, analyzer, args.text_field, args.label_field)
     seconds = time.perf_counter() - started
@@ -361,7 +365,8 @@ def evaluate_explainer(args: EvaluateArguments) -> dict[str, Any]:
 
 def explain_markdown(report: dict[str, Any]) -> str:
     keys = ["rougeL", "rougeL_cause", "rougeL_fix", "exact_type", "exact_location", "exact_cause", "exact_fix",
-            "agreement_raw", "agreement", "stage1_type_accuracy", "end_to_end_exact", "end_to_end_rouge"]
+            "agreement_raw", "agreement", "stage1_type_accuracy", "end_to_end_exact", "end_to_end_rouge",
+            "known_scenario_share"]
     lines = [f"# Stage-2 evaluation on {Path(report['input']).name}", "",
              f"- rows: {report['rows']}; {report['logs_per_second']} logs/s end to end ({report['seconds']} s)",
              f"- models: {report['models']}", "", "| metric | value |", "|---|---:|"]

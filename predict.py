@@ -47,6 +47,9 @@ class PredictArguments:
     explanation_language: Literal["auto", "en", "ko"] = field(default="auto", metadata={
         "help": "Language of the explanations: en, ko, or auto (ko when the log contains Hangul). A JSONL row's "
                 "own `language` field wins."})
+    recall_threshold: float | None = field(default=None, metadata={
+        "help": "Similarity (0-1) from which a known scenario's cause and fix are shown instead of the stage-2 "
+                "model's text (default: the value chosen when the model was trained; 1.01: always the model)."})
     text_field: str = field(default="log", metadata={"help": "JSONL field that holds the log text."})
     id_field: str = field(default="id", metadata={"help": "JSONL field that holds the row id."})
     strict: bool = field(default=False, metadata={"help": "Stop at the first bad input line instead of skipping "
@@ -65,7 +68,7 @@ def main() -> int:
             stage2_dir=args.stage2, no_model=args.no_model, no_stage2=args.no_stage2, top_k=args.top_k,
             max_candidates=args.max_candidates, batch_size=args.batch_size, num_beams=args.num_beams,
             max_new_tokens=args.max_new_tokens, explanation_language=args.explanation_language,
-            threads=args.threads, quantize=args.quantize,
+            recall_threshold=args.recall_threshold, threads=args.threads, quantize=args.quantize,
         ))
     except (InputError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

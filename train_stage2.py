@@ -6,7 +6,8 @@
     python train_stage2.py configs/stage2_lora.yaml               # LoRA adapters (+ activation checkpointing)
 
 Input: the parsed trace with the row's true label and its true faulty frame (meta.fault) as type and location
-(at prediction time: stage 1's label and the frame ranker's location). Target: the corpus `guidance`.
+(at prediction time: stage 1's label and the frame ranker's location), and the cause and fix of the most similar
+known scenario (utils/scenarios.py; the memory is saved beside the model). Target: the corpus `guidance`.
 """
 
 from __future__ import annotations
@@ -40,19 +41,23 @@ from transformers import (
 from utils.args import parse_args_with_config
 from utils.checkpoints import save_model_dir, write_json_atomic
 from utils.data import read_jsonl
-from utils.generation_metrics import evaluate_explanations
-from utils.guidance import GUIDANCE_FIELDS, parse_guidance
+from utils.generation_metrics import evaluate_explanations, rouge_l_scores
+from utils.guidance import GUIDANCE_FIELDS, format_guidance, parse_guidance
 from utils.plots import plot_learning_curves
+from utils.scenarios import MEMORY_FILE, ScenarioMemory
 from utils.seq2seq import (
     TASK,
     add_lora,
     build_model_from_config,
+    build_scenario_memory,
+    choose_recall_threshold,
     count_parameters,
     enforce_agreement,
     generate_explanations,
     is_model_config_file,
     stage2_example,
     train_tokenizer,
+    use_recall,
 )
 from utils.training import training_history
 
@@ -112,13 +117,30 @@ class DataArguments:
     max_cause_tokens: int = field(
         default=48, metadata={"help": "Constrained generation: close a cause still running after N tokens."}
     )
+    retrieval: bool = field(
+        default=True, metadata={"help": "Show the model the most similar known scenario (from the training rows, "
+                                        "saved as scenarios.json beside the model): retrieval-augmented generation."}
+    )
+    memory_per_scenario: int = field(
+        default=20, metadata={"help": "Training rows kept in the scenario memory per scenario and language."}
+    )
+    recall_calibration_rows: int = field(
+        default=300, metadata={"help": "Known-scenario rows (training rows, themselves left out of the recall) and as "
+                                       "many new-scenario rows (validation) on which the similarity from which a "
+                                       "recalled text replaces the model's is chosen."}
+    )
 
 
-def load_examples(path: str, limit: int | None, max_frames: int) -> datasets.Dataset:
-    """Corpus rows -> a Dataset of (source, target, label, location)."""
+def read_rows(path: str, limit: int | None) -> list[dict]:
     rows = read_jsonl(path, required_fields=("log", "label", "guidance"))
-    rows = rows[:limit] if limit else rows
-    examples = [dataclasses.asdict(stage2_example(row, max_frames=max_frames)) for row in rows]
+    return rows[:limit] if limit else rows
+
+
+def load_examples(path: str, rows: list[dict], max_frames: int, memory: ScenarioMemory | None = None,
+                  leave_out: str | None = None) -> datasets.Dataset:
+    """Corpus rows -> a Dataset of Stage2Example fields; `leave_out` for rows `memory` holds (see stage2_example)."""
+    examples = [dataclasses.asdict(stage2_example(row, max_frames=max_frames, memory=memory, leave_out=leave_out))
+                for row in rows]
     malformed = sum(1 for example in examples if set(parse_guidance(example["target"])) != set(GUIDANCE_FIELDS))
     logger.info("%s: %d examples", path, len(examples))
     if malformed:  # kept (the model learns what the corpus says) but reported
@@ -145,8 +167,14 @@ def main() -> None:
     training_args = dataclasses.replace(training_args, bf16=use_bf16, fp16=False)
     set_seed(training_args.seed)
 
-    train_set = load_examples(data_args.train_file, data_args.max_train_samples, data_args.max_frames)
-    eval_set = load_examples(data_args.validation_file, data_args.max_eval_samples, data_args.max_frames)
+    train_rows = read_rows(data_args.train_file, data_args.max_train_samples)
+    memory = build_scenario_memory(train_rows, data_args.memory_per_scenario) if data_args.retrieval else None
+    if memory is not None:
+        logger.info("scenario memory: %d entries from %d training rows", len(memory.entries), len(train_rows))
+    train_set = load_examples(data_args.train_file, train_rows, data_args.max_frames, memory, leave_out="training")
+    eval_set = load_examples(data_args.validation_file,
+                             read_rows(data_args.validation_file, data_args.max_eval_samples),
+                             data_args.max_frames, memory)
 
     built_from_config = is_model_config_file(model_args.model_name_or_path)
     if built_from_config and model_args.tokenizer_name is None:
@@ -236,14 +264,25 @@ def main() -> None:
     trainer.log_metrics("eval", eval_metrics)
     trainer.save_metrics("eval", eval_metrics)
 
+    recall = calibrate_recall(final_model, tokenizer, memory, train_rows, eval_set, data_args) if memory else {}
+    if recall:
+        logger.info("recall threshold %.2f: mean ROUGE-L %.3f (model alone %.3f, recall alone %.3f) on %d known + "
+                    "%d new scenario rows", recall["recall_threshold"], recall["rougeL_chosen"],
+                    recall["rougeL_model"], recall["rougeL_recall"], recall["rows_known"], recall["rows_new"])
     test_metrics: dict[str, float] = {}
     if data_args.test_file:
-        test_set = load_examples(data_args.test_file, data_args.max_predict_samples, data_args.max_frames)
-        test_metrics = score_generation(final_model, tokenizer, test_set, data_args, output_dir)
+        test_set = load_examples(data_args.test_file, read_rows(data_args.test_file, data_args.max_predict_samples),
+                                 data_args.max_frames, memory)
+        test_metrics = score_generation(final_model, tokenizer, test_set, data_args, output_dir,
+                                        recall.get("recall_threshold"))
         trainer.log_metrics("test", test_metrics)
         trainer.save_metrics("test", test_metrics)
 
     write_json_atomic(output_dir / "training_history.json", history)
+    if memory is not None:
+        memory.save(output_dir)  # before the metadata, which save_model_dir writes last
+    else:
+        (output_dir / MEMORY_FILE).unlink(missing_ok=True)  # an earlier run's memory would not match this model
     if history:
         plot_learning_curves(history, output_dir / "learning_curves.png")
     save_model_dir(final_model, tokenizer, output_dir, {
@@ -253,12 +292,13 @@ def main() -> None:
         "tokenizer": model_args.tokenizer_name or ("trained byte-level BPE" if built_from_config else "base model's"),
         "lora": dataclasses.asdict(model_args) if model_args.lora_r > 0 else None,
         "input_options": {"builder": "utils.seq2seq.build_source", "max_frames": data_args.max_frames,
-                          "language_tag": True,
+                          "language_tag": True, "retrieval": memory is not None,
                           "max_source_length": data_args.max_source_length,
                           "max_target_length": data_args.max_target_length},
         "generation": {"constrained_decoding": True, "max_new_tokens": data_args.max_target_length,
                        "no_repeat_ngram_size": data_args.no_repeat_ngram_size,
-                       "max_cause_tokens": data_args.max_cause_tokens},
+                       "max_cause_tokens": data_args.max_cause_tokens,
+                       "recall_threshold": recall.get("recall_threshold"), "recall_calibration": recall or None},
         "training_data": {"train_file": data_args.train_file, "train_rows": len(train_set),
                           "validation_file": data_args.validation_file, "validation_rows": len(eval_set)},
         "metrics": {"train": metrics, "eval": eval_metrics, "test": test_metrics},
@@ -271,10 +311,49 @@ def main() -> None:
                               tasks="text2text-generation", tags=["java", "stack-trace", "explanation"])
 
 
+def model_lines(model, tokenizer, examples: datasets.Dataset, data_args: DataArguments) -> tuple[list[str], list[str]]:
+    """(constrained, post-checked): the model's explanations of `examples`, decoding constrained to their type and
+    location, then `enforce_agreement` (what a user is shown when no known scenario is used)."""
+    constrained = generate_explanations(
+        model, tokenizer, examples["source"], batch_size=data_args.generation_batch_size,
+        max_new_tokens=data_args.max_target_length, types=examples["label"], locations=examples["location"],
+        max_cause_tokens=data_args.max_cause_tokens)
+    checked = [enforce_agreement(text, label, where)[0]
+               for text, label, where in zip(constrained, examples["label"], examples["location"])]
+    return constrained, checked
+
+
+def recalled_lines(examples: datasets.Dataset) -> list[str]:
+    """Each example's recalled known scenario as an explanation (type and location its own; "" when none)."""
+    return [format_guidance(label, cause, where, fix) if similarity >= 0 else ""
+            for label, where, cause, fix, similarity in zip(examples["label"], examples["location"],
+                                                           examples["known_cause"], examples["known_fix"],
+                                                           examples["known_similarity"])]
+
+
+def calibrate_recall(model, tokenizer, memory: ScenarioMemory, train_rows: list[dict], eval_set: datasets.Dataset,
+                     data_args: DataArguments) -> dict[str, float]:
+    """Choose the similarity from which a recalled known scenario's text replaces the model's, on rows of known
+    scenarios (training rows spread over the file, each recalling with itself left out) and as many rows of new
+    ones (validation: held-out templates), by mean ROUGE-L."""
+    count = data_args.recall_calibration_rows
+    known = load_examples("training rows (known scenarios)", train_rows[:: max(len(train_rows) // count, 1)][:count],
+                          data_args.max_frames, memory, leave_out="row")
+    rows = datasets.concatenate_datasets([known, eval_set.select(range(min(count, len(eval_set))))])
+    model_scores = rouge_l_scores(model_lines(model, tokenizer, rows, data_args)[1], rows["target"])
+    recall_scores = rouge_l_scores(recalled_lines(rows), rows["target"])
+    threshold, chosen = choose_recall_threshold(rows["known_similarity"], model_scores, recall_scores)
+    return {"recall_threshold": threshold, "rougeL_chosen": chosen, "rougeL_model": float(np.mean(model_scores)),
+            "rougeL_recall": float(np.mean(recall_scores)), "rows_known": len(known),
+            "rows_new": len(rows) - len(known)}
+
+
 def score_generation(model, tokenizer, test_set: datasets.Dataset, data_args: DataArguments,
-                     output_dir: Path) -> dict[str, float]:
+                     output_dir: Path, recall_threshold: float | None = None) -> dict[str, float]:
     """Generate for the held-out rows twice — free ("raw") and constrained to the given type/location — then
-    apply the agreement post-check; scores, speed and the predictions (test_predictions.jsonl) are saved."""
+    apply the agreement post-check, and take the recalled known scenario's text where its similarity reaches
+    `recall_threshold`; scores (`rougeL`: what the user sees; `model_*`: the model's text on every row), speed and
+    the predictions (test_predictions.jsonl) are saved."""
     sources, references = test_set["source"], test_set["target"]
     types, locations = test_set["label"], test_set["location"]
     options = {"batch_size": data_args.generation_batch_size, "max_new_tokens": data_args.max_target_length}
@@ -283,14 +362,18 @@ def score_generation(model, tokenizer, test_set: datasets.Dataset, data_args: Da
     free = generate_explanations(model, tokenizer, sources, no_repeat_ngram_size=0, **options)
     free_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    constrained = generate_explanations(model, tokenizer, sources, types=types, locations=locations,
-                                        max_cause_tokens=data_args.max_cause_tokens, **options)
+    constrained, checked = model_lines(model, tokenizer, test_set, data_args)
     constrained_seconds = time.perf_counter() - started
-    checked = [enforce_agreement(text, label, where)[0] for text, label, where in zip(constrained, types, locations)]
+    recalled = recalled_lines(test_set)
+    similarities = test_set["known_similarity"]
+    final = [known if use_recall(similarity, recall_threshold) else text
+             for text, known, similarity in zip(checked, recalled, similarities)]
 
     free_metrics = evaluate_explanations(free, references, types=types, locations=locations)
-    metrics = evaluate_explanations(checked, references, raw_predictions=constrained, types=types,
-                                    locations=locations)
+    model_metrics = evaluate_explanations(checked, references)
+    metrics = evaluate_explanations(final, references, raw_predictions=constrained, types=types, locations=locations)
+    metrics.update({f"model_{key}": model_metrics[key] for key in ("rougeL", "rougeL_cause", "rougeL_fix")})
+    metrics["recall_share"] = float(np.mean([use_recall(value, recall_threshold) for value in similarities]))
     # free generation has no post-check: its agreement is the raw one
     metrics.update({f"free_{key}": value for key, value in free_metrics.items()
                     if key != "count" and not key.startswith("agreement_raw")})
@@ -298,8 +381,8 @@ def score_generation(model, tokenizer, test_set: datasets.Dataset, data_args: Da
     metrics["constrained_logs_per_second"] = len(sources) / max(constrained_seconds, 1e-9)
     handle, temp_name = tempfile.mkstemp(dir=output_dir, prefix=".test_predictions-")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
-        for row in zip(sources, references, free, constrained, checked):
-            keys = ("source", "reference", "free", "constrained", "final")
+        for row in zip(sources, references, free, constrained, checked, similarities, final):
+            keys = ("source", "reference", "free", "constrained", "model", "known_similarity", "final")
             out.write(json.dumps(dict(zip(keys, row)), ensure_ascii=False) + "\n")
     os.replace(temp_name, output_dir / "test_predictions.jsonl")
     return metrics

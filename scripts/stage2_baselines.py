@@ -11,9 +11,11 @@ Each baseline keeps every row's true type and location and only chooses the caus
 - class_text: per (label, language), the training row's cause/fix (its method name swapped for the row's) that
   scores best on the validation rows of that label and language (templates held out from training, like the test
   split's), applied to the test rows: the best a model can do that writes one text per type
-- nearest_template: the cause/fix of the most similar training row (TF-IDF over label, root exception, message
-  and the top frames' methods), method name swapped in: what a model that recognises the closest trained
-  scenario writes
+- nearest_template: the cause/fix of the most similar training row of the same type and language (TF-IDF over
+  label, root exception, message and the top frames' methods: stage 2's scenario memory), method name swapped
+  in: what a retrieval-augmented model is shown, and what one that only copies it writes
+- with --oracles, two upper bounds chosen knowing each row's reference: oracle_known_text (the best training
+  text of the row's type and language) and oracle_extractive (the reference's words that occur in the log)
 
 Writes <output_dir>/report.json and prints a markdown table.
 """
@@ -34,12 +36,11 @@ sys.path.insert(0, str(REPO))
 
 from utils.atomic import write_json_atomic  # noqa: E402
 from utils.data import read_jsonl  # noqa: E402
-from utils.generation_metrics import evaluate_explanations, rouge_l  # noqa: E402
+from utils.generation_metrics import evaluate_explanations, rouge_l, rouge_l_scores, rouge_words  # noqa: E402
 from utils.guidance import format_guidance, parse_guidance  # noqa: E402
-from utils.seq2seq import fault_frame, row_language, select_trace  # noqa: E402
+from utils.scenarios import METHOD_SLOT, ScenarioMemory, scenario_text, with_method_slot  # noqa: E402
+from utils.seq2seq import build_scenario_memory, fault_frame, row_language, select_trace  # noqa: E402
 from utils.stacktrace import Trace, parse_log  # noqa: E402
-
-METHOD = "{method}"  # placeholder for the row's own method name in borrowed texts
 
 
 def _trace(row: dict[str, Any]) -> Trace:
@@ -55,8 +56,8 @@ def with_text(row: dict[str, Any], cause: str, fix: str) -> str:
     """The row's guidance with its true type and location and the given cause/fix (method placeholder filled)."""
     fields = parse_guidance(row["guidance"])
     method = _method(row)
-    return format_guidance(fields.get("type", row["label"]), cause.replace(METHOD, method),
-                           fields.get("location", ""), fix.replace(METHOD, method))
+    return format_guidance(fields.get("type", row["label"]), cause.replace(METHOD_SLOT, method),
+                           fields.get("location", ""), fix.replace(METHOD_SLOT, method))
 
 
 def fields_only(row: dict[str, Any]) -> str:
@@ -74,8 +75,7 @@ def extractive(row: dict[str, Any]) -> str:
 def _template_text(row: dict[str, Any]) -> tuple[str, str]:
     """A training row's (cause, fix) with its method name replaced by the placeholder."""
     fields, method = parse_guidance(row["guidance"]), _method(row)
-    cause, fix = fields.get("cause", ""), fields.get("fix", "")
-    return (cause.replace(method, METHOD), fix.replace(method, METHOD)) if method else (cause, fix)
+    return with_method_slot(fields.get("cause", ""), method), with_method_slot(fields.get("fix", ""), method)
 
 
 def class_texts(train: list[dict[str, Any]], validation: list[dict[str, Any]], candidates: int = 150,
@@ -102,41 +102,65 @@ def class_texts(train: list[dict[str, Any]], validation: list[dict[str, Any]], c
 
 
 def nearest_template(train: list[dict[str, Any]]) -> Callable[[dict[str, Any]], str]:
-    """A function row -> guidance that borrows the cause/fix of the most similar training row."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.neighbors import NearestNeighbors
-
-    def key_text(row: dict[str, Any]) -> str:
-        trace = _trace(row)
-        root = trace.root_cause
-        methods = " ".join(frame.method for frame in trace.full_stack()[:8])
-        return f"{row['label']} {root.class_name if root else ''} {(root.message or '') if root else ''} {methods}"
-
-    vectorizer = TfidfVectorizer(token_pattern=r"[A-Za-z]{2,}|[\uac00-\ud7a3]+", sublinear_tf=True, min_df=2)
-    index = NearestNeighbors(n_neighbors=1, metric="cosine").fit(vectorizer.fit_transform(map(key_text, train)))
-    texts = [_template_text(row) for row in train]
+    """A function row -> guidance that borrows the cause/fix of the most similar training row of the same type and
+    language: stage 2's scenario memory (utils/scenarios.py), the recall a retrieval-augmented model is shown."""
+    memory = build_scenario_memory(train)
 
     def borrow(row: dict[str, Any]) -> str:
-        [[neighbour]] = index.kneighbors(vectorizer.transform([key_text(row)]), return_distance=False)
-        return with_text(row, *texts[neighbour])
+        trace = _trace(row)
+        recall = memory.recall(scenario_text(trace, row["label"]), row["label"], row_language(row),
+                               _method(row, trace))
+        return with_text(row, recall.cause, recall.fix) if recall else fields_only(row)
 
     return borrow
 
 
-def model_lines(model_dir: str, rows: list[dict[str, Any]]) -> list[str]:
-    """What a stage-2 model writes for `rows` given their true type and location (train_stage2.py's test scoring)."""
-    from utils.seq2seq import enforce_agreement, generate_explanations, load_explainer, stage2_example
+def model_lines(model_dir: str, rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """(what the user sees, the model's own text) for `rows` given their true type and location, as train_stage2.py
+    scores its test split: a known scenario's text where its similarity reaches the model's recall threshold."""
+    from utils.seq2seq import enforce_agreement, generate_explanations, load_explainer, stage2_example, use_recall
 
     model, tokenizer, metadata = load_explainer(model_dir)
     input_options = metadata.get("input_options") or {}
+    memory = ScenarioMemory.load(model_dir) if input_options.get("retrieval") else None
     examples = [stage2_example(row, max_frames=input_options.get("max_frames", 5),
-                               language_tag=bool(input_options.get("language_tag"))) for row in rows]
+                               language_tag=bool(input_options.get("language_tag")), memory=memory) for row in rows]
     generation = metadata.get("generation") or {}
     types, locations = [e.label for e in examples], [e.location for e in examples]
     lines = generate_explanations(model, tokenizer, [e.source for e in examples], batch_size=32, types=types,
                                   locations=locations, max_new_tokens=generation.get("max_new_tokens", 128),
                                   max_cause_tokens=generation.get("max_cause_tokens", 48))
-    return [enforce_agreement(line, label, where)[0] for line, label, where in zip(lines, types, locations)]
+    own = [enforce_agreement(line, label, where)[0] for line, label, where in zip(lines, types, locations)]
+    threshold = generation.get("recall_threshold")
+    shown = [format_guidance(e.label, e.known_cause, e.location, e.known_fix)
+             if use_recall(e.known_similarity, threshold) else line for e, line in zip(examples, own)]
+    return shown, own
+
+
+def oracle_known_text(train: list[dict[str, Any]]) -> Callable[[dict[str, Any]], str]:
+    """Upper bound for any writer that reuses known text: per row, the training cause/fix of its type and language
+    that scores best against the row's own reference (chosen knowing the answer)."""
+    pool: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for row in train:
+        pool[(row["label"], row_language(row))].add(_template_text(row))
+
+    def best(row: dict[str, Any]) -> str:
+        options = [with_text(row, *text) for text in sorted(pool.get((row["label"], row_language(row)), ()))]
+        if not options:
+            return fields_only(row)
+        scores = rouge_l_scores(options, [row["guidance"]] * len(options))
+        return options[scores.index(max(scores))]
+
+    return best
+
+
+def oracle_extractive(row: dict[str, Any]) -> str:
+    """Upper bound for copying from the log: the reference cause's and fix's words that occur in the log, in order."""
+    in_log = set(rouge_words(row["log"]))
+    fields = parse_guidance(row["guidance"])
+    kept = {key: " ".join(word for word in rouge_words(fields.get(key, "")) if word in in_log)
+            for key in ("cause", "fix")}
+    return with_text(row, kept["cause"], kept["fix"])
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -151,6 +175,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="A stage-2 model dir to score alongside: greedy, constrained to the true type and "
                              "location, as train_stage2.py scores its test split (any --test_file, e.g. fresh rows "
                              "of training templates from `build_corpus.py --seed 7`).")
+    parser.add_argument("--oracles", action="store_true",
+                        help="Also score two upper bounds chosen knowing each reference: the best known text of the "
+                             "row's type and language, and the reference's words that occur in the log.")
     parser.add_argument("--output_dir", default="reports/stage2-baselines")
     args = parser.parse_args(argv)
 
@@ -166,6 +193,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "class_text": lambda row: with_text(row, *chosen.get((row["label"], row_language(row)), ("", ""))),
         "nearest_template": nearest_template(list(train)),
     }
+    if args.oracles:
+        baselines["oracle_known_text"] = oracle_known_text(list(train))
+        baselines["oracle_extractive"] = oracle_extractive
     results = {name: evaluate_explanations([make(row) for row in test], references)
                for name, make in baselines.items()}
     if args.predictions:
@@ -175,7 +205,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["model"] = evaluate_explanations([line["final"] for line in lines], references)
 
     if args.model:
-        results[f"model {args.model}"] = evaluate_explanations(model_lines(args.model, test), references)
+        shown, own = model_lines(args.model, test)
+        results[f"model {args.model}"] = evaluate_explanations(shown, references)
+        results[f"model {args.model}, its own text on every row"] = evaluate_explanations(own, references)
 
     report = {"test_file": args.test_file, "rows": len(test), "results": results}
     write_json_atomic(Path(args.output_dir) / "report.json", report)

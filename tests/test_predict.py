@@ -115,6 +115,30 @@ def test_plain_log_with_several_traces_and_stdin(tmp_path: Path) -> None:
     assert "UserService.java:40" in printed.stdout
 
 
+def test_thread_dump_shows_the_deadlock_and_counts_quiet_threads(tmp_path: Path) -> None:
+    dump = REPO / "tests" / "fixtures" / "traces" / "thread_dump_deadlock.txt"
+    printed = run_predict("--input", str(dump), "--no-model")
+    assert printed.returncode == 0, printed.stderr
+    out = printed.stdout
+    assert "Thread dump: 2 more thread(s), neither blocked nor deadlocked, not listed (TIMED_WAITING 1, WAITING 1)" in out
+    assert "DEADLOCK    : transfer-1 -> transfer-2 -> transfer-1" in out
+    assert "Thread      : transfer-2   BLOCKED (on object monitor)" in out
+    assert "Where       : LedgerService.java:88 (com.bank.ledger.LedgerService.transfer)" in out
+    assert "What failed" not in out and "Root cause" not in out  # a thread is not an exception
+    output = tmp_path / "out.jsonl"
+    assert run_predict("--input", str(dump), "--no-model", "--output", str(output)).returncode == 0
+    records = read_records(output)
+    assert [record["kind"] for record in records] == ["thread"] * 4
+    blocked = records[1]
+    assert blocked["label"] is None and blocked["has_exception"] is False
+    assert blocked["exception"] is blocked["root_cause"] is None and blocked["chain"] == []
+    assert blocked["thread"]["deadlock"] == ["transfer-1", "transfer-2"]
+    assert blocked["thread"]["locks"][0] == {"action": "waiting to lock", "address": "0x000000076ab62208",
+                                             "class": "com.bank.ledger.Account"}
+    assert records[0]["thread"] == {"name": "main", "state": "TIMED_WAITING (sleeping)", "deadlock": None,
+                                    "locks": []}
+
+
 def test_bad_jsonl_lines_are_counted_not_dropped(tmp_path: Path) -> None:
     logs = tmp_path / "bad.jsonl"
     logs.write_text(

@@ -9,6 +9,7 @@ import pytest
 
 from utils.stacktrace import (
     Trace,
+    find_deadlocks,
     is_library_class,
     mark_library_frames,
     parse_log,
@@ -556,3 +557,55 @@ def test_frameless_exception_behind_kubectl_timestamps() -> None:
     assert trace.root_cause.class_name == "io.netty.channel.unix.Errors$NativeIoException"
     events = "2024-03-01T10:15:00Z INFO started\n2024-03-01T10:15:01Z WARN slow request"
     assert strip_repeated_line_prefixes(events) == events  # stamped log events without an exception stay as written
+
+
+# ------------------------------------------------------------------------------------------------ thread dumps
+
+
+def test_thread_dump_threads_with_states_locks_and_frames(trace_fixture) -> None:
+    traces = parse_log(trace_fixture("thread_dump_deadlock.txt"))
+    threads = [trace for trace in traces if trace.kind == "thread"]
+    # each thread is one record: its lock lines no longer cut it in two (they read as text before)
+    assert [(t.thread, t.thread_state) for t in threads] == [
+        ("main", "TIMED_WAITING (sleeping)"),
+        ("transfer-1", "BLOCKED (on object monitor)"),
+        ("transfer-2", "BLOCKED (on object monitor)"),
+        ("audit-writer", "WAITING (on object monitor)"),
+    ]
+    assert len(traces) == len(threads)  # "VM Thread" (no frames), JNI refs, the JVM's own deadlock report: text
+    transfer = threads[1]
+    assert [frame.method for frame in transfer.frames] == ["transfer", "run", "runWorker", "run"]
+    assert [(lock.action, lock.address, lock.class_name, lock.frame_index) for lock in transfer.locks] == [
+        ("waiting to lock", "0x000000076ab62208", "com.bank.ledger.Account", 0),
+        ("locked", "0x000000076ab62218", "com.bank.ledger.Account", 0),
+    ]
+    assert not transfer.has_exception and transfer.root_cause is not None  # frames live in chain[0]
+    assert (transfer.start_line, transfer.end_line) == (10, 17)
+
+
+def test_find_deadlocks_follows_who_waits_for_whose_lock(trace_fixture) -> None:
+    traces = parse_log(trace_fixture("thread_dump_deadlock.txt"))
+    [cycle] = find_deadlocks(traces)
+    assert [thread.thread for thread in cycle] == ["transfer-1", "transfer-2"]
+    # without transfer-2 nobody holds what transfer-1 waits for; audit-writer's `waiting on` released its monitor
+    assert find_deadlocks([t for t in traces if t.thread != "transfer-2"]) == []
+    three = "\n\n".join(
+        f'"t{i}" #{i} prio=5 tid=0x{i} nid=0x{i} waiting for monitor entry\n'
+        f"   java.lang.Thread.State: BLOCKED (on object monitor)\n"
+        f"\tat a.B.m{i}(B.java:{i})\n"
+        f"\t- waiting to lock <0x{(i + 1) % 3}> (a a.L)\n"
+        f"\t- locked <0x{i}> (a a.L)\n"
+        for i in range(3)
+    )
+    [cycle] = find_deadlocks(parse_log(three))
+    assert [thread.thread for thread in cycle] == ["t0", "t1", "t2"]
+
+
+def test_lock_lines_inside_an_exception_trace_do_not_split_it() -> None:
+    text = ("java.lang.IllegalStateException: stuck\n"
+            "\tat com.acme.A.f(A.java:1)\n"
+            "\t- locked <0x1> (a com.acme.A)\n"
+            "\tat com.acme.B.g(B.java:2)\n")
+    [trace] = parse_log(text)
+    assert trace.kind == "exception" and [frame.method for frame in trace.frames] == ["f", "g"]
+    assert [lock.action for lock in trace.locks] == ["locked"]

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from transformers import AutoTokenizer  # noqa: E402
 
 from utils.generation_metrics import evaluate_explanations, field_agreement, rouge_l  # noqa: E402
-from utils.guidance import format_guidance, format_location, parse_guidance  # noqa: E402
+from utils.guidance import format_guidance, format_location, frame_location, parse_guidance  # noqa: E402
 from utils.seq2seq import (  # noqa: E402
     agreement_processor,
     build_model_from_config,
@@ -358,6 +358,9 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
                                        str(output_dir), "--output_dir", str(tmp_path / "baselines")])
     scored = baselines["results"][f"model {output_dir}"]
     assert scored["exact_type"] == scored["exact_location"] == 1.0  # given the true type and location, as scored
+    assert scored["rougeL"] == pytest.approx(test_metrics["rougeL"])  # the user's view: known scenarios recalled
+    own_text = baselines["results"][f"model {output_dir}, its own text on every row"]
+    assert own_text["rougeL"] == pytest.approx(test_metrics["model_rougeL"])
 
     model, tokenizer, loaded_metadata = load_explainer(output_dir)
     assert loaded_metadata["task"] == "stage2-explanation" and tokenizer.model_max_length == 256
@@ -366,7 +369,7 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
     assert text.startswith("type=SocketTimeoutException;")
 
     # The explanation language: a document's own, else the option; "auto" reads Hangul in the log.
-    from utils.analyze import Analyzer, AnalyzerOptions
+    from utils.analyze import Analyzer, AnalyzerOptions, format_summary, to_record
     from utils.log_sources import LogDocument
 
     seen_sources: list[str] = []
@@ -382,11 +385,42 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
     log = _row(1, SCENARIOS[1])["log"]
     documents = [LogDocument("a", "a", log), LogDocument("b", "b", "결제 실패\n" + log),
                  LogDocument("c", "c", log, language="ko")]
+    known: dict[str, str] = {}  # language tag -> the known-scenario part of the source
     for option, expected in (("auto", ["en", "ko", "ko"]), ("en", ["en", "en", "ko"]), ("ko", ["ko"] * 3)):
         seen_sources.clear()
-        analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(output_dir), explanation_language=option))
+        analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(output_dir), explanation_language=option,
+                                            recall_threshold=1.01))  # every explanation from the model
         analyzer.analyze(documents)
         assert [source.split(" | ")[0] for source in seen_sources] == [f"language: {lang}" for lang in expected]
+        known.update({source.split(" | ")[0]: source.split(" | ")[4] for source in seen_sources})
+
+    # Retrieval-augmented: the memory of the training rows travels with the model; the model is shown the nearest
+    # known scenario (every scenario of the tiny corpus is a training one) and the user sees which it was.
+    assert metadata["input_options"]["retrieval"] is True and (output_dir / "scenarios.json").is_file()
+    assert known["language: en"].startswith("known 1.0: cause=")  # the tiny corpus's guidance is all English:
+    assert known["language: ko"] == "known: none"  # nothing known in Korean, and no English text is shown instead
+    # With the threshold chosen at training (recalled texts score 1.0 on the tiny corpus, where every scenario is
+    # known), a known scenario's own text is shown and the model writes only where nothing is known.
+    calibration = metadata["generation"]["recall_calibration"]
+    assert calibration["rougeL_recall"] == pytest.approx(1.0) and calibration["rows_known"] == 12
+    assert metadata["generation"]["recall_threshold"] <= 1.0
+    assert test_metrics["recall_share"] == 1.0 and test_metrics["rougeL"] == pytest.approx(1.0)
+    assert test_metrics["model_rougeL"] < 1.0  # the barely trained model's own text
+    seen_sources.clear()
+    analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(output_dir)))
+    results = analyzer.analyze(documents)
+    assert [item.explanation_source for item in results] == ["known scenario", "model", "model"]
+    shown, reference = parse_guidance(results[0].explanation), parse_guidance(_row(1, SCENARIOS[1])["guidance"])
+    assert (shown["cause"], shown["fix"]) == (reference["cause"], reference["fix"])
+    assert shown["location"] == frame_location(results[0].location)  # still the location the user is shown
+    assert len(seen_sources) == 2  # only the Korean ones went to the model
+    record = to_record(results[0])
+    assert record["explanation_source"] == "known scenario" and record["known_scenario"]["scenario"] == "t1"
+    assert record["known_scenario"]["similarity"] > 0.95
+    assert "Known case  : t1 (similarity 1.00)" in format_summary(results, analyzer)
+    (output_dir / "scenarios.json").unlink()
+    with pytest.raises(SystemExit, match="scenarios.json is missing"):
+        Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(output_dir)))
 
 
 def test_stage2_baselines_script(tmp_path):
@@ -404,8 +438,13 @@ def test_stage2_baselines_script(tmp_path):
     paths = write_tiny_corpus(tmp_path)  # every split repeats the same three scenarios
     report = stage2_baselines.main(["--train_file", str(paths["train"]), "--validation_file",
                                     str(paths["validation"]), "--test_file", str(paths["test"]),
-                                    "--output_dir", str(tmp_path / "report")])
+                                    "--output_dir", str(tmp_path / "report"), "--oracles"])
     results = report["results"]
+    assert results["oracle_known_text"]["rougeL"] == pytest.approx(1.0)  # every test scenario is a known one
+    # the reference's words found in the log: "name was null when rename ran" keeps "name", "null", "rename"
+    assert 0.0 < results["oracle_extractive"]["rougeL_cause"] < 1.0
+    row = _row(2, SCENARIOS[0])
+    assert parse_guidance(stage2_baselines.oracle_extractive(row))["cause"] == "name null rename"
     assert results["class_text"]["rougeL"] == pytest.approx(1.0)  # seen scenarios: the exact text, method swapped
     assert results["nearest_template"]["rougeL"] == pytest.approx(1.0)
     assert results["fields_only"]["rougeL_cause"] == 0.0 < results["extractive"]["rougeL_cause"]

@@ -7,14 +7,15 @@ a parser-only run starts in well under a second.
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from utils.guidance import frame_location, parse_guidance
+from utils.guidance import format_guidance, frame_location, parse_guidance
 from utils.labels import LabelSet, load_label_set
 from utils.log_sources import LogDocument
-from utils.stacktrace import Frame, Trace, parse_log
+from utils.stacktrace import Frame, Trace, find_deadlocks, parse_log
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_STAGE1_DIR = MODELS_DIR / "stage1"
@@ -43,6 +44,9 @@ class AnalyzedTrace:
     explanation: str | None = None  # what the user sees (type and location agree with the fields above)
     explanation_raw: str | None = None  # the generation before the agreement post-check
     explanation_agreed: bool | None = None
+    known_scenario: Any = None  # the utils.scenarios.Recall shown to the stage-2 model, if its memory had one
+    explanation_source: str | None = None  # "known scenario" (its recalled text) or "model" (generated)
+    deadlock: list[str] | None = None  # a thread in a deadlock: the cycle's thread names, this one first
 
     @property
     def id(self) -> str:
@@ -57,11 +61,17 @@ def parse_documents(documents: list[LogDocument], label_set: LabelSet) -> list[A
     """Every trace of every document, with the parser's label; a document with no trace yields one record."""
     analyzed: list[AnalyzedTrace] = []
     for document in documents:
-        for index, trace in enumerate(parse_log(document.text)):
+        traces = parse_log(document.text)
+        in_deadlock = {}
+        for cycle in find_deadlocks(traces):
+            for position, thread in enumerate(cycle):
+                in_deadlock[id(thread)] = [member.thread or "?" for member in cycle[position:] + cycle[:position]]
+        for index, trace in enumerate(traces):
             root = trace.root_cause
             # No readable class name (a cut or masked trace gives ""): the model decides, not the parser.
             parser_label = label_set.to_label(root.class_name) if root and root.class_name else None
-            analyzed.append(AnalyzedTrace(document=document, index=index, trace=trace, parser_label=parser_label))
+            analyzed.append(AnalyzedTrace(document=document, index=index, trace=trace, parser_label=parser_label,
+                                          deadlock=in_deadlock.get(id(trace))))
     return analyzed
 
 
@@ -82,10 +92,12 @@ def frame_dict(frame: Frame | None) -> dict[str, Any] | None:
 
 def to_record(item: AnalyzedTrace) -> dict[str, Any]:
     """The stable output record of one trace (one JSON object per line in predict.py's output)."""
-    trace, root = item.trace, item.trace.root_cause
+    trace = item.trace
+    root = trace.root_cause if trace.has_exception else None  # a thread of a dump has frames but no exception
     record: dict[str, Any] = {
         "id": item.id,
         "source": item.document.source,
+        "kind": trace.kind,
         "has_exception": trace.has_exception,
         "exception": root.simple_name if root else None,
         "exception_fqcn": root.class_name if root else None,
@@ -93,7 +105,7 @@ def to_record(item: AnalyzedTrace) -> dict[str, Any]:
         "decided_by": item.decided_by,
         "parser_label": item.parser_label,
         "top_k": item.top_k,
-        "chain": [{"class": exc.class_name, "message": exc.message} for exc in trace.chain],
+        "chain": [{"class": exc.class_name, "message": exc.message} for exc in trace.chain] if root else [],
         "root_cause": {"class": root.class_name, "message": root.message} if root else None,
         "location": frame_dict(item.location),
         "candidates": [
@@ -108,10 +120,16 @@ def to_record(item: AnalyzedTrace) -> dict[str, Any]:
             "lines": [trace.start_line, trace.end_line],
         },
     }
+    if trace.kind == "thread":
+        record["thread"] = {"name": trace.thread, "state": trace.thread_state, "deadlock": item.deadlock,
+                            "locks": [{"action": lock.action, "address": lock.address, "class": lock.class_name}
+                                      for lock in trace.locks]}
     if item.explanation is not None:
         record["explanation"] = item.explanation
         record["explanation_fields"] = parse_guidance(item.explanation)
         record["explanation_agreed"] = item.explanation_agreed
+        record["explanation_source"] = item.explanation_source
+        record["known_scenario"] = item.known_scenario.as_dict() if item.known_scenario else None
     return record
 
 
@@ -148,6 +166,7 @@ class AnalyzerOptions:
     num_beams: int = 1
     max_new_tokens: int = 96
     explanation_language: str = "auto"  # en | ko | auto (ko when the log contains Hangul); a document's own wins
+    recall_threshold: float | None = None  # similarity from which a known scenario's text is used; None: the model's
     threads: int | None = None
     quantize: bool = False
 
@@ -173,6 +192,7 @@ class Analyzer:
         self.locator_dir = locator_dir
         self.stage1: list[Any] = []
         self.explainer: tuple[Any, Any, dict[str, Any]] | None = None
+        self.scenario_memory: Any = None  # utils.scenarios.ScenarioMemory of a retrieval-augmented stage 2
         self.stage2_dir = stage2_dir
         if model_dirs or stage2_dir:
             self._load_models(expand_model_dirs(model_dirs), stage2_dir)
@@ -193,6 +213,13 @@ class Analyzer:
             from utils.seq2seq import load_explainer
 
             self.explainer = load_explainer(stage2_dir)
+            if (self.explainer[2].get("input_options") or {}).get("retrieval"):
+                from utils.scenarios import ScenarioMemory
+
+                self.scenario_memory = ScenarioMemory.load(stage2_dir)
+                if self.scenario_memory is None:
+                    raise SystemExit(f"{stage2_dir}: the stage-2 model was trained with a scenario memory, but its "
+                                     f"scenarios.json is missing")
 
     def describe(self) -> dict[str, Any]:
         return {"stage1": [member.path for member in self.stage1], "ensemble_weights": self.options.ensemble_weights,
@@ -204,7 +231,9 @@ class Analyzer:
 
     def analyze(self, documents: list[LogDocument], progress: bool = False) -> list[AnalyzedTrace]:
         results = parse_documents(documents, self.label_set)
-        with_exception = [item for item in results if item.trace.has_exception or item.trace.frames]
+        # threads of a thread dump are not failures: no type, no explanation (their frames are still ranked)
+        with_exception = [item for item in results
+                          if item.trace.kind != "thread" and (item.trace.has_exception or item.trace.frames)]
         if self.stage1:
             # A raw-text model (input_format "text", e.g. a binary text detector) classifies every text.
             text_models = any(member.metadata.get("input_format") == "text" for member in self.stage1)
@@ -242,7 +271,8 @@ class Analyzer:
         return detect_language(item.document.text) if chosen == "auto" else chosen
 
     def _explain(self, items: list[AnalyzedTrace]) -> None:
-        from utils.seq2seq import build_source, enforce_agreement, generate_explanations
+        from utils.scenarios import format_recall, scenario_text
+        from utils.seq2seq import build_source, enforce_agreement, generate_explanations, use_recall
 
         if not items:
             return
@@ -250,17 +280,39 @@ class Analyzer:
         input_options = metadata.get("input_options") or {}
         max_frames = input_options.get("max_frames", 5)  # as the model was trained
         locations = [frame_location(item.location) for item in items]
-        sources = [build_source(item.trace, item.label, item.location, max_frames,
-                                self._language(item) if input_options.get("language_tag") else None)
-                   for item in items]
+        languages = [self._language(item) for item in items]
+        if self.scenario_memory is not None:
+            for item, language in zip(items, languages):
+                item.known_scenario = self.scenario_memory.recall(
+                    scenario_text(item.trace, item.label), item.label, language,
+                    item.location.method if item.location else None)
+        # A known scenario similar enough (threshold chosen at training, see train_stage2.calibrate_recall) gives
+        # its own text; the model writes the rest.
+        threshold = self.options.recall_threshold
+        if threshold is None:
+            threshold = (metadata.get("generation") or {}).get("recall_threshold")
+        to_generate = []
+        for index, (item, location) in enumerate(zip(items, locations)):
+            known = item.known_scenario
+            if known is not None and use_recall(known.similarity, threshold):
+                item.explanation = item.explanation_raw = format_guidance(item.label, known.cause, location, known.fix)
+                item.explanation_agreed, item.explanation_source = True, "known scenario"
+            else:
+                to_generate.append(index)
+        sources = [build_source(items[index].trace, items[index].label, items[index].location, max_frames,
+                                languages[index] if input_options.get("language_tag") else None,
+                                format_recall(items[index].known_scenario) if self.scenario_memory is not None
+                                else None)
+                   for index in to_generate]
         explanations = generate_explanations(
             model, tokenizer, sources,
             num_beams=self.options.num_beams, max_new_tokens=self.options.max_new_tokens,
-            types=[item.label for item in items], locations=locations,
-        )
-        for item, explanation, location in zip(items, explanations, locations):
-            item.explanation_raw = explanation
-            item.explanation, item.explanation_agreed = enforce_agreement(explanation, item.label, location)
+            types=[items[index].label for index in to_generate], locations=[locations[index] for index in to_generate],
+        ) if sources else []
+        for index, explanation in zip(to_generate, explanations):
+            item = items[index]
+            item.explanation_raw, item.explanation_source = explanation, "model"
+            item.explanation, item.explanation_agreed = enforce_agreement(explanation, item.label, locations[index])
 
 
 def labelled_trace(results: list[AnalyzedTrace], root_exception: str | None) -> AnalyzedTrace | None:
@@ -304,6 +356,8 @@ def score_explanations(rows: list[dict[str, Any]], analyzer: Analyzer, text_fiel
     metrics["stage1_type_accuracy"] = sum(item.label == analyzer.label_set.to_label(row[label_field])
                                           for item, row in scored) / max(len(scored), 1)
     metrics["rows_without_trace"] = len(rows) - len(scored)
+    metrics["known_scenario_share"] = sum(item.explanation_source == "known scenario"
+                                          for item, _ in scored) / max(len(scored), 1)
     return metrics
 
 
@@ -313,10 +367,46 @@ def rank_frames_for(item: AnalyzedTrace, ranker: Any) -> list[Any]:
     return rank_frames(item.trace, item.label, ranker)
 
 
+_QUIET_THREAD_STATES = ("RUNNABLE", "WAITING", "TIMED_WAITING", "NEW", "TERMINATED")
+
+
+def _thread_lines(item: AnalyzedTrace, width: int) -> list[str]:
+    trace = item.trace
+    lines = [f"  Thread      : {trace.thread}   {trace.thread_state or '(state not printed)'}"]
+    locks = {"waiting to lock": "waiting to lock", "parking to wait for": "parked on", "waiting on": "waiting on",
+             "locked": "holds"}
+    shown = [f"{locks[lock.action]} {lock.class_name or 'lock'} <{lock.address}>" for lock in trace.locks
+             if lock.action in locks]
+    if shown:
+        lines.append(_wrap("  Locks       : ", "; ".join(shown), width))
+    if item.deadlock:
+        lines.append(f"  DEADLOCK    : {' -> '.join(item.deadlock + item.deadlock[:1])} (each waits for a lock the "
+                     "next one holds)")
+    return lines
+
+
+def _thread_state_name(item: AnalyzedTrace) -> str:
+    return (item.trace.thread_state or "unknown").split(" ")[0]
+
+
+def _is_quiet_thread(item: AnalyzedTrace) -> bool:
+    """A thread of a dump that the summary only counts: not in a deadlock, not blocked on a monitor."""
+    return item.trace.kind == "thread" and not item.deadlock and _thread_state_name(item) in _QUIET_THREAD_STATES
+
+
 def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int = 110) -> str:
-    """The human-readable report predict.py prints when no --output is given."""
+    """The human-readable report predict.py prints when no --output is given. Threads of a thread dump that are
+    neither blocked nor deadlocked are counted per state, not listed (the JSON output has every one)."""
+    quiet = [item for item in results if _is_quiet_thread(item)]
     blocks = [f"Analyzed {len(results)} trace(s) - {analyzer.describe_short()}"]
+    if quiet:
+        per_state = sorted(Counter(map(_thread_state_name, quiet)).items())
+        counts = ", ".join(f"{state} {count}" for state, count in per_state)
+        blocks.append(f"Thread dump: {len(quiet)} more thread(s), neither blocked nor deadlocked, not listed "
+                      f"({counts})")
     for number, item in enumerate(results, start=1):
+        if _is_quiet_thread(item):
+            continue
         trace, root = item.trace, item.trace.root_cause
         where_in_log = f"lines {trace.start_line}-{trace.end_line}" if trace.end_line else ""
         header = " ".join(part for part in (trace.log_level, trace.timestamp, f"[{trace.thread}]" if trace.thread
@@ -324,6 +414,12 @@ def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int 
         lines = [f"\n[{number}] {item.document.source} {where_in_log}  {header}".rstrip()]
         if root is None:
             lines.append("  No Java exception found in this input.")
+            blocks.append("\n".join(lines))
+            continue
+        if trace.kind == "thread":
+            lines += _thread_lines(item, width)
+            if item.location is not None:
+                lines.append(f"  Where       : {frame_location(item.location)}")
             blocks.append("\n".join(lines))
             continue
         model_view = ", ".join(f"{entry['label']} {entry['score']:.2f}" for entry in item.top_k)
@@ -346,9 +442,18 @@ def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int 
             lines.append("  Where       : no application frame in this trace")
         if item.explanation:
             fields = parse_guidance(item.explanation)
-            # Written by the stage-2 model, not read from the trace: labelled so (see README, stage 2 results).
-            lines.append(_wrap("  Model cause : ", fields.get("cause", ""), width))
-            lines.append(_wrap("  Model fix   : ", fields.get("fix", ""), width))
+            # Not read from the trace: a known scenario's text or the stage-2 model's, labelled so (README, stage 2).
+            known = item.known_scenario
+            if item.explanation_source == "known scenario":
+                lines.append(f"  Known case  : {known.scenario} (similarity {known.similarity:.2f})")
+                lines.append(_wrap("  Its cause   : ", fields.get("cause", ""), width))
+                lines.append(_wrap("  Its fix     : ", fields.get("fix", ""), width))
+            else:
+                lines.append(_wrap("  Model cause : ", fields.get("cause", ""), width))
+                lines.append(_wrap("  Model fix   : ", fields.get("fix", ""), width))
+                if known is not None:
+                    lines.append(f"  Nearest case: {known.scenario} (similarity {known.similarity:.2f}, below the "
+                                 "threshold: shown to the model only)")
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
 

@@ -16,11 +16,16 @@ from utils.guidance import GUIDANCE_FIELDS, parse_guidance
 _WORD = re.compile(r"\w+")
 
 
+def rouge_words(text: str) -> list[str]:
+    """The words ROUGE-L compares: lower-cased `\\w+` runs."""
+    return _WORD.findall(text.lower())
+
+
 class _UnicodeWordTokenizer:
     """rouge-score's default tokenizer keeps only [a-z0-9] and would score Korean text as empty; words are `\\w+`."""
 
     def tokenize(self, text: str) -> list[str]:
-        return _WORD.findall(text.lower())
+        return rouge_words(text)
 
 
 _SCORER = rouge_scorer.RougeScorer(["rougeL"], tokenizer=_UnicodeWordTokenizer())
@@ -30,14 +35,17 @@ def _normalize(value: str | None) -> str:
     return " ".join((value or "").split())
 
 
-def rouge_l(predictions: Sequence[str], references: Sequence[str]) -> float:
-    """Mean ROUGE-L F-measure; 0.0 for no rows."""
+def rouge_l_scores(predictions: Sequence[str], references: Sequence[str]) -> list[float]:
+    """ROUGE-L F-measure of each row."""
     if len(predictions) != len(references):
         raise ValueError(f"{len(predictions)} predictions but {len(references)} references")
-    if not predictions:
-        return 0.0
-    scores = [_SCORER.score(ref, pred)["rougeL"].fmeasure for pred, ref in zip(predictions, references)]
-    return sum(scores) / len(scores)
+    return [_SCORER.score(ref, pred)["rougeL"].fmeasure for pred, ref in zip(predictions, references)]
+
+
+def rouge_l(predictions: Sequence[str], references: Sequence[str]) -> float:
+    """Mean ROUGE-L F-measure; 0.0 for no rows."""
+    scores = rouge_l_scores(predictions, references)
+    return sum(scores) / len(scores) if scores else 0.0
 
 
 def field_agreement(explanation: str, label: str, location: str) -> tuple[bool, bool]:
@@ -86,7 +94,7 @@ def evaluate_explanations(
 
     predicted_fields = [parse_guidance(text) for text in predictions]
     reference_fields = [parse_guidance(text) for text in references]
-    row_rouge = [_SCORER.score(ref, pred)["rougeL"].fmeasure for pred, ref in zip(predictions, references)]
+    row_rouge = rouge_l_scores(predictions, references)
     exact = {
         key: [_normalize(p.get(key)) == _normalize(r.get(key)) for p, r in zip(predicted_fields, reference_fields)]
         for key in GUIDANCE_FIELDS

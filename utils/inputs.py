@@ -184,19 +184,23 @@ def detect_language(text: str) -> str:
 
 
 def build_stage2_input(
-    trace: Trace, predicted_label: str, location: Frame | None, max_frames: int = 5, language: str | None = None
+    trace: Trace, predicted_label: str, location: Frame | None, max_frames: int = 5, language: str | None = None,
+    known: str | None = None,
 ) -> str:
     """The stage-2 encoder text, root cause first, on one line:
 
     `[language: <en|ko> | ]type: <label> | root cause: <class>: <message> | location: <File.java:line
-    (pkg.Class.method)> | frames: ...`
+    (pkg.Class.method)> | [<known scenario> | ]frames: ...`
 
     The language is the one the explanation is to be written in: a reader's choice, not something a trace says
-    (most Korean-team traces carry no Hangul at all), so it is given, like the type and location.
+    (most Korean-team traces carry no Hangul at all), so it is given, like the type and location. `known` is the
+    recalled scenario (utils.scenarios.format_recall), placed before the frames so truncation cuts frames first.
     """
     root = trace.root_cause
     root_text = _exception_text(root, 200) if root is not None else "none"
     where = format_location(location.file, location.line, location.qualified_method) if location else "unknown"
     frames = _frames_text(trace.full_stack(), max_frames, with_line=True) if root is not None else ""
     prefix = f"language: {language} | " if language else ""
-    return f"{prefix}type: {predicted_label} | root cause: {root_text} | location: {where} | frames: {frames or 'none'}"
+    known_part = f"{known} | " if known else ""
+    return (f"{prefix}type: {predicted_label} | root cause: {root_text} | location: {where} | {known_part}"
+            f"frames: {frames or 'none'}")

@@ -29,6 +29,7 @@ from transformers import (
 from utils.generation_metrics import field_agreement
 from utils.guidance import format_guidance, frame_location, parse_guidance
 from utils.inputs import build_stage2_input, detect_language
+from utils.scenarios import ScenarioMemory, format_recall, leaves_scenario_out, scenario_text
 from utils.stacktrace import Frame, Trace, parse_log
 
 TASK = "stage2-explanation"
@@ -140,11 +141,13 @@ def add_lora(
 
 
 def build_source(
-    trace: Trace, label: str, location: Frame | None, max_frames: int = 5, language: str | None = None
+    trace: Trace, label: str, location: Frame | None, max_frames: int = 5, language: str | None = None,
+    known: str | None = None,
 ) -> str:
-    """The encoder input for one trace: language to write in, type (stage 1), root cause, location (ranker), top
-    frames. `language` None leaves the tag out (models trained before it existed)."""
-    return build_stage2_input(trace, label, location, max_frames=max_frames, language=language)
+    """The encoder input for one trace: language to write in, type (stage 1), root cause, location (ranker), the
+    recalled known scenario (`format_recall`), top frames. `language` / `known` None leave that part out (models
+    trained without it)."""
+    return build_stage2_input(trace, label, location, max_frames=max_frames, language=language, known=known)
 
 
 def select_trace(traces: Sequence[Trace], root_exception: str | None = None) -> Trace:
@@ -205,6 +208,9 @@ class Stage2Example:
     target: str  # the corpus guidance line
     label: str  # the type given in the source (the row's true label at training time)
     location: str  # the location given in the source, formatted as in the guidance
+    known_similarity: float = -1.0  # the recalled known scenario's similarity, -1 when none was recalled
+    known_cause: str = ""
+    known_fix: str = ""
 
 
 def row_language(row: dict[str, Any]) -> str:
@@ -212,20 +218,65 @@ def row_language(row: dict[str, Any]) -> str:
     return str((row.get("meta") or {}).get("language") or detect_language(row.get("guidance") or ""))
 
 
-def stage2_example(row: dict[str, Any], max_frames: int = 5, language_tag: bool = True) -> Stage2Example:
+def _row_trace(row: dict[str, Any]) -> tuple[Trace, Frame | None]:
+    """A corpus row's trace and the location its guidance names."""
+    meta = row.get("meta") or {}
+    trace = select_trace(parse_log(row["log"]), meta.get("root_exception"))
+    return trace, fault_frame(trace, meta.get("fault"), row.get("guidance"))
+
+
+def row_scenario(row: dict[str, Any]) -> str:
+    """The scenario a corpus row belongs to: its template id, else (imported rows) its own id."""
+    meta = row.get("meta") or {}
+    return str(meta.get("template") or row.get("id") or "")
+
+
+def build_scenario_memory(rows: Iterable[dict[str, Any]], per_scenario: int = 20) -> ScenarioMemory:
+    """The scenario memory of corpus rows (the training split): each row's cause and fix, matched on its trace."""
+    def entries() -> Iterable[dict[str, str]]:
+        for index, row in enumerate(rows):
+            trace, location = _row_trace(row)
+            fields = parse_guidance(row["guidance"])
+            yield {"id": str(row.get("id", index)), "scenario": row_scenario(row), "label": row["label"],
+                   "language": row_language(row), "text": scenario_text(trace, row["label"]),
+                   "cause": fields.get("cause", ""), "fix": fields.get("fix", ""),
+                   "method": location.method if location else None}
+
+    return ScenarioMemory.from_examples(entries(), per_scenario=per_scenario)
+
+
+def stage2_example(row: dict[str, Any], max_frames: int = 5, language_tag: bool = True,
+                   memory: ScenarioMemory | None = None, leave_out: str | None = None) -> Stage2Example:
     """A corpus row -> training pair. The type is the row's true label, the location the true faulty frame
     (meta.fault), so the model learns to copy both from its input: at prediction time they come from stage 1 and
     the frame ranker, and the generated text must agree with what the user is shown. The language tag is the
-    guidance's language (at prediction time: the user's choice)."""
-    meta = row.get("meta") or {}
-    trace = select_trace(parse_log(row["log"]), meta.get("root_exception"))
-    location = fault_frame(trace, meta.get("fault"), row.get("guidance"))
+    guidance's language (at prediction time: the user's choice).
+
+    With a `memory` the source carries the most similar known scenario. `leave_out`, for rows the memory was built
+    from: "row" leaves the row itself out of its recall (a known scenario seen again); "training" also leaves out
+    the whole scenario of half of the rows (`leaves_scenario_out`), as if it were new: the model must learn when a
+    recalled text fits.
+    """
+    if leave_out not in (None, "row", "training"):
+        raise ValueError(f"leave_out={leave_out!r}: use None, 'row' or 'training'")
+    trace, location = _row_trace(row)
     language = row_language(row) if language_tag else None
+    recall = None
+    if memory is not None:
+        row_id = str(row.get("id", ""))
+        scenario = row_scenario(row) if leave_out == "training" and leaves_scenario_out(row_id) else None
+        recall = memory.recall(scenario_text(trace, row["label"]), row["label"], row_language(row),
+                               location.method if location else None,
+                               exclude_id=row_id if leave_out else None, exclude_scenario=scenario)
     return Stage2Example(
-        source=build_source(trace, row["label"], location, max_frames=max_frames, language=language),
+        source=build_source(trace, row["label"], location, max_frames=max_frames, language=language,
+                            known=format_recall(recall) if memory is not None else None),
         target=row["guidance"],
         label=row["label"],
         location=frame_location(location),
+        known_similarity=recall.similarity if recall else -1.0,
+        known_cause=recall.cause if recall else "",
+        known_fix=recall.fix if recall else "",
     )
 
 
@@ -411,6 +462,28 @@ def enforce_agreement(explanation: str, label: str, location: str) -> tuple[str,
         return explanation, True
     fields = parse_guidance(explanation)
     return format_guidance(label, fields.get("cause", ""), location, fields.get("fix", "")), False
+
+
+def use_recall(similarity: float | None, threshold: float | None) -> bool:
+    """Whether an explanation takes the recalled known scenario's cause and fix instead of the model's text."""
+    return similarity is not None and similarity >= 0 and threshold is not None and similarity >= threshold
+
+
+RECALL_THRESHOLDS = tuple(round(0.1 * step, 1) for step in range(11)) + (1.01,)  # 1.01: never recall
+
+
+def choose_recall_threshold(similarities: Sequence[float], model_scores: Sequence[float],
+                            recall_scores: Sequence[float]) -> tuple[float, float]:
+    """(threshold, mean score): the similarity from which the recalled text replaces the model's, chosen from
+    `RECALL_THRESHOLDS` for the best mean per-row score (ROUGE-L) of the rows given; ties keep the model longer."""
+    best_threshold, best_mean = RECALL_THRESHOLDS[-1], -1.0
+    for threshold in RECALL_THRESHOLDS:  # ascending, so a tie goes to the higher threshold
+        chosen = [recall if use_recall(similarity, threshold) else model
+                  for similarity, model, recall in zip(similarities, model_scores, recall_scores)]
+        mean = sum(chosen) / max(len(chosen), 1)
+        if mean >= best_mean:
+            best_threshold, best_mean = threshold, mean
+    return best_threshold, best_mean
 
 
 # ---------------------------------------------------------------------------------------------------- loading

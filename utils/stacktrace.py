@@ -16,7 +16,10 @@ What the parser understands:
   exception named inside a log message (`ERROR ... - Unexpected error: java.net.SocketTimeoutException: Read timed
   out`) is a message-only trace; the lines of the record that introduced a trace are kept as its `context`;
   traces inside JSON log lines (`"stack_trace":"...\\n\\tat ..."`) are unescaped first (line numbers then count
-  the unescaped lines).
+  the unescaped lines);
+- thread dumps (jstack, `kill -3`): each thread (`"name" ... tid=...`, `java.lang.Thread.State: ...`, frames,
+  `- locked <0x..>` / `- waiting to lock <0x..>` lines) is a `Trace` of kind "thread" with its state and locks;
+  `find_deadlocks` finds threads waiting on each other's locks.
 
 A class name is only believed when it looks like one: a dotted name whose last part starts upper case, or a
 CamelCase name ending in Exception / Error / Failure / Throwable / Fault. Names of the first kind that do not end
@@ -99,8 +102,19 @@ class ThrownException:
 
 
 @dataclass
+class LockEvent:
+    """A lock line of a thread dump (`- locked <0x..> (a com.x.Account)`) under a thread's frame."""
+
+    action: str  # "locked", "waiting to lock", "waiting on", "parking to wait for", "eliminated"
+    address: str
+    class_name: str
+    frame_index: int  # the frame it is printed under (-1: before any frame)
+
+
+@dataclass
 class Trace:
-    """One stack trace found in a log (or a record saying none was found)."""
+    """One stack trace found in a log (or a record saying none was found), or one thread of a thread dump
+    (`kind` "thread": no exception; `thread`, `thread_state`, its frames in chain[0] and its `locks`)."""
 
     chain: list[ThrownException] = field(default_factory=list)  # top first, then each `Caused by:` in order
     context: list[str] = field(default_factory=list)  # non-trace log lines kept near this trace (prefix stripped)
@@ -111,10 +125,13 @@ class Trace:
     start_line: int = 0  # 1-based line numbers in the parsed text
     end_line: int = 0
     text: str = ""  # the trace's own lines, log prefixes removed
+    kind: str = "exception"  # or "thread": a thread of a thread dump (jstack, kill -3)
+    thread_state: str | None = None  # "BLOCKED (on object monitor)" for a thread
+    locks: list[LockEvent] = field(default_factory=list)
 
     @property
     def has_exception(self) -> bool:
-        return bool(self.chain)
+        return bool(self.chain) and self.kind != "thread"
 
     @property
     def root_cause(self) -> ThrownException | None:
@@ -215,6 +232,14 @@ _HEADER = re.compile(
 )
 # A class-like token inside a log message, followed by ": " or the line end; `_is_throwable_name` then decides.
 _EMBEDDED = re.compile(rf"(?:^|(?<=[\s:=\[(\"']))(?P<cls>{_CLASS})(?=:\s|:$|\s*$)")
+_LOCK = re.compile(r"-\s+(?P<action>locked|waiting to lock|waiting on|parking to wait for|eliminated)\s+"
+                   r"<(?P<address>[^>]*)>(?:\s*\(a (?P<cls>[^)]*)\))?")
+# `"pool-1-thread-2" #14 prio=5 os_prio=0 tid=0x.. nid=0x2b03 waiting for monitor entry [0x..]`
+# or, in the JVM's "Java stack information for the threads listed above", just `"pool-1-thread-2":`
+_THREAD_HEADER = re.compile(
+    r'"(?P<name>[^"]{1,200})"(?:(?:\s+#\d+)?(?:\s+daemon)?\s+(?:prio=|os_prio=|tid=|nid=).*|:)$'
+)
+_THREAD_STATE = re.compile(r"java\.lang\.Thread\.State:\s*(?P<state>.+)$")
 _JAR_SUFFIX = re.compile(r"~?\[(?P<jar>[^\]]*)\]")
 _SOURCE_LINE = re.compile(r"(?P<file>.*?):(?P<line>\d+)$")
 
@@ -391,8 +416,8 @@ _MAX_NO_TRACE_CONTEXT_LINES = 50
 _MAX_LINE_CHARS = 20_000  # longer lines are only searched this far for an exception line
 _BLANK_RUN_INSIDE_TRACE = 2  # blank lines tolerated between frames
 
-_BLANK, _FRAME_LINE, _MORE_LINE, _CAUSE_LINE, _TEXT = range(5)
-_STRUCTURAL = (_FRAME_LINE, _MORE_LINE, _CAUSE_LINE)
+_BLANK, _FRAME_LINE, _MORE_LINE, _CAUSE_LINE, _TEXT, _LOCK_LINE = range(6)
+_STRUCTURAL = (_FRAME_LINE, _MORE_LINE, _CAUSE_LINE, _LOCK_LINE)
 
 
 _UNSET: Any = object()
@@ -441,6 +466,8 @@ class _Parser:
             kind = _MORE_LINE
         elif stripped[0] in "CcWwSs" and (match := _CAUSE.match(stripped)):
             kind = _CAUSE_LINE
+        elif stripped[0] == "-" and (match := _LOCK.match(stripped)):
+            kind = _LOCK_LINE
         cached = _Line(prefix, body, kind, match)
         self.cache[index] = cached
         return cached
@@ -515,7 +542,7 @@ class _Parser:
             line = self.line(index)
             trace: Trace | None = None
             if line.kind == _TEXT:
-                trace = self.trace_at_exception_line(index, line)
+                trace = self.trace_at_thread_header(index, line) or self.trace_at_exception_line(index, line)
             elif line.kind == _CAUSE_LINE:
                 trace = self.trace_at_cause_line(index, line)
             elif line.kind in _STRUCTURAL:
@@ -605,6 +632,23 @@ class _Parser:
         self.read_trace_body(trace, next_index, _indent_width(line.body), [header_text, *more])
         return trace
 
+    def trace_at_thread_header(self, index: int, line: _Line) -> Trace | None:
+        """A thread of a thread dump: its `"name" ... tid=...` line, then `java.lang.Thread.State: ...` and/or
+        frames and lock lines; None when line `index` is not such a header or no state or frame follows."""
+        body = line.body.strip()
+        if not body.startswith('"') or not (header := _THREAD_HEADER.match(body)):
+            return None
+        cursor, state = index + 1, None
+        if cursor < self.count and (match := _THREAD_STATE.match(self.line(cursor).body.strip())):
+            state, cursor = match.group("state").strip(), cursor + 1
+        if state is None and not (cursor < self.count and self.line(cursor).kind in _STRUCTURAL):
+            return None
+        trace = Trace(chain=[ThrownException(class_name="", message=None)], thread=header.group("name"),
+                      start_line=index + 1, kind="thread", thread_state=state)
+        lines = [body] + ([f"java.lang.Thread.State: {state}"] if state else [])
+        self.read_trace_body(trace, cursor, _indent_width(line.body), lines)
+        return trace
+
     def trace_at_cause_line(self, index: int, line: _Line) -> Trace | None:
         """A `Caused by:` / `Suppressed:` line with no trace before it (a log cut mid-trace) becomes the top of a
         trace, if it names a plausible class; prose such as "Caused by: network outage" is left as text."""
@@ -652,7 +696,10 @@ class _Parser:
             if line.kind == _TEXT:
                 break
             trace_lines.append(line.body.rstrip())
-            if line.kind == _FRAME_LINE:
+            if line.kind == _LOCK_LINE:
+                trace.locks.append(LockEvent(line.match.group("action"), line.match.group("address"),
+                                             line.match.group("cls") or "", len(current.frames) - 1))
+            elif line.kind == _FRAME_LINE:
                 current.frames.append(_parse_frame(line.match, line.body.strip(), self.rules, self.extra))
             elif line.kind == _MORE_LINE:
                 current.omitted_frames = int(line.match.group(1)[:9])
@@ -763,6 +810,40 @@ def strip_repeated_line_prefixes(text: str) -> str:
                 lines[number] = "\t" + body if body.startswith(("at ", "... ")) else body
                 break
     return "\n".join(lines)
+
+
+_WAITS_FOR_LOCK = ("waiting to lock", "parking to wait for")
+
+
+def find_deadlocks(traces: Sequence[Trace]) -> list[list[Trace]]:
+    """Cycles of threads (of one thread dump) each waiting for a lock another one holds, each cycle once, in the
+    order of the wait: [A, B] means A waits for a lock B holds and B for one A holds. A monitor the thread is
+    `waiting on` (Object.wait) was released, so it is not held even though a `locked` line names it too."""
+    threads = [trace for trace in traces if trace.kind == "thread"]
+    holder: dict[str, Trace] = {}
+    for thread in threads:
+        released = {lock.address for lock in thread.locks if lock.action == "waiting on"}
+        for lock in thread.locks:
+            if lock.action == "locked" and lock.address not in released:
+                holder[lock.address] = thread
+    waits_for: dict[int, Trace] = {}
+    for thread in threads:
+        awaited = next((lock.address for lock in thread.locks if lock.action in _WAITS_FOR_LOCK), None)
+        if awaited in holder and holder[awaited] is not thread:
+            waits_for[id(thread)] = holder[awaited]
+    cycles: list[list[Trace]] = []
+    in_cycle: set[int] = set()
+    for thread in threads:
+        path: list[Trace] = []
+        current: Trace | None = thread
+        while current is not None and id(current) not in in_cycle and current not in path:
+            path.append(current)
+            current = waits_for.get(id(current))
+        if current is not None and current in path and id(current) not in in_cycle:
+            cycle = path[path.index(current):]
+            cycles.append(cycle)
+            in_cycle.update(id(member) for member in cycle)
+    return cycles
 
 
 def parse_log(text: str, extra_library_prefixes: Iterable[str] = ()) -> list[Trace]:

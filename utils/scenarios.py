@@ -1,0 +1,180 @@
+"""Scenario memory for stage 2: the explanations of known failures, found again by what a new trace says.
+
+Retrieval-augmented generation. A tiny T5 trained from scratch writes poor text even for failures it was trained
+on (ROUGE-L 0.52 on fresh rows of training scenarios, where the nearest training row's text scores 0.93), so the
+stage-2 input carries the cause and fix of the most similar known scenario of the same type and language, and how
+similar it is: the model learns when to copy it (adapting the method name) and when to write its own. Training
+recalls for half of the rows leave the row's whole scenario out, so the model also sees neighbours that do not fit.
+
+Similarity: cosine of TF-IDF vectors over the type, the root exception, its message and the top frames' methods.
+The memory saves as JSON (`scenarios.json` in the model dir: vocabulary, idf, entries), not a pickle, so a model
+dir from the Hub loads no code.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from utils.atomic import write_json_atomic
+from utils.stacktrace import Trace
+
+MEMORY_FILE = "scenarios.json"
+METHOD_SLOT = "{method}"  # the faulty method's name in a stored text, filled with the new trace's at recall
+_TOKEN_PATTERN = r"[A-Za-z]{2,}|[\uac00-\ud7a3]+"
+
+
+@dataclass(frozen=True)
+class Recall:
+    """A known scenario recalled for a trace: its cause and fix (method filled in) and how similar it is."""
+
+    cause: str
+    fix: str
+    similarity: float
+    scenario: str  # the corpus template id (or row id) it came from
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "similarity": round(self.similarity, 3), "cause": self.cause,
+                "fix": self.fix}
+
+
+def scenario_text(trace: Trace, label: str) -> str:
+    """What a trace is matched on: type, root exception class and message, the first 8 frames' methods."""
+    root = trace.root_cause
+    methods = " ".join(frame.method for frame in trace.full_stack()[:8])
+    root_text = f"{root.class_name} {root.message or ''}" if root else ""
+    return f"{label} {root_text} {methods}"
+
+
+def with_method_slot(text: str, method: str | None) -> str:
+    """`text` with the faulty method's name replaced by the slot (names shorter than 3 characters are left)."""
+    return text.replace(method, METHOD_SLOT) if method and len(method) >= 3 else text
+
+
+def leaves_scenario_out(row_id: str) -> bool:
+    """Whether a training row's recall leaves its whole scenario out: a fixed half of the rows, by id."""
+    return zlib.crc32(row_id.encode("utf-8")) % 2 == 1
+
+
+class ScenarioMemory:
+    """Known (type, language) -> scenario entries with their TF-IDF vectors.
+
+    An entry: {"id", "scenario", "label", "language", "text" (what it is matched on), "cause", "fix", "rows" (how
+    many identical training rows it stands for)}, cause and fix holding `METHOD_SLOT` where the faulty method's
+    name was.
+    """
+
+    def __init__(self, entries: list[dict[str, str]], vectorizer: TfidfVectorizer | None = None) -> None:
+        if not entries:
+            raise ValueError("a scenario memory needs at least one entry")
+        self.entries = entries
+        if vectorizer is None:
+            # min_df 2 drops one-off words (ids, values) once the memory is large enough to have repeats
+            vectorizer = TfidfVectorizer(token_pattern=_TOKEN_PATTERN, sublinear_tf=True,
+                                         min_df=2 if len(entries) > 50 else 1)
+            vectorizer.fit(entry["text"] for entry in entries)
+        self.vectorizer = vectorizer
+        self.matrix = vectorizer.transform([entry["text"] for entry in entries])
+        grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for index, entry in enumerate(entries):
+            grouped[(entry["label"], entry["language"])].append(index)
+        # per (type, language): entry indices and their rows of the matrix, sliced once
+        self.by_key = {key: (np.array(indices), self.matrix[indices]) for key, indices in grouped.items()}
+
+    @classmethod
+    def from_examples(cls, examples: Iterable[dict[str, str]], per_scenario: int = 20) -> ScenarioMemory:
+        """A memory of at most `per_scenario` entries per (scenario, language), from dicts with the entry keys
+        and "method" (the faulty method, replaced by the slot); identical (text, cause, fix) kept once."""
+        kept: dict[tuple[str, str], int] = defaultdict(int)
+        seen: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
+        entries = []
+        for example in examples:
+            key = (example["scenario"], example["language"])
+            cause = with_method_slot(example["cause"], example.get("method"))
+            fix = with_method_slot(example["fix"], example.get("method"))
+            same = (example["label"], example["language"], example["text"], cause, fix)
+            if same in seen:  # one entry stands for all its identical rows
+                seen[same]["rows"] += 1
+                continue
+            if kept[key] >= per_scenario:
+                continue
+            kept[key] += 1
+            entry = {name: example[name] for name in ("id", "scenario", "label", "language", "text")}
+            seen[same] = entry | {"cause": cause, "fix": fix, "rows": 1}
+            entries.append(seen[same])
+        return cls(entries)
+
+    def recall(self, text: str, label: str, language: str, method: str | None = None,
+               exclude_id: str | None = None, exclude_scenario: str | None = None) -> Recall | None:
+        """The most similar entry of the same type and language (None when there is none), its method slot
+        filled with `method`. `exclude_id` / `exclude_scenario` leave an entry / a whole scenario out (training)."""
+        if (label, language) not in self.by_key:
+            return None
+        candidates, vectors = self.by_key[(label, language)]
+        if exclude_id is not None or exclude_scenario is not None:
+            kept = np.array([self._kept(self.entries[index], exclude_id, exclude_scenario) for index in candidates])
+            if not kept.any():
+                return None
+            candidates, vectors = candidates[kept], vectors[np.flatnonzero(kept)]
+        scores = (vectors @ self.vectorizer.transform([text]).T).toarray().ravel()
+        best = int(scores.argmax())
+        entry = self.entries[int(candidates[best])]
+        fill = method or "?"
+        return Recall(entry["cause"].replace(METHOD_SLOT, fill), entry["fix"].replace(METHOD_SLOT, fill),
+                      float(scores[best]), entry["scenario"])
+
+    @staticmethod
+    def _kept(entry: dict[str, Any], exclude_id: str | None, exclude_scenario: str | None) -> bool:
+        # an entry standing for several identical rows survives leaving one of them out
+        only_that_row = entry["id"] == exclude_id and entry.get("rows", 1) == 1
+        return not only_that_row and entry["scenario"] != exclude_scenario
+
+    def save(self, model_dir: str | Path) -> Path:
+        path = Path(model_dir) / MEMORY_FILE
+        write_json_atomic(path, {
+            "token_pattern": _TOKEN_PATTERN,
+            "vocabulary": {term: int(index) for term, index in self.vectorizer.vocabulary_.items()},
+            "idf": [float(value) for value in self.vectorizer.idf_],
+            "entries": self.entries,
+        })
+        return path
+
+    @classmethod
+    def load(cls, model_dir: str | Path) -> ScenarioMemory | None:
+        """The memory saved in `model_dir` (a dir or Hub id), or None when it has none."""
+        path = Path(model_dir) / MEMORY_FILE
+        if not Path(model_dir).is_dir():  # a Hub id: the memory is pushed with the model
+            from transformers.utils import cached_file
+
+            try:
+                found = cached_file(str(model_dir), MEMORY_FILE, _raise_exceptions_for_missing_entries=False,
+                                    _raise_exceptions_for_connection_errors=False)
+            except OSError:  # not a valid Hub id either
+                found = None
+            path = Path(found) if found else path
+        if not path.is_file():
+            return None
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            vectorizer = TfidfVectorizer(token_pattern=saved["token_pattern"], sublinear_tf=True,
+                                         vocabulary=saved["vocabulary"])
+            vectorizer.idf_ = np.asarray(saved["idf"], dtype=np.float64)
+            return cls(saved["entries"], vectorizer)
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{path}: not a scenario memory ({error})") from error
+
+
+def format_recall(recall: Recall | None) -> str:
+    """The stage-2 input's `known` part: the recalled cause and fix with their similarity (one decimal)."""
+    if recall is None:
+        return "known: none"
+    return f"known {recall.similarity:.1f}: cause={recall.cause}; fix={recall.fix}"
+
