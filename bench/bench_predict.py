@@ -190,11 +190,11 @@ def main() -> int:
     del int8
 
     e2e = documents[: args.e2e_documents]
-    if stage2:
+    if stage2 and e2e:  # --e2e_documents 0: no stage-2 runs
         full = Analyzer(AnalyzerOptions(**{**stage1_options, "no_stage2": False}, stage2_dir=stage2), label_set)
         results["latency"].append({"run": "stage 1 + stage 2", **latency(full, e2e[: args.latency_documents])})
         rows = []
-        for name, analyzer in (("stage 1 only", fp32), ("stage 1 + stage 2 (generation)", full)):
+        for name, analyzer in (("stage 1 only", fp32), ("stage 1 + stage 2", full)):
             seconds = [timed(lambda analyzer=analyzer: analyzer.analyze(e2e))[0] for _ in range(args.repeats)]
             rows.append({"run": name, "logs": len(e2e), "median_s": median(seconds),
                          "logs_per_s": len(e2e) / median(seconds), "runs_s": [round(s, 3) for s in seconds]})

@@ -199,11 +199,16 @@ def test_bench_predict_runs(tmp_path, tiny_stage1, tiny_stage2, logs) -> None:
     assert throughput["default"]["speed_vs_default"] == 1.0
     for row in results["latency"]:
         assert 0 < row["p50"] <= row["p90"] <= row["p99"]
-    assert [row["run"] for row in results["end_to_end"]] == ["stage 1 only", "stage 1 + stage 2 (generation)"]
+    assert [row["run"] for row in results["end_to_end"]] == ["stage 1 only", "stage 1 + stage 2"]
     cli = {row["run"]: row for row in results["cli"]}
     # The parser-only run never loads torch: far less memory than any run with a model.
     assert cli["parser only (--no_model)"]["peak_rss_mb"] < cli["stage 1 fp32"]["peak_rss_mb"]
     assert "| variant |" in result and "| p50 |" in result
+    # --e2e_documents 0 skips the stage-2 runs (it divided by zero before)
+    run_bench("bench_predict.py", "--model", str(tiny_stage1), "--stage2", str(tiny_stage2), "--input", str(logs),
+              "--max_documents", "4", "--latency_documents", "2", "--e2e_documents", "0", "--repeats", "1",
+              "--variants", "default", "--cli", "false", "--output_dir", str(tmp_path), "--name", "p0")
+    assert "end_to_end" not in json.loads((tmp_path / "p0.json").read_text())
 
 
 def test_bench_quantize_runs(tmp_path, tiny_stage1) -> None:
