@@ -10,12 +10,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from utils.analyze import match_strength  # noqa: E402
 from utils.guidance import format_guidance, format_location  # noqa: E402
 from utils.scenarios import (  # noqa: E402
     MEMORY_FILE,
     METHOD_SLOT,
     Recall,
     ScenarioMemory,
+    fill_method_slot,
     format_recall,
     leaves_scenario_out,
     with_method_slot,
@@ -147,3 +149,12 @@ def test_recall_threshold_is_chosen_for_the_best_mean_score():
     assert threshold == 0.9 and mean == pytest.approx((0.9 + 0.8 + 0.5 * 3) / 5)
     assert choose_recall_threshold(similarities, [1.0] * 5, recall)[0] == 1.01  # a perfect model: never recall
     assert not use_recall(-1.0, 0.0) and not use_recall(0.5, None) and use_recall(0.5, 0.5)
+
+
+def test_method_slot_without_a_method_and_match_strength_words():
+    # a trace with no located frame: the slot is not filled with a placeholder such as "?"
+    assert fill_method_slot(f"{METHOD_SLOT}: nothing listens on the port", None) == "nothing listens on the port"
+    assert fill_method_slot(f"Validate x in {METHOD_SLOT}", None) == "Validate x in the failing method"
+    assert fill_method_slot(f"Validate x in {METHOD_SLOT}", "pay") == "Validate x in pay"
+    assert [match_strength(value) for value in (0.95, 0.5, 0.2)] == [
+        "close match", "partial match", "weak match: a guess, check it against the trace"]

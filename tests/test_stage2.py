@@ -417,7 +417,7 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
     record = to_record(results[0])
     assert record["explanation_source"] == "known scenario" and record["known_scenario"]["scenario"] == "t1"
     assert record["known_scenario"]["similarity"] > 0.95
-    assert "Known case  : t1 (similarity 1.00)" in format_summary(results, analyzer)
+    assert "Known case  : t1 (similarity 1.00, close match)" in format_summary(results, analyzer)
     (output_dir / "scenarios.json").unlink()
     with pytest.raises(SystemExit, match="scenarios.json is missing"):
         Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(output_dir)))

@@ -285,7 +285,7 @@ class Analyzer:
             for item, language in zip(items, languages):
                 item.known_scenario = self.scenario_memory.recall(
                     scenario_text(item.trace, item.label), item.label, language,
-                    item.location.method if item.location else None)
+                    _slot_method(item))
         # A known scenario similar enough (threshold chosen at training, see train_stage2.calibrate_recall) gives
         # its own text; the model writes the rest.
         threshold = self.options.recall_threshold
@@ -313,6 +313,21 @@ class Analyzer:
             item = items[index]
             item.explanation_raw, item.explanation_source = explanation, "model"
             item.explanation, item.explanation_agreed = enforce_agreement(explanation, item.label, locations[index])
+
+
+def _slot_method(item: AnalyzedTrace) -> str | None:
+    """The method a recalled text names: the located frame's, else the top frame's (library code included)."""
+    if item.location is not None:
+        return item.location.method
+    stack = item.trace.full_stack()
+    return stack[0].method if stack else None
+
+
+def match_strength(similarity: float) -> str:
+    """How far to trust a recalled known scenario, in words shown beside its similarity."""
+    if similarity >= 0.7:
+        return "close match"
+    return "partial match" if similarity >= 0.4 else "weak match: a guess, check it against the trace"
 
 
 def labelled_trace(results: list[AnalyzedTrace], root_exception: str | None) -> AnalyzedTrace | None:
@@ -445,7 +460,8 @@ def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int 
             # Not read from the trace: a known scenario's text or the stage-2 model's, labelled so (README, stage 2).
             known = item.known_scenario
             if item.explanation_source == "known scenario":
-                lines.append(f"  Known case  : {known.scenario} (similarity {known.similarity:.2f})")
+                lines.append(f"  Known case  : {known.scenario} (similarity {known.similarity:.2f}, "
+                             f"{match_strength(known.similarity)})")
                 lines.append(_wrap("  Its cause   : ", fields.get("cause", ""), width))
                 lines.append(_wrap("  Its fix     : ", fields.get("fix", ""), width))
             else:

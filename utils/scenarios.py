@@ -14,6 +14,7 @@ dir from the Hub loads no code.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -57,6 +58,17 @@ def scenario_text(trace: Trace, label: str) -> str:
 def with_method_slot(text: str, method: str | None) -> str:
     """`text` with the faulty method's name replaced by the slot (names shorter than 3 characters are left)."""
     return text.replace(method, METHOD_SLOT) if method and len(method) >= 3 else text
+
+
+_SLOT_WITH_COLON = re.compile(r"\{method\}:\s*")
+
+
+def fill_method_slot(text: str, method: str | None) -> str:
+    """`text` with the slot filled; with no method known, a leading "{method}: " is dropped and any other slot
+    reads "the failing method"."""
+    if method:
+        return text.replace(METHOD_SLOT, method)
+    return _SLOT_WITH_COLON.sub("", text).replace(METHOD_SLOT, "the failing method")
 
 
 def leaves_scenario_out(row_id: str) -> bool:
@@ -127,8 +139,7 @@ class ScenarioMemory:
         scores = (vectors @ self.vectorizer.transform([text]).T).toarray().ravel()
         best = int(scores.argmax())
         entry = self.entries[int(candidates[best])]
-        fill = method or "?"
-        return Recall(entry["cause"].replace(METHOD_SLOT, fill), entry["fix"].replace(METHOD_SLOT, fill),
+        return Recall(fill_method_slot(entry["cause"], method), fill_method_slot(entry["fix"], method),
                       float(scores[best]), entry["scenario"])
 
     @staticmethod
