@@ -42,7 +42,7 @@ from utils.args import parse_args_with_config
 from utils.checkpoints import save_model_dir, write_json_atomic
 from utils.data import read_jsonl
 from utils.generation_metrics import evaluate_explanations, rouge_l_scores
-from utils.guidance import GUIDANCE_FIELDS, format_guidance, parse_guidance
+from utils.guidance import GUIDANCE_FIELDS, parse_guidance
 from utils.plots import plot_learning_curves
 from utils.scenarios import MEMORY_FILE, ScenarioMemory
 from utils.seq2seq import (
@@ -50,11 +50,12 @@ from utils.seq2seq import (
     add_lora,
     build_model_from_config,
     build_scenario_memory,
+    checked_explanations,
     choose_recall_threshold,
     count_parameters,
-    enforce_agreement,
     generate_explanations,
     is_model_config_file,
+    shown_explanations,
     stage2_example,
     train_tokenizer,
     use_recall,
@@ -312,23 +313,17 @@ def main() -> None:
 
 
 def model_lines(model, tokenizer, examples: datasets.Dataset, data_args: DataArguments) -> tuple[list[str], list[str]]:
-    """(constrained, post-checked): the model's explanations of `examples`, decoding constrained to their type and
-    location, then `enforce_agreement` (what a user is shown when no known scenario is used)."""
-    constrained = generate_explanations(
-        model, tokenizer, examples["source"], batch_size=data_args.generation_batch_size,
-        max_new_tokens=data_args.max_target_length, types=examples["label"], locations=examples["location"],
-        max_cause_tokens=data_args.max_cause_tokens)
-    checked = [enforce_agreement(text, label, where)[0]
-               for text, label, where in zip(constrained, examples["label"], examples["location"])]
-    return constrained, checked
+    """(constrained, post-checked): the model's explanations of `examples` (what a user is shown when no known
+    scenario is used)."""
+    return checked_explanations(model, tokenizer, examples["source"], examples["label"], examples["location"],
+                                batch_size=data_args.generation_batch_size, max_new_tokens=data_args.max_target_length,
+                                max_cause_tokens=data_args.max_cause_tokens)
 
 
-def recalled_lines(examples: datasets.Dataset) -> list[str]:
-    """Each example's recalled known scenario as an explanation (type and location its own; "" when none)."""
-    return [format_guidance(label, cause, where, fix) if similarity >= 0 else ""
-            for label, where, cause, fix, similarity in zip(examples["label"], examples["location"],
-                                                           examples["known_cause"], examples["known_fix"],
-                                                           examples["known_similarity"])]
+def shown_lines(examples: datasets.Dataset, model_texts: list[str], threshold: float | None) -> list[str]:
+    """`shown_explanations` of `examples` (with `model_texts` "" and threshold 0: each row's recalled text)."""
+    return shown_explanations(model_texts, examples["label"], examples["location"], examples["known_similarity"],
+                              examples["known_cause"], examples["known_fix"], threshold)
 
 
 def calibrate_recall(model, tokenizer, memory: ScenarioMemory, train_rows: list[dict], eval_set: datasets.Dataset,
@@ -341,7 +336,7 @@ def calibrate_recall(model, tokenizer, memory: ScenarioMemory, train_rows: list[
                           data_args.max_frames, memory, leave_out="row")
     rows = datasets.concatenate_datasets([known, eval_set.select(range(min(count, len(eval_set))))])
     model_scores = rouge_l_scores(model_lines(model, tokenizer, rows, data_args)[1], rows["target"])
-    recall_scores = rouge_l_scores(recalled_lines(rows), rows["target"])
+    recall_scores = rouge_l_scores(shown_lines(rows, [""] * len(rows), 0.0), rows["target"])
     threshold, chosen = choose_recall_threshold(rows["known_similarity"], model_scores, recall_scores)
     return {"recall_threshold": threshold, "rougeL_chosen": chosen, "rougeL_model": float(np.mean(model_scores)),
             "rougeL_recall": float(np.mean(recall_scores)), "rows_known": len(known),
@@ -364,10 +359,8 @@ def score_generation(model, tokenizer, test_set: datasets.Dataset, data_args: Da
     started = time.perf_counter()
     constrained, checked = model_lines(model, tokenizer, test_set, data_args)
     constrained_seconds = time.perf_counter() - started
-    recalled = recalled_lines(test_set)
     similarities = test_set["known_similarity"]
-    final = [known if use_recall(similarity, recall_threshold) else text
-             for text, known, similarity in zip(checked, recalled, similarities)]
+    final = shown_lines(test_set, checked, recall_threshold)
 
     free_metrics = evaluate_explanations(free, references, types=types, locations=locations)
     model_metrics = evaluate_explanations(checked, references)

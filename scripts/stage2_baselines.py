@@ -118,7 +118,7 @@ def nearest_template(train: list[dict[str, Any]]) -> Callable[[dict[str, Any]], 
 def model_lines(model_dir: str, rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     """(what the user sees, the model's own text) for `rows` given their true type and location, as train_stage2.py
     scores its test split: a known scenario's text where its similarity reaches the model's recall threshold."""
-    from utils.seq2seq import enforce_agreement, generate_explanations, load_explainer, stage2_example, use_recall
+    from utils.seq2seq import checked_explanations, load_explainer, shown_explanations, stage2_example
 
     model, tokenizer, metadata = load_explainer(model_dir)
     input_options = metadata.get("input_options") or {}
@@ -127,13 +127,12 @@ def model_lines(model_dir: str, rows: list[dict[str, Any]]) -> tuple[list[str], 
                                language_tag=bool(input_options.get("language_tag")), memory=memory) for row in rows]
     generation = metadata.get("generation") or {}
     types, locations = [e.label for e in examples], [e.location for e in examples]
-    lines = generate_explanations(model, tokenizer, [e.source for e in examples], batch_size=32, types=types,
-                                  locations=locations, max_new_tokens=generation.get("max_new_tokens", 128),
-                                  max_cause_tokens=generation.get("max_cause_tokens", 48))
-    own = [enforce_agreement(line, label, where)[0] for line, label, where in zip(lines, types, locations)]
-    threshold = generation.get("recall_threshold")
-    shown = [format_guidance(e.label, e.known_cause, e.location, e.known_fix)
-             if use_recall(e.known_similarity, threshold) else line for e, line in zip(examples, own)]
+    own = checked_explanations(model, tokenizer, [e.source for e in examples], types, locations, batch_size=32,
+                               max_new_tokens=generation.get("max_new_tokens", 128),
+                               max_cause_tokens=generation.get("max_cause_tokens", 48))[1]
+    shown = shown_explanations(own, types, locations, [e.known_similarity for e in examples],
+                               [e.known_cause for e in examples], [e.known_fix for e in examples],
+                               generation.get("recall_threshold"))
     return shown, own
 
 

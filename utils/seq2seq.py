@@ -260,16 +260,17 @@ def stage2_example(row: dict[str, Any], max_frames: int = 5, language_tag: bool 
     if leave_out not in (None, "row", "training"):
         raise ValueError(f"leave_out={leave_out!r}: use None, 'row' or 'training'")
     trace, location = _row_trace(row)
-    language = row_language(row) if language_tag else None
+    language = row_language(row)
     recall = None
     if memory is not None:
         row_id = str(row.get("id", ""))
         scenario = row_scenario(row) if leave_out == "training" and leaves_scenario_out(row_id) else None
-        recall = memory.recall(scenario_text(trace, row["label"]), row["label"], row_language(row),
+        recall = memory.recall(scenario_text(trace, row["label"]), row["label"], language,
                                location.method if location else None,
                                exclude_id=row_id if leave_out else None, exclude_scenario=scenario)
     return Stage2Example(
-        source=build_source(trace, row["label"], location, max_frames=max_frames, language=language,
+        source=build_source(trace, row["label"], location, max_frames=max_frames,
+                            language=language if language_tag else None,
                             known=format_recall(recall) if memory is not None else None),
         target=row["guidance"],
         label=row["label"],
@@ -467,6 +468,26 @@ def enforce_agreement(explanation: str, label: str, location: str) -> tuple[str,
 def use_recall(similarity: float | None, threshold: float | None) -> bool:
     """Whether an explanation takes the recalled known scenario's cause and fix instead of the model's text."""
     return similarity is not None and similarity >= 0 and threshold is not None and similarity >= threshold
+
+
+def checked_explanations(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, sources: Sequence[str],
+                         types: Sequence[str], locations: Sequence[str], **options: Any) -> tuple[list[str], list[str]]:
+    """(constrained, post-checked): the model's explanations, decoding constrained to the given types and locations
+    (`generate_explanations` options pass through), then `enforce_agreement`."""
+    constrained = generate_explanations(model, tokenizer, sources, types=types, locations=locations, **options)
+    checked = [enforce_agreement(text, label, where)[0] for text, label, where in zip(constrained, types, locations)]
+    return constrained, checked
+
+
+def shown_explanations(model_texts: Sequence[str], types: Sequence[str], locations: Sequence[str],
+                       similarities: Sequence[float], causes: Sequence[str], fixes: Sequence[str],
+                       threshold: float | None) -> list[str]:
+    """What the user is shown for each row: the recalled known scenario's cause and fix (with the shown type and
+    location) where `use_recall`, else the model's text. Model texts of "" and threshold 0: each row's recalled
+    text, "" where nothing was recalled."""
+    return [format_guidance(label, cause, where, fix) if use_recall(similarity, threshold) else text
+            for text, label, where, similarity, cause, fix in zip(model_texts, types, locations, similarities,
+                                                                 causes, fixes)]
 
 
 RECALL_THRESHOLDS = tuple(round(0.1 * step, 1) for step in range(11)) + (1.01,)  # 1.01: never recall
