@@ -18,10 +18,11 @@ root_exception) are merged through labels.yaml like training labels.
 when absent) against the naive first-application-frame rule, on all rows, on rows whose trace holds a fixed method,
 once per bug, per project, and for --held_out_projects apart. Rows need `fix_methods` (real) or `meta.fault` (corpus).
 
---task explain: the whole pipeline (stage-1 type from --model, ranked location, constrained stage-2 generation
-from --stage2) on rows with a reference `guidance`: ROUGE-L, exact match of each field, agreement of the generated
-type/location with what the user is shown (raw and after the post-check), and the measured end-to-end rate (stage-1
-type right AND explanation fields right on the same rows).
+--task explain: the whole pipeline (stage-1 type from --model, ranked location, grounded stage-2 explanation from
+--stage2) on any JSONL of logs: the share of explanations whose cause / fix names what the log does not show
+(utils/grounding.py) with examples, and where a row has a reference `guidance`: ROUGE-L, exact match of each field,
+agreement of the generated type/location with what the user is shown (raw and after the post-check), and the
+measured end-to-end rate (stage-1 type right AND explanation fields right on the same rows).
 
 Several --model dirs (or a folds dir) are evaluated as one ensemble through utils.inference (each member's stored
 temperature, weights from --ensemble_weights or the members' validation macro-F1). The report shows calibration
@@ -36,6 +37,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -54,11 +56,13 @@ from utils.calibration import (
 )
 from utils.checkpoints import TASK_CLASSIFY, check_labels, file_sha256, load_model
 from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, read_jsonl
+from utils.fingerprint import failure_signature
 from utils.inference import check_same_labels, combine_probabilities, predict_logits, score_weights, temperature_of
 from utils.inputs import mask_exception_names
-from utils.labels import LabelSet, load_label_set
+from utils.labels import ASSERTION_LABEL, LabelSet, load_label_set
 from utils.locate import evaluate_locate_file, format_locate_report
 from utils.metrics import (
+    b_cubed,
     classification_metrics,
     confusion,
     expected_calibration_error,
@@ -83,9 +87,12 @@ class EvaluateArguments:
     ensemble_weights: list[float] | None = field(
         default=None, metadata={"help": "One weight per member (default: each member's validation macro-F1)."}
     )
-    task: Literal["classify", "locate", "explain"] = field(
-        default="classify", metadata={"help": "classify (stage 1), locate (frame ranker) or explain (stage 2)."}
+    task: Literal["classify", "locate", "explain", "group"] = field(
+        default="classify", metadata={"help": "classify (stage 1), locate (frame ranker), explain (stage 2) or "
+                                               "group (B-cubed of failure grouping against --group_field)."}
     )
+    group_field: str = field(default="bug_id", metadata={"help": "group: the field that says which traces belong "
+                                                                 "together (one bug)."})
     locator: str | None = field(
         default=None, metadata={"help": "locate/explain: ranker dir or 'rules' (default models/locate when present)."}
     )
@@ -93,11 +100,15 @@ class EvaluateArguments:
         default_factory=lambda: ["commons-math", "flink", "wicket"],
         metadata={"help": "locate: projects never used to tune the ranker, reported apart."},
     )
+    app_packages: list[str] | None = field(default=None, metadata={
+        "help": "locate: the application's packages (e.g. com.acme); overrides what is read from each trace."})
     stage2: str = field(default="models/stage2", metadata={"help": "explain: the stage-2 model dir or Hub id."})
     no_stage1: bool = field(default=False, metadata={"help": "explain: read the type with the parser, no stage 1."})
     recall_threshold: float | None = field(default=None, metadata={
         "help": "explain: similarity from which a known scenario's text is used (default: the stage-2 model's "
                 "own; 1.01: the model's text on every row)."})
+    explain_examples: int = field(default=10, metadata={
+        "help": "explain: examples of ungrounded causes and fixes listed in the report (per field)."})
     text_field: str = field(default="log", metadata={"help": "JSON field holding the log text."})
     label_field: str = field(
         default="label", metadata={"help": "JSON field holding the gold label (canonical or a raw class name)."}
@@ -109,6 +120,11 @@ class EvaluateArguments:
     mask_exception_names: bool = field(
         default=False, metadata={"help": "Hide every exception class name from the model and the parser baseline."}
     )
+    projects: list[str] | None = field(
+        default=None, metadata={"help": "classify: only rows whose --project_field is one of these (e.g. the test "
+                                         "projects of configs/cross_project.yaml)."}
+    )
+    project_field: str = field(default="project", metadata={"help": "JSON field naming a row's project."})
     output_dir: str | None = field(
         default=None, metadata={"help": "Report directory (default reports/<model>-<input>[-masked])."}
     )
@@ -127,25 +143,68 @@ def parser_baseline(logs: list[str], label_set: LabelSet, masked: bool) -> list[
     return labels
 
 
-def score_subsets(scores: np.ndarray, label_ids: np.ndarray, other_id: int) -> dict[str, dict[str, float]]:
-    """Metrics on all rows and on the rows whose gold label is not Other."""
-    not_other = label_ids != other_id
-    subsets = {"all": np.ones_like(not_other), "not_other": not_other}
-    return {
-        name: {"rows": int(mask.sum()), **classification_metrics(scores[mask], label_ids[mask])}
-        for name, mask in subsets.items()
-    }
+SUBSETS = {
+    "all": "all rows",
+    "not_other": "gold not Other",
+    "non_assertion": "non-assertion (gold not AssertionError, not Other)",
+    "non_assertion_unique": "non-assertion, once per failure signature",
+}
 
 
-def baseline_subsets(predicted: np.ndarray, label_ids: np.ndarray, other_id: int) -> dict[str, dict[str, float]]:
-    """Top-1 and F1 of the parser baseline (one label per row: top-k does not apply)."""
+def subset_masks(label_ids: np.ndarray, label_set: LabelSet, signatures: list[str]) -> dict[str, np.ndarray]:
+    """Row masks of each reported subset. Assertion failures are read off `org.junit` frames whatever the model,
+    so the non-assertion slice is where typing is really tested; counted once per failure signature (project and
+    `utils.fingerprint` digest), one bug failing many tests with the same trace counts once."""
+    other_id = label_set.label2id.get(label_set.other, -1)
+    assertion_id = label_set.label2id.get(ASSERTION_LABEL, -1)
     not_other = label_ids != other_id
+    non_assertion = not_other & (label_ids != assertion_id)
+    unique = np.zeros_like(non_assertion)
+    seen: set[str] = set()
+    for index in np.flatnonzero(non_assertion):
+        if signatures[index] not in seen:
+            seen.add(signatures[index])
+            unique[index] = True
+    return {"all": np.ones_like(not_other), "not_other": not_other, "non_assertion": non_assertion,
+            "non_assertion_unique": unique}
+
+
+def score_subsets(scores: np.ndarray, label_ids: np.ndarray, masks: dict[str, np.ndarray]) -> dict[str, dict]:
+    """Metrics of the model on each subset."""
+    return {name: {"rows": int(mask.sum()), **classification_metrics(scores[mask], label_ids[mask])}
+            for name, mask in masks.items()}
+
+
+def baseline_subsets(predicted: np.ndarray, label_ids: np.ndarray, masks: dict[str, np.ndarray]) -> dict[str, dict]:
+    """Top-1 and F1 of a one-label-per-row baseline (top-k does not apply) on each subset."""
     results = {}
-    for name, mask in {"all": np.ones_like(not_other), "not_other": not_other}.items():
+    for name, mask in masks.items():
         gold, guess = label_ids[mask], predicted[mask]
         top1 = float((gold == guess).mean()) if len(gold) else float("nan")
         results[name] = {"rows": int(mask.sum()), "top1": top1, **f1_scores(gold, guess)}
     return results
+
+
+def majority_subsets(label_ids: np.ndarray, masks: dict[str, np.ndarray], names: list[str]) -> dict[str, dict]:
+    """Always answering the subset's own most common gold class (chosen knowing the answers: an upper bound on
+    any constant answer)."""
+    results = {}
+    for name, mask in masks.items():
+        gold = label_ids[mask]
+        if not len(gold):
+            results[name] = {"rows": 0, "top1": float("nan"), "label": None}
+            continue
+        label, count = Counter(gold.tolist()).most_common(1)[0]
+        results[name] = {"rows": int(len(gold)), "top1": count / len(gold), "label": names[label],
+                         **f1_scores(gold, np.full_like(gold, label))}
+    return results
+
+
+def row_signatures(dataset: Any, project_field: str) -> list[str]:
+    """`project:digest` of each row's labelled trace (the one whose failure the row is about)."""
+    projects = dataset[project_field] if project_field in dataset.column_names else [""] * len(dataset)
+    return [f"{project}:{failure_signature(parse_trace(log)).digest}"
+            for project, log in zip(projects, dataset["log"], strict=True)]
 
 
 def load_members(args: EvaluateArguments) -> tuple[list[Any], LabelSet]:
@@ -178,9 +237,15 @@ def member_texts(member: Any, dataset: Any, masked: bool) -> list[str]:
 
 def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     members, label_set = load_members(args)
-    dataset, skipped = load_labeled_dataset(args.input, args.text_field, args.label_field, args.skip_invalid_rows)
+    dataset, skipped = load_labeled_dataset(args.input, args.text_field, args.label_field, args.skip_invalid_rows,
+                                            extra_fields=(args.project_field,))
     if skipped:
         logger.warning("%s: skipped %d invalid line(s), first: %s", args.input, len(skipped), skipped[0])
+    if args.projects:
+        wanted = set(args.projects)
+        dataset = dataset.filter(lambda row: row[args.project_field] in wanted)
+        if not len(dataset):
+            raise SystemExit(f"{args.input}: no row whose {args.project_field!r} is one of {sorted(wanted)}")
     if args.max_rows:
         dataset = dataset.select(range(min(args.max_rows, len(dataset))))
     dataset, merge_report = merge_labels(dataset, label_set, args.unknown_labels)
@@ -196,7 +261,7 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     label_ids = np.asarray(dataset["labels"])
     predicted = probabilities.argmax(axis=-1)
     names = label_set.names
-    other_id = label_set.label2id.get(label_set.other, -1)
+    masks = subset_masks(label_ids, label_set, row_signatures(dataset, args.project_field))
     matrix = confusion(label_ids, predicted, len(label_set))
     trace_inputs = all(member.metadata.get("input_format", "trace") == "trace" for member in members)
     baseline = None
@@ -220,8 +285,10 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         "masked_exception_names": args.mask_exception_names,
         "rows": len(dataset),
         "skipped_lines": len(skipped),
-        "model_metrics": score_subsets(probabilities, label_ids, other_id),
-        "parser_baseline": baseline_subsets(baseline, label_ids, other_id) if baseline is not None else None,
+        "projects": list(args.projects or []),
+        "model_metrics": score_subsets(probabilities, label_ids, masks),
+        "majority_baseline": majority_subsets(label_ids, masks, names),
+        "parser_baseline": baseline_subsets(baseline, label_ids, masks) if baseline is not None else None,
         "calibration": {
             "ece": expected_calibration_error(probabilities, label_ids),
             "ece_before_temperature": expected_calibration_error(raw_probabilities, label_ids),
@@ -244,9 +311,18 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         out.write(markdown_report(report))
     plot_confusion_matrix(matrix, names, output_dir / "confusion_matrix.png", f"{Path(args.input).name}")
     plot_reliability(reliability_bins(probabilities, label_ids), output_dir / "reliability.png")
+    write_predictions(output_dir / "predictions.jsonl", dataset["id"], label_ids, probabilities, names, baseline)
+    logger.info("report written to %s", output_dir)
+    return report
+
+
+def write_predictions(path: Path, ids: list[str], label_ids: np.ndarray, probabilities: np.ndarray,
+                      names: list[str], baseline: np.ndarray | None) -> None:
+    """One line per row: gold, predicted, top-3 with scores and the parser baseline's guess."""
+    predicted = probabilities.argmax(axis=-1)
     top3 = np.argsort(-probabilities, axis=-1)[:, :3]
     write_jsonl_atomic(
-        output_dir / "predictions.jsonl",
+        path,
         (
             {
                 "id": row_id,
@@ -256,12 +332,10 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
                 **({"parser_baseline": names[baseline[index]]} if baseline is not None else {}),
             }
             for index, (row_id, gold, guess, top, p) in enumerate(
-                zip(dataset["id"], label_ids, predicted, top3, probabilities, strict=True)
+                zip(ids, label_ids, predicted, top3, probabilities, strict=True)
             )
         ),
     )
-    logger.info("report written to %s", output_dir)
-    return report
 
 
 def default_output_dir(args: EvaluateArguments) -> str:
@@ -290,12 +364,15 @@ def markdown_report(report: dict[str, Any]) -> str:
         "| scorer | rows | top-1 | top-3 | top-5 | macro-F1 | weighted-F1 | ROC-AUC |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    scorers = [("model", "model_metrics"), ("parser baseline", "parser_baseline")]
-    for scorer, key in scorers:
-        for subset, label in (("all", "all rows"), ("not_other", "gold not Other")):
-            if not report[key]:
+    scorers = [("model", "model_metrics"), ("majority class", "majority_baseline"),
+               ("parser baseline", "parser_baseline")]
+    for subset, label in SUBSETS.items():
+        for scorer, key in scorers:
+            if not report.get(key) or subset not in report[key]:
                 continue
             m = report[key][subset]
+            if key == "majority_baseline":
+                scorer = f"majority class ({m['label']})"
             lines.append(
                 f"| {scorer}, {label} | {m['rows']} | {_cell(m['top1'])} | {_cell(m.get('top3'))} | "
                 f"{_cell(m.get('top5'))} | {_cell(m['macro_f1'])} | {_cell(m['weighted_f1'])} | "
@@ -332,7 +409,7 @@ def write_report(output_dir: str, report: dict[str, Any], markdown: str) -> None
 
 def evaluate_locator(args: EvaluateArguments) -> dict[str, Any]:
     locator = default_locator(args)
-    report = evaluate_locate_file(args.input, locator, args.held_out_projects)
+    report = evaluate_locate_file(args.input, locator, args.held_out_projects, app_packages=args.app_packages)
     report = {"task": "locate", "input": args.input, "locator": locator or "rules", **report}
     output_dir = args.output_dir or f"reports/locate-{Path(args.input).stem}"
     write_report(output_dir, report, locate_markdown(report))
@@ -346,15 +423,17 @@ def locate_markdown(report: dict[str, Any]) -> str:
 
 
 def evaluate_explainer(args: EvaluateArguments) -> dict[str, Any]:
-    rows = read_jsonl(args.input, required_fields=(args.text_field, args.label_field, "guidance"),
-                      skip_invalid=args.skip_invalid_rows)
+    """Stage 2 end to end on any JSONL of logs: rows need only the log; a `guidance` reference adds ROUGE-L and
+    exact matches, a label adds the type's accuracy. Every explanation is checked with the grounding rule."""
+    rows = read_jsonl(args.input, required_fields=(args.text_field,), skip_invalid=args.skip_invalid_rows)
     rows = rows[: args.max_rows] if args.max_rows else list(rows)
     analyzer = Analyzer(AnalyzerOptions(model_dirs=args.model, ensemble_weights=args.ensemble_weights,
                                         locator_dir=default_locator(args), stage2_dir=args.stage2,
                                         no_stage1=args.no_stage1, batch_size=args.batch_size,
                                         recall_threshold=args.recall_threshold))
     started = time.perf_counter()
-    metrics = score_explanations(rows, analyzer, args.text_field, args.label_field)
+    metrics = score_explanations(rows, analyzer, args.text_field, args.label_field,
+                                 max_examples=args.explain_examples)
     seconds = time.perf_counter() - started
     report = {"task": "explain", "input": args.input, "models": analyzer.describe(), "rows": len(rows),
               "seconds": round(seconds, 2), "logs_per_second": round(len(rows) / seconds, 2), **metrics}
@@ -364,21 +443,93 @@ def evaluate_explainer(args: EvaluateArguments) -> dict[str, Any]:
 
 
 def explain_markdown(report: dict[str, Any]) -> str:
-    keys = ["rougeL", "rougeL_cause", "rougeL_fix", "exact_type", "exact_location", "exact_cause", "exact_fix",
-            "agreement_raw", "agreement", "stage1_type_accuracy", "end_to_end_exact", "end_to_end_rouge",
-            "known_scenario_share"]
+    keys = ["ungrounded_cause", "ungrounded_fix", "rougeL", "rougeL_cause", "rougeL_fix", "exact_type",
+            "exact_location", "exact_cause", "exact_fix", "agreement_raw", "agreement", "stage1_type_accuracy",
+            "end_to_end_exact", "end_to_end_rouge", "known_scenario_share", "similar_case_share"]
     lines = [f"# Stage-2 evaluation on {Path(report['input']).name}", "",
-             f"- rows: {report['rows']}; {report['logs_per_second']} logs/s end to end ({report['seconds']} s)",
+             f"- rows: {report['rows']}; explained {report.get('explained', 'n/a')}, with a reference "
+             f"{report.get('rows_with_reference', 'n/a')} (ROUGE-L and exact matches on those only); "
+             f"{report['logs_per_second']} logs/s end to end ({report['seconds']} s)",
+             f"- explanation sources: {report.get('explanation_sources')}; model texts rejected by the checks: "
+             f"{report.get('model_texts_rejected', 'n/a')}",
              f"- models: {report['models']}", "", "| metric | value |", "|---|---:|"]
     lines += [f"| {key} | {_cell(report[key])} |" for key in keys if key in report]
+    for field_name, examples in (report.get("ungrounded_examples") or {}).items():
+        if examples:
+            lines += ["", f"## Ungrounded {field_name}: examples", "",
+                      f"| id | source | {field_name} | not in the log |", "|---|---|---|---|"]
+            lines += [f"| {example['id']} | {example['source']} | {_md(example[field_name])} | "
+                      f"{_md(', '.join(example['ungrounded']))} |" for example in examples]
     return "\n".join(lines) + "\n"
 
 
+def _md(text: str | None) -> str:
+    """`text` safe inside a markdown table cell."""
+    return " ".join((text or "").split()).replace("|", "\\|")
+
+
 # --task choices: each takes the arguments and returns the report; the second item renders it as markdown.
+def group_keys(rows: list[dict[str, Any]], text_field: str, project_field: str) -> dict[str, list[str]]:
+    """Each grouping's key per row, within its project: the whole text, the naive rule (root type and first
+    application frame) and the failure signature (utils.fingerprint)."""
+    keys: dict[str, list[str]] = {"exact text": [], "root type + first application frame": [],
+                                  "failure signature": []}
+    for row in rows:
+        project, trace = str(row.get(project_field, "")), parse_trace(row[text_field])
+        root = trace.root_cause
+        stack = trace.full_stack() if root is not None else trace.frames
+        first_app = next((f"{frame.class_name}.{frame.method}" for frame in stack if not frame.is_library), "")
+        keys["exact text"].append(f"{project}\n{row[text_field]}")
+        keys["root type + first application frame"].append(f"{project}\n{root.class_name if root else ''}\n"
+                                                           f"{first_app}")
+        keys["failure signature"].append(f"{project}\n{failure_signature(trace).digest}")
+    return keys
+
+
+def evaluate_grouping(args: EvaluateArguments) -> dict[str, Any]:
+    """B-cubed precision/recall/F1 of each grouping against `--group_field` (traces of one bug should share a group),
+    on failing-test rows whose root cause is not an assertion failure; all rows, the held-out projects, and each
+    project apart."""
+    label_set = load_label_set(args.labels_file)
+    rows = [row for row in read_jsonl(args.input, required_fields=(args.text_field,))
+            if row.get("kind", "test_failure") == "test_failure" and row.get(args.label_field)
+            and label_set.to_label(row[args.label_field]) != ASSERTION_LABEL and row.get(args.group_field)]
+    if not rows:
+        raise SystemExit(f"{args.input}: no failing-test, non-assertion row with {args.group_field!r}")
+    keys = group_keys(rows, args.text_field, args.project_field)
+    gold = [f"{row.get(args.project_field, '')}:{row[args.group_field]}" for row in rows]
+    projects = sorted({str(row.get(args.project_field, "")) for row in rows})
+    slices = {"all": [True] * len(rows),
+              "held_out": [row.get(args.project_field) in args.held_out_projects for row in rows],
+              **{project: [row.get(args.project_field) == project for row in rows] for project in projects}}
+    results = {}
+    for name, chosen in slices.items():
+        indexes = [index for index, keep in enumerate(chosen) if keep]
+        results[name] = {"rows": len(indexes), "groups": len({gold[i] for i in indexes}), **{
+            system: b_cubed([values[i] for i in indexes], [gold[i] for i in indexes])
+            for system, values in keys.items()}}
+    report = {"task": "group", "input": args.input, "group_field": args.group_field,
+              "held_out_projects": list(args.held_out_projects), "results": results}
+    write_report(args.output_dir or "reports/group", report, group_markdown(report))
+    return report
+
+
+def group_markdown(report: dict[str, Any]) -> str:
+    systems = [name for name in next(iter(report["results"].values())) if name not in ("rows", "groups")]
+    lines = [f"# Grouping on {Path(report['input']).name}: B-cubed F1 (precision / recall) against "
+             f"`{report['group_field']}`", "", "| rows | n | gold groups | " + " | ".join(systems) + " |",
+             "|---|---:|---:|" + "---:|" * len(systems)]
+    for name, result in report["results"].items():
+        cells = [f"{result[s]['f1']:.3f} ({result[s]['precision']:.3f} / {result[s]['recall']:.3f})" for s in systems]
+        lines.append(f"| {name} | {result['rows']} | {result['groups']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 TASKS = {
     "classify": (evaluate_classifier, lambda report: markdown_report(report).split("## Prediction distribution")[0]),
     "locate": (evaluate_locator, locate_markdown),
     "explain": (evaluate_explainer, explain_markdown),
+    "group": (evaluate_grouping, group_markdown),
 }
 
 

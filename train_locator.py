@@ -78,6 +78,14 @@ class LocatorArguments:
             "shows the test's check, not the faulty code)."
         },
     )
+    app_packages: list[str] = field(
+        default_factory=list,
+        metadata={
+            "help": "The application's packages (e.g. com.acme) when the ranker serves one application: saved with "
+            "the weights, they override the packages read from each trace at prediction and on the selection "
+            "file (not on the corpus, whose synthetic applications vary). Empty: read from each trace."
+        },
+    )
     output_dir: str = field(default="models/locate", metadata={"help": "Where ranker.json and metadata go."})
     seed: int = field(default=42, metadata={"help": "Seed of the corpus subsample."})
 
@@ -164,7 +172,8 @@ def main() -> None:
             raise SystemExit(f"{selection_path}: selection file not found")
         real_rows = select_locate_rows(read_jsonl(selection_path), include_assertions=args.include_assertions)
         held_out = set(args.held_out_projects)
-        tuning, unreachable = ranking_examples([row for row in real_rows if row.get("project") not in held_out])
+        tuning_rows = [row for row in real_rows if row.get("project") not in held_out]
+        tuning, unreachable = ranking_examples(tuning_rows, app_packages=args.app_packages)
         logger.info(
             "%s: %d usable rows; %d tuning rows contain their fix (%d do not); held out: %s",
             selection_path, len(real_rows), len(tuning), unreachable, ", ".join(sorted(held_out)),
@@ -175,7 +184,8 @@ def main() -> None:
         chosen = table[0]["config"]
         for row in table:
             logger.info("tuning bugs %-17s acc@1 %.3f mrr %.3f", row["config"], row["tuning_acc@1"], row["tuning_mrr"])
-        report = evaluate_locate(real_rows, ranker, held_out_projects=args.held_out_projects)
+        app_packages = args.app_packages or None  # None: each trace's own packages
+        report = evaluate_locate(real_rows, ranker, args.held_out_projects, app_packages)
         print_evaluation(report, chosen, selection_path)
         training_info["selection_file"] = f"{selection_path} sha256:{file_sha256(selection_path)[:16]}"
         metrics = {"selection": table, "real": {name: report[name] for name in ("tuning", "held_out", "all")}}
@@ -183,7 +193,8 @@ def main() -> None:
 
     metrics.update({"chosen": chosen, "train_seconds": round(time.time() - started, 1)})
     kind = "rules" if chosen == "rules" else "learned"
-    ranker = LinearRanker(dict(ranker.weights), {"kind": kind, "l2": ranker.metadata.get("l2")})
+    metadata = {"kind": kind, "l2": ranker.metadata.get("l2")}
+    ranker = LinearRanker(dict(ranker.weights), metadata, tuple(args.app_packages))
     save_ranker(
         ranker,
         args.output_dir,

@@ -27,7 +27,7 @@ import logging
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -90,6 +90,8 @@ from utils.metrics import (
 )
 from utils.model_card import HubPushError, push_model_dir, write_model_card
 from utils.plots import plot_confusion_matrix, plot_learning_curves, plot_reliability
+from utils.precision import use_bf16
+from utils.redact import RedactOptions, Redactor
 from utils.training import FocalLossTrainer, training_history
 
 logger = logging.getLogger("train_stage1")
@@ -123,6 +125,12 @@ class ModelArguments:
     )
     head_learning_rate: float = field(
         default=1e-3, metadata={"help": "Learning rate with --freeze_encoder (only the small head trains)."}
+    )
+    precision: Literal["auto", "fp32", "bf16"] = field(
+        default="auto",
+        metadata={"help": "Fine-tuning the encoder: 'auto' computes in bf16 where the hardware runs it natively "
+                          "(CUDA, or a CPU with AVX512-BF16/AMX, read at run time), else fp32. A frozen encoder's "
+                          "head always trains in fp32 (it is too small to gain)."},
     )
     keep_checkpoints: bool = field(
         default=False, metadata={"help": "Keep the Trainer's checkpoint-* dirs in output_dir after training."}
@@ -175,6 +183,16 @@ class DataArguments:
     mask_exception_names: bool = field(
         default=False, metadata={"help": "Augment: hide exception class names in a share of training rows."}
     )
+    redact: bool = field(
+        default=True, metadata={"help": "Replace PII in the training logs as they are read (utils/redact.py), so "
+                                        "no feature cache, model card or pushed file holds it; --redact false "
+                                        "keeps the text as it is."}
+    )
+    redact_ip_addresses: bool = field(default=False, metadata={"help": "Also replace IP addresses by <IP>."})
+    structure_hints: bool = field(
+        default=True, metadata={"help": "Say '(no message)' and where the root cause was thrown in the model input "
+                                        "(utils.inputs.InputOptions); saved in the model's metadata."}
+    )
     mask_probability: float = field(
         default=0.5, metadata={"help": "Share of training rows masked with --mask_exception_names (seeded)."}
     )
@@ -217,16 +235,29 @@ def training_defaults() -> dict[str, object]:
         "train_sampling_strategy": "group_by_length",
         "report_to": "none",
         "dataloader_pin_memory": torch.cuda.is_available(),
-        "bf16": torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
         "seed": 42,
     }
 
 
+def with_precision(training_args: TrainingArguments, model_args: ModelArguments) -> TrainingArguments:
+    """`training_args` with bf16 on when --precision asks for it (auto: native bf16 hardware) and the encoder is
+    fine-tuned; an explicit --bf16 wins. On CPU the Trainer wants use_cpu for bf16 autocast."""
+    cuda = torch.cuda.is_available()
+    if training_args.bf16 or model_args.freeze_encoder or not use_bf16(model_args.precision, "cuda" if cuda else "cpu"):
+        return training_args
+    logger.info("bf16 autocast on (%s)", "CUDA" if cuda else "CPU with native bf16")
+    return replace(training_args, bf16=True, use_cpu=training_args.use_cpu or not cuda)
+
+
 def load_split(path: str, data_args: DataArguments, label_set: LabelSet | None, role: str):
     """(dataset with canonical labels, merge report, skipped lines); label_set None = take it from this data."""
+    redactor = Redactor(RedactOptions(ip_addresses=data_args.redact_ip_addresses)) if data_args.redact else None
     dataset, skipped = load_labeled_dataset(
-        path, data_args.text_field, data_args.label_field, data_args.skip_invalid_rows
+        path, data_args.text_field, data_args.label_field, data_args.skip_invalid_rows,
+        redact=redactor.redact if redactor is not None else None,
     )
+    if redactor is not None and redactor.counts:
+        logger.info("%s: redacted %s", path, dict(redactor.counts))
     if skipped:
         logger.warning("%s: skipped %d invalid line(s), first: %s", path, len(skipped), skipped[0])
     label_set = label_set or label_set_from_data(dataset)
@@ -438,7 +469,8 @@ def train_model(
 
 
 def input_options_of(data_args: DataArguments) -> dict[str, Any]:
-    return {"max_frames": data_args.max_frames, "max_message_chars": data_args.max_message_chars}
+    return {"max_frames": data_args.max_frames, "max_message_chars": data_args.max_message_chars,
+            "structure_hints": data_args.structure_hints}
 
 
 def train_folds(
@@ -507,6 +539,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     args = parse_args_with_config(parser, argv, training_defaults())
     model_args, data_args, loss_args, training_args = args
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    training_args = with_precision(training_args, model_args)
     set_seed(training_args.seed)
     output_dir = Path(training_args.output_dir)
     # The Trainer would create the Hub repo before training; we push once, after everything is saved locally.

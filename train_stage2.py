@@ -22,6 +22,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import datasets
 import numpy as np
@@ -46,6 +47,9 @@ from utils.guidance import GUIDANCE_FIELDS, parse_guidance
 from utils.plots import plot_learning_curves
 from utils.scenarios import MEMORY_FILE, ScenarioMemory
 from utils.seq2seq import (
+    RECALL_THRESHOLDS,
+    SOURCE_KNOWN,
+    SOURCE_TYPE,
     TASK,
     add_lora,
     build_model_from_config,
@@ -53,9 +57,10 @@ from utils.seq2seq import (
     checked_explanations,
     choose_recall_threshold,
     count_parameters,
+    explanation_problems,
     generate_explanations,
     is_model_config_file,
-    shown_explanations,
+    shown_with_sources,
     stage2_example,
     train_tokenizer,
     use_recall,
@@ -129,6 +134,18 @@ class DataArguments:
         default=300, metadata={"help": "Known-scenario rows (training rows, themselves left out of the recall) and as "
                                        "many new-scenario rows (validation) on which the similarity from which a "
                                        "recalled text replaces the model's is chosen."}
+    )
+    recall_calibration_logs: str | None = field(
+        default=None, metadata={"help": "A JSONL of real logs (field `log`, no reference needed, e.g. "
+                                        "../shared/data/bugsjar_dev.jsonl): per threshold, the share of the texts "
+                                        "recalled for them that fit (slots filled, grounded in the log) is measured, "
+                                        "and only thresholds reaching --recall_min_fit_share may be chosen."}
+    )
+    recall_calibration_log_rows: int = field(default=1000, metadata={"help": "Real logs read for the above."})
+    recall_min_fit_share: float = field(
+        default=0.5, metadata={"help": "With --recall_calibration_logs: the least share of recalled texts that must "
+                                       "fit the real logs at a threshold for it to be chosen (1.01, never recall, "
+                                       "always may)."}
     )
 
 
@@ -320,27 +337,84 @@ def model_lines(model, tokenizer, examples: datasets.Dataset, data_args: DataArg
                                 max_cause_tokens=data_args.max_cause_tokens)
 
 
-def shown_lines(examples: datasets.Dataset, model_texts: list[str], threshold: float | None) -> list[str]:
-    """`shown_explanations` of `examples` (with `model_texts` "" and threshold 0: each row's recalled text)."""
-    return shown_explanations(model_texts, examples["label"], examples["location"], examples["known_similarity"],
-                              examples["known_cause"], examples["known_fix"], threshold)
+def shown_lines(examples: datasets.Dataset, model_texts: list[str], threshold: float | None,
+                checked: bool = True) -> list[tuple[str, str]]:
+    """`shown_with_sources` of `examples`: (text, source) per row. `checked`: a recall is shown only where it fits
+    and a model text only where it passes the checks, else the type-level text (as predict.py shows them); with
+    `checked` False, `model_texts` "" and threshold 0: each row's recalled text."""
+    checks = {"usable": examples["known_usable"], "fallbacks": examples["fallback"],
+              "groundings": examples["grounding"], "anchors": examples["anchors"]} if checked else {}
+    return shown_with_sources(model_texts, examples["label"], examples["location"], examples["known_similarity"],
+                              examples["known_cause"], examples["known_fix"], threshold, **checks)
 
 
 def calibrate_recall(model, tokenizer, memory: ScenarioMemory, train_rows: list[dict], eval_set: datasets.Dataset,
-                     data_args: DataArguments) -> dict[str, float]:
+                     data_args: DataArguments) -> dict[str, Any]:
     """Choose the similarity from which a recalled known scenario's text replaces the model's, on rows of known
     scenarios (training rows spread over the file, each recalling with itself left out) and as many rows of new
-    ones (validation: held-out templates), by mean ROUGE-L."""
+    ones (validation: held-out templates), by mean ROUGE-L of what the user would see: a recall that does not fit
+    its row (unfillable or ungrounded) is never shown, a rejected model text gives way to the type-level one. With
+    --recall_calibration_logs, only thresholds at which at least --recall_min_fit_share of the texts recalled for
+    those real logs fit them may be chosen."""
     count = data_args.recall_calibration_rows
     known = load_examples("training rows (known scenarios)", train_rows[:: max(len(train_rows) // count, 1)][:count],
                           data_args.max_frames, memory, leave_out="row")
     rows = datasets.concatenate_datasets([known, eval_set.select(range(min(count, len(eval_set))))])
-    model_scores = rouge_l_scores(model_lines(model, tokenizer, rows, data_args)[1], rows["target"])
-    recall_scores = rouge_l_scores(shown_lines(rows, [""] * len(rows), 0.0), rows["target"])
-    threshold, chosen = choose_recall_threshold(rows["known_similarity"], model_scores, recall_scores)
+    checked = model_lines(model, tokenizer, rows, data_args)[1]
+    model_scores = rouge_l_scores([text for text, _ in shown_lines(rows, checked, RECALL_THRESHOLDS[-1])],
+                                  rows["target"])
+    recall_scores = rouge_l_scores([text for text, _ in shown_lines(rows, [""] * len(rows), 0.0, checked=False)],
+                                   rows["target"])
+    real, allowed = {}, None
+    if data_args.recall_calibration_logs:
+        logs = read_jsonl(data_args.recall_calibration_logs, required_fields=("log",), skip_invalid=True)
+        real = real_log_recall(memory, logs[: data_args.recall_calibration_log_rows])
+        allowed = [threshold for threshold in RECALL_THRESHOLDS
+                   if real[str(threshold)]["fit_share"] >= data_args.recall_min_fit_share]
+    threshold, chosen = choose_recall_threshold(rows["known_similarity"], model_scores, recall_scores,
+                                                rows["known_usable"], allowed)
     return {"recall_threshold": threshold, "rougeL_chosen": chosen, "rougeL_model": float(np.mean(model_scores)),
             "rougeL_recall": float(np.mean(recall_scores)), "rows_known": len(known),
-            "rows_new": len(rows) - len(known)}
+            "rows_new": len(rows) - len(known), "recall_fits": float(np.mean(rows["known_usable"])),
+            **({"real_logs": data_args.recall_calibration_logs, "real_logs_min_fit_share":
+                data_args.recall_min_fit_share, "real_logs_per_threshold": real} if real else {})}
+
+
+def real_log_recall(memory: ScenarioMemory, rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Per threshold of `RECALL_THRESHOLDS`: of the real logs `rows`, how many recall a known scenario at least that
+    similar, and the share of those recalled texts that fit their log (`recall_usable`: every slot filled from the
+    trace, nothing stated that the log does not show). Read as predict.py would: the parser's type, the rules'
+    location, the language of the log."""
+    from utils.explanations import select_trace, trace_grounding, trace_slots
+    from utils.inputs import detect_language
+    from utils.labels import load_label_set
+    from utils.locate import rank_frames
+    from utils.scenarios import scenario_text
+    from utils.seq2seq import recall_usable
+    from utils.stacktrace import parse_log
+
+    label_set = load_label_set()
+    recalls: list[tuple[float, bool]] = []
+    for row in rows:
+        traces = [trace for trace in parse_log(row["log"]) if trace.has_exception]
+        if not traces:
+            continue
+        trace = select_trace(traces, row.get("root_exception"))
+        label = label_set.to_label(trace.root_cause.class_name or None)
+        ranked = rank_frames(trace, label, None)
+        location = ranked[0].frame if ranked else None
+        recall = memory.recall(scenario_text(trace, label), label, detect_language(row["log"]),
+                               slots=trace_slots(trace, location)[0])
+        if recall is not None:
+            recalls.append((recall.similarity, recall_usable(recall, trace_grounding(row["log"], trace, label,
+                                                                                     location))))
+    table = {}
+    for threshold in RECALL_THRESHOLDS:
+        fits = [fit for similarity, fit in recalls if use_recall(similarity, threshold)]
+        # nothing recalled at this threshold: nothing unfit is shown either
+        table[str(threshold)] = {"recalled": len(fits), "fit": sum(fits),
+                                 "fit_share": sum(fits) / len(fits) if fits else 1.0}
+    return table
 
 
 def score_generation(model, tokenizer, test_set: datasets.Dataset, data_args: DataArguments,
@@ -360,13 +434,17 @@ def score_generation(model, tokenizer, test_set: datasets.Dataset, data_args: Da
     constrained, checked = model_lines(model, tokenizer, test_set, data_args)
     constrained_seconds = time.perf_counter() - started
     similarities = test_set["known_similarity"]
-    final = shown_lines(test_set, checked, recall_threshold)
+    shown = shown_lines(test_set, checked, recall_threshold)
+    final, final_sources = [text for text, _ in shown], [source for _, source in shown]
 
     free_metrics = evaluate_explanations(free, references, types=types, locations=locations)
     model_metrics = evaluate_explanations(checked, references)
     metrics = evaluate_explanations(final, references, raw_predictions=constrained, types=types, locations=locations)
     metrics.update({f"model_{key}": model_metrics[key] for key in ("rougeL", "rougeL_cause", "rougeL_fix")})
-    metrics["recall_share"] = float(np.mean([use_recall(value, recall_threshold) for value in similarities]))
+    metrics["recall_share"] = float(np.mean([source == SOURCE_KNOWN for source in final_sources]))
+    metrics["type_template_share"] = float(np.mean([source == SOURCE_TYPE for source in final_sources]))
+    metrics["model_texts_rejected"] = int(sum(bool(explanation_problems(text, grounding, anchors)) for text, grounding,
+                                              anchors in zip(checked, test_set["grounding"], test_set["anchors"])))
     # free generation has no post-check: its agreement is the raw one
     metrics.update({f"free_{key}": value for key, value in free_metrics.items()
                     if key != "count" and not key.startswith("agreement_raw")})
@@ -374,8 +452,9 @@ def score_generation(model, tokenizer, test_set: datasets.Dataset, data_args: Da
     metrics["constrained_logs_per_second"] = len(sources) / max(constrained_seconds, 1e-9)
     handle, temp_name = tempfile.mkstemp(dir=output_dir, prefix=".test_predictions-")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
-        for row in zip(sources, references, free, constrained, checked, similarities, final):
-            keys = ("source", "reference", "free", "constrained", "model", "known_similarity", "final")
+        for row in zip(sources, references, free, constrained, checked, similarities, final, final_sources):
+            keys = ("source", "reference", "free", "constrained", "model", "known_similarity", "final",
+                    "final_source")
             out.write(json.dumps(dict(zip(keys, row)), ensure_ascii=False) + "\n")
     os.replace(temp_name, output_dir / "test_predictions.jsonl")
     return metrics

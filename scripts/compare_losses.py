@@ -1,6 +1,6 @@
 """Cross-entropy vs. focal loss on the same split: train stage 1 twice, print one markdown table.
 
-    python scripts/compare_losses.py                                   # configs/stage1_quick.yaml, both losses
+    python scripts/compare_losses.py                                   # configs/stage1_frozen.yaml, both losses
     python scripts/compare_losses.py --output-dir /tmp/losses -- --max_train_samples 2000
     python scripts/compare_losses.py --output-dir /tmp/losses --report-only          # table of finished runs
 
@@ -56,7 +56,7 @@ def table(results: dict[str, dict]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--config", default="configs/stage1_quick.yaml", help="train_stage1.py config file")
+    parser.add_argument("--config", default="configs/stage1_frozen.yaml", help="train_stage1.py config file")
     parser.add_argument("--output-dir", default="models/loss_comparison", help="one model dir per loss under here")
     parser.add_argument("--report-only", action="store_true", help="no training: tabulate the model dirs already there")
     parser.add_argument("extra", nargs="*", help="after --: options passed to train_stage1.py")

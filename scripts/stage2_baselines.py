@@ -14,6 +14,8 @@ Each baseline keeps every row's true type and location and only chooses the caus
 - nearest_template: the cause/fix of the most similar training row of the same type and language (TF-IDF over
   label, root exception, message and the top frames' methods: stage 2's scenario memory), method name swapped
   in: what a retrieval-augmented model is shown, and what one that only copies it writes
+- type_template: the type-level text of configs/explanations.yaml filled from the row's trace (what predict.py
+  falls back to), grounded by construction
 - with --oracles, two upper bounds chosen knowing each row's reference: oracle_known_text (the best training
   text of the row's type and language) and oracle_extractive (the reference's words that occur in the log)
 
@@ -36,6 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from utils.atomic import write_json_atomic  # noqa: E402
 from utils.data import read_jsonl  # noqa: E402
+from utils.explanations import trace_slots  # noqa: E402
 from utils.generation_metrics import evaluate_explanations, rouge_l, rouge_l_scores, rouge_words  # noqa: E402
 from utils.guidance import format_guidance, parse_guidance  # noqa: E402
 from utils.scenarios import METHOD_SLOT, ScenarioMemory, scenario_text, with_method_slot  # noqa: E402
@@ -108,8 +111,9 @@ def nearest_template(train: list[dict[str, Any]]) -> Callable[[dict[str, Any]], 
 
     def borrow(row: dict[str, Any]) -> str:
         trace = _trace(row)
+        frame = fault_frame(trace, (row.get("meta") or {}).get("fault"), row.get("guidance"))
         recall = memory.recall(scenario_text(trace, row["label"]), row["label"], row_language(row),
-                               _method(row, trace))
+                               slots=trace_slots(trace, frame)[0])
         return with_text(row, recall.cause, recall.fix) if recall else fields_only(row)
 
     return borrow
@@ -132,8 +136,18 @@ def model_lines(model_dir: str, rows: list[dict[str, Any]]) -> tuple[list[str], 
                                max_cause_tokens=generation.get("max_cause_tokens", 48))[1]
     shown = shown_explanations(own, types, locations, [e.known_similarity for e in examples],
                                [e.known_cause for e in examples], [e.known_fix for e in examples],
-                               generation.get("recall_threshold"))
+                               generation.get("recall_threshold"), usable=[e.known_usable for e in examples],
+                               fallbacks=[e.fallback for e in examples], groundings=[e.grounding for e in examples],
+                               anchors=[e.anchors for e in examples])
     return shown, own
+
+
+def type_template(row: dict[str, Any]) -> str:
+    """The type-level explanation of the row's trace (utils/explanations.py): what predict.py shows when no known
+    scenario fits and the model's text is rejected; grounded by construction."""
+    from utils.seq2seq import stage2_example
+
+    return stage2_example(row).fallback
 
 
 def oracle_known_text(train: list[dict[str, Any]]) -> Callable[[dict[str, Any]], str]:
@@ -191,6 +205,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "extractive": extractive,
         "class_text": lambda row: with_text(row, *chosen.get((row["label"], row_language(row)), ("", ""))),
         "nearest_template": nearest_template(list(train)),
+        "type_template": type_template,
     }
     if args.oracles:
         baselines["oracle_known_text"] = oracle_known_text(list(train))

@@ -31,8 +31,11 @@ def trace_fixture():
 
 @pytest.fixture(scope="session")
 def dev_set_path() -> Path:
-    """../shared/data/bugsjar_dev.jsonl; the test is skipped when it is absent."""
+    """../shared/data/bugsjar_dev.jsonl; the test is skipped when it is absent, and fails instead under
+    REQUIRE_DEV_SET=1 (set by .ci/run when it sees the file: a skip there means the path is read wrong)."""
     if not DEV_SET_PATH.is_file():
+        if os.environ.get("REQUIRE_DEV_SET") == "1":
+            pytest.fail(f"{DEV_SET_PATH} not found, but REQUIRE_DEV_SET=1 says the dev set is beside this checkout")
         pytest.skip(f"{DEV_SET_PATH} not available (../shared is only beside developer and CI checkouts)")
     return DEV_SET_PATH
 

@@ -1,5 +1,6 @@
 """The synthetic corpus generator: coverage of the label set, parser round trip, faults, splits, determinism,
-JDK-specific frames and messages, languages, the build script, and realism statistics."""
+JDK-specific frames and messages (JDK 6 too), languages, the build script, realism statistics, and the settings of
+configs/corpus_wide.yaml (library and tool code, test launchers, server log styles)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from utils.corpus.builder import Ctx
 from utils.corpus.codebase import Codebase
+from utils.corpus.contexts import CONTEXTS
 from utils.corpus.generate import (
     GeneratorConfig,
     assign_splits,
@@ -22,9 +24,10 @@ from utils.corpus.generate import (
     generate_row,
     templates_by_label,
 )
-from utils.corpus.jdk import Jdk
+from utils.corpus.jdk import Jdk, as_jdk6
+from utils.corpus.launchers import TEST_LAUNCHERS
 from utils.corpus.model import TEMPLATES, StackFrame, Thrown
-from utils.corpus.realism import format_comparison, log_statistics
+from utils.corpus.realism import app_class_words, format_comparison, log_statistics, word_coverage
 from utils.corpus.render import PrintOptions, chain_lines
 from utils.data import read_jsonl
 from utils.guidance import format_location, parse_guidance
@@ -32,6 +35,7 @@ from utils.labels import load_label_set
 from utils.stacktrace import parse_log
 
 DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bugsjar_dev.jsonl"
+WIDE_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "corpus_wide.yaml"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -319,3 +323,180 @@ def test_k8s_style_rows_round_trip_through_the_parser(label_set, config):
     assert any("\tat " not in row["log"] for row in rows)  # frameless exceptions (Netty's NativeIoException) too
     for row in rows:
         check_row(row, label_set)
+
+
+# ------------------------------------------------------------------------- beyond the bank domain (corpus_wide.yaml)
+
+# JDK classes and methods JDK 6 did not have (java.nio.file, Objects, ForkJoin, TimSort: 7; streams, java.time,
+# Optional, Base64, lambdas: 8; modules: 9).
+NEWER_THAN_JDK6 = (
+    "java.nio.file.",
+    "sun.nio.fs.",
+    "java.util.Objects.",
+    "java.util.concurrent.ForkJoin",
+    "java.lang.invoke.",
+    "java.util.TimSort",
+    "java.util.ComparableTimSort",
+    "java.util.stream.",
+    "java.time.",
+    "java.util.Optional",
+    "java.util.function.",
+    "java.util.concurrent.CompletableFuture",
+    "java.util.concurrent.CompletionException",
+    "java.util.Base64",
+    "java.io.UncheckedIOException",
+    "java.util.ArrayList.forEach",
+    "java.util.ArrayList.sort",
+    "java.util.Comparator.",
+    "jdk.",
+)
+
+
+@pytest.fixture(scope="module")
+def wide_config():
+    return GeneratorConfig.from_yaml(WIDE_CONFIG)
+
+
+def test_jdk6_prints_jdk6_frames_and_messages():
+    incident = as_jdk6(build("ioobe.list_get", 6, seed=1))
+    assert re.fullmatch(r"Index: -?\d+, Size: \d+", incident.root.message)
+    top = incident.root.frames[:2]
+    assert [frame.render() for frame in top] == [
+        "at java.util.ArrayList.RangeCheck(ArrayList.java:547)",
+        "at java.util.ArrayList.get(ArrayList.java:322)",
+    ]
+    pool = as_jdk6(build("npe.getter_chain", 6, seed=2, context="executor"))
+    assert pool.root.message is None
+    rendered = [frame.render() for frame in pool.root.frames]
+    assert rendered[-1] == "at java.lang.Thread.run(Thread.java:662)"
+    assert "at java.util.concurrent.ThreadPoolExecutor$Worker.runTask(ThreadPoolExecutor.java:886)" in rendered
+    assert not any("lambda$" in line for line in rendered)  # Java 6 code: anonymous classes
+    assert pool.fault.render() in rendered or not pool.fault_in_trace
+    version = build("le.class_version", 6, seed=3, context="main")
+    assert re.search(r" : Unsupported major\.minor version \d+\.0$", version.root.message)
+
+
+def test_templates_drawn_on_jdk6_use_only_what_jdk6_had(label_set):
+    templates_by_label(label_set)
+    for name, tpl in sorted(TEMPLATES.items()):
+        if tpl.min_jdk > 6:
+            continue
+        for seed in range(2):
+            for context in tpl.contexts or ("test", "executor", "main", "web"):
+                rng = random.Random(f"{name}:{seed}:{context}")
+                kind = "oss" if "oss" in tpl.codebases else "bank"
+                incident = as_jdk6(tpl.build(Ctx(rng, Jdk(6), "en", Codebase(kind, rng), context, name)))
+                for exc in incident.chain:
+                    assert not exc.cls.startswith(NEWER_THAN_JDK6), (name, exc.cls)
+                    for frame in exc.frames:
+                        assert not frame.qualified_method.startswith(NEWER_THAN_JDK6), (name, frame.render())
+                        assert "lambda$" not in frame.method and frame.module is None, (name, frame.render())
+
+
+def test_wide_config_rows_round_trip_and_use_every_addition(label_set, wide_config):
+    splits = generate_corpus(size=1500, seed=6, config=wide_config, label_set=label_set)
+    rows = [row for split in splits.values() for row in split]
+    for row in rows:
+        check_row(row, label_set)
+    metas = [row["meta"] for row in rows]
+    assert {6, 7, 8} <= {meta["jdk"] for meta in metas}
+    assert {"elasticsearch", "catalina", "kafka_server"} <= {meta["log_style"] for meta in metas}
+    families = Counter(meta.get("oss_family") for meta in metas if meta["codebase"] == "oss")
+    assert len(families) >= 6 and "generic" in families
+    logs = "\n".join(row["log"] for row in rows)
+    for marker in ("JUnitTestRunner.main", "GradleWorkerMain.main", "org.testng.TestNG", "SurefireBooter.main"):
+        assert marker in logs, marker
+
+
+@pytest.mark.parametrize("style", ["elasticsearch", "catalina", "kafka_server"])
+def test_server_log_styles_round_trip_through_the_parser(style, label_set, wide_config):
+    forced = dataclasses.replace(wide_config, style_weights={context: {style: 1.0} for context in CONTEXTS})
+    splits = generate_corpus(size=400, seed=3, config=forced, label_set=label_set)
+    rows = [row for split in splits.values() for row in split]
+    assert rows and all(row["meta"]["log_style"] == style for row in rows)
+    assert any(row["meta"]["variant"] == "message_only" for row in rows)
+    for row in rows:
+        check_row(row, label_set)
+    first = {
+        "elasticsearch": r"\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{3}\]\[(ERROR|WARN |INFO |DEBUG)\]\[[\w.$ ]{25,}\] \[[\w-]+\] ",
+        "catalina": r"\d\d-[A-Z][a-z]{2}-\d{4} \d\d:\d\d:\d\d\.\d{3} (SEVERE|WARNING|INFO|FINE) \[[^\]]+\] [\w.$]+ ",
+        "kafka_server": r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] (ERROR|WARN|INFO|DEBUG) .* \([\w.$]+\)$",
+    }[style]
+    assert all(re.match(first, row["log"].split("\n", 1)[0]) for row in rows), rows[0]["log"][:300]
+    if style == "catalina":  # Tomcat's own record for a servlet's exception, the root cause's trace after it
+        assert any("StandardWrapperValve.invoke Servlet.service() for servlet" in row["log"] for row in rows)
+
+
+@pytest.mark.parametrize("launcher", TEST_LAUNCHERS)
+def test_test_launchers_round_trip(launcher, label_set, wide_config):
+    tests_only = dataclasses.replace(
+        wide_config,
+        context_weights={"bank": {"test": 1.0}, "oss": {"test": 1.0}},
+        test_launcher_weights={launcher: 1.0},
+        jdk_weights={7: 1.0},
+        jdk_weights_by_codebase={},
+    )
+    splits = generate_corpus(size=200, seed=4, config=tests_only, label_set=label_set)
+    rows = [row for split in splits.values() for row in split]
+    for row in rows:
+        check_row(row, label_set)
+    bottom = {
+        "maven": "ForkedBooter.main",
+        "maven_legacy": "SurefireBooter.main",
+        "gradle": "org.gradle.api.internal.tasks.testing.",
+        "ant": "org.apache.tools.ant.taskdefs.optional.",
+        "intellij": "com.intellij.rt.",
+        "eclipse": "org.eclipse.jdt.internal.junit",
+    }[launcher]
+    full = [row for row in rows if row["meta"]["variant"] == "full" and row["meta"]["log_style"] == "raw"]
+    share = sum(bottom in row["log"] for row in full) / len(full)
+    assert share > (0.3 if launcher.startswith("maven") else 0.6), launcher  # Surefire trims half of its traces
+    if launcher not in ("maven", "maven_legacy"):  # no Surefire report around another launcher's trace
+        assert not any(row["meta"]["log_style"] == "surefire" for row in rows)
+
+
+def test_wide_config_rejects_unknown_values(tmp_path):
+    path = tmp_path / "corpus.yaml"
+    for text, message in (
+        ("test_launcher_weights: {sbt: 1.0}\n", "sbt"),
+        ("test_runner_weights: {spock: 1.0}\n", "spock"),
+        ("oss_family_weights: {crm: 1.0}\n", "crm"),
+        ("jdk_weights_by_codebase: {oss: {5: 1.0}}\n", "unsupported JDK 5"),
+        ("jdk_weights_by_codebase: {telco: {8: 1.0}}\n", "telco"),
+    ):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match=message):
+            GeneratorConfig.from_yaml(path)
+
+
+def test_corpus_yaml_leaves_the_wide_settings_off(config):
+    assert 6 not in config.jdk_weights and not config.jdk_weights_by_codebase
+    assert not config.oss_family_weights and not config.test_runner_weights and not config.test_launcher_weights
+    styles = {style for weights in config.style_weights.values() for style in weights}
+    assert not styles & {"elasticsearch", "catalina", "kafka_server"}
+
+
+def test_wide_statistics_on_hand_written_logs():
+    logs = [
+        "[2026-11-30T12:00:00,123][WARN ][o.e.a.b.TransportShardBulkAction] [node-1] failed\n"
+        "java.lang.NullPointerException\n\tat org.example.searchd.index.IndexShard.index(IndexShard.java:12)\n"
+        "\tat java.lang.Thread.run(Thread.java:662)",
+        "30-Nov-2026 12:00:00.123 SEVERE [http-nio-8080-exec-1] org.apache.catalina.core.StandardWrapperValve.invoke "
+        "Servlet.service() threw exception\njava.lang.IllegalStateException: x\n"
+        "\tat com.acmebank.transfer.web.TransferController.transfer(TransferController.java:3)\n"
+        "\tat java.base/java.lang.Thread.run(Thread.java:833)",
+        "[2026-11-30 12:00:00,123] ERROR [Consumer clientId=c-1, groupId=g] Task failed: boom (org.apache.kafka.X)\n"
+        "java.lang.RuntimeException: boom\n\tat org.example.streamq.log.LogSegment.append(LogSegment.java:5)\n"
+        "\tat org.apache.tools.ant.taskdefs.optional.junit.JUnitTestRunner.main(JUnitTestRunner.java:1033)",
+    ]
+    stats = log_statistics(logs)
+    for key in ("style_elasticsearch_rate", "style_catalina_rate", "style_kafka_rate", "jdk6_rate", "jdk9plus_rate"):
+        assert stats[key] == pytest.approx(1 / 3, abs=1e-3), key
+    assert stats["npe_bare_rate"] == 1.0 and stats["launcher_ant_rate"] == pytest.approx(1 / 3, abs=1e-3)
+    assert stats["bank_package_rate"] == pytest.approx(1 / 3, abs=1e-3)
+    assert stats["jdk_le8_style_rate"] == 0.5
+    assert stats["launcher_any_rate"] == pytest.approx(1 / 3, abs=1e-3)
+    assert "log style: Elasticsearch" in format_comparison({"a": stats})
+    words = app_class_words(logs)
+    assert words["Index"] == 1 and words["Shard"] == 1 and words["Transfer"] == 1 and "Thread" not in words
+    assert word_coverage(words, Counter({"Index": 1, "Shard": 1})) == pytest.approx(2 / 6, abs=1e-3)

@@ -166,3 +166,48 @@ def test_calibration_report_and_ensemble_of_directories(tmp_path, model_dir) -> 
     expected_top = (plain["prediction_distribution"]["per_class"]["Other"]["mean_probability"]
                     + scaled["prediction_distribution"]["per_class"]["Other"]["mean_probability"]) / 2
     assert both["prediction_distribution"]["per_class"]["Other"]["mean_probability"] == pytest.approx(expected_top)
+
+
+def test_subsets_and_majority_baseline_on_the_same_rows() -> None:
+    import numpy as np
+
+    from evaluate import majority_subsets, subset_masks
+    from utils.labels import load_label_set
+
+    label_set = load_label_set()
+    ids = label_set.label2id
+    gold = np.asarray([ids["AssertionError"]] * 5 + [ids["NullPointerException"]] * 3 + [ids["IOException"]] * 2
+                      + [ids["Other"]] * 2)
+    signatures = ["a"] * 5 + ["n1", "n1", "n2"] + ["i1", "i2"] + ["o1", "o2"]
+    masks = subset_masks(gold, label_set, signatures)
+    assert [int(masks[name].sum()) for name in ("all", "not_other", "non_assertion", "non_assertion_unique")] == [
+        12, 10, 5, 4]
+    majority = majority_subsets(gold, masks, label_set.names)
+    assert majority["all"]["label"] == "AssertionError" and majority["all"]["top1"] == 5 / 12
+    assert majority["non_assertion"]["label"] == "NullPointerException" and majority["non_assertion"]["top1"] == 0.6
+    assert majority["non_assertion_unique"]["top1"] == 0.5  # n1 counted once: 2 NPE of 4
+
+
+def test_group_task_scores_groupings_against_bugs(tmp_path) -> None:
+    import json
+
+    import evaluate
+
+    npe = "java.lang.NullPointerException\n\tat org.acme.Parser.read(Parser.java:{line})\n\tat org.acme.ParserTest.{test}(ParserTest.java:9)\n"
+    ise = "java.lang.IllegalStateException: closed after {n} reads\n\tat org.acme.Store.get(Store.java:40)\n"
+    rows = [{"project": "p", "bug_id": "B1", "kind": "test_failure", "root_exception": "java.lang.NullPointerException",
+             "log": npe.format(line=10, test=name)} for name in ("a", "b")]
+    rows += [{"project": "p", "bug_id": "B2", "kind": "test_failure", "root_exception": "java.lang.IllegalStateException",
+              "log": ise.format(n=n)} for n in (3, 4, 5)]
+    rows.append({"project": "p", "bug_id": "B3", "kind": "test_failure", "root_exception": "junit.framework.AssertionFailedError",
+                 "log": "junit.framework.AssertionFailedError\n\tat junit.framework.Assert.fail(Assert.java:47)\n"})
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    report = evaluate.main(["--task", "group", "--input", str(path), "--label_field", "root_exception",
+                            "--output_dir", str(tmp_path / "report")])
+    result = report["results"]["all"]
+    assert result["rows"] == 5 and result["groups"] == 2  # the assertion failure is left out
+    assert result["exact text"]["recall"] < 1.0  # the ISE messages differ in a number
+    assert result["failure signature"]["f1"] < 1.0  # the NPEs differ in their test method: a split
+    assert result["root type + first application frame"]["f1"] == 1.0
+    assert (tmp_path / "report" / "report.md").is_file()

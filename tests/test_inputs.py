@@ -77,7 +77,8 @@ def test_options_dataclass_round_trips(trace_fixture) -> None:
     trace = parse_trace(trace_fixture("logback_spring_boot.log"))
     options = InputOptions(mask_exception_names=True, max_frames=2, max_message_chars=40)
     assert build_model_input(trace, **asdict(options)) == build_model_input(trace, True, 2, 40)
-    assert asdict(InputOptions()) == {"mask_exception_names": False, "max_frames": 8, "max_message_chars": 300}
+    assert asdict(InputOptions()) == {"mask_exception_names": False, "max_frames": 8, "max_message_chars": 300,
+                                      "structure_hints": False}
 
 
 def test_trace_without_exception_gives_its_log_lines(trace_fixture) -> None:
@@ -190,3 +191,18 @@ def test_dev_set_masked_inputs_leak_no_exception_name(dev_set_rows: list[dict]) 
         if LEAK.search(masked) or any(re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", masked) for name in names):
             leaking.append(row["id"])
     assert leaking == []
+
+
+def test_structure_hints_say_what_a_masked_trace_shows_by_absence() -> None:
+    from utils.inputs import build_model_input
+    from utils.stacktrace import parse_trace
+
+    bare = parse_trace("java.lang.NullPointerException\n\tat org.acme.Ledger.post(Ledger.java:12)\n")
+    text = build_model_input(bare, mask_exception_names=True, structure_hints=True)
+    assert text.splitlines()[:2] == ["[EXC] (no message)", "thrown in application code"]
+    thrown_in_jdk = parse_trace("java.lang.IndexOutOfBoundsException: Index: 3, Size: 1\n"
+                                "\tat java.util.ArrayList.rangeCheck(ArrayList.java:653)\n"
+                                "\tat org.acme.Ledger.post(Ledger.java:12)\n")
+    lines = build_model_input(thrown_in_jdk, mask_exception_names=True, structure_hints=True).splitlines()
+    assert lines[0] == "[EXC]: Index: 3, Size: 1" and lines[1] == "thrown in java.util"
+    assert "no message" not in build_model_input(bare)  # off unless asked: older models rebuild their own text

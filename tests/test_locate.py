@@ -463,3 +463,276 @@ def test_evaluate_script_locate_task(tmp_path):
     assert report["locator"] == "rules"
     assert (tmp_path / "report" / "report.md").is_file()
     assert "| rows | n |" in (tmp_path / "report" / "report.md").read_text()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The location is relative to the log's own application (issue 12 §2). Every trace below was written for these tests.
+# ---------------------------------------------------------------------------------------------------------------
+
+JUNIT3_UNDER_ANT = """\
+	at sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)
+	at sun.reflect.NativeMethodAccessorImpl.invoke(NativeMethodAccessorImpl.java:62)
+	at java.lang.reflect.Method.invoke(Method.java:498)
+	at junit.framework.TestCase.runTest(TestCase.java:154)
+	at junit.framework.TestCase.runBare(TestCase.java:127)
+	at junit.framework.TestResult$1.protect(TestResult.java:106)
+	at junit.framework.TestResult.runProtected(TestResult.java:124)
+	at junit.framework.TestResult.run(TestResult.java:109)
+	at junit.framework.TestCase.run(TestCase.java:118)
+	at junit.framework.TestSuite.runTest(TestSuite.java:208)
+	at junit.framework.TestSuite.run(TestSuite.java:203)
+	at org.apache.tools.ant.taskdefs.optional.junit.JUnitTestRunner.run(JUnitTestRunner.java:535)
+	at org.apache.tools.ant.taskdefs.optional.junit.JUnitTestRunner.launch(JUnitTestRunner.java:1182)
+	at org.apache.tools.ant.taskdefs.optional.junit.JUnitTestRunner.main(JUnitTestRunner.java:1033)
+"""
+
+JUNIT5_UNDER_GRADLE = """\
+	at java.base/jdk.internal.reflect.DirectMethodHandleAccessor.invoke(DirectMethodHandleAccessor.java:103)
+	at java.base/java.lang.reflect.Method.invoke(Method.java:580)
+	at org.junit.platform.commons.util.ReflectionUtils.invokeMethod(ReflectionUtils.java:728)
+	at org.junit.jupiter.engine.execution.MethodInvocation.proceed(MethodInvocation.java:60)
+	at org.junit.jupiter.engine.descriptor.TestMethodTestDescriptor.execute(TestMethodTestDescriptor.java:68)
+	at org.junit.platform.engine.support.hierarchical.NodeTestTask.executeRecursively(NodeTestTask.java:151)
+	at org.junit.platform.launcher.core.DefaultLauncher.execute(DefaultLauncher.java:86)
+	at org.gradle.api.internal.tasks.testing.junitplatform.JUnitPlatformTestClassProcessor$CollectAllTestClassesExecutor.processAllTestClasses(JUnitPlatformTestClassProcessor.java:119)
+	at org.gradle.api.internal.tasks.testing.SuiteTestClassProcessor.stop(SuiteTestClassProcessor.java:62)
+	at java.base/jdk.internal.reflect.DirectMethodHandleAccessor.invoke(DirectMethodHandleAccessor.java:103)
+	at org.gradle.internal.dispatch.ReflectionDispatch.dispatch(ReflectionDispatch.java:36)
+	at jdk.proxy1/jdk.proxy1.$Proxy4.stop(Unknown Source)
+	at org.gradle.api.internal.tasks.testing.worker.TestWorker$3.run(TestWorker.java:193)
+	at org.gradle.process.internal.worker.child.ActionExecutionWorker.execute(ActionExecutionWorker.java:56)
+	at worker.org.gradle.process.internal.worker.GradleWorkerMain.run(GradleWorkerMain.java:69)
+	at worker.org.gradle.process.internal.worker.GradleWorkerMain.main(GradleWorkerMain.java:74)
+"""
+
+TESTNG_UNDER_SUREFIRE = """\
+	at java.base/jdk.internal.reflect.NativeMethodAccessorImpl.invoke0(Native Method)
+	at java.base/java.lang.reflect.Method.invoke(Method.java:568)
+	at org.testng.internal.invokers.MethodInvocationHelper.invokeMethod(MethodInvocationHelper.java:139)
+	at org.testng.internal.invokers.TestInvoker.invokeMethod(TestInvoker.java:677)
+	at org.testng.TestRunner.run(TestRunner.java:585)
+	at org.testng.TestNG.runSuitesLocally(TestNG.java:1110)
+	at org.testng.TestNG.run(TestNG.java:1078)
+	at org.apache.maven.surefire.testng.TestNGExecutor.run(TestNGExecutor.java:135)
+	at org.apache.maven.surefire.testng.TestNGProvider.invoke(TestNGProvider.java:122)
+	at org.apache.maven.surefire.booter.ForkedBooter.main(ForkedBooter.java:495)
+"""
+
+
+def test_ant_junit_runner_is_never_the_location() -> None:
+    # The failure is in the test's own fixture: no application frame at all. Before, Ant's runner (not on the library
+    # list) was the only "application" frame and won; the test's setUp is the only code of the project here.
+    fixture = """\
+java.lang.NullPointerException
+	at com.acme.cache.LruCacheTest.setUp(LruCacheTest.java:21)
+	at junit.framework.TestCase.runBare(TestCase.java:125)
+	at junit.framework.TestResult$1.protect(TestResult.java:106)
+	at junit.framework.TestResult.runProtected(TestResult.java:124)
+	at junit.framework.TestResult.run(TestResult.java:109)
+	at junit.framework.TestCase.run(TestCase.java:118)
+	at org.apache.tools.ant.taskdefs.optional.junit.JUnitTestRunner.run(JUnitTestRunner.java:535)
+	at org.apache.tools.ant.taskdefs.optional.junit.JUnitTestRunner.main(JUnitTestRunner.java:1033)
+"""
+    assert methods(fixture) == ["com.acme.cache.LruCacheTest.setUp"]
+    # With the cache's own frames, the cache is the location and Ant stays out of the candidates.
+    evicting = f"""\
+java.lang.IllegalStateException: evicted entry still referenced
+	at com.acme.cache.LruCache.evictEldest(LruCache.java:88)
+	at com.acme.cache.LruCache.put(LruCache.java:41)
+	at com.acme.cache.LruCacheTest.testPutBeyondCapacity(LruCacheTest.java:47)
+{JUNIT3_UNDER_ANT}"""
+    found = methods(evicting)
+    assert found[0].startswith("com.acme.cache.LruCache.")
+    assert not [name for name in found if name.startswith(("org.apache.tools.ant.", "junit."))]
+    assert naive_frames(parse_trace(fixture)) == []  # the naive rule skips runners and test code too
+
+
+def test_gradle_worker_is_never_the_location() -> None:
+    # A JUnit 5 test under a Gradle worker whose only project frames are the test's: before, Gradle's worker
+    # (`worker.org.gradle...`, a plain library frame) outranked the test method.
+    trace = f"""\
+java.lang.ArithmeticException: / by zero
+	at com.acme.stats.MeanCalculatorTest.lambda$emptySample$0(MeanCalculatorTest.java:33)
+	at com.acme.stats.MeanCalculatorTest.emptySample(MeanCalculatorTest.java:33)
+{JUNIT5_UNDER_GRADLE}"""
+    found = methods(trace)
+    assert found[0].startswith("com.acme.stats.MeanCalculatorTest.")
+    assert not [name for name in found if "gradle" in name or name.startswith("org.junit.")]
+
+
+def test_testng_test_method_is_test_code_whatever_its_class_is_called() -> None:
+    # TestNG specs are often not named *Test. The method the runner invoked is the test, and so is its class:
+    # before, `CheckoutSpec` counted as application code and, as the caller of the failing check, won.
+    trace = f"""\
+java.lang.IllegalArgumentException: quantity must be positive
+	at com.google.common.base.Preconditions.checkArgument(Preconditions.java:141)
+	at com.acme.shop.Cart.add(Cart.java:52)
+	at com.acme.shop.CheckoutSpec.givenCartWith(CheckoutSpec.java:88)
+	at com.acme.shop.CheckoutSpec.rejectsNegativeQuantities(CheckoutSpec.java:40)
+{TESTNG_UNDER_SUREFIRE}"""
+    ranked = rank_frames(parse_trace(trace))
+    assert ranked[0].qualified_method == "com.acme.shop.Cart.add"
+    spec = [item for item in ranked if item.frame.class_name == "com.acme.shop.CheckoutSpec"]
+    assert len(spec) == 2 and all("test code" in item.reasons for item in spec)
+    assert not [item for item in ranked if item.frame.class_name.startswith(("org.testng.", "org.apache.maven."))]
+
+
+def test_a_frameworks_own_test_suite_locates_in_the_framework() -> None:
+    # jackson-databind's own tests: every frame is on the framework list. Before, the whole trace was "library code"
+    # and Ant's runner, the only frame off the list, was the location.
+    trace = f"""\
+com.fasterxml.jackson.databind.exc.InvalidDefinitionException: Cannot construct instance of `Point`
+	at com.fasterxml.jackson.databind.exc.InvalidDefinitionException.from(InvalidDefinitionException.java:67)
+	at com.fasterxml.jackson.databind.DeserializationContext.reportBadDefinition(DeserializationContext.java:1452)
+	at com.fasterxml.jackson.databind.deser.BasicDeserializerFactory._addExplicitDelegatingCreator(BasicDeserializerFactory.java:412)
+	at com.fasterxml.jackson.databind.deser.BasicDeserializerFactory._constructDefaultValueInstantiator(BasicDeserializerFactory.java:267)
+	at com.fasterxml.jackson.databind.deser.BeanDeserializerFactory.createBeanDeserializer(BeanDeserializerFactory.java:142)
+	at com.fasterxml.jackson.databind.ObjectMapper._readMapAndClose(ObjectMapper.java:4013)
+	at com.fasterxml.jackson.databind.ObjectMapper.readValue(ObjectMapper.java:3004)
+	at com.fasterxml.jackson.databind.creators.TestCreatorsDelegating.testDelegatingWithInjectables(TestCreatorsDelegating.java:120)
+{JUNIT3_UNDER_ANT}"""
+    ranked = rank_frames(parse_trace(trace))
+    assert ranked[0].frame.class_name.startswith("com.fasterxml.jackson.databind.")
+    assert ranked[0].frame.method != "from"  # the exception's factory is not where a fix goes
+    assert all("library code" not in item.reasons for item in ranked)
+    assert "in the application's own packages" in ranked[0].reasons
+    test = next(item for item in ranked if item.frame.method == "testDelegatingWithInjectables")
+    assert "test code" in test.reasons
+    # A mocking library's own suite: the test class in org.mockito makes org.mockito the application.
+    mockito = f"""\
+org.mockito.exceptions.base.MockitoException: Cannot instantiate @InjectMocks field named 'service'
+	at org.mockito.internal.util.reflection.FieldInitializer.acquireFieldInstance(FieldInitializer.java:101)
+	at org.mockito.internal.util.reflection.FieldInitializer.initialize(FieldInitializer.java:60)
+	at org.mockito.internal.util.reflection.FieldInitializerTest.should_instantiate_inner_class(FieldInitializerTest.java:75)
+{RUNNER}"""
+    assert methods(mockito)[0] == "org.mockito.internal.util.reflection.FieldInitializer.acquireFieldInstance"
+
+
+def test_kafka_deserialization_locates_the_application_consumer_not_jackson() -> None:
+    # Jackson failed inside Kafka's poll; the application's only frame is the consumer loop that called the library.
+    trace = """\
+org.apache.kafka.common.errors.RecordDeserializationException: Error deserializing key/value for partition orders-0 at offset 42
+	at org.apache.kafka.clients.consumer.internals.CompletedFetch.parseRecord(CompletedFetch.java:331)
+	at org.apache.kafka.clients.consumer.internals.CompletedFetch.fetchRecords(CompletedFetch.java:283)
+	at org.apache.kafka.clients.consumer.internals.FetchCollector.collectFetch(FetchCollector.java:110)
+	at org.apache.kafka.clients.consumer.KafkaConsumer.poll(KafkaConsumer.java:814)
+	at com.acme.orders.OrderEventConsumer.pollOnce(OrderEventConsumer.java:57)
+	at com.acme.orders.OrderEventConsumer.run(OrderEventConsumer.java:41)
+	at java.base/java.lang.Thread.run(Thread.java:840)
+Caused by: com.fasterxml.jackson.databind.exc.MismatchedInputException: Cannot deserialize value of type `com.acme.orders.OrderEvent` from Array value (token `JsonToken.START_ARRAY`)
+	at com.fasterxml.jackson.databind.exc.MismatchedInputException.from(MismatchedInputException.java:59)
+	at com.fasterxml.jackson.databind.DeserializationContext.reportInputMismatch(DeserializationContext.java:1767)
+	at com.fasterxml.jackson.databind.DeserializationContext.handleUnexpectedToken(DeserializationContext.java:1541)
+	at com.fasterxml.jackson.databind.deser.BeanDeserializer.deserializeFromArray(BeanDeserializer.java:653)
+	at com.fasterxml.jackson.databind.ObjectMapper._readMapAndClose(ObjectMapper.java:4825)
+	at com.fasterxml.jackson.databind.ObjectMapper.readValue(ObjectMapper.java:3809)
+	at org.springframework.kafka.support.serializer.JsonDeserializer.deserialize(JsonDeserializer.java:580)
+	at org.apache.kafka.common.serialization.Deserializer.deserialize(Deserializer.java:73)
+	at org.apache.kafka.clients.consumer.internals.CompletedFetch.parseRecord(CompletedFetch.java:321)
+	... 5 more
+"""
+    parsed = parse_trace(trace)
+    assert locate(parsed).qualified_method == "com.acme.orders.OrderEventConsumer.pollOnce"
+    # Whatever the weights: a ranker that trusts the root cause above all (as one fitted on faults that sit there
+    # learns to) still cannot put the location inside Jackson or Kafka while the application has a frame.
+    root_first = LinearRanker({"root_section": 10.0, "callee_outside": 1.0})
+    ranked = rank_frames(parsed, ranker=root_first)
+    assert ranked[0].qualified_method == "com.acme.orders.OrderEventConsumer.pollOnce"
+    assert "called library code that failed" in ranked[0].reasons
+    assert all(item.frame.class_name.startswith("com.acme.") for item in ranked)
+
+
+def test_app_packages_override_the_inference() -> None:
+    # A sample application that lives under a framework's package and calls an unlisted SDK heavily: inferred, the
+    # SDK is the dominant family and Spring's own code is library, so the SDK's frame was chosen.
+    trace = """\
+java.lang.IllegalStateException: no price for SKU-17
+	at com.partnerpay.sdk.PriceTable.lookup(PriceTable.java:77)
+	at com.partnerpay.sdk.PriceTable.priceOf(PriceTable.java:52)
+	at com.partnerpay.sdk.Quote.total(Quote.java:30)
+	at org.springframework.samples.shop.QuoteService.quote(QuoteService.java:44)
+	at org.springframework.samples.shop.QuoteController.show(QuoteController.java:28)
+	at org.springframework.web.method.support.InvocableHandlerMethod.doInvoke(InvocableHandlerMethod.java:205)
+	at org.springframework.web.servlet.DispatcherServlet.doDispatch(DispatcherServlet.java:1072)
+	at org.apache.catalina.core.ApplicationFilterChain.doFilter(ApplicationFilterChain.java:166)
+	at java.base/java.lang.Thread.run(Thread.java:840)
+"""
+    parsed = parse_trace(trace)
+    assert rank_frames(parsed)[0].frame.class_name.startswith("com.partnerpay.")
+    overridden = rank_frames(parsed, app_packages=["org.springframework.samples.shop"])
+    assert overridden[0].qualified_method == "org.springframework.samples.shop.QuoteService.quote"
+    assert "first frame of the application's own packages" in overridden[0].reasons
+    # Given packages are the whole application: the SDK is a library now, offered only when nothing else is.
+    assert not [item for item in overridden if item.frame.class_name.startswith("com.partnerpay.")]
+    # A learned ranker can carry the option (train_locator's `app_packages`), saved with its weights.
+    carried = LinearRanker(dict(RULE_WEIGHTS), app_packages=("org.springframework.samples.shop",))
+    assert locate(parsed, ranker=carried).qualified_method == "org.springframework.samples.shop.QuoteService.quote"
+
+
+SAMPLE_APP = """\
+java.lang.IllegalStateException: no price for SKU-17
+	at com.partnerpay.sdk.PriceTable.lookup(PriceTable.java:77)
+	at com.partnerpay.sdk.PriceTable.priceOf(PriceTable.java:52)
+	at org.springframework.samples.shop.QuoteService.quote(QuoteService.java:44)
+	at org.springframework.web.servlet.DispatcherServlet.doDispatch(DispatcherServlet.java:1072)
+	at java.base/java.lang.Thread.run(Thread.java:840)
+"""
+
+
+def test_app_packages_reach_predict_evaluate_and_a_saved_ranker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import evaluate
+    import predict
+
+    quote = "org.springframework.samples.shop.QuoteService.quote"
+    # A ranker saved with the packages applies them to every trace it ranks after loading.
+    save_ranker(LinearRanker(dict(RULE_WEIGHTS), app_packages=("org.springframework.samples",)), tmp_path / "r")
+    assert load_ranker(tmp_path / "r").app_packages == ("org.springframework.samples",)
+    assert locate(parse_trace(SAMPLE_APP), ranker=load_ranker(tmp_path / "r")).qualified_method == quote
+
+    fault = {"class": "org.springframework.samples.shop.QuoteService", "method": "quote"}
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"id": "q1", "log": SAMPLE_APP, "meta": {"fault": fault}}) + "\n")
+    common = ["--task", "locate", "--input", str(rows), "--locator", "rules", "--output_dir", str(tmp_path / "e")]
+    assert evaluate.main(common)["all"]["rules"]["acc@1"] == 0.0
+    report = evaluate.main([*common, "--app_packages", "org.springframework.samples.shop"])
+    assert report["all"]["rules"]["acc@1"] == 1.0 and report["app_packages"] == ["org.springframework.samples.shop"]
+
+    log = tmp_path / "app.log"
+    log.write_text(SAMPLE_APP)
+    output = tmp_path / "out.jsonl"
+    argv = ["predict.py", "--input", str(log), "--no_model", "--output", str(output)]
+    monkeypatch.setattr("sys.argv", [*argv, "--app_packages", "org.springframework.samples.shop"])
+    assert predict.main() == 0
+    record = json.loads(output.read_text().splitlines()[0])
+    assert f"{record['location']['class']}.{record['location']['method']}" == quote
+
+
+def test_train_locator_saves_the_configured_app_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(corpus_row(n, 1)) + "\n" for n in range(10, 14)))
+    run_train_locator(
+        monkeypatch, "--corpus_file", str(corpus), "--app_packages", "com.acme", "--output_dir", str(tmp_path / "m")
+    )
+    assert load_ranker(tmp_path / "m").app_packages == ("com.acme",)
+
+
+def test_code_a_build_tool_calls_is_not_a_test() -> None:
+    # A custom Ant task fails in a build: Ant is never the location, but unlike a test runner it calls plugin code,
+    # which stays application code (a test runner's callee would be read as a test method).
+    trace = """\
+java.lang.IllegalArgumentException: missing attribute 'target'
+	at com.acme.build.DeployTask.checkAttributes(DeployTask.java:61)
+	at com.acme.build.DeployTask.execute(DeployTask.java:40)
+	at org.apache.tools.ant.UnknownElement.execute(UnknownElement.java:292)
+	at sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)
+	at java.lang.reflect.Method.invoke(Method.java:498)
+	at org.apache.tools.ant.dispatch.DispatchUtils.execute(DispatchUtils.java:106)
+	at org.apache.tools.ant.Task.perform(Task.java:348)
+	at org.apache.tools.ant.Project.executeTarget(Project.java:1435)
+	at org.apache.tools.ant.launch.Launcher.main(Launcher.java:284)
+"""
+    ranked = rank_frames(parse_trace(trace))
+    assert {item.frame.class_name for item in ranked} == {"com.acme.build.DeployTask"}
+    assert all("test code" not in item.reasons for item in ranked)

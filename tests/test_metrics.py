@@ -105,3 +105,14 @@ def test_binary_metrics_include_roc_auc() -> None:
     assert classification_metrics(probabilities, labels)["roc_auc"] == pytest.approx(4 / 6)
     assert np.isnan(classification_metrics(logits, np.zeros(5, dtype=int))["roc_auc"])
     assert "roc_auc" not in classification_metrics(np.zeros((2, 3)), np.array([0, 1]))
+
+
+def test_b_cubed_scores_splits_and_merges() -> None:
+    from utils.metrics import b_cubed
+
+    gold = ["a", "a", "b", "b"]
+    assert b_cubed(["x", "x", "y", "y"], gold) == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    split = b_cubed([1, 2, 3, 4], gold)  # every item alone: precise, half the recall
+    assert split["precision"] == 1.0 and split["recall"] == 0.5
+    merged = b_cubed([0, 0, 0, 0], gold)  # one cluster: full recall, half the precision
+    assert merged["precision"] == 0.5 and merged["recall"] == 1.0 and abs(merged["f1"] - 2 / 3) < 1e-12

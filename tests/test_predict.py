@@ -132,11 +132,14 @@ def test_thread_dump_shows_the_deadlock_and_counts_quiet_threads(tmp_path: Path)
     blocked = records[1]
     assert blocked["label"] is None and blocked["has_exception"] is False
     assert blocked["exception"] is blocked["root_cause"] is None and blocked["chain"] == []
-    assert blocked["thread"]["deadlock"] == ["transfer-1", "transfer-2"]
+    # the cycle is listed once, in its first thread's record; the other member names it and whom it waits for
+    assert blocked["thread"]["deadlock"] == {"cycle": 1, "waits_for": "transfer-2",
+                                             "threads": ["transfer-1", "transfer-2"]}
+    assert records[2]["thread"]["deadlock"] == {"cycle": 1, "waits_for": "transfer-1", "threads": None}
     assert blocked["thread"]["locks"][0] == {"action": "waiting to lock", "address": "0x000000076ab62208",
                                              "class": "com.bank.ledger.Account"}
-    assert records[0]["thread"] == {"name": "main", "state": "TIMED_WAITING (sleeping)", "deadlock": None,
-                                    "locks": []}
+    assert records[0]["thread"] == {"name": "main", "state": "TIMED_WAITING (sleeping)", "virtual": False,
+                                    "deadlock": None, "locks": []}
 
 
 def test_bad_jsonl_lines_are_counted_not_dropped(tmp_path: Path) -> None:
@@ -180,6 +183,28 @@ def test_unusable_inputs_fail_with_one_line(tmp_path: Path, make_input, message:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_exit_status_2_when_every_input_is_skipped(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    binary = tmp_path / "core.bin"
+    binary.write_bytes(b"\x7fELF\x00\x00\x01" * 100)
+    rows = tmp_path / "bad.jsonl"
+    rows.write_text("{not json\n" + json.dumps({"id": "nolog", "text": NPE_LOG}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(empty), str(binary), str(rows), "--output", str(out), "--no-model")
+    assert result.returncode == 2, result.stderr  # nothing was analyzed: a script must not read this as success
+    assert "skipped 4 input(s)" in result.stderr and "binary file" in result.stderr
+    report = json.loads((tmp_path / "out.jsonl.report.json").read_text(encoding="utf-8"))
+    assert [item["source"] for item in report["skipped"]] == [str(empty), str(binary), f"{rows}:1", f"{rows}:2"]
+    assert report["traces"] == 0
+    printed = run_predict("--input", str(empty), "--no-model")  # the summary mode too
+    assert printed.returncode == 2 and "empty input" in printed.stderr
+    # One readable input among skipped ones is a normal run.
+    good = tmp_path / "npe.log"
+    good.write_text(NPE_LOG, encoding="utf-8")
+    assert run_predict("--input", str(empty), str(good), "--no-model").returncode == 0
 
 
 def test_empty_binary_and_non_utf8_inputs(tmp_path: Path) -> None:
@@ -258,3 +283,69 @@ def test_atomic_files_get_the_usual_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_lone_surrogate_escapes_do_not_crash_and_are_counted(tmp_path: Path) -> None:
+    # a \ud800 escape in a JSONL `log` field, and one inside a JSON-escaped trace of a plain log
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"id": "s1", "log": "java.lang.IllegalStateException: bad \\ud800 value\\n'
+                    '\\tat com.acme.Ledger.post(Ledger.java:12)\\n"}\n', encoding="utf-8")
+    plain = tmp_path / "app.log"
+    plain.write_text('2026-11-30 12:00:00 INFO starting\n{"level":"ERROR","stack_trace":"java.lang.IllegalStateException: oops \\ud800\\n'
+                     '\\tat com.acme.Ledger.post(Ledger.java:12)\\n"}\n', encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(rows), str(plain), "--no_model", "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    records = read_records(output)
+    assert [record["exception"] for record in records] == ["IllegalStateException", "IllegalStateException"]
+    assert "\ufffd" in records[0]["root_cause"]["message"] and "\ufffd" in records[1]["root_cause"]["message"]
+    report = json.loads(Path(f"{output}.report.json").read_text(encoding="utf-8"))
+    assert any("lone surrogate" in item["reason"] for item in report["warnings"])
+    summary = run_predict("--input", str(rows), str(plain), "--no_model")
+    assert summary.returncode == 0 and "IllegalStateException" in summary.stdout
+
+
+def test_utf16_and_bom_logs_are_analyzed_with_a_warning(tmp_path: Path) -> None:
+    # Issue 17: a UTF-16 log (PowerShell `>`, with or without a byte-order mark) was skipped as "binary file (NUL
+    # bytes)", and a UTF-8 BOM before the trace left exception_fqcn empty.
+    with_mark = tmp_path / "windows.log"
+    with_mark.write_bytes(b"\xff\xfe" + NPE_LOG.encode("utf-16-le"))
+    without_mark = tmp_path / "powershell.log"
+    without_mark.write_bytes(SOCKET_TIMEOUT_LOG.encode("utf-16-le"))
+    utf8_mark = tmp_path / "notepad.log"
+    utf8_mark.write_bytes(b"\xef\xbb\xbf" + NPE_LOG.encode("utf-8"))
+    output = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(with_mark), str(without_mark), str(utf8_mark), "--no_model",
+                         "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    assert [record["exception_fqcn"] for record in read_records(output)] == [
+        "java.lang.NullPointerException", "java.net.SocketTimeoutException", "java.lang.NullPointerException"]
+    report = json.loads(Path(f"{output}.report.json").read_text(encoding="utf-8"))
+    assert report["skipped"] == []
+    assert [item["reason"] for item in report["warnings"]] == [
+        "decoded as UTF-16-LE (found by its byte-order mark), not UTF-8",
+        "decoded as UTF-16-LE (found by its NUL bytes), not UTF-8",
+    ]
+
+
+def test_a_deadlock_cycle_is_listed_once(tmp_path: Path) -> None:
+    # Issue 17: each thread of an N-thread cycle wrote the whole cycle (1.17 MB in, 223 MB out); now the first
+    # thread's record and summary list it, the others name the cycle and whom they wait for.
+    count = 400
+    dump = tmp_path / "dump.txt"
+    dump.write_text("".join(
+        f'"w{i}" #{i + 1} prio=5 os_prio=0 tid=0x{i:x} nid=0x{i:x} waiting for monitor entry  [0x0]\n'
+        "   java.lang.Thread.State: BLOCKED (on object monitor)\n"
+        f"\tat com.acme.Stage.step(Stage.java:{i + 1})\n"
+        f"\t- waiting to lock <0x{(i + 1) % count:x}> (a com.acme.Stage)\n"
+        f"\t- locked <0x{i:x}> (a com.acme.Stage)\n\n" for i in range(count)), encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    assert run_predict("--input", str(dump), "--no_model", "--output", str(output)).returncode == 0
+    assert output.stat().st_size < 4 * dump.stat().st_size
+    deadlocks = [record["thread"]["deadlock"] for record in read_records(output)]
+    assert deadlocks[0] == {"cycle": 1, "waits_for": "w1", "threads": [f"w{i}" for i in range(count)]}
+    assert deadlocks[1:] == [{"cycle": 1, "waits_for": f"w{(i + 1) % count}", "threads": None}
+                             for i in range(1, count)]
+    summary = run_predict("--input", str(dump), "--no_model")
+    assert summary.returncode == 0 and len(summary.stdout) < 2 * dump.stat().st_size
+    assert summary.stdout.count("DEADLOCK") == count and " ".join(summary.stdout.split()).count("w399 -> w0") == 1

@@ -158,3 +158,15 @@ def test_method_slot_without_a_method_and_match_strength_words():
     assert fill_method_slot(f"Validate x in {METHOD_SLOT}", "pay") == "Validate x in pay"
     assert [match_strength(value) for value in (0.95, 0.5, 0.2)] == [
         "close match", "partial match", "weak match: a guess, check it against the trace"]
+
+
+def test_recall_threshold_ignores_unfit_recalls_and_keeps_to_the_allowed_thresholds():
+    similarities = [0.95, 0.9, 0.2]
+    model = [0.5, 0.5, 0.5]  # the model's text, or the type-level one where the model's is rejected
+    recall = [0.9, 0.9, 0.1]
+    assert choose_recall_threshold(similarities, model, recall)[0] == 0.9
+    # the 0.95 recall does not fit its trace (never shown): only the 0.9 one can win
+    threshold, mean = choose_recall_threshold(similarities, model, recall, usable=[False, True, True])
+    assert threshold == 0.9 and mean == pytest.approx((0.5 + 0.9 + 0.5) / 3)
+    # real logs allowed only thresholds from 1.0: recall is (almost) never shown
+    assert choose_recall_threshold(similarities, model, recall, allowed=[1.0])[0] == 1.01

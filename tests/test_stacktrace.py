@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 
@@ -337,8 +338,24 @@ def test_full_stack_restores_omitted_frames(trace_fixture) -> None:
             "2024-03-01T10:15:30.123+01:00 ERROR 4242 --- [myapp] [exec-1] c.b.App : Payment failed",
             "ERROR",
             "c.b.App",
-            "myapp",
+            "exec-1",  # Spring Boot 3.2+ prints the application's name, then the thread
         ),
+        (
+            "2024-03-01T10:15:30.123Z ERROR 4242 --- [myapp] [    exec-1] [6f1c2a9e8b7d6c5a-1a2b3c4d5e6f7a8b] c.b.App : "
+            "Payment failed",
+            "ERROR",
+            "c.b.App",
+            "exec-1",
+        ),
+        (
+            "2024-03-01T10:15:30.123Z ERROR 4242 --- [exec-1] [                                                 ] c.b.App "
+            ": Payment failed",
+            "ERROR",
+            "c.b.App",
+            "exec-1",
+        ),
+        ("2024-03-01 10:15:30.123 ERROR 4242 --- [nio-8080-exec-1] c.b.App : Payment failed", "ERROR", "c.b.App",
+         "nio-8080-exec-1"),
         (
             "01-Mar-2024 10:15:30.123 SEVERE [main] org.apache.catalina.core.StandardService.start Payment failed",
             "SEVERE",
@@ -578,9 +595,11 @@ def test_thread_dump_threads_with_states_locks_and_frames(trace_fixture) -> None
     assert [(lock.action, lock.address, lock.class_name, lock.frame_index) for lock in transfer.locks] == [
         ("waiting to lock", "0x000000076ab62208", "com.bank.ledger.Account", 0),
         ("locked", "0x000000076ab62218", "com.bank.ledger.Account", 0),
+        # `jstack -l`'s "Locked ownable synchronizers:" block after the frames belongs to the thread too
+        ("owns", "0x000000076ab70000", "java.util.concurrent.ThreadPoolExecutor$Worker", -1),
     ]
     assert not transfer.has_exception and transfer.root_cause is not None  # frames live in chain[0]
-    assert (transfer.start_line, transfer.end_line) == (10, 17)
+    assert (transfer.start_line, transfer.end_line) == (10, 20)
 
 
 def test_find_deadlocks_follows_who_waits_for_whose_lock(trace_fixture) -> None:
@@ -601,6 +620,76 @@ def test_find_deadlocks_follows_who_waits_for_whose_lock(trace_fixture) -> None:
     assert [thread.thread for thread in cycle] == ["t0", "t1", "t2"]
 
 
+def thread_dump_digest(traces: list[Trace]) -> dict:
+    """What a golden file pins of a parsed thread dump: each thread's name, state, lines, frames and locks, and the
+    deadlock cycles."""
+    threads = [trace for trace in traces if trace.kind == "thread"]
+    return {
+        "threads": [
+            {
+                "name": t.thread,
+                "state": t.thread_state,
+                "virtual": t.virtual_thread,
+                "lines": [t.start_line, t.end_line],
+                "frames": [f"{f.class_name}.{f.method}:{f.line}" for f in t.frames],
+                "modules": sorted({f.module for f in t.frames if f.module}),
+                "locks": [[lock.action, lock.address, lock.class_name, lock.frame_index] for lock in t.locks],
+            }
+            for t in threads
+        ],
+        "other_traces": len(traces) - len(threads),
+        "deadlocks": [[t.thread for t in cycle] for cycle in find_deadlocks(traces)],
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # JDK 21 `jstack -l`: `#31 [31790]` headers, a carrier's `Carrying virtual thread #34` instead of a state,
+        # and two threads deadlocked on ReentrantLocks (parked on the sync each other lists as an ownable
+        # synchronizer), repeated by the JVM under "Java stack information for the threads listed above"
+        "jdk21_jstack_reentrantlock_deadlock.txt",
+        # JDK 21 `jcmd <pid> Thread.dump_to_file`: `#29 "" virtual` headers and frames without `at `
+        "jdk21_thread_dump_to_file.txt",
+    ],
+)
+def test_jdk21_thread_dumps_match_their_golden_files(trace_fixture, name: str) -> None:
+    golden = json.loads(trace_fixture(name.replace(".txt", ".golden.json")))
+    assert thread_dump_digest(parse_log(trace_fixture(name))) == golden
+
+
+def test_reentrant_lock_deadlock_is_found() -> None:
+    # Before: `parking to wait for` a ReentrantLock's sync had no holder (the `Locked ownable synchronizers:` block
+    # was text after the thread), so find_deadlocks gave [].
+    def thread(name: str, waits: str, owns: str) -> str:
+        return (f'"{name}" #1 prio=5 os_prio=0 tid=0x1 nid=0x1 waiting on condition  [0x0]\n'
+                "   java.lang.Thread.State: WAITING (parking)\n"
+                "\tat jdk.internal.misc.Unsafe.park(java.base@17.0.9/Native Method)\n"
+                f"\t- parking to wait for  <{waits}> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)\n"
+                "\tat com.acme.Ledger.move(Ledger.java:9)\n\n"
+                "   Locked ownable synchronizers:\n"
+                f"\t- <{owns}> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)\n\n")
+
+    traces = parse_log(thread("a", "0x2", "0x1") + thread("b", "0x1", "0x2") + thread("c", "0x1", "0x3"))
+    [cycle] = find_deadlocks(traces)
+    assert [t.thread for t in cycle] == ["a", "b"]  # c waits for a's lock too, but nobody waits for c
+    assert [lock.action for lock in traces[0].locks] == ["parking to wait for", "owns"]
+    # a `Condition.await()` parks on a ConditionObject, which no thread owns: no deadlock
+    waiting = parse_log(thread("d", "0x9", "0x8").replace("ReentrantLock$NonfairSync)\n\tat", "AbstractQueued"
+                                                            "Synchronizer$ConditionObject)\n\tat"))
+    assert find_deadlocks(waiting) == []
+
+
+def test_byte_order_mark_before_the_trace() -> None:
+    # Before: the BOM stuck to the first line, which then read as no exception line (exception_fqcn empty).
+    for text in ("\ufeffjava.lang.IllegalStateException: boom\n\tat a.B.c(B.java:1)\n",
+                 "\ufeff2024-03-01 10:15:30.123 ERROR [main] c.b.App - failed\njava.lang.IllegalStateException: boom\n"
+                 "\tat a.B.c(B.java:1)\n",
+                 b"\xef\xbb\xbfjava.lang.IllegalStateException: boom\n\tat a.B.c(B.java:1)\n"):
+        (trace,) = parse_log(text)
+        assert chain_classes(trace) == ["java.lang.IllegalStateException"] and trace.root_cause.message == "boom"
+
+
 def test_lock_lines_inside_an_exception_trace_do_not_split_it() -> None:
     text = ("java.lang.IllegalStateException: stuck\n"
             "\tat com.acme.A.f(A.java:1)\n"
@@ -609,3 +698,154 @@ def test_lock_lines_inside_an_exception_trace_do_not_split_it() -> None:
     [trace] = parse_log(text)
     assert trace.kind == "exception" and [frame.method for frame in trace.frames] == ["f", "g"]
     assert [lock.action for lock in trace.locks] == ["locked"]
+
+
+# ------------------------------------------------------------------------------------------------ gaps of real logs
+
+
+def test_elided_lines_do_not_cut_the_cause_chain(trace_fixture) -> None:
+    # A `...` or `[...]` line (someone shortened the paste) once ended the trace: each `Caused by:` after it became
+    # a trace of its own and the first trace's root cause was its top exception.
+    (trace,) = parse_log(trace_fixture("elided_frames.log"))
+    assert chain_classes(trace) == [
+        "java.lang.IllegalStateException",
+        "java.io.UncheckedIOException",
+        "java.nio.charset.MalformedInputException",
+    ]
+    assert trace.root_cause.message == "Input length = 1" and trace.root_cause.omitted_frames == 2
+    assert [len(exc.frames) for exc in trace.chain] == [2, 1, 2]
+    assert (trace.start_line, trace.end_line) == (2, 12) and trace.context == ["Order import failed"]
+    assert "[...]" in trace.text
+
+
+@pytest.mark.parametrize("gap", ["...", "[...]", "\t...", "\n...\n", "…"])
+def test_elided_line_shapes_between_frames_and_cause(gap: str) -> None:
+    text = f"java.lang.IllegalStateException: outer\n\tat com.x.A.a(A.java:1)\n{gap}\nCaused by: java.io.IOException: disk\n\tat com.x.B.b(B.java:2)\n"
+    (trace,) = parse_log(text)
+    assert chain_classes(trace) == ["java.lang.IllegalStateException", "java.io.IOException"]
+
+
+def test_elided_line_not_followed_by_a_trace_line_ends_the_trace() -> None:
+    traces = parse_log("java.lang.IllegalStateException: x\n\tat com.x.A.a(A.java:1)\n...\nall done\n")
+    assert len(traces) == 1 and traces[0].end_line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "classes", "message"),
+    [
+        ("class com.x.FooException: bad input\n\tat com.x.A.a(A.java:1)", ["com.x.FooException"], "bad input"),
+        ("class com.x.FooException: bad input", ["com.x.FooException"], "bad input"),
+        # A class without a telltale suffix still needs frames.
+        ("class com.x.RuleViolation: limit\n\tat com.x.A.a(A.java:1)", ["com.x.RuleViolation"], "limit"),
+        (
+            "java.lang.RuntimeException: wrapped\n\tat com.x.A.a(A.java:1)\n"
+            "Caused by: class com.x.FooException: bad input\n\t... 1 more",
+            ["java.lang.RuntimeException", "com.x.FooException"],
+            "bad input",
+        ),
+    ],
+)
+def test_class_tostring_form_names_the_exception(text: str, classes: list[str], message: str) -> None:
+    # `e.getClass() + ": " + e.getMessage()` logs "class com.x.FooException: ..."; the word `class` is no name.
+    (trace,) = parse_log(text)
+    assert chain_classes(trace) == classes
+    assert trace.root_cause.message == message and trace.context == []
+
+
+def test_class_tostring_form_inside_a_log_message() -> None:
+    (trace,) = parse_log("2026-01-05 10:00:00.000 ERROR [main] c.x.App - Import failed: class com.x.FooException: bad\n")
+    assert chain_classes(trace) == ["com.x.FooException"] and trace.root_cause.message == "bad"
+    assert trace.context == ["Import failed:"] and trace.logger == "c.x.App"
+
+
+def test_elasticsearch_nested_one_line_chain(trace_fixture) -> None:
+    (trace,) = parse_log(trace_fixture("elasticsearch_nested.log"))
+    assert chain_classes(trace) == ["RemoteTransportException", "MapperParsingException", "NumberFormatException"]
+    assert [exc.message for exc in trace.chain] == [
+        "[es-node-3][10.0.4.12:9300][indices:data/write/bulk[s][p]]",
+        "failed to parse field [price] of type [float]",
+        'For input string: "12,50"',
+    ]
+    assert [exc.relation for exc in trace.chain] == ["top", "cause", "cause"]
+    assert trace.root_cause.class_name == "NumberFormatException"
+    assert (trace.start_line, trace.end_line) == (2, 2)
+    assert trace.context[0].endswith("failed to execute bulk item (index) index {[catalog][_doc][sku-77]}")
+
+
+@pytest.mark.parametrize(
+    ("line", "classes", "root_message", "context"),
+    [
+        (  # the brief's shape, in a log message after other text
+            'failed: RemoteTransportException[[node][127.0.0.1:9300][indices:data/write]]; nested: IllegalArgumentException[failed to parse [field]]; nested: NumberFormatException[For input string: "abc"];',
+            ["RemoteTransportException", "IllegalArgumentException", "NumberFormatException"],
+            'For input string: "abc"',
+            ["failed:"],
+        ),
+        (  # a cause without a message prints no brackets; a fully qualified first exception keeps its ": "
+            "org.elasticsearch.transport.RemoteTransportException: [n1][local]; nested: NullPointerException; ",
+            ["org.elasticsearch.transport.RemoteTransportException", "NullPointerException"],
+            None,
+            [],
+        ),
+    ],
+)
+def test_elasticsearch_nested_line_shapes(line: str, classes: list[str], root_message: str | None, context) -> None:
+    (trace,) = parse_log(line)
+    assert chain_classes(trace) == classes
+    assert trace.root_cause.message == root_message and trace.context == context
+
+
+def test_elasticsearch_nested_header_with_caused_by_lines_keeps_the_printed_chain() -> None:
+    # ES 2.x prints the summary as the first line of a full trace; the `Caused by:` lines then give each cause once.
+    text = (
+        "RemoteTransportException[[n1][local]]; nested: IndexNotFoundException[no such index];\n"
+        "\tat org.elasticsearch.transport.TransportService.sendRequest(TransportService.java:1)\n"
+        "Caused by: IndexNotFoundException[no such index]\n"
+        "\tat org.elasticsearch.cluster.metadata.Resolver.resolve(Resolver.java:2)\n"
+    )
+    (trace,) = parse_log(text)
+    assert chain_classes(trace) == ["RemoteTransportException", "IndexNotFoundException"]
+    assert trace.root_cause.message == "no such index" and len(trace.root_cause.frames) == 1
+
+
+def test_spring_with_root_cause_header_is_the_context_of_one_trace(trace_fixture) -> None:
+    (trace,) = parse_log(trace_fixture("spring_with_root_cause.log"))
+    assert chain_classes(trace) == ["java.lang.IllegalStateException"]
+    assert trace.root_cause.message == "Cart 310 is already checked out" and len(trace.frames) == 3
+    assert trace.context == [
+        "Servlet.service() for servlet [dispatcherServlet] in context with path [] threw exception [Request "
+        "processing failed; nested exception is java.lang.IllegalStateException: Cart 310 is already checked out] "
+        "with root cause"
+    ]
+    assert (trace.log_level, trace.logger, trace.start_line, trace.end_line) == (
+        "ERROR", "o.a.c.c.C.[.[.[/].[dispatcherServlet]", 3, 6)
+
+
+def test_spring_with_root_cause_header_alone_is_still_a_trace() -> None:
+    line = ("2026-02-10 09:31:07.004 ERROR 1 --- [exec-9] o.a.c.c.C.[.[.[/].[dispatcherServlet] : Servlet.service() "
+            "for servlet [dispatcherServlet] threw exception [Request processing failed: java.lang.IllegalStateException:"
+            " boom] with root cause\n2026-02-10 09:31:08.000 INFO 1 --- [exec-9] c.x.App : next\n")
+    (trace,) = parse_log(line)
+    assert chain_classes(trace) == ["java.lang.IllegalStateException"] and trace.root_cause.message == "boom"
+
+
+@pytest.mark.parametrize("frames", ["", "\tat com.x.A.a(A.java:1)\n"])
+@pytest.mark.parametrize("level_part", ["ERROR", "ERROR [main]", "[ERROR]"])
+def test_timestamp_and_level_then_the_exception(frames: str, level_part: str) -> None:
+    # The exception's class name was once read as the logger name (the `: ` after it looked like a separator).
+    (trace,) = parse_log(f"2026-11-30 12:00:00 {level_part} java.lang.IllegalStateException: message\n{frames}")
+    assert chain_classes(trace) == ["java.lang.IllegalStateException"]
+    assert trace.root_cause.message == "message" and len(trace.frames) == (1 if frames else 0)
+    assert trace.log_level == "ERROR" and trace.logger is None and trace.timestamp == "2026-11-30 12:00:00"
+
+
+def test_simple_exception_name_after_the_level_is_not_a_logger() -> None:
+    (trace,) = parse_log("2026-11-30 12:00:00 WARN IllegalStateException: message\n")
+    assert chain_classes(trace) == ["IllegalStateException"] and trace.logger is None
+
+
+def test_nested_prose_is_not_an_elasticsearch_chain() -> None:
+    (trace,) = parse_log("Loaded options; nested: True; flat: False\n")
+    assert trace.chain == []
+    (wrapper,) = parse_log("SearchPhaseExecutionException[all shards failed]; nested: NotSerializableExceptionWrapper[boom];")
+    assert chain_classes(wrapper) == ["SearchPhaseExecutionException", "NotSerializableExceptionWrapper"]

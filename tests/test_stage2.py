@@ -160,6 +160,34 @@ def test_stage2_example_uses_label_and_true_fault_frame():
     assert "IllegalStateException" not in example.source.split("Read timed out")[0]
 
 
+def test_explanation_language_is_chosen_per_trace_not_per_file():
+    # One Korean record in a log once made every trace of the file be explained in Korean.
+    from utils.analyze import Analyzer, AnalyzerOptions
+    from utils.log_sources import LogDocument
+
+    log = (
+        "2026-01-05 10:00:00.000 ERROR [exec-1] c.b.p.PaymentService - Payment failed id=42\n"
+        "java.net.SocketTimeoutException: Read timed out\n\tat com.acme.pay.PaymentService.charge(PaymentService.java:88)\n"
+        "2026-01-05 10:00:01.000 ERROR [exec-2] c.b.p.PaymentService - 결제 실패 id=43\n"
+        "java.lang.IllegalStateException: insufficient balance\n\tat com.acme.pay.PaymentService.charge(PaymentService.java:90)\n"
+        "2026-01-05 10:00:02.000 ERROR [exec-3] c.b.u.UserService - Lookup failed\n"
+        "java.lang.NullPointerException: 이름 없음\n\tat com.acme.users.UserService.find(UserService.java:12)\n"
+        "2026-01-05 10:00:03.000 ERROR [exec-4] c.b.u.UserService - Lookup failed\n"
+        "java.lang.NullPointerException: name is null\n\tat com.acme.users.UserService.find(UserService.java:12)\n"
+    )
+    choices = {}
+    for option in ("auto", "en", "ko"):
+        analyzer = Analyzer(AnalyzerOptions(no_model=True, explanation_language=option))
+        results = analyzer.analyze([LogDocument("a", "a", log), LogDocument("b", "b", log, language="en")])
+        assert [item.trace.root_cause.simple_name for item in results[:4]] == [
+            "SocketTimeoutException", "IllegalStateException", "NullPointerException", "NullPointerException"]
+        choices[option] = [analyzer._language(item) for item in results]
+    # auto: Korean for the traces whose own lines hold Hangul (the 2nd in its log record, the 3rd in its message);
+    # a row's own `language` still wins over the option
+    assert choices["auto"] == ["en", "ko", "ko", "en"] + ["en"] * 4
+    assert choices["en"] == ["en"] * 8 and choices["ko"] == ["ko"] * 4 + ["en"] * 4
+
+
 def test_stage2_source_names_the_guidance_language():
     row = _row(1, SCENARIOS[1])
     assert stage2_example(row).source.startswith("language: en | type: SocketTimeoutException | ")
@@ -383,7 +411,8 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
 
     monkeypatch.setattr(utils.seq2seq, "generate_explanations", recording_generate)
     log = _row(1, SCENARIOS[1])["log"]
-    documents = [LogDocument("a", "a", log), LogDocument("b", "b", "결제 실패\n" + log),
+    # b: Hangul in the trace's own log record (the choice is per trace: a line outside its record does not count)
+    documents = [LogDocument("a", "a", log), LogDocument("b", "b", log.replace("request failed", "결제 실패")),
                  LogDocument("c", "c", log, language="ko")]
     known: dict[str, str] = {}  # language tag -> the known-scenario part of the source
     for option, expected in (("auto", ["en", "ko", "ko"]), ("en", ["en", "en", "ko"]), ("ko", ["ko"] * 3)):
@@ -409,7 +438,14 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
     seen_sources.clear()
     analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(output_dir)))
     results = analyzer.analyze(documents)
-    assert [item.explanation_source for item in results] == ["known scenario", "model", "model"]
+    assert results[0].explanation_source == "known scenario"
+    from utils.explanations import trace_grounding
+    from utils.seq2seq import explanation_problems
+
+    for item in results[1:]:  # the barely trained model's Korean text is shown only if it passes the checks
+        assert item.explanation_source == ("type template" if item.explanation_rejected else "model")
+        assert not explanation_problems(item.explanation, trace_grounding(item.document.text, item.trace, item.label,
+                                                                          item.location))
     shown, reference = parse_guidance(results[0].explanation), parse_guidance(_row(1, SCENARIOS[1])["guidance"])
     assert (shown["cause"], shown["fix"]) == (reference["cause"], reference["fix"])
     assert shown["location"] == frame_location(results[0].location)  # still the location the user is shown

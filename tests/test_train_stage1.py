@@ -145,7 +145,8 @@ def test_frozen_cached_training_writes_a_uniform_model(tmp_path, tiny_encoder, c
     assert metadata["task"] == TASK_CLASSIFY and metadata["label_fingerprint"] == load_label_set().fingerprint()
     assert metadata["training"]["cached_features"] and len(metadata["training"]["alpha_values"]) == 46
     assert metadata["training_data"]["train_rows"] == 48 and len(metadata["training_data"]["train_sha256"]) == 64
-    assert metadata["input_options"] == {"max_frames": 8, "max_message_chars": 300, "mask_exception_names": False}
+    assert metadata["input_options"] == {"max_frames": 8, "max_message_chars": 300, "mask_exception_names": False,
+                                         "structure_hints": True}
     assert metadata["training_masking"] == {"mask_exception_names": True, "probability": 0.5}
     # Temperature fitted on validation, stored for predict.py/evaluate.py; the raw/calibrated distributions with it.
     calibration = metadata["calibration"]
@@ -163,7 +164,8 @@ def test_frozen_cached_training_writes_a_uniform_model(tmp_path, tiny_encoder, c
     # The saved model, loaded the standard way, reproduces the cached-feature head exactly.
     loaded = load_model(output_dir, expected_task=TASK_CLASSIFY, expected_labels=load_label_set())
     validation, _ = merge_labels(load_labeled_dataset(corpus["validation"])[0], load_label_set())
-    tokens = tokenize_dataset(add_model_inputs(validation), loaded.tokenizer, 64)
+    options = {key: value for key, value in metadata["input_options"].items() if key != "mask_exception_names"}
+    tokens = tokenize_dataset(add_model_inputs(validation, input_options=options), loaded.tokenizer, 64)
     validation_features, hit = cached_encoder_features(loaded.model, tokens, cache_dir)
     assert hit  # training stored every validation row under this (frozen, unchanged) encoder
     assert len(list(cache_dir.glob("stage1-*/shard-*.safetensors"))) == 2  # train rows, then validation rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,25 @@ DECIDED_BY_PARSER_OVER_MODEL = "parser (model disagrees)"
 
 
 @dataclass
+class DeadlockMember:
+    """A thread's place in one deadlock cycle. `names` is one list shared by every member of the cycle, so a cycle
+    of N threads costs N names, not N copies of them (N x N once made a 1 MB dump 223 MB of output)."""
+
+    cycle: int  # 1-based number of the cycle within its document
+    names: list[str]  # the cycle's threads in wait order: each waits for a lock the next one holds
+    position: int  # this thread's index in `names`
+
+    @property
+    def first(self) -> bool:
+        """The member whose record and summary list the whole cycle."""
+        return self.position == 0
+
+    @property
+    def waits_for(self) -> str:
+        return self.names[(self.position + 1) % len(self.names)]
+
+
+@dataclass
 class AnalyzedTrace:
     """One trace with everything predict.py reports for it."""
 
@@ -44,9 +64,12 @@ class AnalyzedTrace:
     explanation: str | None = None  # what the user sees (type and location agree with the fields above)
     explanation_raw: str | None = None  # the generation before the agreement post-check
     explanation_agreed: bool | None = None
-    known_scenario: Any = None  # the utils.scenarios.Recall shown to the stage-2 model, if its memory had one
-    explanation_source: str | None = None  # "known scenario" (its recalled text) or "model" (generated)
-    deadlock: list[str] | None = None  # a thread in a deadlock: the cycle's thread names, this one first
+    recall: Any = None  # the utils.scenarios.Recall of the most similar known scenario (the stage-2 model sees it)
+    known_scenario: Any = None  # that Recall when it is the explanation shown (its slots filled, grounded)
+    similar_case: dict[str, Any] | None = None  # a recall not shown as this failure's explanation, and why not
+    explanation_source: str | None = None  # "known scenario", "model" (generated) or "type template"
+    explanation_rejected: list[dict[str, Any]] = field(default_factory=list)  # texts not shown, and why
+    deadlock: DeadlockMember | None = None  # set for a thread in a deadlock
 
     @property
     def id(self) -> str:
@@ -62,10 +85,11 @@ def parse_documents(documents: list[LogDocument], label_set: LabelSet) -> list[A
     analyzed: list[AnalyzedTrace] = []
     for document in documents:
         traces = parse_log(document.text)
-        in_deadlock = {}
-        for cycle in find_deadlocks(traces):
+        in_deadlock: dict[int, DeadlockMember] = {}
+        for number, cycle in enumerate(find_deadlocks(traces), start=1):
+            names = [member.thread or "?" for member in cycle]
             for position, thread in enumerate(cycle):
-                in_deadlock[id(thread)] = [member.thread or "?" for member in cycle[position:] + cycle[:position]]
+                in_deadlock[id(thread)] = DeadlockMember(number, names, position)
         for index, trace in enumerate(traces):
             root = trace.root_cause
             # No readable class name (a cut or masked trace gives ""): the model decides, not the parser.
@@ -73,6 +97,32 @@ def parse_documents(documents: list[LogDocument], label_set: LabelSet) -> list[A
             analyzed.append(AnalyzedTrace(document=document, index=index, trace=trace, parser_label=parser_label,
                                           deadlock=in_deadlock.get(id(trace))))
     return analyzed
+
+
+# What the repeats of a group take from its first trace: everything the models and the ranker decide.
+_GROUP_SHARED_FIELDS = ("top_k", "label", "decided_by", "candidates", "explanation", "explanation_raw",
+                        "explanation_agreed", "recall", "known_scenario", "similar_case", "explanation_source",
+                        "explanation_rejected")
+
+
+def _leaders_and_repeats(
+    results: list[AnalyzedTrace], group_of: Callable[[Trace], str | None] | None,
+) -> tuple[list[AnalyzedTrace], list[tuple[AnalyzedTrace, AnalyzedTrace]]]:
+    """(the traces to analyse, (repeat, its group's first trace) pairs). Threads and traces without a group are
+    analysed each on their own."""
+    if group_of is None:
+        return results, []
+    first: dict[str, AnalyzedTrace] = {}
+    leaders, repeats = [], []
+    for item in results:
+        group = group_of(item.trace) if item.trace.has_exception else None
+        if group is not None and group in first:
+            repeats.append((item, first[group]))
+            continue
+        if group is not None:
+            first[group] = item
+        leaders.append(item)
+    return leaders, repeats
 
 
 def decide_label(parser_label: str | None, model_label: str | None) -> tuple[str | None, str | None]:
@@ -121,7 +171,11 @@ def to_record(item: AnalyzedTrace) -> dict[str, Any]:
         },
     }
     if trace.kind == "thread":
-        record["thread"] = {"name": trace.thread, "state": trace.thread_state, "deadlock": item.deadlock,
+        # Each cycle is listed once, in its first thread's record; every member names its cycle and whom it waits for.
+        deadlock = item.deadlock
+        record["thread"] = {"name": trace.thread, "state": trace.thread_state, "virtual": trace.virtual_thread,
+                            "deadlock": {"cycle": deadlock.cycle, "waits_for": deadlock.waits_for,
+                                         "threads": deadlock.names if deadlock.first else None} if deadlock else None,
                             "locks": [{"action": lock.action, "address": lock.address, "class": lock.class_name}
                                       for lock in trace.locks]}
     if item.explanation is not None:
@@ -130,6 +184,8 @@ def to_record(item: AnalyzedTrace) -> dict[str, Any]:
         record["explanation_agreed"] = item.explanation_agreed
         record["explanation_source"] = item.explanation_source
         record["known_scenario"] = item.known_scenario.as_dict() if item.known_scenario else None
+        record["similar_case"] = item.similar_case
+        record["explanation_rejected"] = item.explanation_rejected
     return record
 
 
@@ -229,21 +285,31 @@ class Analyzer:
         stage1 = f"stage 1: {len(self.stage1)} model(s)" if self.stage1 else "parser only (no stage-1 model)"
         return f"{stage1}; locator: {self.locator_dir or 'rules'}; stage 2: {self.stage2_dir or 'none'}"
 
-    def analyze(self, documents: list[LogDocument], progress: bool = False) -> list[AnalyzedTrace]:
+    def analyze(
+        self, documents: list[LogDocument], progress: bool = False,
+        group_of: Callable[[Trace], str | None] | None = None,
+    ) -> list[AnalyzedTrace]:
+        """Every trace of `documents`, analysed. With `group_of` (a trace's group id, utils.grouping), the repeats
+        of one failure are analysed once: the group's first trace is classified, located and explained, and the
+        others get its analysis (a thousand repeats cost one model pass, not a thousand)."""
         results = parse_documents(documents, self.label_set)
+        leaders, repeats = _leaders_and_repeats(results, group_of)
         # threads of a thread dump are not failures: no type, no explanation (their frames are still ranked)
-        with_exception = [item for item in results
+        with_exception = [item for item in leaders
                           if item.trace.kind != "thread" and (item.trace.has_exception or item.trace.frames)]
         if self.stage1:
             # A raw-text model (input_format "text", e.g. a binary text detector) classifies every text.
             text_models = any(member.metadata.get("input_format") == "text" for member in self.stage1)
-            self._classify(results if text_models else with_exception)
-        for item in results:
+            self._classify(leaders if text_models else with_exception)
+        for item in leaders:
             if not self.stage1:
                 item.label, item.decided_by = decide_label(item.parser_label, None)
             item.candidates = rank_frames_for(item, self.ranker)[: self.options.max_candidates]
         if self.explainer:
             self._explain([item for item in with_exception if item.label])
+        for item, leader in repeats:
+            for name in _GROUP_SHARED_FIELDS:
+                setattr(item, name, getattr(leader, name))
         return results
 
     def _classify(self, items: list[AnalyzedTrace]) -> None:
@@ -264,55 +330,98 @@ class Analyzer:
             item.label, item.decided_by = decide_label(item.parser_label, top[0]["label"])
 
     def _language(self, item: AnalyzedTrace) -> str:
-        """The language to explain in: the document's own, else the option, where "auto" reads the log."""
+        """The language to explain in: the document's own, else the option, where "auto" reads the trace's own
+        lines (its log record, messages and frames): one Korean record must not make a whole file Korean."""
         from utils.inputs import detect_language
 
         chosen = item.document.language or self.options.explanation_language
-        return detect_language(item.document.text) if chosen == "auto" else chosen
+        if chosen != "auto":
+            return chosen
+        trace = item.trace
+        return detect_language("\n".join([*trace.context, trace.text, *(exc.message or "" for exc in trace.chain)]))
 
     def _explain(self, items: list[AnalyzedTrace]) -> None:
-        from utils.scenarios import format_recall, scenario_text
-        from utils.seq2seq import build_source, enforce_agreement, generate_explanations, use_recall
+        """Grounded or silent: each item is explained by the first source whose text passes the checks (a recalled
+        known scenario, re-filled from this trace and grounded in its log; the model's text, grounded, not
+        repeating itself, well formed; else the type-level text, grounded by construction)."""
+        from utils.explanations import load_type_explanations, trace_grounding, trace_slots
+        from utils.scenarios import scenario_text
+        from utils.seq2seq import enforce_agreement, explanation_problems
 
         if not items:
             return
-        model, tokenizer, metadata = self.explainer  # type: ignore[misc]
-        input_options = metadata.get("input_options") or {}
-        max_frames = input_options.get("max_frames", 5)  # as the model was trained
+        metadata = self.explainer[2]  # type: ignore[index]
+        templates = load_type_explanations()
         locations = [frame_location(item.location) for item in items]
         languages = [self._language(item) for item in items]
+        slots = [trace_slots(item.trace, item.location) for item in items]
+        for item, (values, _) in zip(items, slots):
+            values.setdefault("method", _slot_method(item) or "")
+        groundings = [trace_grounding(item.document.text, item.trace, item.label, item.location, templates)
+                      for item in items]
         if self.scenario_memory is not None:
-            for item, language in zip(items, languages):
-                item.known_scenario = self.scenario_memory.recall(
-                    scenario_text(item.trace, item.label), item.label, language,
-                    _slot_method(item))
+            for item, language, (values, _) in zip(items, languages, slots):
+                item.recall = self.scenario_memory.recall(scenario_text(item.trace, item.label), item.label, language,
+                                                          slots=values)
         # A known scenario similar enough (threshold chosen at training, see train_stage2.calibrate_recall) gives
-        # its own text; the model writes the rest.
+        # its own text when it fits this trace; the model writes the rest.
         threshold = self.options.recall_threshold
         if threshold is None:
             threshold = (metadata.get("generation") or {}).get("recall_threshold")
-        to_generate = []
-        for index, (item, location) in enumerate(zip(items, locations)):
-            known = item.known_scenario
-            if known is not None and use_recall(known.similarity, threshold):
-                item.explanation = item.explanation_raw = format_guidance(item.label, known.cause, location, known.fix)
-                item.explanation_agreed, item.explanation_source = True, "known scenario"
-            else:
-                to_generate.append(index)
-        sources = [build_source(items[index].trace, items[index].label, items[index].location, max_frames,
-                                languages[index] if input_options.get("language_tag") else None,
-                                format_recall(items[index].known_scenario) if self.scenario_memory is not None
-                                else None)
-                   for index in to_generate]
-        explanations = generate_explanations(
-            model, tokenizer, sources,
-            num_beams=self.options.num_beams, max_new_tokens=self.options.max_new_tokens,
-            types=[items[index].label for index in to_generate], locations=[locations[index] for index in to_generate],
-        ) if sources else []
+        to_generate = [index for index, item in enumerate(items)
+                       if not self._show_recall(item, threshold, groundings[index], locations[index])]
+        explanations = self._generate(*([values[index] for index in to_generate]
+                                        for values in (items, languages, locations)))
         for index, explanation in zip(to_generate, explanations):
             item = items[index]
-            item.explanation_raw, item.explanation_source = explanation, "model"
-            item.explanation, item.explanation_agreed = enforce_agreement(explanation, item.label, locations[index])
+            item.explanation_raw = explanation
+            text, agreed = enforce_agreement(explanation, item.label, locations[index])
+            problems = explanation_problems(text, groundings[index])
+            if not problems:
+                item.explanation, item.explanation_agreed, item.explanation_source = text, agreed, "model"
+                continue
+            item.explanation_rejected.append({"source": "model", "text": text, "problems": problems})
+            fallback = templates.explain(item.label, languages[index], *slots[index])
+            item.explanation = format_guidance(item.label, fallback.cause, locations[index], fallback.fix)
+            item.explanation_agreed, item.explanation_source = True, "type template"
+
+    def _show_recall(self, item: AnalyzedTrace, threshold: float | None, grounding: Any, location: str) -> bool:
+        """Whether the item's recalled known scenario is its explanation (then set); one that is not is kept as
+        `similar_case`, with why it is not this failure's explanation."""
+        from utils.seq2seq import recall_problems, use_recall
+
+        known = item.recall
+        if known is None:
+            return False
+        if not use_recall(known.similarity, threshold):
+            why = [f"similarity {known.similarity:.2f} is below the recall threshold {threshold}"]
+        else:
+            why = recall_problems(known, grounding)
+        if why:
+            item.similar_case = {**known.as_dict(), "not_shown_because": why}
+            return False
+        item.known_scenario = known
+        item.explanation = item.explanation_raw = format_guidance(item.label, known.cause, location, known.fix)
+        item.explanation_agreed, item.explanation_source = True, "known scenario"
+        return True
+
+    def _generate(self, items: list[AnalyzedTrace], languages: list[str], locations: list[str]) -> list[str]:
+        """The stage-2 model's explanations of `items`, constrained to their types and locations."""
+        from utils.scenarios import format_recall
+        from utils.seq2seq import build_source, generate_explanations
+
+        if not items:
+            return []
+        model, tokenizer, metadata = self.explainer  # type: ignore[misc]
+        input_options = metadata.get("input_options") or {}
+        max_frames = input_options.get("max_frames", 5)  # as the model was trained
+        sources = [build_source(item.trace, item.label, item.location, max_frames,
+                                language if input_options.get("language_tag") else None,
+                                format_recall(item.recall) if self.scenario_memory is not None else None)
+                   for item, language in zip(items, languages)]
+        return generate_explanations(model, tokenizer, sources, num_beams=self.options.num_beams,
+                                     max_new_tokens=self.options.max_new_tokens,
+                                     types=[item.label for item in items], locations=locations)
 
 
 def _slot_method(item: AnalyzedTrace) -> str | None:
@@ -340,40 +449,81 @@ def labelled_trace(results: list[AnalyzedTrace], root_exception: str | None) -> 
 
 
 def score_explanations(rows: list[dict[str, Any]], analyzer: Analyzer, text_field: str = "log",
-                       label_field: str = "label", guidance_field: str = "guidance") -> dict[str, Any]:
-    """The measured end-to-end rates on labelled rows: the full pipeline (stage-1 type, ranked location,
-    constrained stage-2 generation) against each row's reference guidance.
+                       label_field: str = "label", guidance_field: str = "guidance",
+                       max_examples: int = 10) -> dict[str, Any]:
+    """The full pipeline (stage-1 type, ranked location, grounded explanation) on JSONL rows of logs, with or
+    without references: every explained row is checked with the grounding rule (`ungrounded_cause` /
+    `ungrounded_fix`: the share of explained rows whose field names what the log does not show, with up to
+    `max_examples` examples each); ROUGE-L and exact matches are scored on the rows that have a reference
+    (`guidance_field`), the type on rows that have a label.
 
     `end_to_end_exact` counts rows where stage 1's type is right AND cause, location and fix are exactly right;
     `end_to_end_rouge` rows where the type is right and the explanation's ROUGE-L reaches 0.6.
     """
-    from utils.generation_metrics import evaluate_explanations
-
     # Each reference was written in its row's language: that is the language the user asks for.
     documents = [LogDocument(id=str(row.get("id", index)), source=f"row {index + 1}", text=row[text_field],
-                             language=(row.get("meta") or {}).get("language"))
+                             language=(row.get("meta") or {}).get("language") or row.get("language"))
                  for index, row in enumerate(rows)]
     results = analyzer.analyze(documents)
     by_document: dict[str, list[AnalyzedTrace]] = {}
     for item in results:
         by_document.setdefault(item.document.source, []).append(item)
-    chosen = [labelled_trace(by_document.get(document.source, []), (row.get("meta") or {}).get("root_exception"))
+    chosen = [labelled_trace(by_document.get(document.source, []),
+                             (row.get("meta") or {}).get("root_exception") or row.get("root_exception"))
               for document, row in zip(documents, rows)]
-    scored = [(item, row) for item, row in zip(chosen, rows) if item is not None]
-    predictions = [item.explanation or "" for item, _ in scored]
-    metrics = evaluate_explanations(
-        predictions, [row[guidance_field] for _, row in scored],
-        raw_predictions=[item.explanation_raw or "" for item, _ in scored],
-        types=[item.label or "" for item, _ in scored],
-        locations=[frame_location(item.location) for item, _ in scored],
-        type_correct=[item.label == analyzer.label_set.to_label(row[label_field]) for item, row in scored],
-    )
-    metrics["stage1_type_accuracy"] = sum(item.label == analyzer.label_set.to_label(row[label_field])
-                                          for item, row in scored) / max(len(scored), 1)
-    metrics["rows_without_trace"] = len(rows) - len(scored)
-    metrics["known_scenario_share"] = sum(item.explanation_source == "known scenario"
-                                          for item, _ in scored) / max(len(scored), 1)
+    scored = [(item, row) for item, row in zip(chosen, rows) if item is not None and item.explanation]
+    metrics: dict[str, Any] = {"explained": len(scored), "rows_without_trace": sum(item is None for item in chosen)}
+    metrics.update(_grounding_report(scored, text_field, max_examples))
+    sources = Counter(item.explanation_source for item, _ in scored)
+    metrics["explanation_sources"] = {source: count / max(len(scored), 1) for source, count in sorted(sources.items())}
+    metrics["known_scenario_share"] = sources.get("known scenario", 0) / max(len(scored), 1)
+    metrics["similar_case_share"] = sum(item.similar_case is not None for item, _ in scored) / max(len(scored), 1)
+    metrics["model_texts_rejected"] = sum(bool(item.explanation_rejected) for item, _ in scored)
+    labelled = [(item, row) for item, row in scored if row.get(label_field)]
+    if labelled:
+        metrics["stage1_type_accuracy"] = sum(item.label == analyzer.label_set.to_label(row[label_field])
+                                              for item, row in labelled) / len(labelled)
+    referenced = [(item, row) for item, row in scored if row.get(guidance_field)]
+    metrics["rows_with_reference"] = len(referenced)
+    if referenced:
+        from utils.generation_metrics import evaluate_explanations
+
+        metrics.update(evaluate_explanations(
+            [item.explanation or "" for item, _ in referenced], [row[guidance_field] for _, row in referenced],
+            raw_predictions=[item.explanation_raw or "" for item, _ in referenced],
+            types=[item.label or "" for item, _ in referenced],
+            locations=[frame_location(item.location) for item, _ in referenced],
+            type_correct=[item.label == analyzer.label_set.to_label(row.get(label_field)) for item, row in referenced]
+            if all(row.get(label_field) for _, row in referenced) else None,
+        ))
     return metrics
+
+
+def _grounding_report(scored: list[tuple[AnalyzedTrace, dict[str, Any]]], text_field: str,
+                      max_examples: int) -> dict[str, Any]:
+    """Ungrounded rate of the shown cause and fix (utils/grounding.py; a fix may name the general API names) and
+    examples of each, from the row's log and the facts the pipeline derived from it."""
+    from utils.explanations import load_type_explanations, trace_grounding
+
+    templates = load_type_explanations()
+    counts = {"cause": 0, "fix": 0}
+    examples: dict[str, list[dict[str, Any]]] = {"cause": [], "fix": []}
+    for item, row in scored:
+        grounding = trace_grounding(row[text_field], item.trace, item.label, item.location, templates)
+        fields = parse_guidance(item.explanation or "")
+        for name in counts:
+            missing = grounding.ungrounded(fields.get(name, ""), allow_api=name == "fix")
+            if not missing:
+                continue
+            counts[name] += 1
+            if len(examples[name]) < max_examples:
+                root = item.trace.root_cause
+                examples[name].append({"id": row.get("id"), "source": item.explanation_source, name: fields.get(name),
+                                       "ungrounded": missing, "root_cause": f"{root.class_name}: {root.message or ''}"
+                                       [:200] if root else None})
+    total = max(len(scored), 1)
+    return {"ungrounded_cause": counts["cause"] / total, "ungrounded_fix": counts["fix"] / total,
+            "ungrounded_examples": examples}
 
 
 def rank_frames_for(item: AnalyzedTrace, ranker: Any) -> list[Any]:
@@ -394,9 +544,14 @@ def _thread_lines(item: AnalyzedTrace, width: int) -> list[str]:
              if lock.action in locks]
     if shown:
         lines.append(_wrap("  Locks       : ", "; ".join(shown), width))
-    if item.deadlock:
-        lines.append(f"  DEADLOCK    : {' -> '.join(item.deadlock + item.deadlock[:1])} (each waits for a lock the "
-                     "next one holds)")
+    deadlock = item.deadlock
+    if deadlock and deadlock.first:
+        cycle = " -> ".join([*deadlock.names, deadlock.names[0]])
+        lines.append(_wrap("  DEADLOCK    : ", f"{cycle} (deadlock {deadlock.cycle}: each waits for a lock the next "
+                           "one holds)", width))
+    elif deadlock:  # the cycle is listed once, under its first thread
+        lines.append(_wrap("  DEADLOCK    : ", f"waits for {deadlock.waits_for} (deadlock {deadlock.cycle}, listed "
+                           f"under {deadlock.names[0]})", width))
     return lines
 
 
@@ -456,22 +611,31 @@ def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int 
         else:
             lines.append("  Where       : no application frame in this trace")
         if item.explanation:
-            fields = parse_guidance(item.explanation)
-            # Not read from the trace: a known scenario's text or the stage-2 model's, labelled so (README, stage 2).
-            known = item.known_scenario
-            if item.explanation_source == "known scenario":
-                lines.append(f"  Known case  : {known.scenario} (similarity {known.similarity:.2f}, "
-                             f"{match_strength(known.similarity)})")
-                lines.append(_wrap("  Its cause   : ", fields.get("cause", ""), width))
-                lines.append(_wrap("  Its fix     : ", fields.get("fix", ""), width))
-            else:
-                lines.append(_wrap("  Model cause : ", fields.get("cause", ""), width))
-                lines.append(_wrap("  Model fix   : ", fields.get("fix", ""), width))
-                if known is not None:
-                    lines.append(f"  Nearest case: {known.scenario} (similarity {known.similarity:.2f}, below the "
-                                 "threshold: shown to the model only)")
+            lines += _explanation_lines(item, width)
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
+
+
+def _explanation_lines(item: AnalyzedTrace, width: int) -> list[str]:
+    """The summary lines of an explanation, labelled with where it came from (README, stage 2); a similar known
+    case that is not this failure's explanation is named apart, never as its cause."""
+    fields = parse_guidance(item.explanation or "")
+    known, lines = item.known_scenario, []
+    if item.explanation_source == "known scenario":
+        lines.append(f"  Known case  : {known.scenario} (similarity {known.similarity:.2f}, "
+                     f"{match_strength(known.similarity)})")
+        prefixes = ("  Its cause   : ", "  Its fix     : ")
+    elif item.explanation_source == "model":
+        prefixes = ("  Model cause : ", "  Model fix   : ")
+    else:
+        lines.append("  Explanation : read from the exception type and this trace (no known case fits)")
+        prefixes = ("  Cause       : ", "  Fix         : ")
+    lines += [_wrap(prefixes[0], fields.get("cause", ""), width), _wrap(prefixes[1], fields.get("fix", ""), width)]
+    similar = item.similar_case
+    if similar is not None:
+        lines.append(_wrap("  Similar case: ", f"{similar['scenario']} (similarity {similar['similarity']:.2f}), not "
+                           f"this failure's explanation: {'; '.join(similar['not_shown_because'])}", width))
+    return lines
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,9 +83,12 @@ def read_jsonl(path: str | Path, required_fields: Sequence[str] = (), skip_inval
 
 
 def load_labeled_dataset(
-    path: str | Path, text_field: str = "log", label_field: str = "label", skip_invalid: bool = False
+    path: str | Path, text_field: str = "log", label_field: str = "label", skip_invalid: bool = False,
+    extra_fields: Sequence[str] = (), redact: Callable[[str], str] | None = None,
 ) -> tuple[Dataset, list[str]]:
-    """(Dataset with id, log, raw_label, source, source_line; skipped-line reasons).
+    """(Dataset with id, log, raw_label, source, source_line and `extra_fields` as text ("" when absent);
+    skipped-line reasons). `redact` (utils.redact) rewrites each log text as it is read, so nothing built from it
+    (features, scenario memory, model card, predictions) holds what it removed.
 
     A row whose text is not a string is invalid (raise or skip); a label that is null or not a string is kept as
     `<missing>` and handled by the unknown-label policy.
@@ -107,10 +110,11 @@ def load_labeled_dataset(
         records.append(
             {
                 "id": str(row.get("id", f"{Path(path).name}:{number}")),
-                "log": text,
+                "log": redact(text) if redact is not None else text,
                 "raw_label": label.strip() if isinstance(label, str) and label.strip() else MISSING_LABEL,
                 "source": str(path),
                 "source_line": number,
+                **{name: str(row.get(name) or "") for name in extra_fields},
             }
         )
     if not records:

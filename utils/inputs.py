@@ -43,11 +43,16 @@ class InputOptions:
     mask_exception_names: replace every exception class name by `[EXC]` (chain, messages, context, frames).
     max_frames: frames of the root cause's stack shown (application frames favoured).
     max_message_chars: characters of the root-cause message kept (outer messages get a third of it each).
+    structure_hints: say in words what a masked trace shows only by absence or position: "(no message)" after a
+        root cause without one, and where it was thrown ("thrown in application code" / "thrown in java.util").
+        A frozen, mean-pooled encoder barely feels a missing ": message"; an old-JDK NullPointerException is
+        exactly that. Off for models trained before the option (their metadata lacks it).
     """
 
     mask_exception_names: bool = False
     max_frames: int = 8
     max_message_chars: int = 300
+    structure_hints: bool = False
 
 
 def mask_exception_names(text: str) -> str:
@@ -142,8 +147,15 @@ def _frames_text(frames: list[Frame], max_frames: int, with_line: bool = False) 
     return ", ".join(parts)
 
 
+def _throw_site(stack: list[Frame]) -> str:
+    """Where the root cause was thrown, in words: a library's name or "application code"."""
+    top = stack[0]
+    return f"thrown in {_library_name(top.package)}" if top.is_library and top.package else "thrown in application code"
+
+
 def build_model_input(
-    trace: Trace, mask_exception_names: bool = False, max_frames: int = 8, max_message_chars: int = 300
+    trace: Trace, mask_exception_names: bool = False, max_frames: int = 8, max_message_chars: int = 300,
+    structure_hints: bool = False,
 ) -> str:
     """The stage-1 text for one trace, root cause first:
 
@@ -154,13 +166,18 @@ def build_model_input(
 
     `mask_exception_names` replaces every exception class name by `[EXC]` (also in messages, context and frames of
     exception constructors); `max_frames` caps the frames shown; `max_message_chars` caps the root-cause message
-    (each outer message gets a third of it). A trace without an exception gives its context lines.
+    (each outer message gets a third of it); `structure_hints` adds "(no message)" and the throw site (see
+    `InputOptions`). A trace without an exception gives its context lines.
     """
     lines: list[str] = []
     root = trace.root_cause
     if root is not None:
-        lines.append(_exception_text(root, max_message_chars))
+        root_text = _exception_text(root, max_message_chars)
+        has_message = bool(_one_line(root.message, max_message_chars))
+        lines.append(root_text if has_message or not structure_hints else f"{root_text} (no message)")
         stack = trace.full_stack()
+        if stack and structure_hints:
+            lines.append(_throw_site(stack))
         if stack:
             lines.append(f"at {_frames_text(stack, max_frames)}")
         outer_chars = max(max_message_chars // _OUTER_MESSAGE_SHARE, 0)

@@ -13,6 +13,9 @@ from pathlib import Path
 import yaml
 
 DEFAULT_LABELS_PATH = Path(__file__).resolve().parent.parent / "configs" / "labels.yaml"
+# Test assertion failures (JUnit, TestNG, opentest4j, AssertJ all merge here): typed off their `org.junit` frames,
+# so figures report the rows outside this class apart.
+ASSERTION_LABEL = "AssertionError"
 
 
 @dataclass

@@ -77,22 +77,41 @@ def frame_key(frame: Frame) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 # Frames nobody fixes: how the call got there, not what it did. Library membership and generated-class markers come
-# from the parser's list (configs/library_packages.yaml); these prefixes only pick out, among library frames, the
-# plumbing that must never be offered as a candidate (a plain library frame is a last-resort candidate).
-_PLUMBING_PREFIXES = (
-    "sun.reflect.",
-    "jdk.internal.reflect.",
-    "java.lang.reflect.",
-    "jdk.proxy",
-    "com.sun.proxy.",
-    "org.junit.",
-    "junit.framework.",
-    "org.testng.",
-    "org.apache.maven.surefire.",
-    "org.eclipse.jdt.internal.junit",
-    "com.intellij.rt.",
-    "org.gradle.",
-)
+# from the parser's list (configs/library_packages.yaml); test runners, launchers, reflection and bootstrap come from
+# configs/test_runners.yaml and are never offered as a candidate (a plain library frame is a last-resort candidate).
+TEST_RUNNERS_PATH = Path(__file__).resolve().parent.parent / "configs" / "test_runners.yaml"
+
+
+@dataclass(frozen=True)
+class RunnerRules:
+    """Prefixes of test runners (they call test methods), of launchers (build tools, IDEs: they start the runners)
+    and of other plumbing (reflection, proxies, bootstrap). None of them is ever a candidate."""
+
+    runners: tuple[str, ...]
+    launchers: tuple[str, ...]
+    plumbing: tuple[str, ...]
+
+    @property
+    def never_candidates(self) -> tuple[str, ...]:
+        return self.runners + self.launchers + self.plumbing
+
+
+@lru_cache(maxsize=4)
+def load_runner_rules(path: str | Path = TEST_RUNNERS_PATH) -> RunnerRules:
+    """The runner and launcher families (flattened) and plumbing prefixes of `path`, read once per path."""
+    import yaml  # lazily, like the parser's library list: ranking itself needs no third-party module
+
+    with open(path, encoding="utf-8") as handle:
+        config = yaml.safe_load(handle) or {}
+
+    def flattened(key: str) -> tuple[str, ...]:
+        families = config.get(key) or {}
+        return tuple(str(prefix) for prefixes in families.values() for prefix in prefixes or ())
+
+    plumbing = tuple(str(prefix) for prefix in config.get("plumbing") or ())
+    return RunnerRules(flattened("runners"), flattened("launchers"), plumbing)
+
+
 # JDK frames are library frames too; they are told apart only to be the very last resort as candidates.
 _JDK_PREFIXES = ("java.", "javax.", "jdk.", "sun.", "com.sun.")
 _TEST_CLASS = re.compile(r"(?:^Test[A-Z0-9_]|Tests?$|TestCase$|TestBase$|TestSupport$|TestUtils?$|IT$)")
@@ -159,7 +178,8 @@ def is_plumbing_frame(frame: Frame) -> bool:
 @lru_cache(maxsize=65536)
 def _is_plumbing(class_name: str, method: str) -> bool:
     generated = load_library_rules().generated_markers
-    if class_name.startswith(_PLUMBING_PREFIXES) or any(marker in class_name for marker in generated):
+    never = load_runner_rules().never_candidates
+    if class_name.startswith(never) or any(marker in class_name for marker in generated):
         return True
     return bool(_SYNTHETIC_ACCESSOR.match(method)) or method.startswith("$")
 
@@ -180,6 +200,153 @@ def _kind(class_name: str, method: str, is_library: bool) -> str:
     if _is_test_class(class_name):
         return "test"
     return "app"
+
+
+def is_runner_class(class_name: str) -> bool:
+    """A test framework that calls test methods (JUnit, TestNG, Spock; configs/test_runners.yaml `runners`)."""
+    return class_name.startswith(load_runner_rules().runners)
+
+
+def _outer_class(class_name: str) -> str:
+    """ "com.acme.FooTest$Fixture$$Lambda$3" -> "com.acme.FooTest": the class a source file declares."""
+    return _GENERATED_CLASS_PART.sub("", class_name).split("$", 1)[0]
+
+
+@lru_cache(maxsize=65536)
+def _framework_prefix(class_name: str) -> str:
+    """The longest framework-list prefix that covers the class ("com.fasterxml.jackson."), or ""."""
+    return max((p for p in load_library_rules().prefixes if class_name.startswith(p)), key=len, default="")
+
+
+def _package_prefixes(packages: Iterable[str]) -> tuple[str, ...]:
+    """User-given packages ("com.acme", "com.acme.") as prefixes that do not match "com.acmeX"."""
+    cleaned = (package.strip().rstrip(".") for package in packages)
+    return tuple(f"{package}." for package in cleaned if package)
+
+
+@dataclass(frozen=True)
+class AppScope:
+    """Which code is the log's own application, read from the trace (or given with `--app_packages`).
+
+    `own` are the application's package prefixes (the `in_namespace` feature; empty: every application frame is
+    its own). `promoted` are prefixes of the framework list that are the application here: the trace is a
+    framework's own test suite (its test class is in `org.mockito.`) or the user said so. `explicit` (given
+    packages) also turns frames outside `own` into library code. `test_classes` are the classes a test runner
+    invoked: test code whatever they are called (TestNG `CheckoutSpec`, `*ITCase`, `*Should`).
+    """
+
+    own: tuple[str, ...] = ()
+    promoted: tuple[str, ...] = ()
+    explicit: bool = False
+    test_classes: frozenset[str] = frozenset()
+
+    def owns(self, class_name: str) -> bool:
+        return not self.own or class_name.startswith(self.own)
+
+    def kind(self, frame: Frame) -> str:
+        """`frame_kind`, relative to this application: runners, reflection and the JDK never change."""
+        kind = frame_kind(frame)
+        if kind in ("plumbing", "jdk"):
+            return kind
+        if _outer_class(frame.class_name) in self.test_classes:
+            return "test"
+        if kind == "library" and self.promoted and frame.class_name.startswith(self.promoted):
+            return "test" if _is_test_class(frame.class_name) else "app"
+        if kind == "app" and self.explicit and not self.owns(frame.class_name):
+            return "library"
+        return kind
+
+
+def _runner_invoked_classes(trace: Trace) -> frozenset[str]:
+    """Classes of the frames a test runner called, directly or through reflection: the test classes. Only when the
+    caller is a runner: Spring MVC's reflective call of a controller does not make the controller a test."""
+    found: set[str] = set()
+    for exc in trace.chain:
+        below_is_runner = False
+        for frame in reversed(exc.frames):
+            if is_runner_class(frame.class_name):
+                below_is_runner = True
+                continue
+            kind = frame_kind(frame)
+            if kind in ("plumbing", "jdk"):  # Method.invoke, proxies, FutureTask under a timeout rule
+                continue
+            # A framework's own test (`com.fasterxml.jackson.databind.TestFoo`) counts; Spring's test support
+            # classes (`SpringJUnit4ClassRunner`, not test-named) do not.
+            test_named = bool(_TEST_CLASS.search(_outer_simple_class(frame.class_name)))
+            if below_is_runner and (kind != "library" or test_named):
+                found.add(_outer_class(frame.class_name))
+            below_is_runner = False
+    return frozenset(found)
+
+
+def _test_anchor(trace: Trace, test_classes: frozenset[str] = frozenset()) -> Frame | None:
+    """The test method the runner called: the bottom-most test frame, preferring real test methods over helpers.
+
+    A test of the application's code wins over a test-named class of the framework list; the latter anchors a
+    framework's own test suite (jackson-databind's `TestCreatorsDelegating`)."""
+    app_tests: list[Frame] = []
+    framework_tests: list[Frame] = []
+    for frame in (frame for exc in trace.chain for frame in exc.frames):
+        kind = frame_kind(frame)
+        invoked = _outer_class(frame.class_name) in test_classes
+        if kind == "test" or (kind == "app" and invoked):
+            app_tests.append(frame)
+        elif kind == "library" and (invoked or _TEST_CLASS.search(_outer_simple_class(frame.class_name))):
+            framework_tests.append(frame)
+    test_frames = app_tests or framework_tests
+    preferred = [
+        frame
+        for frame in test_frames
+        if frame.method not in _ANCHOR_SKIP_METHODS
+        and not _outer_simple_class(frame.class_name).startswith("Abstract")
+        and (
+            _TEST_CLASS.search(_outer_simple_class(frame.class_name)) or _outer_class(frame.class_name) in test_classes
+        )
+    ]
+    return (preferred or test_frames)[-1] if test_frames else None
+
+
+def _package_root(package: str) -> str:
+    """The application's root below a test's package: at most three parts, cut before a test part
+    ("com.acme.tests.billing" -> "com.acme."), so the tests' own package does not hide the code they test."""
+    parts = package.split(".") if package else []
+    cut = next((i for i, part in enumerate(parts) if i >= 2 and part in _TEST_PACKAGE_PARTS), len(parts))
+    kept = parts[: min(3, cut)]
+    return ".".join(kept) + "." if kept else ""
+
+
+def _entry_family(trace: Trace) -> str:
+    """Without a test: the family (two package parts) of the program's own entry point, the bottom-most frame of the
+    outermost exception that is neither JDK nor plumbing, when it is application code (`com.acme.Main.main`);
+    else the commonest family of the application frames, so one app's modules stay together."""
+    outer = trace.chain[0].frames if trace.chain else []
+    entry = next((f for f in reversed(outer) if frame_kind(f) not in ("jdk", "plumbing")), None)
+    if entry is not None and frame_kind(entry) == "app" and entry.package:
+        return ".".join(entry.package.split(".")[:2]) + "."
+    counts: Counter[str] = Counter(
+        ".".join(frame.package.split(".")[:2]) + "."
+        for frame in trace.frames
+        if frame_kind(frame) == "app" and frame.package
+    )
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def infer_scope(trace: Trace, app_packages: Iterable[str] = ()) -> tuple[AppScope, Frame | None]:
+    """The application's scope and the test anchor (None without a test). `app_packages` overrides the inference:
+    those packages are the application, framework-list ones included, and nothing else is."""
+    test_classes = _runner_invoked_classes(trace)
+    anchor = _test_anchor(trace, test_classes)
+    given = _package_prefixes(app_packages)
+    if given:
+        return AppScope(given, given, True, test_classes), anchor
+    if anchor is None:
+        family = _entry_family(trace)
+        return AppScope((family,) if family else (), (), False, test_classes), None
+    framework = _framework_prefix(anchor.class_name)
+    if framework:  # the trace is about the framework's own code: its test suite is running
+        return AppScope((framework,), (framework,), False, test_classes), anchor
+    root = _package_root(anchor.package)
+    return AppScope((root,) if root else (), (), False, test_classes), anchor
 
 
 def _camel_tokens(name: str) -> set[str]:
@@ -299,13 +466,13 @@ REASONS = {
 
 @dataclass
 class _Context:
-    """What the whole trace says about every frame: the test anchor, the namespace, the root exception."""
+    """What the whole trace says about every frame: the test anchor, the application's scope, the root exception."""
 
     test_stem: str = ""
     test_class_tokens: set[str] = field(default_factory=set)
     test_method_tokens: set[str] = field(default_factory=set)
     test_package: list[str] = field(default_factory=list)
-    namespace: tuple[str, ...] = ()
+    scope: AppScope = field(default_factory=AppScope)
     exception_names: set[str] = field(default_factory=set)  # root cause simple name and the given label
     implicit_npe: bool = False  # the root cause is a null dereference, not a deliberate `throw`
     # A StackOverflowError's top frames are wherever the stack ran out; the repeating cycle is the bug.
@@ -321,6 +488,7 @@ class Candidate:
     section: int  # index in trace.chain
     index: int  # index of the frame in that exception's frames
     features: dict[str, float]
+    kind: str = "app"  # relative to the log's application (`AppScope.kind`)
 
 
 @dataclass
@@ -355,36 +523,9 @@ class RankedFrame:
         }
 
 
-def _test_anchor(trace: Trace) -> Frame | None:
-    """The test method the runner called: the bottom-most test frame, preferring real test methods over helpers."""
-    test_frames = [frame for exc in trace.chain for frame in exc.frames if frame_kind(frame) == "test"]
-    if not test_frames:
-        return None
-    preferred = [
-        frame
-        for frame in test_frames
-        if frame.method not in _ANCHOR_SKIP_METHODS
-        and not _outer_simple_class(frame.class_name).startswith("Abstract")
-        and _TEST_CLASS.search(_outer_simple_class(frame.class_name))
-    ]
-    return (preferred or test_frames)[-1]
-
-
-def _namespace(trace: Trace, anchor: Frame | None) -> tuple[str, ...]:
-    """The application's package root: the test's first three package parts ("org.apache.camel"); without a test,
-    the commonest two-part prefix of the application frames ("com.bank"), so one app's modules stay together."""
-    if anchor is not None:
-        return tuple(anchor.package.split(".")[:3])
-    counts: dict[tuple[str, ...], int] = defaultdict(int)
-    for frame in trace.frames:
-        if frame_kind(frame) == "app" and frame.package:
-            counts[tuple(frame.package.split(".")[:2])] += 1
-    return max(counts, key=counts.get) if counts else ()
-
-
-def _context(trace: Trace, label: str | None) -> _Context:
-    anchor = _test_anchor(trace)
-    context = _Context(namespace=_namespace(trace, anchor))
+def _context(trace: Trace, label: str | None, app_packages: Iterable[str] = ()) -> _Context:
+    scope, anchor = infer_scope(trace, app_packages)
+    context = _Context(scope=scope)
     root = trace.root_cause
     context.exception_names = {name for name in (label, root.simple_name if root else None) if name}
     context.stack_overflow = root is not None and root.simple_name == "StackOverflowError"
@@ -440,12 +581,14 @@ def _distinct_ranks(positions: list[int], keys: list[str]) -> dict[int, int]:
     return ranks
 
 
-def candidates(trace: Trace, label: str | None = None) -> list[Candidate]:
+def candidates(trace: Trace, label: str | None = None, app_packages: Iterable[str] = ()) -> list[Candidate]:
     """Every distinct method of the trace that could hold the fix (plumbing excluded), with its features.
 
-    JDK frames are offered only when the trace has nothing else, so a trace with frames always yields candidates.
+    Offered in tiers (`_offered`): library frames only when the trace has no frame of the application or its tests,
+    JDK frames only when it has nothing else, so a trace with frames always yields candidates. `app_packages`
+    overrides the application's packages that are otherwise read from the trace (`infer_scope`).
     """
-    context = _context(trace, label)
+    context = _context(trace, label, app_packages)
     chain = trace.chain
     root_index = len(chain) - 1
     sections_of_key: dict[str, set[int]] = defaultdict(set)
@@ -458,7 +601,7 @@ def candidates(trace: Trace, label: str | None = None) -> list[Candidate]:
         frames = exc.frames
         keys = [frame_key(frame) for frame in frames]
         repeats = Counter(keys)
-        kinds = [frame_kind(frame) for frame in frames]
+        kinds = [context.scope.kind(frame) for frame in frames]
         own = [kind == "app" and _in_namespace(frame, context) for frame, kind in zip(frames, kinds)]
         app_ranks = _distinct_ranks([i for i, kind in enumerate(kinds) if kind == "app"], keys)
         own_ranks = _distinct_ranks([i for i, is_own in enumerate(own) if is_own], keys)
@@ -502,29 +645,46 @@ def candidates(trace: Trace, label: str | None = None) -> list[Candidate]:
                     ),
                 }
             )
-            found[keys[position]] = Candidate(frame, keys[position], section, position, features)
+            found[keys[position]] = Candidate(frame, keys[position], section, position, features, kind)
     result = list(found.values())
     _mark_first_tested_class(result, root_index)
-    non_jdk = [candidate for candidate in result if frame_kind(candidate.frame) != "jdk"]
-    return non_jdk or result
+    return _offered(result)
+
+
+# Candidate tiers: a lower tier is offered only when no higher one has a frame. The location is the application's
+# code (or its tests') whenever the trace shows any: a library frame's fix is out of the user's reach, and the
+# application frame that called the library is where its input or use can change.
+_OFFER_TIERS = (("app", "test"), ("library",), ("jdk",))
+
+
+def _offered(found: list[Candidate]) -> list[Candidate]:
+    for tier in _OFFER_TIERS:
+        offered = [candidate for candidate in found if candidate.kind in tier]
+        if offered:
+            return offered
+    return found
 
 
 def _mark_first_tested_class(found: list[Candidate], root_index: int) -> None:
-    """The class under test's topmost frame, looking in the root cause first, then in each enclosing exception."""
-    for section in range(root_index, -1, -1):
-        in_section = [
-            c for c in found if c.section == section and c.features["tested_class"] and c.features["in_namespace"]
-        ]
-        if in_section:
-            min(in_section, key=lambda c: c.index).features["first_tested_class"] = 1.0
-            break
+    """The class under test's topmost frame, looking in the root cause first, then in each enclosing exception.
+
+    One pass: the deepest section (at most `root_index`) holding such a frame, and its lowest frame index (a scan of
+    `found` per section was quadratic in the number of `Caused by:` levels)."""
+    best: Candidate | None = None
     for candidate in found:
         candidate.features.setdefault("first_tested_class", 0.0)
+        if not (candidate.features["tested_class"] and candidate.features["in_namespace"]):
+            continue
+        if candidate.section > root_index:
+            continue
+        if best is None or (candidate.section, -candidate.index) > (best.section, -best.index):
+            best = candidate
+    if best is not None:
+        best.features["first_tested_class"] = 1.0
 
 
 def _in_namespace(frame: Frame, context: _Context) -> bool:
-    namespace = context.namespace
-    return not namespace or tuple(frame.class_name.split(".")[: len(namespace)]) == namespace
+    return context.scope.owns(frame.class_name)
 
 
 def _frame_features(
@@ -576,10 +736,14 @@ def _overlap(mine: set[str], theirs: set[str]) -> float:
 
 @dataclass
 class LinearRanker:
-    """logit = sum(weight * feature); a trace's candidates are scored by the softmax of their logits."""
+    """logit = sum(weight * feature); a trace's candidates are scored by the softmax of their logits.
+
+    `app_packages`, when set, are the application's packages for every trace it ranks (train_locator's
+    `app_packages`, saved with the weights): they override what `infer_scope` reads from each trace."""
 
     weights: dict[str, float]
     metadata: dict = field(default_factory=dict)
+    app_packages: tuple[str, ...] = ()
 
     def logit(self, features: dict[str, float]) -> float:
         return sum(self.weights.get(name, 0.0) * value for name, value in features.items())
@@ -591,14 +755,20 @@ class LinearRanker:
 RULES = LinearRanker(dict(RULE_WEIGHTS), {"kind": "rules"})
 
 
-def rank_frames(trace: Trace, label: str | None = None, ranker: LinearRanker | None = None) -> list[RankedFrame]:
+def rank_frames(
+    trace: Trace,
+    label: str | None = None,
+    ranker: LinearRanker | None = None,
+    app_packages: Iterable[str] | None = None,
+) -> list[RankedFrame]:
     """The trace's distinct candidate methods, best first; `score` is the softmax share among the candidates.
 
     `label` (the canonical exception type, when stage 1 or the parser decided it) adds exception-type cues;
-    with `ranker=None` the hand-set rules score the frames.
+    with `ranker=None` the hand-set rules score the frames. `app_packages` (else the ranker's own) overrides the
+    application's packages read from the trace.
     """
     scorer = ranker or RULES
-    found = candidates(trace, label)
+    found = candidates(trace, label, scorer.app_packages if app_packages is None else app_packages)
     if not found:
         return []
     logits = [scorer.logit(candidate.features) for candidate in found]
@@ -608,7 +778,7 @@ def rank_frames(trace: Trace, label: str | None = None, ranker: LinearRanker | N
     ranked = []
     for candidate, weight in zip(found, exps):
         contributions = scorer.contributions(candidate.features)
-        kind = frame_kind(candidate.frame)
+        kind = candidate.kind
         reasons = [f"{kind} code"] if kind in ("library", "jdk", "test") else []
         reasons += [
             REASONS[name]
@@ -620,9 +790,14 @@ def rank_frames(trace: Trace, label: str | None = None, ranker: LinearRanker | N
     return ranked
 
 
-def locate(trace: Trace, label: str | None = None, ranker: LinearRanker | None = None) -> RankedFrame | None:
+def locate(
+    trace: Trace,
+    label: str | None = None,
+    ranker: LinearRanker | None = None,
+    app_packages: Iterable[str] | None = None,
+) -> RankedFrame | None:
     """The best candidate, or None for a trace without frames."""
-    ranked = rank_frames(trace, label, ranker)
+    ranked = rank_frames(trace, label, ranker, app_packages)
     return ranked[0] if ranked else None
 
 
@@ -647,7 +822,10 @@ def naive_frames(trace: Trace) -> list[Frame]:
 def save_ranker(ranker: LinearRanker, output_dir: str | Path, metadata: dict | None = None) -> Path:
     """Writes `ranker.json` (feature weights) and `analyzer_metadata.json` (task, features, metrics, versions)."""
     output_dir = Path(output_dir)
-    write_json_atomic(output_dir / RANKER_FILE, {"feature_names": list(FEATURE_NAMES), "weights": ranker.weights})
+    payload: dict = {"feature_names": list(FEATURE_NAMES), "weights": ranker.weights}
+    if ranker.app_packages:
+        payload["app_packages"] = list(ranker.app_packages)
+    write_json_atomic(output_dir / RANKER_FILE, payload)
     write_metadata(output_dir, {**ranker.metadata, **(metadata or {}), "task": LOCATE_TASK})
     return output_dir
 
@@ -664,12 +842,19 @@ def load_ranker(model_dir: str | Path) -> LinearRanker:
     try:
         payload = json.loads(weights_path.read_text(encoding="utf-8"))
         weights = {str(name): float(value) for name, value in payload["weights"].items()}
+        app_packages = tuple(str(package) for package in payload.get("app_packages") or ())
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"{weights_path}: not a ranker file ({error})") from error
     unknown = sorted(set(weights) - set(FEATURE_NAMES))
     if unknown:
         raise ValueError(f"{weights_path}: weights for features this code does not compute: {unknown}")
-    return LinearRanker(weights, metadata)
+    return LinearRanker(weights, metadata, app_packages)
+
+
+def with_app_packages(ranker: LinearRanker | None, app_packages: Iterable[str]) -> LinearRanker:
+    """The ranker (the rules for None) applied to one application's packages (`--app_packages`)."""
+    base = ranker or RULES
+    return LinearRanker(dict(base.weights), dict(base.metadata), tuple(app_packages))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -758,6 +943,7 @@ def evaluate_locate(
     rows: Iterable[dict],
     ranker: LinearRanker | None = None,
     held_out_projects: Iterable[str] = (),
+    app_packages: Iterable[str] | None = None,
 ) -> dict:
     """Method-level acc@1, acc@3 and MRR of the ranker, of the hand-set rules and of the naive baseline (the first
     application frame, root cause first).
@@ -765,9 +951,11 @@ def evaluate_locate(
     Reported on all rows, on "reachable" rows (a fixed method appears among the trace's frames), once per bug
     (`bugs`: the first row of each `bug_id`), per project, and, when `held_out_projects` is given, on held-out and
     tuning projects apart. Rows are used as given (see `select_locate_rows`); rows that name no fix are counted in
-    `skipped_without_fix`. With `ranker=None` the "ranker" figures are the rules'.
+    `skipped_without_fix`. With `ranker=None` the "ranker" figures are the rules'. `app_packages` (else the
+    ranker's own) overrides the application's packages for the rules and the ranker; the naive rule ignores it.
     """
     held_out = set(held_out_projects)
+    packages = None if app_packages is None else tuple(app_packages)
     results = []
     skipped = 0
     for number, row in enumerate(rows):
@@ -777,8 +965,10 @@ def evaluate_locate(
             continue
         trace = parse_trace(row.get("log", ""))
         naive_keys = [frame_key(frame) for frame in naive_frames(trace)]
-        rules_keys = [item.key for item in rank_frames(trace, None, None)]
-        ranker_keys = rules_keys if ranker is None else [item.key for item in rank_frames(trace, None, ranker)]
+        rules_keys = [item.key for item in rank_frames(trace, None, None, packages)]
+        ranker_keys = (
+            rules_keys if ranker is None else [item.key for item in rank_frames(trace, None, ranker, packages)]
+        )
         reachable = any(frame_key(frame) in fixes for frame in trace.frames)
         project = row.get("project") or "unknown"
         bug = str(row.get("bug_id") or row.get("id") or number)
@@ -808,6 +998,7 @@ def evaluate_locate_file(
     ranker_dir: str | Path | None = None,
     held_out_projects: Iterable[str] = (),
     include_assertions: bool = False,
+    app_packages: Iterable[str] | None = None,
 ) -> dict:
     """`evaluate_locate` on a JSONL file of rows with `log` and `fix_methods` (real, with `project`/`bug_id`) or
     `meta.fault` (the synthetic corpus); `ranker_dir=None` scores the rules. Bad lines raise naming file and line."""
@@ -816,7 +1007,7 @@ def evaluate_locate_file(
     rows = read_jsonl(input_path, required_fields=("log",))
     selected = select_locate_rows(rows, include_assertions=include_assertions)
     ranker = load_ranker(ranker_dir) if ranker_dir else None
-    report = evaluate_locate(selected, ranker, held_out_projects)
+    report = evaluate_locate(selected, ranker, held_out_projects, app_packages)
     report.update(
         {
             "input": str(input_path),
@@ -824,6 +1015,7 @@ def evaluate_locate_file(
             "rows_read": len(rows),
             "rows_used": len(selected),
             "include_assertions": include_assertions,
+            "app_packages": None if app_packages is None else list(app_packages),
         }
     )
     return report
@@ -835,13 +1027,20 @@ def gap_closed(block: dict, system: str = "ranker") -> float:
     return (block[system]["acc@1"] - naive) / (ceiling - naive) if ceiling > naive else 0.0
 
 
+def share_of_ceiling(block: dict, system: str = "ranker") -> float:
+    """acc@1 of `system` over the ceiling (the share of rows whose trace contains a fixed method)."""
+    return block[system]["acc@1"] / block["reachable"] if block["reachable"] else 0.0
+
+
 def format_locate_report(report: dict) -> str:
-    """A markdown table: per row and once per bug, for all rows, tuning and held-out projects, then each project.
+    """Two markdown tables: per row and once per bug for all rows, tuning and held-out projects, then each project;
+    then each project once per bug (one bug often fails many tests with one trace), the unit bars are set in.
 
     "ceiling" is the share of rows whose fixed method appears in the trace at all; "gap" is the share of the
-    distance from the naive acc@1 to that ceiling that the ranker closed (the rules when no ranker was given)."""
+    distance from the naive acc@1 to that ceiling that the ranker closed (the rules when no ranker was given);
+    "of ceiling" is the ranker's acc@1 over the ceiling."""
     header = (
-        "| rows | n | ceiling | naive acc@1 | rules acc@1 | ranker acc@1 | gap closed | naive acc@3 "
+        "| rows | n | ceiling | naive acc@1 | rules acc@1 | ranker acc@1 | gap closed | of ceiling | naive acc@3 "
         "| ranker acc@3 | naive MRR | ranker MRR |"
     )
     lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
@@ -850,8 +1049,8 @@ def format_locate_report(report: dict) -> str:
         naive, rules, ranked = block["naive"], block["rules"], block["ranker"]
         return (
             f"| {name} | {block['n']} | {block['reachable']:.3f} | {naive['acc@1']:.3f} | {rules['acc@1']:.3f} | "
-            f"{ranked['acc@1']:.3f} | {gap_closed(block):.0%} | {naive['acc@3']:.3f} | {ranked['acc@3']:.3f} | "
-            f"{naive['mrr']:.3f} | {ranked['mrr']:.3f} |"
+            f"{ranked['acc@1']:.3f} | {gap_closed(block):.0%} | {share_of_ceiling(block):.0%} | "
+            f"{naive['acc@3']:.3f} | {ranked['acc@3']:.3f} | {naive['mrr']:.3f} | {ranked['mrr']:.3f} |"
         )
 
     for name in ("all", "tuning", "held_out"):
@@ -860,6 +1059,21 @@ def format_locate_report(report: dict) -> str:
             lines.append(line(f"{name}, once per bug", report[name]["bugs"]))
     for project, block in report["projects"].items():
         lines.append(line(f"{project}, per row", block))
+    held_out = set(report.get("held_out_projects") or ())
+    lines += [
+        "",
+        "| project, once per bug | bugs | ceiling | naive acc@1 | rules acc@1 | ranker acc@1 | of ceiling "
+        "| ranker >= naive |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for project, block in report["projects"].items():
+        bugs = block["bugs"]
+        name = f"{project} (held out)" if project in held_out else project
+        lines.append(
+            f"| {name} | {bugs['n']} | {bugs['reachable']:.3f} | {bugs['naive']['acc@1']:.3f} | "
+            f"{bugs['rules']['acc@1']:.3f} | {bugs['ranker']['acc@1']:.3f} | {share_of_ceiling(bugs):.0%} | "
+            f"{'yes' if bugs['ranker']['acc@1'] >= bugs['naive']['acc@1'] else 'NO'} |"
+        )
     return "\n".join(lines)
 
 
@@ -878,16 +1092,20 @@ class RankingExample:
     weight: float = 1.0
 
 
-def ranking_examples(rows: Iterable[dict], group_field: str = "bug_id") -> tuple[list[RankingExample], int]:
+def ranking_examples(
+    rows: Iterable[dict], group_field: str = "bug_id", app_packages: Iterable[str] = ()
+) -> tuple[list[RankingExample], int]:
     """One example per row whose trace reaches a fixed method, and the number of rows that did not.
 
     Rows sharing `group_field` (one bug failing many tests) split a weight of 1, so a bug counts once.
+    `app_packages` overrides the application's packages of every row (rows of one application only).
     """
+    app_packages = tuple(app_packages)
     examples: list[RankingExample] = []
     unreachable = 0
     for number, row in enumerate(rows):
         fixes = {normalize_method(method) for method in row_fix_methods(row)}
-        found = candidates(parse_trace(row.get("log", "")))
+        found = candidates(parse_trace(row.get("log", "")), None, app_packages)
         hits = [candidate.key in fixes for candidate in found]
         if not any(hits):
             unreachable += 1

@@ -6,8 +6,10 @@ Stdlib only. Bad input never raises a traceback: each problem is either one clea
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ class LogDocument:
     source: str  # "path:line" for JSONL rows, "path" for plain files, "<stdin>"
     text: str
     language: str | None = None  # explanation language a JSONL row asks for (`language` field); None: the default
+    group: str | None = None  # a JSONL row's `project` (else `source`) field: what real-log splits keep together
 
 
 @dataclass
@@ -62,12 +65,63 @@ class SkipReport:
         return "\n".join(lines)
 
 
-def _decode(raw: bytes) -> tuple[str, bool]:
-    """Text of `raw`; invalid UTF-8 bytes become U+FFFD (logs are often mixed encodings) and are flagged."""
+def _decode(raw: bytes, encoding: str = "utf-8") -> tuple[str, bool]:
+    """Text of `raw`; invalid bytes become U+FFFD (logs are often mixed encodings) and are flagged."""
     try:
-        return raw.decode("utf-8"), False
+        return raw.decode(encoding), False
     except UnicodeDecodeError:
-        return raw.decode("utf-8", errors="replace"), True
+        return raw.decode(encoding, errors="replace"), True
+
+
+# Longest first: the UTF-32-LE mark starts with the UTF-16-LE one.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_SNIFF_BYTES = 8192
+
+
+def _share_of_nuls(sample: bytes) -> float:
+    return sample.count(0) / len(sample) if sample else 0.0
+
+
+def sniff_encoding(raw: bytes) -> tuple[str, int, str | None]:
+    """(encoding, length of its byte-order mark, how it was recognised) of a log's bytes.
+
+    Windows tools (PowerShell's `>`, Notepad's "Unicode") write UTF-16, with or without a byte-order mark; its NUL
+    bytes once had such a log skipped as binary. Without a mark the NULs' places tell: in UTF-16 text that is
+    mostly ASCII every other byte is NUL (the odd ones little-endian, the even ones big-endian), in UTF-32 three
+    bytes of four. "How" is None for plain UTF-8, which needs no note in the report.
+    """
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            return encoding, len(mark), None if encoding == "utf-8" else "byte-order mark"
+    sample = raw[:_SNIFF_BYTES]
+    if b"\x00" not in sample:
+        return "utf-8", 0, None
+    units = sample[: len(sample) - len(sample) % 4]
+    if units and _share_of_nuls(units[2::4] + units[3::4]) > 0.95 and _share_of_nuls(units[0::4]) < 0.05:
+        return "utf-32-le", 0, "NUL bytes"
+    if units and _share_of_nuls(units[0::4] + units[1::4]) > 0.95 and _share_of_nuls(units[3::4]) < 0.05:
+        return "utf-32-be", 0, "NUL bytes"
+    pairs = sample[: len(sample) - len(sample) % 2]
+    if _share_of_nuls(pairs[1::2]) > 0.7 and _share_of_nuls(pairs[0::2]) < 0.05:
+        return "utf-16-le", 0, "NUL bytes"
+    if _share_of_nuls(pairs[0::2]) > 0.7 and _share_of_nuls(pairs[1::2]) < 0.05:
+        return "utf-16-be", 0, "NUL bytes"
+    return "utf-8", 0, None
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> tuple[str, int]:
+    """(`text` with each lone surrogate replaced by U+FFFD, how many there were). A JSON `\\ud800` escape decodes
+    to one, and no UTF-8 writer or terminal can encode it: left in, it crashes the output step."""
+    return _LONE_SURROGATE.subn("\ufffd", text)
 
 
 def _looks_like_jsonl(path: str, text: str) -> bool:
@@ -106,8 +160,12 @@ def iter_jsonl_documents(
             skips.warn(where, f"language {language!r} is not one of {', '.join(EXPLANATION_LANGUAGES)}; "
                               "the default is used")
             language = None
+        text, surrogates = without_lone_surrogates(row[text_field])
+        if surrogates:
+            skips.warn(where, f"{surrogates} lone surrogate escape(s) replaced with U+FFFD")
+        group = row.get("project") or row.get("source")
         yield LogDocument(id=str(row.get(id_field) or f"{Path(source).name}:{line_number}"), source=where,
-                          text=row[text_field], language=language)
+                          text=text, language=language, group=str(group) if group else None)
 
 
 def read_documents(
@@ -131,14 +189,17 @@ def read_documents(
             if os.path.getsize(path) > MAX_LOG_BYTES:
                 raise InputError(f"{path}: larger than {MAX_LOG_BYTES // 2**20} MiB; split it first")
             raw, source = Path(path).read_bytes(), path
-        if b"\x00" in raw[:8192]:
+        encoding, mark, recognised_by = sniff_encoding(raw)
+        if recognised_by is None and b"\x00" in raw[:_SNIFF_BYTES]:
             if strict:
                 raise InputError(f"{source}: binary file (NUL bytes), not a text log")
             skips.add(source, "binary file (NUL bytes), not a text log")
             continue
-        text, had_bad_bytes = _decode(raw)
+        if recognised_by is not None:
+            skips.warn(source, f"decoded as {encoding.upper()} (found by its {recognised_by}), not UTF-8")
+        text, had_bad_bytes = _decode(raw[mark:], encoding)
         if had_bad_bytes:
-            skips.warn(source, "invalid UTF-8 bytes replaced with U+FFFD")
+            skips.warn(source, f"invalid {encoding.upper()} bytes replaced with U+FFFD")
         if not text.strip():
             if strict:
                 raise InputError(f"{source}: empty input")

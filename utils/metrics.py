@@ -125,3 +125,26 @@ def expected_calibration_error(probabilities: np.ndarray, label_ids: np.ndarray,
     bin_rows = reliability_bins(probabilities, label_ids, bins)
     gaps = [row["count"] * abs(row["accuracy"] - row["confidence"]) for row in bin_rows]
     return float(sum(gaps) / len(label_ids))
+
+
+def b_cubed(predicted: Sequence[Any], gold: Sequence[Any]) -> dict[str, float]:
+    """B-cubed precision, recall and F1 of a clustering (`predicted` cluster ids) against `gold` clusters: each
+    item scores the share of its cluster that shares its gold group (precision) and the share of its gold group
+    that shares its cluster (recall), averaged over items."""
+    if len(predicted) != len(gold):
+        raise ValueError(f"{len(predicted)} predicted cluster ids for {len(gold)} gold ones")
+    if not len(gold):
+        return {"precision": float("nan"), "recall": float("nan"), "f1": float("nan")}
+    clusters: dict[Any, set[int]] = {}
+    groups: dict[Any, set[int]] = {}
+    for index, (cluster, group) in enumerate(zip(predicted, gold)):
+        clusters.setdefault(cluster, set()).add(index)
+        groups.setdefault(group, set()).add(index)
+    precision = recall = 0.0
+    for cluster, group in zip(predicted, gold):
+        shared = len(clusters[cluster] & groups[group])
+        precision += shared / len(clusters[cluster])
+        recall += shared / len(groups[group])
+    precision, recall = precision / len(gold), recall / len(gold)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}

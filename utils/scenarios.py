@@ -6,6 +6,11 @@ stage-2 input carries the cause and fix of the most similar known scenario of th
 similar it is: the model learns when to copy it (adapting the method name) and when to write its own. Training
 recalls for half of the rows leave the row's whole scenario out, so the model also sees neighbours that do not fit.
 
+A stored text keeps its specifics as slots (`RECALL_SLOTS`: method, class, the message's value, index, expected
+value ...) and is re-filled from the new trace at recall; a slot the new trace lacks leaves the recall `unfilled`.
+Such a recall, or one that still names what the new log does not show (utils/grounding.py), is never shown as the
+failure's explanation (utils/analyze.py keeps it as a `similar_case`).
+
 Similarity: cosine of TF-IDF vectors over the type, the root exception, its message and the top frames' methods.
 The memory saves as JSON (`scenarios.json` in the model dir: vocabulary, idf, entries), not a pickle, so a model
 dir from the Hub loads no code.
@@ -31,16 +36,24 @@ from utils.stacktrace import Trace
 MEMORY_FILE = "scenarios.json"
 METHOD_SLOT = "{method}"  # the faulty method's name in a stored text, filled with the new trace's at recall
 _TOKEN_PATTERN = r"[A-Za-z]{2,}|[\uac00-\ud7a3]+"
+# The slots a stored text may hold (utils/explanations.trace_slots), longest-lived first: a value two slots share
+# goes to the first. Each is re-filled from the new trace at recall; one the new trace lacks leaves the text unfilled.
+RECALL_SLOTS = ("value", "variable", "call", "returned", "expected", "actual", "address", "from_type", "to_type",
+                "recursive", "class", "method", "file", "index", "length", "radix", "line")
+_NUMERIC_SLOTS = ("index", "length", "radix", "line")
+_SLOT_NAME = re.compile(r"\{(" + "|".join(RECALL_SLOTS) + r")\}")
 
 
 @dataclass(frozen=True)
 class Recall:
-    """A known scenario recalled for a trace: its cause and fix (method filled in) and how similar it is."""
+    """A known scenario recalled for a trace: its cause and fix (slots filled from the new trace), how similar it
+    is, and the slots the new trace could not fill (left as `{slot}` in the text: it does not fit this failure)."""
 
     cause: str
     fix: str
     similarity: float
     scenario: str  # the corpus template id (or row id) it came from
+    unfilled: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "similarity": round(self.similarity, 3), "cause": self.cause,
@@ -55,20 +68,48 @@ def scenario_text(trace: Trace, label: str) -> str:
     return f"{label} {root_text} {methods}"
 
 
+def _occurrences(value: str, numeric: bool) -> re.Pattern[str]:
+    """Where `value` stands in a text as itself: not inside a longer identifier or number."""
+    left = r"(?<![\d.,])" if numeric else (r"(?<![A-Za-z0-9_$])" if re.match(r"[\w$]", value) else "")
+    right = r"(?![\d]|[.,]\d)" if numeric else (r"(?![A-Za-z0-9_$])" if re.search(r"[\w$]$", value) else "")
+    return re.compile(left + re.escape(value) + right)
+
+
+def with_slots(text: str, slots: dict[str, str]) -> str:
+    """`text` with the values of `slots` (`RECALL_SLOTS` only) replaced by `{name}`, so a stored text can be
+    re-filled from another trace. Names shorter than 3 characters and numbers shorter than 2 digits are left: too
+    likely to stand for something else."""
+    taken: set[str] = set()
+    for name in RECALL_SLOTS:
+        value = slots.get(name)
+        numeric = name in _NUMERIC_SLOTS
+        if not value or value in taken or len(value) < (2 if numeric else 3):
+            continue
+        taken.add(value)
+        text = _occurrences(value, numeric).sub("{" + name + "}", text)
+    return text
+
+
 def with_method_slot(text: str, method: str | None) -> str:
     """`text` with the faulty method's name replaced by the slot (names shorter than 3 characters are left)."""
-    return text.replace(method, METHOD_SLOT) if method and len(method) >= 3 else text
+    return with_slots(text, {"method": method}) if method else text
 
 
 _SLOT_WITH_COLON = re.compile(r"\{method\}:\s*")
 
 
+def fill_slots(text: str, slots: dict[str, str]) -> tuple[str, list[str]]:
+    """(`text` with its slots filled from `slots`, the slots `slots` lacks). Without a method, a leading
+    "{method}: " is dropped and any other method slot reads "the failing method" (prose, no claim)."""
+    if not slots.get("method"):
+        text = _SLOT_WITH_COLON.sub("", text).replace(METHOD_SLOT, "the failing method")
+    missing = sorted({name for name in _SLOT_NAME.findall(text) if not slots.get(name)})
+    return _SLOT_NAME.sub(lambda match: slots.get(match.group(1)) or match.group(0), text), missing
+
+
 def fill_method_slot(text: str, method: str | None) -> str:
-    """`text` with the slot filled; with no method known, a leading "{method}: " is dropped and any other slot
-    reads "the failing method"."""
-    if method:
-        return text.replace(METHOD_SLOT, method)
-    return _SLOT_WITH_COLON.sub("", text).replace(METHOD_SLOT, "the failing method")
+    """`text` with the method slot filled (see `fill_slots`)."""
+    return fill_slots(text, {"method": method} if method else {})[0]
 
 
 def leaves_scenario_out(row_id: str) -> bool:
@@ -104,14 +145,15 @@ class ScenarioMemory:
     @classmethod
     def from_examples(cls, examples: Iterable[dict[str, str]], per_scenario: int = 20) -> ScenarioMemory:
         """A memory of at most `per_scenario` entries per (scenario, language), from dicts with the entry keys
-        and "method" (the faulty method, replaced by the slot); identical (text, cause, fix) kept once."""
+        and "slots" (the row's trace slots, `utils.explanations.trace_slots`; or just "method"), whose values are
+        replaced by `{name}`; identical (text, cause, fix) kept once."""
         kept: dict[tuple[str, str], int] = defaultdict(int)
         seen: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
         entries = []
         for example in examples:
             key = (example["scenario"], example["language"])
-            cause = with_method_slot(example["cause"], example.get("method"))
-            fix = with_method_slot(example["fix"], example.get("method"))
+            slots = example.get("slots") or {"method": example.get("method") or ""}
+            cause, fix = with_slots(example["cause"], slots), with_slots(example["fix"], slots)
             same = (example["label"], example["language"], example["text"], cause, fix)
             if same in seen:  # one entry stands for all its identical rows
                 seen[same]["rows"] += 1
@@ -125,9 +167,11 @@ class ScenarioMemory:
         return cls(entries)
 
     def recall(self, text: str, label: str, language: str, method: str | None = None,
-               exclude_id: str | None = None, exclude_scenario: str | None = None) -> Recall | None:
-        """The most similar entry of the same type and language (None when there is none), its method slot
-        filled with `method`. `exclude_id` / `exclude_scenario` leave an entry / a whole scenario out (training)."""
+               exclude_id: str | None = None, exclude_scenario: str | None = None,
+               slots: dict[str, str] | None = None) -> Recall | None:
+        """The most similar entry of the same type and language (None when there is none), its slots filled from
+        `slots` (the new trace's; or just `method`). `exclude_id` / `exclude_scenario` leave an entry / a whole
+        scenario out (training)."""
         if (label, language) not in self.by_key:
             return None
         candidates, vectors = self.by_key[(label, language)]
@@ -139,8 +183,9 @@ class ScenarioMemory:
         scores = (vectors @ self.vectorizer.transform([text]).T).toarray().ravel()
         best = int(scores.argmax())
         entry = self.entries[int(candidates[best])]
-        return Recall(fill_method_slot(entry["cause"], method), fill_method_slot(entry["fix"], method),
-                      float(scores[best]), entry["scenario"])
+        slots = slots if slots is not None else ({"method": method} if method else {})
+        (cause, missing_cause), (fix, missing_fix) = fill_slots(entry["cause"], slots), fill_slots(entry["fix"], slots)
+        return Recall(cause, fix, float(scores[best]), entry["scenario"], tuple(sorted({*missing_cause, *missing_fix})))
 
     @staticmethod
     def _kept(entry: dict[str, Any], exclude_id: str | None, exclude_scenario: str | None) -> bool:
@@ -184,8 +229,9 @@ class ScenarioMemory:
 
 
 def format_recall(recall: Recall | None) -> str:
-    """The stage-2 input's `known` part: the recalled cause and fix with their similarity (one decimal)."""
-    if recall is None:
+    """The stage-2 input's `known` part: the recalled cause and fix with their similarity (one decimal); a recall
+    the new trace cannot fill is not shown (the model would learn to copy `{slot}`)."""
+    if recall is None or recall.unfilled:
         return "known: none"
     return f"known {recall.similarity:.1f}: cause={recall.cause}; fix={recall.fix}"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,19 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
+from utils.explanations import (
+    first_application_frame,
+    frame_in_trace,
+    load_type_explanations,
+    select_trace,
+    trace_grounding,
+    trace_slots,
+)
 from utils.generation_metrics import field_agreement
+from utils.grounding import Grounding, guidance_problems
 from utils.guidance import format_guidance, frame_location, parse_guidance
 from utils.inputs import build_stage2_input, detect_language
-from utils.scenarios import ScenarioMemory, format_recall, leaves_scenario_out, scenario_text
+from utils.scenarios import Recall, ScenarioMemory, format_recall, leaves_scenario_out, scenario_text
 from utils.stacktrace import Frame, Trace, parse_log
 
 TASK = "stage2-explanation"
@@ -150,31 +159,6 @@ def build_source(
     return build_stage2_input(trace, label, location, max_frames=max_frames, language=language, known=known)
 
 
-def select_trace(traces: Sequence[Trace], root_exception: str | None = None) -> Trace:
-    """The trace a corpus row is about: the one whose root cause is `root_exception`, else the first with an
-    exception and frames, else the first with an exception, else the first."""
-    with_exception = [trace for trace in traces if trace.root_cause is not None]
-    if root_exception:
-        simple = root_exception.rsplit(".", 1)[-1]
-        for trace in with_exception:
-            if trace.root_cause.class_name in (root_exception, simple):
-                return trace
-    for trace in with_exception:
-        if trace.frames:
-            return trace
-    return with_exception[0] if with_exception else traces[0]
-
-
-def first_application_frame(trace: Trace) -> Frame | None:
-    """The naive location: the first non-library frame of the root cause (then of the whole chain)."""
-    root = trace.root_cause
-    for frames in ((root.frames if root else []), trace.frames):
-        for frame in frames:
-            if not frame.is_library:
-                return frame
-    return None
-
-
 _LOCATION = re.compile(r"^(?P<file>\S+?)(?::(?P<line>\d+))? \((?P<method>[^()\s]+)\.(?P<name>[^.()\s]+)\)$")
 
 
@@ -211,6 +195,10 @@ class Stage2Example:
     known_similarity: float = -1.0  # the recalled known scenario's similarity, -1 when none was recalled
     known_cause: str = ""
     known_fix: str = ""
+    known_usable: bool = False  # the recall's slots were all filled from this trace and it states only what it shows
+    fallback: str = ""  # the type-level explanation (utils/explanations.py): shown when nothing else may be
+    grounding: str = ""  # the log and the facts derived from it: what a shown explanation may state
+    anchors: list[str] = field(default_factory=list)  # what a cause about this failure names (Grounding.anchored)
 
 
 def row_language(row: dict[str, Any]) -> str:
@@ -240,7 +228,7 @@ def build_scenario_memory(rows: Iterable[dict[str, Any]], per_scenario: int = 20
             yield {"id": str(row.get("id", index)), "scenario": row_scenario(row), "label": row["label"],
                    "language": row_language(row), "text": scenario_text(trace, row["label"]),
                    "cause": fields.get("cause", ""), "fix": fields.get("fix", ""),
-                   "method": location.method if location else None}
+                   "slots": trace_slots(trace, location)[0]}
 
     return ScenarioMemory.from_examples(entries(), per_scenario=per_scenario)
 
@@ -266,8 +254,12 @@ def stage2_example(row: dict[str, Any], max_frames: int = 5, language_tag: bool 
         row_id = str(row.get("id", ""))
         scenario = row_scenario(row) if leave_out == "training" and leaves_scenario_out(row_id) else None
         recall = memory.recall(scenario_text(trace, row["label"]), row["label"], language,
-                               location.method if location else None,
-                               exclude_id=row_id if leave_out else None, exclude_scenario=scenario)
+                               exclude_id=row_id if leave_out else None, exclude_scenario=scenario,
+                               slots=trace_slots(trace, location)[0])
+    # what a shown text may state: the log, and the location only where the log shows it (a corpus fault may not)
+    located = frame_in_trace(trace, location) or first_application_frame(trace)
+    grounding = trace_grounding(row["log"], trace, row["label"], located)
+    fallback = load_type_explanations().explain(row["label"], language, *trace_slots(trace, located))
     return Stage2Example(
         source=build_source(trace, row["label"], location, max_frames=max_frames,
                             language=language if language_tag else None,
@@ -278,7 +270,34 @@ def stage2_example(row: dict[str, Any], max_frames: int = 5, language_tag: bool 
         known_similarity=recall.similarity if recall else -1.0,
         known_cause=recall.cause if recall else "",
         known_fix=recall.fix if recall else "",
+        known_usable=recall_usable(recall, grounding),
+        fallback=format_guidance(row["label"], fallback.cause, frame_location(location), fallback.fix),
+        grounding=grounding.raw,
+        anchors=grounding.anchors,
     )
+
+
+def recall_usable(recall: Recall | None, grounding: Grounding) -> bool:
+    """Whether a recalled known scenario may be shown as this failure's explanation: every slot filled from this
+    trace, and its cause and fix state only what the log shows."""
+    return recall is not None and not recall.unfilled and not recall_problems(recall, grounding)
+
+
+def recall_problems(recall: Recall, grounding: Grounding) -> list[str]:
+    """Why a recalled text is not this failure's explanation (empty: it may be shown)."""
+    problems = [f"the trace has no {{{name}}}" for name in recall.unfilled]
+    for name, text in (("cause", recall.cause), ("fix", recall.fix)):
+        if missing := grounding.ungrounded(text, allow_api=name == "fix"):
+            problems.append(f"its {name} names what the log does not show: {', '.join(missing)}")
+    return problems
+
+
+def explanation_problems(text: str, grounding: Grounding | str, anchors: Sequence[str] = ()) -> list[str]:
+    """Why a generated explanation must not be shown (`utils.grounding.guidance_problems`); `grounding` may be the
+    `Stage2Example.grounding` text, with its `anchors`."""
+    if isinstance(grounding, str):
+        grounding = Grounding(grounding, (), load_type_explanations().api_names, anchors)
+    return guidance_problems(text, grounding)
 
 
 # ---------------------------------------------------------------------------------------------------- generation
@@ -479,28 +498,57 @@ def checked_explanations(model: PreTrainedModel, tokenizer: PreTrainedTokenizerB
     return constrained, checked
 
 
+SOURCE_KNOWN, SOURCE_MODEL, SOURCE_TYPE = "known scenario", "model", "type template"
+
+
+def shown_with_sources(model_texts: Sequence[str], types: Sequence[str], locations: Sequence[str],
+                       similarities: Sequence[float], causes: Sequence[str], fixes: Sequence[str],
+                       threshold: float | None, usable: Sequence[bool] | None = None,
+                       fallbacks: Sequence[str] | None = None, groundings: Sequence[str] | None = None,
+                       anchors: Sequence[Sequence[str]] | None = None) -> list[tuple[str, str]]:
+    """(text, source) the user is shown for each row, first that may be shown of: the recalled known scenario's
+    cause and fix (with the shown type and location) where `use_recall` and `usable`; the model's text, unless
+    `explanation_problems` rejects it against `groundings` (and `anchors`); the type-level `fallbacks`. Without
+    `usable` / `fallbacks` / `groundings` nothing is checked (the model's text stands). Model texts of "" and
+    threshold 0: each row's recalled text, "" where nothing was recalled."""
+    count = len(model_texts)
+    usable = usable if usable is not None else [True] * count
+    shown = []
+    for index, (text, label, where, similarity) in enumerate(zip(model_texts, types, locations, similarities)):
+        if use_recall(similarity, threshold) and usable[index]:
+            shown.append((format_guidance(label, causes[index], where, fixes[index]), SOURCE_KNOWN))
+        elif fallbacks is None or groundings is None or not explanation_problems(
+                text, groundings[index], anchors[index] if anchors is not None else ()):
+            shown.append((text, SOURCE_MODEL))
+        else:
+            shown.append((fallbacks[index], SOURCE_TYPE))
+    return shown
+
+
 def shown_explanations(model_texts: Sequence[str], types: Sequence[str], locations: Sequence[str],
                        similarities: Sequence[float], causes: Sequence[str], fixes: Sequence[str],
-                       threshold: float | None) -> list[str]:
-    """What the user is shown for each row: the recalled known scenario's cause and fix (with the shown type and
-    location) where `use_recall`, else the model's text. Model texts of "" and threshold 0: each row's recalled
-    text, "" where nothing was recalled."""
-    return [format_guidance(label, cause, where, fix) if use_recall(similarity, threshold) else text
-            for text, label, where, similarity, cause, fix in zip(model_texts, types, locations, similarities,
-                                                                 causes, fixes)]
+                       threshold: float | None, **checks: Any) -> list[str]:
+    """The texts of `shown_with_sources`."""
+    return [text for text, _ in shown_with_sources(model_texts, types, locations, similarities, causes, fixes,
+                                                    threshold, **checks)]
 
 
 RECALL_THRESHOLDS = tuple(round(0.1 * step, 1) for step in range(11)) + (1.01,)  # 1.01: never recall
 
 
 def choose_recall_threshold(similarities: Sequence[float], model_scores: Sequence[float],
-                            recall_scores: Sequence[float]) -> tuple[float, float]:
+                            recall_scores: Sequence[float], usable: Sequence[bool] | None = None,
+                            allowed: Sequence[float] | None = None) -> tuple[float, float]:
     """(threshold, mean score): the similarity from which the recalled text replaces the model's, chosen from
-    `RECALL_THRESHOLDS` for the best mean per-row score (ROUGE-L) of the rows given; ties keep the model longer."""
+    `allowed` (default `RECALL_THRESHOLDS`; 1.01, never recall, is always allowed) for the best mean per-row score
+    (ROUGE-L) of the rows given; ties keep the model longer. A row whose recall is not `usable` (unfillable or
+    ungrounded: never shown) keeps its `model_scores` (the model's text or the type-level one) at any threshold."""
+    usable = usable if usable is not None else [True] * len(similarities)
+    allowed = set(allowed if allowed is not None else RECALL_THRESHOLDS) | {RECALL_THRESHOLDS[-1]}
     best_threshold, best_mean = RECALL_THRESHOLDS[-1], -1.0
-    for threshold in RECALL_THRESHOLDS:  # ascending, so a tie goes to the higher threshold
-        chosen = [recall if use_recall(similarity, threshold) else model
-                  for similarity, model, recall in zip(similarities, model_scores, recall_scores)]
+    for threshold in (value for value in RECALL_THRESHOLDS if value in allowed):  # ascending: ties go higher
+        chosen = [recall if use_recall(similarity, threshold) and fits else model
+                  for similarity, model, recall, fits in zip(similarities, model_scores, recall_scores, usable)]
         mean = sum(chosen) / max(len(chosen), 1)
         if mean >= best_mean:
             best_threshold, best_mean = threshold, mean

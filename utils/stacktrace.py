@@ -8,7 +8,10 @@ What the parser understands:
   every `Caused by:`, `Suppressed:` blocks (nested by indentation, attached to their owner, kept out of the main
   chain), logback's root-cause-first `Wrapped by:`, `... N more` / `... N common frames omitted`, messages spanning
   several lines (a message runs until the first frame / `Caused by:` line or the end of the text; when a new log
-  record or another exception comes first, only the first line is the message);
+  record or another exception comes first, only the first line is the message); `...` / `[...]` lines where a pasted
+  trace was shortened; `class com.x.FooException: message` (`Class.toString()`); Elasticsearch's one-line chain
+  `Top[msg]; nested: Cause[msg2]; nested: Root[msg3];` (the deepest `nested:` is the root cause); Tomcat's
+  `Servlet.service() ... threw exception [...] with root cause` line, which becomes the context of the trace after it;
 - frames with module / class-loader prefixes (`java.base@17/`, `app//`), jar suffixes (`~[x.jar:1.0]`), `Native
   Method`, `Unknown Source`, files without a line, lambda / proxy / CGLIB classes;
 - log files: each line's prefix (timestamp, level, thread, logger: logback, log4j, JUL, Spring Boot, maven
@@ -17,21 +20,25 @@ What the parser understands:
   out`) is a message-only trace; the lines of the record that introduced a trace are kept as its `context`;
   traces inside JSON log lines (`"stack_trace":"...\\n\\tat ..."`) are unescaped first (line numbers then count
   the unescaped lines);
-- thread dumps (jstack, `kill -3`): each thread (`"name" ... tid=...`, `java.lang.Thread.State: ...`, frames,
-  `- locked <0x..>` / `- waiting to lock <0x..>` lines) is a `Trace` of kind "thread" with its state and locks;
-  `find_deadlocks` finds threads waiting on each other's locks.
+- thread dumps (jstack, `kill -3`, JDK 21's `#1 [4242]` headers and `jcmd Thread.dump_to_file` text with virtual
+  threads): each thread (`"name" ... tid=...`, `java.lang.Thread.State: ...`, frames, `- locked <0x..>` / `- waiting
+  to lock <0x..>` lines, `Locked ownable synchronizers:`) is a `Trace` of kind "thread" with its state and locks;
+  `find_deadlocks` finds threads waiting on each other's monitors or ReentrantLocks.
 
 A class name is only believed when it looks like one: a dotted name whose last part starts upper case, or a
 CamelCase name ending in Exception / Error / Failure / Throwable / Fault. Names of the first kind that do not end
 that way (`com.bank.rules.RuleViolation`) only start a trace when frames follow, unless their package says what they
 are (`org.mockito.exceptions.verification.TooLittleActualInvocations`).
-Every step is one pass over the lines with precompiled regexes; nothing here raises on any input text.
+Every step is one pass over the lines with precompiled regexes; nothing here raises on any input text. Time is
+linear in the text and memory bounded by a small multiple of it (tests/test_adversarial.py): patterns are anchored
+or bounded so that none backtracks more than linearly, repeated groups are capped (each repetition costs the regex
+engine stack memory), and caches are per signature, not one slot that two interleaved shapes evict.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -105,10 +112,12 @@ class ThrownException:
 class LockEvent:
     """A lock line of a thread dump (`- locked <0x..> (a com.x.Account)`) under a thread's frame."""
 
-    action: str  # "locked", "waiting to lock", "waiting on", "parking to wait for", "eliminated"
+    # "locked", "waiting to lock", "waiting on", "parking to wait for", "eliminated", or "owns": a java.util.concurrent
+    # lock (ReentrantLock, ...) listed under `Locked ownable synchronizers:`
+    action: str
     address: str
     class_name: str
-    frame_index: int  # the frame it is printed under (-1: before any frame)
+    frame_index: int  # the frame it is printed under (-1: before any frame, or an ownable synchronizer)
 
 
 @dataclass
@@ -128,6 +137,7 @@ class Trace:
     kind: str = "exception"  # or "thread": a thread of a thread dump (jstack, kill -3)
     thread_state: str | None = None  # "BLOCKED (on object monitor)" for a thread
     locks: list[LockEvent] = field(default_factory=list)
+    virtual_thread: bool = False  # a JDK 21+ virtual thread (`#31 "" virtual` in `jcmd Thread.dump_to_file`)
 
     @property
     def has_exception(self) -> bool:
@@ -212,33 +222,54 @@ def mark_library_frames(traces: Iterable[Trace], extra_prefixes: Iterable[str] =
 # Line shapes.
 
 _IDENT = r"[A-Za-z_$][\w$]*"
-_CLASS = rf"(?:{_IDENT}\.)*{_IDENT}"
+# Each repetition of a group costs the regex engine stack memory (~170 bytes per `a.` of `a.a.a...A!`), so the
+# package depth is capped: real names have a dozen parts, and a longer dotted run is not believed to be a class.
+_MAX_CLASS_PARTS = 64
+_MAX_CLASS_CHARS = 1_000  # longer names are junk; also keeps them out of the lru caches below
+_CLASS = rf"(?:{_IDENT}\.){{0,{_MAX_CLASS_PARTS}}}{_IDENT}"
 _CLASS_AT_START = re.compile(_CLASS)
 # CamelCase simple names that are surely throwables: "SocketTimeoutException", "Foo$BarError", "ComparisonFailure".
 _THROWABLE_SIMPLE = re.compile(r"(?:[\w$]*\$)?[A-Z]\w*(?:Exception|Error|Failure|Throwable|Fault)(?:\$[\w$]+)?")
-_DOTTED_CLASS = re.compile(r"(?:[a-z_$][\w$]*\.)+[A-Z_$][\w$]*")
+_DOTTED_CLASS = re.compile(rf"(?:[a-z_$][\w$]*\.){{1,{_MAX_CLASS_PARTS}}}[A-Z_$][\w$]*")
 # Packages that hold only throwables: "org.mockito.exceptions.verification.TooLittleActualInvocations".
 _THROWABLE_PACKAGE = re.compile(r"(?:^|\.)(?:exceptions?|errors?)\.", re.IGNORECASE)
 
-_FRAME = re.compile(
-    r"at\s+(?P<prefix>(?:[^\s/()]*/){0,2}?)"  # class loader and module: "java.base@17.0.2/", "app//"
+_FRAME_BODY = (
+    r"(?P<prefix>(?:[^\s/()]*/){0,2}?)"  # class loader and module: "java.base@17.0.2/", "app//"
     r"(?P<cls>[^\s()/]+?(?:/(?:0x[0-9a-fA-F]+|\d+))?)\.(?P<method>[^\s().]+)"  # hidden classes: "$$Lambda$12/0x..."
     r"\s*\((?P<source>[^()]*)\)?\s*(?P<suffix>.*)"
 )
+_FRAME = re.compile(rf"at\s+{_FRAME_BODY}")
+# A frame as `StackTraceElement.toString()` prints it, without `at ` (JDK 21's `jcmd <pid> Thread.dump_to_file`).
+_BARE_FRAME = re.compile(_FRAME_BODY)
 _MORE = re.compile(r"\.\.\.\s*(\d+)\s+(?:more|common frames omitted)\b")
 _CAUSE = re.compile(r"(?P<word>Caused\s+by|Wrapped\s+by|Suppressed):\s*(?P<rest>.*)", re.IGNORECASE)
+# `class ` in front of the name: `Class.toString()`, as in a logged `e.getClass() + ": " + e.getMessage()`.
 _HEADER = re.compile(
-    rf"(?:Exception in thread \"(?P<thread>[^\"]*)\"\s+)?(?P<cls>{_CLASS})(?:(?P<colon>[:;])\s?(?P<msg>.*)|\s*)$"
+    rf"(?:Exception in thread \"(?P<thread>[^\"]*)\"\s+)?(?:class\s+)?(?P<cls>{_CLASS})"
+    r"(?:(?P<colon>[:;])\s?(?P<msg>.*)|\s*)$"
 )
 # A class-like token inside a log message, followed by ": " or the line end; `_is_throwable_name` then decides.
 _EMBEDDED = re.compile(rf"(?:^|(?<=[\s:=\[(\"']))(?P<cls>{_CLASS})(?=:\s|:$|\s*$)")
 _LOCK = re.compile(r"-\s+(?P<action>locked|waiting to lock|waiting on|parking to wait for|eliminated)\s+"
                    r"<(?P<address>[^>]*)>(?:\s*\(a (?P<cls>[^)]*)\))?")
-# `"pool-1-thread-2" #14 prio=5 os_prio=0 tid=0x.. nid=0x2b03 waiting for monitor entry [0x..]`
-# or, in the JVM's "Java stack information for the threads listed above", just `"pool-1-thread-2":`
+# `"pool-1-thread-2" #14 prio=5 os_prio=0 tid=0x.. nid=0x2b03 waiting for monitor entry [0x..]` (JDK 19+ adds the
+# OS thread id: `#14 [11011] prio=5`), or, in the JVM's "Java stack information for the threads listed above",
+# just `"pool-1-thread-2":`
 _THREAD_HEADER = re.compile(
-    r'"(?P<name>[^"]{1,200})"(?:(?:\s+#\d+)?(?:\s+daemon)?\s+(?:prio=|os_prio=|tid=|nid=).*|:)$'
+    r'"(?P<name>[^"]{1,200})"(?:(?:\s+#\d+)?(?:\s+\[\d+\])?(?:\s+daemon)?\s+(?:prio=|os_prio=|tid=|nid=).*|:)$'
 )
+# JDK 21+: a carrier thread prints the virtual thread it runs where other threads print their state.
+_CARRYING = re.compile(r"Carrying virtual thread #\d+$")
+# JDK 21's `jcmd <pid> Thread.dump_to_file` (plain text): `#23 "worker-1"` or `#31 "" virtual`, then its frames
+# without `at `; later JDKs write `Thread #23 "worker-1" virtual WAITING ...`.
+_DUMP_THREAD_HEADER = re.compile(
+    r'(?:Thread )?#(?P<tid>\d{1,19}) "(?P<name>[^"]{0,200})"(?P<virtual> virtual)?(?: (?P<state>[A-Z_]{3,20})\b.*)?$'
+)
+# `jstack -l`: after a thread's frames, `Locked ownable synchronizers:` then `- <0x..> (a ...ReentrantLock$Sync)`
+# for each java.util.concurrent lock it holds, or `- None`.
+_OWNABLE_HEADER = "Locked ownable synchronizers:"
+_OWNABLE = re.compile(r"-\s+<(?P<address>[^>]*)>(?:\s*\(a (?P<cls>[^)]*)\))?")
 _THREAD_STATE = re.compile(r"java\.lang\.Thread\.State:\s*(?P<state>.+)$")
 _JAR_SUFFIX = re.compile(r"~?\[(?P<jar>[^\]]*)\]")
 _SOURCE_LINE = re.compile(r"(?P<file>.*?):(?P<line>\d+)$")
@@ -266,16 +297,22 @@ _LEVEL_AFTER_TS = re.compile(
 )
 # After the level: thread, pid, "---", logger, "(File.java:42)" tokens, then a separator; the message follows.
 # (Spring Boot abbreviates Tomcat's logger to "o.a.c.c.C.[.[.[/].[dispatcherServlet]".)
-_TAIL_TOKEN = r"(?:\d+|---|\[[^\]]{0,200}\]|\([^)]{0,200}\)|\{[^}]{0,200}\}|[\w$]+(?:\.[\w$\[\]/]+)+(?::\d+)?)"
+# (The dotted logger's parts are capped like `_CLASS`'s: each repetition costs the regex engine stack memory.)
+_TAIL_TOKEN = (
+    rf"(?:\d+|---|\[[^\]]{{0,200}}\]|\([^)]{{0,200}}\)|\{{[^}}]{{0,200}}\}}|[\w$]+(?:\.[\w$\[\]/]+){{1,{_MAX_CLASS_PARTS}}}"
+    r"(?::\d+)?)"
+)
 _TAIL_TOKENS = re.compile(_TAIL_TOKEN)
 _TAIL = re.compile(rf"(?P<tokens>(?:\s+{_TAIL_TOKEN}){{0,6}})(?:\s+(?P<bare>[\w$]+))?\s*(?:-{{1,3}}>?|:|\|)(?:\s|$)")
-_THREAD_THEN_LOGGER = re.compile(r"\s+\[(?P<thread>[^\]]{0,120})\](?:\s+(?P<logger>[\w$]+(?:\.[\w$]+){2,}))?(?:\s|$)")
+_THREAD_THEN_LOGGER = re.compile(
+    rf"\s+\[(?P<thread>[^\]]{{0,120}})\](?:\s+(?P<logger>[\w$]+(?:\.[\w$]+){{2,{_MAX_CLASS_PARTS}}}))?(?:\s|$)"
+)
 _JUL_TAIL = re.compile(r"\s*(?P<logger>[\w$.]+)\s+(?P<method>[\w$<>]+)\s*$")
 _BRACKET = re.compile(r"\[([^\]]*)\]")
 _PREFIX_FIRST_CHARS = frozenset("0123456789[ACDEFIJMNOSTW")
 
 
-@dataclass
+@dataclass(slots=True)  # one per log line: slots keep the per-line cache small
 class _Prefix:
     timestamp: str | None = None
     level: str | None = None
@@ -315,14 +352,7 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
         pos = level.end()
     tail = _TAIL.match(line, pos)
     if tail:
-        for token in _TAIL_TOKENS.findall(tail.group("tokens")):
-            if token.startswith("[") and prefix.thread is None:
-                prefix.thread = token.strip("[] ")
-            elif "." in token and token[0] not in "([{":
-                prefix.logger = token.split(":", 1)[0]
-        if tail.group("bare"):
-            prefix.logger = tail.group("bare")
-        body = line[tail.end() :]
+        body = line[_read_tail(line, tail, prefix) :]
     elif bracketed := _THREAD_THEN_LOGGER.match(line, pos):  # Tomcat: "SEVERE [main] o.a.c.Foo.start message"
         prefix.thread = prefix.thread or bracketed.group("thread").strip()
         prefix.logger = bracketed.group("logger")
@@ -333,10 +363,51 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
     return prefix, body
 
 
-@lru_cache(maxsize=8192)
+def _read_tail(line: str, tail: re.Match[str], prefix: _Prefix) -> int:
+    """Thread and logger of the tokens after the level (`_TAIL`) into `prefix`; returns where the body starts."""
+    body_start = tail.end()
+    after_dashes: list[str] | None = None  # Spring Boot's bracket tokens after its `---`
+    for token_match in _TAIL_TOKENS.finditer(line, tail.start("tokens"), tail.end("tokens")):
+        token = token_match.group(0)
+        if _is_exception_token(token) and _colon_follows(line, token_match.end(), tail.end()):
+            # "12:00:00 ERROR java.lang.IllegalStateException: boom": no logger; the ": " after the name is the
+            # exception's own, so the body (the exception line) starts at the name.
+            body_start = token_match.start()
+            break
+        if token == "---":
+            after_dashes = []
+        elif after_dashes is not None and token.startswith("["):
+            after_dashes.append(token.strip("[] "))
+        if token.startswith("[") and prefix.thread is None:
+            prefix.thread = token.strip("[] ")
+        elif "." in token and token[0] not in "([{":
+            prefix.logger = token.split(":", 1)[0]
+    else:
+        bare = tail.group("bare")
+        if bare and _is_exception_token(bare) and _colon_follows(line, tail.end("bare"), tail.end()):
+            body_start = tail.start("bare")
+        elif bare:
+            prefix.logger = bare
+    if after_dashes and len(after_dashes) > 1:
+        # Spring Boot 3.2+: `--- [myapp] [exec-1] [traceId-spanId] logger`: the application's name comes first and
+        # the correlation id (hex, or blank when there is no trace) last, so the thread is the last other one.
+        named = [token for token in after_dashes if not _CORRELATION_ID.fullmatch(token)] or after_dashes
+        prefix.thread = named[-1]
+    return body_start
+
+
+_CORRELATION_ID = re.compile(r"[0-9a-fA-F]*-?[0-9a-fA-F]*")
+
+
 def _is_throwable_name(class_name: str) -> bool:
     """A name that surely denotes a throwable: CamelCase ...Exception/Error/..., a class in an `exceptions`
-    package, or dotted `java.lang.Error` / `java.lang.Throwable`."""
+    package, or dotted `java.lang.Error` / `java.lang.Throwable`. A name over `_MAX_CLASS_CHARS` is none (checked
+    before the cache, which would otherwise keep huge junk strings alive)."""
+    return len(class_name) <= _MAX_CLASS_CHARS and _is_throwable_name_cached(class_name)
+
+
+@lru_cache(maxsize=8192)
+def _is_throwable_name_cached(class_name: str) -> bool:
     simple = class_name.rsplit(".", 1)[-1]
     if _THROWABLE_SIMPLE.fullmatch(simple):
         return True
@@ -345,10 +416,35 @@ def _is_throwable_name(class_name: str) -> bool:
     return simple in ("Error", "Exception", "Throwable", "ThreadDeath") or bool(_THROWABLE_PACKAGE.search(class_name))
 
 
+def _colon_follows(line: str, start: int, end: int) -> bool:
+    """Only spaces, then the `:` separator, between `start` and `end` (the end of the prefix)."""
+    return line[start:end].lstrip().startswith(":")
+
+
+def _is_exception_token(token: str) -> bool:
+    """A logger-like token of a log prefix that is really an exception's class name: its simple name ends in
+    Exception / Error / ... (stricter than `_is_throwable_name`: a logger `com.x.errors.Reporter` stays a logger)."""
+    return len(token) <= _MAX_CLASS_CHARS and _is_exception_token_cached(token)
+
+
 @lru_cache(maxsize=8192)
+def _is_exception_token_cached(token: str) -> bool:
+    return token[:1] not in "([{" and bool(_THROWABLE_SIMPLE.fullmatch(token.rsplit(".", 1)[-1]))
+
+
 def _is_plausible_class(class_name: str) -> bool:
     """Throwable names, or a dotted name with a capitalised last part (believed only when frames follow)."""
+    return len(class_name) <= _MAX_CLASS_CHARS and _is_plausible_class_cached(class_name)
+
+
+@lru_cache(maxsize=8192)
+def _is_plausible_class_cached(class_name: str) -> bool:
     return _is_throwable_name(class_name) or bool(_DOTTED_CLASS.fullmatch(class_name))
+
+
+def _is_elided(body: str) -> bool:
+    """`...` / `[...]` alone on a line (indentation allowed; long lines are surely something else)."""
+    return len(body) < 40 and body.strip() in _ELIDED_LINES
 
 
 def _indent_width(body: str) -> int:
@@ -395,14 +491,70 @@ def _parse_frame(match: re.Match[str], raw: str, rules: LibraryRules, extra: tup
 
 
 def _split_exception_line(text: str) -> tuple[str, str | None]:
-    """(class, message) of the text after `Caused by:`; odd lines ("Foo(detail)") keep the leading name."""
+    """(class, message) of the text after `Caused by:`; odd lines ("Foo(detail)") keep the leading name,
+    Elasticsearch's `FooException[message]; nested: ...` gives the name and the message without the brackets."""
     header = _HEADER.match(text)
     if header:
         return header.group("cls"), header.group("msg") if header.group("colon") else None
     name = _CLASS_AT_START.match(text)
     if not name:
         return "", text or None
+    if text.startswith("[", name.end()) and _is_throwable_name(name.group(0)):
+        nested = _nested_segment(text.split(_NESTED, 1)[0])
+        if nested is not None:
+            return nested
     return name.group(0), text[name.end() :].lstrip(" :;") or None
+
+
+# Elasticsearch's one-line chain (`ExceptionsHelper.detailedMessage`): `Top[msg]; nested: Cause[msg2]; nested: Root;`
+# (a cause without a message has no brackets; the top one may be printed `pkg.Top: msg` by its own toString).
+_NESTED = "; nested: "
+_MAX_NESTED = 50  # causes read from one line
+_NESTED_TOP = re.compile(rf"(?:^|(?<=[\s:\]]))(?P<cls>{_CLASS})(?=\[|:\s|:$|$)")
+_THROWABLE_WORD = re.compile(r"Exception|Error|Failure|Throwable|Fault")
+
+
+def _is_nested_name(name: str) -> bool:
+    """A throwable's name, or a capitalised one with a throwable word inside ("NotSerializableExceptionWrapper"):
+    prose such as "Options; nested: True" names no exception."""
+    return _is_plausible_class(name) or (name[:1].isupper() and bool(_THROWABLE_WORD.search(name)))
+
+
+def _nested_segment(segment: str) -> tuple[str, str | None] | None:
+    """(class, message) of one `Name[message]` / `Name: message` / `Name` part of an Elasticsearch chain."""
+    segment = segment.strip().removesuffix(";").rstrip()
+    name = _CLASS_AT_START.match(segment)
+    if name is None or not _is_nested_name(name.group(0)):
+        return None
+    rest = segment[name.end() :]
+    if rest.startswith("["):
+        close = rest.rfind("]")  # the message's own brackets ("failed to parse [field]") stay in it
+        return name.group(0), rest[1:close] if close > 0 else rest[1:]
+    return name.group(0), rest.lstrip(" :") or None
+
+
+def _nested_chain(body: str) -> tuple[int, list[ThrownException]] | None:
+    """(column where the chain starts, its exceptions) of a line holding an Elasticsearch one-line chain; None when
+    no `; nested:` part names an exception."""
+    segments = body[:_MAX_LINE_CHARS].split(_NESTED, _MAX_NESTED)
+    chain: list[ThrownException] = []
+    for segment in segments[1:]:
+        read = _nested_segment(segment)
+        if read is None:
+            break
+        chain.append(ThrownException(class_name=read[0], message=read[1], relation="cause"))
+    if not chain:
+        return None
+    column = len(segments[0]) + len(_NESTED)  # no exception before the first `nested:`: the chain starts there
+    for match in _NESTED_TOP.finditer(segments[0]):
+        if _is_throwable_name(match.group("cls")):
+            top = _nested_segment(segments[0][match.start() :])
+            if top is not None:
+                column = match.start()
+                chain.insert(0, ThrownException(class_name=top[0], message=top[1]))
+            break
+    chain[0].relation = "top"
+    return column, chain
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -410,11 +562,23 @@ def _split_exception_line(text: str) -> tuple[str, str | None]:
 
 _MAX_CONTINUATION_LINES = 200  # a message longer than this (without reaching a frame) is not taken as one message
 _MAX_CONTINUATION_CHARS = 50_000
+_MAX_DEAD_ENDS = 64  # continuation scans remembered (one per header signature)
+_CACHE_BEHIND = 256  # split lines kept cached behind the parse position
 _MAX_CONTEXT_LINES = 3  # non-trace lines kept before a trace
 _MAX_CONTEXT_CHARS = 500  # per context line
 _MAX_NO_TRACE_CONTEXT_LINES = 50
 _MAX_LINE_CHARS = 20_000  # longer lines are only searched this far for an exception line
 _BLANK_RUN_INSIDE_TRACE = 2  # blank lines tolerated between frames
+_ELIDED_RUN_INSIDE_TRACE = 2  # elided lines (`...`, `[...]`) tolerated between frames / before a `Caused by:`
+# A line that says "frames were cut here" when a trace is pasted shortened.
+_ELIDED_LINES = frozenset(("...", "[...]", "\u2026", "[\u2026]", "(...)"))
+
+# Tomcat's "Servlet.service() for servlet [x] in context with path [] threw exception [Request processing failed;
+# nested exception is java.lang.IllegalStateException: boom] with root cause", then the root cause's own trace.
+# That trace is the one kept, with this line as its context: the wrapper (NestedServletException / ServletException)
+# is printed only through its message, without its class name, so a chain holding it would have to invent a name,
+# and the root cause, the one thing the line promises, is what follows.
+_WITH_ROOT_CAUSE = " with root cause"
 
 _BLANK, _FRAME_LINE, _MORE_LINE, _CAUSE_LINE, _TEXT, _LOCK_LINE = range(6)
 _STRUCTURAL = (_FRAME_LINE, _MORE_LINE, _CAUSE_LINE, _LOCK_LINE)
@@ -423,7 +587,7 @@ _STRUCTURAL = (_FRAME_LINE, _MORE_LINE, _CAUSE_LINE, _LOCK_LINE)
 _UNSET: Any = object()
 
 
-@dataclass
+@dataclass(slots=True)  # one per line of the text, cached while it is parsed
 class _Line:
     prefix: _Prefix | None
     body: str  # the line without its log prefix
@@ -440,10 +604,20 @@ class _Parser:
         self.raw_lines = text.split("\n")
         self.count = len(self.raw_lines)
         self.cache: list[_Line | None] = [None] * self.count
+        self.forgotten = 0  # cache entries before this index were dropped (`forget_before`)
         self.rules = load_library_rules()
         self.extra = extra_library_prefixes
-        # Continuation scans that found no frame: (first line, line where the scan stopped, header signature).
-        self.dead_end: tuple[int, int, object] = (-1, -1, None)
+        # Continuation scans that found no frame, per header signature: (first line, line where the scan stopped).
+        # One entry per signature: with a single entry, lines alternating two signatures (a prefixed and a bare
+        # dotted name) evicted each other and every line rescanned up to `_MAX_CONTINUATION_LINES` lines.
+        self.dead_ends: dict[object, tuple[int, int]] = {}
+
+    def forget_before(self, stop: int) -> None:
+        """Drops the cached lines before `stop`. The parse looks back only a few context lines, and a dropped line is
+        just split again if it does; keeping every line's split for the whole text cost ~250 bytes a line (20x a
+        short line's own size)."""
+        self.cache[self.forgotten : stop] = [None] * (stop - self.forgotten)
+        self.forgotten = stop
 
     def raw_line(self, index: int) -> str:
         return self.raw_lines[index]
@@ -496,7 +670,11 @@ class _Parser:
             if _is_throwable_name(match.group("cls")):
                 rest = body[match.end() :]
                 message = rest[1:].strip() if rest.startswith(":") else None
-                return match.start(), match.group("cls"), message
+                column = match.start()
+                # "failed: class com.x.FooException: bad" (`Class.toString()`): `class ` is part of the exception line
+                if body.endswith("class ", 0, column) and (column == 6 or not body[column - 7].isalnum()):
+                    column -= 6
+                return column, match.group("cls"), message
         return None
 
     def continuation(self, start: int, header_prefix: _Prefix | None) -> tuple[list[str], int]:
@@ -508,8 +686,8 @@ class _Parser:
         start) is message text, not a new record.
         """
         signature = header_prefix.signature() if header_prefix else None
-        first, stop, dead_signature = self.dead_end
-        if first <= start <= stop and dead_signature == signature:
+        first, stop = self.dead_ends.get(signature, (-1, -1))
+        if first <= start <= stop:
             return [], start  # a scan over these lines already found no frame
         collected: list[str] = []
         chars = 0
@@ -530,7 +708,9 @@ class _Parser:
             collected.append((line.body if record else self.raw_line(index)).rstrip())
             chars += len(collected[-1])
             index += 1
-        self.dead_end = (start, index, signature)
+        if len(self.dead_ends) >= _MAX_DEAD_ENDS:
+            self.dead_ends.clear()  # many thread / logger signatures: keep the cache small, not the scans complete
+        self.dead_ends[signature] = (start, index)
         return [], start
 
     # -- traces --
@@ -539,6 +719,8 @@ class _Parser:
         context: list[int] = []  # indexes of non-blank, non-trace lines since the last trace
         index = 0
         while index < self.count:
+            if index - self.forgotten > 2 * _CACHE_BEHIND:
+                self.forget_before(index - _CACHE_BEHIND)
             line = self.line(index)
             trace: Trace | None = None
             if line.kind == _TEXT:
@@ -606,6 +788,8 @@ class _Parser:
 
     def trace_at_exception_line(self, index: int, line: _Line) -> Trace | None:
         """The trace whose first exception line is line `index`, or None when that line starts none."""
+        if _NESTED in line.body and (nested := self.trace_at_nested_line(index, line)) is not None:
+            return nested
         header = self.header_of(line)
         lead_context: list[str] = []
         thread: str | None = None
@@ -617,6 +801,10 @@ class _Parser:
             if embedded is None:
                 return None
             column, class_name, message = embedded
+            if line.body.rstrip().endswith(_WITH_ROOT_CAUSE):
+                if self.exception_line_after_gap(index + 1):
+                    return None  # the header of the root cause's trace that follows: that trace's context
+                message = message.removesuffix(f"]{_WITH_ROOT_CAUSE}") if message else message
             strong = True
             before = line.body[:column].strip()
             if before:  # "Unexpected error:" of "... - Unexpected error: java.net.SocketTimeoutException: ..."
@@ -632,21 +820,103 @@ class _Parser:
         self.read_trace_body(trace, next_index, _indent_width(line.body), [header_text, *more])
         return trace
 
+    def exception_line_after_gap(self, index: int) -> bool:
+        """An exception line (or a `Caused by:`) at line `index`, after at most `_BLANK_RUN_INSIDE_TRACE` blanks."""
+        for cursor in range(index, min(index + _BLANK_RUN_INSIDE_TRACE + 1, self.count)):
+            line = self.line(cursor)
+            if line.kind != _BLANK:
+                return line.kind == _CAUSE_LINE or (line.kind == _TEXT and self.header_of(line) is not None)
+        return False
+
+    def trace_at_nested_line(self, index: int, line: _Line) -> Trace | None:
+        """A trace whose first line is an Elasticsearch one-line chain (`Top[msg]; nested: Root[msg2];`); None when
+        the line holds none. The deepest `nested:` is the root cause, unless `Caused by:` lines follow (ES 2.x
+        prints the summary as the first line of a full trace): they print each cause once, with its frames."""
+        found = _nested_chain(line.body)
+        if found is None:
+            return None
+        column, chain = found
+        before = line.body[:column].strip()
+        trace = Trace(chain=chain[:1], context=[before[:_MAX_CONTEXT_CHARS]] if before else [], start_line=index + 1)
+        self.read_trace_body(trace, index + 1, _indent_width(line.body), [line.body.strip()])
+        if len(trace.chain) == 1:
+            trace.chain.extend(chain[1:])
+        return trace
+
     def trace_at_thread_header(self, index: int, line: _Line) -> Trace | None:
         """A thread of a thread dump: its `"name" ... tid=...` line, then `java.lang.Thread.State: ...` and/or
-        frames and lock lines; None when line `index` is not such a header or no state or frame follows."""
+        frames and lock lines, and `jstack -l`'s ownable synchronizers; None when line `index` is not such a header
+        or no state or frame follows. JDK 21's `jcmd Thread.dump_to_file` threads are read too."""
         body = line.body.strip()
+        if body.startswith(("#", "Thread #")):
+            return self.trace_at_dump_thread(index, body)
         if not body.startswith('"') or not (header := _THREAD_HEADER.match(body)):
             return None
-        cursor, state = index + 1, None
-        if cursor < self.count and (match := _THREAD_STATE.match(self.line(cursor).body.strip())):
+        cursor, state, lines = index + 1, None, [body]
+        after = self.line(cursor).body.strip() if cursor < self.count else ""
+        if match := _THREAD_STATE.match(after):
             state, cursor = match.group("state").strip(), cursor + 1
-        if state is None and not (cursor < self.count and self.line(cursor).kind in _STRUCTURAL):
+            lines.append(f"java.lang.Thread.State: {state}")
+        elif _CARRYING.match(after):
+            cursor += 1
+            lines.append(after)
+        if len(lines) == 1 and not (cursor < self.count and self.line(cursor).kind in _STRUCTURAL):
             return None
         trace = Trace(chain=[ThrownException(class_name="", message=None)], thread=header.group("name"),
                       start_line=index + 1, kind="thread", thread_state=state)
-        lines = [body] + ([f"java.lang.Thread.State: {state}"] if state else [])
         self.read_trace_body(trace, cursor, _indent_width(line.body), lines)
+        self.read_ownable_synchronizers(trace)
+        return trace
+
+    def read_ownable_synchronizers(self, trace: Trace) -> None:
+        """`jstack -l`'s `Locked ownable synchronizers:` block after a thread's frames (one blank line between):
+        each `- <0x..> (a ...ReentrantLock$NonfairSync)` is a lock the thread holds ("owns"), which another
+        thread `parking to wait for` it waits on. Extends the trace over the block."""
+        cursor = trace.end_line  # the line after the trace
+        if cursor < self.count and self.line(cursor).kind == _BLANK:
+            cursor += 1
+        if cursor >= self.count or self.line(cursor).body.strip() != _OWNABLE_HEADER:
+            return
+        lines = [_OWNABLE_HEADER]
+        cursor += 1
+        while cursor < self.count:
+            item = self.line(cursor).body.strip()
+            owned = _OWNABLE.fullmatch(item)
+            if owned is None and item != "- None":
+                break
+            if owned is not None:
+                trace.locks.append(LockEvent("owns", owned.group("address"), owned.group("cls") or "", -1))
+            lines.append(item)
+            cursor += 1
+        trace.end_line = cursor
+        trace.text = "\n".join([trace.text, *lines])
+
+    def trace_at_dump_thread(self, index: int, body: str) -> Trace | None:
+        """A thread of JDK 21's `jcmd <pid> Thread.dump_to_file` text: `#23 "name"` (` virtual` after a virtual
+        thread's name), then its frames six spaces in, without `at ` (lock lines of later JDKs too); None unless
+        a frame follows. An unnamed thread (virtual threads usually are) is named by its id: "#31"."""
+        header = _DUMP_THREAD_HEADER.match(body)
+        if header is None:
+            return None
+        top = ThrownException(class_name="", message=None)
+        trace = Trace(chain=[top], thread=header.group("name") or f"#{header.group('tid')}", start_line=index + 1,
+                      kind="thread", thread_state=header.group("state"), virtual_thread=bool(header.group("virtual")))
+        lines = [body]
+        cursor = index + 1
+        while cursor < self.count:
+            item = self.raw_line(cursor).strip()
+            if (frame := _BARE_FRAME.fullmatch(item)) and not frame.group("suffix") and item.endswith(")"):
+                top.frames.append(_parse_frame(frame, item, self.rules, self.extra))
+            elif lock := _LOCK.fullmatch(item):
+                trace.locks.append(LockEvent(lock.group("action"), lock.group("address"), lock.group("cls") or "",
+                                             len(top.frames) - 1))
+            else:
+                break
+            lines.append(item)
+            cursor += 1
+        if not top.frames:
+            return None
+        trace.end_line, trace.text = cursor, "\n".join(lines)
         return trace
 
     def trace_at_cause_line(self, index: int, line: _Line) -> Trace | None:
@@ -671,6 +941,24 @@ class _Parser:
         self.read_trace_body(trace, index, 0, [message] if message else [])
         return trace
 
+    def structural_after_gap(self, cursor: int) -> int | None:
+        """The first trace line after a short gap that starts at `cursor` (at most `_BLANK_RUN_INSIDE_TRACE` blank
+        and `_ELIDED_RUN_INSIDE_TRACE` elided lines), or None when something else comes first: the trace ended."""
+        blanks = elided = 0
+        for index in range(cursor, self.count):
+            line = self.line(index)
+            if line.kind in _STRUCTURAL:
+                return index
+            if line.kind == _BLANK:
+                blanks += 1
+            elif line.kind == _TEXT and _is_elided(line.body):
+                elided += 1
+            else:
+                return None
+            if blanks > _BLANK_RUN_INSIDE_TRACE or elided > _ELIDED_RUN_INSIDE_TRACE:
+                return None
+        return None
+
     def read_trace_body(self, trace: Trace, cursor: int, base_width: int, trace_lines: list[str]) -> None:
         """Frames, `... N more`, `Caused by:` and `Suppressed:` blocks from line `cursor` on; sets end_line/text."""
         current = trace.chain[0]
@@ -680,18 +968,14 @@ class _Parser:
         last = cursor - 1
         while cursor < self.count:
             line = self.line(cursor)
-            if line.kind == _BLANK:  # a few blank lines inside a trace are skipped when the trace goes on after them
-                after_blanks = next(
-                    (
-                        i
-                        for i in range(cursor, min(cursor + _BLANK_RUN_INSIDE_TRACE + 1, self.count))
-                        if self.line(i).kind != _BLANK
-                    ),
-                    None,
-                )
-                if after_blanks is None or self.line(after_blanks).kind not in _STRUCTURAL:
+            if line.kind == _BLANK or (line.kind == _TEXT and _is_elided(line.body)):
+                # A few blank lines, or a `...` / `[...]` where someone cut frames out of a pasted trace, are skipped
+                # when the trace goes on after them: the `Caused by:` after them still belongs to this trace.
+                resume = self.structural_after_gap(cursor)
+                if resume is None:
                     break
-                cursor = after_blanks
+                trace_lines.extend(self.line(i).body.strip() for i in range(cursor, resume) if self.line(i).body)
+                cursor = resume
                 continue
             if line.kind == _TEXT:
                 break
@@ -704,29 +988,8 @@ class _Parser:
             elif line.kind == _MORE_LINE:
                 current.omitted_frames = int(line.match.group(1)[:9])
             else:
-                word = line.match.group("word").lower()
-                class_name, message = _split_exception_line(line.match.group("rest").strip())
-                more, after = self.continuation(cursor + 1, line.prefix)
-                if more:
-                    message = "\n".join([message or "", *more])
-                    trace_lines.extend(more)
-                width = _indent_width(line.body)
-                if word.startswith("suppressed"):
-                    current = ThrownException(class_name=class_name, message=message, relation="suppressed")
-                    while len(open_blocks) > 1 and open_blocks[-1][0] >= width:
-                        open_blocks.pop()
-                    owner = open_blocks[-1]
-                    owner[1].suppressed.append(current)
-                    # Indentation lost (not deeper than the owner): keep the block virtually deeper, so that a later
-                    # `Caused by:` at the owner's width goes to the main chain, the likelier reading.
-                    open_blocks.append([max(width, owner[0] + 1), current, current.cause_chain])
-                else:
-                    wrapped = wrapped or word.startswith("wrapped")
-                    current = ThrownException(class_name=class_name, message=message, relation="cause")
-                    while len(open_blocks) > 1 and open_blocks[-1][0] > width:
-                        open_blocks.pop()
-                    open_blocks[-1][2].append(current)
-                    open_blocks[-1][1] = current
+                current, after = self.read_cause_line(cursor, line, open_blocks, trace_lines)
+                wrapped = wrapped or line.match.group("word").lower().startswith("wrapped")
                 last = after - 1
                 cursor = after
                 continue
@@ -739,6 +1002,35 @@ class _Parser:
         trace.end_line = max(last + 1, trace.start_line)
         trace.text = "\n".join(trace_lines)
 
+    def read_cause_line(
+        self, cursor: int, line: _Line, open_blocks: list[list], trace_lines: list[str]
+    ) -> tuple[ThrownException, int]:
+        """The exception of a `Caused by:` / `Wrapped by:` / `Suppressed:` line (with its message's continuation
+        lines), attached to its owner by indentation; returns it and the index of the line after it."""
+        word = line.match.group("word").lower()
+        class_name, message = _split_exception_line(line.match.group("rest").strip())
+        more, after = self.continuation(cursor + 1, line.prefix)
+        if more:
+            message = "\n".join([message or "", *more])
+            trace_lines.extend(more)
+        width = _indent_width(line.body)
+        if word.startswith("suppressed"):
+            current = ThrownException(class_name=class_name, message=message, relation="suppressed")
+            while len(open_blocks) > 1 and open_blocks[-1][0] >= width:
+                open_blocks.pop()
+            owner = open_blocks[-1]
+            owner[1].suppressed.append(current)
+            # Indentation lost (not deeper than the owner): keep the block virtually deeper, so that a later
+            # `Caused by:` at the owner's width goes to the main chain, the likelier reading.
+            open_blocks.append([max(width, owner[0] + 1), current, current.cause_chain])
+        else:
+            current = ThrownException(class_name=class_name, message=message, relation="cause")
+            while len(open_blocks) > 1 and open_blocks[-1][0] > width:
+                open_blocks.pop()
+            open_blocks[-1][2].append(current)
+            open_blocks[-1][1] = current
+        return current, after
+
 
 _ESCAPED_TRACE_LINE = re.compile(r"^.*\\n\\tat .*$", re.MULTILINE)
 _JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|[nrt\"\\/bf])")
@@ -746,17 +1038,27 @@ _JSON_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "/"
 
 
 def _unescape_json_text(line: str) -> str:
-    """A JSON log line whose string holds a whole trace, with `\\n`, `\\t`, `\\"` and `\\uXXXX` decoded."""
-    return _JSON_ESCAPE.sub(
-        lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] == "u" else _JSON_ESCAPES[m.group(1)], line
-    )
+    """A JSON log line whose string holds a whole trace, with `\\n`, `\\t`, `\\"` and `\\uXXXX` decoded. A
+    surrogate escape becomes U+FFFD (pairs too: a lone one could not be written or printed, and a message's emoji
+    tells nothing about the failure)."""
+    return _JSON_ESCAPE.sub(lambda m: _decoded_escape(m.group(1)), line)
+
+
+def _decoded_escape(escape: str) -> str:
+    if escape[0] != "u":
+        return _JSON_ESCAPES[escape]
+    code = int(escape[1:], 16)
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
 
 
 # A trace line ("at x.Y.m(", "Caused by: ", "... 3 more") preceded on its line by something else: the per-line
 # prefix of container runtimes and collectors (CRI "<time> stderr F ", `kubectl logs --prefix` "[pod/x/c] ",
 # syslog "Mar  1 10:15:00 host java[12]: ", docker compose "api-1  | ").
 _TRACE_MARKER = r"at\s+[\w$./@<>+-]+\(|Caused by: |Suppressed: |\.\.\. \d+ more"
-_PREFIXED_TRACE_LINE = re.compile(rf"^(?P<prefix>\S[^\n]*?)[ \t]+(?={_TRACE_MARKER})", re.MULTILINE)
+# A space or tab right before a trace marker: where a collector's prefix may end. Lines are found from these
+# markers: a lazy `^\S[^\n]*?[ \t]+(?=marker)` tried from each line start is quadratic in a line's blank runs.
+_BLANK_BEFORE_TRACE_MARKER = re.compile(rf"[ \t](?={_TRACE_MARKER})")
+_NON_BLANK = re.compile(r"\S")
 _TRACE_LINE_START = re.compile(rf"\s*(?:{_TRACE_MARKER})")
 _DIGITS = re.compile(r"\d+")
 _RFC3339_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)")
@@ -780,70 +1082,131 @@ def _stamp_shapes(text: str) -> set[tuple[str, ...]]:
     return set()
 
 
+def _prefixed_trace_lines(text: str) -> Iterator[tuple[str, str]]:
+    """(line, prefix) of each line that starts with a non-blank and holds a trace marker after a space or tab; the
+    prefix is what comes before the blanks in front of the line's first such marker. One pass: a line is located
+    (`rfind`) once, at its first marker, and its later markers are skipped."""
+    line_end = -1
+    for match in _BLANK_BEFORE_TRACE_MARKER.finditer(text):
+        blank = match.start()
+        if blank < line_end:
+            continue  # a later marker of a line already seen
+        start = text.rfind("\n", 0, blank) + 1
+        line_end = text.find("\n", blank)
+        line_end = len(text) if line_end < 0 else line_end
+        if start < blank and _NON_BLANK.match(text, start):
+            line = text[start:line_end]
+            yield line, line[: blank - start].rstrip(" \t")
+
+
+def _prefix_trie(shapes: set[tuple[str, ...]]) -> dict[Any, Any]:
+    """The shapes as a trie of nested dicts; a node that ends a shape holds the key `_END`. A line is then matched
+    in one walk over its first tokens, however many widths the shapes have (a loop over the widths, each
+    splitting the line again, is quadratic when a log has prefixes of many widths)."""
+    root: dict[Any, Any] = {}
+    for shape in shapes:
+        node = root
+        for token in shape:
+            node = node.setdefault(token, {})
+        node[_END] = True
+    return root
+
+
+_END: Any = object()  # not a string, so no token of a line can be mistaken for it
+
+
+def _strip_known_prefix(line: str, trie: dict[Any, Any], depth: int) -> str | None:
+    """`line` without the longest prefix whose token shape is in `trie` (shapes of at most `depth` tokens), or
+    None when none is."""
+    tokens = line.split(maxsplit=depth)[:depth]
+    if not tokens or _DIGITS.sub("0", tokens[0]) not in trie:
+        return None  # the usual line: its first token starts no prefix
+    node, width = trie, 0
+    for position, token in enumerate(_DIGITS.sub("0", " ".join(tokens)).split(" "), start=1):
+        node = node.get(token)
+        if node is None:
+            break
+        if _END in node:
+            width = position
+    if not width:
+        return None
+    parts = line.split(maxsplit=width)
+    body = parts[width] if len(parts) > width else ""
+    return "\t" + body if body.startswith(("at ", "... ")) else body
+
+
 def strip_repeated_line_prefixes(text: str) -> str:
     """`text` without a prefix that a collector put on every line, so traces read as written.
 
     A prefix is the whitespace-separated tokens before a trace line's `at ...` / `Caused by:` / `... N more`; one
     counts when at least two trace lines carry it with the same shape (digits ignored: times, pids) and it is not a
     logging-framework prefix the parser reads itself (those keep their level, thread and logger). Every line
-    that starts with a counted shape loses it; other lines are kept as they are. A log whose frames start their
-    lines (the usual case, with a logback/log4j prefix on the first line only) comes back unchanged.
+    that starts with a counted shape loses it (the longest, when several fit); other lines are kept as they are.
+    A log whose frames start their lines (the usual case, with a logback/log4j prefix on the first line only) comes
+    back unchanged.
     """
     counts: dict[tuple[str, ...], int] = {}
-    for match in _PREFIXED_TRACE_LINE.finditer(text):
-        line_end = text.find("\n", match.start())
-        prefix, body = _split_prefix(text[match.start() : line_end if line_end >= 0 else len(text)])
+    for line, raw_prefix in _prefixed_trace_lines(text):
+        prefix, body = _split_prefix(line)
         if prefix is not None and prefix.level and _TRACE_LINE_START.match(body):
             continue  # a logback/log4j prefix with a level: the parser reads it itself (level, thread, logger)
-        shape = _shape(match.group("prefix").split())
+        shape = tuple(_DIGITS.sub("0", raw_prefix).split())  # = _shape(raw_prefix.split()), one regex call
         counts[shape] = counts.get(shape, 0) + 1
     shapes = {shape for shape, count in counts.items() if count >= 2} or _stamp_shapes(text)
     if not shapes:
         return text
-    widths = sorted({len(shape) for shape in shapes}, reverse=True)
+    trie, depth = _prefix_trie(shapes), max(map(len, shapes))
     lines = text.split("\n")
     for number, line in enumerate(lines):
-        for width in widths:
-            parts = line.split(maxsplit=width)
-            if len(parts) >= width and _shape(parts[:width]) in shapes:
-                body = parts[width] if len(parts) > width else ""
-                lines[number] = "\t" + body if body.startswith(("at ", "... ")) else body
-                break
+        stripped = _strip_known_prefix(line, trie, depth)
+        if stripped is not None:
+            lines[number] = stripped
     return "\n".join(lines)
 
 
 _WAITS_FOR_LOCK = ("waiting to lock", "parking to wait for")
+_HOLDS_LOCK = ("locked", "owns")
 
 
 def find_deadlocks(traces: Sequence[Trace]) -> list[list[Trace]]:
     """Cycles of threads (of one thread dump) each waiting for a lock another one holds, each cycle once, in the
-    order of the wait: [A, B] means A waits for a lock B holds and B for one A holds. A monitor the thread is
-    `waiting on` (Object.wait) was released, so it is not held even though a `locked` line names it too."""
+    order of the wait: [A, B] means A waits for a lock B holds and B for one A holds. Monitors (`waiting to lock`
+    / `locked`) and `java.util.concurrent` locks (`parking to wait for` a ReentrantLock's sync, held as a `Locked
+    ownable synchronizer`) both count. A monitor the thread is `waiting on` (Object.wait) was released, so it is not
+    held even though a `locked` line names it too. When two records name the same lock (the JVM repeats the
+    deadlocked threads under "Java stack information for the threads listed above"), the first one holds it.
+
+    Linear in the number of threads: each waits for at most one other, so every thread is walked once."""
     threads = [trace for trace in traces if trace.kind == "thread"]
-    holder: dict[str, Trace] = {}
-    for thread in threads:
+    holder: dict[str, int] = {}
+    for position, thread in enumerate(threads):
         released = {lock.address for lock in thread.locks if lock.action == "waiting on"}
         for lock in thread.locks:
-            if lock.action == "locked" and lock.address not in released:
-                holder[lock.address] = thread
-    waits_for: dict[int, Trace] = {}
-    for thread in threads:
+            if lock.action in _HOLDS_LOCK and lock.address not in released:
+                holder.setdefault(lock.address, position)
+    waits_for = [-1] * len(threads)
+    for position, thread in enumerate(threads):
         awaited = next((lock.address for lock in thread.locks if lock.action in _WAITS_FOR_LOCK), None)
-        if awaited in holder and holder[awaited] is not thread:
-            waits_for[id(thread)] = holder[awaited]
+        owner = holder.get(awaited, -1) if awaited is not None else -1
+        if owner != position:
+            waits_for[position] = owner
     cycles: list[list[Trace]] = []
-    in_cycle: set[int] = set()
-    for thread in threads:
-        path: list[Trace] = []
-        current: Trace | None = thread
-        while current is not None and id(current) not in in_cycle and current not in path:
-            path.append(current)
-            current = waits_for.get(id(current))
-        if current is not None and current in path and id(current) not in in_cycle:
-            cycle = path[path.index(current):]
-            cycles.append(cycle)
-            in_cycle.update(id(member) for member in cycle)
+    state = [_UNSEEN] * len(threads)
+    for first in range(len(threads)):
+        walk: list[int] = []
+        current = first
+        while current >= 0 and state[current] == _UNSEEN:
+            state[current] = _ON_WALK
+            walk.append(current)
+            current = waits_for[current]
+        if current >= 0 and state[current] == _ON_WALK:  # the walk came back to itself: a new cycle
+            cycles.append([threads[member] for member in walk[walk.index(current) :]])
+        for member in walk:
+            state[member] = _DONE  # in a cycle already listed, or leading to one / to a running thread
     return cycles
+
+
+_UNSEEN, _ON_WALK, _DONE = range(3)
 
 
 def parse_log(text: str, extra_library_prefixes: Iterable[str] = ()) -> list[Trace]:
@@ -856,6 +1219,8 @@ def parse_log(text: str, extra_library_prefixes: Iterable[str] = ()) -> list[Tra
         text = bytes(text).decode("utf-8", errors="replace")
     elif not isinstance(text, str):
         text = "" if text is None else str(text)
+    if "\ufeff" in text:  # byte-order marks (one per file, more when files were concatenated) hide the first name
+        text = text.replace("\ufeff", "")
     if "\\n\\tat " in text:  # traces inside JSON log lines ("stack_trace":"java.lang.X: m\\n\\tat ...")
         text = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), text)
     if "\r" in text:  # Windows and old-Mac line ends

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from utils.corpus.codebase import AppClass, Codebase
-from utils.corpus.contexts import Entry, build_entry, lib, spring_proxy
+from utils.corpus.contexts import Entry, TestHarness, build_entry, lib, spring_proxy
 from utils.corpus.jdk import Jdk
 from utils.corpus.model import Incident, StackFrame, Thrown
 
@@ -55,6 +55,7 @@ class Ctx:
         self.template = template
         self._entry: Entry | None = None
         self.runner: str | None = None  # force a test runner ("junit3" | "junit4" | "junit5") before the entry is built
+        self.harness = TestHarness()  # configured runner / launcher weights (generate.py sets them)
 
     # -- randomness ---------------------------------------------------------------------------------------------------
     def pick(self, options: Sequence[T]) -> T:
@@ -261,7 +262,7 @@ class Ctx:
             if under_test is None:
                 under_test = self.code.cls("service") if self.bank else self.code.cls("domain")
             self._entry = build_entry(
-                self.context, self.code, self.jdk, self.rng, under_test, method_under_test, self.runner
+                self.context, self.code, self.jdk, self.rng, under_test, method_under_test, self.runner, self.harness
             )
         return self._entry
 

@@ -3,6 +3,10 @@
 Two kinds of code base, so that a model does not learn "banking package = some label": `bank` (accounts,
 transfers, payments, card authorization, ledger, batch settlement ...) and `oss` (collections, parsers, math, config,
 serialization, web frameworks, storage engines ... of invented open-source projects). Names are invented.
+
+An `oss` code base is either the generic family (any project name, modules mixed from OSS_MODULES) or one of
+OSS_FAMILIES: a library or tool of the kind public bug benchmarks hold (CSV parser, compiler, search server, build
+tool, collections, data formats, web framework, messaging), with its own packages and class names.
 """
 
 from __future__ import annotations
@@ -297,6 +301,158 @@ OSS_MODULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 OSS_SUBPACKAGES = ("", "", "impl", "internal", "core", "support", "util")
 
+Modules = dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+
+# family -> (root packages, modules: module -> (classes, verbs)). "generic" (OSS_PROJECTS x OSS_MODULES) is not
+# listed: it is the default and what configs/corpus.yaml draws.
+OSS_FAMILIES: dict[str, tuple[tuple[str, ...], Modules]] = {
+    "csv_parser": (
+        ("org.example.csvparse", "io.example.tabular", "net.example.dsv"),
+        {
+            "reader": (
+                ("CsvParser", "RecordReader", "Lexer", "QuoteHandler", "HeaderMap", "DialectSniffer"),
+                ("parse", "nextRecord", "readField", "handleQuote", "mapHeader", "sniff"),
+            ),
+            "writer": (("CsvPrinter", "FieldEncoder", "RecordWriter"), ("print", "printRecord", "encode", "flush")),
+            "format": (("CsvFormat", "Dialect", "Escaper"), ("withDelimiter", "validate", "escape", "copy")),
+        },
+    ),
+    "compiler": (
+        ("net.example.compiler", "org.example.jlang", "io.example.kitec"),
+        {
+            "lexer": (("Lexer", "Scanner", "TokenStream", "SourceReader"), ("nextToken", "scan", "peek", "readChar")),
+            "parser": (
+                ("Parser", "ExpressionParser", "StatementParser", "AstBuilder"),
+                ("parseExpression", "parseStatement", "parseBlock", "expect", "build"),
+            ),
+            "analysis": (
+                ("TypeChecker", "SymbolTable", "ScopeResolver", "ConstantFolder", "FlowAnalyzer"),
+                ("check", "resolve", "lookup", "visitCall", "fold", "analyze"),
+            ),
+            "codegen": (
+                ("BytecodeEmitter", "RegisterAllocator", "InstructionSelector", "ClassFileWriter"),
+                ("emit", "allocate", "select", "visitMethod", "writeClass"),
+            ),
+        },
+    ),
+    "search_server": (
+        ("org.example.searchd", "io.example.findex", "net.example.lookout"),
+        {
+            "index": (
+                ("IndexShard", "SegmentMerger", "InvertedIndexWriter", "TranslogReader"),
+                ("index", "merge", "refresh", "flush", "recover"),
+            ),
+            "search": (
+                ("QueryParser", "SearchService", "ScoreCollector", "AggregationBuilder", "HighlightPhase"),
+                ("parseQuery", "executeQuery", "collect", "aggregate", "highlight"),
+            ),
+            "cluster": (
+                ("ClusterStateUpdater", "ShardAllocator", "NodeDiscovery", "MasterService"),
+                ("applyState", "allocate", "join", "publish"),
+            ),
+            "transport": (
+                ("TransportService", "BulkProcessor", "RequestHandler", "NodeClient"),
+                ("sendRequest", "handleResponse", "execute", "messageReceived"),
+            ),
+            "analysis": (
+                ("Analyzer", "TokenFilter", "StemmerFilter", "SynonymMap"),
+                ("tokenize", "incrementToken", "stem"),
+            ),
+        },
+    ),
+    "build_tool": (
+        ("org.example.buildr", "net.example.make4j", "io.example.assemble"),
+        {
+            "model": (
+                ("ProjectModelReader", "ModelInterpolator", "ModelValidator", "ProfileActivator"),
+                ("read", "interpolate", "validate", "activate"),
+            ),
+            "resolver": (
+                ("DependencyResolver", "VersionRange", "ArtifactDownloader", "ConflictResolver"),
+                ("resolve", "parseRange", "download", "collect"),
+            ),
+            "plugin": (
+                ("PluginManager", "GoalExecutor", "PluginDescriptorBuilder", "TaskGraph"),
+                ("loadPlugin", "execute", "build", "schedule"),
+            ),
+            "lifecycle": (
+                ("LifecycleExecutor", "BuildSession", "PhaseMapper", "ReactorSorter"),
+                ("executePhase", "start", "map", "sort"),
+            ),
+        },
+    ),
+    "collections": (
+        ("org.example.collect", "net.example.primitives", "io.example.coll"),
+        {
+            "list": (
+                ("ArrayIntList", "TreeList", "CursorableLinkedList", "UnmodifiableListView"),
+                ("get", "add", "removeAt", "listIterator", "subList"),
+            ),
+            "map": (
+                ("LinkedMultimap", "BidiTreeMap", "CompactHashMap", "ReferenceMap"),
+                ("put", "get", "inverse", "rehash", "purge"),
+            ),
+            "iterator": (
+                ("FilterIterator", "CollatingIterator", "PeekingIterator", "ChainedIterator"),
+                ("next", "hasNext", "peek", "remove"),
+            ),
+            "set": (
+                ("IntervalSet", "SortedBag", "ImmutableSortedSet", "BitSetView"),
+                ("add", "contains", "first", "union"),
+            ),
+        },
+    ),
+    "data_format": (
+        ("org.example.xmlkit", "io.example.jsonstream", "net.example.yamlite"),
+        {
+            "stream": (
+                ("JsonReader", "XmlStreamScanner", "EventReader", "TokenBuffer"),
+                ("nextToken", "readValue", "skipChildren", "peekEvent"),
+            ),
+            "bind": (
+                ("BeanDeserializer", "TypeResolver", "PropertyBinder", "ValueMapper"),
+                ("readValue", "deserialize", "resolveType", "bind"),
+            ),
+            "dom": (
+                ("DomBuilder", "ElementList", "NamespaceScope", "PathEvaluator"),
+                ("parse", "item", "lookup", "evaluate"),
+            ),
+        },
+    ),
+    "web_framework": (
+        ("org.example.pageflow", "net.example.webcomp"),
+        {
+            "markup": (
+                ("MarkupParser", "ComponentTag", "MarkupCache", "TemplateResolver"),
+                ("parseMarkup", "resolve", "getMarkup", "render"),
+            ),
+            "component": (
+                ("Page", "FormComponent", "ListView", "BorderPanel"),
+                ("onRender", "validate", "populateItem", "onSubmit", "beforeRender"),
+            ),
+            "request": (
+                ("RequestCycle", "PageProvider", "UrlRenderer", "RequestMapper"),
+                ("processRequest", "getPageInstance", "renderUrl", "mapRequest"),
+            ),
+        },
+    ),
+    "messaging": (
+        ("org.example.streamq", "io.example.routekit"),
+        {
+            "route": (
+                ("RouteBuilder", "Pipeline", "Processor", "Endpoint", "ProducerTemplate"),
+                ("configure", "process", "send", "createEndpoint", "sendBody"),
+            ),
+            "log": (
+                ("LogSegment", "OffsetIndex", "ReplicaFetcher", "LogCleaner"),
+                ("append", "lookup", "fetch", "clean"),
+            ),
+            "consumer": (("ConsumerCoordinator", "Fetcher", "OffsetCommitter"), ("poll", "fetchRecords", "commit")),
+        },
+    ),
+}
+OSS_FAMILY_NAMES = ("generic", *OSS_FAMILIES)
+
 BANK_NOUNS = (
     "amount",
     "balance",
@@ -359,9 +515,11 @@ class AppClass:
 class Codebase:
     """One row's application: its root package, its business module and the names drawn from them."""
 
-    def __init__(self, kind: str, rng: random.Random) -> None:
+    def __init__(self, kind: str, rng: random.Random, family: str = "generic") -> None:
         self.kind = kind
         self.rng = rng
+        self.family = family if kind == "oss" else "bank"
+        self.modules: Modules = OSS_MODULES  # the oss modules classes are drawn from
         if kind == "bank":
             self.root = rng.choice(BANK_ROOTS)
             self.module = rng.choice(list(BANK_MODULES))
@@ -370,14 +528,20 @@ class Codebase:
             self.verbs = verbs
             self.project = self.root.rsplit(".", 1)[-1]
         else:
-            self.project = rng.choice(OSS_PROJECTS)
-            self.root = rng.choice(OSS_ROOT_PATTERNS).format(p=self.project)
-            self.module = rng.choice(list(OSS_MODULES))
-            classes, self.verbs = OSS_MODULES[self.module]
+            if family == "generic":
+                self.project = rng.choice(OSS_PROJECTS)
+                self.root = rng.choice(OSS_ROOT_PATTERNS).format(p=self.project)
+            else:
+                roots, self.modules = OSS_FAMILIES[family]
+                self.root = rng.choice(roots)
+                self.project = self.root.rsplit(".", 1)[-1]
+            self.module = rng.choice(list(self.modules))
+            classes, self.verbs = self.modules[self.module]
             self.stem = rng.choice(classes)
             self.entity = rng.choice(classes)
             self.module_ko = self.module
         self._classes: dict[str, AppClass] = {}
+        self._oss_verbs = _OSS_VERBS if self.modules is OSS_MODULES else _verbs_of(self.modules)
 
     @property
     def is_bank(self) -> bool:
@@ -400,8 +564,8 @@ class Codebase:
         """A further class of the code base, for frames between the interesting ones."""
         if self.is_bank:
             return self._new_class(self.rng.choice(("service", "support", "domain", "repository", "util")), None)
-        module = self.rng.choice(list(OSS_MODULES))
-        return self._oss_class(module, self.rng.choice(OSS_MODULES[module][0]))
+        module = self.rng.choice(list(self.modules))
+        return self._oss_class(module, self.rng.choice(self.modules[module][0]))
 
     def _new_class(self, role: str, name: str | None) -> AppClass:
         if self.is_bank and role == "main":
@@ -423,8 +587,8 @@ class Codebase:
             return self._oss_class(self.module, name)
         if role in ("service", "domain", "controller"):
             return self._oss_class(self.module, self.stem)
-        module = self.rng.choice(list(OSS_MODULES))
-        return self._oss_class(module, self.rng.choice(OSS_MODULES[module][0]))
+        module = self.rng.choice(list(self.modules))
+        return self._oss_class(module, self.rng.choice(self.modules[module][0]))
 
     def _oss_class(self, module: str, simple: str, sub: str | None = None) -> AppClass:
         sub = self.rng.choice(OSS_SUBPACKAGES) if sub is None else sub
@@ -436,7 +600,7 @@ class Codebase:
             if role in ("controller", "service"):
                 return self.rng.choice(self.verbs)
             return self.rng.choice(BANK_ROLE_METHODS.get(role, self.verbs))
-        return self.rng.choice(self.verbs if role in ("service", "domain", "controller") else _all_oss_verbs())
+        return self.rng.choice(self.verbs if role in ("service", "domain", "controller") else self._oss_verbs)
 
     def frame(self, role: str, method: str | None = None, name: str | None = None) -> StackFrame:
         return self.cls(role, name).at(method or self.method(role), self.line())
@@ -446,7 +610,7 @@ class Codebase:
         frames: list[StackFrame] = []
         for _ in range(count):
             owner = self.other_cls()
-            method = self.rng.choice(_all_oss_verbs() if not self.is_bank else self.verbs + ("process", "handle"))
+            method = self.rng.choice(self._oss_verbs if not self.is_bank else self.verbs + ("process", "handle"))
             roll = self.rng.random()
             if roll < 0.08:
                 owner = owner.inner(str(self.rng.randint(1, 4)))
@@ -467,11 +631,11 @@ class Codebase:
         return self.cls("test")
 
 
-def _all_oss_verbs() -> tuple[str, ...]:
-    return _OSS_VERBS
+def _verbs_of(modules: Modules) -> tuple[str, ...]:
+    return tuple(sorted({verb for _, verbs in modules.values() for verb in verbs}))
 
 
-_OSS_VERBS = tuple(sorted({verb for _, verbs in OSS_MODULES.values() for verb in verbs}))
+_OSS_VERBS = _verbs_of(OSS_MODULES)
 
 
 def test_method_name(method: str, rng: random.Random, junit5: bool) -> str:

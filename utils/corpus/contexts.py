@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from utils.corpus.codebase import AppClass, Codebase, test_method_name
 from utils.corpus.jdk import Jdk
+from utils.corpus.launchers import PLAIN_JUNIT3, draw_launcher, launcher_frames, testng_frames
 from utils.corpus.model import StackFrame
 
 CONTEXTS = ("test", "web", "kafka", "batch", "scheduled", "executor", "main", "netty")
@@ -22,23 +23,33 @@ def lib(qualified_method: str, line: int | None, file: str | None = None) -> Sta
     return StackFrame(cls, method, file, line)
 
 
+@dataclass(frozen=True)
+class TestHarness:
+    """Configured weights of test runners and of the launchers below them (launchers.TEST_RUNNERS / TEST_LAUNCHERS);
+    empty: the built-in draw (per JDK, Surefire with some IDE and Gradle), which configs/corpus.yaml uses."""
+
+    runners: dict[str, float] = field(default_factory=dict)
+    launchers: dict[str, float] = field(default_factory=dict)
+
+
 @dataclass
 class Entry:
     kind: str  # one of CONTEXTS
     app_frames: list[StackFrame]  # the application's entry frame(s), deepest first
     bottom: list[StackFrame]  # library frames below them
     thread: str
-    runner: str = ""  # "junit3" | "junit4" | "junit5" for tests
+    runner: str = ""  # "junit3" | "junit4" | "junit5" | "testng" for tests
     test_class: AppClass | None = None
     test_method: str | None = None
     proxy: list[StackFrame] = field(default_factory=list)  # frames between the entry frame and the code it calls
     jakarta: bool = False  # Spring 6 / Tomcat 10 (jakarta.servlet) rather than Spring 5 (javax.servlet)
+    launcher: str = ""  # tests: the launcher drawn from configured weights ("": the built-in draw)
 
 
 # ---------------------------------------------------------------------------------------------------------- tests
 
 
-def junit4_runner(jdk: Jdk, rng: random.Random, spring: bool) -> list[StackFrame]:
+def junit4_runner(jdk: Jdk, rng: random.Random, spring: bool, launcher: str | None = None) -> list[StackFrame]:
     old = jdk.version <= 8 and rng.random() < 0.5  # JUnit 4.11 + surefire 2.12, as older projects have
     frames = [*jdk.reflect_invoke()]
     if old:
@@ -95,39 +106,14 @@ def junit4_runner(jdk: Jdk, rng: random.Random, spring: bool) -> list[StackFrame
         lib("org.junit.runners.ParentRunner$2.evaluate", 229 if old else 293),
         lib("org.junit.runners.ParentRunner.run", 309 if old else 413),
     ]
-    if rng.random() < 0.15:  # run from the IDE
-        return frames + [
-            lib("org.junit.runner.JUnitCore.run", 137),
-            lib("com.intellij.junit4.JUnit4IdeaTestRunner.startRunnerWithArgs", 69),
-            lib("com.intellij.rt.junit.IdeaTestRunner$Repeater.startRunnerWithArgs", 33),
-            lib("com.intellij.rt.junit.JUnitStarter.prepareStreamsAndStart", 235),
-            lib("com.intellij.rt.junit.JUnitStarter.main", 54),
-        ]
-    if old:
-        return frames + [
-            lib("org.apache.maven.surefire.junit4.JUnit4Provider.execute", 252),
-            lib("org.apache.maven.surefire.junit4.JUnit4Provider.executeTestSet", 141),
-            lib("org.apache.maven.surefire.junit4.JUnit4Provider.invoke", 112),
-            *jdk.reflect_invoke(),
-            lib("org.apache.maven.surefire.util.ReflectionUtils.invokeMethodWithArray", 189),
-            lib("org.apache.maven.surefire.booter.ProviderFactory$ProviderProxy.invoke", 165),
-            lib("org.apache.maven.surefire.booter.ProviderFactory.invokeProvider", 85),
-            lib("org.apache.maven.surefire.booter.ForkedBooter.runSuitesInProcess", 115),
-            lib("org.apache.maven.surefire.booter.ForkedBooter.main", 75),
-        ]
-    return frames + [
-        lib("org.apache.maven.surefire.junit4.JUnit4Provider.execute", 365),
-        lib("org.apache.maven.surefire.junit4.JUnit4Provider.executeWithRerun", 273),
-        lib("org.apache.maven.surefire.junit4.JUnit4Provider.executeTestSet", 238),
-        lib("org.apache.maven.surefire.junit4.JUnit4Provider.invoke", 159),
-        lib("org.apache.maven.surefire.booter.ForkedBooter.runSuitesInProcess", 377),
-        lib("org.apache.maven.surefire.booter.ForkedBooter.execute", 138),
-        lib("org.apache.maven.surefire.booter.ForkedBooter.run", 465),
-        lib("org.apache.maven.surefire.booter.ForkedBooter.main", 451),
-    ]
+    if launcher is None and rng.random() < 0.15:  # run from the IDE
+        launcher = "intellij"
+    if launcher is None or launcher == "maven":
+        return frames + launcher_frames("maven/junit4-old" if old else "maven/junit4", jdk)
+    return frames + launcher_frames(f"{launcher}/junit4", jdk)
 
 
-def junit3_runner(jdk: Jdk, rng: random.Random) -> list[StackFrame]:
+def junit3_runner(jdk: Jdk, rng: random.Random, launcher: str | None = None) -> list[StackFrame]:
     frames = [
         *jdk.reflect_invoke(),
         lib("junit.framework.TestCase.runTest", rng.choice((154, 168, 176))),
@@ -140,20 +126,13 @@ def junit3_runner(jdk: Jdk, rng: random.Random) -> list[StackFrame]:
         lib("junit.framework.TestSuite.run", rng.choice((203, 238, 247))),
         lib("org.junit.internal.runners.JUnit38ClassRunner.run", rng.choice((83, 86))),
     ]
-    return frames + [
-        lib("org.apache.maven.surefire.junit4.JUnit4Provider.execute", 252),
-        lib("org.apache.maven.surefire.junit4.JUnit4Provider.executeTestSet", 141),
-        lib("org.apache.maven.surefire.junit4.JUnit4Provider.invoke", 112),
-        *jdk.reflect_invoke(),
-        lib("org.apache.maven.surefire.util.ReflectionUtils.invokeMethodWithArray", 189),
-        lib("org.apache.maven.surefire.booter.ProviderFactory$ProviderProxy.invoke", 165),
-        lib("org.apache.maven.surefire.booter.ProviderFactory.invokeProvider", 85),
-        lib("org.apache.maven.surefire.booter.ForkedBooter.runSuitesInProcess", 115),
-        lib("org.apache.maven.surefire.booter.ForkedBooter.main", 75),
-    ]
+    launcher = launcher or "maven"
+    if launcher in PLAIN_JUNIT3:
+        frames = frames[:-1]  # TestSuite.run called by the launcher, not through JUnit 4's JUnit38ClassRunner
+    return frames + launcher_frames(f"{launcher}/junit3", jdk)
 
 
-def junit5_runner(jdk: Jdk, rng: random.Random) -> list[StackFrame]:
+def junit5_runner(jdk: Jdk, rng: random.Random, launcher: str | None = None) -> list[StackFrame]:
     engine = "org.junit.jupiter.engine"
     hierarchical = "org.junit.platform.engine.support.hierarchical"
     node_levels = rng.choice((2, 3))
@@ -205,27 +184,10 @@ def junit5_runner(jdk: Jdk, rng: random.Random) -> list[StackFrame]:
         lib("org.junit.platform.launcher.core.DefaultLauncher.execute", 102),
         lib("org.junit.platform.launcher.core.SessionPerRequestLauncher.execute", 54),
     ]
-    if rng.random() < 0.4:  # Gradle worker
-        return frames + [
-            lib(
-                "org.gradle.api.internal.tasks.testing.junitplatform.JUnitPlatformTestClassProcessor$CollectAllTestClassesExecutor.processAllTestClasses",
-                119,
-            ),
-            lib("org.gradle.api.internal.tasks.testing.junitplatform.JUnitPlatformTestClassProcessor.stop", 94),
-            lib("org.gradle.api.internal.tasks.testing.SuiteTestClassProcessor.stop", 63),
-            *jdk.reflect_invoke(),
-            lib("org.gradle.internal.dispatch.ReflectionDispatch.dispatch", 36),
-            lib("worker.org.gradle.process.internal.worker.GradleWorkerMain.main", 74),
-        ]
-    return frames + [
-        lib("org.apache.maven.surefire.junitplatform.JUnitPlatformProvider.execute", 188),
-        lib("org.apache.maven.surefire.junitplatform.JUnitPlatformProvider.invokeAllTests", 154),
-        lib("org.apache.maven.surefire.junitplatform.JUnitPlatformProvider.invoke", 128),
-        lib("org.apache.maven.surefire.booter.ForkedBooter.runSuitesInProcess", 428),
-        lib("org.apache.maven.surefire.booter.ForkedBooter.execute", 162),
-        lib("org.apache.maven.surefire.booter.ForkedBooter.run", 562),
-        lib("org.apache.maven.surefire.booter.ForkedBooter.main", 548),
-    ]
+    if launcher is None:  # the built-in draw: Gradle's worker (its short stack) or Surefire
+        launcher = "gradle/junit5-short" if rng.random() < 0.4 else "maven/junit5"
+        return frames + launcher_frames(launcher, jdk)
+    return frames + launcher_frames(f"{launcher}/junit5", jdk)
 
 
 def test_entry(
@@ -235,23 +197,40 @@ def test_entry(
     under_test: AppClass | None,
     method_under_test: str | None,
     runner: str | None = None,
+    harness: TestHarness | None = None,
 ) -> Entry:
-    """A test method calling the code under test, and the runner below it."""
+    """A test method calling the code under test, and the runner (and launcher) below it."""
+    harness = harness or TestHarness()
     if runner is None:
+        runner = _draw_runner(jdk, rng, harness)
+    if runner == "junit5" and jdk.version < 7:  # JUnit 5 needs Java 8 (JDK 7 keeps the draws corpus.yaml has made)
+        runner = "junit4"
+    test_class = code.test_class(under_test)
+    test_method = test_method_name(method_under_test or code.method("service"), rng, runner == "junit5")
+    launcher = draw_launcher(harness.launchers, runner, jdk, rng) if harness.launchers else None
+    if runner == "junit3":
+        bottom = junit3_runner(jdk, rng, launcher)
+    elif runner == "junit5":
+        bottom = junit5_runner(jdk, rng, launcher)
+    elif runner == "testng":
+        bottom = testng_frames(jdk) + launcher_frames(f"{launcher or 'maven'}/testng", jdk)
+    else:
+        bottom = junit4_runner(jdk, rng, spring=code.is_bank and rng.random() < 0.4, launcher=launcher)
+    frame = test_class.at(test_method, code.line(30, 640))
+    thread = "Test worker" if launcher == "gradle" else "main"
+    return Entry("test", [frame], bottom, thread, runner, test_class, test_method, launcher=launcher or "")
+
+
+def _draw_runner(jdk: Jdk, rng: random.Random, harness: TestHarness) -> str:
+    """The configured runner weights (JUnit 5 from JDK 8 on), else the built-in ones per JDK."""
+    weights = {name: w for name, w in harness.runners.items() if w > 0 and (name != "junit5" or jdk.version >= 8)}
+    if not weights and jdk.version == 6:
+        weights = {"junit3": 0.25, "junit4": 0.75}
+    elif not weights:
         weights = (
             {"junit3": 0.12, "junit4": 0.6, "junit5": 0.28} if jdk.version <= 8 else {"junit4": 0.35, "junit5": 0.65}
         )
-        runner = rng.choices(list(weights), list(weights.values()))[0]
-    test_class = code.test_class(under_test)
-    test_method = test_method_name(method_under_test or code.method("service"), rng, runner == "junit5")
-    if runner == "junit3":
-        bottom = junit3_runner(jdk, rng)
-    elif runner == "junit5":
-        bottom = junit5_runner(jdk, rng)
-    else:
-        bottom = junit4_runner(jdk, rng, spring=code.is_bank and rng.random() < 0.4)
-    frame = test_class.at(test_method, code.line(30, 640))
-    return Entry("test", [frame], bottom, "main", runner, test_class, test_method)
+    return rng.choices(list(weights), list(weights.values()))[0]
 
 
 # ------------------------------------------------------------------------------------------------- applications
@@ -537,9 +516,10 @@ def build_entry(
     under_test: AppClass | None = None,
     method_under_test: str | None = None,
     runner: str | None = None,
+    harness: TestHarness | None = None,
 ) -> Entry:
     if kind == "test":
-        return test_entry(code, jdk, rng, under_test, method_under_test, runner)
+        return test_entry(code, jdk, rng, under_test, method_under_test, runner, harness)
     builders = {
         "web": web_entry,
         "kafka": kafka_entry,

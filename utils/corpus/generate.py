@@ -17,9 +17,10 @@ import yaml
 
 from utils.atomic import write_json_atomic, write_jsonl_atomic
 from utils.corpus.builder import Ctx
-from utils.corpus.codebase import Codebase
-from utils.corpus.contexts import CONTEXTS
-from utils.corpus.jdk import JDK_VERSIONS, Jdk
+from utils.corpus.codebase import OSS_FAMILY_NAMES, Codebase
+from utils.corpus.contexts import CONTEXTS, TestHarness
+from utils.corpus.jdk import JDK_VERSIONS, Jdk, as_jdk6
+from utils.corpus.launchers import TEST_LAUNCHERS, TEST_RUNNERS
 from utils.corpus.model import TEMPLATES, Incident, StackFrame, Template
 from utils.corpus.render import LOG_STYLES, LogLine, RenderPlan, render_document
 from utils.guidance import format_guidance, format_location
@@ -44,6 +45,11 @@ class GeneratorConfig:
     ko_fraction: float = 0.3
     split_fractions: dict[str, float] = field(default_factory=lambda: {"validation": 0.15, "test": 0.15})
     split_seed: int = 1234
+    # Beyond the bank domain (configs/corpus_wide.yaml). Empty: the draws configs/corpus.yaml has always made.
+    jdk_weights_by_codebase: dict[str, dict[int, float]] = field(default_factory=dict)  # replaces jdk_weights
+    oss_family_weights: dict[str, float] = field(default_factory=dict)  # codebase.OSS_FAMILIES and "generic"
+    test_runner_weights: dict[str, float] = field(default_factory=dict)  # launchers.TEST_RUNNERS
+    test_launcher_weights: dict[str, float] = field(default_factory=dict)  # launchers.TEST_LAUNCHERS
 
     @classmethod
     def from_yaml(cls, path: str | Path = DEFAULT_CONFIG_PATH) -> GeneratorConfig:
@@ -55,13 +61,30 @@ class GeneratorConfig:
             raise ValueError(f"{path}: unknown key(s) {', '.join(unknown)}")
         config = cls(**raw)
         config.jdk_weights = {int(k): float(v) for k, v in config.jdk_weights.items()}
+        config.jdk_weights_by_codebase = {
+            kind: {int(k): float(v) for k, v in weights.items()}
+            for kind, weights in config.jdk_weights_by_codebase.items()
+        }
         config.validate(str(path))
         return config
 
     def validate(self, source: str = "config") -> None:
-        for version in self.jdk_weights:
-            if version not in JDK_VERSIONS:
-                raise ValueError(f"{source}: jdk_weights: unsupported JDK {version}; choose from {JDK_VERSIONS}")
+        bad_kinds = sorted(set(self.jdk_weights_by_codebase) - {"bank", "oss"})
+        if bad_kinds:
+            raise ValueError(f"{source}: jdk_weights_by_codebase: unknown code base(s) {bad_kinds}; choose bank, oss")
+        tables = {f"jdk_weights_by_codebase.{kind}": table for kind, table in self.jdk_weights_by_codebase.items()}
+        for name, table in {"jdk_weights": self.jdk_weights, **tables}.items():
+            for version in table:
+                if version not in JDK_VERSIONS:
+                    raise ValueError(f"{source}: {name}: unsupported JDK {version}; choose from {JDK_VERSIONS}")
+        for name, weights, known in (
+            ("oss_family_weights", self.oss_family_weights, OSS_FAMILY_NAMES),
+            ("test_runner_weights", self.test_runner_weights, TEST_RUNNERS),
+            ("test_launcher_weights", self.test_launcher_weights, TEST_LAUNCHERS),
+        ):
+            bad = sorted(set(weights) - set(known))
+            if bad:
+                raise ValueError(f"{source}: {name}: unknown key(s) {bad}; choose from {known}")
         for kind, weights in self.context_weights.items():
             bad = sorted(set(weights) - set(CONTEXTS))
             if bad or kind not in ("bank", "oss"):
@@ -238,18 +261,24 @@ def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, lab
         (t for t in incident.chain if not t.cls.endswith(("NestedServletException", ".ServletException"))),
         incident.root,
     )
-    if label_set.to_label(outer.cls) != label:
+    root_cause_form = label_set.to_label(outer.cls) == label  # "threw exception [outer] with root cause" may say it
+    if not root_cause_form:
         styles.pop("tomcat_root", None)  # its first line names `outer`, which must not name another label
     style = _weighted(rng, styles) if styles else "raw"
+    entry = ctx.entry()
+    surefire = entry.launcher in ("", "maven", "maven_legacy")  # Surefire's report format and trimmed traces
+    if style == "surefire" and not surefire:
+        style = "raw"
     prefixed = style not in ("raw", "surefire", "thread")
     variants = config.variants
     variant = "full"
     roll = rng.random()
-    if prefixed and roll < variants.get("message_only", 0.0):
+    # Kafka's layout ends the line with " (logger)": a message-less exception name there reads as no exception.
+    readable = style != "kafka_server" or incident.root.message is not None
+    if prefixed and readable and roll < variants.get("message_only", 0.0):
         variant = "message_only"
     elif roll < variants.get("message_only", 0.0) + variants.get("truncated", 0.0):
         variant = "truncated"
-    entry = ctx.entry()
     if prefixed and ctx.chance(0.5) and incident.context in _FRAMEWORK_RECORDS:
         logger, message = _FRAMEWORK_RECORDS[incident.context]
         message = _fill(message, ctx)
@@ -262,15 +291,20 @@ def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, lab
         style=style,
         variant=variant,
         record=record,
-        trim_at_test=incident.context == "test" and style in ("raw", "surefire") and ctx.chance(0.55),
+        trim_at_test=incident.context == "test" and style in ("raw", "surefire") and surefire and ctx.chance(0.55),
         surefire_null_message=ctx.chance(0.5),
         test_frame=test_frame,
-        jar_suffix=style == "log4j2" and ctx.chance(0.4),
+        jar_suffix=style in ("log4j2", "elasticsearch") and ctx.chance(0.4),
         root_first=style in ("logback", "boot")
         and len(incident.chain) > 1
         and ctx.chance(variants.get("root_first", 0)),
         failure_kind="FAILURE" if label == "AssertionError" else "ERROR",
-        outer_for_root_cause=outer if style == "tomcat_root" else None,
+        outer_for_root_cause=(
+            outer
+            if style == "tomcat_root"
+            or (style == "catalina" and incident.context == "web" and root_cause_form and ctx.chance(0.6))
+            else None
+        ),
         jdk=ctx.jdk.version,
         pid=ctx.randint(1200, 65000),
         boot3=entry.jakarta or (ctx.jdk.version >= 17 and ctx.chance(0.5)),
@@ -304,6 +338,20 @@ def _fault_dict(frame: StackFrame) -> dict[str, Any]:
     return {"class": frame.cls, "method": frame.method, "file": frame.file, "line": frame.line}
 
 
+def _grounded_guidance(incident: Incident, text: str, label: str, lang: str) -> tuple[str, str, list[str]]:
+    """The row's cause and fix, each replaced by the type-level text of the rendered trace when it states something
+    the log does not show (a template writes from hidden facts: the variable of a bare NPE, the code under test).
+    Reads only the rendered text, draws nothing: logs and labels stay as the seed makes them."""
+    from utils.explanations import ground_guidance, select_trace
+    from utils.stacktrace import Frame, Trace, parse_log
+
+    traces = parse_log(text)
+    trace = select_trace(traces, incident.root.cls) if traces else Trace()
+    fault = incident.fault
+    location = Frame(class_name=fault.cls, method=fault.method, file=fault.file, line=fault.line)
+    return ground_guidance(incident.cause, incident.fix, text, trace, label, location, lang)
+
+
 def generate_row(
     index: int, seed: int, template: Template, split: str, language: str, config: GeneratorConfig, label_set: LabelSet
 ) -> dict[str, Any]:
@@ -314,10 +362,16 @@ def generate_row(
     if template.contexts is not None:
         contexts = {c: w for c, w in contexts.items() if c in template.contexts} or {template.contexts[0]: 1.0}
     context = _weighted(rng, contexts)
-    jdk = Jdk(_weighted(rng, {v: w for v, w in config.jdk_weights.items() if v >= template.min_jdk}))
+    jdk_table = config.jdk_weights_by_codebase.get(kind) or config.jdk_weights
+    versions = {v: w for v, w in jdk_table.items() if v >= template.min_jdk and w > 0}
+    jdk = Jdk(_weighted(rng, versions or {min(v for v in JDK_VERSIONS if v >= template.min_jdk): 1.0}))
     lang = language if language in ("en", "ko") else ("ko" if rng.random() < config.ko_fraction else "en")
-    ctx = Ctx(rng, jdk, lang, Codebase(kind, rng), context, template.name)
+    family = _weighted(rng, config.oss_family_weights) if kind == "oss" and config.oss_family_weights else "generic"
+    ctx = Ctx(rng, jdk, lang, Codebase(kind, rng, family), context, template.name)
+    ctx.harness = TestHarness(config.test_runner_weights, config.test_launcher_weights)
     incident = template.build(ctx)
+    if jdk.version == 6:
+        incident = as_jdk6(incident)
     root_label = label_set.to_label(incident.root.cls)
     if root_label != template.label:
         raise ValueError(
@@ -328,11 +382,12 @@ def generate_row(
     fault = incident.fault
     in_log = bool(incident.fault_in_trace and fault.line is not None and f"{fault.render()}" in document.text)
     location = format_location(fault.file, fault.line, fault.qualified_method)
+    cause, fix, replaced = _grounded_guidance(incident, document.text, template.label, lang)
     return {
         "id": f"syn-{seed}-{index:06d}",
         "log": document.text,
         "label": template.label,
-        "guidance": format_guidance(template.label, incident.cause, location, incident.fix),
+        "guidance": format_guidance(template.label, cause, location, fix),
         "meta": {
             "template": template.name,
             "family": template.family,
@@ -342,8 +397,10 @@ def generate_row(
             "jdk": jdk.version,
             "fault": _fault_dict(fault),
             "fault_in_log": in_log,
+            "guidance_replaced": replaced,  # fields the template wrote from facts the log does not show
             "context": context,
             "codebase": kind,
+            **({"oss_family": family} if config.oss_family_weights and kind == "oss" else {}),
             "log_style": document.style,
             "variant": document.variant,
             "truncated": document.variant == "truncated",
@@ -388,8 +445,10 @@ def generate_corpus(
 def corpus_stats(splits: dict[str, list[dict[str, Any]]], label_set: LabelSet) -> dict[str, Any]:
     grouped = templates_by_label(label_set)
     stats: dict[str, Any] = {"rows": {s: len(rows) for s, rows in splits.items()}, "splits": {}}
-    for split, rows in splits.items():
-        classes = Counter(row["label"] for row in rows)
+    for split, all_rows in splits.items():
+        classes = Counter(row["label"] for row in all_rows)
+        # Real rows (build_corpus.py --real_logs) have no template, style or JDK: they are counted apart.
+        rows = [row for row in all_rows if row["meta"].get("origin") != "real"]
         templates = defaultdict(set)
         for row in rows:
             templates[row["label"]].add(row["meta"]["template"])
@@ -402,6 +461,7 @@ def corpus_stats(splits: dict[str, list[dict[str, Any]]], label_set: LabelSet) -
             "log_styles": dict(Counter(row["meta"]["log_style"] for row in rows)),
             "contexts": dict(Counter(row["meta"]["context"] for row in rows)),
             "jdk": dict(Counter(str(row["meta"]["jdk"]) for row in rows)),
+            "real_rows": len(all_rows) - len(rows),
         }
     stats["templates_registered"] = {name: len(grouped[name]) for name in label_set.names}
     return stats

@@ -1,15 +1,21 @@
-"""JDK-version-accurate frames: the same call prints differently on JDK 7/8 and 11/17/21.
+"""JDK-version-accurate frames: the same call prints differently on JDK 6/7/8 and 11/17/21.
 
 `Jdk.f("java.util.ArrayList.get", (433, 458, 427, 427))` takes line numbers as (JDK 8, 11, 17, 21) and adds the
 `java.base/` module prefix on JDK 9+. Versions differ in more than lines (sun.reflect vs jdk.internal.reflect,
 DirectMethodHandleAccessor on 21): the segment helpers below hold those differences once.
+
+JDK 6 rows are built as JDK 7 rows and then rewritten frame by frame (`as_jdk6`, table `JDK6_FRAMES`): JDK 6 ran
+the same code paths with other line numbers and a few other classes (AbstractList$Itr, FutureTask$Sync,
+ThreadPoolExecutor$Worker.runTask, PlainSocketImpl), so one table covers templates and segments alike.
 """
 
 from __future__ import annotations
 
-from utils.corpus.model import StackFrame
+import dataclasses
 
-JDK_VERSIONS = (7, 8, 11, 17, 21)
+from utils.corpus.model import Incident, StackFrame, Thrown
+
+JDK_VERSIONS = (6, 7, 8, 11, 17, 21)
 
 # (package prefix, module) for JDK 9+; first match wins, so the narrower prefixes come first.
 _MODULES = (
@@ -65,6 +71,8 @@ class Jdk:
         if version not in JDK_VERSIONS:
             raise ValueError(f"unsupported JDK version {version}; choose from {JDK_VERSIONS}")
         self.version = version
+        # The version whose tables the segment helpers read: JDK 6 is built as 7, then rewritten by `as_jdk6`.
+        self.base = 7 if version == 6 else version
 
     @property
     def modular(self) -> bool:
@@ -74,8 +82,8 @@ class Jdk:
         return self.version >= version
 
     def pick(self, values: tuple):
-        """The entry of a (JDK 8, 11, 17, 21) tuple for this version (JDK 7 shares 8's)."""
-        return values[{7: 0, 8: 0, 11: 1, 17: 2, 21: 3}[self.version]]
+        """The entry of a (JDK 8, 11, 17, 21) tuple for this version (JDK 6 and 7 share 8's)."""
+        return values[{7: 0, 8: 0, 11: 1, 17: 2, 21: 3}[self.base]]
 
     def f(
         self, qualified_method: str, lines: Lines = None, file: str | None = None, native: bool = False
@@ -99,7 +107,7 @@ class Jdk:
                 self.f("java.lang.reflect.Method.invoke", 580),
             ]
         package = "sun.reflect" if self.version <= 8 else "jdk.internal.reflect"
-        native_line, method_line = {7: (57, 606), 8: (62, 498), 11: (62, 566), 17: (77, 568)}[self.version]
+        native_line, method_line = {7: (57, 606), 8: (62, 498), 11: (62, 566), 17: (77, 568)}[self.base]
         return [
             self.f(f"{package}.NativeMethodAccessorImpl.invoke0", native=True),
             self.f(f"{package}.NativeMethodAccessorImpl.invoke", native_line),
@@ -125,12 +133,12 @@ class Jdk:
                 self.f("java.lang.reflect.Constructor.newInstanceWithCaller", 499),
                 self.f("java.lang.reflect.Constructor.newInstance", 480),
             ]
-        return frames + [self.f("java.lang.reflect.Constructor.newInstance", {7: 526, 8: 423, 11: 490}[self.version])]
+        return frames + [self.f("java.lang.reflect.Constructor.newInstance", {7: 526, 8: 423, 11: 490}[self.base])]
 
     def thread_run(self) -> list[StackFrame]:
         if self.version == 21:
             return [self.f("java.lang.Thread.runWith", 1596), self.f("java.lang.Thread.run", 1583)]
-        return [self.f("java.lang.Thread.run", {7: 745, 8: 748, 11: 834, 17: 833}[self.version])]
+        return [self.f("java.lang.Thread.run", {7: 745, 8: 748, 11: 834, 17: 833}[self.base])]
 
     def pool_worker(self) -> list[StackFrame]:
         """ThreadPoolExecutor worker thread below the task."""
@@ -242,3 +250,141 @@ class Jdk:
     def class_load(self) -> list[StackFrame]:
         """Loading a class the application refers to (NoClassDefFoundError's cause)."""
         return self.class_for_name()[:-2]
+
+
+# -- JDK 6 ----------------------------------------------------------------------------------------------------------
+# What JDK 6 (6u2x-6u45) printed for a frame of a JDK 7 row: keyed by "qualified method:line" (one overload) or by
+# the qualified method (every line). A number replaces the line; a tuple of (qualified method, line) replaces the
+# frame by these frames, deepest first (line None: a native method; the empty tuple drops the frame). Frames not
+# listed keep JDK 7's lines, as JDK 7 rows keep JDK 8's for lines nobody tabulated.
+JDK6_FRAMES: dict[str, int | tuple[tuple[str, int | None], ...]] = {
+    "java.lang.Thread.run": 662,
+    "sun.reflect.NativeMethodAccessorImpl.invoke": 39,
+    "sun.reflect.DelegatingMethodAccessorImpl.invoke": 25,
+    "java.lang.reflect.Method.invoke": 597,
+    "sun.reflect.NativeConstructorAccessorImpl.newInstance": 39,
+    "sun.reflect.DelegatingConstructorAccessorImpl.newInstance": 27,
+    "java.lang.reflect.Constructor.newInstance": 513,
+    # thread pools: Worker.runTask before JDK 7's runWorker, FutureTask's inner Sync class
+    "java.util.concurrent.ThreadPoolExecutor.runWorker": (
+        ("java.util.concurrent.ThreadPoolExecutor$Worker.runTask", 886),
+    ),
+    "java.util.concurrent.ThreadPoolExecutor$Worker.run": 908,
+    "java.util.concurrent.FutureTask.run": (
+        ("java.util.concurrent.FutureTask$Sync.innerRun", 303),
+        ("java.util.concurrent.FutureTask.run", 138),
+    ),
+    "java.util.concurrent.FutureTask.runAndReset": (
+        ("java.util.concurrent.FutureTask$Sync.innerRunAndReset", 317),
+        ("java.util.concurrent.FutureTask.runAndReset", 150),
+    ),
+    "java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask.access$301": (
+        ("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask.access$101", 98),
+        ("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask.runPeriodic", 180),
+    ),
+    "java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask.run": 204,
+    "java.util.concurrent.Executors$RunnableAdapter.call": 441,
+    "java.util.concurrent.FutureTask.report": (("java.util.concurrent.FutureTask$Sync.innerGet", 222),),
+    "java.util.concurrent.FutureTask.get": 83,
+    "java.util.concurrent.AbstractExecutorService.submit": 78,
+    "java.util.concurrent.ThreadPoolExecutor.execute": 658,
+    "java.util.concurrent.ThreadPoolExecutor.reject": 768,
+    "java.util.concurrent.ThreadPoolExecutor$AbortPolicy.rejectedExecution": 1774,
+    # collections: ArrayList.RangeCheck (capital R), iterators and sub-lists inherited from AbstractList
+    "java.util.ArrayList.rangeCheck": (("java.util.ArrayList.RangeCheck", 547),),
+    "java.util.ArrayList.get": 322,
+    "java.util.ArrayList.set": 337,
+    "java.util.ArrayList.remove": 387,
+    "java.util.ArrayList.subListRangeCheck": (
+        ("java.util.SubList.<init>", 602),
+        ("java.util.RandomAccessSubList.<init>", 758),
+    ),
+    "java.util.ArrayList.subList": (("java.util.AbstractList.subList", 468),),
+    "java.util.ArrayList$Itr.checkForComodification": (("java.util.AbstractList$Itr.checkForComodification", 372),),
+    "java.util.ArrayList$Itr.next": (("java.util.AbstractList$Itr.next", 343),),
+    "java.util.ArrayList$Itr.remove": (("java.util.AbstractList$Itr.remove", 357),),
+    "java.util.HashMap$HashIterator.nextNode": (("java.util.HashMap$HashIterator.nextEntry", 793),),
+    "java.util.HashMap$HashIterator.nextEntry": 793,
+    "java.util.HashMap$KeyIterator.next": 828,
+    "java.util.HashMap$ValueIterator.next": 822,
+    "java.util.HashMap$EntryIterator.next": 832,
+    "java.util.concurrent.ConcurrentHashMap.putVal": (),
+    "java.util.concurrent.ConcurrentHashMap.put": 881,
+    "java.util.Collections$UnmodifiableCollection.add": 1018,
+    "java.util.LinkedList.getFirst": 109,
+    # strings and numbers
+    "java.lang.String.substring:1951": 1937,
+    "java.lang.String.substring:1963": 1937,
+    "java.lang.String.substring:1927": 1904,
+    "java.lang.String.charAt": 687,
+    "java.lang.NumberFormatException.forInputString": 48,
+    "java.lang.Integer.parseInt:542": 417,
+    "java.lang.Integer.parseInt:580": 449,
+    "java.lang.Integer.parseInt:615": 499,
+    "java.lang.Long.parseLong:589": 410,
+    "java.lang.Long.parseLong:631": 461,
+    "java.text.DateFormat.parse": 337,
+    # class loading: URLClassLoader's privileged action was its own frame
+    "java.net.URLClassLoader.findClass": (
+        ("java.net.URLClassLoader$1.run", 202),
+        ("java.security.AccessController.doPrivileged", None),
+        ("java.net.URLClassLoader.findClass", 190),
+    ),
+    "java.lang.ClassLoader.loadClass:424": 306,
+    "java.lang.ClassLoader.loadClass:357": 247,
+    "sun.misc.Launcher$AppClassLoader.loadClass": 301,
+    "java.lang.Class.forName:264": 169,
+    "javax.naming.InitialContext.lookup": 392,
+    # sockets and files: PlainSocketImpl before AbstractPlainSocketImpl, no socketRead / open0 wrappers
+    "java.net.AbstractPlainSocketImpl.doConnect": (("java.net.PlainSocketImpl.doConnect", 333),),
+    "java.net.AbstractPlainSocketImpl.connectToAddress": (("java.net.PlainSocketImpl.connectToAddress", 195),),
+    "java.net.AbstractPlainSocketImpl.connect": (("java.net.PlainSocketImpl.connect", 182),),
+    "java.net.SocksSocketImpl.connect": 366,
+    "java.net.Socket.connect:589": 529,
+    "java.net.SocketInputStream.socketRead": (),
+    "java.net.SocketInputStream.read:171": 129,
+    "java.net.SocketInputStream.read:141": (),
+    "java.io.FileInputStream.open0": (("java.io.FileInputStream.open", None),),
+    "java.io.FileInputStream.open:195": (),
+    "java.io.FileInputStream.<init>:138": 106,
+    "java.io.FileInputStream.<init>:93": 66,
+}
+
+_JDK_PACKAGES = ("java.", "javax.", "sun.", "com.sun.", "jdk.")
+
+
+def _jdk6_frames(frame: StackFrame) -> list[StackFrame]:
+    if not frame.cls.startswith(_JDK_PACKAGES):
+        return [_anonymous_class(frame)]
+    spec = JDK6_FRAMES.get(f"{frame.qualified_method}:{frame.line}", JDK6_FRAMES.get(frame.qualified_method))
+    if spec is None:
+        return [frame]
+    if isinstance(spec, int):
+        return [dataclasses.replace(frame, line=spec)]
+    frames = []
+    for qualified_method, line in spec:
+        cls, method = qualified_method.rsplit(".", 1)
+        native = line is None
+        frames.append(StackFrame(cls, method, None if native else source_file(cls), line, native=native))
+    return frames
+
+
+def _anonymous_class(frame: StackFrame) -> StackFrame:
+    """Java 6 code (the application's and its libraries') has no lambdas: `Foo.lambda$run$2` was an anonymous
+    `Foo$3.run`; a CGLIB proxy's frame names the proxied method."""
+    if not frame.method.startswith("lambda$"):
+        return frame
+    parts = frame.method.split("$")
+    if frame.generated:
+        return dataclasses.replace(frame, method=parts[1] if len(parts) > 2 else "invoke")
+    number = int(parts[-1]) + 1 if parts[-1].isdigit() else 1
+    return dataclasses.replace(frame, cls=f"{frame.cls}${number}", method="run")
+
+
+def as_jdk6(incident: Incident) -> Incident:
+    """The incident as JDK 6 prints it (see `JDK6_FRAMES`); equal frames stay equal, so `... N more` still holds."""
+    chain = [
+        Thrown(exc.cls, exc.message, [new for frame in exc.frames for new in _jdk6_frames(frame)])
+        for exc in incident.chain
+    ]
+    return dataclasses.replace(incident, chain=chain, fault=_anonymous_class(incident.fault))

@@ -92,7 +92,7 @@ class Template:
     build: Callable[[Ctx], Incident]
     contexts: tuple[str, ...] | None = None  # allowed entry contexts (None: any)
     codebases: tuple[str, ...] = ("bank", "oss")
-    min_jdk: int = 7  # the oldest JDK the scenario exists on (JUnit 5 needs 8, Stream.toList 16, ...)
+    min_jdk: int = 6  # the oldest JDK the scenario exists on (java.nio.file needs 7, Stream.toList 16, ...)
 
 
 TEMPLATES: dict[str, Template] = {}
@@ -103,7 +103,7 @@ def template(
     name: str,
     contexts: tuple[str, ...] | None = None,
     codebases: tuple[str, ...] = ("bank", "oss"),
-    min_jdk: int = 7,
+    min_jdk: int = 6,
 ) -> Callable[[Callable[[Ctx], Incident]], Callable[[Ctx], Incident]]:
     """Register a template builder under `name` for `label` (decorator)."""
 

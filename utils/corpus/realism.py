@@ -2,15 +2,23 @@
 
 stats = log_statistics(log_texts)                     # one dict of rates / frame counts
 print(format_comparison({"real": a, "synthetic": b}))  # a small text table
+word_coverage(app_class_words(real), app_class_words(synthetic))  # how much of real code's vocabulary is drawn
 """
 
 from __future__ import annotations
 
+import re
 import statistics
+from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from utils.stacktrace import parse_log
+from utils.corpus.codebase import BANK_ROOTS
+from utils.stacktrace import Frame, Trace, parse_log
+
+TEST_RUNNERS_PATH = Path(__file__).resolve().parents[2] / "configs" / "test_runners.yaml"
 
 STATISTICS = (
     ("logs", "logs measured"),
@@ -27,7 +35,62 @@ STATISTICS = (
     ("no_frames_rate", "exception without frames"),
     ("no_trace_rate", "logs without any exception"),
     ("lines_median", "lines per log (median)"),
+    # what the generator's wider settings (configs/corpus_wide.yaml) change; shares of traces unless said otherwise
+    ("npe_bare_rate", "NPE roots without a message (of NPEs)"),
+    ("jdk_le8_style_rate", "JDK frames without module (of those)"),
+    ("jdk6_rate", "JDK 6 line numbers"),
+    ("jdk7_rate", "JDK 7 line numbers"),
+    ("jdk8_rate", "JDK 8 line numbers"),
+    ("jdk9plus_rate", "JDK 9+ frames"),
+    ("launcher_any_rate", "runner / launcher frames present"),
+    ("launcher_maven_rate", "launcher: Maven Surefire"),
+    ("launcher_surefire_legacy_rate", "launcher: Surefire < 2.12 (SurefireBooter)"),
+    ("launcher_gradle_rate", "launcher: Gradle"),
+    ("launcher_ant_rate", "launcher: Ant"),
+    ("launcher_ide_rate", "launcher: IntelliJ / Eclipse"),
+    ("runner_testng_rate", "runner: TestNG"),
+    ("style_elasticsearch_rate", "log style: Elasticsearch"),
+    ("style_catalina_rate", "log style: Tomcat catalina.out"),
+    ("style_kafka_rate", "log style: Kafka"),
+    ("bank_package_rate", "frames in a bank's packages"),
+    ("app_class_names_per_100", "distinct app class names / 100 traces"),
 )
+
+# Line numbers only one JDK printed, for frames nearly every trace has (reflection, Thread.run).
+_JDK_FINGERPRINTS = {
+    ("java.lang.Thread.run", 662): 6,
+    ("java.lang.Thread.run", 745): 7,
+    ("java.lang.Thread.run", 748): 8,
+    ("java.lang.reflect.Method.invoke", 597): 6,
+    ("java.lang.reflect.Method.invoke", 606): 7,
+    ("java.lang.reflect.Method.invoke", 498): 8,
+    ("sun.reflect.NativeMethodAccessorImpl.invoke", 39): 6,
+    ("sun.reflect.NativeMethodAccessorImpl.invoke", 57): 7,
+    ("sun.reflect.NativeMethodAccessorImpl.invoke", 62): 8,
+}
+_JDK_PREFIXES = ("java.", "javax.", "sun.", "jdk.", "com.sun.")
+# First lines of a record in a server's own log format.
+_SERVER_STYLES = {
+    "elasticsearch": re.compile(r"^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2},\d{3}\]\[[A-Z]+ *\]\[", re.M),
+    "catalina": re.compile(r"^\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}\.\d{3} [A-Z]+ \[", re.M),
+    "kafka": re.compile(r"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}\] [A-Z]+ .*\([\w$.]+\)$", re.M),
+}
+_LAUNCHERS = {"maven", "gradle", "ant", "intellij", "eclipse"}  # configs/test_runners.yaml families reported
+_IDE_LAUNCHERS = ("intellij", "eclipse")
+
+
+@lru_cache(maxsize=2)
+def _families(path: Path = TEST_RUNNERS_PATH) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(family, prefixes) of test runners and launchers (configs/test_runners.yaml), launchers first."""
+    import yaml
+
+    with open(path, encoding="utf-8") as handle:
+        config = yaml.safe_load(handle) or {}
+    return tuple(
+        (name, tuple(prefixes or ()))
+        for key in ("launchers", "runners")
+        for name, prefixes in (config.get(key) or {}).items()
+    )
 
 
 def _rate(count: int, total: int) -> float:
@@ -38,8 +101,9 @@ def log_statistics(logs: Iterable[str]) -> dict[str, Any]:
     """Statistics of the first trace of every log (what the classifier reads), plus log-level rates."""
     frames: list[int] = []
     lines: list[int] = []
-    counts = dict.fromkeys(("caused", "top_msg", "root_msg", "omitted", "prefix", "multi", "no_frames", "no_trace"), 0)
+    counts: Counter[str] = Counter()
     library_shares: list[float] = []
+    app_classes: set[str] = set()
     total = 0
     for text in logs:
         total += 1
@@ -60,6 +124,8 @@ def log_statistics(logs: Iterable[str]) -> dict[str, Any]:
         counts["no_frames"] += not trace_frames
         if trace_frames:
             library_shares.append(sum(frame.is_library for frame in trace_frames) / len(trace_frames))
+        counts.update(_wide_facts(trace, text))
+        app_classes.update(frame.simple_class for frame in trace_frames if not frame.is_library)
     with_trace = total - counts["no_trace"]
     return {
         "logs": total,
@@ -76,7 +142,91 @@ def log_statistics(logs: Iterable[str]) -> dict[str, Any]:
         "no_frames_rate": _rate(counts["no_frames"], with_trace),
         "no_trace_rate": _rate(counts["no_trace"], total),
         "lines_median": statistics.median(lines) if lines else 0,
+        "npe_bare_rate": _rate(counts["npe_bare"], counts["npe"]),
+        "jdk_le8_style_rate": _rate(counts["jdk_le8_style"], counts["jdk_frames"]),
+        **{f"{key}_rate": _rate(counts[key], with_trace) for key in _WIDE_RATES},
+        "app_class_names_per_100": round(100 * len(app_classes) / with_trace, 1) if with_trace else 0.0,
     }
+
+
+_WIDE_RATES = (
+    "jdk6",
+    "jdk7",
+    "jdk8",
+    "jdk9plus",
+    "launcher_any",
+    "launcher_maven",
+    "launcher_surefire_legacy",
+    "launcher_gradle",
+    "launcher_ant",
+    "launcher_ide",
+    "runner_testng",
+    "style_elasticsearch",
+    "style_catalina",
+    "style_kafka",
+    "bank_package",
+)
+
+
+def _wide_facts(trace: Trace, text: str) -> list[str]:
+    """The counters one trace adds for the statistics of configs/corpus_wide.yaml's settings."""
+    facts = []
+    root = trace.root_cause
+    if root is not None and root.class_name.endswith("NullPointerException"):
+        facts += ["npe"] + (["npe_bare"] if not _has_message(root.message) else [])
+    jdk_frames = [frame for frame in trace.frames if frame.class_name.startswith(_JDK_PREFIXES)]
+    if jdk_frames:
+        facts.append("jdk_frames")
+        facts += ["jdk_le8_style"] if not any(frame.module for frame in jdk_frames) else []
+        facts += [_jdk_version(jdk_frames)]
+    families = {_family(frame) for frame in trace.frames} - {None}
+    facts += [f"launcher_{'ide' if name in _IDE_LAUNCHERS else name}" for name in families & _LAUNCHERS]
+    facts += ["launcher_any"] if families else []
+    if any(frame.class_name == "org.apache.maven.surefire.booter.SurefireBooter" for frame in trace.frames):
+        facts.append("launcher_surefire_legacy")
+    facts += ["runner_testng"] if "testng" in families else []
+    head = text[:4000]
+    facts += [f"style_{name}" for name, pattern in _SERVER_STYLES.items() if pattern.search(head)]
+    if any(frame.class_name.startswith(BANK_ROOTS) for frame in trace.frames):
+        facts.append("bank_package")
+    return facts
+
+
+def _jdk_version(frames: list[Frame]) -> str:
+    if any(frame.module or frame.class_name.startswith("jdk.internal.") for frame in frames):
+        return "jdk9plus"
+    for frame in frames:
+        version = _JDK_FINGERPRINTS.get((frame.qualified_method, frame.line))
+        if version:
+            return f"jdk{version}"
+    return "jdk_unknown"
+
+
+def _family(frame: Frame) -> str | None:
+    for name, prefixes in _families():
+        if frame.class_name.startswith(prefixes):
+            return name
+    return None
+
+
+_CAMEL_WORD = re.compile(r"[A-Z][a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def app_class_words(logs: Iterable[str]) -> Counter[str]:
+    """CamelCase words of the application (non-library) class names in the first trace of every log."""
+    words: Counter[str] = Counter()
+    for text in logs:
+        traces = [trace for trace in parse_log(text) if trace.chain]
+        for frame in traces[0].frames if traces else ():
+            if not frame.is_library:
+                words.update(_CAMEL_WORD.findall(frame.simple_class.split("$", 1)[0]))
+    return words
+
+
+def word_coverage(reference: Counter[str], candidate: Counter[str]) -> float:
+    """Share of the reference's word occurrences whose word the candidate also uses (1.0: nothing unseen)."""
+    total = sum(reference.values())
+    return round(sum(count for word, count in reference.items() if word in candidate) / total, 4) if total else 0.0
 
 
 def _has_message(message: str | None) -> bool:

@@ -1,6 +1,7 @@
 """Incident -> log text: the JVM's stack-trace printing, then the way logs carry it (bare, Surefire report,
 `Exception in thread`, Spring Boot / logback / log4j2 / JUL prefixes, Tomcat's "with root cause", per-line prefixes
-of container logs), plus unrelated lines, repeated traces, truncation and message-only error lines.
+of container logs, the server logs of Elasticsearch, Tomcat's catalina.out and Kafka), plus unrelated lines,
+repeated traces, truncation and message-only error lines.
 """
 
 from __future__ import annotations
@@ -49,11 +50,27 @@ _JARS = (
     ("org.assertj.", "assertj-core", "3.24.2"),
     ("org.opentest4j.", "opentest4j", "1.2.0"),
 )
-_JDK_RUNTIME = {7: "1.7.0_80", 8: "1.8.0_392", 11: "11.0.21", 17: "17.0.9", 21: "21.0.1"}
+_JDK_RUNTIME = {6: "1.6.0_45", 7: "1.7.0_80", 8: "1.8.0_392", 11: "11.0.21", 17: "17.0.9", 21: "21.0.1"}
 _JDK_PREFIXES = ("java.", "javax.", "jdk.", "sun.", "com.sun.")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-LOG_STYLES = ("raw", "surefire", "thread", "boot", "logback", "log4j2", "jul", "tomcat_root", "k8s")
+LOG_STYLES = (
+    "raw",
+    "surefire",
+    "thread",
+    "boot",
+    "logback",
+    "log4j2",
+    "jul",
+    "tomcat_root",
+    "k8s",
+    "elasticsearch",
+    "catalina",
+    "kafka_server",
+)
+# Styles whose records carry a prefix (the trace lines follow unprefixed, except k8s).
+PREFIXED_STYLES = tuple(style for style in LOG_STYLES if style not in ("raw", "surefire", "thread"))
+_JUL_LEVELS = {"ERROR": "SEVERE", "WARN": "WARNING", "INFO": "INFO", "DEBUG": "FINE"}
 
 
 @dataclass
@@ -113,6 +130,12 @@ def chain_lines(chain: list[Thrown], options: PrintOptions, rng: random.Random) 
     return lines
 
 
+def initials_logger(name: str) -> str:
+    """log4j2's %c{1.} (Elasticsearch's layout): every package segment shortened to its first letter."""
+    parts = name.split(".")
+    return ".".join([part[:1] for part in parts[:-1]] + parts[-1:])
+
+
 def abbreviate_logger(name: str, width: int) -> str:
     """logback's %logger{width}: package segments shortened to their first letter, left to right."""
     parts = name.split(".")
@@ -169,6 +192,7 @@ class LogLine:
     logger: str
     message: str
     thread: str
+    method: str = ""  # the logging method where a layout prints it (catalina.out); drawn when empty
 
 
 @dataclass
@@ -193,6 +217,9 @@ class Formatter:
         self.boot3 = boot3
         self.log4j_layout = rng.choice(("file_line", "bracket", "plain"))
         self.logback_with_date = rng.random() < 0.6
+        self.node = ""  # Elasticsearch: the node name of every record
+        if style == "elasticsearch":
+            self.node = rng.choice(("node-1", "node-2", "es-data-0", "es-data-2", "es-master-1", "search-node-3"))
 
     def record(self, line: LogLine) -> list[str]:
         self.clock.tick()
@@ -218,10 +245,33 @@ class Formatter:
                 return [f"[{c.iso(' ')}] [{line.level}] [{line.thread}] {line.logger} - {line.message}"]
             return [f"{c.iso(' ', ',')} {line.level} {line.logger} [{line.thread}] {line.message}"]
         if self.style == "jul":
-            level = {"ERROR": "SEVERE", "WARN": "WARNING", "INFO": "INFO", "DEBUG": "FINE"}[line.level]
+            level = _JUL_LEVELS[line.level]
             method = self.rng.choice(("process", "run", "handle", "invoke", "execute"))
             return [f"{c.jul()} {line.logger} {method}", f"{level}: {line.message}"]
+        if self.style in ("elasticsearch", "catalina", "kafka_server"):
+            return [self._server_record(line)]
         return [f"{c.iso(' ')} {line.level} [{line.thread}] {line.logger} - {line.message}"]
+
+    def _server_record(self, line: LogLine) -> str:
+        """The first line of a record in a server's own log: Elasticsearch, Tomcat's catalina.out (JULI's
+        OneLineFormatter: source class and method), Kafka (`%p %m (%c)`, the client's log context in the message)."""
+        c = self.clock
+        if self.style == "elasticsearch":
+            logger = initials_logger(line.logger).ljust(25)
+            return f"[{c.iso('T', ',')}][{line.level.ljust(5)}][{logger}] [{self.node}] {line.message}"
+        if self.style == "catalina":
+            method = line.method or self.rng.choice(("process", "run", "handle", "invoke", "execute"))
+            return f"{c.tomcat()} {_JUL_LEVELS[line.level]} [{line.thread}] {line.logger}.{method} {line.message}"
+        return f"[{c.iso(' ', ',')}] {line.level} {self._kafka_context(line)}{line.message} ({line.logger})"
+
+    def _kafka_context(self, line: LogLine) -> str:
+        """Kafka clients put `[Consumer clientId=..., groupId=...]` before their own messages."""
+        if line.level not in ("ERROR", "WARN") or self.rng.random() < 0.4:
+            return ""
+        group = self.rng.choice(("orders", "audit-sink", "indexer", "connect-cluster", "events-consumer"))
+        if "-C-" in line.thread or self.rng.random() < 0.5:
+            return f"[Consumer clientId=consumer-{group}-{self.rng.randint(1, 9)}, groupId={group}] "
+        return f"[Producer clientId=producer-{self.rng.randint(1, 9)}] "
 
     def k8s_prefix(self) -> str:
         """`kubectl logs --timestamps`: an RFC 3339 timestamp before every line of the container's output."""
@@ -295,7 +345,9 @@ def render_document(incident: Incident, plan: RenderPlan, rng: random.Random) ->
         chain = trim_chain(chain, plan.test_frame)
         if chain[0].message is None and plan.surefire_null_message:  # Surefire writes getMessage() even when null
             chain[0] = Thrown(chain[0].cls, "null", chain[0].frames)
-    if plan.style == "tomcat_root":
+    if plan.outer_for_root_cause is not None and plan.style in ("tomcat_root", "catalina"):
+        chain = [chain[-1]]  # "... threw exception [outer] with root cause": only the root's trace follows
+    elif plan.style == "tomcat_root":
         chain = [chain[-1]]
     trace = chain_lines(chain, options, rng)
     variant = plan.variant
@@ -305,95 +357,120 @@ def render_document(incident: Incident, plan: RenderPlan, rng: random.Random) ->
             variant = "full"
         else:
             trace = cut
-    clock = Clock(rng)
-    formatter = Formatter(plan.style, rng, clock, plan.pid, plan.boot3)
-    out: list[str] = []
+    formatter = Formatter(plan.style, rng, Clock(rng), plan.pid, plan.boot3)
     n_traces = 1
-    prefixed = plan.style in ("boot", "logback", "log4j2", "jul", "tomcat_root", "k8s")
-
-    def emit_record(line: LogLine) -> None:
-        out.extend(formatter.record(line))
-
     if variant == "message_only":
-        for line in plan.before:
-            emit_record(line)
-        root = incident.root
-        first = next((part for part in (root.message or "").split("\n") if part.strip()), "").strip()
-        shown = f"{root.cls}: {first}" if root.message is not None else root.cls
-        # The exception name must end the line or precede ": " for a reader to find it (as in real log lines).
-        shapes = [f"{plan.record.message}: {shown}", f"{plan.record.message} - {shown}"]
-        if root.message is not None:
-            shapes += [f"{plan.record.message} (cause={shown})", f"Resolved [{shown}]"]
-        message = rng.choice(shapes)
-        emit_record(LogLine(plan.record.level, plan.record.logger, message, plan.record.thread))
-        for line in plan.after:
-            emit_record(line)
-        n_traces = 1
-    elif not prefixed:
-        if plan.style == "surefire" and plan.surefire_header:
-            test_class, test_method = plan.surefire_header
-            elapsed = f"{rng.randint(1, 900) / 1000:.3f}"
-            if rng.random() < 0.5:
-                out.append(
-                    f"Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: {rng.randint(0, 2)}, "
-                    f"Time elapsed: {rng.randint(5, 4000) / 1000:.3f} sec <<< {plan.failure_kind}! - in {test_class}"
-                )
-                out.append(f"{test_method}({test_class})  Time elapsed: {elapsed} sec  <<< {plan.failure_kind}!")
-            else:
-                out.append(
-                    f"[ERROR] Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: "
-                    f"{rng.randint(5, 4000) / 1000:.3f} s <<< {plan.failure_kind}! -- in {test_class}"
-                )
-                out.append(f"[ERROR] {test_class}.{test_method} -- Time elapsed: {elapsed} s <<< {plan.failure_kind}!")
-        lines = list(trace)
-        if plan.style == "thread":
-            lines[0] = f'Exception in thread "{plan.record.thread}" {lines[0]}'
-        out.extend(lines)
-        if plan.style == "surefire" and plan.surefire_footer and plan.surefire_header:
-            test_class, test_method = plan.surefire_header
-            simple = test_class.rsplit(".", 1)[-1]
-            first = (incident.chain[0].message or "").split("\n", 1)[0][:80]
-            kind = "Failed tests:" if plan.failure_kind == "FAILURE" else "Tests in error:"
-            out += [
-                "",
-                "Results :",
-                "",
-                kind,
-                f"  {simple}.{test_method}:{rng.randint(20, 400)} {first}".rstrip(),
-                "",
-                f"Tests run: {rng.randint(2, 60)}, Failures: 1, Errors: 0, Skipped: 0",
-                "",
-            ]
+        out = _message_only_lines(incident, plan, formatter, rng)
+    elif plan.style not in PREFIXED_STYLES:
+        out = _unprefixed_lines(incident, plan, trace, rng)
     else:
-        for line in plan.before:
-            emit_record(line)
-        if plan.retry is not None:
-            emit_record(plan.retry)
-            out.extend(trace)
-            n_traces = 2
-        if plan.style == "tomcat_root" and plan.outer_for_root_cause is not None:
-            outer = plan.outer_for_root_cause.to_string().split("\n", 1)[0]
-            nested = (
-                f"Request processing failed: {outer}"
-                if plan.boot3
-                else f"Request processing failed; nested exception is {outer}"
-            )
-            emit_record(
-                LogLine(
-                    "ERROR",
-                    "org.apache.catalina.core.ContainerBase.[Tomcat].[localhost].[/].[dispatcherServlet]",
-                    f"Servlet.service() for servlet [dispatcherServlet] in context with path [] threw exception "
-                    f"[{nested}] with root cause",
-                    plan.record.thread,
-                )
-            )
-            out.append("")
-        else:
-            emit_record(plan.record)
-        out.extend(trace)
-        for line in plan.after:
-            emit_record(line)
+        out, n_traces = _record_lines(plan, trace, formatter, rng)
     if plan.style == "k8s":
         out = [formatter.k8s_prefix() + line for line in out]
     text = "\n".join(out)
     return Document(text=text, style=plan.style, variant=variant, n_traces=n_traces)
+
+
+def _message_only_lines(incident: Incident, plan: RenderPlan, formatter: Formatter, rng: random.Random) -> list[str]:
+    """An error record that names the exception in its message, with no trace."""
+    out = [line for record in plan.before for line in formatter.record(record)]
+    root = incident.root
+    first = next((part for part in (root.message or "").split("\n") if part.strip()), "").strip()
+    shown = f"{root.cls}: {first}" if root.message is not None else root.cls
+    # The exception name must end the line or precede ": " for a reader to find it (as in real log lines).
+    shapes = [f"{plan.record.message}: {shown}", f"{plan.record.message} - {shown}"]
+    if root.message is not None:
+        shapes += [f"{plan.record.message} (cause={shown})", f"Resolved [{shown}]"]
+    message = rng.choice(shapes)
+    out += formatter.record(LogLine(plan.record.level, plan.record.logger, message, plan.record.thread))
+    return out + [line for record in plan.after for line in formatter.record(record)]
+
+
+def _unprefixed_lines(incident: Incident, plan: RenderPlan, trace: list[str], rng: random.Random) -> list[str]:
+    """The trace as printed to a console: bare, after a Surefire report header, or `Exception in thread`."""
+    out: list[str] = []
+    if plan.style == "surefire" and plan.surefire_header:
+        test_class, test_method = plan.surefire_header
+        elapsed = f"{rng.randint(1, 900) / 1000:.3f}"
+        if rng.random() < 0.5:
+            out.append(
+                f"Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: {rng.randint(0, 2)}, "
+                f"Time elapsed: {rng.randint(5, 4000) / 1000:.3f} sec <<< {plan.failure_kind}! - in {test_class}"
+            )
+            out.append(f"{test_method}({test_class})  Time elapsed: {elapsed} sec  <<< {plan.failure_kind}!")
+        else:
+            out.append(
+                f"[ERROR] Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: "
+                f"{rng.randint(5, 4000) / 1000:.3f} s <<< {plan.failure_kind}! -- in {test_class}"
+            )
+            out.append(f"[ERROR] {test_class}.{test_method} -- Time elapsed: {elapsed} s <<< {plan.failure_kind}!")
+    lines = list(trace)
+    if plan.style == "thread":
+        lines[0] = f'Exception in thread "{plan.record.thread}" {lines[0]}'
+    out.extend(lines)
+    if plan.style == "surefire" and plan.surefire_footer and plan.surefire_header:
+        test_class, test_method = plan.surefire_header
+        simple = test_class.rsplit(".", 1)[-1]
+        first = (incident.chain[0].message or "").split("\n", 1)[0][:80]
+        kind = "Failed tests:" if plan.failure_kind == "FAILURE" else "Tests in error:"
+        out += [
+            "",
+            "Results :",
+            "",
+            kind,
+            f"  {simple}.{test_method}:{rng.randint(20, 400)} {first}".rstrip(),
+            "",
+            f"Tests run: {rng.randint(2, 60)}, Failures: 1, Errors: 0, Skipped: 0",
+            "",
+        ]
+    return out
+
+
+def _record_lines(
+    plan: RenderPlan, trace: list[str], formatter: Formatter, rng: random.Random
+) -> tuple[list[str], int]:
+    """Log records around the one that carries the trace (and a retry's earlier copy); the number of traces."""
+    out = [line for record in plan.before for line in formatter.record(record)]
+    n_traces = 1
+    if plan.retry is not None:
+        out += formatter.record(plan.retry)
+        out.extend(trace)
+        n_traces = 2
+    if plan.outer_for_root_cause is not None and plan.style in ("tomcat_root", "catalina"):
+        out += formatter.record(_root_cause_record(plan, rng))
+        if plan.style == "tomcat_root":
+            out.append("")
+    else:
+        out += formatter.record(plan.record)
+    out.extend(trace)
+    out += [line for record in plan.after for line in formatter.record(record)]
+    return out, n_traces
+
+
+def _root_cause_record(plan: RenderPlan, rng: random.Random) -> LogLine:
+    """Tomcat's record for an exception a servlet threw: it names the outer exception, the root's trace follows."""
+    assert plan.outer_for_root_cause is not None
+    outer = plan.outer_for_root_cause.to_string().split("\n", 1)[0]
+    nested = (
+        f"Request processing failed: {outer}"
+        if plan.boot3
+        else f"Request processing failed; nested exception is {outer}"
+    )
+    if plan.style == "tomcat_root":  # embedded Tomcat under Spring Boot: the logger names the servlet
+        return LogLine(
+            "ERROR",
+            "org.apache.catalina.core.ContainerBase.[Tomcat].[localhost].[/].[dispatcherServlet]",
+            f"Servlet.service() for servlet [dispatcherServlet] in context with path [] threw exception "
+            f"[{nested}] with root cause",
+            plan.record.thread,
+        )
+    servlet = rng.choice(("dispatcher", "dispatcherServlet", "default", "api", "jersey-servlet"))
+    path = rng.choice(("", "/app", "/api", "/console", "/search"))
+    return LogLine(
+        "ERROR",
+        "org.apache.catalina.core.StandardWrapperValve",
+        f"Servlet.service() for servlet [{servlet}] in context with path [{path}] threw exception [{nested}] "
+        "with root cause",
+        plan.record.thread,
+        method="invoke",
+    )

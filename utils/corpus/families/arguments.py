@@ -161,7 +161,8 @@ def regex_syntax(c: Ctx) -> Incident:
     )
 
 
-@template("IllegalArgumentException", "iae.date_out_of_range")
+# A JDK 8 API; min_jdk 7 keeps the JDK 7 rows corpus.yaml has always drawn (JDK 6 has none).
+@template("IllegalArgumentException", "iae.date_out_of_range", min_jdk=7)
 def date_out_of_range(c: Ctx) -> Incident:
     if c.chance(0.5):
         field, valid, value = c.pick(
@@ -207,7 +208,8 @@ def date_out_of_range(c: Ctx) -> Incident:
     )
 
 
-@template("IllegalArgumentException", "iae.parse_invalid_date")
+# A JDK 8 API; min_jdk 7 keeps the JDK 7 rows corpus.yaml has always drawn (JDK 6 has none).
+@template("IllegalArgumentException", "iae.parse_invalid_date", min_jdk=7)
 def parse_invalid_date(c: Ctx) -> Incident:
     text = c.pick(("2024-02-30", "2023-02-29", "2024-04-31", "2024-13-01"))
     inner = (
@@ -260,7 +262,8 @@ def parse_invalid_date(c: Ctx) -> Incident:
     )
 
 
-@template("IllegalArgumentException", "iae.base64")
+# A JDK 8 API; min_jdk 7 keeps the JDK 7 rows corpus.yaml has always drawn (JDK 6 has none).
+@template("IllegalArgumentException", "iae.base64", min_jdk=7)
 def base64(c: Ctx) -> Incident:
     message = c.pick(
         (

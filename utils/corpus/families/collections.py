@@ -723,7 +723,7 @@ def boxed_number(c: Ctx) -> Incident:
     )
 
 
-@template("ClassCastException", "cce.not_comparable")
+@template("ClassCastException", "cce.not_comparable", min_jdk=7)
 def not_comparable(c: Ctx) -> Incident:
     element = c.app("domain").fqcn
     if c.chance(0.5):

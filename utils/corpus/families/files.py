@@ -241,7 +241,7 @@ def zip_file(c: Ctx) -> Incident:
     )
 
 
-@template("IOException", "ioe.access_denied_nio")
+@template("IOException", "ioe.access_denied_nio", min_jdk=7)
 def access_denied_nio(c: Ctx) -> Incident:
     target = path(c)
     throw = [
@@ -267,7 +267,7 @@ def access_denied_nio(c: Ctx) -> Incident:
     )
 
 
-@template("IOException", "ioe.file_exists")
+@template("IOException", "ioe.file_exists", min_jdk=7)
 def file_exists(c: Ctx) -> Incident:
     target = path(c)
     throw = [
@@ -626,7 +626,7 @@ def read_all_lines(c: Ctx) -> Incident:
     )
 
 
-@template("NoSuchFileException", "nsfe.move")
+@template("NoSuchFileException", "nsfe.move", min_jdk=7)
 def move(c: Ctx) -> Incident:
     source, target = path(c), path(c)
     throw = [
@@ -648,7 +648,7 @@ def move(c: Ctx) -> Incident:
     )
 
 
-@template("NoSuchFileException", "nsfe.delete")
+@template("NoSuchFileException", "nsfe.delete", min_jdk=7)
 def delete(c: Ctx) -> Incident:
     target = path(c)
     throw = [
@@ -670,7 +670,7 @@ def delete(c: Ctx) -> Incident:
     )
 
 
-@template("NoSuchFileException", "nsfe.size_attributes")
+@template("NoSuchFileException", "nsfe.size_attributes", min_jdk=7)
 def size_attributes(c: Ctx) -> Incident:
     target = path(c)
     throw = [
@@ -694,7 +694,7 @@ def size_attributes(c: Ctx) -> Incident:
     )
 
 
-@template("NoSuchFileException", "nsfe.list_directory")
+@template("NoSuchFileException", "nsfe.list_directory", min_jdk=7)
 def list_directory(c: Ctx) -> Incident:
     target = c.pick(("/data/inbound", "/nas/clearing/in", "/tmp/upload", "build/generated"))
     throw = [
@@ -717,7 +717,7 @@ def list_directory(c: Ctx) -> Incident:
     )
 
 
-@template("NoSuchFileException", "nsfe.copy_target_dir")
+@template("NoSuchFileException", "nsfe.copy_target_dir", min_jdk=7)
 def copy_target_dir(c: Ctx) -> Incident:
     target = path(c)
     throw = [
@@ -740,7 +740,7 @@ def copy_target_dir(c: Ctx) -> Incident:
     )
 
 
-@template("NoSuchFileException", "nsfe.windows")
+@template("NoSuchFileException", "nsfe.windows", min_jdk=7)
 def windows(c: Ctx) -> Incident:
     target = path(c, windows=True)
     throw = [
@@ -765,7 +765,7 @@ def windows(c: Ctx) -> Incident:
     )
 
 
-@template("NoSuchFileException", "nsfe.walk_temp", codebases=("oss",))
+@template("NoSuchFileException", "nsfe.walk_temp", codebases=("oss",), min_jdk=7)
 def walk_temp(c: Ctx) -> Incident:
     target = f"/tmp/{c.code.project}-{c.randint(1000, 99999)}/part-{c.randint(0, 9)}"
     throw = [

@@ -980,13 +980,15 @@ def unsatisfied_link(c: Ctx) -> Incident:
 
 @template("LinkageError", "le.class_version", contexts=("main", "test"))
 def class_version(c: Ctx) -> Incident:
-    runtime = {7: 51, 8: 52, 11: 55, 17: 61, 21: 65}[c.jdk.version]
+    runtime = {6: 50, 7: 51, 8: 52, 11: 55, 17: 61, 21: 65}[c.jdk.version]
     compiled = c.pick([v for v in (52, 55, 61, 65) if v > runtime] or [66])
     cls = c.app("main").fqcn.replace(".", "/")
     message = (
         f"{cls} has been compiled by a more recent version of the Java Runtime (class file version {compiled}.0), this "
         f"version of the Java Runtime only recognizes class file versions up to {runtime}.0"
     )
+    if c.jdk.version == 6:  # JDK 6 (7 and 8 too, though corpus.yaml keeps 9's wording there) named major.minor
+        message = f"{cls} : Unsupported major.minor version {compiled}.0"
     throw = [
         c.j("java.lang.ClassLoader.defineClass1", native=True),
         c.j("java.lang.ClassLoader.defineClass", (763, 1016, 1012, 1027)),

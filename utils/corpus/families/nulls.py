@@ -99,7 +99,7 @@ def string_local(c: Ctx) -> Incident:
     )
 
 
-@template("NullPointerException", "npe.require_non_null")
+@template("NullPointerException", "npe.require_non_null", min_jdk=7)
 def require_non_null_ctor(c: Ctx) -> Incident:
     noun = c.code.noun()
     with_message = c.chance(0.6)
@@ -189,7 +189,8 @@ def map_rejects_null(c: Ctx) -> Incident:
     )
 
 
-@template("NullPointerException", "npe.comparator_null_key")
+# A JDK 8 API; min_jdk 7 keeps the JDK 7 rows corpus.yaml has always drawn (JDK 6 has none).
+@template("NullPointerException", "npe.comparator_null_key", min_jdk=7)
 def comparator_null_key(c: Ctx) -> Incident:
     throw = [
         c.j("java.util.Comparator.lambda$comparing$77a9974f$1", (469, 469, 473, 473)),
@@ -223,7 +224,8 @@ def comparator_null_key(c: Ctx) -> Incident:
     )
 
 
-@template("NullPointerException", "npe.stream_lambda")
+# A JDK 8 API; min_jdk 7 keeps the JDK 7 rows corpus.yaml has always drawn (JDK 6 has none).
+@template("NullPointerException", "npe.stream_lambda", min_jdk=7)
 def stream_lambda(c: Ctx) -> Incident:
     owner = c.app(c.pick(("service", "support")))
     method = c.verb()
@@ -300,7 +302,8 @@ def array_field(c: Ctx) -> Incident:
     )
 
 
-@template("NullPointerException", "npe.optional_of_null")
+# A JDK 8 API; min_jdk 7 keeps the JDK 7 rows corpus.yaml has always drawn (JDK 6 has none).
+@template("NullPointerException", "npe.optional_of_null", min_jdk=7)
 def optional_of_null(c: Ctx) -> Incident:
     if c.chance(0.5):
         throw = [

@@ -396,7 +396,8 @@ def empty_result_jdbc(c: Ctx) -> Incident:
     )
 
 
-@template("EntityNotFoundException", "enf.delete_by_id", codebases=("bank",))
+# A JDK 8 API; min_jdk 7 keeps the JDK 7 rows corpus.yaml has always drawn (JDK 6 has none).
+@template("EntityNotFoundException", "enf.delete_by_id", codebases=("bank",), min_jdk=7)
 def delete_by_id(c: Ctx) -> Incident:
     entity = c.app("domain")
     ident = c.randint(1, 99999)

@@ -1,0 +1,103 @@
+"""The dev set's cross-project protocol for stage 1 (configs/cross_project.yaml), end to end.
+
+    python scripts/cross_project.py                          # synthetic only vs synthetic + real, one table
+    python scripts/cross_project.py --arms real              # only the synthetic + real arm
+    python scripts/cross_project.py --train_config configs/stage1_quick.yaml --work_dir runs/xp
+
+Both arms train `train_stage1.py <train_config>`; the "real" arm adds the parser-labelled traces of the protocol's
+train projects (`build_corpus.py --real_logs <dev set> --exclude_sources <test projects>`). Each model is scored
+with `evaluate.py --mask_exception_names --projects <test projects>` on the test projects' rows, and the table
+shows every subset with the majority-class baseline on the same rows beside it. Each step runs as its own command
+(printed), exactly as a user would run it; a step whose output exists is reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBSETS = ("non_assertion", "non_assertion_unique", "not_other", "all")
+
+
+def run(command: list[str]) -> None:
+    print("+", " ".join(command), flush=True)
+    subprocess.run(command, cwd=ROOT, check=True)
+
+
+def count_lines(path: Path) -> int:
+    with open(ROOT / path, encoding="utf-8") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def arm_commands(arm: str, protocol: dict, args: argparse.Namespace) -> tuple[list[list[str]], Path, Path]:
+    """The commands of one arm, its model dir and its report dir."""
+    work = Path(args.work_dir)
+    corpus, model, report = work / f"corpus_{arm}", work / f"model_{arm}", work / f"report_{arm}"
+    python = sys.executable
+    build = [python, "build_corpus.py", "--output_dir", str(corpus), "--seed", str(args.seed)]
+    if arm == "real":
+        build += ["--real_logs", protocol["dev_set"], "--exclude_sources", *protocol["test_projects"],
+                  "--synthetic_per_real", str(args.synthetic_per_real)]
+    train = [python, "train_stage1.py", args.train_config, "--train_file", str(corpus / "train.jsonl"),
+             "--validation_file", str(corpus / "validation.jsonl"), "--output_dir", str(model)]
+    if arm == "synthetic":  # as many rows as the real arm trains and validates on: only their kind differs
+        real = work / "corpus_real"
+        train += ["--max_train_samples", str(count_lines(real / "train.jsonl")),
+                  "--max_eval_samples", str(count_lines(real / "validation.jsonl"))]
+    evaluate = [python, "evaluate.py", "--model", str(model), "--input", protocol["dev_set"], "--label_field",
+                "root_exception", "--mask_exception_names", "--projects", *protocol["test_projects"],
+                "--project_field", protocol["source_field"], "--output_dir", str(report)]
+    commands = []
+    if not (corpus / "train.jsonl").is_file():
+        commands.append(build)
+    if not (model / "analyzer_metadata.json").is_file():
+        commands.append(train)
+    commands.append(evaluate)
+    return commands, model, report
+
+
+def table(reports: dict[str, dict]) -> str:
+    lines = ["| arm | subset | rows | model top-1 | top-3 | macro-F1 | majority class | majority top-1 | ratio |",
+             "|---|---|---:|---:|---:|---:|---|---:|---:|"]
+    for arm, report in reports.items():
+        for subset in SUBSETS:
+            model, majority = report["model_metrics"][subset], report["majority_baseline"][subset]
+            ratio = model["top1"] / majority["top1"] if majority["top1"] else float("nan")
+            lines.append(f"| {arm} | {subset} | {model['rows']} | {model['top1']:.3f} | {model['top3']:.3f} | "
+                         f"{model['macro_f1']:.3f} | {majority['label']} | {majority['top1']:.3f} | {ratio:.2f}x |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--protocol", default="configs/cross_project.yaml")
+    parser.add_argument("--train_config", default="configs/stage1_quick.yaml")
+    parser.add_argument("--work_dir", default="runs/cross_project")
+    parser.add_argument("--arms", nargs="+", default=["real", "synthetic"], choices=["synthetic", "real"])
+    parser.add_argument("--synthetic_per_real", type=float, default=6.0)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    protocol = yaml.safe_load((ROOT / args.protocol).read_text(encoding="utf-8"))
+    if not (ROOT / protocol["dev_set"]).is_file():
+        raise SystemExit(f"{protocol['dev_set']}: dev set not found (it lives in ../shared/data)")
+    reports = {}
+    for arm in sorted(args.arms):  # "real" first: the synthetic arm is matched to its size
+        if arm == "synthetic" and not (Path(args.work_dir) / "corpus_real" / "train.jsonl").is_file():
+            run(arm_commands("real", protocol, args)[0][0])  # the real corpus, to count its rows
+        commands, _, report_dir = arm_commands(arm, protocol, args)
+        for command in commands:
+            run(command)
+        reports[arm] = json.loads((ROOT / report_dir / "report.json").read_text(encoding="utf-8"))
+    print(f"\ntest projects {', '.join(protocol['test_projects'])}; names masked\n")
+    print(table(reports))
+    return reports
+
+
+if __name__ == "__main__":
+    main()

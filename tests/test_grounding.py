@@ -1,0 +1,337 @@
+"""Grounded or silent: the grounding rule, the checks on recalled and generated text, the type-level texts, the
+corpus guidance, and the pipeline's explanations of examples/ with a tiny stage-2 model."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from utils.explanations import (  # noqa: E402
+    load_type_explanations,
+    trace_grounding,
+    type_explanation,
+)
+from utils.grounding import Grounding, guidance_problems, repetition, specifics, ungrounded  # noqa: E402
+from utils.guidance import format_guidance, parse_guidance  # noqa: E402
+from utils.labels import load_label_set  # noqa: E402
+from utils.scenarios import Recall, ScenarioMemory, fill_slots, with_slots  # noqa: E402
+from utils.stacktrace import parse_trace  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+CHART_NPE = ("java.lang.NullPointerException\n"
+             "\tat org.jfree.chart.plot.XYPlot.render(XYPlot.java:3785)\n"
+             "\tat org.jfree.chart.plot.XYPlot.draw(XYPlot.java:3361)\n")
+THOUSANDS = ('java.lang.NumberFormatException: For input string: "12,500"\n'
+             "\tat java.lang.NumberFormatException.forInputString(NumberFormatException.java:65)\n"
+             "\tat java.lang.Integer.parseInt(Integer.java:580)\n"
+             "\tat com.acme.order.PriceParser.parse(PriceParser.java:41)\n")
+OFF_BY_ONE = ("java.lang.IndexOutOfBoundsException: Index 7 out of bounds for length 7\n"
+              "\tat java.base/java.util.ArrayList.get(ArrayList.java:427)\n"
+              "\tat com.acme.report.RowReader.row(RowReader.java:88)\n")
+
+
+def _located(log: str):
+    """The trace of `log` and its first application frame (what the rules locate)."""
+    trace = parse_trace(log)
+    return trace, next(frame for frame in trace.frames if not frame.is_library)
+
+
+# ------------------------------------------------------------------------------------------------ the rule
+
+
+def test_specifics_are_code_names_values_addresses_and_quotes():
+    found = {(specific.text, specific.kind) for specific in specifics(
+        'run passed a null limit to new Account(...) at 10.20.3.41:5432; parses " " in getValue for '
+        "TX2019011370207607, index -1 and 3,005,500 KRW, 2 retries")}
+    assert {("Account", "call"), ("10.20.3.41:5432", "address"), (" ", "quoted"), ("getValue", "code"),
+            ("TX2019011370207607", "id"), ("-1", "number"), ("3,005,500", "number")} <= found
+    texts = {text for text, _ in found}
+    assert not texts & {"run", "limit", "null", "2", "KRW"}  # prose, an acronym and a small count are not checked
+    # Korean particles glued to a name do not hide it; a backquoted span is code whose names are checked
+    assert [s.text for s in specifics("buildSchedule가 실패함")] == ["buildSchedule"]
+    assert [s.text for s in specifics("Check `name != null` before calling trim().")] == ["trim"]
+
+
+def test_the_judges_examples_are_ungrounded():
+    assert ungrounded("run passed a null limit to new Account(...), which rejects null", CHART_NPE) == ["Account"]
+    assert ungrounded("PostgreSQL at 10.20.3.41:5432 refuses connections",
+                      "java.net.ConnectException: Connection refused\n\tat a.B.c(B.java:1)") == [
+        "PostgreSQL", "10.20.3.41:5432"]
+    assert ungrounded('parses " " as a number: the field is empty', THOUSANDS) == [" "]
+    assert ungrounded("reads a list at index -1 but it has 5 element(s)", OFF_BY_ONE) == ["-1"]
+
+
+def test_grounded_specifics_match_the_log_loosely_but_not_by_accident():
+    grounding = Grounding(THOUSANDS + "Caused by: a.Outer$Inner: x", facts=["NumberFormatException"])
+    assert grounding.ungrounded('PRICEPARSER.parse could not read "12,500" (12500) in Outer.Inner') == []
+    assert grounding.ungrounded("line 580 of Integer.java") == []
+    assert grounding.ungrounded("line 58") == ["58"]  # a number only as a whole number
+    assert Grounding('value: "" then " 5"').ungrounded('"" and " 5"') == []  # short values must be quoted in the log
+    assert Grounding("a 5 b").ungrounded('" 5"') == [" 5"]
+    api = Grounding(CHART_NPE, allowed=["Objects.requireNonNull"])
+    assert api.ungrounded("use Objects.requireNonNull", allow_api=True) == []  # advice in a fix
+    assert api.ungrounded("Objects.requireNonNull failed") == ["Objects.requireNonNull"]  # not a cause
+    assert Grounding(CHART_NPE).ungrounded("{method} returned null") == ["{method}"]  # an unfilled slot
+
+
+# ------------------------------------------------------------------------------------------------ generated text
+
+
+def test_degenerate_or_malformed_generations_are_rejected():
+    grounding = Grounding("java.lang.AssertionError: expected:<1> but was:<2>\n\tat a.FooTest.test(FooTest.java:3)")
+    demo = "type=AssertionError; cause=the test expects the test test expects; location=x; fix=check the test"
+    assert any("repeats itself" in problem for problem in guidance_problems(demo, grounding))
+    doubled = "type=AssertionError; cause=DefaultDefaultDefault cause=Default cause; location=x; fix=a; fix=b"
+    problems = guidance_problems(doubled, grounding)
+    assert "fix= written 2 times" in problems and "cause= written 2 times" in problems
+    assert "no fix" in guidance_problems("type=AssertionError; cause=the value differs; location=x; fix=", grounding)
+    cut = "type=NumberFormatException; cause=The test at the a null; location=x; fix=Check the value)"
+    assert guidance_problems(cut, grounding) == ["fix is cut or malformed: unbalanced ')'"]
+    anchored = Grounding(CHART_NPE, anchors=["render", "XYPlot", "XYPlot"])  # what trace_grounding gives
+    generic = "type=NullPointerException; cause=The test at the method; location=x; fix=Check the value"
+    assert guidance_problems(generic, anchored) == [
+        "cause names nothing of this failure (its method, class, file or a value of its log)"]
+    assert guidance_problems(generic.replace("The test at the method", "render에서 값이 null"), anchored) == []
+    good = "type=AssertionError; cause=FooTest.test expected 1 but got 2; location=x; fix=Fix the code under test"
+    assert guidance_problems(good, grounding) == []
+    assert repetition("expected [TX-1, TX-2, TX-3] but got [TX-1, TX-3]") is None  # values of the log may repeat
+
+
+# ------------------------------------------------------------------------------------------------ type templates
+
+
+def test_type_templates_cover_every_label_and_render_grounded_in_both_languages():
+    templates = load_type_explanations()
+    assert set(load_label_set().names) <= set(templates.types)
+    slots = {"where": "Foo.bar (Foo.java:12)", "method": "bar", "class": "Foo", "file": "Foo.java", "line": "12",
+             "exception": "WeirdException", "message": "odd 4711 happened", "thrower": "ArrayList.get",
+             "recursive": "Node.visit", "value": "12,500", "radix": "16", "index": "7", "length": "7", "begin": "3",
+             "end": "9", "variable": "name", "call": "String.trim()", "returned": "Repo.find()",
+             "from_type": "java.lang.String", "to_type": "java.lang.Integer", "expected": "120000",
+             "actual": "119500", "address": "db.internal:5432"}
+    log = "\n".join(f"{key}={value}" for key, value in slots.items()) + '\n"12,500" "name" "String.trim()" "Repo.find()"'
+    grounding = Grounding(log, allowed=templates.api_names)
+    for label, variants in templates.types.items():
+        cases = {variant.get("when") for variant in variants} - {None}
+        for language in ("en", "ko"):
+            for case in [*cases, None]:  # each variant, then the default with the slots a bare trace has
+                given = slots if case else {"exception": "WeirdException"}
+                text = templates.explain(label, language, given, {case} if case else set())
+                assert grounding.ungrounded(text.cause) == [], (label, language, text.case)
+                assert grounding.ungrounded(text.fix, allow_api=True) == [], (label, language, text.case)
+                assert "{" not in text.cause + text.fix and text.cause and text.fix
+
+
+def test_type_templates_say_what_the_trace_shows():
+    trace, location = _located(THOUSANDS)
+    text = type_explanation(trace, "NumberFormatException", location, "en")
+    assert text.case == "nfe_thousands" and "thousands separator" in text.cause and '"12,500"' in text.cause
+    trace, location = _located(OFF_BY_ONE)
+    text = type_explanation(trace, "IndexOutOfBoundsException", location, "en")
+    assert "off-by-one" in text.cause and "index 7" in text.cause and "length is 7" in text.cause
+    bare = "java.lang.NullPointerException\n\tat com.acme.pay.Ledger.post(Ledger.java:45)\n"
+    trace, location = _located(bare)
+    text = type_explanation(trace, "NullPointerException", location, "en")
+    assert "line 45 of Ledger.java" in text.cause and "does not say which reference" in text.cause
+    korean = type_explanation(trace, "NullPointerException", location, "ko")
+    assert "45번째 줄" in korean.cause
+    helpful = ('java.lang.NullPointerException: Cannot invoke "String.trim()" because "name" is null\n'
+               "\tat com.acme.user.UserService.rename(UserService.java:45)\n")
+    trace, location = _located(helpful)
+    assert '"name" was null when "String.trim()"' in type_explanation(trace, "NullPointerException", location,
+                                                                      "en").cause
+    for log, label in ((THOUSANDS, "NumberFormatException"), (OFF_BY_ONE, "IndexOutOfBoundsException"),
+                       (bare, "NullPointerException"), (CHART_NPE, "NullPointerException")):
+        trace, location = _located(log)
+        text = type_explanation(trace, label, location, "en")
+        grounding = trace_grounding(log, trace, label, location)
+        assert grounding.ungrounded(text.cause) == [] and grounding.ungrounded(text.fix, allow_api=True) == []
+
+
+def test_type_templates_are_grounded_on_the_real_dev_set(dev_set_rows):
+    from utils.explanations import first_application_frame, select_trace
+    from utils.stacktrace import parse_log
+
+    label_set, failures = load_label_set(), []
+    for row in dev_set_rows:
+        traces = [trace for trace in parse_log(row["log"]) if trace.has_exception]
+        if not traces:
+            continue
+        trace = select_trace(traces, row.get("root_exception"))
+        label = label_set.to_label(trace.root_cause.class_name or None)
+        location = first_application_frame(trace)
+        text = type_explanation(trace, label, location, "en")
+        grounding = trace_grounding(row["log"], trace, label, location)
+        if grounding.ungrounded(text.cause) or grounding.ungrounded(text.fix, allow_api=True):
+            failures.append((row["id"], text.cause))
+    assert failures == []
+
+
+# ------------------------------------------------------------------------------------------------ recall
+
+
+def test_recalled_text_is_refilled_from_the_new_trace_or_not_shown():
+    slots = {"value": "12,500", "method": "parse", "class": "PriceParser"}
+    stored = with_slots('parse reads "12,500" with a thousands separator; see PriceParser', slots)
+    assert stored == 'parse reads "{value}" with a thousands separator; see {class}'.replace("parse", "{method}", 1)
+    assert fill_slots(stored, {"value": "7,000", "method": "load", "class": "Csv"}) == (
+        'load reads "7,000" with a thousands separator; see Csv', [])
+    assert fill_slots(stored, {"method": "load"})[1] == ["class", "value"]
+    memory = ScenarioMemory.from_examples([{
+        "id": "r1", "scenario": "nfe.thousands", "label": "NumberFormatException", "language": "en",
+        "text": "NumberFormatException For input string parse", "cause": 'parse reads "12,500"', "fix": "strip commas",
+        "slots": slots}])
+    recall = memory.recall("NumberFormatException parse", "NumberFormatException", "en", slots={"method": "read"})
+    assert recall.unfilled == ("value",)  # the new trace has no quoted value: the text does not fit it
+
+
+def test_unfit_recall_is_shown_as_a_similar_case_never_as_the_cause():
+    from utils.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, format_summary, to_record
+    from utils.log_sources import LogDocument
+
+    trace, location = _located(CHART_NPE)
+    document = LogDocument("chart", "chart", CHART_NPE)
+    analyzer = Analyzer(AnalyzerOptions(no_model=True))
+    item = AnalyzedTrace(document=document, index=0, trace=trace, label="NullPointerException",
+                         candidates=[type("Ranked", (), {"frame": location, "score": 1.0})()])
+    item.recall = Recall(cause="addMutation passed a null limit to new Account(...)", fix="Check limit first",
+                         similarity=0.9, scenario="npe.constructor_arg")
+    grounding = trace_grounding(CHART_NPE, trace, item.label, location)
+    assert not analyzer._show_recall(item, 0.5, grounding, "XYPlot.java:3785 (org.jfree.chart.plot.XYPlot.render)")
+    assert item.explanation is None and item.known_scenario is None
+    assert item.similar_case["scenario"] == "npe.constructor_arg"
+    assert "Account" in item.similar_case["not_shown_because"][0]
+    item.explanation, item.explanation_source = format_guidance(item.label, "c", "l", "f"), "type template"
+    record = to_record(item)
+    assert record["known_scenario"] is None and record["similar_case"]["scenario"] == "npe.constructor_arg"
+    summary = format_summary([item], analyzer)
+    assert "Similar case: npe.constructor_arg" in summary and "Its cause" not in summary
+
+
+# ------------------------------------------------------------------------------------------------ corpus
+
+
+def test_corpus_guidance_is_grounded_and_logs_and_labels_do_not_change(monkeypatch):
+    import utils.corpus.generate as generate
+    from utils.corpus.generate import generate_corpus
+
+    grounded = generate_corpus(400, seed=3)
+    templates = load_type_explanations()
+    for row in (row for rows in grounded.values() for row in rows):
+        fields = parse_guidance(row["guidance"])
+        grounding = Grounding(row["log"], [row["label"], row["meta"]["root_exception"]], templates.api_names)
+        assert grounding.ungrounded(fields["cause"]) == [], row["id"]
+        assert grounding.ungrounded(fields["fix"], allow_api=True) == [], row["id"]
+    # what the templates wrote, unchanged: the same logs and labels, some causes from hidden facts
+    monkeypatch.setattr(generate, "_grounded_guidance", lambda incident, text, label, lang: (
+        incident.cause, incident.fix, []))
+    raw = generate_corpus(400, seed=3)
+    for split in grounded:
+        assert [(row["log"], row["label"]) for row in grounded[split]] == [
+            (row["log"], row["label"]) for row in raw[split]]
+    replaced = [row for rows in grounded.values() for row in rows if row["meta"]["guidance_replaced"]]
+    assert replaced  # the generator does write causes the log does not show; they were replaced
+
+
+# ------------------------------------------------------------------------------------------------ pipeline
+
+
+@pytest.fixture(scope="module")
+def tiny_stage2(tmp_path_factory) -> Path:
+    """A tiny retrieval-augmented stage-2 model trained for a few steps on a small generated corpus."""
+    import train_stage2
+    from utils.corpus.generate import generate_corpus
+
+    directory = tmp_path_factory.mktemp("tiny-stage2")
+    for split, rows in generate_corpus(240, seed=11).items():
+        (directory / f"{split}.jsonl").write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
+                                                  encoding="utf-8")
+    config = directory / "t5.json"
+    config.write_text(json.dumps({"model_type": "t5", "d_model": 32, "d_kv": 8, "d_ff": 64, "num_heads": 4,
+                                  "num_layers": 1, "num_decoder_layers": 1, "relative_attention_num_buckets": 8,
+                                  "dropout_rate": 0.0}))
+    output = directory / "model"
+    real = directory / "real.jsonl"  # logs without references, for choosing the recall threshold on real traces
+    real.write_text("".join(json.dumps({"log": log}) + "\n" for log in (THOUSANDS, OFF_BY_ONE, CHART_NPE)),
+                    encoding="utf-8")
+    argv = ["train_stage2.py", "--recall_calibration_logs", str(real), "--model_name_or_path", str(config), "--tokenizer_vocab_size", "600",
+            "--train_file", str(directory / "train.jsonl"), "--validation_file", str(directory / "validation.jsonl"),
+            "--test_file", str(directory / "test.jsonl"), "--output_dir", str(output), "--max_steps", "20",
+            "--per_device_train_batch_size", "8", "--max_target_length", "64", "--use_cpu",
+            "--recall_calibration_rows", "40", "--max_eval_samples", "40", "--max_predict_samples", "20"]
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(sys, "argv", argv)
+    try:
+        train_stage2.main()
+    finally:
+        monkeypatch.undo()
+    return output
+
+
+def test_recall_threshold_is_chosen_with_real_logs(tiny_stage2):
+    calibration = json.loads((tiny_stage2 / "analyzer_metadata.json").read_text())["generation"]["recall_calibration"]
+    table = calibration["real_logs_per_threshold"]
+    assert set(table) == {"0.0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1.0", "1.01"}
+    assert table["0.0"]["recalled"] <= 3 and table["1.01"] == {"recalled": 0, "fit": 0, "fit_share": 1.0}
+    allowed = [float(key) for key, row in table.items() if row["fit_share"] >= calibration["real_logs_min_fit_share"]]
+    assert calibration["recall_threshold"] in allowed
+
+
+def test_pipeline_explanations_of_the_examples_are_grounded(tiny_stage2):
+    from utils.analyze import Analyzer, AnalyzerOptions, to_record
+    from utils.log_sources import read_documents
+
+    paths = sorted(str(path) for path in (REPO / "examples").iterdir() if path.suffix in (".log", ".jsonl"))
+    documents, _ = read_documents(paths)
+    for threshold in (None, 0.0, 1.01):  # as trained; every recall tried; the model (or the type text) always
+        analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(tiny_stage2), recall_threshold=threshold))
+        explained = [item for item in analyzer.analyze(documents) if item.explanation]
+        assert len(explained) >= len(documents)
+        for item in explained:
+            fields = parse_guidance(item.explanation)
+            grounding = trace_grounding(item.document.text, item.trace, item.label, item.location)
+            assert grounding.ungrounded(fields["cause"]) == [], (item.id, item.explanation_source, fields["cause"])
+            assert grounding.ungrounded(fields["fix"], allow_api=True) == [], (item.id, fields["fix"])
+            assert item.explanation_agreed is not None
+            record = to_record(item)
+            assert record["explanation_source"] in ("known scenario", "model", "type template")
+            if item.explanation_source == "model":  # a shown generation passed every check
+                assert not guidance_problems(item.explanation, grounding)
+
+
+def test_degenerate_generation_falls_back_to_the_type_text(tiny_stage2, monkeypatch):
+    import utils.seq2seq
+    from utils.analyze import Analyzer, AnalyzerOptions, to_record
+    from utils.log_sources import LogDocument
+
+    def degenerate(model, tokenizer, sources, types=None, locations=None, **options):
+        return [f"type={label}; cause=DefaultDefaultDefault cause=Default cause; location={where}; fix=the test "
+                f"expects the test test expects; fix=x" for label, where in zip(types, locations)]
+
+    monkeypatch.setattr(utils.seq2seq, "generate_explanations", degenerate)
+    analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(tiny_stage2), recall_threshold=1.01))
+    [item] = analyzer.analyze([LogDocument("t", "t", THOUSANDS)])
+    record = to_record(item)
+    assert record["explanation_source"] == "type template" and record["explanation_agreed"] is True
+    assert "thousands separator" in record["explanation_fields"]["cause"]
+    assert record["explanation_rejected"][0]["source"] == "model"
+    assert any("written 2 times" in problem for problem in record["explanation_rejected"][0]["problems"])
+
+
+def test_evaluate_explain_runs_on_logs_without_references(tiny_stage2, tmp_path):
+    import evaluate
+
+    rows = [{"id": "a", "log": THOUSANDS}, {"id": "b", "log": OFF_BY_ONE, "root_exception":
+                                            "java.lang.IndexOutOfBoundsException"}, {"id": "c", "log": CHART_NPE}]
+    path = tmp_path / "real.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    report = evaluate.main(["--task", "explain", "--input", str(path), "--stage2", str(tiny_stage2), "--no_stage1",
+                            "--output_dir", str(tmp_path / "report")])
+    assert report["explained"] == 3 and report["rows_with_reference"] == 0 and "rougeL" not in report
+    assert report["ungrounded_cause"] == 0.0 and report["ungrounded_fix"] == 0.0
+    assert "ungrounded_cause" in (tmp_path / "report" / "report.md").read_text()

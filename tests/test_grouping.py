@@ -1,0 +1,128 @@
+"""Grouping repeated failures: keys, user rules, counts, first/last seen, and predict.py --groups."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from utils.grouping import GroupTable, group_key, load_fingerprint_rules, parse_timestamp
+from utils.stacktrace import parse_log, parse_trace
+
+REPO = Path(__file__).resolve().parents[1]
+IOOBE = ("{stamp} ERROR [exec-{n}] com.acme.pay.PayService - pick failed for request {request}\n"
+         "java.lang.IndexOutOfBoundsException: Index {i} out of bounds for length {i}\n"
+         "\tat java.base/jdk.internal.util.Preconditions.outOfBounds(Preconditions.java:64)\n"
+         "\tat com.acme.pay.PayService.pick(PayService.java:{line})\n"
+         "\tat com.acme.pay.PayController.pay$lambda$0(PayController.java:21)\n")
+REFUSED = ("{stamp} ERROR [exec-{n}] com.acme.pay.Db - down\n"
+           "java.net.ConnectException: Connection refused to db-{n}.acme.test:5432\n"
+           "\tat com.acme.pay.Db.open(Db.java:12)\n")
+
+
+def production_log() -> str:
+    parts = []
+    for n in range(6):
+        parts.append(IOOBE.format(stamp=f"2026-11-30 12:0{n}:00,{n}00", n=n, request=f"r-{n * 7919}", i=n + 2,
+                                  line=40 + n % 2))
+        if n % 2:
+            parts.append(REFUSED.format(stamp=f"2026-11-30T12:0{n}:30.5Z", n=n))
+    parts.append("2026-11-30 12:09:00 INFO  [main] com.acme.App - still running\n")
+    return "".join(parts)
+
+
+def test_repeats_share_a_group_whatever_their_values_and_lines() -> None:
+    traces = [trace for trace in parse_log(production_log()) if trace.has_exception]
+    keys = [group_key(trace) for trace in traces]
+    assert len(traces) == 9 and len({key.id for key in keys}) == 2
+    ioobe = keys[0]
+    assert ioobe.parts["message"] == "Index <num> out of bounds for length <num>"
+    assert "com.acme.pay.PayService.pick" in ioobe.parts["frames"] and "same root cause" in ioobe.reason
+    other_method = parse_trace(IOOBE.format(stamp="", n=1, request="x", i=3, line=40).replace("pick", "drop"))
+    assert group_key(other_method).id != ioobe.id
+
+
+def test_table_counts_first_last_seen_sources_and_timeline() -> None:
+    table = GroupTable()
+    for index, trace in enumerate(t for t in parse_log(production_log()) if t.has_exception):
+        record = {"id": f"t{index}", "source": f"app-{index % 2}.log", "log": {"timestamp": trace.timestamp},
+                  "label": trace.root_cause.simple_name}
+        table.add(group_key(trace), record, trace.text)
+    first, second = table.records()
+    assert (first["count"], second["count"]) == (6, 3)  # most frequent first
+    assert first["first_seen"] == "2026-11-30T12:00:00" and first["last_seen"] == "2026-11-30T12:05:00.500000"
+    assert first["sources"] == {"app-0.log": 3, "app-1.log": 3} and sum(first["timeline"].values()) == 6
+    assert second["first_seen"] == "2026-11-30T12:01:30.500000"
+    assert first["representative"]["trace"].startswith("java.lang.IndexOutOfBoundsException: Index 2")
+    assert first["analysis"]["label"] == "IndexOutOfBoundsException"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-11-30 12:00:01,123", "2026-11-30T12:00:01.123000"), ("2026-11-30T12:00:01.5+09:00", "2026-11-30T12:00:01.500000"),
+    ("30-Nov-2026 12:00:01.123", "2026-11-30T12:00:01.123000"), ("[2026/11/30 12:00:01]", "2026-11-30T12:00:01"),
+    ("Mar  1 10:15:00", None), ("2026-13-45 99:00:00", None), (None, None)])
+def test_timestamps(text: str | None, expected: str | None) -> None:
+    parsed = parse_timestamp(text)
+    assert (parsed.isoformat() if parsed else None) == expected
+
+
+def test_user_rules_group_as_and_ignore(tmp_path: Path) -> None:
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text('rules:\n  - match: {type: "ConnectException", frame: "com\\\\.acme\\\\.pay\\\\.Db\\\\."}\n'
+                          '    group_as: database-down\n  - match: {message: "out of bounds"}\n    ignore: true\n',
+                          encoding="utf-8")
+    rules = load_fingerprint_rules(rules_file)
+    keys = [group_key(trace, rules) for trace in parse_log(production_log()) if trace.has_exception]
+    grouped = [key for key in keys if key.id]
+    assert len(grouped) == 3 and len({key.id for key in grouped}) == 1 and "database-down" in grouped[0].reason
+    assert sum(1 for key in keys if key.id is None) == 6
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("rules:\n  - match: {type: Foo}\n", "exactly one of"),
+    ("rules:\n  - match: {kind: Foo}\n    ignore: true\n", "match keys must be"),
+    ("rules:\n  - match: {type: '('}\n    ignore: true\n", "bad regular expression"),
+])
+def test_bad_rules_fail_in_one_line_naming_the_rule(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=f"rules.yaml: rule 1: .*{message}"):
+        load_fingerprint_rules(path)
+
+
+def test_predict_writes_groups_and_tags_every_trace(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(production_log(), encoding="utf-8")
+    output, groups = tmp_path / "out.jsonl", tmp_path / "groups.jsonl"
+    result = subprocess.run([sys.executable, str(REPO / "predict.py"), "--input", str(log), "--no_model", "--output",
+                             str(output), "--groups", str(groups)], capture_output=True, text=True, cwd=REPO,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in output.read_text().splitlines()]
+    group_records = [json.loads(line) for line in groups.read_text().splitlines()]
+    assert [group["count"] for group in group_records] == [6, 3]
+    assert {record["group"] for record in records if record["has_exception"]} == {g["group"] for g in group_records}
+    assert group_records[0]["analysis"]["location"]["method"] == "pick"
+    assert "wrote 2 group(s) of 9 trace(s)" in result.stderr
+
+
+def test_repeats_are_analysed_once_and_share_the_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    import utils.analyze as analyze
+    from utils.log_sources import LogDocument
+
+    calls = []
+    real_rank = analyze.rank_frames_for
+    monkeypatch.setattr(analyze, "rank_frames_for", lambda item, ranker: calls.append(item) or real_rank(item, ranker))
+    analyzer = analyze.Analyzer(analyze.AnalyzerOptions(no_model=True))
+    document = LogDocument(id="app.log", source="app.log", text=production_log())
+    results = analyzer.analyze([document], group_of=lambda trace: group_key(trace).id)
+    failures = [item for item in results if item.trace.has_exception]
+    assert len(failures) == 9 and len(calls) == 2  # two groups: one pass each
+    first, repeat = failures[0], failures[3]  # two IndexOutOfBoundsExceptions with other values and lines
+    assert repeat.candidates is first.candidates and repeat.label == first.label == "IndexOutOfBoundsException"
+    calls.clear()
+    alone = analyzer.analyze([document])
+    assert len(calls) == len(alone) and [item.label for item in alone] == [item.label for item in results]

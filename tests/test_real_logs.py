@@ -1,0 +1,153 @@
+"""build_corpus.py --real_logs: parser-labelled rows from real logs, collapsed, split by source, mixed, redacted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import build_corpus
+from utils.corpus.real_logs import RealLogsOptions, import_real_logs, mix_with_synthetic, split_sources
+from utils.fingerprint import failure_signature, message_template
+from utils.labels import load_label_set
+from utils.stacktrace import parse_trace
+
+NPE_OLD_JDK = """java.lang.NullPointerException
+\tat org.acme.csv.RecordReader.nextField(RecordReader.java:{line})
+\tat org.acme.csv.RecordReader.next(RecordReader.java:88)
+\tat org.acme.csv.RecordReaderTest.readsQuotedFields(RecordReaderTest.java:41)
+"""
+IAE = """java.lang.IllegalArgumentException: width must be positive: {value}
+\tat org.acme.chart.Axis.setWidth(Axis.java:120)
+\tat org.acme.chart.AxisTest.rejectsNegativeWidth(AxisTest.java:17)
+"""
+CUSTOM = """org.acme.store.StoreClosedException: store {name} closed
+\tat org.acme.store.Store.check(Store.java:55)
+\tat org.acme.store.StoreTest.write(StoreTest.java:30)
+"""
+APP_LOG = """2026-11-30 12:00:01,001 INFO  [main] org.acme.App - starting
+2026-11-30 12:00:02,002 ERROR [worker-1] org.acme.Loader - load failed for card 4111 1111 1111 1111
+java.lang.IllegalStateException: loader not started
+\tat org.acme.Loader.load(Loader.java:70)
+\tat org.acme.App.run(App.java:12)
+2026-11-30 12:00:03,003 INFO  [main] org.acme.App - retrying
+2026-11-30 12:00:04,004 ERROR [worker-2] org.acme.Codec - decode failed
+java.lang.NumberFormatException: For input string: "12,500"
+\tat java.lang.NumberFormatException.forInputString(NumberFormatException.java:65)
+\tat java.lang.Integer.parseInt(Integer.java:580)
+\tat org.acme.Codec.decode(Codec.java:33)
+"""
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def real_dir(tmp_path: Path) -> Path:
+    rows = []
+    for project, count in (("alpha", 6), ("beta", 4), ("gamma", 3), ("delta", 2)):
+        for index in range(count):
+            rows.append({"id": f"{project}-{index}", "project": project,
+                         "log": NPE_OLD_JDK.format(line=100 + index % 2)})  # repeats: same signature
+            rows.append({"id": f"{project}-iae-{index}", "project": project,
+                         "log": IAE.format(value=-index) if index % 2 else CUSTOM.format(name=f"s{index}")})
+    rows.append({"id": "no-trace", "project": "alpha", "log": "just a line of text"})
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    write_jsonl(logs / "rows.jsonl", rows)
+    (logs / "nested").mkdir()
+    (logs / "nested" / "app.log").write_text(APP_LOG, encoding="utf-8")
+    (logs / "binary.log").write_bytes(b"\x00\x01\x02 not text")
+    (logs / "bad.jsonl").write_text('{"log": "x"}\nnot json\n', encoding="utf-8")
+    return logs
+
+
+def test_message_template_masks_variable_parts() -> None:
+    assert message_template("Index 7 out of bounds for length 7") == message_template("Index 3 out of bounds for "
+                                                                                       "length 5")
+    assert message_template('For input string: "12,500"') == "For input string: <str>"
+    template = message_template("id 3f2c1a9e-1b2c-4d5e-8f90-123456789abc at 10.1.2.3:5432 since "
+                                "2026-11-30T12:00:00Z")
+    assert template == "id <uuid> at <host> since <time>"
+
+
+def test_signature_ignores_lines_and_values_not_frames() -> None:
+    first = failure_signature(parse_trace(NPE_OLD_JDK.format(line=100)))
+    assert first == failure_signature(parse_trace(NPE_OLD_JDK.format(line=101)))
+    assert first != failure_signature(parse_trace(NPE_OLD_JDK.format(line=100).replace("nextField", "skip")))
+    assert failure_signature(parse_trace(IAE.format(value=-1))) == failure_signature(parse_trace(IAE.format(value=-9)))
+
+
+def test_import_labels_collapses_splits_by_source_and_counts_skips(real_dir: Path) -> None:
+    label_set = load_label_set()
+    result = import_real_logs([str(real_dir)], label_set, RealLogsOptions(validation_fraction=0.2))
+    rows = [row for split in result.splits.values() for row in split]
+    by_source: dict[str, set[str]] = {}
+    for split, split_rows in result.splits.items():
+        for row in split_rows:
+            by_source.setdefault(row["meta"]["source"], set()).add(split)
+    assert all(len(splits) == 1 for splits in by_source.values()), by_source  # never split within a source
+    assert result.splits["validation"] and result.splits["train"]
+    labels = {row["label"] for row in rows}
+    assert {"NullPointerException", "IllegalArgumentException", "Other", "IllegalStateException",
+            "NumberFormatException"} <= labels
+    npe_alpha = [row for row in rows if row["meta"]["source"] == "alpha" and row["label"] == "NullPointerException"]
+    assert len(npe_alpha) == 1 and npe_alpha[0]["meta"]["repeats"] == 6
+    # the plain log's two traces are two rows, each keeping only its own lines
+    plain = [row for row in rows if row["meta"]["source"].endswith("app.log")]
+    assert len(plain) == 2
+    nfe = next(row for row in plain if row["label"] == "NumberFormatException")
+    assert "loader not started" not in nfe["log"] and parse_trace(nfe["log"]).root_cause.message.endswith('"12,500"')
+    reasons = {item["reason"] for item in result.skips.skipped}
+    assert "no Java exception found" in reasons
+    assert any("binary" in reason for reason in reasons)
+    assert any("malformed JSON" in reason for reason in reasons)
+    summary = result.summary()
+    assert summary["duplicates_collapsed"] > 0 and summary["skipped"] == len(result.skips.skipped)
+
+
+def test_exclude_sources_leaves_them_out(real_dir: Path) -> None:
+    result = import_real_logs([str(real_dir)], load_label_set(), RealLogsOptions(exclude_sources=("alpha", "beta")))
+    sources = {row["meta"]["source"] for split in result.splits.values() for row in split}
+    assert not sources & {"alpha", "beta"} and result.excluded_rows > 0
+
+
+def test_one_source_trains_and_split_is_seeded() -> None:
+    rows = [{"meta": {"source": "only"}}] * 5
+    assert split_sources(rows, RealLogsOptions()) == {"only": "train"}
+    many = [{"meta": {"source": f"s{i}"}} for i in range(40)]
+    first = split_sources(many, RealLogsOptions(seed=1, validation_fraction=0.2, test_fraction=0.1))
+    assert first == split_sources(many, RealLogsOptions(seed=1, validation_fraction=0.2, test_fraction=0.1))
+    counts = {split: sum(1 for value in first.values() if value == split) for split in ("validation", "test")}
+    assert counts == {"validation": 8, "test": 4}
+
+
+def test_mix_ratio() -> None:
+    synthetic = {split: [{"id": f"{split}{i}"} for i in range(100)] for split in ("train", "validation", "test")}
+    real = {"train": [{"id": f"r{i}"} for i in range(10)], "validation": [{"id": "rv"}], "test": []}
+    mixed = mix_with_synthetic(synthetic, real, 2.0, seed=3)
+    assert len(mixed["train"]) == 30 and len(mixed["validation"]) == 3 and len(mixed["test"]) == 100
+    assert len(mix_with_synthetic(synthetic, real, -1, seed=3)["train"]) == 110
+    assert mixed == mix_with_synthetic(synthetic, real, 2.0, seed=3)
+
+
+def test_build_corpus_real_logs_end_to_end(real_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "corpus"
+    build_corpus.main(["--quick", "--real_logs", str(real_dir), "--output_dir", str(out),
+                       "--real_validation_fraction", "0.2"])
+    report = json.loads((out / "real_logs_report.json").read_text())
+    assert report["rows"]["train"] > 0 and report["skipped"] >= 3
+    train = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
+    real = [row for row in train if row["meta"].get("origin") == "real"]
+    assert real and len(train) - len(real) == min(round(6.0 * len(real)), 1400)
+    assert not any("4111 1111 1111 1111" in line for line in (out / "train.jsonl").read_text().splitlines())
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["splits"]["train"]["real_rows"] == len(real)
+
+
+def test_build_corpus_missing_real_log_path_is_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="no such file or directory"):
+        build_corpus.main(["--quick", "--real_logs", str(tmp_path / "nope"), "--output_dir", str(tmp_path / "c")])

@@ -1,0 +1,329 @@
+"""PII redaction (utils/redact.py): each kind found, Java traces left whole, placeholders stable, linear time.
+
+Every number here is made up for these tests; card and RRN check digits are computed by `_luhn_complete` /
+`_rrn_complete` below, so no real card or person is named.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from utils.redact import RedactOptions, Redactor, luhn_ok, redact, rrn_checksum_ok
+
+PLACEHOLDERS = ("<CARD>", "<RRN>", "<ACCOUNT>", "<EMAIL>", "<PHONE>", "<TOKEN>", "<SECRET>", "<IP>")
+
+
+def _luhn_complete(prefix: str) -> str:
+    return next(prefix + d for d in "0123456789" if luhn_ok(prefix + d))
+
+
+def _rrn_complete(first12: str) -> str:
+    return next(first12 + d for d in "0123456789" if rrn_checksum_ok(first12 + d))
+
+
+def _rrn_wrong(first12: str) -> str:
+    return next(first12 + d for d in "0123456789" if not rrn_checksum_ok(first12 + d))
+
+
+def _group(digits: str, sizes: tuple[int, ...], sep: str) -> str:
+    parts, position = [], 0
+    for size in sizes:
+        parts.append(digits[position: position + size])
+        position += size
+    return sep.join(parts)
+
+
+VISA16 = _luhn_complete("453201234567890")
+MASTER16 = _luhn_complete("542511223344556")
+MASTER2 = _luhn_complete("222100000000001")
+AMEX15 = _luhn_complete("37828012345678")
+DOMESTIC16 = _luhn_complete("941012345678901")
+UNION19 = _luhn_complete("621234567890123456"[:18])
+VISA13 = _luhn_complete("412345678901")
+
+
+def test_check_digit_helpers():
+    assert luhn_ok("4532012345678902") and not luhn_ok("4532012345678903")
+    assert rrn_checksum_ok("8503151234566") and not rrn_checksum_ok("8503151234567")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Positive cases per kind
+
+
+@pytest.mark.parametrize("text", [
+    f"결제 요청 카드번호={_group(VISA16, (4, 4, 4, 4), '-')} 승인 거절",
+    f"pan {_group(MASTER16, (4, 4, 4, 4), ' ')} declined",
+    f"charge failed for {_group(AMEX15, (4, 6, 5), ' ')}",
+    f"payload={{\"cardNumber\":\"{MASTER2}\"}}",
+    f"GET /cards/{DOMESTIC16}/limits 404",
+    f"unionpay {UNION19} rejected",
+    f"old visa card {VISA13} expired",
+])
+def test_cards(text):
+    assert redact(text).count("<CARD>") == 1, redact(text)
+
+
+def test_card_keeps_its_surroundings():
+    assert redact(f"card={VISA16}, amount=1000") == "card=<CARD>, amount=1000"
+
+
+@pytest.mark.parametrize("text", [
+    f"고객 주민등록번호: {_rrn_complete('850315123456')[:6]}-{_rrn_complete('850315123456')[6:]}",
+    f"rrn={_rrn_wrong('211014312345')[:6]}-{_rrn_wrong('211014312345')[6:]}",  # post-2020 style: no check digit
+    f"{_rrn_complete('030722412345')[:6]}-{_rrn_complete('030722412345')[6:]} 본인확인 실패",  # check digit alone
+    f"residentNo {_rrn_wrong('790101123456')}",  # bare 13 digits after a context word
+    f"외국인 ssn: {_rrn_complete('911111567890')[:6]}-{_rrn_complete('911111567890')[6:]}",
+])
+def test_resident_registration_numbers(text):
+    assert redact(text).count("<RRN>") == 1, redact(text)
+
+
+@pytest.mark.parametrize("text", [
+    f"{_rrn_wrong('850315123456')[:6]}-{_rrn_wrong('850315123456')[6:]} lookup",  # valid date, no check, no word
+    "주민등록번호 851332-1234567",  # no 32nd day
+    "주민번호 850315-9234567",  # back part starting with 9: no such number
+    "rrn 990229-1234567",  # 1999 was no leap year
+])
+def test_rrn_lookalikes_stay(text):
+    assert "<RRN>" not in redact(text)
+
+
+@pytest.mark.parametrize("text", [
+    "이체 실패: 출금계좌 110-234-567890",
+    "account 1002-345-678901 frozen",
+    "입금 123456-78-901234 처리",
+    "acct 3333-12-3456789",
+    "NH 301-2345-6789-01 한도초과",
+    "계좌번호 12345678901234 조회",
+    "toAccount=110234567890",
+])
+def test_accounts(text):
+    assert redact(text).count("<ACCOUNT>") == 1, redact(text)
+
+
+def test_plain_digit_run_without_account_word_stays():
+    assert redact("processed 110234567890 bytes") == "processed 110234567890 bytes"
+
+
+@pytest.mark.parametrize("text", [
+    "notify hong.gildong@example-bank.co.kr failed",
+    "to=<ops+alerts@mail.example.com>",
+    "mailto:k.lee@sub.example.org",
+])
+def test_emails(text):
+    assert redact(text).count("<EMAIL>") == 1, redact(text)
+
+
+@pytest.mark.parametrize("text", [
+    "SMS to 010-2345-6789 failed",
+    "mobile=01098765432",
+    "tel 011 234 5678",
+    "지점 02-345-6789",
+    "call (031) 234-5678",
+    "070-1234-5678 busy",
+    "+82 10-2345-6789",
+    "+82-2-345-6789",
+    "+1 415 555 0134",
+    "+44 20 7946 0321",
+    "+14155550134",
+])
+def test_phones(text):
+    assert redact(text).count("<PHONE>") == 1, redact(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJlLWhlcmU",
+    "jwt eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJiYW5rIn0.AbC_dEf-123",
+    "Authorization: Bearer 9f8e7d6c5b4a39281706",
+    "Authorization: Basic YWxpY2U6czNjcmV0IQ==",
+    "aws key AKIA2EXAMPLE7KEY9XYZ in env",
+    "token ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8 leaked",
+    "OPENAI sk-proj-4bC9dE2fG7hJ1kL8mN3pQ6rS",
+    "slack xoxb-1234567890-abcdefghij",
+    "sessionId=3f2a9c0d1e2b3a4f5c6d7e8f9a0b1c2d",
+    "signature: q8Zk2mN5pR7tV9xB1dF3hJ6lA4cE0gI=",
+])
+def test_tokens(text):
+    assert redact(text).count("<TOKEN>") == 1, redact(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("jdbc:mysql://app:S3cr3t!@db.bank.local:3306/core", "jdbc:mysql://app:<SECRET>@db.bank.local:3306/core"),
+    ("https://svc:p%40ss@api.example.com/x", "https://svc:<SECRET>@api.example.com/x"),
+    ("jdbc:sqlserver://db;user=sa;password=Pa55w0rd;encrypt=true", "jdbc:sqlserver://db;user=sa;password=<SECRET>;encrypt=true"),
+    ("jdbc:postgresql://db/core?user=app&pwd=xyz&ssl=true", "jdbc:postgresql://db/core?user=app&pwd=<SECRET>&ssl=true"),
+    ("jdbc:oracle:thin:scott/t1ger@db:1521:orcl", "jdbc:oracle:thin:scott/<SECRET>@db:1521:orcl"),
+    ("password: hunter2", "password: <SECRET>"),
+    ('{"password": "correct horse battery"}', '{"password": "<SECRET>"}'),
+    ("User{name=kim, password=abc}", "User{name=kim, password=<SECRET>}"),
+    ("client_secret=Zx9_rtY", "client_secret=<SECRET>"),
+    ("spring.datasource.password=dbPass1", "spring.datasource.password=<SECRET>"),
+    ("api_key=k-77f2", "api_key=<SECRET>"),
+    ("accessToken=AbC123xyz789", "accessToken=<SECRET>"),
+    ("비밀번호=qwer1234", "비밀번호=<SECRET>"),
+    ("key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x\nq9Z=\n-----END RSA PRIVATE KEY-----\nnext",
+     "key:\n<SECRET>\nnext"),
+])
+def test_secrets(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "password=${DB_PASSWORD}",
+    "PWD=/home/build/workspace OLDPWD=/tmp",
+    "password=null",
+    "password: ******",
+    "Unexpected token: IDENTIFIER at line 3",
+    "Username or Password is Invalid",
+    "New password was found in password history.",
+    "Basic type 'null' expected but was 'String'.",
+    "Basic authentication failed for BasicAuthFilter",
+    "key: memo value: This is a very long test message",
+])
+def test_secret_lookalikes_stay(text):
+    assert redact(text) == text
+
+
+def test_ip_addresses_only_behind_the_option():
+    text = "connect to 10.20.3.41:3306 and [fe80::1ff:fe23:4567:890a] failed"
+    assert redact(text) == text
+    assert redact(text, RedactOptions(ip_addresses=True)) == "connect to <IP>:3306 and [<IP>] failed"
+    assert redact("2026-11-30 12:00:00", RedactOptions(ip_addresses=True)) == "2026-11-30 12:00:00"
+
+
+def test_disabled():
+    text = f"card {VISA16} password=x"
+    assert redact(text, RedactOptions(enabled=False)) == text
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Negative cases: what a Java log is made of
+
+
+JAVA_LOG = """\
+2026-11-30 12:00:00,123 ERROR [pool-1-thread-3] c.b.core.TransferService - transfer 7 failed after 1532 ms
+2026-11-30T12:00:00.123+09:00 WARN 1 --- [nio-8080-exec-10] o.s.w.s.DispatcherServlet : retry 3/5
+java.lang.IllegalStateException: Index 7 out of bounds for length 7
+\tat com.bank.core.TransferService.transfer(TransferService.java:123)
+\tat com.bank.core.TransferService$$EnhancerBySpringCGLIB$$1a2b3c4d.transfer(<generated>)
+\tat java.base/java.util.ArrayList.get(ArrayList.java:427)
+\tat com.bank.Foo$$Lambda$1234/0x0000000800c0b440.apply(Unknown Source)
+Caused by: java.sql.SQLException: lock wait timeout exceeded; try restarting transaction (errorCode=1205)
+\t... 42 more
+"main" #1 prio=5 os_prio=0 cpu=1532.11ms elapsed=86400.01s tid=0x00007f8c8c001000 nid=0x1a03 waiting on condition
+request 550e8400-e29b-41d4-a716-446655440000 / 12345678-1234-1234-1234-123456789012 at epoch 1732960000120
+started at 1732960000120123 us, 1732960000120123456 ns, snowflake 1789012345678901234, seq 0000000000000042
+exchange ID-host-TX300-S7-45583-1467960374100-968-2 took PT1H30M; junit4545360540553368377 tmp dir
+Long.MAX_VALUE 9223372036854775807 / Long.MIN_VALUE -9223372036854775808, hash 0x7fffffff, id=2026113012345678
+version 3.2.1.0, spring-boot 2.7.18, jdk 17.0.9+9, localhost:8080, BatchWriterConfig@37073255, 1.0E+10
+txId=20261130120000123456 elapsed 00:01:02.345 at 12:00:00 on 2026/11/30 amount 1,234,567,890 KRW
+"""
+
+
+def test_java_log_is_left_whole():
+    redactor = Redactor()
+    assert redactor.redact(JAVA_LOG) == JAVA_LOG, [(h, JAVA_LOG[h.start: h.end]) for h in redactor.find(JAVA_LOG)]
+    assert not redactor.counts
+
+
+def test_epoch_numbers_and_date_ids_are_never_cards():
+    """Luhn passes one in ten random runs: epoch millis / micros / nanos and yyyyMMdd ids must not get through."""
+    rng = random.Random(13)
+    redactor = Redactor()
+    for _ in range(3000):
+        millis = rng.randrange(1_000_000_000_000, 2_100_000_000_000)
+        date_id = f"20{rng.randrange(0, 40):02d}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+        date_id += str(rng.randrange(10**8, 10**9))
+        line = f"ts={millis} us={millis}123 ns={millis}123456 tx={date_id}"
+        assert redactor.redact(line) == line
+    # A card word next to a 13-digit epoch millis does not make it a card (no card starts with 1).
+    assert redact("cardService took 1732960000120 ms") == "cardService took 1732960000120 ms"
+
+
+def test_luhn_valid_but_no_card_prefix_stays():
+    number = _luhn_complete("700012345678901")
+    assert luhn_ok(number) and redact(f"ref {number}") == f"ref {number}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Placeholders, idempotence, nested values
+
+
+MIXED = (
+    f"2026-11-30 12:00:00,123 ERROR [http-nio-8080-exec-1] c.b.PayService - card {_group(VISA16, (4, 4, 4, 4), '-')} "
+    "of hong.gildong@example-bank.co.kr (010-2345-6789) to 출금계좌 110-234-567890 failed; "
+    "url=jdbc:mysql://app:S3cr3t!@db.bank.local:3306/core password=hunter2 "
+    "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJlLWhlcmU\n"
+    "\tat com.bank.PayService.pay(PayService.java:88)\n"
+)
+
+
+def test_placeholders_are_stable_and_counted():
+    redactor = Redactor()
+    out = redactor.redact(MIXED)
+    assert out == (
+        "2026-11-30 12:00:00,123 ERROR [http-nio-8080-exec-1] c.b.PayService - card <CARD> "
+        "of <EMAIL> (<PHONE>) to 출금계좌 <ACCOUNT> failed; "
+        "url=jdbc:mysql://app:<SECRET>@db.bank.local:3306/core password=<SECRET> "
+        "Authorization: Bearer <TOKEN>\n"
+        "\tat com.bank.PayService.pay(PayService.java:88)\n"
+    )
+    assert dict(redactor.counts) == {"card": 1, "email": 1, "phone": 1, "account": 1, "secret": 2, "token": 1}
+    assert Redactor().redact(MIXED) == out  # same input, same output: no numbering, no salt
+
+
+def test_idempotent():
+    once = redact(MIXED, RedactOptions(ip_addresses=True))
+    redactor = Redactor(RedactOptions(ip_addresses=True))
+    assert redactor.redact(once) == once
+    assert not redactor.counts
+    for placeholder in PLACEHOLDERS:
+        assert redact(f"password={placeholder} x://u:{placeholder}@h {placeholder}") == (
+            f"password={placeholder} x://u:{placeholder}@h {placeholder}")
+
+
+def test_redact_value_walks_nested_rows():
+    row = {
+        "id": "row-1",
+        "log": f"card {VISA16}",
+        "frames": [{"line": 123, "text": "at com.x.Y.m(Y.java:123)"}, ("email", "kim@example.com")],
+        "meta": {"count": 3, "ok": True, "owner": None, "tags": ["010-2345-6789"]},
+    }
+    redactor = Redactor()
+    out = redactor.redact_value(row)
+    assert out == {
+        "id": "row-1",
+        "log": "card <CARD>",
+        "frames": [{"line": 123, "text": "at com.x.Y.m(Y.java:123)"}, ("email", "<EMAIL>")],
+        "meta": {"count": 3, "ok": True, "owner": None, "tags": ["<PHONE>"]},
+    }
+    assert row["log"] == f"card {VISA16}"  # a copy: the caller's row is untouched
+    assert redactor.counts == {"card": 1, "email": 1, "phone": 1}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Linear time and imports
+
+
+@pytest.mark.parametrize("text", [
+    "1-" * 100_000, "7" * 200_000, "a.b-" * 50_000 + "@x", "+1 " * 50_000, "password=" * 20_000,
+    "http://" + "a" * 100_000, "a:" * 100_000, "1234 " * 40_000, "key=" + "A" * 100_000, "eyJ" + "a" * 100_000,
+])
+def test_adversarial_inputs_stay_fast(text):
+    started = time.perf_counter()
+    redact(text, RedactOptions(ip_addresses=True))
+    assert time.perf_counter() - started < 2.0
+
+
+def test_import_stays_light():
+    code = "import sys, utils.redact; print(sorted(m for m in ('torch', 'transformers', 'numpy') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,209 @@
+"""Parser-labelled training rows from real logs: `build_corpus.py --real_logs PATH [PATH ...]`.
+
+Every trace whose root-cause class the parser reads becomes a row labelled through configs/labels.yaml, so a team
+trains on its own logs without labelling anything. Repeats of one failure (same `utils.fingerprint` signature) are
+collapsed to one row that counts them. Rows are split by where they come from (a JSONL row's `project`, else its
+`source`, else the file), never row by row: a model validated on a source it trained on would look better than it
+is on the next service. Log text passes `utils.redact` before it is kept.
+
+Inputs: JSONL files (field `log`), plain log files, or directories of them (walked recursively). Unreadable inputs,
+malformed JSONL lines and traces whose class the parser cannot read are counted skips with their reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from utils.fingerprint import failure_signature
+from utils.labels import LabelSet
+from utils.log_sources import InputError, LogDocument, SkipReport, read_documents
+from utils.stacktrace import Trace, parse_log
+
+SPLITS = ("train", "validation", "test")
+
+
+@dataclass
+class RealLogsOptions:
+    """How real traces become rows. Fractions are of rows, reached by whole sources."""
+
+    validation_fraction: float = 0.15
+    test_fraction: float = 0.0
+    exclude_sources: tuple[str, ...] = ()  # e.g. the test projects of a cross-project protocol
+    collapse_duplicates: bool = True
+    seed: int = 42
+
+
+@dataclass
+class RealLogsImport:
+    """The rows of each split, and what was left out and why."""
+
+    splits: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {name: [] for name in SPLITS})
+    skips: SkipReport = field(default_factory=SkipReport)
+    traces_read: int = 0
+    duplicates_collapsed: int = 0
+    excluded_rows: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        rows = [row for split in SPLITS for row in self.splits[split]]
+        reasons = Counter(item["reason"].split(":")[0] for item in self.skips.skipped)
+        return {
+            "traces_read": self.traces_read,
+            "rows": {split: len(self.splits[split]) for split in SPLITS},
+            "duplicates_collapsed": self.duplicates_collapsed,
+            "excluded_rows": self.excluded_rows,
+            "sources": {split: dict(Counter(row["meta"]["source"] for row in self.splits[split])) for split in SPLITS},
+            "classes": dict(Counter(row["label"] for row in rows).most_common()),
+            "skipped": len(self.skips.skipped),
+            "skipped_by_reason": dict(reasons.most_common()),
+            "skipped_examples": self.skips.skipped[:50],
+        }
+
+    def format(self) -> str:
+        summary = self.summary()
+        lines = [f"real logs: {summary['traces_read']} traces read, {sum(summary['rows'].values())} rows "
+                 f"({summary['duplicates_collapsed']} repeats collapsed, {summary['excluded_rows']} excluded, "
+                 f"{summary['skipped']} skipped)"]
+        for split in SPLITS:
+            sources = ", ".join(f"{name} {count}" for name, count in sorted(summary["sources"][split].items()))
+            lines.append(f"  {split:<10} {summary['rows'][split]:6d} rows  [{sources}]")
+        lines.append("  classes: " + ", ".join(f"{name} {count}" for name, count in summary["classes"].items()))
+        if self.skips.skipped:
+            lines.append("  skipped: " + ", ".join(f"{k} {v}" for k, v in summary["skipped_by_reason"].items()))
+        return "\n".join(lines)
+
+
+def expand_paths(paths: Iterable[str]) -> list[str]:
+    """Files of `paths`, directories walked recursively in sorted order (hidden entries left out)."""
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                files += [os.path.join(root, name) for name in sorted(names) if not name.startswith(".")]
+        elif os.path.exists(path):
+            files.append(path)
+        else:
+            raise InputError(f"{path}: no such file or directory")
+    return files
+
+
+def _trace_text(document: LogDocument, trace: Trace, alone: bool) -> str:
+    """The text a row keeps: the whole document when it holds one trace, else the trace's own lines with the log
+    lines that introduced it (log prefixes removed; the parser reads the result back to the same trace)."""
+    if alone:
+        return document.text
+    return "\n".join([*trace.context, trace.text])
+
+
+def document_rows(document: LogDocument, label_set: LabelSet, skips: SkipReport) -> list[dict[str, Any]]:
+    """One row per exception trace of `document` whose root-cause class the parser reads."""
+    traces = [trace for trace in parse_log(document.text) if trace.kind != "thread"]
+    failures = [trace for trace in traces if trace.has_exception]
+    if not failures:
+        skips.add(document.source, "no Java exception found")
+        return []
+    rows = []
+    for index, trace in enumerate(failures):
+        root = trace.root_cause
+        if root is None or not root.class_name:
+            skips.add(f"{document.source}#{index + 1}", "no exception class read")
+            continue
+        signature = failure_signature(trace)
+        rows.append({
+            "id": f"{document.id}#{index + 1}" if len(failures) > 1 else document.id,
+            "log": _trace_text(document, trace, alone=len(failures) == 1),
+            "label": label_set.to_label(root.class_name),
+            "meta": {"origin": "real", "source": document.group or document.source.rsplit(":", 1)[0],
+                     "document": document.source, "exception": root.class_name, "signature": signature.digest},
+        })
+    return rows
+
+
+def collapse_repeats(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """The first row of each (source, signature), with `meta.repeats` counting the rows it stands for."""
+    kept: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["meta"]["source"], row["meta"]["signature"])
+        if key in kept:
+            kept[key]["meta"]["repeats"] += 1
+        else:
+            row["meta"]["repeats"] = 1
+            kept[key] = row
+    return list(kept.values()), len(rows) - len(kept)
+
+
+def split_sources(rows: list[dict[str, Any]], options: RealLogsOptions) -> dict[str, str]:
+    """source -> split. Sources in a seeded hash order fill validation, then test, up to their row fractions; a
+    source that would overshoot a split is passed over for a smaller one. With one source, everything trains."""
+    sizes = Counter(row["meta"]["source"] for row in rows)
+    if len(sizes) < 2:
+        return dict.fromkeys(sizes, "train")
+    order = sorted(sizes, key=lambda name: hashlib.sha1(f"{options.seed}:{name}".encode()).hexdigest())
+    targets = {"validation": options.validation_fraction * len(rows), "test": options.test_fraction * len(rows)}
+    assigned: dict[str, str] = {}
+    for split, target in targets.items():
+        filled = 0
+        for name in order:
+            if name in assigned or filled >= target or len(assigned) >= len(sizes) - 1:
+                continue
+            if filled + sizes[name] <= target * 1.5 or filled == 0 and sizes[name] <= target * 2:
+                assigned[name] = split
+                filled += sizes[name]
+    return {name: assigned.get(name, "train") for name in sizes}
+
+
+def import_real_logs(
+    paths: Iterable[str], label_set: LabelSet, options: RealLogsOptions,
+    redact: Callable[[str], str] | None = None,
+) -> RealLogsImport:
+    """Rows of every readable trace under `paths`, collapsed, split by source, log text redacted."""
+    result = RealLogsImport()
+    rows: list[dict[str, Any]] = []
+    for path in expand_paths(paths):
+        try:
+            documents, _ = read_documents([path], skips=result.skips)
+        except InputError as error:  # too large, unreadable: a counted skip, like predict.py
+            result.skips.add(path, str(error).split(": ", 1)[-1])
+            continue
+        for document in documents:
+            found = document_rows(document, label_set, result.skips)
+            result.traces_read += len(found)
+            rows += found
+    excluded = set(options.exclude_sources)
+    result.excluded_rows = sum(1 for row in rows if row["meta"]["source"] in excluded)
+    rows = [row for row in rows if row["meta"]["source"] not in excluded]
+    if options.collapse_duplicates:
+        rows, result.duplicates_collapsed = collapse_repeats(rows)
+    assignment = split_sources(rows, options)
+    for row in rows:
+        if redact is not None:
+            row["log"] = redact(row["log"])
+        result.splits[assignment[row["meta"]["source"]]].append(row)
+    return result
+
+
+def mix_with_synthetic(
+    synthetic: dict[str, list[dict[str, Any]]], real: dict[str, list[dict[str, Any]]], synthetic_per_real: float,
+    seed: int,
+) -> dict[str, list[dict[str, Any]]]:
+    """Each split: its real rows plus `synthetic_per_real` synthetic rows per real row (a seeded sample; all of
+    them when the ratio is negative or asks for more than there are), shuffled together. A split without real rows
+    keeps its synthetic rows, so the held-out-template test split stays whole."""
+    mixed: dict[str, list[dict[str, Any]]] = {}
+    for split in SPLITS:
+        real_rows, synthetic_rows = real.get(split, []), synthetic.get(split, [])
+        rng = random.Random(f"{seed}:{split}")
+        if real_rows and synthetic_per_real >= 0:
+            count = min(len(synthetic_rows), round(synthetic_per_real * len(real_rows)))
+            synthetic_rows = rng.sample(synthetic_rows, count)
+        rows = [*real_rows, *synthetic_rows]
+        if real_rows:
+            rng.shuffle(rows)
+        mixed[split] = rows
+    return mixed

@@ -1,0 +1,186 @@
+"""Grouping repeated failures: a group per failure signature or user rule, with counts, first and last seen,
+sources, a per-minute timeline and one representative analysis (stdlib + yaml).
+
+`group_key` decides which group a trace belongs to and says why in words; `GroupTable` collects the records of a
+run into one record per group, most frequent first. predict.py --groups writes them; --report renders them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from utils.fingerprint import Signature, failure_signature
+from utils.stacktrace import Trace
+
+RULE_KEYS = {"match", "group_as", "ignore"}
+MATCH_KEYS = {"type", "frame", "message"}
+_MAX_MATCH_CHARS = 2000  # a rule's regex sees at most this much of a message: user patterns must not hang a run
+
+
+@dataclass(frozen=True)
+class FingerprintRule:
+    """One user rule: every given pattern must match; then the trace is grouped as `group_as`, or ignored."""
+
+    type: re.Pattern[str] | None = None
+    frame: re.Pattern[str] | None = None
+    message: re.Pattern[str] | None = None
+    group_as: str | None = None
+    ignore: bool = False
+
+    def matches(self, trace: Trace) -> bool:
+        root = trace.root_cause
+        if self.type and not (root and self.type.search(root.class_name)):
+            return False
+        if self.message and not (root and self.message.search((root.message or "")[:_MAX_MATCH_CHARS])):
+            return False
+        frames = trace.full_stack() if root is not None else trace.frames
+        return not self.frame or any(
+            self.frame.search(f"{frame.class_name}.{frame.method}") for frame in frames if not frame.is_library)
+
+
+def load_fingerprint_rules(path: str | Path) -> list[FingerprintRule]:
+    """The rules of a YAML file (configs/fingerprint_rules.yaml documents the format); a bad rule is a one-line
+    error naming the file and the rule."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: fingerprint rules file not found")
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(config, dict) or not isinstance(config.get("rules", []), list):
+        raise ValueError(f"{path}: expected `rules:` with a list of rules")
+    rules = []
+    for number, raw in enumerate(config.get("rules") or [], start=1):
+        where = f"{path}: rule {number}"
+        if not isinstance(raw, dict) or set(raw) - RULE_KEYS or not isinstance(raw.get("match"), dict):
+            raise ValueError(f"{where}: expected `match:` plus `group_as:` or `ignore: true` "
+                             f"(keys {sorted(RULE_KEYS)})")
+        unknown = set(raw["match"]) - MATCH_KEYS
+        if unknown or not raw["match"]:
+            raise ValueError(f"{where}: match keys must be some of {sorted(MATCH_KEYS)}, got {sorted(raw['match'])}")
+        if bool(raw.get("group_as")) == bool(raw.get("ignore")):
+            raise ValueError(f"{where}: give exactly one of `group_as: <name>` and `ignore: true`")
+        try:
+            patterns = {key: re.compile(str(value)) for key, value in raw["match"].items()}
+        except re.error as error:
+            raise ValueError(f"{where}: bad regular expression ({error})") from error
+        rules.append(FingerprintRule(**patterns, group_as=raw.get("group_as"), ignore=bool(raw.get("ignore"))))
+    return rules
+
+
+@dataclass(frozen=True)
+class GroupKey:
+    """Which group a trace belongs to (`id`, None when a rule ignores it), its parts and the reason in words."""
+
+    id: str | None
+    parts: dict[str, Any]
+    reason: str
+
+
+def _describe(signature: Signature) -> str:
+    frames = ", ".join(signature.frames) or "no frames"
+    message = f"message template '{signature.message}'" if signature.message else "no message"
+    return f"same root cause {signature.exception or 'unknown'}, same top frames ({frames}), same {message}"
+
+
+def group_key(trace: Trace, rules: Sequence[FingerprintRule] = ()) -> GroupKey:
+    """The first matching user rule decides; otherwise the failure signature."""
+    for number, rule in enumerate(rules, start=1):
+        if rule.matches(trace):
+            if rule.ignore:
+                return GroupKey(None, {"rule": number}, f"ignored by fingerprint rule {number}")
+            digest = hashlib.sha1(f"rule:{rule.group_as}".encode()).hexdigest()[:16]
+            return GroupKey(digest, {"rule": number, "group_as": rule.group_as},
+                            f"fingerprint rule {number}: grouped as {rule.group_as!r}")
+    signature = failure_signature(trace)
+    parts = {"exception": signature.exception, "frames": list(signature.frames), "message": signature.message}
+    return GroupKey(signature.digest, parts, _describe(signature))
+
+
+# Log timestamps as the common styles print them; a trace whose stamp matches none has no time (not a guess).
+_TIME_FORMATS = (
+    (re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?"), "%Y-%m-%d %H:%M:%S"),
+    (re.compile(r"^(\d{2}-[A-Z][a-z]{2}-\d{4}) (\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?"), "%d-%b-%Y %H:%M:%S"),
+    (re.compile(r"^(\d{4}/\d{2}/\d{2}) (\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?"), "%Y/%m/%d %H:%M:%S"),
+)
+
+
+def parse_timestamp(text: str | None) -> datetime | None:
+    """A log line's timestamp (ISO 8601 with `T` or a space, `,` or `.` before the fraction; Tomcat's
+    `30-Nov-2026 12:00:00.123`; `2026/11/30 12:00:00`), zone dropped; None when it is none of these."""
+    stamp = (text or "").strip().lstrip("[")
+    for pattern, layout in _TIME_FORMATS:
+        match = pattern.match(stamp)
+        if match:
+            try:
+                moment = datetime.strptime(f"{match.group(1)} {match.group(2)}", layout)
+            except ValueError:
+                return None
+            fraction = (match.group(3) or "0")[:6].ljust(6, "0")
+            return moment.replace(microsecond=int(fraction))
+    return None
+
+
+ANALYSIS_FIELDS = ("label", "decided_by", "top_k", "exception", "exception_fqcn", "root_cause", "chain", "location",
+                   "explanation", "explanation_fields", "explanation_source", "known_scenario")
+
+
+@dataclass
+class Group:
+    key: GroupKey
+    representative: dict[str, Any]
+    trace_text: str
+    count: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    sources: Counter = field(default_factory=Counter)
+    per_minute: Counter = field(default_factory=Counter)
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.count += 1
+        self.sources[record["source"].rsplit(":", 1)[0] if ":" in record["source"] else record["source"]] += 1
+        moment = parse_timestamp((record.get("log") or {}).get("timestamp"))
+        if moment is not None:
+            self.first_seen = min(self.first_seen or moment, moment)
+            self.last_seen = max(self.last_seen or moment, moment)
+            self.per_minute[moment.strftime("%Y-%m-%dT%H:%M")] += 1
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "group": self.key.id, "count": self.count, "fingerprint": self.key.parts, "reason": self.key.reason,
+            "first_seen": self.first_seen.isoformat() if self.first_seen else None,
+            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+            "sources": dict(self.sources.most_common()), "timeline": dict(sorted(self.per_minute.items())),
+            "representative": {"id": self.representative["id"], "source": self.representative["source"],
+                               "trace": self.trace_text},
+            "analysis": {name: self.representative.get(name) for name in ANALYSIS_FIELDS},
+        }
+
+
+class GroupTable:
+    """The groups of one run. Memory grows with the number of groups, not of traces."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, Group] = {}
+        self.ignored = 0
+
+    def add(self, key: GroupKey, record: dict[str, Any], trace_text: str) -> None:
+        if key.id is None:
+            self.ignored += 1
+            return
+        group = self.groups.get(key.id)
+        if group is None:
+            group = self.groups[key.id] = Group(key, record, trace_text)
+        group.add(record)
+
+    def records(self) -> list[dict[str, Any]]:
+        """One record per group, most frequent first (ties: first seen first)."""
+        ordered = sorted(self.groups.values(), key=lambda group: (-group.count, group.first_seen or datetime.max))
+        return [group.to_record() for group in ordered]

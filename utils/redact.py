@@ -1,0 +1,326 @@
+"""One PII / secret redaction step for everything the project writes or pushes (issue 13 §4).
+
+Card numbers, resident registration numbers, account numbers, e-mails, phone numbers, tokens and passwords become
+stable placeholders (`<CARD>`, `<RRN>`, `<ACCOUNT>`, `<EMAIL>`, `<PHONE>`, `<TOKEN>`, `<SECRET>`, `<IP>` behind an
+option); stack frames, timestamps, UUIDs, hex addresses, versions and epoch millis stay as they are.
+
+The patterns, context words and key words are data (configs/redact.yaml); this module holds the checks a regex
+cannot make (Luhn, calendar dates, check digits) and the composition: Presidio's recognizer idea without spaCy,
+whose English model is not on PyPI. Stdlib + yaml only: every writer imports this, including the parser-only path.
+
+    from utils.redact import Redactor, redact
+    redact("card 4111-1111-1111-1111")            # 'card <CARD>'
+    redactor = Redactor(); row = redactor.redact_value(row); redactor.counts  # Counter({'card': 1, ...})
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import ipaddress
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_REDACT_PATH = Path(__file__).resolve().parent.parent / "configs" / "redact.yaml"
+
+# Century of an RRN's birth date from the first digit of its back part (9 and 0, born in the 1800s, are gone).
+_RRN_CENTURY = {"1": 1900, "2": 1900, "5": 1900, "6": 1900, "3": 2000, "4": 2000, "7": 2000, "8": 2000}
+_RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+_DATE_SHAPE = re.compile(r"(?:19|20)\d\d[-./](?:0[1-9]|1[0-2])[-./](?:0[1-9]|[12]\d|3[01])")
+_CAMEL_WORDS = re.compile(r"[A-Z]?[a-z]+(?:[A-Z][a-z]+)*")  # "BasicAuthFilter": words, not a base64 token
+
+
+@dataclass(frozen=True)
+class RedactOptions:
+    enabled: bool = True
+    ip_addresses: bool = False  # IPs help debugging and are rarely personal in server logs: opt-in
+    config_path: str = str(DEFAULT_REDACT_PATH)
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # placeholder kind: card, rrn, account, email, phone, token, secret, ip
+    rule: str  # the configs/redact.yaml rule that found it
+    start: int  # span of the replaced text (the rule's `value` group, else the whole match)
+    end: int
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    kind: str
+    regex: re.Pattern[str]
+    requires: tuple[str, ...]
+    validate: str | None
+    context: re.Pattern[str] | None
+    context_required: bool
+    option: str | None
+
+
+@dataclass(frozen=True)
+class _Config:
+    rules: tuple[_Rule, ...]
+    placeholders: dict[str, str]
+    context_window: int
+    iin_prefixes: tuple[str, ...]
+    ignore_values: frozenset[str]
+    ignore_prefixes: tuple[str, ...]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Loading configs/redact.yaml
+
+
+def _expand(pattern: str, word_lists: dict[str, list[str]], formats: dict[str, list[str]]) -> str:
+    """Replaces `{{name}}` with an alternation of the named words (escaped) or digit-group formats."""
+
+    def alternation(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in word_lists:
+            # Longest first: the regex engine takes the first alternative that fits.
+            return "|".join(re.escape(w) for w in sorted(map(str, word_lists[name]), key=len, reverse=True))
+        if name in formats:
+            return "|".join("-".join(rf"\d{{{n}}}" for n in str(f).split("-")) for f in formats[name])
+        raise ValueError(f"configs/redact.yaml: unknown list {{{{{name}}}}}")
+
+    return re.sub(r"\{\{(\w+)\}\}", alternation, pattern)
+
+
+def _context_regex(words: list[str]) -> re.Pattern[str]:
+    """A word at a word start, as a prefix: `cardNo`, `acct_id`, camelCase `toAccount`, `고객주민번호`; but
+    `className` holds no `ssn`."""
+    alternatives = []
+    for word in map(str, words):
+        if word.isascii() and word.isalpha():
+            alternatives.append(rf"(?<![A-Za-z])(?i:{re.escape(word)})")
+            alternatives.append(rf"(?<=[a-z]){re.escape(word[0].upper() + word[1:].lower())}")
+        else:
+            alternatives.append(re.escape(word))
+    return re.compile("|".join(alternatives))
+
+
+@lru_cache(maxsize=4)
+def _load_config(path: str) -> _Config:
+    with open(path, encoding="utf-8") as handle:
+        config = yaml.safe_load(handle)
+    word_lists = config.get("word_lists", {})
+    formats = config.get("digit_group_formats", {})
+    contexts = {kind: _context_regex(words) for kind, words in config.get("context_words", {}).items()}
+    rules = []
+    for entry in config["rules"]:
+        requires = entry.get("requires", [])
+        if isinstance(requires, str):  # the name of a word list: any of its words
+            requires = word_lists[requires]
+        if entry.get("validate") and entry["validate"] not in _VALIDATORS:
+            raise ValueError(f"{path}: rule {entry['name']!r} names unknown check {entry['validate']!r}")
+        rules.append(_Rule(
+            name=entry["name"], kind=entry["kind"], regex=re.compile(_expand(entry["pattern"], word_lists, formats)),
+            requires=tuple(str(r).lower() for r in requires), validate=entry.get("validate"),
+            context=contexts[entry["context"]] if entry.get("context") else None,
+            context_required=bool(entry.get("context_required", False)), option=entry.get("option"),
+        ))
+    return _Config(
+        rules=tuple(rules), placeholders=dict(config["placeholders"]),
+        context_window=int(config.get("context_window", 40)),
+        iin_prefixes=tuple(str(p) for p in config.get("card_iin_prefixes", [])),
+        ignore_values=frozenset(str(v).lower() for v in config.get("secret_ignore_values", [])),
+        ignore_prefixes=tuple(str(p) for p in config.get("secret_ignore_prefixes", [])),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Checks a regex cannot make
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def _iin_ok(digits: str, prefixes: tuple[str, ...]) -> bool:
+    for prefix in prefixes:
+        low, _, high = prefix.partition("-")
+        if high and low <= digits[: len(low)] <= high:  # equal-length digit strings compare as numbers
+            return True
+        if not high and digits.startswith(low):
+            return True
+    return False
+
+
+def _check_card(value: str, has_context: bool, config: _Config) -> bool:
+    digits = re.sub(r"\D", "", value)
+    if not 13 <= len(digits) <= 19 or not luhn_ok(digits) or not _iin_ok(digits, config.iin_prefixes):
+        return False
+    # Luhn passes one random run in ten: a bare 13-digit run (an epoch millis far more often than an old 13-digit
+    # Visa) also needs a card word before it.
+    return has_context or len(digits) > 13 or not value.isdigit()
+
+
+def rrn_checksum_ok(digits: str) -> bool:
+    """The check digit of pre-October-2020 RRNs (and the foreigner variant for back digits 5-8)."""
+    weighted = sum(int(d) * w for d, w in zip(digits[:12], _RRN_WEIGHTS))
+    if (11 - weighted % 11) % 10 == int(digits[12]):
+        return True
+    return digits[6] in "5678" and (13 - weighted % 11) % 10 == int(digits[12])
+
+
+def _check_rrn(value: str, has_context: bool, config: _Config) -> bool:
+    digits = value.replace("-", "")
+    try:
+        born = datetime.date(_RRN_CENTURY[digits[6]] + int(digits[:2]), int(digits[2:4]), int(digits[4:6]))
+    except ValueError:
+        return False
+    if born > datetime.date.today():
+        return False
+    if "-" not in value:  # 13 bare digits: too many epoch millis have a date shape; only with a context word
+        return has_context
+    # Numbers issued since October 2020 have no check digit: a valid date then needs a context word.
+    return has_context or rrn_checksum_ok(digits)
+
+
+def _check_has_digit(value: str, has_context: bool, config: _Config) -> bool:
+    return any(c.isdigit() for c in value)
+
+
+def _check_token_like(value: str, has_context: bool, config: _Config) -> bool:
+    """Random-looking: a digit, base64 padding, or mixed case that is not CamelCase words ("Basic Authentication")."""
+    if len(value) < 8:
+        return False
+    if any(c.isdigit() for c in value) or value.endswith("="):
+        return True
+    upper, lower = sum(c.isupper() for c in value), sum(c.islower() for c in value)
+    return upper >= 2 and lower >= 2 and len(value) >= 12 and not _CAMEL_WORDS.fullmatch(value)
+
+
+def _check_secret_value(value: str, has_context: bool, config: _Config) -> bool:
+    stripped = value.strip()
+    if not stripped or stripped.lower() in config.ignore_values or set(stripped) <= {"*", "x", "X"}:
+        return False
+    return not stripped.startswith(config.ignore_prefixes)
+
+
+def _check_secret_token(value: str, has_context: bool, config: _Config) -> bool:
+    return _check_secret_value(value, has_context, config) and _check_token_like(value, has_context, config)
+
+
+def _check_phone_digits(value: str, has_context: bool, config: _Config) -> bool:
+    # E.164: at most 15 digits with the country code; "+1 2026-11-30" (an offset and a date) is no number.
+    return 8 <= sum(c.isdigit() for c in value) <= 15 and not _DATE_SHAPE.search(value)
+
+
+def _check_ipv6(value: str, has_context: bool, config: _Config) -> bool:
+    address = value.split("%", 1)[0]
+    if address.count(":") < 2 or not any(c in "0123456789abcdefABCDEF" for c in address):
+        return False  # "::" alone, or a "12:00:00"-like time
+    try:
+        ipaddress.IPv6Address(address)
+    except ValueError:
+        return False
+    return True
+
+
+_VALIDATORS: dict[str, Callable[[str, bool, _Config], bool]] = {
+    "card": _check_card,
+    "rrn": _check_rrn,
+    "has_digit": _check_has_digit,
+    "token_like": _check_token_like,
+    "secret_value": _check_secret_value,
+    "secret_token": _check_secret_token,
+    "phone_digits": _check_phone_digits,
+    "ipv6": _check_ipv6,
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Composition
+
+
+class Redactor:
+    """Finds and replaces PII; `counts` adds up the hits per kind over every call, for a writer's summary line."""
+
+    def __init__(self, options: RedactOptions | None = None) -> None:
+        self.options = options or RedactOptions()
+        self.config = _load_config(self.options.config_path)
+        self.counts: Counter[str] = Counter()
+        self._placeholders = frozenset(self.config.placeholders.values())
+
+    def _has_context(self, text: str, start: int, context: re.Pattern[str]) -> bool:
+        window = text[max(0, start - self.config.context_window): start]
+        return context.search(window.rsplit("\n", 1)[-1]) is not None
+
+    def _rule_hits(self, rule: _Rule, text: str) -> list[Hit]:
+        hits = []
+        for match in rule.regex.finditer(text):
+            start, end = match.span("value") if "value" in rule.regex.groupindex else match.span()
+            value = text[start:end]
+            if value in self._placeholders:  # already redacted: redacting twice changes nothing
+                continue
+            has_context = rule.context is not None and self._has_context(text, match.start(), rule.context)
+            if rule.context_required and not has_context:
+                continue
+            if rule.validate and not _VALIDATORS[rule.validate](value, has_context, self.config):
+                continue
+            hits.append(Hit(rule.kind, rule.name, start, end))
+        return hits
+
+    def find(self, text: str) -> list[Hit]:
+        """The hits in `text`, sorted, non-overlapping: an earlier rule wins over a later one that overlaps it."""
+        if not self.options.enabled or not text:
+            return []
+        lowered = text.lower()
+        starts: list[int] = []
+        kept: list[Hit] = []  # sorted by start
+        for rule in self.config.rules:
+            if rule.option and not getattr(self.options, rule.option):
+                continue
+            if rule.requires and not any(literal in lowered for literal in rule.requires):
+                continue
+            for hit in self._rule_hits(rule, text):
+                index = bisect.bisect_left(starts, hit.start)
+                if index > 0 and kept[index - 1].end > hit.start:
+                    continue
+                if index < len(kept) and kept[index].start < hit.end:
+                    continue
+                starts.insert(index, hit.start)
+                kept.insert(index, hit)
+        return kept
+
+    def redact(self, text: str) -> str:
+        hits = self.find(text)
+        if not hits:
+            return text
+        pieces, position = [], 0
+        for hit in hits:
+            pieces.append(text[position: hit.start])
+            pieces.append(self.config.placeholders[hit.kind])
+            position = hit.end
+            self.counts[hit.kind] += 1
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+    def redact_value(self, value: Any) -> Any:
+        """A redacted copy of a JSON-like value: strings inside dicts / lists / tuples; keys and numbers stay."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {key: self.redact_value(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.redact_value(item) for item in value)
+        return value
+
+
+def redact(text: str, options: RedactOptions | None = None) -> str:
+    """`text` with its PII replaced by placeholders (compiled patterns are cached, so this is cheap per call)."""
+    return Redactor(options).redact(text)

@@ -1,0 +1,70 @@
+"""The report's UI strings (configs/report_text.yaml) and the choice of the report's language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEXT_FILE = Path(__file__).resolve().parents[2] / "configs" / "report_text.yaml"
+LANGUAGES = ("en", "ko")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+
+
+@lru_cache(maxsize=4)
+def load_tables(path: str | Path = TEXT_FILE) -> dict[str, dict[str, Any]]:
+    """Every language's table; a language missing a key of `en` falls back to the English string (never a
+    KeyError in front of a reader), and tests/test_report.py checks that none is missing."""
+    tables = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(tables, dict) or "en" not in tables:
+        raise ValueError(f"{path}: expected a table per language with at least `en`")
+    return {language: {**tables["en"], **(table or {})} for language, table in tables.items()}
+
+
+@dataclass(frozen=True)
+class UiText:
+    """One language's strings. `escape` is applied to the template only: values are given already escaped (and
+    formatted: wrapped in <code> or backticks) by the renderer, so log text is escaped exactly once."""
+
+    language: str
+    table: dict[str, Any]
+
+    def __call__(self, key: str, escape: Callable[[str], str] = str, **values: Any) -> str:
+        return escape(str(self.table[key])).format(**values)
+
+    def lookup(self, table: str, value: str | None, default: str) -> str:
+        """A value of a translated vocabulary (decided_by, explanation source); unknown values are shown as they
+        are, so a new value in utils/analyze.py still reads (in English) instead of failing."""
+        return str(self.table.get(table, {}).get("none" if value is None else value, value or default))
+
+
+def load_text(language: str) -> UiText:
+    tables = load_tables()
+    if language not in tables:
+        raise ValueError(f"report language must be one of {sorted(tables)}, got {language!r}")
+    return UiText(language, tables[language])
+
+
+def has_hangul(text: str | None) -> bool:
+    return bool(text and _HANGUL.search(text))
+
+
+def choose_language(groups: Iterable[dict[str, Any]], requested: str = "auto",
+                    explanation_language: str = "auto") -> str:
+    """`requested` when it names a language; else the explanation language when one was asked for; else ko when
+    most explanations are Korean. Without explanations (no stage-2 model), most representative traces decide,
+    as the analyzer's own `auto` picks Korean explanations for logs that contain Hangul."""
+    if requested in LANGUAGES:
+        return requested
+    if explanation_language in LANGUAGES:
+        return explanation_language
+    groups = list(groups)
+    texts = [(group.get("analysis") or {}).get("explanation") for group in groups]
+    texts = [text for text in texts if text] or [(group.get("representative") or {}).get("trace") for group in groups]
+    korean = sum(has_hangul(text) for text in texts)
+    return "ko" if texts and korean * 2 > len(texts) else "en"
