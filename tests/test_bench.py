@@ -262,4 +262,4 @@ def test_bench_threads_runs(tmp_path, tiny_stage1, logs) -> None:
     rows = json.loads((tmp_path / "th.json").read_text())["latency_ms"]
     assert [(row["omp_wait_policy"], row["threads"], row["logs"]) for row in rows] == [("default", 1, 3),
                                                                                      ("PASSIVE", 1, 3)]
-    assert min(row["p50_vs_best"] for row in rows) == 1.0 and all(row["p50"] > 0 for row in rows)
+    assert all(row["p50"] > 0 for row in rows)

@@ -113,3 +113,6 @@ def test_same_seed_same_metrics(tmp_path, setup) -> None:
     second = train_stage1.main([*_args(setup, tmp_path / "b", frozen=False), "--num_train_epochs", "1"])
     for key in ("eval_loss", "eval_top1", "eval_macro_f1", "eval_ece"):
         assert first[key] == second[key], key
+    # The control: another seed must change the run, else the equality above would prove nothing.
+    other = train_stage1.main([*_args(setup, tmp_path / "c", frozen=False), "--num_train_epochs", "1", "--seed", "12"])
+    assert other["eval_loss"] != first["eval_loss"]

@@ -1,0 +1,129 @@
+"""Every shipped file in configs/ is read by the code that uses it, so a renamed option or a broken table fails here
+and not in a user's first run. A new config file must be added to READERS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
+
+def _stage1(path: Path) -> None:
+    from transformers import HfArgumentParser, TrainingArguments
+
+    import train_stage1
+    from utils.args import parse_args_with_config
+
+    parser = HfArgumentParser((train_stage1.ModelArguments, train_stage1.DataArguments, train_stage1.LossArguments,
+                               TrainingArguments))
+    model_args, data_args, *_ = parse_args_with_config(parser, [str(path)], train_stage1.training_defaults())
+    assert data_args.train_file and model_args.pooling in ("mean", "cls")
+
+
+def _stage2(path: Path) -> None:
+    from transformers import HfArgumentParser, Seq2SeqTrainingArguments
+
+    import train_stage2
+    from utils.args import parse_args_with_config
+
+    parser = HfArgumentParser((train_stage2.ModelArguments, train_stage2.DataArguments, Seq2SeqTrainingArguments))
+    model_args, _, _ = parse_args_with_config(parser, [str(path)])
+    assert model_args.model_name_or_path
+
+
+def _locate(path: Path) -> None:
+    from transformers import HfArgumentParser
+
+    import train_locator
+    from utils.args import parse_args_with_config
+
+    parse_args_with_config(HfArgumentParser(train_locator.LocatorArguments), [str(path)])
+
+
+def _corpus(path: Path) -> None:
+    from utils.corpus.generate import GeneratorConfig
+
+    assert GeneratorConfig.from_yaml(path).class_weights
+
+
+def _labels(path: Path) -> None:
+    from utils.labels import load_label_set
+
+    assert len(load_label_set(path)) > 40
+
+
+def _library(path: Path) -> None:
+    from utils.stacktrace import load_library_rules
+
+    load_library_rules(path)
+
+
+def _runners(path: Path) -> None:
+    from utils.locate import load_runner_rules
+
+    load_runner_rules(path)
+
+
+def _redact(path: Path) -> None:
+    from utils.redact import _load_config
+
+    _load_config(str(path))
+
+
+def _explanations(path: Path) -> None:
+    from utils.explanations import load_type_explanations
+
+    load_type_explanations(str(path))
+
+
+def _report_text(path: Path) -> None:
+    from utils.report.text import load_tables
+
+    assert load_tables(path)
+
+
+def _fingerprint_rules(path: Path) -> None:
+    from utils.grouping import load_fingerprint_rules
+
+    assert load_fingerprint_rules(path) == []
+
+
+def _cross_project(path: Path) -> None:
+    protocol = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert not set(protocol["train_projects"]) & set(protocol["test_projects"])
+    assert {"dev_set", "source_field"} <= set(protocol)
+
+
+def _accelerate(path: Path) -> None:
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert {"compute_environment", "distributed_type", "mixed_precision"} <= set(config)
+
+
+def _t5(path: Path) -> None:
+    from transformers import T5Config
+
+    assert T5Config.from_json_file(str(path)).d_model > 0
+
+
+READERS: dict[str, Callable[[Path], None]] = {
+    "stage1_quick.yaml": _stage1, "stage1_frozen.yaml": _stage1, "stage1_minilm.yaml": _stage1,
+    "stage2_quick.yaml": _stage2, "stage2_t5.yaml": _stage2, "stage2_lora.yaml": _stage2,
+    "locate.yaml": _locate, "corpus.yaml": _corpus, "corpus_wide.yaml": _corpus, "labels.yaml": _labels,
+    "library_packages.yaml": _library, "test_runners.yaml": _runners, "redact.yaml": _redact,
+    "explanations.yaml": _explanations, "report_text.yaml": _report_text, "fingerprint_rules.yaml": _fingerprint_rules,
+    "cross_project.yaml": _cross_project, "accelerate_cpu.yaml": _accelerate, "accelerate_a100.yaml": _accelerate,
+    "accelerate_mps.yaml": _accelerate, "t5_tiny.json": _t5, "t5_small_offline.json": _t5,
+}
+
+
+def test_every_config_file_has_a_reader() -> None:
+    assert sorted(path.name for path in CONFIGS.iterdir() if path.is_file()) == sorted(READERS)
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_config_is_read_by_its_code(name: str) -> None:
+    READERS[name](CONFIGS / name)
