@@ -39,7 +39,8 @@ from utils.locate import rank_frames
 from utils.log_sources import LogDocument, read_documents
 from utils.stacktrace import find_deadlocks, parse_log, strip_repeated_line_prefixes
 
-GROWTH = 2.5  # allowed time ratio when the input doubles (linear: 2; quadratic: 4)
+GROWTH = 3.0  # allowed time ratio when the input doubles (linear: 2; quadratic: 4; 2.5 failed once on a fresh CI
+# clone at x2.8 for a linear path, so the margin to quadratic is split evenly)
 MEMORY_PER_BYTE = 20
 MEMORY_SLACK = 4 * 2**20  # bytes: caches that do not grow with the input (library list, regexes, label set)
 _SLOW_RUN_S = 8.0  # one run this slow has failed already: it is interrupted, the case fails
@@ -97,12 +98,12 @@ def assert_linear(make: Callable[[int], Any], work: Callable[[Any], object], n: 
                   size: Callable[[Any], int] = len) -> None:
     """`work` on make(n) and make(2n): time grows at most `GROWTH` per doubling of the input's size, and the peak
     memory on the larger one is at most `MEMORY_PER_BYTE` per input byte plus `MEMORY_SLACK`. The two sizes are
-    timed in turns (up to three rounds, the fastest of each kept), so a slow spell of the shared machine hits both."""
+    timed in turns (up to five rounds, the fastest of each kept), so a slow spell of the shared machine hits both."""
     small, large = make(n), make(2 * n)
     work(make(max(n // 8, 1)))  # warm-up: the library list, regex and label caches
     growth = GROWTH * (size(large) / size(small)) / 2
     small_time = large_time = math.inf
-    for _ in range(3):
+    for _ in range(5):
         small_time = min(small_time, _run_time(work, small))
         large_time = min(large_time, _run_time(work, large))
         if large_time <= growth * small_time:
