@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from utils.fingerprint import Signature, failure_signature
+from utils.log_sources import source_file
 from utils.stacktrace import Trace
 
 RULE_KEYS = {"match", "group_as", "ignore"}
@@ -145,7 +146,7 @@ class Group:
 
     def add(self, record: dict[str, Any]) -> None:
         self.count += 1
-        self.sources[record["source"].rsplit(":", 1)[0] if ":" in record["source"] else record["source"]] += 1
+        self.sources[source_file(record["source"])] += 1
         moment = parse_timestamp((record.get("log") or {}).get("timestamp"))
         if moment is not None:
             self.first_seen = min(self.first_seen or moment, moment)

@@ -115,6 +115,15 @@ def sniff_encoding(raw: bytes) -> tuple[str, int, str | None]:
     return "utf-8", 0, None
 
 
+_ROW_SUFFIX = re.compile(r":\d+$")
+
+
+def source_file(source: str) -> str:
+    """The file a document came from: a JSONL row's `path:line` without its line; a plain file's path as it is
+    (a `:` inside a path is kept)."""
+    return _ROW_SUFFIX.sub("", source)
+
+
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 

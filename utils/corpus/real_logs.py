@@ -22,7 +22,7 @@ from typing import Any
 
 from utils.fingerprint import failure_signature
 from utils.labels import LabelSet
-from utils.log_sources import InputError, LogDocument, SkipReport, read_documents
+from utils.log_sources import InputError, LogDocument, SkipReport, read_documents, source_file
 from utils.stacktrace import Trace, parse_log
 
 SPLITS = ("train", "validation", "test")
@@ -119,7 +119,7 @@ def document_rows(document: LogDocument, label_set: LabelSet, skips: SkipReport)
             "id": f"{document.id}#{index + 1}" if len(failures) > 1 else document.id,
             "log": _trace_text(document, trace, alone=len(failures) == 1),
             "label": label_set.to_label(root.class_name),
-            "meta": {"origin": "real", "source": document.group or document.source.rsplit(":", 1)[0],
+            "meta": {"origin": "real", "source": document.group or source_file(document.source),
                      "document": document.source, "exception": root.class_name, "signature": signature.digest},
         })
     return rows
