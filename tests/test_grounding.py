@@ -4,6 +4,7 @@ corpus guidance, and the pipeline's explanations of examples/ with a tiny stage-
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -77,6 +78,56 @@ def test_grounded_specifics_match_the_log_loosely_but_not_by_accident():
     assert api.ungrounded("use Objects.requireNonNull", allow_api=True) == []  # advice in a fix
     assert api.ungrounded("Objects.requireNonNull failed") == ["Objects.requireNonNull"]  # not a cause
     assert Grounding(CHART_NPE).ungrounded("{method} returned null") == ["{method}"]  # an unfilled slot
+
+
+def test_strict_form_checks_lone_digits_and_the_words_a_text_took_from_its_own_log():
+    """A recalled text was written for another failure: its small counts and its lowercase field names are that
+    failure's (the demo printed "it has 5 element(s)" for `length 7`, and a Korean cause named `weights`)."""
+    grounding = Grounding(OFF_BY_ONE)
+    recalled = "row reads a list at index 7 but it has 5 element(s)"
+    assert grounding.ungrounded(recalled) == []  # the plain form leaves single digits to template prose
+    assert grounding.ungrounded(recalled, strict_names=()) == ["5"]
+    assert grounding.ungrounded(recalled.replace("5", "7"), strict_names=()) == []
+    korean = "row에서 사용하기 전에 배열 weights가 초기화되지 않음"
+    assert grounding.ungrounded(korean, strict_names=["weights"]) == ["weights"]
+    assert Grounding(OFF_BY_ONE + 'because "this.weights" is null').ungrounded(korean, strict_names=["weights"]) == []
+    assert grounding.ungrounded("reads a batch", strict_names=["batch"]) == ["batch"]
+    assert grounding.ungrounded("reads a batch", strict_names=[]) == []  # a word is a name only when listed
+    # digits inside ids, versions and decimals are not lone digits; a digit glued to Hangul is ("5개")
+    assert grounding.ungrounded("v1 and 1.5 and TX-9 and 5개", strict_names=()) == ["v1", "1.5", "TX-9", "5"]
+
+
+def test_a_memory_entry_names_the_words_its_text_took_from_its_log_less_shared_prose():
+    def row(index: int, scenario: str, cause: str, log: str) -> dict:
+        return {"id": f"r{index}", "scenario": scenario, "label": "NullPointerException", "language": "ko",
+                "text": f"NullPointerException {scenario}", "cause": cause, "fix": "값을 확인", "log": log,
+                "slots": {"method": "applyInterest"}}
+
+    weights_log = 'java.lang.NullPointerException: Cannot load from "this.weights" because it is null'
+    rows = [row(1, "npe.array", "applyInterest에서 사용하기 전에 배열 weights가 초기화되지 않음; the value is null", weights_log)]
+    # "value" is in the first log too, but three scenarios' texts use it: prose, not a name
+    rows += [row(index, f"npe.other{index}", "the value is null", "NPE: value is null") for index in (2, 3)]
+    memory = ScenarioMemory.from_examples(rows)
+    assert memory.entries[0]["names"] == ["weights"] and memory.entries[1]["names"] == []
+    recall = memory.recall("NullPointerException npe.array", "NullPointerException", "ko",
+                           slots={"method": "settle"})
+    assert recall.scenario == "npe.array" and recall.names == ("weights",)
+    from utils.seq2seq import recall_problems
+
+    new_log = "java.lang.NullPointerException\n\tat com.acme.Ledger.settle(Ledger.java:12)\n"
+    assert recall_problems(recall, Grounding(new_log)) == [
+        "its cause names what the log does not show: weights"]
+    assert recall_problems(recall, Grounding(new_log + "Caused by: x: weights unset")) == []
+
+
+def test_numeric_slots_take_single_digits_unless_two_slots_share_the_value():
+    stored = with_slots("row reads index 7 but it has 5 element(s)", {"index": "7", "length": "5", "method": "row"})
+    assert stored == "{method} reads index {index} but it has {length} element(s)"
+    assert fill_slots(stored, {"index": "3", "length": "2", "method": "get"})[0] == "get reads index 3 but it has 2 element(s)"
+    # "Index 7 out of bounds for length 7": which 7 is which cannot be told, so neither is a slot (and the strict
+    # check then keeps the text from a log without a 7)
+    assert with_slots("index 7 of 7", {"index": "7", "length": "7"}) == "index 7 of 7"
+    assert with_slots("line 7", {"line": "7"}) == "line 7"  # a lone digit is rarely the line
 
 
 # ------------------------------------------------------------------------------------------------ generated text
@@ -302,6 +353,55 @@ def test_pipeline_explanations_of_the_examples_are_grounded(tiny_stage2):
             assert record["explanation_source"] in ("known scenario", "model", "type template")
             if item.explanation_source == "model":  # a shown generation passed every check
                 assert not guidance_problems(item.explanation, grounding)
+            if item.explanation_source == "known scenario":  # written for another failure: the strict form
+                names = item.known_scenario.names
+                assert grounding.ungrounded(fields["cause"], strict_names=names) == [], (item.id, fields["cause"])
+
+
+_SUMMARY_FIELD = re.compile(r"^  (Cause|Fix|Its cause|Its fix|Model cause|Model fix|Similar case)\s*: (.*)$")
+
+
+def _summary_fields(block: str) -> list[tuple[str, str]]:
+    """(field, text) of the explanation lines of one summary block, wrapped lines joined."""
+    fields: list[tuple[str, str]] = []
+    for line in block.splitlines():
+        if match := _SUMMARY_FIELD.match(line):
+            fields.append((match.group(1), match.group(2)))
+        elif fields and line.startswith(" " * 16) and line.strip():
+            fields[-1] = (fields[-1][0], f"{fields[-1][1]} {line.strip()}")
+        elif line.strip() and not line.startswith(" " * 16):
+            fields.append(("other", ""))  # a field the check does not read ends the previous one
+    return [(name, text) for name, text in fields if name != "other"]
+
+
+def test_the_printed_summary_of_the_examples_names_nothing_the_log_does_not_show(tiny_stage2):
+    """What `make demo` prints (predict.py's summary) checked with the grounding rule: a cause a known scenario or
+    the model wrote is read in the strict form (no lone digit of another failure), a fix may name the general APIs,
+    and a similar case that is not shown as the cause prints its reasons without the other failure's names."""
+    from utils.analyze import Analyzer, AnalyzerOptions, format_summary
+    from utils.log_sources import read_documents
+
+    paths = sorted(str(path) for path in (REPO / "examples").iterdir() if path.suffix in (".log", ".jsonl"))
+    documents, _ = read_documents(paths)
+    text_of = {document.source: document.text for document in documents}
+    api_names = load_type_explanations().api_names
+    checked = 0
+    for threshold in (None, 0.0):  # as trained; every recall tried
+        analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(tiny_stage2), recall_threshold=threshold))
+        results = analyzer.analyze(documents)
+        summary = format_summary(results, analyzer)
+        for block in re.split(r"\n(?=\[\d+\] )", summary)[1:]:
+            source = block.split()[1]
+            labels = [item.label for item in results if item.document.source == source and item.label]
+            grounding = Grounding(text_of[source], labels, api_names)
+            for name, text in _summary_fields(block):
+                if name == "Similar case":  # the known case's id, then why it is not shown (scores are ours)
+                    text = re.sub(r"(similarity|threshold) [\d.]+", "", text.split(")", 1)[1])
+                strict = () if name in ("Its cause", "Model cause") else None
+                assert grounding.ungrounded(text, allow_api="fix" in name.lower(), strict_names=strict) == [], (
+                    source, name, text)
+                checked += 1
+    assert checked >= 4 * len(documents)
 
 
 def test_degenerate_generation_falls_back_to_the_type_text(tiny_stage2, monkeypatch):

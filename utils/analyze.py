@@ -633,8 +633,11 @@ def _explanation_lines(item: AnalyzedTrace, width: int) -> list[str]:
     lines += [_wrap(prefixes[0], fields.get("cause", ""), width), _wrap(prefixes[1], fields.get("fix", ""), width)]
     similar = item.similar_case
     if similar is not None:
+        # the reasons without the names they list: those are the other failure's, and the summary prints none
+        # (the JSON record keeps them)
+        reasons = "; ".join(dict.fromkeys(reason.split(":")[0] for reason in similar["not_shown_because"]))
         lines.append(_wrap("  Similar case: ", f"{similar['scenario']} (similarity {similar['similarity']:.2f}), not "
-                           f"this failure's explanation: {'; '.join(similar['not_shown_because'])}", width))
+                           f"this failure's explanation: {reasons}", width))
     return lines
 
 

@@ -18,6 +18,11 @@ quotes (so `" "` is not grounded by any space of the log). A fix may also name a
 given (`allowed`, configs/explanations.yaml `api_names`): advice, not a claim about this failure. A text is grounded
 when none of its specifics is ungrounded; a `{slot}` left unfilled is not grounded (unless the log writes it).
 
+Strict form, for text that was written for another failure (a recalled known scenario): single digits are values
+too ("it has 5 element(s)"), and so is each word of a given list of names, the words that text took from its own
+log (a lowercase field such as `weights`). The type templates are checked in the plain form: they print small
+counts of their own ("index 0").
+
 Standard library only: the corpus generator, the pipeline and any judge import it cheaply.
 """
 
@@ -44,13 +49,17 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
 _DOTTED = re.compile(r"^[A-Za-z_$][\w$\-]*(?:[.#][A-Za-z_$][\w$\-]*)+$")
 _GROUPING = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _SLOT = re.compile(r"\{[a-z_0-9]+\}")
+# a lone digit: "5 element(s)", not "v1" or "1.5"
+_DIGIT = re.compile(r"(?<![A-Za-z0-9_.,+\-])\d(?![A-Za-z0-9_]|[.,]\d)")
+# a word of prose: "reads", "element(s)"; not part of a dotted name, a call or an identifier with digits or "_"
+PROSE_WORD = re.compile(r"(?<![A-Za-z0-9_$@.\-])[A-Za-z]{3,}(?![A-Za-z0-9_]|[$.\-][A-Za-z0-9_]|\((?!s\)))")
 _TRAILING = ".,:;!?-"
 
 
 @dataclass(frozen=True)
 class Specific:
     """One checkable thing a text states: `text` as written, `kind` one of quoted, code, call, address, id,
-    number, slot."""
+    number, slot, word (the strict form's)."""
 
     text: str
     kind: str
@@ -101,6 +110,37 @@ def specifics(text: str) -> list[Specific]:
     for specific in found:
         unique.setdefault((specific.text, specific.kind), specific)
     return list(unique.values())
+
+
+def strict_specifics(text: str, names: Collection[str]) -> list[Specific]:
+    """The specifics of `text` in the strict form: those of `specifics`, its lone digits, and its words (3+ ASCII
+    letters) that are in `names` (compared in lowercase)."""
+    found = specifics(text)
+    rest = _QUOTED.sub(" ", text or "")
+    for specific in sorted(found, key=lambda item: -len(item.text)):
+        rest = rest.replace(specific.text, " ")
+    found += [Specific(match.group(0), "number") for match in _DIGIT.finditer(rest)]
+    found += [Specific(match.group(0), "word") for match in PROSE_WORD.finditer(rest)
+              if match.group(0).lower() in names]
+    unique: dict[tuple[str, str], Specific] = {}
+    for specific in found:
+        unique.setdefault((specific.text, specific.kind), specific)
+    return list(unique.values())
+
+
+def prose_words(texts: Iterable[str]) -> set[str]:
+    """The lowercase words (3+ ASCII letters, not part of a code name) of `texts`, `{slots}` left out."""
+    return {word.lower() for text in texts for word in PROSE_WORD.findall(_SLOT.sub(" ", text))}
+
+
+def log_words(text: str) -> set[str]:
+    """Every lowercase word (3+ letters) a log holds, parts of code names included: `this.weights` and
+    `getWeights` give "weights"."""
+    words = set()
+    for run in re.findall(r"[A-Za-z]{3,}", text or ""):
+        words.add(run.lower())
+        words.update(part.lower() for part in re.findall(r"[A-Z]?[a-z]{3,}|[A-Z]{3,}(?![a-z])", run))
+    return words
 
 
 def _token_specifics(token: str) -> list[Specific]:
@@ -162,9 +202,12 @@ class Grounding:
         return any(re.search(rf"(?<![A-Za-z0-9_$]){re.escape(anchor)}(?![A-Za-z0-9_$])", text, re.IGNORECASE)
                    for anchor in self.anchors)
 
-    def ungrounded(self, text: str, allow_api: bool = False) -> list[str]:
-        """The specifics of `text` that the log does not show (empty: the text is grounded)."""
-        return [specific.text for specific in specifics(text) if not self.grounded(specific, allow_api)]
+    def ungrounded(self, text: str, allow_api: bool = False, strict_names: Collection[str] | None = None) -> list[str]:
+        """The specifics of `text` that the log does not show (empty: the text is grounded). With `strict_names`
+        (lowercase words that text took from another log), the strict form: lone digits and those words are
+        specifics too."""
+        found = specifics(text) if strict_names is None else strict_specifics(text, strict_names)
+        return [specific.text for specific in found if not self.grounded(specific, allow_api)]
 
 
 def ungrounded(text: str, log: str, facts: Iterable[str | None] = (), allowed: Collection[str] = (),

@@ -23,7 +23,7 @@ import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from utils.atomic import write_json_atomic
+from utils.grounding import log_words, prose_words
 from utils.stacktrace import Trace
 
 MEMORY_FILE = "scenarios.json"
@@ -41,6 +42,8 @@ _TOKEN_PATTERN = r"[A-Za-z]{2,}|[\uac00-\ud7a3]+"
 RECALL_SLOTS = ("value", "variable", "call", "returned", "expected", "actual", "address", "from_type", "to_type",
                 "recursive", "class", "method", "file", "index", "length", "radix", "line")
 _NUMERIC_SLOTS = ("index", "length", "radix", "line")
+# A word the stored texts of this many distinct scenarios use is prose ("reads", "element"), not a name of one log.
+PROSE_MIN_SCENARIOS = 3
 _SLOT_NAME = re.compile(r"\{(" + "|".join(RECALL_SLOTS) + r")\}")
 
 
@@ -54,6 +57,8 @@ class Recall:
     similarity: float
     scenario: str  # the corpus template id (or row id) it came from
     unfilled: tuple[str, ...] = ()
+    # words the stored text took from its own log (a lowercase field such as `weights`): the new log must show them
+    names: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "similarity": round(self.similarity, 3), "cause": self.cause,
@@ -77,13 +82,16 @@ def _occurrences(value: str, numeric: bool) -> re.Pattern[str]:
 
 def with_slots(text: str, slots: dict[str, str]) -> str:
     """`text` with the values of `slots` (`RECALL_SLOTS` only) replaced by `{name}`, so a stored text can be
-    re-filled from another trace. Names shorter than 3 characters and numbers shorter than 2 digits are left: too
-    likely to stand for something else."""
+    re-filled from another trace. Names shorter than 3 characters are left (too likely to stand for something else),
+    and so is a number two numeric slots share ("Index 7 ... length 7": which 7 is which cannot be told); a line
+    number needs 2 digits (a lone digit of a text is rarely the line)."""
     taken: set[str] = set()
+    numbers = [slots.get(name) for name in _NUMERIC_SLOTS if slots.get(name)]
     for name in RECALL_SLOTS:
         value = slots.get(name)
         numeric = name in _NUMERIC_SLOTS
-        if not value or value in taken or len(value) < (2 if numeric else 3):
+        shortest = (2 if name == "line" else 1) if numeric else 3
+        if not value or value in taken or len(value) < shortest or (numeric and numbers.count(value) > 1):
             continue
         taken.add(value)
         text = _occurrences(value, numeric).sub("{" + name + "}", text)
@@ -142,11 +150,24 @@ class ScenarioMemory:
         # per (type, language): entry indices and their rows of the matrix, sliced once
         self.by_key = {key: (np.array(indices), self.matrix[indices]) for key, indices in grouped.items()}
 
+    @staticmethod
+    def _keep_names(entries: list[dict[str, Any]]) -> None:
+        """Each entry's `names` (words its text shares with its own log) less the prose: the words that the stored
+        texts of at least `PROSE_MIN_SCENARIOS` distinct scenarios use ("value", "the" occur in logs too)."""
+        scenarios_of: dict[str, set[str]] = defaultdict(set)
+        for entry in entries:
+            for word in prose_words((entry["cause"], entry["fix"])):
+                scenarios_of[word].add(entry["scenario"])
+        prose = {word for word, scenarios in scenarios_of.items() if len(scenarios) >= PROSE_MIN_SCENARIOS}
+        for entry in entries:
+            entry["names"] = sorted(set(entry.get("names", ())) - prose)
+
     @classmethod
     def from_examples(cls, examples: Iterable[dict[str, str]], per_scenario: int = 20) -> ScenarioMemory:
         """A memory of at most `per_scenario` entries per (scenario, language), from dicts with the entry keys
         and "slots" (the row's trace slots, `utils.explanations.trace_slots`; or just "method"), whose values are
-        replaced by `{name}`; identical (text, cause, fix) kept once."""
+        replaced by `{name}`, and "log" (the row's log text, for the `names` its text took from it); identical
+        (text, cause, fix) kept once."""
         kept: dict[tuple[str, str], int] = defaultdict(int)
         seen: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
         entries = []
@@ -162,8 +183,10 @@ class ScenarioMemory:
                 continue
             kept[key] += 1
             entry = {name: example[name] for name in ("id", "scenario", "label", "language", "text")}
-            seen[same] = entry | {"cause": cause, "fix": fix, "rows": 1}
+            names = sorted(prose_words((cause, fix)) & log_words(example.get("log") or ""))
+            seen[same] = entry | {"cause": cause, "fix": fix, "rows": 1, "names": names}
             entries.append(seen[same])
+        cls._keep_names(entries)
         return cls(entries)
 
     def recall(self, text: str, label: str, language: str, method: str | None = None,
@@ -185,7 +208,8 @@ class ScenarioMemory:
         entry = self.entries[int(candidates[best])]
         slots = slots if slots is not None else ({"method": method} if method else {})
         (cause, missing_cause), (fix, missing_fix) = fill_slots(entry["cause"], slots), fill_slots(entry["fix"], slots)
-        return Recall(cause, fix, float(scores[best]), entry["scenario"], tuple(sorted({*missing_cause, *missing_fix})))
+        return Recall(cause, fix, float(scores[best]), entry["scenario"], tuple(sorted({*missing_cause, *missing_fix})),
+                      tuple(entry.get("names", ())))
 
     @staticmethod
     def _kept(entry: dict[str, Any], exclude_id: str | None, exclude_scenario: str | None) -> bool:

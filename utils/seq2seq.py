@@ -228,7 +228,7 @@ def build_scenario_memory(rows: Iterable[dict[str, Any]], per_scenario: int = 20
             yield {"id": str(row.get("id", index)), "scenario": row_scenario(row), "label": row["label"],
                    "language": row_language(row), "text": scenario_text(trace, row["label"]),
                    "cause": fields.get("cause", ""), "fix": fields.get("fix", ""),
-                   "slots": trace_slots(trace, location)[0]}
+                   "slots": trace_slots(trace, location)[0], "log": row["log"]}
 
     return ScenarioMemory.from_examples(entries(), per_scenario=per_scenario)
 
@@ -284,10 +284,12 @@ def recall_usable(recall: Recall | None, grounding: Grounding) -> bool:
 
 
 def recall_problems(recall: Recall, grounding: Grounding) -> list[str]:
-    """Why a recalled text is not this failure's explanation (empty: it may be shown)."""
-    problems = [f"the trace has no {{{name}}}" for name in recall.unfilled]
+    """Why a recalled text is not this failure's explanation (empty: it may be shown). It was written for another
+    failure, so it is checked in the strict form (utils/grounding.py): a lone digit, or a word the text took from
+    its own log, that this log does not show was that failure's, not this one's."""
+    problems = [f"the trace has no {name} to fill in" for name in recall.unfilled]
     for name, text in (("cause", recall.cause), ("fix", recall.fix)):
-        if missing := grounding.ungrounded(text, allow_api=name == "fix"):
+        if missing := grounding.ungrounded(text, allow_api=name == "fix", strict_names=recall.names):
             problems.append(f"its {name} names what the log does not show: {', '.join(missing)}")
     return problems
 
