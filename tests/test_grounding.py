@@ -120,6 +120,41 @@ def test_a_memory_entry_names_the_words_its_text_took_from_its_log_less_shared_p
     assert recall_problems(recall, Grounding(new_log + "Caused by: x: weights unset")) == []
 
 
+def test_words_that_differ_between_the_entries_of_one_scenario_are_names():
+    """"The condition on index ..." / "... on port ...": the word was filled in per row (often from facts its log
+    never showed), so a recall of it needs the new log to show it, as a whole word ("support" shows no "port")."""
+    rows = [{"id": f"r{index}", "scenario": "assert.condition", "label": "AssertionError", "language": "en",
+             "text": f"AssertionError condition {word}", "cause": f"The condition on {word} does not hold",
+             "fix": "Check it", "slots": {}} for index, word in enumerate(("index", "port", "balance"))]
+    memory = ScenarioMemory.from_examples(rows)
+    assert [entry["names"] for entry in memory.entries] == [["index"], ["port"], ["balance"]]
+    from utils.seq2seq import recall_problems
+
+    recall = memory.recall("AssertionError condition port", "AssertionError", "en", slots={})
+    assert recall.cause == "The condition on port does not hold"
+    assert recall_problems(recall, Grounding("java.lang.AssertionError\n\tat a.SupportTest.t(SupportTest.java:3)")) == [
+        "its cause names what the log does not show: port"]
+    assert recall_problems(recall, Grounding("java.lang.AssertionError: port\n\tat a.T.t(T.java:3)")) == []
+
+
+def test_a_recall_is_of_the_same_exception_class_and_never_of_other_without_one():
+    def row(index: int, label: str, exception: str) -> dict:
+        return {"id": f"r{index}", "scenario": f"s{index}", "label": label, "language": "en",
+                "text": f"{label} {exception} failed", "cause": "a cause", "fix": "a fix",
+                "slots": {"exception": exception}}
+
+    memory = ScenarioMemory.from_examples([row(1, "Other", "MarkupException"), row(2, "Other", "CommitFailedException")])
+    recall = memory.recall("Other MarkupException failed", "Other", "en", slots={"exception": "CommitFailedException"})
+    assert recall.scenario == "s2"  # the text matched s1 better; s1 is about another class
+    assert memory.recall("Other failed", "Other", "en", slots={"exception": "LoggingException"}) is None
+    assert memory.recall("Other MarkupException failed", "Other", "en", slots={}) is None  # class unread (masked)
+
+
+def test_an_id_with_at_sign_is_a_specific():
+    assert ungrounded("A record on transfer.completed-0@1547115 cannot be deserialized", CHART_NPE) == [
+        "transfer.completed-0@1547115"]
+
+
 def test_numeric_slots_take_single_digits_unless_two_slots_share_the_value():
     stored = with_slots("row reads index 7 but it has 5 element(s)", {"index": "7", "length": "5", "method": "row"})
     assert stored == "{method} reads index {index} but it has {length} element(s)"

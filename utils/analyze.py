@@ -502,7 +502,8 @@ def score_explanations(rows: list[dict[str, Any]], analyzer: Analyzer, text_fiel
 def _grounding_report(scored: list[tuple[AnalyzedTrace, dict[str, Any]]], text_field: str,
                       max_examples: int) -> dict[str, Any]:
     """Ungrounded rate of the shown cause and fix (utils/grounding.py; a fix may name the general API names) and
-    examples of each, from the row's log and the facts the pipeline derived from it."""
+    examples of each, from the row's log and the facts the pipeline derived from it. A known scenario's text was
+    written for another failure and is judged in the strict form, as when it was chosen."""
     from utils.explanations import load_type_explanations, trace_grounding
 
     templates = load_type_explanations()
@@ -512,7 +513,8 @@ def _grounding_report(scored: list[tuple[AnalyzedTrace, dict[str, Any]]], text_f
         grounding = trace_grounding(row[text_field], item.trace, item.label, item.location, templates)
         fields = parse_guidance(item.explanation or "")
         for name in counts:
-            missing = grounding.ungrounded(fields.get(name, ""), allow_api=name == "fix")
+            strict = item.known_scenario.names if item.explanation_source == "known scenario" else None
+            missing = grounding.ungrounded(fields.get(name, ""), allow_api=name == "fix", strict_names=strict)
             if not missing:
                 continue
             counts[name] += 1

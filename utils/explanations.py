@@ -27,11 +27,11 @@ from typing import Any
 import yaml
 
 from utils.grounding import Grounding
+from utils.labels import OTHER_LABEL as OTHER
 from utils.stacktrace import Frame, Trace
 
 EXPLANATIONS_PATH = Path(__file__).resolve().parent.parent / "configs" / "explanations.yaml"
 LANGUAGES = ("en", "ko")
-OTHER = "Other"
 _MAX_SLOT_CHARS = 120
 # Slots a template writes inside quotes: a value holding a quote, a newline or ";" would break the quoting or the
 # guidance format, so such a value is dropped (the variant that needs it is not used).

@@ -90,8 +90,8 @@ def _code_kind(token: str) -> str | None:
         if has_letter and re.search(r"\d", token):
             return "id"
         return None
-    if re.search(r"[A-Za-z]", token) and re.search(r"\d", token) and re.fullmatch(r"[\w\-.]+", token):
-        return "id"  # ORA-01403, zstd-jni-1.5.2
+    if re.search(r"[A-Za-z]", token) and re.search(r"\d", token) and re.fullmatch(r"[\w\-.@:/#%+]+", token):
+        return "id"  # ORA-01403, zstd-jni-1.5.2, transfer.completed-0@1547115 (a topic, partition and offset)
     return None
 
 
@@ -178,6 +178,7 @@ class Grounding:
         # numbers compare without thousands separators: "12,500" in a text matches 12500 in the log
         self.numbers = _GROUPING.sub("", self.haystack)
         self.allowed = {_normalize(name) for name in allowed}
+        self.words = log_words(self.raw)  # a word (the strict form's) must be a whole word or code-name part
 
     def grounded(self, specific: Specific, allow_api: bool = False) -> bool:
         value = _normalize(specific.text)
@@ -185,6 +186,8 @@ class Grounding:
             return value in self.haystack
         if allow_api and value in self.allowed:
             return True
+        if specific.kind == "word":  # "port" is not shown by "support"
+            return value in self.words
         if specific.kind == "number":
             number = re.escape(_GROUPING.sub("", value))
             return re.search(rf"(?<![\d.]){number}(?!\d|\.\d)", self.numbers) is not None

@@ -16,12 +16,14 @@ DEFAULT_LABELS_PATH = Path(__file__).resolve().parent.parent / "configs" / "labe
 # Test assertion failures (JUnit, TestNG, opentest4j, AssertJ all merge here): typed off their `org.junit` frames,
 # so figures report the rows outside this class apart.
 ASSERTION_LABEL = "AssertionError"
+# The catch-all label of every class the label set does not list (configs/labels.yaml may rename it).
+OTHER_LABEL = "Other"
 
 
 @dataclass
 class LabelSet:
     names: list[str]  # canonical labels in id order, `other` last
-    other: str = "Other"
+    other: str = OTHER_LABEL
     descriptions: dict[str, str] = field(default_factory=dict)
     qualified_aliases: dict[str, str] = field(default_factory=dict)  # "java.lang.NullPointerException" -> label
     simple_aliases: dict[str, str] = field(default_factory=dict)  # "NullPointerException" -> label
@@ -30,7 +32,7 @@ class LabelSet:
     def from_yaml(cls, path: str | Path = DEFAULT_LABELS_PATH) -> LabelSet:
         with open(path, encoding="utf-8") as handle:
             config = yaml.safe_load(handle)
-        other = config.get("other", "Other")
+        other = config.get("other", OTHER_LABEL)
         label_set = cls(names=[], other=other)
         for entry in config["labels"]:
             name = entry["name"]
@@ -47,7 +49,7 @@ class LabelSet:
         return label_set
 
     @classmethod
-    def from_names(cls, names: list[str], other: str = "Other") -> LabelSet:
+    def from_names(cls, names: list[str], other: str = OTHER_LABEL) -> LabelSet:
         """A label set rebuilt from a saved model's id2label (no aliases beyond the names themselves)."""
         return cls(names=list(names), other=other, simple_aliases={n: n for n in names})
 

@@ -32,6 +32,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from utils.atomic import write_json_atomic
 from utils.grounding import log_words, prose_words
+from utils.labels import OTHER_LABEL
 from utils.stacktrace import Trace
 
 MEMORY_FILE = "scenarios.json"
@@ -42,7 +43,8 @@ _TOKEN_PATTERN = r"[A-Za-z]{2,}|[\uac00-\ud7a3]+"
 RECALL_SLOTS = ("value", "variable", "call", "returned", "expected", "actual", "address", "from_type", "to_type",
                 "recursive", "class", "method", "file", "index", "length", "radix", "line")
 _NUMERIC_SLOTS = ("index", "length", "radix", "line")
-# A word the stored texts of this many distinct scenarios use is prose ("reads", "element"), not a name of one log.
+# A word the stored texts of this many distinct scenarios use is prose ("reads", "element"), not a name of one log;
+# and a scenario with this many entries in a language tells its prose (every entry's) from its filled-in words.
 PROSE_MIN_SCENARIOS = 3
 _SLOT_NAME = re.compile(r"\{(" + "|".join(RECALL_SLOTS) + r")\}")
 
@@ -152,15 +154,27 @@ class ScenarioMemory:
 
     @staticmethod
     def _keep_names(entries: list[dict[str, Any]]) -> None:
-        """Each entry's `names` (words its text shares with its own log) less the prose: the words that the stored
-        texts of at least `PROSE_MIN_SCENARIOS` distinct scenarios use ("value", "the" occur in logs too)."""
+        """Each entry's `names`, the words (4+ letters) of its text that a new log must show. Where its scenario
+        has `PROSE_MIN_SCENARIOS` entries in its language or more: the words that not every one of them writes,
+        filled in per row ("The condition on index ..." / "... on port ..."), whether or not the row's log showed
+        them. Else: the words its text shares with its own log, less those that the texts of that many distinct
+        scenarios use ("value", "null")."""
         scenarios_of: dict[str, set[str]] = defaultdict(set)
+        words_of: dict[tuple[str, str], list[set[str]]] = defaultdict(list)
         for entry in entries:
-            for word in prose_words((entry["cause"], entry["fix"])):
+            words = prose_words((entry["cause"], entry["fix"]))
+            words_of[(entry["scenario"], entry["language"])].append(words)
+            for word in words:
                 scenarios_of[word].add(entry["scenario"])
         prose = {word for word, scenarios in scenarios_of.items() if len(scenarios) >= PROSE_MIN_SCENARIOS}
         for entry in entries:
-            entry["names"] = sorted(set(entry.get("names", ())) - prose)
+            siblings = words_of[(entry["scenario"], entry["language"])]
+            words = prose_words((entry["cause"], entry["fix"]))
+            if len(siblings) >= PROSE_MIN_SCENARIOS:
+                names = words - set.intersection(*siblings)
+            else:
+                names = set(entry.get("names", ())) - prose
+            entry["names"] = sorted(word for word in names if len(word) >= 4)
 
     @classmethod
     def from_examples(cls, examples: Iterable[dict[str, str]], per_scenario: int = 20) -> ScenarioMemory:
@@ -184,7 +198,8 @@ class ScenarioMemory:
             kept[key] += 1
             entry = {name: example[name] for name in ("id", "scenario", "label", "language", "text")}
             names = sorted(prose_words((cause, fix)) & log_words(example.get("log") or ""))
-            seen[same] = entry | {"cause": cause, "fix": fix, "rows": 1, "names": names}
+            seen[same] = entry | {"cause": cause, "fix": fix, "rows": 1, "names": names,
+                                  "exception": slots.get("exception", "")}
             entries.append(seen[same])
         cls._keep_names(entries)
         return cls(entries)
@@ -198,24 +213,32 @@ class ScenarioMemory:
         if (label, language) not in self.by_key:
             return None
         candidates, vectors = self.by_key[(label, language)]
-        if exclude_id is not None or exclude_scenario is not None:
-            kept = np.array([self._kept(self.entries[index], exclude_id, exclude_scenario) for index in candidates])
-            if not kept.any():
-                return None
-            candidates, vectors = candidates[kept], vectors[np.flatnonzero(kept)]
+        slots = slots if slots is not None else ({"method": method} if method else {})
+        # A stored text is about its own exception class, and a label merges several (Other holds every class the
+        # label set does not list): recall only a scenario of the same class; with the name unread (masked), only
+        # within a label that is one kind of failure.
+        exception = slots.get("exception")
+        if not exception and label == OTHER_LABEL:
+            return None
+        kept = np.array([self._kept(self.entries[index], exclude_id, exclude_scenario, exception)
+                         for index in candidates])
+        if not kept.any():
+            return None
+        candidates, vectors = candidates[kept], vectors[np.flatnonzero(kept)]
         scores = (vectors @ self.vectorizer.transform([text]).T).toarray().ravel()
         best = int(scores.argmax())
         entry = self.entries[int(candidates[best])]
-        slots = slots if slots is not None else ({"method": method} if method else {})
         (cause, missing_cause), (fix, missing_fix) = fill_slots(entry["cause"], slots), fill_slots(entry["fix"], slots)
         return Recall(cause, fix, float(scores[best]), entry["scenario"], tuple(sorted({*missing_cause, *missing_fix})),
                       tuple(entry.get("names", ())))
 
     @staticmethod
-    def _kept(entry: dict[str, Any], exclude_id: str | None, exclude_scenario: str | None) -> bool:
+    def _kept(entry: dict[str, Any], exclude_id: str | None, exclude_scenario: str | None,
+              exception: str | None) -> bool:
         # an entry standing for several identical rows survives leaving one of them out
         only_that_row = entry["id"] == exclude_id and entry.get("rows", 1) == 1
-        return not only_that_row and entry["scenario"] != exclude_scenario
+        same_class = not exception or entry.get("exception") == exception
+        return not only_that_row and entry["scenario"] != exclude_scenario and same_class
 
     def save(self, model_dir: str | Path) -> Path:
         path = Path(model_dir) / MEMORY_FILE
