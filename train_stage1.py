@@ -45,7 +45,7 @@ from transformers import (
 )
 from transformers.trainer_utils import get_last_checkpoint
 
-from utils.args import parse_args_with_config
+from utils.args import file_given, parse_args_with_config
 from utils.atomic import write_jsonl_atomic
 from utils.calibration import calibrate, degenerate_warnings, prediction_distribution
 from utils.checkpoints import (
@@ -396,7 +396,7 @@ def train_model(
     if trainer.is_world_process_zero():
         history = training_history(trainer.state.log_history)
         matrix = confusion(label_ids, np.argmax(logits, axis=-1), len(label_set))
-        has_validation_file = data_args.validation_file not in (None, "", "none")
+        has_validation_file = file_given(data_args.validation_file)
         metadata = {
             "task": TASK_CLASSIFY,
             "base_model": model_args.model_name_or_path or DEFAULT_ENCODER_NAME,
@@ -548,7 +548,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     # Data: read, merge labels (onto labels.yaml or a label set taken from the training data), split, model inputs.
     label_set = load_label_set(data_args.labels_file) if data_args.label_source == "labels_yaml" else None
     train_data, train_report, train_skipped, label_set = load_split(data_args.train_file, data_args, label_set, "train")
-    has_validation_file = data_args.validation_file not in (None, "", "none")
+    has_validation_file = file_given(data_args.validation_file)
     if model_args.num_folds >= 2:
         eval_data, eval_report, eval_skipped = None, None, []
         if has_validation_file:

@@ -39,7 +39,7 @@ from transformers import (
     set_seed,
 )
 
-from utils.args import parse_args_with_config
+from utils.args import file_given, parse_args_with_config
 from utils.checkpoints import save_model_dir, write_json_atomic
 from utils.data import read_jsonl
 from utils.generation_metrics import evaluate_explanations, rouge_l_scores
@@ -103,7 +103,7 @@ class DataArguments:
                                                                                    "guidance, meta."})
     validation_file: str = field(default="data/corpus/validation.jsonl", metadata={"help": "Validation JSONL."})
     test_file: str | None = field(
-        default="data/corpus/test.jsonl", metadata={"help": "Held-out JSONL scored after training (None: skip)."}
+        default="data/corpus/test.jsonl", metadata={"help": "Held-out JSONL scored after training ('none': skip)."}
     )
     max_source_length: int = field(default=256, metadata={"help": "Encoder tokens kept (source truncated)."})
     max_target_length: int = field(default=128, metadata={"help": "Target tokens kept; also max_new_tokens."})
@@ -288,7 +288,7 @@ def main() -> None:
                     "%d new scenario rows", recall["recall_threshold"], recall["rougeL_chosen"],
                     recall["rougeL_model"], recall["rougeL_recall"], recall["rows_known"], recall["rows_new"])
     test_metrics: dict[str, float] = {}
-    if data_args.test_file:
+    if file_given(data_args.test_file):
         test_set = load_examples(data_args.test_file, read_rows(data_args.test_file, data_args.max_predict_samples),
                                  data_args.max_frames, memory)
         test_metrics = score_generation(final_model, tokenizer, test_set, data_args, output_dir,

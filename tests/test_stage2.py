@@ -18,6 +18,7 @@ from transformers import AutoTokenizer  # noqa: E402
 from utils.generation_metrics import evaluate_explanations, field_agreement, rouge_l  # noqa: E402
 from utils.guidance import format_guidance, format_location, frame_location, parse_guidance  # noqa: E402
 from utils.seq2seq import (  # noqa: E402
+    FIX_RESERVE,
     agreement_processor,
     build_model_from_config,
     enforce_agreement,
@@ -250,6 +251,22 @@ def test_agreement_processor_forces_prefix_then_location_after_marker(tokenizer)
     while (forced := short._forced_token(generated, 0)) is not None:
         generated.append(forced)
     assert tokenizer.decode(generated).endswith(f"; location={location}; fix=")
+    # within max_new_tokens, the cause is closed early enough for the location and a few tokens of fix (a cause
+    # closed only at max_cause_tokens let generation stop inside the forced location)
+    word = tokenizer("word", add_special_tokens=False)["input_ids"][0]
+    for budget in (60, 400):
+        bounded = agreement_processor(tokenizer, ["NumberFormatException"], [location], max_cause_tokens=48,
+                                      max_new_tokens=budget)
+        forced_length = len(bounded.close_ids) + len(bounded.location_ids[0])
+        generated = list(prefix)
+        while bounded._forced_token(generated, 0) is None:
+            generated.append(word)  # a cause that runs on until it is closed
+        while (forced := bounded._forced_token(generated, 0)) is not None:
+            generated.append(forced)
+        assert tokenizer.decode(generated).endswith(f"; location={location}; fix=")
+        cause_length = min(48, budget - len(prefix) - forced_length - FIX_RESERVE)
+        assert len(generated) == len(prefix) + cause_length + forced_length
+        assert (cause_length < 48) == (budget == 60)  # the small budget closes the cause before max_cause_tokens
 
 
 def test_generate_explanations_keeps_order_and_constrains_type(tokenizer, tiny_model):
@@ -298,6 +315,23 @@ def test_evaluate_explanations_arithmetic():
     assert rouge_l(["계좌 이체 오류"], ["전혀 다른 문장"]) == 0.0
     with pytest.raises(ValueError):
         evaluate_explanations(["a"], ["a", "b"])
+
+
+def test_train_stage2_skips_the_test_split_when_told_none(tmp_path, monkeypatch):
+    """`--test_file none` (as a YAML config or a shell writes it) skips scoring; it was read as a file name."""
+    import train_stage2
+
+    paths = write_tiny_corpus(tmp_path)
+    config_file = tmp_path / "t5.json"
+    config_file.write_text(json.dumps(TINY_T5))
+    output_dir = tmp_path / "model"
+    monkeypatch.setattr(sys, "argv", [
+        "train_stage2.py", "--model_name_or_path", str(config_file), "--tokenizer_vocab_size", "400",
+        "--train_file", str(paths["train"]), "--validation_file", str(paths["validation"]), "--test_file", "none",
+        "--output_dir", str(output_dir), "--max_steps", "1", "--per_device_train_batch_size", "4", "--use_cpu",
+        "--max_target_length", "48", "--recall_calibration_rows", "4"])
+    train_stage2.main()
+    assert (output_dir / "model.safetensors").is_file() and not (output_dir / "test_results.json").exists()
 
 
 def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):

@@ -40,3 +40,9 @@ def parse_args_with_config(
         merged.update(config)
     parser.set_defaults(**merged)
     return parser.parse_args_into_dataclasses(args=argv, look_for_args_file=False)
+
+
+def file_given(path: str | None) -> bool:
+    """Whether an optional file argument names a file: None, "" and "none" (what a YAML config or a shell can
+    write) mean no file."""
+    return path not in (None, "", "none")

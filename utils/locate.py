@@ -21,7 +21,7 @@ from pathlib import Path
 
 from utils.checkpoints import METADATA_FILE, read_metadata, write_json_atomic, write_metadata
 from utils.guidance import format_location
-from utils.stacktrace import Frame, Trace, load_library_rules, parse_trace
+from utils.stacktrace import JDK_PREFIXES, Frame, Trace, load_library_rules, parse_trace
 
 LOCATE_TASK = "locate"
 RANKER_FILE = "ranker.json"
@@ -113,7 +113,6 @@ def load_runner_rules(path: str | Path = TEST_RUNNERS_PATH) -> RunnerRules:
 
 
 # JDK frames are library frames too; they are told apart only to be the very last resort as candidates.
-_JDK_PREFIXES = ("java.", "javax.", "jdk.", "sun.", "com.sun.")
 _TEST_CLASS = re.compile(r"(?:^Test[A-Z0-9_]|Tests?$|TestCase$|TestBase$|TestSupport$|TestUtils?$|IT$)")
 _TEST_PACKAGE_PARTS = {"test", "tests", "testing", "testutil", "testutils"}
 _ANCHOR_SKIP_METHODS = {"run", "runBare", "runTest", "evaluate", "invoke", "call", "main"}
@@ -193,7 +192,7 @@ def frame_kind(frame: Frame) -> str:
 def _kind(class_name: str, method: str, is_library: bool) -> str:
     if _is_plumbing(class_name, method):
         return "plumbing"
-    if class_name.startswith(_JDK_PREFIXES):
+    if class_name.startswith(JDK_PREFIXES):
         return "jdk"
     if is_library:
         return "library"

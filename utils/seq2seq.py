@@ -317,12 +317,17 @@ def _continuation_ids(tokenizer: PreTrainedTokenizerBase, context: str, continua
     return whole[len(head) :] if whole[: len(head)] == head and len(whole) > len(head) else None
 
 
+FIX_RESERVE = 4  # tokens of fix text kept in the generation budget after a forced location
+
+
 class AgreementLogitsProcessor(LogitsProcessor):
     """Constrained decoding: each row's generation starts with `type=<label>; cause=` and, once the model writes
     ` location=`, continues with `<location>; fix=`; a cause still running after `max_cause_tokens` is closed with
-    `; location=`, and the end of text is barred until `fix=` is reached. Stateless (reads the ids generated so
-    far), so it works with greedy and beam search alike; the cause and fix texts stay free. Forcing the field
-    separators keeps a weak model on the format: after a forced location it would not know the location ended."""
+    `; location=`, and the end of text is barred until `fix=` is reached. With `max_new_tokens`, a cause is closed
+    early enough that the forced location and a few tokens of fix still fit (else generation would stop inside the
+    location it forces). Stateless (reads the ids generated so far), so it works with greedy and beam search alike;
+    the cause and fix texts stay free. Forcing the field separators keeps a weak model on the format: after a forced
+    location it would not know the location ended."""
 
     def __init__(
         self,
@@ -334,6 +339,7 @@ class AgreementLogitsProcessor(LogitsProcessor):
         num_beams: int = 1,
         eos_token_id: int | None = None,
         field_end_ids: frozenset[int] = frozenset(),
+        max_new_tokens: int | None = None,
     ) -> None:
         self.prefix_ids = prefix_ids
         self.location_ids = location_ids
@@ -343,6 +349,17 @@ class AgreementLogitsProcessor(LogitsProcessor):
         self.num_beams = num_beams
         self.eos_token_id = eos_token_id
         self.field_end_ids = field_end_ids  # tokens whose text ends with ";"
+        self.max_new_tokens = max_new_tokens
+
+    def _cause_budget(self, example: int) -> int | None:
+        """How many tokens the cause of `example` may take before it is closed: `max_cause_tokens`, and no more than
+        what leaves room in `max_new_tokens` for the close, the forced location and `FIX_RESERVE` tokens of fix."""
+        limits = [self.max_cause_tokens] if self.max_cause_tokens is not None else []
+        location = self.location_ids[example]
+        if self.max_new_tokens is not None and location and self.close_ids:
+            room = self.max_new_tokens - len(self.prefix_ids[example]) - len(self.close_ids) - len(location)
+            limits.append(max(room - FIX_RESERVE, 1))
+        return min(limits) if limits else None
 
     def _next(self, generated: list[int], example: int) -> tuple[int | None, bool]:
         """(the token to force or None, whether the text may end here)."""
@@ -357,8 +374,9 @@ class AgreementLogitsProcessor(LogitsProcessor):
             if generated[start : start + len(marker)] == marker and generated[start - 1] in self.field_end_ids:
                 written = len(generated) - (start + len(marker))
                 return (location[written], False) if written < len(location) else (None, True)
-        if self.close_ids and self.max_cause_tokens is not None:
-            overrun = len(generated) - len(prefix) - self.max_cause_tokens
+        budget = self._cause_budget(example)
+        if self.close_ids and budget is not None:
+            overrun = len(generated) - len(prefix) - budget
             if 0 <= overrun < len(self.close_ids):
                 return self.close_ids[overrun], False
         return None, False
@@ -384,8 +402,10 @@ def agreement_processor(
     locations: Sequence[str] | None,
     num_beams: int = 1,
     max_cause_tokens: int | None = 48,
+    max_new_tokens: int | None = None,
 ) -> AgreementLogitsProcessor:
-    """The constrained-decoding processor for a batch whose rows are shown `types` and `locations`."""
+    """The constrained-decoding processor for a batch whose rows are shown `types` and `locations` (generating at
+    most `max_new_tokens`)."""
     prefix_ids = [_token_ids(tokenizer, f"type={label}; cause=") for label in types]
     # " location=" after a ";": the marker's ids do not depend on how the cause text ends (a byte-level BPE
     # would merge ".;" into one token, so "; location=" would not be found after a cause ending in ".")
@@ -399,7 +419,7 @@ def agreement_processor(
     close_ids = semicolon_ids + marker_ids if semicolon_ids and marker_ids and locations is not None else None
     return AgreementLogitsProcessor(
         prefix_ids, location_ids, marker_ids, close_ids, max_cause_tokens, num_beams, tokenizer.eos_token_id,
-        _field_end_ids(tokenizer),
+        _field_end_ids(tokenizer), max_new_tokens,
     )
 
 
@@ -459,6 +479,7 @@ def generate_explanations(
                     [locations[i] for i in batch] if locations is not None else None,
                     num_beams=num_beams,
                     max_cause_tokens=max_cause_tokens,
+                    max_new_tokens=max_new_tokens,
                 )
             )
         generated = model.generate(

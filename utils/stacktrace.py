@@ -168,6 +168,10 @@ class Trace:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# The JDK's own packages (a subset of the library list): the ranker and the corpus tell JDK frames from other
+# library frames with this one tuple.
+JDK_PREFIXES = ("java.", "javax.", "jdk.", "sun.", "com.sun.")
+
 # Library frames: one list, in configs/library_packages.yaml.
 
 

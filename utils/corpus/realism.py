@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from utils.corpus.codebase import BANK_ROOTS
-from utils.stacktrace import Frame, Trace, parse_log
+from utils.stacktrace import JDK_PREFIXES, Frame, Trace, parse_log
 
 TEST_RUNNERS_PATH = Path(__file__).resolve().parents[2] / "configs" / "test_runners.yaml"
 
@@ -68,7 +68,6 @@ _JDK_FINGERPRINTS = {
     ("sun.reflect.NativeMethodAccessorImpl.invoke", 57): 7,
     ("sun.reflect.NativeMethodAccessorImpl.invoke", 62): 8,
 }
-_JDK_PREFIXES = ("java.", "javax.", "sun.", "jdk.", "com.sun.")
 # First lines of a record in a server's own log format.
 _SERVER_STYLES = {
     "elasticsearch": re.compile(r"^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2},\d{3}\]\[[A-Z]+ *\]\[", re.M),
@@ -174,7 +173,7 @@ def _wide_facts(trace: Trace, text: str) -> list[str]:
     root = trace.root_cause
     if root is not None and root.class_name.endswith("NullPointerException"):
         facts += ["npe"] + (["npe_bare"] if not _has_message(root.message) else [])
-    jdk_frames = [frame for frame in trace.frames if frame.class_name.startswith(_JDK_PREFIXES)]
+    jdk_frames = [frame for frame in trace.frames if frame.class_name.startswith(JDK_PREFIXES)]
     if jdk_frames:
         facts.append("jdk_frames")
         facts += ["jdk_le8_style"] if not any(frame.module for frame in jdk_frames) else []

@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 
 from utils.corpus.model import Incident, StackFrame, Thrown
+from utils.stacktrace import JDK_PREFIXES
 
 # Jar names log4j2's extended throwable pattern (%xEx) prints after each frame.
 _JARS = (
@@ -51,7 +52,6 @@ _JARS = (
     ("org.opentest4j.", "opentest4j", "1.2.0"),
 )
 _JDK_RUNTIME = {6: "1.6.0_45", 7: "1.7.0_80", 8: "1.8.0_392", 11: "11.0.21", 17: "17.0.9", 21: "21.0.1"}
-_JDK_PREFIXES = ("java.", "javax.", "jdk.", "sun.", "com.sun.")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 LOG_STYLES = (
@@ -83,7 +83,7 @@ class PrintOptions:
 
 
 def _jar(frame: StackFrame, options: PrintOptions, rng: random.Random) -> str:
-    if frame.cls.startswith(_JDK_PREFIXES):
+    if frame.cls.startswith(JDK_PREFIXES):
         return f"[?:{_JDK_RUNTIME[options.jdk]}]" if options.jdk <= 8 else "[?:?]"
     if frame.app:
         return f"[{options.app_jar}:?]"
