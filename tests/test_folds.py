@@ -45,7 +45,7 @@ def folds_run(tmp_path_factory, tiny_encoder) -> tuple[Path, dict, Path]:
 
 def test_folds_write_members_and_out_of_fold_predictions(folds_run) -> None:
     output_dir, metrics, _ = folds_run
-    assert {"oof_top1", "oof_macro_f1", "oof_roc_auc"} <= set(metrics) and 0.0 <= metrics["oof_roc_auc"] <= 1.0
+    assert {"oof_top1", "oof_macro_f1", "oof_roc_auc"} <= set(metrics)
     assert len(metrics["fold_validation_macro_f1"]) == 2
     oof = [json.loads(line) for line in (output_dir / "oof_predictions.jsonl").read_text().splitlines()]
     assert len(oof) == 40 and sorted(row["id"] for row in oof) == sorted(f"t{i}" for i in range(40))
@@ -56,6 +56,16 @@ def test_folds_write_members_and_out_of_fold_predictions(folds_run) -> None:
         assert sum(row["gold"] == "1" for row in held) == 10 and len(held) == 20
     top1 = np.mean([row["gold"] == row["predicted"] for row in oof])
     assert metrics["oof_top1"] == pytest.approx(top1)
+    # the binary ROC-AUC of the out-of-fold logit margins (each fold's probabilities undo its own temperature),
+    # recomputed independently
+    from sklearn.metrics import roc_auc_score
+
+    temperature = {fold: json.loads((output_dir / f"fold_{fold}" / "analyzer_metadata.json").read_text())
+                   ["calibration"]["temperature"] for fold in (0, 1)}
+    margins = [temperature[row["fold"]] * np.log(max(row["probabilities"][1], 1e-5) / max(row["probabilities"][0], 1e-5))
+               for row in oof]
+    auc = roc_auc_score([row["gold"] == "1" for row in oof], margins)
+    assert metrics["oof_roc_auc"] == pytest.approx(auc, abs=0.01)
 
     members = expand_model_dirs([str(output_dir)])
     assert [Path(m).name for m in members] == ["fold_0", "fold_1"]
@@ -77,7 +87,7 @@ def test_evaluate_and_ensemble_on_the_folds_dir(tmp_path, folds_run) -> None:
         "--output_dir", str(tmp_path / "report"),
     ])
     assert len(report["members"]) == 2 and report["parser_baseline"] is None
-    assert 0.0 <= report["model_metrics"]["all"]["roc_auc"] <= 1.0
+    assert report["model_metrics"]["all"]["roc_auc"] == pytest.approx(_roc_auc_of(tmp_path / "report"), abs=0.01)
     assert report["calibration"]["ece_before_temperature"] >= 0 and "prediction_distribution" in report
     assert "ROC-AUC" in (tmp_path / "report" / "report.md").read_text()
 
@@ -98,3 +108,12 @@ def test_members_with_different_labels_do_not_form_an_ensemble(folds_run) -> Non
     second.model.config.id2label = {0: "negative", 1: "positive"}
     with pytest.raises(ModelLoadError, match="Ensemble members disagree on labels"):
         check_same_labels([first, second])
+
+
+def _roc_auc_of(report_dir: Path) -> float:
+    """ROC-AUC of the positive class's probability in an evaluate.py predictions file, recomputed with sklearn."""
+    from sklearn.metrics import roc_auc_score
+
+    rows = [json.loads(line) for line in (report_dir / "predictions.jsonl").read_text().splitlines()]
+    positive = [dict(row["top3"]).get("1", 0.0) for row in rows]
+    return float(roc_auc_score([row["gold"] == "1" for row in rows], positive))
