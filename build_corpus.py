@@ -8,6 +8,7 @@
     python build_corpus.py --import_defects4j ~/defects4j                     # -> data/corpus/defects4j.jsonl
     python build_corpus.py my_corpus.yaml                    # options from a yaml/json file; CLI options override
     python build_corpus.py --real_logs logs/ app.jsonl       # + your own logs, labelled by the parser, mixed in
+    python build_corpus.py --production_log 200MB --output runs/production/app.log   # + app.log.truth.json
 
 What is drawn and how often (class balance, code bases, contexts, JDKs, log styles, variants) lives in
 configs/corpus.yaml (`--generator_config`). Output is deterministic for a given config, size, seed and language.
@@ -98,6 +99,34 @@ class CorpusArguments:
                           "before anything is written (--redact false to keep them)."},
     )
     redact_ip_addresses: bool = field(default=False, metadata={"help": "Also replace IP addresses by <IP>."})
+    production_log: str | None = field(
+        default=None,
+        metadata={"help": "Write a production-like log of this size (e.g. 200MB, 1GB) to --output instead of a "
+                          "corpus: INFO lines and a few hundred distinct failures repeated with varying timestamps, "
+                          "ids, values and threads, plus <output>.truth.json with the true per-failure counts "
+                          "(configs/production_log.yaml)."},
+    )
+    production_config: str = field(
+        default="configs/production_log.yaml", metadata={"help": "Tables of --production_log's lines."}
+    )
+    output: str | None = field(default=None, metadata={"help": "The log file --production_log writes."})
+
+
+def run_production_log(args: CorpusArguments) -> None:
+    from utils.corpus.production_log import ProductionLogConfig, parse_size, write_production_log
+
+    if not args.output:
+        raise SystemExit("--production_log needs --output PATH (the log file to write)")
+    try:
+        size = parse_size(args.production_log)
+        config = ProductionLogConfig.from_yaml(args.production_config)
+    except (ValueError, OSError) as error:
+        raise SystemExit(str(error)) from error
+    start = time.perf_counter()
+    truth = write_production_log(args.output, size, seed=args.seed, config=config)
+    logger.info("wrote %s: %d bytes, %d lines, %d traces of %d distinct failures in %.1f s (truth: %s.truth.json)",
+                args.output, truth["bytes"], truth["lines"], truth["traces"], truth["distinct_failures"],
+                time.perf_counter() - start, args.output)
 
 
 def run_imports(args: CorpusArguments) -> None:
@@ -161,6 +190,9 @@ def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]], label_se
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     (args,) = parse_args_with_config(HfArgumentParser(CorpusArguments), argv)
+    if args.production_log:
+        run_production_log(args)
+        return
     if args.import_bugsjar or args.import_defects4j:
         run_imports(args)
         return

@@ -3,6 +3,7 @@
     python predict.py --input logs.jsonl                     # JSONL rows with a `log` field
     python predict.py --input app.log other.log --output analysis.jsonl
     cat app.log | python predict.py --input -
+    python predict.py --input day.log --output day.jsonl --groups groups.jsonl   # any size: read as a stream
     python predict.py --input app.log --no-model             # parser and frame rules only
 
 Models are found in their default places (models/stage1, models/locate, models/stage2) when present; each can be
@@ -11,20 +12,25 @@ given explicitly (a directory, a folds directory, several directories for an ens
 
 from __future__ import annotations
 
+import json
 import sys
 import time
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from transformers import HfArgumentParser
 
-from utils.analyze import Analyzer, AnalyzerOptions, format_summary, to_record
-from utils.atomic import write_json_atomic, write_jsonl_atomic
-from utils.grouping import GroupKey, GroupTable, group_key, load_fingerprint_rules
-from utils.log_sources import InputError, read_documents
+from utils.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, StreamState, format_summary, to_record
+from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
+from utils.grouping import FingerprintRule, GroupKey, GroupTable, group_key, load_fingerprint_rules
+from utils.log_sources import DocumentStream, InputError, LogDocument
 from utils.redact import RedactOptions, Redactor
+from utils.repeat_cache import FrameBlocks, StringRedactor
 from utils.report import ReportMeta, choose_language, redact_groups, report_format, write_report
 from utils.stacktrace import Trace
+
+BATCH_CHARS = 2**20  # text analysed per batch (its traces and records are held at once; 4 MiB: no faster, higher peak)
 
 
 @dataclass
@@ -60,6 +66,11 @@ class PredictArguments:
                                                           "and counting it."})
     threads: int | None = field(default=None, metadata={"help": "torch CPU threads (default: all cores)."})
     quantize: bool = field(default=False, metadata={"help": "int8 dynamic quantization of stage 1 on CPU."})
+    precision: Literal["auto", "fp32", "bf16"] = field(default="auto", metadata={
+        "help": "Stage-1 inference precision: auto is bf16 (autocast) on CPUs with native bf16 (AVX512-BF16, AMX) "
+                "and fp32 elsewhere; fp32 forces full precision (utils/precision.py)."})
+    progress: Literal["auto", "on", "off"] = field(default="auto", metadata={
+        "help": "A progress bar of bytes read, on stderr; auto: when --output is given and stderr is a terminal."})
     redact: bool = field(default=True, metadata={
         "help": "Replace PII (cards, RRNs, accounts, e-mails, phones, tokens, passwords) in everything written or "
                 "printed (utils/redact.py, configs/redact.yaml); --redact false keeps the log's text as it is."})
@@ -78,53 +89,129 @@ class PredictArguments:
     app_packages: list[str] | None = field(default=None, metadata={
         "help": "The application's packages (e.g. com.acme): where to fix is chosen among them, overriding what "
                 "is read from each trace (framework-list packages included)."})
+    engine: Literal["local", "ray"] = field(default="local", metadata={
+        "help": "local: this process. ray: Ray Data (utils/engine_ray.py, requirements-ray.txt): files parsed across "
+                "the cluster, each group analysed once in an actor pool; the same records, groups and report."})
+    ray_address: str | None = field(default=None, metadata={
+        "help": "With --engine ray: the cluster to use (default: RAY_ADDRESS, else a Ray started on this machine)."})
 
 
-def main() -> int:
-    args = HfArgumentParser(PredictArguments).parse_args_into_dataclasses()[0]
-    started = time.perf_counter()
-    try:
-        documents, input_report = read_documents(args.input, args.text_field, args.id_field, strict=args.strict)
-        rules = load_fingerprint_rules(args.fingerprint_rules) if args.fingerprint_rules else []
-        if args.report:  # a bad name fails before the analysis, not after it
-            report_format(args.report)
-        analyzer = Analyzer(AnalyzerOptions(
-            model_dirs=args.model, ensemble_weights=args.ensemble_weights, locator_dir=args.locator,
-            stage2_dir=args.stage2, no_model=args.no_model, no_stage2=args.no_stage2, top_k=args.top_k,
-            max_candidates=args.max_candidates, batch_size=args.batch_size, num_beams=args.num_beams,
-            max_new_tokens=args.max_new_tokens, explanation_language=args.explanation_language,
-            recall_threshold=args.recall_threshold, threads=args.threads, quantize=args.quantize,
-        ))
-        if args.app_packages:  # the ranker (or the rules) carries the packages to every trace it ranks
-            from utils.locate import with_app_packages
+def build_analyzer(args: PredictArguments) -> Analyzer:
+    analyzer = Analyzer(AnalyzerOptions(
+        model_dirs=args.model, ensemble_weights=args.ensemble_weights, locator_dir=args.locator,
+        stage2_dir=args.stage2, no_model=args.no_model, no_stage2=args.no_stage2, top_k=args.top_k,
+        max_candidates=args.max_candidates, batch_size=args.batch_size, num_beams=args.num_beams,
+        max_new_tokens=args.max_new_tokens, explanation_language=args.explanation_language,
+        recall_threshold=args.recall_threshold, threads=args.threads, quantize=args.quantize,
+        precision=args.precision,
+    ))
+    if args.app_packages:  # the ranker (or the rules) carries the packages to every trace it ranks
+        from utils.locate import with_app_packages
 
-            analyzer.ranker = with_app_packages(analyzer.ranker, args.app_packages)
-    except (InputError, ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        analyzer.ranker = with_app_packages(analyzer.ranker, args.app_packages)
+    return analyzer
 
-    # Redacted before analysis, as training data is (utils/data.py): the models see what they were trained on.
-    redactor = Redactor(RedactOptions(ip_addresses=args.redact_ip_addresses)) if args.redact else None
-    if redactor is not None:
-        documents = [replace(document, text=redactor.redact(document.text)) for document in documents]
-    keys: dict[int, GroupKey] = {}  # by trace identity: each trace's key is computed once
+
+def batches(documents: Iterable[LogDocument], max_chars: int | None = None) -> Iterator[list[LogDocument]]:
+    """Consecutive documents, about `max_chars` (default `BATCH_CHARS`) of text at a time: enough traces per model
+    batch, bounded memory."""
+    max_chars = max_chars or BATCH_CHARS
+    batch: list[LogDocument] = []
+    size = 0
+    for document in documents:
+        batch.append(document)
+        size += len(document.text)
+        if size >= max_chars:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+@dataclass
+class StreamResult:
+    table: GroupTable
+    traces: int = 0
+    kept: list[AnalyzedTrace] = field(default_factory=list)  # every result, only when a summary is printed
+
+
+def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redactor: Redactor | None,
+                   rules: list[FingerprintRule], write: Callable[[dict[str, Any]], None] | None) -> StreamResult:
+    """Analyses `documents` batch by batch, each trace's record handed to `write` as soon as it is made (none is
+    held: memory grows with the groups, not the input); without `write` the results are kept for the summary."""
+    result = StreamResult(GroupTable())
+    # Each document is redacted as it is parsed, before analysis, as training data is (utils/data.py): the models
+    # see what they were trained on. Runs of frames and short output strings are redacted once per distinct text.
+    strings = StringRedactor(redactor) if redactor is not None else None
+    state = StreamState(frame_blocks=FrameBlocks(redactor))
+    keys: dict[int, GroupKey] = {}  # by trace identity, within one batch: each trace's key is computed once
 
     def group_of(trace: Trace) -> str | None:
         if id(trace) not in keys:
             keys[id(trace)] = group_key(trace, rules)
         return keys[id(trace)].id
 
-    # Repeats of one failure are analysed once (stage 1, locator, stage 2) and share that analysis.
-    results = analyzer.analyze(documents, progress=args.output is not None, group_of=group_of)
-    records = [to_record(result) for result in results]
-    table = GroupTable()
-    for result, record in zip(results, records):
-        if result.trace.has_exception:
-            key = keys[id(result.trace)]
-            record["group"] = key.id
-            table.add(key, record, result.trace.text)
-    if redactor is not None:  # ids and sources too: nothing of the input leaves the process unredacted
-        records = redactor.redact_value(records)
+    for batch in batches(documents):
+        # Repeats of one failure are analysed once (stage 1, locator, stage 2) and share that analysis.
+        analyzed = analyzer.analyze(batch, group_of=group_of, state=state)
+        for item in analyzed:
+            record = to_record(item)
+            if item.trace.has_exception:
+                key = keys.get(id(item.trace)) or group_key(item.trace, rules)
+                record["group"] = key.id
+                result.table.add(key, record, item.trace.text)
+            if write is not None:
+                # ids and sources too: nothing of the input leaves the process unredacted
+                write(strings.redact_value(record) if strings is not None else record)
+        result.traces += len(analyzed)
+        if write is None:
+            result.kept.extend(analyzed)
+        keys.clear()
+    return result
+
+
+def progress_bar(stream: DocumentStream, mode: str, to_file: bool) -> Any:
+    """A bar of bytes read on stderr (tqdm): with --progress auto, when the records go to a file and stderr is a
+    terminal; None when off."""
+    if mode == "off" or (mode == "auto" and not (to_file and sys.stderr.isatty())):
+        return None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=stream.total_bytes(), unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+               desc="reading", mininterval=0.5)
+    stream.on_bytes = bar.update
+    return bar
+
+
+def main() -> int:
+    args = HfArgumentParser(PredictArguments).parse_args_into_dataclasses()[0]
+    if args.engine == "ray":  # imported only here: the local path never needs Ray installed
+        from utils.engine_ray import run_predict
+
+        return run_predict(args)
+    started = time.perf_counter()
+    bar = None
+    try:
+        stream = DocumentStream(args.input, args.text_field, args.id_field, strict=args.strict)
+        rules = load_fingerprint_rules(args.fingerprint_rules) if args.fingerprint_rules else []
+        if args.report:  # a bad name fails before the analysis, not after it
+            report_format(args.report)
+        analyzer = build_analyzer(args)
+        redactor = Redactor(RedactOptions(ip_addresses=args.redact_ip_addresses)) if args.redact else None
+        bar = progress_bar(stream, args.progress, args.output is not None)
+        if args.output:
+            with open_atomic(args.output) as out:
+                outcome = analyze_stream(analyzer, stream, redactor, rules, lambda record: out.write(
+                    json.dumps(record, ensure_ascii=False, default=str) + "\n"))
+        else:
+            outcome = analyze_stream(analyzer, stream, redactor, rules, None)
+    except (InputError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        if bar is not None:
+            bar.close()
+    input_report, table = stream.skips, outcome.table
     elapsed = time.perf_counter() - started
     groups = redact_groups(table.records(), redactor) if args.groups or args.report else []
     if args.groups:
@@ -133,18 +220,19 @@ def main() -> int:
               + (f" ({table.ignored} ignored by fingerprint rules)" if table.ignored else ""), file=sys.stderr)
     if args.report:
         language = choose_language(groups, args.report_language, args.explanation_language)
-        write_report(groups, args.report, language, ReportMeta(analyzed=len(records), ignored=table.ignored))
+        write_report(groups, args.report, language, ReportMeta(analyzed=outcome.traces, ignored=table.ignored))
         print(f"wrote a report of {len(groups)} group(s) to {args.report} ({language})", file=sys.stderr)
+    documents = stream.stats.documents
     if args.output:
-        write_jsonl_atomic(args.output, records)
-        report = {"inputs": args.input, "traces": len(records), "documents": len(documents),
+        report = {"inputs": args.input, "traces": outcome.traces, "documents": documents,
                   "skipped": input_report.skipped, "warnings": input_report.warnings, "models": analyzer.describe(),
-                  "seconds": round(elapsed, 3), "redacted": dict(redactor.counts) if redactor else "off"}
+                  "seconds": round(elapsed, 3), "bytes": stream.stats.bytes_read,
+                  "redacted": dict(redactor.counts) if redactor else "off"}
         write_json_atomic(f"{args.output}.report.json", report)
-        print(f"wrote {len(records)} trace(s) from {len(documents)} document(s) to {args.output} "
+        print(f"wrote {outcome.traces} trace(s) from {documents} document(s) to {args.output} "
               f"in {elapsed:.1f}s ({analyzer.describe_short()})", file=sys.stderr)
     else:
-        summary = format_summary(results, analyzer)
+        summary = format_summary(outcome.kept, analyzer)
         print(redactor.redact(summary) if redactor is not None else summary)
     if input_report.skipped or input_report.warnings:
         print(input_report.summary(), file=sys.stderr)

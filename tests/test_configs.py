@@ -92,6 +92,12 @@ def _fingerprint_rules(path: Path) -> None:
     assert load_fingerprint_rules(path) == []
 
 
+def _production_log(path: Path) -> None:
+    from utils.corpus.production_log import ProductionLogConfig
+
+    assert ProductionLogConfig.from_yaml(path).messages
+
+
 def _cross_project(path: Path) -> None:
     protocol = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert not set(protocol["train_projects"]) & set(protocol["test_projects"])
@@ -117,6 +123,7 @@ READERS: dict[str, Callable[[Path], None]] = {
     "explanations.yaml": _explanations, "report_text.yaml": _report_text, "fingerprint_rules.yaml": _fingerprint_rules,
     "cross_project.yaml": _cross_project, "accelerate_cpu.yaml": _accelerate, "accelerate_a100.yaml": _accelerate,
     "accelerate_mps.yaml": _accelerate, "t5_tiny.json": _t5, "t5_small_offline.json": _t5,
+    "production_log.yaml": _production_log,
 }
 
 

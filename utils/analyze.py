@@ -15,7 +15,7 @@ from typing import Any
 
 from utils.guidance import format_guidance, frame_location, parse_guidance
 from utils.labels import LabelSet, load_label_set
-from utils.log_sources import LogDocument
+from utils.log_sources import LogDocument, parser_line_growth
 from utils.stacktrace import Frame, Trace, find_deadlocks, parse_log
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -80,22 +80,66 @@ class AnalyzedTrace:
         return self.candidates[0].frame if self.candidates else None
 
 
-def parse_documents(documents: list[LogDocument], label_set: LabelSet) -> list[AnalyzedTrace]:
-    """Every trace of every document, with the parser's label; a document with no trace yields one record."""
+@dataclass
+class StreamState:
+    """What analysing a stream of documents carries from one batch to the next: each group's first trace (so a
+    failure is analysed once per run, not once per batch) and the numbering within the file being read (the regions
+    of one streamed plain log share one trace and deadlock numbering). Memory grows with the groups, not the input."""
+
+    leaders: dict[str, AnalyzedTrace] = field(default_factory=dict)
+    frame_blocks: Any = None  # utils.repeat_cache.FrameBlocks: parses (and redacts) documents, runs of frames once
+    source: str | None = None  # the file whose regions are being read
+    traces: int = 0  # traces of `source` so far
+    cycles: int = 0  # deadlock cycles of `source` so far
+    extra_lines: int = 0  # lines the parser added to earlier regions of `source` (escaped traces it decoded)
+
+    def enter(self, source: str) -> None:
+        if source != self.source:
+            self.source, self.traces, self.cycles, self.extra_lines = source, 0, 0, 0
+
+
+def parse_documents(documents: list[LogDocument], label_set: LabelSet,
+                    state: StreamState | None = None) -> list[AnalyzedTrace]:
+    """Every trace of every document, with the parser's label; a document with no trace yields one record.
+
+    With `state` (a streamed run), a document may be one region of a plain log: its traces are numbered and placed
+    (lines) in the whole file, a region without a trace yields nothing, and the file's `no_trace_head` yields its
+    record only when no region of the file held a trace; `state.frame_blocks` parses (and redacts) them."""
     analyzed: list[AnalyzedTrace] = []
     for document in documents:
-        traces = parse_log(document.text)
+        first_index, first_cycle, line_offset = 0, 0, document.line_offset
+        if state is not None:
+            state.enter(document.source)
+            if document.no_trace_head and state.traces:
+                continue
+            first_index, first_cycle = state.traces, state.cycles
+        if state is not None and state.frame_blocks is not None:
+            document, traces = state.frame_blocks.parse(document)
+        else:
+            traces = parse_log(document.text)
+        if state is not None:
+            line_offset += state.extra_lines
+            state.extra_lines += parser_line_growth(document.text)
+            if document.region and not traces[0].chain:
+                continue  # a region with no trace in it (parse_log's "none found" record)
+        for trace in traces if line_offset else ():
+            trace.start_line += line_offset
+            trace.end_line += line_offset
         in_deadlock: dict[int, DeadlockMember] = {}
-        for number, cycle in enumerate(find_deadlocks(traces), start=1):
+        cycles = find_deadlocks(traces)
+        for number, cycle in enumerate(cycles, start=first_cycle + 1):
             names = [member.thread or "?" for member in cycle]
             for position, thread in enumerate(cycle):
                 in_deadlock[id(thread)] = DeadlockMember(number, names, position)
-        for index, trace in enumerate(traces):
+        for index, trace in enumerate(traces, start=first_index):
             root = trace.root_cause
             # No readable class name (a cut or masked trace gives ""): the model decides, not the parser.
             parser_label = label_set.to_label(root.class_name) if root and root.class_name else None
             analyzed.append(AnalyzedTrace(document=document, index=index, trace=trace, parser_label=parser_label,
                                           deadlock=in_deadlock.get(id(trace))))
+        if state is not None:
+            state.traces += len(traces)
+            state.cycles += len(cycles)
     return analyzed
 
 
@@ -107,12 +151,13 @@ _GROUP_SHARED_FIELDS = ("top_k", "label", "decided_by", "candidates", "explanati
 
 def _leaders_and_repeats(
     results: list[AnalyzedTrace], group_of: Callable[[Trace], str | None] | None,
+    first: dict[str, AnalyzedTrace] | None = None,
 ) -> tuple[list[AnalyzedTrace], list[tuple[AnalyzedTrace, AnalyzedTrace]]]:
     """(the traces to analyse, (repeat, its group's first trace) pairs). Threads and traces without a group are
-    analysed each on their own."""
+    analysed each on their own. `first` (group -> its first trace) carries the groups of earlier batches."""
     if group_of is None:
         return results, []
-    first: dict[str, AnalyzedTrace] = {}
+    first = first if first is not None else {}
     leaders, repeats = [], []
     for item in results:
         group = group_of(item.trace) if item.trace.has_exception else None
@@ -225,6 +270,7 @@ class AnalyzerOptions:
     recall_threshold: float | None = None  # similarity from which a known scenario's text is used; None: the model's
     threads: int | None = None
     quantize: bool = False
+    precision: str = "auto"  # stage-1 inference: auto (bf16 where the CPU runs it natively), fp32 or bf16
 
 
 class Analyzer:
@@ -250,13 +296,14 @@ class Analyzer:
         self.explainer: tuple[Any, Any, dict[str, Any]] | None = None
         self.scenario_memory: Any = None  # utils.scenarios.ScenarioMemory of a retrieval-augmented stage 2
         self.stage2_dir = stage2_dir
+        self.stage1_bf16 = False
         if model_dirs or stage2_dir:
             self._load_models(expand_model_dirs(model_dirs), stage2_dir)
 
     def _load_models(self, model_dirs: list[str], stage2_dir: str | None) -> None:
         # utils.inference first: it sets the OpenMP wait policy, which only takes effect before torch loads.
         from utils.checkpoints import TASK_CLASSIFY, load_model
-        from utils.inference import check_same_labels, configure_threads, quantize_int8
+        from utils.inference import check_same_labels, configure_threads, inference_bf16, quantize_int8
 
         self.threads = configure_threads(self.options.threads)
         self.stage1 = [load_model(path, expected_task=TASK_CLASSIFY) for path in model_dirs]
@@ -265,6 +312,9 @@ class Analyzer:
         if self.options.quantize:
             for member in self.stage1:
                 member.model = quantize_int8(member.model)
+        # bf16 autocast where the hardware runs it natively (utils/precision.py); int8 weights stay as they are.
+        self.stage1_bf16 = bool(self.stage1) and not self.options.quantize and inference_bf16(
+            self.options.precision, next(self.stage1[0].model.parameters()).device.type)
         if stage2_dir:
             from utils.seq2seq import load_explainer
 
@@ -279,6 +329,7 @@ class Analyzer:
 
     def describe(self) -> dict[str, Any]:
         return {"stage1": [member.path for member in self.stage1], "ensemble_weights": self.options.ensemble_weights,
+                "stage1_precision": ("bf16" if self.stage1_bf16 else "fp32") if self.stage1 else None,
                 "locator": self.locator_dir or "built-in rules", "stage2": self.stage2_dir}
 
     def describe_short(self) -> str:
@@ -287,13 +338,14 @@ class Analyzer:
 
     def analyze(
         self, documents: list[LogDocument], progress: bool = False,
-        group_of: Callable[[Trace], str | None] | None = None,
+        group_of: Callable[[Trace], str | None] | None = None, state: StreamState | None = None,
     ) -> list[AnalyzedTrace]:
         """Every trace of `documents`, analysed. With `group_of` (a trace's group id, utils.grouping), the repeats
         of one failure are analysed once: the group's first trace is classified, located and explained, and the
-        others get its analysis (a thousand repeats cost one model pass, not a thousand)."""
-        results = parse_documents(documents, self.label_set)
-        leaders, repeats = _leaders_and_repeats(results, group_of)
+        others get its analysis (a thousand repeats cost one model pass, not a thousand). With `state`, documents
+        come in batches of a stream (`parse_documents`) and a group analysed in an earlier batch is not again."""
+        results = parse_documents(documents, self.label_set, state)
+        leaders, repeats = _leaders_and_repeats(results, group_of, state.leaders if state is not None else None)
         # threads of a thread dump are not failures: no type, no explanation (their frames are still ranked)
         with_exception = [item for item in leaders
                           if item.trace.kind != "thread" and (item.trace.has_exception or item.trace.frames)]
@@ -324,7 +376,7 @@ class Analyzer:
             for member in self.stage1
         ]
         probabilities = ensemble_probabilities(self.stage1, texts_per_model, self.options.ensemble_weights,
-                                               self.options.batch_size)
+                                               self.options.batch_size, bf16=self.stage1_bf16)
         for item, top in zip(items, top_k_labels(probabilities, self.stage1_labels, self.options.top_k)):
             item.top_k = top
             item.label, item.decided_by = decide_label(item.parser_label, top[0]["label"])

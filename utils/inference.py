@@ -89,6 +89,15 @@ def configure_threads(threads: int | None = None) -> int:
     return count
 
 
+def inference_bf16(precision: str = "auto", device: str = "cpu") -> bool:
+    """Whether stage-1 inference runs under bf16 autocast: `precision` "auto" means where the hardware runs bf16
+    natively (AVX512-BF16 / AMX CPUs, bf16-capable CUDA; the rule of utils/precision.py, shared with training), fp32
+    elsewhere, where emulated bf16 is slower; "fp32" forces full precision, "bf16" asks for it anyway."""
+    from utils.precision import use_bf16
+
+    return use_bf16(precision, device)
+
+
 def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
     """Dynamic int8 quantization of every `nn.Linear` (weights int8 per output channel, activations quantized per
     batch), in place; CPU only. Per-channel scales kept top-1 on the corpus test split within ~2 points of fp32
@@ -118,13 +127,15 @@ def predict_logits(
     max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS,
     sort_by_length: bool = True,
     max_length: int | None = None,
+    bf16: bool = False,
 ) -> np.ndarray:
     """Logits [len(texts), num_labels] in input order.
 
     Identical texts (a log repeating one failure) are encoded once; every text is tokenized once, without
     padding, and batches are cut by token length (`length_sorted_batches`) so padding stays small.
     `sort_by_length=False` batches in input order and `max_length` overrides the model's own limit: the
-    baselines bench/bench_predict.py compares against.
+    baselines bench/bench_predict.py compares against. `bf16`: forward passes under bf16 autocast (the weights
+    stay fp32; matmuls run in bf16), for CPUs that run bf16 natively (`inference_bf16`).
     """
     model, tokenizer = loaded.model, loaded.tokenizer
     device = next(model.parameters()).device
@@ -143,7 +154,8 @@ def predict_logits(
     for batch in batches:
         features = tokenizer.pad({key: [values[index] for index in batch] for key, values in encoded.items()},
                                  return_tensors="pt").to(device)
-        logits[batch] = model(**features).logits.float().cpu().numpy()
+        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16):
+            logits[batch] = model(**features).logits.float().cpu().numpy()
     return logits[[position[text] for text in texts]]
 
 
@@ -168,7 +180,7 @@ def check_same_labels(models: Sequence[LoadedModel]) -> list[str]:
 
 def ensemble_probabilities(
     models: Sequence[LoadedModel], texts_per_model: Sequence[Sequence[str]], weights: Sequence[float] | None = None,
-    batch_size: int = 32,
+    batch_size: int = 32, bf16: bool = False,
 ) -> np.ndarray:
     """Weighted mean of members' calibrated probabilities (each member applies its own stored temperature).
 
@@ -176,7 +188,7 @@ def ensemble_probabilities(
     list of texts. Without `weights`, members are weighted by their validation score (`score_weights`).
     """
     check_same_labels(models)
-    logits = [predict_logits(member, texts, batch_size) for member, texts in zip(models, texts_per_model)]
+    logits = [predict_logits(member, texts, batch_size, bf16=bf16) for member, texts in zip(models, texts_per_model)]
     return combine_probabilities(logits, [temperature_of(member) for member in models],
                                  list(weights) if weights else score_weights(models))
 

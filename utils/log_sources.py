@@ -11,9 +11,10 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 EXPLANATION_LANGUAGES = ("en", "ko")  # the languages the corpus guidance is written in
 MAX_LOG_BYTES = 64 * 1024 * 1024  # one document larger than this is refused, not parsed
@@ -32,6 +33,9 @@ class LogDocument:
     text: str
     language: str | None = None  # explanation language a JSONL row asks for (`language` field); None: the default
     group: str | None = None  # a JSONL row's `project` (else `source`) field: what real-log splits keep together
+    region: bool = False  # one region of a streamed plain log (`DocumentStream`), not a whole document
+    line_offset: int = 0  # lines of the file before `text` (a region's place in its file)
+    no_trace_head: bool = False  # a streamed plain log's first lines: analysed only when the file has no trace
 
 
 @dataclass
@@ -145,36 +149,45 @@ def iter_jsonl_documents(
 ) -> Iterator[LogDocument]:
     """Rows of a JSONL text; malformed rows raise (strict) or are counted in `skips`."""
     for line_number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{source}:{line_number}"
-        problem = None
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            row, problem = None, f"malformed JSON ({error.msg} at column {error.colno})"
-        if row is not None and not isinstance(row, dict):
-            problem = "a JSON object was expected"
-        elif row is not None and not isinstance(row.get(text_field), str):
-            problem = f"missing or non-text field {text_field!r}"
-        elif row is not None and not row[text_field].strip():
-            problem = f"empty {text_field!r}"
-        if problem:
-            if strict:
-                raise InputError(f"{where}: {problem}")
-            skips.add(where, problem)
-            continue
-        language = row.get("language")
-        if language is not None and language not in EXPLANATION_LANGUAGES:
-            skips.warn(where, f"language {language!r} is not one of {', '.join(EXPLANATION_LANGUAGES)}; "
-                              "the default is used")
-            language = None
-        text, surrogates = without_lone_surrogates(row[text_field])
-        if surrogates:
-            skips.warn(where, f"{surrogates} lone surrogate escape(s) replaced with U+FFFD")
-        group = row.get("project") or row.get("source")
-        yield LogDocument(id=str(row.get(id_field) or f"{Path(source).name}:{line_number}"), source=where,
-                          text=text, language=language, group=str(group) if group else None)
+        document = jsonl_row_document(line, line_number, source, text_field, id_field, skips, strict)
+        if document is not None:
+            yield document
+
+
+def jsonl_row_document(
+    line: str, line_number: int, source: str, text_field: str, id_field: str, skips: SkipReport, strict: bool
+) -> LogDocument | None:
+    """The document of one JSONL line (None for a blank line or a counted skip; `InputError` when strict)."""
+    if not line.strip():
+        return None
+    where = f"{source}:{line_number}"
+    problem = None
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as error:
+        row, problem = None, f"malformed JSON ({error.msg} at column {error.colno})"
+    if row is not None and not isinstance(row, dict):
+        problem = "a JSON object was expected"
+    elif row is not None and not isinstance(row.get(text_field), str):
+        problem = f"missing or non-text field {text_field!r}"
+    elif row is not None and not row[text_field].strip():
+        problem = f"empty {text_field!r}"
+    if problem:
+        if strict:
+            raise InputError(f"{where}: {problem}")
+        skips.add(where, problem)
+        return None
+    language = row.get("language")
+    if language is not None and language not in EXPLANATION_LANGUAGES:
+        skips.warn(where, f"language {language!r} is not one of {', '.join(EXPLANATION_LANGUAGES)}; "
+                          "the default is used")
+        language = None
+    text, surrogates = without_lone_surrogates(row[text_field])
+    if surrogates:
+        skips.warn(where, f"{surrogates} lone surrogate escape(s) replaced with U+FFFD")
+    group = row.get("project") or row.get("source")
+    return LogDocument(id=str(row.get(id_field) or f"{Path(source).name}:{line_number}"), source=where,
+                       text=text, language=language, group=str(group) if group else None)
 
 
 def read_documents(
@@ -219,3 +232,341 @@ def read_documents(
         else:
             documents.append(LogDocument(id=Path(source).name, source=source, text=text))
     return documents, skips
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Streaming: predict.py reads a log of any size in chunks, in bounded memory, and hands the parser only the regions
+# around lines that can start or continue a trace (a production log is mostly INFO lines).
+
+CHUNK_BYTES = 2 * 2**20  # bytes read (and scanned) at a time: 8 MiB was no faster and peaked ~100 MB higher
+# A line that can start or continue a trace holds one of these strings: a frame (`at x.Y.m(`, or a bare one with a
+# `.java:` source reference), a `... N more`, a `Caused by:` / `Suppressed:` / `Wrapped by:`, a throwable's name
+# (...Exception / ...Error / ..., or a class in an `exceptions` / `errors` package) or a thread's state. Lines near
+# one (a thread header, lock lines, Spring's "with root cause", a JSON line's escaped trace) come with its region.
+# Deliberately wider than the parser: a false candidate costs a little parsing, a missed one a trace. Plain
+# substrings, each found with `str.find` (C speed: one pass costs ~0.6 ms per MB; one regex alternation of them ran at
+# 10 MB/s), as few as cover every line the parser starts or continues a trace on.
+_CANDIDATE_NEEDLES = (  # besides "at ", which only a frame's counts
+    "xception", "rror", "Throwable", "Failure", "Fault", "aused by", "AUSED BY", "uppressed", "UPPRESSED",
+    "rapped by", "...", ".java:", "Thread.State",
+)
+_FRAME_AT = re.compile(r"at\s+[\w$./@<>+-]+\(")  # "at " is common in prose: only a frame's counts
+_FRAME_LINES_AFTER = re.compile(r"(?:\n[ \t]+at [^\n]*)*")  # the frame lines that follow one (indented `at `)
+# Lines kept around the candidate lines: the parser looks back at most `_MAX_CONTEXT_LINES` (3) non-blank lines of
+# the record that introduced a trace (one more for JUL's two-line records), and looks ahead over at most two blank
+# or elided lines inside a trace (`_BLANK_RUN_INSIDE_TRACE`); candidates closer than both windows share one region.
+REGION_LINES_BEFORE = 4
+REGION_LINES_AFTER = 3
+# An exception line without frames makes the parser read up to 200 lines of message continuation, stopping at the
+# next log record: a region reaches on to the next line with a timestamp (at most this many lines).
+REGION_MAX_EXTENSION = 202
+# Lines a region must have after it in the text read so far before it is final (a later candidate can no longer
+# join it or extend it).
+_DECIDED_MARGIN = REGION_MAX_EXTENSION + REGION_LINES_BEFORE + REGION_LINES_AFTER + 2
+NO_TRACE_CONTEXT_LINES = 50  # a log without any trace is reported with its first non-blank lines (as the parser does)
+
+
+def _is_log_record(line: str) -> bool:
+    """A line that starts a timestamped log record, read with the parser's own prefix reader."""
+    from utils.stacktrace import _split_prefix  # the one definition of a log prefix
+
+    prefix, _ = _split_prefix(line)
+    return prefix is not None and prefix.timestamp is not None
+
+
+def parser_line_growth(text: str) -> int:
+    """Lines the parser adds to `text` by decoding the traces escaped inside JSON lines (`"stack_trace":"...\\n\\tat
+    ..."`): line numbers after such a line count them, so a streamed region's successors are shifted by as many."""
+    if "\\n\\tat " not in text:
+        return 0
+    from utils.stacktrace import _ESCAPED_TRACE_LINE, _unescape_json_text  # the parser's own decoding
+
+    growth = 0
+    for match in _ESCAPED_TRACE_LINE.finditer(text):
+        decoded = _unescape_json_text(match.group(0))
+        growth += decoded.count("\n") + decoded.count("\r") - decoded.count("\r\n")
+    return growth
+
+
+def candidate_lines(text: str) -> list[tuple[int, int]]:
+    """(first, last) line start positions of the runs of lines of `text` that can start or continue a trace, in
+    order. A frame's run (the frame lines right after it) is taken in one regex step and not searched again by the
+    other strings: most of a trace's lines are frames."""
+    spans: dict[int, int] = {}
+    runs: list[tuple[int, int]] = []  # (start, end) of the frame runs, in order
+    found = text.find("at ")
+    while found >= 0:
+        if not _FRAME_AT.match(text, found):
+            found = text.find("at ", found + 1)
+            continue
+        start = text.rfind("\n", 0, found) + 1
+        end = _FRAME_LINES_AFTER.match(text, _line_end(text, found)).end()
+        spans[start] = max(spans.get(start, start), text.rfind("\n", 0, end) + 1 if end > found else start)
+        runs.append((start, end))
+        found = text.find("at ", end)
+    for needle in _CANDIDATE_NEEDLES:
+        run = 0
+        found = text.find(needle)
+        while found >= 0:
+            while run < len(runs) and runs[run][1] < found:
+                run += 1
+            if run < len(runs) and runs[run][0] <= found:
+                found = text.find(needle, runs[run][1])  # inside a frame run: taken already
+                continue
+            start = text.rfind("\n", 0, found) + 1
+            spans.setdefault(start, start)
+            found = text.find(needle, _line_end(text, found))
+    return sorted(spans.items())
+
+
+def _lines_back(text: str, position: int, count: int) -> int:
+    """The start of the line `count` lines before the line that starts at `position` (0 at the text's start)."""
+    for _ in range(count):
+        if position == 0:
+            break
+        position = text.rfind("\n", 0, position - 1) + 1
+    return position
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end < 0 else end
+
+
+@dataclass
+class _Region:
+    start: int  # position of its first line
+    last_candidate: int  # position of its last candidate line
+    end: int = 0  # position just after its last line (its newline excluded)
+
+
+def _finish(text: str, region: _Region) -> None:
+    """Sets the region's end: `REGION_LINES_AFTER` lines after its last candidate, then on to a log record line."""
+    end = _line_end(text, region.last_candidate)
+    for _ in range(REGION_LINES_AFTER):
+        if end >= len(text):
+            break
+        end = _line_end(text, end + 1)
+    for _ in range(REGION_MAX_EXTENSION - REGION_LINES_AFTER):
+        if end >= len(text) or _is_log_record(text[text.rfind("\n", 0, end) + 1:end]):
+            break
+        end = _line_end(text, end + 1)
+    region.end = end
+
+
+def candidate_regions(text: str, final: bool) -> tuple[list[_Region], int]:
+    """(the regions of `text` around its candidate lines, the position from which nothing is decided yet). A region
+    that a later candidate could still join or extend is undecided unless `final` (the text is the input's end)."""
+    regions: list[_Region] = []
+    gap = REGION_LINES_BEFORE + REGION_LINES_AFTER
+    for line, last in candidate_lines(text):
+        if regions and line <= regions[-1].last_candidate:  # within the previous span
+            regions[-1].last_candidate = max(regions[-1].last_candidate, last)
+        elif regions and text.count("\n", regions[-1].last_candidate, line) <= gap:
+            regions[-1].last_candidate = last
+        else:
+            regions.append(_Region(_lines_back(text, line, REGION_LINES_BEFORE), last))
+    merged: list[_Region] = []
+    for region in regions:
+        _finish(text, region)
+        if merged and region.start <= merged[-1].end + 1:  # adjacent or overlapping (the extension reached it)
+            merged[-1].end = max(merged[-1].end, region.end)
+        else:
+            merged.append(region)
+    if final:
+        return merged, len(text)
+    tail = _lines_back(text, len(text), REGION_LINES_BEFORE + 2)  # `text` ends with a newline
+    limit = _lines_back(text, len(text), _DECIDED_MARGIN)
+    for index, region in enumerate(merged):
+        if region.end >= limit:
+            return merged[:index], min(region.start, tail)
+    return merged, tail
+
+
+class _CountedDecodeErrors:
+    """A codec error handler that replaces invalid bytes with U+FFFD and counts that it had to."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.name = f"log_sources_count_{id(self)}"
+        codecs.register_error(self.name, self)
+
+    def __call__(self, error: UnicodeError) -> tuple[str, int]:
+        self.count += 1
+        return "\ufffd", error.end  # type: ignore[attr-defined]
+
+
+@dataclass
+class StreamStats:
+    """What a stream has read: documents (plain files and JSONL rows, not regions) and bytes."""
+
+    documents: int = 0
+    bytes_read: int = 0
+
+
+class DocumentStream:
+    """The documents of `inputs` (`-` is stdin), read as a stream in bounded memory, whatever the size.
+
+    A JSONL row is one document. A plain log is read `CHUNK_BYTES` at a time and yields one document per candidate
+    region (`LogDocument.line_offset` says where it starts in the file), then its head (`no_trace_head`): the
+    document to report when the file holds no trace at all. `on_bytes(n)` is called as bytes are read. Missing
+    paths and directories raise `InputError` before anything is read; other problems are skipped and counted in
+    `skips` (or raise when `strict`), as `read_documents` does.
+    """
+
+    def __init__(self, inputs: list[str], text_field: str = "log", id_field: str = "id", strict: bool = False,
+                 skips: SkipReport | None = None, on_bytes: Callable[[int], None] | None = None) -> None:
+        for path in inputs:
+            if path != "-" and not os.path.exists(path):
+                raise InputError(f"{path}: no such file")
+            if path != "-" and os.path.isdir(path):
+                raise InputError(f"{path}: is a directory; give the log files inside it (e.g. {path}/*.log)")
+        self.inputs, self.text_field, self.id_field, self.strict = inputs, text_field, id_field, strict
+        self.skips = skips if skips is not None else SkipReport()
+        self.on_bytes = on_bytes
+        self.stats = StreamStats()
+
+    def total_bytes(self) -> int | None:
+        """Bytes of all inputs, None when one is stdin (its size is not known in advance)."""
+        return None if "-" in self.inputs else sum(os.path.getsize(path) for path in self.inputs)
+
+    def __iter__(self) -> Iterator[LogDocument]:
+        for path in self.inputs:
+            if path == "-":
+                yield from self._read(sys.stdin.buffer, "<stdin>")
+            else:
+                with open(path, "rb") as handle:
+                    yield from self._read(handle, path)
+
+    def _skip(self, source: str, reason: str) -> None:
+        if self.strict:
+            raise InputError(f"{source}: {reason}")
+        self.skips.add(source, reason)
+
+    def _read_bytes(self, handle: BinaryIO) -> bytes:
+        raw = handle.read(CHUNK_BYTES)
+        self.stats.bytes_read += len(raw)
+        if self.on_bytes is not None and raw:
+            self.on_bytes(len(raw))
+        return raw
+
+    def _read(self, handle: BinaryIO, source: str) -> Iterator[LogDocument]:
+        raw = self._read_bytes(handle)
+        while len(raw) < _SNIFF_BYTES and (more := self._read_bytes(handle)):
+            raw += more
+        encoding, mark, recognised_by = sniff_encoding(raw)
+        if recognised_by is None and b"\x00" in raw[:_SNIFF_BYTES]:
+            self._skip(source, "binary file (NUL bytes), not a text log")
+            while self._read_bytes(handle):
+                pass  # the bytes still count as read (progress)
+            return
+        if recognised_by is not None:
+            self.skips.warn(source, f"decoded as {encoding.upper()} (found by its {recognised_by}), not UTF-8")
+        errors = _CountedDecodeErrors()
+        texts = _decoded_texts(raw[mark:], handle, codecs.getincrementaldecoder(encoding)(errors.name),
+                               self._read_bytes)
+        first = next(texts, "")
+        while not first.strip() and (more := next(texts, None)) is not None:
+            first += more  # a long run of blank lines: read on until there is text (or the input ends)
+        if not first.strip():
+            self._skip(source, "empty input")
+        else:
+            chained = _chain_first(first, texts)
+            if _looks_like_jsonl(source, first):
+                yield from self._jsonl_rows(chained, source)
+            else:
+                self.stats.documents += 1
+                yield from _plain_log_regions(chained, source)
+        if errors.count:
+            self.skips.warn(source, f"invalid {encoding.upper()} bytes replaced with U+FFFD")
+
+    def _jsonl_rows(self, texts: Iterator[str], source: str) -> Iterator[LogDocument]:
+        carry, number = "", 0
+        for text in texts:
+            lines = (carry + text).split("\n")
+            carry = lines.pop()
+            for line in lines:
+                number += 1
+                document = jsonl_row_document(line, number, source, self.text_field, self.id_field, self.skips,
+                                              self.strict)
+                if document is not None:
+                    self.stats.documents += 1
+                    yield document
+        document = jsonl_row_document(carry, number + 1, source, self.text_field, self.id_field, self.skips,
+                                      self.strict)
+        if document is not None:
+            self.stats.documents += 1
+            yield document
+
+
+def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _decoded_texts(first: bytes, handle: BinaryIO, decoder: codecs.IncrementalDecoder,
+                   read: Callable[[BinaryIO], bytes]) -> Iterator[str]:
+    """The text of `first` and the rest of `handle`, chunk by chunk, line ends made `\\n` (as the parser makes
+    them: `\\r\\n` and a lone `\\r`); a `\\r` at a chunk's end waits for the next chunk's first character."""
+    pending_cr = False
+    raw = first
+    while True:
+        final = not raw
+        text = decoder.decode(raw, final=final)
+        if pending_cr:
+            text = "\r" + text
+        pending_cr = text.endswith("\r") and not final
+        if pending_cr:
+            text = text[:-1]
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if text:
+            yield text
+        if final:
+            return
+        raw = read(handle)
+
+
+def _plain_log_regions(texts: Iterator[str], source: str) -> Iterator[LogDocument]:
+    """The candidate regions of a plain log's text chunks, then its head (see `DocumentStream`)."""
+    name = Path(source).name
+    carry, carry_line, head = "", 0, _Head()
+    chunks = iter(texts)
+    text = next(chunks, None)
+    while text is not None:
+        following = next(chunks, None)
+        final = following is None
+        text = carry + text
+        body = text if final else text[: text.rfind("\n") + 1]
+        regions, undecided = candidate_regions(body, final)
+        head.collect(body, undecided)  # the carried (undecided) lines come again with the next chunk
+        counted, line = 0, carry_line
+        for region in regions:
+            line += body.count("\n", counted, region.start)
+            counted = region.start
+            yield LogDocument(id=name, source=source, text=body[region.start:region.end], region=True,
+                              line_offset=line)
+        carry, carry_line = text[undecided:], line + body.count("\n", counted, undecided)
+        text = following
+    yield LogDocument(id=name, source=source, text="\n".join(head.lines), no_trace_head=True)
+
+
+class _Head:
+    """A log's first lines, up to its `NO_TRACE_CONTEXT_LINES`-th non-blank one: what the parser reports for a
+    log without any trace."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.non_blank = 0
+
+    def collect(self, body: str, stop: int) -> None:
+        position = 0
+        while self.non_blank < NO_TRACE_CONTEXT_LINES and position < stop:
+            end = _line_end(body, position)
+            line = body[position:end][:_MAX_HEAD_LINE_CHARS]
+            self.lines.append(line)
+            self.non_blank += bool(line.strip())
+            position = end + 1
+
+
+_MAX_HEAD_LINE_CHARS = 20_000  # the parser keeps 500 characters of a context line; the rest need not be held

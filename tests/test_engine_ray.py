@@ -1,0 +1,197 @@
+"""predict.py --engine ray (utils/engine_ray.py): the same records, groups and report as the local path, a killed
+actor retried without lost or doubled output, unreadable files counted as skips. One Ray session for the module,
+tiny inputs and no models, so the module stays within about a minute on two cores."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ray = pytest.importorskip("ray")
+
+from transformers import HfArgumentParser  # noqa: E402
+
+import predict  # noqa: E402
+from predict import PredictArguments  # noqa: E402
+from utils.corpus.generate import generate_corpus  # noqa: E402
+from utils.engine_ray import AnalyseActor, expand_inputs, init_ray, merge_tables, run_predict, write_groups  # noqa: E402
+from utils.grouping import GroupTable, group_key  # noqa: E402
+from utils.log_sources import InputError  # noqa: E402
+from utils.stacktrace import parse_log  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray_session() -> Any:
+    init_ray(num_cpus=2)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def generated_inputs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Generated logs with repeats inside a file, across files and between plain logs and JSONL rows."""
+    directory = tmp_path_factory.mktemp("generated")
+    rows = [row for split in generate_corpus(24, seed=11).values() for row in split]
+    logs = [row["log"] for row in rows]
+    (directory / "rows.jsonl").write_text("".join(json.dumps({"id": f"row-{n}", "log": log}) + "\n"
+                                                  for n, log in enumerate(logs[:16])), encoding="utf-8")
+    (directory / "app-a.log").write_text("\n".join(logs[0:10] + logs[0:5]) + "\n", encoding="utf-8")
+    (directory / "app-b.log").write_text("\n".join(logs[5:20] + logs[8:12]) + "\n", encoding="utf-8")
+    return [str(directory / name) for name in ("rows.jsonl", "app-a.log", "app-b.log")] + [
+        str(REPO / "examples" / "multi_service.log"), str(REPO / "examples" / "logs.jsonl")]
+
+
+def _args(*argv: str) -> PredictArguments:
+    return HfArgumentParser(PredictArguments).parse_args_into_dataclasses(args=list(argv))[0]
+
+
+def _run_local(monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
+    monkeypatch.setattr(sys, "argv", ["predict.py", *argv])
+    return predict.main()
+
+
+def _outputs(directory: Path, name: str, inputs: list[str], *extra: str) -> list[str]:
+    return ["--input", *inputs, "--output", str(directory / f"{name}.jsonl"), "--groups",
+            str(directory / f"{name}-groups.jsonl"), "--report", str(directory / f"{name}.md"), *extra]
+
+
+def test_same_records_groups_and_report_as_the_local_path(generated_inputs: list[str], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _run_local(monkeypatch, *_outputs(tmp_path, "local", generated_inputs, "--no-model")) == 0
+    assert run_predict(_args(*_outputs(tmp_path, "ray", generated_inputs, "--no-model"))) == 0
+    for local, distributed in (("local.jsonl", "ray.jsonl"), ("local-groups.jsonl", "ray-groups.jsonl"),
+                               ("local.md", "ray.md")):
+        assert (tmp_path / distributed).read_text(encoding="utf-8") == (tmp_path / local).read_text(encoding="utf-8")
+    groups = [json.loads(line) for line in (tmp_path / "ray-groups.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert any(group["count"] > 1 and len(group["sources"]) > 1 for group in groups)  # merged across files
+    local_report = json.loads((tmp_path / "local.jsonl.report.json").read_text(encoding="utf-8"))
+    ray_report = json.loads((tmp_path / "ray.jsonl.report.json").read_text(encoding="utf-8"))
+    for name in ("traces", "documents", "skipped", "warnings"):
+        assert ray_report[name] == local_report[name], name
+    assert set(ray_report["stage_seconds"]) == {"read_parse_s", "group_s", "analyse_s", "finish_write_s"}
+
+
+def test_summary_without_output_is_the_local_one(generated_inputs: list[str], monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    inputs = generated_inputs[1:3]
+    assert _run_local(monkeypatch, "--input", *inputs, "--no-model") == 0
+    local = capsys.readouterr().out
+    assert run_predict(_args("--input", *inputs, "--no-model")) == 0
+    assert capsys.readouterr().out == local and "Root cause" in local
+
+
+class CrashOnceActor(AnalyseActor):
+    """Kills its own process on its first batch (a marker file remembers across the restart)."""
+
+    marker = ""
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        if not os.path.exists(self.marker):
+            Path(self.marker).touch()
+            os._exit(1)
+        return super().__call__(batch)
+
+
+def test_a_killed_actor_is_retried_and_nothing_is_lost_or_doubled(generated_inputs: list[str],
+                                                                  tmp_path: Path) -> None:
+    from ray import cloudpickle  # Ray's own copy, the one that pickles the actor class
+
+    marker = tmp_path / "crashed"
+    crashing = type("CrashHere", (CrashOnceActor,), {"marker": str(marker)})
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
+    assert run_predict(_args(*_outputs(tmp_path, "crash", generated_inputs, "--no-model")),
+                       analyse_actor=crashing) == 0
+    assert marker.exists()  # the actor did die once
+    assert run_predict(_args(*_outputs(tmp_path, "clean", generated_inputs, "--no-model"))) == 0
+    crashed = (tmp_path / "crash.jsonl").read_text(encoding="utf-8")
+    assert crashed == (tmp_path / "clean.jsonl").read_text(encoding="utf-8")
+    ids = [json.loads(line)["id"] for line in crashed.splitlines()]
+    assert len(ids) == len(set(ids))
+    assert (tmp_path / "crash-groups.jsonl").read_text() == (tmp_path / "clean-groups.jsonl").read_text()
+
+
+def test_unreadable_and_binary_files_are_counted_skips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = REPO / "examples" / "account_service_npe.log"
+    binary = tmp_path / "core.bin"
+    binary.write_bytes(b"\x7fELF\x00\x00\x01" * 100)
+    unreadable = tmp_path / "unreadable.log"
+    if os.geteuid() == 0:  # root reads any mode; this file exists, is no directory, and every read fails (EIO)
+        unreadable.symlink_to("/proc/self/mem")
+    else:
+        unreadable.write_text("x", encoding="utf-8")
+        unreadable.chmod(0)
+    argv = ["--input", str(good), str(binary), str(unreadable), "--no-model"]
+    assert run_predict(_args(*argv, "--output", str(tmp_path / "ray.jsonl"))) == 0
+    report = json.loads((tmp_path / "ray.jsonl.report.json").read_text(encoding="utf-8"))
+    reasons = {item["source"]: item["reason"] for item in report["skipped"]}
+    assert reasons[str(binary)] == "binary file (NUL bytes), not a text log"
+    assert reasons[str(unreadable)].startswith("unreadable file (")
+    assert report["documents"] == 1 and report["traces"] >= 1
+    # the binary skip is the local path's, word for word
+    assert _run_local(monkeypatch, *argv[:3], "--no-model", "--output", str(tmp_path / "local.jsonl")) == 0
+    local = json.loads((tmp_path / "local.jsonl.report.json").read_text(encoding="utf-8"))
+    assert local["skipped"] == [item for item in report["skipped"] if item["source"] == str(binary)]
+
+
+def test_every_input_skipped_is_exit_status_2(tmp_path: Path) -> None:
+    (tmp_path / "empty.log").write_text("", encoding="utf-8")
+    assert run_predict(_args("--input", str(tmp_path / "empty.log"), "--no-model")) == 2
+
+
+def test_inputs_expand_directories_and_globs_in_order(tmp_path: Path) -> None:
+    for name in ("b.log", "a.log", "sub/c.log"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert expand_inputs([str(tmp_path)]) == [str(tmp_path / name) for name in ("a.log", "b.log", "sub/c.log")]
+    assert expand_inputs([str(tmp_path / "*.log")]) == [str(tmp_path / "a.log"), str(tmp_path / "b.log")]
+    for bad, message in (("-", "stdin"), (str(tmp_path / "nope.log"), "no such file")):
+        with pytest.raises(InputError, match=message):
+            expand_inputs([bad])
+
+
+def test_merged_tables_equal_one_pass(generated_inputs: list[str]) -> None:
+    text = Path(generated_inputs[1]).read_text(encoding="utf-8") + Path(generated_inputs[2]).read_text()
+    traces = [trace for trace in parse_log(text) if trace.has_exception]
+    whole, parts = GroupTable(), [GroupTable(), GroupTable(), GroupTable()]
+    for number, trace in enumerate(traces):
+        record = {"id": f"t{number}", "source": f"part-{number % 3}.log", "log": {"timestamp": trace.timestamp}}
+        whole.add(group_key(trace), record, trace.text)
+        parts[number * 3 // len(traces)].add(group_key(trace), record, trace.text)
+    merged = GroupTable()
+    for part in parts:
+        merge_tables(merged, part)
+    assert merged.records() == whole.records() and len(whole.groups) < len(traces)
+
+
+def test_groups_as_parquet(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    groups = [{"group": "g1", "count": 3, "fingerprint": {"exception": "java.lang.X"}, "reason": "same",
+               "first_seen": None, "last_seen": None, "sources": {"a.log": 3}, "timeline": {},
+               "representative": {"id": "a"}, "analysis": {"label": "X"}}]
+    write_groups(str(tmp_path / "groups.parquet"), groups)
+    row = pq.read_table(tmp_path / "groups.parquet").to_pylist()[0]
+    assert row["count"] == 3 and json.loads(row["sources"]) == {"a.log": 3}
+
+
+def test_local_commands_do_not_import_ray() -> None:
+    code = "import sys, predict; sys.exit('ray' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO, timeout=120).returncode == 0
+
+
+def test_dev_set_records_and_groups_match_the_local_path(dev_set_path: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, run in (("local", lambda argv: _run_local(monkeypatch, *argv)),
+                      ("ray", lambda argv: run_predict(_args(*argv)))):
+        assert run(["--input", str(dev_set_path), "--no-model", "--output", str(tmp_path / f"{name}.jsonl"),
+                    "--groups", str(tmp_path / f"{name}-groups.jsonl")]) == 0
+    for suffix in (".jsonl", "-groups.jsonl"):
+        assert (tmp_path / f"ray{suffix}").read_bytes() == (tmp_path / f"local{suffix}").read_bytes()

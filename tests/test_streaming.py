@@ -1,0 +1,237 @@
+"""predict.py's streamed path (utils/log_sources.DocumentStream, utils/repeat_cache, Analyzer with a StreamState)
+gives the records, groups and redaction counts of the whole-document path, in bounded memory, with progress."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import tracemalloc
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import predict
+from utils import log_sources
+from utils.analyze import Analyzer, AnalyzerOptions, to_record
+from utils.grouping import GroupTable, group_key
+from utils.log_sources import DocumentStream, read_documents
+from utils.redact import RedactOptions, Redactor
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+
+DEADLOCK = "".join(
+    f'"w{i}" #{i + 1} prio=5 os_prio=0 tid=0x{i:x} nid=0x{i:x} waiting for monitor entry  [0x0]\n'
+    "   java.lang.Thread.State: BLOCKED (on object monitor)\n"
+    f"\tat com.acme.Stage.step(Stage.java:{i + 1})\n"
+    f"\tat com.acme.Stage.run(Stage.java:{i + 40})\n"
+    f"\tat java.lang.Thread.run(Thread.java:750)\n"
+    f"\t- waiting to lock <0x{(i + 1) % 3:x}> (a com.acme.Stage)\n"
+    f"\t- locked <0x{i:x}> (a com.acme.Stage)\n\n" for i in range(3))
+JSON_ESCAPED = ('{"level":"ERROR","stack_trace":"java.lang.IllegalStateException: ledger closed\\n'
+                '\\tat com.acme.Ledger.post(Ledger.java:12)\\n\\tat com.acme.Ledger.run(Ledger.java:40)\\n"}\n')
+NO_FRAMES = "2026-11-30 10:00:00.500 ERROR [main] c.a.Fx - refresh failed: java.net.ConnectException: refused\n"
+# PII the redactor replaces, inside a trace and in a message: the counts must agree too
+PII_TRACE = ("2026-11-30 10:00:01.000 ERROR [exec-1] c.a.Pay - card 4111 1111 1111 1111 rejected, mail a.b@example.com\n"
+             "java.lang.IllegalArgumentException: bad account owner a.b@example.com\n"
+             "\tat com.acme.pay.Card.check(Card.java:10)\n\tat com.acme.pay.Card.charge(Card.java:20)\n"
+             "\tat com.acme.pay.Api.post(Api.java:30)\n")
+
+
+def styled_log(repeats: int, seed: int = 0) -> str:
+    """A log in the styles of examples/ (logback, JUL, plain, JUnit), a JSON line's escaped trace, an exception
+    without frames and PII, each repeated among INFO lines with changed numbers and blank lines, and a thread dump."""
+    rng = random.Random(seed)
+    pieces = [path.read_text(encoding="utf-8") for path in sorted(EXAMPLES.glob("*.log"))]
+    pieces += [JSON_ESCAPED, NO_FRAMES, PII_TRACE]
+    out: list[str] = []
+    for number in range(repeats):
+        if number == repeats // 2:
+            # Once: the whole-document path finds a deadlock only in the first dump that names its locks, where the
+            # streamed path reads each dump (region) on its own (test_each_thread_dump_is_read_on_its_own).
+            out.append(DEADLOCK)
+        for _ in range(rng.randint(0, 30)):
+            out.append(f"2026-11-30 10:{number % 60:02d}:{rng.randint(0, 59):02d}.{rng.randint(0, 999):03d} INFO  "
+                       f"[exec-{rng.randint(1, 9)}] c.a.Web - GET /orders/{rng.randint(1, 9999)} status=200\n")
+        if rng.random() < 0.2:
+            out.append("\n")
+        piece = rng.choice(pieces)
+        out.append(piece.replace("11:02:13", f"11:{rng.randint(10, 59):02d}:13") if number % 2 else piece)
+        if not piece.endswith("\n"):
+            out.append("\n")
+    return "".join(out)
+
+
+def whole_document_records(paths: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
+    """(records, groups, redaction counts) as predict.py made them before streaming: every document read whole,
+    redacted, analysed at once (repeats of a group share its first trace's analysis)."""
+    documents, _ = read_documents(paths)
+    redactor = Redactor(RedactOptions())
+    documents = [replace(document, text=redactor.redact(document.text)) for document in documents]
+    keys = {}
+
+    def group_of(trace):
+        keys[id(trace)] = keys.get(id(trace)) or group_key(trace)
+        return keys[id(trace)].id
+
+    results = Analyzer(AnalyzerOptions(no_model=True)).analyze(documents, group_of=group_of)
+    table, records = GroupTable(), []
+    for result in results:
+        record = to_record(result)
+        if result.trace.has_exception:
+            key = keys.get(id(result.trace)) or group_key(result.trace)
+            record["group"] = key.id
+            table.add(key, record, result.trace.text)
+        records.append(record)
+    return redactor.redact_value(records), table.records(), dict(redactor.counts)
+
+
+def streamed_records(paths: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
+    redactor = Redactor(RedactOptions())
+    records: list[dict[str, Any]] = []
+    outcome = predict.analyze_stream(Analyzer(AnalyzerOptions(no_model=True)), DocumentStream(paths), redactor, [],
+                                     records.append)
+    assert outcome.traces == len(records)
+    return records, outcome.table.records(), dict(redactor.counts)
+
+
+@pytest.mark.parametrize("chunk_bytes", [700, 4096, 1 << 20])
+def test_streamed_output_equals_the_whole_document_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        chunk_bytes: int) -> None:
+    # Small chunks put chunk edges inside traces, thread dumps and record lines: none may cut a trace.
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(predict, "BATCH_CHARS", 5000)  # many batches: groups carried across them
+    log = tmp_path / "app.log"
+    log.write_text(styled_log(120), encoding="utf-8")
+    jsonl = EXAMPLES / "logs.jsonl"
+    expected = whole_document_records([str(log), str(jsonl)])
+    actual = streamed_records([str(log), str(jsonl)])
+    assert len(actual[0]) == len(expected[0]) > 120
+    for got, want in zip(actual[0], expected[0]):
+        assert got == want
+    assert actual[1] == expected[1]  # groups: counts, first / last seen, representative, analysis
+    assert actual[2] == expected[2] and expected[2]  # redaction counts, and there was PII to count
+    assert {record["kind"] for record in actual[0]} == {"exception", "thread"}
+
+
+def test_a_jsonl_row_without_a_trace_still_gets_its_record(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"id": "quiet", "log": "2026-11-30 10:00:00 INFO all good"}) + "\n"
+                    + json.dumps({"id": "npe", "log": PII_TRACE}) + "\n", encoding="utf-8")
+    records, _, _ = streamed_records([str(rows)])
+    assert records == whole_document_records([str(rows)])[0]
+    assert [(record["id"], record["has_exception"]) for record in records] == [("quiet", False), ("npe", True)]
+
+
+def test_a_log_without_any_trace_gives_its_head_record_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", 512)
+    quiet = tmp_path / "quiet.log"
+    quiet.write_text("".join(f"2026-11-30 10:00:{i % 60:02d} INFO [main] c.a.App - tick {i}\n\n" for i in range(300)),
+                     encoding="utf-8")
+    expected = whole_document_records([str(quiet)])
+    actual = streamed_records([str(quiet)])
+    assert actual[0] == expected[0] and len(actual[0]) == 1 and actual[0][0]["has_exception"] is False
+
+
+def test_a_file_over_the_whole_read_limit_is_streamed_not_refused(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # The whole-document reader refuses a file over MAX_LOG_BYTES (64 MiB); predict.py's stream has no such limit.
+    # Shown with the limit and the chunk made small instead of writing 64 MiB.
+    monkeypatch.setattr(log_sources, "MAX_LOG_BYTES", 10_000)
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", 2048)
+    log = tmp_path / "big.log"
+    log.write_text(styled_log(60, seed=3), encoding="utf-8")
+    assert log.stat().st_size > 10 * log_sources.MAX_LOG_BYTES
+    with pytest.raises(log_sources.InputError, match="larger than"):
+        read_documents([str(log)])
+    records, groups, _ = streamed_records([str(log)])
+    assert sum(group["count"] for group in groups) == sum(record["has_exception"] for record in records) > 60
+
+
+def test_predict_cli_streams_to_an_atomic_output_and_reports_bytes(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(styled_log(40, seed=5), encoding="utf-8")
+    out, groups = tmp_path / "out.jsonl", tmp_path / "groups.jsonl"
+    result = subprocess.run([sys.executable, str(REPO / "predict.py"), "--input", str(log), "--no_model",
+                             "--output", str(out), "--groups", str(groups), "--progress", "on"],
+                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    expected, expected_groups, _ = whole_document_records([str(log)])
+    assert records == expected
+    assert [json.loads(line) for line in groups.read_text(encoding="utf-8").splitlines()] == expected_groups
+    report = json.loads((tmp_path / "out.jsonl.report.json").read_text(encoding="utf-8"))
+    assert report["bytes"] == log.stat().st_size and report["documents"] == 1
+    assert "reading" in result.stderr  # the bar, forced on (stderr is not a terminal here)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["app.log", "groups.jsonl", "out.jsonl",
+                                                                  "out.jsonl.report.json"]  # no temp file left
+
+
+def test_progress_counts_every_byte_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", 1000)
+    log, rows = tmp_path / "a.log", tmp_path / "b.jsonl"
+    log.write_text(styled_log(10), encoding="utf-8")
+    rows.write_text((EXAMPLES / "logs.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    seen: list[int] = []
+    stream = DocumentStream([str(log), str(rows)], on_bytes=seen.append)
+    documents = list(stream)
+    total = log.stat().st_size + rows.stat().st_size
+    assert stream.total_bytes() == total and sum(seen) == total and len(seen) > 10
+    assert stream.stats.documents == 1 + len(read_documents([str(rows)])[0]) and len(documents) > 10
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert predict.progress_bar(DocumentStream([str(log)]), "auto", to_file=True) is None  # not a terminal
+    bar = predict.progress_bar(stream := DocumentStream([str(log)]), "on", to_file=False)
+    list(stream)
+    assert bar.n == bar.total == log.stat().st_size
+    bar.close()
+
+
+def test_jsonl_rows_stream_as_the_whole_reader_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", 300)  # rows cut by chunk edges, UTF-16 units too
+    rows = tmp_path / "rows.jsonl"
+    lines = (EXAMPLES / "logs.jsonl").read_text(encoding="utf-8") + "{bad json\n" + json.dumps({"log": "끝 한국어"})
+    rows.write_bytes(b"\xff\xfe" + lines.encode("utf-16-le"))
+    streamed = DocumentStream([str(rows)])
+    expected, report = read_documents([str(rows)])
+    assert [(d.id, d.source, d.text) for d in streamed] == [(d.id, d.source, d.text) for d in expected]
+    assert streamed.skips.skipped == report.skipped and streamed.skips.warnings == report.warnings
+
+
+def _peak_bytes(path: Path) -> tuple[int, int]:
+    tracemalloc.start()
+    outcome = predict.analyze_stream(Analyzer(AnalyzerOptions(no_model=True)), DocumentStream([str(path)]),
+                                     Redactor(RedactOptions()), [], lambda record: None)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak, outcome.traces
+
+
+def test_memory_does_not_grow_with_repeats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", 64 * 1024)
+    monkeypatch.setattr(predict, "BATCH_CHARS", 64 * 1024)
+    small, large = tmp_path / "small.log", tmp_path / "large.log"
+    small.write_text(styled_log(150, seed=1), encoding="utf-8")
+    large.write_text(styled_log(600, seed=1), encoding="utf-8")
+    _peak_bytes(small)  # caches of the code (regexes, lru caches) filled before measuring
+    small_peak, small_traces = _peak_bytes(small)
+    large_peak, large_traces = _peak_bytes(large)
+    assert large_traces > 3.5 * small_traces
+    # The whole-document path held every trace and record: its peak grew about 4x with 4x the repeats.
+    assert large_peak < 1.5 * small_peak, (small_peak, large_peak)
+
+
+def test_each_thread_dump_is_read_on_its_own(tmp_path: Path) -> None:
+    # Two dumps of the same deadlock, far apart in one log: the streamed path reports the cycle in both (each dump
+    # is a region of its own); the whole-document path took the second dump's locks as held by the first's threads.
+    noise = "".join(f"2026-11-30 10:00:{i % 60:02d} INFO [main] c.a.App - tick {i}\n" for i in range(50))
+    log = tmp_path / "dumps.log"
+    log.write_text(DEADLOCK + noise + DEADLOCK, encoding="utf-8")
+    records, _, _ = streamed_records([str(log)])
+    cycles = [record["thread"]["deadlock"]["cycle"] for record in records if record["thread"]["deadlock"]]
+    assert cycles == [1, 1, 1, 2, 2, 2]
+    whole, _, _ = whole_document_records([str(log)])
+    assert [record["thread"]["deadlock"] is not None for record in whole] == [True] * 3 + [False] * 3

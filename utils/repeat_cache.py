@@ -1,0 +1,202 @@
+"""What makes the repeats of one failure cheap in a streamed run (predict.py): the frames block of a trace is parsed
+and redacted once, and a string of the output is redacted once.
+
+A production log repeats a few hundred failures thousands of times; what differs between two repeats is their log
+record line and the values in their messages, while their frames (most of a trace's lines) are the same lines.
+`FrameBlocks` replaces each run of plain frame lines of a document by one placeholder frame, parses that short
+text and puts the run's frames (parsed once per distinct run, from its redacted text) back in place of the
+placeholder, with the line numbers and the trace text the whole text gives. A document whose traces carry lock
+lines (a thread dump: lock events point at frames by position) is parsed whole instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from utils.log_sources import LogDocument, parser_line_growth
+from utils.stacktrace import Frame, ThrownException, Trace, parse_log
+
+MIN_BLOCK_LINES = 3  # shorter runs of frames are left in place: the placeholder would save nothing
+MAX_CACHED_BLOCKS = 50_000  # distinct frame runs kept; beyond it the cache starts over (memory stays bounded)
+MAX_CACHED_STRINGS = 20_000  # per generation (two are kept: the strings in use survive a turnover)
+MAX_CACHED_STRING_CHARS = 512  # longer strings (a region's text, a long message) are redacted each time, not kept
+# A run of frame lines as a JVM prints them, one indentation for the run: `\tat pkg.Class.method(File.java:12)`,
+# with logback's optional `~[jar:version]` / `[jar:version]` suffix.
+_FRAME_RUN = re.compile(
+    r"^(?P<indent>[ \t]+)at [\w$./@<>+-]+\([^()\n]*\)(?: ~?\[[^\]\n]*\])?"
+    r"(?:\n(?P=indent)at [\w$./@<>+-]+\([^()\n]*\)(?: ~?\[[^\]\n]*\])?)*$",
+    re.MULTILINE,
+)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _letters(number: int) -> str:
+    """`number` in letters (a, b, ... z, ba, bb ...): placeholders carry no digits, which redaction could read."""
+    text = ""
+    while True:
+        number, digit = divmod(number, 26)
+        text = _LETTERS[digit] + text
+        if not number:
+            return text
+
+
+@dataclass
+class _Block:
+    name: str  # the placeholder's method name
+    redacted: str  # the run's text after redaction
+    frames: list[Frame]  # parsed from `redacted`
+    lines: int
+    hits: Counter[str]  # what redacting the run found, per kind (added to the counts again at every repeat)
+
+
+class StringRedactor:
+    """A redactor's `redact` with a memory: each distinct string is redacted once, and every call still adds its
+    hits to the redactor's counts, so the counts are those of redacting every string."""
+
+    def __init__(self, redactor: Any) -> None:
+        self.redactor = redactor
+        self.memory: dict[str, tuple[str, Counter[str]]] = {}
+        self.previous: dict[str, tuple[str, Counter[str]]] = {}
+
+    def redact(self, text: str) -> str:
+        if len(text) > MAX_CACHED_STRING_CHARS:
+            return self.redactor.redact(text)
+        known = self.memory.get(text) or self.previous.get(text)
+        if known is None:
+            before = Counter(self.redactor.counts)
+            result = self.redactor.redact(text)
+            known = (result, Counter(self.redactor.counts) - before)
+        else:
+            self.redactor.counts.update(known[1])
+        if len(self.memory) >= MAX_CACHED_STRINGS:
+            self.previous, self.memory = self.memory, {}
+        self.memory[text] = known
+        return known[0]
+
+    def redact_value(self, value: Any) -> Any:
+        """A redacted copy of a JSON-like value, as `Redactor.redact_value` makes it."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {key: self.redact_value(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.redact_value(item) for item in value)
+        return value
+
+
+class FrameBlocks:
+    """Parses documents with each run of frame lines parsed (and redacted, by `redactor`, a utils.redact.Redactor)
+    once per distinct run; a repeat adds the run's hits to the redactor's counts again, so the counts are those of
+    redacting every document whole."""
+
+    def __init__(self, redactor: Any = None) -> None:
+        self.redactor = redactor
+        self.redact: Callable[[str], str] | None = redactor.redact if redactor is not None else None
+        self.blocks: dict[str, _Block] = {}
+        self.named = 0  # placeholder names handed out (never reused, even after the cache starts over)
+        self.hits = self.misses = 0
+
+    def _block(self, raw: str) -> _Block | None:
+        block = self.blocks.get(raw)
+        if block is not None:
+            self.hits += 1
+            if self.redactor is not None:
+                self.redactor.counts.update(block.hits)
+            return block
+        self.misses += 1
+        before = Counter(self.redactor.counts) if self.redactor is not None else Counter()
+        redacted = self.redactor.redact(raw) if self.redactor is not None else raw
+        hits = Counter(self.redactor.counts) - before if self.redactor is not None else Counter()
+        lines = raw.count("\n") + 1
+        parsed = parse_log(f"java.lang.RuntimeException\n{redacted}")
+        frames = parsed[0].chain[0].frames if len(parsed) == 1 and parsed[0].chain else []
+        if len(frames) != lines or redacted.count("\n") + 1 != lines:
+            return None  # not read back as exactly its lines' frames: such a run stays in the text
+        if len(self.blocks) >= MAX_CACHED_BLOCKS:
+            self.blocks.clear()
+        self.named += 1
+        block = self.blocks[raw] = _Block(_letters(self.named), redacted, frames, lines, hits)
+        return block
+
+    def parse(self, document: LogDocument) -> tuple[LogDocument, list[Trace]]:
+        """(the document with its text redacted, its traces), as `parse_log` of the redacted text gives them."""
+        pieces, blocks, position, line = [], [], 0, 0
+        text = document.text
+        escaped = "\\n\\tat " in text  # the parser decodes such JSON lines into several: it counts those lines
+        for match in _FRAME_RUN.finditer(text):
+            raw = match.group(0)
+            if raw.count("\n") + 1 < MIN_BLOCK_LINES or (block := self._block(raw)) is None:
+                continue
+            pieces.append(text[position:match.start()])
+            line += text.count("\n", position, match.start()) + (
+                parser_line_growth(text[position:match.start()]) if escaped else 0)
+            placeholder = f"{match.group('indent')}at zzrepeat.Zzblock.{block.name}(Unknown Source)"
+            pieces.append(placeholder)
+            blocks.append((line, placeholder, block))
+            position = match.end()
+        if not blocks:
+            return self._parse_whole(document)
+        pieces.append(text[position:])
+        skeleton = self._redacted("".join(pieces))
+        traces = parse_log(skeleton)
+        full = _expand(skeleton, blocks)
+        if full is None:  # a placeholder changed by redaction (none of its characters is one a rule reads)
+            return self._parse_whole(document)
+        if any(trace.locks for trace in traces):  # lock events point at frames by position: parse it whole
+            return replace(document, text=full), parse_log(full)
+        for trace in traces:
+            _restore(trace, blocks)
+        return replace(document, text=full), traces
+
+    def _redacted(self, text: str) -> str:
+        return self.redact(text) if self.redact is not None else text
+
+    def _parse_whole(self, document: LogDocument) -> tuple[LogDocument, list[Trace]]:
+        redacted = self._redacted(document.text)
+        return replace(document, text=redacted), parse_log(redacted)
+
+
+def _expand(skeleton: str, blocks: list[tuple[int, str, _Block]]) -> str | None:
+    """The skeleton with each placeholder line replaced by its run's redacted lines; None when a placeholder did not
+    survive redaction as it was written (then the document is parsed whole)."""
+    for _, placeholder, block in blocks:
+        if skeleton.count(placeholder) != sum(other is block for _, _, other in blocks):
+            return None
+    for placeholder, block in {placeholder: block for _, placeholder, block in blocks}.items():
+        skeleton = skeleton.replace(placeholder, block.redacted)
+    return skeleton
+
+
+def _restore(trace: Trace, blocks: list[tuple[int, str, _Block]]) -> None:
+    """Puts the runs' frames, lines and text back into a trace parsed from the skeleton."""
+    by_name = {block.name: block for _, _, block in blocks}
+    for exception in _exceptions(trace.chain):
+        if any(frame.class_name == "zzrepeat.Zzblock" for frame in exception.frames):
+            frames: list[Frame] = []
+            for frame in exception.frames:
+                block = by_name.get(frame.method) if frame.class_name == "zzrepeat.Zzblock" else None
+                frames.extend(block.frames if block is not None else (frame,))
+            exception.frames = frames
+    start, end = trace.start_line, trace.end_line
+    for line, placeholder, block in blocks:  # `line`: the placeholder's 0-based line in the skeleton as parsed
+        extra = block.lines - 1
+        if line < start - 1:
+            trace.start_line += extra
+        if line <= end - 1:
+            trace.end_line += extra
+        if placeholder.strip() in trace.text:
+            trace.text = trace.text.replace(placeholder, block.redacted)
+
+
+def _exceptions(chain: list[ThrownException]) -> list[ThrownException]:
+    """Every exception of a chain, the suppressed ones and their causes included."""
+    found: list[ThrownException] = []
+    for exception in chain:
+        found.append(exception)
+        found.extend(_exceptions(exception.suppressed))
+        found.extend(_exceptions(exception.cause_chain))
+    return found
