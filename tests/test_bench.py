@@ -223,7 +223,11 @@ def test_bench_quantize_runs(tmp_path, tiny_stage1) -> None:
     assert (test_row["rows"], dev_row["rows"], dev_row["skipped"]) == (10, 6, 1)
     assert "masked" in dev_row["set"]
     for row in results["sets"]:
-        assert 0 <= row["fp32_top1"] <= 1 and 0 <= row["same_prediction"] <= 1
+        # shares of the set's rows (whole counts), and two models that agree on a share s of the rows cannot
+        # differ in top-1 by more than 1 - s
+        for share in ("fp32_top1", "int8_top1", "same_prediction"):
+            assert row[share] * row["rows"] == pytest.approx(round(row[share] * row["rows"]))
+        assert abs(row["int8_top1"] - row["fp32_top1"]) <= 1 - row["same_prediction"] + 1e-9
         assert row["top1_change"] == pytest.approx(row["int8_top1"] - row["fp32_top1"])
     assert results["size_mb"]["int8"] > 0
 
