@@ -464,9 +464,13 @@ def test_wide_config_rejects_unknown_values(tmp_path):
         ("jdk_weights_by_codebase: {oss: {5: 1.0}}\n", "unsupported JDK 5"),
         ("jdk_weights_by_codebase: {telco: {8: 1.0}}\n", "telco"),
     ):
-        path.write_text(text, encoding="utf-8")
+        path.write_text("jdk_weights: {8: 1.0}\n" + text, encoding="utf-8")
         with pytest.raises(ValueError, match=message):
             GeneratorConfig.from_yaml(path)
+    # the JDK table lives once, in the config file: a config without it is refused, not filled from code
+    path.write_text("ko_fraction: 0.3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="jdk_weights is missing"):
+        GeneratorConfig.from_yaml(path)
 
 
 def test_corpus_yaml_leaves_the_wide_settings_off(config):

@@ -39,7 +39,7 @@ class GeneratorConfig:
     default_class_weight: float = 3.0
     codebase_weights: dict[str, float] = field(default_factory=lambda: {"bank": 0.5, "oss": 0.5})
     context_weights: dict[str, dict[str, float]] = field(default_factory=dict)
-    jdk_weights: dict[int, float] = field(default_factory=lambda: {7: 0.1, 8: 0.35, 11: 0.25, 17: 0.22, 21: 0.08})
+    jdk_weights: dict[int, float] = field(default_factory=dict)  # required: the config file holds the one table
     style_weights: dict[str, dict[str, float]] = field(default_factory=dict)
     variants: dict[str, float] = field(default_factory=dict)
     ko_fraction: float = 0.3
@@ -69,6 +69,8 @@ class GeneratorConfig:
         return config
 
     def validate(self, source: str = "config") -> None:
+        if not self.jdk_weights:
+            raise ValueError(f"{source}: jdk_weights is missing: give the JDK versions to draw and their weights")
         bad_kinds = sorted(set(self.jdk_weights_by_codebase) - {"bank", "oss"})
         if bad_kinds:
             raise ValueError(f"{source}: jdk_weights_by_codebase: unknown code base(s) {bad_kinds}; choose bank, oss")
