@@ -57,7 +57,14 @@ from utils.calibration import (
 from utils.checkpoints import TASK_CLASSIFY, check_labels, file_sha256, load_model
 from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, read_jsonl
 from utils.fingerprint import failure_signature
-from utils.inference import check_same_labels, combine_probabilities, predict_logits, score_weights, temperature_of
+from utils.inference import (
+    check_same_labels,
+    combine_probabilities,
+    predict_logits,
+    score_weights,
+    stage1_bf16,
+    temperature_of,
+)
 from utils.inputs import mask_exception_names
 from utils.labels import ASSERTION_LABEL, LabelSet, load_label_set
 from utils.locate import evaluate_locate_file, format_locate_report
@@ -132,6 +139,10 @@ class EvaluateArguments:
     skip_invalid_rows: bool = field(default=False, metadata={"help": "Skip and count malformed JSONL lines."})
     max_rows: int | None = field(default=None, metadata={"help": "Evaluate only the first N rows."})
     device: str | None = field(default=None, metadata={"help": "torch device (default: cuda when available)."})
+    precision: Literal["auto", "fp32", "bf16"] = field(default="auto", metadata={
+        "help": "classify: inference precision, chosen as predict.py chooses it (utils/inference.stage1_bf16): auto "
+                "is bf16 autocast where the hardware runs bf16 natively (AVX512-BF16, AMX, bf16 CUDA) and fp32 "
+                "elsewhere; fp32 and bf16 force one."})
 
 
 def parser_baseline(logs: list[str], label_set: LabelSet, masked: bool) -> list[str]:
@@ -235,8 +246,8 @@ def member_texts(member: Any, dataset: Any, masked: bool) -> list[str]:
     return list(built["text"])
 
 
-def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
-    members, label_set = load_members(args)
+def load_classify_rows(args: EvaluateArguments, label_set: LabelSet) -> tuple[Any, list[Any], Any]:
+    """(the labelled rows to score, the skipped lines, the label-merge report): --projects and --max_rows applied."""
     dataset, skipped = load_labeled_dataset(args.input, args.text_field, args.label_field, args.skip_invalid_rows,
                                             extra_fields=(args.project_field,))
     if skipped:
@@ -250,10 +261,18 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         dataset = dataset.select(range(min(args.max_rows, len(dataset))))
     dataset, merge_report = merge_labels(dataset, label_set, args.unknown_labels)
     logger.info("%s\n%s", args.input, merge_report.format())
+    return dataset, skipped, merge_report
 
-    # One pass of batched inference per member; the same logits give raw and temperature-scaled probabilities.
-    logits = [predict_logits(member, member_texts(member, dataset, args.mask_exception_names), args.batch_size)
-              for member in members]
+
+def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
+    members, label_set = load_members(args)
+    dataset, skipped, merge_report = load_classify_rows(args, label_set)
+
+    # One pass of batched inference per member, in predict.py's precision; the same logits give raw and
+    # temperature-scaled probabilities.
+    bf16 = stage1_bf16(members, args.precision)
+    logits = [predict_logits(member, member_texts(member, dataset, args.mask_exception_names), args.batch_size,
+                             bf16=bf16) for member in members]
     weights = list(args.ensemble_weights) if args.ensemble_weights else score_weights(members)
     temperatures = [temperature_of(member) for member in members]
     raw_probabilities = combine_probabilities(logits, [1.0] * len(members), weights)
@@ -279,6 +298,7 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         "members": [member.path for member in members],
         "ensemble_weights": weights,
         "temperatures": temperatures,
+        "precision": "bf16" if bf16 else "fp32",
         "input": args.input,
         "input_sha256": file_sha256(args.input),
         "label_field": args.label_field,

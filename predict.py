@@ -21,12 +21,23 @@ from typing import Any, Literal
 
 from transformers import HfArgumentParser
 
-from utils.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, StreamState, format_summary, to_record
+from utils.analyze import (
+    GROUP_RECORD_FIELDS,
+    AnalyzedTrace,
+    Analyzer,
+    AnalyzerOptions,
+    StreamState,
+    format_summary,
+    parse_documents,
+    to_record,
+)
 from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
 from utils.grouping import FingerprintRule, GroupKey, GroupTable, group_key, load_fingerprint_rules
+from utils.labels import LabelSet, load_label_set
 from utils.log_sources import DocumentStream, InputError, LogDocument
+from utils.parse_process import ParseProcess, parse_process_available
 from utils.redact import RedactOptions, Redactor
-from utils.repeat_cache import FrameBlocks, StringRedactor
+from utils.repeat_cache import FrameBlocks, GroupRecordRedactor, StringRedactor
 from utils.report import ReportMeta, choose_language, redact_groups, report_format, write_report
 from utils.stacktrace import Trace
 
@@ -94,9 +105,12 @@ class PredictArguments:
                 "the cluster, each group analysed once in an actor pool; the same records, groups and report."})
     ray_address: str | None = field(default=None, metadata={
         "help": "With --engine ray: the cluster to use (default: RAY_ADDRESS, else a Ray started on this machine)."})
+    parse_process: bool = field(default=True, metadata={
+        "help": "Read and parse the input in a second process (fork, 2+ cores) while this one loads the models, "
+                "analyses and writes (utils/parse_process.py); the same output. --parse_process false: one process."})
 
 
-def build_analyzer(args: PredictArguments) -> Analyzer:
+def build_analyzer(args: PredictArguments, label_set: LabelSet | None = None) -> Analyzer:
     analyzer = Analyzer(AnalyzerOptions(
         model_dirs=args.model, ensemble_weights=args.ensemble_weights, locator_dir=args.locator,
         stage2_dir=args.stage2, no_model=args.no_model, no_stage2=args.no_stage2, top_k=args.top_k,
@@ -104,7 +118,7 @@ def build_analyzer(args: PredictArguments) -> Analyzer:
         max_new_tokens=args.max_new_tokens, explanation_language=args.explanation_language,
         recall_threshold=args.recall_threshold, threads=args.threads, quantize=args.quantize,
         precision=args.precision,
-    ))
+    ), label_set)
     if args.app_packages:  # the ranker (or the rules) carries the packages to every trace it ranks
         from utils.locate import with_app_packages
 
@@ -135,15 +149,36 @@ class StreamResult:
     kept: list[AnalyzedTrace] = field(default_factory=list)  # every result, only when a summary is printed
 
 
-def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redactor: Redactor | None,
-                   rules: list[FingerprintRule], write: Callable[[dict[str, Any]], None] | None) -> StreamResult:
-    """Analyses `documents` batch by batch, each trace's record handed to `write` as soon as it is made (none is
-    held: memory grows with the groups, not the input); without `write` the results are kept for the summary."""
-    result = StreamResult(GroupTable())
-    # Each document is redacted as it is parsed, before analysis, as training data is (utils/data.py): the models
-    # see what they were trained on. Runs of frames and short output strings are redacted once per distinct text.
-    strings = StringRedactor(redactor) if redactor is not None else None
+def parsed_batches(documents: Iterable[LogDocument], label_set: LabelSet,
+                   redactor: Redactor | None) -> Iterator[list[AnalyzedTrace]]:
+    """The traces of `documents`, parsed batch by batch (`parse_documents` with one StreamState for the stream).
+    Each document is redacted as it is parsed, before analysis, as training data is (utils/data.py): the models see
+    what they were trained on; runs of frames are parsed and redacted once per distinct run (utils/repeat_cache)."""
     state = StreamState(frame_blocks=FrameBlocks(redactor))
+    for batch in batches(documents):
+        yield parse_documents(batch, label_set, state)
+
+
+def start_parsing(documents: Iterable[LogDocument], label_set: LabelSet, redactor: Redactor | None,
+                  in_child: bool) -> ParseProcess | None:
+    """A ParseProcess reading and parsing `documents` (None: parsed in this process, by `analyze_stream`). Started
+    before the models load, so that the child reads while they do."""
+    # stdin stays here: multiprocessing closes it in a child
+    if not (in_child and parse_process_available()) or "-" in getattr(documents, "inputs", ()):
+        return None
+    return ParseProcess(lambda: parsed_batches(documents, label_set, redactor), documents, redactor)
+
+
+def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redactor: Redactor | None,
+                   rules: list[FingerprintRule], write: Callable[[dict[str, Any]], None] | None,
+                   parsing: ParseProcess | None = None) -> StreamResult:
+    """Analyses `documents` batch by batch, each trace's record handed to `write` as soon as it is made (none is
+    held: memory grows with the groups, not the input); without `write` the results are kept for the summary.
+    `parsing` (from `start_parsing`): the batches come parsed from that process instead of being parsed here."""
+    result = StreamResult(GroupTable())
+    # Output strings are redacted once per distinct text, a group's shared fields once per group.
+    records = GroupRecordRedactor(StringRedactor(redactor), GROUP_RECORD_FIELDS) if redactor is not None else None
+    leaders: dict[str, AnalyzedTrace] = {}  # each group's first trace: a failure is analysed once per run
     keys: dict[int, GroupKey] = {}  # by trace identity, within one batch: each trace's key is computed once
 
     def group_of(trace: Trace) -> str | None:
@@ -151,9 +186,11 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
             keys[id(trace)] = group_key(trace, rules)
         return keys[id(trace)].id
 
-    for batch in batches(documents):
+    parsed = parsing.batches(getattr(documents, "on_bytes", None)) if parsing is not None else parsed_batches(
+        documents, analyzer.label_set, redactor)
+    for items in parsed:
         # Repeats of one failure are analysed once (stage 1, locator, stage 2) and share that analysis.
-        analyzed = analyzer.analyze(batch, group_of=group_of, state=state)
+        analyzed = analyzer.analyze_items(items, group_of, leaders)
         for item in analyzed:
             record = to_record(item)
             if item.trace.has_exception:
@@ -161,8 +198,10 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
                 record["group"] = key.id
                 result.table.add(key, record, item.trace.text)
             if write is not None:
-                # ids and sources too: nothing of the input leaves the process unredacted
-                write(strings.redact_value(record) if strings is not None else record)
+                # ids and sources too: nothing of the input leaves the process unredacted. A record shares its
+                # group's analysis only when the group decided its leader (`leaders`).
+                group = record.get("group") if record.get("group") in leaders else None
+                write(records.redact(record, group) if records is not None else record)
         result.traces += len(analyzed)
         if write is None:
             result.kept.extend(analyzed)
@@ -190,27 +229,31 @@ def main() -> int:
 
         return run_predict(args)
     started = time.perf_counter()
-    bar = None
+    bar, parsing = None, None
     try:
         stream = DocumentStream(args.input, args.text_field, args.id_field, strict=args.strict)
         rules = load_fingerprint_rules(args.fingerprint_rules) if args.fingerprint_rules else []
         if args.report:  # a bad name fails before the analysis, not after it
             report_format(args.report)
-        analyzer = build_analyzer(args)
         redactor = Redactor(RedactOptions(ip_addresses=args.redact_ip_addresses)) if args.redact else None
+        label_set = load_label_set()
+        parsing = start_parsing(stream, label_set, redactor, args.parse_process)  # reads while the models load
+        analyzer = build_analyzer(args, label_set)
         bar = progress_bar(stream, args.progress, args.output is not None)
         if args.output:
             with open_atomic(args.output) as out:
                 outcome = analyze_stream(analyzer, stream, redactor, rules, lambda record: out.write(
-                    json.dumps(record, ensure_ascii=False, default=str) + "\n"))
+                    json.dumps(record, ensure_ascii=False, default=str) + "\n"), parsing)
         else:
-            outcome = analyze_stream(analyzer, stream, redactor, rules, None)
+            outcome = analyze_stream(analyzer, stream, redactor, rules, None, parsing)
     except (InputError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     finally:
         if bar is not None:
             bar.close()
+        if parsing is not None:  # an error before its batches were all read: the child is stopped
+            parsing.close()
     input_report, table = stream.skips, outcome.table
     elapsed = time.perf_counter() - started
     groups = redact_groups(table.records(), redactor) if args.groups or args.report else []

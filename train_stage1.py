@@ -68,6 +68,7 @@ from utils.data import (
     tokenize_dataset,
 )
 from utils.features import (
+    BF16_HEAD_ATOL,
     FeatureDataset,
     FeatureHead,
     MeanPoolingForSequenceClassification,
@@ -128,9 +129,10 @@ class ModelArguments:
     )
     precision: Literal["auto", "fp32", "bf16"] = field(
         default="auto",
-        metadata={"help": "Fine-tuning the encoder: 'auto' computes in bf16 where the hardware runs it natively "
-                          "(CUDA, or a CPU with AVX512-BF16/AMX, read at run time), else fp32. A frozen encoder's "
-                          "head always trains in fp32 (it is too small to gain)."},
+        metadata={"help": "Fine-tuning the encoder, and the frozen encoder's feature pass (--freeze_encoder "
+                          "--cache_features): 'auto' computes in bf16 where the hardware runs it natively (CUDA, or a "
+                          "CPU with AVX512-BF16/AMX, read at run time), else fp32. A frozen encoder's head always "
+                          "trains in fp32 (it is too small to gain)."},
     )
     keep_checkpoints: bool = field(
         default=False, metadata={"help": "Keep the Trainer's checkpoint-* dirs in output_dir after training."}
@@ -276,6 +278,29 @@ class RunResult:
     metadata: dict[str, Any]
 
 
+def encode_frozen_features(
+    model: Any, train_tokens: Any, eval_tokens: Any, model_args: ModelArguments, training_args: TrainingArguments
+) -> tuple[Any, Any, float, bool]:
+    """(train features, validation features, seconds, whether bf16) of the frozen encoder, through the feature
+    cache, checked against the full model. The pass is inference: bf16 where predict.py's rule says so
+    (utils/precision.py: --precision auto means hardware that runs bf16 natively)."""
+    started = time.perf_counter()
+    cache_dir = model_args.feature_cache_dir or None
+    device = training_args.device
+    bf16 = use_bf16(model_args.precision, device.type)
+    batch_size = training_args.per_device_eval_batch_size
+    with training_args.main_process_first(desc="feature cache"):
+        train_features, train_hit = cached_encoder_features(model, train_tokens, cache_dir, batch_size, device,
+                                                            bf16=bf16)
+        eval_features, eval_hit = cached_encoder_features(model, eval_tokens, cache_dir, batch_size, device,
+                                                          bf16=bf16)
+    seconds = time.perf_counter() - started
+    check_head_equivalence(model, eval_tokens, eval_features, atol=BF16_HEAD_ATOL if bf16 else 1e-4, bf16=bf16)
+    logger.info("features (%s): train %s, validation %s (%.1fs)", "bf16" if bf16 else "fp32",
+                "cached" if train_hit else "encoded", "cached" if eval_hit else "encoded", seconds)
+    return train_features, eval_features, seconds, bf16
+
+
 def train_model(
     run_dir: Path,
     args: tuple[ModelArguments, DataArguments, LossArguments, TrainingArguments],
@@ -318,27 +343,11 @@ def train_model(
         trainable = freeze_encoder(model)
         training_args.learning_rate = model_args.head_learning_rate
         logger.info("frozen encoder: %d trainable parameters (head only)", trainable)
-    encode_seconds = 0.0
+    encode_seconds, bf16 = 0.0, False
     if cached:
         # Encode once, then every epoch reads the cached pooled states.
-        started = time.perf_counter()
-        cache_dir = model_args.feature_cache_dir or None
-        device = training_args.device
-        with training_args.main_process_first(desc="feature cache"):
-            train_features, train_hit = cached_encoder_features(
-                model, train_tokens, cache_dir, training_args.per_device_eval_batch_size, device
-            )
-            eval_features, eval_hit = cached_encoder_features(
-                model, eval_tokens, cache_dir, training_args.per_device_eval_batch_size, device
-            )
-        encode_seconds = time.perf_counter() - started
-        check_head_equivalence(model, eval_tokens, eval_features)
-        logger.info(
-            "features: train %s, validation %s (%.1fs)",
-            "cached" if train_hit else "encoded",
-            "cached" if eval_hit else "encoded",
-            encode_seconds,
-        )
+        train_features, eval_features, encode_seconds, bf16 = encode_frozen_features(
+            model, train_tokens, eval_tokens, model_args, training_args)
         training_args.train_sampling_strategy = "random"  # nothing to group: features have no length
         trainer = FocalLossTrainer(
             model=FeatureHead(model),
@@ -430,6 +439,7 @@ def train_model(
                 "alpha_values": alpha,
                 "freeze_encoder": model_args.freeze_encoder,
                 "cached_features": cached,
+                "feature_precision": ("bf16" if bf16 else "fp32") if cached else None,
                 "learning_rate": training_args.learning_rate,
                 "epochs": training_args.num_train_epochs,
                 "seed": training_args.seed,

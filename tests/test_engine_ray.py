@@ -19,8 +19,9 @@ from transformers import HfArgumentParser  # noqa: E402
 
 import predict  # noqa: E402
 from predict import PredictArguments  # noqa: E402
+from utils import log_sources  # noqa: E402
 from utils.corpus.generate import generate_corpus  # noqa: E402
-from utils.engine_ray import AnalyseActor, expand_inputs, init_ray, merge_tables, run_predict, write_groups  # noqa: E402
+from utils.engine_ray import AnalyseActor, expand_inputs, init_ray, run_predict, write_groups  # noqa: E402
 from utils.grouping import GroupTable, group_key  # noqa: E402
 from utils.log_sources import InputError  # noqa: E402
 from utils.stacktrace import parse_log  # noqa: E402
@@ -74,9 +75,55 @@ def test_same_records_groups_and_report_as_the_local_path(generated_inputs: list
     assert any(group["count"] > 1 and len(group["sources"]) > 1 for group in groups)  # merged across files
     local_report = json.loads((tmp_path / "local.jsonl.report.json").read_text(encoding="utf-8"))
     ray_report = json.loads((tmp_path / "ray.jsonl.report.json").read_text(encoding="utf-8"))
-    for name in ("traces", "documents", "skipped", "warnings"):
+    for name in ("traces", "documents", "skipped", "warnings", "redacted"):
         assert ray_report[name] == local_report[name], name
     assert set(ray_report["stage_seconds"]) == {"read_parse_s", "group_s", "analyse_s", "finish_write_s"}
+
+
+def test_a_large_log_is_parsed_by_several_tasks_and_numbered_as_the_local_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One plain log far bigger than a read batch and the local chunk (both made small), with thread dumps whose
+    deadlocks are numbered across the file, JSON lines whose decoded traces shift the lines after them, PII, and a
+    log without any trace (its head is its record): the regions are parsed in several tasks, then renumbered."""
+    from test_streaming import DEADLOCK, styled_log  # the streaming tests' generated styles
+
+    big = tmp_path / "big.log"
+    big.write_text(styled_log(120, seed=3) + DEADLOCK + styled_log(20, seed=4) + DEADLOCK, encoding="utf-8")
+    quiet = tmp_path / "quiet.log"
+    quiet.write_text("2026-11-30 10:00:00 INFO c.a.Web - started\n" * 20, encoding="utf-8")
+    inputs = [str(big), str(quiet), str(REPO / "examples" / "logs.jsonl")]
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", 4096)  # the local path streams the file in ~80 chunks
+    assert _run_local(monkeypatch, *_outputs(tmp_path, "local", inputs, "--no-model")) == 0
+    tuning = {"read_batch_chars": 8192, "parse_blocks": 8}
+    assert run_predict(_args(*_outputs(tmp_path, "ray", inputs, "--no-model")), tuning=tuning) == 0
+    for suffix in (".jsonl", "-groups.jsonl", ".md"):
+        assert (tmp_path / f"ray{suffix}").read_bytes() == (tmp_path / f"local{suffix}").read_bytes(), suffix
+    report = json.loads((tmp_path / "ray.jsonl.report.json").read_text(encoding="utf-8"))
+    local = json.loads((tmp_path / "local.jsonl.report.json").read_text(encoding="utf-8"))
+    assert report["redacted"] == local["redacted"] and report["redacted"]["card"] > 1
+    assert report["split"]["most_parse_batches_for_one_file"] > 1  # the big file went to several parse tasks
+    records = [json.loads(line) for line in (tmp_path / "ray.jsonl").read_text(encoding="utf-8").splitlines()]
+    cycles = {record["thread"]["deadlock"]["cycle"] for record in records if record.get("thread") and
+              record["thread"]["deadlock"]}
+    assert len(cycles) > 2  # each region's own numbering starts at 1: these are numbered across the file
+    assert sum(record["source"] == str(big) for record in records) > 100
+    assert [record["id"] for record in records if record["source"] == str(quiet)] == ["quiet.log"]
+
+
+def test_uris_are_read_through_pyarrow_as_local_files_are(generated_inputs: list[str], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """file:// goes through pyarrow.fs as s3:// and gs:// do (listing, opening, streaming), no S3 server needed."""
+    directory = Path(generated_inputs[0]).parent
+    local_files = sorted(str(path) for path in directory.iterdir())
+    assert expand_inputs([f"file://{directory}"]) == [f"file://{path}" for path in local_files]
+    uris = [f"file://{directory}", f"file://{REPO / 'examples' / 'multi_service.log'}"]
+    assert _run_local(monkeypatch, *_outputs(tmp_path, "local", [*local_files, uris[1][7:]], "--no-model")) == 0
+    assert run_predict(_args(*_outputs(tmp_path, "ray", uris, "--no-model"))) == 0
+    for suffix in (".jsonl", "-groups.jsonl", ".md"):
+        distributed = (tmp_path / f"ray{suffix}").read_text(encoding="utf-8").replace("file://", "")
+        assert distributed == (tmp_path / f"local{suffix}").read_text(encoding="utf-8"), suffix
+    with pytest.raises(InputError, match="no such file"):
+        expand_inputs([f"file://{tmp_path}/missing.log"])
 
 
 def test_summary_without_output_is_the_local_one(generated_inputs: list[str], monkeypatch: pytest.MonkeyPatch,
@@ -167,7 +214,7 @@ def test_merged_tables_equal_one_pass(generated_inputs: list[str]) -> None:
         parts[number * 3 // len(traces)].add(group_key(trace), record, trace.text)
     merged = GroupTable()
     for part in parts:
-        merge_tables(merged, part)
+        merged.merge(part)
     assert merged.records() == whole.records() and len(whole.groups) < len(traces)
 
 

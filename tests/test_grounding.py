@@ -470,3 +470,9 @@ def test_evaluate_explain_runs_on_logs_without_references(tiny_stage2, tmp_path)
     assert report["explained"] == 3 and report["rows_with_reference"] == 0 and "rougeL" not in report
     assert report["ungrounded_cause"] == 0.0 and report["ungrounded_fix"] == 0.0
     assert "ungrounded_cause" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_repetition_names_the_first_repeated_pair_in_text_order():
+    """Set order changes with the hash seed, so which repeat a rejected text named changed between runs."""
+    text = "alpha beta x alpha beta y gamma delta z gamma delta w alpha beta q gamma delta"
+    assert repetition(text) == "alpha beta"

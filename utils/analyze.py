@@ -144,9 +144,9 @@ def parse_documents(documents: list[LogDocument], label_set: LabelSet,
 
 
 # What the repeats of a group take from its first trace: everything the models and the ranker decide.
-_GROUP_SHARED_FIELDS = ("top_k", "label", "decided_by", "candidates", "explanation", "explanation_raw",
-                        "explanation_agreed", "recall", "known_scenario", "similar_case", "explanation_source",
-                        "explanation_rejected")
+GROUP_SHARED_FIELDS = ("top_k", "label", "decided_by", "candidates", "explanation", "explanation_raw",
+                       "explanation_agreed", "recall", "known_scenario", "similar_case", "explanation_source",
+                       "explanation_rejected")
 
 
 def _leaders_and_repeats(
@@ -183,6 +183,13 @@ def frame_dict(frame: Frame | None) -> dict[str, Any] | None:
     if frame is None:
         return None
     return {"class": frame.class_name, "method": frame.method, "file": frame.file, "line": frame.line}
+
+
+# The fields of `to_record` made only from what a repeat takes from its group's first trace (GROUP_SHARED_FIELDS):
+# every record of one group has the same values there (a writer may redact them once per group).
+GROUP_RECORD_FIELDS = ("label", "decided_by", "top_k", "location", "candidates", "explanation", "explanation_fields",
+                       "explanation_agreed", "explanation_source", "known_scenario", "similar_case",
+                       "explanation_rejected")
 
 
 def to_record(item: AnalyzedTrace) -> dict[str, Any]:
@@ -303,7 +310,7 @@ class Analyzer:
     def _load_models(self, model_dirs: list[str], stage2_dir: str | None) -> None:
         # utils.inference first: it sets the OpenMP wait policy, which only takes effect before torch loads.
         from utils.checkpoints import TASK_CLASSIFY, load_model
-        from utils.inference import check_same_labels, configure_threads, inference_bf16, quantize_int8
+        from utils.inference import check_same_labels, configure_threads, quantize_int8, stage1_bf16
 
         self.threads = configure_threads(self.options.threads)
         self.stage1 = [load_model(path, expected_task=TASK_CLASSIFY) for path in model_dirs]
@@ -313,8 +320,7 @@ class Analyzer:
             for member in self.stage1:
                 member.model = quantize_int8(member.model)
         # bf16 autocast where the hardware runs it natively (utils/precision.py); int8 weights stay as they are.
-        self.stage1_bf16 = bool(self.stage1) and not self.options.quantize and inference_bf16(
-            self.options.precision, next(self.stage1[0].model.parameters()).device.type)
+        self.stage1_bf16 = stage1_bf16(self.stage1, self.options.precision, self.options.quantize)
         if stage2_dir:
             from utils.seq2seq import load_explainer
 
@@ -345,7 +351,15 @@ class Analyzer:
         others get its analysis (a thousand repeats cost one model pass, not a thousand). With `state`, documents
         come in batches of a stream (`parse_documents`) and a group analysed in an earlier batch is not again."""
         results = parse_documents(documents, self.label_set, state)
-        leaders, repeats = _leaders_and_repeats(results, group_of, state.leaders if state is not None else None)
+        return self.analyze_items(results, group_of, state.leaders if state is not None else None)
+
+    def analyze_items(
+        self, results: list[AnalyzedTrace], group_of: Callable[[Trace], str | None] | None = None,
+        first: dict[str, AnalyzedTrace] | None = None,
+    ) -> list[AnalyzedTrace]:
+        """`analyze` on traces already parsed (`parse_documents`), in place: an engine that parses elsewhere (Ray's
+        parse stage) analyses them without parsing again. `first` (group -> its first trace) carries earlier groups."""
+        leaders, repeats = _leaders_and_repeats(results, group_of, first)
         # threads of a thread dump are not failures: no type, no explanation (their frames are still ranked)
         with_exception = [item for item in leaders
                           if item.trace.kind != "thread" and (item.trace.has_exception or item.trace.frames)]
@@ -360,7 +374,7 @@ class Analyzer:
         if self.explainer:
             self._explain([item for item in with_exception if item.label])
         for item, leader in repeats:
-            for name in _GROUP_SHARED_FIELDS:
+            for name in GROUP_SHARED_FIELDS:
                 setattr(item, name, getattr(leader, name))
         return results
 

@@ -1,20 +1,24 @@
 """predict.py --engine ray: the same analysis as the local path, scaled out on Ray Data.
 
     python predict.py --engine ray --input logs/ --output traces.jsonl --groups groups.jsonl
+    python predict.py --engine ray --input s3://bucket/logs/ --output traces.jsonl    # any URI pyarrow.fs reads
     RAY_ADDRESS=ray://head:10001 python predict.py --engine ray --input /shared/logs/ --output out.jsonl
 
 Stages (each a Ray Data operator; `materialize` between them because the next one needs the whole previous result):
 
-1. read: one task per input file (`read_documents`, so skips, warnings and strict mode are the local path's), then
-   the documents are redacted and spread over blocks;
-2. parse: `parse_documents` and `group_key` per document, in tasks across the cluster;
-3. group: the first occurrence of every group, merged globally on the driver (a dict per group, not per trace);
+1. read: one task per input file streams it with `DocumentStream.read` (the local path's decoding, skips, JSONL rows
+   and candidate regions of a plain log, any size), yielding its documents in batches, then the file's meta row;
+2. parse: the documents are spread over blocks, so the regions of one large file are parsed by several tasks:
+   `parse_documents` (each region numbered on its own) with the local path's `FrameBlocks` redaction, and
+   `group_key` per exception;
+3. group: on the driver, the first trace of every group (a dict per group), and each file's numbering: the traces,
+   deadlock cycles and decoded lines of its regions in earlier parse batches (a running total per batch and file);
 4. analyse: an actor pool (`map_batches` over a callable class, `concurrency=` actors) that loads the stage-1,
-   locator and stage-2 models once per actor and runs `Analyzer.analyze` on the documents that hold a group's
-   first trace or a trace without a group;
-5. finish: every trace takes its group's analysis and becomes a record (`to_record`); each block's records fill a
-   `GroupTable` that the driver merges in input order, so counts, first / last seen, sources and the
-   representative are those of the local path, and the files are written with the same functions.
+   locator and stage-2 models once per actor and runs `Analyzer.analyze_items` on each group's first trace and on
+   the traces without a group, as parsed (no second parse);
+5. finish: every trace takes its file's numbering and its group's analysis and becomes a record (`to_record`); each
+   block's records fill a `GroupTable` that the driver merges in input order (`GroupTable.merge`), so counts, first
+   / last seen, sources and the representative are those of the local path, written with the same functions.
 
 Ray is imported only here and only when this engine runs: the one-machine commands never need it.
 """
@@ -26,19 +30,21 @@ import json
 import logging
 import os
 import pickle
+import re
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from utils.analyze import (
-    _GROUP_SHARED_FIELDS,
+    GROUP_SHARED_FIELDS,
     AnalyzedTrace,
     Analyzer,
     AnalyzerOptions,
+    StreamState,
     format_summary,
     parse_documents,
     to_record,
@@ -46,14 +52,17 @@ from utils.analyze import (
 from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
 from utils.grouping import GroupKey, GroupTable, group_key, load_fingerprint_rules
 from utils.labels import load_label_set
-from utils.log_sources import InputError, LogDocument, SkipReport, read_documents
+from utils.log_sources import DocumentStream, InputError, LogDocument, SkipReport
 from utils.redact import RedactOptions, Redactor
+from utils.repeat_cache import FrameBlocks
 from utils.report import ReportMeta, choose_language, redact_groups, report_format, write_report
-from utils.stacktrace import Trace
 
-META = -1  # the `doc` of a file's own row (skips, warnings, redaction counts), which precedes its documents
-_NOT_WANTED = "\0engine-ray: analysed elsewhere"  # a group id no fingerprint can produce (sha1 hex or a rule's)
+META = 2**62  # the `doc` of a file's own row (skips, warnings, counts): known once the file is read, so it comes last
 _GLOB_CHARS = set("*?[")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # s3://, gs://, hdfs://, file://: read through pyarrow.fs
+
+Place = tuple[int, int, int]  # (file, document, trace within the document) in input order
+Numbering = tuple[int, int, int]  # (traces, deadlock cycles, lines the parser added): a file's running totals
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,7 @@ class EngineConfig:
     workers: int | None = None  # analyse actors; None: one per CPU of the cluster
     parse_blocks: int | None = None  # blocks the documents are spread over; None: 4 per CPU, at least one per file
     analyse_batch: int = 256  # documents per actor call: the Analyzer batches their traces by its own budget
+    read_batch_chars: int = 2**20  # document text a read task hands on at a time (its memory, not the file's size)
 
 
 @dataclass
@@ -79,9 +89,50 @@ class FileMeta:
 
     skipped: list[dict[str, str]]
     warnings: list[dict[str, str]]
-    redacted: Counter
-    documents: int
+    documents: int  # as the local path counts them: a plain log is one, each JSONL row one
     error: str | None = None  # an InputError: fatal, as in the local path
+
+
+@dataclass
+class ParsedDocument:
+    """One document after the parse stage: its traces (which hold the redacted document) and what numbering them
+    in their file needs. A region's traces are numbered from 0 in it; `batch` (the parse batch's first document)
+    and `before` (the file's totals in that batch before this document) place it in the whole file."""
+
+    items: list[AnalyzedTrace]
+    keys: list[GroupKey | None]
+    redacted: Counter
+    numbered: bool  # a region or the head of a streamed plain log: numbered across the file's documents
+    head: bool  # the plain log's head: a record only when no region of the file held a trace
+    batch: tuple[int, int]
+    before: Numbering
+    own: Numbering
+
+
+@dataclass
+class Plan:
+    """What the group stage decided, for the analyse and finish stages: each group's first trace, each (parse batch,
+    file)'s numbering before it, and the files whose regions held a trace (their heads give no record)."""
+
+    leaders: dict[str, Place]
+    offsets: dict[tuple[tuple[int, int], int], Numbering]
+    traced_files: set[int]
+
+    def drops(self, file: int, parsed: ParsedDocument) -> bool:
+        return parsed.head and file in self.traced_files
+
+    def renumber(self, file: int, parsed: ParsedDocument) -> None:
+        """The document's traces numbered and placed in the whole file, as one pass over it numbers them."""
+        if not parsed.numbered:
+            return
+        base = self.offsets.get((parsed.batch, file), (0, 0, 0))
+        traces, cycles, lines = (a + b for a, b in zip(base, parsed.before))
+        for item in parsed.items:
+            item.index += traces
+            if item.deadlock is not None:  # one member object per thread: each is shifted once
+                item.deadlock.cycle += cycles
+            item.trace.start_line += lines
+            item.trace.end_line += lines
 
 
 @dataclass
@@ -97,6 +148,7 @@ class RunResult:
     models_short: str
     items: list[AnalyzedTrace]
     timings: dict[str, float]
+    split: dict[str, int] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------------- worker side
@@ -131,52 +183,89 @@ def _columns(rows: list[dict[str, Any]], names: tuple[str, ...]) -> dict[str, li
     return {name: [row[name] for row in rows] for name in names}
 
 
-def read_file(row: dict[str, Any], config: EngineConfig) -> list[dict[str, Any]]:
-    """One input file: its meta row, then one row per (redacted) document. An unreadable file is a counted skip."""
-    path, skips, error = str(row["path"]), SkipReport(), None
-    documents: list[LogDocument] = []
-    try:
-        documents, _ = read_documents([path], config.text_field, config.id_field, strict=config.strict, skips=skips)
-    except InputError as problem:
-        error = str(problem)
-    except OSError as problem:  # gone or unreadable since the driver listed it: one file must not stop the run
-        skips.add(path, f"unreadable file ({problem.strerror or problem})")
-    redactor = _redactor(config)
-    if redactor is not None:  # before parsing, as the local path does: the models see what they were trained on
-        documents = [replace(document, text=redactor.redact(document.text)) for document in documents]
-    meta = FileMeta(skips.skipped, skips.warnings, Counter(redactor.counts if redactor else {}), len(documents), error)
-    index = int(row["file"])
-    return [{"file": index, "doc": META, "blob": pickle.dumps(meta)}] + [
-        {"file": index, "doc": number, "blob": pickle.dumps(document)} for number, document in enumerate(documents)]
+def open_input(path: str) -> BinaryIO:
+    """A file's bytes as a stream: a URI through pyarrow's file systems (S3, GCS, HDFS, file://), else open()."""
+    if _URI.match(path):
+        from pyarrow import fs
+
+        filesystem, inner = fs.FileSystem.from_uri(path)
+        return filesystem.open_input_stream(inner)  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def read_file(batch: dict[str, Any], config: EngineConfig) -> Iterator[dict[str, list[Any]]]:
+    """The documents of each input file (one per call: batch_size=1), `read_batch_chars` of text at a time, then
+    the file's meta row. An unreadable file is a counted skip; a strict-mode problem is carried to the driver."""
+    for row in _rows(batch):
+        index, path = int(row["file"]), str(row["path"])
+        skips = SkipReport()
+        stream = DocumentStream([], config.text_field, config.id_field, strict=config.strict, skips=skips)
+        error, rows, size, number = None, [], 0, 0
+        try:
+            with open_input(path) as handle:
+                for document in stream.read(handle, path):
+                    rows.append({"file": index, "doc": number, "blob": pickle.dumps(document)})
+                    number, size = number + 1, size + len(document.text)
+                    if size >= config.read_batch_chars:
+                        yield _columns(rows, ("file", "doc", "blob"))
+                        rows, size = [], 0
+        except InputError as problem:
+            error = str(problem)
+        except OSError as problem:  # gone or unreadable since the driver listed it: one file must not stop the run
+            read = f" after {number} document(s), which are analysed" if number else ""
+            skips.add(path, f"unreadable file ({problem.strerror or problem}){read}")
+        meta = FileMeta(skips.skipped, skips.warnings, stream.stats.documents, error)
+        rows.append({"file": index, "doc": META, "blob": pickle.dumps(meta)})
+        yield _columns(rows, ("file", "doc", "blob"))
 
 
 def parse_batch(batch: dict[str, Any], config: EngineConfig) -> dict[str, list[Any]]:
-    """Each document's traces (`parse_documents`) and each exception's group key (`group_key`)."""
+    """Each document's traces (`parse_documents`, redacted as the local path redacts them) and group keys; a
+    region is numbered on its own, with its place in this batch's share of its file (`ParsedDocument`)."""
     rows = _rows(batch)
+    redactor = _redactor(config)
+    blocks = FrameBlocks(redactor)  # runs of frames parsed and redacted once per batch, as the local path does
+    first = next(((int(row["file"]), int(row["doc"])) for row in rows), (0, 0))
+    running: dict[int, Numbering] = {}
     for row in rows:
         if row["doc"] == META:
             continue
-        document = pickle.loads(row["blob"])
-        items = parse_documents([document], _label_set())
+        document: LogDocument = pickle.loads(row["blob"])
+        before = Counter(redactor.counts) if redactor is not None else Counter()
+        state = StreamState(frame_blocks=blocks)  # fresh: this document's traces numbered from 0
+        items = parse_documents([document], _label_set(), state)
         keys = [group_key(item.trace, _rules(config)) if item.trace.has_exception else None for item in items]
-        row["blob"] = pickle.dumps((document, items, keys))  # the items share the document: pickled once
+        numbered = document.region or document.no_trace_head
+        file = int(row["file"])
+        so_far = running.get(file, (0, 0, 0))
+        own = (state.traces, state.cycles, state.extra_lines)
+        if numbered and not document.no_trace_head:  # a head's traces never count for the file (it comes last)
+            running[file] = (so_far[0] + own[0], so_far[1] + own[1], so_far[2] + own[2])
+        redacted = Counter(redactor.counts) - before if redactor is not None else Counter()
+        row["blob"] = pickle.dumps(ParsedDocument(items, keys, redacted, numbered, document.no_trace_head, first,
+                                                  so_far, own if not document.no_trace_head else (0, 0, 0)))
     return _columns(rows, ("file", "doc", "blob"))
 
 
-def first_occurrences(batch: dict[str, Any]) -> dict[str, list[Any]]:
-    """{group id: (file, doc, trace)} of the first trace of each group in this batch: one row per batch."""
-    firsts: dict[str, tuple[int, int, int]] = {}
+def summarise_batch(batch: dict[str, Any]) -> dict[str, list[Any]]:
+    """One row per batch: the first place of each group in it (heads apart: whether they count is known only once
+    every region is), and each (parse batch, file)'s numbering totals (the largest running total seen)."""
+    firsts: dict[str, Place] = {}
+    head_firsts: dict[str, Place] = {}
+    totals: dict[tuple[tuple[int, int], int], Numbering] = {}
     for row in _rows(batch):
         if row["doc"] == META:
             continue
-        _, _, keys = pickle.loads(row["blob"])
-        for index, key in enumerate(keys):
+        parsed: ParsedDocument = pickle.loads(row["blob"])
+        file = int(row["file"])
+        for index, key in enumerate(parsed.keys):
             if key is not None and key.id is not None:
-                firsts.setdefault(key.id, (int(row["file"]), int(row["doc"]), index))
-    return {"firsts": [pickle.dumps(firsts)]}
-
-
-Place = tuple[int, int, int]  # (file, document, trace) in input order
+                (head_firsts if parsed.head else firsts).setdefault(key.id, (file, int(row["doc"]), index))
+        if parsed.numbered:
+            after = tuple(a + b for a, b in zip(parsed.before, parsed.own))
+            known = totals.get((parsed.batch, file), (0, 0, 0))
+            totals[(parsed.batch, file)] = tuple(max(a, b) for a, b in zip(known, after))  # type: ignore[assignment]
+    return {"summary": [pickle.dumps((firsts, head_firsts, totals))]}
 
 
 def _needs_analysis(place: Place, key: GroupKey | None, leaders: dict[str, Place]) -> bool:
@@ -188,12 +277,12 @@ def _needs_analysis(place: Place, key: GroupKey | None, leaders: dict[str, Place
 class AnalyseActor:
     """One per actor of the pool: the models load once, then every batch of documents runs through them."""
 
-    def __init__(self, config: EngineConfig, leaders: list[Any]) -> None:
+    def __init__(self, config: EngineConfig, plan: list[Any]) -> None:
         import ray
 
-        # `leaders` is [ObjectRef of {group: first place}]: nested, so Ray passes the reference (the driver keeps the
-        # dict alive for restarted actors) instead of copying a dict of every group into each constructor call.
-        self.config, self.leaders = config, ray.get(leaders[0])
+        # `plan` is [ObjectRef of Plan]: nested, so Ray passes the reference (the driver keeps it alive for
+        # restarted actors) instead of copying a dict of every group into each constructor call.
+        self.config, self.plan = config, ray.get(plan[0])
         self.analyzer = Analyzer(config.analyzer)
         if config.app_packages:  # as predict.py does: the ranker carries the packages to every trace it ranks
             from utils.locate import with_app_packages
@@ -202,74 +291,60 @@ class AnalyseActor:
         self.models = json.dumps({"describe": self.analyzer.describe(), "short": self.analyzer.describe_short()})
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        """The traces the local path would run the models on, analysed together (`analyze_items`, no grouping:
+        each is its group's only analysed trace), then each leader's analysis keyed by its group."""
         rows = _rows(batch)
-        todo: list[tuple[dict[str, Any], LogDocument, list[AnalyzedTrace], list[GroupKey | None], set[int]]] = []
+        wanted: list[tuple[dict[str, Any], ParsedDocument, list[int]]] = []
         for row in rows:
             row["analysis"], row["models"] = pickle.dumps({}), self.models
             if row["doc"] == META:
                 continue
-            document, items, keys = pickle.loads(row["blob"])
+            parsed: ParsedDocument = pickle.loads(row["blob"])
             place = (int(row["file"]), int(row["doc"]))
-            wanted = {index for index, key in enumerate(keys) if _needs_analysis((*place, index), key, self.leaders)}
-            if wanted:
-                todo.append((row, document, items, keys, wanted))
-        if todo:
-            self._analyse(todo)
+            if self.plan.drops(place[0], parsed):
+                continue
+            indices = [index for index, key in enumerate(parsed.keys)
+                       if _needs_analysis((*place, index), key, self.plan.leaders)]
+            if indices:
+                wanted.append((row, parsed, indices))
+        self.analyzer.analyze_items([parsed.items[index] for _, parsed, indices in wanted for index in indices])
+        for row, parsed, indices in wanted:
+            row["blob"] = pickle.dumps(parsed)
+            row["analysis"] = pickle.dumps({parsed.keys[index].id: {name: getattr(parsed.items[index], name)
+                                                                    for name in GROUP_SHARED_FIELDS}
+                                            for index in indices if parsed.keys[index] and parsed.keys[index].id})
         return _columns(rows, ("file", "doc", "blob", "analysis", "models"))
 
-    def _analyse(self, todo: list[tuple[dict[str, Any], LogDocument, list[AnalyzedTrace],
-                                        list[GroupKey | None], set[int]]]) -> None:
-        """`Analyzer.analyze` on the documents of `todo`, in input order. Its group_of sends the traces whose group
-        is analysed in another document to one shared group, so they cost at most one extra analysis per batch."""
-        wanted_groups = {keys[index].id for _, _, _, keys, wanted in todo for index in wanted if keys[index]}
-        rules = _rules(self.config)
 
-        def group_of(trace: Trace) -> str | None:
-            key = group_key(trace, rules)
-            if key.id is None:
-                return None
-            return key.id if key.id in wanted_groups else _NOT_WANTED
-
-        results = self.analyzer.analyze([document for _, document, _, _, _ in todo], group_of=group_of)
-        by_document: dict[int, list[AnalyzedTrace]] = {}
-        for item in results:
-            by_document.setdefault(id(item.document), []).append(item)
-        for row, document, items, keys, wanted in todo:
-            analysed = by_document[id(document)]
-            if len(analysed) != len(items):  # the same text parses the same way; anything else is a bug here
-                raise RuntimeError(f"{document.source}: {len(analysed)} traces on re-parsing, {len(items)} before")
-            for index in wanted:
-                items[index] = analysed[index]
-            row["blob"] = pickle.dumps((document, items, keys))
-            row["analysis"] = pickle.dumps({keys[index].id: {name: getattr(items[index], name)
-                                                             for name in _GROUP_SHARED_FIELDS}
-                                            for index in wanted if keys[index] and keys[index].id})
-
-
-def finish_batch(batch: dict[str, Any], config: EngineConfig, analyses: dict[str, dict[str, Any]],
-                 leaders: dict[str, tuple[int, int, int]], keep_items: bool) -> dict[str, list[Any]]:
-    """Records of every trace (repeats take their group's analysis, as in Analyzer.analyze) and this block's
-    GroupTable, filled in input order; records redacted here, the table's records by the driver (redact_groups)."""
+def finish_batch(batch: dict[str, Any], config: EngineConfig, analyses: dict[str, dict[str, Any]], plan: Plan,
+                 keep_items: bool) -> dict[str, list[Any]]:
+    """Records of every trace (numbered in its file; repeats take their group's analysis, as in Analyzer.analyze)
+    and this block's GroupTable, filled in input order; records redacted here, the table's records by the driver
+    (redact_groups)."""
     out = []
     for row in _rows(batch):
         if row["doc"] == META:
             out.append({"file": row["file"], "doc": META, "records": row["blob"], "table": b"", "items": b""})
             continue
-        document, items, keys = pickle.loads(row["blob"])
+        parsed: ParsedDocument = pickle.loads(row["blob"])
         place = (int(row["file"]), int(row["doc"]))
-        for index, (item, key) in enumerate(zip(items, keys)):
-            if key is not None and key.id is not None and leaders[key.id] != (*place, index):
+        items = [] if plan.drops(place[0], parsed) else parsed.items
+        plan.renumber(place[0], parsed)
+        for index, (item, key) in enumerate(zip(items, parsed.keys)):
+            if key is not None and key.id is not None and plan.leaders[key.id] != (*place, index):
                 for name, value in analyses[key.id].items():
                     setattr(item, name, value)
         records, table = [to_record(item) for item in items], GroupTable()
-        for item, record, key in zip(items, records, keys):
-            if item.trace.has_exception:
+        for item, record, key in zip(items, records, parsed.keys):
+            if item.trace.has_exception and key is not None:
                 record["group"] = key.id
                 table.add(key, record, item.trace.text)
         redactor = _redactor(config)
         if redactor is not None:
             records = redactor.redact_value(records)
-        payload = (records, Counter(redactor.counts if redactor else {}))
+        # a dropped head was never redacted by the local path (it reads no further than the file's first trace)
+        found = Counter() if plan.drops(place[0], parsed) else parsed.redacted
+        payload = (records, found + Counter(redactor.counts if redactor else {}))
         out.append({"file": row["file"], "doc": row["doc"], "records": pickle.dumps(payload),
                     "table": pickle.dumps(table), "items": pickle.dumps(items) if keep_items else b""})
     return _columns(out, ("file", "doc", "records", "table", "items"))
@@ -278,12 +353,15 @@ def finish_batch(batch: dict[str, Any], config: EngineConfig, analyses: dict[str
 # ---------------------------------------------------------------------------------------------------- driver side
 def expand_inputs(inputs: list[str]) -> list[str]:
     """Files in the order given: a directory's files (recursively, sorted), a glob's matches (sorted), a file as
-    it is. Missing paths fail in one line, as in the local path; stdin cannot be spread over a cluster."""
+    it is; a URI (`s3://bucket/logs/`) is listed the same way through pyarrow.fs. Missing paths fail in one line,
+    as in the local path; stdin cannot be spread over a cluster."""
     files: list[str] = []
     for path in inputs:
         if path == "-":
             raise InputError("-: stdin cannot be read by --engine ray; give files, directories or globs")
-        if os.path.isdir(path):
+        if _URI.match(path):
+            files += _expand_uri(path)
+        elif os.path.isdir(path):
             found = sorted(str(Path(root) / name) for root, _, names in os.walk(path) for name in names)
             if not found:
                 raise InputError(f"{path}: a directory with no files")
@@ -295,6 +373,27 @@ def expand_inputs(inputs: list[str]) -> list[str]:
         else:
             raise InputError(f"{path}: no such file")
     return files
+
+
+def _expand_uri(uri: str) -> list[str]:
+    """A URI's file, or a directory's (prefix's) files recursively, sorted, as URIs of the same scheme."""
+    from pyarrow import fs
+
+    try:
+        filesystem, inner = fs.FileSystem.from_uri(uri)
+        info = filesystem.get_file_info(inner)
+        if info.type == fs.FileType.File:
+            return [uri]
+        if info.type != fs.FileType.Directory:
+            raise InputError(f"{uri}: no such file")
+        found = filesystem.get_file_info(fs.FileSelector(inner, recursive=True))
+    except (OSError, ValueError) as problem:  # an unknown scheme, no credentials, no such bucket
+        raise InputError(f"{uri}: {problem}") from None
+    scheme = uri[: uri.index("://") + 3]
+    names = sorted(entry.path for entry in found if entry.type == fs.FileType.File)
+    if not names:
+        raise InputError(f"{uri}: a directory with no files")
+    return [scheme + name for name in names]
 
 
 def init_ray(address: str | None = None, num_cpus: int | None = None) -> None:
@@ -325,14 +424,36 @@ def _cluster_cpus() -> int:
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
-def _leaders(parsed: Any) -> dict[str, tuple[int, int, int]]:
-    """Each group's first trace in the whole input: the minimum over the batches' own firsts."""
-    leaders: dict[str, tuple[int, int, int]] = {}
-    for row in parsed.map_batches(first_occurrences, batch_size=None).iter_rows():
-        for group, place in pickle.loads(row["firsts"]).items():
-            if group not in leaders or place < leaders[group]:
-                leaders[group] = place
-    return leaders
+def _plan(parsed: Any) -> tuple[Plan, dict[str, int]]:
+    """What the group stage decides (`Plan`) from one summary per batch: each group's first trace in the whole
+    input (the minimum over the batches' firsts), and each file's numbering before each of its parse batches (the
+    running total over the batches in input order). Also how the files were spread over parse batches."""
+    leaders: dict[str, Place] = {}
+    head_firsts: dict[str, Place] = {}
+    totals: dict[tuple[tuple[int, int], int], Numbering] = {}
+    for row in parsed.map_batches(summarise_batch, batch_size=None).iter_rows():
+        firsts, heads, batch_totals = pickle.loads(row["summary"])
+        for found, into in ((firsts, leaders), (heads, head_firsts)):
+            for group, place in found.items():
+                if group not in into or place < into[group]:
+                    into[group] = place
+        for key, numbers in batch_totals.items():
+            known = totals.get(key, (0, 0, 0))
+            totals[key] = tuple(max(a, b) for a, b in zip(known, numbers))  # type: ignore[assignment]
+    offsets: dict[tuple[tuple[int, int], int], Numbering] = {}
+    running: dict[int, Numbering] = {}
+    for batch, file in sorted(totals):  # batches are disjoint runs of the input: their first places order them
+        so_far = running.get(file, (0, 0, 0))
+        offsets[(batch, file)] = so_far
+        running[file] = tuple(a + b for a, b in zip(so_far, totals[(batch, file)]))  # type: ignore[assignment]
+    traced = {file for file, numbers in running.items() if numbers[0]}
+    for group, place in head_firsts.items():  # a head's traces are the file's only ones, or none at all
+        if place[0] not in traced and (group not in leaders or place < leaders[group]):
+            leaders[group] = place
+    per_file = Counter(file for _, file in totals)
+    split = {"parse_batches_with_regions": len({batch for batch, _ in totals}),
+             "most_parse_batches_for_one_file": max(per_file.values(), default=0)}
+    return Plan(leaders, offsets, traced), split
 
 
 def run_engine(files: list[str], config: EngineConfig, keep_items: bool = False,
@@ -347,12 +468,12 @@ def run_engine(files: list[str], config: EngineConfig, keep_items: bool = False,
     cpus = _cluster_cpus()
     files_ds = ray.data.from_items([{"file": index, "path": path} for index, path in enumerate(files)],
                                    override_num_blocks=max(1, len(files)))
-    documents = files_ds.flat_map(read_file, fn_kwargs={"config": config})
+    documents = files_ds.map_batches(read_file, fn_kwargs={"config": config}, batch_size=1)
     blocks = config.parse_blocks or max(len(files), 4 * cpus)
     parsed = documents.repartition(blocks).map_batches(parse_batch, fn_kwargs={"config": config},
                                                        batch_size=None).materialize()
     timings["read_parse_s"] = time.perf_counter() - started
-    leaders = _leaders(parsed)
+    plan, split = _plan(parsed)
     timings["group_s"] = time.perf_counter() - started - sum(timings.values())
     workers = config.workers or cpus
     per_actor = max(1, cpus // workers)
@@ -360,7 +481,7 @@ def run_engine(files: list[str], config: EngineConfig, keep_items: bool = False,
     # would spin against each other.
     actor_config = replace(config, analyzer=replace(config.analyzer, threads=config.analyzer.threads or per_actor))
     analysed = parsed.map_batches(
-        analyse_actor, fn_constructor_kwargs={"config": actor_config, "leaders": [ray.put(leaders)]},
+        analyse_actor, fn_constructor_kwargs={"config": actor_config, "plan": [ray.put(plan)]},
         batch_size=config.analyse_batch, compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=per_actor,
     ).materialize()
     analyses: dict[str, dict[str, Any]] = {}
@@ -370,33 +491,15 @@ def run_engine(files: list[str], config: EngineConfig, keep_items: bool = False,
         models = models or json.loads(row["models"])
     timings["analyse_s"] = time.perf_counter() - started - sum(timings.values())
     finished = analysed.map_batches(finish_batch, fn_kwargs={"config": config, "analyses": analyses,
-                                                             "leaders": leaders, "keep_items": keep_items},
+                                                             "plan": plan, "keep_items": keep_items},
                                     batch_size=None)
-    yield from _drain(finished, models, started, timings)
+    yield from _drain(finished, models, started, timings, split)
 
 
-def merge_tables(total: GroupTable, part: GroupTable) -> None:
-    """Add `part`, the table of traces that all come after `total`'s, to `total`: the result is the table one
-    pass over all the traces in order would have built (GroupTable.add's semantics, group by group)."""
-    total.ignored += part.ignored
-    for group_id, group in part.groups.items():
-        mine = total.groups.get(group_id)
-        if mine is None:  # first seen in `part`: its representative is the group's first trace overall
-            total.groups[group_id] = group
-            continue
-        mine.count += group.count
-        mine.sources.update(group.sources)
-        mine.per_minute.update(group.per_minute)
-        if group.first_seen is not None:
-            mine.first_seen = min(mine.first_seen or group.first_seen, group.first_seen)
-        if group.last_seen is not None:
-            mine.last_seen = max(mine.last_seen or group.last_seen, group.last_seen)
-
-
-def _drain(finished: Any, models: dict[str, Any], started: float,
-           timings: dict[str, float]) -> Iterator[tuple[list[dict[str, Any]], Any]]:
+def _drain(finished: Any, models: dict[str, Any], started: float, timings: dict[str, float],
+           split: dict[str, int]) -> Iterator[tuple[list[dict[str, Any]], Any]]:
     result = RunResult(GroupTable(), SkipReport(), Counter(), 0, 0, models.get("describe", {}), models.get("short", ""),
-                       [], timings)
+                       [], timings, split)
     previous = (-1, -2)
     for row in finished.iter_rows():
         place = (int(row["file"]), int(row["doc"]))
@@ -409,13 +512,12 @@ def _drain(finished: Any, models: dict[str, Any], started: float,
                 raise InputError(meta.error)
             result.skips.skipped += meta.skipped
             result.skips.warnings += meta.warnings
-            result.redacted.update(meta.redacted)
             result.documents += meta.documents
             continue
         records, redacted = pickle.loads(row["records"])
         result.redacted.update(redacted)
         result.traces += len(records)
-        merge_tables(result.table, pickle.loads(row["table"]))
+        result.table.merge(pickle.loads(row["table"]))
         if row["items"]:
             result.items += pickle.loads(row["items"])
         yield records, None
@@ -465,9 +567,11 @@ def config_from_args(args: Any) -> EngineConfig:
 
 
 def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
-                analyse_actor: type = AnalyseActor, workers: int | None = None) -> int:
+                analyse_actor: type = AnalyseActor, workers: int | None = None,
+                tuning: dict[str, Any] | None = None) -> int:
     """predict.py --engine ray: the local path's files (records, <output>.report.json, groups, report) from Ray.
-    `workers` (analyse actors; default one per cluster CPU) is for benches, `analyse_actor` for fault tests."""
+    `workers` (analyse actors; default one per cluster CPU) is for benches, `analyse_actor` for fault tests,
+    `tuning` (EngineConfig fields: parse_blocks, read_batch_chars, ...) for tests that split small inputs."""
     started = time.perf_counter()
     try:
         files = expand_inputs(args.input)
@@ -475,7 +579,7 @@ def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line,
             load_fingerprint_rules(args.fingerprint_rules)
         if args.report:
             report_format(args.report)
-        config = replace(config_from_args(args), workers=workers)
+        config = replace(config_from_args(args), workers=workers, **(tuning or {}))
         init_ray(getattr(args, "ray_address", None))
         stream = run_engine(files, config, keep_items=args.output is None, analyse_actor=analyse_actor)
         result: RunResult | None = None
@@ -518,8 +622,8 @@ def _write_outputs(args: Any, result: RunResult, files: list[str], elapsed: floa
         report = {"inputs": args.input, "traces": result.traces, "documents": result.documents,
                   "skipped": result.skips.skipped, "warnings": result.skips.warnings, "models": result.models,
                   "seconds": round(elapsed, 3), "redacted": dict(result.redacted) if args.redact else "off",
-                  "engine": "ray", "files": len(files), "stage_seconds": {name: round(value, 3) for name, value
-                                                                         in result.timings.items()}}
+                  "engine": "ray", "files": len(files), "split": result.split,
+                  "stage_seconds": {name: round(value, 3) for name, value in result.timings.items()}}
         write_json_atomic(f"{args.output}.report.json", report)
         log(f"wrote {result.traces} trace(s) from {result.documents} document(s) to {args.output} in {elapsed:.1f}s "
             f"on Ray ({result.models_short})")

@@ -234,9 +234,11 @@ def _row_key(row: dict[str, list[int]]) -> bytes:
 
 
 def _encode_rows(
-    model: nn.Module, rows: list[dict[str, list[int]]], batch_size: int, device: torch.device | str, progress: bool
+    model: nn.Module, rows: list[dict[str, list[int]]], batch_size: int, device: torch.device | str, progress: bool,
+    bf16: bool = False,
 ) -> torch.Tensor:
-    """Pooled states (rows, hidden) of distinct rows, in order: eval mode, `torch.inference_mode`, length-sorted."""
+    """Pooled states (rows, hidden) of distinct rows, in order: eval mode, `torch.inference_mode`, length-sorted;
+    `bf16`: the encoder runs under bf16 autocast (its weights stay fp32), the states are stored as float32."""
     device = torch.device(device)
     model.eval()
     model.to(device)
@@ -249,7 +251,7 @@ def _encode_rows(
         from tqdm.auto import tqdm
 
         batches = tqdm(batches, desc=f"Encoding {len(rows)} distinct inputs (frozen encoder, once)")
-    with torch.inference_mode():
+    with torch.inference_mode(), torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16):
         for indices in batches:
             batch = _pad([rows[i] for i in indices], pad_token_id, device)
             features[torch.tensor(indices)] = pooled_states(model, batch).float().cpu()
@@ -266,7 +268,8 @@ def _distinct(rows: list[dict[str, list[int]]]) -> tuple[list[bytes], dict[bytes
 
 
 def encoder_features(
-    model: nn.Module, dataset: Any, batch_size: int = 64, device: torch.device | str = "cpu", progress: bool = False
+    model: nn.Module, dataset: Any, batch_size: int = 64, device: torch.device | str = "cpu", progress: bool = False,
+    bf16: bool = False,
 ) -> torch.Tensor:
     """Pooled encoder states (rows, hidden) in dataset order, float32: what `FeatureHead` reads.
 
@@ -277,7 +280,7 @@ def encoder_features(
     if not rows:
         raise ValueError("cannot encode an empty dataset")
     keys, first = _distinct(rows)
-    distinct_features = _encode_rows(model, [rows[i] for i in first.values()], batch_size, device, progress)
+    distinct_features = _encode_rows(model, [rows[i] for i in first.values()], batch_size, device, progress, bf16)
     position = {key: slot for slot, key in enumerate(first)}
     return distinct_features[torch.tensor([position[key] for key in keys])]
 
@@ -301,21 +304,23 @@ def cached_encoder_features(
     batch_size: int = 64,
     device: torch.device | str = "cpu",
     model_fingerprint: str | None = None,
+    bf16: bool = False,
 ) -> tuple[torch.Tensor, bool]:
     """`encoder_features` through a per-row disk cache; (features, True when no row had to be encoded).
 
     `<cache_dir>/stage1-<encoder>/shard-*.safetensors` hold (row key, pooled state) pairs for one frozen encoder
     and pooling kind; a row key hashes the row's token ids and mask, so data, input options, tokenizer and
     max_length are all part of it. Any dataset reuses every row encoded before (a re-split, the folds of
-    --num_folds, a subset); only new rows are encoded and stored as a new shard.
+    --num_folds, a subset); only new rows are encoded and stored as a new shard. bf16 states (`bf16`: encoded under
+    bf16 autocast) live in their own store (`...-bf16`): a cache hit never mixes the two precisions.
     """
     if cache_dir is None:
-        return encoder_features(model, dataset, batch_size, device, progress=True), False
+        return encoder_features(model, dataset, batch_size, device, progress=True, bf16=bf16), False
     rows = _input_rows(dataset)
     if not rows:
         raise ValueError("cannot encode an empty dataset")
     model_fingerprint = model_fingerprint or encoder_fingerprint(model)
-    store = Path(cache_dir) / f"stage1-{model_fingerprint[:24]}"
+    store = Path(cache_dir) / f"stage1-{model_fingerprint[:24]}{'-bf16' if bf16 else ''}"
     known: dict[bytes, torch.Tensor] = {}
     for shard in sorted(store.glob("shard-*.safetensors")):
         tensors = load_file(str(shard))
@@ -323,7 +328,7 @@ def cached_encoder_features(
     keys, first = _distinct(rows)
     missing = [key for key in first if key not in known]
     if missing:
-        encoded = _encode_rows(model, [rows[first[key]] for key in missing], batch_size, device, progress=True)
+        encoded = _encode_rows(model, [rows[first[key]] for key in missing], batch_size, device, True, bf16)
         key_tensor = torch.from_numpy(np.frombuffer(b"".join(missing), dtype=np.uint8).reshape(len(missing), -1))
         shard_name = hashlib.sha256(b"".join(missing)).hexdigest()[:24]
         with open_atomic(store / f"shard-{shard_name}.safetensors", "wb") as out:
@@ -332,18 +337,27 @@ def cached_encoder_features(
             "encoder": type(model.base_model).__name__,
             "pooling": head_kind(model),
             "fingerprint": model_fingerprint,
+            "precision": "bf16" if bf16 else "fp32",
         }
         write_json_atomic(store / "info.json", info)
         known.update(zip(missing, encoded, strict=True))
     return torch.stack([known[key] for key in keys]), not missing
 
 
+# bf16 autocast rounds to 8 mantissa bits: the full model's logits (its head in bf16) and FeatureHead's (fp32, on
+# bf16-encoded states) differed by up to 0.012 on 16 dev rows with runs/cross_project/model_real (/tmp probe with
+# check_head_equivalence(..., bf16=True), 2026-12-02); fp32 agrees within 1e-8.
+BF16_HEAD_ATOL = 0.05
+
+
 def check_head_equivalence(
-    model: nn.Module, dataset: Any, features: torch.Tensor, rows: int = 4, atol: float = 1e-4
+    model: nn.Module, dataset: Any, features: torch.Tensor, rows: int = 4, atol: float = 1e-4, bf16: bool = False
 ) -> float:
     """Max |logits(full model) - logits(FeatureHead(features))| on the first rows, in eval mode; raises if above atol.
 
-    Guards the promise that the saved model reproduces the cached-path predictions.
+    Guards the promise that the saved model reproduces the cached-path predictions. `bf16` (features encoded under
+    bf16 autocast): the full model runs under the same autocast, as predict.py runs it on such hardware, and `atol`
+    must allow for bf16's rounding (`BF16_HEAD_ATOL`: its head computes in bf16 there, `FeatureHead` in fp32).
     """
     head = FeatureHead(model)
     model.eval()
@@ -352,7 +366,8 @@ def check_head_equivalence(
     batch_rows = _input_rows(dataset.select(range(count)))
     pad_token_id = getattr(model.config, "pad_token_id", None) or 0
     with torch.inference_mode():
-        full = model(**_pad(batch_rows, pad_token_id, device)).logits.float().cpu()
+        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16):
+            full = model(**_pad(batch_rows, pad_token_id, device)).logits.float().cpu()
         cached = head(features[:count].to(device)).logits.float().cpu()
     gap = float((full - cached).abs().max())
     if gap > atol:

@@ -252,7 +252,8 @@ def repetition(text: str) -> str | None:
             return " ".join(gram)
         last_start[gram] = start
     bigrams = [tuple(words[start : start + 2]) for start in range(len(words) - 1)]
-    repeated = [gram for gram in set(bigrams) if bigrams.count(gram) >= 3]
+    # first in text order, not set order (which the hash seed changes from one process to the next)
+    repeated = [gram for gram in dict.fromkeys(bigrams) if bigrams.count(gram) >= 3]
     return " ".join(repeated[0]) if repeated else None
 
 

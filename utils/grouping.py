@@ -181,6 +181,24 @@ class GroupTable:
             group = self.groups[key.id] = Group(key, record, trace_text)
         group.add(record)
 
+    def merge(self, part: GroupTable) -> None:
+        """Add `part`, the table of traces that all come after this table's, to this one: the result is the table
+        one pass over all the traces in order would have built (`add`'s semantics, group by group). An engine that
+        fills one table per block (utils/engine_ray.py) merges them in input order."""
+        self.ignored += part.ignored
+        for group_id, group in part.groups.items():
+            mine = self.groups.get(group_id)
+            if mine is None:  # first seen in `part`: its representative is the group's first trace overall
+                self.groups[group_id] = group
+                continue
+            mine.count += group.count
+            mine.sources.update(group.sources)
+            mine.per_minute.update(group.per_minute)
+            if group.first_seen is not None:
+                mine.first_seen = min(mine.first_seen or group.first_seen, group.first_seen)
+            if group.last_seen is not None:
+                mine.last_seen = max(mine.last_seen or group.last_seen, group.last_seen)
+
     def records(self) -> list[dict[str, Any]]:
         """One record per group, most frequent first (ties: first seen first)."""
         ordered = sorted(self.groups.values(), key=lambda group: (-group.count, group.first_seen or datetime.max))

@@ -98,6 +98,15 @@ def inference_bf16(precision: str = "auto", device: str = "cpu") -> bool:
     return use_bf16(precision, device)
 
 
+def stage1_bf16(members: Sequence[Any], precision: str = "auto", quantized: bool = False) -> bool:
+    """Whether stage-1 `members` (utils.checkpoints.LoadedModel) run under bf16 autocast: the one rule predict.py
+    (utils/analyze.py) and evaluate.py share, so an evaluation scores what predict.py computes. int8 weights stay
+    as they are (autocast would only add casts around them); otherwise `inference_bf16` on the members' device."""
+    if not members or quantized:
+        return False
+    return inference_bf16(precision, next(members[0].model.parameters()).device.type)
+
+
 def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
     """Dynamic int8 quantization of every `nn.Linear` (weights int8 per output channel, activations quantized per
     batch), in place; CPU only. Per-channel scales kept top-1 on the corpus test split within ~2 points of fp32

@@ -450,6 +450,11 @@ class DocumentStream:
             self.on_bytes(len(raw))
         return raw
 
+    def read(self, handle: BinaryIO, source: str) -> Iterator[LogDocument]:
+        """The documents of one input opened by the caller (a pyarrow stream of an `s3://` object, a file a Ray task
+        opened): the same decoding, skips and regions as a path given to the constructor."""
+        yield from self._read(handle, source)
+
     def _read(self, handle: BinaryIO, source: str) -> Iterator[LogDocument]:
         raw = self._read_bytes(handle)
         while len(raw) < _SNIFF_BYTES and (more := self._read_bytes(handle)):

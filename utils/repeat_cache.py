@@ -70,7 +70,7 @@ class StringRedactor:
             before = Counter(self.redactor.counts)
             result = self.redactor.redact(text)
             known = (result, Counter(self.redactor.counts) - before)
-        else:
+        elif known[1]:  # most strings hold no PII: nothing to add
             self.redactor.counts.update(known[1])
         if len(self.memory) >= MAX_CACHED_STRINGS:
             self.previous, self.memory = self.memory, {}
@@ -86,6 +86,32 @@ class StringRedactor:
         if isinstance(value, (list, tuple)):
             return type(value)(self.redact_value(item) for item in value)
         return value
+
+
+class GroupRecordRedactor:
+    """Redacts output records with `strings` (a StringRedactor), the fields every record of a group shares
+    (`fields`, utils.analyze.GROUP_RECORD_FIELDS) once per group: a repeat gets the group's first redacted values
+    and adds their hits to the counts again, so values and counts are those of redacting every record whole."""
+
+    def __init__(self, strings: StringRedactor, fields: tuple[str, ...]) -> None:
+        self.strings, self.fields = strings, fields
+        self.groups: dict[str, tuple[dict[str, Any], Counter[str]]] = {}  # grows with the groups, not the input
+
+    def redact(self, record: dict[str, Any], group: str | None) -> dict[str, Any]:
+        """A redacted copy of `record`, whose group is `group` (None: a trace analysed on its own)."""
+        if group is None:
+            return self.strings.redact_value(record)
+        known = self.groups.get(group)
+        counts = self.strings.redactor.counts
+        if known is None:
+            before = Counter(counts)
+            shared = {name: self.strings.redact_value(record[name]) for name in self.fields if name in record}
+            known = self.groups[group] = (shared, Counter(counts) - before)
+        elif known[1]:
+            counts.update(known[1])
+        shared = known[0]
+        return {key: shared[key] if key in shared else self.strings.redact_value(value)
+                for key, value in record.items()}
 
 
 class FrameBlocks:

@@ -1,0 +1,112 @@
+"""predict.py reads and parses in a second process (utils/parse_process.py) with the one-process output: records,
+groups, redaction counts, skips; failures in the child reach the parent; a group's shared record fields are redacted
+once (utils/repeat_cache.GroupRecordRedactor) with the values and counts of redacting every record."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import predict
+from tests.test_streaming import DEADLOCK, styled_log
+from utils import log_sources
+from utils.analyze import GROUP_RECORD_FIELDS, Analyzer, AnalyzerOptions
+from utils.labels import load_label_set
+from utils.log_sources import DocumentStream, InputError
+from utils.parse_process import ParseProcess, parse_process_available
+from utils.redact import RedactOptions, Redactor
+from utils.repeat_cache import GroupRecordRedactor, StringRedactor
+
+REPO = Path(__file__).resolve().parent.parent
+needs_fork = pytest.mark.skipif(not parse_process_available(), reason="needs fork and 2+ cores")
+
+
+def _run(paths: list[str], in_child: bool, strict: bool = False) -> tuple[Any, ...]:
+    stream, redactor, records = DocumentStream(paths, strict=strict), Redactor(RedactOptions()), []
+    parsing = predict.start_parsing(stream, load_label_set(), redactor, in_child)
+    assert (parsing is not None) is in_child
+    outcome = predict.analyze_stream(Analyzer(AnalyzerOptions(no_model=True)), stream, redactor, [], records.append,
+                                     parsing)
+    return records, outcome.table.records(), dict(redactor.counts), stream.skips, stream.stats.documents
+
+
+def _inputs(tmp_path: Path) -> list[str]:
+    log = tmp_path / "app.log"
+    log.write_text(styled_log(120) + DEADLOCK, encoding="utf-8")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text((REPO / "examples" / "logs.jsonl").read_text(encoding="utf-8") + "{bad json\n", encoding="utf-8")
+    return [str(log), str(rows)]
+
+
+@needs_fork
+def test_child_output_equals_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(predict, "BATCH_CHARS", 5000)  # many batches, so many spilled files, groups across them
+    paths = _inputs(tmp_path)
+    records, groups, counts, skips, documents = _run(paths, in_child=True)
+    one_records, one_groups, one_counts, one_skips, one_documents = _run(paths, in_child=False)
+    assert len(records) > 100 and counts and skips.skipped  # PII found, a bad row skipped: both must travel back
+    assert json.dumps(records) == json.dumps(one_records) and json.dumps(groups) == json.dumps(one_groups)
+    assert counts == one_counts and skips.skipped == one_skips.skipped and documents == one_documents
+    assert not [name for name in os.listdir(os.environ.get("TMPDIR", "/tmp")) if name.startswith("predict-parse-")
+                and (Path(os.environ.get("TMPDIR", "/tmp")) / name / "0.pickle").exists()]
+
+
+@needs_fork
+def test_a_failure_in_the_child_is_raised_in_the_parent(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"log": "java.lang.IllegalStateException: x"}\n{bad json\n', encoding="utf-8")
+    with pytest.raises(InputError, match="malformed JSON"):
+        _run([str(rows)], in_child=True, strict=True)
+
+    def dies() -> Any:
+        os._exit(3)
+        yield []
+
+    parsing = ParseProcess(dies, None, None)
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        list(parsing.batches())
+    assert not Path(parsing.spill_dir).exists()
+
+
+@needs_fork
+def test_cli_with_and_without_the_child(tmp_path: Path) -> None:
+    paths = _inputs(tmp_path)
+    outputs = []
+    for flag in ("true", "false"):
+        out, groups = tmp_path / f"out_{flag}.jsonl", tmp_path / f"groups_{flag}.jsonl"
+        subprocess.run([sys.executable, "predict.py", "--input", *paths, "--no_model", "--output", str(out),
+                        "--groups", str(groups), "--parse_process", flag], cwd=REPO, check=True, capture_output=True)
+        report = json.loads(Path(f"{out}.report.json").read_text(encoding="utf-8"))
+        outputs.append((out.read_bytes(), groups.read_bytes(), report["redacted"], report["skipped"],
+                        report["documents"], report["bytes"]))
+    assert outputs[0] == outputs[1]
+
+
+def test_group_fields_are_redacted_once_with_every_records_counts() -> None:
+    shared = {"label": "IOException", "explanation": "mail ops@example.com", "candidates": [{"method": "run"}]}
+    records = [{"id": f"r{index}", "chain": [{"message": f"user u{index}@example.com"}], **shared, "group": "g"}
+               for index in range(3)]
+    plain = Redactor(RedactOptions())
+    expected = [plain.redact_value(record) for record in records]
+    cached_redactor = Redactor(RedactOptions())
+    cached = GroupRecordRedactor(StringRedactor(cached_redactor), GROUP_RECORD_FIELDS)
+    calls = Counter()
+    original = cached.strings.redact_value
+
+    def counting(value: Any) -> Any:
+        calls[json.dumps(value, sort_keys=True)] += 1
+        return original(value)
+
+    cached.strings.redact_value = counting
+    assert [cached.redact(record, "g") for record in records] == expected
+    assert cached_redactor.counts == plain.counts and cached_redactor.counts["email"] == 6
+    assert calls[json.dumps(shared["explanation"])] == 1  # once per group, not per record
+    assert cached.redact(records[0], None) == expected[0]  # no group: redacted whole
