@@ -312,13 +312,19 @@ class Redactor:
 
     def redact_value(self, value: Any) -> Any:
         """A redacted copy of a JSON-like value: strings inside dicts / lists / tuples; keys and numbers stay."""
-        if isinstance(value, str):
-            return self.redact(value)
-        if isinstance(value, dict):
-            return {key: self.redact_value(item) for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return type(value)(self.redact_value(item) for item in value)
-        return value
+        return map_strings(value, self.redact)
+
+
+def map_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """A copy of a JSON-like value with `change` applied to every string inside dicts / lists / tuples (keys and
+    numbers stay): the one walk every redactor of output values uses."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {key: map_strings(item, change) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(map_strings(item, change) for item in value)
+    return value
 
 
 def redact(text: str, options: RedactOptions | None = None) -> str:

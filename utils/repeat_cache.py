@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from utils.log_sources import LogDocument, parser_line_growth
+from utils.redact import map_strings
 from utils.stacktrace import Frame, ThrownException, Trace, parse_log
 
 MIN_BLOCK_LINES = 3  # shorter runs of frames are left in place: the placeholder would save nothing
@@ -79,13 +80,7 @@ class StringRedactor:
 
     def redact_value(self, value: Any) -> Any:
         """A redacted copy of a JSON-like value, as `Redactor.redact_value` makes it."""
-        if isinstance(value, str):
-            return self.redact(value)
-        if isinstance(value, dict):
-            return {key: self.redact_value(item) for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return type(value)(self.redact_value(item) for item in value)
-        return value
+        return map_strings(value, self.redact)
 
 
 class GroupRecordRedactor:
