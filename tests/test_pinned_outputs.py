@@ -1,0 +1,75 @@
+"""Behaviour pinned byte for byte, so a restructuring that should change nothing is seen to change nothing: the quick
+corpus built with its fixed seed, `predict.py --no_model` on `examples/` (records, groups, Markdown report), the
+parser's reading of the dev set, and the locate / group evaluation figures on it.
+
+A change that alters one of these on purpose (a new template, a parser fix) updates the digest here in the same
+commit, and says why in its message."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+CORPUS_SHA256 = {
+    "train.jsonl": "c3ed112f765a77dde0f0b2e4693a1fbf7c3c9dd1f18f27365297684f2da809ae",
+    "validation.jsonl": "8270f729295178750c8afd12aad0326a6946b34842f0f9ac70cf02c3c47e6c4e",
+    "test.jsonl": "c02ce1db85d157686ba7ffd1aaa6d5caae77797b50b8cda00b2e3ef244cb6045",
+}
+EXAMPLES_SHA256 = {
+    "records.jsonl": "69d993b0919177ba2942cad46976ad28e99ae83ec31af24011f54089b46ade71",
+    "groups.jsonl": "6286e9ae55aa98a61013748719d64f200b13c3a91b7a6e9ece1f6dd743e0b3d6",
+    "report.md": "0aaa325117de405192872354b8f9857a1521b0bfcaf21f3b41e8a0d02bd1807e",
+}
+DEV_SET_PARSE_SHA256 = "6349eccc95e4a155d7d521e75a5d656e130aae2593c1aa47562645bbcf078034"
+DEV_SET_EVALUATION_SHA256 = {"locate": "1924f5898769c65bcc95763bdf5a22ed74d11fef906319c88fcfd01bb3218cd2", "group": "3b90334b961c629d66c3cf60c6ccf0c389952a46bf1dd43fb612d340decd8b08"}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(*args: str) -> None:
+    subprocess.run([sys.executable, *args], cwd=REPO_ROOT, check=True, capture_output=True, text=True)
+
+
+def test_the_quick_corpus_is_byte_identical(tmp_path: Path) -> None:
+    run("build_corpus.py", "--quick", "--output_dir", str(tmp_path))
+    assert {name: sha256(tmp_path / name) for name in CORPUS_SHA256} == CORPUS_SHA256
+
+
+def test_the_examples_records_groups_and_report_are_byte_identical(tmp_path: Path) -> None:
+    inputs = sorted(str(path.relative_to(REPO_ROOT)) for pattern in ("*.log", "*.jsonl")
+                    for path in (REPO_ROOT / "examples").glob(pattern))
+    run("predict.py", "--input", *inputs, "--no_model", "--output", str(tmp_path / "records.jsonl"),
+        "--groups", str(tmp_path / "groups.jsonl"), "--report", str(tmp_path / "report.md"))
+    assert {name: sha256(tmp_path / name) for name in EXAMPLES_SHA256} == EXAMPLES_SHA256
+
+
+def test_the_parser_reads_the_dev_set_as_before(dev_set_rows: list[dict]) -> None:
+    from dataclasses import asdict
+
+    from utils.stacktrace import parse_log
+
+    digest = hashlib.sha256()
+    for row in dev_set_rows:
+        for trace in parse_log(row["log"]):
+            text = json.dumps(asdict(trace), ensure_ascii=False, sort_keys=True, default=repr)
+            digest.update(text.encode("utf-8", "surrogatepass"))
+    assert digest.hexdigest() == DEV_SET_PARSE_SHA256
+
+
+@pytest.mark.parametrize("task", ["locate", "group"])
+def test_the_dev_set_evaluation_figures_are_as_before(task: str, dev_set_path: Path, tmp_path: Path) -> None:
+    extra = ["--locator", "rules"] if task == "locate" else ["--label_field", "root_exception"]
+    run("evaluate.py", "--task", task, "--input", str(dev_set_path), "--output_dir", str(tmp_path), *extra)
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    figures = {key: value for key, value in report.items() if key not in ("input", "ranker_dir")}
+    digest = hashlib.sha256(json.dumps(figures, sort_keys=True).encode("utf-8")).hexdigest()
+    assert digest == DEV_SET_EVALUATION_SHA256[task]
