@@ -10,13 +10,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from utils.analyze import match_strength  # noqa: E402
 from utils.guidance import format_guidance, format_location  # noqa: E402
+from utils.report.summary import match_strength  # noqa: E402
 from utils.scenarios import (  # noqa: E402
+    _TOKEN_PATTERN,
     MEMORY_FILE,
     METHOD_SLOT,
     Recall,
     ScenarioMemory,
+    TermWeights,
     fill_method_slot,
     format_recall,
     leaves_scenario_out,
@@ -170,3 +172,37 @@ def test_recall_threshold_ignores_unfit_recalls_and_keeps_to_the_allowed_thresho
     assert threshold == 0.9 and mean == pytest.approx((0.5 + 0.9 + 0.5) / 3)
     # real logs allowed only thresholds from 1.0: recall is (almost) never shown
     assert choose_recall_threshold(similarities, model, recall, allowed=[1.0])[0] == 1.01
+
+
+def test_term_weights_are_scikit_learns_tfidf_bit_for_bit():
+    # predict.py scores recalls without importing scikit-learn (TermWeights); a last-bit difference could flip which
+    # of two close entries is recalled, so vectors and products must equal scikit-learn's and scipy's exactly.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [f"NullPointerException at {name}.process while reading order {n} 주문 처리 실패 value value "
+             f"{'retry ' * (n % 4)}timeout pool" for n, name in enumerate(("Order", "Payment", "Ledger", "Batch") * 20)]
+    texts += ["", "12345 !!!", "단어만 있는 한국어 문장 문장"]
+    vectorizer = TfidfVectorizer(token_pattern=_TOKEN_PATTERN, sublinear_tf=True, min_df=2).fit(texts)
+    weights = TermWeights.fit(texts)
+    assert weights.vocabulary == vectorizer.vocabulary_ and (weights.idf == vectorizer.idf_).all()
+    queries = ["order payment timeout timeout 주문", "Ledger.process retry retry retry", "nothing known here"]
+    expected, ours = vectorizer.transform(texts), weights.transform(texts)
+    for row, (indices, values) in enumerate(ours):
+        sparse = expected[[row]]
+        assert indices == sparse.indices.tolist() and values == sparse.data.tolist()
+    for query in queries:
+        products = (expected @ vectorizer.transform([query]).T).toarray().ravel().tolist()
+        vector = dict(zip(*weights.transform([query])[0]))
+        assert [TermWeights.dot(row, vector) for row in ours] == products
+
+
+def test_loading_a_memory_does_not_import_scikit_learn(memory, tmp_path):
+    import subprocess
+
+    memory.save(tmp_path)
+    code = ("import sys; from utils.scenarios import ScenarioMemory; "
+            f"m = ScenarioMemory.load({str(tmp_path)!r}); m.recall('order timeout', 'NullPointerException', 'en'); "
+            "print('sklearn' in sys.modules)")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).resolve().parents[1])
+    assert found.stdout.strip() == "False"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-from rouge_score import rouge_scorer
+from functools import cache
+from typing import Any
 
 from utils.guidance import GUIDANCE_FIELDS, parse_guidance
 
@@ -28,7 +28,13 @@ class _UnicodeWordTokenizer:
         return rouge_words(text)
 
 
-_SCORER = rouge_scorer.RougeScorer(["rougeL"], tokenizer=_UnicodeWordTokenizer())
+@cache
+def _scorer() -> Any:
+    # Imported on first use: rouge-score pulls in nltk (~120 MB resident), which predict.py never needs (it reads
+    # only `field_agreement` from here) and which would count against its memory on every run.
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(["rougeL"], tokenizer=_UnicodeWordTokenizer())
 
 
 def _normalize(value: str | None) -> str:
@@ -39,7 +45,8 @@ def rouge_l_scores(predictions: Sequence[str], references: Sequence[str]) -> lis
     """ROUGE-L F-measure of each row."""
     if len(predictions) != len(references):
         raise ValueError(f"{len(predictions)} predictions but {len(references)} references")
-    return [_SCORER.score(ref, pred)["rougeL"].fmeasure for pred, ref in zip(predictions, references)]
+    scorer = _scorer()
+    return [scorer.score(ref, pred)["rougeL"].fmeasure for pred, ref in zip(predictions, references)]
 
 
 def rouge_l(predictions: Sequence[str], references: Sequence[str]) -> float:

@@ -19,16 +19,16 @@ dir from the Hub loads no code.
 from __future__ import annotations
 
 import json
+import math
 import re
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from utils.atomic import write_json_atomic
 from utils.grounding import log_words, prose_words
@@ -127,6 +127,62 @@ def leaves_scenario_out(row_id: str) -> bool:
     return zlib.crc32(row_id.encode("utf-8")) % 2 == 1
 
 
+class TermWeights:
+    """TF-IDF vectors of texts, as scikit-learn's `TfidfVectorizer(token_pattern, sublinear_tf=True)` makes them for
+    a fitted vocabulary and idf, bit for bit (tests/test_scenarios.py compares them), without importing scikit-learn
+    at prediction time: it costs ~95 MB of memory, a tenth of predict.py's budget. Fitting a new memory (training)
+    still uses scikit-learn. A vector is (term indices ascending, weights)."""
+
+    def __init__(self, vocabulary: dict[str, int], idf: Any, token_pattern: str = _TOKEN_PATTERN) -> None:
+        self.vocabulary = {term: int(index) for term, index in vocabulary.items()}
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.token_pattern = token_pattern
+        self._tokens = re.compile(token_pattern)
+
+    @classmethod
+    def fit(cls, texts: list[str]) -> TermWeights:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        # min_df 2 drops one-off words (ids, values) once the memory is large enough to have repeats
+        vectorizer = TfidfVectorizer(token_pattern=_TOKEN_PATTERN, sublinear_tf=True,
+                                     min_df=2 if len(texts) > 50 else 1).fit(texts)
+        return cls(vectorizer.vocabulary_, vectorizer.idf_)
+
+    def transform(self, texts: list[str]) -> list[tuple[list[int], list[float]]]:
+        # scikit-learn's steps and order: counts (lower-cased tokens in the vocabulary, indices sorted), log(tf) + 1
+        # over all rows' data at once, times idf, then each row over the square root of its sum of squares summed
+        # left to right (its Cython loop); any other order can differ in the last bit and flip a tie.
+        rows = [sorted(Counter(index for token in self._tokens.findall(text.lower())
+                               if (index := self.vocabulary.get(token)) is not None).items()) for text in texts]
+        data = np.array([count for row in rows for _, count in row], dtype=np.float64)
+        indices = np.array([index for row in rows for index, _ in row], dtype=np.int64)
+        np.log(data, data)
+        data += 1.0
+        data *= self.idf[indices]
+        values, vectors, start = data.tolist(), [], 0
+        for row in rows:
+            row_values = values[start:start + len(row)]
+            start += len(row)
+            total = 0.0
+            for value in row_values:
+                total += value * value
+            if total != 0.0:
+                norm = math.sqrt(total)
+                row_values = [value / norm for value in row_values]
+            vectors.append(([index for index, _ in row], row_values))
+        return vectors
+
+    @staticmethod
+    def dot(vector: tuple[list[int], list[float]], query: dict[int, float]) -> float:
+        """`vector` . `query`, summed over `vector`'s terms in order (scipy's sparse product)."""
+        total = 0.0
+        for index, value in zip(*vector):
+            weight = query.get(index)
+            if weight is not None:
+                total += value * weight
+        return total
+
+
 class ScenarioMemory:
     """Known (type, language) -> scenario entries with their TF-IDF vectors.
 
@@ -135,22 +191,17 @@ class ScenarioMemory:
     name was.
     """
 
-    def __init__(self, entries: list[dict[str, str]], vectorizer: TfidfVectorizer | None = None) -> None:
+    def __init__(self, entries: list[dict[str, str]], weights: TermWeights | None = None) -> None:
         if not entries:
             raise ValueError("a scenario memory needs at least one entry")
         self.entries = entries
-        if vectorizer is None:
-            # min_df 2 drops one-off words (ids, values) once the memory is large enough to have repeats
-            vectorizer = TfidfVectorizer(token_pattern=_TOKEN_PATTERN, sublinear_tf=True,
-                                         min_df=2 if len(entries) > 50 else 1)
-            vectorizer.fit(entry["text"] for entry in entries)
-        self.vectorizer = vectorizer
-        self.matrix = vectorizer.transform([entry["text"] for entry in entries])
+        self.weights = weights or TermWeights.fit([entry["text"] for entry in entries])
+        vectors = self.weights.transform([entry["text"] for entry in entries])
         grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
         for index, entry in enumerate(entries):
             grouped[(entry["label"], entry["language"])].append(index)
-        # per (type, language): entry indices and their rows of the matrix, sliced once
-        self.by_key = {key: (np.array(indices), self.matrix[indices]) for key, indices in grouped.items()}
+        # per (type, language): entry indices and their vectors, gathered once
+        self.by_key = {key: (np.array(indices), [vectors[i] for i in indices]) for key, indices in grouped.items()}
 
     @staticmethod
     def _keep_names(entries: list[dict[str, Any]]) -> None:
@@ -224,9 +275,10 @@ class ScenarioMemory:
                          for index in candidates])
         if not kept.any():
             return None
-        candidates, vectors = candidates[kept], vectors[np.flatnonzero(kept)]
-        scores = (vectors @ self.vectorizer.transform([text]).T).toarray().ravel()
-        best = int(scores.argmax())
+        query = dict(zip(*self.weights.transform([text])[0]))
+        scores = [TermWeights.dot(vectors[i], query) for i in np.flatnonzero(kept)]
+        candidates = candidates[kept]
+        best = scores.index(max(scores))  # the first of equal scores, as numpy's argmax
         entry = self.entries[int(candidates[best])]
         (cause, missing_cause), (fix, missing_fix) = fill_slots(entry["cause"], slots), fill_slots(entry["fix"], slots)
         return Recall(cause, fix, float(scores[best]), entry["scenario"], tuple(sorted({*missing_cause, *missing_fix})),
@@ -244,8 +296,8 @@ class ScenarioMemory:
         path = Path(model_dir) / MEMORY_FILE
         write_json_atomic(path, {
             "token_pattern": _TOKEN_PATTERN,
-            "vocabulary": {term: int(index) for term, index in self.vectorizer.vocabulary_.items()},
-            "idf": [float(value) for value in self.vectorizer.idf_],
+            "vocabulary": self.weights.vocabulary,
+            "idf": [float(value) for value in self.weights.idf],
             "entries": self.entries,
         })
         return path
@@ -267,10 +319,8 @@ class ScenarioMemory:
             return None
         try:
             saved = json.loads(path.read_text(encoding="utf-8"))
-            vectorizer = TfidfVectorizer(token_pattern=saved["token_pattern"], sublinear_tf=True,
-                                         vocabulary=saved["vocabulary"])
-            vectorizer.idf_ = np.asarray(saved["idf"], dtype=np.float64)
-            return cls(saved["entries"], vectorizer)
+            weights = TermWeights(saved["vocabulary"], saved["idf"], saved["token_pattern"])
+            return cls(saved["entries"], weights)
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"{path}: not a scenario memory ({error})") from error
 
