@@ -18,6 +18,7 @@ from utils.corpus.codebase import AppClass, Codebase
 from utils.corpus.contexts import Entry, TestHarness, build_entry, lib, spring_proxy
 from utils.corpus.jdk import Jdk
 from utils.corpus.model import Incident, StackFrame, Thrown
+from utils.corpus.tables import tables
 
 T = TypeVar("T")
 CAUSE_TEXT = object()  # a wrapper's message is its cause's toString(), as `new X(cause)` makes it
@@ -74,6 +75,35 @@ class Ctx:
     @property
     def bank(self) -> bool:
         return self.code.is_bank
+
+    # -- tables (utils/corpus/templates/*.yaml) -----------------------------------------------------------------------
+    # A key starting with "." is under the row's template name: ".cause" in template "npe.getter" is "npe.getter.cause".
+    def _key(self, key: str) -> str:
+        return self.template + key if key.startswith(".") else key
+
+    def text(self, key: str, /, **slots: Any) -> str:
+        """The data file's text `key` in the row's language, its `{slot}`s filled."""
+        return tables().texts[self._key(key)]["ko" if self.lang == "ko" else "en"].format(**slots)
+
+    def pair(self, key: str, /, **slots: Any) -> tuple[str, str]:
+        """The data file's text `key` in both languages (for helpers that pick the language later)."""
+        text = tables().texts[self._key(key)]
+        return text["en"].format(**slots), text["ko"].format(**slots)
+
+    def message(self, key: str, /, **slots: Any) -> str:
+        """The data file's exception message `key`, its `{slot}`s filled."""
+        return tables().messages[self._key(key)].format(**slots)
+
+    def values(self, key: str) -> tuple[Any, ...]:
+        """A data file's pick list (draw from it with `pick`: the draw stays visible in the template)."""
+        return tables().values[self._key(key)]
+
+    def chain(self, name: str) -> list[StackFrame]:
+        """A data file's frame chain for the row's JDK, as a fresh list the template may extend."""
+        return [
+            self.jdk.f(spec.method, spec.lines, native=spec.native) if spec.jdk else lib(spec.method, spec.lines)
+            for spec in tables().frames[self._key(name)]
+        ]
 
     # -- frames -------------------------------------------------------------------------------------------------------
     def j(self, qualified_method: str, lines: Any = None, native: bool = False, file: str | None = None) -> StackFrame:
@@ -358,6 +388,24 @@ class Ctx:
             extra=extra,
         )
 
+    def fail_in_role(
+        self,
+        roles: Sequence[str],
+        exception: str,
+        message: str | None,
+        throw: Sequence[StackFrame],
+        texts: Sequence[str],
+        cause: str = "site.does",
+        slots: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> Incident:
+        """`fail` at a frame of one of `roles` (drawn first). `texts`: what that frame did and the fix, each in
+        English then Korean; `cause` the text that names the frame ({site}) and what it did ({what})."""
+        site = self.frame(self.pick(roles))
+        what, fix = (texts[1], texts[3]) if self.lang == "ko" else (texts[0], texts[2])
+        cause_text = self.text(cause, site=site, what=what, **(slots or {}))
+        return self.fail(exception, message, [site], throw, cause=cause_text, fix=fix, **options)
+
     def incident(
         self,
         chain: list[Thrown],
@@ -408,78 +456,73 @@ class Ctx:
             and self.context in ("web", "kafka", "batch", "scheduled")
             and self.chance(0.15)
         ):
-            name = self.pick(
-                (
-                    "BizException",
-                    "ServiceException",
-                    f"{self.code.stem}Exception",
-                    f"{self.code.stem}FailedException",
-                    "BankingException",
-                    "ApplicationException",
-                )
-            )
-            package = self.pick(
-                (f"{self.code.root}.common.exception", f"{self.code.root}.{self.code.module}.exception")
-            )
-            text = self.t(f"{self.code.stem} processing failed", f"{self.code.module_ko} 처리 중 오류가 발생했습니다")
-            code = f"E{self.randint(1000, 9999)}"
-            message = self.pick((text, f"[{code}] {text}", CAUSE_TEXT, "with_cause_message"))
-            if message == "with_cause_message":  # `new BizException(text + ": " + e.getMessage(), e)`
-                message = partial(_text_with_cause, text)
-            wraps.append(Wrap(f"{package}.{name}", message, at=self.pick(("app+1", "app+2", "app"))))
+            wraps.append(self._bank_domain_wrap())
         elif not self.bank and len(app_frames) >= 2 and self.chance(0.1):
             project = self.code.project.capitalize()
             name = self.pick((f"{project}Exception", f"{project}RuntimeException", f"{self.code.stem}Exception"))
             message = self.pick((CAUSE_TEXT, f"Failed to {self.verb()} {self.code.stem}", None))
             wraps.append(Wrap(f"{self.code.root}.{name}", message, at=f"app+{self.randint(1, 3)}"))
+        framework = self._framework_wrap()
+        return [*wraps, framework] if framework else wraps
+
+    def _bank_domain_wrap(self) -> Wrap:
+        """A bank's own exception (`BizException`) thrown in a catch block a few application frames down."""
+        name = self.pick(
+            (
+                "BizException",
+                "ServiceException",
+                f"{self.code.stem}Exception",
+                f"{self.code.stem}FailedException",
+                "BankingException",
+                "ApplicationException",
+            )
+        )
+        package = self.pick((f"{self.code.root}.common.exception", f"{self.code.root}.{self.code.module}.exception"))
+        text = self.text("bank.processing_failed", code=self.code)
+        code = f"E{self.randint(1000, 9999)}"
+        message = self.pick((text, f"[{code}] {text}", CAUSE_TEXT, "with_cause_message"))
+        if message == "with_cause_message":  # `new BizException(text + ": " + e.getMessage(), e)`
+            message = partial(_text_with_cause, text)
+        return Wrap(f"{package}.{name}", message, at=self.pick(("app+1", "app+2", "app")))
+
+    def _framework_wrap(self) -> Wrap | None:
+        """The wrapper the entry context's framework adds around what escapes the application, if any."""
         if self.context == "web" and self.chance(0.2):
-            jakarta = self.entry().jakarta
-            if jakarta:
-                wraps.append(
-                    Wrap(
-                        "jakarta.servlet.ServletException",
-                        lambda inner: f"Request processing failed: {inner.to_string()}",
-                        at="org.springframework.web.servlet.FrameworkServlet.processRequest",
-                        line_delta=8,
-                    )
+            if self.entry().jakarta:
+                return Wrap(
+                    "jakarta.servlet.ServletException",
+                    lambda inner: f"Request processing failed: {inner.to_string()}",
+                    at="org.springframework.web.servlet.FrameworkServlet.processRequest",
+                    line_delta=8,
                 )
-            else:
-                wraps.append(
-                    Wrap(
-                        "org.springframework.web.util.NestedServletException",
-                        lambda inner: f"Request processing failed; nested exception is {inner.to_string()}",
-                        at="org.springframework.web.servlet.FrameworkServlet.processRequest",
-                        line_delta=8,
-                    )
-                )
-        elif self.context == "kafka" and self.chance(0.35):
+            return Wrap(
+                "org.springframework.web.util.NestedServletException",
+                lambda inner: f"Request processing failed; nested exception is {inner.to_string()}",
+                at="org.springframework.web.servlet.FrameworkServlet.processRequest",
+                line_delta=8,
+            )
+        if self.context == "kafka" and self.chance(0.35):
             entry = self.entry().app_frames[0]
             signature = (
                 f"public void {entry.cls}.{entry.method}(org.apache.kafka.clients.consumer.ConsumerRecord"
                 "<java.lang.String, java.lang.String>)"
             )
-            wraps.append(
-                Wrap(
-                    "org.springframework.kafka.listener.ListenerExecutionFailedException",
-                    lambda inner: (
-                        f"Listener method '{signature}' threw exception; nested exception is {inner.to_string()}"
-                    ),
-                    at="org.springframework.kafka.listener.adapter.MessagingMessageListenerAdapter.invokeHandler",
-                    line_delta=8,
-                )
+            return Wrap(
+                "org.springframework.kafka.listener.ListenerExecutionFailedException",
+                lambda inner: f"Listener method '{signature}' threw exception; nested exception is {inner.to_string()}",
+                at="org.springframework.kafka.listener.adapter.MessagingMessageListenerAdapter.invokeHandler",
+                line_delta=8,
             )
-        elif self.context in ("executor", "scheduled", "batch") and self.chance(0.08):
-            wraps.append(Wrap("java.lang.RuntimeException", CAUSE_TEXT, at="entry"))
-        elif self.context == "main" and self.bank and self.chance(0.4) and self.entry().bottom:
-            wraps.append(
-                Wrap(
-                    "java.lang.IllegalStateException",
-                    "Failed to execute CommandLineRunner",
-                    at="org.springframework.boot.SpringApplication.callRunner",
-                    line_delta=3,
-                )
+        if self.context in ("executor", "scheduled", "batch") and self.chance(0.08):
+            return Wrap("java.lang.RuntimeException", CAUSE_TEXT, at="entry")
+        if self.context == "main" and self.bank and self.chance(0.4) and self.entry().bottom:
+            return Wrap(
+                "java.lang.IllegalStateException",
+                "Failed to execute CommandLineRunner",
+                at="org.springframework.boot.SpringApplication.callRunner",
+                line_delta=3,
             )
-        return wraps
+        return None
 
     def under_test_fault(self, test_frame: StackFrame) -> StackFrame:
         """For assertion failures: the code under test (outside the trace), named after the test class/method."""

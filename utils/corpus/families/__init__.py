@@ -1,4 +1,8 @@
-"""Template families, one module per exception family; importing this package registers every template."""
+"""Template families, one module per exception family; importing this package registers every template.
+
+Each module holds only composition (which frames, which draws, in which order); its tables (frame chains, messages,
+English/Korean texts, pick lists) live in `utils/corpus/templates/<family>.yaml`, read through `Ctx.chain`,
+`Ctx.message`, `Ctx.text`, `Ctx.pair` and `Ctx.values` (format: utils/corpus/tables.py)."""
 
 from utils.corpus.families import (  # noqa: F401
     arguments,

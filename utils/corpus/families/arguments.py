@@ -32,7 +32,7 @@ def app_validation(c: Ctx) -> Incident:
             f"{noun} must be positive: {value}",
             f"Invalid {noun}: {value}",
             f"{noun} out of range: {value}",
-            c.t(f"Unsupported {noun} {value}", f"유효하지 않은 {noun} 값입니다: {value}"),
+            c.text(".message", noun=noun, value=value),
         )
     )
     return c.fail(
@@ -40,14 +40,8 @@ def app_validation(c: Ctx) -> Incident:
         message,
         [check, caller],
         fault=1,
-        cause=c.t(
-            f"{caller.method} passed an invalid {noun} ({value}) that {check.method} rejects",
-            f"{caller.method}에서 유효하지 않은 {noun} 값({value})을 전달해 {check.method}에서 거부됨",
-        ),
-        fix=c.t(
-            f"Validate {noun} where it enters (request/DTO) and stop {caller.method} from passing {value}",
-            f"요청/DTO 단계에서 {noun}을(를) 검증하고 {caller.method}가 {value}를 넘기지 않도록 수정",
-        ),
+        cause=c.text(".cause", caller=caller, noun=noun, value=value, check=check),
+        fix=c.text(".fix", noun=noun, caller=caller, value=value),
     )
 
 
@@ -80,15 +74,8 @@ def precondition_helper(c: Ctx) -> Incident:
         message,
         [site, caller],
         throw,
-        cause=c.t(
-            f"{site.method} received {noun}={value}, which its precondition check rejects",
-            f"{site.method}에 전달된 {noun}={value} 값이 사전 조건 검사에서 거부됨",
-        ),
-        fix=c.t(
-            f"Pass a valid {noun} to {site.method} (validate the input earlier) or relax the check if {value} is legal",
-            f"{site.method}에 올바른 {noun}를 전달하도록 입력을 먼저 검증하거나, {value}가 정상 값이면 검사 "
-            "조건을 수정",
-        ),
+        cause=c.text(".cause", site=site, noun=noun, value=value),
+        fix=c.text(".fix", noun=noun, site=site, value=value),
     )
 
 
@@ -105,14 +92,8 @@ def enum_value_of(c: Ctx) -> Incident:
         [synthetic, caller],
         throw,
         fault=1,
-        cause=c.t(
-            f'{caller.method} called {enum.simple}.valueOf("{constant}"), which is not a constant of the enum',
-            f'{caller.method}에서 {enum.simple}.valueOf("{constant}") 호출 - 정의되지 않은 상수',
-        ),
-        fix=c.t(
-            f"Map external codes to {enum.simple} explicitly (case, legacy values) and handle unknown codes",
-            f"외부 코드 값을 {enum.simple}로 명시적으로 매핑(대소문자/구 코드)하고 미정의 값을 처리",
-        ),
+        cause=c.text(".cause", caller=caller, enum=enum, constant=constant),
+        fix=c.text(".fix", enum=enum),
     )
 
 
@@ -134,30 +115,18 @@ def regex_syntax(c: Ctx) -> Incident:
             "java.util.regex.Pattern.accept" if problem == "Unclosed group" else "java.util.regex.Pattern.sequence",
             (1815, 1873, 1873, 1899),
         ),
-        c.j("java.util.regex.Pattern.expr", (1996, 2063, 2063, 2089)),
-        c.j("java.util.regex.Pattern.compile", (1696, 1783, 1783, 1809)),
-        c.j("java.util.regex.Pattern.<init>", (1351, 1430, 1430, 1456)),
-        c.j("java.util.regex.Pattern.compile", (1028, 1069, 1069, 1095)),
+        *c.chain(".throw"),
     ]
     if c.chance(0.5):
-        throw += [
-            c.j("java.lang.String.split", (2380, 2317, 3106, 3153)),
-            c.j("java.lang.String.split", (2422, 2359, 3151, 3198)),
-        ]
+        throw += c.chain(".throw_2")
     site = c.frame(c.pick(("util", "support", "service")))
     return c.fail(
         "java.util.regex.PatternSyntaxException",
         message,
         [site],
         throw,
-        cause=c.t(
-            f'{site.method} compiles the invalid regular expression "{pattern}" ({problem})',
-            f'{site.method}에서 잘못된 정규식 "{pattern}"을(를) 컴파일함 ({problem})',
-        ),
-        fix=c.t(
-            "Escape the metacharacters (Pattern.quote) or correct the pattern",
-            "메타 문자를 이스케이프(Pattern.quote)하거나 패턴을 수정",
-        ),
+        cause=c.text(".cause", site=site, pattern=pattern, problem=problem),
+        fix=c.text(".fix"),
     )
 
 
@@ -174,37 +143,18 @@ def date_out_of_range(c: Ctx) -> Incident:
             )
         )
         message = f"Invalid value for {field} (valid values {valid}): {value}"
-        throw = [
-            c.j("java.time.temporal.ValueRange.checkValidValue", (311, 311, 319, 319)),
-            c.j("java.time.temporal.ChronoField.checkValidValue", (717, 717, 718, 718)),
-            c.j("java.time.LocalDate.of", (269, 272, 272, 279)),
-        ]
+        throw = c.chain(".throw")
     else:
-        message = c.pick(
-            (
-                "Invalid date 'FEBRUARY 30'",
-                "Invalid date 'February 29' as '2023' is not a leap year",
-                "Invalid date 'APRIL 31'",
-            )
-        )
-        throw = [
-            c.j("java.time.LocalDate.create", (459, 442, 458, 465)),
-            c.j("java.time.LocalDate.of", (271, 274, 274, 281)),
-        ]
+        message = c.pick(c.values(".message"))
+        throw = c.chain(".throw_2")
     site = c.frame(c.pick(("util", "support", "domain", "batch")))
     return c.fail(
         "java.time.DateTimeException",
         message,
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} builds a date from fields that do not form a valid date ({message.split(':')[0]})",
-            f"{site.method}에서 유효하지 않은 날짜 값으로 LocalDate를 생성함",
-        ),
-        fix=c.t(
-            "Validate day/month before LocalDate.of (e.g. use YearMonth.lengthOfMonth / end-of-month rules)",
-            "LocalDate.of 호출 전에 일/월 범위를 검증 (말일 처리는 YearMonth.lengthOfMonth 등 사용)",
-        ),
+        cause=c.text(".cause", site=site, message_head=message.split(':')[0]),
+        fix=c.text(".fix"),
     )
 
 
@@ -223,20 +173,7 @@ def parse_invalid_date(c: Ctx) -> Incident:
             else "Invalid value for MonthOfYear (valid values 1 - 12): 13"
         )
     )
-    deep = [
-        c.j("java.time.LocalDate.create", (459, 442, 458, 465)),
-        c.j("java.time.LocalDate.of", (271, 274, 274, 281)),
-        c.j("java.time.chrono.IsoChronology.resolveYMD", (463, 576, 584, 584)),
-        c.j("java.time.chrono.AbstractChronology.resolveDate", (472, 472, 472, 472)),
-        c.j("java.time.chrono.IsoChronology.resolveDate", (492, 492, 492, 492)),
-        c.j("java.time.format.Parsed.resolveDateFields", (351, 354, 354, 354)),
-        c.j("java.time.format.Parsed.resolveFields", (257, 261, 261, 261)),
-        c.j("java.time.format.Parsed.resolve", (149, 148, 148, 148)),
-        c.j("java.time.format.DateTimeParseContext.toResolved", (337, 336, 336, 336)),
-        c.j("java.time.format.DateTimeFormatter.parseResolved0", (1951, 2048, 2054, 2108)),
-        c.j("java.time.format.DateTimeFormatter.parse", (1851, 1948, 1954, 2008)),
-        c.j("java.time.LocalDate.parse", (400, 428, 430, 435)),
-    ]
+    deep = c.chain(".deep")
     site = c.frame(c.pick(("util", "support", "controller", "batch")))
     wrapper = Wrap(
         "java.time.format.DateTimeParseException",
@@ -251,14 +188,8 @@ def parse_invalid_date(c: Ctx) -> Incident:
         [site],
         deep,
         wraps=[wrapper],
-        cause=c.t(
-            f"'{text}' has the right format but is not a real date, so parsing in {site.method} fails",
-            f"'{text}'는 형식은 맞지만 존재하지 않는 날짜라 {site.method}의 파싱이 실패",
-        ),
-        fix=c.t(
-            "Reject impossible dates at input validation and report them to the caller instead of parsing blindly",
-            "존재하지 않는 날짜는 입력 검증 단계에서 거부하고 호출자에게 오류로 응답",
-        ),
+        cause=c.text(".cause", text=text, site=site),
+        fix=c.text(".fix"),
     )
 
 
@@ -273,85 +204,24 @@ def base64(c: Ctx) -> Incident:
             "Input byte[] should at least have 2 bytes for base64 bytes",
         )
     )
-    throw = [
-        c.j("java.util.Base64$Decoder.decode0", (714, 743, 767, 814)),
-        c.j("java.util.Base64$Decoder.decode", (526, 538, 539, 566)),
-        c.j("java.util.Base64$Decoder.decode", (549, 561, 562, 589)),
-    ]
+    throw = c.chain(".throw")
     site = c.frame(c.pick(("util", "support", "client", "gateway")))
-    return c.fail(
-        IAE,
-        message,
-        [site],
-        throw,
-        cause=c.t(
-            f"{site.method} decodes text that is not plain Base64 (URL-safe alphabet, padding or whitespace)",
-            f"{site.method}에서 표준 Base64가 아닌 값(URL-safe 문자, 패딩, 공백)을 디코딩함",
-        ),
-        fix=c.t(
-            "Use Base64.getUrlDecoder()/getMimeDecoder() to match the sender, or strip whitespace first",
-            "송신측 형식에 맞게 getUrlDecoder()/getMimeDecoder()를 쓰거나 공백을 제거 후 디코딩",
-        ),
-    )
+    return c.fail(IAE, message, [site], throw, cause=c.text(".cause", site=site), fix=c.text(".fix"))
 
 
 @template("IllegalArgumentException", "iae.placeholder", contexts=("main",), codebases=("bank",))
 def placeholder(c: Ctx) -> Incident:
-    key = c.pick(
-        (
-            "core.banking.url",
-            "kftc.gateway.endpoint",
-            "bank.crypto.key-alias",
-            "card.auth.timeout",
-            "batch.settlement.dir",
-            "hsm.slot",
-        )
-    )
+    key = c.pick(c.values(".key"))
     bean = c.app("config") if c.chance(0.5) else c.app("client")
-    throw = [
-        c.lib("org.springframework.util.PropertyPlaceholderHelper.parseStringValue", 180),
-        c.lib("org.springframework.util.PropertyPlaceholderHelper.replacePlaceholders", 126),
-        c.lib("org.springframework.core.env.AbstractPropertyResolver.doResolvePlaceholders", 239),
-        c.lib("org.springframework.core.env.AbstractPropertyResolver.resolveRequiredPlaceholders", 210),
-        c.lib("org.springframework.core.env.AbstractEnvironment.resolveRequiredPlaceholders", 571),
-        c.lib("org.springframework.beans.factory.support.AbstractBeanFactory.resolveEmbeddedValue", 936),
-        c.lib("org.springframework.beans.factory.support.DefaultListableBeanFactory.doResolveDependency", 1332),
-        c.lib("org.springframework.beans.factory.support.DefaultListableBeanFactory.resolveDependency", 1311),
-        c.lib(
-            "org.springframework.beans.factory.annotation.AutowiredAnnotationBeanPostProcessor$AutowiredFieldElement.resolveFieldValue",
-            657,
-        ),
-        c.lib(
-            "org.springframework.beans.factory.annotation.AutowiredAnnotationBeanPostProcessor$AutowiredFieldElement.inject",
-            640,
-        ),
-        c.lib("org.springframework.beans.factory.annotation.InjectionMetadata.inject", 119),
-        c.lib(
-            "org.springframework.beans.factory.annotation.AutowiredAnnotationBeanPostProcessor.postProcessProperties",
-            399,
-        ),
-        c.lib("org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory.populateBean", 1431),
-        *stacks.bean_creation(c, c.pick((1, 2))),
-        *stacks.context_refresh(c),
-    ]
+    throw = [*c.chain(".throw"), *stacks.bean_creation(c, c.pick((1, 2))), *stacks.context_refresh(c)]
     name = bean.simple[:1].lower() + bean.simple[1:]
     message = f"Could not resolve placeholder '{key}' in value \"${{{key}}}\""
-    field = c.t(
-        "Injection of autowired dependencies failed; nested exception is java.lang.IllegalArgumentException: "
-        f"{message}",
-        "Injection of autowired dependencies failed; nested exception is java.lang.IllegalArgumentException: "
-        f"{message}",
-    )
+    field = c.text(".field", message=message)
     wrapper = Wrap(
         "org.springframework.beans.factory.BeanCreationException",
         f"Error creating bean with name '{name}': {field}",
         at="org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory.populateBean",
-        top=[
-            c.lib(
-                "org.springframework.beans.factory.annotation.AutowiredAnnotationBeanPostProcessor.postProcessProperties",
-                405,
-            )
-        ],
+        top=c.chain(".top"),
     )
     stack = throw
     chain = [Thrown(IAE, message, stack)]
@@ -362,14 +232,8 @@ def placeholder(c: Ctx) -> Incident:
         auto_wrap=False,
         fault=fault,
         fault_in_trace=False,
-        cause=c.t(
-            f"Property '{key}' used by {bean.simple} is not defined for the active profile",
-            f"{bean.simple}에서 사용하는 속성 '{key}'가 현재 프로파일 설정에 없음",
-        ),
-        fix=c.t(
-            f"Define {key} in application.yml / the environment, or give @Value a default (${{{key}:...}})",
-            f"application.yml 또는 환경 변수에 {key}를 정의하거나 @Value에 기본값(${{{key}:...}})을 지정",
-        ),
+        cause=c.text(".cause", key=key, bean=bean),
+        fix=c.text(".fix", key=key),
     )
 
 
@@ -390,15 +254,8 @@ def reflection_mismatch(c: Ctx) -> Incident:
         [site, caller],
         throw,
         fault=1,
-        cause=c.t(
-            f"{caller.method} reflectively invokes a method with arguments of the wrong type ({message})",
-            f"{caller.method}에서 리플렉션 호출 시 인자 타입/개수가 맞지 않음 ({message})",
-        ),
-        fix=c.t(
-            "Convert the value to the parameter type before Method.invoke (or look the method up by its real "
-            "signature)",
-            "Method.invoke 전에 값을 파라미터 타입으로 변환하거나 실제 시그니처로 메서드를 조회",
-        ),
+        cause=c.text(".cause", caller=caller, message=message),
+        fix=c.text(".fix"),
     )
 
 
@@ -410,18 +267,12 @@ def math_argument(c: Ctx) -> Incident:
             (
                 f"{math3}.exception.NotStrictlyPositiveException",
                 "invalid number of points: 0 (must be positive)",
-                [
-                    c.lib(f"{math3}.util.MathArrays.checkPositive", 1011),
-                    c.lib(f"{math3}.analysis.interpolation.SplineInterpolator.interpolate", 68),
-                ],
+                c.chain(".exception_message_throw"),
             ),
             (
                 f"{math3}.exception.DimensionMismatchException",
                 f"{c.randint(3, 9)} != {c.randint(1, 2)}",
-                [
-                    c.lib(f"{math3}.linear.MatrixUtils.checkAdditionCompatible", 543),
-                    c.lib(f"{math3}.linear.Array2DRowRealMatrix.add", 210),
-                ],
+                c.chain(".exception_message_throw_2"),
             ),
             (
                 f"{math3}.exception.OutOfRangeException",
@@ -442,14 +293,8 @@ def math_argument(c: Ctx) -> Incident:
         message,
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} calls the math library with arguments it rejects: {message}",
-            f"{site.method}에서 수학 라이브러리에 허용되지 않는 인자를 전달: {message}",
-        ),
-        fix=c.t(
-            f"Check sizes/ranges in {site.method} before the call and handle the empty or degenerate case",
-            f"{site.method}에서 호출 전에 크기/범위를 확인하고 빈 데이터 등 예외 케이스를 처리",
-        ),
+        cause=c.text(".cause", site=site, message=message),
+        fix=c.text(".fix", site=site),
     )
 
 
@@ -473,12 +318,7 @@ def capacity_or_charset(c: Ctx) -> Incident:
         throw, message = [c.j("java.nio.charset.Charset.forName", (531, 529, 528, 543))], name
     else:
         name = c.pick(("UTF 8", "utf8 ", "EUC KR"))
-        throw = [
-            c.j("java.nio.charset.Charset.checkName", (315, 312, 312, 308)),
-            c.j("java.nio.charset.Charset.lookup2", (484, 482, 482, 472)),
-            c.j("java.nio.charset.Charset.lookup", (464, 462, 462, 452)),
-            c.j("java.nio.charset.Charset.forName", (528, 526, 526, 539)),
-        ]
+        throw = c.chain(".throw")
         message = name
     exception = {
         "charset": "java.nio.charset.UnsupportedCharsetException",
@@ -492,17 +332,7 @@ def capacity_or_charset(c: Ctx) -> Incident:
         "charset": f"an unknown charset name {message}",
         "charset_name": f"an invalid charset name '{message}'",
     }[kind]
-    return c.fail(
-        exception,
-        message,
-        [site],
-        throw,
-        cause=c.t(f"{site.method} passes {what} to the JDK", f"{site.method}에서 JDK API에 잘못된 값({what})을 전달"),
-        fix=c.t(
-            "Compute the value correctly (check for negative sizes) or use StandardCharsets / a valid charset name",
-            "값 계산을 바로잡거나(음수 검사) StandardCharsets 또는 올바른 문자셋 이름 사용",
-        ),
-    )
+    return c.fail(exception, message, [site], throw, cause=c.text(".cause", site=site, what=what), fix=c.text(".fix"))
 
 
 # ------------------------------------------------------------------------------------------- IllegalStateException
@@ -519,7 +349,7 @@ def app_state(c: Ctx) -> Incident:
             f"{entity.simple} {ident} is already {state}",
             f"Cannot {site.method} {entity.simple} in state {state}",
             f"Illegal state transition {state} -> {site.method.upper()}",
-            c.t(f"{entity.simple} {ident} already processed", f"이미 처리된 거래입니다: {ident}"),
+            c.text(".message", entity=entity, ident=ident),
         )
     )
     caller = c.frame("service")
@@ -527,14 +357,8 @@ def app_state(c: Ctx) -> Incident:
         ISE,
         message,
         [site, caller],
-        cause=c.t(
-            f"{caller.method} called {site.method} on a {entity.simple} that is already {state}",
-            f"{caller.method}에서 이미 {state} 상태인 {entity.simple}에 {site.method}를 호출",
-        ),
-        fix=c.t(
-            f"Check the state before {site.method} (idempotency for retries / duplicate requests)",
-            f"{site.method} 호출 전에 상태를 확인 (재시도/중복 요청에 대한 멱등성 처리)",
-        ),
+        cause=c.text(".cause", caller=caller, site=site, entity=entity, state=state),
+        fix=c.text(".fix", site=site),
     )
 
 
@@ -560,14 +384,8 @@ def check_state(c: Ctx) -> Incident:
         message,
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} ran before {c.type_name()} was ready ({message or 'state check failed'})",
-            f"{c.type_name()}가 준비되기 전에 {site.method}가 실행됨 ({message or '상태 검사 실패'})",
-        ),
-        fix=c.t(
-            f"Initialise/start the component before calling {site.method}, or guard the call",
-            f"{site.method} 호출 전에 컴포넌트를 초기화/시작하거나 호출을 보호",
-        ),
+        cause=c.text(".cause", site=site, type_name=c.type_name(), reason=message or c.text(".no_message")),
+        fix=c.text(".fix", site=site),
     )
 
 
@@ -575,42 +393,20 @@ def check_state(c: Ctx) -> Incident:
 def iterator_remove(c: Ctx) -> Incident:
     throw = [c.j("java.util.ArrayList$Itr.remove", (865, 1009, 980, 1062))]
     site = c.frame(c.pick(("service", "support", "domain")))
-    return c.fail(
-        ISE,
-        None,
-        [site],
-        throw,
-        cause=c.t(
-            f"{site.method} calls Iterator.remove() twice or before next()",
-            f"{site.method}에서 Iterator.remove()를 next() 없이 또는 두 번 호출",
-        ),
-        fix=c.t(
-            "Call next() before each remove(), or use removeIf(...)",
-            "remove() 전에 next()를 호출하거나 removeIf(...) 사용",
-        ),
-    )
+    return c.fail(ISE, None, [site], throw, cause=c.text(".cause", site=site), fix=c.text(".fix"))
 
 
 @template("IllegalStateException", "ise.stream_reused", min_jdk=8)
 def stream_reused(c: Ctx) -> Incident:
-    throw = [
-        c.j("java.util.stream.AbstractPipeline.<init>", (203, 203, 203, 203)),
-        c.j("java.util.stream.ReferencePipeline.<init>", (94, 96, 96, 96)),
-        c.j("java.util.stream.ReferencePipeline$StatelessOp.<init>", (618, 637, 663, 664)),
-        c.j("java.util.stream.ReferencePipeline$3.<init>", (187, 189, 197, 197)),
-        c.j("java.util.stream.ReferencePipeline.map", (186, 188, 196, 196)),
-    ]
+    throw = c.chain(".throw")
     site = c.frame(c.pick(("service", "support")))
     return c.fail(
         ISE,
         "stream has already been operated upon or closed",
         [site],
         throw,
-        cause=c.t(f"{site.method} consumes the same Stream twice", f"{site.method}에서 같은 Stream을 두 번 사용"),
-        fix=c.t(
-            "Create a new stream for each pipeline (keep the collection, not the Stream)",
-            "파이프라인마다 새 스트림을 생성 (Stream 대신 컬렉션을 보관)",
-        ),
+        cause=c.text(".cause", site=site),
+        fix=c.text(".fix"),
     )
 
 
@@ -618,69 +414,28 @@ def stream_reused(c: Ctx) -> Incident:
 def duplicate_key(c: Ctx) -> Incident:
     key = c.account_no() if c.bank else c.pick(("default", "id", "node-1", "en_US"))
     if c.jdk.version <= 8:
-        throw = [
-            c.j("java.util.stream.Collectors.lambda$throwingMerger$0", 133),
-            c.j("java.util.HashMap.merge", 1254),
-            c.j("java.util.stream.Collectors.lambda$toMap$58", 1320),
-        ]
+        throw = c.chain(".throw")
         message = f"Duplicate key {c.type_name()}@{c.randint(0x10000000, 0x7FFFFFFF):x}"
     else:
-        throw = [
-            c.j("java.util.stream.Collectors.duplicateKeyException", (0, 133, 135, 135)),
-            c.j("java.util.stream.Collectors.lambda$uniqKeysMapAccumulator$1", (0, 180, 182, 182)),
-        ]
+        throw = c.chain(".throw_2")
         message = f"Duplicate key {key} (attempted merging values {c.type_name()}@1a2b3c and {c.type_name()}@4d5e6f)"
     throw += [c.j("java.util.stream.ReduceOps$3ReducingSink.accept", (169, 169, 169, 169)), *c.jdk.stream_collect()[1:]]
     site = c.frame(c.pick(("service", "support", "repository")))
-    return c.fail(
-        ISE,
-        message,
-        [site],
-        throw,
-        cause=c.t(
-            f"Collectors.toMap in {site.method} met the key {key} twice",
-            f"{site.method}의 Collectors.toMap에서 키 {key}가 중복됨",
-        ),
-        fix=c.t(
-            "Pass a merge function to toMap or de-duplicate the source (check why the key repeats)",
-            "toMap에 병합 함수를 지정하거나 원본 데이터의 중복 원인을 제거",
-        ),
-    )
+    return c.fail(ISE, message, [site], throw, cause=c.text(".cause", site=site, key=key), fix=c.text(".fix"))
 
 
 @template("IllegalStateException", "ise.queue_or_matcher")
 def queue_or_matcher(c: Ctx) -> Incident:
     if c.chance(0.5):
-        throw = [
-            c.j("java.util.AbstractQueue.add", 98),
-            c.j("java.util.concurrent.ArrayBlockingQueue.add", (312, 326, 329, 329)),
-        ]
-        message, what = (
-            "Queue full",
-            c.t("adds to a full bounded queue with add()", "가득 찬 고정 크기 큐에 add()로 추가"),
-        )
-        fix = c.t(
-            "Use offer()/put() with back-pressure or size the queue for the load",
-            "offer()/put()으로 대기 처리하거나 부하에 맞게 큐 크기를 조정",
-        )
+        throw = c.chain(".throw")
+        message, what = ("Queue full", c.text(".message_what"))
+        fix = c.text(".fix")
     else:
-        throw = [
-            c.j("java.util.regex.Matcher.group", (536, 645, 645, 642)),
-            c.j("java.util.regex.Matcher.group", (496, 589, 589, 586)),
-        ]
-        message, what = (
-            "No match found",
-            c.t(
-                "reads Matcher.group() without a successful matches()/find()",
-                "matches()/find() 성공 확인 없이 Matcher.group()을 읽음",
-            ),
-        )
-        fix = c.t(
-            "Check matches()/find() before group() and handle input that does not match",
-            "group() 전에 matches()/find() 결과를 확인하고 불일치 입력을 처리",
-        )
+        throw = c.chain(".throw_2")
+        message, what = ("No match found", c.text(".message_what_2"))
+        fix = c.text(".fix_2")
     site = c.frame(c.pick(("util", "support", "service", "gateway")))
-    return c.fail(ISE, message, [site], throw, cause=c.t(f"{site.method} {what}", f"{site.method}에서 {what}"), fix=fix)
+    return c.fail(ISE, message, [site], throw, cause=c.text(".cause", site=site, what=what), fix=fix)
 
 
 @template("IllegalStateException", "ise.response_committed", contexts=("web",))
@@ -692,14 +447,8 @@ def response_committed(c: Ctx) -> Incident:
         "Cannot call sendError() after the response has been committed",
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} writes an error after the response body was already flushed",
-            f"{site.method}에서 응답 본문이 이미 전송된 뒤에 오류 응답을 보내려 함",
-        ),
-        fix=c.t(
-            "Decide the status before writing the body (or return early after streaming)",
-            "본문을 쓰기 전에 상태 코드를 결정하거나 스트리밍 후에는 바로 반환",
-        ),
+        cause=c.text(".cause", site=site),
+        fix=c.text(".fix"),
     )
 
 
@@ -713,58 +462,29 @@ def no_request_bound(c: Ctx) -> Incident:
     throw = [c.lib("org.springframework.web.context.request.RequestContextHolder.currentRequestAttributes", 131)]
     site = c.frame(c.pick(("support", "service")), c.pick(("currentUser", "clientIp", "auditInfo", "channelCode")))
     message = (
-        "No thread-bound request found: Are you referring to request attributes outside of an actual web request, "
-        "or processing a request outside of the originally receiving thread? If you are actually operating within "
-        "a web request and still receive this message, your code is probably running outside of DispatcherServlet: "
-        "In this case, use RequestContextListener or RequestContextFilter to expose the current request."
+        c.message(".message")
     )
-    return c.fail(
-        ISE,
-        message,
-        [site],
-        throw,
-        cause=c.t(
-            f"{site.method} reads the HTTP request outside a request thread ({c.context} thread)",
-            f"{site.method}가 요청 스레드가 아닌 {c.context} 스레드에서 HTTP 요청 정보를 읽음",
-        ),
-        fix=c.t(
-            "Pass the needed request data as a parameter instead of reading RequestContextHolder in async code",
-            "비동기 코드에서는 RequestContextHolder 대신 필요한 요청 값을 파라미터로 전달",
-        ),
-    )
+    return c.fail(ISE, message, [site], throw, cause=c.text(".cause", site=site, context=c.context), fix=c.text(".fix"))
 
 
 @template("IllegalStateException", "ise.task_cancelled")
 def task_cancelled(c: Ctx) -> Incident:
-    throw = [
-        c.j("java.util.concurrent.FutureTask.report", 121),
-        c.j("java.util.concurrent.FutureTask.get", (192, 191, 191, 191)),
-    ]
+    throw = c.chain(".throw")
     site = c.frame(c.pick(("service", "support", "scheduler")))
     return c.fail(
         "java.util.concurrent.CancellationException",
         None,
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} calls get() on a task that was cancelled (timeout or shutdown)",
-            f"{site.method}에서 취소된 작업(타임아웃/종료)의 get()을 호출",
-        ),
-        fix=c.t(
-            "Check isCancelled() or catch CancellationException where tasks can be cancelled",
-            "작업이 취소될 수 있는 곳에서는 isCancelled()를 확인하거나 CancellationException 처리",
-        ),
+        cause=c.text(".cause", site=site),
+        fix=c.text(".fix"),
     )
 
 
 @template("IllegalStateException", "ise.lock_not_owner")
 def lock_not_owner(c: Ctx) -> Incident:
     if c.chance(0.5):
-        throw = [
-            c.j("java.util.concurrent.locks.ReentrantLock$Sync.tryRelease", (151, 149, 175, 176)),
-            c.j("java.util.concurrent.locks.AbstractQueuedSynchronizer.release", (1261, 1302, 1007, 1059)),
-            c.j("java.util.concurrent.locks.ReentrantLock.unlock", (457, 439, 494, 494)),
-        ]
+        throw = c.chain(".throw")
         message = None
     else:
         throw = [c.j("java.lang.Object.notifyAll" if c.chance(0.5) else "java.lang.Object.wait", native=True)]
@@ -775,14 +495,8 @@ def lock_not_owner(c: Ctx) -> Incident:
         message,
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} releases/waits on a lock its thread does not hold",
-            f"{site.method}에서 현재 스레드가 보유하지 않은 락을 해제/대기함",
-        ),
-        fix=c.t(
-            "Unlock in a finally block of the same thread that locked; wait/notify only inside synchronized",
-            "락을 건 같은 스레드의 finally에서 해제하고 wait/notify는 synchronized 안에서만 호출",
-        ),
+        cause=c.text(".cause", site=site),
+        fix=c.text(".fix"),
     )
 
 
@@ -792,17 +506,11 @@ def circular_reference(c: Ctx) -> Incident:
     second = c.app("support")
     name_a = first.simple[:1].lower() + first.simple[1:]
     name_b = second.simple[:1].lower() + second.simple[1:]
-    deep = [
-        c.lib("org.springframework.beans.factory.support.DefaultSingletonBeanRegistry.beforeSingletonCreation", 355),
-        c.lib("org.springframework.beans.factory.support.DefaultSingletonBeanRegistry.getSingleton", 227),
-        *stacks.bean_creation(c, 3),
-        *stacks.context_refresh(c),
-    ]
+    deep = [*c.chain(".deep"), *stacks.bean_creation(c, 3), *stacks.context_refresh(c)]
     stack = deep
     root = Thrown(
         "org.springframework.beans.factory.BeanCurrentlyInCreationException",
-        f"Error creating bean with name '{name_a}': Requested bean is currently in creation: Is there an "
-        "unresolvable circular reference?",
+        c.message(".root", name_a=name_a),
         stack,
     )
     unsatisfied = "org.springframework.beans.factory.UnsatisfiedDependencyException"
@@ -810,16 +518,14 @@ def circular_reference(c: Ctx) -> Incident:
         Wrap(
             unsatisfied,
             lambda inner: (
-                f"Error creating bean with name '{name_b}': Unsatisfied dependency expressed "
-                f"through constructor parameter 0; nested exception is {inner.to_string()}"
+                c.message(".wraps", name_b=name_b, inner_to_string=inner.to_string())
             ),
             at="org.springframework.beans.factory.support.ConstructorResolver.createArgumentArray",
         ),
         Wrap(
             unsatisfied,
             lambda inner: (
-                f"Error creating bean with name '{name_a}': Unsatisfied dependency expressed "
-                f"through constructor parameter 0; nested exception is {inner.to_string()}"
+                c.message(".wraps_2", name_a=name_a, inner_to_string=inner.to_string())
             ),
             at="org.springframework.beans.factory.support.ConstructorResolver.createArgumentArray",
         ),
@@ -831,14 +537,8 @@ def circular_reference(c: Ctx) -> Incident:
         auto_wrap=False,
         fault=fault,
         fault_in_trace=False,
-        cause=c.t(
-            f"{first.simple} and {second.simple} depend on each other through their constructors",
-            f"{first.simple}와 {second.simple}가 생성자 주입으로 서로를 참조 (순환 참조)",
-        ),
-        fix=c.t(
-            "Break the cycle: move the shared logic to a third bean or inject one side lazily (@Lazy / setter)",
-            "공통 로직을 별도 빈으로 분리하거나 한쪽을 @Lazy/세터 주입으로 바꿔 순환을 제거",
-        ),
+        cause=c.text(".cause", first=first, second=second),
+        fix=c.text(".fix"),
     )
 
 
@@ -859,20 +559,7 @@ def immutable_list(c: Ctx) -> Incident:
     ]
     site = c.frame(c.pick(("service", "support", "domain", "batch")))
     source = c.pick(("List.of(...)", "Stream.toList()", "Collectors.toUnmodifiableList()", "Map.of(...)"))
-    return c.fail(
-        UOE,
-        None,
-        [site],
-        throw,
-        cause=c.t(
-            f"{site.method} calls {op}() on an immutable collection created by {source}",
-            f"{site.method}에서 {source}로 만든 불변 컬렉션에 {op}()를 호출",
-        ),
-        fix=c.t(
-            "Copy into a mutable collection first (new ArrayList<>(...)) before modifying it",
-            "수정 전에 new ArrayList<>(...) 등 변경 가능한 컬렉션으로 복사",
-        ),
-    )
+    return c.fail(UOE, None, [site], throw, cause=c.text(".cause", site=site, op=op, source=source), fix=c.text(".fix"))
 
 
 @template("UnsupportedOperationException", "uoe.unmodifiable_view")
@@ -893,46 +580,18 @@ def unmodifiable_view(c: Ctx) -> Incident:
         None,
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} modifies the read-only view returned by {getter}()",
-            f"{site.method}에서 {getter}()가 반환한 읽기 전용 컬렉션을 수정함",
-        ),
-        fix=c.t(
-            f"Modify through the owning object's API, or copy the result of {getter}() first",
-            f"소유 객체의 메서드로 변경하거나 {getter}() 결과를 복사해서 사용",
-        ),
+        cause=c.text(".cause", site=site, getter=getter),
+        fix=c.text(".fix", getter=getter),
     )
 
 
 @template("UnsupportedOperationException", "uoe.arrays_as_list")
 def arrays_as_list(c: Ctx) -> Incident:
     op = c.pick(("add", "remove"))
-    if op == "add":
-        throw = [
-            c.j("java.util.AbstractList.add", (148, 153, 153, 155)),
-            c.j("java.util.AbstractList.add", (108, 111, 111, 113)),
-        ]
-    else:
-        throw = [
-            c.j("java.util.AbstractList.remove", (161, 167, 169, 171)),
-            c.j("java.util.AbstractList$Itr.remove", (374, 387, 389, 391)),
-        ]
+    throw = c.chain(".throw") if op == "add" else c.chain(".throw_2")
     site = c.frame(c.pick(("service", "support", "util")))
     source = c.pick(("Arrays.asList(...)", "Collections.emptyList()", "Collections.singletonList(...)"))
-    return c.fail(
-        UOE,
-        None,
-        [site],
-        throw,
-        cause=c.t(
-            f"{site.method} changes the size of a fixed-size list from {source}",
-            f"{site.method}에서 {source}로 만든 고정 크기 리스트의 크기를 변경",
-        ),
-        fix=c.t(
-            "Wrap it in new ArrayList<>(...) before adding or removing",
-            "추가/삭제 전에 new ArrayList<>(...)로 감싸서 사용",
-        ),
-    )
+    return c.fail(UOE, None, [site], throw, cause=c.text(".cause", site=site, source=source), fix=c.text(".fix"))
 
 
 @template("UnsupportedOperationException", "uoe.not_implemented")
@@ -945,10 +604,7 @@ def not_implemented(c: Ctx) -> Incident:
             "Not supported yet.",
             "Not implemented",
             f"{method} is not supported by {owner.simple}",
-            c.t(
-                f"Currency {c.pick(('JPY', 'CNY', 'VND'))} is not supported",
-                f"지원하지 않는 통화입니다: {c.pick(('JPY', 'CNY', 'VND'))}",
-            ),
+            c.text(".message", choice=c.pick(('JPY', 'CNY', 'VND')), choice_2=c.pick(('JPY', 'CNY', 'VND'))),
             None,
         )
     )
@@ -958,14 +614,8 @@ def not_implemented(c: Ctx) -> Incident:
         message,
         [site, caller],
         fault=0,
-        cause=c.t(
-            f"{owner.simple}.{method} is a stub / unsupported path and {caller.method} reached it",
-            f"{owner.simple}.{method}는 미구현(지원 안 함) 경로인데 {caller.method}에서 호출됨",
-        ),
-        fix=c.t(
-            f"Implement {method} in {owner.simple} or route {caller.method} to an implementation that supports it",
-            f"{owner.simple}.{method}를 구현하거나 {caller.method}가 지원하는 구현체를 사용하도록 수정",
-        ),
+        cause=c.text(".cause", owner=owner, method=method, caller=caller),
+        fix=c.text(".fix", method=method, owner=owner, caller=caller),
     )
 
 
@@ -975,20 +625,7 @@ def guava_immutable(c: Ctx) -> Incident:
     cls = "com.google.common.collect.ImmutableMap" if op == "put" else "com.google.common.collect.ImmutableCollection"
     throw = [c.lib(f"{cls}.{op}", c.pick((267, 495, 281, 538)))]
     site = c.frame(c.pick(("service", "support", "config")))
-    return c.fail(
-        UOE,
-        None,
-        [site],
-        throw,
-        cause=c.t(
-            f"{site.method} calls {op}() on a Guava immutable collection",
-            f"{site.method}에서 Guava 불변 컬렉션에 {op}() 호출",
-        ),
-        fix=c.t(
-            "Build a new collection (builder or copy) instead of mutating the immutable one",
-            "불변 컬렉션을 수정하지 말고 빌더나 복사로 새 컬렉션을 생성",
-        ),
-    )
+    return c.fail(UOE, None, [site], throw, cause=c.text(".cause", site=site, op=op), fix=c.text(".fix"))
 
 
 @template("UnsupportedOperationException", "uoe.iterator_remove")
@@ -1002,14 +639,8 @@ def iterator_remove_default(c: Ctx) -> Incident:
         "remove",
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} calls remove() on an iterator that does not implement it",
-            f"{site.method}에서 remove()를 지원하지 않는 Iterator의 remove()를 호출",
-        ),
-        fix=c.t(
-            "Collect the elements to drop and remove them from the source collection, or implement remove()",
-            "삭제 대상을 모아서 원본 컬렉션에서 제거하거나 Iterator에 remove()를 구현",
-        ),
+        cause=c.text(".cause", site=site),
+        fix=c.text(".fix"),
         extra={"helper": helper.qualified_method},
     )
 
@@ -1017,25 +648,13 @@ def iterator_remove_default(c: Ctx) -> Incident:
 @template("UnsupportedOperationException", "uoe.map_entry_set")
 def map_entry_set(c: Ctx) -> Incident:
     if c.jdk.at_least(11):
-        throw = [
-            c.j("java.util.ImmutableCollections.uoe", (0, 71, 142, 159)),
-            c.j("java.util.ImmutableCollections$AbstractImmutableMap.put", (0, 714, 1072, 1241)),
-        ]
+        throw = c.chain(".throw")
         source = "Map.of(...)"
     else:
         throw = [c.j("java.util.Collections$UnmodifiableMap.put", (1457, 1457, 1505, 1529))]
         source = "Collections.unmodifiableMap(...)"
     site = c.frame(c.pick(("config", "support", "service")))
-    return c.fail(
-        UOE,
-        None,
-        [site],
-        throw,
-        cause=c.t(
-            f"{site.method} puts into a map built with {source}", f"{site.method}에서 {source}로 만든 맵에 put 호출"
-        ),
-        fix=c.t("Use a HashMap copy when the map must change", "변경이 필요하면 HashMap으로 복사해서 사용"),
-    )
+    return c.fail(UOE, None, [site], throw, cause=c.text(".cause", site=site, source=source), fix=c.text(".fix"))
 
 
 # ---------------------------------------------------------------------------------------------- RuntimeException
@@ -1068,14 +687,8 @@ def unexpected_response(c: Ctx) -> Incident:
         c,
         "client",
         message,
-        c.t(
-            f"{system} answered HTTP {status}; the client turns every non-2xx answer into a RuntimeException",
-            f"{system}가 HTTP {status}로 응답했고 클라이언트가 이를 RuntimeException으로 변환",
-        ),
-        c.t(
-            f"Check {system} availability/request payload and handle {status} explicitly (retry or a typed error)",
-            f"{system} 상태와 요청 내용을 확인하고 {status} 응답을 재시도/전용 예외로 명시적으로 처리",
-        ),
+        c.text(".result", system=system, status=status),
+        c.text(".result_2", system=system, status=status),
     )
 
 
@@ -1088,14 +701,8 @@ def unknown_type(c: Ctx) -> Incident:
         c,
         c.pick(("listener", "support", "gateway")),
         message,
-        c.t(
-            f"An input with {noun} {value} arrived that no branch handles",
-            f"처리 분기가 없는 {noun} {value} 입력이 들어옴",
-        ),
-        c.t(
-            f"Add handling for {value} (or skip/park unknown values instead of failing the whole flow)",
-            f"{value}에 대한 처리를 추가하거나 미지원 값은 전체 실패 대신 건너뛰기/보류 처리",
-        ),
+        c.text(".result", noun=noun, value=value),
+        c.text(".result_2", value=value),
         caller_role=c.pick(("listener", "service")),
     )
 
@@ -1108,21 +715,15 @@ def retry_exhausted(c: Ctx) -> Incident:
         (
             f"Max retries ({attempts}) exceeded for {action}",
             f"Giving up {action} after {attempts} attempts",
-            c.t(f"{action} failed after {attempts} retries", f"{action} {attempts}회 재시도 후 실패"),
+            c.text(".message", action=action, attempts=attempts),
         )
     )
     return runtime(
         c,
         "util",
         message,
-        c.t(
-            f"{action} failed {attempts} times; the retry helper gives up without keeping the last error",
-            f"{action}이(가) {attempts}회 모두 실패했고 재시도 헬퍼가 마지막 원인을 남기지 않음",
-        ),
-        c.t(
-            "Find the underlying failure (log each attempt's cause) and keep it as the exception cause",
-            "각 시도의 원인을 로그로 남기고 예외 cause로 보존하여 근본 원인을 해결",
-        ),
+        c.text(".result", action=action, attempts=attempts),
+        c.text(".result_2"),
         fault=1,
     )
 
@@ -1133,21 +734,14 @@ def config_missing(c: Ctx) -> Incident:
         ("bank.kftc.endpoint", "card.auth.merchant-id", "settlement.output-dir", "storage.path", "cluster.name")
     )
     message = c.pick(
-        (
-            f"Missing required configuration: {key}",
-            f"Property {key} is not set",
-            c.t(f"Configuration {key} is empty", f"필수 설정값이 없습니다: {key}"),
-        )
+        (f"Missing required configuration: {key}", f"Property {key} is not set", c.text(".message", key=key))
     )
     return runtime(
         c,
         "config",
         message,
-        c.t(f"Required setting {key} is absent in this environment", f"현재 환경에 필수 설정 {key}가 없음"),
-        c.t(
-            f"Set {key} for the environment (profile / env var) or fail at start-up with a clear message",
-            f"해당 환경(프로파일/환경 변수)에 {key}를 설정",
-        ),
+        c.text(".result", key=key),
+        c.text(".result_2", key=key),
         caller_role="service",
     )
 
@@ -1166,14 +760,8 @@ def test_double(c: Ctx) -> Incident:
         message,
         [site, under_test],
         fault=1,
-        cause=c.t(
-            f"The test's fake {fake.simple} fails on purpose and {under_test.method} does not handle the failure",
-            f"테스트용 {fake.simple}가 의도적으로 실패했는데 {under_test.method}가 이를 처리하지 않음",
-        ),
-        fix=c.t(
-            f"Make {under_test.method} handle the downstream failure as the test specifies (catch, compensate, report)",
-            f"테스트 명세대로 {under_test.method}가 하위 호출 실패를 처리(예외 처리/보상/결과 반환)하도록 수정",
-        ),
+        cause=c.text(".cause", fake=fake, under_test=under_test),
+        fix=c.text(".fix", under_test=under_test),
     )
 
 
@@ -1182,37 +770,18 @@ def business_rule(c: Ctx) -> Incident:
     account = c.account_no()
     message = c.pick(
         (
-            c.t(f"Account {account} is closed", f"해지된 계좌입니다: {account}"),
-            c.t(f"Daily transfer limit exceeded for {account}", f"일일 이체한도를 초과했습니다: {account}"),
-            c.t(f"Card ****-{c.randint(1000, 9999)} is suspended", "정지된 카드입니다"),
-            c.t("Cut-off time passed for same-day settlement", "당일 정산 마감 시간이 지났습니다"),
+            c.text(".message", account=account),
+            c.text(".message_2", account=account),
+            c.text(".message_3", number=c.randint(1000, 9999)),
+            c.text(".message_4"),
         )
     )
-    return runtime(
-        c,
-        "domain",
-        message,
-        c.t(
-            f"A business rule rejected the request ({message}) with a generic RuntimeException",
-            f"업무 규칙 위반({message})을 일반 RuntimeException으로 처리함",
-        ),
-        c.t(
-            "Throw a dedicated business exception and map it to a proper error response instead of 500",
-            "전용 업무 예외로 던지고 500 대신 적절한 오류 응답으로 변환",
-        ),
-    )
+    return runtime(c, "domain", message, c.text(".result", message=message), c.text(".result_2"))
 
 
 @template("RuntimeException", "rte.wrapped_message_only")
 def wrapped_message_only(c: Ctx) -> Incident:
-    path = c.pick(
-        (
-            "/data/settlement/in/KFTC_20240312.dat",
-            "conf/app.properties",
-            "/var/lib/app/segments/00042",
-            "classpath:templates/statement.ftl",
-        )
-    )
+    path = c.pick(c.values(".path"))
     detail = c.pick(("Connection reset", "Permission denied", "Stream closed", "timeout", "No space left on device"))
     message = c.pick(
         (f"Failed to read {path}: {detail}", f"Could not load {path} ({detail})", f"I/O error while processing {path}")
@@ -1221,14 +790,8 @@ def wrapped_message_only(c: Ctx) -> Incident:
         c,
         c.pick(("support", "batch", "util")),
         message,
-        c.t(
-            f"An I/O failure on {path} ({detail}) was rethrown as a RuntimeException without its cause",
-            f"{path} 입출력 실패({detail})를 원인 없이 RuntimeException으로 다시 던짐",
-        ),
-        c.t(
-            "Keep the original exception as the cause (new RuntimeException(msg, e)) and fix the I/O problem",
-            "원래 예외를 cause로 보존(new RuntimeException(msg, e))하고 입출력 문제를 해결",
-        ),
+        c.text(".result", path=path, detail=detail),
+        c.text(".result_2"),
     )
 
 
@@ -1246,12 +809,6 @@ def instantiation(c: Ctx) -> Incident:
         c,
         c.pick(("util", "support", "config")),
         message,
-        c.t(
-            f"Reflective creation of {target.simple} failed (no public no-arg constructor or abstract class)",
-            f"리플렉션으로 {target.simple} 생성 실패 (public 기본 생성자 없음 또는 추상 클래스)",
-        ),
-        c.t(
-            f"Give {target.simple} a public no-arg constructor or register a factory for it",
-            f"{target.simple}에 public 기본 생성자를 추가하거나 팩토리를 등록",
-        ),
+        c.text(".result", target=target),
+        c.text(".result_2", target=target),
     )

@@ -8,52 +8,10 @@ from __future__ import annotations
 
 from utils.corpus.builder import Ctx
 from utils.corpus.model import Incident, StackFrame, template
+from utils.corpus.tables import tables
 
 TEST = ("test",)
-JUNIT4 = {  # version -> (fail, failNotEquals, assertEquals(long), assertEquals(Object), string assertEquals x2)
-    "4.11": {
-        "fail": 88,
-        "failNotEquals": 743,
-        "eq_long": (118, 555),
-        "eq_obj": (118, 144),
-        "str": (115, 144),
-        "fail0": 86,
-        "true": (41, 52),
-        "false": (64, 74),
-        "notNull": (712, 722),
-        "failNotNull": 755,
-        "null": (737, 747),
-        "that": (956, 923),
-    },
-    "4.12": {
-        "fail": 88,
-        "failNotEquals": 834,
-        "eq_long": (645, 631),
-        "eq_obj": (118, 144),
-        "str": (115, 144),
-        "fail0": 86,
-        "true": (41, 52),
-        "false": (64, 74),
-        "notNull": (712, 722),
-        "failNotNull": 755,
-        "null": (737, 747),
-        "that": (956, 923),
-    },
-    "4.13": {
-        "fail": 89,
-        "failNotEquals": 835,
-        "eq_long": (647, 633),
-        "eq_obj": (120, 146),
-        "str": (117, 146),
-        "fail0": 87,
-        "true": (42, 53),
-        "false": (65, 75),
-        "notNull": (713, 723),
-        "failNotNull": 756,
-        "null": (738, 748),
-        "that": (964, 930),
-    },
-}
+JUNIT4 = tables().maps["junit4.lines"]  # version -> method -> line (see assertions.yaml)
 
 
 def compact(expected: str, actual: str, context: int = 20) -> str:
@@ -153,14 +111,14 @@ def assertion(c: Ctx, exception: str, message: str | None, throw: list[StackFram
 def mismatch_text(c: Ctx, kind: str, expected: str, actual: str) -> tuple[str, str]:
     fault = test_fault(c)
     return (
-        c.t(
-            f"{fault.cls.rsplit('.', 1)[-1]}.{fault.method} returned {actual} where the test expects {expected}",
-            f"{fault.cls.rsplit('.', 1)[-1]}.{fault.method}의 결과가 {actual}로, 테스트 기대값 {expected}와 다름",
+        c.text(
+            "assertions.mismatch_text.result",
+            fault_cls_simple=fault.cls.rsplit('.', 1)[-1],
+            fault=fault,
+            actual=actual,
+            expected=expected,
         ),
-        c.t(
-            f"Fix the {kind} computed in {fault.method} (or update the test if {expected} is no longer right)",
-            f"{fault.method}에서 계산하는 값을 수정 (기대값 {expected}가 더 이상 맞지 않으면 테스트를 수정)",
-        ),
+        c.text("assertions.mismatch_text.result_2", kind=kind, fault=fault, expected=expected),
     )
 
 
@@ -239,14 +197,8 @@ def junit4_condition(c: Ctx) -> Incident:
         "java.lang.AssertionError",
         message,
         throw,
-        c.t(
-            f"The condition on {noun} checked after {fault.method} does not hold (assert{which})",
-            f"{fault.method} 실행 후 {noun}에 대한 조건(assert{which})이 성립하지 않음",
-        ),
-        c.t(
-            f"Check how {fault.method} sets {noun}; fix the code under test or the test's expectation",
-            f"{fault.method}가 {noun}을(를) 설정하는 로직을 확인하고 코드나 테스트 기대값을 수정",
-        ),
+        c.text(".result", noun=noun, fault=fault, which=which),
+        c.text(".result_2", fault=fault, noun=noun),
     )
 
 
@@ -290,19 +242,12 @@ def junit5_equals(c: Ctx) -> Incident:
     kind, expected, actual = value_pair(c)
     if c.chance(0.6):
         throw = [
-            c.lib("org.junit.jupiter.api.AssertionFailureBuilder.build", 151),
-            c.lib("org.junit.jupiter.api.AssertionFailureBuilder.buildAndThrow", 132),
-            c.lib("org.junit.jupiter.api.AssertEquals.failNotEqual", 197),
+            *c.chain(".throw"),
             c.lib("org.junit.jupiter.api.AssertEquals.assertEquals", c.pick((182, 150, 166))),
             c.lib("org.junit.jupiter.api.Assertions.assertEquals", c.pick((1141, 1135, 531, 1145))),
         ]
     else:
-        throw = [
-            c.lib("org.junit.jupiter.api.AssertionUtils.fail", 55),
-            c.lib("org.junit.jupiter.api.AssertionUtils.failNotEqual", 62),
-            c.lib("org.junit.jupiter.api.AssertEquals.assertEquals", 182),
-            c.lib("org.junit.jupiter.api.Assertions.assertEquals", 1124),
-        ]
+        throw = c.chain(".throw_2")
     message = f"expected: <{expected}> but was: <{actual}>"
     if c.chance(0.35):
         message = f"{c.pick((c.code.noun(), 'balance after transfer', 'status', 'result size'))} ==> {message}"
@@ -313,27 +258,18 @@ def junit5_equals(c: Ctx) -> Incident:
 @template("AssertionError", "assert.junit5_condition", contexts=TEST, min_jdk=8)
 def junit5_condition(c: Ctx) -> Incident:
     c.runner = "junit5"
-    builder = [
-        c.lib("org.junit.jupiter.api.AssertionFailureBuilder.build", 151),
-        c.lib("org.junit.jupiter.api.AssertionFailureBuilder.buildAndThrow", 132),
-    ]
+    builder = c.chain(".builder")
     which = c.pick(("true", "throws", "notNull", "fail"))
     fault = test_fault(c)
     if which == "true":
-        throw = [
-            *builder,
-            c.lib("org.junit.jupiter.api.AssertTrue.failNotTrue", 63),
-            c.lib("org.junit.jupiter.api.AssertTrue.assertTrue", 36),
-            c.lib("org.junit.jupiter.api.AssertTrue.assertTrue", 31),
-            c.lib("org.junit.jupiter.api.Assertions.assertTrue", 183),
-        ]
+        throw = [*builder, *c.chain(".throw")]
         message = c.pick(
             (
                 "expected: <true> but was: <false>",
                 f"{c.code.noun()} must be valid ==> expected: <true> but was: <false>",
             )
         )
-        what = c.t("the checked condition is false", "검사한 조건이 false")
+        what = c.text(".what")
     elif which == "throws":
         expected = c.pick(
             (
@@ -342,49 +278,26 @@ def junit5_condition(c: Ctx) -> Incident:
                 f"{c.code.root}.{c.pick(('InsufficientBalance', 'LimitExceeded', 'Invalid' + c.code.stem))}Exception",
             )
         )
-        throw = [
-            *builder,
-            c.lib("org.junit.jupiter.api.AssertThrows.assertThrows", 73),
-            c.lib("org.junit.jupiter.api.AssertThrows.assertThrows", 35),
-            c.lib("org.junit.jupiter.api.Assertions.assertThrows", 3128),
-        ]
+        throw = [*builder, *c.chain(".throw_2")]
         message = f"Expected {expected} to be thrown, but nothing was thrown."
-        what = c.t(
-            f"{fault.method} did not throw {expected.rsplit('.', 1)[-1]} for invalid input",
-            f"{fault.method}가 잘못된 입력에 {expected.rsplit('.', 1)[-1]}를 던지지 않음",
-        )
+        what = c.text(".what_2", fault=fault, expected_simple=expected.rsplit('.', 1)[-1])
     elif which == "notNull":
-        throw = [
-            *builder,
-            c.lib("org.junit.jupiter.api.AssertNotNull.failNull", 49),
-            c.lib("org.junit.jupiter.api.AssertNotNull.assertNotNull", 35),
-            c.lib("org.junit.jupiter.api.AssertNotNull.assertNotNull", 30),
-            c.lib("org.junit.jupiter.api.Assertions.assertNotNull", 304),
-        ]
+        throw = [*builder, *c.chain(".throw_3")]
         message = "expected: not <null>"
-        what = c.t(f"{fault.method} returned null", f"{fault.method}가 null을 반환")
+        what = c.text(".what_3", fault=fault)
     else:
-        throw = [
-            c.lib("org.junit.jupiter.api.AssertionUtils.fail", 38),
-            c.lib("org.junit.jupiter.api.Assertions.fail", 138),
-        ]
+        throw = c.chain(".throw_4")
         message = c.pick(
             ("Should have thrown an exception", f"{c.type_name()} should not be accepted", "Unexpected success")
         )
-        what = c.t(
-            f"{fault.method} accepted input the test expects it to reject",
-            f"{fault.method}가 거부해야 할 입력을 받아들임",
-        )
+        what = c.text(".what_4", fault=fault)
     return assertion(
         c,
         "org.opentest4j.AssertionFailedError",
         message,
         throw,
-        c.t(f"Test failure: {what}", f"테스트 실패: {what}"),
-        c.t(
-            f"Fix {fault.method} so that it behaves as the test specifies",
-            f"테스트 명세대로 동작하도록 {fault.method} 수정",
-        ),
+        c.text(".result", what=what),
+        c.text(".result_2", fault=fault),
     )
 
 
@@ -406,9 +319,7 @@ def assertj(c: Ctx) -> Incident:
                 f"\nExpecting:\n <{actual}>\nto be equal to:\n <{expected}>\nbut was not.",
                 "\nExpecting actual not to be null",
                 f"\nExpected size: 3 but was: 2 in:\n[{c.code.noun()}1, {c.code.noun()}2]",
-                f'\nExpecting ArrayList:\n  ["{expected}"]\nto contain:\n  ["{actual}"]\nbut could not find the '
-                "following "
-                f'element(s):\n  ["{actual}"]\n',
+                c.message(".message", expected=expected, actual=actual),
                 f'\nExpecting empty but was: ["{actual}"]',
                 "\nExpecting value to be true but was false",
             )
@@ -457,14 +368,8 @@ def array_equals(c: Ctx) -> Incident:
         c.lib("org.junit.Assert.assertArrayEquals", c.pick((294, 305, 265))),
     ]
     fault = test_fault(c)
-    cause = c.t(
-        f"Element {index} of the array from {fault.method} is {actual}, the test expects {expected}",
-        f"{fault.method}가 만든 배열의 {index}번째 요소가 {actual}로 기대값 {expected}와 다름",
-    )
-    fix = c.t(
-        f"Fix how {fault.method} fills the array (ordering, off-by-one, rounding)",
-        f"{fault.method}의 배열 채우기 로직(순서, 경계값, 반올림) 수정",
-    )
+    cause = c.text(".cause", index=index, fault=fault, actual=actual, expected=expected)
+    fix = c.text(".fix", fault=fault)
     incident = assertion(
         c,
         "org.junit.internal.ArrayComparisonFailure",
@@ -477,14 +382,7 @@ def array_equals(c: Ctx) -> Incident:
         from utils.corpus.model import Thrown
 
         top = incident.chain[0]
-        cause_frames = [
-            c.lib("org.junit.Assert.fail", 88),
-            c.lib("org.junit.Assert.failNotEquals", 834),
-            c.lib("org.junit.Assert.assertEquals", 118),
-            c.lib("org.junit.internal.ExactComparisonCriteria.assertElementsEqual", 8),
-            top.frames[0].moved(2),
-            *top.frames[1:],
-        ]
+        cause_frames = [*c.chain(".cause_frames"), top.frames[0].moved(2), *top.frames[1:]]
         top.message = f"arrays first differed at element [{index}]; {inner}"
         incident.chain.append(Thrown("java.lang.AssertionError", inner, cause_frames))
     return incident
@@ -507,14 +405,8 @@ def java_assert(c: Ctx) -> Incident:
         "java.lang.AssertionError",
         message,
         [site],
-        cause=c.t(
-            f"A Java assert in {site.method} failed: {noun} broke the method's invariant",
-            f"{site.method}의 assert 문 실패: {noun} 값이 불변 조건을 위반",
-        ),
-        fix=c.t(
-            f"Find why {noun} reaches {site.method} in that state and fix the caller or the invariant",
-            f"{noun}이(가) 그 상태로 {site.method}에 들어오는 원인을 찾아 호출부나 불변 조건을 수정",
-        ),
+        cause=c.text(".cause", site=site, noun=noun),
+        fix=c.text(".fix", noun=noun, site=site),
         auto_wrap=False,
     )
 
@@ -538,14 +430,8 @@ def expected_exception(c: Ctx) -> Incident:
 
     return c.incident(
         [Thrown("java.lang.AssertionError", f"Expected exception: {expected}", stack)],
-        cause=c.t(
-            f"{fault.method} completed normally, the test expects {expected.rsplit('.', 1)[-1]}",
-            f"{fault.method}가 정상 종료됨 (테스트는 {expected.rsplit('.', 1)[-1]} 발생을 기대)",
-        ),
-        fix=c.t(
-            f"Add the missing validation to {fault.method} so that it throws for this input",
-            f"{fault.method}에 누락된 검증을 추가하여 이 입력에서 예외가 발생하도록 수정",
-        ),
+        cause=c.text(".cause", fault=fault, expected_simple=expected.rsplit('.', 1)[-1]),
+        fix=c.text(".fix", fault=fault),
         fault=fault,
         fault_in_trace=False,
         auto_wrap=False,
@@ -562,11 +448,7 @@ def test_helper(c: Ctx) -> Incident:
     )
     expected, actual = c.randint(1, 9), c.randint(0, 3)
     if c.runner == "junit3":
-        throw = [
-            c.lib("junit.framework.Assert.fail", 47),
-            c.lib("junit.framework.Assert.failNotEquals", 277),
-            c.lib("junit.framework.Assert.assertEquals", 64),
-        ]
+        throw = c.chain(".throw")
         exception = "junit.framework.AssertionFailedError"
     else:
         throw = [c.lib("org.junit.Assert.fail", 88)]
@@ -589,14 +471,8 @@ def test_helper(c: Ctx) -> Incident:
         auto_wrap=False,
         fault=fault,
         fault_in_trace=False,
-        cause=c.t(
-            f"The test helper {helper.method} found a wrong result after {fault.method}",
-            f"테스트 헬퍼 {helper.method}가 {fault.method} 실행 후 잘못된 결과를 확인",
-        ),
-        fix=c.t(
-            f"Fix {fault.method} so that it produces the expected {c.code.noun()}",
-            f"기대한 결과가 나오도록 {fault.method} 수정",
-        ),
+        cause=c.text(".cause", helper=helper, fault=fault),
+        fix=c.text(".fix", fault=fault, c_code_noun=c.code.noun()),
     )
 
 
@@ -609,11 +485,7 @@ def multiple_failures(c: Ctx) -> Incident:
         parts.append(f"\torg.opentest4j.AssertionFailedError: expected: <{expected}> but was: <{actual}>")
     if c.chance(0.5):
         exception = "org.opentest4j.MultipleFailuresError"
-        throw = [
-            c.lib("org.junit.jupiter.api.AssertAll.assertAll", 80),
-            c.lib("org.junit.jupiter.api.AssertAll.assertAll", 53),
-            c.lib("org.junit.jupiter.api.Assertions.assertAll", 2958),
-        ]
+        throw = c.chain(".throw")
         message = f"Multiple Failures ({len(parts)} failures)\n" + "\n".join(parts)
     else:
         exception = "org.assertj.core.error.AssertJMultipleFailuresError"
@@ -622,17 +494,4 @@ def multiple_failures(c: Ctx) -> Incident:
             f"-- failure {i + 1} --\n{p.strip().split(': ', 1)[1]}" for i, p in enumerate(parts)
         )
     fault = test_fault(c)
-    return assertion(
-        c,
-        exception,
-        message,
-        throw,
-        c.t(
-            f"Several checks on the result of {fault.method} failed at once",
-            f"{fault.method} 결과에 대한 여러 검증이 동시에 실패",
-        ),
-        c.t(
-            f"Fix the fields {fault.method} computes wrongly (see each failure)",
-            f"각 실패 항목을 보고 {fault.method}가 잘못 계산하는 필드를 수정",
-        ),
-    )
+    return assertion(c, exception, message, throw, c.text(".result", fault=fault), c.text(".result_2", fault=fault))

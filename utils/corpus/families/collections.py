@@ -17,8 +17,7 @@ CCE = "java.lang.ClassCastException"
 def preconditions(c: Ctx, check: str = "checkIndex") -> list[StackFrame]:
     """JDK 9+ index checks: jdk.internal.util.Preconditions ... Objects.checkIndex."""
     frames = [
-        c.j("jdk.internal.util.Preconditions.outOfBounds", (0, 64, 64, 100)),
-        c.j("jdk.internal.util.Preconditions.outOfBoundsCheckIndex", (0, 70, 70, 106)),
+        *c.chain("collections.preconditions.frames"),
         c.j(f"jdk.internal.util.Preconditions.{check}", (0, 248, 266, 302)),
     ]
     if check == "checkIndex":
@@ -37,18 +36,9 @@ def site_and_numbers(c: Ctx, roles: tuple[str, ...]) -> tuple[StackFrame, int, i
 
 
 def off_by_one(c: Ctx, site: StackFrame, what: str, index: int, length: int) -> tuple[str, str]:
-    return (
-        c.t(
-            f"{site.method} reads {what} at index {index} but it has {length} element(s)"
-            + (" (empty result)" if length == 0 else ""),
-            f"{site.method}에서 크기 {length}인 {what}의 {index}번째 요소를 읽음"
-            + (" (빈 결과)" if length == 0 else ""),
-        ),
-        c.t(
-            f"Check the size before indexing in {site.method} (empty input, off-by-one in the loop bound)",
-            f"{site.method}에서 인덱스 접근 전에 크기를 확인 (빈 입력, 반복 경계 off-by-one)",
-        ),
-    )
+    empty = c.text("collections.off_by_one.empty") if length == 0 else ""
+    cause = c.text("collections.off_by_one.cause", site=site, what=what, index=index, length=length, empty=empty)
+    return cause, c.text("collections.off_by_one.fix", site=site)
 
 
 # ---------------------------------------------------------------------------------------- IndexOutOfBoundsException
@@ -87,17 +77,10 @@ def substring(c: Ctx) -> Incident:
         throw = [c.j("java.lang.String.substring", (1963, 0, 0, 0) if c.jdk.version == 8 else 1951)]
         message = f"String index out of range: {c.pick((end, length - end))}"
     elif c.jdk.version == 21:
-        throw = [
-            *preconditions(c, "checkFromToIndex"),
-            c.j("java.lang.String.checkBoundsBeginEnd", 4865),
-            c.j("java.lang.String.substring", 2834),
-        ]
+        throw = [*preconditions(c, "checkFromToIndex"), *c.chain(".throw")]
         message = f"begin 0, end {end}, length {length}"
     else:
-        throw = [
-            c.j("java.lang.String.checkBoundsBeginEnd", (0, 3319, 4604, 0)),
-            c.j("java.lang.String.substring", (0, 1874, 2707, 0)),
-        ]
+        throw = c.chain(".throw_2")
         message = f"begin 0, end {end}, length {length}"
     if c.chance(0.3):
         throw.append(c.j("java.lang.String.substring", (1927, 1832, 2664, 2798)))  # substring(int) delegating
@@ -106,14 +89,8 @@ def substring(c: Ctx) -> Incident:
         message,
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} takes substring(0, {end}) of a string only {length} characters long",
-            f"{site.method}에서 길이 {length}인 문자열에 substring(0, {end}) 호출",
-        ),
-        fix=c.t(
-            "Check the length first (short or empty input, fixed-width field shorter than expected)",
-            "길이를 먼저 확인 (짧거나 빈 입력, 고정 길이 필드가 예상보다 짧은 경우)",
-        ),
+        cause=c.text(".cause", site=site, end=end, length=length),
+        fix=c.text(".fix"),
     )
 
 
@@ -126,36 +103,21 @@ def char_at(c: Ctx) -> Incident:
         throw = [c.j("java.lang.String.charAt", (658, 0, 0, 0) if c.jdk.version == 8 else 646)]
         message = f"String index out of range: {index}"
     elif c.jdk.version == 11:
-        throw = [c.j("java.lang.StringLatin1.charAt", 47), c.j("java.lang.String.charAt", 693)]
+        throw = c.chain(".throw")
         message = f"String index out of range: {index}"
     elif c.jdk.version == 17:
-        throw = [
-            c.j("java.lang.String.checkIndex", 4557),
-            c.j("java.lang.StringLatin1.charAt", 46),
-            c.j("java.lang.String.charAt", 1515),
-        ]
+        throw = c.chain(".throw_2")
         message = f"index {index}, length {length}"
     else:
-        throw = [
-            *preconditions(c, "checkIndex")[:3],
-            c.j("java.lang.String.checkIndex", 4832),
-            c.j("java.lang.StringLatin1.charAt", 46),
-            c.j("java.lang.String.charAt", 1555),
-        ]
+        throw = [*preconditions(c, "checkIndex")[:3], *c.chain(".throw_3")]
         message = index_message(c, index, length)
     return c.fail(
         SIOOBE,
         message,
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} reads character {index} of a {length}-character string",
-            f"{site.method}에서 길이 {length}인 문자열의 {index}번째 문자를 읽음",
-        ),
-        fix=c.t(
-            "Guard charAt with a length check (empty strings, trailing positions)",
-            "charAt 전에 길이를 확인 (빈 문자열, 마지막 위치)",
-        ),
+        cause=c.text(".cause", site=site, index=index, length=length),
+        fix=c.text(".fix"),
     )
 
 
@@ -168,29 +130,13 @@ def buffer(c: Ctx) -> Incident:
             c.j("java.nio.Buffer.nextGetIndex", (506, 651, 699, 731)),
             c.j(f"java.nio.HeapByteBuffer.{getter}", (412, 391, 385, 398)),
         ]
-        what = c.t(f"reads past the end of a ByteBuffer with {getter}()", f"{getter}()로 ByteBuffer의 끝을 넘어 읽음")
+        what = c.text(".what", getter=getter)
     else:
         exception = "java.nio.BufferOverflowException"
-        throw = [
-            c.j("java.nio.Buffer.nextPutIndex", (521, 666, 721, 753)),
-            c.j("java.nio.HeapByteBuffer.put", (169, 175, 209, 222)),
-        ]
-        what = c.t("writes more bytes than the ByteBuffer can hold", "ByteBuffer 용량보다 많은 바이트를 씀")
+        throw = c.chain(".throw")
+        what = c.text(".what_2")
     site = c.frame(c.pick(("gateway", "support", "util", "domain")))
-    return c.fail(
-        exception,
-        None,
-        [site],
-        throw,
-        cause=c.t(
-            f"{site.method} {what} (message shorter/longer than its header says)",
-            f"{site.method}에서 {what} (헤더의 길이와 실제 메시지 길이 불일치)",
-        ),
-        fix=c.t(
-            "Check remaining() before reading/writing and validate the length field of the message",
-            "읽기/쓰기 전에 remaining()을 확인하고 메시지 길이 필드를 검증",
-        ),
-    )
+    return c.fail(exception, None, [site], throw, cause=c.text(".cause", site=site, what=what), fix=c.text(".fix"))
 
 
 @template("IndexOutOfBoundsException", "ioobe.sublist")
@@ -199,27 +145,18 @@ def sublist(c: Ctx) -> Incident:
     size = c.randint(0, 40)
     to = size + c.randint(1, 50)
     if c.jdk.version <= 8:
-        throw = [c.j("java.util.ArrayList.subListRangeCheck", 1014), c.j("java.util.ArrayList.subList", 1006)]
+        throw = c.chain(".throw")
         message = f"toIndex = {to}"
     else:
-        throw = [
-            c.j("java.util.AbstractList.subListRangeCheck", (0, 507, 509, 509)),
-            c.j("java.util.ArrayList.subList", (0, 1108, 1108, 1160)),
-        ]
+        throw = c.chain(".throw_2")
         message = f"toIndex = {to}"
     return c.fail(
         IOOBE,
         message,
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} pages with subList(.., {to}) on a list of {size} elements",
-            f"{site.method}에서 크기 {size}인 리스트에 subList(.., {to}) 호출 (페이지 계산 오류)",
-        ),
-        fix=c.t(
-            "Clamp the end index with Math.min(to, list.size()) when slicing pages/chunks",
-            "분할 시 끝 인덱스를 Math.min(to, list.size())로 제한",
-        ),
+        cause=c.text(".cause", site=site, to=to, size=size),
+        fix=c.text(".fix"),
     )
 
 
@@ -253,7 +190,7 @@ def arrays_aslist_get(c: Ctx) -> Incident:
     if c.chance(0.5):
         throw = []  # split(...)[n] on the array itself
     message = str(index) if c.jdk.version <= 8 else index_message(c, index, length)
-    what = c.t("the fields of a split line", "split 결과 배열")
+    what = c.text(".what")
     cause, fix = off_by_one(c, site, what, index, length)
     return c.fail(AIOOBE, message, [site], throw, cause=cause, fix=fix)
 
@@ -268,14 +205,8 @@ def negative_array_size(c: Ctx) -> Incident:
         None if c.jdk.version <= 8 else str(size),
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} allocates an array of negative size {size} (length computed from a bad header/offset)",
-            f"{site.method}에서 음수 크기({size}) 배열을 할당 (잘못된 헤더/오프셋으로 길이 계산)",
-        ),
-        fix=c.t(
-            "Validate computed lengths before allocating (corrupt or truncated input)",
-            "할당 전에 계산된 길이를 검증 (손상/잘린 입력 처리)",
-        ),
+        cause=c.text(".cause", site=site, size=size),
+        fix=c.text(".fix"),
     )
 
 
@@ -289,7 +220,7 @@ def cme_incident(c: Ctx, throw: list[StackFrame], what_en: str, what_ko: str, fi
         None,
         [site],
         throw,
-        cause=c.t(f"{site.method} {what_en}", f"{site.method}에서 {what_ko}"),
+        cause=c.text("collections.cme_incident.cause", site=site, what_en=what_en, what_ko=what_ko),
         fix=c.t(fix_en, fix_ko),
     )
 
@@ -303,14 +234,7 @@ def foreach_remove(c: Ctx) -> Incident:
         c.j("java.util.ArrayList$Itr.checkForComodification", ITR_LINES["check"]),
         c.j("java.util.ArrayList$Itr.next", ITR_LINES["next"]),
     ]
-    return cme_incident(
-        c,
-        throw,
-        "removes from a list inside a for-each loop over it",
-        "for-each 순회 중에 같은 리스트에서 요소를 삭제",
-        "Use Iterator.remove() or list.removeIf(...)",
-        "Iterator.remove() 또는 removeIf(...) 사용",
-    )
+    return cme_incident(c, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 @template("ConcurrentModificationException", "cme.hashmap_keyset")
@@ -323,14 +247,7 @@ def hashmap_keyset(c: Ctx) -> Incident:
             (1469, 1516, 1620, 1628) if kind == "Key" else (1474, 1521, 1625, 1633),
         ),
     ]
-    return cme_incident(
-        c,
-        throw,
-        "puts/removes map entries while iterating the same HashMap",
-        "HashMap을 순회하는 동안 같은 맵에 put/remove 수행",
-        "Iterate over a copy (new ArrayList<>(map.keySet())) or use entrySet().removeIf / ConcurrentHashMap",
-        "복사본을 순회하거나 entrySet().removeIf 또는 ConcurrentHashMap 사용",
-    )
+    return cme_incident(c, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 @template("ConcurrentModificationException", "cme.list_foreach_lambda", min_jdk=8)
@@ -346,14 +263,8 @@ def list_foreach_lambda(c: Ctx) -> Incident:
         [caller],
         throw,
         fault=0,
-        cause=c.t(
-            f"The lambda in {method} adds to or removes from the list that forEach is iterating",
-            f"{method}의 forEach 람다에서 순회 중인 리스트를 수정",
-        ),
-        fix=c.t(
-            "Collect changes in a separate list and apply them after the loop",
-            "변경 사항을 별도 리스트에 모았다가 순회 후 반영",
-        ),
+        cause=c.text(".cause", method=method),
+        fix=c.text(".fix"),
         extra={"lambda": lam.qualified_method},
     )
 
@@ -361,14 +272,7 @@ def list_foreach_lambda(c: Ctx) -> Incident:
 @template("ConcurrentModificationException", "cme.compute_if_absent", min_jdk=11)
 def compute_if_absent(c: Ctx) -> Incident:
     throw = [c.j("java.util.HashMap.computeIfAbsent", (0, 1134, 1229, 1229))]
-    return cme_incident(
-        c,
-        throw,
-        "modifies the map from inside its own computeIfAbsent mapping function (recursive cache load)",
-        "computeIfAbsent의 매핑 함수 안에서 같은 맵을 수정 (재귀적 캐시 로딩)",
-        "Compute the value outside computeIfAbsent, or avoid nested updates of the same map",
-        "값을 computeIfAbsent 밖에서 계산하거나 같은 맵의 중첩 갱신을 피함",
-    )
+    return cme_incident(c, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 @template(
@@ -379,30 +283,13 @@ def shared_list_threads(c: Ctx) -> Incident:
         c.j("java.util.ArrayList$Itr.checkForComodification", ITR_LINES["check"]),
         c.j("java.util.ArrayList$Itr.next", ITR_LINES["next"]),
     ]
-    return cme_incident(
-        c,
-        throw,
-        "iterates a shared ArrayList while another thread adds to it",
-        "다른 스레드가 추가하는 공유 ArrayList를 순회",
-        "Guard the shared list (synchronized / CopyOnWriteArrayList) or iterate a snapshot",
-        "공유 리스트를 동기화하거나 CopyOnWriteArrayList 사용, 또는 스냅샷을 순회",
-    )
+    return cme_incident(c, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 @template("ConcurrentModificationException", "cme.sublist_after_change")
 def sublist_after_change(c: Ctx) -> Incident:
-    throw = [
-        c.j("java.util.ArrayList$SubList.checkForComodification", (1231, 1415, 1385, 1467)),
-        c.j("java.util.ArrayList$SubList.size", (1040, 1235, 1205, 1287)),
-    ]
-    return cme_incident(
-        c,
-        throw,
-        "uses a subList view after the backing list was structurally modified",
-        "원본 리스트가 변경된 뒤에 subList 뷰를 사용",
-        "Copy the sublist (new ArrayList<>(list.subList(...))) before changing the original",
-        "원본 변경 전에 subList를 new ArrayList<>(...)로 복사",
-    )
+    throw = c.chain(".throw")
+    return cme_incident(c, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 @template("ConcurrentModificationException", "cme.stream_source_modified", min_jdk=8)
@@ -411,36 +298,13 @@ def stream_source_modified(c: Ctx) -> Incident:
         c.j("java.util.ArrayList$ArrayListSpliterator.forEachRemaining", (1388, 1660, 1631, 1714)),
         *c.jdk.stream_collect()[2:],
     ]
-    return cme_incident(
-        c,
-        throw,
-        "changes the list it is streaming over from inside the pipeline",
-        "스트림 파이프라인 안에서 원본 리스트를 수정",
-        "Do not mutate the stream source; collect results into a new collection",
-        "스트림 원본을 수정하지 말고 결과를 새 컬렉션으로 수집",
-    )
+    return cme_incident(c, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 @template("ConcurrentModificationException", "cme.treemap_or_linkedlist")
 def treemap_or_linkedlist(c: Ctx) -> Incident:
-    if c.chance(0.5):
-        throw = [
-            c.j("java.util.TreeMap$PrivateEntryIterator.nextEntry", (1211, 1208, 1486, 1486)),
-            c.j("java.util.TreeMap$KeyIterator.next", (1265, 1262, 1540, 1540)),
-        ]
-    else:
-        throw = [
-            c.j("java.util.LinkedList$ListItr.checkForComodification", (966, 970, 970, 977)),
-            c.j("java.util.LinkedList$ListItr.next", (888, 892, 892, 899)),
-        ]
-    return cme_incident(
-        c,
-        throw,
-        "modifies a sorted map / linked list during iteration",
-        "정렬 맵/연결 리스트를 순회하는 중에 수정",
-        "Use the iterator's remove() or iterate over a copy",
-        "Iterator의 remove()를 쓰거나 복사본을 순회",
-    )
+    throw = c.chain(".throw") if c.chance(0.5) else c.chain(".throw_2")
+    return cme_incident(c, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 # ------------------------------------------------------------------------------------------ NoSuchElementException
@@ -462,7 +326,7 @@ def nsee(
         message,
         [site],
         throw,
-        cause=c.t(f"{site.method} {what_en}", f"{site.method}에서 {what_ko}"),
+        cause=c.text("collections.nsee.cause", site=site, what_en=what_en, what_ko=what_ko),
         fix=c.t(fix_en, fix_ko),
     )
 
@@ -473,15 +337,7 @@ def optional_get(c: Ctx) -> Incident:
         throw = [c.j("java.util.Optional.orElseThrow", (0, 382, 377, 377))]
     else:
         throw = [c.j("java.util.Optional.get", (135, 148, 143, 143))]
-    return nsee(
-        c,
-        "No value present",
-        throw,
-        "calls get() on an empty Optional (nothing found)",
-        "비어 있는 Optional에 get() 호출 (조회 결과 없음)",
-        "Handle the empty case: orElseThrow with a domain error, orElse(default) or ifPresent",
-        "결과가 없을 때를 처리: 도메인 예외와 함께 orElseThrow, orElse(기본값), ifPresent 사용",
-    )
+    return nsee(c, "No value present", throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 @template("NoSuchElementException", "nsee.iterator_next")
@@ -489,22 +345,11 @@ def iterator_next(c: Ctx) -> Incident:
     throw = c.pick(
         (
             [c.j("java.util.ArrayList$Itr.next", (862, 1000, 970, 1052))],
-            [
-                c.j("java.util.HashMap$HashIterator.nextNode", (1444, 1490, 1594, 1602)),
-                c.j("java.util.HashMap$KeyIterator.next", (1466, 1513, 1617, 1625)),
-            ],
+            c.chain(".throw"),
             [c.j("java.util.Collections$EmptyIterator.next", (4191, 4368, 4481, 4556))],
         )
     )
-    return nsee(
-        c,
-        None,
-        throw,
-        "calls iterator().next() on an empty collection",
-        "빈 컬렉션에서 iterator().next() 호출",
-        "Check hasNext()/isEmpty() first",
-        "먼저 hasNext()/isEmpty()로 확인",
-    )
+    return nsee(c, None, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 @template("NoSuchElementException", "nsee.linked_list_first")
@@ -518,87 +363,34 @@ def linked_list_first(c: Ctx) -> Incident:
         )
     )
     if c.chance(0.4):
-        throw = [
-            c.j("java.util.ArrayDeque.removeFirst", (285, 361, 361, 364)),
-            c.j("java.util.ArrayDeque.pop", (566, 566, 566, 568)),
-        ]
+        throw = c.chain(".throw")
         op = "pop"
     else:
         throw = [c.j(f"java.util.LinkedList.{op}", lines)]
-    return nsee(
-        c,
-        None,
-        throw,
-        f"calls {op}() on an empty queue/list",
-        f"빈 큐/리스트에서 {op}() 호출",
-        "Use peekFirst()/pollFirst() and handle null, or check isEmpty()",
-        "peekFirst()/pollFirst()로 null을 처리하거나 isEmpty() 확인",
-    )
+    return nsee(c, None, throw, *c.pair(".what", op=op), *c.pair(".fix"))
 
 
 @template("NoSuchElementException", "nsee.scanner")
 def scanner(c: Ctx) -> Incident:
     if c.chance(0.5):
-        throw = [
-            c.j("java.util.Scanner.throwFor", (864, 937, 937, 947)),
-            c.j("java.util.Scanner.next", (1485, 1594, 1594, 1602)),
-            c.j("java.util.Scanner.nextInt", (2117, 2258, 2258, 2266)),
-            c.j("java.util.Scanner.nextInt", (2076, 2212, 2212, 2220)),
-        ]
-        return nsee(
-            c,
-            None,
-            throw,
-            "reads an int with Scanner but the token is not a number",
-            "Scanner로 정수를 읽는데 토큰이 숫자가 아님",
-            "Check hasNextInt() and report the bad token",
-            "hasNextInt()로 확인 후 잘못된 토큰을 보고",
-            exception="java.util.InputMismatchException",
-        )
-    throw = [
-        c.j("java.util.Scanner.throwFor", (862, 937, 937, 947)),
-        c.j("java.util.Scanner.next", (1371, 1478, 1478, 1486)),
-    ]
-    return nsee(
-        c,
-        None,
-        throw,
-        "reads past the end of the input with Scanner.next()",
-        "입력 끝을 넘어 Scanner.next() 호출",
-        "Loop on hasNext() and handle truncated input",
-        "hasNext()로 반복하고 잘린 입력을 처리",
-    )
+        throw = c.chain(".throw_2")
+        return nsee(c, None, throw, *c.pair(".what_2"), *c.pair(".fix_2"), exception="java.util.InputMismatchException")
+    throw = c.chain(".throw")
+    return nsee(c, None, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 @template("NoSuchElementException", "nsee.tokenizer")
 def tokenizer(c: Ctx) -> Incident:
     throw = [c.j("java.util.StringTokenizer.nextToken", (349, 349, 349, 347))]
-    return nsee(
-        c,
-        None,
-        throw,
-        "expects more fields than the line has (StringTokenizer.nextToken)",
-        "줄에 있는 필드보다 많은 토큰을 읽음 (StringTokenizer.nextToken)",
-        "Check hasMoreTokens() and validate the field count of each record",
-        "hasMoreTokens()로 확인하고 레코드 필드 수를 검증",
-    )
+    return nsee(c, None, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 @template("NoSuchElementException", "nsee.empty_stack")
 def empty_stack(c: Ctx) -> Incident:
-    throw = [c.j("java.util.Stack.peek", 102), c.j("java.util.Stack.pop", 84)]
+    throw = c.chain(".throw")
     if c.chance(0.4):
         throw = throw[:1]
-    return nsee(
-        c,
-        None,
-        throw,
-        "pops from an empty Stack (unbalanced push/pop)",
-        "빈 Stack에서 pop (push/pop 불균형)",
-        "Check empty() before pop and fix the unbalanced input (e.g. unmatched brackets)",
-        "pop 전에 empty()를 확인하고 짝이 맞지 않는 입력을 처리",
-        exception="java.util.EmptyStackException",
-    )
+    return nsee(c, None, throw, *c.pair(".what"), *c.pair(".fix"), exception="java.util.EmptyStackException")
 
 
 @template("NoSuchElementException", "nsee.stream_find_first", min_jdk=8)
@@ -612,14 +404,8 @@ def stream_find_first(c: Ctx) -> Incident:
         "No value present",
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} calls stream().filter(...).findFirst().get() and nothing matches {key}",
-            f"{site.method}의 stream().filter(...).findFirst().get()에서 {key}와 일치하는 요소가 없음",
-        ),
-        fix=c.t(
-            "Use orElseThrow with a clear error (or a default) for the no-match case",
-            "일치하는 값이 없을 때 명확한 예외의 orElseThrow 또는 기본값 사용",
-        ),
+        cause=c.text(".cause", site=site, key=key),
+        fix=c.text(".fix"),
     )
 
 
@@ -629,15 +415,7 @@ def only_element(c: Ctx) -> Incident:
         c.lib("com.google.common.collect.Iterators.getOnlyElement", c.pick((302, 315))),
         c.lib("com.google.common.collect.Iterables.getOnlyElement", c.pick((254, 276))),
     ]
-    return nsee(
-        c,
-        None,
-        throw,
-        "expects exactly one element but the collection is empty (Iterables.getOnlyElement)",
-        "요소가 정확히 하나라고 가정했지만 컬렉션이 비어 있음 (Iterables.getOnlyElement)",
-        "Handle zero matches (getOnlyElement(it, default) or an explicit error)",
-        "0건일 때를 처리 (기본값 지정 또는 명시적 오류)",
-    )
+    return nsee(c, None, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 # ----------------------------------------------------------------------------------------------- ClassCastException
@@ -679,7 +457,7 @@ def cce(
         cast_message(c, source, target, **loaders),
         [site],
         throw,
-        cause=c.t(f"{site.method}: {cause_en}", f"{site.method}: {cause_ko}"),
+        cause=c.text("collections.cce.cause", site=site, cause_en=cause_en, cause_ko=cause_ko),
         fix=c.t(fix_en, fix_ko),
     )
 
@@ -692,10 +470,8 @@ def generic_map_to_dto(c: Ctx) -> Incident:
         "java.util.LinkedHashMap",
         dto,
         [],
-        "JSON read into a generic type gave LinkedHashMap elements, not DTOs (type erasure)",
-        "제네릭 타입으로 읽은 JSON 요소가 DTO가 아닌 LinkedHashMap임 (타입 소거)",
-        "Deserialize with a TypeReference / JavaType (or convertValue) so Jackson knows the element type",
-        "TypeReference/JavaType(또는 convertValue)로 요소 타입을 지정해 역직렬화",
+        *c.pair(".cause"),
+        *c.pair(".fix"),
         roles=("client", "service", "support"),
     )
 
@@ -716,10 +492,8 @@ def boxed_number(c: Ctx) -> Incident:
         source,
         target,
         [],
-        f"a value stored as {source.rsplit('.', 1)[-1]} (map/row/config) is cast to {target.rsplit('.', 1)[-1]}",
-        f"{source.rsplit('.', 1)[-1]}로 저장된 값(맵/행/설정)을 {target.rsplit('.', 1)[-1]}로 캐스팅",
-        "Convert instead of casting (((Number) v).longValue(), parse the string) or fix the stored type",
-        "캐스팅 대신 변환((Number) v).longValue(), 문자열 파싱)하거나 저장 타입을 맞춤",
+        *c.pair(".cause", source_simple=source.rsplit('.', 1)[-1], target_simple=target.rsplit('.', 1)[-1]),
+        *c.pair(".fix"),
     )
 
 
@@ -727,18 +501,11 @@ def boxed_number(c: Ctx) -> Incident:
 def not_comparable(c: Ctx) -> Incident:
     element = c.app("domain").fqcn
     if c.chance(0.5):
-        throw = [
-            c.j("java.util.TreeMap.compare", (1294, 1291, 1569, 1569)),
-            c.j("java.util.TreeMap.put", (538, 536, 776, 785)),
-        ]
-        where_en, where_ko = "puts keys without a Comparator into a TreeMap", "Comparator 없이 TreeMap에 키를 넣음"
+        throw = c.chain(".throw")
+        where_en, where_ko = c.pair(".where_en_where_ko")
     else:
-        throw = [
-            c.j("java.util.ComparableTimSort.countRunAndMakeAscending", (320, 320, 320, 320)),
-            c.j("java.util.ComparableTimSort.sort", (188, 188, 188, 188)),
-            c.j("java.util.Arrays.sort", (1246, 1250, 1041, 1041)),
-        ]
-        where_en, where_ko = "sorts objects that do not implement Comparable", "Comparable을 구현하지 않은 객체를 정렬"
+        throw = c.chain(".throw_2")
+        where_en, where_ko = c.pair(".where_en_where_ko_2")
     return cce(
         c,
         element,
@@ -746,8 +513,7 @@ def not_comparable(c: Ctx) -> Incident:
         throw,
         where_en,
         where_ko,
-        f"Pass a Comparator (Comparator.comparing(...)) or make {element.rsplit('.', 1)[-1]} Comparable",
-        f"Comparator.comparing(...)을 넘기거나 {element.rsplit('.', 1)[-1]}가 Comparable을 구현하도록 수정",
+        *c.pair(".fix", element_simple=element.rsplit('.', 1)[-1]),
     )
 
 
@@ -757,44 +523,25 @@ def jdk_proxy_to_class(c: Ctx) -> Incident:
     proxy = (
         f"jdk.proxy2.$Proxy{c.randint(80, 240)}" if c.jdk.at_least(17) else f"com.sun.proxy.$Proxy{c.randint(80, 240)}"
     )
-    return cce(
-        c,
-        proxy,
-        impl,
-        [],
-        "a bean behind a JDK dynamic proxy (AOP/transactions) is cast to its implementation class",
-        "AOP/트랜잭션 때문에 JDK 동적 프록시인 빈을 구현 클래스로 캐스팅",
-        "Depend on the interface, or enable class-based proxies (proxyTargetClass=true)",
-        "인터페이스 타입으로 주입받거나 클래스 기반 프록시(proxyTargetClass=true) 사용",
-        roles=("service", "config", "support"),
-    )
+    return cce(c, proxy, impl, [], *c.pair(".cause"), *c.pair(".fix"), roles=("service", "config", "support"))
 
 
 @template("ClassCastException", "cce.two_class_loaders", min_jdk=11)
 def two_class_loaders(c: Ctx) -> Incident:
     cls = c.app("domain").fqcn
     loader = (
-        "org.springframework.boot.devtools.restart.classloader.RestartClassLoader "
-        f"@{c.randint(0x10000000, 0x7FFFFFFF):x}"
+        c.message(".loader", number=c.randint(0x10000000, 0x7FFFFFFF))
     )
     message = (
-        f"class {cls} cannot be cast to class {cls} ({cls} is in unnamed module of loader 'app'; {cls} is in "
-        f"unnamed module of loader {loader})"
+        c.message(".message", cls=cls, loader=loader)
     )
     site = c.frame(c.pick(("service", "support", "client")))
     return c.fail(
         CCE,
         message,
         [site],
-        cause=c.t(
-            f"{cls.rsplit('.', 1)[-1]} is loaded by two class loaders (devtools restart / cache) and {site.method} "
-            "mixes them",
-            f"{cls.rsplit('.', 1)[-1]}가 두 클래스 로더(devtools 재시작/캐시)로 로드되어 {site.method}에서 섞임",
-        ),
-        fix=c.t(
-            "Exclude the class's jar from devtools restart or keep cached objects out of the restarted loader",
-            "해당 jar를 devtools 재시작 대상에서 제외하거나 캐시 객체가 재시작 로더와 섞이지 않게 수정",
-        ),
+        cause=c.text(".cause", cls_simple=cls.rsplit('.', 1)[-1], site=site),
+        fix=c.text(".fix"),
     )
 
 
@@ -804,25 +551,17 @@ def array_store(c: Ctx) -> Incident:
         message = c.pick(("java.lang.Integer", "java.lang.String", "java.lang.Long"))
     else:
         message = (
-            "arraycopy: element type mismatch: can not cast one of the elements of java.lang.Object[] to the type "
-            "of the destination array, java.lang.String"
+            c.message(".message")
         )
-    throw = [c.j("java.lang.System.arraycopy", native=True), c.j("java.util.ArrayList.toArray", (414, 436, 413, 414))]
+    throw = c.chain(".throw")
     site = c.frame(c.pick(("support", "util", "service")))
     return c.fail(
         "java.lang.ArrayStoreException",
         message,
         [site],
         throw,
-        cause=c.t(
-            f"{site.method} copies elements of another type into a typed array (toArray(new String[0]) with mixed "
-            "elements)",
-            f"{site.method}에서 다른 타입 요소를 타입 배열에 복사 (혼합 요소에 toArray(new String[0]))",
-        ),
-        fix=c.t(
-            "Make the list's element type consistent (convert values) before toArray",
-            "toArray 전에 요소 타입을 통일(값 변환)",
-        ),
+        cause=c.text(".cause", site=site),
+        fix=c.text(".fix"),
     )
 
 
@@ -831,16 +570,7 @@ def hibernate_proxy(c: Ctx) -> Incident:
     entity = c.app("domain")
     sub = c.app("domain", f"Corporate{entity.simple}" if c.chance(0.5) else f"Premium{entity.simple}")
     proxy = f"{entity.fqcn}$HibernateProxy${c.pick(('gD4aWmTk', 'Xy12AbCd', 'p9QwErTy', 'L0kJhGfD'))}"
-    return cce(
-        c,
-        proxy,
-        sub.fqcn,
-        [],
-        f"a lazy Hibernate proxy of {entity.simple} is cast to the subclass {sub.simple}",
-        f"{entity.simple}의 Hibernate 지연 로딩 프록시를 하위 클래스 {sub.simple}로 캐스팅",
-        "Unproxy first (Hibernate.unproxy) or use polymorphism instead of downcasting",
-        "Hibernate.unproxy로 실제 객체를 얻거나 다운캐스팅 대신 다형성 사용",
-    )
+    return cce(c, proxy, sub.fqcn, [], *c.pair(".cause", entity=entity, sub=sub), *c.pair(".fix"))
 
 
 @template("ClassCastException", "cce.config_value")
@@ -858,9 +588,7 @@ def config_value(c: Ctx) -> Incident:
         source,
         target,
         [],
-        f"a YAML/JSON configuration value of type {source.rsplit('.', 1)[-1]} is cast to {target.rsplit('.', 1)[-1]}",
-        f"YAML/JSON 설정 값({source.rsplit('.', 1)[-1]})을 {target.rsplit('.', 1)[-1]}로 캐스팅",
-        "Check the value's type (instanceof) and report the misconfigured key",
-        "instanceof로 타입을 확인하고 잘못된 설정 키를 알려줌",
+        *c.pair(".cause", source_simple=source.rsplit('.', 1)[-1], target_simple=target.rsplit('.', 1)[-1]),
+        *c.pair(".fix"),
         roles=("config", "support", "util"),
     )

@@ -1,0 +1,140 @@
+"""The generator's data files (utils/corpus/templates/*.yaml): each loads against the format, every table entry is
+used by some template, and a malformed file fails with one sentence naming it."""
+
+from __future__ import annotations
+
+import ast
+import random
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from utils.corpus.builder import Ctx
+from utils.corpus.codebase import Codebase
+from utils.corpus.jdk import Jdk
+from utils.corpus.tables import TEMPLATES_DIR, TableError, chain_references, load_tables, parse_frame, tables
+
+CORPUS_DIR = Path(__file__).resolve().parents[1] / "utils" / "corpus"
+_LOOKUPS = ("chain", "text", "pair", "message", "values")  # the Ctx methods that read a table
+
+
+def _used_keys() -> tuple[set[str], list[re.Pattern[str]]]:
+    """Every string literal of the generator's Python (a key is named as one: `c.text(".cause")`, a default
+    argument ...), and patterns for relative keys (".cause": any template's) and f-string keys (`f"jdbc.{vendor}"`)."""
+    exact: set[str] = set()
+    patterns: list[re.Pattern[str]] = []
+    for path in sorted(CORPUS_DIR.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                exact.add(node.value)
+                if node.value.startswith("."):
+                    patterns.append(re.compile(r".+" + re.escape(node.value) + "$"))
+            elif (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", "") in _LOOKUPS
+                and node.args
+                and isinstance(key := node.args[0], ast.JoinedStr)
+            ):
+                parts = [re.escape(v.value) if isinstance(v, ast.Constant) else r"[^.]+" for v in key.values]
+                patterns.append(re.compile("".join(parts) + "$"))
+    return exact, patterns
+
+
+def test_every_data_file_loads_and_has_a_family() -> None:
+    loaded = load_tables()
+    files = sorted(TEMPLATES_DIR.glob("*.yaml"))
+    assert files, "no data files"
+    assert {path.stem for path in files} <= {path.stem for path in (CORPUS_DIR / "families").glob("*.py")}
+    assert loaded.frames and loaded.texts
+    for name, frames in loaded.frames.items():
+        assert frames, f"chain {name} is empty"
+
+
+def test_every_table_entry_is_used() -> None:
+    exact, patterns = _used_keys()
+    referenced = chain_references()
+    loaded = tables()
+    unused = [
+        f"{section}:{name}"
+        for section, names in (("frames", loaded.frames), ("texts", loaded.texts), ("messages", loaded.messages),
+                               ("values", loaded.values), ("maps", loaded.maps))
+        for name in names
+        if name not in exact and name not in referenced and not any(p.match(name) for p in patterns)
+    ]
+    assert unused == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_template_fills_its_texts_in_both_languages(lang: str) -> None:
+    """A slot a template does not pass raises KeyError only for rows in the language whose text names it."""
+    import utils.corpus.families  # noqa: F401  (registers the templates)
+    from utils.corpus.contexts import CONTEXTS
+    from utils.corpus.jdk import JDK_VERSIONS
+    from utils.corpus.model import TEMPLATES
+
+    for name, template in sorted(TEMPLATES.items()):
+        for index in range(4):
+            rng = random.Random(f"{name}:{index}")
+            kind = template.codebases[index % len(template.codebases)]
+            contexts = template.contexts or CONTEXTS
+            versions = [v for v in JDK_VERSIONS if v >= template.min_jdk]
+            jdk = Jdk(versions[-1 - index % min(2, len(versions))])
+            ctx = Ctx(rng, jdk, lang, Codebase(kind, rng), contexts[index % len(contexts)], name)
+            incident = template.build(ctx)
+            assert incident.cause and incident.fix, name
+
+
+def test_every_text_and_message_is_a_valid_format_string() -> None:
+    """A literal brace must be doubled ({{ }}); a single one fails only when a row draws that text."""
+    loaded = tables()
+    strings = [*(text for pair in loaded.texts.values() for text in pair.values()), *loaded.messages.values()]
+    for text in strings:
+        list(string.Formatter().parse(text))  # raises ValueError on a lone brace
+
+
+def test_a_frame_string_reads_as_the_jvm_prints_it() -> None:
+    spec = parse_frame("jdk java.sql.DriverManager.getConnection:689/702/708/708", Path("x.yaml"))
+    assert (spec.method, spec.lines, spec.jdk, spec.native) == (
+        "java.sql.DriverManager.getConnection", (689, 702, 708, 708), True, False
+    )
+    ctx = Ctx(random.Random(0), Jdk(17), "en", Codebase("bank", random.Random(0)), "test", "t")
+    frame = ctx.jdk.f(spec.method, spec.lines)
+    assert frame.render() == "at java.sql/java.sql.DriverManager.getConnection(DriverManager.java:708)"
+    assert parse_frame("com.zaxxer.hikari.pool.HikariProxyConnection.prepareStatement", Path("x.yaml")).lines is None
+    assert parse_frame("jdk java.lang.Thread.sleep native", Path("x.yaml")).native
+
+
+def test_a_chain_reference_inserts_the_named_chain(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("frames:\n  inner: [a.B.c:1, a.B.d:2]\n  outer: [x.Y.z:3, '@inner']\n")
+    loaded = load_tables(tmp_path)
+    assert [spec.method for spec in loaded.frames["outer"]] == ["x.Y.z", "a.B.c", "a.B.d"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("frame:\n  x: [a.B.c:1]\n", r"broken\.yaml: unknown key 'frame'"),
+        ("texts:\n  x: {en: a, ko: b, jp: c}\n", r"broken\.yaml: text 'x' must have exactly"),
+        ("frames:\n  x: [not a frame]\n", r"broken\.yaml: frame 'not a frame'"),
+        ("frames:\n  x: ['@missing']\n", r"broken\.yaml: chain 'x' refers to the unknown chain 'missing'"),
+        ("values:\n  x: []\n", r"broken\.yaml: values 'x' must be a non-empty list"),
+    ],
+)
+def test_a_malformed_data_file_fails_naming_the_file(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "broken.yaml").write_text(content)
+    with pytest.raises(TableError, match=message):
+        load_tables(tmp_path)
+
+
+def test_a_name_defined_in_two_files_fails_naming_both(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("values:\n  x: [1]\n")
+    (tmp_path / "b.yaml").write_text("values:\n  x: [2]\n")
+    with pytest.raises(TableError, match=r"b\.yaml: values name 'x' is already defined in a\.yaml"):
+        load_tables(tmp_path)
+
+
+def test_a_relative_key_is_under_the_rows_template() -> None:
+    ctx = Ctx(random.Random(0), Jdk(11), "ko", Codebase("bank", random.Random(0)), "test", "sqle.incorrect_string")
+    assert ctx.text(".cause", table="T", column="c") == "한글 텍스트를 latin1/utf8(3바이트) 문자셋인 T.c에 저장"
