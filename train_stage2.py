@@ -8,17 +8,18 @@
 Input: the parsed trace with the row's true label and its true faulty frame (meta.fault) as type and location
 (at prediction time: stage 1's label and the frame ranker's location), and the cause and fix of the most similar
 known scenario (utils/scenarios.py; the memory is saved beside the model). Target: the corpus `guidance`.
+
+Resuming follows the rule of every trainer (utils.training.may_resume): a run with the same arguments as the one
+recorded in its output dir resumes from its last checkpoint-*, one with other arguments is refused unless
+--overwrite_output_dir.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
-import os
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,10 +41,14 @@ from transformers import (
 )
 
 from utils.args import file_given, parse_args_with_config
-from utils.checkpoints import save_model_dir, write_json_atomic
+from utils.atomic import write_jsonl_atomic
+from utils.checkpoints import read_metadata, save_model_dir, write_json_atomic
+from utils.console import configure_console
 from utils.data import read_jsonl
 from utils.generation_metrics import evaluate_explanations, rouge_l_scores
 from utils.guidance import GUIDANCE_FIELDS, parse_guidance
+from utils.metadata import Stage2Generation, Stage2InputOptions, Stage2Metadata
+from utils.model_card import write_model_card
 from utils.plots import plot_learning_curves
 from utils.scenarios import MEMORY_FILE, ScenarioMemory
 from utils.seq2seq import (
@@ -65,7 +70,13 @@ from utils.seq2seq import (
     train_tokenizer,
     use_recall,
 )
-from utils.training import training_history
+from utils.training import (
+    may_resume,
+    resume_checkpoint,
+    run_arguments,
+    training_history,
+    write_run_arguments,
+)
 
 logger = logging.getLogger("train_stage2")
 
@@ -120,6 +131,11 @@ class DataArguments:
     keep_checkpoints: bool = field(
         default=False, metadata={"help": "Keep the Trainer's checkpoint-* dirs (for resuming) after the final save."}
     )
+    overwrite_output_dir: bool = field(
+        default=False, metadata={"help": "Start afresh even if output_dir holds a run with other arguments (default: "
+                                         "resume a run with the same arguments from its last checkpoint-*, refuse "
+                                         "one with other arguments)."}
+    )
     max_cause_tokens: int = field(
         default=48, metadata={"help": "Constrained generation: close a cause still running after N tokens."}
     )
@@ -166,36 +182,34 @@ def load_examples(path: str, rows: list[dict], max_frames: int, memory: Scenario
     return datasets.Dataset.from_list(examples)
 
 
-def main() -> None:
+def parse_arguments(argv: list[str] | None) -> tuple[ModelArguments, DataArguments, Seq2SeqTrainingArguments,
+                                                     dict[str, Any]]:
+    """(model, data and training arguments, the run's arguments as recorded for the resume rule); the training
+    arguments get bf16 per --precision (fp16 never: T5 overflows in it)."""
     parser = HfArgumentParser((ModelArguments, DataArguments, Seq2SeqTrainingArguments))
-    model_args, data_args, training_args = parse_args_with_config(
-        parser,
+    parsed = parse_args_with_config(
+        parser, argv,
         defaults={"output_dir": "models/stage2", "eval_strategy": "epoch", "save_strategy": "epoch",
                   "logging_strategy": "steps", "logging_steps": 20, "save_total_limit": 1,
                   "load_best_model_at_end": True, "metric_for_best_model": "loss", "report_to": "none",
                   "learning_rate": 1e-3, "num_train_epochs": 3,
                   "train_sampling_strategy": "group_by_length"},
     )
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO,
-                        handlers=[logging.StreamHandler(sys.stdout)])
+    model_args, data_args, training_args = parsed
     cuda_bf16 = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
     if model_args.precision not in ("auto", "fp32", "bf16") or (model_args.precision == "bf16" and not cuda_bf16):
         raise SystemExit(f"--precision {model_args.precision}: use auto, fp32, or bf16 (bf16 needs CUDA with bf16)")
     use_bf16 = model_args.precision == "bf16" or (model_args.precision == "auto" and cuda_bf16)
     training_args = dataclasses.replace(training_args, bf16=use_bf16, fp16=False)
-    set_seed(training_args.seed)
+    return model_args, data_args, training_args, run_arguments(*parsed)
 
-    train_rows = read_rows(data_args.train_file, data_args.max_train_samples)
-    memory = build_scenario_memory(train_rows, data_args.memory_per_scenario) if data_args.retrieval else None
-    if memory is not None:
-        logger.info("scenario memory: %d entries from %d training rows", len(memory.entries), len(train_rows))
-    train_set = load_examples(data_args.train_file, train_rows, data_args.max_frames, memory, leave_out="training")
-    eval_set = load_examples(data_args.validation_file,
-                             read_rows(data_args.validation_file, data_args.max_eval_samples),
-                             data_args.max_frames, memory)
 
-    built_from_config = is_model_config_file(model_args.model_name_or_path)
-    if built_from_config and model_args.tokenizer_name is None:
+def build_model(model_args: ModelArguments, data_args: DataArguments, training_args: Seq2SeqTrainingArguments,
+                train_set: datasets.Dataset) -> tuple[Any, Any, Seq2SeqTrainingArguments]:
+    """(tokenizer, model, training arguments): a model config .json builds the model from scratch with a tokenizer
+    trained on the training examples; LoRA adapters when --lora_r > 0 (activation checkpointing set up before
+    PEFT wraps the model, so the Trainer must not redo it)."""
+    if is_model_config_file(model_args.model_name_or_path) and model_args.tokenizer_name is None:
         tokenizer = train_tokenizer(
             (text for column in ("source", "target") for text in train_set[column]),
             vocab_size=model_args.tokenizer_vocab_size,
@@ -203,7 +217,7 @@ def main() -> None:
     else:
         tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer_name or model_args.model_name_or_path)
     tokenizer.model_max_length = data_args.max_source_length  # what generation truncates to after reloading
-    if built_from_config:
+    if is_model_config_file(model_args.model_name_or_path):
         model = build_model_from_config(model_args.model_name_or_path, tokenizer)
     else:
         model = AutoModelForSeq2SeqLM.from_pretrained(model_args.model_name_or_path)
@@ -213,11 +227,16 @@ def main() -> None:
             checkpointing=bool(training_args.activation_checkpointing),
             checkpointing_kwargs=training_args.activation_checkpointing_kwargs,
         )
-        # checkpointing is already set up, before PEFT wrapped the model: the Trainer must not redo it
         training_args = dataclasses.replace(training_args, activation_checkpointing=False,
                                             gradient_checkpointing=False)
     trainable, total = count_parameters(model)
     logger.info("model %s: %d parameters, %d trainable", model_args.model_name_or_path, total, trainable)
+    return tokenizer, model, training_args
+
+
+def tokenize_sets(tokenizer: Any, data_args: DataArguments, training_args: Seq2SeqTrainingArguments,
+                  train_set: datasets.Dataset, eval_set: datasets.Dataset) -> tuple[datasets.Dataset, datasets.Dataset]:
+    """Token ids of sources and targets (truncated at --max_source_length / --max_target_length)."""
 
     def tokenize(batch: dict[str, list[str]]) -> dict[str, list[list[int]]]:
         encoded = tokenizer(batch["source"], max_length=data_args.max_source_length, truncation=True)
@@ -235,6 +254,12 @@ def main() -> None:
     logger.info("source tokens median %d p90 %d; target median %d p90 %d (truncated at %d / %d)",
                 np.median(lengths), np.percentile(lengths, 90), np.median(target_lengths),
                 np.percentile(target_lengths, 90), data_args.max_source_length, data_args.max_target_length)
+    return train_tokens, eval_tokens
+
+
+def build_trainer(model: Any, tokenizer: Any, data_args: DataArguments, training_args: Seq2SeqTrainingArguments,
+                  train_tokens: datasets.Dataset, eval_tokens: datasets.Dataset) -> Seq2SeqTrainer:
+    """The Seq2SeqTrainer, with early stopping and, with --predict_with_generate, scores of generated lines."""
 
     def compute_metrics(prediction: EvalPrediction) -> dict[str, float]:
         """Scores of the generated validation lines (only with --predict_with_generate)."""
@@ -249,53 +274,77 @@ def main() -> None:
     callbacks = []
     if data_args.early_stopping_patience > 0 and training_args.load_best_model_at_end:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=data_args.early_stopping_patience))
-    trainer = Seq2SeqTrainer(
+    return Seq2SeqTrainer(
         model=model,
         args=training_args,
         train_dataset=train_tokens,
         eval_dataset=eval_tokens,
         processing_class=tokenizer,
         data_collator=DataCollatorForSeq2Seq(
-            tokenizer, model=model, label_pad_token_id=-100, pad_to_multiple_of=8 if use_bf16 else None
+            tokenizer, model=model, label_pad_token_id=-100, pad_to_multiple_of=8 if training_args.bf16 else None
         ),
         compute_metrics=compute_metrics if training_args.predict_with_generate else None,
         callbacks=callbacks,
     )
+
+
+def train(trainer: Seq2SeqTrainer, checkpoint: str | None) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """(train metrics with seconds per epoch, per-epoch history before the final evaluation adds a row)."""
+    if checkpoint:
+        logger.info("resuming training from %s", checkpoint)
     started = time.perf_counter()
-    train_result = trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
+    train_result = trainer.train(resume_from_checkpoint=checkpoint)
     train_seconds = time.perf_counter() - started
     metrics = dict(train_result.metrics)
     metrics["train_seconds_per_epoch"] = train_seconds / max(float(trainer.state.epoch or 1.0), 1e-9)
     trainer.log_metrics("train", metrics)
     trainer.save_metrics("train", metrics)
     trainer.save_state()
-    history = training_history(trainer.state.log_history)  # per epoch, before the final evaluation adds a row
+    return metrics, training_history(trainer.state.log_history)
 
+
+def final_model_of(trainer: Seq2SeqTrainer, model_args: ModelArguments, data_args: DataArguments) -> Any:
+    """The trained model as it is saved: LoRA merged (loading needs no PEFT), decoding settings in its config."""
     final_model = trainer.model
     if model_args.lora_r > 0 and model_args.merge_lora:
         final_model = final_model.merge_and_unload()  # a plain seq2seq model: loading needs no PEFT
     final_model.config.use_cache = True
     final_model.generation_config.no_repeat_ngram_size = data_args.no_repeat_ngram_size  # travels with the model
-    output_dir = Path(training_args.output_dir)
+    return final_model
 
-    eval_metrics = trainer.evaluate(metric_key_prefix="eval")
-    trainer.log_metrics("eval", eval_metrics)
-    trainer.save_metrics("eval", eval_metrics)
 
-    recall = calibrate_recall(final_model, tokenizer, memory, train_rows, eval_set, data_args) if memory else {}
-    if recall:
-        logger.info("recall threshold %.2f: mean ROUGE-L %.3f (model alone %.3f, recall alone %.3f) on %d known + "
-                    "%d new scenario rows", recall["recall_threshold"], recall["rougeL_chosen"],
-                    recall["rougeL_model"], recall["rougeL_recall"], recall["rows_known"], recall["rows_new"])
-    test_metrics: dict[str, float] = {}
-    if file_given(data_args.test_file):
-        test_set = load_examples(data_args.test_file, read_rows(data_args.test_file, data_args.max_predict_samples),
-                                 data_args.max_frames, memory)
-        test_metrics = score_generation(final_model, tokenizer, test_set, data_args, output_dir,
-                                        recall.get("recall_threshold"))
-        trainer.log_metrics("test", test_metrics)
-        trainer.save_metrics("test", test_metrics)
+def stage2_metadata(model: Any, args: tuple[ModelArguments, DataArguments], sets: tuple[Any, Any], retrieval: bool,
+                    recall: dict[str, Any], metrics: dict[str, dict[str, float]],
+                    parameters: tuple[int, int]) -> Stage2Metadata:
+    """The analyzer_metadata.json of the trained explainer (`retrieval`: a scenario memory is saved beside it)."""
+    model_args, data_args = args
+    train_set, eval_set = sets
+    built_from_config = is_model_config_file(model_args.model_name_or_path)
+    trainable, total = parameters
+    return Stage2Metadata(
+        task=TASK,
+        base_model=model_args.model_name_or_path,
+        architecture=type(model).__name__,
+        tokenizer=model_args.tokenizer_name or ("trained byte-level BPE" if built_from_config else "base model's"),
+        lora=dataclasses.asdict(model_args) if model_args.lora_r > 0 else None,
+        input_options=Stage2InputOptions(
+            builder="utils.seq2seq.build_source", max_frames=data_args.max_frames, language_tag=True,
+            retrieval=retrieval, max_source_length=data_args.max_source_length,
+            max_target_length=data_args.max_target_length),
+        generation=Stage2Generation(
+            constrained_decoding=True, max_new_tokens=data_args.max_target_length,
+            no_repeat_ngram_size=data_args.no_repeat_ngram_size, max_cause_tokens=data_args.max_cause_tokens,
+            recall_threshold=recall.get("recall_threshold"), recall_calibration=recall or None),
+        training_data={"train_file": data_args.train_file, "train_rows": len(train_set),
+                       "validation_file": data_args.validation_file, "validation_rows": len(eval_set)},
+        metrics=metrics,
+        parameters={"total": total, "trainable": trainable},
+    )
 
+
+def save_run(output_dir: Path, model: Any, tokenizer: Any, memory: ScenarioMemory | None,
+             history: list[dict[str, Any]], metadata: Stage2Metadata, keep_checkpoints: bool) -> None:
+    """The complete model dir: history, scenario memory, model, tokenizer, metadata (last), the card."""
     write_json_atomic(output_dir / "training_history.json", history)
     if memory is not None:
         memory.save(output_dir)  # before the metadata, which save_model_dir writes last
@@ -303,30 +352,74 @@ def main() -> None:
         (output_dir / MEMORY_FILE).unlink(missing_ok=True)  # an earlier run's memory would not match this model
     if history:
         plot_learning_curves(history, output_dir / "learning_curves.png")
-    save_model_dir(final_model, tokenizer, output_dir, {
-        "task": TASK,
-        "base_model": model_args.model_name_or_path,
-        "architecture": type(final_model).__name__,
-        "tokenizer": model_args.tokenizer_name or ("trained byte-level BPE" if built_from_config else "base model's"),
-        "lora": dataclasses.asdict(model_args) if model_args.lora_r > 0 else None,
-        "input_options": {"builder": "utils.seq2seq.build_source", "max_frames": data_args.max_frames,
-                          "language_tag": True, "retrieval": memory is not None,
-                          "max_source_length": data_args.max_source_length,
-                          "max_target_length": data_args.max_target_length},
-        "generation": {"constrained_decoding": True, "max_new_tokens": data_args.max_target_length,
-                       "no_repeat_ngram_size": data_args.no_repeat_ngram_size,
-                       "max_cause_tokens": data_args.max_cause_tokens,
-                       "recall_threshold": recall.get("recall_threshold"), "recall_calibration": recall or None},
-        "training_data": {"train_file": data_args.train_file, "train_rows": len(train_set),
-                          "validation_file": data_args.validation_file, "validation_rows": len(eval_set)},
-        "metrics": {"train": metrics, "eval": eval_metrics, "test": test_metrics},
-        "parameters": {"total": total, "trainable": trainable},
-    })
-    if not data_args.keep_checkpoints:  # the final model is saved at the top of output_dir
+    save_model_dir(model, tokenizer, output_dir, metadata)
+    if not keep_checkpoints:  # the final model is saved at the top of output_dir
         for checkpoint in output_dir.glob("checkpoint-*"):
             shutil.rmtree(checkpoint, ignore_errors=True)
-    trainer.create_model_card(model_name=output_dir.name, finetuned_from=model_args.model_name_or_path,
-                              tasks="text2text-generation", tags=["java", "stack-trace", "explanation"])
+    write_model_card(output_dir, read_metadata(output_dir) or metadata)
+
+
+def main(argv: list[str] | None = None) -> None:
+    # 1. Build: arguments (config file < command line), logging, precision, seed; the resume rule for output_dir.
+    configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
+    model_args, data_args, training_args, arguments = parse_arguments(argv)
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO,
+                        handlers=[logging.StreamHandler(sys.stdout)])
+    output_dir = Path(training_args.output_dir)
+    resume = may_resume(output_dir, arguments, data_args.overwrite_output_dir)
+    set_seed(training_args.seed)
+
+    # 2. Data: training rows, the scenario memory recalled from, examples (source, target, known scenario).
+    train_rows = read_rows(data_args.train_file, data_args.max_train_samples)
+    memory = build_scenario_memory(train_rows, data_args.memory_per_scenario) if data_args.retrieval else None
+    if memory is not None:
+        logger.info("scenario memory: %d entries from %d training rows", len(memory.entries), len(train_rows))
+    train_set = load_examples(data_args.train_file, train_rows, data_args.max_frames, memory, leave_out="training")
+    eval_set = load_examples(data_args.validation_file,
+                             read_rows(data_args.validation_file, data_args.max_eval_samples),
+                             data_args.max_frames, memory)
+
+    # 3. Trainer: tokenizer and model (a config-built model's tokenizer is trained on the examples), token ids.
+    tokenizer, model, training_args = build_model(model_args, data_args, training_args, train_set)
+    parameters = count_parameters(model)
+    trainer = build_trainer(model, tokenizer, data_args, training_args,
+                            *tokenize_sets(tokenizer, data_args, training_args, train_set, eval_set))
+
+    # 4. Train (resuming per utils.training.may_resume, or from an explicit --resume_from_checkpoint).
+    if training_args.should_save:
+        write_run_arguments(output_dir, arguments)
+    metrics, history = train(trainer, training_args.resume_from_checkpoint or resume_checkpoint(output_dir, resume))
+
+    # 5. Calibrate and evaluate: validation loss, the recall threshold, the held-out test split.
+    final_model = final_model_of(trainer, model_args, data_args)
+    eval_metrics = trainer.evaluate(metric_key_prefix="eval")
+    trainer.log_metrics("eval", eval_metrics)
+    trainer.save_metrics("eval", eval_metrics)
+    recall = calibrate_recall(final_model, tokenizer, memory, train_rows, eval_set, data_args) if memory else {}
+    test_metrics = evaluate_test(final_model, tokenizer, memory, data_args, output_dir, recall, trainer)
+
+    # 6. Save the model dir and its card.
+    all_metrics = {"train": metrics, "eval": eval_metrics, "test": test_metrics}
+    metadata = stage2_metadata(final_model, (model_args, data_args), (train_set, eval_set), memory is not None,
+                               recall, all_metrics, parameters)
+    save_run(output_dir, final_model, tokenizer, memory, history, metadata, data_args.keep_checkpoints)
+
+
+def evaluate_test(model: Any, tokenizer: Any, memory: ScenarioMemory | None, data_args: DataArguments,
+                  output_dir: Path, recall: dict[str, Any], trainer: Seq2SeqTrainer) -> dict[str, float]:
+    """Scores on --test_file ({} without one); logs the chosen recall threshold first."""
+    if recall:
+        logger.info("recall threshold %.2f: mean ROUGE-L %.3f (model alone %.3f, recall alone %.3f) on %d known + "
+                    "%d new scenario rows", recall["recall_threshold"], recall["rougeL_chosen"],
+                    recall["rougeL_model"], recall["rougeL_recall"], recall["rows_known"], recall["rows_new"])
+    if not file_given(data_args.test_file):
+        return {}
+    test_set = load_examples(data_args.test_file, read_rows(data_args.test_file, data_args.max_predict_samples),
+                             data_args.max_frames, memory)
+    test_metrics = score_generation(model, tokenizer, test_set, data_args, output_dir, recall.get("recall_threshold"))
+    trainer.log_metrics("test", test_metrics)
+    trainer.save_metrics("test", test_metrics)
+    return test_metrics
 
 
 def model_lines(model, tokenizer, examples: datasets.Dataset, data_args: DataArguments) -> tuple[list[str], list[str]]:
@@ -450,15 +543,11 @@ def score_generation(model, tokenizer, test_set: datasets.Dataset, data_args: Da
                     if key != "count" and not key.startswith("agreement_raw")})
     metrics["free_logs_per_second"] = len(sources) / max(free_seconds, 1e-9)
     metrics["constrained_logs_per_second"] = len(sources) / max(constrained_seconds, 1e-9)
-    handle, temp_name = tempfile.mkstemp(dir=output_dir, prefix=".test_predictions-")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        for row in zip(sources, references, free, constrained, checked, similarities, final, final_sources):
-            keys = ("source", "reference", "free", "constrained", "model", "known_similarity", "final",
-                    "final_source")
-            out.write(json.dumps(dict(zip(keys, row)), ensure_ascii=False) + "\n")
-    os.replace(temp_name, output_dir / "test_predictions.jsonl")
+    keys = ("source", "reference", "free", "constrained", "model", "known_similarity", "final", "final_source")
+    write_jsonl_atomic(output_dir / "test_predictions.jsonl", (dict(zip(keys, row)) for row in zip(
+        sources, references, free, constrained, checked, similarities, final, final_sources)))
     return metrics
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

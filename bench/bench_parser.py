@@ -69,8 +69,8 @@ def synthetic_log(examples: list[str], size_mb: float, filler_lines: int) -> str
     return "".join(parts)
 
 
-def main() -> int:
-    args = HfArgumentParser(BenchParserArguments).parse_args_into_dataclasses()[0]
+def main(argv: list[str] | None = None) -> int:
+    args = HfArgumentParser(BenchParserArguments).parse_args_into_dataclasses(args=argv)[0]
     started_on = machine()
     text = synthetic_log(args.examples, args.size_mb, args.filler_lines)
     megabytes = len(text.encode("utf-8")) / 2**20

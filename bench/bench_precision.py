@@ -40,8 +40,8 @@ class BenchPrecisionArguments:
     name: str = field(default="precision", metadata={"help": "Result file name under reports/bench/."})
 
 
-def main() -> None:
-    (args,) = HfArgumentParser(BenchPrecisionArguments).parse_args_into_dataclasses()
+def main(argv: list[str] | None = None) -> None:
+    (args,) = HfArgumentParser(BenchPrecisionArguments).parse_args_into_dataclasses(args=argv)
     threads = configure_threads(args.threads)
     member = load_model(args.model, expected_task=TASK_CLASSIFY)
     label_set = load_label_set()

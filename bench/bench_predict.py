@@ -78,7 +78,7 @@ class BenchPredictArguments:
 def stage1_pass(member: Any, documents: list, label_set: Any, raw_text: bool = False, **predict_options: Any) -> int:
     """What stage 1 costs per log: parse, build the model input (or take the trace's raw text), predict."""
     items = [item for item in parse_documents(documents, label_set) if item.trace.has_exception or item.trace.frames]
-    options = member.metadata.get("input_options") or {}
+    options = member.metadata.input_options.as_kwargs()
     texts = [item.trace.text if raw_text else build_model_input(item.trace, **options) for item in items]
     predict_logits(member, texts, **predict_options)
     return len(texts)
@@ -164,8 +164,8 @@ def time_cli(args: BenchPredictArguments, documents: list, stage2: str | None, t
     return rows
 
 
-def main() -> int:
-    args = HfArgumentParser(BenchPredictArguments).parse_args_into_dataclasses()[0]
+def main(argv: list[str] | None = None) -> int:
+    args = HfArgumentParser(BenchPredictArguments).parse_args_into_dataclasses(args=argv)[0]
     started_on = machine()
     cores = started_on["cores"]
     threads = args.threads or free_cores()  # decided before this process adds its own load

@@ -136,8 +136,8 @@ def run_size(size: str, args: BenchProductionArguments) -> dict[str, Any]:
     return row
 
 
-def main() -> None:
-    (args,) = HfArgumentParser(BenchProductionArguments).parse_args_into_dataclasses()
+def main(argv: list[str] | None = None) -> None:
+    (args,) = HfArgumentParser(BenchProductionArguments).parse_args_into_dataclasses(args=argv)
     for size in args.sizes:
         parse_size(size)  # a bad size fails before hours of work, not after
     rows = []

@@ -28,9 +28,9 @@ from transformers import HfArgumentParser
 
 from utils.checkpoints import TASK_CLASSIFY, load_model
 from utils.data import add_model_inputs, read_jsonl
-from utils.inference import configure_threads, predict_logits, quantize_int8, softmax, temperature_of
+from utils.inference import configure_threads, predict_logits, quantize_int8, temperature_of
 from utils.labels import load_label_set
-from utils.metrics import f1_scores
+from utils.metrics import f1_scores, softmax
 
 DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bugsjar_dev.jsonl"
 
@@ -55,10 +55,10 @@ def labelled_texts(path: str, label_field: str, masked: bool, member: Any, label
     """(model inputs built as the member was trained, gold label ids, rows skipped for want of a label)."""
     rows = read_jsonl(path, required_fields=("log",))[: max_rows or None]
     usable = [row for row in rows if isinstance(row.get(label_field), str) and row[label_field].strip()]
-    options = {key: value for key, value in (member.metadata.get("input_options") or {}).items()
+    options = {key: value for key, value in member.metadata.input_options.as_kwargs().items()
                if key != "mask_exception_names"}
     built = add_model_inputs(Dataset.from_dict({"log": [row["log"] for row in usable]}), 1.0 if masked else 0.0,
-                             input_options=options, input_format=member.metadata.get("input_format", "trace"))
+                             input_options=options, input_format=member.metadata.input_format)
     model_ids = {name: index for index, name in enumerate(member.label_names)}  # the model's own label order
     label_ids = np.array([model_ids.get(label_set.to_label(row[label_field]), model_ids.get(label_set.other, -1))
                           for row in usable])
@@ -94,8 +94,8 @@ def compare(name: str, texts: list[str], label_ids: np.ndarray, fp32: Any, int8:
     return row
 
 
-def main() -> int:
-    args = HfArgumentParser(BenchQuantizeArguments).parse_args_into_dataclasses()[0]
+def main(argv: list[str] | None = None) -> int:
+    args = HfArgumentParser(BenchQuantizeArguments).parse_args_into_dataclasses(args=argv)[0]
     started_on = machine()
     threads = configure_threads(args.threads)
     label_set = load_label_set()

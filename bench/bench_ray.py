@@ -97,8 +97,8 @@ def ray_in_process(inputs: list[str], out: Path, options: BenchRayArguments, wor
             **report["stage_seconds"]}
 
 
-def main() -> None:
-    options = HfArgumentParser(BenchRayArguments).parse_args_into_dataclasses()[0]
+def main(argv: list[str] | None = None) -> None:
+    options = HfArgumentParser(BenchRayArguments).parse_args_into_dataclasses(args=argv)[0]
     with tempfile.TemporaryDirectory(prefix="bench-ray-") as temp:
         out = Path(temp)
         inputs = generated_logs(out, options.size_mb, options.files, options.distinct)

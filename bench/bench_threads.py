@@ -35,7 +35,7 @@ from utils.labels import load_label_set
 torch.set_num_threads({threads})
 member = load_model({model!r}, expected_task=TASK_CLASSIFY)
 documents = sample_documents({inputs!r}, {documents})
-options = member.metadata.get("input_options") or {{}}
+options = member.metadata.input_options.as_kwargs()
 def one(document):
     items = parse_documents([document], load_label_set())
     texts = [build_model_input(item.trace, **options) for item in items if item.trace.has_exception]
@@ -59,8 +59,8 @@ class BenchThreadsArguments:
     name: str = field(default="threads", metadata={"help": "Results file name (without .json)."})
 
 
-def main() -> int:
-    args = HfArgumentParser(BenchThreadsArguments).parse_args_into_dataclasses()[0]
+def main(argv: list[str] | None = None) -> int:
+    args = HfArgumentParser(BenchThreadsArguments).parse_args_into_dataclasses(args=argv)[0]
     started_on = machine()
     cores = started_on["cores"]
     counts = sorted(set(args.thread_counts or [1, cores]))

@@ -33,8 +33,9 @@ from benchlib import REPO_ROOT, RESULTS_DIR, machine, markdown_table, run_child,
 from transformers import AutoConfig, AutoTokenizer, DataCollatorWithPadding, HfArgumentParser, TrainingArguments
 
 from utils.checkpoints import default_encoder_path
+from utils.classifier import MeanPoolingForSequenceClassification
 from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, read_jsonl, tokenize_dataset
-from utils.features import FeatureDataset, FeatureHead, MeanPoolingForSequenceClassification, encoder_features
+from utils.features import FeatureDataset, FeatureHead, encoder_features
 from utils.features import freeze_encoder as freeze_encoder_of
 from utils.inference import configure_threads
 from utils.labels import load_label_set
@@ -118,8 +119,8 @@ def end_to_end(args: BenchTrainArguments, scratch: str) -> dict[str, Any]:
             "epochs": train_results.get("epoch")}
 
 
-def main() -> int:
-    args = HfArgumentParser(BenchTrainArguments).parse_args_into_dataclasses()[0]
+def main(argv: list[str] | None = None) -> int:
+    args = HfArgumentParser(BenchTrainArguments).parse_args_into_dataclasses(args=argv)[0]
     started_on = machine()
     threads = configure_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -167,16 +168,7 @@ def main() -> int:
         real = end_to_end(args, scratch) if args.end_to_end else None
 
     epochs = args.epochs
-    cached = encode * (train_rows + validation_rows) + epochs * (
-        rows["head_step"] * train_rows + rows["head_eval"] * validation_rows)
-    extrapolated = [{"path": "cached features (--freeze_encoder)", "seconds": cached, "speedup_of_cached": 1.0}]
-    for name, key in (("plain Trainer, frozen encoder", "frozen_step"), ("plain Trainer, full fine-tuning",
-                                                                       "full_step")):
-        if key in rows:
-            plain = epochs * (rows[key] * train_rows + encode * validation_rows)
-            extrapolated.append({"path": name, "seconds": plain, "speedup_of_cached": plain / cached})
-    for row in extrapolated:
-        row["hours"] = row["seconds"] / 3600
+    extrapolated = extrapolate(rows, encode, epochs, train_rows, validation_rows)
     per_row_ms = [{"measure": key, "ms_per_row": value * 1000} for key, value in rows.items()]
     results = {"machine": started_on, "settings": {**asdict(args), "threads": threads},
                "corpus_rows": {"train": train_rows, "validation": validation_rows},
@@ -187,21 +179,42 @@ def main() -> int:
             "extrapolated_cached_s_for_these_rows": encode * (real["train_rows"] + real["validation_rows"]) + epochs
             * (rows["head_step"] * real["train_rows"] + rows["head_eval"] * real["validation_rows"])}
     path = write_results(args.name, results, args.output_dir)
+    print_summary(results, args)
+    print(f"\nwrote {path}")
+    return 0
 
+
+def extrapolate(rows: dict[str, float], encode: float, epochs: int, train_rows: int,
+                validation_rows: int) -> list[dict[str, Any]]:
+    """Seconds (and hours) of a whole training per path, from the per-row measurements."""
+    cached = encode * (train_rows + validation_rows) + epochs * (
+        rows["head_step"] * train_rows + rows["head_eval"] * validation_rows)
+    extrapolated = [{"path": "cached features (--freeze_encoder)", "seconds": cached, "speedup_of_cached": 1.0}]
+    for name, key in (("plain Trainer, frozen encoder", "frozen_step"), ("plain Trainer, full fine-tuning",
+                                                                       "full_step")):
+        if key in rows:
+            plain = epochs * (rows[key] * train_rows + encode * validation_rows)
+            extrapolated.append({"path": name, "seconds": plain, "speedup_of_cached": plain / cached})
+    for row in extrapolated:
+        row["hours"] = row["seconds"] / 3600
+    return extrapolated
+
+
+def print_summary(results: dict[str, Any], args: BenchTrainArguments) -> None:
+    started_on, real = results["machine"], results["end_to_end"]
+    corpus = results["corpus_rows"]
     print(f"\n## train: {started_on['cpu']}, {started_on['cores']} cores, {started_on['date_utc']} UTC, "
-          f"{threads} thread(s), load {started_on['load_average_1_5_15']} -> "
+          f"{results['settings']['threads']} thread(s), load {started_on['load_average_1_5_15']} -> "
           f"{results['machine_after']['load_average_1_5_15']}; max_length {args.max_length}; "
-          f"{epochs} epochs over {train_rows} + {validation_rows} rows\n")
-    print(markdown_table(per_row_ms, ["measure", "ms_per_row"]))
+          f"{args.epochs} epochs over {corpus['train']} + {corpus['validation']} rows\n")
+    print(markdown_table(results["per_row_ms"], ["measure", "ms_per_row"]))
     print()
-    print(markdown_table(extrapolated, ["path", "hours", "speedup_of_cached"]))
+    print(markdown_table(results["extrapolated"], ["path", "hours", "speedup_of_cached"]))
     if real:
         print()
         print(markdown_table([real], ["train_rows", "epochs", "encode_s", "head_train_s", "wall_s", "peak_rss_mb"]))
         print(f"extrapolated cached time for the same rows: "
               f"{results['end_to_end_vs_extrapolation']['extrapolated_cached_s_for_these_rows']:.0f}s")
-    print(f"\nwrote {path}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -125,18 +125,17 @@ def model_lines(model_dir: str, rows: list[dict[str, Any]]) -> tuple[list[str], 
     from utils.seq2seq import checked_explanations, load_explainer, shown_explanations, stage2_example
 
     model, tokenizer, metadata = load_explainer(model_dir)
-    input_options = metadata.get("input_options") or {}
-    memory = ScenarioMemory.load(model_dir) if input_options.get("retrieval") else None
-    examples = [stage2_example(row, max_frames=input_options.get("max_frames", 5),
-                               language_tag=bool(input_options.get("language_tag")), memory=memory) for row in rows]
-    generation = metadata.get("generation") or {}
+    input_options, generation = metadata.input_options, metadata.generation
+    memory = ScenarioMemory.load(model_dir) if input_options.retrieval else None
+    examples = [stage2_example(row, max_frames=input_options.max_frames, language_tag=input_options.language_tag,
+                               memory=memory) for row in rows]
     types, locations = [e.label for e in examples], [e.location for e in examples]
     own = checked_explanations(model, tokenizer, [e.source for e in examples], types, locations, batch_size=32,
-                               max_new_tokens=generation.get("max_new_tokens", 128),
-                               max_cause_tokens=generation.get("max_cause_tokens", 48))[1]
+                               max_new_tokens=generation.max_new_tokens,
+                               max_cause_tokens=generation.max_cause_tokens)[1]
     shown = shown_explanations(own, types, locations, [e.known_similarity for e in examples],
                                [e.known_cause for e in examples], [e.known_fix for e in examples],
-                               generation.get("recall_threshold"), usable=[e.known_usable for e in examples],
+                               generation.recall_threshold, usable=[e.known_usable for e in examples],
                                fallbacks=[e.fallback for e in examples], groundings=[e.grounding for e in examples],
                                anchors=[e.anchors for e in examples])
     return shown, own

@@ -33,10 +33,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from utils.analyze import format_summary, parse_documents, to_record
+from utils.analyze import parse_documents
 from utils.labels import load_label_set
 from utils.locate import rank_frames
 from utils.log_sources import LogDocument, read_documents
+from utils.record import to_record
+from utils.report.summary import format_summary
 from utils.stacktrace import find_deadlocks, parse_log, strip_repeated_line_prefixes
 
 GROWTH = 3.0  # allowed time ratio when the input doubles (linear: 2; quadratic: 4; 2.5 failed once on a fresh CI
@@ -328,7 +330,7 @@ def test_first_tested_class_mark_matches_the_section_by_section_search() -> None
     # class under test in the deepest section (at most the root's) that has one.
     from random import Random
 
-    from utils.locate import _mark_first_tested_class
+    from utils.locate.features import _mark_first_tested_class
 
     def former(found: list[SimpleNamespace], root_index: int) -> int | None:
         for section in range(root_index, -1, -1):

@@ -17,7 +17,7 @@ import torch
 from transformers import AutoConfig, AutoTokenizer
 
 from utils.checkpoints import TASK_CLASSIFY, load_model, save_model_dir
-from utils.features import MeanPoolingForSequenceClassification
+from utils.classifier import MeanPoolingForSequenceClassification
 from utils.inference import free_cores, length_sorted_batches, predict_logits, quantize_int8
 from utils.labels import load_label_set
 from utils.seq2seq import TASK as TASK_GENERATE

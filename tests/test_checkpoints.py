@@ -27,9 +27,10 @@ from utils.checkpoints import (
     read_metadata,
     save_model_dir,
 )
-from utils.features import MeanPoolingForSequenceClassification
+from utils.classifier import MeanPoolingForSequenceClassification
 
 LABELS = ["NullPointerException", "IllegalStateException", "Other"]
+STAGE1 = {"task": TASK_CLASSIFY, "label_names": LABELS}  # the least metadata a stage-1 dir has
 TINY = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 37}
 
 
@@ -59,14 +60,14 @@ def test_classifier_round_trip(tmp_path, tokenizer, kind: str) -> None:
     loaded = load_model(tmp_path, expected_task=TASK_CLASSIFY, expected_labels=LABELS)
     assert type(loaded.model) is type(model)
     assert loaded.label_names == LABELS and loaded.task == TASK_CLASSIFY
-    assert loaded.metadata["label_names"] == LABELS and "transformers" in loaded.metadata["library_versions"]
+    assert loaded.metadata.label_names == LABELS and "transformers" in loaded.metadata.library_versions
     batch = tokenizer(["java.lang.NullPointerException at com.bank.Ledger.post"], return_tensors="pt")
     with torch.inference_mode():
         assert torch.allclose(model(**batch).logits, loaded.model(**batch).logits, atol=1e-6)
 
 
 def test_config_and_weights_that_do_not_fit(tmp_path, tokenizer) -> None:
-    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, {"task": TASK_CLASSIFY})
+    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, STAGE1)
     config = json.loads((tmp_path / "config.json").read_text())
     config["id2label"] = {str(i): f"L{i}" for i in range(5)}
     config["label2id"] = {f"L{i}": i for i in range(5)}
@@ -80,7 +81,7 @@ def test_config_and_weights_that_do_not_fit(tmp_path, tokenizer) -> None:
 
 
 def test_label_set_mismatch(tmp_path, tokenizer) -> None:
-    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, {"task": TASK_CLASSIFY})
+    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, STAGE1)
     with pytest.raises(
         ModelLoadError,
         match=r"predicts 3 labels .* asked for has 3 .* only in the model: "
@@ -97,7 +98,7 @@ def test_stage_mixups_are_refused(tmp_path, tokenizer) -> None:
         T5Config(vocab_size=30522, d_model=16, d_ff=32, d_kv=8, num_layers=1, num_heads=2, decoder_start_token_id=0)
     )
     save_model_dir(t5, tokenizer, stage2_dir, {"task": TASK_GENERATE})
-    save_model_dir(_classifier("bert", LABELS), tokenizer, stage1_dir, {"task": TASK_CLASSIFY})
+    save_model_dir(_classifier("bert", LABELS), tokenizer, stage1_dir, STAGE1)
     with pytest.raises(ModelLoadError, match="is a stage-2 generation model but a stage-1 classification model was"):
         load_model(stage2_dir, expected_task=TASK_CLASSIFY)
     with pytest.raises(ModelLoadError, match="is a stage-1 classification model but a stage-2 generation model was"):
@@ -112,7 +113,7 @@ def test_stage_mixups_are_refused(tmp_path, tokenizer) -> None:
 def test_missing_and_incomplete_directories(tmp_path, tokenizer) -> None:
     with pytest.raises(ModelLoadError, match="No model at .*not a model directory here"):
         load_model(tmp_path / "models" / "stage1")
-    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, {"task": TASK_CLASSIFY})
+    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, STAGE1)
     (tmp_path / "model.safetensors").unlink()
     with pytest.raises(ModelLoadError, match="is incomplete: it has no weights file"):
         load_model(tmp_path)
@@ -124,12 +125,12 @@ def test_missing_and_incomplete_directories(tmp_path, tokenizer) -> None:
 def test_save_keeps_other_files_and_removes_stale_weights(tmp_path, tokenizer) -> None:
     (tmp_path / "trainer_state.json").write_text("{}")
     (tmp_path / "pytorch_model.bin").write_bytes(b"stale weights of an older save")
-    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, {"task": TASK_CLASSIFY, "metrics": {"top1": 0.5}})
+    save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, {**STAGE1, "metrics": {"top1": 0.5}})
     names = {path.name for path in tmp_path.iterdir()}
     assert "trainer_state.json" in names and "pytorch_model.bin" not in names
     assert {"config.json", "model.safetensors", METADATA_FILE} <= names
     assert not [name for name in names if name.startswith(".")]  # staging dir cleaned up
-    assert read_metadata(tmp_path)["metrics"] == {"top1": 0.5}
+    assert read_metadata(tmp_path).metrics == {"top1": 0.5}
     with pytest.raises(ValueError, match="needs a 'task'"):
         save_model_dir(_classifier("bert", LABELS), tokenizer, tmp_path, {})
 
@@ -138,7 +139,7 @@ def test_mean_pooling_encoder_uses_sdpa_and_falls_back_to_eager(tmp_path, tokeni
     # The wrapper once left its encoder on eager attention (~1.5x slower encoding on CPU than SDPA).
     model = _classifier("mean-bert", LABELS).eval()
     assert model.encoder.config._attn_implementation == "sdpa"
-    save_model_dir(model, tokenizer, tmp_path / "model", {"task": TASK_CLASSIFY, "labels": LABELS})
+    save_model_dir(model, tokenizer, tmp_path / "model", STAGE1)
     reloaded = load_model(tmp_path / "model", expected_task=TASK_CLASSIFY).model
     assert reloaded.encoder.config._attn_implementation == "sdpa"
 

@@ -504,3 +504,23 @@ def test_wide_statistics_on_hand_written_logs():
     words = app_class_words(logs)
     assert words["Index"] == 1 and words["Shard"] == 1 and words["Transfer"] == 1 and "Thread" not in words
     assert word_coverage(words, Counter({"Index": 1, "Shard": 1})) == pytest.approx(2 / 6, abs=1e-3)
+
+
+def test_log_styles_are_one_table_that_rendering_and_planning_read(tmp_path: Path) -> None:
+    # utils/corpus/log_styles.yaml says once which styles put the trace after a prefixed record: the renderer's
+    # record lines and the planner's message-only / framework-record choices both read it.
+    import yaml
+
+    from utils.corpus.generate import PREFIXED_STYLES as PLANNED_PREFIXED
+    from utils.corpus.render import LOG_STYLE_TABLE, LOG_STYLES, LOG_STYLES_FILE, PREFIXED_STYLES, load_log_styles
+
+    rows = yaml.safe_load(LOG_STYLES_FILE.read_text(encoding="utf-8"))["styles"]
+    assert tuple(rows) == LOG_STYLES and PLANNED_PREFIXED is PREFIXED_STYLES
+    assert set(PREFIXED_STYLES) == {name for name, row in rows.items() if row["prefixed"]}
+    assert {"raw", "surefire", "thread"}.isdisjoint(PREFIXED_STYLES) and LOG_STYLE_TABLE["logback"].omitted == "common"
+    weighted = yaml.safe_load((Path(__file__).resolve().parents[1] / "configs" / "corpus.yaml").read_text())
+    assert {style for weights in weighted["style_weights"].values() for style in weights} <= set(LOG_STYLES)
+    broken = tmp_path / "styles.yaml"
+    broken.write_text("styles:\n  raw: {prefixed: maybe, omitted: more}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=str(broken)):
+        load_log_styles(broken)

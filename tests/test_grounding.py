@@ -277,8 +277,10 @@ def test_recalled_text_is_refilled_from_the_new_trace_or_not_shown():
 
 
 def test_unfit_recall_is_shown_as_a_similar_case_never_as_the_cause():
-    from utils.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, format_summary, to_record
+    from utils.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions
     from utils.log_sources import LogDocument
+    from utils.record import to_record
+    from utils.report.summary import format_summary
 
     trace, location = _located(CHART_NPE)
     document = LogDocument("chart", "chart", CHART_NPE)
@@ -369,8 +371,9 @@ def test_recall_threshold_is_chosen_with_real_logs(tiny_stage2):
 
 
 def test_pipeline_explanations_of_the_examples_are_grounded(tiny_stage2):
-    from utils.analyze import Analyzer, AnalyzerOptions, to_record
+    from utils.analyze import Analyzer, AnalyzerOptions
     from utils.log_sources import read_documents
+    from utils.record import to_record
 
     paths = sorted(str(path) for path in (REPO / "examples").iterdir() if path.suffix in (".log", ".jsonl"))
     documents, _ = read_documents(paths)
@@ -413,8 +416,9 @@ def test_the_printed_summary_of_the_examples_names_nothing_the_log_does_not_show
     """What `make demo` prints (predict.py's summary) checked with the grounding rule: a cause a known scenario or
     the model wrote is read in the strict form (no lone digit of another failure), a fix may name the general APIs,
     and a similar case that is not shown as the cause prints its reasons without the other failure's names."""
-    from utils.analyze import Analyzer, AnalyzerOptions, format_summary
+    from utils.analyze import Analyzer, AnalyzerOptions
     from utils.log_sources import read_documents
+    from utils.report.summary import format_summary
 
     paths = sorted(str(path) for path in (REPO / "examples").iterdir() if path.suffix in (".log", ".jsonl"))
     documents, _ = read_documents(paths)
@@ -441,8 +445,9 @@ def test_the_printed_summary_of_the_examples_names_nothing_the_log_does_not_show
 
 def test_degenerate_generation_falls_back_to_the_type_text(tiny_stage2, monkeypatch):
     import utils.seq2seq
-    from utils.analyze import Analyzer, AnalyzerOptions, to_record
+    from utils.analyze import Analyzer, AnalyzerOptions
     from utils.log_sources import LogDocument
+    from utils.record import to_record
 
     def degenerate(model, tokenizer, sources, types=None, locations=None, **options):
         return [f"type={label}; cause=DefaultDefaultDefault cause=Default cause; location={where}; fix=the test "

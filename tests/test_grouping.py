@@ -45,6 +45,20 @@ def test_repeats_share_a_group_whatever_their_values_and_lines() -> None:
     assert group_key(other_method).id != ioobe.id
 
 
+def test_one_failure_reached_from_several_tests_is_one_group() -> None:
+    # Test code is where a failure was seen, not the failure: the signature's frames leave it out, unless the
+    # trace has no other application frame.
+    npe = ("java.lang.NullPointerException\n\tat org.acme.Parser.read(Parser.java:10)\n"
+           "\tat org.acme.{test_class}.{test}(ParserTest.java:9)\n")
+    first, second = (parse_trace(npe.format(test_class="ParserTest", test=name)) for name in ("readsEmpty", "reads"))
+    other_test_class = parse_trace(npe.format(test_class="LexerTest", test="lexes"))
+    assert group_key(first).id == group_key(second).id == group_key(other_test_class).id
+    elsewhere = parse_trace(npe.replace("Parser.read", "Parser.write").format(test_class="ParserTest", test="x"))
+    assert group_key(elsewhere).id != group_key(first).id
+    only_tests = "java.lang.NullPointerException\n\tat org.acme.ParserTest.{}(ParserTest.java:9)\n"
+    assert group_key(parse_trace(only_tests.format("a"))).id != group_key(parse_trace(only_tests.format("b"))).id
+
+
 def test_table_counts_first_last_seen_sources_and_timeline() -> None:
     table = GroupTable()
     for index, trace in enumerate(t for t in parse_log(production_log()) if t.has_exception):

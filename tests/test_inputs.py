@@ -131,8 +131,14 @@ def test_masked_input_leaks_no_exception_name(trace_fixture) -> None:
 
 
 def test_mask_pattern_is_the_single_definition() -> None:
-    source = (Path(__file__).resolve().parents[1] / "utils" / "inputs.py").read_text(encoding="utf-8")
-    assert source.count("Exception|Error|Failure|Throwable|Fault") == 1
+    # One suffix rule (utils/stacktrace.THROWABLE_SUFFIXES): the parser, the masking and the ranker's
+    # `exception_class` feature build their patterns from it; none spells the suffixes out again.
+    from utils.stacktrace import THROWABLE_SUFFIXES
+
+    utils_dir = Path(__file__).resolve().parents[1] / "utils"
+    for path in (utils_dir / "inputs.py", utils_dir / "stacktrace.py", *sorted((utils_dir / "locate").glob("*.py"))):
+        assert "Exception|Error|Failure|Throwable|Fault" not in path.read_text(encoding="utf-8"), path
+    assert THROWABLE_SUFFIXES == ("Exception", "Error", "Failure", "Throwable", "Fault")
     assert EXCEPTION_NAME_PATTERN.pattern.count("Exception|Error|Failure|Throwable|Fault") == 1
 
 

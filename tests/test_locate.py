@@ -736,3 +736,56 @@ java.lang.IllegalArgumentException: missing attribute 'target'
     ranked = rank_frames(parse_trace(trace))
     assert {item.frame.class_name for item in ranked} == {"com.acme.build.DeployTask"}
     assert all("test code" not in item.reasons for item in ranked)
+
+
+def test_every_feature_has_one_weight_and_is_computed() -> None:
+    # The feature table (utils/locate/features.yaml) is the one place a feature is named and weighted: every
+    # candidate of a chained trace with a test carries exactly the table's features, each with a rule weight.
+    trace = parse_trace(
+        """\
+org.apache.ibatis.exceptions.PersistenceException: could not save
+	at com.acme.billing.LedgerService.save(LedgerService.java:40)
+	at com.acme.billing.LedgerServiceTest.savesEntries(LedgerServiceTest.java:21)
+Caused by: java.lang.IllegalArgumentException: amount must be positive
+	at com.google.common.base.Preconditions.checkArgument(Preconditions.java:122)
+	at com.acme.billing.Ledger.post(Ledger.java:88)
+	at com.acme.billing.LedgerService.save(LedgerService.java:38)
+	... 1 more
+"""
+        + RUNNER
+    )
+    from utils.locate import REASONS, load_features
+
+    found = candidates(trace, "IllegalArgumentException")
+    assert found
+    assert all(list(candidate.features) and set(candidate.features) == set(FEATURE_NAMES) for candidate in found)
+    assert list(RULE_WEIGHTS) == list(FEATURE_NAMES)
+    assert set(REASONS) <= set(FEATURE_NAMES)
+    assert [feature.name for feature in load_features()] == list(FEATURE_NAMES)
+
+
+def test_a_malformed_feature_table_fails_naming_the_file(tmp_path: Path) -> None:
+    from utils.locate import load_features
+
+    table = tmp_path / "features.yaml"
+    table.write_text("features:\n  - {name: library, weight: heavy}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=str(table)):
+        load_features(table)
+    table.write_text("features:\n  - {name: library, weight: 1}\n  - {name: library, weight: 2}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="named twice"):
+        load_features(table)
+
+
+def test_the_exception_class_feature_reads_the_parsers_throwable_suffixes() -> None:
+    # One suffix rule (utils/stacktrace.THROWABLE_SUFFIXES): a frame in an exception's own class, or in a plural
+    # helper (`Errors`), is marked, whichever throwable suffix it ends with.
+    trace = parse_trace(
+        """\
+java.lang.IllegalStateException: broken
+	at com.acme.ValidationFault.<init>(ValidationFault.java:5)
+	at com.acme.Errors.reject(Errors.java:9)
+	at com.acme.Orders.place(Orders.java:12)
+"""
+    )
+    marked = {candidate.frame.class_name: candidate.features["exception_class"] for candidate in candidates(trace)}
+    assert marked == {"com.acme.ValidationFault": 1.0, "com.acme.Errors": 1.0, "com.acme.Orders": 0.0}

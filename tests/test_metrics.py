@@ -95,6 +95,16 @@ def test_history_and_figures(tmp_path) -> None:
     assert not list(tmp_path.glob(".*"))  # no temp files left behind
 
 
+def test_learning_curves_of_a_loss_only_run_plot_without_a_warning(tmp_path) -> None:
+    # Stage 2 logs no top-1 / macro-F1: an empty score legend made matplotlib warn on every stage-2 run.
+    import warnings
+
+    history = training_history([{"loss": 1.0, "epoch": 1.0, "step": 5}, {"eval_loss": 1.1, "epoch": 1.0, "step": 5}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert plot_learning_curves(history, tmp_path / "curves.png").is_file()
+
+
 def test_binary_metrics_include_roc_auc() -> None:
     logits = np.array([[2.0, -1.0], [0.5, 0.2], [0.1, 0.4], [-1.0, 1.0], [0.3, 0.2]])
     labels = np.array([0, 1, 0, 1, 1])
@@ -116,3 +126,25 @@ def test_b_cubed_scores_splits_and_merges() -> None:
     assert split["precision"] == 1.0 and split["recall"] == 0.5
     merged = b_cubed([0, 0, 0, 0], gold)  # one cluster: full recall, half the precision
     assert merged["precision"] == 0.5 and merged["recall"] == 1.0 and abs(merged["f1"] - 2 / 3) < 1e-12
+
+
+def test_softmax_is_one_function_for_raw_and_calibrated_probabilities() -> None:
+    import utils.inference
+
+    logits = np.array([[2.0, -1.0, 0.5], [0.0, 0.0, 0.0]], dtype=np.float32)
+    # Temperature 1 is the raw softmax, bit for bit (x / 1.0 is exact), and keeps the input's float type.
+    raw = np.exp(logits - logits.max(axis=1, keepdims=True))
+    assert np.array_equal(softmax(logits), raw / raw.sum(axis=1, keepdims=True)) and softmax(logits).dtype == np.float32
+    hot = softmax(logits, temperature=2.0)
+    assert np.allclose(hot, softmax(logits / 2.0)) and hot[0, 0] < softmax(logits)[0, 0]
+    # The ensemble path (utils.inference.combine_probabilities) uses this very function.
+    assert utils.inference.softmax is softmax
+
+
+def test_stage1_inference_does_not_pay_for_sklearn() -> None:
+    import subprocess
+    import sys
+
+    check = "import sys, utils.inference; print('sklearn' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -10,6 +10,7 @@ from transformers import AutoTokenizer, BertConfig, BertModel
 
 import train_stage1
 from utils.checkpoints import TASK_CLASSIFY, default_encoder_path, load_model
+from utils.metadata import Stage1Metadata
 from utils.model_card import HubPushError, model_card, push_model_dir
 
 METADATA = {
@@ -32,7 +33,7 @@ METADATA = {
 
 
 def test_card_names_task_labels_data_metrics_calibration_and_usage() -> None:
-    card = model_card(METADATA, "models/stage1", hub_model_id="bank-ml/java-exceptions")
+    card = model_card(Stage1Metadata.from_dict(METADATA, "card"), "models/stage1", hub_model_id="bank-ml/java-exceptions")
     assert card.startswith("---\nlibrary_name: transformers\n")
     assert "base_model: sentence-transformers/all-MiniLM-L6-v2" in card
     assert "`NullPointerException`, `SocketTimeoutException`, `Other`" in card
@@ -40,7 +41,8 @@ def test_card_names_task_labels_data_metrics_calibration_and_usage() -> None:
     assert "Temperature 0.61" in card and "0.21 -> 0.03" in card and "under-confident" in card
     assert "`data/corpus/train.jsonl` (900 rows" in card and "## Limitations" in card
     assert "python predict.py --model bank-ml/java-exceptions --input app.log" in card
-    without = model_card({**METADATA, "calibration": None, "prediction_warnings": []}, "models/stage1")
+    without = model_card(Stage1Metadata.from_dict({**METADATA, "calibration": None, "prediction_warnings": []}, "card"),
+                         "models/stage1")
     assert "No temperature was fitted" in without and "python predict.py --model models/stage1" in without
 
 
@@ -69,6 +71,6 @@ def test_push_offline_fails_after_the_local_save(tmp_path, monkeypatch) -> None:
     loaded = load_model(output_dir, expected_task=TASK_CLASSIFY)
     card = (output_dir / "README.md").read_text()
     assert "python predict.py --model bank-ml/tiny" in card and "Temperature" in card
-    assert loaded.metadata["calibration"]["temperature"] > 0
+    assert loaded.metadata.temperature > 0
     with pytest.raises(HubPushError, match="saved locally"):
         push_model_dir(output_dir, "bank-ml/tiny")

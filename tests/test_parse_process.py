@@ -17,10 +17,11 @@ import pytest
 import predict
 from tests.test_streaming import DEADLOCK, styled_log
 from utils import log_sources
-from utils.analyze import GROUP_RECORD_FIELDS, Analyzer, AnalyzerOptions
+from utils.analyze import Analyzer, AnalyzerOptions
 from utils.labels import load_label_set
 from utils.log_sources import DocumentStream, InputError
 from utils.parse_process import ParseProcess, parse_process_available
+from utils.record import GROUP_RECORD_FIELDS
 from utils.redact import RedactOptions, Redactor
 from utils.repeat_cache import GroupRecordRedactor, StringRedactor
 

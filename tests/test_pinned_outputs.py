@@ -28,7 +28,11 @@ EXAMPLES_SHA256 = {
     "report.md": "0aaa325117de405192872354b8f9857a1521b0bfcaf21f3b41e8a0d02bd1807e",
 }
 DEV_SET_PARSE_SHA256 = "6349eccc95e4a155d7d521e75a5d656e130aae2593c1aa47562645bbcf078034"
-DEV_SET_EVALUATION_SHA256 = {"locate": "1924f5898769c65bcc95763bdf5a22ed74d11fef906319c88fcfd01bb3218cd2", "group": "3b90334b961c629d66c3cf60c6ccf0c389952a46bf1dd43fb612d340decd8b08"}
+DEV_SET_EVALUATION_SHA256 = {
+    "locate": "1924f5898769c65bcc95763bdf5a22ed74d11fef906319c88fcfd01bb3218cd2",
+    # grouping leaves test code out of the signature's frames, and the report has a ceiling column (issue 14)
+    "group": "6caf6c9e3c96881f460922d9f6c1ad71f9cc22bb58c17d4f8980313141a2fae3",
+}
 
 
 def sha256(path: Path) -> str:

@@ -117,3 +117,15 @@ def test_evaluate_precision_flag(tmp_path, model_dir, native_bf16) -> None:
         probabilities[name] = [json.loads(line)["top3"] for line in lines]
     assert probabilities["fp32"] == probabilities["auto-off"] and probabilities["bf16"] == probabilities["auto-on"]
     assert probabilities["fp32"] != probabilities["bf16"]  # bf16 autocast did run
+
+
+def test_feature_cache_writes_a_shard_without_library_warnings(tmp_path) -> None:
+    """torch warned (UserWarning) when the shard's row keys were wrapped from a read-only bytes buffer; a normal
+    training run shows no library warning. (torch warns once per process, so this test holds alone or first.)"""
+    import warnings
+
+    model, tokens = _tiny_bert(), _tokens(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        features, hit = cached_encoder_features(model, tokens, tmp_path)
+    assert not hit and torch.equal(features, cached_encoder_features(model, tokens, tmp_path)[0])

@@ -349,3 +349,40 @@ def test_a_deadlock_cycle_is_listed_once(tmp_path: Path) -> None:
     summary = run_predict("--input", str(dump), "--no_model")
     assert summary.returncode == 0 and len(summary.stdout) < 2 * dump.stat().st_size
     assert summary.stdout.count("DEADLOCK") == count and " ".join(summary.stdout.split()).count("w399 -> w0") == 1
+
+
+def test_analyzer_options_come_from_the_arguments_in_one_place() -> None:
+    # predict.py, evaluate.py and the Ray engine build AnalyzerOptions the same way: each option from the argument
+    # of its name (`--model`, `--locator`, `--stage2` for the directories), a default where a script has none.
+    import evaluate
+    import predict
+    from utils.analyze import AnalyzerOptions
+
+    args = predict.PredictArguments(input=["a.log"], model=["m1", "m2"], locator="loc", stage2="s2", top_k=7,
+                                    quantize=True, precision="fp32", explanation_language="ko")
+    options = AnalyzerOptions.from_arguments(args)
+    assert (options.model_dirs, options.locator_dir, options.stage2_dir) == (["m1", "m2"], "loc", "s2")
+    assert (options.top_k, options.quantize, options.precision, options.explanation_language) == (7, True, "fp32", "ko")
+    assert options.no_stage1 is False  # predict.py has no --no_stage1: the option's default
+    every_option = {name for name in AnalyzerOptions.__dataclass_fields__ if name != "no_stage1"}
+    named = {"model_dirs": "model", "locator_dir": "locator", "stage2_dir": "stage2"}
+    assert {named.get(name, name) for name in every_option} <= set(predict.PredictArguments.__dataclass_fields__)
+
+    explain = evaluate.EvaluateArguments(input="rows.jsonl", no_stage1=True, batch_size=4, recall_threshold=0.5)
+    options = AnalyzerOptions.from_arguments(explain, locator_dir=None)
+    assert (options.model_dirs, options.stage2_dir, options.locator_dir) == (["models/stage1"], "models/stage2", None)
+    assert (options.no_stage1, options.batch_size, options.recall_threshold, options.top_k) == (True, 4, 0.5, 3)
+
+
+def test_main_takes_argv_and_its_help_never_contradicts_itself(tmp_path: Path) -> None:
+    import predict
+
+    log = tmp_path / "npe.log"
+    log.write_text(NPE_LOG, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert predict.main(["--input", str(log), "--output", str(out), "--no-model", "--parse_process", "false"]) == 0
+    assert [record["exception"] for record in read_records(out)] == ["NullPointerException"]
+    result = run_predict("--help")
+    text = " ".join(result.stdout.split())
+    assert result.returncode == 0 and "Default: models/stage1 when it exists." in text
+    assert "(default: None)" not in text and "examples: python predict.py --input app.log" in text

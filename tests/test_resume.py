@@ -1,5 +1,6 @@
-"""Training reliability: an interrupted run resumes from its last checkpoint to the same final step and metrics, and
-the same seed on the same data gives the same metrics."""
+"""Training reliability: an interrupted run resumes from its last checkpoint to the same final step and metrics, the
+same seed on the same data gives the same metrics, and the one resume rule (utils.training.may_resume) refuses a run
+whose arguments differ from the saved run's unless --overwrite_output_dir."""
 
 from __future__ import annotations
 
@@ -116,3 +117,65 @@ def test_same_seed_same_metrics(tmp_path, setup) -> None:
     # The control: another seed must change the run, else the equality above would prove nothing.
     other = train_stage1.main([*_args(setup, tmp_path / "c", frozen=False), "--num_train_epochs", "1", "--seed", "12"])
     assert other["eval_loss"] != first["eval_loss"]
+
+
+def _parsed_arguments(argv: list[str]) -> dict:
+    from transformers import HfArgumentParser, TrainingArguments
+
+    from utils.args import parse_args_with_config
+    from utils.training import run_arguments
+
+    parser = HfArgumentParser((train_stage1.ModelArguments, train_stage1.DataArguments, train_stage1.LossArguments,
+                               TrainingArguments))
+    return run_arguments(*parse_args_with_config(parser, argv, train_stage1.training_defaults()))
+
+
+def test_resume_rule_match_mismatch_overwrite(tmp_path) -> None:
+    from utils.training import RUN_ARGUMENTS_FILE, may_resume, write_run_arguments
+
+    arguments = _parsed_arguments(["--output_dir", str(tmp_path / "a"), "--hub_token", "secret"])
+    # Where a run writes, whether it keeps checkpoints, and credentials are not compared (nor recorded).
+    assert arguments == _parsed_arguments(["--output_dir", str(tmp_path / "b"), "--keep_checkpoints"])
+    assert not any("token" in key for key in arguments) and "output_dir" not in arguments
+    frozen = _parsed_arguments(["--freeze_encoder"])
+    assert frozen != arguments
+
+    assert may_resume(tmp_path / "new", arguments, overwrite=False) is False  # nothing there: start
+    write_run_arguments(tmp_path, arguments)
+    assert (tmp_path / RUN_ARGUMENTS_FILE).is_file()
+    assert may_resume(tmp_path, arguments, overwrite=False) is True  # same arguments: resume
+    with pytest.raises(SystemExit, match=r"holds a run with other arguments \(--freeze_encoder True \(saved run: "
+                                         r"False\)\); pass --overwrite_output_dir to replace it"):
+        may_resume(tmp_path, frozen, overwrite=False)
+    assert may_resume(tmp_path, frozen, overwrite=True) is False  # --overwrite_output_dir: start afresh
+
+    old = tmp_path / "old"  # a model dir saved before runs recorded their arguments
+    old.mkdir()
+    (old / "analyzer_metadata.json").write_text("{}")
+    with pytest.raises(SystemExit, match="arguments were not recorded; pass --overwrite_output_dir"):
+        may_resume(old, arguments, overwrite=False)
+
+
+def test_other_arguments_never_replace_a_trained_model(tmp_path, setup) -> None:
+    """`train_stage1.py --freeze-encoder` on a dir holding a fine-tuned model silently replaced it (macro-F1 0.61 ->
+    0.41 in models/stage1): now it refuses, and the model is untouched."""
+    output_dir = tmp_path / "stage1"
+    train_stage1.main([*_args(setup, output_dir, frozen=False), "--num_train_epochs", "1"])
+    before = (output_dir / "model.safetensors").read_bytes()
+    with pytest.raises(SystemExit, match=r"--freeze_encoder True \(saved run: False\).*--overwrite_output_dir"):
+        train_stage1.main(_args(setup, output_dir, frozen=True))
+    assert (output_dir / "model.safetensors").read_bytes() == before
+    train_stage1.main([*_args(setup, output_dir, frozen=True), "--overwrite_output_dir"])
+    assert json.loads((output_dir / "analyzer_metadata.json").read_text())["training"]["freeze_encoder"] is True
+
+
+def test_stage2_follows_the_same_rule(tmp_path, monkeypatch) -> None:
+    import sys
+
+    import train_stage2
+    from utils.training import write_run_arguments
+
+    write_run_arguments(tmp_path, {"learning_rate": 0.5})
+    monkeypatch.setattr(sys, "argv", ["train_stage2.py", "--output_dir", str(tmp_path), "--train_file", "missing"])
+    with pytest.raises(SystemExit, match="holds a run with other arguments .*--overwrite_output_dir"):
+        train_stage2.main()

@@ -433,8 +433,10 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
     assert text.startswith("type=SocketTimeoutException;")
 
     # The explanation language: a document's own, else the option; "auto" reads Hangul in the log.
-    from utils.analyze import Analyzer, AnalyzerOptions, format_summary, to_record
+    from utils.analyze import Analyzer, AnalyzerOptions
     from utils.log_sources import LogDocument
+    from utils.record import to_record
+    from utils.report.summary import format_summary
 
     seen_sources: list[str] = []
     import utils.seq2seq

@@ -26,10 +26,10 @@ from transformers import (
 import train_stage1
 from utils.args import parse_args_with_config
 from utils.checkpoints import TASK_CLASSIFY, default_encoder_path, load_model
+from utils.classifier import MeanPoolingForSequenceClassification
 from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, tokenize_dataset
 from utils.features import (
     FeatureHead,
-    MeanPoolingForSequenceClassification,
     cached_encoder_features,
     check_head_equivalence,
     encoder_features,

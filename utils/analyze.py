@@ -1,19 +1,18 @@
 """The analysis pipeline shared by predict.py and evaluate.py: trace -> type, root cause, location, explanation.
 
 Parsing and locating are pure Python; the stage-1 / stage-2 models are optional and imported only when used, so
-a parser-only run starts in well under a second.
+a parser-only run starts in well under a second. What is made of the results lives apart: the output record in
+utils/record.py, the printed summary in utils/report/summary.py, end-to-end scoring in utils/explanation_scoring.py.
 """
 
 from __future__ import annotations
 
-import textwrap
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from utils.guidance import format_guidance, frame_location, parse_guidance
+from utils.guidance import format_guidance, frame_location
 from utils.labels import LabelSet, load_label_set
 from utils.log_sources import LogDocument, parser_line_growth
 from utils.stacktrace import Frame, Trace, find_deadlocks, parse_log
@@ -179,68 +178,6 @@ def decide_label(parser_label: str | None, model_label: str | None) -> tuple[str
     return parser_label, DECIDED_BY_AGREE if model_label == parser_label else DECIDED_BY_PARSER_OVER_MODEL
 
 
-def frame_dict(frame: Frame | None) -> dict[str, Any] | None:
-    if frame is None:
-        return None
-    return {"class": frame.class_name, "method": frame.method, "file": frame.file, "line": frame.line}
-
-
-# The fields of `to_record` made only from what a repeat takes from its group's first trace (GROUP_SHARED_FIELDS):
-# every record of one group has the same values there (a writer may redact them once per group).
-GROUP_RECORD_FIELDS = ("label", "decided_by", "top_k", "location", "candidates", "explanation", "explanation_fields",
-                       "explanation_agreed", "explanation_source", "known_scenario", "similar_case",
-                       "explanation_rejected")
-
-
-def to_record(item: AnalyzedTrace) -> dict[str, Any]:
-    """The stable output record of one trace (one JSON object per line in predict.py's output)."""
-    trace = item.trace
-    root = trace.root_cause if trace.has_exception else None  # a thread of a dump has frames but no exception
-    record: dict[str, Any] = {
-        "id": item.id,
-        "source": item.document.source,
-        "kind": trace.kind,
-        "has_exception": trace.has_exception,
-        "exception": root.simple_name if root else None,
-        "exception_fqcn": root.class_name if root else None,
-        "label": item.label,
-        "decided_by": item.decided_by,
-        "parser_label": item.parser_label,
-        "top_k": item.top_k,
-        "chain": [{"class": exc.class_name, "message": exc.message} for exc in trace.chain] if root else [],
-        "root_cause": {"class": root.class_name, "message": root.message} if root else None,
-        "location": frame_dict(item.location),
-        "candidates": [
-            {**(frame_dict(candidate.frame) or {}), "score": round(float(candidate.score), 4)}
-            for candidate in item.candidates
-        ],
-        "log": {
-            "level": trace.log_level,
-            "timestamp": trace.timestamp,
-            "thread": trace.thread,
-            "logger": trace.logger,
-            "lines": [trace.start_line, trace.end_line],
-        },
-    }
-    if trace.kind == "thread":
-        # Each cycle is listed once, in its first thread's record; every member names its cycle and whom it waits for.
-        deadlock = item.deadlock
-        record["thread"] = {"name": trace.thread, "state": trace.thread_state, "virtual": trace.virtual_thread,
-                            "deadlock": {"cycle": deadlock.cycle, "waits_for": deadlock.waits_for,
-                                         "threads": deadlock.names if deadlock.first else None} if deadlock else None,
-                            "locks": [{"action": lock.action, "address": lock.address, "class": lock.class_name}
-                                      for lock in trace.locks]}
-    if item.explanation is not None:
-        record["explanation"] = item.explanation
-        record["explanation_fields"] = parse_guidance(item.explanation)
-        record["explanation_agreed"] = item.explanation_agreed
-        record["explanation_source"] = item.explanation_source
-        record["known_scenario"] = item.known_scenario.as_dict() if item.known_scenario else None
-        record["similar_case"] = item.similar_case
-        record["explanation_rejected"] = item.explanation_rejected
-    return record
-
-
 def expand_model_dirs(paths: list[str]) -> list[str]:
     """Model dirs as given, a folds dir (subdirs holding config.json) expanded to its members; Hub ids kept."""
     expanded: list[str] = []
@@ -257,6 +194,11 @@ def expand_model_dirs(paths: list[str]) -> list[str]:
 
 def _has_model(path: Path) -> bool:
     return path.is_dir() and any(path.iterdir())
+
+
+# The options a script's argument names otherwise (`--model`, `--locator`, `--stage2`); every other option has the
+# name of its argument.
+_ARGUMENT_NAMES = {"model_dirs": "model", "locator_dir": "locator", "stage2_dir": "stage2"}
 
 
 @dataclass
@@ -278,6 +220,14 @@ class AnalyzerOptions:
     threads: int | None = None
     quantize: bool = False
     precision: str = "auto"  # stage-1 inference: auto (bf16 where the CPU runs it natively), fp32 or bf16
+
+    @classmethod
+    def from_arguments(cls, arguments: Any, **overrides: Any) -> AnalyzerOptions:
+        """The options a script's parsed arguments give (predict.py, evaluate.py, the Ray engine): each option from
+        the argument of its name, the default where the script has no such argument; `overrides` win."""
+        values = {option.name: getattr(arguments, _ARGUMENT_NAMES.get(option.name, option.name))
+                  for option in fields(cls) if hasattr(arguments, _ARGUMENT_NAMES.get(option.name, option.name))}
+        return cls(**{**values, **overrides})
 
 
 class Analyzer:
@@ -325,7 +275,7 @@ class Analyzer:
             from utils.seq2seq import load_explainer
 
             self.explainer = load_explainer(stage2_dir)
-            if (self.explainer[2].get("input_options") or {}).get("retrieval"):
+            if self.explainer[2].input_options.retrieval:
                 from utils.scenarios import ScenarioMemory
 
                 self.scenario_memory = ScenarioMemory.load(stage2_dir)
@@ -365,7 +315,7 @@ class Analyzer:
                           if item.trace.kind != "thread" and (item.trace.has_exception or item.trace.frames)]
         if self.stage1:
             # A raw-text model (input_format "text", e.g. a binary text detector) classifies every text.
-            text_models = any(member.metadata.get("input_format") == "text" for member in self.stage1)
+            text_models = any(member.metadata.input_format == "text" for member in self.stage1)
             self._classify(leaders if text_models else with_exception)
         for item in leaders:
             if not self.stage1:
@@ -385,8 +335,8 @@ class Analyzer:
         if not items:
             return
         texts_per_model = [
-            [item.document.text if member.metadata.get("input_format") == "text"
-             else build_model_input(item.trace, **(member.metadata.get("input_options") or {})) for item in items]
+            [item.document.text if member.metadata.input_format == "text"
+             else build_model_input(item.trace, **member.metadata.input_options.as_kwargs()) for item in items]
             for member in self.stage1
         ]
         probabilities = ensemble_probabilities(self.stage1, texts_per_model, self.options.ensemble_weights,
@@ -433,7 +383,7 @@ class Analyzer:
         # its own text when it fits this trace; the model writes the rest.
         threshold = self.options.recall_threshold
         if threshold is None:
-            threshold = (metadata.get("generation") or {}).get("recall_threshold")
+            threshold = metadata.generation.recall_threshold
         to_generate = [index for index, item in enumerate(items)
                        if not self._show_recall(item, threshold, groundings[index], locations[index])]
         explanations = self._generate(*([values[index] for index in to_generate]
@@ -479,10 +429,9 @@ class Analyzer:
         if not items:
             return []
         model, tokenizer, metadata = self.explainer  # type: ignore[misc]
-        input_options = metadata.get("input_options") or {}
-        max_frames = input_options.get("max_frames", 5)  # as the model was trained
-        sources = [build_source(item.trace, item.label, item.location, max_frames,
-                                language if input_options.get("language_tag") else None,
+        input_options = metadata.input_options  # as the model was trained
+        sources = [build_source(item.trace, item.label, item.location, input_options.max_frames,
+                                language if input_options.language_tag else None,
                                 format_recall(item.recall) if self.scenario_memory is not None else None)
                    for item, language in zip(items, languages)]
         return generate_explanations(model, tokenizer, sources, num_beams=self.options.num_beams,
@@ -498,222 +447,7 @@ def _slot_method(item: AnalyzedTrace) -> str | None:
     return stack[0].method if stack else None
 
 
-def match_strength(similarity: float) -> str:
-    """How far to trust a recalled known scenario, in words shown beside its similarity."""
-    if similarity >= 0.7:
-        return "close match"
-    return "partial match" if similarity >= 0.4 else "weak match: a guess, check it against the trace"
-
-
-def labelled_trace(results: list[AnalyzedTrace], root_exception: str | None) -> AnalyzedTrace | None:
-    """The trace a labelled row is about: the one whose root cause is `root_exception`, else the first with one."""
-    with_exception = [item for item in results if item.trace.has_exception]
-    for item in with_exception:
-        if root_exception and item.trace.root_cause and item.trace.root_cause.class_name == root_exception:
-            return item
-    return with_exception[0] if with_exception else (results[0] if results else None)
-
-
-def score_explanations(rows: list[dict[str, Any]], analyzer: Analyzer, text_field: str = "log",
-                       label_field: str = "label", guidance_field: str = "guidance",
-                       max_examples: int = 10) -> dict[str, Any]:
-    """The full pipeline (stage-1 type, ranked location, grounded explanation) on JSONL rows of logs, with or
-    without references: every explained row is checked with the grounding rule (`ungrounded_cause` /
-    `ungrounded_fix`: the share of explained rows whose field names what the log does not show, with up to
-    `max_examples` examples each); ROUGE-L and exact matches are scored on the rows that have a reference
-    (`guidance_field`), the type on rows that have a label.
-
-    `end_to_end_exact` counts rows where stage 1's type is right AND cause, location and fix are exactly right;
-    `end_to_end_rouge` rows where the type is right and the explanation's ROUGE-L reaches 0.6.
-    """
-    # Each reference was written in its row's language: that is the language the user asks for.
-    documents = [LogDocument(id=str(row.get("id", index)), source=f"row {index + 1}", text=row[text_field],
-                             language=(row.get("meta") or {}).get("language") or row.get("language"))
-                 for index, row in enumerate(rows)]
-    results = analyzer.analyze(documents)
-    by_document: dict[str, list[AnalyzedTrace]] = {}
-    for item in results:
-        by_document.setdefault(item.document.source, []).append(item)
-    chosen = [labelled_trace(by_document.get(document.source, []),
-                             (row.get("meta") or {}).get("root_exception") or row.get("root_exception"))
-              for document, row in zip(documents, rows)]
-    scored = [(item, row) for item, row in zip(chosen, rows) if item is not None and item.explanation]
-    metrics: dict[str, Any] = {"explained": len(scored), "rows_without_trace": sum(item is None for item in chosen)}
-    metrics.update(_grounding_report(scored, text_field, max_examples))
-    sources = Counter(item.explanation_source for item, _ in scored)
-    metrics["explanation_sources"] = {source: count / max(len(scored), 1) for source, count in sorted(sources.items())}
-    metrics["known_scenario_share"] = sources.get("known scenario", 0) / max(len(scored), 1)
-    metrics["similar_case_share"] = sum(item.similar_case is not None for item, _ in scored) / max(len(scored), 1)
-    metrics["model_texts_rejected"] = sum(bool(item.explanation_rejected) for item, _ in scored)
-    labelled = [(item, row) for item, row in scored if row.get(label_field)]
-    if labelled:
-        metrics["stage1_type_accuracy"] = sum(item.label == analyzer.label_set.to_label(row[label_field])
-                                              for item, row in labelled) / len(labelled)
-    referenced = [(item, row) for item, row in scored if row.get(guidance_field)]
-    metrics["rows_with_reference"] = len(referenced)
-    if referenced:
-        from utils.generation_metrics import evaluate_explanations
-
-        metrics.update(evaluate_explanations(
-            [item.explanation or "" for item, _ in referenced], [row[guidance_field] for _, row in referenced],
-            raw_predictions=[item.explanation_raw or "" for item, _ in referenced],
-            types=[item.label or "" for item, _ in referenced],
-            locations=[frame_location(item.location) for item, _ in referenced],
-            type_correct=[item.label == analyzer.label_set.to_label(row.get(label_field)) for item, row in referenced]
-            if all(row.get(label_field) for _, row in referenced) else None,
-        ))
-    return metrics
-
-
-def _grounding_report(scored: list[tuple[AnalyzedTrace, dict[str, Any]]], text_field: str,
-                      max_examples: int) -> dict[str, Any]:
-    """Ungrounded rate of the shown cause and fix (utils/grounding.py; a fix may name the general API names) and
-    examples of each, from the row's log and the facts the pipeline derived from it. A known scenario's text was
-    written for another failure and is judged in the strict form, as when it was chosen."""
-    from utils.explanations import load_type_explanations, trace_grounding
-
-    templates = load_type_explanations()
-    counts = {"cause": 0, "fix": 0}
-    examples: dict[str, list[dict[str, Any]]] = {"cause": [], "fix": []}
-    for item, row in scored:
-        grounding = trace_grounding(row[text_field], item.trace, item.label, item.location, templates)
-        fields = parse_guidance(item.explanation or "")
-        for name in counts:
-            strict = item.known_scenario.names if item.explanation_source == "known scenario" else None
-            missing = grounding.ungrounded(fields.get(name, ""), allow_api=name == "fix", strict_names=strict)
-            if not missing:
-                continue
-            counts[name] += 1
-            if len(examples[name]) < max_examples:
-                root = item.trace.root_cause
-                examples[name].append({"id": row.get("id"), "source": item.explanation_source, name: fields.get(name),
-                                       "ungrounded": missing, "root_cause": f"{root.class_name}: {root.message or ''}"
-                                       [:200] if root else None})
-    total = max(len(scored), 1)
-    return {"ungrounded_cause": counts["cause"] / total, "ungrounded_fix": counts["fix"] / total,
-            "ungrounded_examples": examples}
-
-
 def rank_frames_for(item: AnalyzedTrace, ranker: Any) -> list[Any]:
     from utils.locate import rank_frames
 
     return rank_frames(item.trace, item.label, ranker)
-
-
-_QUIET_THREAD_STATES = ("RUNNABLE", "WAITING", "TIMED_WAITING", "NEW", "TERMINATED")
-
-
-def _thread_lines(item: AnalyzedTrace, width: int) -> list[str]:
-    trace = item.trace
-    lines = [f"  Thread      : {trace.thread}   {trace.thread_state or '(state not printed)'}"]
-    locks = {"waiting to lock": "waiting to lock", "parking to wait for": "parked on", "waiting on": "waiting on",
-             "locked": "holds"}
-    shown = [f"{locks[lock.action]} {lock.class_name or 'lock'} <{lock.address}>" for lock in trace.locks
-             if lock.action in locks]
-    if shown:
-        lines.append(_wrap("  Locks       : ", "; ".join(shown), width))
-    deadlock = item.deadlock
-    if deadlock and deadlock.first:
-        cycle = " -> ".join([*deadlock.names, deadlock.names[0]])
-        lines.append(_wrap("  DEADLOCK    : ", f"{cycle} (deadlock {deadlock.cycle}: each waits for a lock the next "
-                           "one holds)", width))
-    elif deadlock:  # the cycle is listed once, under its first thread
-        lines.append(_wrap("  DEADLOCK    : ", f"waits for {deadlock.waits_for} (deadlock {deadlock.cycle}, listed "
-                           f"under {deadlock.names[0]})", width))
-    return lines
-
-
-def _thread_state_name(item: AnalyzedTrace) -> str:
-    return (item.trace.thread_state or "unknown").split(" ")[0]
-
-
-def _is_quiet_thread(item: AnalyzedTrace) -> bool:
-    """A thread of a dump that the summary only counts: not in a deadlock, not blocked on a monitor."""
-    return item.trace.kind == "thread" and not item.deadlock and _thread_state_name(item) in _QUIET_THREAD_STATES
-
-
-def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int = 110) -> str:
-    """The human-readable report predict.py prints when no --output is given. Threads of a thread dump that are
-    neither blocked nor deadlocked are counted per state, not listed (the JSON output has every one)."""
-    quiet = [item for item in results if _is_quiet_thread(item)]
-    blocks = [f"Analyzed {len(results)} trace(s) - {analyzer.describe_short()}"]
-    if quiet:
-        per_state = sorted(Counter(map(_thread_state_name, quiet)).items())
-        counts = ", ".join(f"{state} {count}" for state, count in per_state)
-        blocks.append(f"Thread dump: {len(quiet)} more thread(s), neither blocked nor deadlocked, not listed "
-                      f"({counts})")
-    for number, item in enumerate(results, start=1):
-        if _is_quiet_thread(item):
-            continue
-        trace, root = item.trace, item.trace.root_cause
-        where_in_log = f"lines {trace.start_line}-{trace.end_line}" if trace.end_line else ""
-        header = " ".join(part for part in (trace.log_level, trace.timestamp, f"[{trace.thread}]" if trace.thread
-                                            else None) if part)
-        lines = [f"\n[{number}] {item.document.source} {where_in_log}  {header}".rstrip()]
-        if root is None:
-            lines.append("  No Java exception found in this input.")
-            blocks.append("\n".join(lines))
-            continue
-        if trace.kind == "thread":
-            lines += _thread_lines(item, width)
-            if item.location is not None:
-                lines.append(f"  Where       : {frame_location(item.location)}")
-            blocks.append("\n".join(lines))
-            continue
-        model_view = ", ".join(f"{entry['label']} {entry['score']:.2f}" for entry in item.top_k)
-        if item.label:
-            lines.append(f"  What failed : {item.label}   (decided by {item.decided_by})")
-        else:
-            lines.append("  What failed : unknown - no readable exception name and no stage-1 model to read the rest")
-        if model_view:
-            lines.append(f"  Model top-{len(item.top_k)} : {model_view}")
-        message = f": {_shorten(root.message, 300)}" if root.message else ""
-        root_name = root.class_name or "(exception name not in the log)"
-        lines.append(_wrap("  Root cause  : ", f"{root_name}{message}", width))
-        if len(trace.chain) > 1:
-            lines.append(_wrap("  Chain       : ", " -> ".join(exc.simple_name for exc in trace.chain), width))
-        if item.location is not None:
-            lines.append(f"  Where       : {frame_location(item.location)}")
-            for other in item.candidates[1:3]:
-                lines.append(f"      also    : {frame_location(other.frame)}  (score {other.score:.2f})")
-        else:
-            lines.append("  Where       : no application frame in this trace")
-        if item.explanation:
-            lines += _explanation_lines(item, width)
-        blocks.append("\n".join(lines))
-    return "\n".join(blocks)
-
-
-def _explanation_lines(item: AnalyzedTrace, width: int) -> list[str]:
-    """The summary lines of an explanation, labelled with where it came from (README, stage 2); a similar known
-    case that is not this failure's explanation is named apart, never as its cause."""
-    fields = parse_guidance(item.explanation or "")
-    known, lines = item.known_scenario, []
-    if item.explanation_source == "known scenario":
-        lines.append(f"  Known case  : {known.scenario} (similarity {known.similarity:.2f}, "
-                     f"{match_strength(known.similarity)})")
-        prefixes = ("  Its cause   : ", "  Its fix     : ")
-    elif item.explanation_source == "model":
-        prefixes = ("  Model cause : ", "  Model fix   : ")
-    else:
-        lines.append("  Explanation : read from the exception type and this trace (no known case fits)")
-        prefixes = ("  Cause       : ", "  Fix         : ")
-    lines += [_wrap(prefixes[0], fields.get("cause", ""), width), _wrap(prefixes[1], fields.get("fix", ""), width)]
-    similar = item.similar_case
-    if similar is not None:
-        # the reasons without the names they list: those are the other failure's, and the summary prints none
-        # (the JSON record keeps them)
-        reasons = "; ".join(dict.fromkeys(reason.split(":")[0] for reason in similar["not_shown_because"]))
-        lines.append(_wrap("  Similar case: ", f"{similar['scenario']} (similarity {similar['similarity']:.2f}), not "
-                           f"this failure's explanation: {reasons}", width))
-    return lines
-
-
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _wrap(prefix: str, text: str, width: int) -> str:
-    return textwrap.fill(" ".join(text.split()), width=width, initial_indent=prefix,
-                         subsequent_indent=" " * len(prefix), break_long_words=False) or prefix.rstrip()

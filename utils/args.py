@@ -5,7 +5,9 @@ Torch-free on purpose: `build_corpus.py`, `train_locator.py` and `predict.py` mu
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -13,6 +15,44 @@ from typing import Any
 
 import yaml
 from transformers import HfArgumentParser
+
+from utils.console import VERBOSE_ENV
+
+EXAMPLES_FILE = Path(__file__).with_name("cli_examples.yaml")
+CONFIG_NOTE = "A YAML or JSON config file may come first; every option in it is a flag above, and flags after it win."
+VERBOSE_NOTE = f"{VERBOSE_ENV}=1 in the environment shows the libraries' logs and warnings and full tracebacks."
+# Help that already says its default in words ("Default: models/stage1 when it exists") gets no "(default: ...)".
+STATES_DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """`--help` that never contradicts itself: "(default: X)" is added only where the help text does not state its
+    default and X is a value (None means "decided at run time" or "off", which the help text says), and a
+    `--no_x` flag says what it does instead of repeating --x's text with "(default: False)". The epilog (examples)
+    keeps its line breaks."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if isinstance(action, argparse._StoreFalseAction) and action.option_strings[0].startswith("--no_"):
+            return f"Same as --{action.dest} false."
+        if action.default is None or action.default is argparse.SUPPRESS or STATES_DEFAULT.search(text):
+            return text
+        return super()._get_help_string(action)
+
+
+def examples_epilog(script: str) -> str:
+    """The examples of `script` (its name, e.g. "train_stage1") from cli_examples.yaml, and the config-file rule."""
+    with open(EXAMPLES_FILE, encoding="utf-8") as handle:
+        examples = yaml.safe_load(handle).get(script) or []
+    lines = ["examples:", *(f"  {example}" for example in examples)] if examples else []
+    return "\n".join([*lines, "", CONFIG_NOTE, VERBOSE_NOTE]).strip()
+
+
+def describe_parser(parser: argparse.ArgumentParser) -> None:
+    """Gives `parser` the house's --help: `HelpFormatter`, and the script's examples as its epilog."""
+    parser.formatter_class = HelpFormatter
+    if parser.epilog is None:
+        parser.epilog = examples_epilog(Path(parser.prog).stem)
 
 
 def parse_args_with_config(
@@ -23,6 +63,7 @@ def parse_args_with_config(
     Precedence: built-in `defaults` < the config file (when the first argument ends in .yaml/.yml/.json) < the
     command line. Unknown keys in the config file are an error naming the file and the key.
     """
+    describe_parser(parser)
     argv = list(sys.argv[1:] if argv is None else argv)
     known = {f.name for dtype in parser.dataclass_types for f in fields(dtype) if f.init}
     merged: dict[str, Any] = dict(defaults or {})

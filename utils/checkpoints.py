@@ -8,26 +8,31 @@ that names both sides.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import os
-import platform
 import shutil
 import tempfile
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from utils.atomic import write_json_atomic
+from utils.atomic import write_json_atomic as write_json_atomic  # re-exported for the trainers
 from utils.labels import LabelSet
+from utils.metadata import METADATA_FILE as METADATA_FILE
+from utils.metadata import (
+    TASK_CLASSIFY,
+    TASK_GENERATE,
+    MetadataError,
+    ModelMetadata,
+    Stage1Metadata,
+    Stage2Metadata,
+    metadata_from_dict,
+)
+from utils.metadata import read_metadata as read_metadata
+from utils.metadata import write_metadata as write_metadata
 
-METADATA_FILE = "analyzer_metadata.json"
-TASK_CLASSIFY = "stage1-classification"
-TASK_GENERATE = "stage2-explanation"
 TASK_DESCRIPTIONS = {"stage1": "a stage-1 classification model", "stage2": "a stage-2 generation model"}
 WEIGHT_FILES = (
     "model.safetensors",
@@ -38,7 +43,6 @@ WEIGHT_FILES = (
     "adapter_model.bin",
 )
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "spiece.model", "sentencepiece.bpe.model")
-_LIBRARIES = ("torch", "transformers", "accelerate", "datasets", "tokenizers", "peft", "scikit-learn", "numpy")
 
 
 class ModelLoadError(ValueError):
@@ -56,14 +60,6 @@ def default_encoder_path() -> str:
     return str(Path(next(iter(spec.submodule_search_locations))) / "model")
 
 
-def library_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in _LIBRARIES:
-        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            versions[name] = importlib.metadata.version(name)
-    return versions
-
-
 def file_sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -72,34 +68,19 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def write_metadata(model_dir: str | Path, metadata: dict[str, Any]) -> Path:
-    """`analyzer_metadata.json` with the given fields plus library versions and a UTC timestamp."""
-    if "task" not in metadata:
-        raise ValueError("analyzer metadata needs a 'task' field")
-    payload = {**metadata, "library_versions": library_versions(), "saved_at": datetime.now(timezone.utc).isoformat()}
-    return write_json_atomic(Path(model_dir) / METADATA_FILE, payload)
-
-
-def read_metadata(model_dir: str | Path) -> dict[str, Any] | None:
-    path = Path(model_dir) / METADATA_FILE
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ModelLoadError(f"{path} is not valid JSON ({error}); re-save the model to rewrite it") from error
-
-
-def save_model_dir(model: Any, tokenizer: Any, output_dir: str | Path, metadata: dict[str, Any]) -> Path:
+def save_model_dir(
+    model: Any, tokenizer: Any, output_dir: str | Path, metadata: ModelMetadata | dict[str, Any]
+) -> Path:
     """Save model + tokenizer + metadata into `output_dir`, leaving other files there (Trainer state) alone.
 
     The metadata file is removed first and written last, so a directory holding `analyzer_metadata.json` is always
     complete; each file is moved in with `os.replace`; weight files of an earlier save that this one did not write
-    (another format or shard count) are removed so they cannot be loaded by mistake.
+    (another format or shard count) are removed so they cannot be loaded by mistake. A dict is checked against the
+    schema (utils/metadata.py) before anything is written.
     """
-    if "task" not in metadata:
-        raise ValueError("analyzer metadata needs a 'task' field")
     output_dir = Path(output_dir)
+    if not isinstance(metadata, ModelMetadata):
+        metadata = metadata_from_dict(metadata, output_dir / METADATA_FILE)
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / METADATA_FILE).unlink(missing_ok=True)
     staging = Path(tempfile.mkdtemp(dir=output_dir, prefix=".saving-"))
@@ -133,7 +114,7 @@ class LoadedModel:
     tokenizer: Any
     path: str
     task: str
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: Stage1Metadata | Stage2Metadata  # the file's, or the defaults when the directory has none
 
     @property
     def label_names(self) -> list[str]:
@@ -194,15 +175,14 @@ def load_model(
     `expected_task` ("stage1-classification" / "stage2-explanation") and `expected_labels` (a LabelSet or list of
     names in id order) are checked; every failure is one `ModelLoadError` sentence.
     """
-    import transformers
-    from transformers import AutoConfig, AutoTokenizer
+    from transformers import AutoConfig
 
     source = str(path_or_hub_id)
     local = Path(source).expanduser()
-    metadata: dict[str, Any] = {}
+    metadata: ModelMetadata | None = None
     if local.is_dir():
         _check_directory(local)
-        metadata = read_metadata(local) or {}
+        metadata = _read_checked(local)
         source = str(local)
     elif local.exists():
         raise ModelLoadError(f"Model path {local} is a file; pass the model directory that holds config.json")
@@ -216,32 +196,68 @@ def load_model(
             f"No model at {source!r}: it is not a model directory here and not a Hugging Face Hub id available "
             f"offline ({str(error).splitlines()[0]})"
         ) from error
-    if not metadata and not local.is_dir():
+    if metadata is None and not local.is_dir():
         metadata = _hub_metadata(source)
-    task = metadata.get("task") or _task_from_config(config)
+    task = metadata.task if metadata is not None else _task_from_config(config)
+    _check_task(source, task, expected_task)
+    model = _load_weights(source, config, task)
+    if task_family(task) == "stage1" and expected_labels is not None:
+        check_labels(source, [config.id2label[i] for i in range(config.num_labels)], expected_labels)
+    tokenizer = _load_tokenizer(source)
+    if device:
+        model.to(device)
+    model.eval()
+    return LoadedModel(model=model, tokenizer=tokenizer, path=source, task=task,
+                       metadata=_metadata_or_defaults(metadata, task, config))
+
+
+def _read_checked(model_dir: Path) -> ModelMetadata | None:
+    try:
+        return read_metadata(model_dir)
+    except MetadataError as error:
+        raise ModelLoadError(str(error)) from error
+
+
+def _metadata_or_defaults(metadata: ModelMetadata | None, task: str, config: Any) -> Stage1Metadata | Stage2Metadata:
+    """The directory's metadata, or for one without the file (a hub model) the schema's defaults for its task."""
+    if metadata is not None:
+        return metadata  # type: ignore[return-value]
+    if task_family(task) == "stage1":
+        return Stage1Metadata(task=task, label_names=[config.id2label[i] for i in range(config.num_labels)])
+    return Stage2Metadata(task=task)
+
+
+def _check_task(source: str, task: str, expected_task: str | None) -> None:
     if expected_task and task_family(task) != task_family(expected_task):
         raise ModelLoadError(f"{source} is {_describe(task)} but {_describe(expected_task)} was expected here")
+
+
+def _auto_class(source: str, task: str, config: Any) -> Any:
+    """The class that loads this task's weights: stage 1 by its architecture, stage 2 seq2seq or causal."""
+    import transformers
 
     family = task_family(task)
     architecture = (getattr(config, "architectures", None) or [""])[0]
     if family == "stage1" and architecture == "MeanPoolingForSequenceClassification":
-        from utils.features import MeanPoolingForSequenceClassification
+        from utils.classifier import MeanPoolingForSequenceClassification
 
-        auto_class = MeanPoolingForSequenceClassification
-    elif family == "stage1":
-        auto_class = transformers.AutoModelForSequenceClassification
-    elif family == "stage2":
-        auto_class = (
-            transformers.AutoModelForSeq2SeqLM if config.is_encoder_decoder else transformers.AutoModelForCausalLM
-        )
-    else:
-        raise ModelLoadError(f"{source} holds a {task} model, which the analyzer cannot use")
+        return MeanPoolingForSequenceClassification
+    if family == "stage1":
+        return transformers.AutoModelForSequenceClassification
+    if family == "stage2":
+        return transformers.AutoModelForSeq2SeqLM if config.is_encoder_decoder else transformers.AutoModelForCausalLM
+    raise ModelLoadError(f"{source} holds a {task} model, which the analyzer cannot use")
 
+
+def _load_weights(source: str, config: Any, task: str) -> Any:
+    """The model with its weights; weights that do not fit the config, or lack tensors, fail in one sentence."""
     try:
-        model, info = auto_class.from_pretrained(
+        model, info = _auto_class(source, task, config).from_pretrained(
             source, config=config, ignore_mismatched_sizes=True, output_loading_info=True
         )
     except (OSError, ValueError, RuntimeError) as error:
+        if isinstance(error, ModelLoadError):
+            raise
         raise ModelLoadError(f"Cannot load the weights of {source}: {str(error).splitlines()[0]}") from error
     if info.get("mismatched_keys"):
         key, checkpoint_shape, model_shape = sorted(info["mismatched_keys"], key=str)[0]
@@ -256,39 +272,37 @@ def load_model(
             f"The weights in {source} lack {len(missing)} tensor(s) that {type(model).__name__} needs "
             f"(e.g. {missing[0]}): it is not a trained {task} model (a base encoder or another architecture)."
         )
-    if family == "stage1" and expected_labels is not None:
-        check_labels(source, [config.id2label[i] for i in range(config.num_labels)], expected_labels)
+    return model
+
+
+def _load_tokenizer(source: str) -> Any:
+    from transformers import AutoTokenizer
 
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
+        return AutoTokenizer.from_pretrained(source)
     except (OSError, ValueError) as error:
         raise ModelLoadError(f"Cannot load the tokenizer of {source}: {str(error).splitlines()[0]}") from error
-    if device:
-        model.to(device)
-    model.eval()
-    return LoadedModel(model=model, tokenizer=tokenizer, path=source, task=task, metadata=metadata)
 
 
-def _hub_metadata(hub_id: str) -> dict[str, Any]:
-    """`analyzer_metadata.json` of a Hub model (downloaded or from the local Hub cache); empty when it has none."""
+def _hub_metadata(hub_id: str) -> ModelMetadata | None:
+    """`analyzer_metadata.json` of a Hub model (downloaded or from the local Hub cache); None when it has none."""
     from transformers.utils import cached_file
 
     try:
         path = cached_file(hub_id, METADATA_FILE, _raise_exceptions_for_missing_entries=False)
     except (OSError, ValueError):
-        return {}
-    return (read_metadata(Path(path).parent) or {}) if path else {}
+        return None
+    return _read_checked(Path(path).parent) if path else None
 
 
-def _load_adapter(source: str, metadata: dict[str, Any], expected_task: str | None) -> LoadedModel:
+def _load_adapter(source: str, metadata: ModelMetadata | None, expected_task: str | None) -> LoadedModel:
     """A PEFT adapter directory (e.g. LoRA on T5): base model from adapter_config.json plus the adapter."""
     from peft import AutoPeftModelForCausalLM, AutoPeftModelForSeq2SeqLM
     from transformers import AutoTokenizer
 
     adapter_config = json.loads((Path(source) / "adapter_config.json").read_text(encoding="utf-8"))
-    task = metadata.get("task") or TASK_GENERATE
-    if expected_task and task_family(task) != task_family(expected_task):
-        raise ModelLoadError(f"{source} is {_describe(task)} but {_describe(expected_task)} was expected here")
+    task = metadata.task if metadata is not None else TASK_GENERATE
+    _check_task(source, task, expected_task)
     peft_class = (
         AutoPeftModelForCausalLM if adapter_config.get("task_type") == "CAUSAL_LM" else AutoPeftModelForSeq2SeqLM
     )
@@ -301,4 +315,5 @@ def _load_adapter(source: str, metadata: dict[str, Any], expected_task: str | No
             f"Cannot load the adapter in {source} onto its base model {base!r}: {str(error).splitlines()[0]}"
         ) from error
     model.eval()
-    return LoadedModel(model=model, tokenizer=tokenizer, path=source, task=task, metadata=metadata)
+    return LoadedModel(model=model, tokenizer=tokenizer, path=source, task=task,
+                       metadata=_metadata_or_defaults(metadata, task, model.config))

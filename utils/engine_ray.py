@@ -45,17 +45,17 @@ from utils.analyze import (
     Analyzer,
     AnalyzerOptions,
     StreamState,
-    format_summary,
     parse_documents,
-    to_record,
 )
 from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
 from utils.grouping import GroupKey, GroupTable, group_key, load_fingerprint_rules
 from utils.labels import load_label_set
 from utils.log_sources import DocumentStream, InputError, LogDocument, SkipReport
+from utils.record import to_record
 from utils.redact import RedactOptions, Redactor
 from utils.repeat_cache import FrameBlocks
 from utils.report import ReportMeta, choose_language, redact_groups, report_format, write_report
+from utils.report.summary import format_summary
 
 META = 2**62  # the `doc` of a file's own row (skips, warnings, counts): known once the file is read, so it comes last
 _GLOB_CHARS = set("*?[")
@@ -554,13 +554,7 @@ class _Describe:
 def config_from_args(args: Any) -> EngineConfig:
     """predict.py's PredictArguments as the engine's configuration (the analyzer options are predict.py's)."""
     return EngineConfig(
-        analyzer=AnalyzerOptions(
-            model_dirs=args.model, ensemble_weights=args.ensemble_weights, locator_dir=args.locator,
-            stage2_dir=args.stage2, no_model=args.no_model, no_stage2=args.no_stage2, top_k=args.top_k,
-            max_candidates=args.max_candidates, batch_size=args.batch_size, num_beams=args.num_beams,
-            max_new_tokens=args.max_new_tokens, explanation_language=args.explanation_language,
-            recall_threshold=args.recall_threshold, threads=args.threads, quantize=args.quantize,
-            precision=args.precision),
+        analyzer=AnalyzerOptions.from_arguments(args),
         text_field=args.text_field, id_field=args.id_field, strict=args.strict, redact=args.redact,
         redact_ip_addresses=args.redact_ip_addresses, fingerprint_rules=args.fingerprint_rules,
         app_packages=tuple(args.app_packages or ()))

@@ -133,13 +133,14 @@ def message_cases(message: str) -> dict[str, dict[str, str]]:
 
 
 def select_trace(traces: Sequence[Trace], root_exception: str | None = None) -> Trace:
-    """The trace a corpus row is about: the one whose root cause is `root_exception`, else the first with an
-    exception and frames, else the first with an exception, else the first."""
-    with_exception = [trace for trace in traces if trace.root_cause is not None]
+    """The trace a labelled row is about (the one rule: stage-2 training, the corpus and scoring all use it): the
+    one whose root cause is `root_exception` (qualified or simple), else the first with an exception and frames,
+    else the first with an exception, else the first. A thread of a thread dump is no exception a label is about."""
+    with_exception = [trace for trace in traces if trace.has_exception]
     if root_exception:
         simple = root_exception.rsplit(".", 1)[-1]
         for trace in with_exception:
-            if trace.root_cause.class_name in (root_exception, simple):
+            if trace.chain[-1].class_name in (root_exception, simple):
                 return trace
     for trace in with_exception:
         if trace.frames:

@@ -2,7 +2,7 @@
 only the head.
 
 A sequence classifier is `encoder -> pooling -> head`. Supported layouts:
-- "mean": `MeanPoolingForSequenceClassification` (defined here): masked mean of the last hidden states, then
+- "mean": `MeanPoolingForSequenceClassification` (`utils.classifier`): masked mean of the last hidden states, then
   dense+tanh -> dropout -> classifier. all-MiniLM-L6-v2 was trained for mean pooling: on a 4k-row generated corpus
   (template-disjoint test split) the same head recipe on frozen states reached test top-1 0.60 / macro-F1 0.61 with
   mean pooling against 0.51 / 0.51 on the first token (pooler trainable) and 0.46 / 0.41 with the frozen pooler.
@@ -28,82 +28,13 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save
 from torch import nn
-from transformers import AutoModel, PretrainedConfig, PreTrainedModel
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from utils.atomic import open_atomic, write_json_atomic
+from utils.classifier import MeanPoolingForSequenceClassification, masked_mean
 from utils.inference import DEFAULT_MAX_BATCH_TOKENS, length_sorted_batches
 
 MODEL_INPUT_KEYS = ("input_ids", "attention_mask", "token_type_ids")
-
-
-def masked_mean(hidden_states: torch.Tensor, attention_mask: torch.Tensor | None) -> torch.Tensor:
-    """Mean of the hidden states over real (unpadded) tokens: (rows, tokens, hidden) -> (rows, hidden)."""
-    if attention_mask is None:
-        return hidden_states.mean(dim=1)
-    weights = attention_mask.unsqueeze(-1).to(hidden_states.dtype)
-    return (hidden_states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
-
-
-def _build_encoder(config: PretrainedConfig) -> nn.Module:
-    """`AutoModel.from_config` without the BERT/RoBERTa pooler (dead weight under mean pooling), in the attention
-    implementation the config asks for, or eager when this encoder class has no SDPA (DeBERTa-v2, MPNet)."""
-    try:
-        try:
-            return AutoModel.from_config(config, add_pooling_layer=False)
-        except TypeError:  # encoders without a pooler take no such argument
-            return AutoModel.from_config(config)
-    except ValueError as error:
-        if "attention implementation" not in str(error) or config._attn_implementation == "eager":
-            raise
-        config._attn_implementation = "eager"
-        return _build_encoder(config)
-
-
-class MeanPoolingForSequenceClassification(PreTrainedModel):
-    """Any encoder (`AutoModel.from_config`) + masked mean pooling + dense/tanh + dropout + linear classifier.
-
-    Saved like any transformers model (config.json says `architectures: [MeanPoolingForSequenceClassification]`,
-    `model_type` stays the encoder's); `utils.checkpoints.load_model` knows the class. Loading a plain encoder
-    checkpoint (e.g. all-MiniLM-L6-v2) fills `encoder.*` and initialises the head.
-    """
-
-    config_class = PretrainedConfig
-    base_model_prefix = "encoder"
-    supports_gradient_checkpointing = True
-    # Claimed so that the encoder inside gets SDPA attention (MiniLM-L6 encodes ~1.2-1.5x faster on CPU than with
-    # the eager attention a wrapper gets by default); `_build_encoder` falls back to eager for encoders without it.
-    _supports_sdpa = True
-
-    def __init__(self, config: PretrainedConfig) -> None:
-        super().__init__(config)
-        self.encoder = _build_encoder(config)
-        hidden = config.hidden_size
-        dropout = getattr(config, "classifier_dropout", None)
-        dropout = dropout if dropout is not None else getattr(config, "hidden_dropout_prob", 0.1)
-        self.dense = nn.Linear(hidden, hidden)
-        self.dropout = nn.Dropout(dropout)
-        self.classifier = nn.Linear(hidden, config.num_labels)
-        self.post_init()
-
-    def head(self, pooled: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.dropout(torch.tanh(self.dense(pooled))))
-
-    def forward(
-        self,
-        input_ids: torch.Tensor | None = None,
-        attention_mask: torch.Tensor | None = None,
-        token_type_ids: torch.Tensor | None = None,
-        labels: torch.Tensor | None = None,
-        **kwargs: Any,
-    ) -> SequenceClassifierOutput:
-        inputs = {"input_ids": input_ids, "attention_mask": attention_mask, **kwargs}
-        if token_type_ids is not None:
-            inputs["token_type_ids"] = token_type_ids
-        hidden_states = self.encoder(**inputs, return_dict=True).last_hidden_state
-        logits = self.head(masked_mean(hidden_states, attention_mask))
-        loss = nn.functional.cross_entropy(logits, labels) if labels is not None else None
-        return SequenceClassifierOutput(loss=loss, logits=logits)
 
 
 @contextlib.contextmanager
@@ -250,7 +181,8 @@ def _encode_rows(
     if progress:
         from tqdm.auto import tqdm
 
-        batches = tqdm(batches, desc=f"Encoding {len(rows)} distinct inputs (frozen encoder, once)")
+        # disable=None: a bar on a terminal only, as every progress bar of ours (utils/console.py).
+        batches = tqdm(batches, desc=f"Encoding {len(rows)} distinct inputs (frozen encoder, once)", disable=None)
     with torch.inference_mode(), torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16):
         for indices in batches:
             batch = _pad([rows[i] for i in indices], pad_token_id, device)
@@ -329,7 +261,9 @@ def cached_encoder_features(
     missing = [key for key in first if key not in known]
     if missing:
         encoded = _encode_rows(model, [rows[first[key]] for key in missing], batch_size, device, True, bf16)
-        key_tensor = torch.from_numpy(np.frombuffer(b"".join(missing), dtype=np.uint8).reshape(len(missing), -1))
+        # A bytearray, not bytes: torch warns (UserWarning, once per run) when it wraps a read-only buffer.
+        key_bytes = np.frombuffer(bytearray(b"".join(missing)), dtype=np.uint8)
+        key_tensor = torch.from_numpy(key_bytes.reshape(len(missing), -1))
         shard_name = hashlib.sha256(b"".join(missing)).hexdigest()[:24]
         with open_atomic(store / f"shard-{shard_name}.safetensors", "wb") as out:
             out.write(save({"keys": key_tensor.contiguous(), "features": encoded.contiguous()}))

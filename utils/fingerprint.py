@@ -61,12 +61,20 @@ class Signature:
         return hashlib.sha1(joined.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def failure_signature(trace: Trace, app_frames: int = 3, with_lines: bool = False) -> Signature:
+def failure_signature(trace: Trace, app_frames: int = 3, with_lines: bool = False,
+                      skip_test_frames: bool = False) -> Signature:
     """The signature of `trace`: root cause class, its top `app_frames` application frames (library frames when it
-    has none, so two JDK-only failures still differ by where they were thrown) and its message template."""
+    has none, so two JDK-only failures still differ by where they were thrown) and its message template.
+    `skip_test_frames` (grouping): test code does not count among the application frames unless there is nothing
+    else, so one failure reached from several tests is one group."""
     root = trace.root_cause
     stack = trace.full_stack() if root is not None else trace.frames
-    chosen = [frame for frame in stack if not frame.is_library][:app_frames] or stack[:app_frames]
+    application = [frame for frame in stack if not frame.is_library]
+    if skip_test_frames:
+        from utils.locate.kinds import is_test_frame  # here: the parser-only paths never load the ranker's package
+
+        application = [frame for frame in application if not is_test_frame(frame)] or application
+    chosen = application[:app_frames] or stack[:app_frames]
     return Signature(
         exception=root.class_name if root is not None else "",
         frames=tuple(normalized_frame(frame, with_lines) for frame in chosen),

@@ -100,7 +100,7 @@ def group_key(trace: Trace, rules: Sequence[FingerprintRule] = ()) -> GroupKey:
             digest = hashlib.sha1(f"rule:{rule.group_as}".encode()).hexdigest()[:16]
             return GroupKey(digest, {"rule": number, "group_as": rule.group_as},
                             f"fingerprint rule {number}: grouped as {rule.group_as!r}")
-    signature = failure_signature(trace)
+    signature = failure_signature(trace, skip_test_frames=True)
     parts = {"exception": signature.exception, "frames": list(signature.frames), "message": signature.message}
     return GroupKey(signature.digest, parts, _describe(signature))
 

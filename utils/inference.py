@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from utils.checkpoints import LoadedModel, ModelLoadError  # noqa: E402
+from utils.metrics import softmax  # noqa: E402
 
 # Padded tokens per forward pass: a bigger [rows x tokens] batch spills the CPU caches (MiniLM's FFN activations
 # alone are rows * tokens * 1536 floats: 6 MB at 1024 tokens) and bought nothing on 2 cores (bench/README.md).
@@ -124,7 +125,7 @@ def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
 
 def model_max_length(loaded: LoadedModel, default: int = 256) -> int:
     """The max_length the model was trained with (metadata), else the tokenizer's, capped at 512."""
-    value = loaded.metadata.get("max_length") or getattr(loaded.tokenizer, "model_max_length", default)
+    value = loaded.metadata.max_length or getattr(loaded.tokenizer, "model_max_length", default)
     return int(min(value if value and value < 100_000 else default, 512))
 
 
@@ -166,13 +167,6 @@ def predict_logits(
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16):
             logits[batch] = model(**features).logits.float().cpu().numpy()
     return logits[[position[text] for text in texts]]
-
-
-def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    scaled = logits / max(float(temperature), 1e-6)
-    scaled = scaled - scaled.max(axis=-1, keepdims=True)
-    exp = np.exp(scaled)
-    return exp / exp.sum(axis=-1, keepdims=True)
 
 
 def check_same_labels(models: Sequence[LoadedModel]) -> list[str]:
@@ -218,14 +212,13 @@ def combine_probabilities(
 def score_weights(models: Sequence[LoadedModel], key: str = "eval_macro_f1") -> list[float]:
     """One weight per member: its validation macro-F1 from metadata (a fold member's is its out-of-fold score);
     equal weights unless every member has a positive one."""
-    scores = [float((member.metadata.get("metrics") or {}).get(key) or 0.0) for member in models]
+    scores = [float(member.metadata.metrics.get(key) or 0.0) for member in models]
     return scores if len(models) > 1 and all(score > 0 for score in scores) else [1.0] * len(models)
 
 
 def temperature_of(loaded: LoadedModel) -> float:
     """Temperature fitted on validation data at training time (1.0 when none was fitted)."""
-    calibration: dict[str, Any] = loaded.metadata.get("calibration") or {}
-    return float(calibration.get("temperature", 1.0))
+    return loaded.metadata.temperature
 
 
 def top_k_labels(probabilities: np.ndarray, names: Sequence[str], k: int) -> list[list[dict[str, Any]]]:

@@ -18,13 +18,13 @@ import re
 from dataclasses import dataclass
 
 from utils.guidance import format_location
-from utils.stacktrace import Frame, ThrownException, Trace
+from utils.stacktrace import THROWABLE_SUFFIX, Frame, ThrownException, Trace
 
 MASK_TOKEN = "[EXC]"
 # Any Java-like name ending in Exception / Error / Failure / Throwable / Fault, with its package and inner classes:
 # "java.net.SocketTimeoutException", "HttpClientErrorException$NotFound", "Outer$InnerError", also a bare "Error".
 EXCEPTION_NAME_PATTERN = re.compile(
-    r"(?<![\w$.])(?:[A-Za-z_$][\w$]*\.)*[\w$]*(?:Exception|Error|Failure|Throwable|Fault)(?:\$[\w$]+)*(?![\w$])"
+    rf"(?<![\w$.])(?:[A-Za-z_$][\w$]*\.)*[\w$]*{THROWABLE_SUFFIX}(?:\$[\w$]+)*(?![\w$])"
 )
 _WHITESPACE = re.compile(r"\s+")
 _GENERATED_NOISE = re.compile(r"/(?:0x[0-9a-fA-F]+|\d+)|\$\$[0-9a-f]{4,}\b|(?<=\$\$Lambda)\$\d+")

@@ -12,14 +12,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import classification_report, confusion_matrix, f1_score, roc_auc_score
+
+# sklearn is imported inside the functions that use it: `softmax` is on predict.py's path (via utils.inference),
+# and `import sklearn.metrics` costs ~1.6 s there for nothing.
 
 TOP_KS = (1, 3, 5)
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Probabilities from logits (rows, labels) divided by a fitted `temperature` (1.0: the raw softmax)."""
+    scaled = logits / max(float(temperature), 1e-6)
+    scaled = scaled - scaled.max(axis=-1, keepdims=True)
+    exp = np.exp(scaled)
     return exp / exp.sum(axis=-1, keepdims=True)
 
 
@@ -33,6 +37,8 @@ def topk_accuracy(scores: np.ndarray, label_ids: np.ndarray, k: int) -> float:
 
 
 def f1_scores(label_ids: Sequence[int], predicted_ids: Sequence[int]) -> dict[str, float]:
+    from sklearn.metrics import f1_score
+
     present = sorted(set(int(x) for x in label_ids))
     if not present:
         return {"macro_f1": float("nan"), "weighted_f1": float("nan")}
@@ -55,6 +61,8 @@ def classification_metrics(scores: np.ndarray, label_ids: np.ndarray) -> dict[st
 
 def binary_roc_auc(scores: np.ndarray, label_ids: np.ndarray) -> float:
     """ROC-AUC of class 1 from two-column logits or probabilities (nan when only one class is present)."""
+    from sklearn.metrics import roc_auc_score
+
     label_ids = np.asarray(label_ids)
     if len(set(label_ids.tolist())) < 2:
         return float("nan")
@@ -72,6 +80,8 @@ def compute_metrics(eval_prediction: Any) -> dict[str, float]:
 
 def per_class_report(label_ids: Sequence[int], predicted_ids: Sequence[int], names: Sequence[str]) -> dict[str, Any]:
     """sklearn's classification_report (as a dict) over the classes that occur as gold or predicted labels."""
+    from sklearn.metrics import classification_report
+
     used = sorted(set(int(x) for x in label_ids) | set(int(x) for x in predicted_ids))
     return classification_report(
         label_ids, predicted_ids, labels=used, target_names=[names[i] for i in used], output_dict=True, zero_division=0
@@ -80,6 +90,8 @@ def per_class_report(label_ids: Sequence[int], predicted_ids: Sequence[int], nam
 
 def confusion(label_ids: Sequence[int], predicted_ids: Sequence[int], num_labels: int) -> np.ndarray:
     """Counts, rows = gold label id, columns = predicted label id."""
+    from sklearn.metrics import confusion_matrix
+
     return confusion_matrix(label_ids, predicted_ids, labels=list(range(num_labels)))
 
 

@@ -60,14 +60,16 @@ def plot_learning_curves(history: Sequence[dict[str, Any]], path: str | Path) ->
             loss_axes.plot(*zip(*points, strict=True), marker="o", label=label)
     loss_axes.set_xlabel("epoch")
     loss_axes.set_ylabel("loss")
-    loss_axes.legend()
+    if loss_axes.get_legend_handles_labels()[0]:
+        loss_axes.legend()
     for key in ("eval_top1", "eval_top3", "eval_macro_f1"):
         points = [(e, row[key]) for e, row in zip(epochs, history, strict=True) if row.get(key) is not None]
         if points:
             score_axes.plot(*zip(*points, strict=True), marker="o", label=key.replace("_", " "))
     score_axes.set_xlabel("epoch")
     score_axes.set_ylim(0.0, 1.02)
-    score_axes.legend()
+    if score_axes.get_legend_handles_labels()[0]:  # stage 2 logs no top-1/top-3: an empty legend only warns
+        score_axes.legend()
     figure.suptitle("Learning curves")
     return _save_atomically(figure, path)
 

@@ -85,7 +85,7 @@ class StringRedactor:
 
 class GroupRecordRedactor:
     """Redacts output records with `strings` (a StringRedactor), the fields every record of a group shares
-    (`fields`, utils.analyze.GROUP_RECORD_FIELDS) once per group: a repeat gets the group's first redacted values
+    (`fields`, utils.record.GROUP_RECORD_FIELDS) once per group: a repeat gets the group's first redacted values
     and adds their hits to the counts again, so values and counts are those of redacting every record whole."""
 
     def __init__(self, strings: StringRedactor, fields: tuple[str, ...]) -> None:

@@ -38,10 +38,11 @@ from utils.generation_metrics import field_agreement
 from utils.grounding import Grounding, guidance_problems
 from utils.guidance import format_guidance, frame_location, parse_guidance
 from utils.inputs import build_stage2_input, detect_language
+from utils.metadata import TASK_GENERATE, Stage2Metadata
 from utils.scenarios import Recall, ScenarioMemory, format_recall, leaves_scenario_out, scenario_text
 from utils.stacktrace import Frame, Trace, parse_log
 
-TASK = "stage2-explanation"
+TASK = TASK_GENERATE  # the task name in analyzer_metadata.json (utils/metadata.py)
 PAD_TOKEN, EOS_TOKEN, UNK_TOKEN = "<pad>", "</s>", "<unk>"
 
 
@@ -581,11 +582,11 @@ def choose_recall_threshold(similarities: Sequence[float], model_scores: Sequenc
 # ---------------------------------------------------------------------------------------------------- loading
 
 
-def load_explainer(model_dir: str | Path, device: str | torch.device | None = None) -> tuple[Any, Any, dict[str, Any]]:
+def load_explainer(model_dir: str | Path, device: str | torch.device | None = None) -> tuple[Any, Any, Stage2Metadata]:
     """(model, tokenizer, metadata) of a saved stage-2 model dir (or a seq2seq hub id available offline), in eval
     mode on `device` (default: CUDA when available, else CPU), loaded through `utils.checkpoints.load_model` so a
     wrong or incomplete directory fails with one clear sentence. The tokenizer's model_max_length is the training
-    max_source_length; metadata["generation"] holds the decoding settings the model was scored with."""
+    max_source_length; metadata.generation holds the decoding settings the model was scored with."""
     from utils.checkpoints import load_model
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")

@@ -232,8 +232,12 @@ _MAX_CLASS_PARTS = 64
 _MAX_CLASS_CHARS = 1_000  # longer names are junk; also keeps them out of the lru caches below
 _CLASS = rf"(?:{_IDENT}\.){{0,{_MAX_CLASS_PARTS}}}{_IDENT}"
 _CLASS_AT_START = re.compile(_CLASS)
+# The one rule for what ends a throwable's simple name; inputs.py (masking) and locate (the `exception_class`
+# feature) build their patterns from it, so the parser, the model input and the ranker agree on what is an exception.
+THROWABLE_SUFFIXES = ("Exception", "Error", "Failure", "Throwable", "Fault")
+THROWABLE_SUFFIX = "(?:" + "|".join(THROWABLE_SUFFIXES) + ")"
 # CamelCase simple names that are surely throwables: "SocketTimeoutException", "Foo$BarError", "ComparisonFailure".
-_THROWABLE_SIMPLE = re.compile(r"(?:[\w$]*\$)?[A-Z]\w*(?:Exception|Error|Failure|Throwable|Fault)(?:\$[\w$]+)?")
+_THROWABLE_SIMPLE = re.compile(rf"(?:[\w$]*\$)?[A-Z]\w*{THROWABLE_SUFFIX}(?:\$[\w$]+)?")
 _DOTTED_CLASS = re.compile(rf"(?:[a-z_$][\w$]*\.){{1,{_MAX_CLASS_PARTS}}}[A-Z_$][\w$]*")
 # Packages that hold only throwables: "org.mockito.exceptions.verification.TooLittleActualInvocations".
 _THROWABLE_PACKAGE = re.compile(r"(?:^|\.)(?:exceptions?|errors?)\.", re.IGNORECASE)
@@ -515,7 +519,7 @@ def _split_exception_line(text: str) -> tuple[str, str | None]:
 _NESTED = "; nested: "
 _MAX_NESTED = 50  # causes read from one line
 _NESTED_TOP = re.compile(rf"(?:^|(?<=[\s:\]]))(?P<cls>{_CLASS})(?=\[|:\s|:$|$)")
-_THROWABLE_WORD = re.compile(r"Exception|Error|Failure|Throwable|Fault")
+_THROWABLE_WORD = re.compile(THROWABLE_SUFFIX)
 
 
 def _is_nested_name(name: str) -> bool:

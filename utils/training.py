@@ -1,16 +1,32 @@
-"""Training plumbing shared by the training scripts: the focal-loss Trainer and the per-epoch history read back from
-the Trainer's log. (Config-file argument parsing is torch-free in utils/args.py.)
+"""Training plumbing shared by the training scripts: the focal-loss Trainer, the per-epoch history read back from
+the Trainer's log, and the one rule for resuming a run in an output dir. (Config-file argument parsing is torch-free
+in utils/args.py.)
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
 from transformers import Trainer
+from transformers.trainer_utils import get_last_checkpoint
 
+from utils.atomic import write_json_atomic
 from utils.losses import focal_loss
+from utils.metadata import METADATA_FILE
+
+RUN_ARGUMENTS_FILE = "run_arguments.json"
+# Arguments that do not change what a run trains (where it writes, whether checkpoints stay, Hub upload, how many
+# worker processes read the data, what the launcher sets), so a run may resume with another value of them.
+_NOT_COMPARED = frozenset({
+    "output_dir", "overwrite_output_dir", "resume_from_checkpoint", "keep_checkpoints", "push_to_hub",
+    "hub_model_id", "hub_strategy", "hub_private_repo", "hub_always_push", "hub_revision", "report_to", "run_name",
+    "local_rank", "dataloader_num_workers", "preprocessing_num_workers", "feature_cache_dir",
+})
 
 
 class FocalLossTrainer(Trainer):
@@ -85,3 +101,51 @@ def training_history(log_history: list[dict[str, Any]]) -> list[dict[str, Any]]:
             history.append(row)
             pending_losses = []
     return history
+
+
+def run_arguments(*groups: Any) -> dict[str, Any]:
+    """The arguments of a run (its parsed argument dataclasses, merged) as JSON values, without those that do not
+    change what it trains and without credentials (any name holding "token")."""
+    merged: dict[str, Any] = {}
+    for group in groups:
+        merged.update(json.loads(json.dumps(dataclasses.asdict(group), default=str)))
+    return {key: merged[key] for key in sorted(merged) if key not in _NOT_COMPARED and "token" not in key}
+
+
+def _holds_run(output_dir: Path) -> bool:
+    """Whether `output_dir` holds something a run left: its arguments, a saved model, checkpoints or folds."""
+    return any(path.exists() for path in (output_dir / RUN_ARGUMENTS_FILE, output_dir / METADATA_FILE,
+                                          output_dir / "fold_0")) or any(output_dir.glob("checkpoint-*"))
+
+
+def may_resume(output_dir: str | Path, arguments: dict[str, Any], overwrite: bool) -> bool:
+    """The one resume rule of every trainer: True when `output_dir` holds a run with the same `arguments` (resume
+    from its last checkpoint-*, if any); False when it holds no run or `overwrite` (--overwrite_output_dir) says
+    start afresh; otherwise SystemExit, in one sentence, so a run with other arguments never replaces a model."""
+    output_dir = Path(output_dir)
+    if overwrite or not _holds_run(output_dir):
+        return False
+    record = output_dir / RUN_ARGUMENTS_FILE
+    if not record.is_file():
+        raise SystemExit(f"{output_dir} holds a model or checkpoints of a run whose arguments were not recorded; pass "
+                         "--overwrite_output_dir to replace it, or choose another --output_dir.")
+    saved = json.loads(record.read_text(encoding="utf-8"))
+    differing = [key for key in sorted(set(saved) | set(arguments)) if saved.get(key, "<unset>") !=
+                 arguments.get(key, "<unset>")]
+    if differing:
+        shown = ", ".join(f"--{key} {arguments.get(key, '<unset>')} (saved run: {saved.get(key, '<unset>')})"
+                          for key in differing[:3]) + (", ..." if len(differing) > 3 else "")
+        raise SystemExit(f"{output_dir} holds a run with other arguments ({shown}); pass --overwrite_output_dir to "
+                         "replace it, or choose another --output_dir.")
+    return True
+
+
+def resume_checkpoint(run_dir: str | Path, allowed: bool) -> str | None:
+    """The last checkpoint-* in `run_dir` when resuming is `allowed` (see `may_resume`), else None."""
+    run_dir = Path(run_dir)
+    return get_last_checkpoint(str(run_dir)) if allowed and run_dir.is_dir() else None
+
+
+def write_run_arguments(output_dir: str | Path, arguments: dict[str, Any]) -> Path:
+    """Records the run's arguments before it trains, so an interrupted run can tell whether it may resume."""
+    return write_json_atomic(Path(output_dir) / RUN_ARGUMENTS_FILE, arguments)

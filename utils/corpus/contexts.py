@@ -49,23 +49,19 @@ class Entry:
 # ---------------------------------------------------------------------------------------------------------- tests
 
 
+# JUnit 4's reflective call of a test method: (method, line in JUnit 4.11, line in 4.12+).
+_JUNIT4_INVOKE = (
+    ("org.junit.runners.model.FrameworkMethod$1.runReflectiveCall", 47, 59),
+    ("org.junit.internal.runners.model.ReflectiveCallable.run", 12, 12),
+    ("org.junit.runners.model.FrameworkMethod.invokeExplosively", 44, 56),
+    ("org.junit.internal.runners.statements.InvokeMethod.evaluate", 17, 17),
+)
+
+
 def junit4_runner(jdk: Jdk, rng: random.Random, spring: bool, launcher: str | None = None) -> list[StackFrame]:
     old = jdk.version <= 8 and rng.random() < 0.5  # JUnit 4.11 + surefire 2.12, as older projects have
     frames = [*jdk.reflect_invoke()]
-    if old:
-        frames += [
-            lib("org.junit.runners.model.FrameworkMethod$1.runReflectiveCall", 47),
-            lib("org.junit.internal.runners.model.ReflectiveCallable.run", 12),
-            lib("org.junit.runners.model.FrameworkMethod.invokeExplosively", 44),
-            lib("org.junit.internal.runners.statements.InvokeMethod.evaluate", 17),
-        ]
-    else:
-        frames += [
-            lib("org.junit.runners.model.FrameworkMethod$1.runReflectiveCall", 59),
-            lib("org.junit.internal.runners.model.ReflectiveCallable.run", 12),
-            lib("org.junit.runners.model.FrameworkMethod.invokeExplosively", 56),
-            lib("org.junit.internal.runners.statements.InvokeMethod.evaluate", 17),
-        ]
+    frames += [lib(method, old_line if old else new_line) for method, old_line, new_line in _JUNIT4_INVOKE]
     if rng.random() < 0.4:
         frames.append(lib("org.junit.internal.runners.statements.RunBefores.evaluate", 26))
     if rng.random() < 0.3:

@@ -22,7 +22,7 @@ from utils.corpus.contexts import CONTEXTS, TestHarness
 from utils.corpus.jdk import JDK_VERSIONS, Jdk, as_jdk6
 from utils.corpus.launchers import TEST_LAUNCHERS, TEST_RUNNERS
 from utils.corpus.model import TEMPLATES, Incident, StackFrame, Template
-from utils.corpus.render import LOG_STYLES, LogLine, RenderPlan, render_document
+from utils.corpus.render import LOG_STYLES, PREFIXED_STYLES, LogLine, RenderPlan, render_document
 from utils.guidance import format_guidance, format_location
 from utils.labels import LabelSet, load_label_set
 
@@ -271,7 +271,7 @@ def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, lab
     surefire = entry.launcher in ("", "maven", "maven_legacy")  # Surefire's report format and trimmed traces
     if style == "surefire" and not surefire:
         style = "raw"
-    prefixed = style not in ("raw", "surefire", "thread")
+    prefixed = style in PREFIXED_STYLES
     variants = config.variants
     variant = "full"
     roll = rng.random()

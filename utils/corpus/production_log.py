@@ -24,7 +24,7 @@ from utils.corpus.generate import GeneratorConfig, _weighted, assign_splits, gen
 from utils.fingerprint import _VARIABLE_PARTS
 from utils.grouping import group_key
 from utils.labels import LabelSet, load_label_set
-from utils.stacktrace import parse_log
+from utils.stacktrace import THROWABLE_SUFFIX, parse_log
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "configs" / "production_log.yaml"
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*$", re.IGNORECASE)
@@ -32,7 +32,7 @@ _UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "kib": 2*
           "tib": 2**40}
 # A number that the message template masks as <num> (utils/fingerprint.py): what may vary between repeats.
 _MASKED_NUMBER = dict((placeholder, pattern) for placeholder, pattern in _VARIABLE_PARTS)["<num>"]
-_EXCEPTION_LINE = re.compile(r"^(?:Caused by: )?[\w$.]+(?:Exception|Error|Failure|Throwable|Fault)[\w$]*: ")
+_EXCEPTION_LINE = re.compile(rf"^(?:Caused by: )?[\w$.]+{THROWABLE_SUFFIX}[\w$]*: ")
 
 
 def parse_size(text: str) -> int:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
 
 from utils.corpus.model import Incident, StackFrame, Thrown
 from utils.stacktrace import JDK_PREFIXES
@@ -54,22 +57,35 @@ _JARS = (
 _JDK_RUNTIME = {6: "1.6.0_45", 7: "1.7.0_80", 8: "1.8.0_392", 11: "11.0.21", 17: "17.0.9", 21: "21.0.1"}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-LOG_STYLES = (
-    "raw",
-    "surefire",
-    "thread",
-    "boot",
-    "logback",
-    "log4j2",
-    "jul",
-    "tomcat_root",
-    "k8s",
-    "elasticsearch",
-    "catalina",
-    "kafka_server",
-)
+LOG_STYLES_FILE = Path(__file__).with_name("log_styles.yaml")
+
+
+@dataclass(frozen=True)
+class LogStyle:
+    """One row of log_styles.yaml: whether the trace follows a prefixed log record, and how omitted frames read."""
+
+    prefixed: bool
+    omitted: str  # "more" | "common"
+
+
+def load_log_styles(path: str | Path = LOG_STYLES_FILE) -> dict[str, LogStyle]:
+    """The style table, in file order; a malformed row fails in one sentence naming the file."""
+    rows = (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).get("styles")
+    if not isinstance(rows, dict) or not rows:
+        raise ValueError(f"{path}: expected a `styles:` mapping of style name to its row")
+    table: dict[str, LogStyle] = {}
+    for name, row in rows.items():
+        if not isinstance(row, dict) or set(row) != {"prefixed", "omitted"} or not isinstance(row["prefixed"], bool) \
+                or row["omitted"] not in ("more", "common"):
+            raise ValueError(f"{path}: style {name!r} needs `prefixed: true|false` and `omitted: more|common`")
+        table[str(name)] = LogStyle(row["prefixed"], row["omitted"])
+    return table
+
+
+LOG_STYLE_TABLE = load_log_styles()
+LOG_STYLES = tuple(LOG_STYLE_TABLE)
 # Styles whose records carry a prefix (the trace lines follow unprefixed, except k8s).
-PREFIXED_STYLES = tuple(style for style in LOG_STYLES if style not in ("raw", "surefire", "thread"))
+PREFIXED_STYLES = tuple(name for name, style in LOG_STYLE_TABLE.items() if style.prefixed)
 _JUL_LEVELS = {"ERROR": "SEVERE", "WARN": "WARNING", "INFO": "INFO", "DEBUG": "FINE"}
 
 
@@ -334,7 +350,7 @@ def _truncate(lines: list[str], chain_length: int, root_first: bool, rng: random
 
 def render_document(incident: Incident, plan: RenderPlan, rng: random.Random) -> Document:
     options = PrintOptions(
-        omitted="common" if plan.style in ("boot", "logback", "tomcat_root", "k8s") else "more",
+        omitted=LOG_STYLE_TABLE[plan.style].omitted,
         jar_suffix=plan.jar_suffix,
         root_first=plan.root_first,
         jdk=plan.jdk,
