@@ -63,14 +63,17 @@ def arm_commands(arm: str, protocol: dict, args: argparse.Namespace) -> tuple[li
 
 
 def table(reports: dict[str, dict]) -> str:
-    lines = ["| arm | subset | rows | model top-1 | top-3 | macro-F1 | majority class | majority top-1 | ratio |",
-             "|---|---|---:|---:|---:|---:|---|---:|---:|"]
+    lines = ["| arm | subset | rows | model top-1 | model + throw sites top-1 | top-3 | macro-F1 | majority class | "
+             "majority top-1 | ratio (with throw sites) |",
+             "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"]
     for arm, report in reports.items():
         for subset in SUBSETS:
             model, majority = report["model_metrics"][subset], report["majority_baseline"][subset]
-            ratio = model["top1"] / majority["top1"] if majority["top1"] else float("nan")
-            lines.append(f"| {arm} | {subset} | {model['rows']} | {model['top1']:.3f} | {model['top3']:.3f} | "
-                         f"{model['macro_f1']:.3f} | {majority['label']} | {majority['top1']:.3f} | {ratio:.2f}x |")
+            answered = (report.get("model_with_throw_sites") or report["model_metrics"])[subset]
+            ratio = answered["top1"] / majority["top1"] if majority["top1"] else float("nan")
+            lines.append(f"| {arm} | {subset} | {model['rows']} | {model['top1']:.3f} | {answered['top1']:.3f} | "
+                         f"{model['top3']:.3f} | {model['macro_f1']:.3f} | {majority['label']} | "
+                         f"{majority['top1']:.3f} | {ratio:.2f}x |")
     return "\n".join(lines)
 
 

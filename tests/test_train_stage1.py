@@ -303,3 +303,30 @@ def test_feature_cache_hits_only_for_identical_inputs(tmp_path, corpus) -> None:
     with torch.no_grad():
         model.classifier.weight += 1.0
     assert cached_encoder_features(model, tokens, tmp_path)[1]
+
+
+def test_the_runs_get_the_training_arguments_main_decided(tmp_path, tiny_encoder, corpus, monkeypatch) -> None:
+    # main decided bf16 (with_precision) and held the Hub push back on a copy of the TrainingArguments, but handed
+    # the runs the original: --precision bf16 never reached the Trainer, and a bf16 run created the Hub repo early.
+    seen = {}
+
+    def capture(output_dir, args, *rest):
+        seen["training_args"] = args[3]
+        raise SystemExit("captured")
+
+    monkeypatch.setattr(train_stage1, "train_model", capture)
+    with pytest.raises(SystemExit, match="captured"):
+        train_stage1.main([*_common_args(tiny_encoder, tmp_path / "stage1"), "--train_file", str(corpus["train"]),
+                           "--validation_file", "none", "--validation_split_fraction", "0.25",
+                           "--precision", "bf16", "--push_to_hub", "--hub_model_id", "acme/never-pushed"])
+    assert seen["training_args"].bf16 and not seen["training_args"].push_to_hub
+
+
+@pytest.mark.parametrize(("precision", "bf16"), [("bf16", True), ("fp32", False), ("auto", False)])
+def test_fine_tuning_on_cpu_is_bf16_only_when_asked(precision: str, bf16: bool, monkeypatch) -> None:
+    # auto fine-tunes in fp32 on a CPU, whatever the CPU: the measured figures are fp32 ones
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr("utils.precision.cpu_has_native_bf16", lambda: True)
+    training_args = train_stage1.TrainingArguments(output_dir="unused", report_to=[])
+    decided = train_stage1.with_precision(training_args, train_stage1.ModelArguments(precision=precision))
+    assert decided.bf16 is bf16 and (decided.use_cpu or not bf16)

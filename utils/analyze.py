@@ -16,6 +16,7 @@ from utils.guidance import format_guidance, frame_location
 from utils.labels import LabelSet, load_label_set
 from utils.log_sources import LogDocument, parser_line_growth
 from utils.stacktrace import Frame, Trace, find_deadlocks, parse_log
+from utils.throw_sites import thrown_at
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_STAGE1_DIR = MODELS_DIR / "stage1"
@@ -27,6 +28,7 @@ DECIDED_BY_PARSER = "parser"  # the root cause's class name maps to a known labe
 DECIDED_BY_MODEL = "model"  # no readable exception name; the model decides
 DECIDED_BY_AGREE = "parser+model agree"
 DECIDED_BY_PARSER_OVER_MODEL = "parser (model disagrees)"
+DECIDED_BY_THROW_SITE = "throw site"  # no readable name, but the root's top frame is a JDK method that throws one class
 
 
 @dataclass
@@ -56,6 +58,8 @@ class AnalyzedTrace:
     index: int  # position of the trace within its document
     trace: Trace
     parser_label: str | None = None  # label read from the root cause's class name, None if unreadable
+    # with no readable name: the label of the one class the root's top frame throws (configs/throw_sites.yaml)
+    throw_site_label: str | None = None
     top_k: list[dict[str, Any]] = field(default_factory=list)  # [{label, score}] from stage 1
     label: str | None = None
     decided_by: str | None = None
@@ -134,7 +138,9 @@ def parse_documents(documents: list[LogDocument], label_set: LabelSet,
             root = trace.root_cause
             # No readable class name (a cut or masked trace gives ""): the model decides, not the parser.
             parser_label = label_set.to_label(root.class_name) if root and root.class_name else None
+            thrown = thrown_at(trace) if root is not None and parser_label is None else None
             analyzed.append(AnalyzedTrace(document=document, index=index, trace=trace, parser_label=parser_label,
+                                          throw_site_label=label_set.to_label(thrown) if thrown else None,
                                           deadlock=in_deadlock.get(id(trace))))
         if state is not None:
             state.traces += len(traces)
@@ -169,8 +175,12 @@ def _leaders_and_repeats(
     return leaders, repeats
 
 
-def decide_label(parser_label: str | None, model_label: str | None) -> tuple[str | None, str | None]:
-    """Hybrid typing: a class name the parser can read wins; the model decides only when there is none."""
+def decide_label(parser_label: str | None, model_label: str | None,
+                 throw_site_label: str | None = None) -> tuple[str | None, str | None]:
+    """Hybrid typing: a class name the parser can read wins; without one, a JDK throw site that throws one class
+    (its top_k still shows what the model thought); the model decides only when there is neither."""
+    if parser_label is None and throw_site_label is not None:
+        return throw_site_label, DECIDED_BY_THROW_SITE
     if parser_label is None:
         return (model_label, DECIDED_BY_MODEL) if model_label else (None, None)
     if model_label is None:
@@ -319,7 +329,7 @@ class Analyzer:
             self._classify(leaders if text_models else with_exception)
         for item in leaders:
             if not self.stage1:
-                item.label, item.decided_by = decide_label(item.parser_label, None)
+                item.label, item.decided_by = decide_label(item.parser_label, None, item.throw_site_label)
             item.candidates = rank_frames_for(item, self.ranker)[: self.options.max_candidates]
         if self.explainer:
             self._explain([item for item in with_exception if item.label])
@@ -343,7 +353,7 @@ class Analyzer:
                                                self.options.batch_size, bf16=self.stage1_bf16)
         for item, top in zip(items, top_k_labels(probabilities, self.stage1_labels, self.options.top_k)):
             item.top_k = top
-            item.label, item.decided_by = decide_label(item.parser_label, top[0]["label"])
+            item.label, item.decided_by = decide_label(item.parser_label, top[0]["label"], item.throw_site_label)
 
     def _language(self, item: AnalyzedTrace) -> str:
         """The language to explain in: the document's own, else the option, where "auto" reads the trace's own
