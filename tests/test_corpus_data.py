@@ -10,6 +10,7 @@ import string
 from pathlib import Path
 
 import pytest
+import yaml
 
 from utils.corpus.builder import Ctx
 from utils.corpus.codebase import Codebase
@@ -39,7 +40,28 @@ def _used_keys() -> tuple[set[str], list[re.Pattern[str]]]:
             ):
                 parts = [re.escape(v.value) if isinstance(v, ast.Constant) else r"[^.]+" for v in key.values]
                 patterns.append(re.compile("".join(parts) + "$"))
+    for mapping in tables().maps.values():  # a map may name keys too (database.translations)
+        exact.update(_strings(mapping, ""))
+    for name, spec in tables().templates.items():  # a declared template names its keys as strings too
+        for text in _strings(spec, name):
+            exact.add(text)
+            if "{" in text:  # a key with slots ("numbers.parse_int.{kind}")
+                parts = re.split(r"\{[^}]*\}", text)
+                patterns.append(re.compile(r"[^.]+".join(re.escape(part) for part in parts) + "$"))
     return exact, patterns
+
+
+def _strings(value: object, template: str) -> set[str]:
+    """The strings in a declared template's entry, a relative key (".cause") under the template's name; the
+    default cause and fix keys are named by every declared template that does not name others."""
+    if isinstance(value, dict):
+        found = {f"{template}.cause", f"{template}.fix"} if "label" in value else set()
+        return found.union(*(_strings(item, template) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_strings(item, template) for item in value))
+    if isinstance(value, str):
+        return {template + value if value.startswith(".") else value}
+    return set()
 
 
 def test_every_data_file_loads_and_has_a_family() -> None:
@@ -138,3 +160,62 @@ def test_a_name_defined_in_two_files_fails_naming_both(tmp_path: Path) -> None:
 def test_a_relative_key_is_under_the_rows_template() -> None:
     ctx = Ctx(random.Random(0), Jdk(11), "ko", Codebase("bank", random.Random(0)), "test", "sqle.incorrect_string")
     assert ctx.text(".cause", table="T", column="c") == "한글 텍스트를 latin1/utf8(3바이트) 문자셋인 T.c에 저장"
+
+
+def test_declared_templates_register_under_their_files_family() -> None:
+    import utils.corpus.families  # noqa: F401  (registers the templates)
+    from utils.corpus.model import TEMPLATES
+
+    declared = tables().templates
+    assert declared, "no declared templates"
+    for name, spec in declared.items():
+        assert TEMPLATES[name].label == spec["label"]
+        assert TEMPLATES[name].family == tables().origin[f"templates:{name}"].stem
+
+
+def test_a_declared_template_draws_in_the_order_written() -> None:
+    """The draws happen in the entry's order, an `if` takes only its branch's draws, and every draw is a slot."""
+    from utils.corpus import declared
+
+    spec = yaml.safe_load(
+        """
+        label: L
+        exception: x.Boom
+        draw:
+        - n: {randint: [1, 6]}
+        - if: {chance: 0.5}
+          then: [word: {pick: [a, b, c]}]
+          else: [word: {format: 'none{n}'}]
+        - site: {frame: service}
+        message: 'n={n} word={word}'
+        cause: t.cause
+        fix: t.cause
+        """
+    )
+    for seed in range(6):
+        rng, expected = random.Random(seed), random.Random(seed)
+        ctx = Ctx(rng, Jdk(17), "en", Codebase("oss", random.Random(99)), "main", "t")  # its own rng: only the draws
+        n = expected.randint(1, 6)
+        word = expected.choice(["a", "b", "c"]) if expected.random() < 0.5 else f"none{n}"
+        ctx.text = lambda key, **slots: f"{slots['site'].method}:{slots['word']}"  # type: ignore[method-assign]
+        incident = declared.build(spec, ctx)
+        assert incident.root.message == f"n={n} word={word}"
+        assert incident.root.cls == "x.Boom" and incident.fault.app
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{label: L, exception: E, mesage: m}", r"broken\.yaml: template 't' has the unknown key 'mesage'"),
+        ("{exception: E}", r"broken\.yaml: template 't' needs the string key 'label'"),
+        ("{label: L, exception: E, draw: [x: nown]}", r"broken\.yaml: template 't': 'nown' is not one"),
+        ("{label: L, exception: E, draw: [{x: noun, y: noun}]}", r"broken\.yaml: template 't': a draw step"),
+        ("{label: L, exception: E, draw: [p: {call: no_such}]}", r"broken\.yaml: template 't' calls the unknown helper"),
+    ],
+)
+def test_a_malformed_declared_template_fails_naming_the_file(tmp_path: Path, template: str, message: str) -> None:
+    from utils.corpus.declared import check_templates
+
+    (tmp_path / "broken.yaml").write_text(f"templates:\n  t: {template}\n")
+    with pytest.raises(TableError, match=message):
+        check_templates(load_tables(tmp_path))

@@ -260,26 +260,7 @@ class Ctx:
         )
 
     def getter(self) -> str:
-        return "get" + self.pick(
-            (
-                "Address",
-                "Owner",
-                "Account",
-                "Branch",
-                "Status",
-                "Currency",
-                "Limit",
-                "Profile",
-                "Parent",
-                "Config",
-                "Name",
-                "Value",
-                "Type",
-                "Settings",
-                "Metadata",
-                "Details",
-            )
-        )
+        return "get" + self.pick(self.values("getter.properties"))
 
     def type_name(self) -> str:
         """A simple class name of the code base (for messages)."""

@@ -27,6 +27,11 @@ class StackFrame:
     def qualified_method(self) -> str:
         return f"{self.cls}.{self.method}"
 
+    @property
+    def simple_cls(self) -> str:
+        """The class name without its package (a data file's text names it as `{site.simple_cls}`)."""
+        return self.cls.rsplit(".", 1)[-1]
+
     def source(self) -> str:
         if self.native:
             return "Native Method"
@@ -104,14 +109,16 @@ def template(
     contexts: tuple[str, ...] | None = None,
     codebases: tuple[str, ...] = ("bank", "oss"),
     min_jdk: int = 6,
+    family: str | None = None,
 ) -> Callable[[Callable[[Ctx], Incident]], Callable[[Ctx], Incident]]:
-    """Register a template builder under `name` for `label` (decorator)."""
+    """Register a template builder under `name` for `label` (decorator); `family` defaults to the builder's module."""
 
     def register(build: Callable[[Ctx], Incident]) -> Callable[[Ctx], Incident]:
         if name in TEMPLATES:
             raise ValueError(f"template {name!r} is registered twice")
-        family = build.__module__.rsplit(".", 1)[-1]
-        TEMPLATES[name] = Template(name, label, family, build, contexts, codebases, min_jdk)
+        TEMPLATES[name] = Template(
+            name, label, family or build.__module__.rsplit(".", 1)[-1], build, contexts, codebases, min_jdk
+        )
         return build
 
     return register

@@ -11,11 +11,13 @@ Each file may hold three sections (any other key fails the load with one sentenc
   (`{site.method}`, `{what[0]}` work; a literal brace is doubled).
 - `messages:` exception messages (one language: the JVM's), `{slot}`s as in texts.
 - `values:` pick lists: the options a template draws from with `c.pick(c.values(key))`.
+- `templates:` declared templates (the regular ones), built by utils/corpus/declared.py (format there).
 - `maps:` lookup tables (an HTTP status to its reason phrase, a library version to its line numbers), read with
   `tables().maps[name]`; lists in them read as tuples.
 
-Names are global across files, so a chain or text is written once and any family may reuse it. The Python
-templates keep only composition: the order of random draws lives there, never here.
+Names are global across files, so a chain or text is written once and any family may reuse it. The order of
+random draws lives in a template's composition: a declared template's `draw:` list, or a Python template's code
+(pick lists and the other tables draw nothing by themselves).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import yaml
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: loads 4x faster
-SECTIONS = ("frames", "texts", "messages", "values", "maps")
+SECTIONS = ("frames", "texts", "messages", "values", "maps", "templates")
 LANGUAGES = ("en", "ko")
 _FRAME = re.compile(
     r"^(?P<jdk>jdk )?(?P<method>[^\s:]+\.[^\s:.]+)(?::(?P<lines>\d+(?:/\d+){3}|\d+))?(?P<native> native)?$"
@@ -56,6 +58,7 @@ class Tables:
     messages: dict[str, str] = field(default_factory=dict)
     values: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     maps: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    templates: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> its entry (declared.py builds it)
     origin: dict[str, Path] = field(default_factory=dict)  # "frames:name" -> the file that defines it
 
 
@@ -128,6 +131,9 @@ def load_file(path: Path, tables: Tables, references: dict[str, list[str]]) -> N
     for name, mapping in _check_mapping(document.get("maps") or {}, "maps", path).items():
         _define(tables, "maps", name, path)
         tables.maps[name] = _frozen(_check_mapping(mapping, f"map {name!r}", path))
+    for name, spec in _check_mapping(document.get("templates") or {}, "templates", path).items():
+        _define(tables, "templates", name, path)
+        tables.templates[name] = _check_mapping(spec, f"template {name!r}", path)  # keys: declared.check_templates
 
 
 def _resolve(name: str, raw: dict[str, list[str]], tables: Tables, stack: tuple[str, ...]) -> list[FrameSpec]:

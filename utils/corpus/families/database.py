@@ -4,11 +4,13 @@ ViolationException, SQLTransientConnectionException (no connection) and SQLTrans
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from utils.corpus.builder import Ctx, Wrap
 from utils.corpus.families import stacks
 from utils.corpus.model import Incident, StackFrame, Thrown, template
+from utils.corpus.tables import tables
 
 SQL_RETURN = "org.hibernate.engine.jdbc.internal.ResultSetReturnImpl.executeUpdate"
 
@@ -173,6 +175,45 @@ def register_routes(label: str, build: Callable[[Ctx, str], Incident], names: tu
     template(label, names[3])(lambda c: build(c, "raw"))
 
 
+TRANSLATIONS = tables().maps["database.translations"]  # an error kind -> how Spring/Hibernate/JPA wrap it
+
+
+def translated_incident(
+    c: Ctx, path: str, root: Callable[[Ctx], tuple[str, str, str, tuple[str, str]]], kind: str
+) -> Incident:
+    """A vendor error (`root` draws it) raised on `path`, wrapped the way the route's framework translates it
+    (database.yaml: database.translations)."""
+    spec = TRANSLATIONS[kind]
+    vendor, root_cls, message, what = root(c)
+    operations = spec["operation"]
+    operation = c.pick(operations) if isinstance(operations, tuple) else operations
+    special = spec.get("special")  # messages Spring translates to a more specific wrapper (duplicate key, deadlock)
+    return db_failure(
+        c,
+        vendor,
+        root_cls,
+        message,
+        path=path,
+        operation=operation,
+        **wrappers(kind, bool(special and re.search(special, message))),
+        cause=c.text(spec["cause"], what=what),
+        fix=c.text(spec["fix"]),
+    )
+
+
+def wrappers(kind: str, special: bool = False) -> dict[str, str]:
+    """`db_failure`'s wrapper per route for an error kind (database.yaml: database.translations); MyBatis wraps
+    through Spring's JDBC translator."""
+    spec = TRANSLATIONS[kind]
+    jdbc = spec["special_wrapper"] if special else spec["jdbc"]
+    return {
+        "jdbc_wrapper": jdbc,
+        "hibernate_wrapper": spec["hibernate"],
+        "jpa_wrapper": spec["jpa"],
+        "mybatis_wrapper": jdbc,
+    }
+
+
 def path_of(c: Ctx, bank_paths: tuple[str, ...] = ("jdbc", "jpa", "mybatis", "raw")) -> str:
     return c.pick(bank_paths) if c.bank else c.pick(("raw", "raw", "jdbc"))
 
@@ -194,10 +235,7 @@ def incorrect_string(c: Ctx) -> Incident:
         operation="update",
         table=table,
         column=column,
-        jdbc_wrapper="org.springframework.jdbc.UncategorizedSQLException",
-        hibernate_wrapper="org.hibernate.exception.GenericJDBCException",
-        jpa_wrapper="org.springframework.orm.jpa.JpaSystemException",
-        mybatis_wrapper="org.springframework.jdbc.UncategorizedSQLException",
+        **wrappers("generic"),
         cause=c.text(".cause", table=table, column=column),
         fix=c.text(".fix"),
     )
@@ -283,10 +321,7 @@ def postgres(c: Ctx) -> Incident:
         operation="update",
         table=table,
         column=column,
-        jdbc_wrapper="org.springframework.jdbc.UncategorizedSQLException",
-        hibernate_wrapper="org.hibernate.exception.GenericJDBCException",
-        jpa_wrapper="org.springframework.orm.jpa.JpaSystemException",
-        mybatis_wrapper="org.springframework.jdbc.UncategorizedSQLException",
+        **wrappers("generic"),
         cause=c.text(".cause", table=table, what=what),
         fix=c.text(".fix"),
     )
@@ -435,26 +470,10 @@ def syntax_root(c: Ctx) -> tuple[str, str, str, tuple[str, str]]:
     )
 
 
-def syntax_incident(c: Ctx, path: str) -> Incident:
-    vendor, root_cls, message, what = syntax_root(c)
-    return db_failure(
-        c,
-        vendor,
-        root_cls,
-        message,
-        path=path,
-        operation=c.pick(("query", "update")),
-        jdbc_wrapper="org.springframework.jdbc.BadSqlGrammarException",
-        hibernate_wrapper="org.hibernate.exception.SQLGrammarException",
-        jpa_wrapper="org.springframework.dao.InvalidDataAccessResourceUsageException",
-        mybatis_wrapper="org.springframework.jdbc.BadSqlGrammarException",
-        cause=c.text("database.syntax_incident.cause", what=what),
-        fix=c.text("database.syntax_incident.fix"),
-    )
-
-
 register_routes(
-    "SQLSyntaxErrorException", syntax_incident, ("syn.jdbc_template", "syn.jpa", "syn.mybatis", "syn.raw_jdbc")
+    "SQLSyntaxErrorException",
+    lambda c, path: translated_incident(c, path, syntax_root, "syntax"),
+    ("syn.jdbc_template", "syn.jpa", "syn.mybatis", "syn.raw_jdbc"),
 )
 
 
@@ -567,33 +586,9 @@ def integrity_root(c: Ctx) -> tuple[str, str, str, tuple[str, str]]:
     return "h2", "org.h2.jdbc.JdbcSQLIntegrityConstraintViolationException", message, c.pair(f"sicv.kind.{kind}")
 
 
-def integrity_incident(c: Ctx, path: str) -> Incident:
-    vendor, root_cls, message, what = integrity_root(c)
-    duplicate = message.startswith(("Duplicate", "ORA-00001", "Unique"))
-    jdbc = (
-        "org.springframework.dao.DuplicateKeyException"
-        if duplicate
-        else "org.springframework.dao.DataIntegrityViolationException"
-    )
-    return db_failure(
-        c,
-        vendor,
-        root_cls,
-        message,
-        path=path,
-        operation="update",
-        jdbc_wrapper=jdbc,
-        hibernate_wrapper="org.hibernate.exception.ConstraintViolationException",
-        jpa_wrapper="org.springframework.dao.DataIntegrityViolationException",
-        mybatis_wrapper=jdbc,
-        cause=c.text("database.integrity_incident.cause", what=what),
-        fix=c.text("database.integrity_incident.fix"),
-    )
-
-
 register_routes(
     "SQLIntegrityConstraintViolationException",
-    integrity_incident,
+    lambda c, path: translated_incident(c, path, integrity_root, "integrity"),
     ("sicv.jdbc_template", "sicv.jpa_commit", "sicv.mybatis", "sicv.raw_jdbc"),
 )
 
@@ -864,33 +859,9 @@ def rollback_root(c: Ctx) -> tuple[str, str, str, tuple[str, str]]:
     )
 
 
-def rollback_incident(c: Ctx, path: str) -> Incident:
-    vendor, root_cls, message, what = rollback_root(c)
-    deadlock = "Deadlock" in message or "ORA-00060" in message
-    jdbc = (
-        "org.springframework.dao.DeadlockLoserDataAccessException"
-        if deadlock
-        else "org.springframework.dao.CannotAcquireLockException"
-    )
-    return db_failure(
-        c,
-        vendor,
-        root_cls,
-        message,
-        path=path,
-        operation="update",
-        jdbc_wrapper=jdbc,
-        hibernate_wrapper="org.hibernate.exception.LockAcquisitionException",
-        jpa_wrapper="org.springframework.dao.CannotAcquireLockException",
-        mybatis_wrapper=jdbc,
-        cause=c.text("database.rollback_incident.cause", what=what),
-        fix=c.text("database.rollback_fix"),
-    )
-
-
 register_routes(
     "SQLTransactionRollbackException",
-    rollback_incident,
+    lambda c, path: translated_incident(c, path, rollback_root, "rollback"),
     ("str.jdbc_template", "str.jpa", "str.mybatis", "str.raw_jdbc"),
 )
 

@@ -1,6 +1,9 @@
 """The JVM itself: StackOverflowError (recursion; the printed stack is all recursion), OutOfMemoryError (heap,
 GC overhead, metaspace, direct memory, native threads), class loading (ClassNotFoundException /
-NoClassDefFoundError) and linkage errors between incompatible library versions."""
+NoClassDefFoundError) and linkage errors between incompatible library versions.
+
+The regular templates (the OutOfMemoryErrors among them) are declared in utils/corpus/templates/jvm.yaml; these
+build recursion cycles, class-loading chains and JVM descriptors by hand."""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from utils.corpus.builder import Ctx
 from utils.corpus.model import Incident, StackFrame, Thrown, template
 
 SOE = "java.lang.StackOverflowError"
-OOME = "java.lang.OutOfMemoryError"
 
 
 def repeat(frames: list[StackFrame], total: int) -> list[StackFrame]:
@@ -142,99 +144,10 @@ def nested_input_parser(c: Ctx) -> Incident:
     return overflow(c, [a, b], a, c.text(".result", parser=parser), c.text(".result_2"))
 
 
-# ------------------------------------------------------------------------------------------------- OutOfMemoryError
-
-
-def oom(c: Ctx, message: str, throw: list[StackFrame], roles: tuple[str, ...], *texts: str) -> Incident:
-    """`texts`: what the frame did and the fix, each in English then Korean."""
-    return c.fail_in_role(roles, OOME, message, throw, texts, auto_wrap=False)  # an Error escapes unwrapped
-
-
-@template("OutOfMemoryError", "oom.string_builder")
-def string_builder(c: Ctx) -> Incident:
-    throw = c.chain(".throw")
-    return oom(c, "Java heap space", throw, ("support", "batch", "util"), *c.pair(".what"), *c.pair(".fix"))
-
-
-@template("OutOfMemoryError", "oom.list_growth")
-def list_growth(c: Ctx) -> Incident:
-    throw = c.chain(".throw") if c.jdk.version <= 8 else c.chain(".throw_2")
-    return oom(c, "Java heap space", throw, ("repository", "batch", "service"), *c.pair(".what"), *c.pair(".fix"))
-
-
-@template("OutOfMemoryError", "oom.gc_overhead")
-def gc_overhead(c: Ctx) -> Incident:
-    throw = c.pick((c.chain(".throw"), c.chain(".throw_2")))
-    return oom(
-        c,
-        "GC overhead limit exceeded",
-        throw,
-        ("support", "service", "util"),
-        *c.pair(".what"),
-        *c.pair(".fix"),
-    )
-
-
-@template("OutOfMemoryError", "oom.metaspace", min_jdk=8)
-def metaspace(c: Ctx) -> Incident:
-    throw = c.chain(".throw")
-    if c.jdk.version <= 8 and c.chance(0.4):
-        message = "PermGen space" if c.jdk.version == 7 else "Metaspace"
-    else:
-        message = "Metaspace"
-    return oom(c, message, throw, ("support", "service", "config"), *c.pair(".what"), *c.pair(".fix"))
-
-
-@template("OutOfMemoryError", "oom.direct_buffer")
-def direct_buffer(c: Ctx) -> Incident:
-    throw = c.chain(".throw")
-    if c.chance(0.5):
-        throw += c.chain(".throw_2")
-    return oom(c, "Direct buffer memory", throw, ("gateway", "client", "support"), *c.pair(".what"), *c.pair(".fix"))
-
-
-@template("OutOfMemoryError", "oom.native_thread")
-def native_thread(c: Ctx) -> Incident:
-    message = (
-        "unable to create native thread: possibly out of memory or process/resource limits reached"
-        if c.jdk.version == 21
-        else "unable to create new native thread"
-    )
-    throw = c.chain(".throw")
-    return oom(c, message, throw, ("service", "client", "support"), *c.pair(".what"), *c.pair(".fix"))
-
-
-@template("OutOfMemoryError", "oom.read_whole_stream")
-def read_whole_stream(c: Ctx) -> Incident:
-    throw = c.chain(".throw") if c.jdk.version <= 8 else c.chain(".throw_2")
-    message = c.pick(("Java heap space", "Java heap space", "Requested array size exceeds VM limit"))
-    return oom(c, message, throw, ("support", "batch", "client", "util"), *c.pair(".what"), *c.pair(".fix"))
-
-
-@template("OutOfMemoryError", "oom.orm_result", codebases=("bank",))
-def orm_result(c: Ctx) -> Incident:
-    throw = c.chain(".throw")
-    return oom(c, "Java heap space", throw, ("repository", "batch"), *c.pair(".what"), *c.pair(".fix"))
-
-
 # ---------------------------------------------------------------------------------- ClassNotFound / NoClassDefFound
 
 CNFE = "java.lang.ClassNotFoundException"
 NCDFE = "java.lang.NoClassDefFoundError"
-
-
-@template("ClassNotFoundException", "cnfe.jdbc_driver")
-def jdbc_driver(c: Ctx) -> Incident:
-    driver = c.pick(c.values(".driver"))
-    site = c.frame(c.pick(("config", "util", "repository")))
-    return c.fail(
-        CNFE,
-        driver,
-        [site],
-        c.jdk.class_for_name(),
-        cause=c.text(".cause", driver=driver),
-        fix=c.text(".fix"),
-    )
 
 
 @template("ClassNotFoundException", "cnfe.missing_dependency")
@@ -250,22 +163,6 @@ def missing_dependency(c: Ctx) -> Incident:
         top=[site],
         cause=c.text(".cause", site=site, missing_simple=missing.rsplit('.', 1)[-1]),
         fix=c.text(".fix"),
-    )
-
-
-@template("ClassNotFoundException", "cnfe.could_not_initialize")
-def could_not_initialize(c: Ctx) -> Incident:
-    broken = c.app(
-        c.pick(("client", "util", "config")),
-        c.pick(("HsmClient", "CryptoHolder", "LicenseManager", "NativeCodec", None)),
-    )
-    site = c.frame(c.pick(("service", "support")))
-    return c.fail(
-        NCDFE,
-        f"Could not initialize class {broken.fqcn}",
-        [site],
-        cause=c.text(".cause", broken=broken),
-        fix=c.text(".fix", broken=broken),
     )
 
 
@@ -494,28 +391,6 @@ def incompatible_class_change(c: Ctx) -> Incident:
     )
 
 
-@template("LinkageError", "le.unsatisfied_link")
-def unsatisfied_link(c: Ctx) -> Incident:
-    library = c.pick(c.values(".library"))
-    message = c.pick(
-        (
-            f"no {library} in java.library.path",
-            f"no {library} in java.library.path: /usr/java/packages/lib:/usr/lib64:/lib64:/lib:/usr/lib",
-            f"/tmp/lib{library}{c.randint(100000, 999999)}.so: libc.so.6: version `GLIBC_2.28' not found",
-        )
-    )
-    throw = c.chain(".throw")
-    site = c.frame(c.pick(("support", "client", "config", "gateway")))
-    return c.fail(
-        "java.lang.UnsatisfiedLinkError",
-        message,
-        [site],
-        throw,
-        cause=c.text(".cause", library=library),
-        fix=c.text(".fix"),
-    )
-
-
 @template("LinkageError", "le.class_version", contexts=("main", "test"))
 def class_version(c: Ctx) -> Incident:
     runtime = {6: 50, 7: 51, 8: 52, 11: 55, 17: 61, 21: 65}[c.jdk.version]
@@ -572,3 +447,4 @@ def verify_error(c: Ctx) -> Incident:
     )
     site = c.frame(c.pick(("service", "support")))
     return c.fail("java.lang.VerifyError", message, [site], cause=c.text(".cause", cls=cls), fix=c.text(".fix"))
+

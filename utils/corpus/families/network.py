@@ -1,20 +1,29 @@
 """Network: SocketTimeoutException (read/connect timeouts), ConnectException (refused / unreachable), SocketException
-(reset, broken pipe, closed, bind), UnknownHostException (DNS) and RestClientException (HTTP error statuses)."""
+(reset, broken pipe, closed, bind), UnknownHostException (DNS) and RestClientException (HTTP error statuses).
+
+The regular templates are declared in utils/corpus/templates/network.yaml (through the socket, DNS and HTTP client
+helpers here); these build wrapped client exceptions, Netty/Redis chains and HTTP status errors by hand."""
 
 from __future__ import annotations
 
 from utils.corpus.builder import Ctx, Wrap
+from utils.corpus.declared import helper
 from utils.corpus.families import stacks
 from utils.corpus.model import Incident, StackFrame, Thrown, template
 from utils.corpus.tables import tables
 
+helper("http_client_read")(stacks.http_client_read)
+helper("http_client_execute")(stacks.http_client_execute)
 
+
+@helper("socket_read")
 def socket_read(c: Ctx) -> list[StackFrame]:
     if c.jdk.version <= 11:
         return c.chain("network.socket_read.result_2")
     return c.chain("network.socket_read.result")
 
 
+@helper("socket_connect")
 def socket_connect(c: Ctx, timed_out: bool = False) -> list[StackFrame]:
     if c.jdk.version <= 11:
         return c.chain("network.socket_connect.result")
@@ -31,39 +40,19 @@ def socket_connect(c: Ctx, timed_out: bool = False) -> list[StackFrame]:
     return frames + c.chain("network.socket_connect.result_2")
 
 
+@helper("http_connect")
 def http_connect(c: Ctx) -> list[StackFrame]:
     return [*c.chain("network.http_connect.result"), *stacks.http_client_execute(c)]
 
 
+@helper("refused_message")
 def refused_message(c: Ctx) -> str:
     return "Connection refused (Connection refused)" if c.jdk.version in (8, 11) else "Connection refused"
-
-
-def net_incident(
-    c: Ctx,
-    exception: str,
-    message: str | None,
-    throw: list[StackFrame],
-    what_en: str,
-    what_ko: str,
-    fix_en: str,
-    fix_ko: str,
-    roles: tuple[str, ...] = ("client", "gateway", "support"),
-    wraps: list | None = None,
-) -> Incident:
-    texts = (what_en, what_ko, fix_en, fix_ko)
-    return c.fail_in_role(roles, exception, message, throw, texts, "site.what", wraps=wraps or ())
 
 
 # ------------------------------------------------------------------------------------------- SocketTimeoutException
 
 STE = "java.net.SocketTimeoutException"
-
-
-@template("SocketTimeoutException", "ste.http_read")
-def http_read(c: Ctx) -> Incident:
-    throw = [*socket_read(c), *stacks.http_client_read(c)]
-    return net_incident(c, STE, "Read timed out", throw, *c.pair(".what"), *c.pair("network.read_timeout_fix"))
 
 
 @template("SocketTimeoutException", "ste.resttemplate_read", codebases=("bank",))
@@ -87,15 +76,6 @@ def resttemplate_read(c: Ctx) -> Incident:
         cause=c.text(".cause", url=url),
         fix=c.text("network.read_timeout_fix"),
     )
-
-
-@template("SocketTimeoutException", "ste.connect_timeout")
-def connect_timeout(c: Ctx) -> Incident:
-    message = "Connect timed out" if c.jdk.at_least(13) else "connect timed out"
-    throw = (
-        [*socket_connect(c, timed_out=True), *http_connect(c)] if c.chance(0.6) else socket_connect(c, timed_out=True)
-    )
-    return net_incident(c, STE, message, throw, *c.pair(".what"), *c.pair(".fix"))
 
 
 @template("SocketTimeoutException", "ste.jdbc_read", codebases=("bank",))
@@ -158,52 +138,9 @@ def feign(c: Ctx) -> Incident:
     )
 
 
-@template("SocketTimeoutException", "ste.raw_socket_read")
-def raw_socket_read(c: Ctx) -> Incident:
-    throw = socket_read(c)
-    if c.chance(0.5):
-        throw += c.chain(".throw")
-    return net_incident(c, STE, "Read timed out", throw, *c.pair(".what"), *c.pair(".fix"), roles=("gateway", "client"))
-
-
-@template("SocketTimeoutException", "ste.java_http_client", min_jdk=11)
-def java_http_client(c: Ctx) -> Incident:
-    exception = c.pick(("java.net.http.HttpTimeoutException", "java.net.http.HttpConnectTimeoutException"))
-    message = "request timed out" if exception.endswith("HttpTimeoutException") else "HTTP connect timed out"
-    throw = c.chain(".throw")
-    return net_incident(c, exception, message, throw, *c.pair(".what"), *c.pair("network.read_timeout_fix"))
-
-
-@template("SocketTimeoutException", "ste.okhttp", codebases=("oss",))
-def okhttp(c: Ctx) -> Incident:
-    throw = c.chain(".throw")
-    return net_incident(
-        c,
-        STE,
-        "timeout",
-        throw,
-        *c.pair(".what"),
-        *c.pair("network.read_timeout_fix"),
-        roles=("client", "support"),
-    )
-
-
 # ------------------------------------------------------------------------------------------------- ConnectException
 
 CE = "java.net.ConnectException"
-
-
-@template("ConnectException", "ce.refused_raw")
-def refused_raw(c: Ctx) -> Incident:
-    return net_incident(
-        c,
-        CE,
-        refused_message(c),
-        socket_connect(c),
-        *c.pair(".what"),
-        *c.pair("network.refused_fix"),
-        roles=("gateway", "client", "support"),
-    )
 
 
 @template("ConnectException", "ce.http_host_connect")
@@ -307,19 +244,6 @@ def postgres_refused(c: Ctx) -> Incident:
     )
 
 
-@template("ConnectException", "ce.no_route")
-def no_route(c: Ctx) -> Incident:
-    message = "No route to host (Host unreachable)" if c.jdk.version in (8, 11) else "No route to host"
-    return net_incident(
-        c,
-        "java.net.NoRouteToHostException",
-        message,
-        socket_connect(c),
-        *c.pair(".what"),
-        *c.pair(".fix"),
-    )
-
-
 @template("ConnectException", "ce.redis_chain", codebases=("bank",))
 def redis_chain(c: Ctx) -> Incident:
     host = c.pick(("localhost", "redis-master.prod.svc.cluster.local", "10.20.3.55"))
@@ -376,90 +300,6 @@ def connect_timeout_netty(c: Ctx) -> Incident:
 
 # -------------------------------------------------------------------------------------------------- SocketException
 
-SE = "java.net.SocketException"
-
-
-@template("SocketException", "se.connection_reset")
-def connection_reset(c: Ctx) -> Incident:
-    throw = c.chain(".throw") if c.jdk.version <= 11 else c.chain(".throw_2")
-    if c.chance(0.5):
-        throw += stacks.http_client_read(c)
-    return net_incident(c, SE, "Connection reset", throw, *c.pair(".what"), *c.pair(".fix"))
-
-
-@template("SocketException", "se.broken_pipe")
-def broken_pipe(c: Ctx) -> Incident:
-    if c.jdk.version <= 11:
-        throw = c.chain(".throw")
-        message = "Broken pipe (Write failed)"
-    else:
-        throw = c.chain(".throw_2")
-        message = "Broken pipe"
-    return net_incident(
-        c,
-        SE,
-        message,
-        throw,
-        *c.pair(".what"),
-        *c.pair(".fix"),
-        roles=("gateway", "client", "support"),
-    )
-
-
-@template("SocketException", "se.socket_closed")
-def socket_closed(c: Ctx) -> Incident:
-    if c.jdk.version <= 11:
-        throw = c.chain(".throw")
-        message = "Socket closed"
-    else:
-        throw = c.chain(".throw_2")
-        message = "Socket closed"
-    return net_incident(c, SE, message, throw, *c.pair(".what"), *c.pair(".fix"), roles=("gateway", "client"))
-
-
-@template("SocketException", "se.bind", contexts=("main", "test"))
-def bind(c: Ctx) -> Incident:
-    port = c.pick((8080, 8443, 9090, 7001, 18080))
-    if c.chance(0.5):
-        throw = c.chain(".throw")
-        message = "Address already in use"
-    else:
-        throw = (
-            c.chain(".throw_2")
-            if c.jdk.version <= 11
-            else c.chain(".throw_3")
-        )
-        message = "Address already in use (Bind failed)" if c.jdk.version in (8, 11) else "Address already in use"
-    return net_incident(
-        c,
-        "java.net.BindException",
-        message,
-        throw,
-        *c.pair(".what", port=port),
-        *c.pair(".fix"),
-        roles=("config", "gateway", "support"),
-    )
-
-
-@template("SocketException", "se.unexpected_eof_server")
-def unexpected_eof_server(c: Ctx) -> Incident:
-    throw = c.chain(".throw")
-    return net_incident(c, SE, "Unexpected end of file from server", throw, *c.pair(".what"), *c.pair(".fix"))
-
-
-@template("SocketException", "se.too_many_open_files")
-def too_many_open_files(c: Ctx) -> Incident:
-    throw = c.chain(".throw")
-    return net_incident(
-        c,
-        SE,
-        "Too many open files",
-        throw,
-        *c.pair(".what"),
-        *c.pair(".fix"),
-        roles=("gateway", "support"),
-    )
-
 
 @template("SocketException", "se.netty_reset")
 def netty_reset(c: Ctx) -> Incident:
@@ -475,17 +315,12 @@ def netty_reset(c: Ctx) -> Incident:
     )
 
 
-@template("SocketException", "se.network_unreachable")
-def network_unreachable(c: Ctx) -> Incident:
-    message = "Network is unreachable (connect failed)" if c.jdk.version in (8, 11) else "Network is unreachable"
-    return net_incident(c, SE, message, socket_connect(c), *c.pair(".what"), *c.pair(".fix"))
-
-
 # ------------------------------------------------------------------------------------------- UnknownHostException
 
 UHE = "java.net.UnknownHostException"
 
 
+@helper("dns_lookup")
 def dns_lookup(c: Ctx) -> list[StackFrame]:
     if c.jdk.version <= 8:
         return c.chain("network.dns_lookup.result_2")
@@ -494,6 +329,7 @@ def dns_lookup(c: Ctx) -> list[StackFrame]:
     return c.chain("network.dns_lookup.result")
 
 
+@helper("unknown_host")
 def unknown_host(c: Ctx) -> str:
     return c.pick(
         (
@@ -509,6 +345,7 @@ def unknown_host(c: Ctx) -> str:
     )
 
 
+@helper("dns_message")
 def dns_message(c: Ctx, host: str) -> str:
     return c.pick(
         (
@@ -517,28 +354,6 @@ def dns_message(c: Ctx, host: str) -> str:
             host,
             f"{host}: nodename nor servname provided, or not known",
         )
-    )
-
-
-@template("UnknownHostException", "uhe.http_client")
-def uhe_http_client(c: Ctx) -> Incident:
-    host = unknown_host(c)
-    throw = [*dns_lookup(c), *c.chain(".throw"), *stacks.http_client_execute(c)]
-    return net_incident(c, UHE, dns_message(c, host), throw, *c.pair(".what", host=host), *c.pair("network.dns_fix"))
-
-
-@template("UnknownHostException", "uhe.socket_connect")
-def uhe_socket_connect(c: Ctx) -> Incident:
-    host = unknown_host(c)
-    throw = c.chain(".throw") if c.jdk.version <= 11 else c.chain(".throw_2")
-    return net_incident(
-        c,
-        UHE,
-        host,
-        throw,
-        *c.pair(".what", host=host),
-        *c.pair("network.dns_fix"),
-        roles=("gateway", "client"),
     )
 
 
@@ -606,47 +421,6 @@ def uhe_netty_resolver(c: Ctx) -> Incident:
         cause=c.text(".cause", host=host),
         fix=c.text("network.dns_fix"),
     )
-
-
-@template("UnknownHostException", "uhe.unresolved_address")
-def unresolved_address(c: Ctx) -> Incident:
-    throw = c.chain(".throw")
-    return net_incident(
-        c,
-        "java.nio.channels.UnresolvedAddressException",
-        None,
-        throw,
-        *c.pair(".what"),
-        *c.pair("network.dns_fix"),
-        roles=("gateway", "client", "support"),
-    )
-
-
-@template("UnknownHostException", "uhe.kafka_bootstrap", codebases=("bank",), contexts=("main", "kafka", "web"))
-def kafka_bootstrap(c: Ctx) -> Incident:
-    host = c.pick(("kafka-1.internal", "broker01.bank.local", "kafka.prod.svc"))
-    throw = [*dns_lookup(c), *c.chain(".throw")]
-    return net_incident(
-        c,
-        UHE,
-        f"{host}: Name or service not known",
-        throw,
-        *c.pair(".what", host=host),
-        *c.pair(".fix"),
-        roles=("config", "support"),
-    )
-
-
-@template("UnknownHostException", "uhe.url_connection")
-def uhe_url_connection(c: Ctx) -> Incident:
-    host = unknown_host(c)
-    throw = [
-        c.j("java.net.AbstractPlainSocketImpl.connect", (184, 220, 0, 0))
-        if c.jdk.version <= 11
-        else c.j("sun.nio.ch.NioSocketImpl.connect", (0, 0, 567, 606)),
-        *c.chain(".throw"),
-    ]
-    return net_incident(c, UHE, host, throw, *c.pair(".what", host=host), *c.pair("network.dns_fix"))
 
 
 # --------------------------------------------------------------------------------------------- RestClientException
@@ -849,3 +623,4 @@ def webclient_status(c: Ctx) -> Incident:
         cause=c.text(".cause", owner=owner, url=url, status=status),
         fix=c.text(".fix"),
     )
+

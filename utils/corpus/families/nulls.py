@@ -2,6 +2,7 @@
 
 JDK 14+ prints helpful messages (`Cannot invoke "String.length()" because "<local1>" is null`); JDK 7-11 print no
 message. Explicit `throw new NullPointerException()` / `Objects.requireNonNull(x)` never get a helpful message.
+The regular templates are declared in utils/corpus/templates/nulls.yaml; these three build frames by hand.
 """
 
 from __future__ import annotations
@@ -17,65 +18,10 @@ def helpful(c: Ctx, text: str) -> str | None:
     return text if c.jdk.at_least(14) else None
 
 
-def local(c: Ctx, name: str) -> str:
-    """A local variable as the message names it: its name with -g debug info, else "<localN>"."""
-    return name if c.chance(0.6) else f"<local{c.randint(1, 9)}>"
-
-
 def require_non_null(c: Ctx, with_message: bool) -> list:
     if with_message:
         return [c.j("java.util.Objects.requireNonNull", (228, 246, 233, 259))]
     return [c.j("java.util.Objects.requireNonNull", (203, 221, 208, 233))]
-
-
-@template("NullPointerException", "npe.getter_chain")
-def getter_chain(c: Ctx) -> Incident:
-    holder = c.app("domain")
-    getter = c.getter()
-    target = c.app("domain", c.pick(("Customer", "Branch", "Address", "Node", "Owner", "Profile", "Settings")))
-    call = c.pick(("getId", "getCode", "getName", "isActive", "getValue", "toString"))
-    site = c.frame(c.pick(("service", "support", "domain")))
-    message = helpful(
-        c, f'Cannot invoke "{target.fqcn}.{call}()" because the return value of "{holder.fqcn}.{getter}()" is null'
-    )
-    return c.fail(
-        NPE,
-        message,
-        [site],
-        cause=c.text(".cause", holder=holder, getter=getter, site=site, call=call),
-        fix=c.text(".fix", property=getter[3:], site=site),
-    )
-
-
-@template("NullPointerException", "npe.field_not_injected")
-def field_not_injected(c: Ctx) -> Incident:
-    dependency = c.app(c.pick(("repository", "client", "support")))
-    field = dependency.simple[:1].lower() + dependency.simple[1:]
-    call = c.verb(c.pick(("repository", "client")))
-    site = c.frame("service")
-    message = helpful(c, f'Cannot invoke "{dependency.fqcn}.{call}(Object)" because "this.{field}" is null')
-    return c.fail(
-        NPE,
-        message,
-        [site],
-        cause=c.text(".cause", field=field, site_cls_simple=site.cls.rsplit('.', 1)[-1]),
-        fix=c.text(".fix", dependency=dependency, site_cls_simple=site.cls.rsplit('.', 1)[-1]),
-    )
-
-
-@template("NullPointerException", "npe.string_local")
-def string_local(c: Ctx) -> Incident:
-    name = c.pick(("header", "value", "line", "code", "token", "name", "input", "memo", "currency"))
-    call = c.pick(("trim()", "length()", "toUpperCase()", "equals(Object)", "isEmpty()", "split(String)"))
-    site = c.frame(c.pick(("util", "support", "controller", "service")))
-    message = helpful(c, f'Cannot invoke "String.{call}" because "{local(c, name)}" is null')
-    return c.fail(
-        NPE,
-        message,
-        [site],
-        cause=c.text(".cause", name=name, site=site, call_name=call.split('(')[0]),
-        fix=c.text(".fix", name=name, site=site),
-    )
 
 
 @template("NullPointerException", "npe.require_non_null", min_jdk=7)
@@ -97,58 +43,6 @@ def require_non_null_ctor(c: Ctx) -> Incident:
     )
 
 
-@template("NullPointerException", "npe.unboxing")
-def unboxing(c: Ctx) -> Incident:
-    boxed, primitive = c.pick(
-        (
-            ("java.lang.Long", "longValue"),
-            ("java.lang.Integer", "intValue"),
-            ("java.lang.Boolean", "booleanValue"),
-            ("java.lang.Double", "doubleValue"),
-        )
-    )
-    source = c.pick(
-        (
-            'the return value of "java.util.Map.get(Object)"',
-            f'the return value of "{c.app("domain").fqcn}.{c.getter()}()"',
-            f'"{local(c, c.code.noun())}"',
-        )
-    )
-    site = c.frame(c.pick(("service", "support", "domain")))
-    message = helpful(c, f'Cannot invoke "{boxed}.{primitive}()" because {source} is null')
-    return c.fail(
-        NPE,
-        message,
-        [site],
-        cause=c.text(".cause", boxed_simple=boxed.rsplit('.', 1)[-1], site=site),
-        fix=c.text(".fix"),
-    )
-
-
-@template("NullPointerException", "npe.map_rejects_null")
-def map_rejects_null(c: Ctx) -> Incident:
-    if c.chance(0.6):
-        throw = c.chain(".throw")
-        what = "ConcurrentHashMap"
-    else:
-        throw = c.chain(".throw_2")
-        what = "Properties"
-    site = c.frame(c.pick(("support", "service", "config", "util")))
-    return c.fail(NPE, None, [site], throw, cause=c.text(".cause", site=site, what=what), fix=c.text(".fix", what=what))
-
-
-# A JDK 8 API; min_jdk 7 keeps the JDK 7 rows corpus.yaml has always drawn (JDK 6 has none).
-@template("NullPointerException", "npe.comparator_null_key", min_jdk=7)
-def comparator_null_key(c: Ctx) -> Incident:
-    throw = c.chain(".throw")
-    if c.chance(0.4):
-        throw.append(c.j("java.util.Collections.sort", (177, 145, 145, 145)))
-    site = c.frame(c.pick(("service", "support", "batch")))
-    key = c.code.noun()
-    message = helpful(c, c.message(".message"))
-    return c.fail(NPE, message, [site], throw, cause=c.text(".cause", site=site, key=key), fix=c.text(".fix", key=key))
-
-
 # A JDK 8 API; min_jdk 7 keeps the JDK 7 rows corpus.yaml has always drawn (JDK 6 has none).
 @template("NullPointerException", "npe.stream_lambda", min_jdk=7)
 def stream_lambda(c: Ctx) -> Incident:
@@ -167,40 +61,6 @@ def stream_lambda(c: Ctx) -> Incident:
         [lam, *c.jdk.stream_collect(), caller],
         cause=c.text(".cause", method=method, value_type=value_type, getter=getter),
         fix=c.text(".fix"),
-    )
-
-
-@template("NullPointerException", "npe.switch_on_null")
-def switch_on_null(c: Ctx) -> Incident:
-    site = c.frame(c.pick(("service", "support", "domain")))
-    if c.chance(0.5):
-        enum = c.app("domain", c.pick(("Status", "TxType", "Channel", "Mode", "State", "Kind")))
-        message = helpful(c, f'Cannot invoke "{enum.fqcn}.ordinal()" because "{local(c, "type")}" is null')
-        what = f"enum {enum.simple}"
-    else:
-        message = helpful(c, f'Cannot invoke "String.hashCode()" because "{local(c, "code")}" is null')
-        what = "String"
-    return c.fail(NPE, message, [site], cause=c.text(".cause", site=site, what=what), fix=c.text(".fix"))
-
-
-@template("NullPointerException", "npe.array_field")
-def array_field(c: Ctx) -> Incident:
-    field = c.pick(("slots", "buckets", "buffer", "entries", "rates", "limits", "weights", "columns"))
-    access = c.pick(
-        (
-            f'Cannot load from object array because "this.{field}" is null',
-            f'Cannot read the array length because "this.{field}" is null',
-            f'Cannot store to int array because "this.{field}" is null',
-            f'Cannot load from double array because "{local(c, field)}" is null',
-        )
-    )
-    site = c.frame(c.pick(("domain", "support", "util")))
-    return c.fail(
-        NPE,
-        helpful(c, access),
-        [site],
-        cause=c.text(".cause", field=field, site=site),
-        fix=c.text(".fix", field=field),
     )
 
 
