@@ -162,6 +162,27 @@ def test_markdown_has_the_same_groups_and_escapes(groups: list[dict[str, Any]]) 
     assert "## #4 HikariPool\\$PoolInitializationException — ×1" in markdown  # `$` is no math on GitHub
 
 
+
+def test_both_formats_list_the_same_sources_and_count_the_rest() -> None:
+    """One cut-off (utils/report/view.MAX_SOURCES_SHOWN) for HTML and Markdown: the first 12 sources, then "and N more"."""
+    record = group(14, "IllegalStateException", "java.lang.IllegalStateException", "bad state")
+    record["sources"] = {f"logs/app-{index:02d}.log": 1 for index in range(14)}
+    html, markdown = render_report([record], "html", "en"), render_report([record], "markdown", "en")
+    for report in (html, markdown):
+        assert "logs/app-11.log" in report and "logs/app-12.log" not in report
+        assert "and 2 more" in report
+
+
+
+def test_both_formats_name_the_known_scenario_an_explanation_came_from() -> None:
+    record = group(2, "IllegalStateException", "java.lang.IllegalStateException", "bad state",
+                   explanation="cause=pool closed; fix=reopen it")
+    record["analysis"]["known_scenario"] = {"scenario": "pool <closed>", "similarity": 0.91}
+    html, markdown = render_report([record], "html", "en"), render_report([record], "markdown", "en")
+    assert "from: a known scenario “pool &lt;closed&gt;”, similarity 0.91" in html
+    assert "_from: a known scenario “pool &lt;closed&gt;”, similarity 0.91_" in markdown
+
+
 def test_markdown_code_fences_outlast_the_text() -> None:
     assert md_code("a`b") == "``a`b``"
     assert md_code("`x`") == "`` `x` ``"

@@ -71,7 +71,9 @@ def _stage1_card(metadata: Stage1Metadata, reference: str) -> list[str]:
         *_calibration(metadata),
         "",
         *_stage1_limitations(metadata),
-        *_usage(reference),
+        *_usage([f"python predict.py --model {reference} --input app.log",
+                 f"python evaluate.py --model {reference} --input labelled.jsonl"],
+                "Loading goes through `utils.checkpoints.load_model`, which checks task, architecture and label set."),
     ]
 
 
@@ -125,18 +127,9 @@ def _stage1_limitations(metadata: Stage1Metadata) -> list[str]:
     ]
 
 
-def _usage(reference: str) -> list[str]:
-    return [
-        "## Use",
-        "",
-        "```bash",
-        f"python predict.py --model {reference} --input app.log",
-        f"python evaluate.py --model {reference} --input labelled.jsonl",
-        "```",
-        "",
-        "Loading goes through `utils.checkpoints.load_model`, which checks task, architecture and label set.",
-        "",
-    ]
+def _usage(commands: list[str], loading: str) -> list[str]:
+    """The "Use" section both cards end with: the commands that run the model, then how loading checks it."""
+    return ["## Use", "", "```bash", *commands, "```", "", loading, ""]
 
 
 def _stage2_card(metadata: Stage2Metadata, reference: str) -> list[str]:
@@ -159,14 +152,8 @@ def _stage2_card(metadata: Stage2Metadata, reference: str) -> list[str]:
         "",
         *(line for split in ("eval", "test") if splits.get(split)
           for line in (f"## Metrics ({split})", "", *_metrics_table(splits[split]), "")),
-        "## Use",
-        "",
-        "```bash",
-        f"python predict.py --stage2 {reference} --input app.log",
-        "```",
-        "",
-        "Loading goes through `utils.seq2seq.load_explainer`, which checks the task.",
-        "",
+        *_usage([f"python predict.py --stage2 {reference} --input app.log"],
+                "Loading goes through `utils.seq2seq.load_explainer`, which checks the task."),
     ]
 
 

@@ -12,8 +12,19 @@ ThreadPoolExecutor$Worker.runTask, PlainSocketImpl), so one table covers templat
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
+
+import yaml
 
 from utils.corpus.model import Incident, StackFrame, Thrown
+from utils.corpus.tables import FrameSpec, parse_frame
+
+# The version-independent segments are data (frame syntax shared with the templates).
+SEGMENTS_FILE = Path(__file__).with_name("jdk.yaml")
+_SEGMENTS: dict[str, list[FrameSpec]] = {
+    name: [parse_frame(frame, SEGMENTS_FILE) for frame in frames]
+    for name, frames in yaml.safe_load(SEGMENTS_FILE.read_text(encoding="utf-8")).items()
+}
 
 JDK_VERSIONS = (6, 7, 8, 11, 17, 21)
 
@@ -196,37 +207,21 @@ class Jdk:
             ]
         return [run, *self.pool_worker()]
 
+    def segment(self, name: str) -> list[StackFrame]:
+        """A segment of utils/corpus/jdk.yaml on this version."""
+        return [self.f(spec.method, spec.lines, native=spec.native) for spec in _SEGMENTS[name]]
+
     def completion_encode(self) -> list[StackFrame]:
-        """Where CompletableFuture wraps a task's exception into CompletionException."""
-        return [
-            self.f("java.util.concurrent.CompletableFuture.encodeThrowable", (273, 314, 315, 332)),
-            self.f("java.util.concurrent.CompletableFuture.completeThrowable", (280, 319, 320, 347)),
-        ]
+        return self.segment("completion_encode")
 
     def future_get(self) -> list[StackFrame]:
-        """FutureTask.get reporting a failed task (ExecutionException)."""
-        return [
-            self.f("java.util.concurrent.FutureTask.report", 122),
-            self.f("java.util.concurrent.FutureTask.get", (192, 191, 191, 191)),
-        ]
+        return self.segment("future_get")
 
     def completable_get(self) -> list[StackFrame]:
-        return [
-            self.f("java.util.concurrent.CompletableFuture.reportGet", (357, 395, 396, 413)),
-            self.f("java.util.concurrent.CompletableFuture.get", (1908, 1999, 2073, 2096)),
-        ]
+        return self.segment("completable_get")
 
     def stream_collect(self) -> list[StackFrame]:
-        """A sequential `list.stream().map(...).collect(...)` below the element's lambda."""
-        return [
-            self.f("java.util.stream.ReferencePipeline$3$1.accept", (193, 195, 197, 197)),
-            self.f("java.util.ArrayList$ArrayListSpliterator.forEachRemaining", (1384, 1655, 1625, 1708)),
-            self.f("java.util.stream.AbstractPipeline.copyInto", (482, 484, 509, 509)),
-            self.f("java.util.stream.AbstractPipeline.wrapAndCopyInto", (472, 474, 499, 499)),
-            self.f("java.util.stream.ReduceOps$ReduceOp.evaluateSequential", (708, 913, 921, 921)),
-            self.f("java.util.stream.AbstractPipeline.evaluate", (234, 234, 234, 234)),
-            self.f("java.util.stream.ReferencePipeline.collect", (499, 578, 682, 682)),
-        ]
+        return self.segment("stream_collect")
 
     def class_for_name(self) -> list[StackFrame]:
         """Class.forName failing in the application class loader (ClassNotFoundException)."""

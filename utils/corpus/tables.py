@@ -77,12 +77,12 @@ def parse_frame(text: str, path: Path) -> FrameSpec:
     return FrameSpec(match["method"], lines, bool(match["jdk"]), bool(match["native"]))
 
 
-def _frozen(value: Any) -> Any:
+def frozen(value: Any) -> Any:
     """Lists as tuples, all the way down: a table is read, never changed."""
     if isinstance(value, list):
-        return tuple(_frozen(item) for item in value)
+        return tuple(frozen(item) for item in value)
     if isinstance(value, dict):
-        return {key: _frozen(item) for key, item in value.items()}
+        return {key: frozen(item) for key, item in value.items()}
     return value
 
 
@@ -127,10 +127,10 @@ def load_file(path: Path, tables: Tables, references: dict[str, list[str]]) -> N
         _define(tables, "values", name, path)
         if not isinstance(options, list) or not options:
             raise TableError(f"{path.name}: values {name!r} must be a non-empty list.")
-        tables.values[name] = tuple(_frozen(option) for option in options)
+        tables.values[name] = tuple(frozen(option) for option in options)
     for name, mapping in _check_mapping(document.get("maps") or {}, "maps", path).items():
         _define(tables, "maps", name, path)
-        tables.maps[name] = _frozen(_check_mapping(mapping, f"map {name!r}", path))
+        tables.maps[name] = frozen(_check_mapping(mapping, f"map {name!r}", path))
     for name, spec in _check_mapping(document.get("templates") or {}, "templates", path).items():
         _define(tables, "templates", name, path)
         tables.templates[name] = _check_mapping(spec, f"template {name!r}", path)  # keys: declared.check_templates

@@ -7,9 +7,8 @@ from html import escape
 
 from utils.report.text import UiText
 from utils.report.timeline import Timeline, bucket_name, render_svg
-from utils.report.view import GroupView, Totals, format_duration, format_time, model_ranking
+from utils.report.view import GroupView, Totals, explained_by, format_duration, format_time, model_ranking, source_items
 
-MAX_SOURCES_SHOWN = 12
 MAX_UNTIMED_SHOWN = 40  # ranks listed as having no timestamps; the rest are counted
 
 # A Hangul-capable font comes before the generic fallback on every common desktop (macOS, Windows, Linux).
@@ -73,9 +72,8 @@ def _fact(term: str, value: str) -> str:
 
 
 def _sources(sources: dict[str, int], text: UiText) -> str:
-    items = [f"<li>{code(source)} × {count}</li>" for source, count in list(sources.items())[:MAX_SOURCES_SHOWN]]
-    if len(sources) > MAX_SOURCES_SHOWN:
-        items.append(f"<li>{text('and_more', esc, count=len(sources) - MAX_SOURCES_SHOWN)}</li>")
+    items = source_items(sources, lambda source, count: f"<li>{code(source)} × {count}</li>",
+                         lambda more: f"<li>{text('and_more', esc, count=more)}</li>")
     return f"<ul class=\"inline\">{''.join(items)}</ul>"
 
 
@@ -163,11 +161,7 @@ def _explanation(view: GroupView, text: UiText) -> str:
              if fields.get(key)]
     if not lines:  # a generated text that does not parse into fields is still shown, as it is
         lines = [f"<p>{esc(view.explanation)}</p>"]
-    source = esc(text.lookup("explanation_sources", view.explanation_source, text("unknown")))
-    if view.known_scenario:
-        scenario = view.known_scenario
-        source += " " + text("known_scenario", esc, name=esc(scenario.get("scenario", "")),
-                               similarity=esc(scenario.get("similarity", "")))
+    source = explained_by(view, text, esc)
     lines.append(f"<p class=\"muted\">{text('explanation_from', esc, source=source)}</p>")
     return f"<div class=\"explanation\">{''.join(lines)}</div>"
 

@@ -9,9 +9,8 @@ from html import escape
 
 from utils.report.text import UiText
 from utils.report.timeline import Timeline, bucket_name, sparkline
-from utils.report.view import GroupView, Totals, format_duration, format_time, model_ranking
+from utils.report.view import GroupView, Totals, explained_by, format_duration, format_time, model_ranking, source_items
 
-MAX_SOURCES_SHOWN = 12
 # `$` opens math on GitHub; `#` only matters at a line's start, where log text never is.
 _SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
 
@@ -42,10 +41,8 @@ def _details(summary: str, body: str) -> str:
 
 
 def _sources(sources: dict[str, int], text: UiText) -> str:
-    shown = [f"{md_code(source)} × {count}" for source, count in list(sources.items())[:MAX_SOURCES_SHOWN]]
-    if len(sources) > MAX_SOURCES_SHOWN:
-        shown.append(text("and_more", md_text, count=len(sources) - MAX_SOURCES_SHOWN))
-    return ", ".join(shown)
+    return ", ".join(source_items(sources, lambda source, count: f"{md_code(source)} × {count}",
+                                  lambda more: text("and_more", md_text, count=more)))
 
 
 def _header(totals: Totals, shown: int, text: UiText) -> list[str]:
@@ -121,11 +118,7 @@ def _explanation(view: GroupView, text: UiText) -> list[str]:
     lines = [f"  - **{text(key, md_text)}**: {md_text(fields[key])}" for key in ("cause", "fix") if fields.get(key)]
     if not lines:
         lines = [f"  - {md_text(view.explanation)}"]
-    source = md_text(text.lookup("explanation_sources", view.explanation_source, text("unknown")))
-    if view.known_scenario:
-        scenario = view.known_scenario
-        source += " " + text("known_scenario", md_text, name=md_text(scenario.get("scenario", "")),
-                               similarity=md_text(scenario.get("similarity", "")))
+    source = explained_by(view, text, md_text)
     return [label, *lines, f"  - _{text('explanation_from', md_text, source=source)}_"]
 
 

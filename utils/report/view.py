@@ -3,6 +3,7 @@ utils/report/html.py and markdown.py only lay these out (and escape them), so th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,31 @@ class GroupView:
     trace_source: str
     trace: str
     timeline: dict[str, int] = field(default_factory=dict)
+
+
+# One rule for both formats: a run over many log files lists the busiest few, so a group's facts stay readable.
+MAX_SOURCES_SHOWN = 12
+
+
+def source_items(sources: dict[str, int], item: Callable[[str, int], str], more: Callable[[int], str]) -> list[str]:
+    """The report's source list in the records' order, laid out by the format: `item(source, traces)` for each one
+    shown, then `more(left_out)` when some are left out."""
+    items = [item(source, count) for source, count in list(sources.items())[:MAX_SOURCES_SHOWN]]
+    if len(sources) > MAX_SOURCES_SHOWN:
+        items.append(more(len(sources) - MAX_SOURCES_SHOWN))
+    return items
+
+
+
+def explained_by(view: GroupView, text: UiText, escape: Callable[[Any], str]) -> str:
+    """Where a group's explanation came from, escaped by the format: the source and, for a known scenario, which one
+    matched and how closely."""
+    source = escape(text.lookup("explanation_sources", view.explanation_source, text("unknown")))
+    if view.known_scenario:
+        scenario = view.known_scenario
+        source += " " + text("known_scenario", escape, name=escape(scenario.get("scenario", "")),
+                             similarity=escape(scenario.get("similarity", "")))
+    return source
 
 
 def parse_time(value: str | None) -> datetime | None:
