@@ -35,9 +35,9 @@ from utils.corpus.generate import GeneratorConfig, corpus_stats, generate_corpus
 from utils.corpus.importers import import_bugsjar, import_defects4j
 from utils.corpus.real_logs import RealLogsOptions, import_real_logs, mix_with_synthetic
 from utils.corpus.realism import format_comparison, log_statistics
-from utils.data import read_jsonl
 from utils.labels import load_label_set
-from utils.log_sources import InputError
+from utils.parsing.log_sources import InputError
+from utils.stage1.data import read_jsonl
 
 logger = logging.getLogger("build_corpus")
 QUICK_SIZE = 2000

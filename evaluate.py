@@ -24,7 +24,7 @@ once per bug, per project, and for --held_out_projects apart. Rows need `fix_met
 agreement of the generated type/location with what the user is shown (raw and after the post-check), and the
 measured end-to-end rate (stage-1 type right AND explanation fields right on the same rows).
 
-Several --model dirs (or a folds dir) are evaluated as one ensemble through utils.inference (each member's stored
+Several --model dirs (or a folds dir) are evaluated as one ensemble through utils.stage1.inference (each member's stored
 temperature, weights from --ensemble_weights or the members' validation macro-F1). The report shows calibration
 (ECE and NLL before/after the temperature, a reliability diagram), the per-class predicted vs. true rate, top-score
 mean/std/min/max and a warning when predictions are degenerate. Binary models report ROC-AUC; a model trained on raw
@@ -45,33 +45,11 @@ from typing import Any, Literal
 import numpy as np
 from transformers import HfArgumentParser
 
-from utils.analyze import DEFAULT_LOCATOR_DIR, Analyzer, AnalyzerOptions, expand_model_dirs
 from utils.args import parse_args_with_config
 from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
-from utils.calibration import (
-    degenerate_warnings,
-    format_distribution,
-    negative_log_likelihood,
-    prediction_distribution,
-)
-from utils.checkpoints import TASK_CLASSIFY, check_labels, file_sha256, load_model
 from utils.console import configure_console
-from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, read_jsonl
-from utils.explanation_scoring import score_explanations
-from utils.fingerprint import failure_signature
-from utils.grouping import group_key
-from utils.inference import (
-    check_same_labels,
-    combine_probabilities,
-    predict_logits,
-    score_weights,
-    stage1_bf16,
-    temperature_of,
-)
-from utils.inputs import mask_exception_names
-from utils.labels import ASSERTION_LABEL, LabelSet, load_label_set
-from utils.locate import evaluate_locate_file, format_locate_report
-from utils.metrics import (
+from utils.evaluation.explanation_scoring import score_explanations
+from utils.evaluation.metrics import (
     b_cubed,
     classification_metrics,
     confusion,
@@ -81,8 +59,30 @@ from utils.metrics import (
     per_class_report,
     reliability_bins,
 )
-from utils.plots import plot_confusion_matrix, plot_reliability
-from utils.stacktrace import parse_trace
+from utils.evaluation.plots import plot_confusion_matrix, plot_reliability
+from utils.inputs import mask_exception_names
+from utils.labels import ASSERTION_LABEL, LabelSet, load_label_set
+from utils.locate import evaluate_locate_file, format_locate_report
+from utils.models.checkpoints import TASK_CLASSIFY, check_labels, file_sha256, load_model
+from utils.parsing.stacktrace import parse_trace
+from utils.pipeline.analyze import DEFAULT_LOCATOR_DIR, Analyzer, AnalyzerOptions, expand_model_dirs
+from utils.pipeline.fingerprint import failure_signature
+from utils.pipeline.grouping import group_key
+from utils.stage1.calibration import (
+    degenerate_warnings,
+    format_distribution,
+    negative_log_likelihood,
+    prediction_distribution,
+)
+from utils.stage1.data import add_model_inputs, load_labeled_dataset, merge_labels, read_jsonl
+from utils.stage1.inference import (
+    check_same_labels,
+    combine_probabilities,
+    predict_logits,
+    score_weights,
+    stage1_bf16,
+    temperature_of,
+)
 from utils.throw_sites import thrown_at
 
 logger = logging.getLogger("evaluate")
@@ -185,7 +185,7 @@ SUBSETS = {
 def subset_masks(label_ids: np.ndarray, label_set: LabelSet, signatures: list[str]) -> dict[str, np.ndarray]:
     """Row masks of each reported subset. Assertion failures are read off `org.junit` frames whatever the model,
     so the non-assertion slice is where typing is really tested; counted once per failure signature (project and
-    `utils.fingerprint` digest), one bug failing many tests with the same trace counts once."""
+    `utils.pipeline.fingerprint` digest), one bug failing many tests with the same trace counts once."""
     other_id = label_set.label2id.get(label_set.other, -1)
     assertion_id = label_set.label2id.get(ASSERTION_LABEL, -1)
     not_other = label_ids != other_id
@@ -517,7 +517,7 @@ CEILING = "ceiling: gold split by root type"
 def group_keys(rows: list[dict[str, Any]], text_field: str, project_field: str,
                group_field: str) -> dict[str, list[str]]:
     """Each grouping's key per row, within its project: the whole text, the naive rule (root type and first
-    application frame), predict.py's group (utils.grouping.group_key), and a ceiling: the gold groups split by
+    application frame), predict.py's group (utils.pipeline.grouping.group_key), and a ceiling: the gold groups split by
     root type, the best any grouping can score that never puts two root-cause types in one group."""
     keys: dict[str, list[str]] = {"exact text": [], "root type + first application frame": [],
                                   "failure signature": [], CEILING: []}

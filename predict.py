@@ -21,20 +21,20 @@ from typing import Any, Literal
 
 from transformers import HfArgumentParser
 
-from utils.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, StreamState, parse_documents
 from utils.args import parse_args_with_config
 from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
 from utils.console import configure_console
-from utils.grouping import FingerprintRule, GroupKey, GroupTable, group_key, load_fingerprint_rules
 from utils.labels import LabelSet, load_label_set
-from utils.log_sources import DocumentStream, InputError, LogDocument
-from utils.parse_process import ParseProcess, parse_process_available
-from utils.record import GROUP_RECORD_FIELDS, to_record
+from utils.parsing.log_sources import DocumentStream, InputError, LogDocument
+from utils.parsing.stacktrace import Trace
+from utils.pipeline.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, StreamState, parse_documents
+from utils.pipeline.grouping import FingerprintRule, GroupKey, GroupTable, group_key, load_fingerprint_rules
+from utils.pipeline.parse_process import ParseProcess, parse_process_available
+from utils.pipeline.record import GROUP_RECORD_FIELDS, to_record
+from utils.pipeline.repeat_cache import FrameBlocks, GroupRecordRedactor, StringRedactor
 from utils.redact import RedactOptions, Redactor
-from utils.repeat_cache import FrameBlocks, GroupRecordRedactor, StringRedactor
 from utils.report import ReportMeta, choose_language, redact_groups, report_format, write_report
 from utils.report.summary import format_summary
-from utils.stacktrace import Trace
 
 BATCH_CHARS = 2**20  # text analysed per batch (its traces and records are held at once; 4 MiB: no faster, higher peak)
 
@@ -74,7 +74,7 @@ class PredictArguments:
     quantize: bool = field(default=False, metadata={"help": "int8 dynamic quantization of stage 1 on CPU."})
     precision: Literal["auto", "fp32", "bf16"] = field(default="auto", metadata={
         "help": "Stage-1 inference precision: auto is bf16 (autocast) on CPUs with native bf16 (AVX512-BF16, AMX) "
-                "and fp32 elsewhere; fp32 forces full precision (utils/precision.py)."})
+                "and fp32 elsewhere; fp32 forces full precision (utils/stage1/precision.py)."})
     progress: Literal["auto", "on", "off"] = field(default="auto", metadata={
         "help": "A progress bar of bytes read, on stderr; auto: when --output is given and stderr is a terminal."})
     redact: bool = field(default=True, metadata={
@@ -96,13 +96,14 @@ class PredictArguments:
         "help": "The application's packages (e.g. com.acme): where to fix is chosen among them, overriding what "
                 "is read from each trace (framework-list packages included)."})
     engine: Literal["local", "ray"] = field(default="local", metadata={
-        "help": "local: this process. ray: Ray Data (utils/engine_ray.py, requirements-ray.txt): files parsed across "
-                "the cluster, each group analysed once in an actor pool; the same records, groups and report."})
+        "help": "local: this process. ray: Ray Data (utils/pipeline/engine_ray.py, requirements-ray.txt): files parsed "
+                "across the cluster, each group analysed once in an actor pool; the same records, groups and report."})
     ray_address: str | None = field(default=None, metadata={
         "help": "With --engine ray: the cluster to use (default: RAY_ADDRESS, else a Ray started on this machine)."})
     parse_process: bool = field(default=True, metadata={
         "help": "Read and parse the input in a second process (fork, 2+ cores) while this one loads the models, "
-                "analyses and writes (utils/parse_process.py); the same output. --parse_process false: one process."})
+                "analyses and writes (utils/pipeline/parse_process.py); the same output. --parse_process false: one "
+                "process."})
 
 
 def build_analyzer(args: PredictArguments, label_set: LabelSet | None = None) -> Analyzer:
@@ -140,8 +141,8 @@ class StreamResult:
 def parsed_batches(documents: Iterable[LogDocument], label_set: LabelSet,
                    redactor: Redactor | None) -> Iterator[list[AnalyzedTrace]]:
     """The traces of `documents`, parsed batch by batch (`parse_documents` with one StreamState for the stream).
-    Each document is redacted as it is parsed, before analysis, as training data is (utils/data.py): the models see
-    what they were trained on; runs of frames are parsed and redacted once per distinct run (utils/repeat_cache)."""
+    Each document is redacted as it is parsed, before analysis, as training data is (utils/stage1/data.py): the models
+    see what they were trained on; runs of frames are parsed and redacted once per distinct run (utils/repeat_cache)."""
     state = StreamState(frame_blocks=FrameBlocks(redactor))
     for batch in batches(documents):
         yield parse_documents(batch, label_set, state)
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     # 1. Arguments; --engine ray hands the whole run to Ray (imported only then: the local path never needs it).
     (args,) = parse_args_with_config(HfArgumentParser(PredictArguments), argv)
     if args.engine == "ray":
-        from utils.engine_ray import run_predict
+        from utils.pipeline.engine_ray import run_predict
 
         return run_predict(args)
     started = time.perf_counter()

@@ -22,9 +22,7 @@ from pathlib import Path
 from transformers import HfArgumentParser
 
 from utils.args import parse_args_with_config
-from utils.checkpoints import file_sha256, write_json_atomic
 from utils.console import configure_console
-from utils.data import read_jsonl
 from utils.locate import (
     FEATURE_NAMES,
     RULES,
@@ -39,6 +37,8 @@ from utils.locate import (
     save_ranker,
     select_locate_rows,
 )
+from utils.models.checkpoints import file_sha256, write_json_atomic
+from utils.stage1.data import read_jsonl
 
 logger = logging.getLogger("train_locator")
 
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
         ranker, chosen, metrics = select_on_real_rows(args, corpus, selection_path, training_info)
     logger.info("chosen: %s", chosen)
 
-    # 6. Save: ranker.json and analyzer_metadata.json (utils/metadata.py LocatorMetadata), the results.
+    # 6. Save: ranker.json and analyzer_metadata.json (utils/models/metadata.py LocatorMetadata), the results.
     metrics.update({"chosen": chosen, "train_seconds": round(time.time() - started, 1)})
     kind = "rules" if chosen == "rules" else "learned"
     metadata = {"kind": kind, "l2": ranker.metadata.get("l2")}

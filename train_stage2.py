@@ -7,9 +7,9 @@
 
 Input: the parsed trace with the row's true label and its true faulty frame (meta.fault) as type and location
 (at prediction time: stage 1's label and the frame ranker's location), and the cause and fix of the most similar
-known scenario (utils/scenarios.py; the memory is saved beside the model). Target: the corpus `guidance`.
+known scenario (utils/stage2/scenarios.py; the memory is saved beside the model). Target: the corpus `guidance`.
 
-Resuming follows the rule of every trainer (utils.training.may_resume): a run with the same arguments as the one
+Resuming follows the rule of every trainer (utils.models.training.may_resume): a run with the same arguments as the one
 recorded in its output dir resumes from its last checkpoint-*, one with other arguments is refused unless
 --overwrite_output_dir.
 """
@@ -42,16 +42,23 @@ from transformers import (
 
 from utils.args import file_given, parse_args_with_config
 from utils.atomic import write_jsonl_atomic
-from utils.checkpoints import read_metadata, save_model_dir, write_json_atomic
 from utils.console import configure_console
-from utils.data import read_jsonl
-from utils.generation_metrics import evaluate_explanations, rouge_l_scores
-from utils.guidance import GUIDANCE_FIELDS, parse_guidance
-from utils.metadata import Stage2Generation, Stage2InputOptions, Stage2Metadata
-from utils.model_card import write_model_card
-from utils.plots import plot_learning_curves
-from utils.scenarios import MEMORY_FILE, ScenarioMemory
-from utils.seq2seq import (
+from utils.evaluation.generation_metrics import evaluate_explanations, rouge_l_scores
+from utils.evaluation.plots import plot_learning_curves
+from utils.models.checkpoints import read_metadata, save_model_dir, write_json_atomic
+from utils.models.metadata import Stage2Generation, Stage2InputOptions, Stage2Metadata
+from utils.models.model_card import write_model_card
+from utils.models.training import (
+    may_resume,
+    resume_checkpoint,
+    run_arguments,
+    training_history,
+    write_run_arguments,
+)
+from utils.stage1.data import read_jsonl
+from utils.stage2.guidance import GUIDANCE_FIELDS, parse_guidance
+from utils.stage2.scenarios import MEMORY_FILE, ScenarioMemory
+from utils.stage2.seq2seq import (
     RECALL_THRESHOLDS,
     SOURCE_KNOWN,
     SOURCE_TYPE,
@@ -69,13 +76,6 @@ from utils.seq2seq import (
     stage2_example,
     train_tokenizer,
     use_recall,
-)
-from utils.training import (
-    may_resume,
-    resume_checkpoint,
-    run_arguments,
-    training_history,
-    write_run_arguments,
 )
 
 logger = logging.getLogger("train_stage2")
@@ -328,7 +328,7 @@ def stage2_metadata(model: Any, args: tuple[ModelArguments, DataArguments], sets
         tokenizer=model_args.tokenizer_name or ("trained byte-level BPE" if built_from_config else "base model's"),
         lora=dataclasses.asdict(model_args) if model_args.lora_r > 0 else None,
         input_options=Stage2InputOptions(
-            builder="utils.seq2seq.build_source", max_frames=data_args.max_frames, language_tag=True,
+            builder="utils.stage2.seq2seq.build_source", max_frames=data_args.max_frames, language_tag=True,
             retrieval=retrieval, max_source_length=data_args.max_source_length,
             max_target_length=data_args.max_target_length),
         generation=Stage2Generation(
@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> None:
     trainer = build_trainer(model, tokenizer, data_args, training_args,
                             *tokenize_sets(tokenizer, data_args, training_args, train_set, eval_set))
 
-    # 4. Train (resuming per utils.training.may_resume, or from an explicit --resume_from_checkpoint).
+    # 4. Train (resuming per utils.models.training.may_resume, or from an explicit --resume_from_checkpoint).
     if training_args.should_save:
         write_run_arguments(output_dir, arguments)
     metrics, history = train(trainer, training_args.resume_from_checkpoint or resume_checkpoint(output_dir, resume))
@@ -478,13 +478,13 @@ def real_log_recall(memory: ScenarioMemory, rows: list[dict]) -> dict[str, dict[
     similar, and the share of those recalled texts that fit their log (`recall_usable`: every slot filled from the
     trace, nothing stated that the log does not show). Read as predict.py would: the parser's type, the rules'
     location, the language of the log."""
-    from utils.explanations import select_trace, trace_grounding, trace_slots
     from utils.inputs import detect_language
     from utils.labels import load_label_set
     from utils.locate import rank_frames
-    from utils.scenarios import scenario_text
-    from utils.seq2seq import recall_usable
-    from utils.stacktrace import parse_log
+    from utils.parsing.stacktrace import parse_log
+    from utils.stage2.explanations import select_trace, trace_grounding, trace_slots
+    from utils.stage2.scenarios import scenario_text
+    from utils.stage2.seq2seq import recall_usable
 
     label_set = load_label_set()
     recalls: list[tuple[float, bool]] = []

@@ -23,10 +23,10 @@ from pathlib import Path
 from benchlib import REPO_ROOT, RESULTS_DIR, machine, markdown_table, median, run_child, timed, write_results
 from transformers import HfArgumentParser
 
-from utils.analyze import Analyzer, AnalyzerOptions
 from utils.inputs import build_model_input
-from utils.log_sources import LogDocument
-from utils.stacktrace import parse_log
+from utils.parsing.log_sources import LogDocument
+from utils.parsing.stacktrace import parse_log
+from utils.pipeline.analyze import Analyzer, AnalyzerOptions
 
 FRAME_LINE = re.compile(r"^\s*at\s+\S+\(", re.MULTILINE)
 FILLER = [

@@ -5,9 +5,9 @@ within 0.5 top-1 points of fp32).
         --input ../shared/data/bugsjar_dev.jsonl --label_field root_exception --mask_exception_names
 
 The inputs are built as evaluate.py builds them (the model's input options, names masked when asked); the logits
-of both precisions come from utils.inference.predict_logits, the function predict.py's stage 1 calls. Reports
+of both precisions come from utils.stage1.inference.predict_logits, the function predict.py's stage 1 calls. Reports
 top-1 in each precision on all rows and on the rows whose gold is not `Other`, the share of rows whose top-1
-differs, and logs/s of each pass. bf16 is only worth it where the CPU runs it natively (utils/precision.py says
+differs, and logs/s of each pass. bf16 is only worth it where the CPU runs it natively (utils/stage1/precision.py says
 whether this one does; the result records it). Writes reports/bench/<name>.json.
 """
 
@@ -22,11 +22,11 @@ from benchlib import machine, markdown_table, write_results
 from transformers import HfArgumentParser
 
 from evaluate import member_texts
-from utils.checkpoints import TASK_CLASSIFY, load_model
-from utils.data import load_labeled_dataset, merge_labels
-from utils.inference import configure_threads, predict_logits
 from utils.labels import load_label_set
-from utils.precision import cpu_has_native_bf16
+from utils.models.checkpoints import TASK_CLASSIFY, load_model
+from utils.stage1.data import load_labeled_dataset, merge_labels
+from utils.stage1.inference import configure_threads, predict_logits
+from utils.stage1.precision import cpu_has_native_bf16
 
 
 @dataclass

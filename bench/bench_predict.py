@@ -42,10 +42,10 @@ from benchlib import (
 )
 from transformers import HfArgumentParser
 
-from utils.analyze import DEFAULT_STAGE2_DIR, Analyzer, AnalyzerOptions, parse_documents
-from utils.inference import configure_threads, free_cores, predict_logits, quantize_int8
 from utils.inputs import build_model_input
 from utils.labels import load_label_set
+from utils.pipeline.analyze import DEFAULT_STAGE2_DIR, Analyzer, AnalyzerOptions, parse_documents
+from utils.stage1.inference import configure_threads, free_cores, predict_logits, quantize_int8
 
 VARIANTS = ("default", "unsorted", "rows_only", "raw_512", "int8", "threads_1", "threads_all")
 CLI_RUNS = ("no_model", "fp32", "int8", "stage2")

@@ -4,8 +4,8 @@
     python bench/bench_quantize.py --model models/stage1 --test_file data/corpus/test.jsonl \
         --dev_file ../shared/data/bugsjar_dev.jsonl --max_rows 1000
 
-For each labelled set the fp32 model and its int8 copy (`utils.inference.quantize_int8`) classify the same inputs:
-top-1 and macro-F1 of each, the share of rows where the two predict the same label, the largest probability
+For each labelled set the fp32 model and its int8 copy (`utils.stage1.inference.quantize_int8`) classify the same
+inputs: top-1 and macro-F1 of each, the share of rows where the two predict the same label, the largest probability
 change, and texts/s of each (median of --repeats). The corpus test split is read as it is (names visible); the
 dev set is read with every exception name masked, its label being the row's `root_exception` merged through
 labels.yaml (rows without one are skipped and counted). Writes reports/bench/<name>.json and prints a table.
@@ -26,11 +26,11 @@ from benchlib import RESULTS_DIR, machine, markdown_table, median, timed, write_
 from datasets import Dataset
 from transformers import HfArgumentParser
 
-from utils.checkpoints import TASK_CLASSIFY, load_model
-from utils.data import add_model_inputs, read_jsonl
-from utils.inference import configure_threads, predict_logits, quantize_int8, temperature_of
+from utils.evaluation.metrics import f1_scores, softmax
 from utils.labels import load_label_set
-from utils.metrics import f1_scores, softmax
+from utils.models.checkpoints import TASK_CLASSIFY, load_model
+from utils.stage1.data import add_model_inputs, read_jsonl
+from utils.stage1.inference import configure_threads, predict_logits, quantize_int8, temperature_of
 
 DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bugsjar_dev.jsonl"
 

@@ -77,7 +77,7 @@ def _same_as_local(out: Path, name: str) -> bool:
 def ray_in_process(inputs: list[str], out: Path, options: BenchRayArguments, workers: int) -> dict[str, Any]:
     import ray
 
-    from utils.engine_ray import init_ray, run_predict
+    from utils.pipeline.engine_ray import init_ray, run_predict
 
     started = time.perf_counter()
     init_ray(num_cpus=workers)

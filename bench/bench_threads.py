@@ -3,7 +3,7 @@
     python bench/bench_threads.py --model models/stage1 --input examples/logs.jsonl
 
 libgomp reads OMP_WAIT_POLICY once, when torch loads, so every setting runs in its own child process that imports
-torch before anything else: the libgomp default (threads spin at barriers), PASSIVE (what utils/inference.py sets
+torch before anything else: the libgomp default (threads spin at barriers), PASSIVE (what utils/stage1/inference.py sets
 unless the user chose a policy), each with 1 thread and with every core. On idle cores spinning costs little; on
 cores shared with other work it made one forward pass ~20x slower (see bench/README.md). Reports p50/p90 over
 --documents logs per setting (model loaded, one `predict_logits` call per log, parse and input building included).
@@ -27,9 +27,9 @@ import json, sys, time
 import torch
 sys.path.insert(0, {repo!r}); sys.path.insert(0, {bench!r})
 from benchlib import percentiles, sample_documents
-from utils.analyze import parse_documents
-from utils.checkpoints import TASK_CLASSIFY, load_model
-from utils.inference import predict_logits
+from utils.pipeline.analyze import parse_documents
+from utils.models.checkpoints import TASK_CLASSIFY, load_model
+from utils.stage1.inference import predict_logits
 from utils.inputs import build_model_input
 from utils.labels import load_label_set
 torch.set_num_threads({threads})

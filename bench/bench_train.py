@@ -11,9 +11,9 @@ sample of the training rows, per row, and extrapolated to `--epochs` over the fu
     plain frozen = epochs * (frozen Trainer step/row * train + encode/row * validation)
     plain full   = epochs * (full fine-tuning Trainer step/row * train + encode/row * validation)
 
-Every per-row figure is a Trainer (or `utils.features.encoder_features`) run as train_stage1.py does it: inputs built
-with half the rows masked, group-by-length batches, focal loss, batch 16 (eval 64). A plain epoch's validation costs
-what encoding the validation rows costs (the same forward pass). Duplicate inputs, which the cache encodes once,
+Every per-row figure is a Trainer (or `utils.stage1.features.encoder_features`) run as train_stage1.py does it: inputs
+built with half the rows masked, group-by-length batches, focal loss, batch 16 (eval 64). A plain epoch's validation
+costs what encoding the validation rows costs (the same forward pass). Duplicate inputs, which the cache encodes once,
 are not credited to the cached path. With --end_to_end, train_stage1.py runs the cached path for real (a fresh
 feature cache, `--epochs` epochs, no early stopping) and its wall time is reported beside the extrapolation.
 Writes reports/bench/<name>.json and prints a markdown table.
@@ -32,14 +32,14 @@ import torch
 from benchlib import REPO_ROOT, RESULTS_DIR, machine, markdown_table, run_child, timed, write_results
 from transformers import AutoConfig, AutoTokenizer, DataCollatorWithPadding, HfArgumentParser, TrainingArguments
 
-from utils.checkpoints import default_encoder_path
-from utils.classifier import MeanPoolingForSequenceClassification
-from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, read_jsonl, tokenize_dataset
-from utils.features import FeatureDataset, FeatureHead, encoder_features
-from utils.features import freeze_encoder as freeze_encoder_of
-from utils.inference import configure_threads
 from utils.labels import load_label_set
-from utils.training import FocalLossTrainer
+from utils.models.checkpoints import default_encoder_path
+from utils.models.training import FocalLossTrainer
+from utils.stage1.classifier import MeanPoolingForSequenceClassification
+from utils.stage1.data import add_model_inputs, load_labeled_dataset, merge_labels, read_jsonl, tokenize_dataset
+from utils.stage1.features import FeatureDataset, FeatureHead, encoder_features
+from utils.stage1.features import freeze_encoder as freeze_encoder_of
+from utils.stage1.inference import configure_threads
 
 
 @dataclass
@@ -109,7 +109,7 @@ def end_to_end(args: BenchTrainArguments, scratch: str) -> dict[str, Any]:
     if args.end_to_end_rows:  # a fifth as many validation rows, the corpus's own proportion
         eval_rows = min(eval_rows, max(args.end_to_end_rows // 5, 1))
         command += ["--max_train_samples", str(args.end_to_end_rows), "--max_eval_samples", str(eval_rows)]
-    result = run_child(command, timeout=6 * 3600)  # inherits OMP_WAIT_POLICY as utils.inference set it
+    result = run_child(command, timeout=6 * 3600)  # inherits OMP_WAIT_POLICY as utils.stage1.inference set it
     if result["returncode"] != 0:
         raise SystemExit(f"train_stage1.py failed: {result['stderr_tail']}")
     train_results = json.loads((output_dir / "train_results.json").read_text(encoding="utf-8"))

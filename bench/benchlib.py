@@ -27,7 +27,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from utils.atomic import write_json_atomic  # noqa: E402
-from utils.log_sources import LogDocument, read_documents  # noqa: E402
+from utils.parsing.log_sources import LogDocument, read_documents  # noqa: E402
 
 RESULTS_DIR = REPO_ROOT / "reports" / "bench"
 DEFAULT_INPUTS = sorted(str(path.relative_to(REPO_ROOT)) for path in (REPO_ROOT / "examples").glob("*.log")) + [

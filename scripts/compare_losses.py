@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: `utils` is beside scripts/
     sys.path.insert(0, str(REPO))
 
-from utils.metadata import Stage1Metadata, read_metadata  # noqa: E402
+from utils.models.metadata import Stage1Metadata, read_metadata  # noqa: E402
 
 LOSSES = ("ce", "focal")
 

@@ -37,13 +37,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from utils.atomic import write_json_atomic  # noqa: E402
-from utils.data import read_jsonl  # noqa: E402
-from utils.explanations import trace_slots  # noqa: E402
-from utils.generation_metrics import evaluate_explanations, rouge_l, rouge_l_scores, rouge_words  # noqa: E402
-from utils.guidance import format_guidance, parse_guidance  # noqa: E402
-from utils.scenarios import METHOD_SLOT, ScenarioMemory, scenario_text, with_method_slot  # noqa: E402
-from utils.seq2seq import build_scenario_memory, fault_frame, row_language, select_trace  # noqa: E402
-from utils.stacktrace import Trace, parse_log  # noqa: E402
+from utils.evaluation.generation_metrics import evaluate_explanations, rouge_l, rouge_l_scores, rouge_words  # noqa: E402
+from utils.parsing.stacktrace import Trace, parse_log  # noqa: E402
+from utils.stage1.data import read_jsonl  # noqa: E402
+from utils.stage2.explanations import trace_slots  # noqa: E402
+from utils.stage2.guidance import format_guidance, parse_guidance  # noqa: E402
+from utils.stage2.scenarios import METHOD_SLOT, ScenarioMemory, scenario_text, with_method_slot  # noqa: E402
+from utils.stage2.seq2seq import build_scenario_memory, fault_frame, row_language, select_trace  # noqa: E402
 
 
 def _trace(row: dict[str, Any]) -> Trace:
@@ -106,7 +106,7 @@ def class_texts(train: list[dict[str, Any]], validation: list[dict[str, Any]], c
 
 def nearest_template(train: list[dict[str, Any]]) -> Callable[[dict[str, Any]], str]:
     """A function row -> guidance that borrows the cause/fix of the most similar training row of the same type and
-    language: stage 2's scenario memory (utils/scenarios.py), the recall a retrieval-augmented model is shown."""
+    language: stage 2's scenario memory (utils/stage2/scenarios.py), the recall a retrieval-augmented model is shown."""
     memory = build_scenario_memory(train)
 
     def borrow(row: dict[str, Any]) -> str:
@@ -122,7 +122,7 @@ def nearest_template(train: list[dict[str, Any]]) -> Callable[[dict[str, Any]], 
 def model_lines(model_dir: str, rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     """(what the user sees, the model's own text) for `rows` given their true type and location, as train_stage2.py
     scores its test split: a known scenario's text where its similarity reaches the model's recall threshold."""
-    from utils.seq2seq import checked_explanations, load_explainer, shown_explanations, stage2_example
+    from utils.stage2.seq2seq import checked_explanations, load_explainer, shown_explanations, stage2_example
 
     model, tokenizer, metadata = load_explainer(model_dir)
     input_options, generation = metadata.input_options, metadata.generation
@@ -142,9 +142,9 @@ def model_lines(model_dir: str, rows: list[dict[str, Any]]) -> tuple[list[str], 
 
 
 def type_template(row: dict[str, Any]) -> str:
-    """The type-level explanation of the row's trace (utils/explanations.py): what predict.py shows when no known
+    """The type-level explanation of the row's trace (utils/stage2/explanations.py): what predict.py shows when no known
     scenario fits and the model's text is rejected; grounded by construction."""
-    from utils.seq2seq import stage2_example
+    from utils.stage2.seq2seq import stage2_example
 
     return stage2_example(row).fallback
 

@@ -54,7 +54,7 @@ def tiny_encoder(tmp_path_factory) -> Path:
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel
 
-    from utils.checkpoints import default_encoder_path
+    from utils.models.checkpoints import default_encoder_path
 
     directory = tmp_path_factory.mktemp("tiny-bert")
     torch.manual_seed(0)

@@ -33,13 +33,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from utils.analyze import parse_documents
 from utils.labels import load_label_set
 from utils.locate import rank_frames
-from utils.log_sources import LogDocument, read_documents
-from utils.record import to_record
+from utils.parsing.log_sources import LogDocument, read_documents
+from utils.parsing.stacktrace import find_deadlocks, parse_log, strip_repeated_line_prefixes
+from utils.pipeline.analyze import parse_documents
+from utils.pipeline.record import to_record
 from utils.report.summary import format_summary
-from utils.stacktrace import find_deadlocks, parse_log, strip_repeated_line_prefixes
 
 GROWTH = 3.0  # allowed time ratio when the input doubles (linear: 2; quadratic: 4; 2.5 failed once on a fresh CI
 # clone at x2.8 for a linear path, so the margin to quadratic is split evenly)

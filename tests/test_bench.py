@@ -16,18 +16,18 @@ import pytest
 import torch
 from transformers import AutoConfig, AutoTokenizer
 
-from utils.checkpoints import TASK_CLASSIFY, load_model, save_model_dir
-from utils.classifier import MeanPoolingForSequenceClassification
-from utils.inference import free_cores, length_sorted_batches, predict_logits, quantize_int8
 from utils.labels import load_label_set
-from utils.seq2seq import TASK as TASK_GENERATE
-from utils.seq2seq import build_model_from_config, train_tokenizer
+from utils.models.checkpoints import TASK_CLASSIFY, load_model, save_model_dir
+from utils.stage1.classifier import MeanPoolingForSequenceClassification
+from utils.stage1.inference import free_cores, length_sorted_batches, predict_logits, quantize_int8
+from utils.stage2.seq2seq import TASK as TASK_GENERATE
+from utils.stage2.seq2seq import build_model_from_config, train_tokenizer
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 import benchlib  # noqa: E402
 
-import utils.inference  # noqa: E402
+import utils.stage1.inference  # noqa: E402
 
 TINY_T5 = {"model_type": "t5", "d_model": 32, "d_kv": 8, "d_ff": 64, "num_heads": 4, "num_layers": 1,
            "num_decoder_layers": 1, "relative_attention_num_buckets": 8, "dropout_rate": 0.0}
@@ -161,7 +161,7 @@ def test_free_cores_counts_whole_busy_cores(monkeypatch: pytest.MonkeyPatch, loa
     # Load 0.52 (a job that had just ended) once gave 1 thread where 2 were 1.5x faster.
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
-    monkeypatch.setattr(utils.inference, "_cgroup_cpu_limit", lambda: None)
+    monkeypatch.setattr(utils.stage1.inference, "_cgroup_cpu_limit", lambda: None)
     assert free_cores() == expected
 
 

@@ -1,11 +1,12 @@
-"""Temperature scaling and the degenerate-prediction warnings (utils/calibration.py)."""
+"""Temperature scaling and the degenerate-prediction warnings (utils/stage1/calibration.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from utils.calibration import (
+from utils.evaluation.metrics import softmax
+from utils.stage1.calibration import (
     calibrate,
     degenerate_warnings,
     fit_temperature,
@@ -13,7 +14,6 @@ from utils.calibration import (
     negative_log_likelihood,
     prediction_distribution,
 )
-from utils.metrics import softmax
 
 
 def _sampled(temperature_true: float, rows: int = 4000, labels: int = 5, seed: int = 0):

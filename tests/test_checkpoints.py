@@ -17,7 +17,7 @@ from transformers import (
     T5ForConditionalGeneration,
 )
 
-from utils.checkpoints import (
+from utils.models.checkpoints import (
     METADATA_FILE,
     TASK_CLASSIFY,
     TASK_GENERATE,
@@ -27,7 +27,7 @@ from utils.checkpoints import (
     read_metadata,
     save_model_dir,
 )
-from utils.classifier import MeanPoolingForSequenceClassification
+from utils.stage1.classifier import MeanPoolingForSequenceClassification
 
 LABELS = ["NullPointerException", "IllegalStateException", "Other"]
 STAGE1 = {"task": TASK_CLASSIFY, "label_names": LABELS}  # the least metadata a stage-1 dir has

@@ -57,7 +57,7 @@ def _labels(path: Path) -> None:
 
 
 def _library(path: Path) -> None:
-    from utils.stacktrace import load_library_rules
+    from utils.parsing.stacktrace import load_library_rules
 
     load_library_rules(path)
 
@@ -75,7 +75,7 @@ def _redact(path: Path) -> None:
 
 
 def _explanations(path: Path) -> None:
-    from utils.explanations import load_type_explanations
+    from utils.stage2.explanations import load_type_explanations
 
     load_type_explanations(str(path))
 
@@ -87,7 +87,7 @@ def _report_text(path: Path) -> None:
 
 
 def _fingerprint_rules(path: Path) -> None:
-    from utils.grouping import load_fingerprint_rules
+    from utils.pipeline.grouping import load_fingerprint_rules
 
     assert load_fingerprint_rules(path) == []
 
@@ -115,6 +115,12 @@ def _t5(path: Path) -> None:
     assert T5Config.from_json_file(str(path)).d_model > 0
 
 
+def _throw_sites(path: Path) -> None:
+    from utils.throw_sites import load_throw_sites
+
+    assert load_throw_sites(path)["java.util.Objects.requireNonNull"] == "java.lang.NullPointerException"
+
+
 READERS: dict[str, Callable[[Path], None]] = {
     "stage1_quick.yaml": _stage1, "stage1_frozen.yaml": _stage1, "stage1_minilm.yaml": _stage1,
     "stage2_quick.yaml": _stage2, "stage2_t5.yaml": _stage2, "stage2_lora.yaml": _stage2,
@@ -123,7 +129,7 @@ READERS: dict[str, Callable[[Path], None]] = {
     "explanations.yaml": _explanations, "report_text.yaml": _report_text, "fingerprint_rules.yaml": _fingerprint_rules,
     "cross_project.yaml": _cross_project, "accelerate_cpu.yaml": _accelerate, "accelerate_a100.yaml": _accelerate,
     "accelerate_mps.yaml": _accelerate, "t5_tiny.json": _t5, "t5_small_offline.json": _t5,
-    "production_log.yaml": _production_log,
+    "production_log.yaml": _production_log, "throw_sites.yaml": _throw_sites,
 }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from utils.console import SKIP_ROWS_FIELD, configure_console, input_error_line
-from utils.data import JsonlError, read_jsonl
+from utils.stage1.data import JsonlError, read_jsonl
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENTRY_POINTS = ("train_stage1", "train_stage2", "train_locator", "predict", "evaluate", "build_corpus")
@@ -115,7 +115,7 @@ def test_input_error_line_names_the_flag_only_where_it_helps(tmp_path: Path) -> 
 LOAD_AND_MAP = """
 import sys
 from transformers import AutoConfig
-from utils.classifier import MeanPoolingForSequenceClassification
+from utils.stage1.classifier import MeanPoolingForSequenceClassification
 if sys.argv[1] == "configured":
     from utils.console import configure_console
     configure_console()

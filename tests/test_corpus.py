@@ -29,10 +29,10 @@ from utils.corpus.launchers import TEST_LAUNCHERS
 from utils.corpus.model import TEMPLATES, StackFrame, Thrown
 from utils.corpus.realism import app_class_words, format_comparison, log_statistics, word_coverage
 from utils.corpus.render import PrintOptions, chain_lines
-from utils.data import read_jsonl
-from utils.guidance import format_location, parse_guidance
 from utils.labels import load_label_set
-from utils.stacktrace import parse_log
+from utils.parsing.stacktrace import parse_log
+from utils.stage1.data import read_jsonl
+from utils.stage2.guidance import format_location, parse_guidance
 
 DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bugsjar_dev.jsonl"
 WIDE_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "corpus_wide.yaml"

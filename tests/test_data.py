@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from transformers import AutoTokenizer
 
-from utils.checkpoints import default_encoder_path
-from utils.data import (
+from utils.labels import load_label_set
+from utils.models.checkpoints import default_encoder_path
+from utils.stage1.data import (
     JsonlError,
     add_model_inputs,
     load_labeled_dataset,
@@ -20,7 +21,6 @@ from utils.data import (
     stratified_split,
     tokenize_dataset,
 )
-from utils.labels import load_label_set
 
 DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bugsjar_dev.jsonl"
 
@@ -167,7 +167,7 @@ def test_dev_set_root_exceptions_merge() -> None:
 
 
 def test_binary_text_rows_with_labels_from_data(tmp_path) -> None:
-    from utils.data import label_set_from_data
+    from utils.stage1.data import label_set_from_data
 
     rows = [{"text": f"note {i}", "label": i % 2} for i in range(6)] + [{"text": "odd one", "label": True}]
     dataset, _ = load_labeled_dataset(_write(tmp_path / "bin.jsonl", rows[:6]), text_field="text")
@@ -186,7 +186,7 @@ def test_binary_text_rows_with_labels_from_data(tmp_path) -> None:
 
 
 def test_stratified_folds_cover_every_row_once() -> None:
-    from utils.data import stratified_folds
+    from utils.stage1.data import stratified_folds
 
     labels = [0] * 12 + [1] * 6 + [2] * 3
     folds = stratified_folds(labels, 3, seed=1)

@@ -21,12 +21,12 @@ import predict
 import train_locator
 import train_stage1
 import train_stage2
-from utils.analyze import DECIDED_BY_MODEL
-from utils.checkpoints import default_encoder_path, load_model
 from utils.corpus.generate import generate_corpus
 from utils.inputs import build_model_input, mask_exception_names
 from utils.locate import locate
-from utils.stacktrace import parse_trace
+from utils.models.checkpoints import default_encoder_path, load_model
+from utils.parsing.stacktrace import parse_trace
+from utils.pipeline.analyze import DECIDED_BY_MODEL
 
 # Four invented failures whose messages and application frames differ by clear tokens; the exception name is
 # masked everywhere below, so only those tokens can tell the model what failed.
@@ -308,9 +308,9 @@ def scripted_generation(agree: bool) -> Callable[..., list[str]]:
 @pytest.mark.parametrize("agree", [False, True])
 def test_agreement_raw_and_final(folds_dir: Path, locator_dir: Path, stage2_dir: Path, masked_logs: Path,
                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_predict, agree: bool) -> None:
-    import utils.seq2seq
+    import utils.stage2.seq2seq
 
-    monkeypatch.setattr(utils.seq2seq, "generate_explanations", scripted_generation(agree))
+    monkeypatch.setattr(utils.stage2.seq2seq, "generate_explanations", scripted_generation(agree))
     models = ["--model", str(folds_dir / "fold_0"), "--locator", str(locator_dir), "--stage2", str(stage2_dir),
               "--recall_threshold", "1.01"]
     for record in run_predict(*models):

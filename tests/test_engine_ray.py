@@ -1,4 +1,4 @@
-"""predict.py --engine ray (utils/engine_ray.py): the same records, groups and report as the local path, a killed
+"""predict.py --engine ray (utils/pipeline/engine_ray.py): the same records, groups and report as the local path, a killed
 actor retried without lost or doubled output, unreadable files counted as skips. One Ray session for the module,
 tiny inputs and no models, so the module stays within about a minute on two cores."""
 
@@ -19,12 +19,12 @@ from transformers import HfArgumentParser  # noqa: E402
 
 import predict  # noqa: E402
 from predict import PredictArguments  # noqa: E402
-from utils import log_sources  # noqa: E402
 from utils.corpus.generate import generate_corpus  # noqa: E402
-from utils.engine_ray import AnalyseActor, expand_inputs, init_ray, run_predict, write_groups  # noqa: E402
-from utils.grouping import GroupTable, group_key  # noqa: E402
-from utils.log_sources import InputError  # noqa: E402
-from utils.stacktrace import parse_log  # noqa: E402
+from utils.parsing import log_sources  # noqa: E402
+from utils.parsing.log_sources import InputError  # noqa: E402
+from utils.parsing.stacktrace import parse_log  # noqa: E402
+from utils.pipeline.engine_ray import AnalyseActor, expand_inputs, init_ray, run_predict, write_groups  # noqa: E402
+from utils.pipeline.grouping import GroupTable, group_key  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 

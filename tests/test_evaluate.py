@@ -11,8 +11,8 @@ import torch
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
 import evaluate
-from utils.checkpoints import TASK_CLASSIFY, ModelLoadError, default_encoder_path, save_model_dir
 from utils.labels import load_label_set
+from utils.models.checkpoints import TASK_CLASSIFY, ModelLoadError, default_encoder_path, save_model_dir
 
 # Invented rows; the gold label is a raw root-cause class, as in a dev set's `root_exception` field.
 ROWS = [
@@ -218,11 +218,11 @@ def test_group_task_scores_groupings_against_bugs(tmp_path) -> None:
 def test_the_trace_a_labelled_row_is_about_is_one_rule() -> None:
     # Scoring (evaluate.py --task explain) and stage-2 training pick the same trace of a row: its root cause by
     # qualified or simple name, else the first exception with frames.
-    from utils.analyze import Analyzer, AnalyzerOptions
-    from utils.explanation_scoring import labelled_trace
-    from utils.explanations import select_trace
-    from utils.log_sources import LogDocument
-    from utils.stacktrace import parse_log
+    from utils.evaluation.explanation_scoring import labelled_trace
+    from utils.parsing.log_sources import LogDocument
+    from utils.parsing.stacktrace import parse_log
+    from utils.pipeline.analyze import Analyzer, AnalyzerOptions
+    from utils.stage2.explanations import select_trace
 
     log = ("IllegalStateException: logged without its package\n"
            "java.io.IOException: disk full\n\tat com.acme.Store.save(Store.java:10)\n")

@@ -10,9 +10,9 @@ import pytest
 
 import evaluate
 import train_stage1
-from utils.analyze import expand_model_dirs
-from utils.checkpoints import TASK_CLASSIFY, ModelLoadError, load_model
-from utils.inference import check_same_labels, ensemble_probabilities, score_weights
+from utils.models.checkpoints import TASK_CLASSIFY, ModelLoadError, load_model
+from utils.pipeline.analyze import expand_model_dirs
+from utils.stage1.inference import check_same_labels, ensemble_probabilities, score_weights
 
 # Invented texts: label 1 when a payment went wrong, 0 for routine events.
 POSITIVE = ["wire transfer failed for account {n}", "payment rejected twice by gateway {n}", "refund error on card {n}"]
@@ -91,7 +91,7 @@ def test_evaluate_and_ensemble_on_the_folds_dir(tmp_path, folds_run) -> None:
     assert report["calibration"]["ece_before_temperature"] >= 0 and "prediction_distribution" in report
     assert "ROC-AUC" in (tmp_path / "report" / "report.md").read_text()
 
-    # The same ensemble through utils.inference (what predict.py uses): weighted by each member's validation score.
+    # The same ensemble through utils.stage1.inference (what predict.py uses): weighted by each member's validation score.
     members = [load_model(path, expected_task=TASK_CLASSIFY) for path in expand_model_dirs([str(output_dir)])]
     weights = score_weights(members)
     assert weights == [m.metadata["metrics"]["eval_macro_f1"] for m in members]  # each member's own score

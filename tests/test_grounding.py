@@ -12,16 +12,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from utils.explanations import (  # noqa: E402
+from utils.grounding import Grounding, guidance_problems, repetition, specifics, ungrounded  # noqa: E402
+from utils.labels import load_label_set  # noqa: E402
+from utils.parsing.stacktrace import parse_trace  # noqa: E402
+from utils.stage2.explanations import (  # noqa: E402
     load_type_explanations,
     trace_grounding,
     type_explanation,
 )
-from utils.grounding import Grounding, guidance_problems, repetition, specifics, ungrounded  # noqa: E402
-from utils.guidance import format_guidance, parse_guidance  # noqa: E402
-from utils.labels import load_label_set  # noqa: E402
-from utils.scenarios import Recall, ScenarioMemory, fill_slots, with_slots  # noqa: E402
-from utils.stacktrace import parse_trace  # noqa: E402
+from utils.stage2.guidance import format_guidance, parse_guidance  # noqa: E402
+from utils.stage2.scenarios import Recall, ScenarioMemory, fill_slots, with_slots  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CHART_NPE = ("java.lang.NullPointerException\n"
@@ -112,7 +112,7 @@ def test_a_memory_entry_names_the_words_its_text_took_from_its_log_less_shared_p
     recall = memory.recall("NullPointerException npe.array", "NullPointerException", "ko",
                            slots={"method": "settle"})
     assert recall.scenario == "npe.array" and recall.names == ("weights",)
-    from utils.seq2seq import recall_problems
+    from utils.stage2.seq2seq import recall_problems
 
     new_log = "java.lang.NullPointerException\n\tat com.acme.Ledger.settle(Ledger.java:12)\n"
     assert recall_problems(recall, Grounding(new_log)) == [
@@ -128,7 +128,7 @@ def test_words_that_differ_between_the_entries_of_one_scenario_are_names():
              "fix": "Check it", "slots": {}} for index, word in enumerate(("index", "port", "balance"))]
     memory = ScenarioMemory.from_examples(rows)
     assert [entry["names"] for entry in memory.entries] == [["index"], ["port"], ["balance"]]
-    from utils.seq2seq import recall_problems
+    from utils.stage2.seq2seq import recall_problems
 
     recall = memory.recall("AssertionError condition port", "AssertionError", "en", slots={})
     assert recall.cause == "The condition on port does not hold"
@@ -240,8 +240,8 @@ def test_type_templates_say_what_the_trace_shows():
 
 
 def test_type_templates_are_grounded_on_the_real_dev_set(dev_set_rows):
-    from utils.explanations import first_application_frame, select_trace
-    from utils.stacktrace import parse_log
+    from utils.parsing.stacktrace import parse_log
+    from utils.stage2.explanations import first_application_frame, select_trace
 
     label_set, failures = load_label_set(), []
     for row in dev_set_rows:
@@ -277,9 +277,9 @@ def test_recalled_text_is_refilled_from_the_new_trace_or_not_shown():
 
 
 def test_unfit_recall_is_shown_as_a_similar_case_never_as_the_cause():
-    from utils.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions
-    from utils.log_sources import LogDocument
-    from utils.record import to_record
+    from utils.parsing.log_sources import LogDocument
+    from utils.pipeline.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions
+    from utils.pipeline.record import to_record
     from utils.report.summary import format_summary
 
     trace, location = _located(CHART_NPE)
@@ -371,9 +371,9 @@ def test_recall_threshold_is_chosen_with_real_logs(tiny_stage2):
 
 
 def test_pipeline_explanations_of_the_examples_are_grounded(tiny_stage2):
-    from utils.analyze import Analyzer, AnalyzerOptions
-    from utils.log_sources import read_documents
-    from utils.record import to_record
+    from utils.parsing.log_sources import read_documents
+    from utils.pipeline.analyze import Analyzer, AnalyzerOptions
+    from utils.pipeline.record import to_record
 
     paths = sorted(str(path) for path in (REPO / "examples").iterdir() if path.suffix in (".log", ".jsonl"))
     documents, _ = read_documents(paths)
@@ -416,8 +416,8 @@ def test_the_printed_summary_of_the_examples_names_nothing_the_log_does_not_show
     """What `make demo` prints (predict.py's summary) checked with the grounding rule: a cause a known scenario or
     the model wrote is read in the strict form (no lone digit of another failure), a fix may name the general APIs,
     and a similar case that is not shown as the cause prints its reasons without the other failure's names."""
-    from utils.analyze import Analyzer, AnalyzerOptions
-    from utils.log_sources import read_documents
+    from utils.parsing.log_sources import read_documents
+    from utils.pipeline.analyze import Analyzer, AnalyzerOptions
     from utils.report.summary import format_summary
 
     paths = sorted(str(path) for path in (REPO / "examples").iterdir() if path.suffix in (".log", ".jsonl"))
@@ -444,16 +444,16 @@ def test_the_printed_summary_of_the_examples_names_nothing_the_log_does_not_show
 
 
 def test_degenerate_generation_falls_back_to_the_type_text(tiny_stage2, monkeypatch):
-    import utils.seq2seq
-    from utils.analyze import Analyzer, AnalyzerOptions
-    from utils.log_sources import LogDocument
-    from utils.record import to_record
+    import utils.stage2.seq2seq
+    from utils.parsing.log_sources import LogDocument
+    from utils.pipeline.analyze import Analyzer, AnalyzerOptions
+    from utils.pipeline.record import to_record
 
     def degenerate(model, tokenizer, sources, types=None, locations=None, **options):
         return [f"type={label}; cause=DefaultDefaultDefault cause=Default cause; location={where}; fix=the test "
                 f"expects the test test expects; fix=x" for label, where in zip(types, locations)]
 
-    monkeypatch.setattr(utils.seq2seq, "generate_explanations", degenerate)
+    monkeypatch.setattr(utils.stage2.seq2seq, "generate_explanations", degenerate)
     analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(tiny_stage2), recall_threshold=1.01))
     [item] = analyzer.analyze([LogDocument("t", "t", THOUSANDS)])
     record = to_record(item)

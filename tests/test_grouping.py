@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from utils.grouping import GroupTable, group_key, load_fingerprint_rules, parse_timestamp
-from utils.stacktrace import parse_log, parse_trace
+from utils.parsing.stacktrace import parse_log, parse_trace
+from utils.pipeline.grouping import GroupTable, group_key, load_fingerprint_rules, parse_timestamp
 
 REPO = Path(__file__).resolve().parents[1]
 IOOBE = ("{stamp} ERROR [exec-{n}] com.acme.pay.PayService - pick failed for request {request}\n"
@@ -124,8 +124,8 @@ def test_predict_writes_groups_and_tags_every_trace(tmp_path: Path) -> None:
 
 
 def test_repeats_are_analysed_once_and_share_the_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
-    import utils.analyze as analyze
-    from utils.log_sources import LogDocument
+    import utils.pipeline.analyze as analyze
+    from utils.parsing.log_sources import LogDocument
 
     calls = []
     real_rank = analyze.rank_frames_for

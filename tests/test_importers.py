@@ -15,7 +15,7 @@ from utils.corpus.importers import (
     parse_patch,
     trigger_test_blocks,
 )
-from utils.guidance import parse_guidance
+from utils.stage2.guidance import parse_guidance
 
 SUREFIRE = """[INFO] Scanning for projects...
 -------------------------------------------------------

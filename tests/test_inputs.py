@@ -20,7 +20,7 @@ from utils.inputs import (
     mask_exception_names,
     select_frames,
 )
-from utils.stacktrace import Frame, Trace, parse_log, parse_trace
+from utils.parsing.stacktrace import Frame, Trace, parse_log, parse_trace
 
 # What a leaked exception name looks like after masking: a word ending in one of the suffixes.
 LEAK = re.compile(r"[\w$.]*(?:Exception|Error|Failure|Throwable|Fault)(?![\w$])")
@@ -133,10 +133,10 @@ def test_masked_input_leaks_no_exception_name(trace_fixture) -> None:
 def test_mask_pattern_is_the_single_definition() -> None:
     # One suffix rule (utils/stacktrace.THROWABLE_SUFFIXES): the parser, the masking and the ranker's
     # `exception_class` feature build their patterns from it; none spells the suffixes out again.
-    from utils.stacktrace import THROWABLE_SUFFIXES
+    from utils.parsing.stacktrace import THROWABLE_SUFFIXES
 
     utils_dir = Path(__file__).resolve().parents[1] / "utils"
-    for path in (utils_dir / "inputs.py", utils_dir / "stacktrace.py", *sorted((utils_dir / "locate").glob("*.py"))):
+    for path in (utils_dir / "inputs.py", utils_dir / "parsing" / "stacktrace.py", *sorted((utils_dir / "locate").glob("*.py"))):
         assert "Exception|Error|Failure|Throwable|Fault" not in path.read_text(encoding="utf-8"), path
     assert THROWABLE_SUFFIXES == ("Exception", "Error", "Failure", "Throwable", "Fault")
     assert EXCEPTION_NAME_PATTERN.pattern.count("Exception|Error|Failure|Throwable|Fault") == 1
@@ -201,7 +201,7 @@ def test_dev_set_masked_inputs_leak_no_exception_name(dev_set_rows: list[dict]) 
 
 def test_structure_hints_say_what_a_masked_trace_shows_by_absence() -> None:
     from utils.inputs import build_model_input
-    from utils.stacktrace import parse_trace
+    from utils.parsing.stacktrace import parse_trace
 
     bare = parse_trace("java.lang.NullPointerException\n\tat org.acme.Ledger.post(Ledger.java:12)\n")
     text = build_model_input(bare, mask_exception_names=True, structure_hints=True)

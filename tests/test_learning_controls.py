@@ -14,8 +14,8 @@ import pytest
 
 import train_stage1
 import train_stage2
-from utils.checkpoints import default_encoder_path
-from utils.guidance import format_guidance, format_location
+from utils.models.checkpoints import default_encoder_path
+from utils.stage2.guidance import format_guidance, format_location
 
 # Four failures, each with its own message words and application frames (exception names visible: the floors are
 # about learning, not about masking). Chance on them is 0.25.

@@ -29,7 +29,7 @@ from utils.locate import (
     save_ranker,
     select_locate_rows,
 )
-from utils.stacktrace import parse_trace
+from utils.parsing.stacktrace import parse_trace
 
 DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bugsjar_dev.jsonl"
 HELD_OUT = ("commons-math", "flink", "wicket")

@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import transformers.modeling_utils  # noqa: E402
 
-from utils.guidance import format_guidance, format_location  # noqa: E402
-from utils.seq2seq import add_lora, build_model_from_config, load_explainer, train_tokenizer  # noqa: E402
+from utils.stage2.guidance import format_guidance, format_location  # noqa: E402
+from utils.stage2.seq2seq import add_lora, build_model_from_config, load_explainer, train_tokenizer  # noqa: E402
 
 TINY_T5 = {
     "model_type": "t5",

@@ -9,8 +9,8 @@ from torch import nn
 from transformers import TrainingArguments
 from transformers.modeling_outputs import SequenceClassifierOutput
 
-from utils.losses import class_alpha_from_counts, focal_loss, resolve_alpha
-from utils.training import FocalLossTrainer
+from utils.models.training import FocalLossTrainer
+from utils.stage1.losses import class_alpha_from_counts, focal_loss, resolve_alpha
 
 
 def _batch(rows: int = 9, classes: int = 5, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:

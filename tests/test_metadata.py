@@ -1,4 +1,4 @@
-"""analyzer_metadata.json through one schema (utils/metadata.py): round trips, a missing or unknown key failing in one
+"""analyzer_metadata.json through one schema (utils/models/metadata.py): round trips, a missing or unknown key failing in one
 sentence that names the file, and the metadata every trainer writes loading back through it."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from utils.inputs import build_model_input
-from utils.metadata import (
+from utils.models.metadata import (
     METADATA_FILE,
     TASK_CLASSIFY,
     TASK_GENERATE,
@@ -36,7 +36,7 @@ STAGE1 = Stage1Metadata(
 )
 STAGE2 = Stage2Metadata(
     task=TASK_GENERATE, base_model="configs/t5_small_offline.json",
-    input_options=Stage2InputOptions(builder="utils.seq2seq.build_source", max_frames=3, language_tag=True),
+    input_options=Stage2InputOptions(builder="utils.stage2.seq2seq.build_source", max_frames=3, language_tag=True),
     generation=Stage2Generation(max_new_tokens=64, recall_threshold=0.9), metrics={"train": {}, "eval": {}, "test": {}},
 )
 LOCATOR = LocatorMetadata(task=TASK_LOCATE, kind="learned", l2=1.0, metrics={"chosen": "rules"})
@@ -101,7 +101,7 @@ def test_a_bad_file_fails_in_one_sentence_naming_it(tmp_path: Path, payload, wor
 
 
 def test_a_bad_file_fails_the_model_loader_in_the_same_sentence(tmp_path: Path) -> None:
-    from utils.checkpoints import ModelLoadError, load_model
+    from utils.models.checkpoints import ModelLoadError, load_model
 
     (tmp_path / "config.json").write_text("{}")
     (tmp_path / "model.safetensors").write_bytes(b"")
@@ -119,7 +119,7 @@ def _write_rows(path: Path, rows: list[dict]) -> Path:
 
 def test_stage1_trainer_writes_what_the_schema_reads(tmp_path: Path, tiny_encoder: Path) -> None:
     import train_stage1
-    from utils.checkpoints import load_model
+    from utils.models.checkpoints import load_model
 
     exceptions = ["java.lang.NullPointerException", "java.io.IOException"]
     rows = [{"id": f"r{i}", "log": f"{exceptions[i % 2]}: case {i}\n\tat com.acme.A.run(A.java:{i + 1})",
@@ -143,7 +143,7 @@ def test_stage2_and_locator_trainers_write_what_the_schema_reads(tmp_path: Path,
     import train_locator
     import train_stage2
     from utils.locate import load_ranker
-    from utils.seq2seq import load_explainer
+    from utils.stage2.seq2seq import load_explainer
 
     paths = write_tiny_corpus(tmp_path)
     (tmp_path / "t5.json").write_text(json.dumps(TINY_T5))

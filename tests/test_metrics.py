@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from transformers import EvalPrediction
 
-from utils.metrics import (
+from utils.evaluation.metrics import (
     classification_metrics,
     compute_metrics,
     confusion,
@@ -17,8 +17,8 @@ from utils.metrics import (
     softmax,
     topk_accuracy,
 )
-from utils.plots import plot_confusion_matrix, plot_learning_curves, plot_reliability
-from utils.training import training_history
+from utils.evaluation.plots import plot_confusion_matrix, plot_learning_curves, plot_reliability
+from utils.models.training import training_history
 
 SCORES = np.array(
     [
@@ -118,7 +118,7 @@ def test_binary_metrics_include_roc_auc() -> None:
 
 
 def test_b_cubed_scores_splits_and_merges() -> None:
-    from utils.metrics import b_cubed
+    from utils.evaluation.metrics import b_cubed
 
     gold = ["a", "a", "b", "b"]
     assert b_cubed(["x", "x", "y", "y"], gold) == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
@@ -129,7 +129,7 @@ def test_b_cubed_scores_splits_and_merges() -> None:
 
 
 def test_softmax_is_one_function_for_raw_and_calibrated_probabilities() -> None:
-    import utils.inference
+    import utils.stage1.inference
 
     logits = np.array([[2.0, -1.0, 0.5], [0.0, 0.0, 0.0]], dtype=np.float32)
     # Temperature 1 is the raw softmax, bit for bit (x / 1.0 is exact), and keeps the input's float type.
@@ -137,14 +137,14 @@ def test_softmax_is_one_function_for_raw_and_calibrated_probabilities() -> None:
     assert np.array_equal(softmax(logits), raw / raw.sum(axis=1, keepdims=True)) and softmax(logits).dtype == np.float32
     hot = softmax(logits, temperature=2.0)
     assert np.allclose(hot, softmax(logits / 2.0)) and hot[0, 0] < softmax(logits)[0, 0]
-    # The ensemble path (utils.inference.combine_probabilities) uses this very function.
-    assert utils.inference.softmax is softmax
+    # The ensemble path (utils.stage1.inference.combine_probabilities) uses this very function.
+    assert utils.stage1.inference.softmax is softmax
 
 
 def test_stage1_inference_does_not_pay_for_sklearn() -> None:
     import subprocess
     import sys
 
-    check = "import sys, utils.inference; print('sklearn' in sys.modules)"
+    check = "import sys, utils.stage1.inference; print('sklearn' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

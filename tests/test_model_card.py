@@ -9,9 +9,9 @@ import torch
 from transformers import AutoTokenizer, BertConfig, BertModel
 
 import train_stage1
-from utils.checkpoints import TASK_CLASSIFY, default_encoder_path, load_model
-from utils.metadata import Stage1Metadata
-from utils.model_card import HubPushError, model_card, push_model_dir
+from utils.models.checkpoints import TASK_CLASSIFY, default_encoder_path, load_model
+from utils.models.metadata import Stage1Metadata
+from utils.models.model_card import HubPushError, model_card, push_model_dir
 
 METADATA = {
     "task": TASK_CLASSIFY,

@@ -1,4 +1,4 @@
-"""predict.py reads and parses in a second process (utils/parse_process.py) with the one-process output: records,
+"""predict.py reads and parses in a second process (utils/pipeline/parse_process.py) with the one-process output: records,
 groups, redaction counts, skips; failures in the child reach the parent; a group's shared record fields are redacted
 once (utils/repeat_cache.GroupRecordRedactor) with the values and counts of redacting every record."""
 
@@ -16,14 +16,14 @@ import pytest
 
 import predict
 from tests.test_streaming import DEADLOCK, styled_log
-from utils import log_sources
-from utils.analyze import Analyzer, AnalyzerOptions
 from utils.labels import load_label_set
-from utils.log_sources import DocumentStream, InputError
-from utils.parse_process import ParseProcess, parse_process_available
-from utils.record import GROUP_RECORD_FIELDS
+from utils.parsing import log_sources
+from utils.parsing.log_sources import DocumentStream, InputError
+from utils.pipeline.analyze import Analyzer, AnalyzerOptions
+from utils.pipeline.parse_process import ParseProcess, parse_process_available
+from utils.pipeline.record import GROUP_RECORD_FIELDS
+from utils.pipeline.repeat_cache import GroupRecordRedactor, StringRedactor
 from utils.redact import RedactOptions, Redactor
-from utils.repeat_cache import GroupRecordRedactor, StringRedactor
 
 REPO = Path(__file__).resolve().parent.parent
 needs_fork = pytest.mark.skipif(not parse_process_available(), reason="needs fork and 2+ cores")

@@ -61,7 +61,7 @@ def test_the_examples_records_groups_and_report_are_byte_identical(tmp_path: Pat
 def test_the_parser_reads_the_dev_set_as_before(dev_set_rows: list[dict]) -> None:
     from dataclasses import asdict
 
-    from utils.stacktrace import parse_log
+    from utils.parsing.stacktrace import parse_log
 
     digest = hashlib.sha256()
     for row in dev_set_rows:

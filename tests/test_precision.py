@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from utils import precision
+from utils.stage1 import precision
 
 
 def test_explicit_choices_win_and_bad_values_fail() -> None:

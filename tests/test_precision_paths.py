@@ -14,11 +14,11 @@ from transformers import AutoTokenizer, BertConfig, BertForSequenceClassificatio
 
 import evaluate
 import train_stage1
-from utils import precision
-from utils.checkpoints import TASK_CLASSIFY, default_encoder_path, save_model_dir
-from utils.features import BF16_HEAD_ATOL, cached_encoder_features, check_head_equivalence, encoder_features
-from utils.inference import stage1_bf16
 from utils.labels import load_label_set
+from utils.models.checkpoints import TASK_CLASSIFY, default_encoder_path, save_model_dir
+from utils.stage1 import precision
+from utils.stage1.features import BF16_HEAD_ATOL, cached_encoder_features, check_head_equivalence, encoder_features
+from utils.stage1.inference import stage1_bf16
 
 
 def _tiny_bert(num_labels: int = 4) -> BertForSequenceClassification:

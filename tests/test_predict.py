@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from utils.analyze import (
+from utils.parsing.log_sources import InputError, read_documents
+from utils.pipeline.analyze import (
     DECIDED_BY_AGREE,
     DECIDED_BY_MODEL,
     DECIDED_BY_PARSER,
     DECIDED_BY_PARSER_OVER_MODEL,
     decide_label,
 )
-from utils.log_sources import InputError, read_documents
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -356,7 +356,7 @@ def test_analyzer_options_come_from_the_arguments_in_one_place() -> None:
     # of its name (`--model`, `--locator`, `--stage2` for the directories), a default where a script has none.
     import evaluate
     import predict
-    from utils.analyze import AnalyzerOptions
+    from utils.pipeline.analyze import AnalyzerOptions
 
     args = predict.PredictArguments(input=["a.log"], model=["m1", "m2"], locator="loc", stage2="s2", top_k=7,
                                     quantize=True, precision="fp32", explanation_language="ko")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from utils.corpus.production_log import ProductionLogConfig, parse_size, write_production_log
-from utils.log_sources import DocumentStream
+from utils.parsing.log_sources import DocumentStream
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -9,9 +9,9 @@ import pytest
 
 import build_corpus
 from utils.corpus.real_logs import RealLogsOptions, import_real_logs, mix_with_synthetic, split_sources
-from utils.fingerprint import failure_signature, message_template
 from utils.labels import load_label_set
-from utils.stacktrace import parse_trace
+from utils.parsing.stacktrace import parse_trace
+from utils.pipeline.fingerprint import failure_signature, message_template
 
 NPE_OLD_JDK = """java.lang.NullPointerException
 \tat org.acme.csv.RecordReader.nextField(RecordReader.java:{line})

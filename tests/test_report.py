@@ -29,7 +29,7 @@ EXTERNAL = re.compile(r"""(?:\bsrc|\bhref)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*
 
 def group(count: int, label: str | None, fqcn: str, message: str, timeline: dict[str, int] | None = None,
           explanation: str | None = None, source: str = "app.log") -> dict[str, Any]:
-    """A record shaped like utils/grouping.py `Group.to_record`."""
+    """A record shaped like utils/pipeline/grouping.py `Group.to_record`."""
     times = sorted(timeline or {})
     simple = fqcn.rsplit(".", 1)[-1]
     fields = dict(part.split("=", 1) for part in explanation.split("; ")) if explanation else None

@@ -1,5 +1,5 @@
 """Training reliability: an interrupted run resumes from its last checkpoint to the same final step and metrics, the
-same seed on the same data gives the same metrics, and the one resume rule (utils.training.may_resume) refuses a run
+same seed on the same data gives the same metrics, and the one resume rule (utils.models.training.may_resume) refuses a run
 whose arguments differ from the saved run's unless --overwrite_output_dir."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import torch
 from transformers import AutoTokenizer, BertConfig, BertModel, TrainerCallback
 
 import train_stage1
-from utils.checkpoints import default_encoder_path
+from utils.models.checkpoints import default_encoder_path
 
 EXCEPTIONS = [
     ("java.lang.NullPointerException", "customer is null", "com.acme.crm.CustomerService.find"),
@@ -123,7 +123,7 @@ def _parsed_arguments(argv: list[str]) -> dict:
     from transformers import HfArgumentParser, TrainingArguments
 
     from utils.args import parse_args_with_config
-    from utils.training import run_arguments
+    from utils.models.training import run_arguments
 
     parser = HfArgumentParser((train_stage1.ModelArguments, train_stage1.DataArguments, train_stage1.LossArguments,
                                TrainingArguments))
@@ -131,7 +131,7 @@ def _parsed_arguments(argv: list[str]) -> dict:
 
 
 def test_resume_rule_match_mismatch_overwrite(tmp_path) -> None:
-    from utils.training import RUN_ARGUMENTS_FILE, may_resume, write_run_arguments
+    from utils.models.training import RUN_ARGUMENTS_FILE, may_resume, write_run_arguments
 
     arguments = _parsed_arguments(["--output_dir", str(tmp_path / "a"), "--hub_token", "secret"])
     # Where a run writes, whether it keeps checkpoints, and credentials are not compared (nor recorded).
@@ -173,7 +173,7 @@ def test_stage2_follows_the_same_rule(tmp_path, monkeypatch) -> None:
     import sys
 
     import train_stage2
-    from utils.training import write_run_arguments
+    from utils.models.training import write_run_arguments
 
     write_run_arguments(tmp_path, {"learning_rate": 0.5})
     monkeypatch.setattr(sys, "argv", ["train_stage2.py", "--output_dir", str(tmp_path), "--train_file", "missing"])

@@ -10,9 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from utils.guidance import format_guidance, format_location  # noqa: E402
 from utils.report.summary import match_strength  # noqa: E402
-from utils.scenarios import (  # noqa: E402
+from utils.stage2.guidance import format_guidance, format_location  # noqa: E402
+from utils.stage2.scenarios import (  # noqa: E402
     _TOKEN_PATTERN,
     MEMORY_FILE,
     METHOD_SLOT,
@@ -24,7 +24,7 @@ from utils.scenarios import (  # noqa: E402
     leaves_scenario_out,
     with_method_slot,
 )
-from utils.seq2seq import build_scenario_memory, choose_recall_threshold, stage2_example, use_recall  # noqa: E402
+from utils.stage2.seq2seq import build_scenario_memory, choose_recall_threshold, stage2_example, use_recall  # noqa: E402
 
 
 def _row(row_id: str, scenario: str, label: str, message: str, method: str, cause: str, fix: str,
@@ -200,7 +200,7 @@ def test_loading_a_memory_does_not_import_scikit_learn(memory, tmp_path):
     import subprocess
 
     memory.save(tmp_path)
-    code = ("import sys; from utils.scenarios import ScenarioMemory; "
+    code = ("import sys; from utils.stage2.scenarios import ScenarioMemory; "
             f"m = ScenarioMemory.load({str(tmp_path)!r}); m.recall('order timeout', 'NullPointerException', 'en'); "
             "print('sklearn' in sys.modules)")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

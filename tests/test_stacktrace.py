@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from utils.stacktrace import (
+from utils.parsing.stacktrace import (
     Trace,
     find_deadlocks,
     is_library_class,

@@ -15,9 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from transformers import AutoTokenizer  # noqa: E402
 
-from utils.generation_metrics import evaluate_explanations, field_agreement, rouge_l  # noqa: E402
-from utils.guidance import format_guidance, format_location, frame_location, parse_guidance  # noqa: E402
-from utils.seq2seq import (  # noqa: E402
+from utils.evaluation.generation_metrics import evaluate_explanations, field_agreement, rouge_l  # noqa: E402
+from utils.stage2.guidance import format_guidance, format_location, frame_location, parse_guidance  # noqa: E402
+from utils.stage2.seq2seq import (  # noqa: E402
     FIX_RESERVE,
     agreement_processor,
     build_model_from_config,
@@ -163,8 +163,8 @@ def test_stage2_example_uses_label_and_true_fault_frame():
 
 def test_explanation_language_is_chosen_per_trace_not_per_file():
     # One Korean record in a log once made every trace of the file be explained in Korean.
-    from utils.analyze import Analyzer, AnalyzerOptions
-    from utils.log_sources import LogDocument
+    from utils.parsing.log_sources import LogDocument
+    from utils.pipeline.analyze import Analyzer, AnalyzerOptions
 
     log = (
         "2026-01-05 10:00:00.000 ERROR [exec-1] c.b.p.PaymentService - Payment failed id=42\n"
@@ -433,21 +433,21 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
     assert text.startswith("type=SocketTimeoutException;")
 
     # The explanation language: a document's own, else the option; "auto" reads Hangul in the log.
-    from utils.analyze import Analyzer, AnalyzerOptions
-    from utils.log_sources import LogDocument
-    from utils.record import to_record
+    from utils.parsing.log_sources import LogDocument
+    from utils.pipeline.analyze import Analyzer, AnalyzerOptions
+    from utils.pipeline.record import to_record
     from utils.report.summary import format_summary
 
     seen_sources: list[str] = []
-    import utils.seq2seq
+    import utils.stage2.seq2seq
 
-    real_generate = utils.seq2seq.generate_explanations
+    real_generate = utils.stage2.seq2seq.generate_explanations
 
     def recording_generate(model, tokenizer, sources, **options):
         seen_sources.extend(sources)
         return real_generate(model, tokenizer, sources, **options)
 
-    monkeypatch.setattr(utils.seq2seq, "generate_explanations", recording_generate)
+    monkeypatch.setattr(utils.stage2.seq2seq, "generate_explanations", recording_generate)
     log = _row(1, SCENARIOS[1])["log"]
     # b: Hangul in the trace's own log record (the choice is per trace: a line outside its record does not count)
     documents = [LogDocument("a", "a", log), LogDocument("b", "b", log.replace("request failed", "결제 실패")),
@@ -477,8 +477,8 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
     analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(output_dir)))
     results = analyzer.analyze(documents)
     assert results[0].explanation_source == "known scenario"
-    from utils.explanations import trace_grounding
-    from utils.seq2seq import explanation_problems
+    from utils.stage2.explanations import trace_grounding
+    from utils.stage2.seq2seq import explanation_problems
 
     for item in results[1:]:  # the barely trained model's Korean text is shown only if it passes the checks
         assert item.explanation_source == ("type template" if item.explanation_rejected else "model")

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 import predict
-from utils import log_sources
-from utils.analyze import Analyzer, AnalyzerOptions
-from utils.grouping import GroupTable, group_key
-from utils.log_sources import DocumentStream, read_documents
-from utils.record import to_record
+from utils.parsing import log_sources
+from utils.parsing.log_sources import DocumentStream, read_documents
+from utils.pipeline.analyze import Analyzer, AnalyzerOptions
+from utils.pipeline.grouping import GroupTable, group_key
+from utils.pipeline.record import to_record
 from utils.redact import RedactOptions, Redactor
 
 REPO = Path(__file__).resolve().parents[1]

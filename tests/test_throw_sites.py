@@ -8,11 +8,11 @@ import re
 import numpy as np
 import pytest
 
-from utils.analyze import DECIDED_BY_THROW_SITE, Analyzer, AnalyzerOptions
 from utils.inputs import mask_exception_names
 from utils.labels import load_label_set
-from utils.log_sources import LogDocument
-from utils.stacktrace import parse_trace
+from utils.parsing.log_sources import LogDocument
+from utils.parsing.stacktrace import parse_trace
+from utils.pipeline.analyze import DECIDED_BY_THROW_SITE, Analyzer, AnalyzerOptions
 from utils.throw_sites import load_throw_sites, thrown_at
 
 REQUIRE_NON_NULL = ("java.lang.NullPointerException: order id\n"

@@ -25,17 +25,17 @@ from transformers import (
 
 import train_stage1
 from utils.args import parse_args_with_config
-from utils.checkpoints import TASK_CLASSIFY, default_encoder_path, load_model
-from utils.classifier import MeanPoolingForSequenceClassification
-from utils.data import add_model_inputs, load_labeled_dataset, merge_labels, tokenize_dataset
-from utils.features import (
+from utils.labels import load_label_set
+from utils.models.checkpoints import TASK_CLASSIFY, default_encoder_path, load_model
+from utils.stage1.classifier import MeanPoolingForSequenceClassification
+from utils.stage1.data import add_model_inputs, load_labeled_dataset, merge_labels, tokenize_dataset
+from utils.stage1.features import (
     FeatureHead,
     cached_encoder_features,
     check_head_equivalence,
     encoder_features,
     freeze_encoder,
 )
-from utils.labels import load_label_set
 
 # Invented failures: (exception class, message, application frame) per class; the label is the root cause.
 KINDS = [
@@ -326,7 +326,7 @@ def test_the_runs_get_the_training_arguments_main_decided(tmp_path, tiny_encoder
 def test_fine_tuning_on_cpu_is_bf16_only_when_asked(precision: str, bf16: bool, monkeypatch) -> None:
     # auto fine-tunes in fp32 on a CPU, whatever the CPU: the measured figures are fp32 ones
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr("utils.precision.cpu_has_native_bf16", lambda: True)
+    monkeypatch.setattr("utils.stage1.precision.cpu_has_native_bf16", lambda: True)
     training_args = train_stage1.TrainingArguments(output_dir="unused", report_to=[])
     decided = train_stage1.with_precision(training_args, train_stage1.ModelArguments(precision=precision))
     assert decided.bf16 is bf16 and (decided.use_cpu or not bf16)

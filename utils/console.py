@@ -26,7 +26,7 @@ LIBRARY_LOGGERS = ("transformers", "datasets", "huggingface_hub", "accelerate", 
 LIBRARY_WARNING_MODULES = r"(transformers|datasets|huggingface_hub|accelerate|peft|torch|sklearn|safetensors)(\..*)?$"
 # The entry points' option that skips and counts malformed JSONL rows (train_stage1.py, evaluate.py).
 SKIP_ROWS_FIELD = "skip_invalid_rows"
-# A `utils.data.JsonlError` about one line starts with "path:line: "; file-level ones (missing, empty) do not.
+# A `utils.stage1.data.JsonlError` about one line starts with "path:line: "; file-level ones (missing, empty) do not.
 LINE_ERROR = re.compile(r"^.+:\d+: ")
 
 
@@ -47,10 +47,10 @@ def configure_console(verbose: bool | None = None) -> None:
 def input_error_line(error: BaseException, program: str, skip_flag_offered: bool) -> str | None:
     """The one line an uncaught input-file error is shown as, or None for any other error (a traceback then).
 
-    Only `utils.data.JsonlError` qualifies: its message already names the file (and line) in one sentence. A
+    Only `utils.stage1.data.JsonlError` qualifies: its message already names the file (and line) in one sentence. A
     line-level error the skip flag would have skipped gets the flag named; an undecodable (non-UTF-8) line is not
     skippable, so it does not."""
-    data = sys.modules.get("utils.data")  # not loaded: the error cannot be one of its
+    data = sys.modules.get("utils.stage1.data")  # not loaded: the error cannot be one of its
     if data is None or not isinstance(error, data.JsonlError):
         return None
     line = f"{program}: error: {error}"

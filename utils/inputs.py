@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from utils.guidance import format_location
-from utils.stacktrace import THROWABLE_SUFFIX, Frame, ThrownException, Trace
+from utils.parsing.stacktrace import THROWABLE_SUFFIX, Frame, ThrownException, Trace
+from utils.stage2.guidance import format_location
 
 MASK_TOKEN = "[EXC]"
 # Any Java-like name ending in Exception / Error / Failure / Throwable / Fault, with its package and inner classes:
@@ -211,7 +211,7 @@ def build_stage2_input(
 
     The language is the one the explanation is to be written in: a reader's choice, not something a trace says
     (most Korean-team traces carry no Hangul at all), so it is given, like the type and location. `known` is the
-    recalled scenario (utils.scenarios.format_recall), placed before the frames so truncation cuts frames first.
+    recalled scenario (utils.stage2.scenarios.format_recall), placed before the frames so truncation cuts frames first.
     """
     root = trace.root_cause
     root_text = _exception_text(root, 200) if root is not None else "none"

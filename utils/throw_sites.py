@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from utils.stacktrace import Trace
+from utils.parsing.stacktrace import Trace
 
 THROW_SITES_PATH = Path(__file__).resolve().parent.parent / "configs" / "throw_sites.yaml"
 

@@ -23,8 +23,8 @@ from utils.corpus.jdk import JDK_VERSIONS, Jdk, as_jdk6
 from utils.corpus.launchers import TEST_LAUNCHERS, TEST_RUNNERS
 from utils.corpus.model import TEMPLATES, Incident, StackFrame, Template
 from utils.corpus.render import LOG_STYLES, PREFIXED_STYLES, LogLine, RenderPlan, render_document
-from utils.guidance import format_guidance, format_location
 from utils.labels import LabelSet, load_label_set
+from utils.stage2.guidance import format_guidance, format_location
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "configs" / "corpus.yaml"
 SPLITS = ("train", "validation", "test")
@@ -344,8 +344,8 @@ def _grounded_guidance(incident: Incident, text: str, label: str, lang: str) -> 
     """The row's cause and fix, each replaced by the type-level text of the rendered trace when it states something
     the log does not show (a template writes from hidden facts: the variable of a bare NPE, the code under test).
     Reads only the rendered text, draws nothing: logs and labels stay as the seed makes them."""
-    from utils.explanations import ground_guidance, select_trace
-    from utils.stacktrace import Frame, Trace, parse_log
+    from utils.parsing.stacktrace import Frame, Trace, parse_log
+    from utils.stage2.explanations import ground_guidance, select_trace
 
     traces = parse_log(text)
     trace = select_trace(traces, incident.root.cls) if traces else Trace()

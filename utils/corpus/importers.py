@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from utils.guidance import format_guidance, format_location
 from utils.labels import LabelSet, load_label_set
-from utils.stacktrace import parse_log
+from utils.parsing.stacktrace import parse_log
+from utils.stage2.guidance import format_guidance, format_location
 
 _SUREFIRE_2 = re.compile(r"^(?P<method>[\w$]+)\((?P<cls>[\w$.]+)\)\s+Time elapsed:.*<<<\s*(?P<kind>FAILURE|ERROR)!")
 _SUREFIRE_3 = re.compile(

@@ -1,8 +1,8 @@
 """Parser-labelled training rows from real logs: `build_corpus.py --real_logs PATH [PATH ...]`.
 
 Every trace whose root-cause class the parser reads becomes a row labelled through configs/labels.yaml, so a team
-trains on its own logs without labelling anything. Repeats of one failure (same `utils.fingerprint` signature) are
-collapsed to one row that counts them. Rows are split by where they come from (a JSONL row's `project`, else its
+trains on its own logs without labelling anything. Repeats of one failure (same `utils.pipeline.fingerprint` signature)
+are collapsed to one row that counts them. Rows are split by where they come from (a JSONL row's `project`, else its
 `source`, else the file), never row by row: a model validated on a source it trained on would look better than it
 is on the next service. Log text passes `utils.redact` before it is kept.
 
@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from utils.fingerprint import failure_signature
 from utils.labels import LabelSet
-from utils.log_sources import InputError, LogDocument, SkipReport, read_documents, source_file
-from utils.stacktrace import Trace, parse_log
+from utils.parsing.log_sources import InputError, LogDocument, SkipReport, read_documents, source_file
+from utils.parsing.stacktrace import Trace, parse_log
+from utils.pipeline.fingerprint import failure_signature
 
 SPLITS = ("train", "validation", "test")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from utils.corpus.codebase import BANK_ROOTS
-from utils.stacktrace import JDK_PREFIXES, Frame, Trace, parse_log
+from utils.parsing.stacktrace import JDK_PREFIXES, Frame, Trace, parse_log
 
 TEST_RUNNERS_PATH = Path(__file__).resolve().parents[2] / "configs" / "test_runners.yaml"
 

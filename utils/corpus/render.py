@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from utils.corpus.model import Incident, StackFrame, Thrown
-from utils.stacktrace import JDK_PREFIXES
+from utils.parsing.stacktrace import JDK_PREFIXES
 
 # Jar names log4j2's extended throwable pattern (%xEx) prints after each frame.
 _JARS = (

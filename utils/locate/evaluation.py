@@ -8,7 +8,7 @@ from pathlib import Path
 from utils.locate.names import frame_key, normalize_method
 from utils.locate.scoring import LinearRanker, naive_frames, rank_frames
 from utils.locate.storage import load_ranker
-from utils.stacktrace import parse_trace
+from utils.parsing.stacktrace import parse_trace
 
 ASSERTION_FAILURES = {
     "AssertionError",
@@ -151,7 +151,7 @@ def evaluate_locate_file(
 ) -> dict:
     """`evaluate_locate` on a JSONL file of rows with `log` and `fix_methods` (real, with `project`/`bug_id`) or
     `meta.fault` (the synthetic corpus); `ranker_dir=None` scores the rules. Bad lines raise naming file and line."""
-    from utils.data import read_jsonl  # evaluation only: keeps ranking free of numpy/datasets
+    from utils.stage1.data import read_jsonl  # evaluation only: keeps ranking free of numpy/datasets
 
     rows = read_jsonl(input_path, required_fields=("log",))
     selected = select_locate_rows(rows, include_assertions=include_assertions)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from utils.locate.kinds import AppScope, infer_scope
 from utils.locate.names import camel_tokens, frame_key, outer_simple_class
-from utils.stacktrace import THROWABLE_SUFFIX, Frame, Trace
+from utils.parsing.stacktrace import THROWABLE_SUFFIX, Frame, Trace
 
 FEATURES_PATH = Path(__file__).with_name("features.yaml")
 
@@ -96,8 +96,8 @@ _ARGUMENT_ERRORS = {
     "NoSuchElementException",
 }
 
-# A class that is an exception, or a helper that builds them: the parser's throwable suffixes (utils/stacktrace.py),
-# singular or plural (`Exceptions`, `Errors`).
+# A class that is an exception, or a helper that builds them: the parser's throwable suffixes
+# (utils/parsing/stacktrace.py), singular or plural (`Exceptions`, `Errors`).
 _EXCEPTION_CLASS = re.compile(rf"{THROWABLE_SUFFIX}s?$")
 
 

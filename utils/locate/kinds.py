@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from utils.locate.names import outer_class, outer_simple_class
-from utils.stacktrace import JDK_PREFIXES, Frame, Trace, load_library_rules
+from utils.parsing.stacktrace import JDK_PREFIXES, Frame, Trace, load_library_rules
 
 # Frames nobody fixes: how the call got there, not what it did. Library membership and generated-class markers come
 # from the parser's list (configs/library_packages.yaml); test runners, launchers, reflection and bootstrap come from

@@ -10,7 +10,7 @@ from utils.locate.evaluation import row_fix_methods
 from utils.locate.features import FEATURE_NAMES, RULE_WEIGHTS, candidates
 from utils.locate.names import normalize_method
 from utils.locate.scoring import LinearRanker
-from utils.stacktrace import parse_trace
+from utils.parsing.stacktrace import parse_trace
 
 
 @dataclass

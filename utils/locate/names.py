@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from utils.stacktrace import Frame
+from utils.parsing.stacktrace import Frame
 
 _LAMBDA = re.compile(r"^lambda\$(.*?)\$\d+$")
 GENERATED_CLASS_PART = re.compile(r"\$\$.*$")  # Foo$$EnhancerByCGLIB$$1a2b, Foo$$Lambda$12/0x...

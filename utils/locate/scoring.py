@@ -6,11 +6,11 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from utils.guidance import format_location
 from utils.locate.features import REASONS, RULE_WEIGHTS, candidates
 from utils.locate.kinds import frame_kind
 from utils.locate.names import frame_key
-from utils.stacktrace import Frame, Trace
+from utils.parsing.stacktrace import Frame, Trace
+from utils.stage2.guidance import format_location
 
 
 @dataclass

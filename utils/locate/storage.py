@@ -6,12 +6,12 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from utils.checkpoints import METADATA_FILE, read_metadata, write_json_atomic, write_metadata
 from utils.locate.features import FEATURE_NAMES
 from utils.locate.scoring import RULES, LinearRanker
-from utils.metadata import TASK_LOCATE
+from utils.models.checkpoints import METADATA_FILE, read_metadata, write_json_atomic, write_metadata
+from utils.models.metadata import TASK_LOCATE
 
-LOCATE_TASK = TASK_LOCATE  # the task name in analyzer_metadata.json (utils/metadata.py)
+LOCATE_TASK = TASK_LOCATE  # the task name in analyzer_metadata.json (utils/models/metadata.py)
 RANKER_FILE = "ranker.json"
 
 

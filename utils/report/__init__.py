@@ -1,4 +1,4 @@
-"""A report people read, from the groups of repeated failures (utils/grouping.py): one self-contained HTML file
+"""A report people read, from the groups of repeated failures (utils/pipeline/grouping.py): one self-contained HTML file
 (inline CSS and SVG, opens offline) or the same content as Markdown for a ticket. predict.py --report writes it.
 
     from utils.report import ReportMeta, choose_language, write_report

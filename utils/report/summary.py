@@ -7,10 +7,10 @@ import textwrap
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from utils.guidance import frame_location, parse_guidance
+from utils.stage2.guidance import frame_location, parse_guidance
 
 if TYPE_CHECKING:
-    from utils.analyze import AnalyzedTrace, Analyzer
+    from utils.pipeline.analyze import AnalyzedTrace, Analyzer
 
 
 def match_strength(similarity: float) -> str:

@@ -39,7 +39,7 @@ class UiText:
 
     def lookup(self, table: str, value: str | None, default: str) -> str:
         """A value of a translated vocabulary (decided_by, explanation source); unknown values are shown as they
-        are, so a new value in utils/analyze.py still reads (in English) instead of failing."""
+        are, so a new value in utils/pipeline/analyze.py still reads (in English) instead of failing."""
         return str(self.table.get(table, {}).get("none" if value is None else value, value or default))
 
 

@@ -1,5 +1,5 @@
-"""What the report shows, read once from the group records (utils/grouping.py `Group.to_record`) into plain values;
-utils/report/html.py and markdown.py only lay these out (and escape them), so the two formats say the same."""
+"""What the report shows, read once from the group records (utils/pipeline/grouping.py `Group.to_record`) into plain
+values; utils/report/html.py and markdown.py only lay these out (and escape them), so the two formats say the same."""
 
 from __future__ import annotations
 

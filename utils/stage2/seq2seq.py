@@ -26,7 +26,12 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
-from utils.explanations import (
+from utils.evaluation.generation_metrics import field_agreement
+from utils.grounding import Grounding, guidance_problems
+from utils.inputs import build_stage2_input, detect_language
+from utils.models.metadata import TASK_GENERATE, Stage2Metadata
+from utils.parsing.stacktrace import Frame, Trace, parse_log
+from utils.stage2.explanations import (
     first_application_frame,
     frame_in_trace,
     load_type_explanations,
@@ -34,15 +39,10 @@ from utils.explanations import (
     trace_grounding,
     trace_slots,
 )
-from utils.generation_metrics import field_agreement
-from utils.grounding import Grounding, guidance_problems
-from utils.guidance import format_guidance, frame_location, parse_guidance
-from utils.inputs import build_stage2_input, detect_language
-from utils.metadata import TASK_GENERATE, Stage2Metadata
-from utils.scenarios import Recall, ScenarioMemory, format_recall, leaves_scenario_out, scenario_text
-from utils.stacktrace import Frame, Trace, parse_log
+from utils.stage2.guidance import format_guidance, frame_location, parse_guidance
+from utils.stage2.scenarios import Recall, ScenarioMemory, format_recall, leaves_scenario_out, scenario_text
 
-TASK = TASK_GENERATE  # the task name in analyzer_metadata.json (utils/metadata.py)
+TASK = TASK_GENERATE  # the task name in analyzer_metadata.json (utils/models/metadata.py)
 PAD_TOKEN, EOS_TOKEN, UNK_TOKEN = "<pad>", "</s>", "<unk>"
 
 
@@ -197,7 +197,7 @@ class Stage2Example:
     known_cause: str = ""
     known_fix: str = ""
     known_usable: bool = False  # the recall's slots were all filled from this trace and it states only what it shows
-    fallback: str = ""  # the type-level explanation (utils/explanations.py): shown when nothing else may be
+    fallback: str = ""  # the type-level explanation (utils/stage2/explanations.py): shown when nothing else may be
     grounding: str = ""  # the log and the facts derived from it: what a shown explanation may state
     anchors: list[str] = field(default_factory=list)  # what a cause about this failure names (Grounding.anchored)
 
@@ -584,10 +584,10 @@ def choose_recall_threshold(similarities: Sequence[float], model_scores: Sequenc
 
 def load_explainer(model_dir: str | Path, device: str | torch.device | None = None) -> tuple[Any, Any, Stage2Metadata]:
     """(model, tokenizer, metadata) of a saved stage-2 model dir (or a seq2seq hub id available offline), in eval
-    mode on `device` (default: CUDA when available, else CPU), loaded through `utils.checkpoints.load_model` so a
+    mode on `device` (default: CUDA when available, else CPU), loaded through `utils.models.checkpoints.load_model` so a
     wrong or incomplete directory fails with one clear sentence. The tokenizer's model_max_length is the training
     max_source_length; metadata.generation holds the decoding settings the model was scored with."""
-    from utils.checkpoints import load_model
+    from utils.models.checkpoints import load_model
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     loaded = load_model(model_dir, expected_task=TASK, device=str(device))

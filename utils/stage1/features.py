@@ -2,15 +2,15 @@
 only the head.
 
 A sequence classifier is `encoder -> pooling -> head`. Supported layouts:
-- "mean": `MeanPoolingForSequenceClassification` (`utils.classifier`): masked mean of the last hidden states, then
-  dense+tanh -> dropout -> classifier. all-MiniLM-L6-v2 was trained for mean pooling: on a 4k-row generated corpus
+- "mean": `MeanPoolingForSequenceClassification` (`utils.stage1.classifier`): masked mean of the last hidden states,
+then dense+tanh -> dropout -> classifier. all-MiniLM-L6-v2 was trained for mean pooling: on a 4k-row generated corpus
   (template-disjoint test split) the same head recipe on frozen states reached test top-1 0.60 / macro-F1 0.61 with
   mean pooling against 0.51 / 0.51 on the first token (pooler trainable) and 0.46 / 0.41 with the frozen pooler.
 - first-token heads of `AutoModelForSequenceClassification`: BERT (pooler dense+tanh -> dropout -> classifier),
   ELECTRA/RoBERTa (their classification head), DistilBERT (pre_classifier -> ReLU -> dropout -> classifier).
 `FeatureHead` wraps the model's own head modules (the same objects, not copies), so training it on cached pooled
 states trains the full model's head in place, and the saved model reproduces the cached-path logits through the
-standard loading path (`utils.checkpoints.load_model`).
+standard loading path (`utils.models.checkpoints.load_model`).
 
 The cache lives on disk under `<cache_dir>/stage1-<encoder fingerprint>/`, one pooled state per distinct model input
 (keyed by its token ids and attention mask, so data, input options, tokenizer and max_length are all covered).
@@ -31,8 +31,8 @@ from torch import nn
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from utils.atomic import open_atomic, write_json_atomic
-from utils.classifier import MeanPoolingForSequenceClassification, masked_mean
-from utils.inference import DEFAULT_MAX_BATCH_TOKENS, length_sorted_batches
+from utils.stage1.classifier import MeanPoolingForSequenceClassification, masked_mean
+from utils.stage1.inference import DEFAULT_MAX_BATCH_TOKENS, length_sorted_batches
 
 MODEL_INPUT_KEYS = ("input_ids", "attention_mask", "token_type_ids")
 

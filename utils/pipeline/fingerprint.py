@@ -14,7 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from utils.stacktrace import Frame, Trace
+from utils.parsing.stacktrace import Frame, Trace
 
 _MAX_MESSAGE_CHARS = 300  # a template longer than this adds nothing that tells two failures apart
 # Order matters: longer, more specific shapes first, so a UUID is not read as hex runs and numbers.

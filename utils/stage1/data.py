@@ -20,7 +20,7 @@ from datasets import Dataset
 
 from utils.inputs import build_model_input
 from utils.labels import LabelSet
-from utils.stacktrace import parse_trace
+from utils.parsing.stacktrace import parse_trace
 
 UNKNOWN_POLICIES = ("other", "drop", "error")
 INPUT_FORMATS = ("trace", "text")

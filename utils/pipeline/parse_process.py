@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from utils.log_sources import DocumentStream
+from utils.parsing.log_sources import DocumentStream
 
 MAX_BATCHES_AHEAD = 512  # batch files (~5 MB each, ~9 MB of a production log) the child may write ahead
 _POLL_SECONDS = 1.0  # how often a waiting parent checks that the child is still alive

@@ -20,8 +20,8 @@ from typing import Any
 
 from utils.atomic import write_json_atomic as write_json_atomic  # re-exported for the trainers
 from utils.labels import LabelSet
-from utils.metadata import METADATA_FILE as METADATA_FILE
-from utils.metadata import (
+from utils.models.metadata import METADATA_FILE as METADATA_FILE
+from utils.models.metadata import (
     TASK_CLASSIFY,
     TASK_GENERATE,
     MetadataError,
@@ -30,8 +30,8 @@ from utils.metadata import (
     Stage2Metadata,
     metadata_from_dict,
 )
-from utils.metadata import read_metadata as read_metadata
-from utils.metadata import write_metadata as write_metadata
+from utils.models.metadata import read_metadata as read_metadata
+from utils.models.metadata import write_metadata as write_metadata
 
 TASK_DESCRIPTIONS = {"stage1": "a stage-1 classification model", "stage2": "a stage-2 generation model"}
 WEIGHT_FILES = (
@@ -76,7 +76,7 @@ def save_model_dir(
     The metadata file is removed first and written last, so a directory holding `analyzer_metadata.json` is always
     complete; each file is moved in with `os.replace`; weight files of an earlier save that this one did not write
     (another format or shard count) are removed so they cannot be loaded by mistake. A dict is checked against the
-    schema (utils/metadata.py) before anything is written.
+    schema (utils/models/metadata.py) before anything is written.
     """
     output_dir = Path(output_dir)
     if not isinstance(metadata, ModelMetadata):
@@ -239,7 +239,7 @@ def _auto_class(source: str, task: str, config: Any) -> Any:
     family = task_family(task)
     architecture = (getattr(config, "architectures", None) or [""])[0]
     if family == "stage1" and architecture == "MeanPoolingForSequenceClassification":
-        from utils.classifier import MeanPoolingForSequenceClassification
+        from utils.stage1.classifier import MeanPoolingForSequenceClassification
 
         return MeanPoolingForSequenceClassification
     if family == "stage1":

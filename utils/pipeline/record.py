@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from utils.guidance import parse_guidance
-from utils.stacktrace import Frame
+from utils.parsing.stacktrace import Frame
+from utils.stage2.guidance import parse_guidance
 
 if TYPE_CHECKING:
-    from utils.analyze import AnalyzedTrace
+    from utils.pipeline.analyze import AnalyzedTrace
 
 
 def frame_dict(frame: Frame | None) -> dict[str, Any] | None:
@@ -19,7 +19,7 @@ def frame_dict(frame: Frame | None) -> dict[str, Any] | None:
 
 
 # The fields of `to_record` made only from what a repeat takes from its group's first trace
-# (utils.analyze.GROUP_SHARED_FIELDS): every record of one group has the same values there (a writer may redact
+# (utils.pipeline.analyze.GROUP_SHARED_FIELDS): every record of one group has the same values there (a writer may redact
 # them once per group).
 GROUP_RECORD_FIELDS = ("label", "decided_by", "top_k", "location", "candidates", "explanation", "explanation_fields",
                        "explanation_agreed", "explanation_source", "known_scenario", "similar_case",

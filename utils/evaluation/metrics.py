@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-# sklearn is imported inside the functions that use it: `softmax` is on predict.py's path (via utils.inference),
+# sklearn is imported inside the functions that use it: `softmax` is on predict.py's path (via utils.stage1.inference),
 # and `import sklearn.metrics` costs ~1.6 s there for nothing.
 
 TOP_KS = (1, 3, 5)

@@ -22,8 +22,8 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from utils.checkpoints import LoadedModel, ModelLoadError  # noqa: E402
-from utils.metrics import softmax  # noqa: E402
+from utils.evaluation.metrics import softmax  # noqa: E402
+from utils.models.checkpoints import LoadedModel, ModelLoadError  # noqa: E402
 
 # Padded tokens per forward pass: a bigger [rows x tokens] batch spills the CPU caches (MiniLM's FFN activations
 # alone are rows * tokens * 1536 floats: 6 MB at 1024 tokens) and bought nothing on 2 cores (bench/README.md).
@@ -92,17 +92,17 @@ def configure_threads(threads: int | None = None) -> int:
 
 def inference_bf16(precision: str = "auto", device: str = "cpu") -> bool:
     """Whether stage-1 inference runs under bf16 autocast: `precision` "auto" means where the hardware runs bf16
-    natively (AVX512-BF16 / AMX CPUs, bf16-capable CUDA; the rule of utils/precision.py, shared with training), fp32
-    elsewhere, where emulated bf16 is slower; "fp32" forces full precision, "bf16" asks for it anyway."""
-    from utils.precision import use_bf16
+    natively (AVX512-BF16 / AMX CPUs, bf16-capable CUDA; the rule of utils/stage1/precision.py, shared with training),
+    fp32 elsewhere, where emulated bf16 is slower; "fp32" forces full precision, "bf16" asks for it anyway."""
+    from utils.stage1.precision import use_bf16
 
     return use_bf16(precision, device)
 
 
 def stage1_bf16(members: Sequence[Any], precision: str = "auto", quantized: bool = False) -> bool:
-    """Whether stage-1 `members` (utils.checkpoints.LoadedModel) run under bf16 autocast: the one rule predict.py
-    (utils/analyze.py) and evaluate.py share, so an evaluation scores what predict.py computes. int8 weights stay
-    as they are (autocast would only add casts around them); otherwise `inference_bf16` on the members' device."""
+    """Whether stage-1 `members` (utils.models.checkpoints.LoadedModel) run under bf16 autocast: the one rule predict.py
+    (utils/pipeline/analyze.py) and evaluate.py share, so an evaluation scores what predict.py computes. int8 weights
+    stay as they are (autocast would only add casts around them); otherwise `inference_bf16` on the members' device."""
     if not members or quantized:
         return False
     return inference_bf16(precision, next(members[0].model.parameters()).device.type)

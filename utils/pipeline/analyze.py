@@ -2,7 +2,8 @@
 
 Parsing and locating are pure Python; the stage-1 / stage-2 models are optional and imported only when used, so
 a parser-only run starts in well under a second. What is made of the results lives apart: the output record in
-utils/record.py, the printed summary in utils/report/summary.py, end-to-end scoring in utils/explanation_scoring.py.
+utils/pipeline/record.py, the printed summary in utils/report/summary.py, end-to-end scoring in
+utils/evaluation/explanation_scoring.py.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from utils.guidance import format_guidance, frame_location
 from utils.labels import LabelSet, load_label_set
-from utils.log_sources import LogDocument, parser_line_growth
-from utils.stacktrace import Frame, Trace, find_deadlocks, parse_log
+from utils.parsing.log_sources import LogDocument, parser_line_growth
+from utils.parsing.stacktrace import Frame, Trace, find_deadlocks, parse_log
+from utils.stage2.guidance import format_guidance, frame_location
 from utils.throw_sites import thrown_at
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 DEFAULT_STAGE1_DIR = MODELS_DIR / "stage1"
 DEFAULT_LOCATOR_DIR = MODELS_DIR / "locate"
 DEFAULT_STAGE2_DIR = MODELS_DIR / "stage2"
@@ -67,7 +68,8 @@ class AnalyzedTrace:
     explanation: str | None = None  # what the user sees (type and location agree with the fields above)
     explanation_raw: str | None = None  # the generation before the agreement post-check
     explanation_agreed: bool | None = None
-    recall: Any = None  # the utils.scenarios.Recall of the most similar known scenario (the stage-2 model sees it)
+    # the utils.stage2.scenarios.Recall of the most similar known scenario (the stage-2 model sees it)
+    recall: Any = None
     known_scenario: Any = None  # that Recall when it is the explanation shown (its slots filled, grounded)
     similar_case: dict[str, Any] | None = None  # a recall not shown as this failure's explanation, and why not
     explanation_source: str | None = None  # "known scenario", "model" (generated) or "type template"
@@ -90,7 +92,8 @@ class StreamState:
     of one streamed plain log share one trace and deadlock numbering). Memory grows with the groups, not the input."""
 
     leaders: dict[str, AnalyzedTrace] = field(default_factory=dict)
-    frame_blocks: Any = None  # utils.repeat_cache.FrameBlocks: parses (and redacts) documents, runs of frames once
+    # utils.pipeline.repeat_cache.FrameBlocks: parses (and redacts) documents, runs of frames once
+    frame_blocks: Any = None
     source: str | None = None  # the file whose regions are being read
     traces: int = 0  # traces of `source` so far
     cycles: int = 0  # deadlock cycles of `source` so far
@@ -261,16 +264,16 @@ class Analyzer:
         self.locator_dir = locator_dir
         self.stage1: list[Any] = []
         self.explainer: tuple[Any, Any, dict[str, Any]] | None = None
-        self.scenario_memory: Any = None  # utils.scenarios.ScenarioMemory of a retrieval-augmented stage 2
+        self.scenario_memory: Any = None  # utils.stage2.scenarios.ScenarioMemory of a retrieval-augmented stage 2
         self.stage2_dir = stage2_dir
         self.stage1_bf16 = False
         if model_dirs or stage2_dir:
             self._load_models(expand_model_dirs(model_dirs), stage2_dir)
 
     def _load_models(self, model_dirs: list[str], stage2_dir: str | None) -> None:
-        # utils.inference first: it sets the OpenMP wait policy, which only takes effect before torch loads.
-        from utils.checkpoints import TASK_CLASSIFY, load_model
-        from utils.inference import check_same_labels, configure_threads, quantize_int8, stage1_bf16
+        # utils.stage1.inference first: it sets the OpenMP wait policy, which only takes effect before torch loads.
+        from utils.models.checkpoints import TASK_CLASSIFY, load_model
+        from utils.stage1.inference import check_same_labels, configure_threads, quantize_int8, stage1_bf16
 
         self.threads = configure_threads(self.options.threads)
         self.stage1 = [load_model(path, expected_task=TASK_CLASSIFY) for path in model_dirs]
@@ -279,14 +282,14 @@ class Analyzer:
         if self.options.quantize:
             for member in self.stage1:
                 member.model = quantize_int8(member.model)
-        # bf16 autocast where the hardware runs it natively (utils/precision.py); int8 weights stay as they are.
+        # bf16 autocast where the hardware runs it natively (utils/stage1/precision.py); int8 weights stay as they are.
         self.stage1_bf16 = stage1_bf16(self.stage1, self.options.precision, self.options.quantize)
         if stage2_dir:
-            from utils.seq2seq import load_explainer
+            from utils.stage2.seq2seq import load_explainer
 
             self.explainer = load_explainer(stage2_dir)
             if self.explainer[2].input_options.retrieval:
-                from utils.scenarios import ScenarioMemory
+                from utils.stage2.scenarios import ScenarioMemory
 
                 self.scenario_memory = ScenarioMemory.load(stage2_dir)
                 if self.scenario_memory is None:
@@ -306,8 +309,8 @@ class Analyzer:
         self, documents: list[LogDocument], progress: bool = False,
         group_of: Callable[[Trace], str | None] | None = None, state: StreamState | None = None,
     ) -> list[AnalyzedTrace]:
-        """Every trace of `documents`, analysed. With `group_of` (a trace's group id, utils.grouping), the repeats
-        of one failure are analysed once: the group's first trace is classified, located and explained, and the
+        """Every trace of `documents`, analysed. With `group_of` (a trace's group id, utils.pipeline.grouping), the
+        repeats of one failure are analysed once: the group's first trace is classified, located and explained, and the
         others get its analysis (a thousand repeats cost one model pass, not a thousand). With `state`, documents
         come in batches of a stream (`parse_documents`) and a group analysed in an earlier batch is not again."""
         results = parse_documents(documents, self.label_set, state)
@@ -339,8 +342,8 @@ class Analyzer:
         return results
 
     def _classify(self, items: list[AnalyzedTrace]) -> None:
-        from utils.inference import ensemble_probabilities, top_k_labels
         from utils.inputs import build_model_input
+        from utils.stage1.inference import ensemble_probabilities, top_k_labels
 
         if not items:
             return
@@ -370,9 +373,9 @@ class Analyzer:
         """Grounded or silent: each item is explained by the first source whose text passes the checks (a recalled
         known scenario, re-filled from this trace and grounded in its log; the model's text, grounded, not
         repeating itself, well formed; else the type-level text, grounded by construction)."""
-        from utils.explanations import load_type_explanations, trace_grounding, trace_slots
-        from utils.scenarios import scenario_text
-        from utils.seq2seq import enforce_agreement, explanation_problems
+        from utils.stage2.explanations import load_type_explanations, trace_grounding, trace_slots
+        from utils.stage2.scenarios import scenario_text
+        from utils.stage2.seq2seq import enforce_agreement, explanation_problems
 
         if not items:
             return
@@ -414,7 +417,7 @@ class Analyzer:
     def _show_recall(self, item: AnalyzedTrace, threshold: float | None, grounding: Any, location: str) -> bool:
         """Whether the item's recalled known scenario is its explanation (then set); one that is not is kept as
         `similar_case`, with why it is not this failure's explanation."""
-        from utils.seq2seq import recall_problems, use_recall
+        from utils.stage2.seq2seq import recall_problems, use_recall
 
         known = item.recall
         if known is None:
@@ -433,8 +436,8 @@ class Analyzer:
 
     def _generate(self, items: list[AnalyzedTrace], languages: list[str], locations: list[str]) -> list[str]:
         """The stage-2 model's explanations of `items`, constrained to their types and locations."""
-        from utils.scenarios import format_recall
-        from utils.seq2seq import build_source, generate_explanations
+        from utils.stage2.scenarios import format_recall
+        from utils.stage2.seq2seq import build_source, generate_explanations
 
         if not items:
             return []

@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from utils.analyze import AnalyzedTrace, Analyzer
-from utils.explanations import select_trace
-from utils.guidance import frame_location, parse_guidance
-from utils.log_sources import LogDocument
+from utils.parsing.log_sources import LogDocument
+from utils.pipeline.analyze import AnalyzedTrace, Analyzer
+from utils.stage2.explanations import select_trace
+from utils.stage2.guidance import frame_location, parse_guidance
 
 
 def labelled_trace(results: list[AnalyzedTrace], root_exception: str | None) -> AnalyzedTrace | None:
-    """The trace a labelled row is about, by the one rule stage-2 training uses (`utils.explanations.select_trace`);
-    None for a row without any trace."""
+    """The trace a labelled row is about, by the one rule stage-2 training uses
+    (`utils.stage2.explanations.select_trace`); None for a row without any trace."""
     if not results:
         return None
     chosen = select_trace([item.trace for item in results], root_exception)
@@ -59,7 +59,7 @@ def score_explanations(rows: list[dict[str, Any]], analyzer: Analyzer, text_fiel
     referenced = [(item, row) for item, row in scored if row.get(guidance_field)]
     metrics["rows_with_reference"] = len(referenced)
     if referenced:
-        from utils.generation_metrics import evaluate_explanations
+        from utils.evaluation.generation_metrics import evaluate_explanations
 
         metrics.update(evaluate_explanations(
             [item.explanation or "" for item, _ in referenced], [row[guidance_field] for _, row in referenced],
@@ -77,7 +77,7 @@ def _grounding_report(scored: list[tuple[AnalyzedTrace, dict[str, Any]]], text_f
     """Ungrounded rate of the shown cause and fix (utils/grounding.py; a fix may name the general API names) and
     examples of each, from the row's log and the facts the pipeline derived from it. A known scenario's text was
     written for another failure and is judged in the strict form, as when it was chosen."""
-    from utils.explanations import load_type_explanations, trace_grounding
+    from utils.stage2.explanations import load_type_explanations, trace_grounding
 
     templates = load_type_explanations()
     counts = {"cause": 0, "fix": 0}

@@ -16,8 +16,8 @@ from transformers import Trainer
 from transformers.trainer_utils import get_last_checkpoint
 
 from utils.atomic import write_json_atomic
-from utils.losses import focal_loss
-from utils.metadata import METADATA_FILE
+from utils.models.metadata import METADATA_FILE
+from utils.stage1.losses import focal_loss
 
 RUN_ARGUMENTS_FILE = "run_arguments.json"
 # Arguments that do not change what a run trains (where it writes, whether checkpoints stay, Hub upload, how many

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from utils.atomic import open_atomic
-from utils.metadata import ModelMetadata, Stage1Metadata, Stage2Metadata
+from utils.models.metadata import ModelMetadata, Stage1Metadata, Stage2Metadata
 
 CARD_FILE = "README.md"
 
@@ -73,7 +73,8 @@ def _stage1_card(metadata: Stage1Metadata, reference: str) -> list[str]:
         *_stage1_limitations(metadata),
         *_usage([f"python predict.py --model {reference} --input app.log",
                  f"python evaluate.py --model {reference} --input labelled.jsonl"],
-                "Loading goes through `utils.checkpoints.load_model`, which checks task, architecture and label set."),
+                "Loading goes through `utils.models.checkpoints.load_model`, which checks task, architecture and "
+                "label set."),
     ]
 
 
@@ -153,7 +154,7 @@ def _stage2_card(metadata: Stage2Metadata, reference: str) -> list[str]:
         *(line for split in ("eval", "test") if splits.get(split)
           for line in (f"## Metrics ({split})", "", *_metrics_table(splits[split]), "")),
         *_usage([f"python predict.py --stage2 {reference} --input app.log"],
-                "Loading goes through `utils.seq2seq.load_explainer`, which checks the task."),
+                "Loading goes through `utils.stage2.seq2seq.load_explainer`, which checks the task."),
     ]
 
 

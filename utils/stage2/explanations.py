@@ -10,7 +10,7 @@ Type-level texts (configs/explanations.yaml `types`): per label, variants in ord
 templates over those slots and optionally a `when` case (a message detector below). The first variant whose case
 holds and whose slots are all known is used, so the text states only what the trace shows: grounded by
 construction (tests/test_grounding.py checks every variant with utils/grounding.py). Recalled known scenarios use
-the same slots (utils/scenarios.py): their specifics are re-filled from the new trace.
+the same slots (utils/stage2/scenarios.py): their specifics are re-filled from the new trace.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ import yaml
 
 from utils.grounding import Grounding
 from utils.labels import OTHER_LABEL as OTHER
-from utils.stacktrace import Frame, Trace
+from utils.parsing.stacktrace import Frame, Trace
 
-EXPLANATIONS_PATH = Path(__file__).resolve().parent.parent / "configs" / "explanations.yaml"
+EXPLANATIONS_PATH = Path(__file__).resolve().parents[2] / "configs" / "explanations.yaml"
 LANGUAGES = ("en", "ko")
 _MAX_SLOT_CHARS = 120
 # Slots a template writes inside quotes: a value holding a quote, a newline or ";" would break the quoting or the

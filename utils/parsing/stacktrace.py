@@ -44,7 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-LIBRARY_PACKAGES_PATH = Path(__file__).resolve().parent.parent / "configs" / "library_packages.yaml"
+LIBRARY_PACKAGES_PATH = Path(__file__).resolve().parents[2] / "configs" / "library_packages.yaml"
 
 
 @dataclass

@@ -268,7 +268,7 @@ NO_TRACE_CONTEXT_LINES = 50  # a log without any trace is reported with its firs
 
 def _is_log_record(line: str) -> bool:
     """A line that starts a timestamped log record, read with the parser's own prefix reader."""
-    from utils.stacktrace import _split_prefix  # the one definition of a log prefix
+    from utils.parsing.stacktrace import _split_prefix  # the one definition of a log prefix
 
     prefix, _ = _split_prefix(line)
     return prefix is not None and prefix.timestamp is not None
@@ -279,7 +279,7 @@ def parser_line_growth(text: str) -> int:
     ..."`): line numbers after such a line count them, so a streamed region's successors are shifted by as many."""
     if "\\n\\tat " not in text:
         return 0
-    from utils.stacktrace import _ESCAPED_TRACE_LINE, _unescape_json_text  # the parser's own decoding
+    from utils.parsing.stacktrace import _ESCAPED_TRACE_LINE, _unescape_json_text  # the parser's own decoding
 
     growth = 0
     for match in _ESCAPED_TRACE_LINE.finditer(text):

@@ -9,7 +9,7 @@ recalls for half of the rows leave the row's whole scenario out, so the model al
 A stored text keeps its specifics as slots (`RECALL_SLOTS`: method, class, the message's value, index, expected
 value ...) and is re-filled from the new trace at recall; a slot the new trace lacks leaves the recall `unfilled`.
 Such a recall, or one that still names what the new log does not show (utils/grounding.py), is never shown as the
-failure's explanation (utils/analyze.py keeps it as a `similar_case`).
+failure's explanation (utils/pipeline/analyze.py keeps it as a `similar_case`).
 
 Similarity: cosine of TF-IDF vectors over the type, the root exception, its message and the top frames' methods.
 The memory saves as JSON (`scenarios.json` in the model dir: vocabulary, idf, entries), not a pickle, so a model
@@ -33,7 +33,7 @@ import numpy as np
 from utils.atomic import write_json_atomic
 from utils.grounding import log_words, prose_words
 from utils.labels import OTHER_LABEL
-from utils.stacktrace import Trace
+from utils.parsing.stacktrace import Trace
 
 MEMORY_FILE = "scenarios.json"
 METHOD_SLOT = "{method}"  # the faulty method's name in a stored text, filled with the new trace's at recall
@@ -230,7 +230,7 @@ class ScenarioMemory:
     @classmethod
     def from_examples(cls, examples: Iterable[dict[str, str]], per_scenario: int = 20) -> ScenarioMemory:
         """A memory of at most `per_scenario` entries per (scenario, language), from dicts with the entry keys
-        and "slots" (the row's trace slots, `utils.explanations.trace_slots`; or just "method"), whose values are
+        and "slots" (the row's trace slots, `utils.stage2.explanations.trace_slots`; or just "method"), whose values are
         replaced by `{name}`, and "log" (the row's log text, for the `names` its text took from it); identical
         (text, cause, fix) kept once."""
         kept: dict[tuple[str, str], int] = defaultdict(int)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from utils.metrics import expected_calibration_error
+from utils.evaluation.metrics import expected_calibration_error
 
 # A warning fires when the mean top score is this far from the accuracy, or a class is predicted at less than
 # RATE_RATIO of its true rate (only for classes with at least MIN_SUPPORT gold rows: rarer ones are noise).

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from utils.log_sources import LogDocument, parser_line_growth
+from utils.parsing.log_sources import LogDocument, parser_line_growth
+from utils.parsing.stacktrace import Frame, ThrownException, Trace, parse_log
 from utils.redact import map_strings
-from utils.stacktrace import Frame, ThrownException, Trace, parse_log
 
 MIN_BLOCK_LINES = 3  # shorter runs of frames are left in place: the placeholder would save nothing
 MAX_CACHED_BLOCKS = 50_000  # distinct frame runs kept; beyond it the cache starts over (memory stays bounded)
@@ -85,8 +85,8 @@ class StringRedactor:
 
 class GroupRecordRedactor:
     """Redacts output records with `strings` (a StringRedactor), the fields every record of a group shares
-    (`fields`, utils.record.GROUP_RECORD_FIELDS) once per group: a repeat gets the group's first redacted values
-    and adds their hits to the counts again, so values and counts are those of redacting every record whole."""
+    (`fields`, utils.pipeline.record.GROUP_RECORD_FIELDS) once per group: a repeat gets the group's first redacted
+    values and adds their hits to the counts again, so values and counts are those of redacting every record whole."""
 
     def __init__(self, strings: StringRedactor, fields: tuple[str, ...]) -> None:
         self.strings, self.fields = strings, fields

@@ -39,7 +39,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from utils.analyze import (
+from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
+from utils.labels import load_label_set
+from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, SkipReport
+from utils.pipeline.analyze import (
     GROUP_SHARED_FIELDS,
     AnalyzedTrace,
     Analyzer,
@@ -47,13 +50,10 @@ from utils.analyze import (
     StreamState,
     parse_documents,
 )
-from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
-from utils.grouping import GroupKey, GroupTable, group_key, load_fingerprint_rules
-from utils.labels import load_label_set
-from utils.log_sources import DocumentStream, InputError, LogDocument, SkipReport
-from utils.record import to_record
+from utils.pipeline.grouping import GroupKey, GroupTable, group_key, load_fingerprint_rules
+from utils.pipeline.record import to_record
+from utils.pipeline.repeat_cache import FrameBlocks
 from utils.redact import RedactOptions, Redactor
-from utils.repeat_cache import FrameBlocks
 from utils.report import ReportMeta, choose_language, redact_groups, report_format, write_report
 from utils.report.summary import format_summary
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from utils.fingerprint import Signature, failure_signature
-from utils.log_sources import source_file
-from utils.stacktrace import Trace
+from utils.parsing.log_sources import source_file
+from utils.parsing.stacktrace import Trace
+from utils.pipeline.fingerprint import Signature, failure_signature
 
 RULE_KEYS = {"match", "group_as", "ignore"}
 MATCH_KEYS = {"type", "frame", "message"}
@@ -184,7 +184,7 @@ class GroupTable:
     def merge(self, part: GroupTable) -> None:
         """Add `part`, the table of traces that all come after this table's, to this one: the result is the table
         one pass over all the traces in order would have built (`add`'s semantics, group by group). An engine that
-        fills one table per block (utils/engine_ray.py) merges them in input order."""
+        fills one table per block (utils/pipeline/engine_ray.py) merges them in input order."""
         self.ignored += part.ignored
         for group_id, group in part.groups.items():
             mine = self.groups.get(group_id)

@@ -131,7 +131,7 @@ class Stage1Metadata(ModelMetadata):
     input_format: str = "trace"  # "trace" or "text"; a dir without it reads traces
     input_options: Stage1InputOptions = field(default_factory=Stage1InputOptions)
     input_builder: str | None = None
-    max_length: int | None = None  # None: the tokenizer's model_max_length (utils.inference.model_max_length)
+    max_length: int | None = None  # None: the tokenizer's model_max_length (utils.stage1.inference.model_max_length)
     text_field: str | None = None
     training_masking: dict[str, Any] | None = None
     training_data: dict[str, Any] | None = None
@@ -155,7 +155,7 @@ class Stage1Metadata(ModelMetadata):
 
 @dataclass(kw_only=True)
 class Stage2InputOptions(_Record):
-    """How the source text was built (`utils.seq2seq.build_source`). Defaults: what a reader used for a directory
+    """How the source text was built (`utils.stage2.seq2seq.build_source`). Defaults: what a reader used for a directory
     without the key (5 frames, no language tag, no retrieval)."""
 
     builder: str | None = None

@@ -1,8 +1,9 @@
 """The stage-1 classifier model class: any encoder + masked mean pooling + dense/tanh + dropout + linear head.
 
 Its own module, importing only torch and transformers, because both the checkpoint loader
-(`utils.checkpoints.load_model`) and the frozen-encoder feature cache (`utils.features`) need it: kept inside
-`utils.features` it made the import cycle `utils.inference -> utils.checkpoints -> utils.features -> utils.inference`.
+(`utils.models.checkpoints.load_model`) and the frozen-encoder feature cache (`utils.stage1.features`) need it: kept
+inside `utils.stage1.features` it made the import cycle `utils.stage1.inference -> utils.models.checkpoints ->
+utils.stage1.features -> utils.stage1.inference`.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class MeanPoolingForSequenceClassification(PreTrainedModel):
     """Any encoder (`AutoModel.from_config`) + masked mean pooling + dense/tanh + dropout + linear classifier.
 
     Saved like any transformers model (config.json says `architectures: [MeanPoolingForSequenceClassification]`,
-    `model_type` stays the encoder's); `utils.checkpoints.load_model` knows the class. Loading a plain encoder
+    `model_type` stays the encoder's); `utils.models.checkpoints.load_model` knows the class. Loading a plain encoder
     checkpoint (e.g. all-MiniLM-L6-v2) fills `encoder.*` and initialises the head.
     """
 

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from utils.stacktrace import Frame
+    from utils.parsing.stacktrace import Frame
 
 GUIDANCE_FIELDS = ("type", "cause", "location", "fix")
 _FIELD_START = re.compile(r"(?:^|;\s+)(" + "|".join(GUIDANCE_FIELDS) + r")=")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from utils.guidance import GUIDANCE_FIELDS, parse_guidance
+from utils.stage2.guidance import GUIDANCE_FIELDS, parse_guidance
 
 _WORD = re.compile(r"\w+")
 

@@ -1,0 +1,3 @@
+"""Scores against labels: classification, generation and explanation metrics, and the training
+plots.
+"""
