@@ -63,14 +63,14 @@ def scan(path: Path, field: str, options: RedactOptions, max_examples: int) -> d
     }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--input", type=Path, default=DEFAULT_INPUT, help="JSONL of logs (read only)")
     parser.add_argument("--field", default="log", help="the row field holding the log text")
     parser.add_argument("--output", type=Path, default=REPO / "reports" / "redaction_fp.json")
     parser.add_argument("--examples", type=int, default=5, help="examples kept per kind")
     parser.add_argument("--ip-addresses", action="store_true", help="also redact IP addresses (off by default)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     report = scan(args.input, args.field, RedactOptions(ip_addresses=args.ip_addresses), args.examples)
     print(f"{report['rows']} rows of {report['input']}, {report['rows_with_any_hit']} with a hit")

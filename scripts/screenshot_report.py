@@ -169,13 +169,13 @@ def check_png(png: Path) -> str:
     return f"{width}x{height}, {size // 1024} KiB, {colours} colours"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "report.png")
     parser.add_argument("--language", choices=("en", "ko"), default="en")
     parser.add_argument("--html", type=Path, help="also keep the rendered HTML here")
     parser.add_argument("--chromium", help="the browser binary (default: /usr/bin/chromium or on PATH)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     chromium = find_chromium(args.chromium)
     if chromium is None:
         print(f"error: Chromium not found ({args.chromium or ', '.join(CHROMIUM_CANDIDATES)}); on Debian: "
