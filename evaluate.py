@@ -156,8 +156,7 @@ def with_throw_sites(probabilities: np.ndarray, logs: list[str], label_set: Labe
     ranks first (the model's order follows it for top-3). Also how many rows the rule decided."""
     scores, decided = probabilities.copy(), 0
     for row, log in enumerate(logs):
-        root = (trace := parse_trace(mask_exception_names(log) if masked else log)).root_cause
-        thrown = thrown_at(trace) if root is not None and not root.class_name else None
+        thrown = thrown_at(parse_trace(mask_exception_names(log) if masked else log))
         label = label_set.to_label(thrown) if thrown else None
         if label in label_set.label2id:
             scores[row, label_set.label2id[label]] = scores[row].max() + 1.0

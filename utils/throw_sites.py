@@ -27,9 +27,10 @@ def load_throw_sites(path: str | Path = THROW_SITES_PATH) -> dict[str, str]:
 
 
 def thrown_at(trace: Trace) -> str | None:
-    """The class the root cause's top frame throws, when that frame is a listed throw site; else None."""
+    """The class the root cause's top frame throws, when the root's own name is unreadable (missing, masked) and
+    that frame is a listed throw site; else None (a readable name is the parser's to read)."""
     root = trace.root_cause
-    if root is None or not root.frames:
+    if root is None or root.class_name or not root.frames:
         return None
     top = root.frames[0]
     return load_throw_sites().get(f"{top.class_name}.{top.method}")

@@ -141,7 +141,7 @@ def parse_documents(documents: list[LogDocument], label_set: LabelSet,
             root = trace.root_cause
             # No readable class name (a cut or masked trace gives ""): the model decides, not the parser.
             parser_label = label_set.to_label(root.class_name) if root and root.class_name else None
-            thrown = thrown_at(trace) if root is not None and parser_label is None else None
+            thrown = thrown_at(trace)
             analyzed.append(AnalyzedTrace(document=document, index=index, trace=trace, parser_label=parser_label,
                                           throw_site_label=label_set.to_label(thrown) if thrown else None,
                                           deadlock=in_deadlock.get(id(trace))))
