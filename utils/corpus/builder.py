@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from utils.corpus.codebase import AppClass, Codebase
-from utils.corpus.contexts import Entry, TestHarness, build_entry, lib, spring_proxy
+from utils.corpus.contexts import Entry, TestHarness, build_entry, chain, lib, spring_proxy
 from utils.corpus.jdk import Jdk
 from utils.corpus.model import Incident, StackFrame, Thrown
 from utils.corpus.tables import tables
@@ -42,6 +42,18 @@ class Wrap:
 
 def _text_with_cause(text: str, inner: Thrown) -> str:
     return f"{text}: {inner.message or inner.cls}"
+
+
+def _framework_wrapper(name: str, **slots: str) -> Wrap:
+    """The data file's framework wrapper `name` (builder.framework_wraps); its message names the wrapped exception."""
+    spec = tables().maps["builder.framework_wraps"][name]
+    message = spec["message"]
+    return Wrap(
+        spec["class"],
+        lambda inner: message.format(cause=inner.to_string(), **slots),
+        at=spec["at"],
+        line_delta=spec["line_delta"],
+    )
 
 
 class Ctx:
@@ -100,10 +112,7 @@ class Ctx:
 
     def chain(self, name: str) -> list[StackFrame]:
         """A data file's frame chain for the row's JDK, as a fresh list the template may extend."""
-        return [
-            self.jdk.f(spec.method, spec.lines, native=spec.native) if spec.jdk else lib(spec.method, spec.lines)
-            for spec in tables().frames[self._key(name)]
-        ]
+        return chain(self.jdk, self._key(name))
 
     # -- frames -------------------------------------------------------------------------------------------------------
     def j(self, qualified_method: str, lines: Any = None, native: bool = False, file: str | None = None) -> StackFrame:
@@ -129,7 +138,7 @@ class Ctx:
 
     # -- values for messages ------------------------------------------------------------------------------------------
     def account_no(self) -> str:
-        branch = self.pick(("110", "123", "302", "1002", "3333", "352"))
+        branch = self.pick(self.values("builder.branches"))
         return f"{branch}-{self.randint(100, 999)}-{self.randint(100000, 999999)}"
 
     def amount(self) -> int:
@@ -143,121 +152,25 @@ class Ctx:
         return f"{self.randint(2019, 2024)}{sep}{self.randint(1, 12):02d}{sep}{self.randint(1, 28):02d}"
 
     def host(self) -> str:
-        if self.bank:
-            return self.pick(
-                (
-                    "core-banking.internal",
-                    "kftc-gw.bank.local",
-                    "card-auth-svc",
-                    "fx-rate-api.internal",
-                    "10.20.3.41",
-                    "172.16.8.12",
-                    "ledger-db.prod.local",
-                    "partner-api.example.com",
-                    "hsm01.sec.local",
-                    "redis-master.prod.svc.cluster.local",
-                )
-            )
-        return self.pick(
-            (
-                "localhost",
-                "127.0.0.1",
-                "node-3.example.org",
-                "repo.example.org",
-                "10.0.0.7",
-                f"{self.code.project}-server",
-                "broker-1",
-            )
-        )
+        return self.pick(self.values(f"builder.hosts.{self.code.kind}")).format(project=self.code.project)
 
     def port(self) -> int:
-        return self.pick((80, 443, 8080, 8443, 9092, 6379, 5432, 3306, 1521, 7001, 9090, 27017))
+        return self.pick(self.values("builder.ports"))
 
     def url(self, path: str | None = None) -> str:
-        scheme = self.pick(("http", "https"))
-        path = path or self.pick(
-            (
-                "/api/v1/accounts/{n}",
-                "/v2/transfers",
-                "/internal/ledger/post",
-                "/rates/latest",
-                "/approval",
-                "/customers/{n}/profile",
-                "/fep/send",
-            )
-        )
+        scheme = self.pick(self.values("builder.url_schemes"))
+        path = path or self.pick(self.values("builder.url_paths"))
         return f"{scheme}://{self.host()}:{self.port()}{path.replace('{n}', str(self.randint(1000, 99999)))}"
 
     def table(self) -> str:
-        if self.bank:
-            return self.pick(
-                (
-                    "ACCOUNT",
-                    "TX_HISTORY",
-                    "LEDGER_ENTRY",
-                    "TRANSFER_ORDER",
-                    "CARD_AUTH_LOG",
-                    "SETTLEMENT_RECORD",
-                    "CUSTOMER",
-                    "FX_RATE",
-                    "LOAN_SCHEDULE",
-                )
-            )
-        return self.pick(("users", "documents", "segments", "jobs", "events", "nodes", "entries", "revisions"))
+        return self.pick(self.values(f"builder.tables.{self.code.kind}"))
 
     def column(self) -> str:
-        if self.bank:
-            return self.pick(
-                (
-                    "ACCOUNT_NO",
-                    "BALANCE",
-                    "TX_AMT",
-                    "BRANCH_CD",
-                    "VALUE_DATE",
-                    "MEMO",
-                    "STATUS",
-                    "CUST_ID",
-                    "CURRENCY_CD",
-                    "APPROVAL_NO",
-                )
-            )
-        return self.pick(("name", "path", "created_at", "owner_id", "payload", "state", "version", "checksum"))
+        return self.pick(self.values(f"builder.columns.{self.code.kind}"))
 
     def var(self) -> str:
         """A local variable or field name."""
-        if self.bank:
-            return self.pick(
-                (
-                    "account",
-                    "customer",
-                    "request",
-                    "order",
-                    "entry",
-                    "rate",
-                    "limit",
-                    "response",
-                    "profile",
-                    "card",
-                    "schedule",
-                    "result",
-                )
-            )
-        return self.pick(
-            (
-                "node",
-                "value",
-                "config",
-                "entry",
-                "buffer",
-                "handler",
-                "parent",
-                "key",
-                "result",
-                "segment",
-                "context",
-                "child",
-            )
-        )
+        return self.pick(self.values(f"builder.vars.{self.code.kind}"))
 
     def getter(self) -> str:
         return "get" + self.pick(self.values("getter.properties"))
@@ -439,26 +352,19 @@ class Ctx:
         ):
             wraps.append(self._bank_domain_wrap())
         elif not self.bank and len(app_frames) >= 2 and self.chance(0.1):
-            project = self.code.project.capitalize()
-            name = self.pick((f"{project}Exception", f"{project}RuntimeException", f"{self.code.stem}Exception"))
-            message = self.pick((CAUSE_TEXT, f"Failed to {self.verb()} {self.code.stem}", None))
+            name = self.pick(self.values("builder.oss_exceptions"))
+            name = name.format(project=self.code.project.capitalize(), stem=self.code.stem)
+            failed = self.message("builder.failed_to", verb=self.verb(), stem=self.code.stem)
+            message = self.pick((CAUSE_TEXT, failed, None))
             wraps.append(Wrap(f"{self.code.root}.{name}", message, at=f"app+{self.randint(1, 3)}"))
         framework = self._framework_wrap()
         return [*wraps, framework] if framework else wraps
 
     def _bank_domain_wrap(self) -> Wrap:
         """A bank's own exception (`BizException`) thrown in a catch block a few application frames down."""
-        name = self.pick(
-            (
-                "BizException",
-                "ServiceException",
-                f"{self.code.stem}Exception",
-                f"{self.code.stem}FailedException",
-                "BankingException",
-                "ApplicationException",
-            )
-        )
-        package = self.pick((f"{self.code.root}.common.exception", f"{self.code.root}.{self.code.module}.exception"))
+        name = self.pick(self.values("builder.bank_exceptions")).format(stem=self.code.stem)
+        package = self.pick(self.values("builder.bank_exception_packages"))
+        package = package.format(root=self.code.root, module=self.code.module)
         text = self.text("bank.processing_failed", code=self.code)
         code = f"E{self.randint(1000, 9999)}"
         message = self.pick((text, f"[{code}] {text}", CAUSE_TEXT, "with_cause_message"))
@@ -469,40 +375,14 @@ class Ctx:
     def _framework_wrap(self) -> Wrap | None:
         """The wrapper the entry context's framework adds around what escapes the application, if any."""
         if self.context == "web" and self.chance(0.2):
-            if self.entry().jakarta:
-                return Wrap(
-                    "jakarta.servlet.ServletException",
-                    lambda inner: f"Request processing failed: {inner.to_string()}",
-                    at="org.springframework.web.servlet.FrameworkServlet.processRequest",
-                    line_delta=8,
-                )
-            return Wrap(
-                "org.springframework.web.util.NestedServletException",
-                lambda inner: f"Request processing failed; nested exception is {inner.to_string()}",
-                at="org.springframework.web.servlet.FrameworkServlet.processRequest",
-                line_delta=8,
-            )
+            return _framework_wrapper("jakarta" if self.entry().jakarta else "javax")
         if self.context == "kafka" and self.chance(0.35):
             entry = self.entry().app_frames[0]
-            signature = (
-                f"public void {entry.cls}.{entry.method}(org.apache.kafka.clients.consumer.ConsumerRecord"
-                "<java.lang.String, java.lang.String>)"
-            )
-            return Wrap(
-                "org.springframework.kafka.listener.ListenerExecutionFailedException",
-                lambda inner: f"Listener method '{signature}' threw exception; nested exception is {inner.to_string()}",
-                at="org.springframework.kafka.listener.adapter.MessagingMessageListenerAdapter.invokeHandler",
-                line_delta=8,
-            )
+            return _framework_wrapper("kafka", listener=f"{entry.cls}.{entry.method}")
         if self.context in ("executor", "scheduled", "batch") and self.chance(0.08):
-            return Wrap("java.lang.RuntimeException", CAUSE_TEXT, at="entry")
+            return _framework_wrapper("pool")
         if self.context == "main" and self.bank and self.chance(0.4) and self.entry().bottom:
-            return Wrap(
-                "java.lang.IllegalStateException",
-                "Failed to execute CommandLineRunner",
-                at="org.springframework.boot.SpringApplication.callRunner",
-                line_delta=3,
-            )
+            return _framework_wrapper("main")
         return None
 
     def under_test_fault(self, test_frame: StackFrame) -> StackFrame:

@@ -45,6 +45,7 @@ OSS_FAMILY_NAMES = ("generic", *OSS_FAMILIES)
 BANK_NOUNS: tuple[str, ...] = _TABLES["bank_nouns"]
 OSS_NOUNS: tuple[str, ...] = _TABLES["oss_nouns"]
 
+
 @dataclass(frozen=True)
 class AppClass:
     fqcn: str
@@ -119,7 +120,7 @@ class Codebase:
     def other_cls(self) -> AppClass:
         """A further class of the code base, for frames between the interesting ones."""
         if self.is_bank:
-            return self._new_class(self.rng.choice(("service", "support", "domain", "repository", "util")), None)
+            return self._new_class(self.rng.choice(_TABLES["bank_filler_roles"]), None)
         module = self.rng.choice(list(self.modules))
         return self._oss_class(module, self.rng.choice(self.modules[module][0]))
 
@@ -141,7 +142,7 @@ class Codebase:
             return AppClass(f"{self.root}.{name or self.project.capitalize() + 'Main'}")
         if name:
             return self._oss_class(self.module, name)
-        if role in ("service", "domain", "controller"):
+        if role in _TABLES["oss_stem_roles"]:
             return self._oss_class(self.module, self.stem)
         module = self.rng.choice(list(self.modules))
         return self._oss_class(module, self.rng.choice(self.modules[module][0]))
@@ -153,10 +154,10 @@ class Codebase:
 
     def method(self, role: str) -> str:
         if self.is_bank:
-            if role in ("controller", "service"):
+            if role in _TABLES["bank_module_verb_roles"]:
                 return self.rng.choice(self.verbs)
             return self.rng.choice(BANK_ROLE_METHODS.get(role, self.verbs))
-        return self.rng.choice(self.verbs if role in ("service", "domain", "controller") else self._oss_verbs)
+        return self.rng.choice(self.verbs if role in _TABLES["oss_stem_roles"] else self._oss_verbs)
 
     def frame(self, role: str, method: str | None = None, name: str | None = None) -> StackFrame:
         return self.cls(role, name).at(method or self.method(role), self.line())
@@ -166,7 +167,7 @@ class Codebase:
         frames: list[StackFrame] = []
         for _ in range(count):
             owner = self.other_cls()
-            method = self.rng.choice(self._oss_verbs if not self.is_bank else self.verbs + ("process", "handle"))
+            method = self.rng.choice(self.verbs + _TABLES["bank_filler_verbs"] if self.is_bank else self._oss_verbs)
             roll = self.rng.random()
             if roll < 0.08:
                 owner = owner.inner(str(self.rng.randint(1, 4)))
@@ -180,9 +181,9 @@ class Codebase:
     def test_class(self, under_test: AppClass | None = None) -> AppClass:
         if under_test is not None:
             base = under_test.simple.split("$", 1)[0]
-            for suffix in ("ServiceImpl", "Impl"):
+            for suffix, replacement in _TABLES["test_class_suffixes"].items():
                 if base.endswith(suffix) and len(base) > len(suffix):
-                    base = base[: -len(suffix)] + ("Service" if suffix == "ServiceImpl" else "")
+                    base = base[: -len(suffix)] + replacement
             return AppClass(f"{under_test.package}.{base}Test")
         return self.cls("test")
 
@@ -196,7 +197,5 @@ _OSS_VERBS = _verbs_of(OSS_MODULES)
 
 def test_method_name(method: str, rng: random.Random, junit5: bool) -> str:
     """A test method name for the method under test: testPostEntry, shouldRejectNegativeAmount, ..."""
-    capital = method[:1].upper() + method[1:]
-    if junit5:
-        return rng.choice((f"should{capital}", f"{method}_rejectsInvalidInput", f"{method}Works", f"test{capital}"))
-    return rng.choice((f"test{capital}", f"test{capital}", f"test{capital}WithEmptyInput", f"{method}Test"))
+    pattern = rng.choice(_TABLES["test_method_names"]["junit5" if junit5 else "junit4"])
+    return pattern.format(m=method, M=method[:1].upper() + method[1:])

@@ -15,9 +15,16 @@ or more application frames, a message and a cause/fix text filled from the draws
 
 Optional keys: `contexts`, `codebases`, `min_jdk` (as `@template`), `message_key` (a `messages:` entry instead of
 `message`), `throw` (chain names, "{slot}"s filled, `=slot` for a drawn chain, `=slot?` for one only some rows
-draw; deepest first), `top` (drawn frames, deepest first; default `[site]`), `fault`, `extra` (the incident's
-meta), `auto_wrap` (false: no context wrappers, as for an Error), `cause` / `fix` (text keys, default `.cause` /
-`.fix`; every draw is a slot).
+draw; deepest first), `top` (drawn frames, deepest first; default `[site]`), `fault` (an index into `top`, or
+"{slot}" for a drawn frame), `fault_in_trace`, `filler` (a number or "{slot}"), `wraps` (the template's own
+wrappers, innermost first, as `=slot` / `=slot?` names of `wrap` draws), `extra` (the incident's meta),
+`auto_wrap` (false: no context wrappers, as for an Error), `cause` / `fix` (text keys, default `.cause` / `.fix`;
+every draw is a slot).
+
+A `wrap` draw is a wrapper thrown where the exception was caught: `{wrap: CLASS, message: ..., at: ..., top: [chain
+names], line_delta: N}` (utils/corpus/builder.Wrap). Without `message` the wrapper's message is its cause's
+toString(); `message: null` prints none; a string is filled when the wrapper is built, with the slots plus
+`{inner}` (the caught exception: `{inner.cls}`, `{inner.message}`) and `{inner_string}` (its toString()).
 A draw step is `{slot: expression}` or `{if: expression, then: [steps], else: [steps]}`; the expressions are the
 keys of `_OPS` (a mapping with one of them) or of `_PLAIN` (a bare word); `{call: name, option: value}` runs a
 family's drawing helper registered with `@helper(name)`. Irregular templates stay Python.
@@ -30,7 +37,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from utils.corpus.builder import Ctx
+from utils.corpus.builder import CAUSE_TEXT, Ctx, Wrap
 from utils.corpus.model import Incident, StackFrame, template
 from utils.corpus.tables import TableError, Tables, tables
 
@@ -52,6 +59,9 @@ TEMPLATE_KEYS = frozenset(
         "fix",
         "extra",
         "auto_wrap",
+        "wraps",
+        "fault_in_trace",
+        "filler",
     }
 )
 Slots = dict[str, Any]
@@ -82,6 +92,23 @@ def _local(c: Ctx, name: str) -> str:
     return name if c.chance(0.6) else f"<local{c.randint(1, 9)}>"
 
 
+def _wrap(c: Ctx, cls: str, expr: dict[str, Any], slots: Slots) -> Wrap:
+    """A wrapper spec (see the module doc); its message is filled when the wrapper is built, after every draw."""
+    message: Any = CAUSE_TEXT
+    if "message" in expr:
+        text = expr["message"]
+        message = (
+            None if text is None else lambda inner: text.format(**slots, inner=inner, inner_string=inner.to_string())
+        )
+    return Wrap(
+        _fill(cls, slots),
+        message,
+        at=_fill(expr.get("at", "app"), slots),
+        top=_throw(c, expr.get("top") or [], slots),
+        line_delta=expr.get("line_delta", 3),
+    )
+
+
 HELPERS: dict[str, Callable[..., Any]] = {}  # a family's drawing helper a declared template calls by name
 
 
@@ -89,6 +116,8 @@ def helper(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Make a family's helper (`(c, **options) -> value`) callable from data as `{call: name, option: value}`."""
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        if name in HELPERS:  # names are global across families: a second one would silently replace the first
+            raise ValueError(f"helper {name!r} is registered twice ({HELPERS[name].__module__}, {function.__module__})")
         HELPERS[name] = function
         return function
 
@@ -111,7 +140,8 @@ _OPS: dict[str, Callable[[Ctx, Any, dict[str, Any], Slots], Any]] = {
     "text": lambda c, arg, expr, slots: c.text(_fill(arg, slots), **slots),
     "message": lambda c, arg, expr, slots: c.message(arg, **slots),
     "chain": lambda c, arg, expr, slots: c.chain(arg),
-    "jdk_frames": lambda c, arg, expr, slots: getattr(c.jdk, arg)(),  # frames the JDK model builds (jdk.py)
+    # frames the JDK model builds (jdk.py); `from: N` leaves out the first N
+    "jdk_frames": lambda c, arg, expr, slots: getattr(c.jdk, arg)()[expr.get("from", 0) :],
     "call": lambda c, arg, expr, slots: HELPERS[arg](c, **{k: _fill(v, slots) for k, v in expr.items() if k != "call"}),
     "is": lambda c, arg, expr, slots: _fill(arg[0], slots) == arg[1],  # for an `if` on what was drawn
     "sum": lambda c, arg, expr, slots: sum(_fill(part, slots) for part in arg),
@@ -119,10 +149,14 @@ _OPS: dict[str, Callable[[Ctx, Any, dict[str, Any], Slots], Any]] = {
     "lib": lambda c, arg, expr, slots: [c.lib(arg, _one_of(c, expr["line"], slots))],  # a library frame, its line drawn
     "jdk_at_least": lambda c, arg, expr, slots: c.jdk.at_least(arg),
     "jdk_at_most": lambda c, arg, expr, slots: c.jdk.version <= arg,
+    "wrap": lambda c, arg, expr, slots: _wrap(c, arg, expr, slots),
 }
 _PLAIN: dict[str, Callable[[Ctx], Any]] = {
     "noun": lambda c: c.code.noun(),
     "line": lambda c: c.code.line(),
+    "code": lambda c: c.code,  # the row's code base (no draw): `{code.stem}`, `{code.root}` in format strings
+    "context": lambda c: c.context,  # the row's entry context: web, kafka, batch, test ... (no draw)
+    "other_class": lambda c: c.code.other_cls(),  # a class of the code base outside the named roles
     "project": lambda c: c.code.project,  # no draw
     "stem": lambda c: c.code.stem,  # no draw
     "bank": lambda c: c.bank,  # no draw
@@ -141,10 +175,23 @@ _PLAIN: dict[str, Callable[[Ctx], Any]] = {
 }
 
 
+# Operations whose other keys are free-form options: one of those may share another operation's name
+# (`{wrap: X, message: ...}`, `{call: helper, text: ...}`), and the operation is still this one.
+_WITH_OPTIONS = ("call", "wrap")
+
+
+def _operations(expr: dict[str, Any]) -> list[str]:
+    """The operation keys of a mapping (a valid expression has exactly one)."""
+    for op in _WITH_OPTIONS:
+        if op in expr:
+            return [op]
+    return [key for key in expr if key in _OPS]
+
+
 def evaluate(c: Ctx, expr: Any, slots: Slots) -> Any:
     if isinstance(expr, str):
         return _PLAIN[expr](c)
-    (op,) = [key for key in expr if key in _OPS]
+    (op,) = _operations(expr)
     return _OPS[op](c, expr[op], expr, slots)
 
 
@@ -156,6 +203,11 @@ def draw(c: Ctx, steps: list[dict[str, Any]], slots: Slots) -> None:
             continue
         ((name, expr),) = step.items()
         slots[name] = evaluate(c, expr, slots)
+
+
+def _drawn(names: list[str], slots: Slots) -> list[Any]:
+    """The slots named `=slot` (and `=slot?` where this row drew it), in order."""
+    return [slots[name.strip("=?")] for name in names if not (name.endswith("?") and name[1:-1] not in slots)]
 
 
 def _throw(c: Ctx, names: list[str], slots: Slots) -> list[StackFrame]:
@@ -184,11 +236,14 @@ def build(spec: dict[str, Any], c: Ctx) -> Incident:
         message,
         top,
         _throw(c, spec.get("throw") or [], slots),
-        fault=spec.get("fault", 0),
+        fault=_fill(spec.get("fault", 0), slots),
         cause=c.text(_fill(spec.get("cause", ".cause"), slots), **slots),
         fix=c.text(_fill(spec.get("fix", ".fix"), slots), **slots),
-        extra=spec.get("extra"),
+        wraps=_drawn(spec.get("wraps") or [], slots),
         auto_wrap=spec.get("auto_wrap", True),
+        fault_in_trace=_fill(spec.get("fault_in_trace", True), slots),
+        filler=_fill(spec.get("filler"), slots),
+        extra={key: _fill(value, slots) for key, value in (spec.get("extra") or {}).items()},
     )
 
 
@@ -238,7 +293,7 @@ def _check_steps(name: str, steps: Any, path: Path) -> None:
 
 
 def _check_expression(name: str, expr: Any, path: Path) -> None:
-    found = [key for key in expr if key in _OPS] if isinstance(expr, dict) else [expr] if str(expr) in _PLAIN else []
+    found = _operations(expr) if isinstance(expr, dict) else [expr] if str(expr) in _PLAIN else []
     if len(found) != 1:
         raise TableError(
             f"{path.name}: template {name!r}: {expr!r} is not one of {', '.join(sorted([*_OPS, *_PLAIN]))} (a "

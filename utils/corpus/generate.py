@@ -23,6 +23,7 @@ from utils.corpus.jdk import JDK_VERSIONS, Jdk, as_jdk6
 from utils.corpus.launchers import TEST_LAUNCHERS, TEST_RUNNERS
 from utils.corpus.model import TEMPLATES, Incident, StackFrame, Template
 from utils.corpus.render import LOG_STYLES, PREFIXED_STYLES, LogLine, RenderPlan, render_document
+from utils.corpus.tables import tables
 from utils.labels import LabelSet, load_label_set
 from utils.stage2.guidance import format_guidance, format_location
 
@@ -145,74 +146,7 @@ def assign_splits(grouped: dict[str, list[Template]], fractions: dict[str, float
 
 
 # ------------------------------------------------------------------------------------------------- log wording
-
-_APP_MESSAGES_EN = (
-    "{Stem} request failed",
-    "Failed to {verb} [txId={tx}]",
-    "Unexpected error while processing {stem}",
-    "Error processing {module} request",
-    "{Stem} processing aborted",
-    "Unhandled exception in {verb}",
-)
-_APP_MESSAGES_KO = (
-    "{ko} 처리 중 오류 발생",
-    "{ko} 요청 처리 실패 [거래번호={tx}]",
-    "{ko} 처리 중 예외가 발생했습니다",
-    "알 수 없는 오류로 {ko} 처리에 실패했습니다",
-    "{ko} 처리 실패 - 관리자에게 문의하세요",
-    "{ko} 거래 처리 중 시스템 오류",
-)
-_OSS_MESSAGES = (
-    "Failed to {verb} {stem}",
-    "Error while running {verb}",
-    "Unexpected exception in {stem}",
-    "Task failed",
-    "Could not complete {verb}",
-    "Operation {verb} failed",
-)
-_INFO_EN = (
-    "Processing {module} request txId={tx}",
-    "Received request POST /api/v1/{module}",
-    "Committing JDBC transaction",
-    "HikariPool-1 - Start completed.",
-    "{Stem} step started",
-    "Fetched {n} records for {module}",
-    "Calling downstream service {host}",
-    "Request completed in {n} ms",
-)
-_INFO_KO = (
-    "{ko} 요청 수신 [txId={tx}]",
-    "{ko} 처리 시작",
-    "거래 완료 [txId={tx}]",
-    "{ko} 대상 건수: {n}",
-    "대외기관 호출 시작 {host}",
-    "응답 수신 완료 ({n} ms)",
-)
-_INFO_OSS = (
-    "Loading configuration from conf/{project}.yaml",
-    "Opened segment {n} (size=1048576)",
-    "Scheduler started with 8 workers",
-    "Flushed {n} entries in 35 ms",
-    "Starting {stem} on {host}",
-    "Registered {n} handlers",
-)
-_FRAMEWORK_RECORDS = {
-    "kafka": ("org.springframework.kafka.listener.KafkaMessageListenerContainer", "Error handler threw an exception"),
-    "batch": (
-        "org.springframework.batch.core.step.AbstractStep",
-        "Encountered an error executing step {stem}Step in job {stem}Job",
-    ),
-    "scheduled": (
-        "org.springframework.scheduling.support.TaskUtils$LoggingErrorHandler",
-        "Unexpected error occurred in scheduled task",
-    ),
-    "main": ("org.springframework.boot.SpringApplication", "Application run failed"),
-    "netty": (
-        "io.netty.channel.DefaultChannelPipeline",
-        "An exceptionCaught() event was fired, and it reached at the tail of the pipeline. It usually means the "
-        "last handler in the pipeline did not handle the exception.",
-    ),
-}
+# The wordings are data: utils/corpus/templates/generate.yaml.
 
 
 def _fill(pattern: str, ctx: Ctx) -> str:
@@ -232,37 +166,31 @@ def _fill(pattern: str, ctx: Ctx) -> str:
 
 
 def _app_message(ctx: Ctx) -> str:
-    if not ctx.bank:
-        return _fill(ctx.pick(_OSS_MESSAGES), ctx)
-    return _fill(ctx.pick(_APP_MESSAGES_KO if ctx.lang == "ko" else _APP_MESSAGES_EN), ctx)
+    wording = ("ko" if ctx.lang == "ko" else "en") if ctx.bank else "oss"
+    return _fill(ctx.pick(ctx.values(f"generate.app_messages.{wording}")), ctx)
 
 
 def _info_lines(ctx: Ctx, count: int, thread: str) -> list[LogLine]:
     lines = []
     for _ in range(count):
         if ctx.bank:
-            pattern = ctx.pick(_INFO_KO if ctx.lang == "ko" and ctx.chance(0.7) else _INFO_EN)
-            logger = ctx.pick(
-                (
-                    ctx.code.cls("service").fqcn,
-                    ctx.code.cls("controller").fqcn,
-                    "org.springframework.jdbc.datasource.DataSourceTransactionManager",
-                )
-            )
+            wording = "ko" if ctx.lang == "ko" and ctx.chance(0.7) else "en"
+            pattern = ctx.pick(ctx.values(f"generate.info.{wording}"))
+            service, controller = ctx.code.cls("service").fqcn, ctx.code.cls("controller").fqcn
+            logger = ctx.pick((service, controller, *ctx.values("generate.info_loggers")))
         else:
-            pattern = ctx.pick(_INFO_OSS)
+            pattern = ctx.pick(ctx.values("generate.info.oss"))
             logger = ctx.code.other_cls().fqcn
-        lines.append(LogLine(ctx.pick(("INFO", "INFO", "INFO", "DEBUG", "WARN")), logger, _fill(pattern, ctx), thread))
+        level = ctx.pick(ctx.values("generate.info_levels"))
+        lines.append(LogLine(level, logger, _fill(pattern, ctx), thread))
     return lines
 
 
 def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, label_set: LabelSet) -> RenderPlan:
     rng = ctx.rng
     styles = dict(config.style_weights.get(incident.context) or {"raw": 1.0})
-    outer = next(
-        (t for t in incident.chain if not t.cls.endswith(("NestedServletException", ".ServletException"))),
-        incident.root,
-    )
+    wrappers = ctx.values("generate.servlet_wrappers")
+    outer = next((t for t in incident.chain if not t.cls.endswith(wrappers)), incident.root)
     root_cause_form = label_set.to_label(outer.cls) == label  # "threw exception [outer] with root cause" may say it
     if not root_cause_form:
         styles.pop("tomcat_root", None)  # its first line names `outer`, which must not name another label
@@ -281,8 +209,9 @@ def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, lab
         variant = "message_only"
     elif roll < variants.get("message_only", 0.0) + variants.get("truncated", 0.0):
         variant = "truncated"
-    if prefixed and ctx.chance(0.5) and incident.context in _FRAMEWORK_RECORDS:
-        logger, message = _FRAMEWORK_RECORDS[incident.context]
+    framework_records = tables().maps["generate.framework_records"]
+    if prefixed and ctx.chance(0.5) and incident.context in framework_records:
+        logger, message = framework_records[incident.context]
         message = _fill(message, ctx)
     else:
         logger, message = incident.logger or entry.app_frames[0].cls, incident.log_message or _app_message(ctx)
@@ -322,12 +251,7 @@ def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, lab
         plan.before = _info_lines(ctx, ctx.pick((0, 0, 1, 2, 3)), entry.thread)
         plan.after = _info_lines(ctx, ctx.pick((0, 0, 0, 1, 2)), entry.thread)
         if ctx.chance(variants.get("retry", 0.0)):
-            plan.retry = LogLine(
-                "WARN",
-                record.logger,
-                ctx.t("Attempt 1 of 3 failed, retrying", "1/3회 시도 실패, 재시도합니다"),
-                entry.thread,
-            )
+            plan.retry = LogLine("WARN", record.logger, ctx.text("generate.retry"), entry.thread)
     elif variant == "message_only":
         plan.before = _info_lines(ctx, ctx.pick((0, 1, 2)), entry.thread)
     if style == "surefire" and entry.test_class is not None:

@@ -2,10 +2,10 @@
 
 `Jdk.f("java.util.ArrayList.get", (433, 458, 427, 427))` takes line numbers as (JDK 8, 11, 17, 21) and adds the
 `java.base/` module prefix on JDK 9+. Versions differ in more than lines (sun.reflect vs jdk.internal.reflect,
-DirectMethodHandleAccessor on 21): the segment helpers below hold those differences once.
+DirectMethodHandleAccessor on 21): the segments of utils/corpus/jdk.yaml hold those differences once.
 
-JDK 6 rows are built as JDK 7 rows and then rewritten frame by frame (`as_jdk6`, table `JDK6_FRAMES`): JDK 6 ran
-the same code paths with other line numbers and a few other classes (AbstractList$Itr, FutureTask$Sync,
+JDK 6 rows are built as JDK 7 rows and then rewritten frame by frame (`as_jdk6`, jdk.yaml's `jdk6` table): JDK 6
+ran the same code paths with other line numbers and a few other classes (AbstractList$Itr, FutureTask$Sync,
 ThreadPoolExecutor$Worker.runTask, PlainSocketImpl), so one table covers templates and segments alike.
 """
 
@@ -18,53 +18,35 @@ import yaml
 
 from utils.corpus.model import Incident, StackFrame, Thrown
 from utils.corpus.tables import FrameSpec, parse_frame
+from utils.parsing.stacktrace import JDK_PREFIXES
 
-# The version-independent segments are data (frame syntax shared with the templates).
-SEGMENTS_FILE = Path(__file__).with_name("jdk.yaml")
-_SEGMENTS: dict[str, list[FrameSpec]] = {
-    name: [parse_frame(frame, SEGMENTS_FILE) for frame in frames]
-    for name, frames in yaml.safe_load(SEGMENTS_FILE.read_text(encoding="utf-8")).items()
-}
+TABLES_FILE = Path(__file__).with_name("jdk.yaml")
+_TABLES = yaml.safe_load(TABLES_FILE.read_text(encoding="utf-8"))
 
 JDK_VERSIONS = (6, 7, 8, 11, 17, 21)
 
-# (package prefix, module) for JDK 9+; first match wins, so the narrower prefixes come first.
-_MODULES = (
-    ("java.sql.", "java.sql"),
-    ("javax.sql.", "java.sql"),
-    ("java.net.http.", "java.net.http"),
-    ("jdk.internal.net.http.", "java.net.http"),
-    ("java.util.logging.", "java.logging"),
-    ("javax.naming.", "java.naming"),
-    ("com.sun.jndi.", "java.naming"),
-    ("javax.xml.stream.", "java.xml"),
-    ("javax.xml.parsers.", "java.xml"),
-    ("javax.xml.transform.", "java.xml"),
-    ("org.xml.", "java.xml"),
-    ("org.w3c.", "java.xml"),
-    ("com.sun.org.apache.", "java.xml"),
-    ("java.beans.", "java.desktop"),
-    ("java.awt.", "java.desktop"),
-    ("java.rmi.", "java.rmi"),
-    ("javax.management.", "java.management"),
-    ("java.lang.management.", "java.management"),
-    ("javax.script.", "java.scripting"),
-    ("java.", "java.base"),
-    ("javax.crypto.", "java.base"),
-    ("javax.net.", "java.base"),
-    ("javax.security.", "java.base"),
-    ("jdk.internal.", "java.base"),
-    ("sun.", "java.base"),
-    ("com.sun.crypto.", "java.base"),
-    ("com.sun.net.", "java.base"),
-)
+
+def _variants(spec: list[str] | dict[int, list[str]]) -> dict[int, list[FrameSpec | str]]:
+    """A segment as {newest JDK a variant holds for: its frames}, a plain list holding for every version; `@segment`
+    references stay names (they expand on the row's version)."""
+    variants = spec if isinstance(spec, dict) else {JDK_VERSIONS[-1]: spec}
+    return {
+        newest: [item[1:] if item.startswith("@") else parse_frame(item, TABLES_FILE) for item in items]
+        for newest, items in variants.items()
+    }
+
+
+_MODULES: dict[str, str] = _TABLES["modules"]
+_SEGMENTS = {name: _variants(spec) for name, spec in _TABLES["segments"].items()}
+# "qualified.method[:line]" -> a line, or the frames that replace it on JDK 6
+JDK6_FRAMES: dict[str, int | list[FrameSpec]] = {
+    key: spec if isinstance(spec, int) else [parse_frame(frame, TABLES_FILE) for frame in spec]
+    for key, spec in _TABLES["jdk6"].items()
+}
 
 
 def jdk_module(class_name: str) -> str | None:
-    for prefix, module in _MODULES:
-        if class_name.startswith(prefix):
-            return module
-    return None
+    return next((module for prefix, module in _MODULES.items() if class_name.startswith(prefix)), None)
 
 
 def source_file(class_name: str) -> str:
@@ -82,7 +64,7 @@ class Jdk:
         if version not in JDK_VERSIONS:
             raise ValueError(f"unsupported JDK version {version}; choose from {JDK_VERSIONS}")
         self.version = version
-        # The version whose tables the segment helpers read: JDK 6 is built as 7, then rewritten by `as_jdk6`.
+        # The version whose tables the segments read: JDK 6 is built as 7, then rewritten by `as_jdk6`.
         self.base = 7 if version == 6 else version
 
     @property
@@ -110,106 +92,45 @@ class Jdk:
             native=native,
         )
 
-    # -- segments, deepest frame first ------------------------------------------------------------------------------
+    def segment(self, name: str) -> list[StackFrame]:
+        """A segment of utils/corpus/jdk.yaml on this version (the variant of the first version at or above it)."""
+        variants = _SEGMENTS[name]
+        frames: list[StackFrame] = []
+        for item in variants[min(newest for newest in variants if newest >= self.base)]:
+            if isinstance(item, str):
+                frames += self.segment(item)
+            else:
+                frames.append(self.f(item.method, item.lines, native=item.native))
+        return frames
+
+    # -- the segments templates name (declared templates call them by name: `jdk_frames: future_get`) ----------------
     def reflect_invoke(self) -> list[StackFrame]:
-        if self.version == 21:
-            return [
-                self.f("jdk.internal.reflect.DirectMethodHandleAccessor.invoke", 103),
-                self.f("java.lang.reflect.Method.invoke", 580),
-            ]
-        package = "sun.reflect" if self.version <= 8 else "jdk.internal.reflect"
-        native_line, method_line = {7: (57, 606), 8: (62, 498), 11: (62, 566), 17: (77, 568)}[self.base]
-        return [
-            self.f(f"{package}.NativeMethodAccessorImpl.invoke0", native=True),
-            self.f(f"{package}.NativeMethodAccessorImpl.invoke", native_line),
-            self.f(f"{package}.DelegatingMethodAccessorImpl.invoke", 43),
-            self.f("java.lang.reflect.Method.invoke", method_line),
-        ]
+        return self.segment("reflect_invoke")
 
     def reflect_construct(self) -> list[StackFrame]:
-        if self.version == 21:
-            return [
-                self.f("jdk.internal.reflect.DirectConstructorHandleAccessor.newInstance", 62),
-                self.f("java.lang.reflect.Constructor.newInstanceWithCaller", 502),
-                self.f("java.lang.reflect.Constructor.newInstance", 486),
-            ]
-        package = "sun.reflect" if self.version <= 8 else "jdk.internal.reflect"
-        frames = [
-            self.f(f"{package}.NativeConstructorAccessorImpl.newInstance0", native=True),
-            self.f(f"{package}.NativeConstructorAccessorImpl.newInstance", 77 if self.version == 17 else 62),
-            self.f(f"{package}.DelegatingConstructorAccessorImpl.newInstance", 45),
-        ]
-        if self.version == 17:
-            return frames + [
-                self.f("java.lang.reflect.Constructor.newInstanceWithCaller", 499),
-                self.f("java.lang.reflect.Constructor.newInstance", 480),
-            ]
-        return frames + [self.f("java.lang.reflect.Constructor.newInstance", {7: 526, 8: 423, 11: 490}[self.base])]
+        return self.segment("reflect_construct")
 
     def thread_run(self) -> list[StackFrame]:
-        if self.version == 21:
-            return [self.f("java.lang.Thread.runWith", 1596), self.f("java.lang.Thread.run", 1583)]
-        return [self.f("java.lang.Thread.run", {7: 745, 8: 748, 11: 834, 17: 833}[self.base])]
+        return self.segment("thread_run")
 
     def pool_worker(self) -> list[StackFrame]:
-        """ThreadPoolExecutor worker thread below the task."""
-        return [
-            self.f("java.util.concurrent.ThreadPoolExecutor.runWorker", (1149, 1128, 1136, 1144)),
-            self.f("java.util.concurrent.ThreadPoolExecutor$Worker.run", (624, 628, 635, 642)),
-            *self.thread_run(),
-        ]
+        return self.segment("pool_worker")
 
     def future_task_run(self) -> list[StackFrame]:
-        return [self.f("java.util.concurrent.FutureTask.run", (266, 264, 264, 317))]
+        return self.segment("future_task_run")
 
     def runnable_adapter(self) -> list[StackFrame]:
-        return [self.f("java.util.concurrent.Executors$RunnableAdapter.call", (511, 515, 539, 572))]
+        return self.segment("runnable_adapter")
 
     def submitted_task(self) -> list[StackFrame]:
-        """A task given to ExecutorService.submit: FutureTask.run on a pool thread."""
-        return self.future_task_run() + self.pool_worker()
+        return self.segment("submitted_task")
 
     def scheduled_task(self) -> list[StackFrame]:
-        frames = [*self.runnable_adapter(), self.f("java.util.concurrent.FutureTask.runAndReset", (308, 305, 305, 358))]
-        if self.version <= 8:
-            frames.append(
-                self.f("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask.access$301", 180)
-            )
-        frames.append(
-            self.f("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask.run", (294, 305, 305, 358))
-        )
-        return frames + self.pool_worker()
-
-    def fork_join_worker(self) -> list[StackFrame]:
-        if self.version <= 8:
-            return [
-                self.f("java.util.concurrent.ForkJoinTask.doExec", 289),
-                self.f("java.util.concurrent.ForkJoinPool$WorkQueue.runTask", 1056),
-                self.f("java.util.concurrent.ForkJoinPool.runWorker", 1692),
-                self.f("java.util.concurrent.ForkJoinWorkerThread.run", 175),
-            ]
-        return [
-            self.f("java.util.concurrent.ForkJoinTask.doExec", (289, 290, 373, 387)),
-            self.f("java.util.concurrent.ForkJoinPool$WorkQueue.topLevelExec", (0, 1020, 1182, 1312)),
-            self.f("java.util.concurrent.ForkJoinPool.scan", (0, 1656, 1655, 1843)),
-            self.f("java.util.concurrent.ForkJoinPool.runWorker", (0, 1594, 1622, 1808)),
-            self.f("java.util.concurrent.ForkJoinWorkerThread.run", (0, 183, 165, 188)),
-        ]
+        return self.segment("scheduled_task")
 
     def async_supply(self, on_common_pool: bool) -> list[StackFrame]:
         """Below a CompletableFuture.supplyAsync lambda: the task and the thread that ran it."""
-        run = self.f("java.util.concurrent.CompletableFuture$AsyncSupply.run", (1604, 1700, 1768, 1768))
-        if on_common_pool:
-            return [
-                run,
-                self.f("java.util.concurrent.CompletableFuture$AsyncSupply.exec", (1596, 1692, 1760, 1760)),
-                *self.fork_join_worker(),
-            ]
-        return [run, *self.pool_worker()]
-
-    def segment(self, name: str) -> list[StackFrame]:
-        """A segment of utils/corpus/jdk.yaml on this version."""
-        return [self.f(spec.method, spec.lines, native=spec.native) for spec in _SEGMENTS[name]]
+        return self.segment("async_supply_common" if on_common_pool else "async_supply_pool")
 
     def completion_encode(self) -> list[StackFrame]:
         return self.segment("completion_encode")
@@ -224,132 +145,16 @@ class Jdk:
         return self.segment("stream_collect")
 
     def class_for_name(self) -> list[StackFrame]:
-        """Class.forName failing in the application class loader (ClassNotFoundException)."""
-        if self.version <= 8:
-            return [
-                self.f("java.net.URLClassLoader.findClass", (381 if self.version == 7 else 382, 0, 0, 0)),
-                self.f("java.lang.ClassLoader.loadClass", 424),
-                self.f("sun.misc.Launcher$AppClassLoader.loadClass", 349 if self.version == 8 else 308),
-                self.f("java.lang.ClassLoader.loadClass", 357),
-                self.f("java.lang.Class.forName0", native=True),
-                self.f("java.lang.Class.forName", 264),
-            ]
-        return [
-            self.f("jdk.internal.loader.BuiltinClassLoader.loadClass", (0, 581, 641, 641)),
-            self.f("jdk.internal.loader.ClassLoaders$AppClassLoader.loadClass", (0, 178, 188, 188)),
-            self.f("java.lang.ClassLoader.loadClass", (0, 522, 520, 526)),
-            self.f("java.lang.Class.forName0", native=True),
-            self.f("java.lang.Class.forName", (0, 315, 375, 421)),
-        ]
+        return self.segment("class_for_name")
 
     def class_load(self) -> list[StackFrame]:
-        """Loading a class the application refers to (NoClassDefFoundError's cause)."""
+        """Loading a class the application refers to (NoClassDefFoundError's cause): Class.forName's loader part."""
         return self.class_for_name()[:-2]
 
 
 # -- JDK 6 ----------------------------------------------------------------------------------------------------------
-# What JDK 6 (6u2x-6u45) printed for a frame of a JDK 7 row: keyed by "qualified method:line" (one overload) or by
-# the qualified method (every line). A number replaces the line; a tuple of (qualified method, line) replaces the
-# frame by these frames, deepest first (line None: a native method; the empty tuple drops the frame). Frames not
-# listed keep JDK 7's lines, as JDK 7 rows keep JDK 8's for lines nobody tabulated.
-JDK6_FRAMES: dict[str, int | tuple[tuple[str, int | None], ...]] = {
-    "java.lang.Thread.run": 662,
-    "sun.reflect.NativeMethodAccessorImpl.invoke": 39,
-    "sun.reflect.DelegatingMethodAccessorImpl.invoke": 25,
-    "java.lang.reflect.Method.invoke": 597,
-    "sun.reflect.NativeConstructorAccessorImpl.newInstance": 39,
-    "sun.reflect.DelegatingConstructorAccessorImpl.newInstance": 27,
-    "java.lang.reflect.Constructor.newInstance": 513,
-    # thread pools: Worker.runTask before JDK 7's runWorker, FutureTask's inner Sync class
-    "java.util.concurrent.ThreadPoolExecutor.runWorker": (
-        ("java.util.concurrent.ThreadPoolExecutor$Worker.runTask", 886),
-    ),
-    "java.util.concurrent.ThreadPoolExecutor$Worker.run": 908,
-    "java.util.concurrent.FutureTask.run": (
-        ("java.util.concurrent.FutureTask$Sync.innerRun", 303),
-        ("java.util.concurrent.FutureTask.run", 138),
-    ),
-    "java.util.concurrent.FutureTask.runAndReset": (
-        ("java.util.concurrent.FutureTask$Sync.innerRunAndReset", 317),
-        ("java.util.concurrent.FutureTask.runAndReset", 150),
-    ),
-    "java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask.access$301": (
-        ("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask.access$101", 98),
-        ("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask.runPeriodic", 180),
-    ),
-    "java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask.run": 204,
-    "java.util.concurrent.Executors$RunnableAdapter.call": 441,
-    "java.util.concurrent.FutureTask.report": (("java.util.concurrent.FutureTask$Sync.innerGet", 222),),
-    "java.util.concurrent.FutureTask.get": 83,
-    "java.util.concurrent.AbstractExecutorService.submit": 78,
-    "java.util.concurrent.ThreadPoolExecutor.execute": 658,
-    "java.util.concurrent.ThreadPoolExecutor.reject": 768,
-    "java.util.concurrent.ThreadPoolExecutor$AbortPolicy.rejectedExecution": 1774,
-    # collections: ArrayList.RangeCheck (capital R), iterators and sub-lists inherited from AbstractList
-    "java.util.ArrayList.rangeCheck": (("java.util.ArrayList.RangeCheck", 547),),
-    "java.util.ArrayList.get": 322,
-    "java.util.ArrayList.set": 337,
-    "java.util.ArrayList.remove": 387,
-    "java.util.ArrayList.subListRangeCheck": (
-        ("java.util.SubList.<init>", 602),
-        ("java.util.RandomAccessSubList.<init>", 758),
-    ),
-    "java.util.ArrayList.subList": (("java.util.AbstractList.subList", 468),),
-    "java.util.ArrayList$Itr.checkForComodification": (("java.util.AbstractList$Itr.checkForComodification", 372),),
-    "java.util.ArrayList$Itr.next": (("java.util.AbstractList$Itr.next", 343),),
-    "java.util.ArrayList$Itr.remove": (("java.util.AbstractList$Itr.remove", 357),),
-    "java.util.HashMap$HashIterator.nextNode": (("java.util.HashMap$HashIterator.nextEntry", 793),),
-    "java.util.HashMap$HashIterator.nextEntry": 793,
-    "java.util.HashMap$KeyIterator.next": 828,
-    "java.util.HashMap$ValueIterator.next": 822,
-    "java.util.HashMap$EntryIterator.next": 832,
-    "java.util.concurrent.ConcurrentHashMap.putVal": (),
-    "java.util.concurrent.ConcurrentHashMap.put": 881,
-    "java.util.Collections$UnmodifiableCollection.add": 1018,
-    "java.util.LinkedList.getFirst": 109,
-    # strings and numbers
-    "java.lang.String.substring:1951": 1937,
-    "java.lang.String.substring:1963": 1937,
-    "java.lang.String.substring:1927": 1904,
-    "java.lang.String.charAt": 687,
-    "java.lang.NumberFormatException.forInputString": 48,
-    "java.lang.Integer.parseInt:542": 417,
-    "java.lang.Integer.parseInt:580": 449,
-    "java.lang.Integer.parseInt:615": 499,
-    "java.lang.Long.parseLong:589": 410,
-    "java.lang.Long.parseLong:631": 461,
-    "java.text.DateFormat.parse": 337,
-    # class loading: URLClassLoader's privileged action was its own frame
-    "java.net.URLClassLoader.findClass": (
-        ("java.net.URLClassLoader$1.run", 202),
-        ("java.security.AccessController.doPrivileged", None),
-        ("java.net.URLClassLoader.findClass", 190),
-    ),
-    "java.lang.ClassLoader.loadClass:424": 306,
-    "java.lang.ClassLoader.loadClass:357": 247,
-    "sun.misc.Launcher$AppClassLoader.loadClass": 301,
-    "java.lang.Class.forName:264": 169,
-    "javax.naming.InitialContext.lookup": 392,
-    # sockets and files: PlainSocketImpl before AbstractPlainSocketImpl, no socketRead / open0 wrappers
-    "java.net.AbstractPlainSocketImpl.doConnect": (("java.net.PlainSocketImpl.doConnect", 333),),
-    "java.net.AbstractPlainSocketImpl.connectToAddress": (("java.net.PlainSocketImpl.connectToAddress", 195),),
-    "java.net.AbstractPlainSocketImpl.connect": (("java.net.PlainSocketImpl.connect", 182),),
-    "java.net.SocksSocketImpl.connect": 366,
-    "java.net.Socket.connect:589": 529,
-    "java.net.SocketInputStream.socketRead": (),
-    "java.net.SocketInputStream.read:171": 129,
-    "java.net.SocketInputStream.read:141": (),
-    "java.io.FileInputStream.open0": (("java.io.FileInputStream.open", None),),
-    "java.io.FileInputStream.open:195": (),
-    "java.io.FileInputStream.<init>:138": 106,
-    "java.io.FileInputStream.<init>:93": 66,
-}
-
-_JDK_PACKAGES = ("java.", "javax.", "sun.", "com.sun.", "jdk.")
-
-
 def _jdk6_frames(frame: StackFrame) -> list[StackFrame]:
-    if not frame.cls.startswith(_JDK_PACKAGES):
+    if not frame.cls.startswith(JDK_PREFIXES):
         return [_anonymous_class(frame)]
     spec = JDK6_FRAMES.get(f"{frame.qualified_method}:{frame.line}", JDK6_FRAMES.get(frame.qualified_method))
     if spec is None:
@@ -357,10 +162,9 @@ def _jdk6_frames(frame: StackFrame) -> list[StackFrame]:
     if isinstance(spec, int):
         return [dataclasses.replace(frame, line=spec)]
     frames = []
-    for qualified_method, line in spec:
-        cls, method = qualified_method.rsplit(".", 1)
-        native = line is None
-        frames.append(StackFrame(cls, method, None if native else source_file(cls), line, native=native))
+    for new in spec:
+        cls, method = new.method.rsplit(".", 1)
+        frames.append(StackFrame(cls, method, None if new.native else source_file(cls), new.lines, native=new.native))
     return frames
 
 

@@ -4,8 +4,7 @@ test worker, Ant's `<junit>` task (JUnitTestRunner) or `<junitlauncher>`, Intell
 
 `LAUNCHER_STACKS["gradle/junit4"]` holds the frames below the framework's outermost frame (JUnit 4's
 `ParentRunner.run`, JUnit 3's `TestSuite.run` / `JUnit38ClassRunner.run`, the JUnit Platform's `Launcher.execute`,
-TestNG's `TestNG.run`), deepest first. Markers expand to JDK segments: REFLECT (a reflective call), POOL_WORKER
-(ThreadPoolExecutor's worker), THREAD (Thread.run), PROXY_PREFIX + method (a JDK dynamic proxy).
+TestNG's `TestNG.run`), deepest first, as utils/corpus/launchers.yaml writes them (its head says how an item reads).
 """
 
 from __future__ import annotations
@@ -15,51 +14,36 @@ from pathlib import Path
 
 import yaml
 
-from utils.corpus.jdk import Jdk
+from utils.corpus.jdk import Jdk, source_file
 from utils.corpus.model import StackFrame
+from utils.corpus.tables import FrameSpec, parse_frame
 
-TEST_RUNNERS = ("junit3", "junit4", "junit5", "testng")
-TEST_LAUNCHERS = ("maven", "maven_legacy", "gradle", "ant", "intellij", "eclipse")
-
-REFLECT = "<reflect>"
-POOL_WORKER = "<pool worker>"
-THREAD = "<thread>"
-PROXY_PREFIX = "<proxy>"
-
-Spec = tuple[tuple[str, int] | str, ...]
-
-# The chains are data: utils/corpus/launchers.yaml (its head says how an item reads).
 STACKS_FILE = Path(__file__).with_name("launchers.yaml")
+_TABLES = yaml.safe_load(STACKS_FILE.read_text(encoding="utf-8"))
+PROXY = "<proxy>"
+
+TEST_RUNNERS: tuple[str, ...] = tuple(_TABLES["runners"])
+TEST_LAUNCHERS: tuple[str, ...] = tuple(_TABLES["launchers"])
+PLAIN_JUNIT3: tuple[str, ...] = tuple(_TABLES["plain_junit3"])
+_MAX_JDK: dict[str, int] = _TABLES["max_jdk"]
+
+Spec = list[FrameSpec | str]  # a frame, or a `<marker>` that expands on the row's JDK
 
 
-def _spec(items: list[str], parts: dict[str, list[str]]) -> Spec:
-    """A chain as written in launchers.yaml: markers kept, `@part` spliced in, `method:line` as (method, line)."""
-    spec: list[tuple[str, int] | str] = []
+def _spec(items: list[str]) -> Spec:
+    """A chain as written in launchers.yaml: `@part` spliced in, frames parsed, markers kept."""
+    spec: Spec = []
     for item in items:
         if item.startswith("@"):
-            spec += _spec(parts[item[1:]], parts)
-        elif item.startswith("<"):
-            spec.append(item)
+            spec += _spec(_TABLES["parts"][item[1:]])
         else:
-            method, line = item.rsplit(":", 1)
-            spec.append((method, int(line)))
-    return tuple(spec)
-
-
-def _load_stacks() -> tuple[dict[str, Spec], dict[str, Spec]]:
-    data = yaml.safe_load(STACKS_FILE.read_text(encoding="utf-8"))
-    parts = data["parts"]
-    return ({key: _spec(items, parts) for key, items in data["stacks"].items()},
-            {key: _spec(items, parts) for key, items in data["testng"].items()})
+            spec.append(item if item.startswith("<") else parse_frame(item, STACKS_FILE))
+    return spec
 
 
 # "launcher/runner" -> the frames below the framework (a pair not listed does not exist); TestNG's own runner frames.
-LAUNCHER_STACKS, _TESTNG = _load_stacks()
-
-# Launchers that call JUnit 3's TestSuite directly (no JUnit38ClassRunner between).
-PLAIN_JUNIT3 = ("maven_legacy", "ant", "eclipse")
-# Launchers of another era: Surefire's SurefireBooter ran on JDK 8 at the latest.
-_MAX_JDK = {"maven_legacy": 8}
+LAUNCHER_STACKS = {key: _spec(items) for key, items in _TABLES["stacks"].items()}
+_TESTNG = {version: _spec(items) for version, items in _TABLES["testng"].items()}
 
 
 def launcher_frames(key: str, jdk: Jdk) -> list[StackFrame]:
@@ -70,17 +54,15 @@ def launcher_frames(key: str, jdk: Jdk) -> list[StackFrame]:
 def _expand(spec: Spec, jdk: Jdk) -> list[StackFrame]:
     frames: list[StackFrame] = []
     for item in spec:
-        if item == REFLECT:
-            frames += jdk.reflect_invoke()
-        elif item == POOL_WORKER:
-            frames += jdk.pool_worker()[:2]
-        elif item == THREAD:
-            frames += jdk.thread_run()
-        elif isinstance(item, str):
-            frames.append(_proxy_frame(item[len(PROXY_PREFIX) :], jdk))
+        if isinstance(item, FrameSpec) and item.jdk:
+            frames.append(jdk.f(item.method, item.lines))
+        elif isinstance(item, FrameSpec):
+            cls, method = item.method.rsplit(".", 1)
+            frames.append(StackFrame(cls, method, source_file(cls), item.lines))
+        elif item.startswith(PROXY):
+            frames.append(_proxy_frame(item[len(PROXY) :], jdk))
         else:
-            cls, method = item[0].rsplit(".", 1)
-            frames.append(StackFrame(cls, method, cls.rsplit(".", 1)[-1].split("$", 1)[0] + ".java", item[1]))
+            frames += jdk.segment(item[1:-1])
     return frames
 
 
@@ -104,7 +86,4 @@ def draw_launcher(weights: dict[str, float], runner: str, jdk: Jdk, rng: random.
 
 def testng_frames(jdk: Jdk) -> list[StackFrame]:
     """TestNG calling a test method, down to `TestNG.run`: 6.x on JDK 6-8, 7.x (invokers package) later."""
-    if jdk.version <= 8:
-        return _expand(_TESTNG["6"], jdk)
-    for_each = jdk.f("java.util.ArrayList.forEach", (1259, 1541, 1511, 1596))
-    return [*_expand(_TESTNG["7_head"], jdk), for_each, *_expand(_TESTNG["7_tail"], jdk)]
+    return _expand(_TESTNG["6" if jdk.version <= 8 else "7"], jdk)

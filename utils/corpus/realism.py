@@ -16,66 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from utils.corpus.codebase import BANK_ROOTS
+from utils.corpus.tables import tables
 from utils.parsing.stacktrace import JDK_PREFIXES, Frame, Trace, parse_log
 
 TEST_RUNNERS_PATH = Path(__file__).resolve().parents[2] / "configs" / "test_runners.yaml"
 
-STATISTICS = (
-    ("logs", "logs measured"),
-    ("frames_median", "frames per trace (median)"),
-    ("frames_mean", "frames per trace (mean)"),
-    ("frames_p90", "frames per trace (90th pct)"),
-    ("caused_by_rate", "traces with a Caused by"),
-    ("top_message_rate", "top exception has a message"),
-    ("root_message_rate", "root cause has a message"),
-    ("library_frame_fraction", "share of library frames"),
-    ("omitted_rate", "traces with '... N more'"),
-    ("log_prefix_rate", "trace introduced by a log prefix"),
-    ("multi_trace_rate", "logs with 2+ traces"),
-    ("no_frames_rate", "exception without frames"),
-    ("no_trace_rate", "logs without any exception"),
-    ("lines_median", "lines per log (median)"),
-    # what the generator's wider settings (configs/corpus_wide.yaml) change; shares of traces unless said otherwise
-    ("npe_bare_rate", "NPE roots without a message (of NPEs)"),
-    ("jdk_le8_style_rate", "JDK frames without module (of those)"),
-    ("jdk6_rate", "JDK 6 line numbers"),
-    ("jdk7_rate", "JDK 7 line numbers"),
-    ("jdk8_rate", "JDK 8 line numbers"),
-    ("jdk9plus_rate", "JDK 9+ frames"),
-    ("launcher_any_rate", "runner / launcher frames present"),
-    ("launcher_maven_rate", "launcher: Maven Surefire"),
-    ("launcher_surefire_legacy_rate", "launcher: Surefire < 2.12 (SurefireBooter)"),
-    ("launcher_gradle_rate", "launcher: Gradle"),
-    ("launcher_ant_rate", "launcher: Ant"),
-    ("launcher_ide_rate", "launcher: IntelliJ / Eclipse"),
-    ("runner_testng_rate", "runner: TestNG"),
-    ("style_elasticsearch_rate", "log style: Elasticsearch"),
-    ("style_catalina_rate", "log style: Tomcat catalina.out"),
-    ("style_kafka_rate", "log style: Kafka"),
-    ("bank_package_rate", "frames in a bank's packages"),
-    ("app_class_names_per_100", "distinct app class names / 100 traces"),
-)
-
-# Line numbers only one JDK printed, for frames nearly every trace has (reflection, Thread.run).
-_JDK_FINGERPRINTS = {
-    ("java.lang.Thread.run", 662): 6,
-    ("java.lang.Thread.run", 745): 7,
-    ("java.lang.Thread.run", 748): 8,
-    ("java.lang.reflect.Method.invoke", 597): 6,
-    ("java.lang.reflect.Method.invoke", 606): 7,
-    ("java.lang.reflect.Method.invoke", 498): 8,
-    ("sun.reflect.NativeMethodAccessorImpl.invoke", 39): 6,
-    ("sun.reflect.NativeMethodAccessorImpl.invoke", 57): 7,
-    ("sun.reflect.NativeMethodAccessorImpl.invoke", 62): 8,
-}
-# First lines of a record in a server's own log format.
-_SERVER_STYLES = {
-    "elasticsearch": re.compile(r"^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2},\d{3}\]\[[A-Z]+ *\]\[", re.M),
-    "catalina": re.compile(r"^\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}\.\d{3} [A-Z]+ \[", re.M),
-    "kafka": re.compile(r"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}\] [A-Z]+ .*\([\w$.]+\)$", re.M),
-}
-_LAUNCHERS = {"maven", "gradle", "ant", "intellij", "eclipse"}  # configs/test_runners.yaml families reported
-_IDE_LAUNCHERS = ("intellij", "eclipse")
+# The statistics' labels and how some facts are recognized are data: utils/corpus/templates/realism.yaml.
+STATISTICS = tuple(tables().maps["realism.statistics"].items())  # (statistic, label) in format_comparison's order
+_SERVER_STYLES = {name: re.compile(pattern, re.M) for name, pattern in tables().maps["realism.server_styles"].items()}
 
 
 @lru_cache(maxsize=2)
@@ -143,28 +91,9 @@ def log_statistics(logs: Iterable[str]) -> dict[str, Any]:
         "lines_median": statistics.median(lines) if lines else 0,
         "npe_bare_rate": _rate(counts["npe_bare"], counts["npe"]),
         "jdk_le8_style_rate": _rate(counts["jdk_le8_style"], counts["jdk_frames"]),
-        **{f"{key}_rate": _rate(counts[key], with_trace) for key in _WIDE_RATES},
+        **{f"{key}_rate": _rate(counts[key], with_trace) for key in tables().values["realism.wide_rates"]},
         "app_class_names_per_100": round(100 * len(app_classes) / with_trace, 1) if with_trace else 0.0,
     }
-
-
-_WIDE_RATES = (
-    "jdk6",
-    "jdk7",
-    "jdk8",
-    "jdk9plus",
-    "launcher_any",
-    "launcher_maven",
-    "launcher_surefire_legacy",
-    "launcher_gradle",
-    "launcher_ant",
-    "launcher_ide",
-    "runner_testng",
-    "style_elasticsearch",
-    "style_catalina",
-    "style_kafka",
-    "bank_package",
-)
 
 
 def _wide_facts(trace: Trace, text: str) -> list[str]:
@@ -179,10 +108,11 @@ def _wide_facts(trace: Trace, text: str) -> list[str]:
         facts += ["jdk_le8_style"] if not any(frame.module for frame in jdk_frames) else []
         facts += [_jdk_version(jdk_frames)]
     families = {_family(frame) for frame in trace.frames} - {None}
-    facts += [f"launcher_{'ide' if name in _IDE_LAUNCHERS else name}" for name in families & _LAUNCHERS]
+    launchers, ide = tables().values["realism.launchers"], tables().values["realism.ide_launchers"]
+    facts += [f"launcher_{'ide' if name in ide else name}" for name in families.intersection(launchers)]
     facts += ["launcher_any"] if families else []
-    if any(frame.class_name == "org.apache.maven.surefire.booter.SurefireBooter" for frame in trace.frames):
-        facts.append("launcher_surefire_legacy")
+    classes = {frame.class_name for frame in trace.frames}
+    facts += [fact for fact, marker in tables().maps["realism.marker_classes"].items() if marker in classes]
     facts += ["runner_testng"] if "testng" in families else []
     head = text[:4000]
     facts += [f"style_{name}" for name, pattern in _SERVER_STYLES.items() if pattern.search(head)]
@@ -195,7 +125,7 @@ def _jdk_version(frames: list[Frame]) -> str:
     if any(frame.module or frame.class_name.startswith("jdk.internal.") for frame in frames):
         return "jdk9plus"
     for frame in frames:
-        version = _JDK_FINGERPRINTS.get((frame.qualified_method, frame.line))
+        version = tables().maps["realism.jdk_fingerprints"].get(f"{frame.qualified_method}:{frame.line}")
         if version:
             return f"jdk{version}"
     return "jdk_unknown"

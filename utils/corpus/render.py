@@ -13,51 +13,12 @@ from pathlib import Path
 import yaml
 
 from utils.corpus.model import Incident, StackFrame, Thrown
+from utils.corpus.tables import frozen
 from utils.parsing.stacktrace import JDK_PREFIXES
 
-# Jar names log4j2's extended throwable pattern (%xEx) prints after each frame.
-_JARS = (
-    ("org.springframework.web.servlet.", "spring-webmvc", "5.3.31"),
-    ("org.springframework.web.", "spring-web", "5.3.31"),
-    ("org.springframework.jdbc.", "spring-jdbc", "5.3.31"),
-    ("org.springframework.orm.", "spring-orm", "5.3.31"),
-    ("org.springframework.transaction.", "spring-tx", "5.3.31"),
-    ("org.springframework.aop.", "spring-aop", "5.3.31"),
-    ("org.springframework.beans.", "spring-beans", "5.3.31"),
-    ("org.springframework.context.", "spring-context", "5.3.31"),
-    ("org.springframework.boot.", "spring-boot", "2.7.18"),
-    ("org.springframework.kafka.", "spring-kafka", "2.9.13"),
-    ("org.springframework.batch.", "spring-batch-core", "4.3.10"),
-    ("org.springframework.security.", "spring-security-web", "5.8.9"),
-    ("org.springframework.", "spring-core", "5.3.31"),
-    ("org.apache.catalina.", "tomcat-embed-core", "9.0.83"),
-    ("org.apache.coyote.", "tomcat-embed-core", "9.0.83"),
-    ("org.apache.tomcat.", "tomcat-embed-core", "9.0.83"),
-    ("org.hibernate.", "hibernate-core", "5.6.15.Final"),
-    ("com.zaxxer.hikari.", "HikariCP", "4.0.3"),
-    ("com.mysql.", "mysql-connector-j", "8.0.33"),
-    ("org.postgresql.", "postgresql", "42.6.0"),
-    ("oracle.jdbc.", "ojdbc8", "19.3.0.0"),
-    ("com.fasterxml.jackson.databind.", "jackson-databind", "2.13.5"),
-    ("com.fasterxml.jackson.core.", "jackson-core", "2.13.5"),
-    ("io.netty.", "netty-all", "4.1.100.Final"),
-    ("org.apache.kafka.", "kafka-clients", "3.1.2"),
-    ("org.junit.jupiter.", "junit-jupiter-engine", "5.9.3"),
-    ("org.junit.platform.", "junit-platform-engine", "1.9.3"),
-    ("org.junit.", "junit", "4.13.2"),
-    ("junit.", "junit", "4.13.2"),
-    ("org.apache.maven.surefire.", "surefire-booter", "2.22.2"),
-    ("org.apache.http.", "httpclient", "4.5.14"),
-    ("feign.", "feign-core", "11.10"),
-    ("com.google.common.", "guava", "31.1-jre"),
-    ("org.mockito.", "mockito-core", "4.11.0"),
-    ("org.assertj.", "assertj-core", "3.24.2"),
-    ("org.opentest4j.", "opentest4j", "1.2.0"),
-)
-_JDK_RUNTIME = {6: "1.6.0_45", 7: "1.7.0_80", 8: "1.8.0_392", 11: "11.0.21", 17: "17.0.9", 21: "21.0.1"}
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 LOG_STYLES_FILE = Path(__file__).with_name("log_styles.yaml")
+# The styles and what is printed around a trace (jar names, record wordings, the values a document draws from).
+_TABLES = frozen(yaml.safe_load(LOG_STYLES_FILE.read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)
@@ -75,8 +36,8 @@ def load_log_styles(path: str | Path = LOG_STYLES_FILE) -> dict[str, LogStyle]:
         raise ValueError(f"{path}: expected a `styles:` mapping of style name to its row")
     table: dict[str, LogStyle] = {}
     for name, row in rows.items():
-        if not isinstance(row, dict) or set(row) != {"prefixed", "omitted"} or not isinstance(row["prefixed"], bool) \
-                or row["omitted"] not in ("more", "common"):
+        shaped = isinstance(row, dict) and set(row) == {"prefixed", "omitted"}
+        if not shaped or not isinstance(row["prefixed"], bool) or row["omitted"] not in ("more", "common"):
             raise ValueError(f"{path}: style {name!r} needs `prefixed: true|false` and `omitted: more|common`")
         table[str(name)] = LogStyle(row["prefixed"], row["omitted"])
     return table
@@ -86,7 +47,6 @@ LOG_STYLE_TABLE = load_log_styles()
 LOG_STYLES = tuple(LOG_STYLE_TABLE)
 # Styles whose records carry a prefix (the trace lines follow unprefixed, except k8s).
 PREFIXED_STYLES = tuple(name for name, style in LOG_STYLE_TABLE.items() if style.prefixed)
-_JUL_LEVELS = {"ERROR": "SEVERE", "WARN": "WARNING", "INFO": "INFO", "DEBUG": "FINE"}
 
 
 @dataclass
@@ -100,10 +60,10 @@ class PrintOptions:
 
 def _jar(frame: StackFrame, options: PrintOptions, rng: random.Random) -> str:
     if frame.cls.startswith(JDK_PREFIXES):
-        return f"[?:{_JDK_RUNTIME[options.jdk]}]" if options.jdk <= 8 else "[?:?]"
+        return f"[?:{_TABLES['jdk_runtimes'].get(options.jdk, '?')}]"
     if frame.app:
         return f"[{options.app_jar}:?]"
-    for prefix, artifact, version in _JARS:
+    for prefix, (artifact, version) in _TABLES["jars"].items():
         if frame.cls.startswith(prefix):
             return f"[{artifact}-{version}.jar:{version}]"
     return "[?:?]"
@@ -194,12 +154,12 @@ class Clock:
         hour = self.seconds // 3600
         twelve = hour % 12 or 12
         return (
-            f"{_MONTHS[self.month - 1]} {self.day:02d}, {self.year} {twelve}:{self.seconds // 60 % 60:02d}:"
+            f"{_TABLES['months'][self.month - 1]} {self.day:02d}, {self.year} {twelve}:{self.seconds // 60 % 60:02d}:"
             f"{self.seconds % 60:02d} {'AM' if hour < 12 else 'PM'}"
         )
 
     def tomcat(self) -> str:
-        return f"{self.day:02d}-{_MONTHS[self.month - 1]}-{self.year} {self.hms}.{self.millis:03d}"
+        return f"{self.day:02d}-{_TABLES['months'][self.month - 1]}-{self.year} {self.hms}.{self.millis:03d}"
 
 
 @dataclass
@@ -231,11 +191,11 @@ class Formatter:
         self.clock = clock
         self.pid = pid
         self.boot3 = boot3
-        self.log4j_layout = rng.choice(("file_line", "bracket", "plain"))
+        self.log4j_layout = rng.choice(_TABLES["log4j2_layouts"])
         self.logback_with_date = rng.random() < 0.6
         self.node = ""  # Elasticsearch: the node name of every record
         if style == "elasticsearch":
-            self.node = rng.choice(("node-1", "node-2", "es-data-0", "es-data-2", "es-master-1", "search-node-3"))
+            self.node = rng.choice(_TABLES["elasticsearch_nodes"])
 
     def record(self, line: LogLine) -> list[str]:
         self.clock.tick()
@@ -261,9 +221,8 @@ class Formatter:
                 return [f"[{c.iso(' ')}] [{line.level}] [{line.thread}] {line.logger} - {line.message}"]
             return [f"{c.iso(' ', ',')} {line.level} {line.logger} [{line.thread}] {line.message}"]
         if self.style == "jul":
-            level = _JUL_LEVELS[line.level]
-            method = self.rng.choice(("process", "run", "handle", "invoke", "execute"))
-            return [f"{c.jul()} {line.logger} {method}", f"{level}: {line.message}"]
+            method = self.rng.choice(_TABLES["logging_methods"])
+            return [f"{c.jul()} {line.logger} {method}", f"{_TABLES['jul_levels'][line.level]}: {line.message}"]
         if self.style in ("elasticsearch", "catalina", "kafka_server"):
             return [self._server_record(line)]
         return [f"{c.iso(' ')} {line.level} [{line.thread}] {line.logger} - {line.message}"]
@@ -276,18 +235,18 @@ class Formatter:
             logger = initials_logger(line.logger).ljust(25)
             return f"[{c.iso('T', ',')}][{line.level.ljust(5)}][{logger}] [{self.node}] {line.message}"
         if self.style == "catalina":
-            method = line.method or self.rng.choice(("process", "run", "handle", "invoke", "execute"))
-            return f"{c.tomcat()} {_JUL_LEVELS[line.level]} [{line.thread}] {line.logger}.{method} {line.message}"
+            method = line.method or self.rng.choice(_TABLES["logging_methods"])
+            level = _TABLES["jul_levels"][line.level]
+            return f"{c.tomcat()} {level} [{line.thread}] {line.logger}.{method} {line.message}"
         return f"[{c.iso(' ', ',')}] {line.level} {self._kafka_context(line)}{line.message} ({line.logger})"
 
     def _kafka_context(self, line: LogLine) -> str:
         """Kafka clients put `[Consumer clientId=..., groupId=...]` before their own messages."""
         if line.level not in ("ERROR", "WARN") or self.rng.random() < 0.4:
             return ""
-        group = self.rng.choice(("orders", "audit-sink", "indexer", "connect-cluster", "events-consumer"))
-        if "-C-" in line.thread or self.rng.random() < 0.5:
-            return f"[Consumer clientId=consumer-{group}-{self.rng.randint(1, 9)}, groupId={group}] "
-        return f"[Producer clientId=producer-{self.rng.randint(1, 9)}] "
+        group = self.rng.choice(_TABLES["kafka_groups"])
+        wording = "kafka_consumer" if "-C-" in line.thread or self.rng.random() < 0.5 else "kafka_producer"
+        return _TABLES[wording].format(group=group, n=self.rng.randint(1, 9))
 
     def k8s_prefix(self) -> str:
         """`kubectl logs --timestamps`: an RFC 3339 timestamp before every line of the container's output."""
@@ -393,11 +352,8 @@ def _message_only_lines(incident: Incident, plan: RenderPlan, formatter: Formatt
     root = incident.root
     first = next((part for part in (root.message or "").split("\n") if part.strip()), "").strip()
     shown = f"{root.cls}: {first}" if root.message is not None else root.cls
-    # The exception name must end the line or precede ": " for a reader to find it (as in real log lines).
-    shapes = [f"{plan.record.message}: {shown}", f"{plan.record.message} - {shown}"]
-    if root.message is not None:
-        shapes += [f"{plan.record.message} (cause={shown})", f"Resolved [{shown}]"]
-    message = rng.choice(shapes)
+    shapes = _TABLES["message_only"] + (_TABLES["message_only_with_text"] if root.message is not None else ())
+    message = rng.choice(shapes).format(message=plan.record.message, shown=shown)
     out += formatter.record(LogLine(plan.record.level, plan.record.logger, message, plan.record.thread))
     return out + [line for record in plan.after for line in formatter.record(record)]
 
@@ -408,37 +364,26 @@ def _unprefixed_lines(incident: Incident, plan: RenderPlan, trace: list[str], rn
     if plan.style == "surefire" and plan.surefire_header:
         test_class, test_method = plan.surefire_header
         elapsed = f"{rng.randint(1, 900) / 1000:.3f}"
-        if rng.random() < 0.5:
-            out.append(
-                f"Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: {rng.randint(0, 2)}, "
-                f"Time elapsed: {rng.randint(5, 4000) / 1000:.3f} sec <<< {plan.failure_kind}! - in {test_class}"
-            )
-            out.append(f"{test_method}({test_class})  Time elapsed: {elapsed} sec  <<< {plan.failure_kind}!")
+        if rng.random() < 0.5:  # Surefire 2.x's header; 3.x's prints no skipped count
+            header, slots = _TABLES["surefire_header_2"], {"tests": rng.randint(1, 40), "skipped": rng.randint(0, 2)}
         else:
-            out.append(
-                f"[ERROR] Tests run: {rng.randint(1, 40)}, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: "
-                f"{rng.randint(5, 4000) / 1000:.3f} s <<< {plan.failure_kind}! -- in {test_class}"
-            )
-            out.append(f"[ERROR] {test_class}.{test_method} -- Time elapsed: {elapsed} s <<< {plan.failure_kind}!")
+            header, slots = _TABLES["surefire_header_3"], {"tests": rng.randint(1, 40)}
+        slots |= {"time": f"{rng.randint(5, 4000) / 1000:.3f}", "elapsed": elapsed, "kind": plan.failure_kind}
+        out += [line.format(test_class=test_class, test_method=test_method, **slots) for line in header]
     lines = list(trace)
     if plan.style == "thread":
         lines[0] = f'Exception in thread "{plan.record.thread}" {lines[0]}'
     out.extend(lines)
     if plan.style == "surefire" and plan.surefire_footer and plan.surefire_header:
         test_class, test_method = plan.surefire_header
-        simple = test_class.rsplit(".", 1)[-1]
-        first = (incident.chain[0].message or "").split("\n", 1)[0][:80]
-        kind = "Failed tests:" if plan.failure_kind == "FAILURE" else "Tests in error:"
-        out += [
-            "",
-            "Results :",
-            "",
-            kind,
-            f"  {simple}.{test_method}:{rng.randint(20, 400)} {first}".rstrip(),
-            "",
-            f"Tests run: {rng.randint(2, 60)}, Failures: 1, Errors: 0, Skipped: 0",
-            "",
-        ]
+        slots = {
+            "kind": _TABLES["surefire_footer_kinds"][plan.failure_kind],
+            "test": f"{test_class.rsplit('.', 1)[-1]}.{test_method}",
+            "line": rng.randint(20, 400),
+            "first": (incident.chain[0].message or "").split("\n", 1)[0][:80],
+            "tests": rng.randint(2, 60),
+        }
+        out += [line.format(**slots).rstrip() for line in _TABLES["surefire_footer"]]
     return out
 
 
@@ -467,26 +412,11 @@ def _root_cause_record(plan: RenderPlan, rng: random.Random) -> LogLine:
     """Tomcat's record for an exception a servlet threw: it names the outer exception, the root's trace follows."""
     assert plan.outer_for_root_cause is not None
     outer = plan.outer_for_root_cause.to_string().split("\n", 1)[0]
-    nested = (
-        f"Request processing failed: {outer}"
-        if plan.boot3
-        else f"Request processing failed; nested exception is {outer}"
-    )
+    nested = _TABLES["request_failed_boot3" if plan.boot3 else "request_failed"].format(outer=outer)
+    logger = _TABLES["servlet_loggers"][plan.style]
     if plan.style == "tomcat_root":  # embedded Tomcat under Spring Boot: the logger names the servlet
-        return LogLine(
-            "ERROR",
-            "org.apache.catalina.core.ContainerBase.[Tomcat].[localhost].[/].[dispatcherServlet]",
-            f"Servlet.service() for servlet [dispatcherServlet] in context with path [] threw exception "
-            f"[{nested}] with root cause",
-            plan.record.thread,
-        )
-    servlet = rng.choice(("dispatcher", "dispatcherServlet", "default", "api", "jersey-servlet"))
-    path = rng.choice(("", "/app", "/api", "/console", "/search"))
-    return LogLine(
-        "ERROR",
-        "org.apache.catalina.core.StandardWrapperValve",
-        f"Servlet.service() for servlet [{servlet}] in context with path [{path}] threw exception [{nested}] "
-        "with root cause",
-        plan.record.thread,
-        method="invoke",
-    )
+        message = _TABLES["servlet_threw"].format(servlet="dispatcherServlet", path="", nested=nested)
+        return LogLine("ERROR", logger, message, plan.record.thread)
+    servlet, path = rng.choice(_TABLES["servlets"]), rng.choice(_TABLES["context_paths"])
+    message = _TABLES["servlet_threw"].format(servlet=servlet, path=path, nested=nested)
+    return LogLine("ERROR", logger, message, plan.record.thread, method="invoke")

@@ -1,8 +1,8 @@
 """Threads and tasks: InterruptedException, ExecutionException / CompletionException whose cause was not kept,
 RejectedExecutionException (saturated or shut-down pools) and timeouts (futures, Kafka, JDBC, Netty, Reactor).
 
-The regular templates are declared in utils/corpus/templates/concurrency.yaml; these build wrapped or cause-less
-chains, proxies and timer stacks by hand."""
+The regular templates are declared in utils/corpus/templates/concurrency.yaml, through the pool and task helpers
+here; these build cause-less chains, wrappers whose messages draw, proxies and timer stacks by hand."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from utils.corpus.declared import helper
 from utils.corpus.families import stacks
 from utils.corpus.model import Incident, StackFrame, Thrown, template
 
-TIMEOUT = "java.util.concurrent.TimeoutException"
+helper("jdbc_driver")(stacks.jdbc_driver)
+REE = "java.util.concurrent.RejectedExecutionException"
 
 
 def lost_cause(c: Ctx) -> str:
@@ -19,38 +20,34 @@ def lost_cause(c: Ctx) -> str:
     return str(c.pick(c.values("concurrency.lost_causes"))[0]).format(stem=c.code.stem)
 
 
-REE = "java.util.concurrent.RejectedExecutionException"
-
-
 @helper("pool_state")
-def pool_state(c: Ctx, state: str = "Running") -> str:
+def pool_state(c: Ctx, state: str = "Running", executor: str = "ThreadPoolExecutor") -> str:
+    """An executor's toString(): its state and counts (a running pool that rejects is full)."""
     size = c.pick((4, 8, 10, 16, 20, 50, 200))
     active = size if state == "Running" else 0
     queued = c.pick((0, 100, 500, 1000, 10000)) if state == "Running" else 0
-    return (
-        c.message(
-            "concurrency.pool_state.result",
-            number=c.randint(0x10000000, 0x7FFFFFFF),
-            state=state,
-            active=active,
-            queued=queued,
-            number_2=c.randint(0, 900000),
-        )
+    return c.message(
+        "concurrency.pool_state.result",
+        executor=executor,
+        number=c.randint(0x10000000, 0x7FFFFFFF),
+        state=state,
+        active=active,
+        queued=queued,
+        number_2=c.randint(0, 900000),
     )
 
 
 @helper("task_text")
 def task_text(c: Ctx) -> str:
-    ident = f"{c.randint(0x10000000, 0x7FFFFFFF):x}"
-    hidden = f"0x0000000800{c.randint(0x100000, 0xFFFFF0):x}"
-    lam = f"{c.app('service').fqcn}$$Lambda${c.randint(100, 2000)}/{hidden}@{c.randint(0x1000000, 0x7FFFFFF):x}"
-    if c.jdk.version <= 8:
-        return f"java.util.concurrent.FutureTask@{ident}"
-    return f"java.util.concurrent.FutureTask@{ident}[Not completed, task = {lam}]"
-
-
-def abort_policy(c: Ctx) -> list[StackFrame]:
-    return c.chain("concurrency.abort_policy.result")
+    """A rejected FutureTask's toString() (from JDK 9 it names the task: an application lambda)."""
+    slots = {
+        "ident": c.randint(0x10000000, 0x7FFFFFFF),
+        "hidden": c.randint(0x100000, 0xFFFFF0),
+        "service": c.app("service"),
+        "number": c.randint(100, 2000),
+        "address": c.randint(0x1000000, 0x7FFFFFF),
+    }
+    return c.message("concurrency.task_text.jdk8" if c.jdk.version <= 8 else "concurrency.task_text", **slots)
 
 
 @template("ExecutionException", "ee.completion_join", min_jdk=8)
@@ -59,13 +56,12 @@ def ee_completion_join(c: Ctx) -> Incident:
     owner = c.app(c.pick(("service", "support")))
     lam = owner.at(f"lambda${c.verb()}${c.randint(0, 4)}", c.code.line())
     frames = [*c.jdk.completion_encode(), *c.jdk.async_supply(c.chance(0.5))]
-    chain = [Thrown("java.util.concurrent.CompletionException", inner, frames)]
     return c.incident(
-        chain,
+        [Thrown("java.util.concurrent.CompletionException", inner, frames)],
         fault=lam,
         fault_in_trace=False,
         auto_wrap=False,
-        cause=c.text(".cause", owner=owner, inner_class=inner.split(':')[0].rsplit('.', 1)[-1]),
+        cause=c.text(".cause", owner=owner, inner_class=inner.split(":")[0].rsplit(".", 1)[-1]),
         fix=c.text(".fix"),
         extra={"cause_not_printed": True},
     )
@@ -73,18 +69,14 @@ def ee_completion_join(c: Ctx) -> Incident:
 
 @template("RejectedExecutionException", "ree.spring_task_executor", codebases=("bank",))
 def spring_task_executor(c: Ctx) -> Incident:
-    throw = [*abort_policy(c)]
     site = c.frame(c.pick(("service", "listener", "support")))
-    stack = c.call_stack(
-        [site], [*throw, c.lib("org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor.execute", 324)]
-    )
-    state = pool_state(c)
-    root = Thrown(REE, f"Task {task_text(c)} rejected from {state}", stack)
-    text = (
-        f"Executor [{state}] did not accept task: {task_text(c)}"
-        if c.chance(0.6)
-        else f"ExecutorService in active state did not accept task: {task_text(c)}"
-    )
+    stack = c.call_stack([site], c.chain(".throw"))
+    pool = pool_state(c)
+    root = Thrown(REE, c.message("concurrency.rejected", task=task_text(c), pool=pool), stack)
+    if c.chance(0.6):
+        text = c.message("concurrency.not_accepted", pool=pool, task=task_text(c))
+    else:
+        text = c.message(".not_accepted", task=task_text(c))
     wrap = Wrap(
         "org.springframework.core.task.TaskRejectedException",
         text,
@@ -94,38 +86,18 @@ def spring_task_executor(c: Ctx) -> Incident:
     return c.incident([root], wraps=[wrap], top=[site], cause=c.text(".cause", site=site), fix=c.text(".fix"))
 
 
-@template("RejectedExecutionException", "ree.scheduled_pool")
-def scheduled_pool(c: Ctx) -> Incident:
-    throw = c.chain(".throw")
-    message = (
-        "Task java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask"
-        f"@{c.randint(0x1000000, 0x7FFFFFF):x} "
-        f"rejected from {pool_state(c, 'Terminated').replace('ThreadPoolExecutor@', 'ScheduledThreadPoolExecutor@')}"
-    )
-    roles = ("service", "support", "client", "scheduler")
-    return c.fail_in_role(roles, REE, message, throw, (*c.pair(".what"), *c.pair(".fix")))
-
-
 @template("RejectedExecutionException", "ree.async_method", codebases=("bank",), contexts=("web", "kafka", "scheduled"))
 def async_method(c: Ctx) -> Incident:
     target = c.app("service")
     method = c.verb()
-    aop = [
-        *c.chain(".aop"),
-        StackFrame(
-            f"{target.fqcn}$$EnhancerBySpringCGLIB${c.randint(0x10000000, 0x7FFFFFFF):x}", method, generated=True
-        ),
-    ]
+    proxy = f"{target.fqcn}$$EnhancerBySpringCGLIB${c.randint(0x10000000, 0x7FFFFFFF):x}"
+    aop = [*c.chain(".aop"), StackFrame(proxy, method, generated=True)]
     caller = c.frame(c.pick(("controller", "listener", "scheduler")))
-    stack = c.call_stack(
-        [caller],
-        [*abort_policy(c), c.j("java.util.concurrent.AbstractExecutorService.submit", (112, 118, 123, 123)), *aop],
-        filler=0,
-    )
-    root = Thrown(REE, f"Task {task_text(c)} rejected from {pool_state(c)}", stack)
-    wrap = Wrap(
+    stack = c.call_stack([caller], [*c.chain("concurrency.submit"), *aop], filler=0)
+    root = Thrown(REE, c.message("concurrency.rejected", task=task_text(c), pool=pool_state(c)), stack)
+    wrap = Wrap(  # the wrapper's message draws again when it is built
         "org.springframework.core.task.TaskRejectedException",
-        lambda inner: f"Executor [{pool_state(c)}] did not accept task: {task_text(c)}",
+        lambda inner: c.message("concurrency.not_accepted", pool=pool_state(c), task=task_text(c)),
         at="org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor.submit",
         line_delta=4,
     )
@@ -147,36 +119,24 @@ def async_method(c: Ctx) -> Incident:
     codebases=("bank",),
 )
 def kafka_metadata(c: Ctx) -> Incident:
-    topic = c.pick(
-        ("payment-events", "transfer.completed", "ledger-postings", "card-auth-requests", "notification.sms")
+    topic = c.pick(c.values(".topic"))
+    absent = c.message(".absent", topic=topic)
+    expired = c.message(
+        ".message",
+        number=c.randint(1, 40),
+        topic=topic,
+        number_2=c.randint(0, 11),
+        choice=c.pick((120000, 30002, 60001)),
     )
-    message = c.pick(
-        (
-            f"Topic {topic} not present in metadata after 60000 ms.",
-            c.message(
-                ".message",
-                number=c.randint(1, 40),
-                topic=topic,
-                number_2=c.randint(0, 11),
-                choice=c.pick((120000, 30002, 60001)),
-            ),
-        )
-    )
-    site = c.frame(c.pick(("service", "support", "listener")), c.pick(("publish", "sendEvent", "emit")))
-    send = c.chain(".send")
-    stack = c.call_stack([site], send)
-    root = Thrown("org.apache.kafka.common.errors.TimeoutException", message, [])  # Kafka API exceptions carry no stack
+    root = Thrown("org.apache.kafka.common.errors.TimeoutException", c.pick((absent, expired)), [])  # no stack
+    site = c.frame(c.pick(("service", "support", "listener")), c.pick(c.values(".method")))
     wrapper = Thrown(
         "org.springframework.kafka.core.KafkaProducerException",
-        f"Failed to send; nested exception is {root.to_string()}",
-        stack,
+        c.message(".wrapper", inner=root.to_string()),
+        c.call_stack([site], c.chain(".send")),
     )
     return c.incident(
-        [wrapper, root],
-        top=[site],
-        fault=site,
-        cause=c.text(".cause", topic=topic),
-        fix=c.text(".fix", topic=topic),
+        [wrapper, root], top=[site], fault=site, cause=c.text(".cause", topic=topic), fix=c.text(".fix", topic=topic)
     )
 
 
@@ -184,36 +144,29 @@ def kafka_metadata(c: Ctx) -> Incident:
 def sql_query_timeout(c: Ctx) -> Incident:
     site = c.frame("repository")
     stack = c.call_stack([site], [*stacks.jdbc_driver(c, "oracle", "query"), *stacks.jdbc_template(c, "query")])
-    root = Thrown("java.sql.SQLTimeoutException", "ORA-01013: user requested cancel of current operation\n", stack)
+    root = Thrown("java.sql.SQLTimeoutException", c.message(".message"), stack)
     table = c.table()
-    wrap = Wrap(
+    wrap = Wrap(  # the column is drawn when the wrapper is built
         "org.springframework.dao.QueryTimeoutException",
-        lambda inner: (
-            c.message(".wrap", table=table, column=c.column(), inner_message=inner.message.strip(), inner=inner)
+        lambda inner: c.message(
+            ".wrap", table=table, column=c.column(), inner_message=inner.message.strip(), inner=inner
         ),
         at="org.springframework.jdbc.core.JdbcTemplate.execute",
         top=stacks.translator(c),
         line_delta=16,
     )
-    return c.incident(
-        [root],
-        wraps=[wrap],
-        top=[site],
-        cause=c.text(".cause", table=table, site=site),
-        fix=c.text(".fix", table=table),
-    )
+    cause = c.text(".cause", table=table, site=site)
+    return c.incident([root], wraps=[wrap], top=[site], cause=cause, fix=c.text(".fix", table=table))
 
 
 @template("TimeoutException", "to.netty_read_timeout", codebases=("bank",), contexts=("web", "kafka", "executor"))
 def netty_read_timeout(c: Ctx) -> Incident:
     site = c.frame("client")
     url = c.url()
-    root = Thrown("io.netty.handler.timeout.ReadTimeoutException", None, [])
+    root = Thrown("io.netty.handler.timeout.ReadTimeoutException", None, [])  # a singleton: no stack
     stack = c.call_stack([site], c.chain(".stack"))
     wrapper = Thrown(
-        "org.springframework.web.reactive.function.client.WebClientRequestException",
-        "nested exception is io.netty.handler.timeout.ReadTimeoutException",
-        stack,
+        "org.springframework.web.reactive.function.client.WebClientRequestException", c.message(".message"), stack
     )
     return c.incident([wrapper, root], top=[site], fault=site, cause=c.text(".cause", url=url), fix=c.text(".fix"))
 
@@ -221,49 +174,16 @@ def netty_read_timeout(c: Ctx) -> Incident:
 @template("TimeoutException", "to.reactor_timeout", min_jdk=8)
 def reactor_timeout(c: Ctx) -> Incident:
     millis = c.pick((1000, 3000, 5000, 10000, 30000))
-    operator = c.pick(("flatMap", "map", "onErrorResume", "source(MonoDefer)"))
-    throw = [
-        *c.chain(".throw"),
-        *c.jdk.future_task_run(),
-        c.j("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask.run", (293, 304, 304, 358)),
-        *c.jdk.pool_worker(),
-    ]
+    operator = c.pick(c.values(".operator"))
+    throw = [*c.chain(".throw"), *c.jdk.future_task_run(), *c.chain(".scheduled"), *c.jdk.pool_worker()]
     owner = c.app(c.pick(("client", "service")))
     fault = StackFrame(owner.fqcn, c.verb("client"), owner.file, None, app=True)
+    message = c.message(".result", millis=millis, operator=operator)
     return c.incident(
-        [Thrown(TIMEOUT, c.message(".result", millis=millis, operator=operator), throw)],
+        [Thrown("java.util.concurrent.TimeoutException", message, throw)],
         fault=fault,
         fault_in_trace=False,
         auto_wrap=False,
         cause=c.text(".cause", owner=owner, millis=millis),
         fix=c.text(".fix"),
     )
-
-
-@template("TimeoutException", "to.jpa_query_timeout", codebases=("bank",))
-def jpa_query_timeout(c: Ctx) -> Incident:
-    site = c.frame("repository")
-    stack = c.call_stack(
-        [site],
-        [
-            *stacks.jdbc_driver(c, "mysql", "query"),
-            *c.chain(".stack"),
-            *stacks.spring_data_repository(c, c.verb("repository")),
-        ],
-    )
-    root = Thrown("java.sql.SQLTimeoutException", "Statement cancelled due to timeout or client request", stack)
-    wraps = [
-        Wrap(
-            "org.hibernate.QueryTimeoutException",
-            "could not extract ResultSet",
-            at="org.hibernate.engine.jdbc.internal.ResultSetReturnImpl.extract",
-            top=c.chain(".top"),
-        ),
-        Wrap(
-            "org.springframework.dao.QueryTimeoutException",
-            lambda inner: f"could not extract ResultSet; SQL [n/a]; nested exception is {inner.to_string()}",
-            at="org.springframework.dao.support.PersistenceExceptionTranslationInterceptor.invoke",
-            top=c.chain(".top_2"),
-        ),
-    ]
-    return c.incident([root], wraps=wraps, top=[site], cause=c.text(".cause", site=site), fix=c.text(".fix"))

@@ -4,201 +4,108 @@ uninstantiable beans) and ValidationException (bean validation, request binding,
 from __future__ import annotations
 
 from utils.corpus.builder import Ctx, Wrap
+from utils.corpus.codebase import AppClass
+from utils.corpus.declared import helper
 from utils.corpus.families import stacks
 from utils.corpus.model import Incident, StackFrame, Thrown, template
 from utils.corpus.tables import tables
 
 MAIN = ("main",)
-BEANS = "org.springframework.beans.factory"
+STARTUP = tables().maps["bce.startup"]  # a template -> its root exception and the wrapper around it
+WRAPS = tables().maps["spring.wraps"]  # a wrapper -> its class, where it is thrown, its line's distance
+UNRESOLVED = tables().maps["val.unresolved"]  # a template -> its exception and the resolver that throws it
 
 
 def bean_name(cls_simple: str) -> str:
     return cls_simple[:1].lower() + cls_simple[1:]
 
 
-def startup(
-    c: Ctx,
-    deep: list[StackFrame],
-    root_cls: str,
-    root_msg: str,
-    wrappers: list[tuple[str, str]],
-    fault: StackFrame,
-    cause: str,
-    fix: str,
-) -> Incident:
-    """A failure while the Spring context starts: `deep` frames above nested getBean calls, wrapped level by level."""
-    stack = [*deep, *stacks.bean_creation(c, len(wrappers) or 1), *stacks.context_refresh(c)]
-    wraps = [
-        Wrap(
-            cls,
-            (lambda inner, text=text: f"{text}; nested exception is {inner.to_string()}"),
-            at=f"{BEANS}.support.ConstructorResolver.createArgumentArray"
-            if index == 0
-            else f"{BEANS}.support.AbstractAutowireCapableBeanFactory.createBean",
-            line_delta=6,
-        )
-        for index, (cls, text) in enumerate(wrappers)
-    ]
-    return c.incident(
-        [Thrown(root_cls, root_msg, stack)],
-        wraps=wraps,
-        auto_wrap=False,
-        fault=fault,
-        fault_in_trace=False,
-        cause=cause,
-        fix=fix,
-    )
+def constructor(owner: AppClass) -> StackFrame:
+    """The constructor of a bean class, the fault of a bean that cannot be created (it never ran: no line)."""
+    return StackFrame(owner.fqcn, "<init>", owner.file, None, app=True)
 
 
 def dependent_bean(c: Ctx) -> tuple[StackFrame, str]:
-    owner = c.app(c.pick(("controller", "service", "listener")))
-    return StackFrame(owner.fqcn, "<init>", owner.file, None, app=True), bean_name(owner.simple)
+    """The constructor of a bean that needs the failing one, and that bean's name."""
+    owner = c.app(c.pick(c.values("spring.dependent_roles")))
+    return constructor(owner), bean_name(owner.simple)
+
+
+def wrapper(c: Ctx, kind: str, message: str, /, **slots: object) -> Wrap:
+    """The wrapper `kind` (spring.yaml: spring.wraps); its message (a `messages:` key) names the caught exception."""
+    cls, at, line_delta = WRAPS[kind]
+    return Wrap(
+        cls, lambda inner: c.message(message, inner_string=inner.to_string(), **slots), at=at, line_delta=line_delta
+    )
+
+
+def startup(c: Ctx, deep: str, fault: StackFrame, depth: int = 1, /, **slots: object) -> Incident:
+    """A failure while the Spring context starts: the chain `deep` above `depth` nested getBean calls, wrapped by the
+    bean factory (bce.startup). Messages `.message`, `.wrapper`; texts `.cause`, `.fix` (with `fault`)."""
+    root, wrap = STARTUP[c.template]
+    stack = [*c.chain(deep), *stacks.bean_creation(c, depth), *stacks.context_refresh(c)]
+    return c.incident(
+        [Thrown(root, c.message(".message", **slots), stack)],
+        wraps=[wrapper(c, wrap, ".wrapper", **slots)] if wrap else [],
+        auto_wrap=False,
+        fault=fault,
+        fault_in_trace=False,
+        cause=c.text(".cause", fault=fault, **slots),
+        fix=c.text(".fix", **slots),
+    )
 
 
 @template("BeanCreationException", "bce.no_such_bean", contexts=MAIN, codebases=("bank",))
 def no_such_bean(c: Ctx) -> Incident:
-    missing = c.app(c.pick(("support", "client", "repository")))
+    missing = c.app(c.pick(c.values(".roles")))
     fault, name = dependent_bean(c)
-    deep = c.chain("spring.resolve_dependency")
-    message = (
-        c.message(".message", missing=missing)
-    )
-    wrapper = (
-        f"{BEANS}.UnsatisfiedDependencyException",
-        c.message(".wrapper", name=name, fault_cls=fault.cls.replace('.', '/')),
-    )
     return startup(
-        c,
-        deep,
-        f"{BEANS}.NoSuchBeanDefinitionException",
-        message,
-        [wrapper],
-        fault,
-        c.text(".result", fault_cls_simple=fault.cls.rsplit('.', 1)[-1], missing=missing),
-        c.text(".result_2", missing=missing),
+        c, "spring.resolve_dependency", fault, missing=missing, name=name, fault_cls=fault.cls.replace(".", "/")
     )
 
 
 @template("BeanCreationException", "bce.no_unique_bean", contexts=MAIN, codebases=("bank",))
 def no_unique_bean(c: Ctx) -> Incident:
-    kind, first, second = c.pick(
-        (
-            ("javax.sql.DataSource", "primaryDataSource", "reportingDataSource"),
-            ("org.springframework.web.client.RestTemplate", "coreBankingRestTemplate", "partnerRestTemplate"),
-            ("com.fasterxml.jackson.databind.ObjectMapper", "objectMapper", "fepObjectMapper"),
-            (c.app("support").fqcn, "defaultFeePolicy", "vipFeePolicy"),
-        )
-    )
+    support = c.app("support")
+    kind, first, second = c.pick(c.values(".candidates"))
+    kind = kind.format(support=support)
     fault, name = dependent_bean(c)
-    deep = [
-        c.lib(f"{BEANS}.config.DependencyDescriptor.resolveNotUnique", 220),
-        *c.chain("spring.resolve_dependency")[1:],
-    ]
-    message = (
-        f"No qualifying bean of type '{kind}' available: expected single matching bean but found 2: {first},{second}"
-    )
-    wrapper = (
-        f"{BEANS}.UnsatisfiedDependencyException",
-        f"Error creating bean with name '{name}': Unsatisfied dependency expressed through constructor parameter 1",
-    )
-    return startup(
-        c,
-        deep,
-        f"{BEANS}.NoUniqueBeanDefinitionException",
-        message,
-        [wrapper],
-        fault,
-        c.text(".result", kind_simple=kind.rsplit('.', 1)[-1], first=first, second=second),
-        c.text(".result_2", first=first),
-    )
+    slots = {"kind": kind, "kind_simple": kind.rsplit(".", 1)[-1], "first": first, "second": second, "name": name}
+    return startup(c, ".deep", fault, **slots)
 
 
 @template("BeanCreationException", "bce.no_bean_named", contexts=MAIN, codebases=("bank",))
 def no_bean_named(c: Ctx) -> Incident:
     missing = c.pick(c.values(".missing"))
     fault, name = dependent_bean(c)
-    deep = c.chain(".deep")
-    return startup(
-        c,
-        deep,
-        f"{BEANS}.NoSuchBeanDefinitionException",
-        f"No bean named '{missing}' available",
-        [(f"{BEANS}.BeanCreationException", f"Error creating bean with name '{name}'")],
-        fault,
-        c.text(".result", missing=missing),
-        c.text(".result_2", missing=missing),
-    )
+    return startup(c, ".deep", fault, missing=missing, name=name)
 
 
 @template("BeanCreationException", "bce.instantiation", contexts=MAIN)
 def instantiation(c: Ctx) -> Incident:
-    target = c.app(c.pick(("support", "client", "config")))
-    reason = c.pick(("Specified class is an interface", "Is it an abstract class?", "Is the constructor accessible?"))
-    deep = [
-        c.lib(
-            "org.springframework.beans.BeanUtils.instantiateClass", 204 if reason != "Is it an abstract class?" else 207
-        ),
-        *c.chain(".deep"),
-    ]
-    fault = StackFrame(target.fqcn, "<init>", target.file, None, app=True)
-    return startup(
-        c,
-        deep,
-        "org.springframework.beans.BeanInstantiationException",
-        f"Failed to instantiate [{target.fqcn}]: {reason}",
-        [
-            (
-                f"{BEANS}.BeanCreationException",
-                c.message(".result_3", bean_name=bean_name(target.simple), target_fqcn=target.fqcn.replace('.', '/')),
-            )
-        ],
-        fault,
-        c.text(".result", target=target, reason=reason),
-        c.text(".result_2", target=target),
-    )
+    target = c.app(c.pick(c.values(".roles")))
+    reason, abstract = c.pick(c.values(".reasons"))
+    slots = {"bean_name": bean_name(target.simple), "target_fqcn": target.fqcn.replace(".", "/")}
+    return startup(c, ".abstract" if abstract else ".deep", constructor(target), target=target, reason=reason, **slots)
 
 
 @template("BeanCreationException", "bce.factory_method_message", contexts=MAIN, codebases=("bank",))
 def factory_method_message(c: Ctx) -> Incident:
     config = c.app("config")
-    method = c.pick(("dataSource", "restTemplate", "kafkaTemplate", "hsmClient", "cipherService"))
-    deep = c.chain(".deep")
+    method = c.pick(c.values(".methods"))
     fault = StackFrame(config.fqcn, method, config.file, None, app=True)
-    message = (
-        c.message(".message", method=method, config_fqcn=config.fqcn.replace('.', '/'))
-    )
-    stack = [*deep, *stacks.bean_creation(c, 2), *stacks.context_refresh(c)]
-    return c.incident(
-        [Thrown(f"{BEANS}.BeanCreationException", message, stack)],
-        auto_wrap=False,
-        fault=fault,
-        fault_in_trace=False,
-        cause=c.text(".cause", config=config, method=method),
-        fix=c.text(".fix", method=method),
-    )
+    return startup(c, ".deep", fault, 2, config=config, method=method, config_fqcn=config.fqcn.replace(".", "/"))
 
 
 @template("BeanCreationException", "bce.missing_web_server_factory", contexts=MAIN)
 def missing_web_server_factory(c: Ctx) -> Incident:
-    boot = "org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext"
-    throw = c.chain(".throw")
+    """Thrown in the context's onRefresh, below the first getBean: the fault is the application's main()."""
+    root, wrap = STARTUP[c.template]
     main = stacks.context_refresh(c)
-    stack = [*throw, *main[3:]]
-    root = Thrown(
-        "org.springframework.context.ApplicationContextException",
-        "Unable to start ServletWebServerApplicationContext due to missing ServletWebServerFactory bean.",
-        stack,
-    )
-    wrap = Wrap(
-        "org.springframework.context.ApplicationContextException",
-        lambda e: f"Unable to start web server; nested exception is {e.to_string()}",
-        at=f"{boot}.onRefresh",
-        line_delta=3,
-    )
     app = main[-1]
     return c.incident(
-        [root],
-        wraps=[wrap],
+        [Thrown(root, c.message(".message"), [*c.chain(".throw"), *main[3:]])],
+        wraps=[wrapper(c, wrap, ".wrapper")],
         auto_wrap=False,
         fault=StackFrame(app.cls, app.method, app.file, app.line, app=True),
         cause=c.text(".cause"),
@@ -208,34 +115,16 @@ def missing_web_server_factory(c: Ctx) -> Incident:
 
 @template("BeanCreationException", "bce.test_context", contexts=("test",), codebases=("bank",))
 def test_context(c: Ctx) -> Incident:
-    c.runner = c.pick(("junit4", "junit5"))
-    missing = c.app(c.pick(("client", "support", "repository")))
+    """A test's Spring context that fails to start: the test framework's loader wraps the start-up failure."""
+    c.runner = c.pick(c.values(".runners"))
+    missing = c.app(c.pick(c.values(".roles")))
     test = c.entry()
     fault, name = dependent_bean(c)
-    deep = c.chain("spring.resolve_dependency")
-    loader = c.chain(".loader")
-    boot = c.chain(".boot")
-    stack = [*deep, *stacks.bean_creation(c, 1), *boot, *loader, *test.bottom[-12:]]
-    root = Thrown(f"{BEANS}.NoSuchBeanDefinitionException", c.message(".root", missing=missing), stack)
-    wraps = [
-        Wrap(
-            f"{BEANS}.UnsatisfiedDependencyException",
-            lambda e: (
-                c.message(".wraps", name=name, e_to_string=e.to_string())
-            ),
-            at=f"{BEANS}.support.ConstructorResolver.createArgumentArray",
-            line_delta=6,
-        ),
-        Wrap(
-            "java.lang.IllegalStateException",
-            "Failed to load ApplicationContext",
-            at="org.springframework.test.context.cache.DefaultCacheAwareContextLoaderDelegate.loadContext",
-            line_delta=8,
-        ),
-    ]
+    root, wrap = STARTUP[c.template]
+    stack = [*c.chain("spring.resolve_dependency"), *stacks.bean_creation(c, 1), *c.chain(".boot"), *test.bottom[-12:]]
     return c.incident(
-        [root],
-        wraps=wraps,
+        [Thrown(root, c.message("bce.no_such_bean.message", missing=missing), stack)],
+        wraps=[wrapper(c, wrap, ".wrapper", name=name), wrapper(c, "context_load", ".load_failed")],
         auto_wrap=False,
         fault=fault,
         fault_in_trace=False,
@@ -248,197 +137,66 @@ def test_context(c: Ctx) -> Incident:
 
 
 def field_error(c: Ctx, obj: str, field: str, value: str, code: str, default: str) -> str:
-    return (
-        c.message("spring.field_error.result", obj=obj, field=field, value=value, code=code, default=default)
+    return c.message("spring.field_error.result", obj=obj, field=field, value=value, code=code, default=default)
+
+
+@helper("bean_constraint")
+def bean_constraint(c: Ctx) -> tuple[str, str, str]:
+    """A bean-validation constraint (its default message has braces, which a declared pick would fill)."""
+    return c.pick(c.values("val.constraints"))
+
+
+@helper("cglib_frame")
+def cglib_frame(c: Ctx, owner: AppClass, method: str) -> list[StackFrame]:
+    """The frame of a CGLIB subclass Spring generated around `owner` (its class name has a drawn hash)."""
+    cls = f"{owner.fqcn}$$EnhancerBySpringCGLIB${c.randint(0x10000000, 0x7FFFFFFF):x}"
+    return [StackFrame(cls, method, generated=True)]
+
+
+@helper("account_prefix")
+def account_prefix(c: Ctx) -> str:
+    """An account number cut short, as a mistyped input has it."""
+    return c.account_no()[:-2]
+
+
+def unresolved(c: Ctx, controller: StackFrame, message: str, /, **slots: str) -> Incident:
+    """A controller argument Spring MVC cannot resolve (val.unresolved): thrown while the request is dispatched, so
+    the controller method (the fault) never runs and is not in the trace."""
+    exception, resolver, lines, below = UNRESOLVED[c.template]
+    entry = c.entry()
+    throw = [c.lib(resolver, c.pick(lines)), *c.chain(below)]
+    return c.incident(
+        [Thrown(exception, message, [*throw, *entry.bottom[len(c.jdk.reflect_invoke()) + 2 :]])],
+        auto_wrap=False,
+        fault=controller,
+        fault_in_trace=False,
+        cause=c.text(".cause", controller=controller, **slots),
+        fix=c.text(".fix", **slots),
     )
-
-
-CONSTRAINTS = tables().values["val.constraints"]  # (annotation, default message, bad value)
 
 
 @template("ValidationException", "val.method_argument_not_valid", contexts=("web",), codebases=("bank",))
 def method_argument_not_valid(c: Ctx) -> Incident:
     controller = c.frame("controller")
     dto = c.app("domain", f"{c.type_name()}Request")
-    obj = bean_name(dto.simple)
-    code, default, value = c.pick(CONSTRAINTS)
-    field = c.pick(("amount", "accountNo", "beneficiaryName", "memo", "email", "cardNo"))
-    message = (
-        c.message(
-            ".message",
-            controller=controller,
-            dto=dto,
-            field_error=field_error(c, obj, field, value, code, default),
-        )
-    )
-    entry = c.entry()
-    throw = [
-        c.lib(
-            "org.springframework.web.servlet.mvc.method.annotation.RequestResponseBodyMethodProcessor.resolveArgument",
-            c.pick((141, 144)),
-        ),
-        *c.chain(".throw"),
-    ]
-    stack = [*throw, *entry.bottom[len(c.jdk.reflect_invoke()) + 2 :]]
-    exception = "org.springframework.web.bind.MethodArgumentNotValidException"
-    return c.incident(
-        [Thrown(exception, message, stack)],
-        auto_wrap=False,
-        fault=controller,
-        fault_in_trace=False,
-        cause=c.text(".cause", controller=controller, field=field, value=value, code=code, default=default),
-        fix=c.text(".fix"),
-    )
-
-
-@template("ValidationException", "val.method_validation", codebases=("bank",))
-def method_validation(c: Ctx) -> Incident:
-    service = c.app("service")
-    method = c.verb()
-    code, default, value = c.pick(CONSTRAINTS)
-    field = c.pick(("request.amount", "accountNo", "command.valueDate", "limit"))
-    jakarta = c.jdk.at_least(17) and c.chance(0.6)
-    throw = [
-        c.lib("org.springframework.validation.beanvalidation.MethodValidationInterceptor.invoke", c.pick((120, 121))),
-        *c.chain(".throw"),
-        StackFrame(
-            f"{service.fqcn}$$EnhancerBySpringCGLIB${c.randint(0x10000000, 0x7FFFFFFF):x}", method, generated=True
-        ),
-    ]
-    caller = c.frame(c.pick(("controller", "listener", "batch")))
-    pkg = "jakarta.validation" if jakarta else "javax.validation"
-    return c.fail(
-        f"{pkg}.ConstraintViolationException",
-        f"{method}.{field}: {default}",
-        [caller],
-        throw,
-        fault=StackFrame(service.fqcn, method, service.file, None, app=True),
-        fault_in_trace=False,
-        cause=c.text(".cause", caller=caller, service=service, method=method, field=field, value=value, code=code),
-        fix=c.text(".fix", method=method),
-    )
-
-
-@template("ValidationException", "val.persist_time", codebases=("bank",))
-def persist_time(c: Ctx) -> Incident:
-    entity = c.app("domain")
-    field = c.pick(("valueDate", "amount", "currency", "branchCode"))
-    pkg = "jakarta.validation" if c.jdk.at_least(17) and c.chance(0.6) else "javax.validation"
-    message = (
-        c.message(".message", entity=entity, pkg=pkg, field=field)
-    )
-    throw = c.chain(".throw")
-    site = c.frame(c.pick(("service", "batch")))
-    return c.fail(
-        f"{pkg}.ConstraintViolationException",
-        message,
-        [site],
-        throw,
-        cause=c.text(".cause", site=site, entity=entity, field=field),
-        fix=c.text(".fix", field=field),
-    )
+    code, default, value = c.pick(c.values("val.constraints"))
+    field = c.pick(c.values(".fields"))
+    error = field_error(c, bean_name(dto.simple), field, value, code, default)
+    message = c.message(".message", controller=controller, dto=dto, field_error=error)
+    return unresolved(c, controller, message, field=field, value=value, code=code, default=default)
 
 
 @template("ValidationException", "val.bind_exception", contexts=("web",), codebases=("bank",))
 def bind_exception(c: Ctx) -> Incident:
     controller = c.frame("controller")
-    form = c.pick(("searchForm", "inquiryCondition", "statementRequest"))
-    field = c.pick(("fromDate", "toDate", "page", "size"))
-    value = c.pick(("2024-13-01", "20240230", "-1", "abc"))
-    message = (
-        f"org.springframework.validation.BeanPropertyBindingResult: 1 errors\n"
-        f"{field_error(c, form, field, value, 'typeMismatch', 'Failed to convert property value')}"
-    )
-    entry = c.entry()
-    throw = [
-        c.lib(
-            "org.springframework.web.method.annotation.ModelAttributeMethodProcessor.resolveArgument",
-            c.pick((170, 175)),
-        ),
-        *c.chain("val.method_argument_not_valid.throw"),
-    ]
-    stack = [*throw, *entry.bottom[len(c.jdk.reflect_invoke()) + 2 :]]
-    return c.incident(
-        [Thrown("org.springframework.validation.BindException", message, stack)],
-        auto_wrap=False,
-        fault=controller,
-        fault_in_trace=False,
-        cause=c.text(".cause", field=field, value=value, form=form),
-        fix=c.text(".fix"),
-    )
+    form, field, value = c.pick(c.values(".forms")), c.pick(c.values(".fields")), c.pick(c.values(".values"))
+    error = field_error(c, form, field, value, c.message(".code"), c.message(".default"))
+    return unresolved(c, controller, c.message(".message", field_error=error), field=field, value=value, form=form)
 
 
 @template("ValidationException", "val.missing_parameter", contexts=("web",), codebases=("bank",))
 def missing_parameter(c: Ctx) -> Incident:
     controller = c.frame("controller")
-    param = c.pick(("accountNo", "fromDate", "branchCode", "page", "customerId"))
-    message = c.pick(
-        (
-            f"Required request parameter '{param}' for method parameter type String is not present",
-            f"Required String parameter '{param}' is not present",
-        )
-    )
-    entry = c.entry()
-    throw = [
-        c.lib(
-            "org.springframework.web.method.annotation.RequestParamMethodArgumentResolver.handleMissingValueInternal",
-            c.pick((218, 206)),
-        ),
-        *c.chain(".throw"),
-    ]
-    stack = [*throw, *entry.bottom[len(c.jdk.reflect_invoke()) + 2 :]]
-    return c.incident(
-        [Thrown("org.springframework.web.bind.MissingServletRequestParameterException", message, stack)],
-        auto_wrap=False,
-        fault=controller,
-        fault_in_trace=False,
-        cause=c.text(".cause", controller=controller, param=param),
-        fix=c.text(".fix", param=param),
-    )
-
-
-@template("ValidationException", "val.domain_validation")
-def domain_validation(c: Ctx) -> Incident:
-    validator = c.app("support", f"{c.code.stem}Validator") if c.bank else c.app("support")
-    site = validator.at(c.pick(("validate", "check", "verify")), c.code.line())
-    caller = c.frame(c.pick(("service", "controller", "batch")))
-    root = c.code.root
-    exception = c.pick(
-        (
-            f"{root}.common.exception.ValidationException",
-            f"{root}.validation.ValidationException",
-            "jakarta.validation.ValidationException" if c.jdk.at_least(17) else "javax.validation.ValidationException",
-        )
-    )
-    account = c.account_no()
-    message = c.pick(
-        (
-            c.text(".message", account_head=account[:-2]),
-            c.text(".message_2"),
-            c.text(".message_3"),
-            f"{c.code.noun()} is invalid",
-        )
-    )
-    return c.fail(
-        exception,
-        message,
-        [site, caller],
-        fault=1,
-        cause=c.text(".cause", caller=caller, validator=validator, message=message),
-        fix=c.text(".fix"),
-    )
-
-
-@template("ValidationException", "val.constraint_manual")
-def constraint_manual(c: Ctx) -> Incident:
-    pkg = "jakarta.validation" if c.jdk.at_least(17) and c.chance(0.6) else "javax.validation"
-    field = c.pick(("amount", "name", "email", "size", "port"))
-    code, default, value = c.pick(CONSTRAINTS)
-    site = c.frame(c.pick(("support", "service", "config")))
-    return c.fail(
-        f"{pkg}.ConstraintViolationException",
-        f"{field}: {default}",
-        [site],
-        cause=c.text(".cause", site=site, field=field, value=value, code=code),
-        fix=c.text(".fix", field=field),
-    )
+    param = c.pick(c.values(".params"))
+    message = c.pick(c.values(".messages")).format(param=param)
+    return unresolved(c, controller, message, param=param)
