@@ -64,7 +64,7 @@ from utils.inputs import mask_exception_names
 from utils.labels import ASSERTION_LABEL, LabelSet, load_label_set
 from utils.locate import evaluate_locate_file, format_locate_report
 from utils.models.checkpoints import TASK_CLASSIFY, check_labels, file_sha256, load_model
-from utils.parsing.stacktrace import parse_trace
+from utils.parsing.stacktrace import Trace, parse_trace
 from utils.pipeline.analyze import DEFAULT_LOCATOR_DIR, Analyzer, AnalyzerOptions, expand_model_dirs
 from utils.pipeline.fingerprint import failure_signature
 from utils.pipeline.grouping import group_key
@@ -149,14 +149,19 @@ class EvaluateArguments:
                 "(AVX512-BF16, AMX, bf16 CUDA) and fp32 elsewhere; fp32 and bf16 force one."})
 
 
-def with_throw_sites(probabilities: np.ndarray, logs: list[str], label_set: LabelSet,
-                     masked: bool) -> tuple[np.ndarray, int]:
+def parsed_rows(logs: list[str], masked: bool) -> list[Trace]:
+    """Each row's trace as the parser reads it (names masked when the model's were): read once, for the parser
+    baseline and the throw-site rule."""
+    return [parse_trace(mask_exception_names(log) if masked else log) for log in logs]
+
+
+def with_throw_sites(probabilities: np.ndarray, traces: list[Trace], label_set: LabelSet) -> tuple[np.ndarray, int]:
     """The model's scores with predict.py's throw-site rule (utils/throw_sites.py) applied: where the root cause's
     name is unreadable (masked) and its top frame is a JDK method that throws one class, that class's label
     ranks first (the model's order follows it for top-3). Also how many rows the rule decided."""
     scores, decided = probabilities.copy(), 0
-    for row, log in enumerate(logs):
-        thrown = thrown_at(parse_trace(mask_exception_names(log) if masked else log))
+    for row, trace in enumerate(traces):
+        thrown = thrown_at(trace)
         label = label_set.to_label(thrown) if thrown else None
         if label in label_set.label2id:
             scores[row, label_set.label2id[label]] = scores[row].max() + 1.0
@@ -164,13 +169,9 @@ def with_throw_sites(probabilities: np.ndarray, logs: list[str], label_set: Labe
     return scores, decided
 
 
-def parser_baseline(logs: list[str], label_set: LabelSet, masked: bool) -> list[str]:
+def parser_baseline(traces: list[Trace], label_set: LabelSet) -> list[str]:
     """The label a parser alone reads: the parsed root cause's class through labels.yaml (Other when none)."""
-    labels = []
-    for log in logs:
-        root = parse_trace(mask_exception_names(log) if masked else log).root_cause
-        labels.append(label_set.to_label(root.class_name if root else None))
-    return labels
+    return [label_set.to_label(trace.root_cause.class_name if trace.root_cause else None) for trace in traces]
 
 
 SUBSETS = {
@@ -304,9 +305,9 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     trace_inputs = all(member.metadata.input_format == "trace" for member in members)
     baseline, throw_sites = None, None
     if trace_inputs and label_set.other in label_set:  # the parser reads exception classes, not arbitrary labels
-        guesses = parser_baseline(list(dataset["log"]), label_set, args.mask_exception_names)
-        baseline = np.asarray([label_set.label2id[name] for name in guesses])
-        throw_sites = with_throw_sites(probabilities, list(dataset["log"]), label_set, args.mask_exception_names)
+        traces = parsed_rows(list(dataset["log"]), args.mask_exception_names)
+        baseline = np.asarray([label_set.label2id[name] for name in parser_baseline(traces, label_set)])
+        throw_sites = with_throw_sites(probabilities, traces, label_set)
     distribution = prediction_distribution(probabilities, label_ids, names)
     warnings = degenerate_warnings(distribution)
     for warning in warnings:

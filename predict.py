@@ -12,7 +12,6 @@ given explicitly (a directory, a folds directory, several directories for an ens
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -30,7 +29,7 @@ from utils.parsing.stacktrace import Trace
 from utils.pipeline.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, StreamState, parse_documents
 from utils.pipeline.grouping import FingerprintRule, GroupKey, GroupTable, group_key, load_fingerprint_rules
 from utils.pipeline.parse_process import ParseProcess, parse_process_available
-from utils.pipeline.record import GROUP_RECORD_FIELDS, to_record
+from utils.pipeline.record import GROUP_RECORD_FIELDS, record_json, to_record
 from utils.pipeline.repeat_cache import FrameBlocks, GroupRecordRedactor, StringRedactor
 from utils.redact import RedactOptions, Redactor
 from utils.report import ReportMeta, choose_language, redact_groups, report_format, write_report
@@ -159,10 +158,11 @@ def start_parsing(documents: Iterable[LogDocument], label_set: LabelSet, redacto
 
 
 def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redactor: Redactor | None,
-                   rules: list[FingerprintRule], write: Callable[[dict[str, Any]], None] | None,
+                   rules: list[FingerprintRule], write: Callable[[str], None] | None,
                    parsing: ParseProcess | None = None) -> StreamResult:
-    """Analyses `documents` batch by batch, each trace's record handed to `write` as soon as it is made (none is
-    held: memory grows with the groups, not the input); without `write` the results are kept for the summary.
+    """Analyses `documents` batch by batch, each trace's record handed to `write` as soon as it is made, as one line
+    of JSON (none is held: memory grows with the groups, not the input); without `write` the results are kept for
+    the summary.
     `parsing` (from `start_parsing`): the batches come parsed from that process instead of being parsed here."""
     result = StreamResult(GroupTable())
     # Output strings are redacted once per distinct text, a group's shared fields once per group.
@@ -190,7 +190,7 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
                 # ids and sources too: nothing of the input leaves the process unredacted. A record shares its
                 # group's analysis only when the group decided its leader (`leaders`).
                 group = record.get("group") if record.get("group") in leaders else None
-                write(records.redact(record, group) if records is not None else record)
+                write(records.redact_json(record, group) if records is not None else record_json(record))
         result.traces += len(analyzed)
         if write is None:
             result.kept.extend(analyzed)
@@ -226,8 +226,8 @@ def analyse_inputs(args: PredictArguments, redactor: Redactor | None) -> tuple[D
         bar = progress_bar(stream, args.progress, args.output is not None)
         if args.output:
             with open_atomic(args.output) as out:
-                outcome = analyze_stream(analyzer, stream, redactor, rules, lambda record: out.write(
-                    json.dumps(record, ensure_ascii=False, default=str) + "\n"), parsing)
+                outcome = analyze_stream(analyzer, stream, redactor, rules, lambda line: out.write(line + "\n"),
+                                         parsing)
         else:
             outcome = analyze_stream(analyzer, stream, redactor, rules, None, parsing)
     finally:

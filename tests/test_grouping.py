@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,20 @@ def test_table_counts_first_last_seen_sources_and_timeline() -> None:
 def test_timestamps(text: str | None, expected: str | None) -> None:
     parsed = parse_timestamp(text)
     assert (parsed.isoformat() if parsed else None) == expected
+
+
+def test_the_all_digit_layouts_read_what_strptime_reads() -> None:
+    # parse_timestamp builds these without strptime (speed): every day, month and time, valid or not, must agree.
+    layouts = (("%Y-%m-%d %H:%M:%S", "{y}-{mo}-{d} {h}:{mi}:{s}"), ("%Y/%m/%d %H:%M:%S", "{y}/{mo}/{d} {h}:{mi}:{s}"))
+    for layout, text in layouts:
+        for y, mo, d, h, mi, s in itertools.product(("0001", "2024", "2026"), ("00", "02", "12", "13"),
+                                                    ("00", "28", "29", "31"), ("00", "23", "24"), ("59", "60"), ("00", "61")):
+            stamp = text.format(y=y, mo=mo, d=d, h=h, mi=mi, s=s)
+            try:
+                expected: datetime | None = datetime.strptime(stamp, layout)
+            except ValueError:
+                expected = None
+            assert parse_timestamp(stamp) == expected, stamp
 
 
 def test_user_rules_group_as_and_ignore(tmp_path: Path) -> None:

@@ -19,9 +19,10 @@ from tests.test_streaming import DEADLOCK, styled_log
 from utils.labels import load_label_set
 from utils.parsing import log_sources
 from utils.parsing.log_sources import DocumentStream, InputError
+from utils.pipeline import repeat_cache
 from utils.pipeline.analyze import Analyzer, AnalyzerOptions
 from utils.pipeline.parse_process import ParseProcess, parse_process_available
-from utils.pipeline.record import GROUP_RECORD_FIELDS
+from utils.pipeline.record import GROUP_RECORD_FIELDS, record_json
 from utils.pipeline.repeat_cache import GroupRecordRedactor, StringRedactor
 from utils.redact import RedactOptions, Redactor
 
@@ -33,8 +34,8 @@ def _run(paths: list[str], in_child: bool, strict: bool = False) -> tuple[Any, .
     stream, redactor, records = DocumentStream(paths, strict=strict), Redactor(RedactOptions()), []
     parsing = predict.start_parsing(stream, load_label_set(), redactor, in_child)
     assert (parsing is not None) is in_child
-    outcome = predict.analyze_stream(Analyzer(AnalyzerOptions(no_model=True)), stream, redactor, [], records.append,
-                                     parsing)
+    outcome = predict.analyze_stream(Analyzer(AnalyzerOptions(no_model=True)), stream, redactor, [],
+                                     lambda line: records.append(json.loads(line)), parsing)
     return records, outcome.table.records(), dict(redactor.counts), stream.skips, stream.stats.documents
 
 
@@ -111,3 +112,22 @@ def test_group_fields_are_redacted_once_with_every_records_counts() -> None:
     assert cached_redactor.counts == plain.counts and cached_redactor.counts["email"] == 6
     assert calls[json.dumps(shared["explanation"])] == 1  # once per group, not per record
     assert cached.redact(records[0], None) == expected[0]  # no group: redacted whole
+
+
+def test_a_groups_fields_are_encoded_once_and_each_line_is_the_redacted_records_json(monkeypatch) -> None:
+    shared = {"label": "IOException", "explanation": "메일 ops@example.com", "top_k": [{"label": "X", "score": 0.5}]}
+    records = [{"id": f"r{index}", **shared, "chain": [{"message": f"user u{index}@example.com"}], "group": "g",
+                "empty": {}} for index in range(3)]
+    plain, cached = Redactor(RedactOptions()), Redactor(RedactOptions())
+    expected = [json.dumps(plain.redact_value(record), ensure_ascii=False) for record in records]
+    writer = GroupRecordRedactor(StringRedactor(cached), GROUP_RECORD_FIELDS)
+    encoded: list[Any] = []
+
+    def counting(value: Any) -> str:
+        encoded.append(value)
+        return record_json(value)
+
+    monkeypatch.setattr(repeat_cache, "record_json", counting)
+    assert [writer.redact_json(record, "g") for record in records] == expected and cached.counts == plain.counts
+    assert encoded.count(plain.redact_value(shared["explanation"])) == 1  # once per group, not per record
+    assert writer.redact_json(records[1], None) == expected[1]

@@ -95,7 +95,7 @@ def streamed_records(paths: list[str]) -> tuple[list[dict[str, Any]], list[dict[
     redactor = Redactor(RedactOptions())
     records: list[dict[str, Any]] = []
     outcome = predict.analyze_stream(Analyzer(AnalyzerOptions(no_model=True)), DocumentStream(paths), redactor, [],
-                                     records.append)
+                                     lambda line: records.append(json.loads(line)))
     assert outcome.traces == len(records)
     return records, outcome.table.records(), dict(redactor.counts)
 
@@ -205,7 +205,7 @@ def test_jsonl_rows_stream_as_the_whole_reader_reads_them(tmp_path: Path, monkey
 def _peak_bytes(path: Path) -> tuple[int, int]:
     tracemalloc.start()
     outcome = predict.analyze_stream(Analyzer(AnalyzerOptions(no_model=True)), DocumentStream([str(path)]),
-                                     Redactor(RedactOptions()), [], lambda record: None)
+                                     Redactor(RedactOptions()), [], lambda line: None)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak, outcome.traces

@@ -43,17 +43,17 @@ def test_a_masked_root_cause_is_typed_by_its_throw_site_and_a_readable_name_wins
 
 
 def test_evaluate_puts_the_throw_site_label_first_and_keeps_the_models_order_after_it() -> None:
-    from evaluate import with_throw_sites
+    from evaluate import parsed_rows, with_throw_sites
 
     labels = load_label_set()
     probabilities = np.full((2, len(labels)), 0.01)
     probabilities[:, labels.label2id["IllegalStateException"]] = 0.6
     probabilities[:, labels.label2id["IllegalArgumentException"]] = 0.3
     other = "java.lang.IllegalStateException: x\n\tat com.acme.A.b(A.java:1)\n"
-    scores, decided = with_throw_sites(probabilities, [REQUIRE_NON_NULL, other], labels, masked=True)
+    scores, decided = with_throw_sites(probabilities, parsed_rows([REQUIRE_NON_NULL, other], masked=True), labels)
     assert decided == 1
     assert [labels.names[i] for i in np.argsort(-scores[0])[:3]] == [
         "NullPointerException", "IllegalStateException", "IllegalArgumentException"]
     assert (scores[1] == probabilities[1]).all()
     with pytest.raises(AssertionError):  # unmasked, the name is readable: the rule stays out
-        assert with_throw_sites(probabilities, [REQUIRE_NON_NULL], labels, masked=False)[1] == 1
+        assert with_throw_sites(probabilities, parsed_rows([REQUIRE_NON_NULL], masked=False), labels)[1] == 1

@@ -3,6 +3,7 @@ group record carries). The record format is stable: tests/test_pinned_outputs.py
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from utils.parsing.stacktrace import Frame
@@ -24,6 +25,11 @@ def frame_dict(frame: Frame | None) -> dict[str, Any] | None:
 GROUP_RECORD_FIELDS = ("label", "decided_by", "top_k", "location", "candidates", "explanation", "explanation_fields",
                        "explanation_agreed", "explanation_source", "known_scenario", "similar_case",
                        "explanation_rejected")
+
+
+def record_json(value: Any) -> str:
+    """A record (or one of its values) as predict.py writes it: one line of JSON, non-ASCII kept."""
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def to_record(item: AnalyzedTrace) -> dict[str, Any]:

@@ -441,7 +441,7 @@ def generate_explanations(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
     inputs: Sequence[str],
-    batch_size: int = 16,
+    batch_size: int = 32,
     num_beams: int = 1,
     max_new_tokens: int = 96,
     types: Sequence[str] | None = None,
