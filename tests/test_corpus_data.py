@@ -15,7 +15,7 @@ import yaml
 from utils.corpus.builder import Ctx
 from utils.corpus.codebase import Codebase
 from utils.corpus.jdk import Jdk
-from utils.corpus.tables import TEMPLATES_DIR, TableError, chain_references, load_tables, parse_frame, tables
+from utils.corpus.tables import TEMPLATES_DIR, TableError, Tables, chain_references, load_tables, parse_frame, tables
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "utils" / "corpus"
 _LOOKUPS = ("chain", "text", "pair", "message", "values")  # the Ctx methods that read a table
@@ -223,3 +223,48 @@ def test_a_malformed_declared_template_fails_naming_the_file(tmp_path: Path, tem
     (tmp_path / "broken.yaml").write_text(f"templates:\n  t: {template}\n")
     with pytest.raises(TableError, match=message):
         check_templates(load_tables(tmp_path))
+
+
+def test_a_declared_wrapper_is_caught_where_it_says_with_its_message_filled_at_the_end() -> None:
+    """A `wrap` draw's options may share an operation's name (`message`, `at`); its message sees the caught exception;
+    `extra` values and `fault` are filled from the draws."""
+    from utils.corpus import declared
+
+    spec = yaml.safe_load(
+        """
+        label: L
+        exception: x.Boom
+        draw:
+        - site: {frame: service}
+        - caller: {frame: controller}
+        - wrapper: {wrap: x.Wrapper, message: 'failed in {site.method}: {inner_string}', at: app+1, line_delta: 2}
+        - bare: {wrap: x.Bare, message: null}
+        message: boom
+        top: [site, caller]
+        fault: '{caller}'
+        wraps: ['=wrapper', '=bare?', '=absent?']
+        extra: {where: '{site.method}', flag: true}
+        auto_wrap: false
+        cause: t.cause
+        fix: t.cause
+        """
+    )
+    ctx = Ctx(random.Random(3), Jdk(17), "en", Codebase("oss", random.Random(99)), "main", "t")
+    ctx.text = lambda key, **slots: key  # type: ignore[method-assign]
+    declared.check_templates(Tables(templates={"t": spec}, origin={"templates:t": Path("t.yaml")}))
+    incident = declared.build(spec, ctx)
+    bare, wrapper, root = incident.chain
+    site, caller = root.frames[0], [frame for frame in root.frames if frame.app][1]
+    assert (bare.cls, bare.message) == ("x.Bare", None)
+    assert (wrapper.cls, wrapper.message) == ("x.Wrapper", f"failed in {site.method}: x.Boom: boom")
+    assert wrapper.frames[0] == caller.moved(2)  # caught one application frame down, two lines on
+    assert incident.fault == caller and incident.extra == {"where": site.method, "flag": True}
+
+
+def test_a_helper_name_registered_twice_fails() -> None:
+    import utils.corpus.families  # noqa: F401  (registers the families' helpers)
+    from utils.corpus.declared import HELPERS, helper
+
+    name = next(iter(HELPERS))
+    with pytest.raises(ValueError, match=f"helper '{name}' is registered twice"):
+        helper(name)(lambda c: None)

@@ -80,10 +80,6 @@ class Ctx:
     def randint(self, low: int, high: int) -> int:
         return self.rng.randint(low, high)
 
-    def t(self, en: str, ko: str) -> str:
-        """The text in the row's language."""
-        return ko if self.lang == "ko" else en
-
     @property
     def bank(self) -> bool:
         return self.code.is_bank
@@ -142,7 +138,7 @@ class Ctx:
         return f"{branch}-{self.randint(100, 999)}-{self.randint(100000, 999999)}"
 
     def amount(self) -> int:
-        return self.pick((1, 5, 10, 30, 50, 120, 250, 500, 1200, 3000)) * 1000 + self.pick((0, 0, 0, 500))
+        return self.pick(self.values("builder.amounts")) * 1000 + self.pick(self.values("builder.amount_hundreds"))
 
     def tx_id(self) -> str:
         day = f"{self.randint(2019, 2024)}{self.randint(1, 12):02d}{self.randint(1, 28):02d}"
@@ -191,11 +187,8 @@ class Ctx:
         return self._entry
 
     def filler_count(self) -> int:
-        if self.context == "test":
-            return self.pick((0, 0, 1, 1, 2, 3)) if self.bank else self.pick((1, 2, 3, 4, 6, 9, 12))
-        if self.bank:
-            return self.pick((0, 1, 1, 2, 2, 3))
-        return self.pick((2, 3, 5, 8, 12, 16))
+        where = "test" if self.context == "test" else "other"
+        return self.pick(self.values(f"builder.filler_counts.{where}.{self.code.kind}"))
 
     def call_stack(
         self, top: Sequence[StackFrame], throw: Sequence[StackFrame] = (), filler: int | None = None
@@ -256,49 +249,13 @@ class Ctx:
         *,
         cause: str,
         fix: str,
-        fault: int | StackFrame = 0,
-        wraps: Sequence[Wrap] = (),
-        auto_wrap: bool = True,
-        fault_in_trace: bool = True,
-        log: str | None = None,
         filler: int | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> Incident:
-        """The common case: `exception` thrown at `throw` (library frames, deepest first) called from the
-        application frames `top` (deepest first), in the row's context. `fault`: index into `top` (0 the deepest,
-        1 its caller) or an explicit frame; with no `top` the entry frame is the fault."""
-        stack = self.call_stack(top, throw, filler)
-        chain = [Thrown(exception, message, stack)]
-        return self.incident(
-            chain,
-            cause=cause,
-            fix=fix,
-            fault=fault,
-            top=top,
-            wraps=wraps,
-            auto_wrap=auto_wrap,
-            fault_in_trace=fault_in_trace,
-            log=log,
-            extra=extra,
-        )
-
-    def fail_in_role(
-        self,
-        roles: Sequence[str],
-        exception: str,
-        message: str | None,
-        throw: Sequence[StackFrame],
-        texts: Sequence[str],
-        cause: str = "site.does",
-        slots: dict[str, Any] | None = None,
         **options: Any,
     ) -> Incident:
-        """`fail` at a frame of one of `roles` (drawn first). `texts`: what that frame did and the fix, each in
-        English then Korean; `cause` the text that names the frame ({site}) and what it did ({what})."""
-        site = self.frame(self.pick(roles))
-        what, fix = (texts[1], texts[3]) if self.lang == "ko" else (texts[0], texts[2])
-        cause_text = self.text(cause, site=site, what=what, **(slots or {}))
-        return self.fail(exception, message, [site], throw, cause=cause_text, fix=fix, **options)
+        """The common case: `exception` thrown at `throw` (library frames, deepest first) called from the
+        application frames `top` (deepest first), in the row's context; `options` are `incident`'s."""
+        chain = [Thrown(exception, message, self.call_stack(top, throw, filler))]
+        return self.incident(chain, cause=cause, fix=fix, top=top, **options)
 
     def incident(
         self,
@@ -314,7 +271,9 @@ class Ctx:
         log: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> Incident:
-        """An incident from a ready chain (top first): template wrappers, then the context's usual wrappers."""
+        """An incident from a ready chain (top first): template wrappers, then the context's usual wrappers.
+        `fault`: an index into `top` (0 the deepest, 1 its caller) or an explicit frame; with no `top` the entry
+        frame is the fault."""
         for spec in wraps:
             chain.insert(0, self.wrap(chain[0], spec))
         if auto_wrap:
@@ -367,10 +326,9 @@ class Ctx:
         package = package.format(root=self.code.root, module=self.code.module)
         text = self.text("bank.processing_failed", code=self.code)
         code = f"E{self.randint(1000, 9999)}"
-        message = self.pick((text, f"[{code}] {text}", CAUSE_TEXT, "with_cause_message"))
-        if message == "with_cause_message":  # `new BizException(text + ": " + e.getMessage(), e)`
-            message = partial(_text_with_cause, text)
-        return Wrap(f"{package}.{name}", message, at=self.pick(("app+1", "app+2", "app")))
+        # new BizException(text), with a code, new BizException(e), new BizException(text + ": " + e.getMessage(), e)
+        message = self.pick((text, f"[{code}] {text}", CAUSE_TEXT, partial(_text_with_cause, text)))
+        return Wrap(f"{package}.{name}", message, at=self.pick(self.values("builder.bank_wrap_sites")))
 
     def _framework_wrap(self) -> Wrap | None:
         """The wrapper the entry context's framework adds around what escapes the application, if any."""
@@ -388,18 +346,18 @@ class Ctx:
     def under_test_fault(self, test_frame: StackFrame) -> StackFrame:
         """For assertion failures: the code under test (outside the trace), named after the test class/method."""
         entry = self.entry()
-        test_class = entry.test_class.fqcn if entry.test_class else test_frame.cls
-        target = test_class[:-4] if test_class.endswith("Test") else test_class
-        for prefix in ("IntegrationTest",):
-            if test_class.endswith(prefix):
-                target = test_class[: -len(prefix)]
+        target = entry.test_class.fqcn if entry.test_class else test_frame.cls
+        for suffix in self.values("builder.test_class_suffixes"):
+            if target.endswith(suffix):
+                target = target.removesuffix(suffix)
+                break
         method = entry.test_method or test_frame.method
-        for prefix in ("test", "should"):
+        for prefix in self.values("builder.test_method_prefixes"):
             if method.startswith(prefix) and len(method) > len(prefix):
                 method = method[len(prefix)].lower() + method[len(prefix) + 1 :]
                 break
-        for suffix in ("_rejectsInvalidInput", "Works", "WithEmptyInput", "Test"):
+        for suffix in self.values("builder.test_method_suffixes"):  # each in turn: "fooWorksTest" -> "fooWorks"
             if method.endswith(suffix) and len(method) > len(suffix):
-                method = method[: -len(suffix)]
+                method = method.removesuffix(suffix)
         owner = AppClass(target)
         return StackFrame(owner.fqcn, method, owner.file, None, app=True)

@@ -23,27 +23,15 @@ from utils.corpus.tables import frozen
 
 Modules = dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # module -> (classes, verbs)
 
-# The names are data (tables are data files, not code): read once, lists as tuples, in the file's order, which the
-# seeded draws depend on.
-TABLES_FILE = Path(__file__).with_name("codebase.yaml")
-_TABLES: dict[str, Any] = frozen(yaml.safe_load(TABLES_FILE.read_text(encoding="utf-8")))
+# The names are data (codebase.yaml, which says each table's shape): read once, lists as tuples, in the file's
+# order, which the seeded draws depend on.
+_TABLES: dict[str, Any] = frozen(yaml.safe_load(Path(__file__).with_name("codebase.yaml").read_text(encoding="utf-8")))
 
 BANK_ROOTS: tuple[str, ...] = _TABLES["bank_roots"]
-# module -> (class stems, entities, service verbs, Korean name of the business)
-BANK_MODULES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] = _TABLES["bank_modules"]
-# role -> (package suffixes, class name patterns; {S} = stem, {E} = entity)
-BANK_ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = _TABLES["bank_roles"]
-BANK_ROLE_METHODS: dict[str, tuple[str, ...]] = _TABLES["bank_role_methods"]
-OSS_PROJECTS: tuple[str, ...] = _TABLES["oss_projects"]
-OSS_ROOT_PATTERNS: tuple[str, ...] = _TABLES["oss_root_patterns"]
 OSS_MODULES: Modules = _TABLES["oss_modules"]
-OSS_SUBPACKAGES: tuple[str, ...] = _TABLES["oss_subpackages"]
-# family -> (root packages, modules). "generic" (OSS_PROJECTS x OSS_MODULES) is not listed: it is the default and
-# what configs/corpus.yaml draws.
+# family -> (root packages, modules); "generic" (any project with OSS_MODULES) is the default
 OSS_FAMILIES: dict[str, tuple[tuple[str, ...], Modules]] = _TABLES["oss_families"]
 OSS_FAMILY_NAMES = ("generic", *OSS_FAMILIES)
-BANK_NOUNS: tuple[str, ...] = _TABLES["bank_nouns"]
-OSS_NOUNS: tuple[str, ...] = _TABLES["oss_nouns"]
 
 
 @dataclass(frozen=True)
@@ -79,15 +67,15 @@ class Codebase:
         self.modules: Modules = OSS_MODULES  # the oss modules classes are drawn from
         if kind == "bank":
             self.root = rng.choice(BANK_ROOTS)
-            self.module = rng.choice(list(BANK_MODULES))
-            stems, entities, verbs, self.module_ko = BANK_MODULES[self.module]
+            self.module = rng.choice(list(_TABLES["bank_modules"]))
+            stems, entities, verbs, self.module_ko = _TABLES["bank_modules"][self.module]
             self.stem, self.entity = rng.choice(stems), rng.choice(entities)
             self.verbs = verbs
             self.project = self.root.rsplit(".", 1)[-1]
         else:
             if family == "generic":
-                self.project = rng.choice(OSS_PROJECTS)
-                self.root = rng.choice(OSS_ROOT_PATTERNS).format(p=self.project)
+                self.project = rng.choice(_TABLES["oss_projects"])
+                self.root = rng.choice(_TABLES["oss_root_patterns"]).format(p=self.project)
             else:
                 roots, self.modules = OSS_FAMILIES[family]
                 self.root = rng.choice(roots)
@@ -105,7 +93,7 @@ class Codebase:
         return self.kind == "bank"
 
     def noun(self) -> str:
-        return self.rng.choice(BANK_NOUNS if self.is_bank else OSS_NOUNS)
+        return self.rng.choice(_TABLES[f"{self.kind}_nouns"])
 
     def line(self, low: int = 24, high: int = 880) -> int:
         return self.rng.randint(low, high)
@@ -128,12 +116,12 @@ class Codebase:
         if self.is_bank and role == "main":
             return AppClass(f"{self.root}.{name or self.stem + 'Application'}")
         if self.is_bank:
-            packages, patterns = BANK_ROLES.get(role, BANK_ROLES["support"])
+            packages, patterns = _TABLES["bank_roles"].get(role, _TABLES["bank_roles"]["support"])
             simple = name or self.rng.choice(patterns).format(S=self.stem, E=self.entity)
             module = "common" if role == "util" else self.module
             suffix = self.rng.choice(packages)
             package = f"{self.root}.{suffix}" if suffix.startswith("common") else f"{self.root}.{module}.{suffix}"
-            if role == "test":
+            if role == "test":  # drawn again after the package: redundant, but the seeded rows depend on it
                 simple = name or self.rng.choice(patterns).format(S=self.stem, E=self.entity)
             return AppClass(f"{package}.{simple}")
         if role == "test":
@@ -148,7 +136,7 @@ class Codebase:
         return self._oss_class(module, self.rng.choice(self.modules[module][0]))
 
     def _oss_class(self, module: str, simple: str, sub: str | None = None) -> AppClass:
-        sub = self.rng.choice(OSS_SUBPACKAGES) if sub is None else sub
+        sub = self.rng.choice(_TABLES["oss_subpackages"]) if sub is None else sub
         package = f"{self.root}.{module}" + (f".{sub}" if sub else "")
         return AppClass(f"{package}.{simple}")
 
@@ -156,7 +144,7 @@ class Codebase:
         if self.is_bank:
             if role in _TABLES["bank_module_verb_roles"]:
                 return self.rng.choice(self.verbs)
-            return self.rng.choice(BANK_ROLE_METHODS.get(role, self.verbs))
+            return self.rng.choice(_TABLES["bank_role_methods"].get(role, self.verbs))
         return self.rng.choice(self.verbs if role in _TABLES["oss_stem_roles"] else self._oss_verbs)
 
     def frame(self, role: str, method: str | None = None, name: str | None = None) -> StackFrame:

@@ -13,8 +13,6 @@ from utils.corpus.launchers import PLAIN_JUNIT3, draw_launcher, launcher_frames,
 from utils.corpus.model import StackFrame
 from utils.corpus.tables import tables
 
-CONTEXTS = ("test", "web", "kafka", "batch", "scheduled", "executor", "main", "netty")
-
 
 def lib(qualified_method: str, line: int | None, file: str | None = None) -> StackFrame:
     """A library (non-JDK) frame; the file defaults to the outer class's name."""
@@ -30,6 +28,11 @@ def chain(jdk: Jdk, name: str) -> list[StackFrame]:
         jdk.f(spec.method, spec.lines, native=spec.native) if spec.jdk else lib(spec.method, spec.lines)
         for spec in tables().frames[name]
     ]
+
+
+def _thread(kind: str, **numbers: int) -> str:
+    """The name of the thread an entry context runs on, its drawn numbers filled."""
+    return tables().maps["contexts.threads"][kind].format(**numbers)
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def test_entry(
     else:
         bottom = junit4_runner(jdk, rng, spring=code.is_bank and rng.random() < 0.4, launcher=launcher)
     frame = test_class.at(test_method, code.line(30, 640))
-    thread = "Test worker" if launcher == "gradle" else "main"
+    thread = _thread("gradle") if launcher == "gradle" else "main"
     return Entry("test", [frame], bottom, thread, runner, test_class, test_method, launcher=launcher or "")
 
 
@@ -157,14 +160,13 @@ def web_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     controller = code.cls("controller")
     method = code.method("controller")
     http = rng.choice(tables().values["contexts.web.http_methods"])
-    frames = [*jdk.reflect_invoke(), *chain(jdk, f"contexts.{era}.mvc")]
-    frames.append(lib(f"org.springframework.web.servlet.FrameworkServlet.{http}", 914 if jakarta else 909))
+    servlet, line = tables().maps["contexts.web.framework_servlet"][era]
+    frames = [*jdk.reflect_invoke(), *chain(jdk, f"contexts.{era}.mvc"), lib(f"{servlet}.{http}", line)]
     frames += chain(jdk, f"contexts.{era}.servlet")
     if rng.random() < 0.5:
         frames += chain(jdk, f"contexts.{era}.security_filter")
     frames += [*chain(jdk, f"contexts.{era}.filters"), *chain(jdk, f"contexts.{era}.tomcat"), *jdk.thread_run()]
-    port = rng.choice(tables().values["contexts.web.ports"])
-    thread = f"http-nio-{port}-exec-{rng.randint(1, 200)}"
+    thread = _thread("web", port=rng.choice(tables().values["contexts.web.ports"]), n=rng.randint(1, 200))
     return Entry("web", [controller.at(method, code.line())], frames, thread, jakarta=jakarta)
 
 
@@ -172,7 +174,7 @@ def kafka_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     listener = code.cls("listener")
     frames = [*jdk.reflect_invoke(), *chain(jdk, "contexts.kafka.listener"), *jdk.runnable_adapter()]
     frames += [*jdk.future_task_run(), *jdk.thread_run()]
-    thread = f"org.springframework.kafka.KafkaListenerEndpointContainer#{rng.randint(0, 5)}-0-C-1"
+    thread = _thread("kafka", n=rng.randint(0, 5))
     return Entry("kafka", [listener.at(code.method("listener"), code.line())], frames, thread)
 
 
@@ -197,7 +199,7 @@ def scheduled_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     else:
         frames += jdk.scheduled_task()
     job_frame = job.at(code.method("scheduler"), code.line())
-    return Entry("scheduled", [job_frame], frames, f"scheduling-{rng.randint(1, 4)}")
+    return Entry("scheduled", [job_frame], frames, _thread("scheduled", n=rng.randint(1, 4)))
 
 
 def executor_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
@@ -222,7 +224,7 @@ def main_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
 def netty_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     handler = code.cls("gateway")
     frames = [*chain(jdk, "contexts.netty.pipeline"), *jdk.thread_run()]
-    thread = f"nioEventLoopGroup-{rng.randint(2, 4)}-{rng.randint(1, 16)}"
+    thread = _thread("netty", group=rng.randint(2, 4), n=rng.randint(1, 16))
     return Entry("netty", [handler.at("channelRead0", code.line())], frames, thread)
 
 
@@ -238,15 +240,19 @@ def build_entry(
 ) -> Entry:
     if kind == "test":
         return test_entry(code, jdk, rng, under_test, method_under_test, runner, harness)
-    builders = {
-        "web": web_entry,
-        "kafka": kafka_entry,
-        "batch": batch_entry,
-        "scheduled": scheduled_entry,
-        "executor": executor_entry,
-        "main": main_entry,
-        "netty": netty_entry,
-    }
-    if kind not in builders:
+    if kind not in _ENTRIES:
         raise ValueError(f"unknown context {kind!r}; choose from {CONTEXTS}")
-    return builders[kind](code, jdk, rng)
+    return _ENTRIES[kind](code, jdk, rng)
+
+
+# The entry contexts other than tests (whose entry depends on the code under test and the runner).
+_ENTRIES = {
+    "web": web_entry,
+    "kafka": kafka_entry,
+    "batch": batch_entry,
+    "scheduled": scheduled_entry,
+    "executor": executor_entry,
+    "main": main_entry,
+    "netty": netty_entry,
+}
+CONTEXTS = ("test", *_ENTRIES)

@@ -15,11 +15,11 @@ or more application frames, a message and a cause/fix text filled from the draws
 
 Optional keys: `contexts`, `codebases`, `min_jdk` (as `@template`), `message_key` (a `messages:` entry instead of
 `message`), `throw` (chain names, "{slot}"s filled, `=slot` for a drawn chain, `=slot?` for one only some rows
-draw; deepest first), `top` (drawn frames, deepest first; default `[site]`), `fault` (an index into `top`, or
-"{slot}" for a drawn frame), `fault_in_trace`, `filler` (a number or "{slot}"), `wraps` (the template's own
-wrappers, innermost first, as `=slot` / `=slot?` names of `wrap` draws), `extra` (the incident's meta),
-`auto_wrap` (false: no context wrappers, as for an Error), `cause` / `fix` (text keys, default `.cause` / `.fix`;
-every draw is a slot).
+draw; deepest first), `top` (drawn frames, deepest first; a slot holding a list adds its frames; default
+`[site]`), `fault` (an index into `top`, or "{slot}" for a drawn frame), `fault_in_trace`, `filler` (a number or
+"{slot}"), `wraps` (the template's own wrappers, innermost first, as `=slot` / `=slot?` names of `wrap` draws or of
+lists of them), `extra` (the incident's meta, filled from the draws), `auto_wrap` (false: no context wrappers, as
+for an Error), `cause` / `fix` (text keys, default `.cause` / `.fix`; every draw is a slot).
 
 A `wrap` draw is a wrapper thrown where the exception was caught: `{wrap: CLASS, message: ..., at: ..., top: [chain
 names], line_delta: N}` (utils/corpus/builder.Wrap). Without `message` the wrapper's message is its cause's
@@ -205,9 +205,14 @@ def draw(c: Ctx, steps: list[dict[str, Any]], slots: Slots) -> None:
         slots[name] = evaluate(c, expr, slots)
 
 
+def _flat(values: list[Any]) -> list[Any]:
+    """`values` with each list in it spliced in place: a slot may hold several frames or wrappers (a route)."""
+    return [item for value in values for item in (value if isinstance(value, list) else [value])]
+
+
 def _drawn(names: list[str], slots: Slots) -> list[Any]:
-    """The slots named `=slot` (and `=slot?` where this row drew it), in order."""
-    return [slots[name.strip("=?")] for name in names if not (name.endswith("?") and name[1:-1] not in slots)]
+    """The slots named `=slot` (and `=slot?` where this row drew it), in order; a slot holding a list adds its items."""
+    return _flat([slots[name.strip("=?")] for name in names if not (name.endswith("?") and name[1:-1] not in slots)])
 
 
 def _throw(c: Ctx, names: list[str], slots: Slots) -> list[StackFrame]:
@@ -230,7 +235,7 @@ def build(spec: dict[str, Any], c: Ctx) -> Incident:
         message = _fill(spec.get("message"), slots)
     if not c.jdk.at_least(spec.get("message_min_jdk", 0)):
         message = None
-    top = [slots[name] for name in spec.get("top", ["site"])]
+    top = _flat([slots[name] for name in spec.get("top", ["site"])])
     return c.fail(
         _fill(spec["exception"], slots),
         message,

@@ -21,7 +21,7 @@ from utils.corpus.codebase import OSS_FAMILY_NAMES, Codebase
 from utils.corpus.contexts import CONTEXTS, TestHarness
 from utils.corpus.jdk import JDK_VERSIONS, Jdk, as_jdk6
 from utils.corpus.launchers import TEST_LAUNCHERS, TEST_RUNNERS
-from utils.corpus.model import TEMPLATES, Incident, StackFrame, Template
+from utils.corpus.model import TEMPLATES, Incident, Template
 from utils.corpus.render import LOG_STYLES, PREFIXED_STYLES, LogLine, RenderPlan, render_document
 from utils.corpus.tables import tables
 from utils.labels import LabelSet, load_label_set
@@ -170,9 +170,10 @@ def _app_message(ctx: Ctx) -> str:
     return _fill(ctx.pick(ctx.values(f"generate.app_messages.{wording}")), ctx)
 
 
-def _info_lines(ctx: Ctx, count: int, thread: str) -> list[LogLine]:
+def _info_lines(ctx: Ctx, counts: str, thread: str) -> list[LogLine]:
+    """Records around the error one, as many as drawn from `generate.info_counts.<counts>`."""
     lines = []
-    for _ in range(count):
+    for _ in range(ctx.pick(ctx.values(f"generate.info_counts.{counts}"))):
         if ctx.bank:
             wording = "ko" if ctx.lang == "ko" and ctx.chance(0.7) else "en"
             pattern = ctx.pick(ctx.values(f"generate.info.{wording}"))
@@ -196,7 +197,7 @@ def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, lab
         styles.pop("tomcat_root", None)  # its first line names `outer`, which must not name another label
     style = _weighted(rng, styles) if styles else "raw"
     entry = ctx.entry()
-    surefire = entry.launcher in ("", "maven", "maven_legacy")  # Surefire's report format and trimmed traces
+    surefire = entry.launcher in ctx.values("generate.surefire_launchers")
     if style == "surefire" and not surefire:
         style = "raw"
     prefixed = style in PREFIXED_STYLES
@@ -216,15 +217,13 @@ def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, lab
     else:
         logger, message = incident.logger or entry.app_frames[0].cls, incident.log_message or _app_message(ctx)
     level = "WARN" if ctx.chance(0.12) else "ERROR"
-    record = LogLine(level, logger, message, entry.thread)
-    test_frame = entry.app_frames[0] if incident.context == "test" else None
     plan = RenderPlan(
         style=style,
         variant=variant,
-        record=record,
+        record=LogLine(level, logger, message, entry.thread),
         trim_at_test=incident.context == "test" and style in ("raw", "surefire") and surefire and ctx.chance(0.55),
         surefire_null_message=ctx.chance(0.5),
-        test_frame=test_frame,
+        test_frame=entry.app_frames[0] if incident.context == "test" else None,
         jar_suffix=style in ("log4j2", "elasticsearch") and ctx.chance(0.4),
         root_first=style in ("logback", "boot")
         and len(incident.chain) > 1
@@ -239,29 +238,20 @@ def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, lab
         jdk=ctx.jdk.version,
         pid=ctx.randint(1200, 65000),
         boot3=entry.jakarta or (ctx.jdk.version >= 17 and ctx.chance(0.5)),
-        app_jar=ctx.pick(
-            (
-                "classes/",
-                f"{ctx.code.project}-{ctx.code.module}-{ctx.randint(1, 4)}.{ctx.randint(0, 9)}.{ctx.randint(0, 20)}"
-                ".jar",
-            )
-        ),
     )
+    version = f"{ctx.randint(1, 4)}.{ctx.randint(0, 9)}.{ctx.randint(0, 20)}"
+    plan.app_jar = ctx.pick(("classes/", f"{ctx.code.project}-{ctx.code.module}-{version}.jar"))
     if prefixed and variant != "message_only":
-        plan.before = _info_lines(ctx, ctx.pick((0, 0, 1, 2, 3)), entry.thread)
-        plan.after = _info_lines(ctx, ctx.pick((0, 0, 0, 1, 2)), entry.thread)
+        plan.before = _info_lines(ctx, "before", entry.thread)
+        plan.after = _info_lines(ctx, "after", entry.thread)
         if ctx.chance(variants.get("retry", 0.0)):
-            plan.retry = LogLine("WARN", record.logger, ctx.text("generate.retry"), entry.thread)
+            plan.retry = LogLine("WARN", logger, ctx.text("generate.retry"), entry.thread)
     elif variant == "message_only":
-        plan.before = _info_lines(ctx, ctx.pick((0, 1, 2)), entry.thread)
+        plan.before = _info_lines(ctx, "message_only", entry.thread)
     if style == "surefire" and entry.test_class is not None:
         plan.surefire_header = (entry.test_class.fqcn, entry.test_method or entry.app_frames[0].method)
         plan.surefire_footer = ctx.chance(0.3)
     return plan
-
-
-def _fault_dict(frame: StackFrame) -> dict[str, Any]:
-    return {"class": frame.cls, "method": frame.method, "file": frame.file, "line": frame.line}
 
 
 def _grounded_guidance(incident: Incident, text: str, label: str, lang: str) -> tuple[str, str, list[str]]:
@@ -306,7 +296,7 @@ def generate_row(
     plan = _plan(incident, ctx, config, template.label, label_set)
     document = render_document(incident, plan, rng)
     fault = incident.fault
-    in_log = bool(incident.fault_in_trace and fault.line is not None and f"{fault.render()}" in document.text)
+    in_log = bool(incident.fault_in_trace and fault.line is not None and fault.render() in document.text)
     location = format_location(fault.file, fault.line, fault.qualified_method)
     cause, fix, replaced = _grounded_guidance(incident, document.text, template.label, lang)
     return {
@@ -321,7 +311,7 @@ def generate_row(
             "root_exception": incident.root.cls,
             "chain": [t.cls for t in incident.chain],
             "jdk": jdk.version,
-            "fault": _fault_dict(fault),
+            "fault": {"class": fault.cls, "method": fault.method, "file": fault.file, "line": fault.line},
             "fault_in_log": in_log,
             "guidance_replaced": replaced,  # fields the template wrote from facts the log does not show
             "context": context,
@@ -357,9 +347,7 @@ def generate_corpus(
     if unknown:
         raise ValueError(f"class_weights: unknown label(s) {', '.join(unknown)}")
     chooser = random.Random(f"classes:{seed}")
-    names = list(weights)
-    cumulative = [weights[name] for name in names]
-    labels = chooser.choices(names, cumulative, k=size)
+    labels = chooser.choices(list(weights), list(weights.values()), k=size)
     splits: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
     for index, label in enumerate(labels):
         template = chooser.choice(grouped[label])

@@ -32,19 +32,8 @@ _SUREFIRE_3 = re.compile(
 _SECTION_END = re.compile(r"^(?:Results :|Results:|Tests run:|\[INFO\]|\[ERROR\] Tests run:|Running )")
 _HUNK = re.compile(r"^@@ -(?P<old>\d+)(?:,\d+)? \+(?P<new>\d+)(?:,\d+)? @@ ?(?P<context>.*)$")
 _METHOD_IN_CONTEXT = re.compile(r"(?:^|\s)([A-Za-z_$][\w$]*)\s*\([^;]*$")
-_JAVA_KEYWORDS = {
-    "if",
-    "for",
-    "while",
-    "switch",
-    "catch",
-    "synchronized",
-    "return",
-    "new",
-    "class",
-    "interface",
-    "enum",
-}
+# Words before a "(" that are not a method: `if (x)`, `new Foo(`.
+_KEYWORDS = {"if", "for", "while", "switch", "catch", "synchronized", "return", "new", "class", "interface", "enum"}
 # A method or constructor declaration line: modifiers, a type, the name, "(" and no ";" or "=" (not a statement).
 _DECLARATION = re.compile(
     r"^\s*(?:@\w+\s+)*(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)\s+)*"
@@ -64,6 +53,13 @@ class FixLocation:
 class ImportReport:
     rows: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "path: reason"
+
+    def add(self, row: dict[str, Any] | str, where: str) -> None:
+        """A row, or the reason (from `_row`) its trace could not become one."""
+        if isinstance(row, str):
+            self.skipped.append(f"{where}: {row}")
+        else:
+            self.rows.append(row)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -104,12 +100,8 @@ def parse_patch(text: str, buggy_side: str = "old") -> list[FixLocation]:
         header = _HUNK.match(raw)
         if header and current is not None:
             close_hunk()
-            hunk = {
-                "old": int(header.group("old")),
-                "new": int(header.group("new")),
-                "method": _method_from_context(header.group("context")),
-                "anchor": None,
-            }
+            method = _method_from_context(header.group("context"))
+            hunk = {"old": int(header.group("old")), "new": int(header.group("new")), "method": method, "anchor": None}
             continue
         if hunk is None or current is None or not raw or raw[0] not in " -+":
             continue
@@ -117,7 +109,7 @@ def parse_patch(text: str, buggy_side: str = "old") -> list[FixLocation]:
         position = hunk["old"] if buggy_side == "old" else hunk["new"]
         if current.line is None:
             declared = _DECLARATION.match(body)
-            if marker == " " and declared and declared.group(1) not in _JAVA_KEYWORDS:
+            if marker == " " and declared and declared.group(1) not in _KEYWORDS:
                 hunk["method"] = declared.group(1)
             elif marker == buggy_marker:
                 current.line, current.method = position, hunk["method"]
@@ -134,7 +126,7 @@ def parse_patch(text: str, buggy_side: str = "old") -> list[FixLocation]:
 def _method_from_context(context: str) -> str | None:
     """The method a hunk header's context line declares ("public void foo(int x) {" -> "foo")."""
     match = _METHOD_IN_CONTEXT.search(context.strip())
-    if not match or match.group(1) in _JAVA_KEYWORDS:
+    if not match or match.group(1) in _KEYWORDS:
         return None
     return match.group(1)
 
@@ -157,41 +149,37 @@ def _short(text: str, words: int) -> str:
 def failing_tests(text: str) -> list[tuple[str | None, str]]:
     """(test id "pkg.Class::method" or None, trace text) for each failure section of Surefire output; when the text
     has no Surefire header, each trace found in it."""
-    lines = text.splitlines()
-    sections: list[tuple[str | None, str]] = []
-    index = 0
-    while index < len(lines):
-        header = _SUREFIRE_2.match(lines[index]) or _SUREFIRE_3.match(lines[index])
-        if not header:
-            index += 1
-            continue
-        body: list[str] = []
-        index += 1
-        while index < len(lines) and not (
-            _SUREFIRE_2.match(lines[index]) or _SUREFIRE_3.match(lines[index]) or _SECTION_END.match(lines[index])
-        ):
-            body.append(lines[index])
-            index += 1
-        while body and not body[-1].strip():
-            body.pop()
-        if body:
-            sections.append((f"{header.group('cls')}::{header.group('method')}", "\n".join(body)))
-    if sections:
-        return sections
-    return [(None, trace.text) for trace in parse_log(text) if trace.chain and trace.frames]
+    sections: list[tuple[str, list[str]]] = []
+    body: list[str] | None = None  # the lines of the open section
+    for line in text.splitlines():
+        header = _SUREFIRE_2.match(line) or _SUREFIRE_3.match(line)
+        if header:
+            body = []
+            sections.append((f"{header.group('cls')}::{header.group('method')}", body))
+        elif _SECTION_END.match(line):
+            body = None
+        elif body is not None:
+            body.append(line)
+    found: list[tuple[str | None, str]] = []
+    for test, lines in sections:
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if lines:
+            found.append((test, "\n".join(lines)))
+    return found or [(None, trace.text) for trace in parse_log(text) if trace.chain and trace.frames]
 
 
-def _report_summary(path: Path) -> tuple[str | None, str | None, str | None]:
-    """(issue key, summary, description) of a Bugs.jar bug-report.yml (JIRA XML as YAML), as far as present."""
+def _report_summary(path: Path) -> tuple[str | None, str | None]:
+    """(issue key, summary) of a Bugs.jar bug-report.yml (JIRA XML as YAML), as far as present."""
     if not path.is_file():
-        return None, None, None
+        return None, None
     data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
     found: dict[str, Any] = {}
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in ("summary", "key", "description") and key not in found:
+                if key in ("summary", "key") and key not in found:
                     found[key] = value["#text"] if isinstance(value, dict) and "#text" in value else value
                 walk(value)
         elif isinstance(node, list):
@@ -200,7 +188,7 @@ def _report_summary(path: Path) -> tuple[str | None, str | None, str | None]:
 
     walk(data)
     as_text = {k: (str(v) if v is not None else None) for k, v in found.items()}
-    return as_text.get("key"), as_text.get("summary"), as_text.get("description")
+    return as_text.get("key"), as_text.get("summary")
 
 
 def _row(
@@ -220,27 +208,19 @@ def _row(
         return "no exception in the trace"
     root = traces[0].root_cause
     label = label_set.to_label(root.class_name)
-    first = fixes[0] if fixes else None
-    fault = None
-    if first is not None:
+    fault, location, where = None, "unknown", "the code under test"
+    if fixes:
+        first = fixes[0]
         cls = class_of_path(first.file)
         fault = {"class": cls, "method": first.method, "file": Path(first.file).name, "line": first.line}
         location = format_location(fault["file"], first.line, f"{cls}.{first.method}" if first.method else None)
-    else:
-        location = "unknown"
+        where = f"{cls.rsplit('.', 1)[-1]}.{first.method}" if first.method else fault["file"]
     message = (root.message or "").split("\n", 1)[0].strip()
-    cause = (
-        _short(summary, 30)
-        if summary
-        else (f"{root.simple_name}: {_short(message, 20)}" if message else root.simple_name)
-    )
-    where = (
-        f"{fault['class'].rsplit('.', 1)[-1]}.{fault['method']}"
-        if fault and fault["method"]
-        else (fault["file"] if fault else "the code under test")
-    )
+    if summary:
+        cause = _short(summary, 30)
+    else:
+        cause = f"{root.simple_name}: {_short(message, 20)}" if message else root.simple_name
     fix = f"Change {where} as the developer patch for {issue or row_id} does ({len(fixes)} file(s) changed)"
-    fix_methods = [f"{class_of_path(f.file)}.{f.method}" for f in fixes if f.method]
     return {
         "id": row_id,
         "log": log,
@@ -256,13 +236,21 @@ def _row(
                 fault and any(f.class_name == fault["class"] and f.method == fault["method"] for f in traces[0].frames)
             ),
             "fix_files": [f.file for f in fixes],
-            "fix_methods": fix_methods,
+            "fix_methods": [f"{class_of_path(f.file)}.{f.method}" for f in fixes if f.method],
             "source": source,
             "issue": issue,
             "test": test,
             **extra,
         },
     }
+
+
+def _fixes(patch: Path, buggy_side: str, report: ImportReport) -> list[FixLocation]:
+    """The fix locations of a developer patch; a missing patch is noted and its rows keep location 'unknown'."""
+    if patch.is_file():
+        return parse_patch(patch.read_text(encoding="utf-8", errors="replace"), buggy_side)
+    report.skipped.append(f"{patch}: missing (rows keep location 'unknown')")
+    return []
 
 
 def import_bugsjar(root: str | Path, label_set: LabelSet | None = None) -> ImportReport:
@@ -278,18 +266,12 @@ def import_bugsjar(root: str | Path, label_set: LabelSet | None = None) -> Impor
     for results_path in results:
         meta_dir = results_path.parent
         bug = meta_dir.parent.name
-        patch_path = meta_dir / "developer-patch.diff"
-        fixes = (
-            parse_patch(patch_path.read_text(encoding="utf-8", errors="replace"), "old") if patch_path.is_file() else []
-        )
-        if not patch_path.is_file():
-            report.skipped.append(f"{patch_path}: missing (rows keep location 'unknown')")
+        fixes = _fixes(meta_dir / "developer-patch.diff", "old", report)
+        bug_report = meta_dir / "bug-report.yml"
         try:
-            issue, summary, _ = _report_summary(meta_dir / "bug-report.yml")
+            issue, summary = _report_summary(bug_report)
         except yaml.YAMLError as error:
-            report.skipped.append(
-                f"{meta_dir / 'bug-report.yml'}: not YAML ({error.__class__.__name__}); summary left out"
-            )
+            report.skipped.append(f"{bug_report}: not YAML ({error.__class__.__name__}); summary left out")
             issue, summary = None, None
         sections = failing_tests(results_path.read_text(encoding="utf-8", errors="replace"))
         if not sections:
@@ -298,10 +280,7 @@ def import_bugsjar(root: str | Path, label_set: LabelSet | None = None) -> Impor
             row = _row(
                 "bugsjar", f"bugsjar-{bug}-{index}", log, fixes, summary, issue or bug, test, label_set, {"bug_id": bug}
             )
-            if isinstance(row, str):
-                report.skipped.append(f"{results_path} section {index + 1}: {row}")
-            else:
-                report.rows.append(row)
+            report.add(row, f"{results_path} section {index + 1}")
     return report
 
 
@@ -314,19 +293,13 @@ def _projects_dir(root: Path) -> Path:
 
 def trigger_test_blocks(text: str) -> list[tuple[str, str]]:
     """(test "pkg.Class::method", trace) blocks of a Defects4J trigger_tests file."""
-    blocks: list[tuple[str, str]] = []
-    test: str | None = None
-    body: list[str] = []
+    blocks: list[tuple[str, list[str]]] = []
     for line in text.splitlines():
         if line.startswith("--- "):
-            if test is not None and "".join(body).strip():
-                blocks.append((test, "\n".join(body).rstrip()))
-            test, body = line[4:].strip(), []
-        elif test is not None:
-            body.append(line)
-    if test is not None and "".join(body).strip():
-        blocks.append((test, "\n".join(body).rstrip()))
-    return blocks
+            blocks.append((line[4:].strip(), []))
+        elif blocks:
+            blocks[-1][1].append(line)
+    return [(test, "\n".join(body).rstrip()) for test, body in blocks if "".join(body).strip()]
 
 
 def import_defects4j(root: str | Path, label_set: LabelSet | None = None) -> ImportReport:
@@ -346,28 +319,14 @@ def import_defects4j(root: str | Path, label_set: LabelSet | None = None) -> Imp
             if not trigger.is_file():
                 continue
             bug = trigger.name
-            patch = project / "patches" / f"{bug}.src.patch"
-            fixes = parse_patch(patch.read_text(encoding="utf-8", errors="replace"), "new") if patch.is_file() else []
-            if not patch.is_file():
-                report.skipped.append(f"{patch}: missing (rows keep location 'unknown')")
+            fixes = _fixes(project / "patches" / f"{bug}.src.patch", "new", report)
             blocks = trigger_test_blocks(trigger.read_text(encoding="utf-8", errors="replace"))
             if not blocks:
                 report.skipped.append(f"{trigger}: no '--- test' block")
+            issue = reports.get(bug) or f"{project.name}-{bug}"
+            extra = {"project": project.name, "bug_id": bug}
             for index, (test, log) in enumerate(blocks):
-                issue = reports.get(bug) or f"{project.name}-{bug}"
-                row = _row(
-                    "defects4j",
-                    f"defects4j-{project.name}-{bug}-{index}",
-                    log,
-                    fixes,
-                    None,
-                    issue,
-                    test,
-                    label_set,
-                    {"project": project.name, "bug_id": bug},
-                )
-                if isinstance(row, str):
-                    report.skipped.append(f"{trigger} block {index + 1}: {row}")
-                else:
-                    report.rows.append(row)
+                row_id = f"defects4j-{project.name}-{bug}-{index}"
+                row = _row("defects4j", row_id, log, fixes, None, issue, test, label_set, extra)
+                report.add(row, f"{trigger} block {index + 1}")
     return report

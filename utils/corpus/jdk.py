@@ -54,7 +54,8 @@ def source_file(class_name: str) -> str:
     return class_name.rsplit(".", 1)[-1].split("$", 1)[0] + ".java"
 
 
-Lines = int | tuple[int, int, int, int] | None
+Lines = int | tuple[int, int, int, int] | None  # a line, or the lines on (JDK 8, 11, 17, 21)
+_LINES_INDEX = {7: 0, 8: 0, 11: 1, 17: 2, 21: 3}  # a version's entry in such a tuple (JDK 6 and 7 read 8's)
 
 
 class Jdk:
@@ -67,28 +68,20 @@ class Jdk:
         # The version whose tables the segments read: JDK 6 is built as 7, then rewritten by `as_jdk6`.
         self.base = 7 if version == 6 else version
 
-    @property
-    def modular(self) -> bool:
-        return self.version >= 9
-
     def at_least(self, version: int) -> bool:
         return self.version >= version
-
-    def pick(self, values: tuple):
-        """The entry of a (JDK 8, 11, 17, 21) tuple for this version (JDK 6 and 7 share 8's)."""
-        return values[{7: 0, 8: 0, 11: 1, 17: 2, 21: 3}[self.base]]
 
     def f(
         self, qualified_method: str, lines: Lines = None, file: str | None = None, native: bool = False
     ) -> StackFrame:
         cls, method = qualified_method.rsplit(".", 1)
-        line = self.pick(lines) if isinstance(lines, tuple) else lines
+        line = lines[_LINES_INDEX[self.base]] if isinstance(lines, tuple) else lines
         return StackFrame(
             cls=cls,
             method=method,
             file=None if native else (file or source_file(cls)),
             line=None if native else line,
-            module=jdk_module(cls) if self.modular else None,
+            module=jdk_module(cls) if self.version >= 9 else None,
             native=native,
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -49,9 +49,7 @@ class StackFrame:
         """The same frame at another line: the catch site of a wrapper is a few lines below the call."""
         if self.line is None:
             return self
-        return StackFrame(
-            self.cls, self.method, self.file, self.line + delta, self.module, self.native, False, self.app
-        )
+        return replace(self, line=self.line + delta, generated=False)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any
 
 from utils.labels import LabelSet
 from utils.parsing.log_sources import InputError, LogDocument, SkipReport, read_documents, source_file
-from utils.parsing.stacktrace import Trace, parse_log
+from utils.parsing.stacktrace import parse_log
 from utils.pipeline.fingerprint import failure_signature
 
 SPLITS = ("train", "validation", "test")
@@ -93,22 +93,17 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return files
 
 
-def _trace_text(document: LogDocument, trace: Trace, alone: bool) -> str:
-    """The text a row keeps: the whole document when it holds one trace, else the trace's own lines with the log
-    lines that introduced it (log prefixes removed; the parser reads the result back to the same trace)."""
-    if alone:
-        return document.text
-    return "\n".join([*trace.context, trace.text])
-
-
 def document_rows(document: LogDocument, label_set: LabelSet, skips: SkipReport) -> list[dict[str, Any]]:
-    """One row per exception trace of `document` whose root-cause class the parser reads."""
+    """One row per exception trace of `document` whose root-cause class the parser reads. A row keeps the whole
+    document when it holds one trace, else the trace's own lines with the log lines that introduced it (log prefixes
+    removed; the parser reads the result back to the same trace)."""
     traces = [trace for trace in parse_log(document.text) if trace.kind != "thread"]
     failures = [trace for trace in traces if trace.has_exception]
     if not failures:
         skips.add(document.source, "no Java exception found")
         return []
     rows = []
+    alone = len(failures) == 1
     for index, trace in enumerate(failures):
         root = trace.root_cause
         if root is None or not root.class_name:
@@ -116,8 +111,8 @@ def document_rows(document: LogDocument, label_set: LabelSet, skips: SkipReport)
             continue
         signature = failure_signature(trace)
         rows.append({
-            "id": f"{document.id}#{index + 1}" if len(failures) > 1 else document.id,
-            "log": _trace_text(document, trace, alone=len(failures) == 1),
+            "id": document.id if alone else f"{document.id}#{index + 1}",
+            "log": document.text if alone else "\n".join([*trace.context, trace.text]),
             "label": label_set.to_label(root.class_name),
             "meta": {"origin": "real", "source": document.group or source_file(document.source),
                      "document": document.source, "exception": root.class_name, "signature": signature.digest},

@@ -11,9 +11,11 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from utils.corpus.codebase import BANK_ROOTS
 from utils.corpus.tables import tables
@@ -26,13 +28,10 @@ STATISTICS = tuple(tables().maps["realism.statistics"].items())  # (statistic, l
 _SERVER_STYLES = {name: re.compile(pattern, re.M) for name, pattern in tables().maps["realism.server_styles"].items()}
 
 
-@lru_cache(maxsize=2)
-def _families(path: Path = TEST_RUNNERS_PATH) -> tuple[tuple[str, tuple[str, ...]], ...]:
+@cache
+def _families() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(family, prefixes) of test runners and launchers (configs/test_runners.yaml), launchers first."""
-    import yaml
-
-    with open(path, encoding="utf-8") as handle:
-        config = yaml.safe_load(handle) or {}
+    config = yaml.safe_load(TEST_RUNNERS_PATH.read_text(encoding="utf-8")) or {}
     return tuple(
         (name, tuple(prefixes or ()))
         for key in ("launchers", "runners")

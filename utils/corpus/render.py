@@ -26,7 +26,7 @@ class LogStyle:
     """One row of log_styles.yaml: whether the trace follows a prefixed log record, and how omitted frames read."""
 
     prefixed: bool
-    omitted: str  # "more" | "common"
+    omitted: str  # a key of `omitted:` in log_styles.yaml
 
 
 def load_log_styles(path: str | Path = LOG_STYLES_FILE) -> dict[str, LogStyle]:
@@ -37,7 +37,7 @@ def load_log_styles(path: str | Path = LOG_STYLES_FILE) -> dict[str, LogStyle]:
     table: dict[str, LogStyle] = {}
     for name, row in rows.items():
         shaped = isinstance(row, dict) and set(row) == {"prefixed", "omitted"}
-        if not shaped or not isinstance(row["prefixed"], bool) or row["omitted"] not in ("more", "common"):
+        if not shaped or not isinstance(row["prefixed"], bool) or row["omitted"] not in _TABLES["omitted"]:
             raise ValueError(f"{path}: style {name!r} needs `prefixed: true|false` and `omitted: more|common`")
         table[str(name)] = LogStyle(row["prefixed"], row["omitted"])
     return table
@@ -58,22 +58,18 @@ class PrintOptions:
     app_jar: str = "classes/"
 
 
-def _jar(frame: StackFrame, options: PrintOptions, rng: random.Random) -> str:
+def _jar(frame: StackFrame, options: PrintOptions) -> str:
+    """log4j2's %xEx after a frame: ` ~[jar:version]`; nothing without it."""
+    if not options.jar_suffix:
+        return ""
     if frame.cls.startswith(JDK_PREFIXES):
-        return f"[?:{_TABLES['jdk_runtimes'].get(options.jdk, '?')}]"
+        return f" ~[?:{_TABLES['jdk_runtimes'].get(options.jdk, '?')}]"
     if frame.app:
-        return f"[{options.app_jar}:?]"
+        return f" ~[{options.app_jar}:?]"
     for prefix, (artifact, version) in _TABLES["jars"].items():
         if frame.cls.startswith(prefix):
-            return f"[{artifact}-{version}.jar:{version}]"
-    return "[?:?]"
-
-
-def frame_line(frame: StackFrame, options: PrintOptions, rng: random.Random) -> str:
-    line = "\t" + frame.render()
-    if options.jar_suffix:
-        line += " ~" + _jar(frame, options, rng)
-    return line
+            return f" ~[{artifact}-{version}.jar:{version}]"
+    return " ~[?:?]"
 
 
 def _common_suffix(frames: list[StackFrame], enclosing: list[StackFrame]) -> int:
@@ -84,24 +80,21 @@ def _common_suffix(frames: list[StackFrame], enclosing: list[StackFrame]) -> int
     return len(frames) - 1 - m
 
 
-def _omitted_line(count: int, options: PrintOptions) -> str:
-    return f"\t... {count} common frames omitted" if options.omitted == "common" else f"\t... {count} more"
-
-
 def chain_lines(chain: list[Thrown], options: PrintOptions, rng: random.Random) -> list[str]:
     """The chain as the JVM (or logback / log4j2) prints it, one list item per line."""
     ordered = list(reversed(chain)) if options.root_first else chain
     lines: list[str] = []
-    previous: list[StackFrame] | None = None
+    previous: list[StackFrame] = []
     for position, exc in enumerate(ordered):
         head = exc.to_string()
         if position:
             head = ("Wrapped by: " if options.root_first else "Caused by: ") + head
         lines.extend(head.split("\n"))
-        common = 0 if previous is None else _common_suffix(exc.frames, previous)
-        lines.extend(frame_line(frame, options, rng) for frame in exc.frames[: len(exc.frames) - common])
+        common = _common_suffix(exc.frames, previous)
+        shown = exc.frames[: len(exc.frames) - common]
+        lines.extend(f"\t{frame.render()}{_jar(frame, options)}" for frame in shown)
         if common:
-            lines.append(_omitted_line(common, options))
+            lines.append(_TABLES["omitted"][options.omitted].format(n=common))
         previous = exc.frames
     return lines
 
@@ -179,7 +172,6 @@ class Document:
     style: str
     variant: str  # "full" | "truncated" | "message_only"
     n_traces: int
-    extra: dict = field(default_factory=dict)
 
 
 class Formatter:
@@ -223,22 +215,19 @@ class Formatter:
         if self.style == "jul":
             method = self.rng.choice(_TABLES["logging_methods"])
             return [f"{c.jul()} {line.logger} {method}", f"{_TABLES['jul_levels'][line.level]}: {line.message}"]
-        if self.style in ("elasticsearch", "catalina", "kafka_server"):
-            return [self._server_record(line)]
-        return [f"{c.iso(' ')} {line.level} [{line.thread}] {line.logger} - {line.message}"]
-
-    def _server_record(self, line: LogLine) -> str:
-        """The first line of a record in a server's own log: Elasticsearch, Tomcat's catalina.out (JULI's
-        OneLineFormatter: source class and method), Kafka (`%p %m (%c)`, the client's log context in the message)."""
-        c = self.clock
         if self.style == "elasticsearch":
             logger = initials_logger(line.logger).ljust(25)
-            return f"[{c.iso('T', ',')}][{line.level.ljust(5)}][{logger}] [{self.node}] {line.message}"
-        if self.style == "catalina":
+            return [f"[{c.iso('T', ',')}][{line.level.ljust(5)}][{logger}] [{self.node}] {line.message}"]
+        if self.style == "catalina":  # JULI's OneLineFormatter: the source class and method
             method = line.method or self.rng.choice(_TABLES["logging_methods"])
             level = _TABLES["jul_levels"][line.level]
-            return f"{c.tomcat()} {level} [{line.thread}] {line.logger}.{method} {line.message}"
-        return f"[{c.iso(' ', ',')}] {line.level} {self._kafka_context(line)}{line.message} ({line.logger})"
+            return [f"{c.tomcat()} {level} [{line.thread}] {line.logger}.{method} {line.message}"]
+        if self.style == "kafka_server":  # `%p %m (%c)`, a client's log context in the message
+            return [f"[{c.iso(' ', ',')}] {line.level} {self._kafka_context(line)}{line.message} ({line.logger})"]
+        return [f"{c.iso(' ')} {line.level} [{line.thread}] {line.logger} - {line.message}"]
+
+    def records(self, lines: list[LogLine]) -> list[str]:
+        return [text for line in lines for text in self.record(line)]
 
     def _kafka_context(self, line: LogLine) -> str:
         """Kafka clients put `[Consumer clientId=..., groupId=...]` before their own messages."""
@@ -251,8 +240,7 @@ class Formatter:
     def k8s_prefix(self) -> str:
         """`kubectl logs --timestamps`: an RFC 3339 timestamp before every line of the container's output."""
         self.clock.tick()
-        c = self.clock
-        return f"{c.year}-{c.month:02d}-{c.day:02d}T{c.hms}.{c.millis:03d}{self.rng.randint(0, 999999):06d}Z "
+        return f"{self.clock.iso('T')}{self.rng.randint(0, 999999):06d}Z "
 
 
 @dataclass
@@ -279,6 +267,11 @@ class RenderPlan:
     boot3: bool = False
     app_jar: str = "classes/"
 
+    @property
+    def names_outer(self) -> bool:
+        """Tomcat's record says "threw exception [outer] with root cause": only the root's trace follows it."""
+        return self.outer_for_root_cause is not None and self.style in ("tomcat_root", "catalina")
+
 
 def trim_chain(chain: list[Thrown], test_frame: StackFrame) -> list[Thrown]:
     """Surefire's trimmed traces: each exception's frames end at the test method."""
@@ -293,7 +286,7 @@ def trim_chain(chain: list[Thrown], test_frame: StackFrame) -> list[Thrown]:
     return trimmed
 
 
-def _truncate(lines: list[str], chain_length: int, root_first: bool, rng: random.Random) -> list[str] | None:
+def _truncate(lines: list[str], root_first: bool, rng: random.Random) -> list[str] | None:
     """The trace cut after a random line, keeping the root cause's header and one frame; None if too short."""
     root_index = 0
     if not root_first:
@@ -320,14 +313,12 @@ def render_document(incident: Incident, plan: RenderPlan, rng: random.Random) ->
         chain = trim_chain(chain, plan.test_frame)
         if chain[0].message is None and plan.surefire_null_message:  # Surefire writes getMessage() even when null
             chain[0] = Thrown(chain[0].cls, "null", chain[0].frames)
-    if plan.outer_for_root_cause is not None and plan.style in ("tomcat_root", "catalina"):
-        chain = [chain[-1]]  # "... threw exception [outer] with root cause": only the root's trace follows
-    elif plan.style == "tomcat_root":
+    if plan.style == "tomcat_root" or plan.names_outer:
         chain = [chain[-1]]
     trace = chain_lines(chain, options, rng)
     variant = plan.variant
     if variant == "truncated":
-        cut = _truncate(trace, len(chain), plan.root_first, rng)
+        cut = _truncate(trace, plan.root_first, rng)
         if cut is None:
             variant = "full"
         else:
@@ -342,20 +333,19 @@ def render_document(incident: Incident, plan: RenderPlan, rng: random.Random) ->
         out, n_traces = _record_lines(plan, trace, formatter, rng)
     if plan.style == "k8s":
         out = [formatter.k8s_prefix() + line for line in out]
-    text = "\n".join(out)
-    return Document(text=text, style=plan.style, variant=variant, n_traces=n_traces)
+    return Document(text="\n".join(out), style=plan.style, variant=variant, n_traces=n_traces)
 
 
 def _message_only_lines(incident: Incident, plan: RenderPlan, formatter: Formatter, rng: random.Random) -> list[str]:
     """An error record that names the exception in its message, with no trace."""
-    out = [line for record in plan.before for line in formatter.record(record)]
+    out = formatter.records(plan.before)
     root = incident.root
     first = next((part for part in (root.message or "").split("\n") if part.strip()), "").strip()
     shown = f"{root.cls}: {first}" if root.message is not None else root.cls
     shapes = _TABLES["message_only"] + (_TABLES["message_only_with_text"] if root.message is not None else ())
     message = rng.choice(shapes).format(message=plan.record.message, shown=shown)
     out += formatter.record(LogLine(plan.record.level, plan.record.logger, message, plan.record.thread))
-    return out + [line for record in plan.after for line in formatter.record(record)]
+    return out + formatter.records(plan.after)
 
 
 def _unprefixed_lines(incident: Incident, plan: RenderPlan, trace: list[str], rng: random.Random) -> list[str]:
@@ -370,10 +360,9 @@ def _unprefixed_lines(incident: Incident, plan: RenderPlan, trace: list[str], rn
             header, slots = _TABLES["surefire_header_3"], {"tests": rng.randint(1, 40)}
         slots |= {"time": f"{rng.randint(5, 4000) / 1000:.3f}", "elapsed": elapsed, "kind": plan.failure_kind}
         out += [line.format(test_class=test_class, test_method=test_method, **slots) for line in header]
-    lines = list(trace)
     if plan.style == "thread":
-        lines[0] = f'Exception in thread "{plan.record.thread}" {lines[0]}'
-    out.extend(lines)
+        trace = [f'Exception in thread "{plan.record.thread}" {trace[0]}', *trace[1:]]
+    out += trace
     if plan.style == "surefire" and plan.surefire_footer and plan.surefire_header:
         test_class, test_method = plan.surefire_header
         slots = {
@@ -391,21 +380,17 @@ def _record_lines(
     plan: RenderPlan, trace: list[str], formatter: Formatter, rng: random.Random
 ) -> tuple[list[str], int]:
     """Log records around the one that carries the trace (and a retry's earlier copy); the number of traces."""
-    out = [line for record in plan.before for line in formatter.record(record)]
-    n_traces = 1
+    out = formatter.records(plan.before)
     if plan.retry is not None:
-        out += formatter.record(plan.retry)
-        out.extend(trace)
-        n_traces = 2
-    if plan.outer_for_root_cause is not None and plan.style in ("tomcat_root", "catalina"):
+        out += formatter.record(plan.retry) + trace
+    if plan.names_outer:
         out += formatter.record(_root_cause_record(plan, rng))
         if plan.style == "tomcat_root":
             out.append("")
     else:
         out += formatter.record(plan.record)
-    out.extend(trace)
-    out += [line for record in plan.after for line in formatter.record(record)]
-    return out, n_traces
+    out += trace + formatter.records(plan.after)
+    return out, 1 if plan.retry is None else 2
 
 
 def _root_cause_record(plan: RenderPlan, rng: random.Random) -> LogLine:

@@ -1,14 +1,15 @@
 """IllegalArgumentException, IllegalStateException, UnsupportedOperationException and plain RuntimeException:
 the JDK/library methods that reject arguments or states, and application code that throws them itself.
 
-The regular templates are declared in utils/corpus/templates/arguments.yaml; these are not: two fail while Spring
-starts (a stack of library frames only, the bean's constructor never entered), one keeps a frame outside the trace."""
+The regular templates are declared in utils/corpus/templates/arguments.yaml; these two are not: they fail while
+Spring starts (a stack of library frames only, the bean's constructor never entered)."""
 
 from __future__ import annotations
 
 from utils.corpus.builder import Ctx, Wrap
 from utils.corpus.declared import helper
 from utils.corpus.families import stacks
+from utils.corpus.families.spring import bean_name
 from utils.corpus.model import Incident, Thrown, template
 
 
@@ -26,7 +27,7 @@ def placeholder(c: Ctx) -> Incident:
     message = c.message(".message", key=key)
     wrapper = Wrap(
         "org.springframework.beans.factory.BeanCreationException",
-        c.message(".wrapper", name=bean.simple[:1].lower() + bean.simple[1:], message=message),
+        c.message(".wrapper", name=bean_name(bean.simple), message=message),
         at="org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory.populateBean",
         top=c.chain(".top"),
     )
@@ -45,8 +46,7 @@ def placeholder(c: Ctx) -> Incident:
 def circular_reference(c: Ctx) -> Incident:
     first = c.app("service")
     second = c.app("support")
-    name_a = first.simple[:1].lower() + first.simple[1:]
-    name_b = second.simple[:1].lower() + second.simple[1:]
+    name_a, name_b = bean_name(first.simple), bean_name(second.simple)
     deep = [*c.chain(".deep"), *stacks.bean_creation(c, 3), *stacks.context_refresh(c)]
     root = Thrown(
         "org.springframework.beans.factory.BeanCurrentlyInCreationException", c.message(".root", name_a=name_a), deep
@@ -67,21 +67,4 @@ def circular_reference(c: Ctx) -> Incident:
         fault_in_trace=False,
         cause=c.text(".cause", first=first, second=second),
         fix=c.text(".fix"),
-    )
-
-
-@template("UnsupportedOperationException", "uoe.iterator_remove")
-def iterator_remove_default(c: Ctx) -> Incident:
-    owner = c.code.other_cls().inner(c.pick(c.values(".inner")))
-    # The iterator whose remove() is Iterator's default: its own frames are not in the trace.
-    helper = owner.at(c.pick(c.values(".method")), c.code.line())
-    site = c.frame(c.pick(("service", "support")))
-    return c.fail(
-        "java.lang.UnsupportedOperationException",
-        "remove",
-        [site],
-        c.chain(".throw"),
-        cause=c.text(".cause", site=site),
-        fix=c.text(".fix"),
-        extra={"helper": helper.qualified_method},
     )

@@ -17,8 +17,10 @@ TEST = ("test",)
 MULTIPLE = tables().maps["assert.multiple_failures.styles"]  # a style -> its exception class and throwing chain
 
 
-def compact(expected: str, actual: str, context: int = 20) -> str:
-    """JUnit's ComparisonCompactor: the differing middle in brackets, long common ends elided with "..."."""
+@helper("compact")
+def compact(c: Ctx, expected: str, actual: str, context: int = 20) -> str:
+    """A ComparisonFailure's message (no draw), as JUnit's ComparisonCompactor builds it: the differing middle in
+    brackets, long common ends elided with "..."."""
     prefix = 0
     while prefix < min(len(expected), len(actual)) and expected[prefix] == actual[prefix]:
         prefix += 1
@@ -79,12 +81,6 @@ def test_frame(c: Ctx) -> StackFrame:
 @helper("test_fault")
 def test_fault(c: Ctx) -> StackFrame:
     return c.under_test_fault(c.entry().app_frames[0])
-
-
-@helper("compact")
-def compact_message(c: Ctx, expected: str, actual: str) -> str:
-    """A ComparisonFailure's message (no draw)."""
-    return compact(expected, actual)
 
 
 @helper("comparison_strings")

@@ -15,11 +15,6 @@ helper("jdbc_driver")(stacks.jdbc_driver)
 REE = "java.util.concurrent.RejectedExecutionException"
 
 
-def lost_cause(c: Ctx) -> str:
-    """The toString() of the cause a task's failure dropped."""
-    return str(c.pick(c.values("concurrency.lost_causes"))[0]).format(stem=c.code.stem)
-
-
 @helper("pool_state")
 def pool_state(c: Ctx, state: str = "Running", executor: str = "ThreadPoolExecutor") -> str:
     """An executor's toString(): its state and counts (a running pool that rejects is full)."""
@@ -52,7 +47,8 @@ def task_text(c: Ctx) -> str:
 
 @template("ExecutionException", "ee.completion_join", min_jdk=8)
 def ee_completion_join(c: Ctx) -> Incident:
-    inner = lost_cause(c)
+    inner, inner_class = c.pick(c.values("concurrency.lost_causes"))  # the cause the failure dropped
+    inner = inner.format(stem=c.code.stem)
     owner = c.app(c.pick(("service", "support")))
     lam = owner.at(f"lambda${c.verb()}${c.randint(0, 4)}", c.code.line())
     frames = [*c.jdk.completion_encode(), *c.jdk.async_supply(c.chance(0.5))]
@@ -61,7 +57,7 @@ def ee_completion_join(c: Ctx) -> Incident:
         fault=lam,
         fault_in_trace=False,
         auto_wrap=False,
-        cause=c.text(".cause", owner=owner, inner_class=inner.split(":")[0].rsplit(".", 1)[-1]),
+        cause=c.text(".cause", owner=owner, inner_class=inner_class),
         fix=c.text(".fix"),
         extra={"cause_not_printed": True},
     )

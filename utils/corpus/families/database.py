@@ -2,14 +2,16 @@
 ViolationException, SQLTransientConnectionException (no connection) and SQLTransactionRollbackException
 (deadlocks, lock waits), each through JdbcTemplate, JPA/Hibernate or MyBatis with their translation wrappers.
 
-The templates that throw at one chain are declared in utils/corpus/templates/database.yaml; these take a route
-through a framework (`db_failure`) or draw the pool's message after the stack."""
+Most templates are declared in utils/corpus/templates/database.yaml, those raising the driver's error on a route
+through a framework with the `db_route` helper; these build a template per route of an error kind
+(`register_routes`) or draw the pool's message after the stack."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from utils.corpus.builder import CAUSE_TEXT, Ctx, Wrap
 from utils.corpus.declared import helper
@@ -18,7 +20,6 @@ from utils.corpus.model import Incident, StackFrame, Thrown, template
 from utils.corpus.tables import tables
 
 TRANSLATIONS = tables().maps["database.translations"]  # an error kind -> its vendors and how frameworks wrap it
-ERRORS = tables().maps["database.template_errors"]  # a Python template -> its error's driver, class, routes ...
 WRAPPERS = tables().maps["database.wrappers"]  # where a framework catches the driver's error, and what it throws
 Route = tuple[list[StackFrame], list[StackFrame], list[Wrap]]  # application frames, library frames, wrappers
 Root = tuple[str, str, str, tuple[str, str]]  # driver vendor, exception class, message, what went wrong (en, ko)
@@ -112,11 +113,12 @@ def jpa_route(c: Ctx, driver: list[StackFrame], operation: str, wrappers: dict[s
     return top, lib_frames, wraps
 
 
-def translation(kind: str, special: bool = False) -> dict[str, str]:
-    """The wrapper class per framework for an error kind (database.yaml: database.translations); `special`: the
-    message is one Spring's JDBC translator maps to a more specific class. MyBatis translates as JdbcTemplate."""
+def translation(kind: str, message: str) -> dict[str, str]:
+    """The wrapper class per framework for an error kind (database.yaml: database.translations); Spring's JDBC
+    translator maps a message matching the kind's `special` pattern (duplicate key, deadlock) to a more specific
+    class. MyBatis translates as JdbcTemplate."""
     spec = TRANSLATIONS[kind]
-    jdbc = spec["special_wrapper"] if special else spec["jdbc"]
+    jdbc = spec["special_wrapper"] if "special" in spec and re.search(spec["special"], message) else spec["jdbc"]
     return {"jdbc": jdbc, "hibernate": spec["hibernate"], "jpa": spec["jpa"]}
 
 
@@ -126,38 +128,53 @@ def route(c: Ctx, paths: Any) -> str:
     return c.pick(options) if len(options) > 1 else options[0]
 
 
-def db_failure(
+class DbRoute(NamedTuple):
+    """The row's database error on its route: the exception class, application frames, library frames, wrappers."""
+
+    cls: str
+    top: list[StackFrame]
+    lib: list[StackFrame]
+    wraps: list[Wrap]
+
+
+@helper("db_route")
+def db_route(
     c: Ctx,
     message: str,
     *,
-    cause: str,
-    fix: str,
+    cls: str,
+    driver: str,
+    operation: str,
+    kind: str,
+    paths: Any = None,
     path: str | None = None,
     table: str | None = None,
     column: str | None = None,
-    **error: Any,
-) -> Incident:
-    """The row's database error raised on `path` (drawn first when not given): "raw" JDBC, "jdbc" JdbcTemplate, "jpa"
-    Hibernate, "mybatis"; each framework wraps it as it translates an error of its kind. The error's driver, class,
-    operation, kind and routes are the template's (database.yaml: database.template_errors), or `error`'s."""
-    spec = {**ERRORS.get(c.template, {}), **error}
-    path = path or route(c, spec["paths"])
+) -> DbRoute:
+    """The driver's error `cls` raised on `path` (drawn from `paths` first when not given): "raw" JDBC, "jdbc"
+    JdbcTemplate, "jpa" Hibernate, "mybatis"; each framework wraps it as it translates an error of its `kind`."""
+    path = path or route(c, paths)
     table, column = table or c.table(), column or c.column()
-    operation, root_cls = spec["operation"], spec["cls"]
     statement = "insert" if operation == "update" else "select"
     sql = c.message(f"database.sql_{statement}", table=table, column=column)
-    driver = stacks.jdbc_driver(c, spec["driver"], operation)
+    driver_frames = stacks.jdbc_driver(c, driver, operation)
     line = message.split("\n", 1)[0].strip()
-    wrappers = translation(spec["kind"], spec.get("special", False))
+    wrappers = translation(kind, message)
     if path == "jdbc":
-        top, lib_frames, wraps = jdbc_route(c, driver, operation, wrappers["jdbc"], sql, line)
+        top, lib_frames, wraps = jdbc_route(c, driver_frames, operation, wrappers["jdbc"], sql, line)
     elif path == "mybatis":
-        top, lib_frames, wraps = mybatis_route(c, driver, operation, wrappers["jdbc"], sql, root_cls, line)
+        top, lib_frames, wraps = mybatis_route(c, driver_frames, operation, wrappers["jdbc"], sql, cls, line)
     elif path == "jpa":
-        top, lib_frames, wraps = jpa_route(c, driver, operation, wrappers)
+        top, lib_frames, wraps = jpa_route(c, driver_frames, operation, wrappers)
     else:
-        top, lib_frames, wraps = [c.frame(c.pick(("repository", "batch", "support")))], driver, []
-    return c.fail(root_cls, message, top, lib_frames, wraps=wraps, cause=cause, fix=fix)
+        top, lib_frames, wraps = [c.frame(c.pick(("repository", "batch", "support")))], driver_frames, []
+    return DbRoute(cls, top, lib_frames, wraps)
+
+
+@helper("route_part")
+def route_part(c: Ctx, route: DbRoute, part: str) -> Any:
+    """A part of a drawn route (`top`, `lib`, `wraps`): a declared template's top frames, throw and wrappers."""
+    return getattr(route, part)
 
 
 def vendor_error(c: Ctx, kind: str, **slots: Any) -> Root:
@@ -182,28 +199,14 @@ def integrity_root(c: Ctx) -> Root:
     return driver, cls, c.message(f"database.integrity.{driver}.{kind}", key=key, **slots), c.pair(f"sicv.kind.{kind}")
 
 
-def rollback_root(c: Ctx) -> Root:
-    return vendor_error(c, "rollback")
-
-
 def translated_incident(c: Ctx, path: str, root: Callable[[Ctx], Root], kind: str) -> Incident:
     """A vendor error (`root` draws it) raised on `path`, wrapped the way the route's framework translates it."""
     spec = TRANSLATIONS[kind]
     driver, root_cls, message, what = root(c)
     operation = spec["operation"] if isinstance(spec["operation"], str) else c.pick(spec["operation"])
-    special = spec.get("special")  # messages Spring translates to a more specific wrapper (duplicate key, deadlock)
-    return db_failure(
-        c,
-        message,
-        path=path,
-        driver=driver,
-        cls=root_cls,
-        operation=operation,
-        kind=kind,
-        special=bool(special and re.search(special, message)),
-        cause=c.text(spec["cause"], what=what),
-        fix=c.text(spec["fix"]),
-    )
+    error = db_route(c, message, path=path, driver=driver, cls=root_cls, operation=operation, kind=kind)
+    cause, fix = c.text(spec["cause"], what=what), c.text(spec["fix"])
+    return c.fail(error.cls, message, error.top, error.lib, wraps=error.wraps, cause=cause, fix=fix)
 
 
 def register_routes(kind: str, root: Callable[[Ctx], Root]) -> None:
@@ -225,107 +228,7 @@ def register_routes(kind: str, root: Callable[[Ctx], Root]) -> None:
 
 register_routes("syntax", syntax_root)
 register_routes("integrity", integrity_root)
-register_routes("rollback", rollback_root)
-
-
-# ---------------------------------------------------------------------------------------------------- SQLException
-# The error's driver, class and routes of the templates that call db_failure: database.yaml, database.template_errors.
-
-
-@template("SQLException", "sqle.incorrect_string")
-def incorrect_string(c: Ctx) -> Incident:
-    column = c.pick(c.values(".column"))
-    table = c.table().lower()
-    message, cause = c.message(".message", column=column), c.text(".cause", table=table, column=column)
-    return db_failure(c, message, table=table, column=column, cause=cause, fix=c.text(".fix"))
-
-
-@template("SQLException", "sqle.data_too_long")
-def data_too_long(c: Ctx) -> Incident:
-    column = c.column()
-    if c.chance(0.5):
-        error = {"driver": "mysql", "cls": "com.mysql.cj.jdbc.exceptions.MysqlDataTruncation"}
-        message = c.message(".mysql", column=column.lower())
-    else:
-        error = {"driver": "oracle", "cls": "java.sql.SQLException"}
-        actual, maximum = c.randint(101, 400), c.pick(c.values(".maximum"))
-        message = c.message(".message", table=c.table(), column=column, actual=actual, maximum=maximum)
-    cause, fix = c.text(".cause", column=column), c.text(".fix", column=column)
-    return db_failure(c, message, column=column, cause=cause, fix=fix, **error)
-
-
-@template("SQLException", "sqle.oracle_plsql")
-def oracle_plsql(c: Ctx) -> Incident:
-    package = c.pick(c.values(".package"))
-    line, line_2 = c.randint(20, 900), c.randint(20, 900)
-    error = c.pick(c.values(".errors"))
-    message = c.message(f"database.plsql.{error}", package=package, line=line, line_2=line_2, text=c.text(".message"))
-    return db_failure(c, message, cause=c.text(".cause", package=package), fix=c.text(".fix", package=package))
-
-
-@template("SQLException", "sqle.postgres")
-def postgres(c: Ctx) -> Incident:
-    table, column = c.table().lower(), c.column().lower()
-    account_no, length = c.account_no(), c.pick(c.values(".length"))
-    error = c.pick(c.values(".errors"))
-    message = c.message(f"database.postgres.{error}", table=table, column=column, account_no=account_no, length=length)
-    cause = c.text(".cause", table=table, what=c.pair(f"database.postgres.{error}"))
-    return db_failure(c, message, table=table, column=column, cause=cause, fix=c.text(".fix"))
-
-
-# ---------------------------------------------------------------------------------------------- SQLSyntaxErrorException
-
-
-@template("SQLSyntaxErrorException", "syn.reserved_word")
-def reserved_word(c: Ctx) -> Incident:
-    word = c.pick(c.values(".word"))
-    return db_failure(c, c.message(".message", word=word), cause=c.text(".cause", word=word), fix=c.text(".fix"))
-
-
-@template("SQLSyntaxErrorException", "syn.invalid_number", codebases=("bank",))
-def invalid_number(c: Ctx) -> Incident:
-    column = c.pick(c.values(".column"))
-    cause, fix = c.text(".cause", column=column), c.text(".fix", column=column)
-    return db_failure(c, c.message("database.syntax.oracle_number"), column=column, cause=cause, fix=fix)
-
-
-@template("SQLSyntaxErrorException", "syn.h2_test_schema", contexts=("test",))
-def h2_test_schema(c: Ctx) -> Incident:
-    table = c.table()
-    slots = {"table": table, "table_lower": table.lower(), "column": c.column()}
-    message = c.message(f"database.h2_schema.{c.pick(c.values('.errors'))}", **slots)
-    return db_failure(c, message, table=table, cause=c.text(".cause"), fix=c.text(".fix"))
-
-
-# ------------------------------------------------------------------------------------ SQLIntegrityConstraintViolation
-
-
-@template(
-    "SQLIntegrityConstraintViolationException",
-    "sicv.duplicate_message",
-    contexts=("kafka", "batch", "web"),
-    codebases=("bank",),
-)
-def duplicate_message(c: Ctx) -> Incident:
-    tx = c.tx_id()
-    message = c.message(".message", tx=tx, table=c.table().lower())
-    return db_failure(c, message, cause=c.text(".cause", tx=tx), fix=c.text(".fix"))
-
-
-@template("SQLIntegrityConstraintViolationException", "sicv.delete_parent", codebases=("bank",))
-def delete_parent(c: Ctx) -> Incident:
-    table = c.table()
-    message = c.message("database.integrity.mysql.child", table_lower=table.lower())
-    return db_failure(c, message, table=table, cause=c.text(".cause", table=table), fix=c.text(".fix"))
-
-
-@template("SQLIntegrityConstraintViolationException", "sicv.oracle_not_null", codebases=("bank",))
-def oracle_not_null(c: Ctx) -> Incident:
-    column = c.pick(c.values(".column"))
-    table = c.table()
-    message = c.message("database.integrity.oracle.null", table=table, column=column)
-    cause, fix = c.text(".cause", table=table, column=column), c.text(".fix", column=column)
-    return db_failure(c, message, table=table, column=column, cause=cause, fix=fix)
+register_routes("rollback", partial(vendor_error, kind="rollback"))
 
 
 # ------------------------------------------------------------------------------------ SQLTransientConnectionException
@@ -416,13 +319,6 @@ def communications_no_cause(c: Ctx) -> Incident:
 
 
 # ------------------------------------------------------------------------------------ SQLTransactionRollbackException
-
-
-@template(
-    "SQLTransactionRollbackException", "str.select_for_update", codebases=("bank",), contexts=("web", "batch", "kafka")
-)
-def select_for_update(c: Ctx) -> Incident:
-    return db_failure(c, c.message("database.rollback.lock_wait"), cause=c.text(".cause"), fix=c.text(".fix"))
 
 
 @template("SQLTransactionRollbackException", "str.jpa_pessimistic", codebases=("bank",))

@@ -36,10 +36,7 @@ def library_frame(c: Ctx, method: str, low: int, high: int) -> StackFrame:
 
 def repeat(frames: list[StackFrame], total: int) -> list[StackFrame]:
     """A recursion cycle repeated to about `total` frames (the JVM records at most 1024; logs often cut sooner)."""
-    out: list[StackFrame] = []
-    while len(out) < total:
-        out.extend(frames)
-    return out[:total]
+    return (frames * (total // len(frames) + 1))[:total]
 
 
 def overflow(c: Ctx, cycle: list[StackFrame], fault: StackFrame, in_trace: bool = True, **slots: object) -> Incident:

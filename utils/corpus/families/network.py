@@ -23,8 +23,6 @@ ANNOTATED = "io.netty.channel.AbstractChannel$AnnotatedConnectException"
 WEB = "org.springframework.web.client"
 HTTP = tables().maps["http.status"]  # status -> reason phrase, exception suffix, error body
 
-helper("http_client_read")(stacks.http_client_read)
-helper("http_client_execute")(stacks.http_client_execute)
 helper("rest_template_http")(stacks.rest_template_http)
 
 
@@ -38,11 +36,6 @@ def socket_connect(c: Ctx, timed_out: bool = False) -> list[StackFrame]:
     if c.jdk.version <= 11:
         return c.chain("network.socket_connect.plain")
     return c.chain("network.socket_connect.timed_out" if timed_out else "network.socket_connect.refused")
-
-
-@helper("http_connect")
-def http_connect(c: Ctx) -> list[StackFrame]:
-    return [*c.chain("network.http_connect.result"), *stacks.http_client_execute(c)]
 
 
 @helper("refused_message")
@@ -77,12 +70,6 @@ def proxy_class(c: Ctx) -> str:
     """The JDK proxy a Feign client interface runs through."""
     number = c.randint(90, 250)
     return f"jdk.proxy2.$Proxy{number}" if c.jdk.at_least(17) else f"com.sun.proxy.$Proxy{number}"
-
-
-@helper("rest_call")
-def rest_call(c: Ctx, operation: str = "exchange") -> list[StackFrame]:
-    """RestTemplate's `operation` (a declared option may not be named `verb`: that is a draw)."""
-    return stacks.rest_template(c, operation)
 
 
 @helper("resource_access")
@@ -293,7 +280,7 @@ def uhe_resttemplate(c: Ctx) -> Incident:
     host = unknown_host(c)
     url = f"https://{host}/api/v1/{c.code.module}"
     site = c.frame("client")
-    throw = [*dns_lookup(c), *c.chain(".stack"), *stacks.http_client_execute(c), *stacks.rest_template_http(c)]
+    throw = [*dns_lookup(c), *c.chain(".stack"), *c.chain("httpclient.execute"), *stacks.rest_template_http(c)]
     stack = c.call_stack([site], throw)
     return c.incident(
         [Thrown(UHE, dns_message(c, host), stack)],  # the message is drawn after the stack

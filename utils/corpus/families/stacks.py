@@ -1,5 +1,6 @@
 """Library call stacks several families share (deepest frame first): Spring context start-up, JdbcTemplate,
-Hibernate flush, Jackson ObjectMapper, RestTemplate, Apache HttpClient, JDBC drivers behind HikariCP."""
+Hibernate flush, Jackson ObjectMapper, RestTemplate, JDBC drivers behind HikariCP; the frames are data
+(utils/corpus/templates/stacks.yaml)."""
 
 from __future__ import annotations
 
@@ -28,14 +29,14 @@ def context_refresh(c: Ctx) -> list[StackFrame]:
 
 
 def jdbc_driver(c: Ctx, vendor: str, operation: str = "update") -> list[StackFrame]:
-    """Driver frames that raise a database error, through HikariCP's proxy (deepest first); any other vendor: H2."""
-    vendor = vendor if vendor in ("mysql", "oracle", "postgres") else "h2"
-    return c.chain(f"jdbc.{vendor}.{'update' if operation == 'update' else 'query'}")
+    """Driver frames (mysql, oracle, postgres, h2) that raise a database error, through HikariCP's proxy (deepest
+    first); `operation`: "update" or "query"."""
+    return c.chain(f"jdbc.{vendor}.{operation}")
 
 
 def jdbc_template(c: Ctx, operation: str = "update") -> list[StackFrame]:
     """Spring's JdbcTemplate between a DAO and the driver (deepest first)."""
-    return c.chain("spring.jdbc_template.update" if operation == "update" else "spring.jdbc_template.query")
+    return c.chain(f"spring.jdbc_template.{operation}")
 
 
 def translator(c: Ctx) -> list[StackFrame]:
@@ -68,29 +69,8 @@ def message_converter(c: Ctx) -> list[StackFrame]:
 
 
 def rest_template(c: Ctx, verb: str = "exchange") -> list[StackFrame]:
-    web = "org.springframework.web.client.RestTemplate"
-    tail = {
-        "exchange": (c.lib(f"{web}.exchange", 602),),
-        "postForObject": (c.lib(f"{web}.postForObject", 468),),
-        "getForObject": (c.lib(f"{web}.getForObject", 334),),
-        "postForEntity": (c.lib(f"{web}.postForEntity", 484),),
-    }
-    return [c.lib(f"{web}.execute", 711), *tail.get(verb, tail["exchange"])]
-
-
-def http_client_execute(c: Ctx) -> list[StackFrame]:
-    """Apache HttpClient 4 executing a request (deepest first), below the connection/socket frames."""
-    return c.chain("httpclient.execute")
-
-
-def http_client_read(c: Ctx) -> list[StackFrame]:
-    """Apache HttpClient 4 reading the response head (deepest first), above `http_client_execute`."""
-    impl = "org.apache.http.impl"
-    return [
-        *c.chain("httpclient.read_response"),
-        c.lib(f"{impl}.execchain.MainClientExec.execute", 272),
-        *http_client_execute(c)[1:],
-    ]
+    """RestTemplate's `verb` (exchange, postForObject, getForObject, postForEntity) down to the application."""
+    return c.chain(f"spring.rest_template.{verb}")
 
 
 def rest_template_http(c: Ctx) -> list[StackFrame]:
