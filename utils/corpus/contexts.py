@@ -64,7 +64,7 @@ class Entry:
 def junit4_runner(jdk: Jdk, rng: random.Random, spring: bool, launcher: str | None = None) -> list[StackFrame]:
     old = jdk.version <= 8 and rng.random() < 0.5  # JUnit 4.11 + surefire 2.12, as older projects have
     junit = "junit4_11" if old else "junit4"
-    frames = [*jdk.reflect_invoke(), *chain(jdk, f"contexts.{junit}.invoke")]
+    frames = [*jdk.segment("reflect_invoke"), *chain(jdk, f"contexts.{junit}.invoke")]
     if rng.random() < 0.4:
         frames += chain(jdk, "contexts.junit4.run_befores")
     if rng.random() < 0.3:
@@ -80,7 +80,7 @@ def junit4_runner(jdk: Jdk, rng: random.Random, spring: bool, launcher: str | No
 
 def junit3_runner(jdk: Jdk, rng: random.Random, launcher: str | None = None) -> list[StackFrame]:
     lines = tables().maps["contexts.junit3.lines"]
-    frames = [*jdk.reflect_invoke(), *(lib(method, rng.choice(lines[method])) for method in lines)]
+    frames = [*jdk.segment("reflect_invoke"), *(lib(method, rng.choice(lines[method])) for method in lines)]
     launcher = launcher or "maven"
     if launcher in PLAIN_JUNIT3:
         frames = frames[:-1]  # TestSuite.run called by the launcher, not through JUnit 4's JUnit38ClassRunner
@@ -88,7 +88,7 @@ def junit3_runner(jdk: Jdk, rng: random.Random, launcher: str | None = None) -> 
 
 
 def junit5_runner(jdk: Jdk, rng: random.Random, launcher: str | None = None) -> list[StackFrame]:
-    frames = [*jdk.reflect_invoke(), *chain(jdk, "contexts.junit5.method")]
+    frames = [*jdk.segment("reflect_invoke"), *chain(jdk, "contexts.junit5.method")]
     for _ in range(rng.choice((2, 3)) - 1):  # the test class's node, and sometimes an enclosing (@Nested) class's
         frames += chain(jdk, "contexts.junit5.class")
     frames += chain(jdk, "contexts.junit5.engine")
@@ -144,7 +144,7 @@ def _draw_runner(jdk: Jdk, rng: random.Random, harness: TestHarness) -> str:
 def spring_proxy(jdk: Jdk, rng: random.Random, target: AppClass, method: str) -> list[StackFrame]:
     """A Spring AOP (CGLIB) proxy with a transaction interceptor, between a caller and `target.method`."""
     if rng.random() < 0.5:
-        frames = [*jdk.reflect_invoke(), *chain(jdk, "contexts.spring_proxy.reflective")]
+        frames = [*jdk.segment("reflect_invoke"), *chain(jdk, "contexts.spring_proxy.reflective")]
     else:
         frames = chain(jdk, "contexts.spring_proxy.cglib")
     frames += chain(jdk, "contexts.spring_proxy.transaction")
@@ -161,19 +161,23 @@ def web_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     method = code.method("controller")
     http = rng.choice(tables().values["contexts.web.http_methods"])
     servlet, line = tables().maps["contexts.web.framework_servlet"][era]
-    frames = [*jdk.reflect_invoke(), *chain(jdk, f"contexts.{era}.mvc"), lib(f"{servlet}.{http}", line)]
+    frames = [*jdk.segment("reflect_invoke"), *chain(jdk, f"contexts.{era}.mvc"), lib(f"{servlet}.{http}", line)]
     frames += chain(jdk, f"contexts.{era}.servlet")
     if rng.random() < 0.5:
         frames += chain(jdk, f"contexts.{era}.security_filter")
-    frames += [*chain(jdk, f"contexts.{era}.filters"), *chain(jdk, f"contexts.{era}.tomcat"), *jdk.thread_run()]
+    frames += [
+        *chain(jdk, f"contexts.{era}.filters"),
+        *chain(jdk, f"contexts.{era}.tomcat"),
+        *jdk.segment("thread_run"),
+    ]
     thread = _thread("web", port=rng.choice(tables().values["contexts.web.ports"]), n=rng.randint(1, 200))
     return Entry("web", [controller.at(method, code.line())], frames, thread, jakarta=jakarta)
 
 
 def kafka_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     listener = code.cls("listener")
-    frames = [*jdk.reflect_invoke(), *chain(jdk, "contexts.kafka.listener"), *jdk.runnable_adapter()]
-    frames += [*jdk.future_task_run(), *jdk.thread_run()]
+    frames = [*jdk.segment("reflect_invoke"), *chain(jdk, "contexts.kafka.listener"), *jdk.segment("runnable_adapter")]
+    frames += [*jdk.segment("future_task_run"), *jdk.segment("thread_run")]
     thread = _thread("kafka", n=rng.randint(0, 5))
     return Entry("kafka", [listener.at(code.method("listener"), code.line())], frames, thread)
 
@@ -184,7 +188,7 @@ def batch_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     frames = chain(jdk, "contexts.batch.write" if writer else "contexts.batch.process")
     launcher = code.cls("scheduler")
     frames.append(launcher.at(code.method("scheduler"), code.line()))
-    frames += [*jdk.reflect_invoke(), *chain(jdk, "contexts.scheduled.method"), *jdk.scheduled_task()]
+    frames += [*jdk.segment("reflect_invoke"), *chain(jdk, "contexts.scheduled.method"), *jdk.segment("scheduled_task")]
     n = rng.randint(1, 8)  # drawn before the name, which may not use it
     thread = rng.choice(tables().values["contexts.batch.threads"]).format(n=n)
     return Entry("batch", [step.at("write" if writer else "process", code.line())], frames, thread)
@@ -192,12 +196,16 @@ def batch_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
 
 def scheduled_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     job = code.cls("scheduler")
-    frames = [*jdk.reflect_invoke(), *chain(jdk, "contexts.scheduled.method")]
+    frames = [*jdk.segment("reflect_invoke"), *chain(jdk, "contexts.scheduled.method")]
     if rng.random() < 0.4:  # a trigger-based task (cron): ReschedulingRunnable on the scheduler's pool
-        frames += [*chain(jdk, "contexts.scheduled.rescheduling"), *jdk.runnable_adapter(), *jdk.future_task_run()]
-        frames += [*chain(jdk, "contexts.scheduled.future_task"), *jdk.pool_worker()]
+        frames += [
+            *chain(jdk, "contexts.scheduled.rescheduling"),
+            *jdk.segment("runnable_adapter"),
+            *jdk.segment("future_task_run"),
+        ]
+        frames += [*chain(jdk, "contexts.scheduled.future_task"), *jdk.segment("pool_worker")]
     else:
-        frames += jdk.scheduled_task()
+        frames += jdk.segment("scheduled_task")
     job_frame = job.at(code.method("scheduler"), code.line())
     return Entry("scheduled", [job_frame], frames, _thread("scheduled", n=rng.randint(1, 4)))
 
@@ -205,7 +213,7 @@ def scheduled_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
 def executor_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     owner = code.cls("service") if code.is_bank else code.other_cls()
     method = f"lambda${code.method('service')}${rng.randint(0, 4)}"
-    bottom = jdk.submitted_task() if rng.random() < 0.6 else jdk.pool_worker()
+    bottom = jdk.segment("submitted_task") if rng.random() < 0.6 else jdk.segment("pool_worker")
     numbers = (rng.randint(1, 9), rng.randint(1, 16), rng.randint(1, 12), rng.randint(0, 7))  # each name's, all drawn
     thread = rng.choice(tables().values["contexts.executor.threads"]).format(*numbers, project=code.project)
     return Entry("executor", [owner.at(method, code.line())], bottom, thread)
@@ -223,7 +231,7 @@ def main_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
 
 def netty_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     handler = code.cls("gateway")
-    frames = [*chain(jdk, "contexts.netty.pipeline"), *jdk.thread_run()]
+    frames = [*chain(jdk, "contexts.netty.pipeline"), *jdk.segment("thread_run")]
     thread = _thread("netty", group=rng.randint(2, 4), n=rng.randint(1, 16))
     return Entry("netty", [handler.at("channelRead0", code.line())], frames, thread)
 

@@ -140,8 +140,8 @@ _OPS: dict[str, Callable[[Ctx, Any, dict[str, Any], Slots], Any]] = {
     "text": lambda c, arg, expr, slots: c.text(_fill(arg, slots), **slots),
     "message": lambda c, arg, expr, slots: c.message(arg, **slots),
     "chain": lambda c, arg, expr, slots: c.chain(arg),
-    # frames the JDK model builds (jdk.py); `from: N` leaves out the first N
-    "jdk_frames": lambda c, arg, expr, slots: getattr(c.jdk, arg)()[expr.get("from", 0) :],
+    # a segment of utils/corpus/jdk.yaml on the row's JDK; `from: N` leaves out the first N frames
+    "jdk_frames": lambda c, arg, expr, slots: c.jdk.segment(arg)[expr.get("from", 0) :],
     "call": lambda c, arg, expr, slots: HELPERS[arg](c, **{k: _fill(v, slots) for k, v in expr.items() if k != "call"}),
     "is": lambda c, arg, expr, slots: _fill(arg[0], slots) == arg[1],  # for an `if` on what was drawn
     "sum": lambda c, arg, expr, slots: sum(_fill(part, slots) for part in arg),

@@ -96,53 +96,9 @@ class Jdk:
                 frames.append(self.f(item.method, item.lines, native=item.native))
         return frames
 
-    # -- the segments templates name (declared templates call them by name: `jdk_frames: future_get`) ----------------
-    def reflect_invoke(self) -> list[StackFrame]:
-        return self.segment("reflect_invoke")
-
-    def reflect_construct(self) -> list[StackFrame]:
-        return self.segment("reflect_construct")
-
-    def thread_run(self) -> list[StackFrame]:
-        return self.segment("thread_run")
-
-    def pool_worker(self) -> list[StackFrame]:
-        return self.segment("pool_worker")
-
-    def future_task_run(self) -> list[StackFrame]:
-        return self.segment("future_task_run")
-
-    def runnable_adapter(self) -> list[StackFrame]:
-        return self.segment("runnable_adapter")
-
-    def submitted_task(self) -> list[StackFrame]:
-        return self.segment("submitted_task")
-
-    def scheduled_task(self) -> list[StackFrame]:
-        return self.segment("scheduled_task")
-
     def async_supply(self, on_common_pool: bool) -> list[StackFrame]:
         """Below a CompletableFuture.supplyAsync lambda: the task and the thread that ran it."""
         return self.segment("async_supply_common" if on_common_pool else "async_supply_pool")
-
-    def completion_encode(self) -> list[StackFrame]:
-        return self.segment("completion_encode")
-
-    def future_get(self) -> list[StackFrame]:
-        return self.segment("future_get")
-
-    def completable_get(self) -> list[StackFrame]:
-        return self.segment("completable_get")
-
-    def stream_collect(self) -> list[StackFrame]:
-        return self.segment("stream_collect")
-
-    def class_for_name(self) -> list[StackFrame]:
-        return self.segment("class_for_name")
-
-    def class_load(self) -> list[StackFrame]:
-        """Loading a class the application refers to (NoClassDefFoundError's cause): Class.forName's loader part."""
-        return self.class_for_name()[:-2]
 
 
 # -- JDK 6 ----------------------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def ee_completion_join(c: Ctx) -> Incident:
     inner = inner.format(stem=c.code.stem)
     owner = c.app(c.pick(("service", "support")))
     lam = owner.at(f"lambda${c.verb()}${c.randint(0, 4)}", c.code.line())
-    frames = [*c.jdk.completion_encode(), *c.jdk.async_supply(c.chance(0.5))]
+    frames = [*c.jdk.segment("completion_encode"), *c.jdk.async_supply(c.chance(0.5))]
     return c.incident(
         [Thrown("java.util.concurrent.CompletionException", inner, frames)],
         fault=lam,
@@ -171,7 +171,12 @@ def netty_read_timeout(c: Ctx) -> Incident:
 def reactor_timeout(c: Ctx) -> Incident:
     millis = c.pick((1000, 3000, 5000, 10000, 30000))
     operator = c.pick(c.values(".operator"))
-    throw = [*c.chain(".throw"), *c.jdk.future_task_run(), *c.chain(".scheduled"), *c.jdk.pool_worker()]
+    throw = [
+        *c.chain(".throw"),
+        *c.jdk.segment("future_task_run"),
+        *c.chain(".scheduled"),
+        *c.jdk.segment("pool_worker"),
+    ]
     owner = c.app(c.pick(("client", "service")))
     fault = StackFrame(owner.fqcn, c.verb("client"), owner.file, None, app=True)
     message = c.message(".result", millis=millis, operator=operator)

@@ -66,7 +66,7 @@ def mybatis(c: Ctx, statement: str, operation: str = "update") -> list[StackFram
     """MyBatis between the driver and a mapper interface (deepest first); `operation`: "update" or "query"."""
     return [
         *c.chain(f"mybatis.{operation}.executor"),
-        *c.jdk.reflect_invoke(),
+        *c.jdk.segment("reflect_invoke"),
         *c.chain("mybatis.session_interceptor"),
         proxy(c, "update" if operation == "update" else "selectList", 80, 140),
         *c.chain(f"mybatis.{operation}.mapper"),
@@ -306,7 +306,7 @@ def stce_jpa_transaction(c: Ctx) -> Incident:
 @template("SQLTransientConnectionException", "stce.communications_no_cause")
 def communications_no_cause(c: Ctx) -> Incident:
     """The pool's creator thread logs the failure: no application frame in the trace."""
-    throw = [*c.chain(".throw"), *c.jdk.submitted_task()]
+    throw = [*c.chain(".throw"), *c.jdk.segment("submitted_task")]
     owner = c.app("config", "DataSourceConfig") if c.bank else c.app("config")
     return c.incident(
         [Thrown("com.mysql.cj.jdbc.exceptions.CommunicationsException", c.message(".result"), throw)],

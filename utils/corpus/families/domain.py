@@ -51,7 +51,7 @@ def proxy_undeclared(c: Ctx) -> Incident:
     method = c.verb()
     proxy = jdk_proxy(c)
     caller = c.frame(c.pick(("controller", "listener")))
-    top = [site, service.at(method, c.code.line()), *c.jdk.reflect_invoke(), *c.chain(".stack")]
+    top = [site, service.at(method, c.code.line()), *c.jdk.segment("reflect_invoke"), *c.chain(".stack")]
     stack = c.call_stack([*top, StackFrame(proxy, method), caller], filler=0)
     exception = domain_exception(c, "InsufficientBalanceException")
     root = Thrown(exception, balance_message(c, account, balance, requested), stack)
@@ -59,7 +59,7 @@ def proxy_undeclared(c: Ctx) -> Incident:
         Wrap(
             "java.lang.reflect.InvocationTargetException",
             None,
-            at=c.jdk.reflect_invoke()[-1].qualified_method,
+            at=c.jdk.segment("reflect_invoke")[-1].qualified_method,
             line_delta=0,
         ),
         Wrap("java.lang.reflect.UndeclaredThrowableException", None, at=proxy + "." + method, line_delta=0),

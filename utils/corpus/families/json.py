@@ -69,7 +69,7 @@ def dto(c: Ctx) -> AppClass:
 def below_controller(c: Ctx) -> list[StackFrame]:
     """Spring MVC reading a @RequestBody and the request's frames below the controller's reflective call (deepest
     first); builds the row's entry."""
-    return [*stacks.message_converter(c), *c.entry().bottom[len(c.jdk.reflect_invoke()) + 2 :]]
+    return [*stacks.message_converter(c), *c.entry().bottom[len(c.jdk.segment("reflect_invoke")) + 2 :]]
 
 
 def unread_body(c: Ctx, controller: StackFrame, root: Thrown, parse_error: str | None = None, **slots: str) -> Incident:

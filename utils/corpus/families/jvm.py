@@ -136,7 +136,7 @@ def regex_backtracking(c: Ctx) -> Incident:
 def event_recursion(c: Ctx) -> Incident:
     listener = c.app("listener")
     on_event = listener.at(c.pick(c.values(".method")), c.code.line())
-    cycle = [*c.chain(".cycle"), on_event, *c.jdk.reflect_invoke(), *c.chain(".cycle_2")]
+    cycle = [*c.chain(".cycle"), on_event, *c.jdk.segment("reflect_invoke"), *c.chain(".cycle_2")]
     return overflow(c, cycle, on_event, listener=listener, on_event=on_event)
 
 
@@ -156,7 +156,7 @@ def boot_loader(c: Ctx) -> Incident:
     missing = c.pick(c.values(".missing")).format(code=c.code)
     old, new = c.values(".loaders")  # Spring Boot's jar launcher before 3.2 and since
     loader = old if c.chance(0.6) else new
-    frames = c.jdk.class_for_name()
+    frames = c.jdk.segment("class_for_name")
     frames = [frames[0], frames[1], c.lib(f"{loader}.loadClass", 151), *frames[-3:]]  # the jar's loader asked first
     site = c.frame("config")
     frames += c.chain(".class_utils")

@@ -63,7 +63,7 @@ def dns_message(c: Ctx, host: str) -> str:
 def finish_connect(c: Ctx, loop: str) -> list[StackFrame]:
     """A non-blocking connect that failed (deepest first): the JDK's check, the event `loop` chain, Thread.run."""
     check = "network.check_connect" if c.jdk.version <= 11 else "network.poll_connect"
-    return [*c.chain(check), *c.chain(loop), *c.jdk.thread_run()]
+    return [*c.chain(check), *c.chain(loop), *c.jdk.segment("thread_run")]
 
 
 def proxy_class(c: Ctx) -> str:
@@ -255,7 +255,7 @@ def redis_chain(c: Ctx) -> Incident:
 @template("ConnectException", "ce.connect_timeout_netty")
 def connect_timeout_netty(c: Ctx) -> Incident:
     host = c.host()
-    throw = [*c.chain(".throw"), *c.jdk.thread_run()]
+    throw = [*c.chain(".throw"), *c.jdk.segment("thread_run")]
     owner = c.app(c.pick(("client", "gateway")))
     message = c.message(".message", host=host, subnet=c.randint(0, 9), node=c.randint(2, 250), port=c.port())
     chain = [Thrown("io.netty.channel.ConnectTimeoutException", message, throw)]
@@ -315,7 +315,7 @@ def uhe_jdbc_url(c: Ctx) -> Incident:
 @template("UnknownHostException", "uhe.netty_resolver")
 def uhe_netty_resolver(c: Ctx) -> Incident:
     host = unknown_host(c)
-    throw = [*c.chain(".throw"), *c.jdk.thread_run()]
+    throw = [*c.chain(".throw"), *c.jdk.segment("thread_run")]
     owner = c.app(c.pick(("client", "gateway", "support")))
     chain = [Thrown(UHE, c.message(".message", host=host, queries=c.pick((2, 4, 6))), throw)]
     return off_stack(c, chain, owner, c.verb("client"), "network.dns_fix", host=host)
@@ -332,7 +332,7 @@ def webclient_status(c: Ctx) -> Incident:
     throw = [
         c.lib(f"{reactive}.WebClientResponseException.create", c.pick((217, 307))),
         *c.chain(".throw"),
-        *c.jdk.thread_run(),
+        *c.jdk.segment("thread_run"),
     ]
     owner = c.app(c.pick(("client", "service")))
     http = http_status(c, status)

@@ -26,7 +26,7 @@ def stream_lambda(c: Ctx) -> Incident:
     return c.fail(
         "java.lang.NullPointerException",
         message if c.jdk.at_least(14) else None,
-        [lam, *c.jdk.stream_collect(), caller],
+        [lam, *c.jdk.segment("stream_collect"), caller],
         cause=c.text(".cause", method=method, value_type=value_type, getter=getter),
         fix=c.text(".fix"),
     )

@@ -16,7 +16,7 @@ def spring_conversion(c: Ctx) -> Incident:
     param = c.pick(c.values(".param"))
     controller = c.frame("controller")
     # The web entry's frames below InvocableHandlerMethod.invokeForRequest, where `.throw` ends.
-    below = c.entry().bottom[len(c.jdk.reflect_invoke()) + 2 :]
+    below = c.entry().bottom[len(c.jdk.segment("reflect_invoke")) + 2 :]
     root = Thrown("java.lang.NumberFormatException", c.message(".message", value=value), [*c.chain(".throw"), *below])
     conversion = Wrap(
         "org.springframework.core.convert.ConversionFailedException",

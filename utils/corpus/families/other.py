@@ -120,7 +120,12 @@ def xml_parse(c: Ctx) -> Incident:
 def kafka_deserialization(c: Ctx) -> Incident:
     topic = c.pick(c.values(".topics"))
     partition, offset = c.randint(0, 11), c.randint(100, 9000000)
-    throw = [*c.chain(".throw"), *c.jdk.runnable_adapter(), *c.jdk.future_task_run(), *c.jdk.thread_run()]
+    throw = [
+        *c.chain(".throw"),
+        *c.jdk.segment("runnable_adapter"),
+        *c.jdk.segment("future_task_run"),
+        *c.jdk.segment("thread_run"),
+    ]
     exception = c.pick(c.values(".exception"))
     message = c.message(".message", topic=topic, partition=partition, offset=offset)
     listener = c.app("listener")

@@ -97,7 +97,10 @@ def jackson_serialization(c: Ctx) -> Incident:
     association = c.pick(c.values(".association"))
     controller = c.frame("controller")
     lib_frames = [*lazy_collection(c, "iterator"), *c.chain(".lib_frames_2"), *c.chain(".lib_frames")]
-    stack = [*lib_frames, *c.entry().bottom[len(c.jdk.reflect_invoke()) + 3 :]]  # the servlet below the handler
+    stack = [
+        *lib_frames,
+        *c.entry().bottom[len(c.jdk.segment("reflect_invoke")) + 3 :],
+    ]  # the servlet below the handler
     message = c.message("persistence.lazy_collection.message", owner=owner, association=association)
     wrap = Wrap(
         "com.fasterxml.jackson.databind.JsonMappingException",

@@ -166,7 +166,7 @@ def unresolved(c: Ctx, controller: StackFrame, message: str, /, **slots: str) ->
     entry = c.entry()
     throw = [c.lib(resolver, c.pick(lines)), *c.chain(below)]
     return c.incident(
-        [Thrown(exception, message, [*throw, *entry.bottom[len(c.jdk.reflect_invoke()) + 2 :]])],
+        [Thrown(exception, message, [*throw, *entry.bottom[len(c.jdk.segment("reflect_invoke")) + 2 :]])],
         auto_wrap=False,
         fault=controller,
         fault_in_trace=False,
