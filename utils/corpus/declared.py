@@ -146,7 +146,8 @@ _OPS: dict[str, Callable[[Ctx, Any, dict[str, Any], Slots], Any]] = {
     "is": lambda c, arg, expr, slots: _fill(arg[0], slots) == arg[1],  # for an `if` on what was drawn
     "sum": lambda c, arg, expr, slots: sum(_fill(part, slots) for part in arg),
     "all": lambda c, arg, expr, slots: all(evaluate(c, part, slots) for part in arg),  # stops at the first false
-    "lib": lambda c, arg, expr, slots: [c.lib(arg, _one_of(c, expr["line"], slots))],  # a library frame, its line drawn
+    # a library frame (its method filled from the draws), its line drawn
+    "lib": lambda c, arg, expr, slots: [c.lib(_fill(arg, slots), _one_of(c, expr["line"], slots))],
     "jdk_at_least": lambda c, arg, expr, slots: c.jdk.at_least(arg),
     "jdk_at_most": lambda c, arg, expr, slots: c.jdk.version <= arg,
     "wrap": lambda c, arg, expr, slots: _wrap(c, arg, expr, slots),

@@ -85,41 +85,34 @@ class StringRedactor:
 
 
 class GroupRecordRedactor:
-    """Redacts output records with `strings` (a StringRedactor), the fields every record of a group shares
-    (`fields`, utils.pipeline.record.GROUP_RECORD_FIELDS) once per group: a repeat gets the group's first redacted
-    values and adds their hits to the counts again, so values and counts are those of redacting every record whole.
-    `redact_json` also encodes those fields once per group (most of a record's bytes)."""
+    """Writes output records as JSON lines, redacted with `strings` (a StringRedactor); the fields every record of a
+    group shares (`fields`, utils.pipeline.record.GROUP_RECORD_FIELDS) are redacted and encoded once per group (most
+    of a record's bytes): a repeat gets the group's first redacted values and adds their hits to the counts again, so
+    lines and counts are those of redacting every record whole."""
 
     def __init__(self, strings: StringRedactor, fields: tuple[str, ...]) -> None:
         self.strings, self.fields = strings, fields
-        # group -> (its redacted shared fields, their JSON, their hits): grows with the groups, not the input
-        self.groups: dict[str, tuple[dict[str, Any], dict[str, str], Counter[str]]] = {}
+        # group -> (its shared fields redacted and encoded, their hits): grows with the groups, not the input
+        self.groups: dict[str, tuple[dict[str, str], Counter[str]]] = {}
 
-    def _shared(self, record: dict[str, Any], group: str) -> tuple[dict[str, Any], dict[str, str]]:
+    def _shared(self, record: dict[str, Any], group: str) -> dict[str, str]:
         known = self.groups.get(group)
         counts = self.strings.redactor.counts
         if known is None:
             before = Counter(counts)
-            shared = {name: self.strings.redact_value(record[name]) for name in self.fields if name in record}
-            encoded = {name: record_json(value) for name, value in shared.items()}
-            known = self.groups[group] = (shared, encoded, Counter(counts) - before)
-        elif known[2]:
-            counts.update(known[2])
-        return known[0], known[1]
-
-    def redact(self, record: dict[str, Any], group: str | None) -> dict[str, Any]:
-        """A redacted copy of `record`, whose group is `group` (None: a trace analysed on its own)."""
-        if group is None:
-            return self.strings.redact_value(record)
-        shared = self._shared(record, group)[0]
-        return {key: shared[key] if key in shared else self.strings.redact_value(value)
-                for key, value in record.items()}
+            encoded = {name: record_json(self.strings.redact_value(record[name])) for name in self.fields
+                       if name in record}
+            known = self.groups[group] = (encoded, Counter(counts) - before)
+        elif known[1]:
+            counts.update(known[1])
+        return known[0]
 
     def redact_json(self, record: dict[str, Any], group: str | None) -> str:
-        """`record_json(self.redact(record, group))`, byte for byte, without encoding the group's fields again."""
+        """`record_json` of `record` redacted, byte for byte; `group`: its group (None: a trace analysed on its
+        own, redacted whole)."""
         if group is None:
             return record_json(self.strings.redact_value(record))
-        encoded = self._shared(record, group)[1]
+        encoded = self._shared(record, group)
         return "{" + ", ".join(
             f"{record_json(key)}: {encoded[key] if key in encoded else record_json(self.strings.redact_value(value))}"
             for key, value in record.items()) + "}"

@@ -25,21 +25,10 @@ Route = tuple[list[StackFrame], list[StackFrame], list[Wrap]]  # application fra
 Root = tuple[str, str, str, tuple[str, str]]  # driver vendor, exception class, message, what went wrong (en, ko)
 
 
-def proxy(c: Ctx, method: str, low: int, high: int, module: bool = True) -> StackFrame:
-    """A frame of a JDK dynamic proxy, its class number drawn; `module`: it prints its module (JDK 17+)."""
-    modular = c.jdk.at_least(17)
-    number = c.randint(low, high)
-    return StackFrame(
-        f"jdk.proxy2.$Proxy{number}" if modular else f"com.sun.proxy.$Proxy{number}",
-        method,
-        module="jdk.proxy2" if modular and module else None,
-    )
-
-
 @helper("proxy_frame")
 def proxy_chain(c: Ctx, method: str, low: int, high: int) -> list[StackFrame]:
     """A proxy frame without its module (HikariCP's closed-connection proxy), as a chain a declared template throws."""
-    return [proxy(c, method, low, high, module=False)]
+    return [stacks.proxy_frame(c, method, low, high, module=False)]
 
 
 @helper("lowercase")
@@ -68,9 +57,9 @@ def mybatis(c: Ctx, statement: str, operation: str = "update") -> list[StackFram
         *c.chain(f"mybatis.{operation}.executor"),
         *c.jdk.segment("reflect_invoke"),
         *c.chain("mybatis.session_interceptor"),
-        proxy(c, "update" if operation == "update" else "selectList", 80, 140),
+        stacks.proxy_frame(c, "update" if operation == "update" else "selectList", 80, 140),
         *c.chain(f"mybatis.{operation}.mapper"),
-        proxy(c, statement, 141, 260),
+        stacks.proxy_frame(c, statement, 141, 260),
     ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from utils.corpus.builder import Ctx, Wrap
 from utils.corpus.declared import helper
-from utils.corpus.families.other import jdk_proxy
+from utils.corpus.families.stacks import proxy_class
 from utils.corpus.model import Incident, StackFrame, Thrown, template
 
 
@@ -49,7 +49,7 @@ def proxy_undeclared(c: Ctx) -> Incident:
     site = c.app("domain", "Account").at("withdraw", c.code.line(40, 300))
     service = c.app("service")
     method = c.verb()
-    proxy = jdk_proxy(c)
+    proxy = proxy_class(c)
     caller = c.frame(c.pick(("controller", "listener")))
     top = [site, service.at(method, c.code.line()), *c.jdk.segment("reflect_invoke"), *c.chain(".stack")]
     stack = c.call_stack([*top, StackFrame(proxy, method), caller], filler=0)

@@ -66,12 +66,6 @@ def finish_connect(c: Ctx, loop: str) -> list[StackFrame]:
     return [*c.chain(check), *c.chain(loop), *c.jdk.segment("thread_run")]
 
 
-def proxy_class(c: Ctx) -> str:
-    """The JDK proxy a Feign client interface runs through."""
-    number = c.randint(90, 250)
-    return f"jdk.proxy2.$Proxy{number}" if c.jdk.at_least(17) else f"com.sun.proxy.$Proxy{number}"
-
-
 @helper("resource_access")
 def resource_access(c: Ctx, address: str, method: str | list[str]) -> Wrap:
     """RestTemplate's ResourceAccessException around an I/O error on the request to `address`; a `method` list is
@@ -135,7 +129,7 @@ def error_handler(c: Ctx, side: str) -> list[StackFrame]:
 @helper("feign_error")
 def feign_error(c: Ctx, status: int, method: str) -> list[StackFrame]:
     """Feign's decoder throwing for `status` (deepest first), down to the client's proxy (drawn first)."""
-    proxy = StackFrame(proxy_class(c), method)
+    proxy = StackFrame(stacks.proxy_class(c), method)
     side = "client" if status < 500 else "server"
     return [
         c.lib(f"feign.FeignException.{side}ErrorStatus", c.pick((219, 250))),
@@ -194,7 +188,7 @@ def jdbc_read(c: Ctx) -> Incident:
 def feign(c: Ctx) -> Incident:
     site = c.frame("service")
     client = c.app("client", f"{c.pick(c.values('.client'))}Client")
-    proxy = proxy_class(c)
+    proxy = stacks.proxy_class(c)
     method = c.verb("client")
     stack = c.call_stack([site], [*socket_read(c), *c.chain(".feign_frames"), StackFrame(proxy, method)])
     url = c.url()  # drawn after the stack

@@ -19,19 +19,6 @@ def code_line(c: Ctx, low: int, high: int) -> int:
     return c.code.line(low, high)
 
 
-@helper("jdk_proxy")
-def jdk_proxy(c: Ctx) -> str:
-    """A JDK dynamic proxy class (its package moved in JDK 17)."""
-    package = "jdk.proxy2" if c.jdk.at_least(17) else "com.sun.proxy"
-    return f"{package}.$Proxy{c.randint(90, 250)}"
-
-
-@helper("lib_frame")
-def lib_frame(c: Ctx, method: str) -> list[StackFrame]:
-    """A library frame without a line (a generated class) for a method named by the draws."""
-    return [c.lib(method, None)]
-
-
 def other(c: Ctx, exception: str, message: str | None, frames: list[StackFrame], roles: tuple[str, ...]) -> Incident:
     """`exception` thrown in the code base's own `frames`, called from a frame of one of `roles` (drawn last)."""
     site = c.frame(c.pick(roles))

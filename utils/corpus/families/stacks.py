@@ -5,7 +5,20 @@ Hibernate flush, Jackson ObjectMapper, RestTemplate, JDBC drivers behind HikariC
 from __future__ import annotations
 
 from utils.corpus.builder import Ctx
+from utils.corpus.declared import helper
 from utils.corpus.model import StackFrame
+
+
+@helper("jdk_proxy")
+def proxy_class(c: Ctx, low: int = 90, high: int = 250) -> str:
+    """A JDK dynamic proxy class, its number drawn (the package moved in JDK 17)."""
+    package = "jdk.proxy2" if c.jdk.at_least(17) else "com.sun.proxy"
+    return f"{package}.$Proxy{c.randint(low, high)}"
+
+
+def proxy_frame(c: Ctx, method: str, low: int = 90, high: int = 250, module: bool = True) -> StackFrame:
+    """A frame of a JDK dynamic proxy; `module`: it prints its module on JDK 17+ (some proxies print none)."""
+    return StackFrame(proxy_class(c, low, high), method, module="jdk.proxy2" if module and c.jdk.at_least(17) else None)
 
 
 def bean_creation(c: Ctx, depth: int = 1) -> list[StackFrame]:
@@ -51,11 +64,7 @@ def hibernate_flush(c: Ctx) -> list[StackFrame]:
 
 def spring_data_repository(c: Ctx, method: str) -> list[StackFrame]:
     """A Spring Data JPA repository call through its JDK proxy (deepest first, below the query)."""
-    proxy = "jdk.proxy2.$Proxy" if c.jdk.at_least(17) else "com.sun.proxy.$Proxy"
-    return [
-        *c.chain("spring_data.repository_call"),
-        StackFrame(f"{proxy}{c.randint(90, 240)}", method, module="jdk.proxy2" if c.jdk.at_least(17) else None),
-    ]
+    return [*c.chain("spring_data.repository_call"), proxy_frame(c, method, 90, 240)]
 
 
 def jackson_read(c: Ctx, tree: bool = False) -> list[StackFrame]:
