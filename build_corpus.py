@@ -28,7 +28,7 @@ from typing import Literal
 
 from transformers import HfArgumentParser
 
-from utils.args import parse_args_with_config
+from utils.args import CORPUS_DIR, parse_args_with_config
 from utils.atomic import write_json_atomic, write_jsonl_atomic
 from utils.console import configure_console
 from utils.corpus.generate import GeneratorConfig, corpus_stats, generate_corpus, write_corpus
@@ -46,7 +46,7 @@ QUICK_SIZE = 2000
 @dataclass
 class CorpusArguments:
     output_dir: str = field(
-        default="data/corpus", metadata={"help": "Where train/validation/test.jsonl and stats.json go."}
+        default=CORPUS_DIR, metadata={"help": "Where train/validation/test.jsonl and stats.json go."}
     )
     size: int = field(default=20000, metadata={"help": "Rows to generate (all splits together)."})
     quick: bool = field(

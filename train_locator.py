@@ -21,7 +21,7 @@ from pathlib import Path
 
 from transformers import HfArgumentParser
 
-from utils.args import parse_args_with_config
+from utils.args import corpus_split, parse_args_with_config
 from utils.console import configure_console
 from utils.locate import (
     FEATURE_NAMES,
@@ -46,7 +46,7 @@ logger = logging.getLogger("train_locator")
 @dataclass
 class LocatorArguments:
     corpus_file: str = field(
-        default="data/corpus/train.jsonl",
+        default=corpus_split("train"),
         metadata={"help": "Synthetic corpus JSONL whose meta.fault names the faulty frame: the training rows."},
     )
     max_corpus_rows: int | None = field(default=5000, metadata={"help": "Use at most N corpus rows (seeded sample)."})

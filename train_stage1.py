@@ -26,7 +26,6 @@ README.md (model card) is always written; --push_to_hub uploads the directory af
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -46,7 +45,7 @@ from transformers import (
     set_seed,
 )
 
-from utils.args import file_given, parse_args_with_config
+from utils.args import corpus_split, file_given, parse_args_with_config
 from utils.atomic import write_jsonl_atomic
 from utils.console import configure_console
 from utils.evaluation.metrics import (
@@ -74,7 +73,7 @@ from utils.models.metadata import Stage1InputOptions, Stage1Metadata
 from utils.models.model_card import HubPushError, push_model_dir, write_model_card
 from utils.models.training import (
     FocalLossTrainer,
-    may_resume,
+    ResumeArguments,
     resume_checkpoint,
     run_arguments,
     training_history,
@@ -110,7 +109,7 @@ DEFAULT_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"  # the offline c
 
 
 @dataclass
-class ModelArguments:
+class ModelArguments(ResumeArguments):
     model_name_or_path: str | None = field(
         default=None,
         metadata={"help": "Encoder to fine-tune: a hub id or local dir. Default: the offline all-MiniLM-L6-v2."},
@@ -145,15 +144,6 @@ class ModelArguments:
                           "CUDA device with bf16; on CPU 'auto' fine-tunes in fp32. A frozen encoder's head always "
                           "trains in fp32 (it is too small to gain)."},
     )
-    keep_checkpoints: bool = field(
-        default=False, metadata={"help": "Keep the Trainer's checkpoint-* dirs in output_dir after training."}
-    )
-    overwrite_output_dir: bool = field(
-        default=False,
-        metadata={"help": "Start afresh even if output_dir holds a run with other arguments (without it: a run with "
-                          "the same arguments resumes from its last checkpoint-*, one with other arguments is "
-                          "refused)."},
-    )
     num_folds: int = field(
         default=0,
         metadata={
@@ -165,9 +155,9 @@ class ModelArguments:
 
 @dataclass
 class DataArguments:
-    train_file: str = field(default="data/corpus/train.jsonl", metadata={"help": "Training JSONL."})
+    train_file: str = field(default=corpus_split("train"), metadata={"help": "Training JSONL."})
     validation_file: str | None = field(
-        default="data/corpus/validation.jsonl",
+        default=corpus_split("validation"),
         metadata={"help": "Validation JSONL; 'none' splits validation_split_fraction off the training rows."},
     )
     validation_split_fraction: float = field(
@@ -483,7 +473,7 @@ def stage1_metadata(
 
 
 def save_run(run_dir: Path, built: BuiltTrainer, validation: Validation, metadata: Stage1Metadata,
-             keep_checkpoints: bool) -> None:
+             resume_args: ResumeArguments) -> None:
     """The complete model dir: model, tokenizer, metadata, history, plots, card; checkpoints removed unless kept."""
     history = training_history(built.trainer.state.log_history)
     label_names = metadata.label_names
@@ -495,9 +485,7 @@ def save_run(run_dir: Path, built: BuiltTrainer, validation: Validation, metadat
     plot_reliability(reliability_bins(softmax(validation.logits), validation.label_ids), run_dir / "reliability.png",
                      "Validation, raw")
     write_model_card(run_dir, read_metadata(run_dir) or metadata)
-    if not keep_checkpoints:
-        for old_checkpoint in run_dir.glob("checkpoint-*"):
-            shutil.rmtree(old_checkpoint, ignore_errors=True)
+    resume_args.remove_checkpoints(run_dir)
     calibration = validation.calibration
     logger.info(
         "saved %s (top1 %.4f, macro-F1 %.4f, ECE %.4f -> %.4f at temperature %.3f)", run_dir,
@@ -550,7 +538,7 @@ def train_model(
         run_facts = {"resumed_from": checkpoint, "train_runtime_s": train_metrics.get("train_runtime")}
         metadata = stage1_metadata(args, label_set, (train_data, eval_data), built, validation, run_facts,
                                    extra_metadata)
-        save_run(run_dir, built, validation, metadata, model_args.keep_checkpoints)
+        save_run(run_dir, built, validation, metadata, model_args)
     return RunResult(validation.metrics, validation.logits, validation.label_ids, metadata)
 
 
@@ -702,7 +690,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     training_args = with_precision(training_args, model_args)
     set_seed(training_args.seed)
     output_dir = Path(training_args.output_dir)
-    resume = may_resume(output_dir, arguments, model_args.overwrite_output_dir)
+    resume = model_args.may_resume(output_dir, arguments)
     # The Trainer would create the Hub repo before training; we push once, after everything is saved locally.
     push_to_hub, training_args.push_to_hub = training_args.push_to_hub, False
     args = (model_args, data_args, loss_args, training_args)  # the runs get these: precision and push decided here

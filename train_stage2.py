@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from transformers import (
     set_seed,
 )
 
-from utils.args import file_given, parse_args_with_config
+from utils.args import corpus_split, file_given, parse_args_with_config
 from utils.atomic import write_jsonl_atomic
 from utils.console import configure_console
 from utils.evaluation.generation_metrics import evaluate_explanations, rouge_l_scores
@@ -49,7 +48,7 @@ from utils.models.checkpoints import read_metadata, save_model_dir, write_json_a
 from utils.models.metadata import Stage2Generation, Stage2InputOptions, Stage2Metadata
 from utils.models.model_card import write_model_card
 from utils.models.training import (
-    may_resume,
+    ResumeArguments,
     resume_checkpoint,
     run_arguments,
     training_history,
@@ -109,12 +108,12 @@ class ModelArguments:
 
 
 @dataclass
-class DataArguments:
-    train_file: str = field(default="data/corpus/train.jsonl", metadata={"help": "Corpus JSONL with log, label, "
+class DataArguments(ResumeArguments):
+    train_file: str = field(default=corpus_split("train"), metadata={"help": "Corpus JSONL with log, label, "
                                                                                    "guidance, meta."})
-    validation_file: str = field(default="data/corpus/validation.jsonl", metadata={"help": "Validation JSONL."})
+    validation_file: str = field(default=corpus_split("validation"), metadata={"help": "Validation JSONL."})
     test_file: str | None = field(
-        default="data/corpus/test.jsonl", metadata={"help": "Held-out JSONL scored after training ('none': skip)."}
+        default=corpus_split("test"), metadata={"help": "Held-out JSONL scored after training ('none': skip)."}
     )
     max_source_length: int = field(default=256, metadata={"help": "Encoder tokens kept (source truncated)."})
     max_target_length: int = field(default=128, metadata={"help": "Target tokens kept; also max_new_tokens."})
@@ -127,14 +126,6 @@ class DataArguments:
     no_repeat_ngram_size: int = field(
         default=3, metadata={"help": "Never repeat an n-gram of generated tokens (0: off); saved in the model's "
                                      "generation_config, so predict.py decodes the same way."}
-    )
-    keep_checkpoints: bool = field(
-        default=False, metadata={"help": "Keep the Trainer's checkpoint-* dirs (for resuming) after the final save."}
-    )
-    overwrite_output_dir: bool = field(
-        default=False, metadata={"help": "Start afresh even if output_dir holds a run with other arguments (default: "
-                                         "resume a run with the same arguments from its last checkpoint-*, refuse "
-                                         "one with other arguments)."}
     )
     max_cause_tokens: int = field(
         default=48, metadata={"help": "Constrained generation: close a cause still running after N tokens."}
@@ -343,7 +334,7 @@ def stage2_metadata(model: Any, args: tuple[ModelArguments, DataArguments], sets
 
 
 def save_run(output_dir: Path, model: Any, tokenizer: Any, memory: ScenarioMemory | None,
-             history: list[dict[str, Any]], metadata: Stage2Metadata, keep_checkpoints: bool) -> None:
+             history: list[dict[str, Any]], metadata: Stage2Metadata, resume_args: ResumeArguments) -> None:
     """The complete model dir: history, scenario memory, model, tokenizer, metadata (last), the card."""
     write_json_atomic(output_dir / "training_history.json", history)
     if memory is not None:
@@ -353,9 +344,7 @@ def save_run(output_dir: Path, model: Any, tokenizer: Any, memory: ScenarioMemor
     if history:
         plot_learning_curves(history, output_dir / "learning_curves.png")
     save_model_dir(model, tokenizer, output_dir, metadata)
-    if not keep_checkpoints:  # the final model is saved at the top of output_dir
-        for checkpoint in output_dir.glob("checkpoint-*"):
-            shutil.rmtree(checkpoint, ignore_errors=True)
+    resume_args.remove_checkpoints(output_dir)  # the final model is saved at the top of output_dir
     write_model_card(output_dir, read_metadata(output_dir) or metadata)
 
 
@@ -366,7 +355,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO,
                         handlers=[logging.StreamHandler(sys.stdout)])
     output_dir = Path(training_args.output_dir)
-    resume = may_resume(output_dir, arguments, data_args.overwrite_output_dir)
+    resume = data_args.may_resume(output_dir, arguments)
     set_seed(training_args.seed)
 
     # 2. Data: training rows, the scenario memory recalled from, examples (source, target, known scenario).
@@ -402,7 +391,7 @@ def main(argv: list[str] | None = None) -> None:
     all_metrics = {"train": metrics, "eval": eval_metrics, "test": test_metrics}
     metadata = stage2_metadata(final_model, (model_args, data_args), (train_set, eval_set), memory is not None,
                                recall, all_metrics, parameters)
-    save_run(output_dir, final_model, tokenizer, memory, history, metadata, data_args.keep_checkpoints)
+    save_run(output_dir, final_model, tokenizer, memory, history, metadata, data_args)
 
 
 def evaluate_test(model: Any, tokenizer: Any, memory: ScenarioMemory | None, data_args: DataArguments,
@@ -481,19 +470,16 @@ def real_log_recall(memory: ScenarioMemory, rows: list[dict]) -> dict[str, dict[
     from utils.inputs import detect_language
     from utils.labels import load_label_set
     from utils.locate import rank_frames
-    from utils.parsing.stacktrace import parse_log
-    from utils.stage2.explanations import select_trace, trace_grounding, trace_slots
+    from utils.stage2.explanations import labelled_trace, trace_grounding, trace_slots
     from utils.stage2.scenarios import scenario_text
     from utils.stage2.seq2seq import recall_usable
 
     label_set = load_label_set()
     recalls: list[tuple[float, bool]] = []
     for row in rows:
-        traces = [trace for trace in parse_log(row["log"]) if trace.has_exception]
-        if not traces:
+        if (read := labelled_trace(row, label_set)) is None:
             continue
-        trace = select_trace(traces, row.get("root_exception"))
-        label = label_set.to_label(trace.root_cause.class_name or None)
+        trace, label = read
         ranked = rank_frames(trace, label, None)
         location = ranked[0].frame if ranked else None
         recall = memory.recall(scenario_text(trace, label), label, detect_language(row["log"]),

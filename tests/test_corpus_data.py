@@ -8,13 +8,15 @@ import random
 import re
 import string
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
-from utils.corpus.builder import Ctx
+from utils.corpus.builder import Ctx, Wrap
 from utils.corpus.codebase import Codebase
 from utils.corpus.jdk import Jdk
+from utils.corpus.model import StackFrame
 from utils.corpus.tables import TEMPLATES_DIR, TableError, Tables, chain_references, load_tables, parse_frame, tables
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "utils" / "corpus"
@@ -259,6 +261,87 @@ def test_a_declared_wrapper_is_caught_where_it_says_with_its_message_filled_at_t
     assert (wrapper.cls, wrapper.message) == ("x.Wrapper", f"failed in {site.method}: x.Boom: boom")
     assert wrapper.frames[0] == caller.moved(2)  # caught one application frame down, two lines on
     assert incident.fault == caller and incident.extra == {"where": site.method, "flag": True}
+
+
+def test_a_declared_template_draws_after_its_call_stack_and_names_slot_attributes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`after_stack` steps draw once the call stack is built, and a wrapper's `message_key` message is filled with
+    them; `slot.attr` names a drawn object's frames and wrappers in `top`, `throw` and `wraps`."""
+    from utils.corpus import declared
+
+    spec = yaml.safe_load(
+        """
+        label: L
+        exception: x.Boom
+        draw:
+        - route: {call: route_parts}
+        after_stack:
+        - n: {randint: [1, 9]}
+        - wrapper: {wrap: x.Wrapper, message_key: t.wrap}
+        message: 'n={n}'
+        top: [route.top]
+        throw: ['=route.lib']
+        wraps: ['=wrapper', '=route.wraps']
+        auto_wrap: false
+        cause: t.cause
+        fix: t.cause
+        """
+    )
+    site = StackFrame("a.Site", "run", "Site.java", 7, app=True)
+    route = SimpleNamespace(top=[site], lib=[StackFrame("lib.Deep", "call")], wraps=[Wrap("x.Outer", None)])
+    monkeypatch.setitem(declared.HELPERS, "route_parts", lambda c: route)
+    declared.check_templates(Tables(templates={"t": spec}, origin={"templates:t": Path("t.yaml")}))
+    ctx = Ctx(random.Random(3), Jdk(17), "en", Codebase("oss", random.Random(99)), "main", "t")
+    order: list[str] = []
+    ctx.call_stack = lambda top, throw, filler: order.append("stack") or [*throw, *top]  # type: ignore[method-assign]
+    ctx.randint = lambda low, high: order.append("draw") or 5  # type: ignore[method-assign]
+    ctx.message = lambda key, **slots: f"{key} n={slots['n']}: {slots['inner_string']}"  # type: ignore[method-assign]
+    ctx.text = lambda key, **slots: key  # type: ignore[method-assign]
+    outer, wrapper, root = declared.build(spec, ctx).chain
+    assert order == ["stack", "draw"]
+    assert (root.message, root.frames) == ("n=5", [route.lib[0], site])
+    assert wrapper.message == "t.wrap n=5: x.Boom: n=5"
+    assert (outer.cls, outer.message) == ("x.Outer", None)
+
+
+def test_a_declared_template_off_the_call_stack_throws_its_frames_alone() -> None:
+    """`call_stack: false`: the stack is the `throw` frames, the fault (`at` without a line: a method that never ran)
+    is outside the trace and no context wraps the exception; a list of steps is drawn in place (a shared YAML alias),
+    a `message` key is filled from the draws and `chain` keeps the frames `from`/`to`."""
+    from utils.corpus import declared
+
+    spec = yaml.safe_load(
+        """
+        label: L
+        exception: x.Boom
+        draw:
+        - owner: {app: service}
+        - - kind: {pick: [a, b]}
+          - text: {message: 'm.{kind}'}
+        - fault: {at: owner, method: start}
+        - loop: {chain: event.loop, from: 1, to: 3}
+        message: '{text}'
+        call_stack: false
+        throw: ['=loop']
+        fault: '{fault}'
+        cause: t.cause
+        fix: t.cause
+        """
+    )
+    declared.check_templates(Tables(templates={"t": spec}, origin={"templates:t": Path("t.yaml")}))
+    loop = [StackFrame("io.Loop", f"step{index}") for index in range(4)]
+    for seed in range(10):  # a web row's context wraps one in five on the call stack
+        ctx = Ctx(random.Random(seed), Jdk(17), "en", Codebase("oss", random.Random(99)), "web", "t")
+        ctx.chain = lambda name: list(loop)  # type: ignore[method-assign]
+        ctx.message = lambda key, **slots: f"<{key}>"  # type: ignore[method-assign]
+        ctx.text = lambda key, **slots: key  # type: ignore[method-assign]
+        incident = declared.build(spec, ctx)
+        (root,) = incident.chain
+        owner = ctx.app("service")
+        assert root.frames == loop[1:3] and root.message in ("<m.a>", "<m.b>")
+        assert incident.fault == StackFrame(owner.fqcn, "start", owner.file, None, app=True)
+        assert not incident.fault_in_trace
 
 
 def test_a_helper_name_registered_twice_fails() -> None:

@@ -10,11 +10,13 @@ import json
 import shutil
 import sys
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from test_learning_controls import trace_log as kind_trace_log
 
 import evaluate
 import predict
@@ -41,18 +43,11 @@ KINDS = [
      ["parse", "quote", "convert", "scan"]),
 ]
 LABELS = ["NullPointerException", "SocketTimeoutException", "SQLSyntaxErrorException", "NumberFormatException"]
+trace_log = partial(kind_trace_log, kinds=KINDS)  # row index, kind -> the log
 FAULT_FRAME = 1  # the learned ranker is trained to point at the second application frame; the rules take the first
 # Stage-1 inference in full precision where predict.py offers the choice (its default may autocast to bf16 on CPUs
 # that run it natively, which moves probabilities by ~1e-2): the scores below are compared to 1e-4.
 FP32 = ["--precision", "fp32"] if "precision" in {f.name for f in dataclasses.fields(predict.PredictArguments)} else []
-
-
-def trace_log(index: int, kind: int) -> str:
-    exception, message, owner, methods = KINDS[kind]
-    simple = owner.rsplit(".", 1)[1]
-    frames = "".join(f"\tat {owner}.{method}({simple}.java:{20 + 10 * position + index % 9})\n"
-                     for position, method in enumerate(methods))
-    return f"{exception}: {message.format(n=index)}\n{frames}\tat java.base/java.lang.Thread.run(Thread.java:833)\n"
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:

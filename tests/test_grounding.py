@@ -239,17 +239,26 @@ def test_type_templates_say_what_the_trace_shows():
         assert grounding.ungrounded(text.cause) == [] and grounding.ungrounded(text.fix, allow_api=True) == []
 
 
+def test_labelled_trace_reads_the_row_root_exception_and_the_parser_type():
+    from utils.stage2.explanations import labelled_trace
+
+    label_set = load_label_set()
+    assert labelled_trace({"log": "INFO started\nINFO ready\n"}, label_set) is None
+    two = {"log": THOUSANDS + "\n" + CHART_NPE, "root_exception": "java.lang.NullPointerException"}
+    trace, label = labelled_trace(two, label_set)
+    assert label == "NullPointerException" and trace.frames[0].method == "render"
+    trace, label = labelled_trace({"log": two["log"]}, label_set)  # no root_exception: the first with frames
+    assert label == "NumberFormatException" and trace.root_cause.class_name == "java.lang.NumberFormatException"
+
+
 def test_type_templates_are_grounded_on_the_real_dev_set(dev_set_rows):
-    from utils.parsing.stacktrace import parse_log
-    from utils.stage2.explanations import first_application_frame, select_trace
+    from utils.stage2.explanations import first_application_frame, labelled_trace
 
     label_set, failures = load_label_set(), []
     for row in dev_set_rows:
-        traces = [trace for trace in parse_log(row["log"]) if trace.has_exception]
-        if not traces:
+        if (read := labelled_trace(row, label_set)) is None:
             continue
-        trace = select_trace(traces, row.get("root_exception"))
-        label = label_set.to_label(trace.root_cause.class_name or None)
+        trace, label = read
         location = first_application_frame(trace)
         text = type_explanation(trace, label, location, "en")
         grounding = trace_grounding(row["log"], trace, label, location)

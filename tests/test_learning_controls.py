@@ -30,8 +30,10 @@ KINDS = [
 CHANCE_BOUND = 0.5  # 4 balanced classes: chance is 0.25; a model that learns reaches 0.95
 
 
-def trace_log(index: int, kind: int) -> str:
-    exception, message, owner, methods = KINDS[kind]
+def trace_log(index: int, kind: int, kinds: list[tuple[str, str, str, list[str]]] = KINDS) -> str:
+    """Row `index`'s log of failure `kinds[kind]` (exception, message with {n}, owner class, its methods top first):
+    line numbers vary with the index."""
+    exception, message, owner, methods = kinds[kind]
     simple = owner.rsplit(".", 1)[1]
     frames = "".join(f"\tat {owner}.{method}({simple}.java:{20 + 10 * position + index % 9})\n"
                      for position, method in enumerate(methods))

@@ -291,33 +291,25 @@ Caused by: java.sql.SQLException: x
         found = candidates(parse_trace(text))
         return {c.frame.method: c.features for c in found if c.frame.class_name.startswith("com.acme.")}
 
-    # Without a printed cause, the translator's name alone says it is no check ...
-    translated = app_features(
-        "org.springframework.dao.DataIntegrityViolationException: duplicate key\n"
-        "\tat org.springframework.dao.support.DataAccessUtils.translateIfNecessary(DataAccessUtils.java:5)\n"
-        "\tat com.acme.ledger.LedgerRepository.save(LedgerRepository.java:20)\n"
-        "\tat com.acme.ledger.LedgerService.post(LedgerService.java:44)\n"
-    )
-    assert translated["save"]["checker"] == 0.0 and translated["post"]["calls_checker"] == 0.0
-    # ... a library frame that rethrows a caught cause is no check, whatever its name ...
-    rethrown = app_features(
-        "java.lang.IllegalStateException: failed\n"
-        "\tat io.netty.util.internal.ObjectUtil.checkState(ObjectUtil.java:5)\n"
-        "\tat com.acme.ledger.LedgerRepository.save(LedgerRepository.java:20)\n"
-        "\tat com.acme.ledger.LedgerService.post(LedgerService.java:44)\n"
-        "Caused by: java.io.IOException: disk full\n"
-        "\tat com.acme.ledger.Journal.append(Journal.java:7)\n"
-        "\t... 2 more\n"
-    )
-    assert rethrown["save"]["checker"] == 0.0 and rethrown["post"]["calls_checker"] == 0.0
-    # ... while the same library check rejecting input on its own still makes the caller the one that passed it.
-    checked = app_features(
-        "java.lang.IllegalStateException: failed\n"
-        "\tat io.netty.util.internal.ObjectUtil.checkState(ObjectUtil.java:5)\n"
-        "\tat com.acme.ledger.LedgerRepository.save(LedgerRepository.java:20)\n"
-        "\tat com.acme.ledger.LedgerService.post(LedgerService.java:44)\n"
-    )
-    assert checked["save"]["checker"] == 1.0 and checked["post"]["calls_checker"] == 1.0
+    callers = ("\tat com.acme.ledger.LedgerRepository.save(LedgerRepository.java:20)\n"
+               "\tat com.acme.ledger.LedgerService.post(LedgerService.java:44)\n")
+    library_check = ("java.lang.IllegalStateException: failed\n"
+                     "\tat io.netty.util.internal.ObjectUtil.checkState(ObjectUtil.java:5)\n")
+    # (trace, whether `save` is the checker and `post` calls one)
+    cases = [
+        # Without a printed cause, the translator's name alone says it is no check ...
+        ("org.springframework.dao.DataIntegrityViolationException: duplicate key\n"
+         "\tat org.springframework.dao.support.DataAccessUtils.translateIfNecessary(DataAccessUtils.java:5)\n"
+         + callers, 0.0),
+        # ... a library frame that rethrows a caught cause is no check, whatever its name ...
+        (library_check + callers + "Caused by: java.io.IOException: disk full\n"
+         "\tat com.acme.ledger.Journal.append(Journal.java:7)\n\t... 2 more\n", 0.0),
+        # ... while the same library check rejecting input on its own still makes the caller the one that passed it.
+        (library_check + callers, 1.0),
+    ]
+    for text, checker in cases:
+        features = app_features(text)
+        assert features["save"]["checker"] == checker and features["post"]["calls_checker"] == checker, text
 
 
 def test_stack_overflow_points_at_the_recursion_not_the_top_frames() -> None:

@@ -14,21 +14,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import transformers.modeling_utils  # noqa: E402
+from test_stage2 import TINY_T5 as STAGE2_T5  # noqa: E402
+from test_stage2 import run_train_stage2  # noqa: E402
 
 from utils.stage2.guidance import format_guidance, format_location  # noqa: E402
 from utils.stage2.seq2seq import add_lora, build_model_from_config, load_explainer, train_tokenizer  # noqa: E402
 
-TINY_T5 = {
-    "model_type": "t5",
-    "d_model": 32,
-    "d_kv": 8,
-    "d_ff": 64,
-    "num_heads": 4,
-    "num_layers": 2,
-    "num_decoder_layers": 2,
-    "relative_attention_num_buckets": 8,
-    "dropout_rate": 0.0,
-}
+# test_stage2.py's tiny T5 with two blocks a side
+TINY_T5 = {**STAGE2_T5, "num_layers": 2, "num_decoder_layers": 2}
 
 
 def _row(index: int) -> dict:
@@ -130,53 +123,16 @@ def test_lora_trains_with_reentrant_checkpointing_and_merges(tmp_path, monkeypat
 
 
 def test_train_stage2_script_with_lora_and_checkpointing(tmp_path, monkeypatch):
-    import train_stage2
-
+    paths = {}
     for split, offset in (("train", 0), ("validation", 50), ("test", 80)):
         rows = [_row(offset + i) for i in range(8)]
-        (tmp_path / f"{split}.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    config_file = tmp_path / "t5.json"
-    config_file.write_text(json.dumps(TINY_T5))
+        paths[split] = tmp_path / f"{split}.jsonl"
+        paths[split].write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     output_dir = tmp_path / "model"
-    monkeypatch.setattr(
-        sys,
-        "argv",
-        [
-            "train_stage2.py",
-            "--model_name_or_path",
-            str(config_file),
-            "--tokenizer_vocab_size",
-            "300",
-            "--train_file",
-            str(tmp_path / "train.jsonl"),
-            "--validation_file",
-            str(tmp_path / "validation.jsonl"),
-            "--test_file",
-            str(tmp_path / "test.jsonl"),
-            "--output_dir",
-            str(output_dir),
-            "--num_train_epochs",
-            "1",
-            "--per_device_train_batch_size",
-            "4",
-            "--max_target_length",
-            "48",
-            "--use_cpu",
-            "--lora_r",
-            "4",
-            "--lora_alpha",
-            "8",
-            "--lora_target_modules",
-            "q",
-            "v",
-            "wo",
-            "--gradient_checkpointing",
-            "--gradient_checkpointing_kwargs",
-            '{"use_reentrant": true}',
-        ],
-    )
-    train_stage2.main()
-
+    run_train_stage2(monkeypatch, tmp_path, paths, output_dir, "--num_train_epochs", "1",
+                     "--per_device_train_batch_size", "4", "--max_target_length", "48", "--use_cpu", "--lora_r", "4",
+                     "--lora_alpha", "8", "--lora_target_modules", "q", "v", "wo", "--gradient_checkpointing",
+                     "--gradient_checkpointing_kwargs", '{"use_reentrant": true}', t5=TINY_T5, vocab_size=300)
     assert not (output_dir / "adapter_config.json").exists()
     metadata = json.loads((output_dir / "analyzer_metadata.json").read_text())
     assert metadata["lora"]["lora_r"] == 4 and metadata["lora"]["lora_target_modules"] == ["q", "v", "wo"]

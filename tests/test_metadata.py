@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -138,22 +137,14 @@ def test_stage1_trainer_writes_what_the_schema_reads(tmp_path: Path, tiny_encode
 
 
 def test_stage2_and_locator_trainers_write_what_the_schema_reads(tmp_path: Path, monkeypatch) -> None:
-    from test_stage2 import TINY_T5, write_tiny_corpus
+    from test_stage2 import train_stage2_one_step
 
     import train_locator
-    import train_stage2
     from utils.locate import load_ranker
     from utils.stage2.seq2seq import load_explainer
 
-    paths = write_tiny_corpus(tmp_path)
-    (tmp_path / "t5.json").write_text(json.dumps(TINY_T5))
     stage2_dir = tmp_path / "stage2"
-    monkeypatch.setattr(sys, "argv", [
-        "train_stage2.py", "--model_name_or_path", str(tmp_path / "t5.json"), "--tokenizer_vocab_size", "400",
-        "--train_file", str(paths["train"]), "--validation_file", str(paths["validation"]), "--test_file", "none",
-        "--output_dir", str(stage2_dir), "--max_steps", "1", "--per_device_train_batch_size", "4", "--use_cpu",
-        "--max_target_length", "48", "--recall_calibration_rows", "4"])
-    train_stage2.main()
+    train_stage2_one_step(tmp_path, stage2_dir, monkeypatch)
     metadata = load_explainer(stage2_dir, device="cpu")[2]
     assert isinstance(metadata, Stage2Metadata) and metadata.input_options.retrieval is True
     assert json.loads((stage2_dir / METADATA_FILE).read_text(encoding="utf-8")) == metadata.to_dict()

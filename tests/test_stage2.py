@@ -103,6 +103,7 @@ def write_tiny_corpus(directory: Path, rows_per_split: int = 12) -> dict[str, Pa
     return paths
 
 
+# A T5 small enough to train in seconds on CPU (test_lora.py and test_metadata.py use it too).
 TINY_T5 = {
     "model_type": "t5",
     "d_model": 32,
@@ -114,6 +115,21 @@ TINY_T5 = {
     "relative_attention_num_buckets": 8,
     "dropout_rate": 0.0,
 }
+
+
+def run_train_stage2(monkeypatch: pytest.MonkeyPatch, directory: Path, paths: dict[str, Path | str],
+                     output_dir: Path, *options: str, t5: dict | None = None, vocab_size: int = 400) -> None:
+    """Runs train_stage2.py as the command line would: a tiny T5 (`t5`, else TINY_T5, written to directory/t5.json)
+    with a tokenizer of `vocab_size`, trained on the splits `paths`, saved in `output_dir`; `options` follow."""
+    import train_stage2
+
+    config_file = directory / "t5.json"
+    config_file.write_text(json.dumps(t5 or TINY_T5))
+    monkeypatch.setattr(sys, "argv", [
+        "train_stage2.py", "--model_name_or_path", str(config_file), "--tokenizer_vocab_size", str(vocab_size),
+        "--train_file", str(paths["train"]), "--validation_file", str(paths["validation"]),
+        "--test_file", str(paths["test"]), "--output_dir", str(output_dir), *options])
+    train_stage2.main()
 
 
 @pytest.fixture(scope="module")
@@ -317,64 +333,28 @@ def test_evaluate_explanations_arithmetic():
         evaluate_explanations(["a"], ["a", "b"])
 
 
+def train_stage2_one_step(directory: Path, output_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """train_stage2.py for one step on a tiny corpus written to `directory`, with `--test_file none`, into
+    `output_dir`."""
+    paths = write_tiny_corpus(directory)
+    run_train_stage2(monkeypatch, directory, {**paths, "test": "none"}, output_dir, "--max_steps", "1",
+                     "--per_device_train_batch_size", "4", "--use_cpu", "--max_target_length", "48",
+                     "--recall_calibration_rows", "4")
+
+
 def test_train_stage2_skips_the_test_split_when_told_none(tmp_path, monkeypatch):
     """`--test_file none` (as a YAML config or a shell writes it) skips scoring; it was read as a file name."""
-    import train_stage2
-
-    paths = write_tiny_corpus(tmp_path)
-    config_file = tmp_path / "t5.json"
-    config_file.write_text(json.dumps(TINY_T5))
     output_dir = tmp_path / "model"
-    monkeypatch.setattr(sys, "argv", [
-        "train_stage2.py", "--model_name_or_path", str(config_file), "--tokenizer_vocab_size", "400",
-        "--train_file", str(paths["train"]), "--validation_file", str(paths["validation"]), "--test_file", "none",
-        "--output_dir", str(output_dir), "--max_steps", "1", "--per_device_train_batch_size", "4", "--use_cpu",
-        "--max_target_length", "48", "--recall_calibration_rows", "4"])
-    train_stage2.main()
+    train_stage2_one_step(tmp_path, output_dir, monkeypatch)
     assert (output_dir / "model.safetensors").is_file() and not (output_dir / "test_results.json").exists()
 
 
 def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
-    import train_stage2
-
     paths = write_tiny_corpus(tmp_path)
-    config_file = tmp_path / "t5.json"
-    config_file.write_text(json.dumps(TINY_T5))
     output_dir = tmp_path / "model"
-    monkeypatch.setattr(
-        sys,
-        "argv",
-        [
-            "train_stage2.py",
-            "--model_name_or_path",
-            str(config_file),
-            "--tokenizer_vocab_size",
-            "400",
-            "--train_file",
-            str(paths["train"]),
-            "--validation_file",
-            str(paths["validation"]),
-            "--test_file",
-            str(paths["test"]),
-            "--output_dir",
-            str(output_dir),
-            "--num_train_epochs",
-            "3",
-            "--per_device_train_batch_size",
-            "4",
-            "--learning_rate",
-            "3e-3",
-            "--max_target_length",
-            "48",
-            "--logging_steps",
-            "1",
-            "--use_cpu",
-            "--predict_with_generate",
-            "--generation_max_length",
-            "48",
-        ],
-    )
-    train_stage2.main()
+    run_train_stage2(monkeypatch, tmp_path, paths, output_dir, "--num_train_epochs", "3",
+                     "--per_device_train_batch_size", "4", "--learning_rate", "3e-3", "--max_target_length", "48",
+                     "--logging_steps", "1", "--use_cpu", "--predict_with_generate", "--generation_max_length", "48")
 
     for name in (
         "config.json",

@@ -19,10 +19,17 @@ from transformers import HfArgumentParser
 from utils.console import VERBOSE_ENV
 
 EXAMPLES_FILE = Path(__file__).with_name("cli_examples.yaml")
+# Where build_corpus.py writes the corpus by default, and so where the trainers read its splits by default.
+CORPUS_DIR = "data/corpus"
 CONFIG_NOTE = "A YAML or JSON config file may come first; every option in it is a flag above, and flags after it win."
 VERBOSE_NOTE = f"{VERBOSE_ENV}=1 in the environment shows the libraries' logs and warnings and full tracebacks."
 # Help that already says its default in words ("Default: models/stage1 when it exists") gets no "(default: ...)".
 STATES_DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
+
+
+def corpus_split(split: str) -> str:
+    """The default path of one split of the corpus (train, validation, test): `CORPUS_DIR/<split>.jsonl`."""
+    return f"{CORPUS_DIR}/{split}.jsonl"
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):

@@ -15,8 +15,8 @@ from functools import partial
 from typing import Any, TypeVar
 
 from utils.corpus.codebase import AppClass, Codebase
-from utils.corpus.contexts import Entry, TestHarness, build_entry, chain, lib, spring_proxy
-from utils.corpus.jdk import Jdk
+from utils.corpus.contexts import Entry, TestHarness, build_entry, chain, spring_proxy
+from utils.corpus.jdk import Jdk, lib
 from utils.corpus.model import Incident, StackFrame, Thrown
 from utils.corpus.tables import tables
 
@@ -220,25 +220,17 @@ class Ctx:
         return Thrown(spec.cls, message, [*spec.top, site, *stack[index + 1 :]])
 
     def _catch_index(self, stack: list[StackFrame], at: str) -> int:
-        app_indexes = [i for i, frame in enumerate(stack) if frame.app]
-        if at == "entry":
-            entry_frames = self.entry().app_frames
-            for i, frame in enumerate(stack):
-                if entry_frames and frame == entry_frames[0]:
-                    return i
-            at = "app"
-        if at.startswith("app"):
+        app_indexes = [i for i, frame in enumerate(stack) if frame.app] or [0]
+        entry_frames = self.entry().app_frames if at == "entry" else []
+        if entry_frames and entry_frames[0] in stack:
+            return stack.index(entry_frames[0])
+        if at == "entry" or at.startswith("app"):  # "app", "app+N"; an entry frame not in the stack: the first app one
             offset = int(at[4:]) if at.startswith("app+") else 0
-            if app_indexes:
-                return app_indexes[min(offset, len(app_indexes) - 1)]
-            return 0
-        for i, frame in enumerate(stack):  # an exact method first: "Foo.parse" must not match "Foo.parseResolved0"
-            if frame.qualified_method == at:
-                return i
-        for i, frame in enumerate(stack):
-            if frame.qualified_method.startswith(at):
-                return i
-        return app_indexes[0] if app_indexes else 0
+            return app_indexes[min(offset, len(app_indexes) - 1)]
+        methods = [frame.qualified_method for frame in stack]
+        if at in methods:  # an exact method first: "Foo.parse" must not match "Foo.parseResolved0"
+            return methods.index(at)
+        return next((i for i, method in enumerate(methods) if method.startswith(at)), app_indexes[0])
 
     def fail(
         self,

@@ -8,26 +8,15 @@ import random
 from dataclasses import dataclass, field
 
 from utils.corpus.codebase import AppClass, Codebase, test_method_name
-from utils.corpus.jdk import Jdk
+from utils.corpus.jdk import Jdk, lib
 from utils.corpus.launchers import PLAIN_JUNIT3, draw_launcher, launcher_frames, testng_frames
 from utils.corpus.model import StackFrame
 from utils.corpus.tables import tables
 
 
-def lib(qualified_method: str, line: int | None, file: str | None = None) -> StackFrame:
-    """A library (non-JDK) frame; the file defaults to the outer class's name."""
-    cls, method = qualified_method.rsplit(".", 1)
-    if file is None and line is not None:
-        file = cls.rsplit(".", 1)[-1].split("$", 1)[0] + ".java"
-    return StackFrame(cls, method, file, line)
-
-
 def chain(jdk: Jdk, name: str) -> list[StackFrame]:
     """The data files' frame chain `name` on `jdk`, as a fresh list the caller may extend."""
-    return [
-        jdk.f(spec.method, spec.lines, native=spec.native) if spec.jdk else lib(spec.method, spec.lines)
-        for spec in tables().frames[name]
-    ]
+    return jdk.frames(tables().frames[name])
 
 
 def _thread(kind: str, **numbers: int) -> str:
@@ -64,7 +53,7 @@ class Entry:
 def junit4_runner(jdk: Jdk, rng: random.Random, spring: bool, launcher: str | None = None) -> list[StackFrame]:
     old = jdk.version <= 8 and rng.random() < 0.5  # JUnit 4.11 + surefire 2.12, as older projects have
     junit = "junit4_11" if old else "junit4"
-    frames = [*jdk.segment("reflect_invoke"), *chain(jdk, f"contexts.{junit}.invoke")]
+    frames = chain(jdk, f"contexts.{junit}.invoke")
     if rng.random() < 0.4:
         frames += chain(jdk, "contexts.junit4.run_befores")
     if rng.random() < 0.3:
@@ -88,7 +77,7 @@ def junit3_runner(jdk: Jdk, rng: random.Random, launcher: str | None = None) -> 
 
 
 def junit5_runner(jdk: Jdk, rng: random.Random, launcher: str | None = None) -> list[StackFrame]:
-    frames = [*jdk.segment("reflect_invoke"), *chain(jdk, "contexts.junit5.method")]
+    frames = chain(jdk, "contexts.junit5.method")
     for _ in range(rng.choice((2, 3)) - 1):  # the test class's node, and sometimes an enclosing (@Nested) class's
         frames += chain(jdk, "contexts.junit5.class")
     frames += chain(jdk, "contexts.junit5.engine")
@@ -143,11 +132,7 @@ def _draw_runner(jdk: Jdk, rng: random.Random, harness: TestHarness) -> str:
 
 def spring_proxy(jdk: Jdk, rng: random.Random, target: AppClass, method: str) -> list[StackFrame]:
     """A Spring AOP (CGLIB) proxy with a transaction interceptor, between a caller and `target.method`."""
-    if rng.random() < 0.5:
-        frames = [*jdk.segment("reflect_invoke"), *chain(jdk, "contexts.spring_proxy.reflective")]
-    else:
-        frames = chain(jdk, "contexts.spring_proxy.cglib")
-    frames += chain(jdk, "contexts.spring_proxy.transaction")
+    frames = chain(jdk, "contexts.spring_proxy.reflective" if rng.random() < 0.5 else "contexts.spring_proxy.cglib")
     infix = rng.choice(tables().values["contexts.spring_proxy.cglib_infixes"])
     suffix = infix + (f"{rng.getrandbits(32):08x}" if rng.random() < 0.7 else "0")
     frames.append(StackFrame(f"{target.fqcn}{suffix}", method, generated=True))
@@ -161,25 +146,20 @@ def web_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     method = code.method("controller")
     http = rng.choice(tables().values["contexts.web.http_methods"])
     servlet, line = tables().maps["contexts.web.framework_servlet"][era]
-    frames = [*jdk.segment("reflect_invoke"), *chain(jdk, f"contexts.{era}.mvc"), lib(f"{servlet}.{http}", line)]
+    frames = [*chain(jdk, f"contexts.{era}.mvc"), lib(f"{servlet}.{http}", line)]
     frames += chain(jdk, f"contexts.{era}.servlet")
     if rng.random() < 0.5:
         frames += chain(jdk, f"contexts.{era}.security_filter")
-    frames += [
-        *chain(jdk, f"contexts.{era}.filters"),
-        *chain(jdk, f"contexts.{era}.tomcat"),
-        *jdk.segment("thread_run"),
-    ]
+    frames += chain(jdk, f"contexts.{era}.filters")
     thread = _thread("web", port=rng.choice(tables().values["contexts.web.ports"]), n=rng.randint(1, 200))
     return Entry("web", [controller.at(method, code.line())], frames, thread, jakarta=jakarta)
 
 
 def kafka_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     listener = code.cls("listener")
-    frames = [*jdk.segment("reflect_invoke"), *chain(jdk, "contexts.kafka.listener"), *jdk.segment("runnable_adapter")]
-    frames += [*jdk.segment("future_task_run"), *jdk.segment("thread_run")]
     thread = _thread("kafka", n=rng.randint(0, 5))
-    return Entry("kafka", [listener.at(code.method("listener"), code.line())], frames, thread)
+    frame = listener.at(code.method("listener"), code.line())
+    return Entry("kafka", [frame], chain(jdk, "contexts.kafka.listener"), thread)
 
 
 def batch_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
@@ -188,7 +168,7 @@ def batch_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     frames = chain(jdk, "contexts.batch.write" if writer else "contexts.batch.process")
     launcher = code.cls("scheduler")
     frames.append(launcher.at(code.method("scheduler"), code.line()))
-    frames += [*jdk.segment("reflect_invoke"), *chain(jdk, "contexts.scheduled.method"), *jdk.segment("scheduled_task")]
+    frames += chain(jdk, "contexts.scheduled.task")
     n = rng.randint(1, 8)  # drawn before the name, which may not use it
     thread = rng.choice(tables().values["contexts.batch.threads"]).format(n=n)
     return Entry("batch", [step.at("write" if writer else "process", code.line())], frames, thread)
@@ -196,16 +176,7 @@ def batch_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
 
 def scheduled_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     job = code.cls("scheduler")
-    frames = [*jdk.segment("reflect_invoke"), *chain(jdk, "contexts.scheduled.method")]
-    if rng.random() < 0.4:  # a trigger-based task (cron): ReschedulingRunnable on the scheduler's pool
-        frames += [
-            *chain(jdk, "contexts.scheduled.rescheduling"),
-            *jdk.segment("runnable_adapter"),
-            *jdk.segment("future_task_run"),
-        ]
-        frames += [*chain(jdk, "contexts.scheduled.future_task"), *jdk.segment("pool_worker")]
-    else:
-        frames += jdk.segment("scheduled_task")
+    frames = chain(jdk, "contexts.scheduled.cron" if rng.random() < 0.4 else "contexts.scheduled.task")
     job_frame = job.at(code.method("scheduler"), code.line())
     return Entry("scheduled", [job_frame], frames, _thread("scheduled", n=rng.randint(1, 4)))
 
@@ -231,7 +202,7 @@ def main_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
 
 def netty_entry(code: Codebase, jdk: Jdk, rng: random.Random) -> Entry:
     handler = code.cls("gateway")
-    frames = [*chain(jdk, "contexts.netty.pipeline"), *jdk.segment("thread_run")]
+    frames = chain(jdk, "contexts.netty.pipeline")
     thread = _thread("netty", group=rng.randint(2, 4), n=rng.randint(1, 16))
     return Entry("netty", [handler.at("channelRead0", code.line())], frames, thread)
 

@@ -19,15 +19,22 @@ draw; deepest first), `top` (drawn frames, deepest first; a slot holding a list 
 `[site]`), `fault` (an index into `top`, or "{slot}" for a drawn frame), `fault_in_trace`, `filler` (a number or
 "{slot}"), `wraps` (the template's own wrappers, innermost first, as `=slot` / `=slot?` names of `wrap` draws or of
 lists of them), `extra` (the incident's meta, filled from the draws), `auto_wrap` (false: no context wrappers, as
-for an Error), `cause` / `fix` (text keys, default `.cause` / `.fix`; every draw is a slot).
+for an Error), `cause` / `fix` (text keys, default `.cause` / `.fix`; every draw is a slot), `after_stack` (draw
+steps taken once the call stack is built, as a driver draws its message after the call), `call_stack: false` (the
+stack is the `throw` frames alone: an event loop's thread, a request failing before its controller is entered; the
+`fault` is an application frame outside the trace; `top` defaults to none, `auto_wrap` and `fault_in_trace` to
+false). In `top`, `throw` and `wraps`, `slot.attr` (`=slot.attr`) names an attribute of a slot.
 
 A `wrap` draw is a wrapper thrown where the exception was caught: `{wrap: CLASS, message: ..., at: ..., top: [chain
 names], line_delta: N}` (utils/corpus/builder.Wrap). Without `message` the wrapper's message is its cause's
-toString(); `message: null` prints none; a string is filled when the wrapper is built, with the slots plus
-`{inner}` (the caught exception: `{inner.cls}`, `{inner.message}`) and `{inner_string}` (its toString()).
-A draw step is `{slot: expression}` or `{if: expression, then: [steps], else: [steps]}`; the expressions are the
-keys of `_OPS` (a mapping with one of them) or of `_PLAIN` (a bare word); `{call: name, option: value}` runs a
-family's drawing helper registered with `@helper(name)`. Irregular templates stay Python.
+toString(); `message: null` prints none; a string (or `message_key`, a `messages:` entry) is filled when the
+wrapper is built, with the slots plus `{inner}` (the caught exception: `{inner.cls}`, `{inner.message}`) and
+`{inner_string}` (its toString()).
+A draw step is `{slot: expression}`, `{if: expression, then: [steps], else: [steps]}` or a list of steps (a YAML
+alias of steps several templates share); the expressions are the keys of `_OPS` (a mapping with one of them) or of
+`_PLAIN` (a bare word); `{call: name, option: value}` runs a family's drawing helper registered with
+`@helper(name)`; `{at: owner, method: ...}` without `line` is a frame of a method that never ran (a fault outside
+the trace). Irregular templates stay Python.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from utils.corpus.builder import CAUSE_TEXT, Ctx, Wrap
-from utils.corpus.model import Incident, StackFrame, template
+from utils.corpus.model import Incident, StackFrame, Thrown, template
 from utils.corpus.tables import TableError, Tables, tables
 
 TEMPLATE_KEYS = frozenset(
@@ -62,6 +69,8 @@ TEMPLATE_KEYS = frozenset(
         "wraps",
         "fault_in_trace",
         "filler",
+        "after_stack",
+        "call_stack",
     }
 )
 Slots = dict[str, Any]
@@ -95,11 +104,8 @@ def _local(c: Ctx, name: str) -> str:
 def _wrap(c: Ctx, cls: str, expr: dict[str, Any], slots: Slots) -> Wrap:
     """A wrapper spec (see the module doc); its message is filled when the wrapper is built, after every draw."""
     message: Any = CAUSE_TEXT
-    if "message" in expr:
-        text = expr["message"]
-        message = (
-            None if text is None else lambda inner: text.format(**slots, inner=inner, inner_string=inner.to_string())
-        )
+    if "message" in expr or "message_key" in expr:
+        message = None if expr.get("message", "") is None else partial(_wrap_message, c, expr, slots)
     return Wrap(
         _fill(cls, slots),
         message,
@@ -107,6 +113,12 @@ def _wrap(c: Ctx, cls: str, expr: dict[str, Any], slots: Slots) -> Wrap:
         top=_throw(c, expr.get("top") or [], slots),
         line_delta=expr.get("line_delta", 3),
     )
+
+
+def _wrap_message(c: Ctx, expr: dict[str, Any], slots: Slots, inner: Thrown) -> str:
+    """A `wrap` draw's message, filled once the caught exception `inner` is built (after every draw)."""
+    filled = {**slots, "inner": inner, "inner_string": inner.to_string()}
+    return c.message(expr["message_key"], **filled) if "message_key" in expr else expr["message"].format(**filled)
 
 
 HELPERS: dict[str, Callable[..., Any]] = {}  # a family's drawing helper a declared template calls by name
@@ -130,7 +142,8 @@ _OPS: dict[str, Callable[[Ctx, Any, dict[str, Any], Slots], Any]] = {
     "values": lambda c, arg, expr, slots: _fill_all(c.pick(c.values(arg)), slots),
     "frame": lambda c, arg, expr, slots: c.frame(_one_of(c, arg, slots), _fill(expr.get("method"), slots)),
     "app": lambda c, arg, expr, slots: c.app(_one_of(c, arg, slots), _fill(expr.get("name"), slots)),
-    "at": lambda c, arg, expr, slots: slots[arg].at(_fill(expr["method"], slots), slots[expr["line"]]),
+    # an application class's frame; its line a drawn slot, none for a method that never ran
+    "at": lambda c, arg, expr, slots: slots[arg].at(_fill(expr["method"], slots), slots.get(expr.get("line", ""))),
     "verb": lambda c, arg, expr, slots: c.verb(_one_of(c, arg, slots)),
     "randint": lambda c, arg, expr, slots: c.randint(*arg),
     "chance": lambda c, arg, expr, slots: c.chance(arg),
@@ -138,9 +151,10 @@ _OPS: dict[str, Callable[[Ctx, Any, dict[str, Any], Slots], Any]] = {
     "format": lambda c, arg, expr, slots: _fill(arg, slots),
     "lower_first": lambda c, arg, expr, slots: (lambda word: word[:1].lower() + word[1:])(_fill(arg, slots)),
     "text": lambda c, arg, expr, slots: c.text(_fill(arg, slots), **slots),
-    "message": lambda c, arg, expr, slots: c.message(arg, **slots),
-    "chain": lambda c, arg, expr, slots: c.chain(arg),
-    # a segment of utils/corpus/jdk.yaml on the row's JDK; `from: N` leaves out the first N frames
+    "message": lambda c, arg, expr, slots: c.message(_fill(arg, slots), **slots),
+    # a data file's chain, a segment of utils/corpus/jdk.yaml on the row's JDK; `from: N` leaves out the first N
+    # frames, `to: N` keeps the first N
+    "chain": lambda c, arg, expr, slots: c.chain(arg)[expr.get("from", 0) : expr.get("to")],
     "jdk_frames": lambda c, arg, expr, slots: c.jdk.segment(arg)[expr.get("from", 0) :],
     "call": lambda c, arg, expr, slots: HELPERS[arg](c, **{k: _fill(v, slots) for k, v in expr.items() if k != "call"}),
     "is": lambda c, arg, expr, slots: _fill(arg[0], slots) == arg[1],  # for an `if` on what was drawn
@@ -196,8 +210,11 @@ def evaluate(c: Ctx, expr: Any, slots: Slots) -> Any:
     return _OPS[op](c, expr[op], expr, slots)
 
 
-def draw(c: Ctx, steps: list[dict[str, Any]], slots: Slots) -> None:
+def draw(c: Ctx, steps: list[Any], slots: Slots) -> None:
     for step in steps:
+        if isinstance(step, list):  # steps several templates share (a YAML alias)
+            draw(c, step, slots)
+            continue
         if "if" in step:
             branch = "then" if evaluate(c, step["if"], slots) else "else"
             draw(c, step.get(branch) or [], slots)
@@ -211,18 +228,31 @@ def _flat(values: list[Any]) -> list[Any]:
     return [item for value in values for item in (value if isinstance(value, list) else [value])]
 
 
+def _slot(name: str, slots: Slots) -> Any:
+    """The slot `name` ("=slot", "=slot?", "slot"), or an attribute of one ("=route.lib")."""
+    slot, *attributes = name.strip("=?").split(".")
+    value = slots[slot]
+    for attribute in attributes:
+        value = getattr(value, attribute)
+    return value
+
+
+def _absent(name: str, slots: Slots) -> bool:
+    """A "=slot?" this row did not draw (a chain or wrapper only some rows draw)."""
+    return name.endswith("?") and name.strip("=?").split(".")[0] not in slots
+
+
 def _drawn(names: list[str], slots: Slots) -> list[Any]:
     """The slots named `=slot` (and `=slot?` where this row drew it), in order; a slot holding a list adds its items."""
-    return _flat([slots[name.strip("=?")] for name in names if not (name.endswith("?") and name[1:-1] not in slots)])
+    return _flat([_slot(name, slots) for name in names if not _absent(name, slots)])
 
 
 def _throw(c: Ctx, names: list[str], slots: Slots) -> list[StackFrame]:
     frames: list[StackFrame] = []
     for name in names:
-        if name.endswith("?") and name[1:-1] not in slots:  # "=slot?": a chain only some rows draw
-            continue
-        chain = slots[name.strip("=?")] if name.startswith("=") else _fill(name, slots)
-        frames += c.chain(chain) if isinstance(chain, str) else chain
+        if not _absent(name, slots):
+            chain = _slot(name, slots) if name.startswith("=") else _fill(name, slots)
+            frames += c.chain(chain) if isinstance(chain, str) else _flat([chain])  # a frame or a list of them
     return frames
 
 
@@ -230,25 +260,27 @@ def build(spec: dict[str, Any], c: Ctx) -> Incident:
     """The incident of the declared template `spec` for the row `c`."""
     slots: Slots = {}
     draw(c, spec.get("draw") or [], slots)
+    on_call_stack = spec.get("call_stack", True)  # else no application frame: no `top`, the fault is elsewhere
+    top = _flat([_slot(name, slots) for name in spec.get("top", ["site"] if on_call_stack else [])])
+    stack = _throw(c, spec.get("throw") or [], slots)
+    if on_call_stack:
+        stack = c.call_stack(top, stack, _fill(spec.get("filler"), slots))
+    draw(c, spec.get("after_stack") or [], slots)
     if "message_key" in spec:
         message: str | None = c.message(spec["message_key"], **slots)
     else:
         message = _fill(spec.get("message"), slots)
     if not c.jdk.at_least(spec.get("message_min_jdk", 0)):
         message = None
-    top = _flat([slots[name] for name in spec.get("top", ["site"])])
-    return c.fail(
-        _fill(spec["exception"], slots),
-        message,
-        top,
-        _throw(c, spec.get("throw") or [], slots),
+    return c.incident(
+        [Thrown(_fill(spec["exception"], slots), message, stack)],
+        top=top,
         fault=_fill(spec.get("fault", 0), slots),
         cause=c.text(_fill(spec.get("cause", ".cause"), slots), **slots),
         fix=c.text(_fill(spec.get("fix", ".fix"), slots), **slots),
         wraps=_drawn(spec.get("wraps") or [], slots),
-        auto_wrap=spec.get("auto_wrap", True),
-        fault_in_trace=_fill(spec.get("fault_in_trace", True), slots),
-        filler=_fill(spec.get("filler"), slots),
+        auto_wrap=spec.get("auto_wrap", on_call_stack),
+        fault_in_trace=_fill(spec.get("fault_in_trace", on_call_stack), slots),
         extra={key: _fill(value, slots) for key, value in (spec.get("extra") or {}).items()},
     )
 
@@ -282,13 +314,16 @@ def _check_template(name: str, spec: dict[str, Any], path: Path) -> None:
         if not isinstance(spec.get(key), str):
             raise TableError(f"{path.name}: template {name!r} needs the string key {key!r}.")
     _check_steps(name, spec.get("draw") or [], path)
+    _check_steps(name, spec.get("after_stack") or [], path)
 
 
 def _check_steps(name: str, steps: Any, path: Path) -> None:
     if not isinstance(steps, list):
         raise TableError(f"{path.name}: template {name!r}: draw must be a list of steps.")
     for step in steps:
-        if isinstance(step, dict) and "if" in step and set(step) <= {"if", "then", "else"}:
+        if isinstance(step, list):
+            _check_steps(name, step, path)
+        elif isinstance(step, dict) and "if" in step and set(step) <= {"if", "then", "else"}:
             _check_expression(name, step["if"], path)
             _check_steps(name, step.get("then") or [], path)
             _check_steps(name, step.get("else") or [], path)

@@ -30,6 +30,7 @@ from utils.stage2.guidance import format_guidance, format_location
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "configs" / "corpus.yaml"
 SPLITS = ("train", "validation", "test")
 LANGUAGES = ("en", "ko", "mixed")
+CODEBASES = ("bank", "oss")
 
 
 @dataclass
@@ -72,30 +73,25 @@ class GeneratorConfig:
     def validate(self, source: str = "config") -> None:
         if not self.jdk_weights:
             raise ValueError(f"{source}: jdk_weights is missing: give the JDK versions to draw and their weights")
-        bad_kinds = sorted(set(self.jdk_weights_by_codebase) - {"bank", "oss"})
-        if bad_kinds:
-            raise ValueError(f"{source}: jdk_weights_by_codebase: unknown code base(s) {bad_kinds}; choose bank, oss")
-        tables = {f"jdk_weights_by_codebase.{kind}": table for kind, table in self.jdk_weights_by_codebase.items()}
-        for name, table in {"jdk_weights": self.jdk_weights, **tables}.items():
-            for version in table:
-                if version not in JDK_VERSIONS:
-                    raise ValueError(f"{source}: {name}: unsupported JDK {version}; choose from {JDK_VERSIONS}")
-        for name, weights, known in (
+        by_codebase = {f"jdk_weights_by_codebase.{kind}": table for kind, table in self.jdk_weights_by_codebase.items()}
+        for name, table in {"jdk_weights": self.jdk_weights, **by_codebase}.items():
+            unsupported = sorted(set(table) - set(JDK_VERSIONS))
+            if unsupported:
+                raise ValueError(f"{source}: {name}: unsupported JDK {unsupported[0]}; choose from {JDK_VERSIONS}")
+        settings = [  # (setting, the keys it gives, the keys it may give)
+            ("jdk_weights_by_codebase", self.jdk_weights_by_codebase, CODEBASES),
             ("oss_family_weights", self.oss_family_weights, OSS_FAMILY_NAMES),
             ("test_runner_weights", self.test_runner_weights, TEST_RUNNERS),
             ("test_launcher_weights", self.test_launcher_weights, TEST_LAUNCHERS),
-        ):
-            bad = sorted(set(weights) - set(known))
-            if bad:
-                raise ValueError(f"{source}: {name}: unknown key(s) {bad}; choose from {known}")
-        for kind, weights in self.context_weights.items():
-            bad = sorted(set(weights) - set(CONTEXTS))
-            if bad or kind not in ("bank", "oss"):
-                raise ValueError(f"{source}: context_weights.{kind}: unknown context(s) {bad or kind}")
-        for context, weights in self.style_weights.items():
-            bad = sorted(set(weights) - set(LOG_STYLES))
-            if bad or context not in CONTEXTS:
-                raise ValueError(f"{source}: style_weights.{context}: unknown style(s) {bad or context}")
+            ("context_weights", self.context_weights, CODEBASES),
+            *((f"context_weights.{kind}", weights, CONTEXTS) for kind, weights in self.context_weights.items()),
+            ("style_weights", self.style_weights, CONTEXTS),
+            *((f"style_weights.{context}", weights, LOG_STYLES) for context, weights in self.style_weights.items()),
+        ]
+        for name, given, known in settings:
+            unknown = sorted(set(given) - set(known))
+            if unknown:
+                raise ValueError(f"{source}: {name}: unknown key(s) {unknown}; choose from {known}")
         if not 0.0 <= self.ko_fraction <= 1.0:
             raise ValueError(f"{source}: ko_fraction must lie in [0, 1]")
 

@@ -170,25 +170,22 @@ def failing_tests(text: str) -> list[tuple[str | None, str]]:
 
 
 def _report_summary(path: Path) -> tuple[str | None, str | None]:
-    """(issue key, summary) of a Bugs.jar bug-report.yml (JIRA XML as YAML), as far as present."""
+    """(issue key, summary) of a Bugs.jar bug-report.yml (JIRA XML as YAML), as far as present: the first of each
+    found walking the document."""
     if not path.is_file():
         return None, None
-    data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
     found: dict[str, Any] = {}
 
     def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("summary", "key") and key not in found:
-                    found[key] = value["#text"] if isinstance(value, dict) and "#text" in value else value
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            if key in ("summary", "key") and key not in found:
+                found[key] = value["#text"] if isinstance(value, dict) and "#text" in value else value
+            walk(value)
 
-    walk(data)
-    as_text = {k: (str(v) if v is not None else None) for k, v in found.items()}
-    return as_text.get("key"), as_text.get("summary")
+    walk(yaml.safe_load(path.read_text(encoding="utf-8", errors="replace")))
+    key, summary = found.get("key"), found.get("summary")
+    return (str(key) if key is not None else None), (str(summary) if summary is not None else None)
 
 
 def _row(

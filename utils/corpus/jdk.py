@@ -12,6 +12,7 @@ ThreadPoolExecutor$Worker.runTask, PlainSocketImpl), so one table covers templat
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -26,22 +27,25 @@ _TABLES = yaml.safe_load(TABLES_FILE.read_text(encoding="utf-8"))
 JDK_VERSIONS = (6, 7, 8, 11, 17, 21)
 
 
-def _variants(spec: list[str] | dict[int, list[str]]) -> dict[int, list[FrameSpec | str]]:
-    """A segment as {newest JDK a variant holds for: its frames}, a plain list holding for every version; `@segment`
-    references stay names (they expand on the row's version)."""
-    variants = spec if isinstance(spec, dict) else {JDK_VERSIONS[-1]: spec}
-    return {
-        newest: [item[1:] if item.startswith("@") else parse_frame(item, TABLES_FILE) for item in items]
-        for newest, items in variants.items()
-    }
+def _jdk_frames(items: list[str]) -> list[FrameSpec]:
+    """Frames as jdk.yaml writes them: every one a JDK frame (no `jdk ` needed), `<segment>`s named."""
+    return [
+        spec if spec.segment else dataclasses.replace(spec, jdk=True)
+        for spec in (parse_frame(item, TABLES_FILE) for item in items)
+    ]
 
 
 _MODULES: dict[str, str] = _TABLES["modules"]
-_SEGMENTS = {name: _variants(spec) for name, spec in _TABLES["segments"].items()}
+# segment -> {the newest JDK a variant holds for: its frames}; a plain list holds for every version
+_SEGMENTS = {
+    name: {newest: _jdk_frames(items) for newest, items in spec.items()}
+    if isinstance(spec, dict)
+    else {JDK_VERSIONS[-1]: _jdk_frames(spec)}
+    for name, spec in _TABLES["segments"].items()
+}
 # "qualified.method[:line]" -> a line, or the frames that replace it on JDK 6
 JDK6_FRAMES: dict[str, int | list[FrameSpec]] = {
-    key: spec if isinstance(spec, int) else [parse_frame(frame, TABLES_FILE) for frame in spec]
-    for key, spec in _TABLES["jdk6"].items()
+    key: spec if isinstance(spec, int) else _jdk_frames(spec) for key, spec in _TABLES["jdk6"].items()
 }
 
 
@@ -52,6 +56,14 @@ def jdk_module(class_name: str) -> str | None:
 def source_file(class_name: str) -> str:
     """ "java.util.ArrayList$Itr" -> "ArrayList.java"."""
     return class_name.rsplit(".", 1)[-1].split("$", 1)[0] + ".java"
+
+
+def lib(qualified_method: str, line: int | None, file: str | None = None) -> StackFrame:
+    """A library (non-JDK) frame; the file defaults to the outer class's name."""
+    cls, method = qualified_method.rsplit(".", 1)
+    if file is None and line is not None:
+        file = source_file(cls)
+    return StackFrame(cls, method, file, line)
 
 
 Lines = int | tuple[int, int, int, int] | None  # a line, or the lines on (JDK 8, 11, 17, 21)
@@ -88,12 +100,21 @@ class Jdk:
     def segment(self, name: str) -> list[StackFrame]:
         """A segment of utils/corpus/jdk.yaml on this version (the variant of the first version at or above it)."""
         variants = _SEGMENTS[name]
+        return self.frames(variants[min(newest for newest in variants if newest >= self.base)])
+
+    def frames(self, specs: Iterable[FrameSpec]) -> list[StackFrame]:
+        """A data file's frames on this version: JDK and library frames, `<segment>`s and `<proxy>` frames."""
         frames: list[StackFrame] = []
-        for item in variants[min(newest for newest in variants if newest >= self.base)]:
-            if isinstance(item, str):
-                frames += self.segment(item)
+        for spec in specs:
+            if spec.segment:
+                frames += self.segment(spec.method)
+            elif spec.proxy:
+                module = "jdk.proxy1" if self.version >= 17 else None
+                frames.append(StackFrame(f"{module or 'com.sun.proxy'}.$Proxy2", spec.method, module=module))
+            elif spec.jdk:
+                frames.append(self.f(spec.method, spec.lines, native=spec.native))
             else:
-                frames.append(self.f(item.method, item.lines, native=item.native))
+                frames.append(lib(spec.method, spec.lines))
         return frames
 
     def async_supply(self, on_common_pool: bool) -> list[StackFrame]:
@@ -110,11 +131,7 @@ def _jdk6_frames(frame: StackFrame) -> list[StackFrame]:
         return [frame]
     if isinstance(spec, int):
         return [dataclasses.replace(frame, line=spec)]
-    frames = []
-    for new in spec:
-        cls, method = new.method.rsplit(".", 1)
-        frames.append(StackFrame(cls, method, None if new.native else source_file(cls), new.lines, native=new.native))
-    return frames
+    return _JDK6.frames(spec)
 
 
 def _anonymous_class(frame: StackFrame) -> StackFrame:
@@ -127,6 +144,9 @@ def _anonymous_class(frame: StackFrame) -> StackFrame:
         return dataclasses.replace(frame, method=parts[1] if len(parts) > 2 else "invoke")
     number = int(parts[-1]) + 1 if parts[-1].isdigit() else 1
     return dataclasses.replace(frame, cls=f"{frame.cls}${number}", method="run")
+
+
+_JDK6 = Jdk(6)
 
 
 def as_jdk6(incident: Incident) -> Incident:

@@ -14,30 +14,24 @@ from pathlib import Path
 
 import yaml
 
-from utils.corpus.jdk import Jdk, source_file
+from utils.corpus.jdk import Jdk
 from utils.corpus.model import StackFrame
 from utils.corpus.tables import FrameSpec, parse_frame
 
 STACKS_FILE = Path(__file__).with_name("launchers.yaml")
 _TABLES = yaml.safe_load(STACKS_FILE.read_text(encoding="utf-8"))
-PROXY = "<proxy>"
 
 TEST_RUNNERS: tuple[str, ...] = tuple(_TABLES["runners"])
 TEST_LAUNCHERS: tuple[str, ...] = tuple(_TABLES["launchers"])
 PLAIN_JUNIT3: tuple[str, ...] = tuple(_TABLES["plain_junit3"])
 _MAX_JDK: dict[str, int] = _TABLES["max_jdk"]
 
-Spec = list[FrameSpec | str]  # a frame, or a `<marker>` that expands on the row's JDK
 
-
-def _spec(items: list[str]) -> Spec:
-    """A chain as written in launchers.yaml: `@part` spliced in, frames parsed, markers kept."""
-    spec: Spec = []
+def _spec(items: list[str]) -> list[FrameSpec]:
+    """A chain as written in launchers.yaml, `@part` spliced in."""
+    spec: list[FrameSpec] = []
     for item in items:
-        if item.startswith("@"):
-            spec += _spec(_TABLES["parts"][item[1:]])
-        else:
-            spec.append(item if item.startswith("<") else parse_frame(item, STACKS_FILE))
+        spec += _spec(_TABLES["parts"][item[1:]]) if item.startswith("@") else [parse_frame(item, STACKS_FILE)]
     return spec
 
 
@@ -48,28 +42,7 @@ _TESTNG = {version: _spec(items) for version, items in _TABLES["testng"].items()
 
 def launcher_frames(key: str, jdk: Jdk) -> list[StackFrame]:
     """The frames of LAUNCHER_STACKS[key] on `jdk`."""
-    return _expand(LAUNCHER_STACKS[key], jdk)
-
-
-def _expand(spec: Spec, jdk: Jdk) -> list[StackFrame]:
-    frames: list[StackFrame] = []
-    for item in spec:
-        if isinstance(item, FrameSpec) and item.jdk:
-            frames.append(jdk.f(item.method, item.lines))
-        elif isinstance(item, FrameSpec):
-            cls, method = item.method.rsplit(".", 1)
-            frames.append(StackFrame(cls, method, source_file(cls), item.lines))
-        elif item.startswith(PROXY):
-            frames.append(_proxy_frame(item[len(PROXY) :], jdk))
-        else:
-            frames += jdk.segment(item[1:-1])
-    return frames
-
-
-def _proxy_frame(method: str, jdk: Jdk) -> StackFrame:
-    if jdk.at_least(17):
-        return StackFrame("jdk.proxy1.$Proxy2", method, module="jdk.proxy1")
-    return StackFrame("com.sun.proxy.$Proxy2", method)
+    return jdk.frames(LAUNCHER_STACKS[key])
 
 
 def draw_launcher(weights: dict[str, float], runner: str, jdk: Jdk, rng: random.Random) -> str | None:
@@ -86,4 +59,4 @@ def draw_launcher(weights: dict[str, float], runner: str, jdk: Jdk, rng: random.
 
 def testng_frames(jdk: Jdk) -> list[StackFrame]:
     """TestNG calling a test method, down to `TestNG.run`: 6.x on JDK 6-8, 7.x (invokers package) later."""
-    return _expand(_TESTNG["6" if jdk.version <= 8 else "7"], jdk)
+    return jdk.frames(_TESTNG["6" if jdk.version <= 8 else "7"])

@@ -7,8 +7,10 @@ repeated traces, truncation and message-only error lines.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -39,6 +41,8 @@ def load_log_styles(path: str | Path = LOG_STYLES_FILE) -> dict[str, LogStyle]:
         shaped = isinstance(row, dict) and set(row) == {"prefixed", "omitted"}
         if not shaped or not isinstance(row["prefixed"], bool) or row["omitted"] not in _TABLES["omitted"]:
             raise ValueError(f"{path}: style {name!r} needs `prefixed: true|false` and `omitted: more|common`")
+        if row["prefixed"] and name not in _TABLES["records"]:
+            raise ValueError(f"{path}: style {name!r} is prefixed: {LOG_STYLES_FILE.name} needs its `records` layout")
         table[str(name)] = LogStyle(row["prefixed"], row["omitted"])
     return table
 
@@ -174,6 +178,16 @@ class Document:
     n_traces: int
 
 
+class _Drawn:
+    """A record slot drawn from the document's randomness only when a layout prints it (so only its rows draw)."""
+
+    def __init__(self, draw: Callable[[], Any]) -> None:
+        self.draw = draw
+
+    def __format__(self, spec: str) -> str:
+        return format(self.draw(), spec)
+
+
 class Formatter:
     """One log format: how a record's first line looks (the trace lines follow unprefixed, except `k8s`)."""
 
@@ -183,48 +197,43 @@ class Formatter:
         self.clock = clock
         self.pid = pid
         self.boot3 = boot3
-        self.log4j_layout = rng.choice(_TABLES["log4j2_layouts"])
+        self.log4j_layout = rng.choice(tuple(_TABLES["records"]["log4j2"]))
         self.logback_with_date = rng.random() < 0.6
         self.node = ""  # Elasticsearch: the node name of every record
         if style == "elasticsearch":
             self.node = rng.choice(_TABLES["elasticsearch_nodes"])
 
     def record(self, line: LogLine) -> list[str]:
+        """The record's line(s) in the style's layout (log_styles.yaml `records`, which names the slots)."""
         self.clock.tick()
-        c = self.clock
-        if self.style in ("boot", "tomcat_root", "k8s"):
-            thread = line.thread[-15:].rjust(15)
-            stamp = c.iso("T") + "+09:00" if self.boot3 else c.iso(" ")
-            logger = abbreviate_logger(line.logger, 39).ljust(40)
-            return [f"{stamp} {line.level.rjust(5)} {self.pid} --- [{thread}] {logger}: {line.message}"]
-        if self.style == "logback":
-            stamp = c.iso(" ") if self.logback_with_date else f"{c.hms}.{c.millis:03d}"
-            return [
-                f"{stamp} [{line.thread}] {line.level.ljust(5)} {abbreviate_logger(line.logger, 36)} - {line.message}"
-            ]
-        if self.style == "log4j2":
-            if self.log4j_layout == "file_line":
-                simple = line.logger.rsplit(".", 1)[-1]
-                return [
-                    f"{c.iso(' ', ',')} {line.level.ljust(5)} [{line.thread}] {abbreviate_logger(line.logger, 30)} "
-                    f"({simple}.java:{self.rng.randint(30, 600)}) - {line.message}"
-                ]
-            if self.log4j_layout == "bracket":
-                return [f"[{c.iso(' ')}] [{line.level}] [{line.thread}] {line.logger} - {line.message}"]
-            return [f"{c.iso(' ', ',')} {line.level} {line.logger} [{line.thread}] {line.message}"]
-        if self.style == "jul":
-            method = self.rng.choice(_TABLES["logging_methods"])
-            return [f"{c.jul()} {line.logger} {method}", f"{_TABLES['jul_levels'][line.level]}: {line.message}"]
-        if self.style == "elasticsearch":
-            logger = initials_logger(line.logger).ljust(25)
-            return [f"[{c.iso('T', ',')}][{line.level.ljust(5)}][{logger}] [{self.node}] {line.message}"]
-        if self.style == "catalina":  # JULI's OneLineFormatter: the source class and method
-            method = line.method or self.rng.choice(_TABLES["logging_methods"])
-            level = _TABLES["jul_levels"][line.level]
-            return [f"{c.tomcat()} {level} [{line.thread}] {line.logger}.{method} {line.message}"]
-        if self.style == "kafka_server":  # `%p %m (%c)`, a client's log context in the message
-            return [f"[{c.iso(' ', ',')}] {line.level} {self._kafka_context(line)}{line.message} ({line.logger})"]
-        return [f"{c.iso(' ')} {line.level} [{line.thread}] {line.logger} - {line.message}"]
+        c, rng, logger = self.clock, self.rng, line.logger
+        slots = {
+            "level": line.level,
+            "logger": logger,
+            "message": line.message,
+            "thread": line.thread,
+            "thread_tail": line.thread[-15:],
+            "pid": self.pid,
+            "node": self.node,
+            "iso": c.iso(" "),
+            "iso_comma": c.iso(" ", ","),
+            "iso_t_comma": c.iso("T", ","),
+            "boot_stamp": c.iso("T") + "+09:00" if self.boot3 else c.iso(" "),
+            "logback_stamp": c.iso(" ") if self.logback_with_date else f"{c.hms}.{c.millis:03d}",
+            "jul_stamp": c.jul(),
+            "tomcat_stamp": c.tomcat(),
+            "jul_level": _TABLES["jul_levels"][line.level],
+            **{f"logger{width}": abbreviate_logger(logger, width) for width in (39, 36, 30)},
+            "logger_initials": initials_logger(logger),
+            "simple": logger.rsplit(".", 1)[-1],
+            "source_line": _Drawn(lambda: rng.randint(30, 600)),
+            "method": _Drawn(lambda: line.method or rng.choice(_TABLES["logging_methods"])),
+            "kafka_context": _Drawn(lambda: self._kafka_context(line)),
+        }
+        layouts = _TABLES["records"].get(self.style, _TABLES["records"]["default"])
+        if isinstance(layouts, dict):  # log4j2: the document's layout
+            layouts = layouts[self.log4j_layout]
+        return [layout.format_map(slots) for layout in layouts]
 
     def records(self, lines: list[LogLine]) -> list[str]:
         return [text for line in lines for text in self.record(line)]

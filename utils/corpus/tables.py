@@ -6,7 +6,8 @@ Each file may hold three sections (any other key fails the load with one sentenc
   `[jdk ]<package.Class.method>[:<line>][ native]`, where `<line>` is one number or four numbers `8/11/17/21`
   (the line on JDK 8, 11, 17 and 21; JDK 6 and 7 use 8's). `jdk ` marks a JDK frame (it gets the module prefix
   on JDK 9+ and keeps its file name without a line); other frames are library frames (no line: "Unknown
-  Source"). An entry `@name` inserts the chain `name` (defined in any file) in its place.
+  Source"). An entry `@name` inserts the chain `name` (defined in any file) in its place, `<name>` the JDK
+  segment `name` of utils/corpus/jdk.yaml on the row's JDK, and `<proxy>method` a JDK dynamic proxy's frame.
 - `texts:` English/Korean pairs, `{en: ..., ko: ...}`, with `{slot}` placeholders filled by `str.format`
   (`{site.method}`, `{what[0]}` work; a literal brace is doubled).
 - `messages:` exception messages (one language: the JVM's), `{slot}`s as in texts.
@@ -35,7 +36,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built wi
 SECTIONS = ("frames", "texts", "messages", "values", "maps", "templates")
 LANGUAGES = ("en", "ko")
 _FRAME = re.compile(
-    r"^(?P<jdk>jdk )?(?P<method>[^\s:]+\.[^\s:.]+)(?::(?P<lines>\d+(?:/\d+){3}|\d+))?(?P<native> native)?$"
+    r"^(?:<proxy>(?P<proxied>[\w$]+)|<(?P<segment>\w+)>|"
+    r"(?P<jdk>jdk )?(?P<method>[^\s:]+\.[^\s:.]+)(?::(?P<lines>\d+(?:/\d+){3}|\d+))?(?P<native> native)?)$"
 )
 
 
@@ -43,10 +45,12 @@ _FRAME = re.compile(
 class FrameSpec:
     """One frame of a chain as written in a data file."""
 
-    method: str  # qualified method: "com.zaxxer.hikari.HikariDataSource.getConnection"
+    method: str  # qualified method: "com.zaxxer.hikari.HikariDataSource.getConnection" (a segment: its name)
     lines: int | tuple[int, ...] | None = None
     jdk: bool = False
     native: bool = False
+    segment: bool = False  # `<name>`: a JDK segment, expanded on the row's JDK
+    proxy: bool = False  # `<proxy>method`: a JDK dynamic proxy's frame (its class depends on the JDK)
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Tables:
     maps: dict[str, dict[Any, Any]] = field(default_factory=dict)
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> its entry (declared.py builds it)
     origin: dict[str, Path] = field(default_factory=dict)  # "frames:name" -> the file that defines it
+    referenced: set[str] = field(default_factory=set)  # chains some chain inserts with `@name`
 
 
 class TableError(ValueError):
@@ -70,6 +75,10 @@ def parse_frame(text: str, path: Path) -> FrameSpec:
     match = _FRAME.match(text)
     if match is None:
         raise TableError(f"{path.name}: frame {text!r} is not `[jdk ]package.Class.method[:line][ native]`.")
+    if match["proxied"]:
+        return FrameSpec(match["proxied"], proxy=True)
+    if match["segment"]:
+        return FrameSpec(match["segment"], segment=True)
     lines: int | tuple[int, ...] | None = None
     if match["lines"]:
         numbers = tuple(int(part) for part in match["lines"].split("/"))
@@ -150,6 +159,7 @@ def _resolve(name: str, raw: dict[str, list[str]], tables: Tables, stack: tuple[
             raise TableError(f"{path.name}: chain {name!r} refers to the unknown chain {target!r}.")
         if target in stack:
             raise TableError(f"{path.name}: chain {name!r} refers to itself through {target!r}.")
+        tables.referenced.add(target)
         frames += _resolve(target, raw, tables, (*stack, target))
     tables.frames[name] = frames
     return frames
@@ -174,8 +184,4 @@ def tables() -> Tables:
 
 def chain_references(tables_dir: Path = TEMPLATES_DIR) -> set[str]:
     """Chains some data file inserts with `@name` (for the test that every chain is used)."""
-    used: set[str] = set()
-    for path in tables_dir.glob("*.yaml"):
-        for frames in (yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}).get("frames", {}).values():
-            used.update(entry[1:] for entry in frames if entry.startswith("@"))
-    return used
+    return load_tables(tables_dir).referenced

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,32 @@ _NOT_COMPARED = frozenset({
     "hub_model_id", "hub_strategy", "hub_private_repo", "hub_always_push", "hub_revision", "report_to", "run_name",
     "local_rank", "dataloader_num_workers", "preprocessing_num_workers", "feature_cache_dir",
 })
+
+
+@dataclass
+class ResumeArguments:
+    """The arguments of the resume rule (`may_resume`), one group of each trainer's argument dataclasses: whether
+    a run in output_dir may be replaced, and whether its checkpoints stay."""
+
+    keep_checkpoints: bool = field(
+        default=False, metadata={"help": "Keep the Trainer's checkpoint-* dirs (for resuming) after the final save."}
+    )
+    overwrite_output_dir: bool = field(
+        default=False,
+        metadata={"help": "Start afresh even if output_dir holds a run with other arguments (without it: a run with "
+                          "the same arguments resumes from its last checkpoint-*, one with other arguments is "
+                          "refused)."},
+    )
+
+    def may_resume(self, output_dir: str | Path, arguments: dict[str, Any]) -> bool:
+        """The resume rule (`may_resume`) for a run with `arguments` in `output_dir`, per --overwrite_output_dir."""
+        return may_resume(output_dir, arguments, self.overwrite_output_dir)
+
+    def remove_checkpoints(self, run_dir: str | Path) -> None:
+        """Once `run_dir` holds its final model: the Trainer's checkpoint-* dirs go, unless --keep_checkpoints."""
+        if not self.keep_checkpoints:
+            for checkpoint in Path(run_dir).glob("checkpoint-*"):
+                shutil.rmtree(checkpoint, ignore_errors=True)
 
 
 class FocalLossTrainer(Trainer):

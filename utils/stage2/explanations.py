@@ -7,10 +7,10 @@ length 7`, `variable` / `call` / `returned` of a helpful NullPointerException, `
 `from_type` / `to_type` of a ClassCastException, `address`, `radix`, `recursive`).
 
 Type-level texts (configs/explanations.yaml `types`): per label, variants in order, each with en/ko cause and fix
-templates over those slots and optionally a `when` case (a message detector below). The first variant whose case
-holds and whose slots are all known is used, so the text states only what the trace shows: grounded by
-construction (tests/test_grounding.py checks every variant with utils/grounding.py). Recalled known scenarios use
-the same slots (utils/stage2/scenarios.py): their specifics are re-filled from the new trace.
+templates over those slots and optionally a `when` case (a case the message shows: utils/stage2/message_cases.yaml).
+The first variant whose case holds and whose slots are all known is used, so the text states only what the trace
+shows: grounded by construction (tests/test_grounding.py checks every variant with utils/grounding.py). Recalled
+known scenarios use the same slots (utils/stage2/scenarios.py): their specifics are re-filled from the new trace.
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ import yaml
 
 from utils.grounding import Grounding
 from utils.labels import OTHER_LABEL as OTHER
-from utils.parsing.stacktrace import Frame, Trace
+from utils.labels import LabelSet
+from utils.parsing.stacktrace import Frame, Trace, parse_log
 
 EXPLANATIONS_PATH = Path(__file__).resolve().parents[2] / "configs" / "explanations.yaml"
+MESSAGE_CASES_PATH = Path(__file__).with_name("message_cases.yaml")
 LANGUAGES = ("en", "ko")
 _MAX_SLOT_CHARS = 120
 # Slots a template writes inside quotes: a value holding a quote, a newline or ";" would break the quoting or the
@@ -41,26 +43,14 @@ _QUOTED_SLOTS = ("value", "variable", "call", "returned")
 # ------------------------------------------------------------------------------------------------ message cases
 
 
-def _number(text: str) -> int | None:
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return None
+def _load_message_cases(path: Path) -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]], dict[str, str]]:
+    """(patterns, number formats, phrases) of the message-case table (message_cases.yaml)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return ({case: re.compile(pattern) for case, pattern in data["patterns"].items()},
+            {case: re.compile(pattern) for case, pattern in data["number_formats"].items()}, data["phrases"])
 
 
-_NFE = re.compile(r'For input string: "(?P<value>[^"\n]*)"(?: under radix (?P<radix>\d+))?')
-_INDEX = re.compile(r"(?:Index|index)[:\s]+(?P<index>-?\d+),?\s+(?:out of bounds for length|Size:|size:|length)\s*"
-                    r"(?P<length>\d+)")
-_STRING_INDEX = re.compile(r"(?:String index out of range|out of range):\s*(?P<index>-?\d+)$")
-_RANGE = re.compile(r"begin (?P<begin>-?\d+), end (?P<end>-?\d+), length (?P<length>\d+)")
-_NPE_RETURNED = re.compile(r'because the return value of "(?P<returned>[^"]+)" is null')
-_NPE_INVOKE = re.compile(r'Cannot invoke "(?P<call>[^"]+)" because "(?P<variable>[^"]+)" is null')
-_NPE_VARIABLE = re.compile(r'because "(?P<variable>[^"]+)" is null')
-_CCE = re.compile(r"(?:class )?(?P<from_type>[\w.$\[\];]+) cannot be cast to (?:class )?(?P<to_type>[\w.$\[\];]+)")
-_EXPECTED = re.compile(r"expected:?\s*<(?P<expected>[^<>\n]*)>\s*but was:?\s*<(?P<actual>[^<>\n]*)>", re.IGNORECASE)
-_HAMCREST = re.compile(r"Expected: (?P<expected>[^\n]+?)\s*\n\s*but: (?P<actual>[^\n]+)")
-_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.\-]*://[^\s\"'<>]+|(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?|"
-                      r"(?<![\w.\-])[A-Za-z][\w\-.]*:\d{2,5}(?!\d))")
+_PATTERNS, _NUMBER_FORMATS, _PHRASES = _load_message_cases(MESSAGE_CASES_PATH)
 
 
 def _nfe_case(value: str, radix: str | None) -> str:
@@ -71,17 +61,9 @@ def _nfe_case(value: str, radix: str | None) -> str:
         return "nfe_whitespace"
     if radix and radix != "10":
         return "nfe_radix"
-    if re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", value):
-        return "nfe_thousands"
-    if re.fullmatch(r"[+-]?\d*\.\d+|[+-]?\d+\.\d*", value):
-        return "nfe_decimal"
-    if re.fullmatch(r"[+-]?\d{10,}", value):
-        return "nfe_too_large"
-    if value.lower() == "null":
-        return "nfe_null"
-    if re.fullmatch(r"[+-]?\d[\d.,]*\s*[^\d\s.,]+.*|[^\d\s]{1,3}\s*\d[\d.,]*", value):
-        return "nfe_unit"
-    return "nfe_text"
+    # every format needs a digit, so a value reading null fits none of them
+    fitting = next((case for case, pattern in _NUMBER_FORMATS.items() if pattern.fullmatch(value)), None)
+    return fitting or ("nfe_null" if value.lower() == "null" else "nfe_text")
 
 
 def _index_case(index: int, length: int | None) -> str:
@@ -94,37 +76,38 @@ def _index_case(index: int, length: int | None) -> str:
     return "index_equals_length" if index == length else "index_beyond"
 
 
+def _first_match(names: Sequence[str], text: str) -> tuple[str, re.Match[str]] | None:
+    """(name, match) of the first of the patterns `names` found in `text`: readings that exclude one another."""
+    for name in names:
+        if match := _PATTERNS[name].search(text):
+            return name, match
+    return None
+
+
 def message_cases(message: str) -> dict[str, dict[str, str]]:
     """The cases a root-cause message shows, each with the slots it reads: {case: {slot: value}}."""
     cases: dict[str, dict[str, str]] = {}
     text = message or ""
-    if match := _NFE.search(text):
+    if match := _PATTERNS["nfe"].search(text):
         value, radix = match.group("value"), match.group("radix")
         cases[_nfe_case(value, radix)] = {"value": value, **({"radix": radix} if radix else {})}
-    elif re.search(r"null|Cannot parse null string", text) and len(text) < 40 and "because" not in text:
+    elif _PATTERNS["nfe_null"].search(text) and len(text) < 40 and "because" not in text:
         cases["nfe_null"] = {}
-    if match := _INDEX.search(text):
+    if match := _PATTERNS["index"].search(text):
         index, length = int(match.group("index")), int(match.group("length"))
         cases[_index_case(index, length)] = {"index": match.group("index"), "length": match.group("length")}
-    elif match := _RANGE.search(text):
+    elif match := _PATTERNS["substring_range"].search(text):
         cases["substring_range"] = match.groupdict()
-    elif (match := _STRING_INDEX.search(text.strip())) or (match := re.fullmatch(r"(?P<index>-?\d+)", text.strip())):
+    elif (match := _PATTERNS["string_index"].search(text.strip())) or (
+            match := _PATTERNS["bare_index"].fullmatch(text.strip())):
         cases[_index_case(int(match.group("index")), None)] = {"index": match.group("index")}
-    if match := _NPE_RETURNED.search(text):
-        cases["npe_returned"] = match.groupdict()
-    elif match := _NPE_INVOKE.search(text):
-        cases["npe_invoke"] = match.groupdict()
-    elif match := _NPE_VARIABLE.search(text):
-        cases["npe_variable"] = match.groupdict()
-    if match := _CCE.search(text):
-        cases["cce_types"] = match.groupdict()
-    for name, needle in (("by_zero", "/ by zero"), ("non_terminating", "non-terminating decimal expansion"),
-                         ("rounding_necessary", "rounding necessary"), ("overflow", "overflow")):
-        if needle in text.lower():
-            cases[name] = {}
-    if match := _EXPECTED.search(text) or _HAMCREST.search(text):
-        cases["expected_actual"] = {key: value.strip() for key, value in match.groupdict().items()}
-    if match := _ADDRESS.search(text):
+    for readings in (("npe_returned", "npe_invoke", "npe_variable"), ("cce_types",)):
+        if found := _first_match(readings, text):
+            cases[found[0]] = found[1].groupdict()
+    cases.update({case: {} for case, phrase in _PHRASES.items() if phrase in text.lower()})
+    if found := _first_match(("expected", "hamcrest"), text):
+        cases["expected_actual"] = {key: value.strip() for key, value in found[1].groupdict().items()}
+    if match := _PATTERNS["address"].search(text):
         cases["address"] = {"address": match.group(0).rstrip(".,;:)")}
     return cases
 
@@ -146,6 +129,17 @@ def select_trace(traces: Sequence[Trace], root_exception: str | None = None) -> 
         if trace.frames:
             return trace
     return with_exception[0] if with_exception else traces[0]
+
+
+def labelled_trace(row: dict[str, Any], label_set: LabelSet) -> tuple[Trace, str] | None:
+    """A real log row read as predict.py reads it: (the trace it is about, the parser's type of that trace: its root
+    cause's class through `label_set`); the trace is `select_trace` of the traces of `row["log"]` that show an
+    exception, by the row's `root_exception` when it has one. None when the log shows no exception."""
+    traces = [trace for trace in parse_log(row["log"]) if trace.has_exception]
+    if not traces:
+        return None
+    trace = select_trace(traces, row.get("root_exception"))
+    return trace, label_set.to_label(trace.root_cause.class_name or None)
 
 
 def first_application_frame(trace: Trace) -> Frame | None:

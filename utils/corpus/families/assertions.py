@@ -10,6 +10,7 @@ from typing import Any
 
 from utils.corpus.builder import Ctx
 from utils.corpus.declared import helper
+from utils.corpus.families.stacks import detached
 from utils.corpus.model import Incident, StackFrame, Thrown, template
 from utils.corpus.tables import tables
 
@@ -134,14 +135,8 @@ def expected_exception(c: Ctx) -> Incident:
     below = next((i + 1 for i, f in enumerate(entry.bottom) if f.method == "evaluate" and "InvokeMethod" in f.cls), 1)
     fault = test_fault(c)
     message = c.message(".message", expected=expected)
-    return c.incident(
-        [Thrown("java.lang.AssertionError", message, [*c.chain(".throw"), *entry.bottom[below:]])],
-        cause=c.text(".cause", fault=fault, expected_simple=expected.rsplit(".", 1)[-1]),
-        fix=c.text(".fix", fault=fault),
-        fault=fault,
-        fault_in_trace=False,
-        auto_wrap=False,
-    )
+    root = Thrown("java.lang.AssertionError", message, [*c.chain(".throw"), *entry.bottom[below:]])
+    return detached(c, [root], fault, fault=fault, expected_simple=expected.rsplit(".", 1)[-1])
 
 
 @template("AssertionError", "assert.multiple_failures", contexts=TEST, min_jdk=8)

@@ -2,7 +2,7 @@
 RejectedExecutionException (saturated or shut-down pools) and timeouts (futures, Kafka, JDBC, Netty, Reactor).
 
 The regular templates are declared in utils/corpus/templates/concurrency.yaml, through the pool and task helpers
-here; these build cause-less chains, wrappers whose messages draw, proxies and timer stacks by hand."""
+here; these build stackless causes, wrappers whose messages draw and proxies by hand."""
 
 from __future__ import annotations
 
@@ -43,43 +43,6 @@ def task_text(c: Ctx) -> str:
         "address": c.randint(0x1000000, 0x7FFFFFF),
     }
     return c.message("concurrency.task_text.jdk8" if c.jdk.version <= 8 else "concurrency.task_text", **slots)
-
-
-@template("ExecutionException", "ee.completion_join", min_jdk=8)
-def ee_completion_join(c: Ctx) -> Incident:
-    inner, inner_class = c.pick(c.values("concurrency.lost_causes"))  # the cause the failure dropped
-    inner = inner.format(stem=c.code.stem)
-    owner = c.app(c.pick(("service", "support")))
-    lam = owner.at(f"lambda${c.verb()}${c.randint(0, 4)}", c.code.line())
-    frames = [*c.jdk.segment("completion_encode"), *c.jdk.async_supply(c.chance(0.5))]
-    return c.incident(
-        [Thrown("java.util.concurrent.CompletionException", inner, frames)],
-        fault=lam,
-        fault_in_trace=False,
-        auto_wrap=False,
-        cause=c.text(".cause", owner=owner, inner_class=inner_class),
-        fix=c.text(".fix"),
-        extra={"cause_not_printed": True},
-    )
-
-
-@template("RejectedExecutionException", "ree.spring_task_executor", codebases=("bank",))
-def spring_task_executor(c: Ctx) -> Incident:
-    site = c.frame(c.pick(("service", "listener", "support")))
-    stack = c.call_stack([site], c.chain(".throw"))
-    pool = pool_state(c)
-    root = Thrown(REE, c.message("concurrency.rejected", task=task_text(c), pool=pool), stack)
-    if c.chance(0.6):
-        text = c.message("concurrency.not_accepted", pool=pool, task=task_text(c))
-    else:
-        text = c.message(".not_accepted", task=task_text(c))
-    wrap = Wrap(
-        "org.springframework.core.task.TaskRejectedException",
-        text,
-        at="org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor.execute",
-        line_delta=3,
-    )
-    return c.incident([root], wraps=[wrap], top=[site], cause=c.text(".cause", site=site), fix=c.text(".fix"))
 
 
 @template("RejectedExecutionException", "ree.async_method", codebases=("bank",), contexts=("web", "kafka", "scheduled"))
@@ -165,26 +128,3 @@ def netty_read_timeout(c: Ctx) -> Incident:
         "org.springframework.web.reactive.function.client.WebClientRequestException", c.message(".message"), stack
     )
     return c.incident([wrapper, root], top=[site], fault=site, cause=c.text(".cause", url=url), fix=c.text(".fix"))
-
-
-@template("TimeoutException", "to.reactor_timeout", min_jdk=8)
-def reactor_timeout(c: Ctx) -> Incident:
-    millis = c.pick((1000, 3000, 5000, 10000, 30000))
-    operator = c.pick(c.values(".operator"))
-    throw = [
-        *c.chain(".throw"),
-        *c.jdk.segment("future_task_run"),
-        *c.chain(".scheduled"),
-        *c.jdk.segment("pool_worker"),
-    ]
-    owner = c.app(c.pick(("client", "service")))
-    fault = StackFrame(owner.fqcn, c.verb("client"), owner.file, None, app=True)
-    message = c.message(".result", millis=millis, operator=operator)
-    return c.incident(
-        [Thrown("java.util.concurrent.TimeoutException", message, throw)],
-        fault=fault,
-        fault_in_trace=False,
-        auto_wrap=False,
-        cause=c.text(".cause", owner=owner, millis=millis),
-        fix=c.text(".fix"),
-    )

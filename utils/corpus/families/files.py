@@ -1,12 +1,12 @@
 """Files and streams: IOException (closed streams, full disks, EOF, malformed input, zip, permissions, processes),
 FileNotFoundException (java.io opens) and NoSuchFileException (java.nio.file).
 
-The regular templates are declared in utils/corpus/templates/files.yaml (their file paths drawn by `path`); these
-two build chains by hand: a root thrown after its stack is drawn, and a process's two exceptions."""
+The regular templates are declared in utils/corpus/templates/files.yaml (their file paths drawn by `path`); a
+process's two exceptions are built here by hand."""
 
 from __future__ import annotations
 
-from utils.corpus.builder import Ctx, Wrap
+from utils.corpus.builder import Ctx
 from utils.corpus.declared import helper
 from utils.corpus.model import Incident, Thrown, template
 
@@ -21,24 +21,6 @@ def path(c: Ctx, windows: bool = False) -> str:
         dates = {"day": c.date(""), "date": c.date(), "account_no": c.account_no(), "clearing_day": c.date("")}
         return c.pick(c.values("files.path.bank")).format(**dates)
     return c.pick(c.values("files.path.oss")).format(code=c.code)
-
-
-@template("IOException", "ioe.malformed_input")
-def malformed_input(c: Ctx) -> Incident:
-    site = c.frame(c.pick(("batch", "support", "util")))
-    if c.jdk.at_least(8) and c.chance(0.5):  # Files.lines: the length is drawn after the stack
-        stack = c.call_stack([site], c.chain(".lines"))
-        root = Thrown("java.nio.charset.MalformedInputException", c.message(".message", length=c.randint(1, 3)), stack)
-        wrap = Wrap("java.io.UncheckedIOException", at="java.io.BufferedReader$1.hasNext")
-        return c.incident([root], wraps=[wrap], top=[site], cause=c.text(".cause_2", site=site), fix=c.text(".fix_2"))
-    return c.fail(
-        "java.nio.charset.MalformedInputException",
-        c.message(".message", length=c.randint(1, 3)),
-        [site],
-        c.chain(".decoder"),
-        cause=c.text(".cause", site=site),
-        fix=c.text(".fix"),
-    )
 
 
 @template("IOException", "ioe.cannot_run_program")

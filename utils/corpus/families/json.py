@@ -1,21 +1,18 @@
 """JSON: JsonParseException (malformed JSON text: Jackson, Gson, org.json) and JsonMappingException (valid JSON that
 does not fit the Java type: unknown fields, bad formats, wrong shapes, missing creators, unknown subtypes).
 
-The regular templates are declared in utils/corpus/templates/json.yaml (through the Jackson helpers here); these
-build the request bodies Spring MVC cannot read, whose stack ends below the controller that never ran, and Gson's
-wrapped error (a declared `wrap` draw cannot name its catch site yet: `at` is also a draw)."""
+The templates are declared in utils/corpus/templates/json.yaml, through the Jackson helpers here."""
 
 from __future__ import annotations
 
-from utils.corpus.builder import Ctx, Wrap
+from utils.corpus.builder import Ctx
 from utils.corpus.codebase import AppClass
 from utils.corpus.declared import helper
 from utils.corpus.families import stacks
-from utils.corpus.model import Incident, StackFrame, Thrown, template
+from utils.corpus.model import StackFrame
 
 CORE = "com.fasterxml.jackson.core"
 DATABIND = "com.fasterxml.jackson.databind"
-NOT_READABLE = "org.springframework.http.converter.HttpMessageNotReadableException"
 
 helper("jackson_read")(stacks.jackson_read)
 
@@ -61,68 +58,3 @@ def deserialize(c: Ctx) -> list[StackFrame]:
 def dto(c: Ctx) -> AppClass:
     """A request/response class of the code base's domain."""
     return c.app("domain", f"{c.type_name()}{c.pick(c.values('json.dto_suffix'))}")
-
-
-# ------------------------------------------------------------------------- request bodies Spring MVC cannot read
-
-
-def below_controller(c: Ctx) -> list[StackFrame]:
-    """Spring MVC reading a @RequestBody and the request's frames below the controller's reflective call (deepest
-    first); builds the row's entry."""
-    return [*stacks.message_converter(c), *c.entry().bottom[len(c.jdk.segment("reflect_invoke")) + 2 :]]
-
-
-def unread_body(c: Ctx, controller: StackFrame, root: Thrown, parse_error: str | None = None, **slots: str) -> Incident:
-    """The controller method is the fault, outside the trace: it never ran. `parse_error`: Jackson's message, which
-    Spring's wrapper repeats."""
-    wraps = []
-    if parse_error is not None:
-        wraps.append(
-            Wrap(
-                NOT_READABLE,
-                lambda inner: c.message("json.parse_error", error=parse_error, inner_string=inner.to_string()),
-                at="org.springframework.http.converter.json.AbstractJackson2HttpMessageConverter.readJavaType",
-                line_delta=5,
-            )
-        )
-    return c.incident(
-        [root],
-        wraps=wraps,
-        auto_wrap=False,
-        fault=controller,
-        fault_in_trace=False,
-        cause=c.text(".cause", controller=controller, **slots),
-        fix=c.text(".fix"),
-    )
-
-
-@template("JsonParseException", "jpe.request_body", contexts=("web",), codebases=("bank",))
-def request_body(c: Ctx) -> Incident:
-    controller = c.frame("controller")
-    body = json_body(c)
-    error = c.message("json.field_name_expected", char=c.pick(c.values(".char")))
-    bottom = below_controller(c)
-    stack = [*parse_frames(c, "_reportUnexpectedChar"), *stacks.jackson_read(c)[:2], *c.chain(".stack"), *bottom]
-    root = Thrown(f"{CORE}.JsonParseException", c.message(".message", error=error, source=source_text(c, body)), stack)
-    return unread_body(c, controller, root, error)
-
-
-@template("JsonMappingException", "jme.body_missing", contexts=("web",), codebases=("bank",))
-def body_missing(c: Ctx) -> Incident:
-    controller = c.frame("controller")
-    message = c.message(".message", target=dto(c), controller=controller)
-    stack = [*c.chain(".throw"), *below_controller(c)[4:]]  # thrown once the converters read no body
-    return unread_body(c, controller, Thrown(NOT_READABLE, message, stack))
-
-
-@template("JsonMappingException", "jme.request_mapping_wrapped", contexts=("web",), codebases=("bank",))
-def request_mapping_wrapped(c: Ctx) -> Incident:
-    controller = c.frame("controller")
-    target = dto(c)
-    field = c.pick(c.values(".field"))
-    error = c.message(".error", value=c.pick(c.values(".value")))
-    bottom = below_controller(c)
-    stack = [*c.chain(".stack"), *stacks.jackson_read(c)[:2], *c.chain("jpe.request_body.stack"), *bottom]
-    message = c.message(".message", error=error, column=c.randint(10, 90), target=target, field=field)
-    root = Thrown(f"{DATABIND}.exc.InvalidFormatException", message, stack)
-    return unread_body(c, controller, root, error, field=field)

@@ -1,24 +1,20 @@
 """Network: SocketTimeoutException (read/connect timeouts), ConnectException (refused / unreachable), SocketException
 (reset, broken pipe, closed, bind), UnknownHostException (DNS) and RestClientException (HTTP error statuses).
 
-The regular templates are declared in utils/corpus/templates/network.yaml (through the socket, DNS, HTTP client
-and wrapper helpers here); these draw after the call stack is built, chain several exceptions, fail on an event loop
-thread whose stack holds no application frame, or wrap at a catch site a declared `wrap` draw cannot name yet."""
+The templates are declared in utils/corpus/templates/network.yaml (through the socket, DNS, HTTP client and
+wrapper helpers here) but two: Netty's and Lettuce's connect failures chain exceptions of stacks of their own."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from utils.corpus.builder import Ctx, Wrap
-from utils.corpus.codebase import AppClass
 from utils.corpus.declared import helper
 from utils.corpus.families import stacks
 from utils.corpus.model import Incident, StackFrame, Thrown, template
 from utils.corpus.tables import tables
 
-STE = "java.net.SocketTimeoutException"
 CE = "java.net.ConnectException"
-UHE = "java.net.UnknownHostException"
 ANNOTATED = "io.netty.channel.AbstractChannel$AnnotatedConnectException"
 WEB = "org.springframework.web.client"
 HTTP = tables().maps["http.status"]  # status -> reason phrase, exception suffix, error body
@@ -138,81 +134,13 @@ def feign_error(c: Ctx, status: int, method: str) -> list[StackFrame]:
     ]
 
 
-def off_stack(c: Ctx, chain: list[Thrown], caller: AppClass, method: str, fix: str = ".fix", **slots: Any) -> Incident:
-    """A failure on an event loop thread (Netty, Reactor): the application's call ({caller}.{method}) that started
-    the work is not on its stack."""
-    return c.incident(
-        chain,
-        fault=StackFrame(caller.fqcn, method, caller.file, None, app=True),
-        fault_in_trace=False,
-        auto_wrap=False,
-        cause=c.text(".cause", **slots),
-        fix=c.text(fix, **slots),
-    )
-
-
-# ------------------------------------------------------------------------------------------- SocketTimeoutException
-
-
-@template("SocketTimeoutException", "ste.jdbc_read", codebases=("bank",))
-def jdbc_read(c: Ctx) -> Incident:
-    site = c.frame("repository")
-    stack = c.call_stack([site], [*socket_read(c), *c.chain(".mysql_io")])
-    millis = c.pick((30012, 60007, 10004, 5002))  # socketTimeout: drawn after the stack
-    wraps = [
-        Wrap(
-            "com.mysql.cj.exceptions.CJCommunicationsException",
-            c.message(".wrap", millis=millis),
-            at="com.mysql.cj.protocol.a.NativeProtocol.readMessage",
-            line_delta=12,
-            top=c.chain(".top"),
-        ),
-        Wrap(
-            "com.mysql.cj.jdbc.exceptions.CommunicationsException",
-            lambda inner: inner.message,
-            at="com.mysql.cj.jdbc.ClientPreparedStatement.executeInternal",
-            line_delta=23,
-            top=c.chain("uhe.jdbc_url.top"),
-        ),
-    ]
-    return c.incident(
-        [Thrown(STE, "Read timed out", stack)],
-        wraps=wraps,
-        top=[site],
-        cause=c.text(".cause", site=site, millis=millis),
-        fix=c.text(".fix"),
-    )
-
-
-@template("SocketTimeoutException", "ste.feign", codebases=("bank",))
-def feign(c: Ctx) -> Incident:
-    site = c.frame("service")
-    client = c.app("client", f"{c.pick(c.values('.client'))}Client")
-    proxy = stacks.proxy_class(c)
-    method = c.verb("client")
-    stack = c.call_stack([site], [*socket_read(c), *c.chain(".feign_frames"), StackFrame(proxy, method)])
-    url = c.url()  # drawn after the stack
-    wrap = Wrap(
-        "feign.RetryableException",
-        c.message(".wrap", url=url),
-        at="feign.SynchronousMethodHandler.executeAndDecode",
-        top=c.chain(".wrap_top"),
-        line_delta=10,
-    )
-    return c.incident(
-        [Thrown(STE, "Read timed out", stack)],
-        wraps=[wrap],
-        top=[site],
-        cause=c.text(".cause", client=client, method=method, url=url),
-        fix=c.text("network.read_timeout_fix"),
-    )
-
-
 # ------------------------------------------------------------------------------------------------- ConnectException
 
 
 @template("ConnectException", "ce.netty_annotated", min_jdk=8)
 def netty_annotated(c: Ctx) -> Incident:
+    """On Netty's event loop thread: the application's call that started the connect (the fault) is not on its
+    stack."""
     host, port = c.host(), c.pick((6379, 9092, 8080, 5672, 9200))
     site = c.frame(c.pick(("client", "config", "support")))
     throw = finish_connect(c, ".throw")
@@ -221,8 +149,15 @@ def netty_annotated(c: Ctx) -> Incident:
         chain = [Thrown(ANNOTATED, message, []), Thrown(CE, "Connection refused", throw)]
     else:
         chain = [Thrown(ANNOTATED, message, throw)]
-    what = tables().maps["network.port_service"].get(port, "the service")
-    return off_stack(c, chain, AppClass(site.cls), site.method, what=what, host=host, port=port)
+    slots = {"what": tables().maps["network.port_service"].get(port, "the service"), "host": host, "port": port}
+    return c.incident(
+        chain,
+        fault=StackFrame(site.cls, site.method, site.file, None, app=True),
+        fault_in_trace=False,
+        auto_wrap=False,
+        cause=c.text(".cause", **slots),
+        fix=c.text(".fix", **slots),
+    )
 
 
 @template("ConnectException", "ce.redis_chain", codebases=("bank",))
@@ -244,92 +179,3 @@ def redis_chain(c: Ctx) -> Incident:
         Thrown(CE, "Connection refused", io),
     ]
     return c.incident(chain, top=[site], fault=site, cause=c.text(".cause", host=host), fix=c.text(".fix"))
-
-
-@template("ConnectException", "ce.connect_timeout_netty")
-def connect_timeout_netty(c: Ctx) -> Incident:
-    host = c.host()
-    throw = [*c.chain(".throw"), *c.jdk.segment("thread_run")]
-    owner = c.app(c.pick(("client", "gateway")))
-    message = c.message(".message", host=host, subnet=c.randint(0, 9), node=c.randint(2, 250), port=c.port())
-    chain = [Thrown("io.netty.channel.ConnectTimeoutException", message, throw)]
-    return off_stack(c, chain, owner, c.verb("client"), host=host)
-
-
-# -------------------------------------------------------------------------------------------------- SocketException
-
-
-@template("SocketException", "se.netty_reset")
-def netty_reset(c: Ctx) -> Incident:
-    message = c.pick(c.values(".message"))
-    owner = c.app(c.pick(("gateway", "client")))
-    return off_stack(c, [Thrown("io.netty.channel.unix.Errors$NativeIoException", message, [])], owner, "channelRead0")
-
-
-# ------------------------------------------------------------------------------------------- UnknownHostException
-
-
-@template("UnknownHostException", "uhe.resttemplate", codebases=("bank",))
-def uhe_resttemplate(c: Ctx) -> Incident:
-    host = unknown_host(c)
-    url = f"https://{host}/api/v1/{c.code.module}"
-    site = c.frame("client")
-    throw = [*dns_lookup(c), *c.chain(".stack"), *c.chain("httpclient.execute"), *stacks.rest_template_http(c)]
-    stack = c.call_stack([site], throw)
-    return c.incident(
-        [Thrown(UHE, dns_message(c, host), stack)],  # the message is drawn after the stack
-        wraps=[resource_access(c, url, "POST")],
-        top=[site],
-        cause=c.text(".cause", host=host, url=url),
-        fix=c.text("network.dns_fix"),
-    )
-
-
-@template("UnknownHostException", "uhe.jdbc_url", codebases=("bank",))
-def uhe_jdbc_url(c: Ctx) -> Incident:
-    host = c.pick(c.values(".host"))
-    site = c.frame(c.pick(("repository", "config")))
-    stack = c.call_stack([site], [*dns_lookup(c), *c.chain(".stack")])
-    wrap = Wrap(
-        "com.mysql.cj.jdbc.exceptions.CommunicationsException",
-        c.message(".wrap"),
-        at="com.mysql.cj.jdbc.ConnectionImpl.createNewIO",
-        line_delta=10,
-        top=c.chain(".top"),
-    )
-    return c.incident(
-        [Thrown(UHE, dns_message(c, host), stack)],  # the message is drawn after the stack
-        wraps=[wrap],
-        top=[site],
-        cause=c.text(".cause", host=host),
-        fix=c.text("network.dns_fix"),
-    )
-
-
-@template("UnknownHostException", "uhe.netty_resolver")
-def uhe_netty_resolver(c: Ctx) -> Incident:
-    host = unknown_host(c)
-    throw = [*c.chain(".throw"), *c.jdk.segment("thread_run")]
-    owner = c.app(c.pick(("client", "gateway", "support")))
-    chain = [Thrown(UHE, c.message(".message", host=host, queries=c.pick((2, 4, 6))), throw)]
-    return off_stack(c, chain, owner, c.verb("client"), "network.dns_fix", host=host)
-
-
-# --------------------------------------------------------------------------------------------- RestClientException
-
-
-@template("RestClientException", "rce.webclient_status", min_jdk=8)
-def webclient_status(c: Ctx) -> Incident:
-    status = c.pick((400, 404, 500, 502, 503))
-    url = c.url()
-    reactive = "org.springframework.web.reactive.function.client"
-    throw = [
-        c.lib(f"{reactive}.WebClientResponseException.create", c.pick((217, 307))),
-        *c.chain(".throw"),
-        *c.jdk.segment("thread_run"),
-    ]
-    owner = c.app(c.pick(("client", "service")))
-    http = http_status(c, status)
-    message = c.message(".message", http=http, url=url)
-    chain = [Thrown(f"{reactive}.WebClientResponseException${http['kind']}", message, throw)]
-    return off_stack(c, chain, owner, c.verb("client"), owner=owner, url=url, status=status)

@@ -1,12 +1,33 @@
 """Library call stacks several families share (deepest frame first): Spring context start-up, JdbcTemplate,
 Hibernate flush, Jackson ObjectMapper, RestTemplate, JDBC drivers behind HikariCP; the frames are data
-(utils/corpus/templates/stacks.yaml)."""
+(utils/corpus/templates/stacks.yaml). Also the incident of an exception thrown off the application's call stack."""
 
 from __future__ import annotations
 
-from utils.corpus.builder import Ctx
+from collections.abc import Sequence
+from typing import Any
+
+from utils.corpus.builder import Ctx, Wrap
 from utils.corpus.declared import helper
-from utils.corpus.model import StackFrame
+from utils.corpus.model import Incident, StackFrame, Thrown
+
+
+def detached(
+    c: Ctx, chain: list[Thrown], fault: StackFrame, /, wraps: Sequence[Wrap] = (), extra: Any = None, **slots: Any
+) -> Incident:
+    """An incident whose chain (top first) was thrown where no application frame is: a pool's or timer's thread,
+    the framework's dispatch or start-up. No context wraps it, and the fault (the application code that handed the
+    work over) is not in the trace; the texts `.cause` and `.fix` are filled with `slots`."""
+    return c.incident(
+        chain,
+        wraps=wraps,
+        fault=fault,
+        fault_in_trace=False,
+        auto_wrap=False,
+        extra=extra,
+        cause=c.text(".cause", **slots),
+        fix=c.text(".fix", **slots),
+    )
 
 
 @helper("jdk_proxy")
@@ -21,6 +42,7 @@ def proxy_frame(c: Ctx, method: str, low: int = 90, high: int = 250, module: boo
     return StackFrame(proxy_class(c, low, high), method, module="jdk.proxy2" if module and c.jdk.at_least(17) else None)
 
 
+@helper("bean_creation")
 def bean_creation(c: Ctx, depth: int = 1) -> list[StackFrame]:
     """AbstractAutowireCapableBeanFactory creating a bean (`depth` nested getBean levels)."""
     level = c.chain("spring.bean_creation")
@@ -32,6 +54,7 @@ def bean_creation(c: Ctx, depth: int = 1) -> list[StackFrame]:
     return frames
 
 
+@helper("context_refresh")
 def context_refresh(c: Ctx) -> list[StackFrame]:
     """Below the first getBean of a Spring Boot start-up, down to the application's main()."""
     app = c.app("main", f"{c.code.stem}Application") if c.bank else c.app("main")
