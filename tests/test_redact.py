@@ -313,3 +313,23 @@ def test_import_stays_light():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[1])
     assert result.stdout.strip() == "[]"
+
+
+def test_digit_rules_searched_inside_digit_runs_find_what_a_whole_text_search_finds() -> None:
+    """The `in_digit_runs` shortcut changes no hit: random digit-heavy texts (separators, context words, line
+    breaks, placeholders' neighbours) give the same hits as searching every rule over the whole text."""
+    import dataclasses
+
+    shortcut = Redactor()
+    whole = Redactor()
+    whole.config = dataclasses.replace(whole.config, rules=tuple(
+        dataclasses.replace(rule, in_digit_runs=False) for rule in whole.config.rules))
+    assert any(rule.in_digit_runs for rule in shortcut.config.rules)
+    rng = random.Random(7)
+    pieces = ["0", "1", "2", "4", "5", "9", "-", " ", "(", ")", "\n", ".", "_", "a", "+", "카드 ", "계좌 ", "card ",
+              "02", "010", "4111", "9901", "x@y.kr "]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(6, 60))) for _ in range(20_000)]
+    texts += ["4111 1111 1111 1111", "(031) 123-4567", "계좌 1234567890", "900101-1234568", "010-1234-5678."]
+    assert sum(bool(shortcut.find(text)) for text in texts) > 500  # the texts do hold hits
+    for text in texts:
+        assert shortcut.find(text) == whole.find(text), text

@@ -20,9 +20,10 @@ import datetime
 import ipaddress
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,13 @@ DEFAULT_REDACT_PATH = Path(__file__).resolve().parent.parent / "configs" / "reda
 # Century of an RRN's birth date from the first digit of its back part (9 and 0, born in the 1800s, are gone).
 _RRN_CENTURY = {"1": 1900, "2": 1900, "5": 1900, "6": 1900, "3": 2000, "4": 2000, "7": 2000, "8": 2000}
 _RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+# The runs of digits, whitespace, '(', ')' and '-' that start at a digit or '(' and end at a digit: a rule marked
+# `in_digit_runs` matches only such characters, so each of its hits lies inside one run of at least
+# `_DIGIT_RUN_MIN` characters (the shortest such hit, ten bare account digits, has 10; an unmarked rule is searched
+# over the whole text). One pass over the text finds the runs for
+# all of them: seven full regex passes over every region were a sixth of the parse process's time.
+_DIGIT_RUN = re.compile(r"[\d(][\d\s()-]*\d")
+_DIGIT_RUN_MIN = 9
 _DATE_SHAPE = re.compile(r"(?:19|20)\d\d[-./](?:0[1-9]|1[0-2])[-./](?:0[1-9]|[12]\d|3[01])")
 _CAMEL_WORDS = re.compile(r"[A-Z]?[a-z]+(?:[A-Z][a-z]+)*")  # "BasicAuthFilter": words, not a base64 token
 
@@ -62,6 +70,7 @@ class _Rule:
     context: re.Pattern[str] | None
     context_required: bool
     option: str | None
+    in_digit_runs: bool  # searched only inside the text's digit runs (see `_DIGIT_RUN`)
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,7 @@ def _load_config(path: str) -> _Config:
             requires=tuple(str(r).lower() for r in requires), validate=entry.get("validate"),
             context=contexts[entry["context"]] if entry.get("context") else None,
             context_required=bool(entry.get("context_required", False)), option=entry.get("option"),
+            in_digit_runs=bool(entry.get("in_digit_runs", False)),
         ))
     return _Config(
         rules=tuple(rules), placeholders=dict(config["placeholders"]),
@@ -260,9 +270,14 @@ class Redactor:
         window = text[max(0, start - self.config.context_window): start]
         return context.search(window.rsplit("\n", 1)[-1]) is not None
 
-    def _rule_hits(self, rule: _Rule, text: str) -> list[Hit]:
+    def _rule_hits(self, rule: _Rule, text: str, spans: list[tuple[int, int]] | None = None) -> list[Hit]:
+        if spans is None:
+            matches: Iterable[re.Match[str]] = rule.regex.finditer(text)
+        else:  # the lookbehinds see the text before a run; two characters after it are all a lookahead reads
+            matches = chain.from_iterable(rule.regex.finditer(text, start, min(len(text), end + 2))
+                                          for start, end in spans)
         hits = []
-        for match in rule.regex.finditer(text):
+        for match in matches:
             start, end = match.span("value") if "value" in rule.regex.groupindex else match.span()
             value = text[start:end]
             if value in self._placeholders:  # already redacted: redacting twice changes nothing
@@ -282,12 +297,16 @@ class Redactor:
         lowered = text.lower()
         starts: list[int] = []
         kept: list[Hit] = []  # sorted by start
+        runs: list[tuple[int, int]] | None = None
         for rule in self.config.rules:
             if rule.option and not getattr(self.options, rule.option):
                 continue
             if rule.requires and not any(literal in lowered for literal in rule.requires):
                 continue
-            for hit in self._rule_hits(rule, text):
+            if rule.in_digit_runs and runs is None:  # one pass finds them for every digit rule
+                runs = [span for span in map(re.Match.span, _DIGIT_RUN.finditer(text))
+                        if span[1] - span[0] >= _DIGIT_RUN_MIN]
+            for hit in self._rule_hits(rule, text, runs if rule.in_digit_runs else None):
                 index = bisect.bisect_left(starts, hit.start)
                 if index > 0 and kept[index - 1].end > hit.start:
                     continue
