@@ -242,7 +242,7 @@ def _absent(name: str, slots: Slots) -> bool:
     return name.endswith("?") and name.strip("=?").split(".")[0] not in slots
 
 
-def _drawn(names: list[str], slots: Slots) -> list[Any]:
+def drawn(names: list[str], slots: Slots) -> list[Any]:
     """The slots named `=slot` (and `=slot?` where this row drew it), in order; a slot holding a list adds its items."""
     return _flat([_slot(name, slots) for name in names if not _absent(name, slots)])
 
@@ -278,7 +278,7 @@ def build(spec: dict[str, Any], c: Ctx) -> Incident:
         fault=_fill(spec.get("fault", 0), slots),
         cause=c.text(_fill(spec.get("cause", ".cause"), slots), **slots),
         fix=c.text(_fill(spec.get("fix", ".fix"), slots), **slots),
-        wraps=_drawn(spec.get("wraps") or [], slots),
+        wraps=drawn(spec.get("wraps") or [], slots),
         auto_wrap=spec.get("auto_wrap", on_call_stack),
         fault_in_trace=_fill(spec.get("fault_in_trace", on_call_stack), slots),
         extra={key: _fill(value, slots) for key, value in (spec.get("extra") or {}).items()},

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from utils.corpus.builder import Ctx
-from utils.corpus.declared import draw, helper
+from utils.corpus.declared import draw, drawn, helper
 from utils.corpus.families.stacks import detached
 from utils.corpus.model import Incident, StackFrame, Thrown, template
 from utils.corpus.tables import tables
@@ -64,11 +64,7 @@ def overflow(c: Ctx, spec: dict[str, Any]) -> Incident:
     printed stack (an Error: no wrapper). `fault` names the slot of the faulty frame; every draw fills the texts."""
     slots: dict[str, Any] = {}
     draw(c, spec["draw"], slots)
-    cycle: list[StackFrame] = []
-    for name in spec["cycle"]:
-        if name.rstrip("?") in slots:
-            value = slots[name.rstrip("?")]
-            cycle += value if isinstance(value, (list, tuple)) else [value]
+    cycle: list[StackFrame] = drawn(spec["cycle"], slots)
     return c.incident(
         [Thrown(SOE, None, repeat(cycle, c.pick((24, 40, 64, 96, 128))))],
         cause=c.text(".cause", **slots),
