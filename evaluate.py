@@ -61,6 +61,7 @@ from utils.evaluation.metrics import (
 )
 from utils.evaluation.plots import plot_confusion_matrix, plot_reliability
 from utils.inputs import mask_exception_names
+from utils.jvm_evidence import RULES, evidence
 from utils.labels import ASSERTION_LABEL, LabelSet, load_label_set
 from utils.locate import evaluate_locate_file, format_locate_report
 from utils.models.checkpoints import TASK_CLASSIFY, check_labels, file_sha256, load_model
@@ -83,7 +84,6 @@ from utils.stage1.inference import (
     stage1_bf16,
     temperature_of,
 )
-from utils.throw_sites import thrown_at
 
 logger = logging.getLogger("evaluate")
 
@@ -151,21 +151,23 @@ class EvaluateArguments:
 
 def parsed_rows(logs: list[str], masked: bool) -> list[Trace]:
     """Each row's trace as the parser reads it (names masked when the model's were): read once, for the parser
-    baseline and the throw-site rule."""
+    baseline and the JVM-evidence rules."""
     return [parse_trace(mask_exception_names(log) if masked else log) for log in logs]
 
 
-def with_throw_sites(probabilities: np.ndarray, traces: list[Trace], label_set: LabelSet) -> tuple[np.ndarray, int]:
-    """The model's scores with predict.py's throw-site rule (utils/throw_sites.py) applied: where the root cause's
-    name is unreadable (masked) and its top frame is a JDK method that throws one class, that class's label
-    ranks first (the model's order follows it for top-3). Also how many rows the rule decided."""
-    scores, decided = probabilities.copy(), 0
+def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
+                      label_set: LabelSet) -> tuple[np.ndarray, dict[str, int]]:
+    """The model's scores with predict.py's JVM-evidence rules (utils/jvm_evidence.py) applied: where the root
+    cause's name is unreadable (masked) and a rule types it (throw site, JDK message, recursion, no message outside
+    the JDK), that label ranks first (the model's order follows it for top-3). Also how many rows each rule
+    decided."""
+    scores, decided = probabilities.copy(), dict.fromkeys(RULES, 0)
     for row, trace in enumerate(traces):
-        thrown = thrown_at(trace)
-        label = label_set.to_label(thrown) if thrown else None
+        found = evidence(trace)
+        label = label_set.to_label(found.class_name) if found else None
         if label in label_set.label2id:
             scores[row, label_set.label2id[label]] = scores[row].max() + 1.0
-            decided += 1
+            decided[found.rule] += 1
     return scores, decided
 
 
@@ -303,11 +305,11 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     masks = subset_masks(label_ids, label_set, row_signatures(dataset, args.project_field))
     matrix = confusion(label_ids, predicted, len(label_set))
     trace_inputs = all(member.metadata.input_format == "trace" for member in members)
-    baseline, throw_sites = None, None
+    baseline, jvm_evidence = None, None
     if trace_inputs and label_set.other in label_set:  # the parser reads exception classes, not arbitrary labels
         traces = parsed_rows(list(dataset["log"]), args.mask_exception_names)
         baseline = np.asarray([label_set.label2id[name] for name in parser_baseline(traces, label_set)])
-        throw_sites = with_throw_sites(probabilities, traces, label_set)
+        jvm_evidence = with_jvm_evidence(probabilities, traces, label_set)
     distribution = prediction_distribution(probabilities, label_ids, names)
     warnings = degenerate_warnings(distribution)
     for warning in warnings:
@@ -328,9 +330,9 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         "skipped_lines": len(skipped),
         "projects": list(args.projects or []),
         "model_metrics": score_subsets(probabilities, label_ids, masks),
-        # what predict.py answers: the model, except where a JDK throw site names the class (names unreadable)
-        "model_with_throw_sites": score_subsets(throw_sites[0], label_ids, masks) if throw_sites else None,
-        "throw_site_rows": throw_sites[1] if throw_sites else 0,
+        # what predict.py answers: the model, except where the JVM's evidence names the class (names unreadable)
+        "model_with_jvm_evidence": score_subsets(jvm_evidence[0], label_ids, masks) if jvm_evidence else None,
+        "jvm_evidence_rows": jvm_evidence[1] if jvm_evidence else {},
         "majority_baseline": majority_subsets(label_ids, masks, names),
         "parser_baseline": baseline_subsets(baseline, label_ids, masks) if baseline is not None else None,
         "calibration": {
@@ -404,12 +406,15 @@ def markdown_report(report: dict[str, Any]) -> str:
         f"- expected calibration error: {_cell(calibration['ece_before_temperature'])} raw, "
         f"{_cell(calibration['ece'])} with temperature; NLL {_cell(calibration['nll_before_temperature'])} -> "
         f"{_cell(calibration['nll'])}",
+        "- rows typed by JVM evidence (names unreadable; utils/jvm_evidence.py): "
+        + (", ".join(f"{rule} {count}" for rule, count in report.get("jvm_evidence_rows", {}).items()) or "none"),
         "",
         "| scorer | rows | top-1 | top-3 | top-5 | macro-F1 | weighted-F1 | ROC-AUC |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     scorers = [("model", "model_metrics"),
-               (f"model + throw sites ({report.get('throw_site_rows', 0)} rows)", "model_with_throw_sites"),
+               (f"model + JVM evidence ({sum(report.get('jvm_evidence_rows', {}).values())} rows)",
+                "model_with_jvm_evidence"),
                ("majority class", "majority_baseline"), ("parser baseline", "parser_baseline")]
     for subset, label in SUBSETS.items():
         for scorer, key in scorers:

@@ -3,6 +3,7 @@
     python scripts/cross_project.py                          # synthetic only vs synthetic + real, one table
     python scripts/cross_project.py --arms real              # only the synthetic + real arm
     python scripts/cross_project.py --train_config configs/stage1_quick.yaml --work_dir runs/xp
+    python scripts/cross_project.py --arms real --generator_config configs/corpus_wide.yaml --work_dir runs/xp_wide
 
 Both arms train `train_stage1.py <train_config>`; the "real" arm adds the parser-labelled traces of the protocol's
 train projects (`build_corpus.py --real_logs <dev set> --exclude_sources <test projects>`). Each model is scored
@@ -41,6 +42,8 @@ def arm_commands(arm: str, protocol: dict, args: argparse.Namespace) -> tuple[li
     corpus, model, report = work / f"corpus_{arm}", work / f"model_{arm}", work / f"report_{arm}"
     python = sys.executable
     build = [python, "build_corpus.py", "--output_dir", str(corpus), "--seed", str(args.seed)]
+    if args.generator_config:
+        build += ["--generator_config", args.generator_config]
     if arm == "real":
         build += ["--real_logs", protocol["dev_set"], "--exclude_sources", *protocol["test_projects"],
                   "--synthetic_per_real", str(args.synthetic_per_real)]
@@ -63,13 +66,13 @@ def arm_commands(arm: str, protocol: dict, args: argparse.Namespace) -> tuple[li
 
 
 def table(reports: dict[str, dict]) -> str:
-    lines = ["| arm | subset | rows | model top-1 | model + throw sites top-1 | top-3 | macro-F1 | majority class | "
-             "majority top-1 | ratio (with throw sites) |",
+    lines = ["| arm | subset | rows | model top-1 | model + JVM evidence top-1 | top-3 | macro-F1 | majority class | "
+             "majority top-1 | ratio (with JVM evidence) |",
              "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"]
     for arm, report in reports.items():
         for subset in SUBSETS:
             model, majority = report["model_metrics"][subset], report["majority_baseline"][subset]
-            answered = (report.get("model_with_throw_sites") or report["model_metrics"])[subset]
+            answered = (report.get("model_with_jvm_evidence") or report["model_metrics"])[subset]
             ratio = answered["top1"] / majority["top1"] if majority["top1"] else float("nan")
             lines.append(f"| {arm} | {subset} | {model['rows']} | {model['top1']:.3f} | {answered['top1']:.3f} | "
                          f"{model['top3']:.3f} | {model['macro_f1']:.3f} | {majority['label']} | "
@@ -85,6 +88,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser.add_argument("--arms", nargs="+", default=["real", "synthetic"], choices=["synthetic", "real"])
     parser.add_argument("--synthetic_per_real", type=float, default=6.0)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--generator_config", default=None,
+                        help="the synthetic part's generator tables (build_corpus.py's default when not given); "
+                             "configs/corpus_wide.yaml adds the generator beyond the bank domain")
     args = parser.parse_args(argv)
     protocol = yaml.safe_load((ROOT / args.protocol).read_text(encoding="utf-8"))
     if not (ROOT / protocol["dev_set"]).is_file():

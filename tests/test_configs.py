@@ -116,9 +116,15 @@ def _t5(path: Path) -> None:
 
 
 def _throw_sites(path: Path) -> None:
-    from utils.throw_sites import load_throw_sites
+    from utils.jvm_evidence import load_throw_sites
 
     assert load_throw_sites(path)["java.util.Objects.requireNonNull"] == "java.lang.NullPointerException"
+
+
+def _jdk_messages(path: Path) -> None:
+    from utils.jvm_evidence import load_jdk_messages
+
+    assert any(pattern.search("/ by zero") for pattern, _ in load_jdk_messages(path))
 
 
 READERS: dict[str, Callable[[Path], None]] = {
@@ -130,6 +136,7 @@ READERS: dict[str, Callable[[Path], None]] = {
     "cross_project.yaml": _cross_project, "accelerate_cpu.yaml": _accelerate, "accelerate_a100.yaml": _accelerate,
     "accelerate_mps.yaml": _accelerate, "t5_tiny.json": _t5, "t5_small_offline.json": _t5,
     "production_log.yaml": _production_log, "throw_sites.yaml": _throw_sites,
+    "jdk_messages.yaml": _jdk_messages,
 }
 
 

@@ -31,7 +31,8 @@ from utils.parsing.stacktrace import parse_trace
 from utils.pipeline.analyze import DECIDED_BY_MODEL
 
 # Four invented failures whose messages and application frames differ by clear tokens; the exception name is
-# masked everywhere below, so only those tokens can tell the model what failed.
+# masked everywhere below, so only those tokens can tell the model what failed (no message is one the JDK writes
+# for one class, so utils/jvm_evidence.py leaves every one to the model).
 KINDS = [
     ("java.lang.NullPointerException", "customer {n} is null", "com.acme.crm.CustomerService",
      ["find", "load", "merge", "lookup"]),
@@ -39,7 +40,7 @@ KINDS = [
      ["send", "charge", "retry", "connect"]),
     ("java.sql.SQLSyntaxErrorException", "Unknown column amt{n} in ledger", "com.acme.ledger.EntryDao",
      ["insert", "post", "flush", "batch"]),
-    ("java.lang.NumberFormatException", 'For input string: "{n}x"', "com.acme.fx.RateParser",
+    ("java.lang.NumberFormatException", 'rate "{n}x" is not a number', "com.acme.fx.RateParser",
      ["parse", "quote", "convert", "scan"]),
 ]
 LABELS = ["NullPointerException", "SocketTimeoutException", "SQLSyntaxErrorException", "NumberFormatException"]

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from utils.jvm_evidence import evidence
 from utils.labels import LabelSet, load_label_set
 from utils.parsing.log_sources import LogDocument, parser_line_growth
 from utils.parsing.stacktrace import Frame, Trace, find_deadlocks, parse_log
 from utils.stage2.guidance import format_guidance, frame_location
-from utils.throw_sites import thrown_at
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 DEFAULT_STAGE1_DIR = MODELS_DIR / "stage1"
@@ -29,7 +29,8 @@ DECIDED_BY_PARSER = "parser"  # the root cause's class name maps to a known labe
 DECIDED_BY_MODEL = "model"  # no readable exception name; the model decides
 DECIDED_BY_AGREE = "parser+model agree"
 DECIDED_BY_PARSER_OVER_MODEL = "parser (model disagrees)"
-DECIDED_BY_THROW_SITE = "throw site"  # no readable name, but the root's top frame is a JDK method that throws one class
+# No readable name, but the JVM's evidence types it (utils/jvm_evidence.py): its rule is the `decided_by`
+# ("throw site", "JDK message", "recursion", "no message, thrown outside the JDK").
 
 
 @dataclass
@@ -59,8 +60,9 @@ class AnalyzedTrace:
     index: int  # position of the trace within its document
     trace: Trace
     parser_label: str | None = None  # label read from the root cause's class name, None if unreadable
-    # with no readable name: the label of the one class the root's top frame throws (configs/throw_sites.yaml)
-    throw_site_label: str | None = None
+    # with no readable name: the label the JVM's evidence gives (utils/jvm_evidence.py) and the rule that gave it
+    evidence_label: str | None = None
+    evidence_rule: str | None = None
     top_k: list[dict[str, Any]] = field(default_factory=list)  # [{label, score}] from stage 1
     label: str | None = None
     decided_by: str | None = None
@@ -141,9 +143,10 @@ def parse_documents(documents: list[LogDocument], label_set: LabelSet,
             root = trace.root_cause
             # No readable class name (a cut or masked trace gives ""): the model decides, not the parser.
             parser_label = label_set.to_label(root.class_name) if root and root.class_name else None
-            thrown = thrown_at(trace)
+            found = evidence(trace) if parser_label is None else None
             analyzed.append(AnalyzedTrace(document=document, index=index, trace=trace, parser_label=parser_label,
-                                          throw_site_label=label_set.to_label(thrown) if thrown else None,
+                                          evidence_label=label_set.to_label(found.class_name) if found else None,
+                                          evidence_rule=found.rule if found else None,
                                           deadlock=in_deadlock.get(id(trace))))
         if state is not None:
             state.traces += len(traces)
@@ -179,11 +182,12 @@ def _leaders_and_repeats(
 
 
 def decide_label(parser_label: str | None, model_label: str | None,
-                 throw_site_label: str | None = None) -> tuple[str | None, str | None]:
-    """Hybrid typing: a class name the parser can read wins; without one, a JDK throw site that throws one class
-    (its top_k still shows what the model thought); the model decides only when there is neither."""
-    if parser_label is None and throw_site_label is not None:
-        return throw_site_label, DECIDED_BY_THROW_SITE
+                 evidence_label: str | None = None, evidence_rule: str | None = None) -> tuple[str | None, str | None]:
+    """Hybrid typing: a class name the parser can read wins; without one, the JVM's evidence (a throw site, a JDK
+    message, recursion, no message outside the JDK; its top_k still shows what the model thought); the model
+    decides only when there is neither."""
+    if parser_label is None and evidence_label is not None:
+        return evidence_label, evidence_rule
     if parser_label is None:
         return (model_label, DECIDED_BY_MODEL) if model_label else (None, None)
     if model_label is None:
@@ -332,7 +336,8 @@ class Analyzer:
             self._classify(leaders if text_models else with_exception)
         for item in leaders:
             if not self.stage1:
-                item.label, item.decided_by = decide_label(item.parser_label, None, item.throw_site_label)
+                item.label, item.decided_by = decide_label(item.parser_label, None, item.evidence_label,
+                                                            item.evidence_rule)
             item.candidates = rank_frames_for(item, self.ranker)[: self.options.max_candidates]
         if self.explainer:
             self._explain([item for item in with_exception if item.label])
@@ -356,7 +361,8 @@ class Analyzer:
                                                self.options.batch_size, bf16=self.stage1_bf16)
         for item, top in zip(items, top_k_labels(probabilities, self.stage1_labels, self.options.top_k)):
             item.top_k = top
-            item.label, item.decided_by = decide_label(item.parser_label, top[0]["label"], item.throw_site_label)
+            item.label, item.decided_by = decide_label(item.parser_label, top[0]["label"], item.evidence_label,
+                                                        item.evidence_rule)
 
     def _language(self, item: AnalyzedTrace) -> str:
         """The language to explain in: the document's own, else the option, where "auto" reads the trace's own

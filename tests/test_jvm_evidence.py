@@ -1,0 +1,176 @@
+"""The JVM-evidence rules: a root cause whose name is unreadable is typed by what the JVM and the JDK show of it
+(utils/jvm_evidence.py): its throw site, a message the JDK writes, recursion, no message outside the JDK."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from utils.inputs import mask_exception_names
+from utils.jvm_evidence import (
+    JDK_MESSAGE,
+    NULL_CHECK,
+    RECURSION,
+    RECURSION_REPEATS,
+    THROW_SITE,
+    evidence,
+    load_jdk_messages,
+    load_throw_sites,
+    thrown_at,
+)
+from utils.labels import load_label_set
+from utils.parsing.log_sources import LogDocument
+from utils.parsing.stacktrace import parse_trace
+from utils.pipeline.analyze import Analyzer, AnalyzerOptions
+
+REQUIRE_NON_NULL = (
+    "java.lang.NullPointerException: order id\n"
+    "\tat java.util.Objects.requireNonNull(Objects.java:233)\n"
+    "\tat com.acme.pay.OrderService.place(OrderService.java:41)\n"
+)
+
+
+def masked(log: str) -> object:
+    return evidence(parse_trace(mask_exception_names(log)))
+
+
+def test_every_entry_is_a_jdk_or_check_library_method_and_a_class_the_label_set_reads() -> None:
+    labels = load_label_set()
+    method = re.compile(
+        r"^(?:java|javax|jdk|sun|com\.google\.common\.base|org\.apache\.commons\.lang3|org\.junit|junit|org\.testng)"
+        r"\.[\w$.]+\.[\w$<>]+$"
+    )
+    for site, thrown in load_throw_sites().items():
+        assert method.match(site), site
+        assert re.match(r"^[\w.]+\.[A-Z]\w*$", thrown), thrown
+        assert labels.to_label(thrown) in labels.names
+    for pattern, thrown in load_jdk_messages():
+        assert labels.to_label(thrown) not in (labels.other, None), (pattern.pattern, thrown)
+
+
+def test_a_masked_root_cause_is_typed_by_its_throw_site_and_a_readable_name_wins() -> None:
+    assert thrown_at(parse_trace(mask_exception_names(REQUIRE_NON_NULL))) == "java.lang.NullPointerException"
+    assert (
+        thrown_at(parse_trace(REQUIRE_NON_NULL.replace("java.util.Objects.requireNonNull", "com.acme.Checks.notNull")))
+        is None
+    )
+    analyzer = Analyzer(AnalyzerOptions(no_model=True))
+    result = analyzer.analyze([LogDocument("masked", "masked", mask_exception_names(REQUIRE_NON_NULL))])[0]
+    assert (result.label, result.decided_by) == ("NullPointerException", THROW_SITE)
+    # a readable name is the parser's, whatever the frame says
+    renamed = REQUIRE_NON_NULL.replace("java.lang.NullPointerException", "java.lang.IllegalStateException")
+    readable = analyzer.analyze([LogDocument("readable", "readable", renamed)])[0]
+    assert (readable.label, readable.decided_by) == ("IllegalStateException", "parser")
+    assert evidence(parse_trace(renamed)) is None
+
+
+@pytest.mark.parametrize(
+    ("log", "thrown"),
+    [
+        (
+            'java.lang.NumberFormatException: For input string: "12a"\n\tat com.acme.A.parse(A.java:3)\n',
+            "java.lang.NumberFormatException",
+        ),
+        (
+            'Exception in thread "main" java.lang.IndexOutOfBoundsException: Index: 4, Size: 2\n'
+            "\tat com.acme.A.pick(A.java:9)\n",
+            "java.lang.IndexOutOfBoundsException",
+        ),
+        (
+            "com.acme.JobFailed: batch 7\n\tat com.acme.Job.run(Job.java:5)\n"
+            "Caused by: java.lang.ClassCastException: class java.lang.Integer cannot be cast to class java.lang.String "
+            "(java.lang.Integer and java.lang.String are in module java.base of loader 'bootstrap')\n"
+            "\tat com.acme.Job.read(Job.java:12)\n\t... 1 more\n",
+            "java.lang.ClassCastException",
+        ),
+        (
+            "java.io.FileNotFoundException: /data/in.csv (No such file or directory)\n"
+            "\tat com.acme.Loader.open(Loader.java:20)\n",
+            "java.io.FileNotFoundException",
+        ),
+        (
+            "java.lang.OutOfMemoryError: Java heap space\n\tat com.acme.Cache.grow(Cache.java:88)\n",
+            "java.lang.OutOfMemoryError",
+        ),
+    ],
+)
+def test_a_message_the_jdk_writes_for_one_class_types_the_masked_root(log: str, thrown: str) -> None:
+    found = masked(log)
+    assert found is not None and (found.class_name, found.rule) == (thrown, JDK_MESSAGE)
+
+
+def test_a_message_only_like_a_jdk_one_types_nothing() -> None:
+    assert (
+        masked("java.lang.IllegalStateException: For input string was empty\n\tat com.acme.A.b(A.java:1)\n") is None
+    )  # not anchored where the JDK writes it
+
+
+def test_a_repeated_frame_is_a_stack_overflow_and_a_few_repeats_are_not() -> None:
+    cycle = "\tat com.acme.Tree.walk(Tree.java:14)\n\tat com.acme.Tree.visit(Tree.java:30)\n"
+    deep = "java.lang.StackOverflowError\n" + cycle * RECURSION_REPEATS
+    found = masked(deep)
+    assert found is not None and (found.class_name, found.rule) == ("java.lang.StackOverflowError", RECURSION)
+    shallow = "java.lang.IllegalStateException: loop\n" + cycle * (RECURSION_REPEATS - 1)
+    assert masked(shallow) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "java.lang.NullPointerException",
+        "java.lang.NullPointerException: null",
+        'Exception in thread "main" java.lang.NullPointerException',
+    ],
+)
+def test_no_message_thrown_outside_the_jdk_is_the_jvms_null_check(line: str) -> None:
+    found = masked(f"{line}\n\tat com.acme.pay.Ledger.post(Ledger.java:77)\n\tat com.acme.pay.Api.pay(Api.java:9)\n")
+    assert found is not None and (found.class_name, found.rule) == ("java.lang.NullPointerException", NULL_CHECK)
+
+
+def test_no_message_on_a_jdk_frame_or_a_message_in_the_code_is_left_to_the_model() -> None:
+    # the JDK throws many classes without a message (FutureTask.report: a cancellation, or an execution failure)
+    assert (
+        masked(
+            "java.util.concurrent.CancellationException\n\tat java.util.concurrent.FutureTask.report(FutureTask.java:121)\n"
+            "\tat com.acme.A.first(A.java:4)\n"
+        )
+        is None
+    )
+    assert masked("java.lang.IllegalStateException: not started\n\tat com.acme.A.run(A.java:4)\n") is None
+
+
+def test_evaluate_puts_the_evidence_label_first_and_keeps_the_models_order_after_it() -> None:
+    from evaluate import parsed_rows, with_jvm_evidence
+
+    labels = load_label_set()
+    probabilities = np.full((2, len(labels)), 0.01)
+    probabilities[:, labels.label2id["IllegalStateException"]] = 0.6
+    probabilities[:, labels.label2id["IllegalArgumentException"]] = 0.3
+    other = "java.lang.IllegalStateException: x\n\tat com.acme.A.b(A.java:1)\n"
+    scores, decided = with_jvm_evidence(probabilities, parsed_rows([REQUIRE_NON_NULL, other], masked=True), labels)
+    assert decided[THROW_SITE] == 1 and sum(decided.values()) == 1
+    assert [labels.names[i] for i in np.argsort(-scores[0])[:3]] == [
+        "NullPointerException",
+        "IllegalStateException",
+        "IllegalArgumentException",
+    ]
+    assert (scores[1] == probabilities[1]).all()
+    # unmasked, the name is readable: the rules stay out
+    assert sum(with_jvm_evidence(probabilities, parsed_rows([REQUIRE_NON_NULL], masked=False), labels)[1].values()) == 0
+
+
+def test_a_message_less_assertion_is_typed_by_its_frameworks_fail_not_as_a_null_check() -> None:
+    for fail, thrown in (("org.junit.Assert.fail(Assert.java:86)", "java.lang.AssertionError"),
+                         ("junit.framework.Assert.fail(Assert.java:47)", "junit.framework.AssertionFailedError")):
+        found = masked(f"java.lang.AssertionError\n\tat {fail}\n\tat org.junit.Assert.assertTrue(Assert.java:41)\n"
+                       "\tat com.acme.LedgerTest.posts(LedgerTest.java:30)\n")
+        assert found is not None and (found.class_name, found.rule) == (thrown, THROW_SITE)
+
+
+def test_a_thread_of_a_thread_dump_is_not_typed() -> None:
+    dump = '"worker-1" #12 prio=5 tid=0x1 nid=0x2 runnable\n   java.lang.Thread.State: RUNNABLE\n' \
+           "\tat com.acme.Poller.poll(Poller.java:40)\n\tat java.lang.Thread.run(Thread.java:833)\n"
+    trace = parse_trace(dump)
+    assert trace.kind == "thread" and evidence(trace) is None

@@ -1,0 +1,125 @@
+"""What the JVM and the JDK say a root cause was when its name is unreadable (missing, masked or garbled), read in
+this order (stdlib and yaml only: the parse-only paths use it):
+
+1. its throw site: the top frame is a JDK method that throws one class and no other (configs/throw_sites.yaml);
+2. its message: one the JDK itself writes for one class, `For input string: "x"` (configs/jdk_messages.yaml);
+3. recursion: one frame repeated RECURSION_REPEATS times in its stack is how a StackOverflowError looks;
+4. no message, thrown outside the JDK: the JVM's own null check. Before JDK 14's helpful messages (and after it,
+   whenever they are off) a dereferenced null throws a NullPointerException with no message, where the code ran;
+   code that throws on purpose nearly always says why. A JDK frame on top is left to rules 1-2: the JDK throws
+   many classes without a message.
+
+A readable name is the parser's to read: every rule stays out then.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from utils.parsing.stacktrace import JDK_PREFIXES, Trace
+
+CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+THROW_SITES_PATH = CONFIGS / "throw_sites.yaml"
+JDK_MESSAGES_PATH = CONFIGS / "jdk_messages.yaml"
+
+# The `decided_by` of a label each rule gave (output records, evaluate.py's report).
+THROW_SITE = "throw site"
+JDK_MESSAGE = "JDK message"
+RECURSION = "recursion"
+NULL_CHECK = "no message, thrown outside the JDK"
+RULES = (THROW_SITE, JDK_MESSAGE, RECURSION, NULL_CHECK)
+
+RECURSION_REPEATS = 8  # a frame this many times in one stack: recursion a correct program does not print
+_NULL_POINTER = "java.lang.NullPointerException"
+_STACK_OVERFLOW = "java.lang.StackOverflowError"
+# What is left of a line whose name is masked or garbled: "[EXC]", `[EXC] in thread "main" [EXC]: msg`
+_NAME_LEFTOVER = re.compile(r'^(?:\[EXC\] in thread "[^"]*" )?\[EXC\](?::\s?|$)')
+_NO_MESSAGE = frozenset({"", "null"})  # a logger prints a null message as "null"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    class_name: str  # fully qualified: it goes through configs/labels.yaml like a parsed name
+    rule: str  # one of RULES
+
+
+def _load_mapping(path: str | Path, key: str, shape: str) -> dict[str, str]:
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    table = data.get(key) if isinstance(data, dict) else None
+    if set(data) != {key} or not isinstance(table, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+        raise ValueError(f"{path}: expected one mapping `{key}:` of `{shape}`")
+    return table
+
+
+@cache
+def load_throw_sites(path: str | Path = THROW_SITES_PATH) -> dict[str, str]:
+    """`pkg.Class.method` -> the fully qualified class it throws."""
+    return _load_mapping(path, "throw_sites", "pkg.Class.method: pkg.ExceptionClass")
+
+
+@cache
+def load_jdk_messages(path: str | Path = JDK_MESSAGES_PATH) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(compiled message pattern, the fully qualified class whose message it is), in file order."""
+    table = _load_mapping(path, "jdk_messages", "'regular expression': pkg.ExceptionClass")
+    compiled = []
+    for pattern, thrown in table.items():
+        try:
+            compiled.append((re.compile(pattern), thrown))
+        except re.error as error:
+            raise ValueError(f"{path}: pattern {pattern!r}: {error}") from None
+    return tuple(compiled)
+
+
+def root_message(trace: Trace) -> str | None:
+    """The root cause's own message without what is left of its unreadable name; None without a root cause."""
+    root = trace.root_cause
+    if root is None:
+        return None
+    return _NAME_LEFTOVER.sub("", (root.message or "").strip(), count=1).strip()
+
+
+def thrown_at(trace: Trace) -> str | None:
+    """The class the root cause's top frame throws, when the root's own name is unreadable (missing, masked) and
+    that frame is a listed throw site; else None."""
+    root = trace.root_cause
+    if root is None or root.class_name or not root.frames:
+        return None
+    top = root.frames[0]
+    return load_throw_sites().get(f"{top.class_name}.{top.method}")
+
+
+def _named_by_message(message: str) -> str | None:
+    return next((thrown for pattern, thrown in load_jdk_messages() if pattern.search(message)), None)
+
+
+def _recursive(trace: Trace) -> bool:
+    frames = trace.full_stack()
+    counts = Counter((frame.class_name, frame.method, frame.line) for frame in frames)
+    return bool(counts) and max(counts.values()) >= RECURSION_REPEATS
+
+
+def evidence(trace: Trace) -> Evidence | None:
+    """The first rule of the module's list that types the root cause, when its name is unreadable; else None."""
+    root = trace.root_cause
+    if root is None or root.class_name or not trace.has_exception:  # a thread of a thread dump threw nothing
+        return None
+    thrown = thrown_at(trace)
+    if thrown:
+        return Evidence(thrown, THROW_SITE)
+    message = root_message(trace) or ""
+    thrown = _named_by_message(message) if message else None
+    if thrown:
+        return Evidence(thrown, JDK_MESSAGE)
+    if _recursive(trace):
+        return Evidence(_STACK_OVERFLOW, RECURSION)
+    if message in _NO_MESSAGE and root.frames and not root.frames[0].class_name.startswith(JDK_PREFIXES):
+        return Evidence(_NULL_POINTER, NULL_CHECK)
+    return None
