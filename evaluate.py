@@ -156,19 +156,35 @@ def parsed_rows(logs: list[str], masked: bool) -> list[Trace]:
 
 
 def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
-                      label_set: LabelSet) -> tuple[np.ndarray, dict[str, int]]:
+                      label_set: LabelSet) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
     """The model's scores with predict.py's JVM-evidence rules (utils/jvm_evidence.py) applied: where the root
     cause's name is unreadable (masked) and a rule types it (throw site, JDK message, recursion, no message outside
     the JDK), that label ranks first (the model's order follows it for top-3). Also how many rows each rule
-    decided."""
+    decided, and each row's evidence label id (-1 where no rule typed it)."""
     scores, decided = probabilities.copy(), dict.fromkeys(RULES, 0)
+    evidence_ids = np.full(len(traces), -1)
     for row, trace in enumerate(traces):
         found = evidence(trace)
         label = label_set.to_label(found.class_name) if found else None
         if label in label_set.label2id:
-            scores[row, label_set.label2id[label]] = scores[row].max() + 1.0
+            evidence_ids[row] = label_set.label2id[label]
+            scores[row, evidence_ids[row]] = scores[row].max() + 1.0
             decided[found.rule] += 1
-    return scores, decided
+    return scores, decided, evidence_ids
+
+
+def evidence_or_majority(evidence_ids: np.ndarray, label_ids: np.ndarray,
+                         masks: dict[str, np.ndarray]) -> dict[str, dict]:
+    """The rules without a model: the JVM evidence's label where a rule fires, else the subset's most common gold
+    class (what the model has to beat to be worth running)."""
+    results = {}
+    for name, mask in masks.items():
+        gold = label_ids[mask]
+        majority = Counter(gold.tolist()).most_common(1)[0][0] if len(gold) else -1
+        guess = np.where(evidence_ids[mask] >= 0, evidence_ids[mask], majority)
+        top1 = float((gold == guess).mean()) if len(gold) else float("nan")
+        results[name] = {"rows": int(mask.sum()), "top1": top1, **f1_scores(gold, guess)}
+    return results
 
 
 def parser_baseline(traces: list[Trace], label_set: LabelSet) -> list[str]:
@@ -333,6 +349,7 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         # what predict.py answers: the model, except where the JVM's evidence names the class (names unreadable)
         "model_with_jvm_evidence": score_subsets(jvm_evidence[0], label_ids, masks) if jvm_evidence else None,
         "jvm_evidence_rows": jvm_evidence[1] if jvm_evidence else {},
+        "jvm_evidence_or_majority": evidence_or_majority(jvm_evidence[2], label_ids, masks) if jvm_evidence else None,
         "majority_baseline": majority_subsets(label_ids, masks, names),
         "parser_baseline": baseline_subsets(baseline, label_ids, masks) if baseline is not None else None,
         "calibration": {
@@ -415,6 +432,7 @@ def markdown_report(report: dict[str, Any]) -> str:
     scorers = [("model", "model_metrics"),
                (f"model + JVM evidence ({sum(report.get('jvm_evidence_rows', {}).values())} rows)",
                 "model_with_jvm_evidence"),
+               ("JVM evidence, else the most common class (no model)", "jvm_evidence_or_majority"),
                ("majority class", "majority_baseline"), ("parser baseline", "parser_baseline")]
     for subset, label in SUBSETS.items():
         for scorer, key in scorers:

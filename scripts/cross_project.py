@@ -66,16 +66,17 @@ def arm_commands(arm: str, protocol: dict, args: argparse.Namespace) -> tuple[li
 
 
 def table(reports: dict[str, dict]) -> str:
-    lines = ["| arm | subset | rows | model top-1 | model + JVM evidence top-1 | top-3 | macro-F1 | majority class | "
-             "majority top-1 | ratio (with JVM evidence) |",
-             "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"]
+    lines = ["| arm | subset | rows | model top-1 | model + JVM evidence top-1 | top-3 | macro-F1 | "
+             "JVM evidence, else majority (no model) | majority class | majority top-1 | ratio (with JVM evidence) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
     for arm, report in reports.items():
         for subset in SUBSETS:
             model, majority = report["model_metrics"][subset], report["majority_baseline"][subset]
             answered = (report.get("model_with_jvm_evidence") or report["model_metrics"])[subset]
+            rules = (report.get("jvm_evidence_or_majority") or {}).get(subset, {}).get("top1", float("nan"))
             ratio = answered["top1"] / majority["top1"] if majority["top1"] else float("nan")
             lines.append(f"| {arm} | {subset} | {model['rows']} | {model['top1']:.3f} | {answered['top1']:.3f} | "
-                         f"{model['top3']:.3f} | {model['macro_f1']:.3f} | {majority['label']} | "
+                         f"{model['top3']:.3f} | {model['macro_f1']:.3f} | {rules:.3f} | {majority['label']} | "
                          f"{majority['top1']:.3f} | {ratio:.2f}x |")
     return "\n".join(lines)
 

@@ -149,8 +149,10 @@ def test_evaluate_puts_the_evidence_label_first_and_keeps_the_models_order_after
     probabilities[:, labels.label2id["IllegalStateException"]] = 0.6
     probabilities[:, labels.label2id["IllegalArgumentException"]] = 0.3
     other = "java.lang.IllegalStateException: x\n\tat com.acme.A.b(A.java:1)\n"
-    scores, decided = with_jvm_evidence(probabilities, parsed_rows([REQUIRE_NON_NULL, other], masked=True), labels)
+    scores, decided, ids = with_jvm_evidence(probabilities, parsed_rows([REQUIRE_NON_NULL, other], masked=True),
+                                             labels)
     assert decided[THROW_SITE] == 1 and sum(decided.values()) == 1
+    assert ids.tolist() == [labels.label2id["NullPointerException"], -1]
     assert [labels.names[i] for i in np.argsort(-scores[0])[:3]] == [
         "NullPointerException",
         "IllegalStateException",
@@ -174,3 +176,14 @@ def test_a_thread_of_a_thread_dump_is_not_typed() -> None:
            "\tat com.acme.Poller.poll(Poller.java:40)\n\tat java.lang.Thread.run(Thread.java:833)\n"
     trace = parse_trace(dump)
     assert trace.kind == "thread" and evidence(trace) is None
+
+
+def test_the_rules_without_a_model_answer_the_most_common_class_where_no_rule_fires() -> None:
+    from evaluate import evidence_or_majority
+
+    gold = np.array([0, 1, 1, 2])
+    found = np.array([0, -1, 2, -1])  # right, none, wrong, none
+    tail = np.array([False, True, True, True])
+    result = evidence_or_majority(found, gold, {"all": np.ones(4, dtype=bool), "tail": tail})
+    assert result["all"]["top1"] == 0.5  # 0 by evidence, 1 by the majority (1); 2 wrongly, 2 != the majority
+    assert result["tail"]["top1"] == 1 / 3  # the subset's own majority (1): row 1 right; rows 2 and 3 wrong
