@@ -187,3 +187,14 @@ def test_the_rules_without_a_model_answer_the_most_common_class_where_no_rule_fi
     result = evidence_or_majority(found, gold, {"all": np.ones(4, dtype=bool), "tail": tail})
     assert result["all"]["top1"] == 0.5  # 0 by evidence, 1 by the majority (1); 2 wrongly, 2 != the majority
     assert result["tail"]["top1"] == 1 / 3  # the subset's own majority (1): row 1 right; rows 2 and 3 wrong
+
+
+def test_every_rule_is_said_in_words_in_both_report_languages() -> None:
+    import yaml
+
+    from utils.jvm_evidence import RULES, THROW_SITES_PATH
+
+    texts = yaml.safe_load((THROW_SITES_PATH.parent / "report_text.yaml").read_text(encoding="utf-8"))
+    for language in ("en", "ko"):
+        values = texts[language]["decided_by_values"]
+        assert all(values.get(rule) for rule in RULES), (language, [rule for rule in RULES if rule not in values])
