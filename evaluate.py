@@ -180,11 +180,15 @@ def evidence_or_majority(evidence_ids: np.ndarray, label_ids: np.ndarray,
     results = {}
     for name, mask in masks.items():
         gold = label_ids[mask]
-        majority = Counter(gold.tolist()).most_common(1)[0][0] if len(gold) else -1
-        guess = np.where(evidence_ids[mask] >= 0, evidence_ids[mask], majority)
+        guess = np.where(evidence_ids[mask] >= 0, evidence_ids[mask], most_common(gold))
         top1 = float((gold == guess).mean()) if len(gold) else float("nan")
         results[name] = {"rows": int(mask.sum()), "top1": top1, **f1_scores(gold, guess)}
     return results
+
+
+def most_common(gold: np.ndarray) -> int:
+    """The most common gold label id (-1 when there is none): the majority baseline's answer."""
+    return Counter(gold.tolist()).most_common(1)[0][0] if len(gold) else -1
 
 
 def parser_baseline(traces: list[Trace], label_set: LabelSet) -> list[str]:
@@ -243,8 +247,8 @@ def majority_subsets(label_ids: np.ndarray, masks: dict[str, np.ndarray], names:
         if not len(gold):
             results[name] = {"rows": 0, "top1": float("nan"), "label": None}
             continue
-        label, count = Counter(gold.tolist()).most_common(1)[0]
-        results[name] = {"rows": int(len(gold)), "top1": count / len(gold), "label": names[label],
+        label = most_common(gold)
+        results[name] = {"rows": int(len(gold)), "top1": float((gold == label).mean()), "label": names[label],
                          **f1_scores(gold, np.full_like(gold, label))}
     return results
 

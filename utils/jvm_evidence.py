@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from utils.inputs import MASK_TOKEN
 from utils.parsing.stacktrace import JDK_PREFIXES, Trace
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
@@ -39,7 +40,8 @@ RECURSION_REPEATS = 8  # a frame this many times in one stack: recursion a corre
 _NULL_POINTER = "java.lang.NullPointerException"
 _STACK_OVERFLOW = "java.lang.StackOverflowError"
 # What is left of a line whose name is masked or garbled: "[EXC]", `[EXC] in thread "main" [EXC]: msg`
-_NAME_LEFTOVER = re.compile(r'^(?:\[EXC\] in thread "[^"]*" )?\[EXC\](?::\s?|$)')
+_MASK = re.escape(MASK_TOKEN)
+_NAME_LEFTOVER = re.compile(rf'^(?:{_MASK} in thread "[^"]*" )?{_MASK}(?::\s?|$)')
 _NO_MESSAGE = frozenset({"", "null"})  # a logger prints a null message as "null"
 
 
