@@ -36,6 +36,15 @@ from utils.report import ReportMeta, choose_language, redact_groups, report_form
 from utils.report.summary import format_summary
 
 BATCH_CHARS = 2**20  # text analysed per batch (its traces and records are held at once; 4 MiB: no faster, higher peak)
+# The models run once per call on however many new failures a call holds, and a call costs about as much for one as
+# for thirty (stage 2 decodes up to 96 steps either way: 0.4-0.5 s for one trace, 2 s for 32). Past the first
+# batches a production log brings one or two new failures a batch, so batches that bring new failures wait (their
+# records too: the output keeps its order) until DEFER_NEW_FAILURES are pending or DEFER_TRACES traces are held;
+# a batch of repeats only is analysed at once, and so is every batch when no model runs. On the 200 MB production
+# log: 37 stage-1 and 17 stage-2 calls before, 14 and 10 after. 64 pending made 5 and 5 calls but peaked ~45 MB
+# higher (bench/bench_production.py: 785 against 740 MB for the main process).
+DEFER_NEW_FAILURES = 16
+DEFER_TRACES = 2048
 
 
 @dataclass
@@ -105,8 +114,16 @@ class PredictArguments:
                 "process."})
 
 
-def build_analyzer(args: PredictArguments, label_set: LabelSet | None = None) -> Analyzer:
-    analyzer = Analyzer(AnalyzerOptions.from_arguments(args), label_set)
+def build_analyzer(args: PredictArguments, label_set: LabelSet | None = None, busy_cores: int = 0) -> Analyzer:
+    """The analyzer of predict.py's arguments. `busy_cores`: cores this run keeps busy besides the models (the parse
+    process): torch leaves them alone unless --threads says otherwise (a thread on the parse process's core made
+    the models 1.3-1.5x slower on 2 cores, 200 MB log: 33.8 s with two threads, 26.5 s with one)."""
+    options = AnalyzerOptions.from_arguments(args)
+    if busy_cores and not args.threads:
+        from utils.stage1.inference import free_cores
+
+        options.threads = free_cores(reserved=busy_cores)
+    analyzer = Analyzer(options, label_set)
     if args.app_packages:  # the ranker (or the rules) carries the packages to every trace it ranks
         from utils.locate import with_app_packages
 
@@ -160,27 +177,27 @@ def start_parsing(documents: Iterable[LogDocument], label_set: LabelSet, redacto
 def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redactor: Redactor | None,
                    rules: list[FingerprintRule], write: Callable[[str], None] | None,
                    parsing: ParseProcess | None = None) -> StreamResult:
-    """Analyses `documents` batch by batch, each trace's record handed to `write` as soon as it is made, as one line
-    of JSON (none is held: memory grows with the groups, not the input); without `write` the results are kept for
-    the summary.
+    """Analyses `documents` batch by batch, each trace's record handed to `write` as one line of JSON, in input order,
+    once its failure has been analysed (batches that bring new failures are held a while, DEFER_NEW_FAILURES: memory
+    grows with the groups and DEFER_TRACES, not the input); without `write` the results are kept for the summary.
     `parsing` (from `start_parsing`): the batches come parsed from that process instead of being parsed here."""
     result = StreamResult(GroupTable())
     # Output strings are redacted once per distinct text, a group's shared fields once per group.
     records = GroupRecordRedactor(StringRedactor(redactor), GROUP_RECORD_FIELDS) if redactor is not None else None
     leaders: dict[str, AnalyzedTrace] = {}  # each group's first trace: a failure is analysed once per run
-    keys: dict[int, GroupKey] = {}  # by trace identity, within one batch: each trace's key is computed once
+    keys: dict[int, GroupKey] = {}  # by trace identity, while held: each trace's key is computed once
+    pending: list[AnalyzedTrace] = []  # parsed, not yet analysed, in input order
+    new: set[str | None] = set()  # the pending traces' new groups (None: traces analysed each on their own)
+    unkeyed = 0  # pending traces without a group (threads, traces without an exception)
 
     def group_of(trace: Trace) -> str | None:
         if id(trace) not in keys:
             keys[id(trace)] = group_key(trace, rules)
         return keys[id(trace)].id
 
-    parsed = parsing.batches(getattr(documents, "on_bytes", None)) if parsing is not None else parsed_batches(
-        documents, analyzer.label_set, redactor)
-    for items in parsed:
-        # Repeats of one failure are analysed once (stage 1, locator, stage 2) and share that analysis.
-        analyzed = analyzer.analyze_items(items, group_of, leaders)
-        for item in analyzed:
+    def flush() -> None:
+        analyzer.analyze_items(pending, group_of, leaders)
+        for item in pending:
             record = to_record(item)
             if item.trace.has_exception:
                 key = keys.get(id(item.trace)) or group_key(item.trace, rules)
@@ -191,10 +208,29 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
                 # group's analysis only when the group decided its leader (`leaders`).
                 group = record.get("group") if record.get("group") in leaders else None
                 write(records.redact_json(record, group) if records is not None else record_json(record))
-        result.traces += len(analyzed)
+        result.traces += len(pending)
         if write is None:
-            result.kept.extend(analyzed)
+            result.kept.extend(pending)
+        pending.clear()
+        new.clear()
         keys.clear()
+
+    parsed = parsing.batches(getattr(documents, "on_bytes", None)) if parsing is not None else parsed_batches(
+        documents, analyzer.label_set, redactor)
+    for items in parsed:
+        for item in items:
+            group = group_of(item.trace) if item.trace.has_exception else None
+            if group is None:
+                unkeyed += 1
+            elif group not in leaders:
+                new.add(group)
+        pending.extend(items)
+        if (not analyzer.runs_models or not new and not unkeyed or len(new) + unkeyed >= DEFER_NEW_FAILURES
+                or len(pending) >= DEFER_TRACES):
+            flush()
+            unkeyed = 0
+    if pending:
+        flush()
     return result
 
 
@@ -222,7 +258,7 @@ def analyse_inputs(args: PredictArguments, redactor: Redactor | None) -> tuple[D
             report_format(args.report)
         label_set = load_label_set()
         parsing = start_parsing(stream, label_set, redactor, args.parse_process)  # reads while the models load
-        analyzer = build_analyzer(args, label_set)
+        analyzer = build_analyzer(args, label_set, busy_cores=1 if parsing is not None else 0)
         bar = progress_bar(stream, args.progress, args.output is not None)
         if args.output:
             with open_atomic(args.output) as out:

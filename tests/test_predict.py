@@ -386,3 +386,15 @@ def test_main_takes_argv_and_its_help_never_contradicts_itself(tmp_path: Path) -
     text = " ".join(result.stdout.split())
     assert result.returncode == 0 and "Default: models/stage1 when it exists." in text
     assert "(default: None)" not in text and "examples: python predict.py --input app.log" in text
+
+
+def test_the_parse_process_core_is_left_to_it_unless_threads_are_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    import predict
+    import utils.stage1.inference
+
+    monkeypatch.setattr(utils.stage1.inference, "free_cores", lambda reserved=0: max(1, 2 - reserved))
+    args = predict.PredictArguments(input=["a.log"], no_model=True)
+    assert predict.build_analyzer(args, busy_cores=1).options.threads == 1
+    assert predict.build_analyzer(args).options.threads is None  # one process: free_cores() when models load
+    args.threads = 2
+    assert predict.build_analyzer(args, busy_cores=1).options.threads == 2

@@ -333,3 +333,13 @@ def test_digit_rules_searched_inside_digit_runs_find_what_a_whole_text_search_fi
     assert sum(bool(shortcut.find(text)) for text in texts) > 500  # the texts do hold hits
     for text in texts:
         assert shortcut.find(text) == whole.find(text), text
+
+
+def test_a_digit_run_remembered_as_quiet_is_read_again_where_its_neighbours_differ() -> None:
+    # Runs no digit rule matches are remembered with the characters the patterns' look-arounds read: the same digits
+    # after a letter (no card: `x4...` is an id) and after a space (a card) are two runs, each decided by the rules.
+    redactor = Redactor()
+    for _ in range(3):
+        assert redactor.redact(f"2026-11-30 10:00:00 ref=x{DOMESTIC16} ok") == f"2026-11-30 10:00:00 ref=x{DOMESTIC16} ok"
+    assert redactor.redact(f"2026-11-30 10:00:00 card {DOMESTIC16} ok") == "2026-11-30 10:00:00 card <CARD> ok"
+    assert redactor.counts == {"card": 1}

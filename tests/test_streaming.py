@@ -225,6 +225,39 @@ def test_memory_does_not_grow_with_repeats(tmp_path: Path, monkeypatch: pytest.M
     assert large_peak < 1.5 * small_peak, (small_peak, large_peak)
 
 
+def _stream_calls(path: Path, defer: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[int]]:
+    """(the records predict.analyze_stream writes, the traces of each `analyze_items` call), with an analyzer that
+    counts as running models when `defer` (so batches that bring new failures wait for others)."""
+    analyzer = Analyzer(AnalyzerOptions(no_model=True))
+    monkeypatch.setattr(Analyzer, "runs_models", property(lambda self: defer))
+    calls: list[int] = []
+    analyze_items = analyzer.analyze_items
+
+    def counted(items: list[Any], *args: Any) -> list[Any]:
+        calls.append(len(items))
+        return analyze_items(items, *args)
+
+    monkeypatch.setattr(analyzer, "analyze_items", counted)
+    lines: list[str] = []
+    predict.analyze_stream(analyzer, DocumentStream([str(path)]), Redactor(RedactOptions()), [], lines.append)
+    return lines, calls
+
+
+def test_batches_with_new_failures_wait_for_one_model_call_and_the_output_is_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", 16 * 1024)
+    monkeypatch.setattr(predict, "BATCH_CHARS", 2 * 1024)  # a few traces per batch: new failures in many batches
+    monkeypatch.setattr(predict, "DEFER_NEW_FAILURES", 4)
+    monkeypatch.setattr(predict, "DEFER_TRACES", 40)
+    log = tmp_path / "app.log"
+    log.write_text(styled_log(80, seed=3), encoding="utf-8")
+    at_once, batch_calls = _stream_calls(log, False, monkeypatch)
+    deferred, deferred_calls = _stream_calls(log, True, monkeypatch)
+    assert deferred == at_once and len(at_once) == sum(batch_calls) == sum(deferred_calls)
+    assert len(deferred_calls) < len(batch_calls)
+    assert max(deferred_calls) <= 40 + max(batch_calls)  # held traces stay bounded: DEFER_TRACES and one batch
+
+
 def test_each_thread_dump_is_read_on_its_own(tmp_path: Path) -> None:
     # Two dumps of the same deadlock, far apart in one log: the streamed path reports the cycle in both (each dump
     # is a region of its own); the whole-document path took the second dump's locks as held by the first's threads.

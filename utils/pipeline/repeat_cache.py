@@ -113,9 +113,21 @@ class GroupRecordRedactor:
         if group is None:
             return record_json(self.strings.redact_value(record))
         encoded = self._shared(record, group)
-        return "{" + ", ".join(
-            f"{record_json(key)}: {encoded[key] if key in encoded else record_json(self.strings.redact_value(value))}"
-            for key, value in record.items()) + "}"
+        # Each run of fields between shared ones is encoded in one call (a call per field was a third of the time):
+        # a dict's JSON without its braces is its fields' `"key": value` joined by ", ", as the line joins them.
+        pieces: list[str] = []
+        run: dict[str, Any] = {}
+        for key, value in record.items():
+            if key not in encoded:
+                run[key] = self.strings.redact_value(value)
+                continue
+            if run:
+                pieces.append(record_json(run)[1:-1])
+                run = {}
+            pieces.append(f"{record_json(key)}: {encoded[key]}")
+        if run:
+            pieces.append(record_json(run)[1:-1])
+        return "{" + ", ".join(pieces) + "}"
 
 
 class FrameBlocks:

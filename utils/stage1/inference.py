@@ -63,9 +63,10 @@ def _cgroup_cpu_limit() -> float | None:
         return None
 
 
-def free_cores() -> int:
+def free_cores(reserved: int = 0) -> int:
     """Cores this process may run on (CPU affinity, container quota) minus those kept busy by other work (the
-    1-minute load average), at least 1."""
+    1-minute load average, or `reserved` when more: work this run is starting, which the average has not seen
+    yet), at least 1."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -79,7 +80,7 @@ def free_cores() -> int:
         busy = 0.0
     # Whole cores only: the load average lags (a job that just ended still counts ~0.5 for a minute), and under
     # OMP_WAIT_POLICY=PASSIVE a thread on a half-busy core costs little (2 threads at load 1.0: 50 logs/s, 1: 33).
-    return max(1, min(cores, cores - int(busy)))
+    return max(1, min(cores, cores - max(int(busy), reserved)))
 
 
 def configure_threads(threads: int | None = None) -> int:
