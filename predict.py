@@ -39,12 +39,14 @@ BATCH_CHARS = 2**20  # text analysed per batch (its traces and records are held 
 # The models run once per call on however many new failures a call holds, and a call costs about as much for one as
 # for thirty (stage 2 decodes up to 96 steps either way: 0.4-0.5 s for one trace, 2 s for 32). Past the first
 # batches a production log brings one or two new failures a batch, so batches that bring new failures wait (their
-# records too: the output keeps its order) until DEFER_NEW_FAILURES are pending or DEFER_TRACES traces are held;
+# records too: the output keeps its order) until DEFER_NEW_FAILURES are pending, or DEFER_TRACES traces or
+# DEFER_BATCHES batches (of BATCH_CHARS text each: long traces) are held;
 # a batch of repeats only is analysed at once, and so is every batch when no model runs. On the 200 MB production
 # log: 37 stage-1 and 17 stage-2 calls before, 14 and 10 after. 64 pending made 5 and 5 calls but peaked ~45 MB
 # higher (bench/bench_production.py: 785 against 740 MB for the main process).
 DEFER_NEW_FAILURES = 16
 DEFER_TRACES = 2048
+DEFER_BATCHES = 8
 
 
 @dataclass
@@ -118,12 +120,7 @@ def build_analyzer(args: PredictArguments, label_set: LabelSet | None = None, bu
     """The analyzer of predict.py's arguments. `busy_cores`: cores this run keeps busy besides the models (the parse
     process): torch leaves them alone unless --threads says otherwise (a thread on the parse process's core made
     the models 1.3-1.5x slower on 2 cores, 200 MB log: 33.8 s with two threads, 26.5 s with one)."""
-    options = AnalyzerOptions.from_arguments(args)
-    if busy_cores and not args.threads:
-        from utils.stage1.inference import free_cores
-
-        options.threads = free_cores(reserved=busy_cores)
-    analyzer = Analyzer(options, label_set)
+    analyzer = Analyzer(AnalyzerOptions.from_arguments(args, reserved_cores=busy_cores), label_set)
     if args.app_packages:  # the ranker (or the rules) carries the packages to every trace it ranks
         from utils.locate import with_app_packages
 
@@ -188,7 +185,7 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
     keys: dict[int, GroupKey] = {}  # by trace identity, while held: each trace's key is computed once
     pending: list[AnalyzedTrace] = []  # parsed, not yet analysed, in input order
     new: set[str | None] = set()  # the pending traces' new groups (None: traces analysed each on their own)
-    unkeyed = 0  # pending traces without a group (threads, traces without an exception)
+    unkeyed = held = 0  # pending traces without a group (threads, traces without an exception); batches held
 
     def group_of(trace: Trace) -> str | None:
         if id(trace) not in keys:
@@ -225,10 +222,11 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
             elif group not in leaders:
                 new.add(group)
         pending.extend(items)
+        held += 1
         if (not analyzer.runs_models or not new and not unkeyed or len(new) + unkeyed >= DEFER_NEW_FAILURES
-                or len(pending) >= DEFER_TRACES):
+                or len(pending) >= DEFER_TRACES or held >= DEFER_BATCHES):
             flush()
-            unkeyed = 0
+            unkeyed = held = 0
     if pending:
         flush()
     return result

@@ -364,7 +364,9 @@ def test_analyzer_options_come_from_the_arguments_in_one_place() -> None:
     assert (options.model_dirs, options.locator_dir, options.stage2_dir) == (["m1", "m2"], "loc", "s2")
     assert (options.top_k, options.quantize, options.precision, options.explanation_language) == (7, True, "fp32", "ko")
     assert options.no_stage1 is False  # predict.py has no --no_stage1: the option's default
-    every_option = {name for name in AnalyzerOptions.__dataclass_fields__ if name != "no_stage1"}
+    # reserved_cores is predict.py's own (its parse process), not an argument
+    assert options.reserved_cores == 0
+    every_option = {name for name in AnalyzerOptions.__dataclass_fields__ if name not in ("no_stage1", "reserved_cores")}
     named = {"model_dirs": "model", "locator_dir": "locator", "stage2_dir": "stage2"}
     assert {named.get(name, name) for name in every_option} <= set(predict.PredictArguments.__dataclass_fields__)
 
@@ -388,13 +390,19 @@ def test_main_takes_argv_and_its_help_never_contradicts_itself(tmp_path: Path) -
     assert "(default: None)" not in text and "examples: python predict.py --input app.log" in text
 
 
-def test_the_parse_process_core_is_left_to_it_unless_threads_are_given(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_parse_process_core_is_left_to_the_models_only_when_they_load(monkeypatch: pytest.MonkeyPatch) -> None:
     import predict
     import utils.stage1.inference
 
-    monkeypatch.setattr(utils.stage1.inference, "free_cores", lambda reserved=0: max(1, 2 - reserved))
     args = predict.PredictArguments(input=["a.log"], no_model=True)
-    assert predict.build_analyzer(args, busy_cores=1).options.threads == 1
-    assert predict.build_analyzer(args).options.threads is None  # one process: free_cores() when models load
-    args.threads = 2
-    assert predict.build_analyzer(args, busy_cores=1).options.threads == 2
+    assert predict.build_analyzer(args, busy_cores=1).options.reserved_cores == 1
+    assert predict.build_analyzer(args).options.reserved_cores == 0
+    monkeypatch.setattr(utils.stage1.inference, "free_cores", lambda reserved=0: max(1, 2 - reserved))
+    monkeypatch.setattr(utils.stage1.inference.torch, "set_num_threads", lambda count: None)
+    assert utils.stage1.inference.configure_threads(None, 1) == 1  # what a loading Analyzer sets
+    assert utils.stage1.inference.configure_threads(2, 1) == 2  # --threads wins
+    # a parser-only run loads no torch (it did once, to count free cores for models it never loads)
+    code = ("import sys, predict; predict.build_analyzer(predict.PredictArguments(input=['a'], no_model=True), "
+            "busy_cores=1); print('torch' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          check=True).stdout.strip() == "False"

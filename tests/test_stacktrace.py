@@ -849,3 +849,10 @@ def test_nested_prose_is_not_an_elasticsearch_chain() -> None:
     assert trace.chain == []
     (wrapper,) = parse_log("SearchPhaseExecutionException[all shards failed]; nested: NotSerializableExceptionWrapper[boom];")
     assert chain_classes(wrapper) == ["SearchPhaseExecutionException", "NotSerializableExceptionWrapper"]
+
+
+def test_a_throwable_in_a_non_ascii_exceptions_package_is_read_inside_a_log_message() -> None:
+    # The package test ignores case as `re` folds it (`ı` is `i`): the ASCII-only shortcut must not skip such lines.
+    (trace,) = parse_log("2026-11-30 10:00:00 ERROR [main] c.a.Job - run failed: com.x.exceptıon.Stale: bad row\n"
+                         "\tat com.a.Job.run(Job.java:12)\n")
+    assert trace.root_cause is not None and trace.root_cause.class_name == "com.x.exceptıon.Stale"

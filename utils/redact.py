@@ -47,6 +47,7 @@ _DIGIT_RUN = re.compile(rf"[\d(][\d\s()-]{{{_DIGIT_RUN_MIN - 2},}}\d")
 # patterns' look-arounds read: a repeat costs one lookup instead of one regex per rule. Beyond this many the memory
 # starts over (it stays bounded whatever the input).
 _MAX_QUIET_RUNS = 50_000
+_MAX_QUIET_RUN_CHARS = 256
 _DATE_SHAPE = re.compile(r"(?:19|20)\d\d[-./](?:0[1-9]|1[0-2])[-./](?:0[1-9]|[12]\d|3[01])")
 _CAMEL_WORDS = re.compile(r"[A-Z]?[a-z]+(?:[A-Z][a-z]+)*")  # "BasicAuthFilter": words, not a base64 token
 
@@ -287,6 +288,8 @@ class Redactor:
             window, offset = key[1], int(key[0])
             if any(rule.regex.search(window, offset) for rule in rules):
                 runs.append((start, end))
+                continue
+            if len(window) > _MAX_QUIET_RUN_CHARS:  # a numeric dump's run: not worth its memory
                 continue
             if len(self._quiet_runs) >= _MAX_QUIET_RUNS:
                 self._quiet_runs.clear()

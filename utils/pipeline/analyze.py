@@ -240,6 +240,9 @@ class AnalyzerOptions:
     explanation_language: str = "auto"  # en | ko | auto (ko when the log contains Hangul); a document's own wins
     recall_threshold: float | None = None  # similarity from which a known scenario's text is used; None: the model's
     threads: int | None = None
+    # cores the run keeps busy besides the models (predict.py's parse process): no torch thread goes there unless
+    # `threads` says so (the load average does not show a process that has just started)
+    reserved_cores: int = 0
     quantize: bool = False
     precision: str = "auto"  # stage-1 inference: auto (bf16 where the CPU runs it natively), fp32 or bf16
 
@@ -289,7 +292,7 @@ class Analyzer:
         from utils.models.checkpoints import TASK_CLASSIFY, load_model
         from utils.stage1.inference import check_same_labels, configure_threads, quantize_int8, stage1_bf16
 
-        self.threads = configure_threads(self.options.threads)
+        self.threads = configure_threads(self.options.threads, self.options.reserved_cores)
         self.stage1 = [load_model(path, expected_task=TASK_CLASSIFY) for path in model_dirs]
         if self.stage1:
             self.stage1_labels = check_same_labels(self.stage1)

@@ -83,10 +83,10 @@ def free_cores(reserved: int = 0) -> int:
     return max(1, min(cores, cores - max(int(busy), reserved)))
 
 
-def configure_threads(threads: int | None = None) -> int:
-    """Set torch's intra-op threads: `threads` when given, else `free_cores()`. On a busy machine one thread beat
-    two by ~1.5x in bench/bench_predict.py; on idle cores all of them are used. Returns the count set."""
-    count = threads if threads and threads > 0 else free_cores()
+def configure_threads(threads: int | None = None, reserved: int = 0) -> int:
+    """Set torch's intra-op threads: `threads` when given, else `free_cores(reserved)`. On a busy machine one thread
+    beat two by ~1.5x in bench/bench_predict.py; on idle cores all of them are used. Returns the count set."""
+    count = threads if threads and threads > 0 else free_cores(reserved)
     torch.set_num_threads(count)
     return count
 
