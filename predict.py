@@ -40,10 +40,10 @@ BATCH_CHARS = 2**20  # text analysed per batch (its traces and records are held 
 # for thirty (stage 2 decodes up to 96 steps either way: 0.4-0.5 s for one trace, 2 s for 32). Past the first
 # batches a production log brings one or two new failures a batch, so batches that bring new failures wait (their
 # records too: the output keeps its order) until DEFER_NEW_FAILURES are pending, or DEFER_TRACES traces or
-# DEFER_BATCHES batches (of BATCH_CHARS text each: long traces) are held;
-# a batch of repeats only is analysed at once, and so is every batch when no model runs. On the 200 MB production
-# log: 37 stage-1 and 17 stage-2 calls before, 14 and 10 after. 64 pending made 5 and 5 calls but peaked ~45 MB
-# higher (bench/bench_production.py: 785 against 740 MB for the main process).
+# DEFER_BATCHES batches (of BATCH_CHARS text each: long traces) are held; a batch of repeats only is analysed at
+# once, and so is every batch when no model runs. On the 200 MB production log: 37 stage-1 and 17 stage-2 calls
+# before, 14 and 10 after. 64 pending made 5 and 5 calls but peaked ~45 MB higher (bench/bench_production.py: 785
+# against 740 MB for the main process).
 DEFER_NEW_FAILURES = 16
 DEFER_TRACES = 2048
 DEFER_BATCHES = 8
@@ -184,7 +184,7 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
     leaders: dict[str, AnalyzedTrace] = {}  # each group's first trace: a failure is analysed once per run
     keys: dict[int, GroupKey] = {}  # by trace identity, while held: each trace's key is computed once
     pending: list[AnalyzedTrace] = []  # parsed, not yet analysed, in input order
-    new: set[str | None] = set()  # the pending traces' new groups (None: traces analysed each on their own)
+    new: set[str] = set()  # the pending traces' groups not analysed yet
     unkeyed = held = 0  # pending traces without a group (threads, traces without an exception); batches held
 
     def group_of(trace: Trace) -> str | None:
@@ -193,6 +193,7 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
         return keys[id(trace)].id
 
     def flush() -> None:
+        nonlocal unkeyed, held
         analyzer.analyze_items(pending, group_of, leaders)
         for item in pending:
             record = to_record(item)
@@ -211,6 +212,7 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
         pending.clear()
         new.clear()
         keys.clear()
+        unkeyed = held = 0
 
     parsed = parsing.batches(getattr(documents, "on_bytes", None)) if parsing is not None else parsed_batches(
         documents, analyzer.label_set, redactor)
@@ -226,7 +228,6 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
         if (not analyzer.runs_models or not new and not unkeyed or len(new) + unkeyed >= DEFER_NEW_FAILURES
                 or len(pending) >= DEFER_TRACES or held >= DEFER_BATCHES):
             flush()
-            unkeyed = held = 0
     if pending:
         flush()
     return result

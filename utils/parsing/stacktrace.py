@@ -680,8 +680,10 @@ class _Parser:
     def embedded_header(body: str) -> tuple[int, str, str | None] | None:
         """(column, class, message) of the first throwable named inside a log message."""
         searched = body[:_MAX_LINE_CHARS]
-        if searched.isascii() and not any(word in searched.lower() for word in _THROWABLE_WORDS):
-            return None
+        if searched.isascii():
+            lowered = searched.lower()  # once, not once per word
+            if not any(word in lowered for word in _THROWABLE_WORDS):
+                return None
         for match in _EMBEDDED.finditer(body, 0, min(len(body), _MAX_LINE_CHARS)):
             if _is_throwable_name(match.group("cls")):
                 rest = body[match.end() :]

@@ -38,6 +38,7 @@ DECIDED_BY_PARSER_OVER_MODEL = "parser (model disagrees)"
 # same explanations); 128 peaked ~22 MB higher than 32 on that log, so a batch holds 64.
 GENERATE_BATCH = 64
 
+
 @dataclass
 class DeadlockMember:
     """A thread's place in one deadlock cycle. `names` is one list shared by every member of the cycle, so a cycle
