@@ -83,6 +83,7 @@ from utils.stage1.inference import (
     score_weights,
     stage1_bf16,
     temperature_of,
+    to_bf16_weights,
 )
 
 logger = logging.getLogger("evaluate")
@@ -145,7 +146,7 @@ class EvaluateArguments:
     device: str | None = field(default=None, metadata={"help": "torch device (default: cuda when available)."})
     precision: Literal["auto", "fp32", "bf16"] = field(default="auto", metadata={
         "help": "classify and explain: stage-1 inference precision, chosen as predict.py chooses it "
-                "(utils/inference.stage1_bf16): auto is bf16 autocast where the hardware runs bf16 natively "
+                "(utils/inference.stage1_bf16): auto is bf16 where the hardware runs bf16 natively "
                 "(AVX512-BF16, AMX, bf16 CUDA) and fp32 elsewhere; fp32 and bf16 force one."})
 
 
@@ -313,6 +314,7 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     # One pass of batched inference per member, in predict.py's precision; the same logits give raw and
     # temperature-scaled probabilities.
     bf16 = stage1_bf16(members, args.precision)
+    to_bf16_weights(members, bf16)
     logits = [predict_logits(member, member_texts(member, dataset, args.mask_exception_names), args.batch_size,
                              bf16=bf16) for member in members]
     weights = list(args.ensemble_weights) if args.ensemble_weights else score_weights(members)

@@ -142,7 +142,7 @@ def time_cli(args: BenchPredictArguments, documents: list, stage2: str | None, t
         logs = Path(scratch) / "logs.jsonl"
         logs.write_text("".join(json.dumps({"id": d.id, "log": d.text}) + "\n" for d in documents), encoding="utf-8")
         base = [sys.executable, str(REPO_ROOT / "predict.py"), "--input", str(logs), "--output",
-                str(Path(scratch) / "out.jsonl"), "--threads", str(threads)]
+                str(Path(scratch) / "out.jsonl"), "--threads", str(threads), "--precision", "fp32"]
         model = ["--model", args.model] + (["--locator", args.locator] if args.locator else [])
         every = {"no_model": ("parser only (--no_model)", base + ["--no_model"]),
                  "fp32": ("stage 1 fp32", base + model + ["--no_stage2"]),
@@ -175,8 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     if not documents:
         raise SystemExit("no documents to time")
     label_set = load_label_set()
+    # fp32 weights: the variants compare against fp32 (and int8 quantizes them); predict.py's bf16 is
+    # bench/bench_precision.py's
     stage1_options = {"model_dirs": [args.model], "locator_dir": args.locator, "no_stage2": True,
-                      "batch_size": args.batch_size, "threads": threads}
+                      "batch_size": args.batch_size, "threads": threads, "precision": "fp32"}
     fp32 = Analyzer(AnalyzerOptions(**stage1_options), label_set)
     results: dict[str, Any] = {"machine": started_on, "settings": {**asdict(args), "threads": threads,
                                                                    "stage2": stage2}}

@@ -196,6 +196,36 @@ def test_child_peak_memory_is_the_childs_own() -> None:
     assert failed["returncode"] == 3 and "bad" in failed["stderr_tail"]
 
 
+def test_tree_memory_reads_pss_on_a_tenth_of_its_samples(monkeypatch) -> None:
+    """Reading PSS walks the measured process's page tables: at every 0.1 s sample it slowed the run it measured."""
+    import time
+    from types import SimpleNamespace
+
+    import psutil
+
+    sys.modules.pop("bench_production", None)
+    import bench_production
+
+    calls = {"rss": 0, "pss": 0}
+
+    class Grandchild:
+        def memory_info(self):
+            calls["rss"] += 1
+            return SimpleNamespace(rss=100 + calls["rss"])  # grows: the peak is the last sample's
+
+        def memory_full_info(self):
+            calls["pss"] += 1
+            return SimpleNamespace(rss=100, pss=50 + calls["pss"])
+
+    launcher = SimpleNamespace(children=lambda recursive=False: [Grandchild()])
+    monkeypatch.setattr(psutil, "Process", lambda: SimpleNamespace(children=lambda: [launcher]))
+    with bench_production.TreeMemory() as memory:
+        time.sleep(2.1)
+    samples = calls["rss"] + calls["pss"]
+    assert samples >= 10 and 1 <= calls["pss"] <= samples // bench_production.TreeMemory.PSS_EVERY + 1
+    assert memory.peak_rss >= 100 + calls["rss"] - 1 and memory.peak_pss == 50 + calls["pss"]
+
+
 # ---------------------------------------------------------------------------------------------- bench scripts
 
 
@@ -241,6 +271,20 @@ def test_bench_quantize_runs(tmp_path, tiny_stage1) -> None:
         assert abs(row["int8_top1"] - row["fp32_top1"]) <= 1 - row["same_prediction"] + 1e-9
         assert row["top1_change"] == pytest.approx(row["int8_top1"] - row["fp32_top1"])
     assert results["size_mb"]["int8"] > 0
+
+
+def test_bench_precision_compares_fp32_autocast_and_bf16_weights(tmp_path, tiny_stage1) -> None:
+    rows = _write_rows(tmp_path / "dev.jsonl", 9)
+    run_bench("bench_precision.py", "--model", str(tiny_stage1), "--input", str(rows), "--label_field",
+              "root_exception", "--threads", "1", "--output_dir", str(tmp_path), "--name", "p")
+    results = json.loads((tmp_path / "p.json").read_text())["results"]
+    assert [row["precision"] for row in results] == ["fp32", "bf16 autocast", "bf16 weights"]
+    fp32 = results[0]
+    for row in results:
+        assert row["rows"] == 9 and row["logs_per_s"] > 0
+        assert row["top1_minus_fp32_points"] == pytest.approx(100 * (row["top1"] - fp32["top1"]), abs=0.01)
+        assert abs(row["top1"] - fp32["top1"]) <= row["changed_share"] + 1e-9
+    assert fp32["changed_share"] == 0
 
 
 def test_bench_train_runs(tmp_path, tiny_encoder) -> None:

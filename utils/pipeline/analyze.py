@@ -291,7 +291,13 @@ class Analyzer:
     def _load_models(self, model_dirs: list[str], stage2_dir: str | None) -> None:
         # utils.stage1.inference first: it sets the OpenMP wait policy, which only takes effect before torch loads.
         from utils.models.checkpoints import TASK_CLASSIFY, load_model
-        from utils.stage1.inference import check_same_labels, configure_threads, quantize_int8, stage1_bf16
+        from utils.stage1.inference import (
+            check_same_labels,
+            configure_threads,
+            quantize_int8,
+            stage1_bf16,
+            to_bf16_weights,
+        )
 
         self.threads = configure_threads(self.options.threads, self.options.reserved_cores)
         self.stage1 = [load_model(path, expected_task=TASK_CLASSIFY) for path in model_dirs]
@@ -300,8 +306,9 @@ class Analyzer:
         if self.options.quantize:
             for member in self.stage1:
                 member.model = quantize_int8(member.model)
-        # bf16 autocast where the hardware runs it natively (utils/stage1/precision.py); int8 weights stay as they are.
+        # bf16 weights where the hardware runs bf16 natively (utils/stage1/precision.py); int8 weights stay as they are.
         self.stage1_bf16 = stage1_bf16(self.stage1, self.options.precision, self.options.quantize)
+        to_bf16_weights(self.stage1, self.stage1_bf16)
         if stage2_dir:
             from utils.stage2.seq2seq import load_explainer
 
