@@ -4,6 +4,7 @@ gives the records, groups and redaction counts of the whole-document path, in bo
 from __future__ import annotations
 
 import json
+import platform
 import random
 import subprocess
 import sys
@@ -100,10 +101,24 @@ def streamed_records(paths: list[str]) -> tuple[list[dict[str, Any]], list[dict[
     return records, outcome.table.records(), dict(redactor.counts)
 
 
+def needle_scanners() -> list[str]:
+    """The candidate scans to test: Hyperscan's wherever requirements.txt installs it (x86-64 Linux), `str.find`'s."""
+    return ["hyperscan", "find"] if platform.machine() == "x86_64" and sys.platform == "linux" else ["find"]
+
+
+def use_scanner(monkeypatch: pytest.MonkeyPatch, scanner: str) -> None:
+    if scanner == "find":
+        monkeypatch.setattr(log_sources, "_needle_scanner", lambda: None)
+    else:
+        assert log_sources._needle_scanner() is not None, "hyperscan is in requirements.txt for this platform"
+
+
+@pytest.mark.parametrize("scanner", needle_scanners())
 @pytest.mark.parametrize("chunk_bytes", [700, 4096, 1 << 20])
 def test_streamed_output_equals_the_whole_document_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                        chunk_bytes: int) -> None:
+                                                        chunk_bytes: int, scanner: str) -> None:
     # Small chunks put chunk edges inside traces, thread dumps and record lines: none may cut a trace.
+    use_scanner(monkeypatch, scanner)
     monkeypatch.setattr(log_sources, "CHUNK_BYTES", chunk_bytes)
     monkeypatch.setattr(predict, "BATCH_CHARS", 5000)  # many batches: groups carried across them
     log = tmp_path / "app.log"
@@ -269,3 +284,24 @@ def test_each_thread_dump_is_read_on_its_own(tmp_path: Path) -> None:
     assert cycles == [1, 1, 1, 2, 2, 2]
     whole, _, _ = whole_document_records([str(log)])
     assert [record["thread"]["deadlock"] is not None for record in whole] == [True] * 3 + [False] * 3
+
+
+@pytest.mark.skipif("hyperscan" not in needle_scanners(), reason="hyperscan is installed on x86-64 Linux only")
+def test_the_hyperscan_scan_finds_the_lines_the_find_passes_find(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Byte positions become character positions: multi-byte text (Hangul, the won sign, a 4-byte emoji, a lone
+    surrogate) before, inside and after the candidates; needles inside frame runs, after them, several on a line,
+    at the text's two ends; a frame whose `at` ends its line; no final newline."""
+    rng = random.Random(7)
+    pieces = ["2026-11-30 10:00:00 INFO 결제 완료 ₩12,000 \U0001f600 ok\n", "무시 \udc80 Failure here\n",
+              "java.lang.IllegalStateException: 잔액 부족 ... xception\n\tat com.acme.결제.Pay.run(Pay.java:1)\n"
+              "\tat com.acme.Pay.go(Pay.java:2) Caused by rror\n", "Caused by: java.io.IOException: 끊김\n",
+              "\tat no.parens.here Throwable\n", "x at\n  com.acme.Y.m(Y.java:3)\n", "Thread.State: BLOCKED\n",
+              "plain line with nothing\n", "Wrapped by: Fault UPPRESSED AUSED BY .java: uppressed\n", "\n"]
+    for trial in range(40):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        if trial % 3 == 0:
+            text = "Error at start" + text.rstrip("\n")
+        scanned = log_sources.candidate_lines(text)
+        with monkeypatch.context() as patch:
+            patch.setattr(log_sources, "_needle_scanner", lambda: None)
+            assert scanned == log_sources.candidate_lines(text), text
