@@ -128,7 +128,8 @@ def run_size(size: str, args: BenchProductionArguments) -> dict[str, Any]:
     with TreeMemory() as tree:
         run = run_child(command)
     row: dict[str, Any] = {"size": size, "bytes": truth["bytes"], "traces": truth["traces"],
-                           "generated_s": generated_s, "seconds": run["seconds"], "peak_rss_mb": run["peak_rss_mb"],
+                           "generated_s": generated_s, "seconds": run["seconds"],
+                           "cpu_seconds": run.get("cpu_seconds"), "peak_rss_mb": run["peak_rss_mb"],
                            "tree_peak_rss_mb": round(tree.peak_rss / 2**20, 1),
                            "tree_peak_pss_mb": round(tree.peak_pss / 2**20, 1), "returncode": run["returncode"]}
     if run["returncode"] != 0:
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     payload = {"machine": machine(), "arguments": asdict(args), "targets": {
         "mb_per_s": TARGET_MB_PER_S, "peak_rss_mb": TARGET_PEAK_RSS_MB}, "results": rows}
     path = write_results(args.name, payload)
-    print(markdown_table(rows, ["size", "traces", "seconds", "mb_per_s", "peak_rss_mb", "tree_peak_rss_mb",
+    print(markdown_table(rows, ["size", "traces", "seconds", "cpu_seconds", "mb_per_s", "peak_rss_mb", "tree_peak_rss_mb",
                                 "tree_peak_pss_mb", "groups", "distinct_failures",
                                 "groups_exact", "records_exact", "stage1_precision", "locator", "stage2"]))
     print(f"stage 1: {rows[-1].get('stage1')}; results: {path.relative_to(REPO_ROOT)}")

@@ -115,13 +115,13 @@ started = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
 _, status, usage = os.wait4(child.pid, 0)
 print(json.dumps({"seconds": time.perf_counter() - started, "maxrss": usage.ru_maxrss,
-                  "returncode": os.waitstatus_to_exitcode(status)}))
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime, "returncode": os.waitstatus_to_exitcode(status)}))
 """
 
 
 def run_child(command: Sequence[str], timeout: float = 3600) -> dict[str, Any]:
-    """Run `command` (cwd: the repository root): its wall seconds, its own peak RSS in MB, exit status and the
-    tail of its stderr."""
+    """Run `command` (cwd: the repository root): its wall seconds, its CPU seconds (its own and its reaped
+    children's, e.g. predict.py's parse process), its own peak RSS in MB, exit status and the tail of its stderr."""
     try:
         launched = subprocess.run([sys.executable, "-c", _LAUNCHER, *command], cwd=REPO_ROOT, capture_output=True,
                                   text=True, timeout=timeout)
@@ -134,8 +134,8 @@ def run_child(command: Sequence[str], timeout: float = 3600) -> dict[str, Any]:
                 "stderr_tail": launched.stderr[-400:]}
     measured = json.loads(lines[-1])
     peak = measured["maxrss"] / 2**20 if sys.platform == "darwin" else measured["maxrss"] / 2**10
-    return {"seconds": measured["seconds"], "peak_rss_mb": round(peak, 1), "returncode": measured["returncode"],
-            "stderr_tail": launched.stderr[-400:]}
+    return {"seconds": measured["seconds"], "cpu_seconds": round(measured["cpu_seconds"], 1),
+            "peak_rss_mb": round(peak, 1), "returncode": measured["returncode"], "stderr_tail": launched.stderr[-400:]}
 
 
 def sample_documents(inputs: Sequence[str], max_documents: int | None, seed: int = 0) -> list[LogDocument]:

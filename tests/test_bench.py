@@ -192,6 +192,11 @@ def test_child_peak_memory_is_the_childs_own() -> None:
     result = benchlib.run_child([sys.executable, "-c", "b = bytearray(60 * 2**20); b[::4096] = b'y' * len(b[::4096])"])
     assert result["returncode"] == 0
     assert 60 <= result["peak_rss_mb"] < 250
+    # CPU seconds count a grandchild's too (predict.py's parse process): here one that spins ~0.3 s
+    spin = "import time\nstart = time.process_time()\nwhile time.process_time() - start < 0.3: pass"
+    forked = benchlib.run_child([sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, "
+                                                       f"'-c', {spin!r}])"])
+    assert forked["returncode"] == 0 and forked["cpu_seconds"] >= 0.3
     failed = benchlib.run_child([sys.executable, "-c", "import sys; print('bad', file=sys.stderr); sys.exit(3)"])
     assert failed["returncode"] == 3 and "bad" in failed["stderr_tail"]
 
