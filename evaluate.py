@@ -145,7 +145,7 @@ class EvaluateArguments:
     max_rows: int | None = field(default=None, metadata={"help": "Evaluate only the first N rows."})
     device: str | None = field(default=None, metadata={"help": "torch device (default: cuda when available)."})
     precision: Literal["auto", "fp32", "bf16"] = field(default="auto", metadata={
-        "help": "classify and explain: stage-1 inference precision, chosen as predict.py chooses it "
+        "help": "classify and explain: stage-1 (and stage-2) inference precision, as predict.py chooses it "
                 "(utils/inference.stage1_bf16): auto is bf16 where the hardware runs bf16 natively "
                 "(AVX512-BF16, AMX, bf16 CUDA) and fp32 elsewhere; fp32 and bf16 force one."})
 

@@ -83,8 +83,8 @@ class PredictArguments:
     threads: int | None = field(default=None, metadata={"help": "torch CPU threads (default: all cores)."})
     quantize: bool = field(default=False, metadata={"help": "int8 dynamic quantization of stage 1 on CPU."})
     precision: Literal["auto", "fp32", "bf16"] = field(default="auto", metadata={
-        "help": "Stage-1 inference precision: auto is bf16 (bf16 weights) on CPUs with native bf16 (AVX512-BF16, AMX) "
-                "and fp32 elsewhere; fp32 forces full precision (utils/stage1/precision.py)."})
+        "help": "Stage-1 and stage-2 inference precision: auto is bf16 (bf16 weights) on CPUs with native bf16 "
+                "(AVX512-BF16, AMX) and fp32 elsewhere; fp32 forces full precision (utils/stage1/precision.py)."})
     progress: Literal["auto", "on", "off"] = field(default="auto", metadata={
         "help": "A progress bar of bytes read, on stderr; auto: when --output is given and stderr is a terminal."})
     redact: bool = field(default=True, metadata={

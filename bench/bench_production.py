@@ -139,6 +139,7 @@ def run_size(size: str, args: BenchProductionArguments) -> dict[str, Any]:
     models = report["models"]
     row.update(mb_per_s=round(truth["bytes"] / 1e6 / run["seconds"], 2), records=report["traces"],
                stage1=models["stage1"] or "off (no model)", stage1_precision=models.get("stage1_precision"),
+               stage2_precision=models.get("stage2_precision"),
                locator=models["locator"], stage2=models["stage2"] or "off (no model)", **check_groups(groups, truth))
     row["records_exact"] = report["traces"] == truth["traces"]
     if not args.keep_outputs:
@@ -157,9 +158,9 @@ def main(argv: list[str] | None = None) -> None:
     payload = {"machine": machine(), "arguments": asdict(args), "targets": {
         "mb_per_s": TARGET_MB_PER_S, "peak_rss_mb": TARGET_PEAK_RSS_MB}, "results": rows}
     path = write_results(args.name, payload)
-    print(markdown_table(rows, ["size", "traces", "seconds", "cpu_seconds", "mb_per_s", "peak_rss_mb", "tree_peak_rss_mb",
-                                "tree_peak_pss_mb", "groups", "distinct_failures",
-                                "groups_exact", "records_exact", "stage1_precision", "locator", "stage2"]))
+    print(markdown_table(rows, ["size", "traces", "seconds", "cpu_seconds", "mb_per_s", "peak_rss_mb",
+                                "tree_peak_rss_mb", "tree_peak_pss_mb", "groups", "distinct_failures", "groups_exact",
+                                "records_exact", "stage1_precision", "stage2_precision", "locator", "stage2"]))
     print(f"stage 1: {rows[-1].get('stage1')}; results: {path.relative_to(REPO_ROOT)}")
 
 

@@ -157,3 +157,28 @@ def test_predict_runs_stage1_on_bf16_weights_where_bf16_is_native(model_dir, nat
         logits[native] = predict_logits(member, texts, bf16=analyzer.stage1_bf16)
     assert logits[True].dtype == logits[False].dtype and not (logits[True] == logits[False]).all()
     assert abs(logits[True] - logits[False]).max() < 0.05
+
+
+def test_stage2_follows_the_same_rule_and_still_explains(tmp_path, native_bf16) -> None:
+    """The stage-2 T5 is cast to bf16 weights where bf16 is native, as stage 1 is, and still writes explanations."""
+    from utils.parsing.log_sources import LogDocument
+    from utils.pipeline.analyze import Analyzer, AnalyzerOptions
+    from utils.stage2.seq2seq import TASK, build_model_from_config, train_tokenizer
+
+    log = "java.lang.IllegalStateException: ledger closed\n\tat com.acme.Ledger.post(Ledger.java:12)"
+    tokenizer = train_tokenizer([log, "type=X; cause=y; location=z; fix=w"] * 5, vocab_size=300, model_max_length=64)
+    config = tmp_path / "t5.json"
+    config.write_text(json.dumps({"model_type": "t5", "d_model": 32, "d_kv": 8, "d_ff": 64, "num_heads": 4,
+                                  "num_layers": 1, "num_decoder_layers": 1, "relative_attention_num_buckets": 8,
+                                  "dropout_rate": 0.0}), encoding="utf-8")
+    torch.manual_seed(0)
+    save_model_dir(build_model_from_config(config, tokenizer), tokenizer, tmp_path / "stage2", {"task": TASK})
+    for native in (False, True):
+        native_bf16(native)
+        analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(tmp_path / "stage2"), threads=1,
+                                            max_new_tokens=8))
+        model = analyzer.explainer[0]
+        assert {parameter.dtype for parameter in model.parameters()} == {torch.bfloat16 if native else torch.float32}
+        assert analyzer.describe()["stage2_precision"] == ("bf16" if native else "fp32")
+        (result,) = analyzer.analyze([LogDocument(id="a", source="a", text=log)])
+        assert result.explanation and result.explanation_source
