@@ -42,6 +42,7 @@ def native_bf16(monkeypatch):
 
     def pretend(value: bool) -> None:
         monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: value)
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # the models load on the CPU, even on a GPU host
 
     return pretend
 

@@ -305,3 +305,26 @@ def test_the_hyperscan_scan_finds_the_lines_the_find_passes_find(monkeypatch: py
         with monkeypatch.context() as patch:
             patch.setattr(log_sources, "_needle_scanner", lambda: None)
             assert scanned == log_sources.candidate_lines(text), text
+
+
+@pytest.mark.skipif("hyperscan" not in needle_scanners(), reason="hyperscan is installed on x86-64 Linux only")
+def test_a_text_with_more_matches_than_pay_goes_to_the_find_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hyperscan reports every overlapping match: a line of dots is one per byte. The scan stops at its limit and the
+    `str.find` passes, which jump to a line's end, find the same lines."""
+    text = "progress " + "." * 200_000 + "\nran 3 steps\njava.lang.IllegalStateException: closed\n"
+    assert log_sources._scanned_needle_lines(log_sources._needle_scanner(), text, [], {}) is False
+    scanned = log_sources.candidate_lines(text)
+    with monkeypatch.context() as patch:
+        patch.setattr(log_sources, "_needle_scanner", lambda: None)
+        assert scanned == log_sources.candidate_lines(text) == [(0, 0), (text.index("java"), text.index("java"))]
+
+
+@pytest.mark.skipif("hyperscan" not in needle_scanners(), reason="hyperscan is installed on x86-64 Linux only")
+def test_threads_scan_at_once() -> None:
+    """A scan's working memory is per thread: one shared by all made concurrent scans fail (ScratchInUseError)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = "INFO started\n" * 2000 + "java.lang.IllegalStateException: closed\n" * 2000
+    expected = log_sources.candidate_lines(text)
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda _: log_sources.candidate_lines(text), range(40))) == [expected] * 40
