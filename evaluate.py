@@ -314,7 +314,7 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     # One pass of batched inference per member, in predict.py's precision; the same logits give raw and
     # temperature-scaled probabilities.
     bf16 = stage1_bf16(members, args.precision)
-    to_bf16_weights(members, bf16)
+    to_bf16_weights([member.model for member in members], bf16)
     logits = [predict_logits(member, member_texts(member, dataset, args.mask_exception_names), args.batch_size,
                              bf16=bf16) for member in members]
     weights = list(args.ensemble_weights) if args.ensemble_weights else score_weights(members)

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, predicted = [], {}
     for precision in ("fp32", "bf16 autocast", "bf16 weights"):
         if precision == "bf16 weights":  # last: the cast is in place
-            to_bf16_weights([member], True)
+            to_bf16_weights([member.model], True)
         started = time.perf_counter()
         logits = predict_logits(member, texts, args.batch_size, bf16=precision != "fp32")
         seconds = time.perf_counter() - started

@@ -309,7 +309,7 @@ class Analyzer:
                 member.model = quantize_int8(member.model)
         # bf16 weights where the hardware runs bf16 natively (utils/stage1/precision.py); int8 weights stay as they are.
         self.stage1_bf16 = stage1_bf16(self.stage1, self.options.precision, self.options.quantize)
-        to_bf16_weights(self.stage1, self.stage1_bf16)
+        to_bf16_weights([member.model for member in self.stage1], self.stage1_bf16)
         if stage2_dir:
             from utils.stage2.seq2seq import load_explainer
 
@@ -317,10 +317,7 @@ class Analyzer:
             # Stage 2 by the same rule, in bf16 weights: on the demo corpus's test split the same ROUGE-L (0.5301),
             # sources and grounding as fp32, at 22.3 logs/s against 16.6 end to end (evaluate.py --task explain)
             self.stage2_bf16 = inference_bf16(self.options.precision, self.explainer[0].device.type)
-            if self.stage2_bf16:
-                import torch
-
-                self.explainer[0].to(torch.bfloat16)
+            to_bf16_weights([self.explainer[0]], self.stage2_bf16)
             if self.explainer[2].input_options.retrieval:
                 from utils.stage2.scenarios import ScenarioMemory
 

@@ -92,7 +92,7 @@ def configure_threads(threads: int | None = None, reserved: int = 0) -> int:
 
 
 def inference_bf16(precision: str = "auto", device: str = "cpu") -> bool:
-    """Whether stage-1 inference runs in bf16: `precision` "auto" means where the hardware runs bf16
+    """Whether model inference (stage 1, stage 2) runs in bf16: `precision` "auto" means where the hardware runs bf16
     natively (AVX512-BF16 / AMX CPUs, bf16-capable CUDA; the rule of utils/stage1/precision.py, shared with training),
     fp32 elsewhere, where emulated bf16 is slower; "fp32" forces full precision, "bf16" asks for it anyway."""
     from utils.stage1.precision import use_bf16
@@ -109,14 +109,14 @@ def stage1_bf16(members: Sequence[Any], precision: str = "auto", quantized: bool
     return inference_bf16(precision, next(members[0].model.parameters()).device.type)
 
 
-def to_bf16_weights(members: Sequence[Any], bf16: bool) -> None:
-    """Stage-1 `members`' weights cast to bf16 in place when `bf16` (`stage1_bf16`'s answer), so that predict_logits
-    runs them without autocast. On the dev set, names masked, bf16 weights gave bf16 autocast's top-1 (0.6400 against
-    fp32's 0.6438) at 1.4x its speed, and hold no fp32 weights beside autocast's bf16 copies
-    (bench/bench_precision.py)."""
+def to_bf16_weights(models: Sequence[torch.nn.Module], bf16: bool) -> None:
+    """`models`' weights cast to bf16 in place when `bf16` (`stage1_bf16`'s or `inference_bf16`'s answer): stage-1
+    members, which predict_logits then runs without autocast, and the stage-2 T5. On the dev set, names masked, bf16
+    weights gave bf16 autocast's top-1 (0.6400 against fp32's 0.6438) at 1.4x its speed, and hold no fp32 weights
+    beside autocast's bf16 copies (bench/bench_precision.py)."""
     if bf16:
-        for member in members:
-            member.model.to(torch.bfloat16)
+        for model in models:
+            model.to(torch.bfloat16)
 
 
 def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
@@ -159,8 +159,9 @@ def predict_logits(
     (`inference_bf16`): under autocast while the weights are fp32, as they are after `to_bf16_weights` otherwise.
     """
     model, tokenizer = loaded.model, loaded.tokenizer
-    device = next(model.parameters()).device
-    autocast = bf16 and next(model.parameters()).dtype == torch.float32  # bf16 weights (`to_bf16_weights`) need none
+    parameter = next(model.parameters())
+    device = parameter.device
+    autocast = bf16 and parameter.dtype == torch.float32  # bf16 weights (`to_bf16_weights`) need none
     distinct = list(dict.fromkeys(texts))
     position = {text: index for index, text in enumerate(distinct)}
     logits = np.zeros((len(distinct), model.config.num_labels), dtype=np.float32)
