@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from transformers import HfArgumentParser
@@ -27,6 +27,7 @@ from utils.labels import LabelSet, load_label_set
 from utils.parsing.log_sources import DocumentStream, InputError, LogDocument
 from utils.parsing.stacktrace import Trace
 from utils.pipeline.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, StreamState, parse_documents
+from utils.pipeline.batch_codec import BatchCodec
 from utils.pipeline.grouping import FingerprintRule, GroupKey, GroupTable, group_key, load_fingerprint_rules
 from utils.pipeline.parse_process import ParseProcess, parse_process_available
 from utils.pipeline.record import GROUP_RECORD_FIELDS, record_json, to_record
@@ -151,24 +152,51 @@ class StreamResult:
     kept: list[AnalyzedTrace] = field(default_factory=list)  # every result, only when a summary is printed
 
 
-def parsed_batches(documents: Iterable[LogDocument], label_set: LabelSet,
-                   redactor: Redactor | None) -> Iterator[list[AnalyzedTrace]]:
-    """The traces of `documents`, parsed batch by batch (`parse_documents` with one StreamState for the stream).
-    Each document is redacted as it is parsed, before analysis, as training data is (utils/stage1/data.py): the models
-    see what they were trained on; runs of frames are parsed and redacted once per distinct run (utils/repeat_cache)."""
-    state = StreamState(frame_blocks=FrameBlocks(redactor))
+def parsed_batches(documents: Iterable[LogDocument], label_set: LabelSet, redactor: Redactor | None,
+                   rules: Sequence[FingerprintRule] = (), light_repeats: bool = False,
+                   frame_blocks: FrameBlocks | None = None) -> Iterator[list[AnalyzedTrace]]:
+    """The traces of `documents`, parsed batch by batch (`parse_documents` with one StreamState for the stream), each
+    with its group key. Each document is redacted as it is parsed, before analysis, as training data is
+    (utils/stage1/data.py): the models see what they were trained on; runs of frames are parsed and redacted once per
+    distinct run (utils/repeat_cache). With `light_repeats`, a trace of a group met before loses its text and its
+    region's (see `_lighten`). `frame_blocks`: the FrameBlocks to parse with (a new one by default)."""
+    state = StreamState(frame_blocks=frame_blocks or FrameBlocks(redactor))
+    seen: set[str] = set()  # the groups met so far: grows with the groups, not the input
     for batch in batches(documents):
-        yield parse_documents(batch, label_set, state)
+        items = parse_documents(batch, label_set, state)
+        for item in items:
+            if item.trace.has_exception:
+                item.group = group_key(item.trace, rules)
+                if light_repeats:
+                    _lighten(item, seen)
+        yield items
+
+
+def _lighten(item: AnalyzedTrace, seen: set[str]) -> None:
+    """Drops the texts of a repeat (a trace of a group met before): it takes its analysis from its group's first
+    trace, and its record is made of its own fields, so the parse process need not send its texts (two copies of
+    its frames: pickling them and reading them back was ~8 of a 1 GB run's ~100 CPU-seconds)."""
+    group = item.group.id
+    if group is None or group not in seen:
+        if group is not None:
+            seen.add(group)
+        return
+    item.document = replace(item.document, text="")
+    item.trace.text = ""
 
 
 def start_parsing(documents: Iterable[LogDocument], label_set: LabelSet, redactor: Redactor | None,
-                  in_child: bool) -> ParseProcess | None:
+                  in_child: bool, rules: Sequence[FingerprintRule] = (),
+                  light_repeats: bool = False) -> ParseProcess | None:
     """A ParseProcess reading and parsing `documents` (None: parsed in this process, by `analyze_stream`). Started
-    before the models load, so that the child reads while they do."""
+    before the models load, so that the child reads while they do. `light_repeats`: repeats travel without their
+    texts (`_lighten`), for a run whose records go to a file (the printed summary shows every trace's text)."""
     # stdin stays here: multiprocessing closes it in a child
     if not (in_child and parse_process_available()) or "-" in getattr(documents, "inputs", ()):
         return None
-    return ParseProcess(lambda: parsed_batches(documents, label_set, redactor), documents, redactor)
+    blocks = FrameBlocks(redactor)  # shared with the codec: frames of its runs travel once (utils/batch_codec.py)
+    return ParseProcess(lambda: parsed_batches(documents, label_set, redactor, rules, light_repeats, blocks),
+                        documents, redactor, codec=BatchCodec(blocks))
 
 
 def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redactor: Redactor | None,
@@ -215,9 +243,11 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
         unkeyed = held = 0
 
     parsed = parsing.batches(getattr(documents, "on_bytes", None)) if parsing is not None else parsed_batches(
-        documents, analyzer.label_set, redactor)
+        documents, analyzer.label_set, redactor, rules)
     for items in parsed:
         for item in items:
+            if item.trace.has_exception and item.group is not None:  # computed where it was parsed
+                keys[id(item.trace)] = item.group
             group = group_of(item.trace) if item.trace.has_exception else None
             if group is None:
                 unkeyed += 1
@@ -256,7 +286,8 @@ def analyse_inputs(args: PredictArguments, redactor: Redactor | None) -> tuple[D
         if args.report:  # a bad name fails before the analysis, not after it
             report_format(args.report)
         label_set = load_label_set()
-        parsing = start_parsing(stream, label_set, redactor, args.parse_process)  # reads while the models load
+        # reads while the models load; repeats travel light when their records go to a file
+        parsing = start_parsing(stream, label_set, redactor, args.parse_process, rules, args.output is not None)
         analyzer = build_analyzer(args, label_set, busy_cores=1 if parsing is not None else 0)
         bar = progress_bar(stream, args.progress, args.output is not None)
         if args.output:

@@ -83,6 +83,8 @@ class AnalyzedTrace:
     explanation_source: str | None = None  # "known scenario", "model" (generated) or "type template"
     explanation_rejected: list[dict[str, Any]] = field(default_factory=list)  # texts not shown, and why
     deadlock: DeadlockMember | None = None  # set for a thread in a deadlock
+    # its utils.pipeline.grouping.GroupKey, when the side that parsed it computed it (predict.parsed_batches)
+    group: Any = None
 
     @property
     def id(self) -> str:

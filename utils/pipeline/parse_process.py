@@ -52,10 +52,11 @@ class _Progress:
         return count
 
 
-def _put(channel: Any, message: tuple[Any, ...], spill: str | None = None) -> None:
+def _put(channel: Any, message: tuple[Any, ...], spill: str | None = None,
+         dumps: Callable[[Any], bytes] | None = None) -> None:
     # Pickled here, not in the queue's feeder thread: an object that cannot be pickled fails in this process, where
     # it is reported, instead of being dropped by the thread (the parent would wait for ever).
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    data = dumps(message) if dumps is not None else pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     if spill is None:
         channel.put(data)
         return
@@ -64,7 +65,8 @@ def _put(channel: Any, message: tuple[Any, ...], spill: str | None = None) -> No
     channel.put(pickle.dumps(("file", spill)))
 
 
-def _child(produce: Callable[[], Iterator[Any]], stream: Any, redactor: Any, channel: Any, spill_dir: str) -> None:
+def _child(produce: Callable[[], Iterator[Any]], stream: Any, redactor: Any, channel: Any, spill_dir: str,
+           codec: Any) -> None:
     gc.freeze()  # what the parent made before the fork: never scanned again (nor its pages copied by the scan)
     gc.set_threshold(*_CHILD_GC_THRESHOLD)
     progress = _Progress()
@@ -73,7 +75,8 @@ def _child(produce: Callable[[], Iterator[Any]], stream: Any, redactor: Any, cha
     before = Counter(redactor.counts) if redactor is not None else Counter()
     try:
         for number, batch in enumerate(produce()):
-            _put(channel, ("batch", batch, progress.take()), os.path.join(spill_dir, f"{number}.pickle"))
+            _put(channel, ("batch", batch, progress.take()), os.path.join(spill_dir, f"{number}.pickle"),
+                 codec.dumps if codec is not None else None)
         hits = Counter(redactor.counts) - before if redactor is not None else Counter()
         read = (stream.skips, stream.stats) if isinstance(stream, DocumentStream) else None
         _put(channel, ("end", read, hits, progress.take()))
@@ -84,29 +87,31 @@ def _child(produce: Callable[[], Iterator[Any]], stream: Any, redactor: Any, cha
             _put(channel, ("error", RuntimeError(f"{type(error).__name__}: {error}")))
 
 
-def _loads_without_gc(data: bytes) -> Any:
-    """pickle.loads with the collector paused: a batch is thousands of new objects and no cycles, so every
-    collection the allocations would trigger is wasted."""
+def _loads_without_gc(data: bytes, loads: Callable[[bytes], Any] = pickle.loads) -> Any:
+    """`loads` with the collector paused: a batch is thousands of new objects and no cycles, so every collection
+    the allocations would trigger is wasted."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return pickle.loads(data)
+        return loads(data)
     finally:
         if enabled:
             gc.enable()
 
 
 class ParseProcess:
-    """Runs `produce()` (a generator of parsed batches) in a forked child; `batches()` yields them in order."""
+    """Runs `produce()` (a generator of parsed batches) in a forked child; `batches()` yields them in order.
+    `codec` (utils.pipeline.batch_codec.BatchCodec): pickles the batches in the child and reads them here; None:
+    plain pickle."""
 
     def __init__(self, produce: Callable[[], Iterator[Any]], stream: Any, redactor: Any,
-                 max_batches_ahead: int = MAX_BATCHES_AHEAD) -> None:
+                 max_batches_ahead: int = MAX_BATCHES_AHEAD, codec: Any = None) -> None:
         context = multiprocessing.get_context("fork")
-        self.stream, self.redactor = stream, redactor
+        self.stream, self.redactor, self.codec = stream, redactor, codec
         self.spill_dir = tempfile.mkdtemp(prefix="predict-parse-")
         self.channel = context.Queue(maxsize=max_batches_ahead)
-        self.process = context.Process(target=_child, args=(produce, stream, redactor, self.channel, self.spill_dir),
-                                       daemon=True, name="predict-parse")
+        self.process = context.Process(target=_child, daemon=True, name="predict-parse",
+                                       args=(produce, stream, redactor, self.channel, self.spill_dir, codec))
         self.process.start()
 
     def _receive(self) -> tuple[Any, ...]:
@@ -123,7 +128,7 @@ class ParseProcess:
             with open(message[1], "rb") as spilled:
                 data = spilled.read()
             os.remove(message[1])
-            return _loads_without_gc(data)
+            return _loads_without_gc(data, self.codec.loads if self.codec is not None else pickle.loads)
 
     def batches(self, on_bytes: Callable[[int], None] | None = None) -> Iterator[Any]:
         """The child's batches in order; at the end its skips, counts and redaction hits are the parent's."""

@@ -140,6 +140,10 @@ class FrameBlocks:
         self.redact: Callable[[str], str] | None = redactor.redact if redactor is not None else None
         self.blocks: dict[str, _Block] = {}
         self.named = 0  # placeholder names handed out (never reused, even after the cache starts over)
+        # id(frame) -> (generation, block number, index) for the frames of the cached runs (while cached, their ids
+        # are theirs alone): utils.pipeline.batch_codec sends each to the parent process once
+        self.frame_refs: dict[int, tuple[int, int, int]] = {}
+        self.generation = 0  # how many times the cache started over
         self.hits = self.misses = 0
 
     def _block(self, raw: str) -> _Block | None:
@@ -160,8 +164,12 @@ class FrameBlocks:
             return None  # not read back as exactly its lines' frames: such a run stays in the text
         if len(self.blocks) >= MAX_CACHED_BLOCKS:
             self.blocks.clear()
+            self.frame_refs.clear()
+            self.generation += 1
         self.named += 1
         block = self.blocks[raw] = _Block(_letters(self.named), redacted, frames, lines, hits)
+        for index, frame in enumerate(frames):
+            self.frame_refs[id(frame)] = (self.generation, self.named, index)
         return block
 
     def parse(self, document: LogDocument) -> tuple[LogDocument, list[Trace]]:
