@@ -343,3 +343,29 @@ def test_a_digit_run_remembered_as_quiet_is_read_again_where_its_neighbours_diff
         assert redactor.redact(f"2026-11-30 10:00:00 ref=x{DOMESTIC16} ok") == f"2026-11-30 10:00:00 ref=x{DOMESTIC16} ok"
     assert redactor.redact(f"2026-11-30 10:00:00 card {DOMESTIC16} ok") == "2026-11-30 10:00:00 card <CARD> ok"
     assert redactor.counts == {"card": 1}
+
+
+def test_anchored_rules_find_what_a_full_scan_finds() -> None:
+    """Rules marked `anchored` (configs/redact.yaml) are tried only where a key word occurs; on ASCII texts full of
+    key words in every case and spacing, inside words, overlapping and at the edges, they find exactly the hits of
+    trying every position (and non-ASCII texts take the full scan)."""
+    from dataclasses import replace
+
+    anchored = Redactor(RedactOptions())
+    assert sum(rule.anchored for rule in anchored._rules) >= 6
+    full = Redactor(RedactOptions())
+    full._rules = [replace(rule, anchored=False) for rule in full._rules]
+    rng = random.Random(7)
+    words = ["token", "Token", "accessToken", "oauth", "AUTH", "auth_token", "credentials", "password", "PWD",
+             "passwd", "secret", "api_key", "apiKey", "key", "sessionId", "JSESSIONID", "signature", "cookie", "hmac",
+             "Bearer", "basic", "task-", "sk-", "SK-", "ghp_", "xoxb-", "AKIA", "AIza", "sk_live_", "rk_live_",
+             "eyJ", "AuthService", "keyStore"]
+    seps = ["=", ": ", ":", " = ", '":"', "='", "\n", "  :\t", "=\"", " "]
+    values = ["abc", "4f2a9c0d1e2b3a4f5e6d7c8b9a0f1e2d3c4b", "Zm9vYmFyYmF6cXV4cXV1eA==", "null", "${secret}",
+              "sk-proj-AbCdEfGhIjKlMnOpQrStUv12", "q8Zk3LmN0pQrStUvWxYz12Ab", "'p@ss w0rd'", "hunter2hunter2",
+              "eyJhbGciOi.eyJzdWIiOiIx.sig_x", "AKIAABCDEFGHIJKLMNOP", "x" * 30, ""]
+    for _ in range(400):
+        text = "".join(rng.choice(words) + rng.choice(seps) + rng.choice(values) + rng.choice(["", " ", ", ", "\n"])
+                       for _ in range(rng.randint(1, 12)))
+        assert anchored.find(text) == full.find(text), text
+        assert anchored.find(text + " 한") == full.find(text + " 한"), text
