@@ -307,14 +307,17 @@ def candidate_lines(text: str) -> list[tuple[int, int]]:
         runs.append((start, end))
         found = text.find("at ", end)
     scanner = _needle_scanner()
-    if scanner is None or not _scanned_needle_lines(scanner, text, runs, spans):
-        _found_needle_lines(text, runs, spans)
+    if scanner is not None and _scanned_needle_lines(scanner, text, runs, spans):
+        _found_needle_lines(text, runs, spans, _FOUND_NEEDLES)
+    else:
+        _found_needle_lines(text, runs, spans, _CANDIDATE_NEEDLES)
     return sorted(spans.items())
 
 
-def _found_needle_lines(text: str, runs: list[tuple[int, int]], spans: dict[int, int]) -> None:
-    """Adds to `spans` the lines outside `runs` that hold a candidate needle: one `str.find` pass per needle."""
-    for needle in _CANDIDATE_NEEDLES:
+def _found_needle_lines(text: str, runs: list[tuple[int, int]], spans: dict[int, int],
+                        needles: tuple[str, ...]) -> None:
+    """Adds to `spans` the lines outside `runs` that hold one of `needles`: one `str.find` pass per needle."""
+    for needle in needles:
         run = 0
         found = text.find(needle)
         while found >= 0:
@@ -328,6 +331,12 @@ def _found_needle_lines(text: str, runs: list[tuple[int, int]], spans: dict[int,
             found = text.find(needle, _line_end(text, found))
 
 
+# Needles in nearly every frame line (`.java:`): left to a `str.find` pass, which jumps over the frame runs, where
+# Hyperscan would report them line by line (30,628 of a 20 MB slice's 35,788 matches, each a Python call).
+_FOUND_NEEDLES = (".java:",)
+_SCANNED_NEEDLES = tuple(needle for needle in _CANDIDATE_NEEDLES if needle not in _FOUND_NEEDLES)
+
+
 @lru_cache(maxsize=1)
 def _needle_scanner() -> Any:
     """A Hyperscan database of the candidate needles (all of them in one pass over the text: with the lines worked
@@ -339,8 +348,8 @@ def _needle_scanner() -> Any:
         return None
     database = hyperscan.Database()
     try:
-        database.compile(expressions=[re.escape(needle.encode()) for needle in _CANDIDATE_NEEDLES],
-                         ids=list(range(len(_CANDIDATE_NEEDLES))), elements=len(_CANDIDATE_NEEDLES))
+        database.compile(expressions=[re.escape(needle.encode()) for needle in _SCANNED_NEEDLES],
+                         ids=list(range(len(_SCANNED_NEEDLES))), elements=len(_SCANNED_NEEDLES))
     except hyperscan.error:
         return None
     return database
@@ -349,12 +358,13 @@ def _needle_scanner() -> Any:
 _SCRATCH = threading.local()  # a scan's working memory: one per thread (a shared one fails two concurrent scans)
 # Matches a scan may report per byte before it stops and the `str.find` passes do the text instead: Hyperscan
 # reports every overlapping match (a line of 2 MB of dots is 2 M matches of "...", each a Python call), where
-# `str.find` jumps to the line's end. The production log has one match per ~550 bytes, frames one per ~80.
+# `str.find` jumps to the line's end. The production log has one match per ~4 KB (frame lines left to `str.find`).
 _MAX_MATCHES_PER_BYTE = 1 / 32
 
 
 def _scanned_needle_lines(scanner: Any, text: str, runs: list[tuple[int, int]], spans: dict[int, int]) -> bool:
-    """`_found_needle_lines` with one Hyperscan pass over the text's UTF-8 bytes: the lines of the needles' matches
+    """`_found_needle_lines` of `_SCANNED_NEEDLES` with one Hyperscan pass over the text's UTF-8 bytes: the lines of
+    their matches
     (byte positions, turned into character positions by decoding the bytes between them) outside `runs`. False
     (nothing added) when the text has too many matches for the pass to pay."""
     import hyperscan
