@@ -42,12 +42,13 @@ BATCH_CHARS = 2**20  # text analysed per batch (its traces and records are held 
 # batches a production log brings one or two new failures a batch, so batches that bring new failures wait (their
 # records too: the output keeps its order) until DEFER_NEW_FAILURES are pending, or DEFER_TRACES traces or
 # DEFER_BATCHES batches (of BATCH_CHARS text each: long traces) are held; a batch of repeats only is analysed at
-# once, and so is every batch when no model runs. On the 200 MB production log: 37 stage-1 and 17 stage-2 calls
-# before, 14 and 10 after. 64 pending made 5 and 5 calls but peaked ~45 MB higher (bench/bench_production.py: 785
-# against 740 MB for the main process).
-DEFER_NEW_FAILURES = 16
-DEFER_TRACES = 2048
-DEFER_BATCHES = 8
+# once, and so is every batch when no model runs. Since repeats travel without their texts (_lighten), held traces
+# cost little: on the 1 GB production log, 16 / 2048 / 8 made 10 stage-2 calls (11.3 s of generation), 32 / 4096 /
+# 16 made 7 (7.7 s) for ~5 MB more at the peak of both processes (782.7 MB), 64 / 8192 / 32 made 4 (7.6 s) for
+# ~10 MB more (787.4 MB: too close to the 800 MB target).
+DEFER_NEW_FAILURES = 32
+DEFER_TRACES = 4096
+DEFER_BATCHES = 16
 
 
 @dataclass
