@@ -225,9 +225,12 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
         nonlocal unkeyed, held
         analyzer.analyze_items(pending, group_of, leaders)
         for item in pending:
-            record = to_record(item)
-            if item.trace.has_exception:
-                key = keys.get(id(item.trace)) or group_key(item.trace, rules)
+            key = (keys.get(id(item.trace)) or group_key(item.trace, rules)) if item.trace.has_exception else None
+            # a repeat whose group's shared fields are encoded and whose group is in the table: not made again
+            known = (key is not None and records is not None and write is not None and key.id in leaders
+                     and key.id in records.groups and key.id in result.table.groups)
+            record = to_record(item, shared=not known)
+            if key is not None:
                 record["group"] = key.id
                 result.table.add(key, record, item.trace.text)
             if write is not None:

@@ -1,4 +1,4 @@
-"""What travels from predict.py's parse process to the parent: frames of a cached run once, then as references
+"""What travels from predict.py's parse process to the parent, and what a repeat's record is made of: frames of a cached run once, then as references
 (utils/pipeline/batch_codec.py), and repeats without their texts (predict._lighten). The parent must read back what
 the child parsed, across batches and across the frame cache starting over."""
 
@@ -13,10 +13,11 @@ import predict
 from tests.test_streaming import styled_log
 from utils.labels import load_label_set
 from utils.parsing import log_sources
-from utils.parsing.log_sources import DocumentStream
+from utils.parsing.log_sources import DocumentStream, LogDocument
 from utils.pipeline import repeat_cache
-from utils.pipeline.analyze import AnalyzedTrace
+from utils.pipeline.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions
 from utils.pipeline.batch_codec import BatchCodec
+from utils.pipeline.record import GROUP_RECORD_FIELDS, to_record
 from utils.pipeline.repeat_cache import FrameBlocks
 from utils.redact import RedactOptions, Redactor
 
@@ -104,3 +105,16 @@ def test_repeats_travel_without_their_texts(tmp_path: Path, monkeypatch: pytest.
             first.add(group)
         assert _frames([item]) == _frames([whole])
     assert lightened > len(light_items) // 2
+
+
+def test_a_record_without_its_groups_fields_keeps_their_keys_in_order() -> None:
+    """predict.py makes a known group's repeat with `to_record(shared=False)`: the writer puts in the group's encoded
+    fields by key, so the keys and their order must be those of the whole record, and its own fields the same."""
+    log = (Path(__file__).resolve().parents[1] / "examples" / "account_service_npe.log").read_text(encoding="utf-8")
+    analyzed = Analyzer(AnalyzerOptions(no_model=True)).analyze([LogDocument(id="x", source="x.log", text=log)])
+    item = next(item for item in analyzed if item.trace.has_exception)
+    item.explanation = "type=NullPointerException; cause=c; location=l; fix=f"
+    whole, light = to_record(item), to_record(item, shared=False)
+    assert list(whole) == list(light) and whole["candidates"] and whole["explanation_fields"]
+    assert {key for key in whole if whole[key] != light[key]} <= set(GROUP_RECORD_FIELDS)
+    assert light["candidates"] is None and light["explanation_fields"] is None and light["location"] is None

@@ -27,13 +27,18 @@ GROUP_RECORD_FIELDS = ("label", "decided_by", "top_k", "location", "candidates",
                        "explanation_rejected")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)  # one encoder: json.dumps with options made one a call
+
+
 def record_json(value: Any) -> str:
     """A record (or one of its values) as predict.py writes it: one line of JSON, non-ASCII kept."""
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return _ENCODER.encode(value)
 
 
-def to_record(item: AnalyzedTrace) -> dict[str, Any]:
-    """The stable output record of one trace (one JSON object per line in predict.py's output)."""
+def to_record(item: AnalyzedTrace, shared: bool = True) -> dict[str, Any]:
+    """The stable output record of one trace (one JSON object per line in predict.py's output). `shared` False: the
+    `GROUP_RECORD_FIELDS` made from a list or a parse are None (their keys kept, in order), for a writer that has
+    its group's values already (a repeat's cost is its own fields)."""
     trace = item.trace
     root = trace.root_cause if trace.has_exception else None  # a thread of a dump has frames but no exception
     record: dict[str, Any] = {
@@ -49,11 +54,11 @@ def to_record(item: AnalyzedTrace) -> dict[str, Any]:
         "top_k": item.top_k,
         "chain": [{"class": exc.class_name, "message": exc.message} for exc in trace.chain] if root else [],
         "root_cause": {"class": root.class_name, "message": root.message} if root else None,
-        "location": frame_dict(item.location),
+        "location": frame_dict(item.location) if shared else None,
         "candidates": [
             {**(frame_dict(candidate.frame) or {}), "score": round(float(candidate.score), 4)}
             for candidate in item.candidates
-        ],
+        ] if shared else None,
         "log": {
             "level": trace.log_level,
             "timestamp": trace.timestamp,
@@ -72,10 +77,10 @@ def to_record(item: AnalyzedTrace) -> dict[str, Any]:
                                       for lock in trace.locks]}
     if item.explanation is not None:
         record["explanation"] = item.explanation
-        record["explanation_fields"] = parse_guidance(item.explanation)
+        record["explanation_fields"] = parse_guidance(item.explanation) if shared else None
         record["explanation_agreed"] = item.explanation_agreed
         record["explanation_source"] = item.explanation_source
-        record["known_scenario"] = item.known_scenario.as_dict() if item.known_scenario else None
+        record["known_scenario"] = item.known_scenario.as_dict() if shared and item.known_scenario else None
         record["similar_case"] = item.similar_case
         record["explanation_rejected"] = item.explanation_rejected
     return record
