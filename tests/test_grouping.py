@@ -156,3 +156,23 @@ def test_repeats_are_analysed_once_and_share_the_analysis(monkeypatch: pytest.Mo
     calls.clear()
     alone = analyzer.analyze([document])
     assert len(calls) == len(alone) and [item.label for item in alone] == [item.label for item in results]
+
+
+def test_the_signature_reads_the_stack_only_as_far_as_it_needs() -> None:
+    """The top application frames without test code, else with it, else the top frames; each shape of a message's
+    variable parts masked whether or not other shapes are in it."""
+    from utils.parsing.stacktrace import Frame
+    from utils.pipeline.fingerprint import _top_frames, message_template
+
+    jdk = [Frame("java.util.ArrayList", "get", is_library=True), Frame("java.lang.Thread", "run", is_library=True)]
+    tests = [Frame("com.acme.LedgerTest", f"t{i}") for i in range(2)]
+    app = [Frame("com.acme.Ledger", f"m{i}") for i in range(5)]
+    assert _top_frames(jdk + tests + app, 3, True) == app[:3]
+    assert _top_frames(jdk + tests + app[:1], 3, True) == app[:1]
+    assert _top_frames(jdk + tests, 3, True) == tests
+    assert _top_frames(jdk + tests + app, 3, False) == tests + app[:1]
+    assert _top_frames(jdk, 3, True) == jdk
+    assert message_template("id 42 at 2026-11-30 10:00:01.5 from 10.0.0.1:8080 and db.acme.io:5432") == \
+        "id <num> at <time> from <host> and <host>"
+    assert message_template("no separators 7") == "no separators <num>"
+    assert message_template("x 123e4567-e89b-12d3-a456-426614174000 'v'") == "x <uuid> <str>"

@@ -13,19 +13,22 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from utils.parsing.stacktrace import Frame, Trace
 
 _MAX_MESSAGE_CHARS = 300  # a template longer than this adds nothing that tells two failures apart
-# Order matters: longer, more specific shapes first, so a UUID is not read as hex runs and numbers.
+# Order matters: longer, more specific shapes first, so a UUID is not read as hex runs and numbers. Each shape is
+# tried only when the characters every match of it holds are in the message (most messages have no '-' or quote).
 _VARIABLE_PARTS = (
-    ("<uuid>", re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")),
-    ("<time>", re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?")),
-    ("<host>", re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b")),
-    ("<host>", re.compile(r"\b[a-z][\w-]{0,62}(?:\.[a-z][\w-]{0,62}){1,8}:\d{1,5}\b")),
-    ("<hex>", re.compile(r"\b0x[0-9a-fA-F]{1,32}\b|\b[0-9a-fA-F]{12,64}\b|@[0-9a-fA-F]{4,16}\b")),
-    ("<str>", re.compile(r"\"[^\"\n]{0,200}\"|'[^'\n]{0,200}'")),
-    ("<num>", re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*(?![\w])")),
+    ("<uuid>", "-", re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")),
+    ("<time>", "-:", re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+                                r"(?:Z|[+-]\d{2}:?\d{2})?")),
+    ("<host>", ".", re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b")),
+    ("<host>", ".:", re.compile(r"\b[a-z][\w-]{0,62}(?:\.[a-z][\w-]{0,62}){1,8}:\d{1,5}\b")),
+    ("<hex>", "", re.compile(r"\b0x[0-9a-fA-F]{1,32}\b|\b[0-9a-fA-F]{12,64}\b|@[0-9a-fA-F]{4,16}\b")),
+    ("<str>", "", re.compile(r"\"[^\"\n]{0,200}\"|'[^'\n]{0,200}'")),
+    ("<num>", "", re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*(?![\w])")),
 )
 _GENERATED = re.compile(r"\$\$Lambda\$?[\w$]*(?:/0x[0-9a-fA-F]+|/\d+)?|\$\$EnhancerBy\w*|\$\$FastClassBy\w*|"
                         r"\$Proxy\d+|\$\$\w{6,}|lambda\$\w+\$\d+|\$\d+(?=\.|$)")
@@ -36,15 +39,43 @@ def message_template(message: str | None) -> str:
     """`message` with its variable parts masked and whitespace collapsed: `Index 7 out of bounds for length 7`
     and `Index 3 out of bounds for length 5` both give `Index <num> out of bounds for length <num>`."""
     text = _WHITESPACE.sub(" ", (message or "")[: _MAX_MESSAGE_CHARS * 4]).strip()
-    for placeholder, pattern in _VARIABLE_PARTS:
-        text = pattern.sub(placeholder, text)
+    for placeholder, needed, pattern in _VARIABLE_PARTS:
+        if all(character in text for character in needed):
+            text = pattern.sub(placeholder, text)
     return text[:_MAX_MESSAGE_CHARS]
 
 
 def normalized_frame(frame: Frame, with_line: bool = False) -> str:
     """`pkg.Class.method` with generated-class and lambda numbering removed (`$$Lambda$12/0x..`, CGLIB, `$1`)."""
-    where = _GENERATED.sub("$*", f"{frame.class_name}.{frame.method}")
+    where = _normalized_name(frame.class_name, frame.method)
     return f"{where}:{frame.line}" if with_line and frame.line is not None else where
+
+
+@lru_cache(maxsize=65536)  # a production log's repeats name the same few thousand methods
+def _normalized_name(class_name: str, method: str) -> str:
+    return _GENERATED.sub("$*", f"{class_name}.{method}")
+
+
+def _top_frames(stack: list[Frame], count: int, skip_test_frames: bool) -> list[Frame]:
+    """The first `count` application frames (without test code when `skip_test_frames` and any is left), else the
+    first `count` frames: read only as far down the stack as that needs."""
+    from utils.locate.kinds import is_test_frame  # here: the parser-only paths never load the ranker's package
+
+    application: list[Frame] = []
+    non_test: list[Frame] = []
+    for frame in stack:
+        if frame.is_library:
+            continue
+        if len(application) < count:
+            application.append(frame)
+        if not skip_test_frames:
+            if len(application) == count:
+                break
+        elif not is_test_frame(frame):
+            non_test.append(frame)
+            if len(non_test) == count:
+                break
+    return non_test or application or stack[:count]
 
 
 @dataclass(frozen=True)
@@ -69,12 +100,7 @@ def failure_signature(trace: Trace, app_frames: int = 3, with_lines: bool = Fals
     else, so one failure reached from several tests is one group."""
     root = trace.root_cause
     stack = trace.full_stack() if root is not None else trace.frames
-    application = [frame for frame in stack if not frame.is_library]
-    if skip_test_frames:
-        from utils.locate.kinds import is_test_frame  # here: the parser-only paths never load the ranker's package
-
-        application = [frame for frame in application if not is_test_frame(frame)] or application
-    chosen = application[:app_frames] or stack[:app_frames]
+    chosen = _top_frames(stack, app_frames, skip_test_frames)
     return Signature(
         exception=root.class_name if root is not None else "",
         frames=tuple(normalized_frame(frame, with_lines) for frame in chosen),
