@@ -369,3 +369,22 @@ def test_anchored_rules_find_what_a_full_scan_finds() -> None:
                        for _ in range(rng.randint(1, 12)))
         assert anchored.find(text) == full.find(text), text
         assert anchored.find(text + " 한") == full.find(text + " 한"), text
+
+
+def test_the_prefilter_scan_finds_the_literals_the_in_tests_find() -> None:
+    """Where Hyperscan is installed the prefilter literals are found in one pass over the lowered text's bytes: the
+    same literals as one `in` test each, with Hangul, a lone surrogate and literals at the text's two ends; and the
+    same hits from `find`."""
+    redactor = Redactor(RedactOptions(ip_addresses=True))
+    if redactor._literal_scanner is None:
+        pytest.skip("hyperscan is not installed here (requirements.txt installs it on x86-64 Linux)")
+    plain = Redactor(RedactOptions(ip_addresses=True))
+    plain._literal_scanner = None
+    rng = random.Random(11)
+    pieces = [*redactor._literals, "비밀번호=secret1 ", "결제 ", "\udc80", "token: abcdefgh12 ", "x", " ", "\n", "a.b@c.io",
+              "10.0.0.1:8080 ", "AuthService task-1 "]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        lowered = text.lower()
+        assert redactor._present(lowered) == {literal for literal in plain._literals if literal in lowered}, text
+        assert redactor.find(text) == plain.find(text), text

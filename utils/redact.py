@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from utils.literal_scan import literal_database, scan
+
 DEFAULT_REDACT_PATH = Path(__file__).resolve().parent.parent / "configs" / "redact.yaml"
 
 # Century of an RRN's birth date from the first digit of its back part (9 and 0, born in the 1800s, are gone).
@@ -281,6 +283,16 @@ class Redactor:
         self._rules = [rule for rule in self.config.rules if not rule.option or getattr(self.options, rule.option)]
         self._digit_rules = [rule for rule in self._rules if rule.in_digit_runs]
         self._literals = tuple(sorted({literal for rule in self._rules for literal in rule.requires or ()}))
+        self._literal_scanner = _literal_scanner(self._literals)
+
+    def _present(self, lowered: str) -> set[str]:
+        """The prefilter literals in `lowered`: one Hyperscan pass where it is installed (on the production log's
+        regions 0.36 s of redacting 8,253 of them went to 47 `in` tests each), else one `in` test per literal."""
+        if self._literal_scanner is None:
+            return {literal for literal in self._literals if literal in lowered}
+        found: set[int] = set()
+        scan(self._literal_scanner, lowered.encode("utf-8", "surrogatepass"), lambda index, *_: found.add(index))
+        return {self._literals[index] for index in found}
 
     def _digit_runs(self, text: str) -> list[tuple[int, int]]:
         """The digit runs of `text` in which one of the digit rules in use finds a match."""
@@ -338,7 +350,7 @@ class Redactor:
         starts: list[int] = []
         kept: list[Hit] = []  # sorted by start
         runs: list[tuple[int, int]] | None = None
-        present = {literal for literal in self._literals if literal in lowered}
+        present = self._present(lowered)
         for rule in self._rules:
             if rule.requires and present.isdisjoint(rule.requires):
                 continue
@@ -370,6 +382,12 @@ class Redactor:
     def redact_value(self, value: Any) -> Any:
         """A redacted copy of a JSON-like value: strings inside dicts / lists / tuples; keys and numbers stay."""
         return map_strings(value, self.redact)
+
+
+@lru_cache(maxsize=8)
+def _literal_scanner(literals: tuple[str, ...]) -> Any:
+    """The prefilter literals' database (utils/literal_scan.py), each reported once per text; None: the `in` tests."""
+    return literal_database([literal.encode("utf-8", "surrogatepass") for literal in literals], single_match=True)
 
 
 def _anchored_matches(rule: _Rule, text: str, lowered: str) -> Iterator[re.Match[str]]:

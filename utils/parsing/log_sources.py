@@ -11,12 +11,13 @@ import json
 import os
 import re
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from utils.literal_scan import literal_database, scan
 
 EXPLANATION_LANGUAGES = ("en", "ko")  # the languages the corpus guidance is written in
 MAX_LOG_BYTES = 64 * 1024 * 1024  # one document larger than this is refused, not parsed
@@ -339,23 +340,12 @@ _SCANNED_NEEDLES = tuple(needle for needle in _CANDIDATE_NEEDLES if needle not i
 
 @lru_cache(maxsize=1)
 def _needle_scanner() -> Any:
-    """A Hyperscan database of the candidate needles (all of them in one pass over the text: with the lines worked
-    out, 0.65 s per 100 MB of the production log against 1.39 s for the `str.find` passes), or None where the
-    optional `hyperscan` package is not installed or cannot compile here (a CPU it does not support)."""
-    try:
-        import hyperscan
-    except ImportError:
-        return None
-    database = hyperscan.Database()
-    try:
-        database.compile(expressions=[re.escape(needle.encode()) for needle in _SCANNED_NEEDLES],
-                         ids=list(range(len(_SCANNED_NEEDLES))), elements=len(_SCANNED_NEEDLES))
-    except hyperscan.error:
-        return None
-    return database
+    """A Hyperscan database of `_SCANNED_NEEDLES` (all of them in one pass over the text: with the lines worked out,
+    0.65 s per 100 MB of the production log against 1.39 s for the `str.find` passes), or None where it is not
+    available (utils/literal_scan.py)."""
+    return literal_database([needle.encode() for needle in _SCANNED_NEEDLES])
 
 
-_SCRATCH = threading.local()  # a scan's working memory: one per thread (a shared one fails two concurrent scans)
 # Matches a scan may report per byte before it stops and the `str.find` passes do the text instead: Hyperscan
 # reports every overlapping match (a line of 2 MB of dots is 2 M matches of "...", each a Python call), where
 # `str.find` jumps to the line's end. The production log has one match per ~4 KB (frame lines left to `str.find`).
@@ -367,11 +357,7 @@ def _scanned_needle_lines(scanner: Any, text: str, runs: list[tuple[int, int]], 
     their matches
     (byte positions, turned into character positions by decoding the bytes between them) outside `runs`. False
     (nothing added) when the text has too many matches for the pass to pay."""
-    import hyperscan
-
     data = text.encode("utf-8", "surrogatepass")
-    if getattr(_SCRATCH, "database", None) is not scanner:
-        _SCRATCH.scratch, _SCRATCH.database = hyperscan.Scratch(scanner), scanner
     ends: list[int] = []
     limit = int(len(data) * _MAX_MATCHES_PER_BYTE) + 1024
 
@@ -379,9 +365,7 @@ def _scanned_needle_lines(scanner: Any, text: str, runs: list[tuple[int, int]], 
         ends.append(end)
         return len(ends) > limit  # True stops the scan
 
-    try:
-        scanner.scan(data, match_event_handler=found, scratch=_SCRATCH.scratch)
-    except hyperscan.ScanTerminated:  # the handler stopped it: too many matches
+    if not scan(scanner, data, found):  # the handler stopped it: too many matches
         return False
     ends.sort()
     same_width, view = len(data) == len(text), memoryview(data)
