@@ -31,7 +31,7 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*$", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30,
           "tib": 2**40}
 # A number that the message template masks as <num> (utils/pipeline/fingerprint.py): what may vary between repeats.
-_MASKED_NUMBER = dict((placeholder, pattern) for placeholder, pattern in _VARIABLE_PARTS)["<num>"]
+_MASKED_NUMBER = {placeholder: pattern for placeholder, _, pattern in _VARIABLE_PARTS}["<num>"]
 _EXCEPTION_LINE = re.compile(rf"^(?:Caused by: )?[\w$.]+{THROWABLE_SUFFIX}[\w$]*: ")
 
 
