@@ -45,7 +45,9 @@ BATCH_CHARS = 2**20  # text analysed per batch (its traces and records are held 
 # once, and so is every batch when no model runs. Since repeats travel without their texts (_lighten), held traces
 # cost little: on the 1 GB production log, 16 / 2048 / 8 made 10 stage-2 calls (11.3 s of generation), 32 / 4096 /
 # 16 made 7 (7.7 s) for ~5 MB more at the peak of both processes (782.7 MB), 64 / 8192 / 32 made 4 (7.6 s) for
-# ~10 MB more (787.4 MB: too close to the 800 MB target).
+# ~10 MB more (787.4 MB: too close to the 800 MB target). Read in one process (stdin, --parse_process false) the
+# held traces keep their texts, and there is no parse process to pay for. Which traces share a model call changes
+# stage 1's bf16 scores at the third decimal (464 of 7,682 records of the 200 MB log), not the labels.
 DEFER_NEW_FAILURES = 32
 DEFER_TRACES = 4096
 DEFER_BATCHES = 16
@@ -191,7 +193,7 @@ def start_parsing(documents: Iterable[LogDocument], label_set: LabelSet, redacto
                   light_repeats: bool = False) -> ParseProcess | None:
     """A ParseProcess reading and parsing `documents` (None: parsed in this process, by `analyze_stream`). Started
     before the models load, so that the child reads while they do. `light_repeats`: repeats travel without their
-    texts (`_lighten`), for a run whose records go to a file (the printed summary shows every trace's text)."""
+    texts (`_lighten`); predict.py asks for it when the records go to a file."""
     # stdin stays here: multiprocessing closes it in a child
     if not (in_child and parse_process_available()) or "-" in getattr(documents, "inputs", ()):
         return None
@@ -228,7 +230,7 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
             key = (keys.get(id(item.trace)) or group_key(item.trace, rules)) if item.trace.has_exception else None
             # a repeat whose group's shared fields are encoded and whose group is in the table: not made again
             known = (key is not None and records is not None and write is not None and key.id in leaders
-                     and key.id in records.groups and key.id in result.table.groups)
+                     and key.id in records.groups)  # (its group is in the table: its first record was added)
             record = to_record(item, shared=not known)
             if key is not None:
                 record["group"] = key.id
@@ -291,7 +293,7 @@ def analyse_inputs(args: PredictArguments, redactor: Redactor | None) -> tuple[D
             report_format(args.report)
         label_set = load_label_set()
         # reads while the models load; repeats travel light when their records go to a file
-        parsing = start_parsing(stream, label_set, redactor, args.parse_process, rules, args.output is not None)
+        parsing = start_parsing(stream, label_set, redactor, args.parse_process, rules, bool(args.output))
         analyzer = build_analyzer(args, label_set, busy_cores=1 if parsing is not None else 0)
         bar = progress_bar(stream, args.progress, args.output is not None)
         if args.output:

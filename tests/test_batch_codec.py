@@ -1,6 +1,7 @@
-"""What travels from predict.py's parse process to the parent, and what a repeat's record is made of: frames of a cached run once, then as references
-(utils/pipeline/batch_codec.py), and repeats without their texts (predict._lighten). The parent must read back what
-the child parsed, across batches and across the frame cache starting over."""
+"""What travels from predict.py's parse process to the parent, and what a repeat's record is made of: frames of a
+cached run once, then as references (utils/pipeline/batch_codec.py), and repeats without their texts
+(predict._lighten). The parent must read back what the child parsed, across batches, across the frame cache starting
+over and across the parent's frames reaching their cap."""
 
 from __future__ import annotations
 
@@ -118,3 +119,19 @@ def test_a_record_without_its_groups_fields_keeps_their_keys_in_order() -> None:
     assert list(whole) == list(light) and whole["candidates"] and whole["explanation_fields"]
     assert {key for key in whole if whole[key] != light[key]} <= set(GROUP_RECORD_FIELDS)
     assert light["candidates"] is None and light["explanation_fields"] is None and light["location"] is None
+
+
+def test_the_parents_frames_stay_under_their_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log of many distinct runs must not grow the parent with the child's whole cache: past `MAX_SENT_FRAMES` a
+    new epoch starts, the parent drops its frames and the child sends them in full again."""
+    from utils.pipeline import batch_codec
+
+    monkeypatch.setattr(batch_codec, "MAX_SENT_FRAMES", 5)
+    blocks, batches = _batches(tmp_path, monkeypatch)
+    child, parent = BatchCodec(blocks), BatchCodec(blocks)
+    most = 0
+    for batch in batches:
+        assert _frames(parent.loads(child.dumps(batch))) == _frames(batch)
+        most = max(most, len(parent.received))
+    assert child.epoch > 3
+    assert most <= 5 + max(len(item.trace.full_stack()) for batch in batches for item in batch) * max(map(len, batches))

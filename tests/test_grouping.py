@@ -176,3 +176,10 @@ def test_the_signature_reads_the_stack_only_as_far_as_it_needs() -> None:
         "id <num> at <time> from <host> and <host>"
     assert message_template("no separators 7") == "no separators <num>"
     assert message_template("x 123e4567-e89b-12d3-a456-426614174000 'v'") == "x <uuid> <str>"
+
+
+def test_no_frames_asked_gives_no_frames() -> None:
+    from utils.parsing.stacktrace import Frame
+    from utils.pipeline.fingerprint import _top_frames
+
+    assert _top_frames([Frame("com.acme.Foo", "run"), Frame("com.acme.FooTest", "t")], 0, True) == []

@@ -381,10 +381,36 @@ def test_the_prefilter_scan_finds_the_literals_the_in_tests_find() -> None:
     plain = Redactor(RedactOptions(ip_addresses=True))
     plain._literal_scanner = None
     rng = random.Random(11)
-    pieces = [*redactor._literals, "비밀번호=secret1 ", "결제 ", "\udc80", "token: abcdefgh12 ", "x", " ", "\n", "a.b@c.io",
-              "10.0.0.1:8080 ", "AuthService task-1 "]
+    pieces = [*redactor._literals, "비밀번호=secret1 ", "결제 ", "\udc80", "token: abcdefgh12 ", "x", " ", "\n",
+              "a.b@c.io", "10.0.0.1:8080 ", "AuthService task-1 "]
     for _ in range(300):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         lowered = text.lower()
         assert redactor._present(lowered) == {literal for literal in plain._literals if literal in lowered}, text
         assert redactor.find(text) == plain.find(text), text
+
+
+def test_a_redactor_pickles_and_finds_the_same() -> None:
+    """A redactor goes to a spawned worker by pickle: its Hyperscan database (which cannot be pickled) is made again."""
+    import pickle
+
+    redactor = Redactor(RedactOptions())
+    text = "token: abcdefgh12345 mail a.b@example.com AuthService task-1"
+    copy = pickle.loads(pickle.dumps(redactor))
+    assert copy.find(text) == redactor.find(text) and copy.find(text)
+
+
+def test_a_scan_never_uses_another_databases_scratch() -> None:
+    """Scratches are kept per thread by database; a freed database's id may be a new one's, whose scan the old
+    scratch would fail (hyperscan.InvalidError)."""
+    from utils import literal_scan
+
+    first = literal_scan.literal_database([b"abc"], single_match=True)
+    second = literal_scan.literal_database([b"xyz", b"longer literal"], single_match=True)
+    if first is None:
+        pytest.skip("hyperscan is not installed here (requirements.txt installs it on x86-64 Linux)")
+    found: list[int] = []
+    assert literal_scan.scan(first, b"abc", lambda index, *_: found.append(index))
+    literal_scan._SCRATCH.by_database[id(second)] = literal_scan._SCRATCH.by_database[id(first)]  # as if id reused
+    assert literal_scan.scan(second, b"a longer literal", lambda index, *_: found.append(index))
+    assert found == [0, 1]

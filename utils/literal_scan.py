@@ -39,9 +39,11 @@ def scan(database: Any, data: bytes, on_match: Callable[[int, int, int, int, Any
     scratches = getattr(_SCRATCH, "by_database", None)
     if scratches is None:
         scratches = _SCRATCH.by_database = {}
-    scratch = scratches.get(id(database))
-    if scratch is None:
-        scratch = scratches[id(database)] = hyperscan.Scratch(database)
+    # the database is kept beside its scratch: a freed one's id may be another's, whose scans its scratch would fail
+    held = scratches.get(id(database))
+    if held is None or held[0] is not database:
+        held = scratches[id(database)] = (database, hyperscan.Scratch(database))
+    scratch = held[1]
     try:
         database.scan(data, match_event_handler=on_match, scratch=scratch)
     except hyperscan.ScanTerminated:

@@ -285,6 +285,14 @@ class Redactor:
         self._literals = tuple(sorted({literal for rule in self._rules for literal in rule.requires or ()}))
         self._literal_scanner = _literal_scanner(self._literals)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a Hyperscan database cannot be pickled (a spawned worker, `datasets.map(num_proc=...)`): made again there
+        return {**self.__dict__, "_literal_scanner": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._literal_scanner = _literal_scanner(self._literals)
+
     def _present(self, lowered: str) -> set[str]:
         """The prefilter literals in `lowered`: one Hyperscan pass where it is installed (on the production log's
         regions 0.36 s of redacting 8,253 of them went to 47 `in` tests each), else one `in` test per literal."""
@@ -320,8 +328,9 @@ class Redactor:
 
     def _rule_hits(self, rule: _Rule, text: str, spans: list[tuple[int, int]] | None = None,
                    lowered: str | None = None) -> list[Hit]:
-        # ASCII only: there `lower()` keeps every position, and (?i) folds no other character onto a key word's
-        if spans is None and rule.anchored and lowered is not None and text.isascii():
+        # `lowered` is given for an ASCII text only: there `lower()` keeps every position, and (?i) folds no other
+        # character onto a key word's letters
+        if spans is None and rule.anchored and lowered is not None:
             matches: Iterable[re.Match[str]] = _anchored_matches(rule, text, lowered)
         elif spans is None:
             matches = rule.regex.finditer(text)
@@ -351,12 +360,13 @@ class Redactor:
         kept: list[Hit] = []  # sorted by start
         runs: list[tuple[int, int]] | None = None
         present = self._present(lowered)
+        ascii_lowered = lowered if text.isascii() else None  # anchored rules' places (`_anchored_matches`)
         for rule in self._rules:
             if rule.requires and present.isdisjoint(rule.requires):
                 continue
             if rule.in_digit_runs and runs is None:  # one pass finds them for every digit rule
                 runs = self._digit_runs(text)
-            for hit in self._rule_hits(rule, text, runs if rule.in_digit_runs else None, lowered):
+            for hit in self._rule_hits(rule, text, runs if rule.in_digit_runs else None, ascii_lowered):
                 index = bisect.bisect_left(starts, hit.start)
                 if index > 0 and kept[index - 1].end > hit.start:
                     continue

@@ -354,9 +354,8 @@ _MAX_MATCHES_PER_BYTE = 1 / 32
 
 def _scanned_needle_lines(scanner: Any, text: str, runs: list[tuple[int, int]], spans: dict[int, int]) -> bool:
     """`_found_needle_lines` of `_SCANNED_NEEDLES` with one Hyperscan pass over the text's UTF-8 bytes: the lines of
-    their matches
-    (byte positions, turned into character positions by decoding the bytes between them) outside `runs`. False
-    (nothing added) when the text has too many matches for the pass to pay."""
+    their matches (byte positions, turned into character positions by decoding the bytes between them) outside
+    `runs`. False (nothing added) when the text has too many matches for the pass to pay."""
     data = text.encode("utf-8", "surrogatepass")
     ends: list[int] = []
     limit = int(len(data) * _MAX_MATCHES_PER_BYTE) + 1024

@@ -59,8 +59,10 @@ def _normalized_name(class_name: str, method: str) -> str:
 def _top_frames(stack: list[Frame], count: int, skip_test_frames: bool) -> list[Frame]:
     """The first `count` application frames (without test code when `skip_test_frames` and any is left), else the
     first `count` frames: read only as far down the stack as that needs."""
-    from utils.locate.kinds import is_test_frame  # here: the parser-only paths never load the ranker's package
-
+    if count <= 0:
+        return []
+    if skip_test_frames:  # here: the paths that do not skip test code never load the ranker's package
+        from utils.locate.kinds import is_test_frame
     application: list[Frame] = []
     non_test: list[Frame] = []
     for frame in stack:
