@@ -180,9 +180,10 @@ def _lighten(item: AnalyzedTrace, seen: set[str]) -> None:
     trace, and its record is made of its own fields, so the parse process need not send its texts (two copies of
     its frames: pickling them and reading them back was ~8 of a 1 GB run's ~100 CPU-seconds)."""
     group = item.group.id
-    if group is None or group not in seen:
-        if group is not None:
-            seen.add(group)
+    if group is None:
+        return
+    if group not in seen:
+        seen.add(group)
         return
     item.document = replace(item.document, text="")
     item.trace.text = ""
@@ -213,24 +214,21 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
     # Output strings are redacted once per distinct text, a group's shared fields once per group.
     records = GroupRecordRedactor(StringRedactor(redactor), GROUP_RECORD_FIELDS) if redactor is not None else None
     leaders: dict[str, AnalyzedTrace] = {}  # each group's first trace: a failure is analysed once per run
-    keys: dict[int, GroupKey] = {}  # by trace identity, while held: each trace's key is computed once
+    keys: dict[int, GroupKey] = {}  # by trace identity, while held: the keys `parsed_batches` computed
     pending: list[AnalyzedTrace] = []  # parsed, not yet analysed, in input order
     new: set[str] = set()  # the pending traces' groups not analysed yet
     unkeyed = held = 0  # pending traces without a group (threads, traces without an exception); batches held
 
     def group_of(trace: Trace) -> str | None:
-        if id(trace) not in keys:
-            keys[id(trace)] = group_key(trace, rules)
         return keys[id(trace)].id
 
     def flush() -> None:
         nonlocal unkeyed, held
         analyzer.analyze_items(pending, group_of, leaders)
         for item in pending:
-            key = (keys.get(id(item.trace)) or group_key(item.trace, rules)) if item.trace.has_exception else None
-            # a repeat whose group's shared fields are encoded and whose group is in the table: not made again
-            known = (key is not None and records is not None and write is not None and key.id in leaders
-                     and key.id in records.groups)  # (its group is in the table: its first record was added)
+            key = item.group if item.trace.has_exception else None
+            # a repeat whose group's shared fields the writer has encoded (so its first record is in the table too)
+            known = key is not None and records is not None and key.id in records.groups
             record = to_record(item, shared=not known)
             if key is not None:
                 record["group"] = key.id
@@ -252,7 +250,7 @@ def analyze_stream(analyzer: Analyzer, documents: Iterable[LogDocument], redacto
         documents, analyzer.label_set, redactor, rules)
     for items in parsed:
         for item in items:
-            if item.trace.has_exception and item.group is not None:  # computed where it was parsed
+            if item.trace.has_exception:  # its key was computed where it was parsed (`parsed_batches`)
                 keys[id(item.trace)] = item.group
             group = group_of(item.trace) if item.trace.has_exception else None
             if group is None:
