@@ -329,3 +329,53 @@ def test_threads_scan_at_once() -> None:
     expected = log_sources.candidate_lines(text)
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(lambda _: log_sources.candidate_lines(text), range(40))) == [expected] * 40
+
+
+
+def _region_texts(text: str) -> list[tuple[int, str]]:
+    return [(document.line_offset, document.text)
+            for document in log_sources._plain_log_regions(iter([text]), "app.log") if not document.no_trace_head]
+
+
+def _traces(regions: list[tuple[int, str]]) -> list[tuple[int, int, str, list[str], str | None, str | None]]:
+    """(start line, end line, text, context, timestamp, level) of every trace of the regions, lines in the log."""
+    from utils.parsing.stacktrace import parse_log
+
+    return [(offset + trace.start_line, offset + trace.end_line, trace.text, trace.context, trace.timestamp,
+             trace.log_level) for offset, text in regions for trace in parse_log(text) if trace.chain]
+
+
+INFO_LINES = "".join(f"2026-11-30 10:00:0{i}.000 INFO  [exec-1] c.a.Web - GET /orders/{i} status=200\n"
+                     for i in range(4))
+ERROR_LINE = "2026-11-30 10:00:05.000 ERROR [exec-2] c.a.Pay - payment failed\n"
+TRACE = "java.lang.IllegalStateException: closed\n\tat com.acme.Pay.run(Pay.java:1)\n\tat com.acme.Pay.go(Pay.java:2)\n"
+AFTER_LINES = "".join(f"2026-11-30 10:00:0{i}.000 INFO  [exec-1] c.a.Web - done {i}\n" for i in range(6, 10))
+
+
+@pytest.mark.parametrize(("case", "log", "from_error_line", "to_last_frame"), [
+    # The INFO lines around a trace were most of a production log's region text: the region is the record line
+    # that introduced the trace, and the trace.
+    ("trace among records", INFO_LINES + ERROR_LINE + TRACE + AFTER_LINES, True, True),
+    # The parser reads context back over lines of the same record (same prefix and time): the usual margin.
+    ("line before of the same record", INFO_LINES + ERROR_LINE.replace("payment failed", "while paying") + ERROR_LINE
+     + TRACE + AFTER_LINES, False, True),
+    ("blank line before the record", INFO_LINES + "\n" + ERROR_LINE + TRACE + AFTER_LINES, False, True),
+    # A message without frames reads on to the next record; a blank line may be a gap inside a trace.
+    ("exception line without frames", INFO_LINES + ERROR_LINE + TRACE.split("\n")[0] + "\n" + AFTER_LINES, True,
+     False),
+    ("blank line after the frames", INFO_LINES + ERROR_LINE + TRACE + "\n" + AFTER_LINES, True, False),
+    ("elided line after the frames", INFO_LINES + ERROR_LINE + TRACE + "\t...\n" + AFTER_LINES, True, False),
+])
+def test_a_region_holds_the_lines_the_parser_reads_for_its_trace(case: str, log: str, from_error_line: bool,
+                                                                 to_last_frame: bool) -> None:
+    from utils.parsing.stacktrace import parse_log
+
+    regions = _region_texts(log)
+    assert len(regions) == 1, case
+    offset, text = regions[0]
+    assert text.startswith(ERROR_LINE) == from_error_line, case
+    assert (offset == log[: log.index(ERROR_LINE)].count("\n")) == from_error_line, case
+    assert text.endswith("(Pay.java:2)") == to_last_frame, case
+    whole = [(trace.start_line, trace.end_line, trace.text, trace.context, trace.timestamp, trace.log_level)
+             for trace in parse_log(log)]
+    assert _traces(regions) == whole and whole[0][3] == ["payment failed"] and whole[0][5] == "ERROR", case
