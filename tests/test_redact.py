@@ -414,3 +414,21 @@ def test_a_scan_never_uses_another_databases_scratch() -> None:
     literal_scan._SCRATCH.by_database[id(second)] = literal_scan._SCRATCH.by_database[id(first)]  # as if id reused
     assert literal_scan.scan(second, b"a longer literal", lambda index, *_: found.append(index))
     assert found == [0, 1]
+
+
+def test_a_rule_that_requires_nothing_is_tried_on_every_text(tmp_path: Path) -> None:
+    """Texts with no prefilter literal and no digit run are done early, where every rule needs one of them; a user
+    rule with neither (an employee code) is still tried on every text, and its hits counted."""
+    import yaml
+
+    from utils.redact import DEFAULT_REDACT_PATH
+
+    config = yaml.safe_load(DEFAULT_REDACT_PATH.read_text(encoding="utf-8"))
+    config["rules"].append({"name": "employee_code", "kind": "secret", "pattern": r"\bEMP[A-Z]{4}\b"})
+    path = tmp_path / "redact.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    redactor = Redactor(RedactOptions(config_path=str(path)))
+    assert redactor.redact("approved by EMPKIMS today") == "approved by <SECRET> today"
+    assert redactor.redact_found("no code here") == ("no code here", [])
+    assert Redactor().redact("approved by EMPKIMS today") == "approved by EMPKIMS today"
+    assert redactor.counts == {"secret": 1}

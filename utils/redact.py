@@ -282,6 +282,7 @@ class Redactor:
         # rule cost a third of the time)
         self._rules = [rule for rule in self.config.rules if not rule.option or getattr(self.options, rule.option)]
         self._digit_rules = [rule for rule in self._rules if rule.in_digit_runs]
+        self._unfiltered = any(not rule.requires and not rule.in_digit_runs for rule in self._rules)  # tried on all
         self._literals = tuple(sorted({literal for rule in self._rules for literal in rule.requires or ()}))
         self._literal_scanner = _literal_scanner(self._literals)
 
@@ -356,16 +357,21 @@ class Redactor:
         if not self.options.enabled or not text:
             return []
         lowered = text.lower()
+        present = self._present(lowered)
+        # The shipped rules each need a prefilter literal or a digit run (found in one pass for all digit rules):
+        # most texts (a timestamp, a message without numbers) have neither, and are done here.
+        runs = self._digit_runs(text) if self._digit_rules else []
+        if not present and not runs and not self._unfiltered:
+            return []
         starts: list[int] = []
         kept: list[Hit] = []  # sorted by start
-        runs: list[tuple[int, int]] | None = None
-        present = self._present(lowered)
         ascii_lowered = lowered if text.isascii() else None  # anchored rules' places (`_anchored_matches`)
         for rule in self._rules:
-            if rule.requires and present.isdisjoint(rule.requires):
+            if rule.in_digit_runs:
+                if not runs:
+                    continue
+            elif rule.requires and present.isdisjoint(rule.requires):
                 continue
-            if rule.in_digit_runs and runs is None:  # one pass finds them for every digit rule
-                runs = self._digit_runs(text)
             for hit in self._rule_hits(rule, text, runs if rule.in_digit_runs else None, ascii_lowered):
                 index = bisect.bisect_left(starts, hit.start)
                 if index > 0 and kept[index - 1].end > hit.start:
@@ -377,9 +383,13 @@ class Redactor:
         return kept
 
     def redact(self, text: str) -> str:
+        return self.redact_found(text)[0]
+
+    def redact_found(self, text: str) -> tuple[str, list[Hit]]:
+        """(`text` redacted, the hits replaced); the hits are added to `counts` as `redact` adds them."""
         hits = self.find(text)
         if not hits:
-            return text
+            return text, hits
         pieces, position = [], 0
         for hit in hits:
             pieces.append(text[position: hit.start])
@@ -387,7 +397,7 @@ class Redactor:
             position = hit.end
             self.counts[hit.kind] += 1
         pieces.append(text[position:])
-        return "".join(pieces)
+        return "".join(pieces), hits
 
     def redact_value(self, value: Any) -> Any:
         """A redacted copy of a JSON-like value: strings inside dicts / lists / tuples; keys and numbers stay."""
@@ -426,11 +436,17 @@ def map_strings(value: Any, change: Callable[[str], str]) -> Any:
     numbers stay): the one walk every redactor of output values uses."""
     if isinstance(value, str):
         return change(value)
+    # a string, number or None inside is taken here, not in a call of its own: a record's walk was mostly calls
     if isinstance(value, dict):
-        return {key: map_strings(item, change) for key, item in value.items()}
+        return {key: change(item) if type(item) is str else item if item is None or type(item) in _SCALARS
+                else map_strings(item, change) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(map_strings(item, change) for item in value)
+        return type(value)(change(item) if type(item) is str else item if item is None or type(item) in _SCALARS
+                           else map_strings(item, change) for item in value)
     return value
+
+
+_SCALARS = (int, float, bool)  # left as they are by `map_strings`
 
 
 def redact(text: str, options: RedactOptions | None = None) -> str:

@@ -65,18 +65,24 @@ class StringRedactor:
         self.previous: dict[str, tuple[str, Counter[str]]] = {}
 
     def redact(self, text: str) -> str:
-        if len(text) > MAX_CACHED_STRING_CHARS:
-            return self.redactor.redact(text)
-        known = self.memory.get(text) or self.previous.get(text)
+        known = self.memory.get(text)
         if known is None:
-            before = Counter(self.redactor.counts)
-            result = self.redactor.redact(text)
-            known = (result, Counter(self.redactor.counts) - before)
-        elif known[1]:  # most strings hold no PII: nothing to add
+            if len(text) > MAX_CACHED_STRING_CHARS:
+                return self.redactor.redact(text)
+            known = self.previous.get(text)
+            if known is None:
+                result, hits = self.redactor.redact_found(text)
+                known = (result, Counter(hit.kind for hit in hits))
+                found = True
+            else:
+                found = False
+            if len(self.memory) >= MAX_CACHED_STRINGS:
+                self.previous, self.memory = self.memory, {}
+            self.memory[text] = known
+            if found:
+                return known[0]
+        if known[1]:  # most strings hold no PII: nothing to add
             self.redactor.counts.update(known[1])
-        if len(self.memory) >= MAX_CACHED_STRINGS:
-            self.previous, self.memory = self.memory, {}
-        self.memory[text] = known
         return known[0]
 
     def redact_value(self, value: Any) -> Any:
@@ -96,12 +102,13 @@ class GroupRecordRedactor:
         self.groups: dict[str, tuple[dict[str, str], Counter[str]]] = {}
 
     def _shared(self, record: dict[str, Any], group: str) -> dict[str, str]:
+        """The group's shared fields, each as its `"key": value` piece of the line."""
         known = self.groups.get(group)
         counts = self.strings.redactor.counts
         if known is None:
             before = Counter(counts)
-            encoded = {name: record_json(self.strings.redact_value(record[name])) for name in self.fields
-                       if name in record}
+            encoded = {name: f"{record_json(name)}: {record_json(self.strings.redact_value(record[name]))}"
+                       for name in self.fields if name in record}
             known = self.groups[group] = (encoded, Counter(counts) - before)
         elif known[1]:
             counts.update(known[1])
@@ -113,20 +120,22 @@ class GroupRecordRedactor:
         if group is None:
             return record_json(self.strings.redact_value(record))
         encoded = self._shared(record, group)
-        # Each run of fields between shared ones is encoded in one call (a call per field was a third of the time):
-        # a dict's JSON without its braces is its fields' `"key": value` joined by ", ", as the line joins them.
+        # Each run of fields between shared ones is redacted and encoded in one call (a call per field was a third
+        # of the time): a dict's JSON without its braces is its fields' `"key": value` joined by ", ", as the line
+        # joins them.
         pieces: list[str] = []
         run: dict[str, Any] = {}
         for key, value in record.items():
-            if key not in encoded:
-                run[key] = self.strings.redact_value(value)
+            piece = encoded.get(key)
+            if piece is None:
+                run[key] = value
                 continue
             if run:
-                pieces.append(record_json(run)[1:-1])
+                pieces.append(record_json(self.strings.redact_value(run))[1:-1])
                 run = {}
-            pieces.append(f"{record_json(key)}: {encoded[key]}")
+            pieces.append(piece)
         if run:
-            pieces.append(record_json(run)[1:-1])
+            pieces.append(record_json(self.strings.redact_value(run))[1:-1])
         return "{" + ", ".join(pieces) + "}"
 
 
@@ -154,9 +163,8 @@ class FrameBlocks:
                 self.redactor.counts.update(block.hits)
             return block
         self.misses += 1
-        before = Counter(self.redactor.counts) if self.redactor is not None else Counter()
-        redacted = self.redactor.redact(raw) if self.redactor is not None else raw
-        hits = Counter(self.redactor.counts) - before if self.redactor is not None else Counter()
+        redacted, found = self.redactor.redact_found(raw) if self.redactor is not None else (raw, [])
+        hits = Counter(hit.kind for hit in found)
         lines = raw.count("\n") + 1
         parsed = parse_log(f"java.lang.RuntimeException\n{redacted}")
         frames = parsed[0].chain[0].frames if len(parsed) == 1 and parsed[0].chain else []
