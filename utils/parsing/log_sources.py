@@ -410,36 +410,9 @@ class _Region:
     end: int = 0  # position just after its last line (its newline excluded)
 
 
-def _region_start(text: str, line: int) -> int:
-    """Where a region whose first candidate line starts at `line` starts: `REGION_LINES_BEFORE` lines before it, or
-    the line just before it when that line starts a log record the parser keeps no line before. That is the record
-    which introduced the trace (`ERROR ... - request failed` over `java.lang...`): the parser reads context back to
-    it and stops there, unless the candidate line or the line before it is a line of the same record (same prefix
-    and timestamp). Most of a production log's region text was the INFO lines before and after its traces."""
-    from utils.parsing.stacktrace import record_key  # the parser's own reading of a prefix
-
-    if line > 0:
-        previous = text.rfind("\n", 0, line - 1) + 1
-        key = record_key(text[previous:line - 1])
-        if key is not None and key != record_key(text[line:_line_end(text, line)]):
-            if previous == 0:
-                return previous
-            before = text[text.rfind("\n", 0, previous - 1) + 1:previous - 1]
-            if before.strip() and record_key(before) != key:  # a blank line: the parser's context skips it
-                return previous
-    return _lines_back(text, line, REGION_LINES_BEFORE)
-
-
 def _finish(text: str, region: _Region) -> None:
-    """Sets the region's end: `REGION_LINES_AFTER` lines after its last candidate, then on to a log record line; or
-    the last candidate line itself when it is a frame that the next line ends the trace of (`trace_ends_before`):
-    no later line can belong to that trace, and none starts another (it would be a candidate)."""
-    from utils.parsing.stacktrace import trace_ends_before
-
+    """Sets the region's end: `REGION_LINES_AFTER` lines after its last candidate, then on to a log record line."""
     end = _line_end(text, region.last_candidate)
-    if end < len(text) and trace_ends_before(text[region.last_candidate:end], text[end + 1:_line_end(text, end + 1)]):
-        region.end = end
-        return
     for _ in range(REGION_LINES_AFTER):
         if end >= len(text):
             break
@@ -462,7 +435,7 @@ def candidate_regions(text: str, final: bool) -> tuple[list[_Region], int]:
         elif regions and text.count("\n", regions[-1].last_candidate, line) <= gap:
             regions[-1].last_candidate = last
         else:
-            regions.append(_Region(_region_start(text, line), last))
+            regions.append(_Region(_lines_back(text, line, REGION_LINES_BEFORE), last))
     merged: list[_Region] = []
     for region in regions:
         _finish(text, region)

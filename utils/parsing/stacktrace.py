@@ -612,45 +612,6 @@ class _Line:
 _BLANK_LINE = _Line(None, "", _BLANK, None, None)
 
 
-def _read_line(raw: str) -> _Line:
-    """One line of a text: its log prefix, its body and what the body is (blank, frame, `... N more`, cause, lock
-    line or text)."""
-    if not raw:
-        return _BLANK_LINE
-    prefix, body = _split_prefix(raw)
-    stripped = body.strip()
-    kind, match = _TEXT, None
-    if not stripped:
-        kind = _BLANK
-    elif stripped.startswith("at") and (match := _FRAME.match(stripped)):
-        kind = _FRAME_LINE
-    elif stripped.startswith("...") and (match := _MORE.match(stripped)):
-        kind = _MORE_LINE
-    elif stripped[0] in "CcWwSs" and (match := _CAUSE.match(stripped)):
-        kind = _CAUSE_LINE
-    elif stripped[0] == "-" and (match := _LOCK.match(stripped)):
-        kind = _LOCK_LINE
-    return _Line(prefix, body, kind, match)
-
-
-def trace_ends_before(last: str, following: str) -> bool:
-    """Whether a trace whose line `last` is a frame (or `... N more`) ends there when `following` comes next: a text
-    line that is not a `...` (a blank or elided line may be a gap inside the trace, `structural_after_gap`)."""
-    if _read_line(last).kind not in (_FRAME_LINE, _MORE_LINE):
-        return False
-    line = _read_line(following)
-    return line.kind == _TEXT and not _is_elided(line.body)
-
-
-def record_key(line: str) -> tuple[tuple[str | None, str | None, str | None], str] | None:
-    """(signature, timestamp) of a line's log prefix when it has a timestamp (the line starts a log record), else
-    None: what `_Parser.attach_context` compares to tell one record's lines from another's."""
-    prefix, _ = _split_prefix(line)
-    if prefix is None or prefix.timestamp is None:
-        return None
-    return prefix.signature(), prefix.timestamp
-
-
 class _Parser:
     def __init__(self, text: str, extra_library_prefixes: tuple[str, ...]) -> None:
         self.raw_lines = text.split("\n")
@@ -676,8 +637,26 @@ class _Parser:
 
     def line(self, index: int) -> _Line:
         cached = self.cache[index]
-        if cached is None:
-            cached = self.cache[index] = _read_line(self.raw_lines[index])
+        if cached is not None:
+            return cached
+        if not self.raw_lines[index]:
+            self.cache[index] = _BLANK_LINE
+            return _BLANK_LINE
+        prefix, body = _split_prefix(self.raw_line(index))
+        stripped = body.strip()
+        kind, match = _TEXT, None
+        if not stripped:
+            kind = _BLANK
+        elif stripped.startswith("at") and (match := _FRAME.match(stripped)):
+            kind = _FRAME_LINE
+        elif stripped.startswith("...") and (match := _MORE.match(stripped)):
+            kind = _MORE_LINE
+        elif stripped[0] in "CcWwSs" and (match := _CAUSE.match(stripped)):
+            kind = _CAUSE_LINE
+        elif stripped[0] == "-" and (match := _LOCK.match(stripped)):
+            kind = _LOCK_LINE
+        cached = _Line(prefix, body, kind, match)
+        self.cache[index] = cached
         return cached
 
     # -- exception lines --
