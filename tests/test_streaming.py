@@ -329,3 +329,76 @@ def test_threads_scan_at_once() -> None:
     expected = log_sources.candidate_lines(text)
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(lambda _: log_sources.candidate_lines(text), range(40))) == [expected] * 40
+
+
+def _whole_and_streamed(text: str, chunk: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str]]:
+    """(traces of `parse_log(text)`, traces of its regions parsed one by one with their line offsets, the regions'
+    texts): the fields a record is made of."""
+    from utils.parsing.stacktrace import parse_log
+
+    def fields(trace: Any, offset: int) -> tuple[Any, ...]:
+        chain = [(e.class_name, e.message, e.relation, [(f.class_name, f.method, f.line) for f in e.frames])
+                 for e in trace.chain]
+        return (trace.kind, chain, trace.context, trace.start_line + offset, trace.end_line + offset, trace.text,
+                trace.timestamp, trace.thread, trace.log_level, trace.logger, [repr(lock) for lock in trace.locks])
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    streamed, regions, extra = [], [], 0
+    chunks = iter([text[start:start + chunk] for start in range(0, len(text), chunk)])
+    for document in log_sources._plain_log_regions(chunks, "app.log"):
+        if document.no_trace_head:
+            continue
+        regions.append(document.text)
+        streamed += [fields(trace, document.line_offset + extra) for trace in parse_log(document.text) if trace.chain]
+        extra += log_sources.parser_line_growth(document.text)
+    return [fields(trace, 0) for trace in parse_log(text) if trace.chain], streamed, regions
+
+
+INFO_LINES = "".join(f"2026-11-30 10:00:0{i}.000 INFO  [exec-1] c.a.Web - GET /orders/{i} status=200\n"
+                     for i in range(4))
+ERROR_LINE = "2026-11-30 10:00:05.000 ERROR [exec-2] c.a.Pay - payment failed\n"
+TRACE = "java.lang.IllegalStateException: closed\n\tat com.acme.Pay.run(Pay.java:1)\n\tat com.acme.Pay.go(Pay.java:2)\n"
+AFTER_LINES = "".join(f"2026-11-30 10:00:0{i}.000 INFO  [exec-1] c.a.Web - done {i}\n" for i in range(6, 10))
+
+
+@pytest.mark.parametrize(("case", "log", "from_error_line", "to_last_frame"), [
+    # The INFO lines around a trace were most of a production log's region text: the parsed text is the record
+    # line that introduced the trace, and the trace.
+    ("trace among records", INFO_LINES + ERROR_LINE + TRACE + AFTER_LINES, True, True),
+    # The parser would look further back: an empty message reads as a blank line; a prefixed exception line
+    ("record without a message", INFO_LINES + ERROR_LINE.replace("payment failed", "") + TRACE + AFTER_LINES, False,
+     True),
+    ("exception line in the record", INFO_LINES + ERROR_LINE.replace("payment failed", TRACE.split("\n")[0])
+     + TRACE.split("\n", 1)[1] + AFTER_LINES, False, True),
+    # A message without frames reads on; a blank line may be a gap inside a trace; a lock line or a thread's header
+    # after the trace starts one of its own (no candidate needle finds them)
+    ("exception line without frames", INFO_LINES + ERROR_LINE + TRACE.split("\n")[0] + "\n" + AFTER_LINES, True,
+     False),
+    ("blank line after the frames", INFO_LINES + ERROR_LINE + TRACE + "\n" + AFTER_LINES, True, False),
+    ("lock line after a text line", INFO_LINES + ERROR_LINE + TRACE + "waiting\n\t- locked <0x1> (a a.B)\n"
+     + AFTER_LINES, True, False),
+    ("thread header after the frames", INFO_LINES + ERROR_LINE + TRACE
+     + '"worker-5" #31 prio=5 tid=0x1 nid=0x2 waiting on condition [0x3]\n\t- parking to wait for  <0x0a> (a X)\n'
+     + AFTER_LINES, True, False),
+])
+def test_a_region_parses_only_the_lines_its_traces_can_read(case: str, log: str, from_error_line: bool,
+                                                            to_last_frame: bool) -> None:
+    whole, streamed, regions = _whole_and_streamed(log, 1 << 20)
+    assert streamed == whole and whole, case
+    assert regions[0].startswith(ERROR_LINE) == from_error_line, case
+    assert regions[-1].endswith("(Pay.java:2)") == to_last_frame, case
+
+
+REGION_CASES = json.loads((Path(__file__).parent / "fixtures" / "region_cases.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(REGION_CASES))
+def test_regions_parse_as_the_whole_log_on_the_reviews_counterexamples(name: str) -> None:
+    """Logs a review of the region bounds wrote to break them: records with empty messages, collector prefixes
+    (Kubernetes, syslog) on every line, records of one signature continuing a message, `Locked ownable
+    synchronizers:` right after the frames, `ThreadDeath` (no other needle finds it), NUL and BOM lines, JUL,
+    JSON-escaped traces, CRLF, Tomcat's root cause, Elasticsearch's `nested:`, non-ASCII. Streamed in whole and in
+    small chunks, each parses as the whole text does."""
+    for chunk in (1 << 20, 97):
+        whole, streamed, _ = _whole_and_streamed(REGION_CASES[name], chunk)
+        assert streamed == whole and whole, (name, chunk)

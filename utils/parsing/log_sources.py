@@ -251,7 +251,7 @@ CHUNK_BYTES = 2 * 2**20  # bytes read (and scanned) at a time: 8 MiB was no fast
 # 10 MB/s), as few as cover every line the parser starts or continues a trace on.
 _CANDIDATE_NEEDLES = (  # besides "at ", which only a frame's counts
     "xception", "rror", "Throwable", "Failure", "Fault", "aused by", "AUSED BY", "uppressed", "UPPRESSED",
-    "rapped by", "...", ".java:", "Thread.State",
+    "rapped by", "...", ".java:", "Thread.State", "ThreadDeath",
 )
 _FRAME_AT = re.compile(r"at\s+[\w$./@<>+-]+\(")  # "at " is common in prose: only a frame's counts
 _FRAME_LINES_AFTER = re.compile(r"(?:\n[ \t]+at [^\n]*)*")  # the frame lines that follow one (indented `at `)
@@ -408,11 +408,36 @@ class _Region:
     start: int  # position of its first line
     last_candidate: int  # position of its last candidate line
     end: int = 0  # position just after its last line (its newline excluded)
+    # The part of it that is parsed: the lines before its first candidate and after its last one that can change no
+    # trace of it are left out (`_text_start`, `_finish`). Regions join by `start` and `end`, as if none were.
+    text_start: int = -1
+    text_end: int = -1
+
+
+def _text_start(text: str, start: int, line: int) -> int:
+    """Where the parsed text of a region starting at `start`, whose first candidate line starts at `line`, begins:
+    at the line just before the candidate when the candidate starts a trace whatever precedes it and that line is a
+    log record with a message (`ERROR ... - request failed` over `java.lang.X: ...`): the parser keeps that record
+    as the trace's context and looks no further back (`plain_record_key`, `starts_trace_alone`). The INFO lines
+    around the traces were most of a production log's region text."""
+    from utils.parsing.stacktrace import plain_record_key, starts_trace_alone  # the parser's own reading of lines
+
+    if line > 0:
+        previous = text.rfind("\n", 0, line - 1) + 1
+        if (previous >= start and plain_record_key(text[previous:line - 1]) is not None
+                and starts_trace_alone(text[line:_line_end(text, line)])):
+            return previous
+    return start
 
 
 def _finish(text: str, region: _Region) -> None:
-    """Sets the region's end: `REGION_LINES_AFTER` lines after its last candidate, then on to a log record line."""
-    end = _line_end(text, region.last_candidate)
+    """Sets the region's end: `REGION_LINES_AFTER` lines after its last candidate, then on to a log record line;
+    and the end of its parsed text: its last candidate line when that is a frame whose trace the next line ends and
+    no line after it in the region starts a trace (`trace_ends_before`), else its end."""
+    from utils.parsing.stacktrace import trace_ends_before
+
+    last = _line_end(text, region.last_candidate)
+    end = last
     for _ in range(REGION_LINES_AFTER):
         if end >= len(text):
             break
@@ -422,6 +447,8 @@ def _finish(text: str, region: _Region) -> None:
             break
         end = _line_end(text, end + 1)
     region.end = end
+    after = text[last + 1:end].split("\n") if end > last else []
+    region.text_end = last if trace_ends_before(text[region.last_candidate:last], after) else end
 
 
 def candidate_regions(text: str, final: bool) -> tuple[list[_Region], int]:
@@ -435,12 +462,16 @@ def candidate_regions(text: str, final: bool) -> tuple[list[_Region], int]:
         elif regions and text.count("\n", regions[-1].last_candidate, line) <= gap:
             regions[-1].last_candidate = last
         else:
-            regions.append(_Region(_lines_back(text, line, REGION_LINES_BEFORE), last))
+            start = _lines_back(text, line, REGION_LINES_BEFORE)
+            regions.append(_Region(start, last, text_start=_text_start(text, start, line)))
     merged: list[_Region] = []
     for region in regions:
         _finish(text, region)
         if merged and region.start <= merged[-1].end + 1:  # adjacent or overlapping (the extension reached it)
-            merged[-1].end = max(merged[-1].end, region.end)
+            joined = merged[-1]
+            # the parsed text ends where the later of the two ends does; inside the other one, at its end
+            joined.text_end = region.text_end if region.end >= joined.end else joined.end
+            joined.end = max(joined.end, region.end)
         else:
             merged.append(region)
     if final:
@@ -617,9 +648,9 @@ def _plain_log_regions(texts: Iterator[str], source: str) -> Iterator[LogDocumen
         head.collect(body, undecided)  # the carried (undecided) lines come again with the next chunk
         counted, line = 0, carry_line
         for region in regions:
-            line += body.count("\n", counted, region.start)
-            counted = region.start
-            yield LogDocument(id=name, source=source, text=body[region.start:region.end], region=True,
+            line += body.count("\n", counted, region.text_start)
+            counted = region.text_start
+            yield LogDocument(id=name, source=source, text=body[region.text_start:region.text_end], region=True,
                               line_offset=line)
         carry, carry_line = text[undecided:], line + body.count("\n", counted, undecided)
         text = following

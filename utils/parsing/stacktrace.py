@@ -612,6 +612,74 @@ class _Line:
 _BLANK_LINE = _Line(None, "", _BLANK, None, None)
 
 
+def _read_line(raw: str) -> _Line:
+    """One line of a text: its log prefix, its body and what the body is (blank, frame, `... N more`, cause, lock
+    line or text)."""
+    if not raw:
+        return _BLANK_LINE
+    prefix, body = _split_prefix(raw)
+    stripped = body.strip()
+    kind, match = _TEXT, None
+    if not stripped:
+        kind = _BLANK
+    elif stripped.startswith("at") and (match := _FRAME.match(stripped)):
+        kind = _FRAME_LINE
+    elif stripped.startswith("...") and (match := _MORE.match(stripped)):
+        kind = _MORE_LINE
+    elif stripped[0] in "CcWwSs" and (match := _CAUSE.match(stripped)):
+        kind = _CAUSE_LINE
+    elif stripped[0] == "-" and (match := _LOCK.match(stripped)):
+        kind = _LOCK_LINE
+    return _Line(prefix, body, kind, match)
+
+
+def _as_parsed(raw: str) -> str:
+    # what parse_log reads of a line besides its prefix: byte-order marks and NULs removed
+    return raw.replace("\ufeff", "").replace("\x00", "") if "\ufeff" in raw or "\x00" in raw else raw
+
+
+def plain_record_key(raw: str) -> tuple[tuple[str | None, str | None, str | None], str] | None:
+    """(signature, timestamp) of a line that starts a log record with a message (a timestamped prefix and a text
+    body that is not blank nor `...`), else None. Such a line before an exception line is where the parser's look
+    back for that trace's context stops (`_Parser.attach_context`)."""
+    if _RFC3339_STAMP.match(raw):  # a collector's stamp, which parse_log may strip (strip_repeated_line_prefixes)
+        return None
+    line = _read_line(_as_parsed(raw))
+    if line.prefix is None or line.prefix.timestamp is None or line.kind != _TEXT or _is_elided(line.body):
+        return None
+    return line.prefix.signature(), line.prefix.timestamp
+
+
+def starts_trace_alone(raw: str) -> bool:
+    """A line with no log prefix that begins with a throwable's name (`java.lang.X: msg`): the parser starts a trace
+    there whatever the lines before it hold (a message continuation ends at it), and keeps as context the record line
+    before it, if that line is one, and nothing earlier."""
+    line = _read_line(_as_parsed(raw))
+    if line.prefix is not None or line.kind != _TEXT or _NESTED in line.body:
+        return False
+    header = _Parser.header_at_start(line.body)
+    return header is not None and header[3]
+
+
+def trace_ends_before(last: str, following: Sequence[str]) -> bool:
+    """Whether a trace whose line `last` is a frame (or `... N more`) ends there, and no trace starts in the lines
+    `following` it: the first is a text line that is not blank, `...` or the `Locked ownable synchronizers:` a
+    thread's trace goes on with, and none is a lock line (a trace of its own, which no candidate needle finds) or
+    a thread dump's header."""
+    if _RFC3339_STAMP.match(last) or _read_line(_as_parsed(last)).kind not in (_FRAME_LINE, _MORE_LINE):
+        return False  # collector stamps: see plain_record_key
+    for number, raw in enumerate(following):
+        if _RFC3339_STAMP.match(raw):
+            return False
+        line = _read_line(_as_parsed(raw))
+        body = line.body.strip()
+        if line.kind in _STRUCTURAL or body.startswith(('"', "#", "Thread #")):
+            return False
+        if number == 0 and (line.kind != _TEXT or _is_elided(line.body) or body == _OWNABLE_HEADER):
+            return False
+    return bool(following)
+
+
 class _Parser:
     def __init__(self, text: str, extra_library_prefixes: tuple[str, ...]) -> None:
         self.raw_lines = text.split("\n")
@@ -637,26 +705,8 @@ class _Parser:
 
     def line(self, index: int) -> _Line:
         cached = self.cache[index]
-        if cached is not None:
-            return cached
-        if not self.raw_lines[index]:
-            self.cache[index] = _BLANK_LINE
-            return _BLANK_LINE
-        prefix, body = _split_prefix(self.raw_line(index))
-        stripped = body.strip()
-        kind, match = _TEXT, None
-        if not stripped:
-            kind = _BLANK
-        elif stripped.startswith("at") and (match := _FRAME.match(stripped)):
-            kind = _FRAME_LINE
-        elif stripped.startswith("...") and (match := _MORE.match(stripped)):
-            kind = _MORE_LINE
-        elif stripped[0] in "CcWwSs" and (match := _CAUSE.match(stripped)):
-            kind = _CAUSE_LINE
-        elif stripped[0] == "-" and (match := _LOCK.match(stripped)):
-            kind = _LOCK_LINE
-        cached = _Line(prefix, body, kind, match)
-        self.cache[index] = cached
+        if cached is None:
+            cached = self.cache[index] = _read_line(self.raw_lines[index])
         return cached
 
     # -- exception lines --
