@@ -132,7 +132,10 @@ def test_summary_without_output_is_the_local_one(generated_inputs: list[str], mo
     assert _run_local(monkeypatch, "--input", *inputs, "--no-model") == 0
     local = capsys.readouterr().out
     assert run_predict(_args("--input", *inputs, "--no-model")) == 0
-    assert capsys.readouterr().out == local and "Root cause" in local
+    # Ray prints its own notices to the driver's stdout (a worker that died and whose task was retried: seen once in
+    # CI under load); the summary around them must be the local one
+    printed = [line for line in capsys.readouterr().out.splitlines(keepends=True) if "(raylet)" not in line[:24]]
+    assert "".join(printed) == local and "Root cause" in local
 
 
 class CrashOnceActor(AnalyseActor):
