@@ -397,7 +397,8 @@ def test_regions_parse_as_the_whole_log_on_the_reviews_counterexamples(name: str
     """Logs a review of the region bounds wrote to break them: records with empty messages, collector prefixes
     (Kubernetes, syslog) on every line, records of one signature continuing a message, `Locked ownable
     synchronizers:` right after the frames, `ThreadDeath` (no other needle finds it), NUL and BOM lines, JUL,
-    JSON-escaped traces, CRLF, Tomcat's root cause, Elasticsearch's `nested:`, non-ASCII. Streamed in whole and in
+    JSON-escaped traces, CRLF, Tomcat's root cause, Elasticsearch's `nested:`, non-ASCII, context lines among blank
+    lines (the look back counts non-blank lines, as the parser does). Streamed in whole and in
     small chunks, each parses as the whole text does."""
     for chunk in (1 << 20, 97):
         whole, streamed, _ = _whole_and_streamed(REGION_CASES[name], chunk)

@@ -389,13 +389,22 @@ def _scanned_needle_lines(scanner: Any, text: str, runs: list[tuple[int, int]], 
     return True
 
 
-def _lines_back(text: str, position: int, count: int) -> int:
-    """The start of the line `count` lines before the line that starts at `position` (0 at the text's start)."""
-    for _ in range(count):
-        if position == 0:
-            break
-        position = text.rfind("\n", 0, position - 1) + 1
+def _lines_back(text: str, position: int, count: int, skip_blank: bool = False) -> int:
+    """The start of the line `count` lines before the line that starts at `position` (0 at the text's start); with
+    `skip_blank`, blank lines are not counted (at most `_MAX_BLANKS_BACK` of them): the parser's look back for a
+    trace's context counts non-blank lines only."""
+    blanks = 0
+    while count > 0 and position > 0:
+        start = text.rfind("\n", 0, position - 1) + 1
+        if skip_blank and blanks < _MAX_BLANKS_BACK and not text[start:position - 1].strip():
+            blanks += 1
+        else:
+            count -= 1
+        position = start
     return position
+
+
+_MAX_BLANKS_BACK = 32  # blank lines a region's look back steps over besides its lines (the work stays bounded)
 
 
 def _line_end(text: str, position: int) -> int:
@@ -462,7 +471,7 @@ def candidate_regions(text: str, final: bool) -> tuple[list[_Region], int]:
         elif regions and text.count("\n", regions[-1].last_candidate, line) <= gap:
             regions[-1].last_candidate = last
         else:
-            start = _lines_back(text, line, REGION_LINES_BEFORE)
+            start = _lines_back(text, line, REGION_LINES_BEFORE, skip_blank=True)
             regions.append(_Region(start, last, text_start=_text_start(text, start, line)))
     merged: list[_Region] = []
     for region in regions:
@@ -476,7 +485,7 @@ def candidate_regions(text: str, final: bool) -> tuple[list[_Region], int]:
             merged.append(region)
     if final:
         return merged, len(text)
-    tail = _lines_back(text, len(text), REGION_LINES_BEFORE + 2)  # `text` ends with a newline
+    tail = _lines_back(text, len(text), REGION_LINES_BEFORE + 2, skip_blank=True)  # `text` ends with a newline
     limit = _lines_back(text, len(text), _DECIDED_MARGIN)
     for index, region in enumerate(merged):
         if region.end >= limit:
