@@ -427,13 +427,13 @@ def _text_start(text: str, start: int, line: int) -> int:
     """Where the parsed text of a region starting at `start`, whose first candidate line starts at `line`, begins:
     at the line just before the candidate when the candidate starts a trace whatever precedes it and that line is a
     log record with a message (`ERROR ... - request failed` over `java.lang.X: ...`): the parser keeps that record
-    as the trace's context and looks no further back (`plain_record_key`, `starts_trace_alone`). The INFO lines
+    as the trace's context and looks no further back (`is_record_with_message`, `starts_trace_alone`). The INFO lines
     around the traces were most of a production log's region text."""
-    from utils.parsing.stacktrace import plain_record_key, starts_trace_alone  # the parser's own reading of lines
+    from utils.parsing.stacktrace import is_record_with_message, starts_trace_alone  # the parser's reading
 
     if line > 0:
         previous = text.rfind("\n", 0, line - 1) + 1
-        if (previous >= start and plain_record_key(text[previous:line - 1]) is not None
+        if (previous >= start and is_record_with_message(text[previous:line - 1])
                 and starts_trace_alone(text[line:_line_end(text, line)])):
             return previous
     return start
@@ -456,8 +456,7 @@ def _finish(text: str, region: _Region) -> None:
             break
         end = _line_end(text, end + 1)
     region.end = end
-    after = text[last + 1:end].split("\n") if end > last else []
-    region.text_end = last if trace_ends_before(text[region.last_candidate:last], after) else end
+    region.text_end = last if trace_ends_before(text[region.last_candidate:last], text[last + 1:end]) else end
 
 
 def candidate_regions(text: str, final: bool) -> tuple[list[_Region], int]:

@@ -638,16 +638,15 @@ def _as_parsed(raw: str) -> str:
     return raw.replace("\ufeff", "").replace("\x00", "") if "\ufeff" in raw or "\x00" in raw else raw
 
 
-def plain_record_key(raw: str) -> tuple[tuple[str | None, str | None, str | None], str] | None:
-    """(signature, timestamp) of a line that starts a log record with a message (a timestamped prefix and a text
-    body that is not blank nor `...`), else None. Such a line before an exception line is where the parser's look
-    back for that trace's context stops (`_Parser.attach_context`)."""
+def is_record_with_message(raw: str) -> bool:
+    """A line that starts a log record with a message: a timestamped prefix and a text body that is not blank nor
+    `...`. Such a line before an exception line is where the parser's look back for that trace's context stops
+    (`_Parser.attach_context`)."""
     if _RFC3339_STAMP.match(raw):  # a collector's stamp, which parse_log may strip (strip_repeated_line_prefixes)
-        return None
+        return False
     line = _read_line(_as_parsed(raw))
-    if line.prefix is None or line.prefix.timestamp is None or line.kind != _TEXT or _is_elided(line.body):
-        return None
-    return line.prefix.signature(), line.prefix.timestamp
+    return (line.prefix is not None and line.prefix.timestamp is not None and line.kind == _TEXT
+            and not _is_elided(line.body))
 
 
 def starts_trace_alone(raw: str) -> bool:
@@ -661,14 +660,15 @@ def starts_trace_alone(raw: str) -> bool:
     return header is not None and header[3]
 
 
-def trace_ends_before(last: str, following: Sequence[str]) -> bool:
+def trace_ends_before(last: str, following: str) -> bool:
     """Whether a trace whose line `last` is a frame (or `... N more`) ends there, and no trace starts in the lines
-    `following` it: the first is a text line that is not blank, `...` or the `Locked ownable synchronizers:` a
-    thread's trace goes on with, and none is a lock line (a trace of its own, which no candidate needle finds) or
-    a thread dump's header."""
-    if _RFC3339_STAMP.match(last) or _read_line(_as_parsed(last)).kind not in (_FRAME_LINE, _MORE_LINE):
-        return False  # collector stamps: see plain_record_key
-    for number, raw in enumerate(following):
+    `following` it (their text, "" for none): the first is a text line that is not blank, `...` or the `Locked
+    ownable synchronizers:` a thread's trace goes on with, and none is a lock line (a trace of its own, which no
+    candidate needle finds) or a thread dump's header."""
+    if (not following or _RFC3339_STAMP.match(last)
+            or _read_line(_as_parsed(last)).kind not in (_FRAME_LINE, _MORE_LINE)):
+        return False  # collector stamps: see is_record_with_message
+    for number, raw in enumerate(following.split("\n")):
         if _RFC3339_STAMP.match(raw):
             return False
         line = _read_line(_as_parsed(raw))
@@ -677,7 +677,7 @@ def trace_ends_before(last: str, following: Sequence[str]) -> bool:
             return False
         if number == 0 and (line.kind != _TEXT or _is_elided(line.body) or body == _OWNABLE_HEADER):
             return False
-    return bool(following)
+    return True
 
 
 class _Parser:

@@ -70,20 +70,19 @@ class StringRedactor:
             if len(text) > MAX_CACHED_STRING_CHARS:
                 return self.redactor.redact(text)
             known = self.previous.get(text)
-            if known is None:
+            if known is None:  # redacted here: its hits are counted by redact_found
                 result, hits = self.redactor.redact_found(text)
-                known = (result, Counter(hit.kind for hit in hits))
-                found = True
-            else:
-                found = False
-            if len(self.memory) >= MAX_CACHED_STRINGS:
-                self.previous, self.memory = self.memory, {}
-            self.memory[text] = known
-            if found:
-                return known[0]
+                self._remember(text, (result, Counter(hit.kind for hit in hits)))
+                return result
+            self._remember(text, known)
         if known[1]:  # most strings hold no PII: nothing to add
             self.redactor.counts.update(known[1])
         return known[0]
+
+    def _remember(self, text: str, known: tuple[str, Counter[str]]) -> None:
+        if len(self.memory) >= MAX_CACHED_STRINGS:
+            self.previous, self.memory = self.memory, {}
+        self.memory[text] = known
 
     def redact_value(self, value: Any) -> Any:
         """A redacted copy of a JSON-like value, as `Redactor.redact_value` makes it."""
