@@ -93,6 +93,18 @@ def test_java_util_logging_two_line_records(trace_fixture) -> None:
     assert trace.end_line == 7  # the next record ("Mar 01, 2024 10:15:31 AM ...") is not part of the trace
 
 
+def test_java_util_logging_record_whose_message_names_the_exception() -> None:
+    """"SEVERE: Resolved [java.lang.X: ...]": the trace's record starts on the line before (time, logger, method),
+    and that line is its context too, as when the exception follows the record."""
+    log = ("Jul 16, 2021 6:27:40 PM io.tidebank.fx.config.ExchangeRateConfig invoke\n"
+           "SEVERE: Resolved [java.lang.IllegalArgumentException: Could not resolve placeholder 'core.url']\n"
+           "Jul 16, 2021 6:27:41 PM io.tidebank.fx.config.Other run\nINFO: fine\n")
+    (trace,) = parse_log(log)
+    assert trace.context == ["io.tidebank.fx.config.ExchangeRateConfig invoke", "Resolved ["]
+    assert (trace.logger, trace.timestamp, trace.log_level) == (
+        "io.tidebank.fx.config.ExchangeRateConfig", "Jul 16, 2021 6:27:40 PM", "SEVERE")
+
+
 def test_maven_surefire_report(trace_fixture) -> None:
     traces = parse_log(trace_fixture("maven_surefire.txt"))
     assert [t.root_cause.class_name for t in traces] == [
@@ -390,6 +402,27 @@ def test_message_only_exception_ends_at_the_next_record() -> None:
     traces = parse_log("INFO starting\nWARN: retry after java.io.IOException: disk\nINFO done\n")
     assert [(t.start_line, t.end_line, t.root_cause.message) for t in traces] == [(2, 2, "disk")]
     assert traces[0].context == ["retry after"]
+
+
+def test_junit5_multiple_failures_are_one_trace_whose_message_lists_them() -> None:
+    """assertAll's MultipleFailuresError prints each failure as "\\t<class>: <message>" under its heading and then
+    its own frames: one trace, not one per listed failure (the frames went to the last of them)."""
+    failures = ("\torg.opentest4j.AssertionFailedError: expected: <COMPLETED> but was: <PENDING>\n"
+                "\torg.opentest4j.AssertionFailedError: expected: <true> but was: <false>\n")
+    frames = ("\tat org.junit.jupiter.api.AssertAll.assertAll(AssertAll.java:80)\n"
+              "\tat com.acme.AccountFacadeTest.openAccountWorks(AccountFacadeTest.java:83)\n")
+    log = "org.opentest4j.MultipleFailuresError: Multiple Failures (2 failures)\n" + failures + frames
+    for text in (log, "2026-01-01 10:00:00 ERROR c.a.T - failed\n" + log,
+                 "java.lang.IllegalStateException: setup\n\tat com.acme.Setup.run(Setup.java:9)\nCaused by: " + log):
+        traces = parse_log(text)
+        assert len(traces) == 1
+        root = traces[0].root_cause
+        assert root.class_name == "org.opentest4j.MultipleFailuresError"
+        assert root.message.splitlines() == ["Multiple Failures (2 failures)", *failures.splitlines()]
+        assert [frame.method for frame in root.frames] == ["assertAll", "openAccountWorks"]
+    # a throwable line at the heading's own indentation still starts a trace of its own
+    two = parse_log("java.io.IOException: disk\njava.lang.IllegalStateException: x\n" + frames)
+    assert [chain_classes(trace) for trace in two] == [["java.io.IOException"], ["java.lang.IllegalStateException"]]
 
 
 def test_no_trace_gives_one_empty_trace(trace_fixture) -> None:

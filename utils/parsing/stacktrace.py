@@ -460,6 +460,13 @@ def _is_elided(body: str) -> bool:
     return len(body) < 40 and body.strip() in _ELIDED_LINES
 
 
+def _jul_record_start(prefix: _Prefix | None, level_line: _Prefix | None) -> bool:
+    """Whether `prefix` can be JUL's first record line (a time, no level) before the `level_line` prefix of its
+    second ("SEVERE: message": no time)."""
+    return (prefix is not None and prefix.timestamp is not None and prefix.level is None
+            and level_line is not None and level_line.timestamp is None)
+
+
 def _indent_width(body: str) -> int:
     stripped = body.lstrip(" \t")
     indent = body[: len(body) - len(stripped)]
@@ -745,13 +752,15 @@ class _Parser:
                 return column, match.group("cls"), message
         return None
 
-    def continuation(self, start: int, header_prefix: _Prefix | None) -> tuple[list[str], int]:
+    def continuation(self, start: int, header_prefix: _Prefix | None, header_width: int = 0) -> tuple[list[str], int]:
         """Lines continuing a message from `start`: those up to a frame / cause line or the end of the text.
 
         Takes nothing (returns ([], start)) when a throwable line or a new log record (a line with a timestamped
         prefix of another level, thread or logger) comes first: a message-only exception in a log is its first
         line. Under an exception line without prefix, a bare level word ("ERROR: ...", as PostgreSQL messages
-        start) is message text, not a new record.
+        start) is message text, not a new record. A throwable line indented deeper than the exception line
+        (`header_width`) is message text too: JUnit 5's `MultipleFailuresError` (assertAll) lists each failure as
+        "\t<class>: <message>" under its heading, before its own frames.
         """
         signature = header_prefix.signature() if header_prefix else None
         first, stop = self.dead_ends.get(signature, (-1, -1))
@@ -771,7 +780,7 @@ class _Parser:
                 break
             if line.kind == _TEXT and (record or line.prefix is None):
                 header = self.header_of(line)
-                if header is not None and header[3]:
+                if header is not None and header[3] and _indent_width(line.body) <= header_width:
                     break
             collected.append((line.body if record else self.raw_line(index)).rstrip())
             chars += len(collected[-1])
@@ -836,13 +845,16 @@ class _Parser:
             if own is not None and (
                 prefix is None or (prefix.signature(), prefix.timestamp) != (own.signature(), own.timestamp)
             ):
+                # JUL's record starts a line earlier ("<time> <logger> <method>", then "SEVERE: <message>")
+                if _jul_record_start(prefix, own) and index == (kept[-1] if kept else start) - 1:
+                    kept.append(index)
                 break
             kept.append(index)
             if own is None and prefix is not None:
                 # The start of the record that introduced the trace; JUL puts it on two lines (time + logger, then
                 # "SEVERE: message"), so a level-only line right after a time-only line does not end the record.
                 before = self.line(index - 1).prefix if index > 0 else None
-                if not (prefix.timestamp is None and before is not None and before.level is None and before.timestamp):
+                if not _jul_record_start(before, prefix):
                     break
         kept.reverse()
         trace.context = [self.line(i).body.strip()[:_MAX_CONTEXT_CHARS] for i in kept] + trace.context
@@ -878,7 +890,7 @@ class _Parser:
             if before:  # "Unexpected error:" of "... - Unexpected error: java.net.SocketTimeoutException: ..."
                 lead_context.append(before[:_MAX_CONTEXT_CHARS])
             header_text = line.body[column:].strip()
-        more, next_index = self.continuation(index + 1, line.prefix)
+        more, next_index = self.continuation(index + 1, line.prefix, _indent_width(line.body))
         if not strong and not (next_index < self.count and self.line(next_index).kind in _STRUCTURAL):
             return None  # a dotted name not followed by frames is not believed to be an exception
         if more:
@@ -994,7 +1006,7 @@ class _Parser:
         class_name, message = _split_exception_line(rest)
         if not _is_plausible_class(class_name):
             return None
-        more, next_index = self.continuation(index + 1, line.prefix)
+        more, next_index = self.continuation(index + 1, line.prefix, _indent_width(line.body))
         if more:
             message = "\n".join([message or "", *more])
         top = ThrownException(class_name=class_name, message=message, relation="cause")
@@ -1077,11 +1089,11 @@ class _Parser:
         lines), attached to its owner by indentation; returns it and the index of the line after it."""
         word = line.match.group("word").lower()
         class_name, message = _split_exception_line(line.match.group("rest").strip())
-        more, after = self.continuation(cursor + 1, line.prefix)
+        width = _indent_width(line.body)
+        more, after = self.continuation(cursor + 1, line.prefix, width)
         if more:
             message = "\n".join([message or "", *more])
             trace_lines.extend(more)
-        width = _indent_width(line.body)
         if word.startswith("suppressed"):
             current = ThrownException(class_name=class_name, message=message, relation="suppressed")
             while len(open_blocks) > 1 and open_blocks[-1][0] >= width:
