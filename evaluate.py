@@ -514,7 +514,8 @@ def evaluate_explainer(args: EvaluateArguments) -> dict[str, Any]:
 
 
 def explain_markdown(report: dict[str, Any]) -> str:
-    keys = ["ungrounded_cause", "ungrounded_fix", "rougeL", "rougeL_cause", "rougeL_fix", "exact_type",
+    keys = ["ungrounded_cause", "ungrounded_fix", "ungrounded_in_trace_cause", "ungrounded_in_trace_fix", "rougeL",
+            "rougeL_cause", "rougeL_fix", "exact_type",
             "exact_location", "exact_cause", "exact_fix", "agreement_raw", "agreement", "stage1_type_accuracy",
             "end_to_end_exact", "end_to_end_rouge", "known_scenario_share", "similar_case_share"]
     lines = [f"# Stage-2 evaluation on {Path(report['input']).name}", "",
@@ -525,12 +526,13 @@ def explain_markdown(report: dict[str, Any]) -> str:
              f"{report.get('model_texts_rejected', 'n/a')}",
              f"- models: {report['models']}", "", "| metric | value |", "|---|---:|"]
     lines += [f"| {key} | {_cell(report[key])} |" for key in keys if key in report]
-    for field_name, examples in (report.get("ungrounded_examples") or {}).items():
-        if examples:
-            lines += ["", f"## Ungrounded {field_name}: examples", "",
-                      f"| id | source | {field_name} | not in the log |", "|---|---|---|---|"]
-            lines += [f"| {example['id']} | {example['source']} | {_md(example[field_name])} | "
-                      f"{_md(', '.join(example['ungrounded']))} |" for example in examples]
+    for key, where in (("ungrounded_examples", "the log"), ("ungrounded_in_trace_examples", "the trace's record")):
+        for field_name, examples in (report.get(key) or {}).items():
+            if examples:
+                lines += ["", f"## Ungrounded {field_name} (not in {where}): examples", "",
+                          f"| id | source | {field_name} | not in {where} |", "|---|---|---|---|"]
+                lines += [f"| {example['id']} | {example['source']} | {_md(example[field_name])} | "
+                          f"{_md(', '.join(example['ungrounded']))} |" for example in examples]
     return "\n".join(lines) + "\n"
 
 

@@ -485,8 +485,7 @@ def real_log_recall(memory: ScenarioMemory, rows: list[dict]) -> dict[str, dict[
         recall = memory.recall(scenario_text(trace, label), label, detect_language(row["log"]),
                                slots=trace_slots(trace, location)[0])
         if recall is not None:
-            recalls.append((recall.similarity, recall_usable(recall, trace_grounding(row["log"], trace, label,
-                                                                                     location))))
+            recalls.append((recall.similarity, recall_usable(recall, trace_grounding(trace, label, location))))
     table = {}
     for threshold in RECALL_THRESHOLDS:
         fits = [fit for similarity, fit in recalls if use_recall(similarity, threshold)]

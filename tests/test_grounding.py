@@ -235,7 +235,7 @@ def test_type_templates_say_what_the_trace_shows():
                        (bare, "NullPointerException"), (CHART_NPE, "NullPointerException")):
         trace, location = _located(log)
         text = type_explanation(trace, label, location, "en")
-        grounding = trace_grounding(log, trace, label, location)
+        grounding = trace_grounding(trace, label, location)
         assert grounding.ungrounded(text.cause) == [] and grounding.ungrounded(text.fix, allow_api=True) == []
 
 
@@ -251,6 +251,23 @@ def test_labelled_trace_reads_the_row_root_exception_and_the_parser_type():
     assert label == "NumberFormatException" and trace.root_cause.class_name == "java.lang.NumberFormatException"
 
 
+def test_only_the_trace_and_its_record_ground_a_claim_about_it():
+    """A day's log holds thousands of other lines: a number or host of one of them is not something this failure's
+    log shows (a recalled "it has 1 element(s)" was once grounded by a `1` in an unrelated INFO line)."""
+    log = ("2026-01-01 10:00:00 INFO  c.a.Cache - warmed 4096 entries from replica-7.bank.local\n"
+           "2026-01-01 10:00:01 ERROR c.a.PayService - payment failed for batch 31\n"
+           "java.lang.IndexOutOfBoundsException: Index 12 out of bounds for length 12\n"
+           "\tat com.acme.pay.PayService.pick(PayService.java:88)\n")
+    trace = parse_trace(log)
+    grounding = trace_grounding(trace, "IndexOutOfBoundsException", trace.frames[0])
+    assert grounding.ungrounded("pick read 4096 entries of replica-7.bank.local") == ["4096", "replica-7.bank.local"]
+    # its own lines and the record that logged it do ground: the message, the frame, the record's batch number
+    assert grounding.ungrounded("PayService.pick read index 12 of 12 in batch 31 ('payment failed')") == []
+    # an evaluation may judge against the whole log (evaluate.py's `ungrounded_cause`)
+    wide = trace_grounding(trace, "IndexOutOfBoundsException", trace.frames[0], evidence=log)
+    assert wide.ungrounded("pick read 4096 entries of replica-7.bank.local") == []
+
+
 def test_type_templates_are_grounded_on_the_real_dev_set(dev_set_rows):
     from utils.stage2.explanations import first_application_frame, labelled_trace
 
@@ -261,7 +278,7 @@ def test_type_templates_are_grounded_on_the_real_dev_set(dev_set_rows):
         trace, label = read
         location = first_application_frame(trace)
         text = type_explanation(trace, label, location, "en")
-        grounding = trace_grounding(row["log"], trace, label, location)
+        grounding = trace_grounding(trace, label, location)
         if grounding.ungrounded(text.cause) or grounding.ungrounded(text.fix, allow_api=True):
             failures.append((row["id"], text.cause))
     assert failures == []
@@ -298,7 +315,7 @@ def test_unfit_recall_is_shown_as_a_similar_case_never_as_the_cause():
                          candidates=[type("Ranked", (), {"frame": location, "score": 1.0})()])
     item.recall = Recall(cause="addMutation passed a null limit to new Account(...)", fix="Check limit first",
                          similarity=0.9, scenario="npe.constructor_arg")
-    grounding = trace_grounding(CHART_NPE, trace, item.label, location)
+    grounding = trace_grounding(trace, item.label, location)
     assert not analyzer._show_recall(item, 0.5, grounding, "XYPlot.java:3785 (org.jfree.chart.plot.XYPlot.render)")
     assert item.explanation is None and item.known_scenario is None
     assert item.similar_case["scenario"] == "npe.constructor_arg"
@@ -392,7 +409,7 @@ def test_pipeline_explanations_of_the_examples_are_grounded(tiny_stage2):
         assert len(explained) >= len(documents)
         for item in explained:
             fields = parse_guidance(item.explanation)
-            grounding = trace_grounding(item.document.text, item.trace, item.label, item.location)
+            grounding = trace_grounding(item.trace, item.label, item.location)
             assert grounding.ungrounded(fields["cause"]) == [], (item.id, item.explanation_source, fields["cause"])
             assert grounding.ungrounded(fields["fix"], allow_api=True) == [], (item.id, fields["fix"])
             assert item.explanation_agreed is not None

@@ -462,8 +462,7 @@ def test_train_stage2_script_end_to_end(tmp_path, monkeypatch):
 
     for item in results[1:]:  # the barely trained model's Korean text is shown only if it passes the checks
         assert item.explanation_source == ("type template" if item.explanation_rejected else "model")
-        assert not explanation_problems(item.explanation, trace_grounding(item.document.text, item.trace, item.label,
-                                                                          item.location))
+        assert not explanation_problems(item.explanation, trace_grounding(item.trace, item.label, item.location))
     shown, reference = parse_guidance(results[0].explanation), parse_guidance(_row(1, SCENARIOS[1])["guidance"])
     assert (shown["cause"], shown["fix"]) == (reference["cause"], reference["fix"])
     assert shown["location"] == frame_location(results[0].location)  # still the location the user is shown

@@ -252,7 +252,8 @@ def _plan(incident: Incident, ctx: Ctx, config: GeneratorConfig, label: str, lab
 
 def _grounded_guidance(incident: Incident, text: str, label: str, lang: str) -> tuple[str, str, list[str]]:
     """The row's cause and fix, each replaced by the type-level text of the rendered trace when it states something
-    the log does not show (a template writes from hidden facts: the variable of a bare NPE, the code under test).
+    the rendered trace and its record do not show (a template writes from hidden facts: the variable of a bare
+    NPE, the code under test).
     Reads only the rendered text, draws nothing: logs and labels stay as the seed makes them."""
     from utils.parsing.stacktrace import Frame, Trace, parse_log
     from utils.stage2.explanations import ground_guidance, select_trace
@@ -261,7 +262,7 @@ def _grounded_guidance(incident: Incident, text: str, label: str, lang: str) -> 
     trace = select_trace(traces, incident.root.cls) if traces else Trace()
     fault = incident.fault
     location = Frame(class_name=fault.cls, method=fault.method, file=fault.file, line=fault.line)
-    return ground_guidance(incident.cause, incident.fix, text, trace, label, location, lang)
+    return ground_guidance(incident.cause, incident.fix, trace, label, location, lang)
 
 
 def generate_row(

@@ -75,27 +75,33 @@ def score_explanations(rows: list[dict[str, Any]], analyzer: Analyzer, text_fiel
 def _grounding_report(scored: list[tuple[AnalyzedTrace, dict[str, Any]]], text_field: str,
                       max_examples: int) -> dict[str, Any]:
     """Ungrounded rate of the shown cause and fix (utils/grounding.py; a fix may name the general API names) and
-    examples of each, from the row's log and the facts the pipeline derived from it. A known scenario's text was
-    written for another failure and is judged in the strict form, as when it was chosen."""
+    examples of each, judged against the row's whole log (`ungrounded_cause` / `ungrounded_fix`) and, as the
+    pipeline chooses what to show, against the trace's own lines and record (`ungrounded_in_trace_cause` /
+    `ungrounded_in_trace_fix`), with the facts the pipeline derived from it. A known scenario's text was written for
+    another failure and is judged in the strict form, as when it was chosen."""
     from utils.stage2.explanations import load_type_explanations, trace_grounding
 
     templates = load_type_explanations()
-    counts = {"cause": 0, "fix": 0}
-    examples: dict[str, list[dict[str, Any]]] = {"cause": [], "fix": []}
+    counts = {f"{scope}{name}": 0 for scope in ("", "in_trace_") for name in ("cause", "fix")}
+    examples: dict[str, list[dict[str, Any]]] = {name: [] for name in counts}
     for item, row in scored:
-        grounding = trace_grounding(row[text_field], item.trace, item.label, item.location, templates)
         fields = parse_guidance(item.explanation or "")
-        for name in counts:
-            strict = item.known_scenario.names if item.explanation_source == "known scenario" else None
-            missing = grounding.ungrounded(fields.get(name, ""), allow_api=name == "fix", strict_names=strict)
-            if not missing:
-                continue
-            counts[name] += 1
-            if len(examples[name]) < max_examples:
-                root = item.trace.root_cause
-                examples[name].append({"id": row.get("id"), "source": item.explanation_source, name: fields.get(name),
-                                       "ungrounded": missing, "root_cause": f"{root.class_name}: {root.message or ''}"
-                                       [:200] if root else None})
+        strict = item.known_scenario.names if item.explanation_source == "known scenario" else None
+        for scope, evidence in (("", row[text_field]), ("in_trace_", None)):
+            grounding = trace_grounding(item.trace, item.label, item.location, templates, evidence)
+            for name in ("cause", "fix"):
+                missing = grounding.ungrounded(fields.get(name, ""), allow_api=name == "fix", strict_names=strict)
+                if not missing:
+                    continue
+                counts[scope + name] += 1
+                if len(examples[scope + name]) < max_examples:
+                    root = item.trace.root_cause
+                    examples[scope + name].append({
+                        "id": row.get("id"), "source": item.explanation_source, name: fields.get(name),
+                        "ungrounded": missing,
+                        "root_cause": f"{root.class_name}: {root.message or ''}"[:200] if root else None})
     total = max(len(scored), 1)
-    return {"ungrounded_cause": counts["cause"] / total, "ungrounded_fix": counts["fix"] / total,
-            "ungrounded_examples": examples}
+    return {**{f"ungrounded_{key}": count / total for key, count in counts.items()},
+            "ungrounded_examples": {key: found for key, found in examples.items() if not key.startswith("in_")},
+            "ungrounded_in_trace_examples": {key[len("in_trace_"):]: found for key, found in examples.items()
+                                             if key.startswith("in_")}}

@@ -421,7 +421,7 @@ class Analyzer:
         slots = [trace_slots(item.trace, item.location) for item in items]
         for item, (values, _) in zip(items, slots):
             values.setdefault("method", _slot_method(item) or "")
-        groundings = [trace_grounding(item.document.text, item.trace, item.label, item.location, templates)
+        groundings = [trace_grounding(item.trace, item.label, item.location, templates)
                       for item in items]
         if self.scenario_memory is not None:
             for item, language, (values, _) in zip(items, languages, slots):

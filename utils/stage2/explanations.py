@@ -304,25 +304,36 @@ def type_explanation(trace: Trace, label: str, location: Frame | None, language:
 
 
 
-def trace_grounding(log: str, trace: Trace, label: str, location: Frame | None,
-                    templates: TypeExplanations | None = None) -> Grounding:
-    """The grounding check of explanations of `trace` (type `label`, located at `location`) in `log`: the log
-    text plus the facts derived from it (type, root cause class, the located frame's class, method, file, line)."""
+def trace_evidence(trace: Trace) -> str:
+    """What an explanation of `trace` may state things from: the trace's own lines and the log record that
+    introduced it (`Trace.context`, and the logger, thread and time of its prefix: a cut stack may show its class
+    only as the logger). Not the rest of its log: in a day's log, or a test's output with several failures, a value
+    of an unrelated line would otherwise ground a claim about this failure."""
+    record = [value for value in (trace.logger, trace.thread, trace.timestamp) if value]
+    return "\n".join([*trace.context, trace.text, *record])
+
+
+def trace_grounding(trace: Trace, label: str, location: Frame | None, templates: TypeExplanations | None = None,
+                    evidence: str | None = None) -> Grounding:
+    """The grounding check of explanations of `trace` (type `label`, located at `location`): its `trace_evidence`
+    (or `evidence`: a wider text, such as the whole log an evaluation judges against) plus the facts derived from
+    it (type, root cause class, the located frame's class, method, file, line)."""
     slots, _ = trace_slots(trace, location)
     root = trace.root_cause
-    return Grounding(log, [label, root.class_name if root else None, *slot_facts(slots)],
+    text = trace_evidence(trace) if evidence is None else evidence
+    return Grounding(text, [label, root.class_name if root else None, *slot_facts(slots)],
                      (templates or load_type_explanations()).api_names, slot_anchors(slots))
 
 
-def ground_guidance(cause: str, fix: str, log: str, trace: Trace, label: str, location: Frame | None,
+def ground_guidance(cause: str, fix: str, trace: Trace, label: str, location: Frame | None,
                     language: str, templates: TypeExplanations | None = None) -> tuple[str, str, list[str]]:
-    """(cause, fix, the fields replaced): a cause or fix that states something `log` does not show is replaced by
-    the type-level text of the trace, so a corpus never teaches invention. `location` may lie outside the log (a
-    corpus row's fault): the texts then use the trace's own method of that name, else its first application frame.
-    """
+    """(cause, fix, the fields replaced): a cause or fix that states something the trace does not show
+    (`trace_grounding`) is replaced by the type-level text of the trace, so a corpus never teaches invention.
+    `location` may lie outside the log (a corpus row's fault): the texts then use the trace's own method of that
+    name, else its first application frame."""
     templates = templates or load_type_explanations()
     located = frame_in_trace(trace, location) or first_application_frame(trace)
-    grounding = trace_grounding(log, trace, label, located, templates)
+    grounding = trace_grounding(trace, label, located, templates)
     replaced = []
     fallback = None
     if grounding.ungrounded(cause):

@@ -259,7 +259,7 @@ def stage2_example(row: dict[str, Any], max_frames: int = 5, language_tag: bool 
                                slots=trace_slots(trace, location)[0])
     # what a shown text may state: the log, and the location only where the log shows it (a corpus fault may not)
     located = frame_in_trace(trace, location) or first_application_frame(trace)
-    grounding = trace_grounding(row["log"], trace, row["label"], located)
+    grounding = trace_grounding(trace, row["label"], located)
     fallback = load_type_explanations().explain(row["label"], language, *trace_slots(trace, located))
     return Stage2Example(
         source=build_source(trace, row["label"], location, max_frames=max_frames,
