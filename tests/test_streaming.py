@@ -349,7 +349,8 @@ def _whole_and_streamed(text: str, chunk: int) -> tuple[list[tuple[Any, ...]], l
         if document.no_trace_head:
             continue
         regions.append(document.text)
-        streamed += [fields(trace, document.line_offset + extra) for trace in parse_log(document.text) if trace.chain]
+        streamed += [fields(trace, document.line_offset + extra) for trace in parse_log(document.text, cut=document.cut)
+                     if trace.chain]
         extra += log_sources.parser_line_growth(document.text)
     return [fields(trace, 0) for trace in parse_log(text) if trace.chain], streamed, regions
 
@@ -398,7 +399,8 @@ def test_regions_parse_as_the_whole_log_on_the_reviews_counterexamples(name: str
     (Kubernetes, syslog) on every line, records of one signature continuing a message, `Locked ownable
     synchronizers:` right after the frames, `ThreadDeath` (no other needle finds it), NUL and BOM lines, JUL,
     JSON-escaped traces, CRLF, Tomcat's root cause, Elasticsearch's `nested:`, non-ASCII, context lines among blank
-    lines (the look back counts non-blank lines, as the parser does). Streamed in whole and in
+    lines (the look back counts non-blank lines, as the parser does), a message-only exception whose loose lines
+    reach the region's end (a cut region's end is not a message's end), JUnit 5's assertAll, JUL. Streamed in whole and in
     small chunks, each parses as the whole text does."""
     for chunk in (1 << 20, 97):
         whole, streamed, _ = _whole_and_streamed(REGION_CASES[name], chunk)

@@ -39,6 +39,7 @@ class LogDocument:
     region: bool = False  # one region of a streamed plain log (`DocumentStream`), not a whole document
     line_offset: int = 0  # lines of the file before `text` (a region's place in its file)
     no_trace_head: bool = False  # a streamed plain log's first lines: analysed only when the file has no trace
+    cut: bool = False  # a region that ends before its log does (`parse_log(cut=True)`)
 
 
 @dataclass
@@ -659,7 +660,7 @@ def _plain_log_regions(texts: Iterator[str], source: str) -> Iterator[LogDocumen
             line += body.count("\n", counted, region.text_start)
             counted = region.text_start
             yield LogDocument(id=name, source=source, text=body[region.text_start:region.text_end], region=True,
-                              line_offset=line)
+                              line_offset=line, cut=not (final and not body[region.text_end:].strip()))
         carry, carry_line = text[undecided:], line + body.count("\n", counted, undecided)
         text = following
     yield LogDocument(id=name, source=source, text="\n".join(head.lines), no_trace_head=True)

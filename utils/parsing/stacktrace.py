@@ -688,8 +688,9 @@ def trace_ends_before(last: str, following: str) -> bool:
 
 
 class _Parser:
-    def __init__(self, text: str, extra_library_prefixes: tuple[str, ...]) -> None:
+    def __init__(self, text: str, extra_library_prefixes: tuple[str, ...], cut: bool = False) -> None:
         self.raw_lines = text.split("\n")
+        self.cut = cut  # the text's end is not its log's end (`parse_log`)
         self.count = len(self.raw_lines)
         self.cache: list[_Line | None] = [None] * self.count
         self.forgotten = 0  # cache entries before this index were dropped (`forget_before`)
@@ -771,6 +772,8 @@ class _Parser:
         index = start
         while len(collected) < _MAX_CONTINUATION_LINES and chars < _MAX_CONTINUATION_CHARS:
             line = self.line(index) if index < self.count else None
+            if line is None and self.cut:
+                break  # what follows the region decides, and a region ends where no trace line follows
             if line is None or line.kind in _STRUCTURAL:
                 while collected and not collected[-1].strip():
                     collected.pop()
@@ -1289,11 +1292,13 @@ def find_deadlocks(traces: Sequence[Trace]) -> list[list[Trace]]:
 _UNSEEN, _ON_WALK, _DONE = range(3)
 
 
-def parse_log(text: str, extra_library_prefixes: Iterable[str] = ()) -> list[Trace]:
+def parse_log(text: str, extra_library_prefixes: Iterable[str] = (), cut: bool = False) -> list[Trace]:
     """Every trace in `text`, in order; never raises. Text with no trace gives one `Trace` with an empty chain.
 
     `extra_library_prefixes`: package prefixes to treat as library code besides configs/library_packages.yaml.
-    Bytes are decoded as UTF-8 with replacement.
+    `cut`: the text is a region of a longer log and its end is not the log's end, so a message does not end there
+    (a message-only exception whose loose text lines reach the end keeps its first line, as the whole log would
+    when a record follows). Bytes are decoded as UTF-8 with replacement.
     """
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode("utf-8", errors="replace")
@@ -1308,7 +1313,7 @@ def parse_log(text: str, extra_library_prefixes: Iterable[str] = ()) -> list[Tra
     if "at " in text or "Caused by: " in text or _RFC3339_STAMP.match(text):
         text = strip_repeated_line_prefixes(text)
     extra = (extra_library_prefixes,) if isinstance(extra_library_prefixes, str) else tuple(extra_library_prefixes)
-    return _Parser(text.replace("\x00", ""), extra).parse()
+    return _Parser(text.replace("\x00", ""), extra, cut).parse()
 
 
 def parse_trace(text: str, extra_library_prefixes: Iterable[str] = ()) -> Trace:

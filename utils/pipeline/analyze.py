@@ -132,7 +132,7 @@ def parse_documents(documents: list[LogDocument], label_set: LabelSet,
         if state is not None and state.frame_blocks is not None:
             document, traces = state.frame_blocks.parse(document)
         else:
-            traces = parse_log(document.text)
+            traces = parse_log(document.text, cut=document.cut)
         if state is not None:
             line_offset += state.extra_lines
             state.extra_lines += parser_line_growth(document.text)

@@ -199,12 +199,12 @@ class FrameBlocks:
             return self._parse_whole(document)
         pieces.append(text[position:])
         skeleton = self._redacted("".join(pieces))
-        traces = parse_log(skeleton)
+        traces = parse_log(skeleton, cut=document.cut)
         full = _expand(skeleton, blocks)
         if full is None:  # a placeholder changed by redaction (none of its characters is one a rule reads)
             return self._parse_whole(document)
         if any(trace.locks for trace in traces):  # lock events point at frames by position: parse it whole
-            return replace(document, text=full), parse_log(full)
+            return replace(document, text=full), parse_log(full, cut=document.cut)
         for trace in traces:
             _restore(trace, blocks)
         return replace(document, text=full), traces
@@ -214,7 +214,7 @@ class FrameBlocks:
 
     def _parse_whole(self, document: LogDocument) -> tuple[LogDocument, list[Trace]]:
         redacted = self._redacted(document.text)
-        return replace(document, text=redacted), parse_log(redacted)
+        return replace(document, text=redacted), parse_log(redacted, cut=document.cut)
 
 
 def _expand(skeleton: str, blocks: list[tuple[int, str, _Block]]) -> str | None:
