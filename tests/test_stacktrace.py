@@ -103,6 +103,10 @@ def test_java_util_logging_record_whose_message_names_the_exception() -> None:
     assert trace.context == ["io.tidebank.fx.config.ExchangeRateConfig invoke", "Resolved ["]
     assert (trace.logger, trace.timestamp, trace.log_level) == (
         "io.tidebank.fx.config.ExchangeRateConfig", "Jul 16, 2021 6:27:40 PM", "SEVERE")
+    # a timestamped line before a Maven "[ERROR]" record is not a JUL record's first line
+    (maven,) = parse_log("2026-12-03 10:00:00 Build started\n[ERROR] java.lang.IllegalStateException: boom\n"
+                         "\tat a.B.c(B.java:1)\n")
+    assert maven.context == [] and maven.timestamp is None
 
 
 def test_maven_surefire_report(trace_fixture) -> None:
@@ -423,6 +427,26 @@ def test_junit5_multiple_failures_are_one_trace_whose_message_lists_them() -> No
     # a throwable line at the heading's own indentation still starts a trace of its own
     two = parse_log("java.io.IOException: disk\njava.lang.IllegalStateException: x\n" + frames)
     assert [chain_classes(trace) for trace in two] == [["java.io.IOException"], ["java.lang.IllegalStateException"]]
+
+
+@pytest.mark.parametrize("text", [
+    # Gradle: a one-line exception, task lines, then a failed test's trace indented (a review's counterexample)
+    "> Task :app:run\njava.lang.IllegalStateException: config missing\n\n> Task :app:test\n\nFooTest > a() FAILED\n"
+    "    java.lang.IllegalStateException: boom\n        at FooTest.a(FooTest.java:10)\n",
+    # an exception named inside a message, then the child's own trace indented
+    "2026-12-03 10:00:00.000 ERROR [main] c.a.X - child failed: java.lang.IllegalStateException: exit code 1\n"
+    "    java.lang.IllegalStateException: boom\n        at FooTest.a(FooTest.java:10)\n",
+    # the same after a deeper-indented one-line exception (a remembered scan must not decide for a shallower one)
+    "\tjava.lang.IllegalStateException: a\nfailed: java.lang.IllegalStateException: b\n"
+    "\tjava.lang.IllegalStateException: boom\n\tat FooTest.a(FooTest.java:10)\n",
+    # RMI: the detail after "nested exception is:" is the cause, read as the trace with the frames, as before
+    "java.rmi.ServerException: RemoteException occurred in server thread; nested exception is: \n"
+    "\tjava.lang.IllegalStateException: boom\n\tat FooTest.a(FooTest.java:10)\n",
+])
+def test_an_indented_trace_after_a_one_line_exception_is_its_own(text: str) -> None:
+    traces = parse_log(text)
+    assert traces[-1].root_cause.message == "boom" and [frame.method for frame in traces[-1].frames] == ["a"]
+    assert all(not trace.frames and "boom" not in (trace.root_cause.message or "") for trace in traces[:-1])
 
 
 def test_no_trace_gives_one_empty_trace(trace_fixture) -> None:

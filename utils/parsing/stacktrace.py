@@ -460,6 +460,19 @@ def _is_elided(body: str) -> bool:
     return len(body) < 40 and body.strip() in _ELIDED_LINES
 
 
+_NO_LISTING = 1 << 30  # a `header_width` no indentation exceeds: no throwable line continues the message
+_JUL_LEVELS = frozenset(("SEVERE", "WARNING", "INFO", "CONFIG", "FINE", "FINER", "FINEST"))
+
+
+def _listing_width(body: str, message: str | None) -> int:
+    """The `continuation` width under which an exception line lists failures: its indentation, except after
+    RMI's "...; nested exception is:", whose indented throwable lines are its causes (the last one the root cause
+    when no `Caused by:` follows), each read as a trace of its own as before."""
+    if message is not None and message.rstrip().endswith("nested exception is:"):
+        return _NO_LISTING
+    return _indent_width(body)
+
+
 def _jul_record_start(prefix: _Prefix | None, level_line: _Prefix | None) -> bool:
     """Whether `prefix` can be JUL's first record line (a time, no level) before the `level_line` prefix of its
     second ("SEVERE: message": no time)."""
@@ -759,17 +772,19 @@ class _Parser:
         Takes nothing (returns ([], start)) when a throwable line or a new log record (a line with a timestamped
         prefix of another level, thread or logger) comes first: a message-only exception in a log is its first
         line. Under an exception line without prefix, a bare level word ("ERROR: ...", as PostgreSQL messages
-        start) is message text, not a new record. A throwable line indented deeper than the exception line
-        (`header_width`) is message text too: JUnit 5's `MultipleFailuresError` (assertAll) lists each failure as
-        "\t<class>: <message>" under its heading, before its own frames.
+        start) is message text, not a new record. Throwable lines right under the exception line, indented deeper
+        than it (`header_width`), are message text too: JUnit 5's `MultipleFailuresError` (assertAll) lists each
+        failure as "\t<class>: <message>" under its heading, before its own frames. After any other line such a
+        line starts a trace of its own (Gradle prints a failed test's trace indented, after the task lines).
         """
         signature = header_prefix.signature() if header_prefix else None
-        first, stop = self.dead_ends.get(signature, (-1, -1))
+        first, stop = self.dead_ends.get((signature, header_width), (-1, -1))
         if first <= start <= stop:
             return [], start  # a scan over these lines already found no frame
         collected: list[str] = []
         chars = 0
         index = start
+        listing = True  # every line so far lists a failure (a throwable line indented under the exception line)
         while len(collected) < _MAX_CONTINUATION_LINES and chars < _MAX_CONTINUATION_CHARS:
             line = self.line(index) if index < self.count else None
             if line is None and self.cut:
@@ -781,16 +796,18 @@ class _Parser:
             record = line.prefix is not None and (line.prefix.timestamp is not None or header_prefix is not None)
             if record and line.prefix.signature() != signature:
                 break
-            if line.kind == _TEXT and (record or line.prefix is None):
-                header = self.header_of(line)
-                if header is not None and header[3] and _indent_width(line.body) <= header_width:
+            header = self.header_of(line) if line.kind == _TEXT and (record or line.prefix is None) else None
+            if header is not None and header[3]:
+                if not (listing and _indent_width(line.body) > header_width):
                     break
+            else:
+                listing = False
             collected.append((line.body if record else self.raw_line(index)).rstrip())
             chars += len(collected[-1])
             index += 1
         if len(self.dead_ends) >= _MAX_DEAD_ENDS:
             self.dead_ends.clear()  # many thread / logger signatures: keep the cache small, not the scans complete
-        self.dead_ends[signature] = (start, index)
+        self.dead_ends[(signature, header_width)] = (start, index)
         return [], start
 
     # -- traces --
@@ -849,7 +866,8 @@ class _Parser:
                 prefix is None or (prefix.signature(), prefix.timestamp) != (own.signature(), own.timestamp)
             ):
                 # JUL's record starts a line earlier ("<time> <logger> <method>", then "SEVERE: <message>")
-                if _jul_record_start(prefix, own) and index == (kept[-1] if kept else start) - 1:
+                if (_jul_record_start(prefix, own) and prefix.logger and own.level in _JUL_LEVELS
+                        and index == (kept[-1] if kept else start) - 1):
                     kept.append(index)
                 break
             kept.append(index)
@@ -893,7 +911,10 @@ class _Parser:
             if before:  # "Unexpected error:" of "... - Unexpected error: java.net.SocketTimeoutException: ..."
                 lead_context.append(before[:_MAX_CONTEXT_CHARS])
             header_text = line.body[column:].strip()
-        more, next_index = self.continuation(index + 1, line.prefix, _indent_width(line.body))
+        # failures listed under it only for an exception line (an exception named inside a message: "child failed:
+        # java.io.IOException: exit 1" then an indented trace, is followed by a trace of its own)
+        listed_under = _listing_width(line.body, message) if header is not None else _NO_LISTING
+        more, next_index = self.continuation(index + 1, line.prefix, listed_under)
         if not strong and not (next_index < self.count and self.line(next_index).kind in _STRUCTURAL):
             return None  # a dotted name not followed by frames is not believed to be an exception
         if more:
@@ -1009,7 +1030,7 @@ class _Parser:
         class_name, message = _split_exception_line(rest)
         if not _is_plausible_class(class_name):
             return None
-        more, next_index = self.continuation(index + 1, line.prefix, _indent_width(line.body))
+        more, next_index = self.continuation(index + 1, line.prefix, _listing_width(line.body, message))
         if more:
             message = "\n".join([message or "", *more])
         top = ThrownException(class_name=class_name, message=message, relation="cause")
@@ -1093,7 +1114,7 @@ class _Parser:
         word = line.match.group("word").lower()
         class_name, message = _split_exception_line(line.match.group("rest").strip())
         width = _indent_width(line.body)
-        more, after = self.continuation(cursor + 1, line.prefix, width)
+        more, after = self.continuation(cursor + 1, line.prefix, _listing_width(line.body, message))
         if more:
             message = "\n".join([message or "", *more])
             trace_lines.extend(more)
