@@ -82,26 +82,25 @@ def _grounding_report(scored: list[tuple[AnalyzedTrace, dict[str, Any]]], text_f
     from utils.stage2.explanations import load_type_explanations, trace_grounding
 
     templates = load_type_explanations()
-    counts = {f"{scope}{name}": 0 for scope in ("", "in_trace_") for name in ("cause", "fix")}
-    examples: dict[str, list[dict[str, Any]]] = {name: [] for name in counts}
+    scopes = ("", "in_trace_")  # against the row's whole log; against the trace's own lines and record
+    counts = {scope: {"cause": 0, "fix": 0} for scope in scopes}
+    examples: dict[str, dict[str, list[dict[str, Any]]]] = {scope: {"cause": [], "fix": []} for scope in scopes}
     for item, row in scored:
         fields = parse_guidance(item.explanation or "")
         strict = item.known_scenario.names if item.explanation_source == "known scenario" else None
-        for scope, evidence in (("", row[text_field]), ("in_trace_", None)):
+        for scope, evidence in zip(scopes, (row[text_field], None)):
             grounding = trace_grounding(item.trace, item.label, item.location, templates, evidence)
             for name in ("cause", "fix"):
                 missing = grounding.ungrounded(fields.get(name, ""), allow_api=name == "fix", strict_names=strict)
                 if not missing:
                     continue
-                counts[scope + name] += 1
-                if len(examples[scope + name]) < max_examples:
+                counts[scope][name] += 1
+                if len(examples[scope][name]) < max_examples:
                     root = item.trace.root_cause
-                    examples[scope + name].append({
+                    examples[scope][name].append({
                         "id": row.get("id"), "source": item.explanation_source, name: fields.get(name),
                         "ungrounded": missing,
                         "root_cause": f"{root.class_name}: {root.message or ''}"[:200] if root else None})
     total = max(len(scored), 1)
-    return {**{f"ungrounded_{key}": count / total for key, count in counts.items()},
-            "ungrounded_examples": {key: found for key, found in examples.items() if not key.startswith("in_")},
-            "ungrounded_in_trace_examples": {key[len("in_trace_"):]: found for key, found in examples.items()
-                                             if key.startswith("in_")}}
+    return {**{f"ungrounded_{scope}{name}": count / total for scope in scopes for name, count in counts[scope].items()},
+            **{f"ungrounded_{scope}examples": examples[scope] for scope in scopes}}

@@ -656,11 +656,13 @@ def _plain_log_regions(texts: Iterator[str], source: str) -> Iterator[LogDocumen
         regions, undecided = candidate_regions(body, final)
         head.collect(body, undecided)  # the carried (undecided) lines come again with the next chunk
         counted, line = 0, carry_line
-        for region in regions:
+        for number, region in enumerate(regions, 1):
             line += body.count("\n", counted, region.text_start)
             counted = region.text_start
+            # only the last region of the last chunk can reach the log's end (blank lines after it aside)
+            ends_log = final and number == len(regions) and not body[region.text_end:].strip()
             yield LogDocument(id=name, source=source, text=body[region.text_start:region.text_end], region=True,
-                              line_offset=line, cut=not (final and not body[region.text_end:].strip()))
+                              line_offset=line, cut=not ends_log)
         carry, carry_line = text[undecided:], line + body.count("\n", counted, undecided)
         text = following
     yield LogDocument(id=name, source=source, text="\n".join(head.lines), no_trace_head=True)

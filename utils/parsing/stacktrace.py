@@ -464,13 +464,13 @@ _NO_LISTING = 1 << 30  # a `header_width` no indentation exceeds: no throwable l
 _JUL_LEVELS = frozenset(("SEVERE", "WARNING", "INFO", "CONFIG", "FINE", "FINER", "FINEST"))
 
 
-def _listing_width(body: str, message: str | None) -> int:
-    """The `continuation` width under which an exception line lists failures: its indentation, except after
-    RMI's "...; nested exception is:", whose indented throwable lines are its causes (the last one the root cause
-    when no `Caused by:` follows), each read as a trace of its own as before."""
+def _listing_width(width: int, message: str | None) -> int:
+    """The `continuation` width under which an exception line (indented `width`) lists failures: its indentation,
+    except after RMI's "...; nested exception is:", whose indented throwable lines are its causes (the last one the
+    root cause when no `Caused by:` follows), each read as a trace of its own as before."""
     if message is not None and message.rstrip().endswith("nested exception is:"):
         return _NO_LISTING
-    return _indent_width(body)
+    return width
 
 
 def _jul_record_start(prefix: _Prefix | None, level_line: _Prefix | None) -> bool:
@@ -913,7 +913,7 @@ class _Parser:
             header_text = line.body[column:].strip()
         # failures listed under it only for an exception line (an exception named inside a message: "child failed:
         # java.io.IOException: exit 1" then an indented trace, is followed by a trace of its own)
-        listed_under = _listing_width(line.body, message) if header is not None else _NO_LISTING
+        listed_under = _listing_width(_indent_width(line.body), message) if header is not None else _NO_LISTING
         more, next_index = self.continuation(index + 1, line.prefix, listed_under)
         if not strong and not (next_index < self.count and self.line(next_index).kind in _STRUCTURAL):
             return None  # a dotted name not followed by frames is not believed to be an exception
@@ -1030,7 +1030,7 @@ class _Parser:
         class_name, message = _split_exception_line(rest)
         if not _is_plausible_class(class_name):
             return None
-        more, next_index = self.continuation(index + 1, line.prefix, _listing_width(line.body, message))
+        more, next_index = self.continuation(index + 1, line.prefix, _listing_width(_indent_width(line.body), message))
         if more:
             message = "\n".join([message or "", *more])
         top = ThrownException(class_name=class_name, message=message, relation="cause")
@@ -1114,7 +1114,7 @@ class _Parser:
         word = line.match.group("word").lower()
         class_name, message = _split_exception_line(line.match.group("rest").strip())
         width = _indent_width(line.body)
-        more, after = self.continuation(cursor + 1, line.prefix, _listing_width(line.body, message))
+        more, after = self.continuation(cursor + 1, line.prefix, _listing_width(width, message))
         if more:
             message = "\n".join([message or "", *more])
             trace_lines.extend(more)
