@@ -109,6 +109,19 @@ def test_java_util_logging_record_whose_message_names_the_exception() -> None:
     assert maven.context == [] and maven.timestamp is None
 
 
+def test_java_util_logging_logger_is_the_record_header_s() -> None:
+    """"SEVERE: Failed: java.io.IOException": "Failed" begins the message; the logger is the header line's class,
+    whether the exception is on the level line or on the line after it."""
+    header = "Dec 04, 2026 3:15:02 PM com.acme.pay.PayService charge\n"
+    frames = "\tat com.acme.pay.PayService.charge(PayService.java:42)\n"
+    for record in ("SEVERE: Failed: java.io.IOException: disk full\n",
+                   "SEVERE: Failed: could not charge\njava.io.IOException: disk full\n"):
+        (trace,) = parse_log(header + record + frames)
+        assert chain_classes(trace) == ["java.io.IOException"]
+        assert (trace.logger, trace.log_level, trace.timestamp) == (
+            "com.acme.pay.PayService", "SEVERE", "Dec 04, 2026 3:15:02 PM")
+
+
 def test_maven_surefire_report(trace_fixture) -> None:
     traces = parse_log(trace_fixture("maven_surefire.txt"))
     assert [t.root_cause.class_name for t in traces] == [

@@ -879,6 +879,9 @@ class _Parser:
                     break
         kept.reverse()
         trace.context = [self.line(i).body.strip()[:_MAX_CONTEXT_CHARS] for i in kept] + trace.context
+        # A JUL record names its logger on its first line; the word before a colon on its "SEVERE: ..." line is
+        # the message's ("SEVERE: Failed: java.io.IOException"), not a logger.
+        trace.logger = trace.logger or self.jul_logger([*kept, start])
         for index in [start, *reversed(kept)]:
             prefix = self.line(index).prefix if 0 <= index < self.count else None
             if prefix is not None:
@@ -886,6 +889,15 @@ class _Parser:
                 trace.logger = trace.logger or prefix.logger
                 trace.thread = trace.thread or prefix.thread
                 trace.timestamp = trace.timestamp or prefix.timestamp
+
+    def jul_logger(self, lines: list[int]) -> str | None:
+        """The logger of a JUL record's first line among `lines` (in order), where the next one is its level line."""
+        for index, following in zip(lines, lines[1:]):
+            prefix = self.line(index).prefix if 0 <= index < self.count else None
+            level_line = self.line(following).prefix if 0 <= following < self.count else None
+            if _jul_record_start(prefix, level_line) and prefix.logger and level_line.level in _JUL_LEVELS:
+                return prefix.logger
+        return None
 
     def trace_at_exception_line(self, index: int, line: _Line) -> Trace | None:
         """The trace whose first exception line is line `index`, or None when that line starts none."""
