@@ -3,12 +3,13 @@ the majority class of the same rows beside each other."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from cross_project import SUBSETS, table  # noqa: E402
+from cross_project import SUBSETS, arm_commands, fold_table, table  # noqa: E402
 
 
 def test_the_table_puts_every_scorer_of_a_subset_on_one_row() -> None:
@@ -22,3 +23,32 @@ def test_the_table_puts_every_scorer_of_a_subset_on_one_row() -> None:
     assert len(lines) == 2 + len(SUBSETS)
     assert lines[2] == ("| real | non_assertion | 81 | 0.500 | 0.600 | 0.700 | 0.600 | 0.400 | NullPointerException "
                         "| 0.200 | 3.00x |")
+
+
+def test_a_fold_arm_leaves_its_project_out_of_training_and_is_scored_on_it_alone(tmp_path: Path) -> None:
+    protocol = {"dev_set": "dev.jsonl", "source_field": "project", "train_projects": ["camel", "maven"],
+                "test_projects": ["flink", "wicket"]}
+    args = argparse.Namespace(work_dir=str(tmp_path), seed=42, generator_config=None, synthetic_per_real=6.0,
+                              train_config="configs/stage1_quick.yaml")
+    (build, train, evaluate), model, report = arm_commands("fold-camel", protocol, args)
+    excluded = build[build.index("--exclude_sources") + 1: build.index("--synthetic_per_real")]
+    assert excluded == ["flink", "wicket", "camel"] and "--real_logs" in build
+    assert evaluate[evaluate.index("--projects") + 1: evaluate.index("--project_field")] == ["camel"]
+    assert (model, report) == (tmp_path / "model_fold-camel", tmp_path / "report_fold-camel")
+    (real_build, *_), _, _ = arm_commands("real", protocol, args)
+    assert real_build[real_build.index("--exclude_sources") + 1: real_build.index("--synthetic_per_real")] == [
+        "flink", "wicket"]
+
+
+def test_the_fold_table_sums_each_held_out_project_s_signatures() -> None:
+    def report(rows: int, model: float, answered: float, rules: float, majority: float) -> dict:
+        def subsets(top1: float) -> dict:
+            return {subset: {"rows": rows, "top1": top1} for subset in SUBSETS}
+        return {"model_metrics": subsets(model), "model_with_jvm_evidence": subsets(answered),
+                "jvm_evidence_or_majority": subsets(rules), "majority_baseline": subsets(majority)}
+
+    lines = fold_table({"fold-camel": report(20, 0.55, 0.6, 0.9, 0.35),
+                        "fold-maven": report(5, 0.2, 0.4, 0.6, 0.4)}).splitlines()
+    assert lines[2] == "| camel | 20 | 11 | 12 | 18 | 7 |"
+    assert lines[3] == "| maven | 5 | 1 | 2 | 3 | 2 |"
+    assert lines[4] == "| **all** | 25 | 12 (0.480) | 14 (0.560) | 21 (0.840) | 9 (0.360) |"
