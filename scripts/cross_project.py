@@ -93,6 +93,14 @@ def table(reports: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def run_arm(arm: str, protocol: dict, args: argparse.Namespace) -> dict:
+    """Runs one arm's commands (those whose output exists are skipped) and returns its evaluation report."""
+    commands, _, report_dir = arm_commands(arm, protocol, args)
+    for command in commands:
+        run(command)
+    return json.loads((ROOT / report_dir / "report.json").read_text(encoding="utf-8"))
+
+
 def _count(metrics: dict) -> int:
     return round(metrics["top1"] * metrics["rows"])
 
@@ -126,7 +134,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser.add_argument("--arms", nargs="*", default=["real", "synthetic"], choices=["synthetic", "real"])
     parser.add_argument("--folds", nargs="*", default=None, metavar="PROJECT",
                         help="also train once per training project left out and score it on that project (no "
-                             "names: every training project): about 17 minutes of a 2-core machine each")
+                             "names: every training project): 11-16 minutes of a 2-core machine each")
     parser.add_argument("--synthetic_per_real", type=float, default=6.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--generator_config", default=None,
@@ -140,10 +148,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     for arm in sorted(args.arms):  # "real" first: the synthetic arm is matched to its size
         if arm == "synthetic" and not (Path(args.work_dir) / "corpus_real" / "train.jsonl").is_file():
             run(arm_commands("real", protocol, args)[0][0])  # the real corpus, to count its rows
-        commands, _, report_dir = arm_commands(arm, protocol, args)
-        for command in commands:
-            run(command)
-        reports[arm] = json.loads((ROOT / report_dir / "report.json").read_text(encoding="utf-8"))
+        reports[arm] = run_arm(arm, protocol, args)
     if reports:
         print(f"\ntest projects {', '.join(protocol['test_projects'])}; names masked\n")
         print(table(reports))
@@ -152,10 +157,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
         for project in args.folds or protocol["train_projects"]:
             if project not in protocol["train_projects"]:
                 raise SystemExit(f"--folds: {project!r} is not one of the protocol's train projects")
-            commands, _, report_dir = arm_commands(FOLD + project, protocol, args)
-            for command in commands:
-                run(command)
-            folds[FOLD + project] = json.loads((ROOT / report_dir / "report.json").read_text(encoding="utf-8"))
+            folds[FOLD + project] = run_arm(FOLD + project, protocol, args)
         print("\ntraining projects, each left out of training and scored alone; names masked\n")
         print(fold_table(folds))
         reports.update(folds)

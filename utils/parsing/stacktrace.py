@@ -473,6 +473,12 @@ def _listing_width(width: int, message: str | None) -> int:
     return width
 
 
+def _jul_named_record(prefix: _Prefix | None, level_line: _Prefix | None) -> bool:
+    """`_jul_record_start` whose first line names the logger and whose second is a JUL level line."""
+    return (_jul_record_start(prefix, level_line) and bool(prefix.logger)
+            and level_line.level in _JUL_LEVELS)
+
+
 def _jul_record_start(prefix: _Prefix | None, level_line: _Prefix | None) -> bool:
     """Whether `prefix` can be JUL's first record line (a time, no level) before the `level_line` prefix of its
     second ("SEVERE: message": no time)."""
@@ -866,8 +872,7 @@ class _Parser:
                 prefix is None or (prefix.signature(), prefix.timestamp) != (own.signature(), own.timestamp)
             ):
                 # JUL's record starts a line earlier ("<time> <logger> <method>", then "SEVERE: <message>")
-                if (_jul_record_start(prefix, own) and prefix.logger and own.level in _JUL_LEVELS
-                        and index == (kept[-1] if kept else start) - 1):
+                if _jul_named_record(prefix, own) and index == (kept[-1] if kept else start) - 1:
                     kept.append(index)
                 break
             kept.append(index)
@@ -895,7 +900,7 @@ class _Parser:
         for index, following in zip(lines, lines[1:]):
             prefix = self.line(index).prefix if 0 <= index < self.count else None
             level_line = self.line(following).prefix if 0 <= following < self.count else None
-            if _jul_record_start(prefix, level_line) and prefix.logger and level_line.level in _JUL_LEVELS:
+            if _jul_named_record(prefix, level_line):
                 return prefix.logger
         return None
 
