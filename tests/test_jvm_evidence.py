@@ -125,6 +125,45 @@ def test_an_unheld_lock_released_is_a_throw_site(top: str, thrown: str) -> None:
             "\tat com.acme.Main.run(Main.java:3)\n",
             "java.lang.NoClassDefFoundError",
         ),
+        (  # JDK 14+'s helpful message: a null dereferenced in application code, with a message
+            'java.lang.NullPointerException: Cannot invoke "String.length()" because "<local1>" is null\n'
+            "\tat com.acme.A.size(A.java:3)\n",
+            "java.lang.NullPointerException",
+        ),
+        (
+            'java.lang.NullPointerException: Cannot read field "amount" because "order" is null\n'
+            "\tat com.acme.A.total(A.java:8)\n",
+            "java.lang.NullPointerException",
+        ),
+        (
+            "java.lang.IllegalArgumentException: Comparison method violates its general contract!\n"
+            "\tat java.util.TimSort.mergeHi(TimSort.java:899)\n\tat com.acme.A.sort(A.java:5)\n",
+            "java.lang.IllegalArgumentException",
+        ),
+        (
+            "java.lang.IllegalStateException: stream has already been operated upon or closed\n"
+            "\tat java.util.stream.AbstractPipeline.evaluate(AbstractPipeline.java:229)\n"
+            "\tat com.acme.A.count(A.java:5)\n",
+            "java.lang.IllegalStateException",
+        ),
+        (
+            "java.util.concurrent.RejectedExecutionException: Task java.util.concurrent.FutureTask@5e9f23b4 rejected "
+            "from java.util.concurrent.ThreadPoolExecutor@4783da3f[Running, pool size = 2, active threads = 2]\n"
+            "\tat com.acme.A.submit(A.java:5)\n",
+            "java.util.concurrent.RejectedExecutionException",
+        ),
+        (
+            'com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException: Unrecognized field "amt" (class '
+            "com.acme.Order), not marked as ignorable (2 known properties)\n"
+            "\tat com.fasterxml.jackson.databind.DeserializationContext.handleUnknownProperty(DeserializationContext"
+            ".java:1127)\n\tat com.acme.A.read(A.java:5)\n",
+            "com.fasterxml.jackson.databind.JsonMappingException",
+        ),
+        (  # the message names a masked class: what is left still reads as Jackson's
+            "com.fasterxml.jackson.databind.JsonMappingException: Infinite recursion (StackOverflowError)\n"
+            "\tat com.acme.A.write(A.java:5)\n",
+            "com.fasterxml.jackson.databind.JsonMappingException",
+        ),
     ],
 )
 def test_a_message_the_jdk_writes_for_one_class_types_the_masked_root(log: str, thrown: str) -> None:
@@ -139,6 +178,9 @@ def test_a_message_only_like_a_jdk_one_types_nothing() -> None:
     assert masked("java.lang.IllegalStateException: 3 retries left\n\tat com.acme.A.b(A.java:1)\n") is None
     # JDK 11+'s NegativeArraySizeException says the size alone: a negative number alone is no bounds check
     assert masked("java.lang.NegativeArraySizeException: -5\n\tat com.acme.A.b(A.java:1)\n") is None
+    # an application's own words that only start like a JDK message: no quoted call, no merged values
+    assert masked("java.lang.IllegalStateException: Cannot invoke the payment service\n\tat com.acme.A.b(A.java:1)\n") is None
+    assert masked("java.lang.IllegalArgumentException: Duplicate key order-7\n\tat com.acme.A.b(A.java:1)\n") is None
 
 
 def test_a_repeated_frame_is_a_stack_overflow_and_a_few_repeats_are_not() -> None:
