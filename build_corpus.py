@@ -33,7 +33,7 @@ from utils.atomic import write_json_atomic, write_jsonl_atomic
 from utils.console import configure_console
 from utils.corpus.generate import GeneratorConfig, corpus_stats, generate_corpus, write_corpus
 from utils.corpus.importers import import_bugsjar, import_defects4j
-from utils.corpus.real_logs import RealLogsOptions, import_real_logs, mix_with_synthetic
+from utils.corpus.real_logs import SYNTHETIC_TEMPLATES, RealLogsOptions, import_real_logs, mix_with_synthetic
 from utils.corpus.realism import format_comparison, log_statistics
 from utils.labels import load_label_set
 from utils.parsing.log_sources import InputError
@@ -84,6 +84,12 @@ class CorpusArguments:
         default=6.0,
         metadata={"help": "Synthetic rows kept per real row in each split that has real rows (-1: all of them). 6 "
                           "beat 0.5 and 2 on the validation projects of the cross-project protocol (README)."},
+    )
+    synthetic_templates: str = field(
+        default="held_out",
+        metadata={"help": "With --real_logs, which templates' synthetic rows train beside the real ones: held_out "
+                          "(the training templates only, as without --real_logs) or all (every template; the other "
+                          "splits keep the rows training did not draw).", "choices": list(SYNTHETIC_TEMPLATES)},
     )
     real_validation_fraction: float = field(
         default=0.15, metadata={"help": "Share of real rows (whole sources) put in the validation split."}
@@ -183,9 +189,9 @@ def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]], label_se
         raise SystemExit(f"--real_logs: no trace with a readable exception class in {', '.join(args.real_logs)}")
     print(real.format())
     report = {**real.summary(), "redacted": dict(redactor.counts) if redactor else "off",
-              "synthetic_per_real": args.synthetic_per_real}
+              "synthetic_per_real": args.synthetic_per_real, "synthetic_templates": args.synthetic_templates}
     write_json_atomic(Path(args.output_dir) / "real_logs_report.json", report)
-    return mix_with_synthetic(splits, real.splits, args.synthetic_per_real, args.seed)
+    return mix_with_synthetic(splits, real.splits, args.synthetic_per_real, args.seed, args.synthetic_templates)
 
 
 def main(argv: list[str] | None = None) -> None:

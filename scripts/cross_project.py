@@ -29,6 +29,11 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: `utils` is beside scripts/
+    sys.path.insert(0, str(ROOT))
+
+from utils.corpus.real_logs import SYNTHETIC_TEMPLATES  # noqa: E402  (after the path is set)
+
 SUBSETS = ("non_assertion", "non_assertion_unique", "not_other", "all")
 
 
@@ -58,7 +63,8 @@ def arm_commands(arm: str, protocol: dict, args: argparse.Namespace) -> tuple[li
         build += ["--generator_config", args.generator_config]
     if arm != "synthetic":
         build += ["--real_logs", protocol["dev_set"], "--exclude_sources", *protocol["test_projects"],
-                  *([held_out] if held_out else []), "--synthetic_per_real", str(args.synthetic_per_real)]
+                  *([held_out] if held_out else []), "--synthetic_per_real", str(args.synthetic_per_real),
+                  "--synthetic_templates", args.synthetic_templates]
     train = [python, "train_stage1.py", args.train_config, "--train_file", str(corpus / "train.jsonl"),
              "--validation_file", str(corpus / "validation.jsonl"), "--output_dir", str(model)]
     if arm == "synthetic":  # as many rows as the real arm trains and validates on: only their kind differs
@@ -136,6 +142,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
                         help="also train once per training project left out and score it on that project (no "
                              "names: every training project): 11-16 minutes of a 2-core machine each")
     parser.add_argument("--synthetic_per_real", type=float, default=6.0)
+    parser.add_argument("--synthetic_templates", default="held_out", choices=list(SYNTHETIC_TEMPLATES),
+                        help="build_corpus.py's: which templates' synthetic rows train beside the real ones")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--generator_config", default=None,
                         help="the synthetic part's generator tables (build_corpus.py's default when not given); "

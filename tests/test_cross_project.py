@@ -29,10 +29,11 @@ def test_a_fold_arm_leaves_its_project_out_of_training_and_is_scored_on_it_alone
     protocol = {"dev_set": "dev.jsonl", "source_field": "project", "train_projects": ["camel", "maven"],
                 "test_projects": ["flink", "wicket"]}
     args = argparse.Namespace(work_dir=str(tmp_path), seed=42, generator_config=None, synthetic_per_real=6.0,
-                              train_config="configs/stage1_quick.yaml")
+                              synthetic_templates="all", train_config="configs/stage1_quick.yaml")
     (build, train, evaluate), model, report = arm_commands("fold-camel", protocol, args)
     excluded = build[build.index("--exclude_sources") + 1: build.index("--synthetic_per_real")]
     assert excluded == ["flink", "wicket", "camel"] and "--real_logs" in build
+    assert build[build.index("--synthetic_templates") + 1] == "all"
     assert evaluate[evaluate.index("--projects") + 1: evaluate.index("--project_field")] == ["camel"]
     assert (model, report) == (tmp_path / "model_fold-camel", tmp_path / "report_fold-camel")
     (real_build, *_), _, _ = arm_commands("real", protocol, args)

@@ -134,6 +134,24 @@ def test_mix_ratio() -> None:
     assert mixed == mix_with_synthetic(synthetic, real, 2.0, seed=3)
 
 
+def test_mix_from_every_template_trains_on_held_out_templates_and_never_puts_a_row_in_two_splits() -> None:
+    synthetic = {split: [{"id": f"{split}{i}"} for i in range(100)] for split in ("train", "validation", "test")}
+    real = {"train": [{"id": f"r{i}"} for i in range(40)], "validation": [{"id": "rv"}], "test": []}
+    mixed = mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="all")
+    drawn = {row["id"] for row in mixed["train"] if not row["id"].startswith("r")}
+    assert len(mixed["train"]) == 120 and len(drawn) == 80
+    assert {row_id.rstrip("0123456789") for row_id in drawn} == {"train", "validation", "test"}
+    ids = [row["id"] for split in mixed.values() for row in split]
+    assert len(ids) == len(set(ids))  # the other splits keep only the rows training did not draw
+    assert len(mixed["validation"]) == 3 and len(mixed["test"]) == 100 - sum(i.startswith("test") for i in drawn)
+    assert mixed == mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="all")
+    # held out (the default): training draws from the training templates only
+    assert all(row["id"][0] in "rt" and not row["id"].startswith("test")
+               for row in mix_with_synthetic(synthetic, real, 2.0, seed=3)["train"])
+    with pytest.raises(ValueError, match="templates must be one of"):
+        mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="some")
+
+
 def test_build_corpus_real_logs_end_to_end(real_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "corpus"
     build_corpus.main(["--quick", "--real_logs", str(real_dir), "--output_dir", str(out),
