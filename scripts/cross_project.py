@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
                         help="also train once per training project left out and score it on that project (no "
                              "names: every training project): 11-16 minutes of a 2-core machine each")
     parser.add_argument("--synthetic_per_real", type=float, default=6.0)
-    parser.add_argument("--synthetic_templates", default="held_out", choices=list(SYNTHETIC_TEMPLATES),
+    parser.add_argument("--synthetic_templates", default="all", choices=list(SYNTHETIC_TEMPLATES),
                         help="build_corpus.py's: which templates' synthetic rows train beside the real ones")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--generator_config", default=None,

@@ -128,16 +128,17 @@ def test_one_source_trains_and_split_is_seeded() -> None:
 def test_mix_ratio() -> None:
     synthetic = {split: [{"id": f"{split}{i}"} for i in range(100)] for split in ("train", "validation", "test")}
     real = {"train": [{"id": f"r{i}"} for i in range(10)], "validation": [{"id": "rv"}], "test": []}
-    mixed = mix_with_synthetic(synthetic, real, 2.0, seed=3)
+    mixed = mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="held_out")
     assert len(mixed["train"]) == 30 and len(mixed["validation"]) == 3 and len(mixed["test"]) == 100
-    assert len(mix_with_synthetic(synthetic, real, -1, seed=3)["train"]) == 110
-    assert mixed == mix_with_synthetic(synthetic, real, 2.0, seed=3)
+    assert len(mix_with_synthetic(synthetic, real, -1, seed=3, templates="held_out")["train"]) == 110
+    assert len(mix_with_synthetic(synthetic, real, -1, seed=3)["train"]) == 310  # every template's rows
+    assert mixed == mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="held_out")
 
 
 def test_mix_from_every_template_trains_on_held_out_templates_and_never_puts_a_row_in_two_splits() -> None:
     synthetic = {split: [{"id": f"{split}{i}"} for i in range(100)] for split in ("train", "validation", "test")}
     real = {"train": [{"id": f"r{i}"} for i in range(40)], "validation": [{"id": "rv"}], "test": []}
-    mixed = mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="all")
+    mixed = mix_with_synthetic(synthetic, real, 2.0, seed=3)  # templates="all", the default
     drawn = {row["id"] for row in mixed["train"] if not row["id"].startswith("r")}
     assert len(mixed["train"]) == 120 and len(drawn) == 80
     assert {row_id.rstrip("0123456789") for row_id in drawn} == {"train", "validation", "test"}
@@ -145,9 +146,9 @@ def test_mix_from_every_template_trains_on_held_out_templates_and_never_puts_a_r
     assert len(ids) == len(set(ids))  # the other splits keep only the rows training did not draw
     assert len(mixed["validation"]) == 3 and len(mixed["test"]) == 100 - sum(i.startswith("test") for i in drawn)
     assert mixed == mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="all")
-    # held out (the default): training draws from the training templates only
+    # held out: training draws from the training templates only
     assert all(row["id"][0] in "rt" and not row["id"].startswith("test")
-               for row in mix_with_synthetic(synthetic, real, 2.0, seed=3)["train"])
+               for row in mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="held_out")["train"])
     with pytest.raises(ValueError, match="templates must be one of"):
         mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="some")
 

@@ -188,17 +188,19 @@ SYNTHETIC_TEMPLATES = ("held_out", "all")  # --synthetic_templates: which templa
 
 def mix_with_synthetic(
     synthetic: dict[str, list[dict[str, Any]]], real: dict[str, list[dict[str, Any]]], synthetic_per_real: float,
-    seed: int, templates: str = "held_out",
+    seed: int, templates: str = "all",
 ) -> dict[str, list[dict[str, Any]]]:
     """Each split: its real rows plus `synthetic_per_real` synthetic rows per real row (a seeded sample; all of
     them when the ratio is negative or asks for more than there are), shuffled together. A split without real rows
-    keeps its synthetic rows, so the held-out-template test split stays whole.
+    keeps its synthetic rows.
 
-    `templates="all"`: the training split's synthetic rows are drawn from every template's rows, not only from the
-    training templates'. Holding whole templates out measures how the synthetic part generalises, which the real
-    rows of held-out sources measure instead here; held out, 30% of the generator's failure kinds (app code's own
-    IllegalStateException, an old JDK's message-less NullPointerException in a getter chain ...) never train. The
-    other splits then keep their rows that training did not draw, so no row is in two splits."""
+    `templates="all"` (build_corpus.py's default): the training split's synthetic rows are drawn from every
+    template's rows, not only from the training templates'. Holding whole templates out measures how the synthetic
+    part generalises, which the real rows of held-out sources measure instead here; held out, 30% of the
+    generator's failure kinds (app code's own IllegalStateException, an old JDK's message-less NullPointerException
+    in a getter chain ...) never train. The other splits keep their rows that training did not draw, so no row is
+    in two splits. `"held_out"`: the training split's from the training templates' rows only, and the test split
+    stays whole (held-out templates)."""
     if templates not in SYNTHETIC_TEMPLATES:
         raise ValueError(f"templates must be one of {SYNTHETIC_TEMPLATES}, got {templates!r}")
     if templates == "all" and real.get("train"):
