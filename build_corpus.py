@@ -1,4 +1,5 @@
-"""Build the training corpus: synthetic Java failure logs for every label, split by held-out templates.
+"""Build the training corpus: synthetic Java failure logs for every label, split by held-out templates (with
+`--real_logs`, real rows split by source, the synthetic training rows drawn from every template by default).
 
     python build_corpus.py                                   # ~20k rows -> data/corpus/{train,validation,test}.jsonl
     python build_corpus.py --quick                           # ~2k rows (demo, tests)
@@ -88,9 +89,10 @@ class CorpusArguments:
     synthetic_templates: str = field(
         default="all",
         metadata={"help": "With --real_logs, which templates' synthetic rows train beside the real ones: all (every "
-                          "template; the other splits keep the rows training did not draw) or held_out (the "
-                          "training templates only, as without --real_logs). all typed 87 of 124 distinct failures "
-                          "of unseen training projects against 77 (README, Stage 1).",
+                          "template; the other splits keep the rows training did not draw, so with "
+                          "--synthetic_per_real -1 only their real rows) or held_out (the training templates only, "
+                          "as without --real_logs). all typed 87 of 124 distinct failures of unseen training "
+                          "projects against 77 (README, Stage 1).",
                   "choices": list(SYNTHETIC_TEMPLATES)},
     )
     real_validation_fraction: float = field(
@@ -190,8 +192,10 @@ def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]], label_se
     if not any(real.splits.values()):
         raise SystemExit(f"--real_logs: no trace with a readable exception class in {', '.join(args.real_logs)}")
     print(real.format())
+    # without real training rows nothing is drawn from other templates: the report says the mix actually made
+    templates = args.synthetic_templates if real.splits.get("train") else "held_out"
     report = {**real.summary(), "redacted": dict(redactor.counts) if redactor else "off",
-              "synthetic_per_real": args.synthetic_per_real, "synthetic_templates": args.synthetic_templates}
+              "synthetic_per_real": args.synthetic_per_real, "synthetic_templates": templates}
     write_json_atomic(Path(args.output_dir) / "real_logs_report.json", report)
     return mix_with_synthetic(splits, real.splits, args.synthetic_per_real, args.seed, args.synthetic_templates)
 

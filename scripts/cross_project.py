@@ -77,10 +77,27 @@ def arm_commands(arm: str, protocol: dict, args: argparse.Namespace) -> tuple[li
     commands = []
     if not (corpus / "train.jsonl").is_file():
         commands.append(build)
+    elif arm != "synthetic":
+        check_reused_corpus(corpus, args)
     if not (model / "analyzer_metadata.json").is_file():
         commands.append(train)
     commands.append(evaluate)
     return commands, model, report
+
+
+def check_reused_corpus(corpus: Path, args: argparse.Namespace) -> None:
+    """Refuses a corpus built with another synthetic mix than the one asked for: a step whose output exists is
+    reused, and a corpus of an older recipe would otherwise be scored as the new one. A report without the
+    templates key was written before `--synthetic_templates` existed, when training drew from held-out templates."""
+    report_path = ROOT / corpus / "real_logs_report.json"
+    if not report_path.is_file():
+        return
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    built = (report.get("synthetic_templates", "held_out"), float(report.get("synthetic_per_real", 6.0)))
+    if built != (args.synthetic_templates, float(args.synthetic_per_real)):
+        raise SystemExit(f"{corpus}: built with --synthetic_templates {built[0]} --synthetic_per_real {built[1]:g}, "
+                         f"not {args.synthetic_templates} / {args.synthetic_per_real:g}; use another --work_dir or "
+                         "remove it")
 
 
 def table(reports: dict[str, dict]) -> str:

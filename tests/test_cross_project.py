@@ -4,8 +4,11 @@ the majority class of the same rows beside each other."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
@@ -53,3 +56,20 @@ def test_the_fold_table_sums_each_held_out_project_s_signatures() -> None:
     assert lines[2] == "| camel | 20 | 11 | 12 | 18 | 7 |"
     assert lines[3] == "| maven | 5 | 1 | 2 | 3 | 2 |"
     assert lines[4] == "| **all** | 25 | 12 (0.480) | 14 (0.560) | 21 (0.840) | 9 (0.360) |"
+
+
+def test_a_corpus_of_another_synthetic_mix_is_refused_not_reused(tmp_path: Path) -> None:
+    protocol = {"dev_set": "dev.jsonl", "source_field": "project", "train_projects": ["camel", "maven"],
+                "test_projects": ["flink", "wicket"]}
+    args = argparse.Namespace(work_dir=str(tmp_path), seed=42, generator_config=None, synthetic_per_real=6.0,
+                              synthetic_templates="all", train_config="configs/stage1_quick.yaml")
+    corpus = tmp_path / "corpus_real"
+    corpus.mkdir()
+    (corpus / "train.jsonl").write_text("{}\n", encoding="utf-8")
+    report = corpus / "real_logs_report.json"
+    report.write_text(json.dumps({"synthetic_per_real": 6.0}), encoding="utf-8")  # before the option: held out
+    with pytest.raises(SystemExit, match="built with --synthetic_templates held_out"):
+        arm_commands("real", protocol, args)
+    report.write_text(json.dumps({"synthetic_per_real": 6.0, "synthetic_templates": "all"}), encoding="utf-8")
+    commands, _, _ = arm_commands("real", protocol, args)
+    assert not any("build_corpus.py" in command for command in commands)  # the same mix: reused

@@ -153,10 +153,10 @@ def test_an_unheld_lock_released_is_a_throw_site(top: str, thrown: str) -> None:
             "java.util.concurrent.RejectedExecutionException",
         ),
         (
-            'com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException: Unrecognized field "amt" (class '
-            "com.acme.Order), not marked as ignorable (2 known properties)\n"
-            "\tat com.fasterxml.jackson.databind.DeserializationContext.handleUnknownProperty(DeserializationContext"
-            ".java:1127)\n\tat com.acme.A.read(A.java:5)\n",
+            "com.fasterxml.jackson.databind.exc.InvalidDefinitionException: No serializer found for class "
+            "com.acme.Order and no properties discovered to create BeanSerializer\n"
+            "\tat com.fasterxml.jackson.databind.SerializerProvider.reportBadDefinition(SerializerProvider.java:1191)\n"
+            "\tat com.acme.A.write(A.java:5)\n",
             "com.fasterxml.jackson.databind.JsonMappingException",
         ),
         (  # the message names a masked class: what is left still reads as Jackson's
@@ -181,6 +181,9 @@ def test_a_message_only_like_a_jdk_one_types_nothing() -> None:
     # an application's own words that only start like a JDK message: no quoted call, no merged values
     assert masked("java.lang.IllegalStateException: Cannot invoke the payment service\n\tat com.acme.A.b(A.java:1)\n") is None
     assert masked("java.lang.IllegalArgumentException: Duplicate key order-7\n\tat com.acme.A.b(A.java:1)\n") is None
+    # words the JDK writes that applications also write, for other classes
+    assert masked("java.lang.RuntimeException: Division by zero\n\tat com.acme.Calc.div(Calc.java:1)\n") is None
+    assert masked("java.lang.IllegalArgumentException: Cannot parse null string.\n\tat com.acme.A.b(A.java:1)\n") is None
 
 
 def test_a_repeated_frame_is_a_stack_overflow_and_a_few_repeats_are_not() -> None:

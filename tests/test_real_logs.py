@@ -151,6 +151,9 @@ def test_mix_from_every_template_trains_on_held_out_templates_and_never_puts_a_r
                for row in mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="held_out")["train"])
     with pytest.raises(ValueError, match="templates must be one of"):
         mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="some")
+    # every synthetic row drawn into training and no real row to validate on: refused, not an empty validation split
+    with pytest.raises(ValueError, match="no real row validates"):
+        mix_with_synthetic(synthetic, {"train": real["train"], "validation": [], "test": []}, -1, seed=3)
 
 
 def test_build_corpus_real_logs_end_to_end(real_dir: Path, tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 this order (stdlib and yaml only: the parse-only paths use it):
 
 1. its throw site: the top frame is a JDK method that throws one class and no other (configs/throw_sites.yaml);
-2. its message: one the JDK itself writes for one class, `For input string: "x"` (configs/jdk_messages.yaml);
+2. its message: one the JDK itself (or Jackson, Tomcat) writes for one class, `For input string: "x"`
+   (configs/jdk_messages.yaml);
 3. recursion: one frame repeated RECURSION_REPEATS times in its stack is how a StackOverflowError looks;
 4. no message, thrown outside the JDK: the JVM's own null check. Before JDK 14's helpful messages (and after it,
    whenever they are off) a dereferenced null throws a NullPointerException with no message, where the code ran;

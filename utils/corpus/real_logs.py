@@ -199,8 +199,9 @@ def mix_with_synthetic(
     part generalises, which the real rows of held-out sources measure instead here; held out, 30% of the
     generator's failure kinds (app code's own IllegalStateException, an old JDK's message-less NullPointerException
     in a getter chain ...) never train. The other splits keep their rows that training did not draw, so no row is
-    in two splits. `"held_out"`: the training split's from the training templates' rows only, and the test split
-    stays whole (held-out templates)."""
+    in two splits (with a negative ratio every synthetic row trains and they keep only their real rows; a row's
+    `meta.split` stays its template's split). `"held_out"`: the training split's from the training templates' rows
+    only, and the test split stays whole (held-out templates)."""
     if templates not in SYNTHETIC_TEMPLATES:
         raise ValueError(f"templates must be one of {SYNTHETIC_TEMPLATES}, got {templates!r}")
     if templates == "all" and real.get("train"):
@@ -211,6 +212,10 @@ def mix_with_synthetic(
         taken = {id(row) for row in drawn}
         synthetic = {split: [row for row in synthetic.get(split, []) if id(row) not in taken] for split in SPLITS}
         synthetic["train"] = drawn
+        if not synthetic["validation"] and not real.get("validation"):
+            raise ValueError("every synthetic row went to training and no real row validates: lower "
+                             "--synthetic_per_real, add --real_validation_fraction or use --synthetic_templates "
+                             "held_out")
     mixed: dict[str, list[dict[str, Any]]] = {}
     for split in SPLITS:
         real_rows, synthetic_rows = real.get(split, []), synthetic.get(split, [])
