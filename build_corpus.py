@@ -34,7 +34,13 @@ from utils.atomic import write_json_atomic, write_jsonl_atomic
 from utils.console import configure_console
 from utils.corpus.generate import GeneratorConfig, corpus_stats, generate_corpus, write_corpus
 from utils.corpus.importers import import_bugsjar, import_defects4j
-from utils.corpus.real_logs import SYNTHETIC_TEMPLATES, RealLogsOptions, import_real_logs, mix_with_synthetic
+from utils.corpus.real_logs import (
+    SYNTHETIC_TEMPLATES,
+    RealLogsOptions,
+    import_real_logs,
+    mix_with_synthetic,
+    templates_used,
+)
 from utils.corpus.realism import format_comparison, log_statistics
 from utils.labels import load_label_set
 from utils.parsing.log_sources import InputError
@@ -192,10 +198,9 @@ def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]], label_se
     if not any(real.splits.values()):
         raise SystemExit(f"--real_logs: no trace with a readable exception class in {', '.join(args.real_logs)}")
     print(real.format())
-    # without real training rows nothing is drawn from other templates: the report says the mix actually made
-    templates = args.synthetic_templates if real.splits.get("train") else "held_out"
     report = {**real.summary(), "redacted": dict(redactor.counts) if redactor else "off",
-              "synthetic_per_real": args.synthetic_per_real, "synthetic_templates": templates}
+              "synthetic_per_real": args.synthetic_per_real,
+              "synthetic_templates": templates_used(args.synthetic_templates, real.splits)}
     write_json_atomic(Path(args.output_dir) / "real_logs_report.json", report)
     return mix_with_synthetic(splits, real.splits, args.synthetic_per_real, args.seed, args.synthetic_templates)
 

@@ -93,7 +93,7 @@ def check_reused_corpus(corpus: Path, args: argparse.Namespace) -> None:
     if not report_path.is_file():
         return
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    built = (report.get("synthetic_templates", "held_out"), float(report.get("synthetic_per_real", 6.0)))
+    built = (report.get("synthetic_templates", "held_out"), float(report["synthetic_per_real"]))
     if built != (args.synthetic_templates, float(args.synthetic_per_real)):
         raise SystemExit(f"{corpus}: built with --synthetic_templates {built[0]} --synthetic_per_real {built[1]:g}, "
                          f"not {args.synthetic_templates} / {args.synthetic_per_real:g}; use another --work_dir or "

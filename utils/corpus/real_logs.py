@@ -186,6 +186,14 @@ def import_real_logs(
 SYNTHETIC_TEMPLATES = ("held_out", "all")  # --synthetic_templates: which templates' rows the real rows train beside
 
 
+def templates_used(templates: str, real: dict[str, list[dict[str, Any]]]) -> str:
+    """The mix `mix_with_synthetic` makes: without real training rows there is nothing to draw beside, so the
+    synthetic splits stay as generated (held-out templates) whatever was asked."""
+    if templates not in SYNTHETIC_TEMPLATES:
+        raise ValueError(f"templates must be one of {SYNTHETIC_TEMPLATES}, got {templates!r}")
+    return templates if real.get("train") else "held_out"
+
+
 def mix_with_synthetic(
     synthetic: dict[str, list[dict[str, Any]]], real: dict[str, list[dict[str, Any]]], synthetic_per_real: float,
     seed: int, templates: str = "all",
@@ -202,9 +210,8 @@ def mix_with_synthetic(
     in two splits (with a negative ratio every synthetic row trains and they keep only their real rows; a row's
     `meta.split` stays its template's split). `"held_out"`: the training split's from the training templates' rows
     only, and the test split stays whole (held-out templates)."""
-    if templates not in SYNTHETIC_TEMPLATES:
-        raise ValueError(f"templates must be one of {SYNTHETIC_TEMPLATES}, got {templates!r}")
-    if templates == "all" and real.get("train"):
+    pooled = templates_used(templates, real) == "all"
+    if pooled:
         pool = [row for split in SPLITS for row in synthetic.get(split, [])]
         rng = random.Random(f"{seed}:train:all")
         drawn = pool if synthetic_per_real < 0 else rng.sample(
@@ -220,7 +227,7 @@ def mix_with_synthetic(
     for split in SPLITS:
         real_rows, synthetic_rows = real.get(split, []), synthetic.get(split, [])
         rng = random.Random(f"{seed}:{split}")
-        if real_rows and synthetic_per_real >= 0 and not (templates == "all" and split == "train"):
+        if real_rows and synthetic_per_real >= 0 and not (pooled and split == "train"):
             count = min(len(synthetic_rows), round(synthetic_per_real * len(real_rows)))
             synthetic_rows = rng.sample(synthetic_rows, count)
         rows = [*real_rows, *synthetic_rows]
