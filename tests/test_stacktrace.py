@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from utils.inputs import mask_exception_names
 from utils.parsing.stacktrace import (
     Trace,
     find_deadlocks,
@@ -324,6 +325,24 @@ def test_frames_without_exception_line_keep_the_line_before_as_message() -> None
     trace = parse_trace("arrays first differed at element [0]\n\tat org.junit.Assert.fail(Assert.java:88)\n")
     assert trace.chain[0].class_name == "" and trace.chain[0].message == "arrays first differed at element [0]"
     assert trace.frames[0].qualified_method == "org.junit.Assert.fail"
+
+
+def test_masked_exception_line_keeps_a_message_of_several_lines() -> None:
+    """A name hidden by `mask_exception_names` leaves no class to read, but the message still starts on that line:
+    before, only its last line was kept (a two-line Jackson message lost its first line)."""
+    log = ("2024-01-01 10:00:00 ERROR [main] c.a.Svc - read failed\n"
+           "com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException: Unrecognized field \"x\" (class a.Foo)\n"
+           " at [Source: (String)\"{}\"; line: 1, column: 7]\n"
+           "\tat com.a.Svc.read(Svc.java:10)\n")
+    named, masked = parse_trace(log).root_cause, parse_trace(mask_exception_names(log)).root_cause
+    assert masked.class_name == "" and masked.message == f"[EXC]: {named.message}"
+    assert masked.message.splitlines()[0] == '[EXC]: Unrecognized field "x" (class a.Foo)'
+    thread = parse_trace(mask_exception_names(log.replace("com.fasterxml", 'Exception in thread "main" com.fasterxml')))
+    assert thread.root_cause.message.startswith('[EXC] in thread "main" [EXC]: Unrecognized field')
+    assert thread.root_cause.message.endswith("column: 7]") and thread.context == ["read failed"]
+    # text above an unnamed exception without the mask stays context: only the line before the frames is its message
+    plain = parse_trace("some record\nexpected:<1> but was:<2>\n\tat org.junit.Assert.fail(Assert.java:88)\n")
+    assert plain.chain[0].message == "expected:<1> but was:<2>" and plain.context == ["some record"]
 
 
 def test_exception_named_at_the_start_of_a_message() -> None:

@@ -17,10 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from utils.parsing.stacktrace import THROWABLE_SUFFIX, Frame, ThrownException, Trace
+from utils.parsing.stacktrace import MASK_TOKEN, THROWABLE_SUFFIX, Frame, ThrownException, Trace
 from utils.stage2.guidance import format_location
 
-MASK_TOKEN = "[EXC]"
 # Any Java-like name ending in Exception / Error / Failure / Throwable / Fault, with its package and inner classes:
 # "java.net.SocketTimeoutException", "HttpClientErrorException$NotFound", "Outer$InnerError", also a bare "Error".
 EXCEPTION_NAME_PATTERN = re.compile(

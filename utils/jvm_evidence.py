@@ -23,8 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from utils.inputs import MASK_TOKEN
-from utils.parsing.stacktrace import JDK_PREFIXES, Trace
+from utils.parsing.stacktrace import JDK_PREFIXES, MASKED_NAME, Trace
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 THROW_SITES_PATH = CONFIGS / "throw_sites.yaml"
@@ -40,9 +39,6 @@ RULES = (THROW_SITE, JDK_MESSAGE, RECURSION, NULL_CHECK)
 RECURSION_REPEATS = 8  # a frame this many times in one stack: recursion a correct program does not print
 _NULL_POINTER = "java.lang.NullPointerException"
 _STACK_OVERFLOW = "java.lang.StackOverflowError"
-# What is left of a line whose name is masked or garbled: "[EXC]", `[EXC] in thread "main" [EXC]: msg`
-_MASK = re.escape(MASK_TOKEN)
-_NAME_LEFTOVER = re.compile(rf'^(?:{_MASK} in thread "[^"]*" )?{_MASK}(?::\s?|$)')
 _NO_MESSAGE = frozenset({"", "null"})  # a logger prints a null message as "null"
 
 
@@ -86,7 +82,7 @@ def root_message(trace: Trace) -> str | None:
     root = trace.root_cause
     if root is None:
         return None
-    return _NAME_LEFTOVER.sub("", (root.message or "").strip(), count=1).strip()
+    return MASKED_NAME.sub("", (root.message or "").strip(), count=1).strip()
 
 
 def thrown_at(trace: Trace) -> str | None:

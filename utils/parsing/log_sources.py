@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from utils.literal_scan import literal_database, scan
+from utils.parsing.stacktrace import MASK_TOKEN
 
 EXPLANATION_LANGUAGES = ("en", "ko")  # the languages the corpus guidance is written in
 MAX_LOG_BYTES = 64 * 1024 * 1024  # one document larger than this is refused, not parsed
@@ -245,14 +246,15 @@ def read_documents(
 CHUNK_BYTES = 2 * 2**20  # bytes read (and scanned) at a time: 8 MiB was no faster and peaked ~100 MB higher
 # A line that can start or continue a trace holds one of these strings: a frame (`at x.Y.m(`, or a bare one with a
 # `.java:` source reference), a `... N more`, a `Caused by:` / `Suppressed:` / `Wrapped by:`, a throwable's name
-# (...Exception / ...Error / ..., or a class in an `exceptions` / `errors` package) or a thread's state. Lines near
+# (...Exception / ...Error / ..., or a class in an `exceptions` / `errors` package, or its masked name) or a
+# thread's state. Lines near
 # one (a thread header, lock lines, Spring's "with root cause", a JSON line's escaped trace) come with its region.
 # Deliberately wider than the parser: a false candidate costs a little parsing, a missed one a trace. Plain
 # substrings, each found with `str.find` (C speed: one pass costs ~0.6 ms per MB; one regex alternation of them ran at
 # 10 MB/s), as few as cover every line the parser starts or continues a trace on.
 _CANDIDATE_NEEDLES = (  # besides "at ", which only a frame's counts
     "xception", "rror", "Throwable", "Failure", "Fault", "aused by", "AUSED BY", "uppressed", "UPPRESSED",
-    "rapped by", "...", ".java:", "Thread.State", "ThreadDeath",
+    "rapped by", "...", ".java:", "Thread.State", "ThreadDeath", MASK_TOKEN,
 )
 _FRAME_AT = re.compile(r"at\s+[\w$./@<>+-]+\(")  # "at " is common in prose: only a frame's counts
 _FRAME_LINES_AFTER = re.compile(r"(?:\n[ \t]+at [^\n]*)*")  # the frame lines that follow one (indented `at `)

@@ -234,6 +234,10 @@ _CLASS = rf"(?:{_IDENT}\.){{0,{_MAX_CLASS_PARTS}}}{_IDENT}"
 _CLASS_AT_START = re.compile(_CLASS)
 # The one rule for what ends a throwable's simple name; inputs.py (masking) and locate (the `exception_class`
 # feature) build their patterns from it, so the parser, the model input and the ranker agree on what is an exception.
+# What `utils.inputs.mask_exception_names` writes for a hidden class name. An exception line left with it names no
+# class ("[EXC]: msg", `[EXC] in thread "main" [EXC]: msg`), yet its message, like any, may run over several lines.
+MASK_TOKEN = "[EXC]"
+MASKED_NAME = re.compile(rf'^(?:{re.escape(MASK_TOKEN)} in thread "[^"]*" )?{re.escape(MASK_TOKEN)}(?::\s?|$)')
 THROWABLE_SUFFIXES = ("Exception", "Error", "Failure", "Throwable", "Fault")
 THROWABLE_SUFFIX = "(?:" + "|".join(THROWABLE_SUFFIXES) + ")"
 # CamelCase simple names that are surely throwables: "SocketTimeoutException", "Foo$BarError", "ComparisonFailure".
@@ -606,6 +610,9 @@ _CACHE_BEHIND = 256  # split lines kept cached behind the parse position
 _MAX_CONTEXT_LINES = 3  # non-trace lines kept before a trace
 _MAX_CONTEXT_CHARS = 500  # per context line
 _MAX_NO_TRACE_CONTEXT_LINES = 50
+# How far above its frames a masked exception line's message may start: a streamed region (utils/parsing/log_sources)
+# joins the masked line and the frames when at most REGION_LINES_AFTER + REGION_LINES_BEFORE (7) lines lie between.
+_MAX_MASKED_MESSAGE_LINES = 8
 _MAX_LINE_CHARS = 20_000  # longer lines are only searched this far for an exception line
 _BLANK_RUN_INSIDE_TRACE = 2  # blank lines tolerated between frames
 _ELIDED_RUN_INSIDE_TRACE = 2  # elided lines (`...`, `[...]`) tolerated between frames / before a `Caused by:`
@@ -636,6 +643,12 @@ class _Line:
 
 
 _BLANK_LINE = _Line(None, "", _BLANK, None, None)
+
+
+def _is_record(line: _Line, header_prefix: _Prefix | None) -> bool:
+    """Whether `line`, under an exception line with `header_prefix`, is a log record of its own (a timestamped
+    prefix, or any prefix under a prefixed exception line), not text continuing a message."""
+    return line.prefix is not None and (line.prefix.timestamp is not None or header_prefix is not None)
 
 
 def _read_line(raw: str) -> _Line:
@@ -772,6 +785,11 @@ class _Parser:
                 return column, match.group("cls"), message
         return None
 
+    def message_text(self, index: int, header_prefix: _Prefix | None) -> str:
+        """Line `index` as a message's continuation: its body when it is a log record (a timestamped prefix, or any
+        prefix under a prefixed exception line), else the raw line ("ERROR: ..." is message text there)."""
+        return (self.line(index).body if _is_record(self.line(index), header_prefix) else self.raw_line(index)).rstrip()
+
     def continuation(self, start: int, header_prefix: _Prefix | None, header_width: int = 0) -> tuple[list[str], int]:
         """Lines continuing a message from `start`: those up to a frame / cause line or the end of the text.
 
@@ -799,7 +817,7 @@ class _Parser:
                 while collected and not collected[-1].strip():
                     collected.pop()
                 return collected, index
-            record = line.prefix is not None and (line.prefix.timestamp is not None or header_prefix is not None)
+            record = _is_record(line, header_prefix)
             if record and line.prefix.signature() != signature:
                 break
             header = self.header_of(line) if line.kind == _TEXT and (record or line.prefix is None) else None
@@ -808,7 +826,7 @@ class _Parser:
                     break
             else:
                 listing = False
-            collected.append((line.body if record else self.raw_line(index)).rstrip())
+            collected.append(self.message_text(index, header_prefix))
             chars += len(collected[-1])
             index += 1
         if len(self.dead_ends) >= _MAX_DEAD_ENDS:
@@ -832,11 +850,11 @@ class _Parser:
                 trace = self.trace_at_cause_line(index, line)
             elif line.kind in _STRUCTURAL:
                 # Frames with no exception line before them (a log cut mid-trace, an unrecognised first line): the
-                # line just before, if any, is taken as the message of an unnamed exception (class name "").
-                message_index = context[-1] if context and context[-1] == index - 1 else None
-                if message_index is not None:
-                    context.pop()
-                trace = self.trace_without_exception_line(index, message_index)
+                # line just before, if any, is taken as the message of an unnamed exception (class name ""); from
+                # a masked exception line on, when the lines above lead up to one.
+                message_lines = self.unnamed_message_lines(context, index)
+                del context[len(context) - len(message_lines):]
+                trace = self.trace_without_exception_line(index, message_lines)
             if trace is not None:
                 self.attach_context(trace, context)
                 traces.append(trace)
@@ -1055,11 +1073,27 @@ class _Parser:
         self.read_trace_body(trace, next_index, _indent_width(line.body), [rest, *more])
         return trace
 
-    def trace_without_exception_line(self, index: int, message_index: int | None) -> Trace:
-        message = self.line(message_index).body.strip() if message_index is not None else None
-        start = message_index if message_index is not None else index
+    def unnamed_message_lines(self, context: list[int], index: int) -> list[int]:
+        """The lines of the message of an unnamed exception whose frames start at line `index`: the text lines right
+        above them from a masked exception line (`MASKED_NAME`) on, when one leads them; else the line just above."""
+        above: list[int] = []
+        for position in range(len(context) - 1, max(len(context) - _MAX_MASKED_MESSAGE_LINES, 0) - 1, -1):
+            if context[position] != index - len(above) - 1:
+                break  # a blank or trace line in between: the run of text lines ends
+            above.append(context[position])
+            if MASKED_NAME.match(self.line(context[position]).body.strip()):
+                return above[::-1]
+        return above[:1]
+
+    def trace_without_exception_line(self, index: int, message_lines: list[int]) -> Trace:
+        # continuation lines as `continuation` keeps them: the raw line, unless it is a log record's
+        header_prefix = self.line(message_lines[0]).prefix if message_lines else None
+        texts = [self.line(i).body.strip() if n == 0 else self.message_text(i, header_prefix)
+                 for n, i in enumerate(message_lines)]
+        message = "\n".join(texts) if texts else None
+        start = message_lines[0] if message_lines else index
         trace = Trace(chain=[ThrownException(class_name="", message=message)], start_line=start + 1)
-        self.read_trace_body(trace, index, 0, [message] if message else [])
+        self.read_trace_body(trace, index, 0, texts)
         return trace
 
     def structural_after_gap(self, cursor: int) -> int | None:
