@@ -164,6 +164,35 @@ def test_an_unheld_lock_released_is_a_throw_site(top: str, thrown: str) -> None:
             "\tat com.acme.A.write(A.java:5)\n",
             "com.fasterxml.jackson.databind.JsonMappingException",
         ),
+        (  # two-line messages: the masked exception line's first line is read (the parser kept only the second)
+            "com.fasterxml.jackson.core.JsonParseException: Unexpected character ('<' (code 60)): expected a valid "
+            "value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n"
+            ' at [Source: (String)"<html>"; line: 1, column: 2]\n'
+            "\tat com.fasterxml.jackson.core.JsonParser._constructError(JsonParser.java:2337)\n"
+            "\tat com.acme.A.read(A.java:5)\n",
+            "com.fasterxml.jackson.core.JsonParseException",
+        ),
+        (
+            'com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException: Unrecognized field "amt" (class '
+            "com.acme.Payment), not marked as ignorable (2 known properties: \"amount\", \"id\"])\n"
+            ' at [Source: (String)"{\\"amt\\":1}"; line: 1, column: 9] (through reference chain: com.acme.Payment["amt"])\n'
+            "\tat com.acme.A.read(A.java:5)\n",
+            "com.fasterxml.jackson.databind.JsonMappingException",
+        ),
+        (
+            "com.fasterxml.jackson.databind.exc.MismatchedInputException: Cannot deserialize value of type "
+            "`java.util.ArrayList<com.acme.Item>` from Object value (token `JsonToken.START_OBJECT`)\n"
+            ' at [Source: (String)"{}"; line: 1, column: 1]\n'
+            "\tat com.acme.A.read(A.java:5)\n",
+            "com.fasterxml.jackson.databind.JsonMappingException",
+        ),
+        (
+            "com.fasterxml.jackson.databind.JsonMappingException: Can not construct instance of com.acme.Payment: no "
+            "suitable constructor found, can not deserialize from Object value\n"
+            ' at [Source: java.io.StringReader@1b6d3586; line: 1, column: 2]\n'
+            "\tat com.acme.A.read(A.java:5)\n",
+            "com.fasterxml.jackson.databind.JsonMappingException",
+        ),
     ],
 )
 def test_a_message_the_jdk_writes_for_one_class_types_the_masked_root(log: str, thrown: str) -> None:
@@ -184,6 +213,9 @@ def test_a_message_only_like_a_jdk_one_types_nothing() -> None:
     # words the JDK writes that applications also write, for other classes
     assert masked("java.lang.RuntimeException: Division by zero\n\tat com.acme.Calc.div(Calc.java:1)\n") is None
     assert masked("java.lang.IllegalArgumentException: Cannot parse null string.\n\tat com.acme.A.b(A.java:1)\n") is None
+    # an application's own "unexpected character" / "cannot construct" words, not Jackson's shape
+    assert masked("java.lang.IllegalArgumentException: Unexpected character in IBAN\n\tat com.acme.A.b(A.java:1)\n") is None
+    assert masked("java.lang.IllegalStateException: Cannot construct instance: pool closed\n\tat com.acme.A.b(A.java:1)\n") is None
 
 
 def test_a_repeated_frame_is_a_stack_overflow_and_a_few_repeats_are_not() -> None:
