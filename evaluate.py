@@ -75,7 +75,7 @@ from utils.stage1.calibration import (
     negative_log_likelihood,
     prediction_distribution,
 )
-from utils.stage1.data import add_model_inputs, load_labeled_dataset, merge_labels, read_jsonl
+from utils.stage1.data import load_labeled_dataset, member_inputs, merge_labels, read_jsonl
 from utils.stage1.inference import (
     check_same_labels,
     combine_probabilities,
@@ -130,7 +130,9 @@ class EvaluateArguments:
         default="other", metadata={"help": "Gold labels matching no alias: count as Other, drop the row, or stop."}
     )
     mask_exception_names: bool = field(
-        default=False, metadata={"help": "Hide every exception class name from the model and the parser baseline."}
+        default=False, metadata={"help": "Hide every exception class name from the model and the parser baseline: "
+                                          "each log is masked, then parsed, as predict.py reads a log whose names "
+                                          "were hidden before it came."}
     )
     projects: list[str] | None = field(
         default=None, metadata={"help": "classify: only rows whose --project_field is one of these (e.g. the test "
@@ -280,15 +282,6 @@ def load_members(args: EvaluateArguments) -> tuple[list[Any], LabelSet]:
     return members, label_set
 
 
-def member_texts(member: Any, dataset: Any, masked: bool) -> list[str]:
-    """Model inputs built the way this member was trained (its metadata's input format and options)."""
-    input_format = member.metadata.input_format
-    options = {key: value for key, value in member.metadata.input_options.as_kwargs().items()
-               if key != "mask_exception_names"}
-    built = add_model_inputs(dataset, 1.0 if masked else 0.0, input_options=options, input_format=input_format)
-    return list(built["text"])
-
-
 def load_classify_rows(args: EvaluateArguments, label_set: LabelSet) -> tuple[Any, list[Any], Any]:
     """(the labelled rows to score, the skipped lines, the label-merge report): --projects and --max_rows applied."""
     dataset, skipped = load_labeled_dataset(args.input, args.text_field, args.label_field, args.skip_invalid_rows,
@@ -315,8 +308,8 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     # temperature-scaled probabilities.
     bf16 = stage1_bf16(members, args.precision)
     to_bf16_weights([member.model for member in members], bf16)
-    logits = [predict_logits(member, member_texts(member, dataset, args.mask_exception_names), args.batch_size,
-                             bf16=bf16) for member in members]
+    logits = [predict_logits(member, member_inputs(member.metadata, dataset, args.mask_exception_names),
+                             args.batch_size, bf16=bf16) for member in members]
     weights = list(args.ensemble_weights) if args.ensemble_weights else score_weights(members)
     temperatures = [temperature_of(member) for member in members]
     raw_probabilities = combine_probabilities(logits, [1.0] * len(members), weights)

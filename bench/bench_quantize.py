@@ -29,7 +29,7 @@ from transformers import HfArgumentParser
 from utils.evaluation.metrics import f1_scores, softmax
 from utils.labels import load_label_set
 from utils.models.checkpoints import TASK_CLASSIFY, load_model
-from utils.stage1.data import add_model_inputs, read_jsonl
+from utils.stage1.data import member_inputs, read_jsonl
 from utils.stage1.inference import configure_threads, predict_logits, quantize_int8, temperature_of
 
 DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bugsjar_dev.jsonl"
@@ -55,14 +55,11 @@ def labelled_texts(path: str, label_field: str, masked: bool, member: Any, label
     """(model inputs built as the member was trained, gold label ids, rows skipped for want of a label)."""
     rows = read_jsonl(path, required_fields=("log",))[: max_rows or None]
     usable = [row for row in rows if isinstance(row.get(label_field), str) and row[label_field].strip()]
-    options = {key: value for key, value in member.metadata.input_options.as_kwargs().items()
-               if key != "mask_exception_names"}
-    built = add_model_inputs(Dataset.from_dict({"log": [row["log"] for row in usable]}), 1.0 if masked else 0.0,
-                             input_options=options, input_format=member.metadata.input_format)
+    texts = member_inputs(member.metadata, Dataset.from_dict({"log": [row["log"] for row in usable]}), masked)
     model_ids = {name: index for index, name in enumerate(member.label_names)}  # the model's own label order
     label_ids = np.array([model_ids.get(label_set.to_label(row[label_field]), model_ids.get(label_set.other, -1))
                           for row in usable])
-    return list(built["text"]), label_ids, len(rows) - len(usable)
+    return texts, label_ids, len(rows) - len(usable)
 
 
 def serialized_mb(model: torch.nn.Module) -> float:

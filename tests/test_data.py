@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from datasets import Dataset
 from transformers import AutoTokenizer
 
 from utils.labels import load_label_set
@@ -131,6 +132,21 @@ def test_masking_is_seeded_and_hides_names(tmp_path) -> None:
     for text in hidden["text"]:
         assert "Exception" not in text and "Glitch" not in text and "[EXC]" in text
     assert "Step.load" in hidden["text"][0]  # frames stay readable
+
+
+def test_masking_before_parsing_reads_what_a_masked_log_shows() -> None:
+    """evaluate.py masks each log, then parses it, as predict.py meets a log whose names were hidden before it came:
+    a frame of a class named like an exception (JUnit's ExpectException) loses its package with its name, so it is
+    no longer known as the test framework's frame; masked after parsing, the parser had read that package."""
+    log = ("java.lang.IllegalStateException: ledger closed\n"
+           "\tat org.junit.internal.runners.statements.ExpectException.evaluate(ExpectException.java:19)\n"
+           "\tat com.acme.Ledger.post(Ledger.java:4)\n")
+    dataset = Dataset.from_dict({"log": [log]})
+    after = add_model_inputs(dataset, 1.0, input_options={"structure_hints": True})["text"][0]
+    before = add_model_inputs(dataset, 1.0, input_options={"structure_hints": True}, mask_before_parsing=True)["text"][0]
+    assert after.startswith("[EXC]: ledger closed") and before.startswith("[EXC]: ledger closed")
+    assert "junit.internal [EXC].evaluate" in after and "junit" not in before
+    assert add_model_inputs(dataset, 0.0, mask_before_parsing=True)["text"] == add_model_inputs(dataset, 0.0)["text"]
 
 
 def test_stratified_split_is_proportional_and_reproducible(tmp_path) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from utils.parsing.stacktrace import MASK_TOKEN, THROWABLE_SUFFIX, Frame, ThrownException, Trace
+from utils.parsing.stacktrace import MASK_TOKEN, MASKED_NAME, THROWABLE_SUFFIX, Frame, ThrownException, Trace
 from utils.stage2.guidance import format_location
 
 # Any Java-like name ending in Exception / Error / Failure / Throwable / Fault, with its package and inner classes:
@@ -88,9 +88,19 @@ def _one_line(text: str | None, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: max(limit - 3, 0)].rstrip() + "..."
 
 
+def _name_and_message(exc: ThrownException) -> tuple[str, str | None]:
+    """(the name to show, the exception's own message). A log whose names were masked before it was read leaves the
+    parser an unnamed exception whose message still starts with the masked name (`[EXC]: msg`, `[EXC] in thread
+    "main" [EXC]: msg`): it is shown as masking a named exception shows it (`[EXC]: msg`), so a model reads the same
+    text whether the names were hidden before parsing (predict.py on a masked log) or after (training, evaluate.py)."""
+    if not exc.class_name and exc.message and MASKED_NAME.match(exc.message.lstrip()):
+        return MASK_TOKEN, MASKED_NAME.sub("", exc.message.lstrip(), count=1) or None
+    return exc.class_name or "unknown exception", exc.message
+
+
 def _exception_text(exc: ThrownException, message_chars: int) -> str:
-    name = exc.class_name or "unknown exception"
-    message = _one_line(exc.message, message_chars)
+    name, message = _name_and_message(exc)
+    message = _one_line(message, message_chars)
     return f"{name}: {message}" if message else name
 
 
@@ -172,7 +182,7 @@ def build_model_input(
     root = trace.root_cause
     if root is not None:
         root_text = _exception_text(root, max_message_chars)
-        has_message = bool(_one_line(root.message, max_message_chars))
+        has_message = bool(_one_line(_name_and_message(root)[1], max_message_chars))
         lines.append(root_text if has_message or not structure_hints else f"{root_text} (no message)")
         stack = trace.full_stack()
         if stack and structure_hints:

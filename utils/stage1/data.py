@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from datasets import Dataset
 
-from utils.inputs import build_model_input
+from utils.inputs import build_model_input, mask_exception_names
 from utils.labels import LabelSet
 from utils.parsing.stacktrace import parse_trace
 
@@ -231,12 +231,16 @@ def add_model_inputs(
     input_options: dict[str, Any] | None = None,
     num_proc: int | None = None,
     input_format: str = "trace",
+    mask_before_parsing: bool = False,
 ) -> Dataset:
     """Adds `text` (the model input built from the parsed trace, root cause first) and `masked`.
 
     `mask_probability` 1.0 masks every row (the "names hidden" evaluation); 0.5 masks a seeded half (training
     augmentation, so the model learns from frames and messages, not only from the name). `input_format="text"`
-    uses the raw text as it is (any text classification task; no parsing, no masking).
+    uses the raw text as it is (any text classification task; no parsing, no masking). `mask_before_parsing`: a
+    masked row's log is masked and then parsed, as predict.py reads a log whose names were hidden before it came
+    (a frame of a class named like an exception loses its package, so it reads as application code); else the
+    trace is parsed with its names and masked after (training).
     """
     if input_format not in INPUT_FORMATS:
         raise ValueError(f"input_format must be one of {INPUT_FORMATS}, got {input_format!r}")
@@ -248,12 +252,23 @@ def add_model_inputs(
         if input_format == "text":
             return {"text": list(batch["log"]), "masked": masked}
         texts = [
-            build_model_input(parse_trace(log), mask_exception_names=mask, **options)
+            build_model_input(parse_trace(mask_exception_names(log) if mask and mask_before_parsing else log),
+                              mask_exception_names=mask, **options)
             for log, mask in zip(batch["log"], masked, strict=True)
         ]
         return {"text": texts, "masked": masked}
 
     return dataset.map(build, batched=True, with_indices=True, num_proc=num_proc, desc="Building model inputs")
+
+
+def member_inputs(metadata: Any, dataset: Dataset, masked: bool) -> list[str]:
+    """The inputs of a trained model (its metadata's input format and options) for `dataset`'s logs; `masked`:
+    every row's names hidden as predict.py meets them, in a log masked before it is parsed (evaluate.py,
+    bench/bench_quantize.py)."""
+    options = {key: value for key, value in metadata.input_options.as_kwargs().items() if key != "mask_exception_names"}
+    built = add_model_inputs(dataset, 1.0 if masked else 0.0, input_options=options,
+                             input_format=metadata.input_format, mask_before_parsing=True)
+    return list(built["text"])
 
 
 def stratified_split(dataset: Dataset, validation_fraction: float, seed: int) -> tuple[Dataset, Dataset]:
