@@ -201,6 +201,11 @@ class DataArguments:
     mask_probability: float = field(
         default=0.5, metadata={"help": "Share of training rows masked with --mask_exception_names (seeded)."}
     )
+    mask_before_parsing: bool = field(
+        default=False, metadata={"help": "A masked training row's log is masked, then parsed, as predict.py meets a "
+                                         "log whose names were hidden before it came (and evaluate.py scores); "
+                                         "false: parsed with its names, masked after."}
+    )
     max_train_samples: int | None = field(default=None, metadata={"help": "Use only the first N training rows."})
     max_eval_samples: int | None = field(default=None, metadata={"help": "Use only the first N validation rows."})
     preprocessing_num_workers: int | None = field(default=None, metadata={"help": "Processes for datasets.map."})
@@ -438,6 +443,7 @@ def stage1_metadata(
         training_masking={
             "mask_exception_names": data_args.mask_exception_names,
             "probability": data_args.mask_probability if data_args.mask_exception_names else 0.0,
+            "before_parsing": data_args.mask_before_parsing,
         },
         training_data={
             "train_file": data_args.train_file,
@@ -649,7 +655,8 @@ def load_data(model_args: ModelArguments, data_args: DataArguments, training_arg
     with training_args.main_process_first(desc="model inputs"):
         build = {"input_options": input_options_of(data_args), "num_proc": data_args.preprocessing_num_workers,
                  "input_format": data_args.input_format}
-        train_data = add_model_inputs(train_data, mask_probability, training_args.seed, **build)
+        train_data = add_model_inputs(train_data, mask_probability, training_args.seed,
+                                      mask_before_parsing=data_args.mask_before_parsing, **build)
         if eval_data is not None:
             eval_data = add_model_inputs(eval_data, 0.0, training_args.seed, **build)
     logger.info(

@@ -122,6 +122,7 @@ def test_frozen_cached_training_writes_a_uniform_model(tmp_path, tiny_encoder, c
             "--mask_exception_names",
             "--mask_probability",
             "0.5",
+            "--mask_before_parsing",  # masked rows as predict.py meets a masked log
             "--precision",  # fp32 features, which the full model below reproduces within 1e-5 (bf16: their own test)
             "fp32",
         ]
@@ -149,7 +150,7 @@ def test_frozen_cached_training_writes_a_uniform_model(tmp_path, tiny_encoder, c
     assert metadata["training_data"]["train_rows"] == 48 and len(metadata["training_data"]["train_sha256"]) == 64
     assert metadata["input_options"] == {"max_frames": 8, "max_message_chars": 300, "mask_exception_names": False,
                                          "structure_hints": True}
-    assert metadata["training_masking"] == {"mask_exception_names": True, "probability": 0.5}
+    assert metadata["training_masking"] == {"mask_exception_names": True, "probability": 0.5, "before_parsing": True}
     # Temperature fitted on validation, stored for predict.py/evaluate.py; the raw/calibrated distributions with it.
     calibration = metadata["calibration"]
     assert set(calibration) == {"temperature", "ece_before", "ece_after", "nll_before", "nll_after", "rows"}
