@@ -21,10 +21,9 @@ import numpy as np
 from benchlib import RESULTS_DIR, machine, markdown_table, write_results
 from transformers import HfArgumentParser
 
-from evaluate import member_texts
 from utils.labels import load_label_set
 from utils.models.checkpoints import TASK_CLASSIFY, load_model
-from utils.stage1.data import load_labeled_dataset, merge_labels
+from utils.stage1.data import load_labeled_dataset, member_inputs, merge_labels
 from utils.stage1.inference import configure_threads, predict_logits, to_bf16_weights
 from utils.stage1.precision import cpu_has_native_bf16
 
@@ -48,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     label_set = load_label_set()
     dataset, skipped = load_labeled_dataset(args.input, "log", args.label_field, True)
     dataset, _ = merge_labels(dataset, label_set, "other")
-    texts = member_texts(member, dataset, args.mask_exception_names)
+    texts = member_inputs(member.metadata, dataset, args.mask_exception_names)
     gold = np.asarray(dataset["labels"])
     not_other = gold != label_set.label2id[label_set.other]
     rows, predicted = [], {}
