@@ -216,6 +216,11 @@ def test_a_message_only_like_a_jdk_one_types_nothing() -> None:
     # an application's own "unexpected character" / "cannot construct" words, not Jackson's shape
     assert masked("java.lang.IllegalArgumentException: Unexpected character in IBAN\n\tat com.acme.A.b(A.java:1)\n") is None
     assert masked("java.lang.IllegalStateException: Cannot construct instance: pool closed\n\tat com.acme.A.b(A.java:1)\n") is None
+    assert masked("java.lang.IllegalArgumentException: Unrecognized token 'x' in rule 3\n\tat com.acme.A.b(A.java:1)\n") is None
+    # databind's own end-of-input (a mapping error) is not jackson-core's parse error
+    end = masked("com.fasterxml.jackson.databind.exc.MismatchedInputException: Unexpected end-of-input when trying "
+                 "read value of type `com.acme.Order`\n at [Source: (String)\"\"; line: 1]\n\tat com.acme.A.b(A.java:1)\n")
+    assert end is None or end.class_name != "com.fasterxml.jackson.core.JsonParseException"
 
 
 def test_a_repeated_frame_is_a_stack_overflow_and_a_few_repeats_are_not() -> None:

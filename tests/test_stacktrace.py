@@ -340,6 +340,14 @@ def test_masked_exception_line_keeps_a_message_of_several_lines() -> None:
     thread = parse_trace(mask_exception_names(log.replace("com.fasterxml", 'Exception in thread "main" com.fasterxml')))
     assert thread.root_cause.message.startswith('[EXC] in thread "main" [EXC]: Unrecognized field')
     assert thread.root_cause.message.endswith("column: 7]") and thread.context == ["read failed"]
+    # another log record between the masked line and the frames ends its message, as it ends a named one's
+    records = ("2024-01-01 10:00:00 ERROR [main] a.B - java.net.SocketTimeoutException: timeout\n"
+               "2024-01-01 10:00:01 INFO [pool-2] c.D - retrying\n\tat com.acme.X.y(X.java:1)\n")
+    assert parse_log(records)[-1].chain[0].message == "retrying"
+    assert [t.chain[0].message for t in parse_log(mask_exception_names(records))] == ["retrying"]
+    # a name alone on its line, its message on the next ones
+    alone = parse_trace("[EXC]\nsecond line\n\tat com.acme.X.y(X.java:1)\n").root_cause
+    assert alone.message == "[EXC]\nsecond line"
     # text above an unnamed exception without the mask stays context: only the line before the frames is its message
     plain = parse_trace("some record\nexpected:<1> but was:<2>\n\tat org.junit.Assert.fail(Assert.java:88)\n")
     assert plain.chain[0].message == "expected:<1> but was:<2>" and plain.context == ["some record"]

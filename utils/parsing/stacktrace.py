@@ -232,12 +232,14 @@ _MAX_CLASS_PARTS = 64
 _MAX_CLASS_CHARS = 1_000  # longer names are junk; also keeps them out of the lru caches below
 _CLASS = rf"(?:{_IDENT}\.){{0,{_MAX_CLASS_PARTS}}}{_IDENT}"
 _CLASS_AT_START = re.compile(_CLASS)
-# The one rule for what ends a throwable's simple name; inputs.py (masking) and locate (the `exception_class`
-# feature) build their patterns from it, so the parser, the model input and the ranker agree on what is an exception.
 # What `utils.inputs.mask_exception_names` writes for a hidden class name. An exception line left with it names no
 # class ("[EXC]: msg", `[EXC] in thread "main" [EXC]: msg`), yet its message, like any, may run over several lines.
 MASK_TOKEN = "[EXC]"
-MASKED_NAME = re.compile(rf'^(?:{re.escape(MASK_TOKEN)} in thread "[^"]*" )?{re.escape(MASK_TOKEN)}(?::\s?|$)')
+MASKED_NAME = re.compile(
+    rf'^(?:{re.escape(MASK_TOKEN)} in thread "[^"]*" )?{re.escape(MASK_TOKEN)}(?::\s?|(?=\n)|$)'
+)
+# The one rule for what ends a throwable's simple name; inputs.py (masking) and locate (the `exception_class`
+# feature) build their patterns from it, so the parser, the model input and the ranker agree on what is an exception.
 THROWABLE_SUFFIXES = ("Exception", "Error", "Failure", "Throwable", "Fault")
 THROWABLE_SUFFIX = "(?:" + "|".join(THROWABLE_SUFFIXES) + ")"
 # CamelCase simple names that are surely throwables: "SocketTimeoutException", "Foo$BarError", "ComparisonFailure".
@@ -613,6 +615,7 @@ _MAX_NO_TRACE_CONTEXT_LINES = 50
 # How far above its frames a masked exception line's message may start: a streamed region (utils/parsing/log_sources)
 # joins the masked line and the frames when at most REGION_LINES_AFTER + REGION_LINES_BEFORE (7) lines lie between.
 _MAX_MASKED_MESSAGE_LINES = 8
+_CONTEXT_TAIL = max(_MAX_CONTEXT_LINES, _MAX_MASKED_MESSAGE_LINES)  # text lines a long run keeps before the next trace
 _MAX_LINE_CHARS = 20_000  # longer lines are only searched this far for an exception line
 _BLANK_RUN_INSIDE_TRACE = 2  # blank lines tolerated between frames
 _ELIDED_RUN_INSIDE_TRACE = 2  # elided lines (`...`, `[...]`) tolerated between frames / before a `Caused by:`
@@ -864,7 +867,7 @@ class _Parser:
             if line.kind != _BLANK:
                 context.append(index)
                 if len(context) > 2 * _MAX_NO_TRACE_CONTEXT_LINES:
-                    del context[_MAX_NO_TRACE_CONTEXT_LINES:-_MAX_CONTEXT_LINES]
+                    del context[_MAX_NO_TRACE_CONTEXT_LINES:-_CONTEXT_TAIL]
             index += 1
         if traces:
             return traces
@@ -1082,7 +1085,10 @@ class _Parser:
                 break  # a blank or trace line in between: the run of text lines ends
             above.append(context[position])
             if MASKED_NAME.match(self.line(context[position]).body.strip()):
-                return above[::-1]
+                # only if its message would run on to these frames, as a named exception line's would (not past
+                # another log record, another exception line ...)
+                _, next_index = self.continuation(context[position] + 1, self.line(context[position]).prefix)
+                return above[::-1] if next_index == index else above[:1]
         return above[:1]
 
     def trace_without_exception_line(self, index: int, message_lines: list[int]) -> Trace:

@@ -264,7 +264,7 @@ def add_model_inputs(
 def member_inputs(metadata: Any, dataset: Dataset, masked: bool) -> list[str]:
     """The inputs of a trained model (its metadata's input format and options) for `dataset`'s logs; `masked`:
     every row's names hidden as predict.py meets them, in a log masked before it is parsed (evaluate.py,
-    bench/bench_quantize.py)."""
+    bench/bench_quantize.py, bench/bench_precision.py)."""
     options = {key: value for key, value in metadata.input_options.as_kwargs().items() if key != "mask_exception_names"}
     built = add_model_inputs(dataset, 1.0 if masked else 0.0, input_options=options,
                              input_format=metadata.input_format, mask_before_parsing=True)
