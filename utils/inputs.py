@@ -93,8 +93,10 @@ def _name_and_message(exc: ThrownException) -> tuple[str, str | None]:
     parser an unnamed exception whose message still starts with the masked name (`[EXC]: msg`, `[EXC] in thread
     "main" [EXC]: msg`): it is shown as masking a named exception shows it (`[EXC]: msg`), so a model reads the same
     text whether the names were hidden before parsing (predict.py on a masked log) or after (training, evaluate.py)."""
-    if not exc.class_name and exc.message and MASKED_NAME.match(exc.message.lstrip()):
-        return MASK_TOKEN, MASKED_NAME.sub("", exc.message.lstrip(), count=1) or None
+    if not exc.class_name and exc.message:
+        rest, masked = MASKED_NAME.subn("", exc.message.lstrip(), count=1)
+        if masked:
+            return MASK_TOKEN, rest or None
     return exc.class_name or "unknown exception", exc.message
 
 

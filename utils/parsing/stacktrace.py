@@ -648,12 +648,6 @@ class _Line:
 _BLANK_LINE = _Line(None, "", _BLANK, None, None)
 
 
-def _is_record(line: _Line, header_prefix: _Prefix | None) -> bool:
-    """Whether `line`, under an exception line with `header_prefix`, is a log record of its own (a timestamped
-    prefix, or any prefix under a prefixed exception line), not text continuing a message."""
-    return line.prefix is not None and (line.prefix.timestamp is not None or header_prefix is not None)
-
-
 def _read_line(raw: str) -> _Line:
     """One line of a text: its log prefix, its body and what the body is (blank, frame, `... N more`, cause, lock
     line or text)."""
@@ -788,11 +782,6 @@ class _Parser:
                 return column, match.group("cls"), message
         return None
 
-    def message_text(self, index: int, header_prefix: _Prefix | None) -> str:
-        """Line `index` as a message's continuation: its body when it is a log record (a timestamped prefix, or any
-        prefix under a prefixed exception line), else the raw line ("ERROR: ..." is message text there)."""
-        return (self.line(index).body if _is_record(self.line(index), header_prefix) else self.raw_line(index)).rstrip()
-
     def continuation(self, start: int, header_prefix: _Prefix | None, header_width: int = 0) -> tuple[list[str], int]:
         """Lines continuing a message from `start`: those up to a frame / cause line or the end of the text.
 
@@ -820,7 +809,7 @@ class _Parser:
                 while collected and not collected[-1].strip():
                     collected.pop()
                 return collected, index
-            record = _is_record(line, header_prefix)
+            record = line.prefix is not None and (line.prefix.timestamp is not None or header_prefix is not None)
             if record and line.prefix.signature() != signature:
                 break
             header = self.header_of(line) if line.kind == _TEXT and (record or line.prefix is None) else None
@@ -829,7 +818,7 @@ class _Parser:
                     break
             else:
                 listing = False
-            collected.append(self.message_text(index, header_prefix))
+            collected.append((line.body if record else self.raw_line(index)).rstrip())
             chars += len(collected[-1])
             index += 1
         if len(self.dead_ends) >= _MAX_DEAD_ENDS:
@@ -855,9 +844,10 @@ class _Parser:
                 # Frames with no exception line before them (a log cut mid-trace, an unrecognised first line): the
                 # line just before, if any, is taken as the message of an unnamed exception (class name ""); from
                 # a masked exception line on, when the lines above lead up to one.
-                message_lines = self.unnamed_message_lines(context, index)
-                del context[len(context) - len(message_lines):]
-                trace = self.trace_without_exception_line(index, message_lines)
+                message = self.unnamed_message(context, index)
+                if message is not None:
+                    del context[len(context) - (index - message[0]):]  # its lines are the last ones of the context
+                trace = self.trace_without_exception_line(index, message)
             if trace is not None:
                 self.attach_context(trace, context)
                 traces.append(trace)
@@ -1076,29 +1066,28 @@ class _Parser:
         self.read_trace_body(trace, next_index, _indent_width(line.body), [rest, *more])
         return trace
 
-    def unnamed_message_lines(self, context: list[int], index: int) -> list[int]:
-        """The lines of the message of an unnamed exception whose frames start at line `index`: the text lines right
-        above them from a masked exception line (`MASKED_NAME`) on, when one leads them; else the line just above."""
-        above: list[int] = []
+    def unnamed_message(self, context: list[int], index: int) -> tuple[int, list[str]] | None:
+        """(first line, message lines) of the unnamed exception whose frames start at line `index`: from a masked
+        exception line (`MASKED_NAME`) among the text lines right above them, when its message runs on to these
+        frames as a named exception line's would (`continuation`: not past another log record ...); else the text
+        line just above; None when a blank or trace line is just above."""
         for position in range(len(context) - 1, max(len(context) - _MAX_MASKED_MESSAGE_LINES, 0) - 1, -1):
-            if context[position] != index - len(above) - 1:
+            line_index = context[position]
+            if line_index != index - (len(context) - position):
                 break  # a blank or trace line in between: the run of text lines ends
-            above.append(context[position])
-            if MASKED_NAME.match(self.line(context[position]).body.strip()):
-                # only if its message would run on to these frames, as a named exception line's would (not past
-                # another log record, another exception line ...)
-                _, next_index = self.continuation(context[position] + 1, self.line(context[position]).prefix)
-                return above[::-1] if next_index == index else above[:1]
-        return above[:1]
+            body = self.line(line_index).body.strip()
+            if MASKED_NAME.match(body):
+                more, next_index = self.continuation(line_index + 1, self.line(line_index).prefix)
+                if next_index == index:
+                    return line_index, [body, *more]
+                break
+        if context and context[-1] == index - 1:
+            return index - 1, [self.line(index - 1).body.strip()]
+        return None
 
-    def trace_without_exception_line(self, index: int, message_lines: list[int]) -> Trace:
-        # continuation lines as `continuation` keeps them: the raw line, unless it is a log record's
-        header_prefix = self.line(message_lines[0]).prefix if message_lines else None
-        texts = [self.line(i).body.strip() if n == 0 else self.message_text(i, header_prefix)
-                 for n, i in enumerate(message_lines)]
-        message = "\n".join(texts) if texts else None
-        start = message_lines[0] if message_lines else index
-        trace = Trace(chain=[ThrownException(class_name="", message=message)], start_line=start + 1)
+    def trace_without_exception_line(self, index: int, message: tuple[int, list[str]] | None) -> Trace:
+        start, texts = message if message is not None else (index, [])
+        trace = Trace(chain=[ThrownException(class_name="", message="\n".join(texts) or None)], start_line=start + 1)
         self.read_trace_body(trace, index, 0, texts)
         return trace
 
