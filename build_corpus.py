@@ -92,6 +92,11 @@ class CorpusArguments:
         metadata={"help": "Synthetic rows kept per real row in each split that has real rows (-1: all of them). 6 "
                           "beat 0.5 and 2 on the validation projects of the cross-project protocol (README)."},
     )
+    real_repeat: int = field(
+        default=1,
+        metadata={"help": "With --real_logs, each real training row that is not an assertion failure appears this "
+                          "many times (training masks each copy by its own draw)."},
+    )
     synthetic_templates: str = field(
         default="all",
         metadata={"help": "With --real_logs, which templates' synthetic rows train beside the real ones: all (every "
@@ -199,10 +204,14 @@ def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]], label_se
         raise SystemExit(f"--real_logs: no trace with a readable exception class in {', '.join(args.real_logs)}")
     print(real.format())
     report = {**real.summary(), "redacted": dict(redactor.counts) if redactor else "off",
-              "synthetic_per_real": args.synthetic_per_real,
+              "synthetic_per_real": args.synthetic_per_real, "real_repeat": args.real_repeat,
               "synthetic_templates": templates_used(args.synthetic_templates, real.splits)}
     write_json_atomic(Path(args.output_dir) / "real_logs_report.json", report)
-    return mix_with_synthetic(splits, real.splits, args.synthetic_per_real, args.seed, args.synthetic_templates)
+    try:
+        return mix_with_synthetic(splits, real.splits, args.synthetic_per_real, args.seed, args.synthetic_templates,
+                                  args.real_repeat)
+    except ValueError as error:
+        raise SystemExit(f"--real_logs: {error}") from error
 
 
 def main(argv: list[str] | None = None) -> None:

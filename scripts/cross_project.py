@@ -64,7 +64,7 @@ def arm_commands(arm: str, protocol: dict, args: argparse.Namespace) -> tuple[li
     if arm != "synthetic":
         build += ["--real_logs", protocol["dev_set"], "--exclude_sources", *protocol["test_projects"],
                   *([held_out] if held_out else []), "--synthetic_per_real", str(args.synthetic_per_real),
-                  "--synthetic_templates", args.synthetic_templates]
+                  "--synthetic_templates", args.synthetic_templates, "--real_repeat", str(args.real_repeat)]
     train = [python, "train_stage1.py", args.train_config, "--train_file", str(corpus / "train.jsonl"),
              "--validation_file", str(corpus / "validation.jsonl"), "--output_dir", str(model)]
     if arm == "synthetic":  # as many rows as the real arm trains and validates on: only their kind differs
@@ -93,11 +93,12 @@ def check_reused_corpus(corpus: Path, args: argparse.Namespace) -> None:
     if not report_path.is_file():
         return
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    built = (report.get("synthetic_templates", "held_out"), float(report["synthetic_per_real"]))
-    if built != (args.synthetic_templates, float(args.synthetic_per_real)):
-        raise SystemExit(f"{corpus}: built with --synthetic_templates {built[0]} --synthetic_per_real {built[1]:g}, "
-                         f"not {args.synthetic_templates} / {args.synthetic_per_real:g}; use another --work_dir or "
-                         "remove it")
+    built = (report.get("synthetic_templates", "held_out"), float(report["synthetic_per_real"]),
+             int(report.get("real_repeat", 1)))
+    if built != (args.synthetic_templates, float(args.synthetic_per_real), args.real_repeat):
+        raise SystemExit(f"{corpus}: built with --synthetic_templates {built[0]} --synthetic_per_real {built[1]:g} "
+                         f"--real_repeat {built[2]}, not {args.synthetic_templates} / {args.synthetic_per_real:g} / "
+                         f"{args.real_repeat}; use another --work_dir or remove it")
 
 
 def table(reports: dict[str, dict]) -> str:
@@ -161,6 +162,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser.add_argument("--synthetic_per_real", type=float, default=6.0)
     parser.add_argument("--synthetic_templates", default="all", choices=list(SYNTHETIC_TEMPLATES),
                         help="build_corpus.py's: which templates' synthetic rows train beside the real ones")
+    parser.add_argument("--real_repeat", type=int, default=1,
+                        help="build_corpus.py --real_repeat: copies of each real non-assertion training row")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--generator_config", default=None,
                         help="the synthetic part's generator tables (build_corpus.py's default when not given); "

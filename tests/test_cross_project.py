@@ -32,7 +32,7 @@ def test_a_fold_arm_leaves_its_project_out_of_training_and_is_scored_on_it_alone
     protocol = {"dev_set": "dev.jsonl", "source_field": "project", "train_projects": ["camel", "maven"],
                 "test_projects": ["flink", "wicket"]}
     args = argparse.Namespace(work_dir=str(tmp_path), seed=42, generator_config=None, synthetic_per_real=6.0,
-                              synthetic_templates="all", train_config="configs/stage1_quick.yaml")
+                              synthetic_templates="all", real_repeat=1, train_config="configs/stage1_quick.yaml")
     (build, train, evaluate), model, report = arm_commands("fold-camel", protocol, args)
     excluded = build[build.index("--exclude_sources") + 1: build.index("--synthetic_per_real")]
     assert excluded == ["flink", "wicket", "camel"] and "--real_logs" in build
@@ -62,7 +62,7 @@ def test_a_corpus_of_another_synthetic_mix_is_refused_not_reused(tmp_path: Path)
     protocol = {"dev_set": "dev.jsonl", "source_field": "project", "train_projects": ["camel", "maven"],
                 "test_projects": ["flink", "wicket"]}
     args = argparse.Namespace(work_dir=str(tmp_path), seed=42, generator_config=None, synthetic_per_real=6.0,
-                              synthetic_templates="all", train_config="configs/stage1_quick.yaml")
+                              synthetic_templates="all", real_repeat=1, train_config="configs/stage1_quick.yaml")
     corpus = tmp_path / "corpus_real"
     corpus.mkdir()
     (corpus / "train.jsonl").write_text("{}\n", encoding="utf-8")
@@ -73,3 +73,6 @@ def test_a_corpus_of_another_synthetic_mix_is_refused_not_reused(tmp_path: Path)
     report.write_text(json.dumps({"synthetic_per_real": 6.0, "synthetic_templates": "all"}), encoding="utf-8")
     commands, _, _ = arm_commands("real", protocol, args)
     assert not any("build_corpus.py" in command for command in commands)  # the same mix: reused
+    args.real_repeat = 3
+    with pytest.raises(SystemExit, match="--real_repeat 1, not all / 6 / 3"):
+        arm_commands("real", protocol, args)

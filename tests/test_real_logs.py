@@ -135,6 +135,20 @@ def test_mix_ratio() -> None:
     assert mixed == mix_with_synthetic(synthetic, real, 2.0, seed=3, templates="held_out")
 
 
+def test_real_repeat_copies_the_non_assertion_training_rows_only() -> None:
+    synthetic = {split: [{"id": f"{split}{i}", "label": "Other"} for i in range(100)]
+                 for split in ("train", "validation", "test")}
+    real = {"train": [{"id": "ra", "label": "AssertionError"}, {"id": "rn", "label": "NullPointerException"}],
+            "validation": [{"id": "rv", "label": "IOException"}], "test": []}
+    mixed = mix_with_synthetic(synthetic, real, 2.0, seed=3, real_repeat=3)
+    train_ids = [row["id"] for row in mixed["train"]]
+    assert train_ids.count("ra") == 1 and train_ids.count("rn") == 3
+    assert len(train_ids) == 4 + 4  # synthetic rows are still drawn per distinct real row
+    assert [row["id"] for row in mixed["validation"]].count("rv") == 1  # validation is scored once per failure
+    with pytest.raises(ValueError, match="real_repeat must be at least 1"):
+        mix_with_synthetic(synthetic, real, 2.0, seed=3, real_repeat=0)
+
+
 def test_mix_from_every_template_trains_on_held_out_templates_and_never_puts_a_row_in_two_splits() -> None:
     synthetic = {split: [{"id": f"{split}{i}"} for i in range(100)] for split in ("train", "validation", "test")}
     real = {"train": [{"id": f"r{i}"} for i in range(40)], "validation": [{"id": "rv"}], "test": []}

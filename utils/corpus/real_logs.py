@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from utils.labels import LabelSet
+from utils.labels import ASSERTION_LABEL, LabelSet
 from utils.parsing.log_sources import InputError, LogDocument, SkipReport, read_documents, source_file
 from utils.parsing.stacktrace import parse_log
 from utils.pipeline.fingerprint import failure_signature
@@ -196,11 +196,15 @@ def templates_used(templates: str, real: dict[str, list[dict[str, Any]]]) -> str
 
 def mix_with_synthetic(
     synthetic: dict[str, list[dict[str, Any]]], real: dict[str, list[dict[str, Any]]], synthetic_per_real: float,
-    seed: int, templates: str = "all",
+    seed: int, templates: str = "all", real_repeat: int = 1,
 ) -> dict[str, list[dict[str, Any]]]:
     """Each split: its real rows plus `synthetic_per_real` synthetic rows per real row (a seeded sample; all of
     them when the ratio is negative or asks for more than there are), shuffled together. A split without real rows
     keeps its synthetic rows.
+
+    `real_repeat`: each real training row that is not an assertion failure appears that many times (the synthetic
+    rows are still counted per distinct real row). Training masks every copy by its own seeded draw, so a repeated
+    real failure trains both named and masked.
 
     `templates="all"` (build_corpus.py's default): the training split's synthetic rows are drawn from every
     template's rows, not only from the training templates'. Holding whole templates out measures how the synthetic
@@ -226,12 +230,25 @@ def mix_with_synthetic(
     mixed: dict[str, list[dict[str, Any]]] = {}
     for split in SPLITS:
         real_rows, synthetic_rows = real.get(split, []), synthetic.get(split, [])
+        if split == "train":
+            real_rows = repeat_real_rows(real_rows, real_repeat)
         rng = random.Random(f"{seed}:{split}")
         if real_rows and synthetic_per_real >= 0 and not (pooled and split == "train"):
-            count = min(len(synthetic_rows), round(synthetic_per_real * len(real_rows)))
+            count = min(len(synthetic_rows), round(synthetic_per_real * len(real.get(split, []))))
             synthetic_rows = rng.sample(synthetic_rows, count)
         rows = [*real_rows, *synthetic_rows]
         if real_rows:
             rng.shuffle(rows)
         mixed[split] = rows
     return mixed
+
+
+def repeat_real_rows(rows: list[dict[str, Any]], times: int) -> list[dict[str, Any]]:
+    """`rows` with each row that is not an assertion failure `times` times. Assertion failures are most of a test
+    suite's real traces and are typed off the test framework's frames; the other failures are few (about 100 of the
+    dev set's 550 training rows) and are what a masked log asks the model for."""
+    if times < 1:
+        raise ValueError(f"real_repeat must be at least 1, got {times}")
+    if times == 1:
+        return rows
+    return [row for row in rows for _ in range(1 if row["label"] == ASSERTION_LABEL else times)]
