@@ -321,6 +321,27 @@ def test_cause_line_with_nothing_before_it_starts_a_trace_and_prose_does_not() -
     assert len(prose) == 1 and prose[0].chain == []
 
 
+def test_a_masked_exception_line_is_read_where_a_named_one_would_be() -> None:
+    """A log whose names were hidden before it came (predict.py on a masked log) is read as the named log is: a
+    masked name after prose on its line, or on a line without frames, still starts the exception. Before, the
+    first read "unknown exception" with the whole line as message, and the second was no trace at all."""
+    after_prose = ("2016-07-16 10:30:34,959 WARN Error while converting string [x] to type [class a.Level]. "
+                   "Using default value [null]. java.lang.IllegalArgumentException: Unknown level constant [X].\n"
+                   "\tat org.apache.logging.log4j.Level.valueOf(Level.java:286)\n")
+    masked = parse_trace(mask_exception_names(after_prose)).root_cause
+    assert masked.class_name == "" and masked.message == "[EXC]: Unknown level constant [X]."
+    assert parse_trace(after_prose).root_cause.message == "Unknown level constant [X]."
+    at_end = ("2016-07-16 15:10:04,119 ERROR An exception occurred processing Appender eventLogger "
+              "java.lang.NullPointerException\n\tat a.b.FlumePersistentManager.send(FlumePersistentManager.java:145)\n")
+    masked = parse_trace(mask_exception_names(at_end))
+    assert masked.root_cause.message == "[EXC]" and masked.context == parse_trace(at_end).context
+    assert masked.frames[0].qualified_method == "a.b.FlumePersistentManager.send"
+    alone = parse_log(mask_exception_names("java.lang.OutOfMemoryError: GC overhead limit exceeded\n"))
+    assert [t.root_cause.message for t in alone] == ["[EXC]: GC overhead limit exceeded"]
+    # prose that only mentions a masked name is not an exception line, as with a named one
+    assert parse_log("[EXC] occurred during execution\n")[0].chain == []
+
+
 def test_frames_without_exception_line_keep_the_line_before_as_message() -> None:
     trace = parse_trace("arrays first differed at element [0]\n\tat org.junit.Assert.fail(Assert.java:88)\n")
     assert trace.chain[0].class_name == "" and trace.chain[0].message == "arrays first differed at element [0]"
@@ -343,8 +364,8 @@ def test_masked_exception_line_keeps_a_message_of_several_lines() -> None:
     # another log record between the masked line and the frames ends its message, as it ends a named one's
     records = ("2024-01-01 10:00:00 ERROR [main] a.B - java.net.SocketTimeoutException: timeout\n"
                "2024-01-01 10:00:01 INFO [pool-2] c.D - retrying\n\tat com.acme.X.y(X.java:1)\n")
-    assert parse_log(records)[-1].chain[0].message == "retrying"
-    assert [t.chain[0].message for t in parse_log(mask_exception_names(records))] == ["retrying"]
+    assert [t.chain[0].message for t in parse_log(records)] == ["timeout", "retrying"]
+    assert [t.chain[0].message for t in parse_log(mask_exception_names(records))] == ["[EXC]: timeout", "retrying"]
     # a name alone on its line, its message on the next ones
     alone = parse_trace("[EXC]\nsecond line\n\tat com.acme.X.y(X.java:1)\n").root_cause
     assert alone.message == "[EXC]\nsecond line"

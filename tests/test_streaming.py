@@ -392,15 +392,15 @@ def test_a_region_parses_only_the_lines_its_traces_can_read(case: str, log: str,
 
 @pytest.mark.parametrize("message_lines", [1, 2, 8, 9])
 def test_a_masked_exception_line_reads_its_message_streamed_as_whole(message_lines: int) -> None:
-    """A masked name (`[EXC]: ...`) is a candidate line of its own, so its region reaches the frames below a message
-    of up to 8 lines, as far as the parser reads it back; a longer one keeps its last line either way."""
+    """A masked name (`[EXC]: ...`) is a candidate line of its own, so its region starts there and reaches the frames
+    below a message of any length: the parser reads a masked exception line as it reads a named one."""
     message = [f"detail line {n}" for n in range(1, message_lines)]
     log = (INFO_LINES + ERROR_LINE + "\n".join(["[EXC]: closed", *message]) + "\n"
            + TRACE.split("\n", 1)[1] + AFTER_LINES)
     whole, streamed, _ = _whole_and_streamed(log, 1 << 20)
     assert streamed == whole and len(whole) == 1
     read = whole[0][1][0][1]
-    assert read == ("\n".join(["[EXC]: closed", *message]) if message_lines <= 8 else message[-1])
+    assert read == "\n".join(["[EXC]: closed", *message])
 
 
 REGION_CASES = json.loads((Path(__file__).parent / "fixtures" / "region_cases.json").read_text(encoding="utf-8"))

@@ -235,9 +235,12 @@ _CLASS_AT_START = re.compile(_CLASS)
 # What `utils.inputs.mask_exception_names` writes for a hidden class name. An exception line left with it names no
 # class ("[EXC]: msg", `[EXC] in thread "main" [EXC]: msg`), yet its message, like any, may run over several lines.
 MASK_TOKEN = "[EXC]"
-MASKED_NAME = re.compile(
-    rf'^(?:{re.escape(MASK_TOKEN)} in thread "[^"]*" )?{re.escape(MASK_TOKEN)}(?::\s?|(?=\n)|$)'
-)
+_MASKED = rf'(?:{re.escape(MASK_TOKEN)} in thread "[^"]*" )?{re.escape(MASK_TOKEN)}'
+MASKED_NAME = re.compile(rf"^{_MASKED}(?::\s?|(?=\n)|$)")
+# A masked name where an exception line names its class: at the start of a line's text or inside it after prose,
+# followed by ":" or the line's end, as `_EMBEDDED` finds a qualified one ("Error converting x. [EXC]: bad level",
+# "An exception occurred processing Appender a [EXC]").
+_MASKED_HEADER = re.compile(rf"(?:^|(?<=[\s:=\[(\"']))(?P<name>{_MASKED})(?=:\s|:$|\s*$)")
 # The one rule for what ends a throwable's simple name; inputs.py (masking) and locate (the `exception_class`
 # feature) build their patterns from it, so the parser, the model input and the ranker agree on what is an exception.
 THROWABLE_SUFFIXES = ("Exception", "Error", "Failure", "Throwable", "Fault")
@@ -612,10 +615,6 @@ _CACHE_BEHIND = 256  # split lines kept cached behind the parse position
 _MAX_CONTEXT_LINES = 3  # non-trace lines kept before a trace
 _MAX_CONTEXT_CHARS = 500  # per context line
 _MAX_NO_TRACE_CONTEXT_LINES = 50
-# How far above its frames a masked exception line's message may start: a streamed region (utils/parsing/log_sources)
-# joins the masked line and the frames when at most REGION_LINES_AFTER + REGION_LINES_BEFORE (7) lines lie between.
-_MAX_MASKED_MESSAGE_LINES = 8
-_CONTEXT_TAIL = max(_MAX_CONTEXT_LINES, _MAX_MASKED_MESSAGE_LINES)  # text lines a long run keeps before the next trace
 _MAX_LINE_CHARS = 20_000  # longer lines are only searched this far for an exception line
 _BLANK_RUN_INSIDE_TRACE = 2  # blank lines tolerated between frames
 _ELIDED_RUN_INSIDE_TRACE = 2  # elided lines (`...`, `[...]`) tolerated between frames / before a `Caused by:`
@@ -714,6 +713,17 @@ def trace_ends_before(last: str, following: str) -> bool:
         if number == 0 and (line.kind != _TEXT or _is_elided(line.body) or body == _OWNABLE_HEADER):
             return False
     return True
+
+
+def masked_header(body: str) -> tuple[int, str, str] | None:
+    """(column, "", message) of a masked exception line: a log whose names were hidden before it was read
+    (`utils.inputs.mask_exception_names`) still says where an exception line is, so it starts an unnamed exception
+    wherever a named line would start one (with or without frames after it). The message keeps the masked name
+    (`[EXC]: msg`), which is how `utils.inputs` tells a masked exception from an unrecognised line."""
+    if MASK_TOKEN not in body:
+        return None
+    match = _MASKED_HEADER.search(body, 0, min(len(body), _MAX_LINE_CHARS))
+    return (match.start(), "", body[match.start():].strip()) if match else None
 
 
 class _Parser:
@@ -842,12 +852,11 @@ class _Parser:
                 trace = self.trace_at_cause_line(index, line)
             elif line.kind in _STRUCTURAL:
                 # Frames with no exception line before them (a log cut mid-trace, an unrecognised first line): the
-                # line just before, if any, is taken as the message of an unnamed exception (class name ""); from
-                # a masked exception line on, when the lines above lead up to one.
-                message = self.unnamed_message(context, index)
-                if message is not None:
-                    del context[len(context) - (index - message[0]):]  # its lines are the last ones of the context
-                trace = self.trace_without_exception_line(index, message)
+                # line just before, if any, is taken as the message of an unnamed exception (class name "").
+                message_index = context[-1] if context and context[-1] == index - 1 else None
+                if message_index is not None:
+                    context.pop()
+                trace = self.trace_without_exception_line(index, message_index)
             if trace is not None:
                 self.attach_context(trace, context)
                 traces.append(trace)
@@ -857,7 +866,7 @@ class _Parser:
             if line.kind != _BLANK:
                 context.append(index)
                 if len(context) > 2 * _MAX_NO_TRACE_CONTEXT_LINES:
-                    del context[_MAX_NO_TRACE_CONTEXT_LINES:-_CONTEXT_TAIL]
+                    del context[_MAX_NO_TRACE_CONTEXT_LINES:-_MAX_CONTEXT_LINES]
             index += 1
         if traces:
             return traces
@@ -926,7 +935,7 @@ class _Parser:
             class_name, message, thread, strong = header
             header_text = line.body.strip()
         else:
-            embedded = self.embedded_header(line.body)
+            embedded = self.embedded_header(line.body) or masked_header(line.body)
             if embedded is None:
                 return None
             column, class_name, message = embedded
@@ -1066,29 +1075,11 @@ class _Parser:
         self.read_trace_body(trace, next_index, _indent_width(line.body), [rest, *more])
         return trace
 
-    def unnamed_message(self, context: list[int], index: int) -> tuple[int, list[str]] | None:
-        """(first line, message lines) of the unnamed exception whose frames start at line `index`: from a masked
-        exception line (`MASKED_NAME`) among the text lines right above them, when its message runs on to these
-        frames as a named exception line's would (`continuation`: not past another log record ...); else the text
-        line just above; None when a blank or trace line is just above."""
-        for position in range(len(context) - 1, max(len(context) - _MAX_MASKED_MESSAGE_LINES, 0) - 1, -1):
-            line_index = context[position]
-            if line_index != index - (len(context) - position):
-                break  # a blank or trace line in between: the run of text lines ends
-            body = self.line(line_index).body.strip()
-            if MASKED_NAME.match(body):
-                more, next_index = self.continuation(line_index + 1, self.line(line_index).prefix)
-                if next_index == index:
-                    return line_index, [body, *more]
-                break
-        if context and context[-1] == index - 1:
-            return index - 1, [self.line(index - 1).body.strip()]
-        return None
-
-    def trace_without_exception_line(self, index: int, message: tuple[int, list[str]] | None) -> Trace:
-        start, texts = message if message is not None else (index, [])
-        trace = Trace(chain=[ThrownException(class_name="", message="\n".join(texts) or None)], start_line=start + 1)
-        self.read_trace_body(trace, index, 0, texts)
+    def trace_without_exception_line(self, index: int, message_index: int | None) -> Trace:
+        message = self.line(message_index).body.strip() if message_index is not None else None
+        start = message_index if message_index is not None else index
+        trace = Trace(chain=[ThrownException(class_name="", message=message)], start_line=start + 1)
+        self.read_trace_body(trace, index, 0, [message] if message else [])
         return trace
 
     def structural_after_gap(self, cursor: int) -> int | None:
