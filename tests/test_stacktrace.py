@@ -342,6 +342,34 @@ def test_a_masked_exception_line_is_read_where_a_named_one_would_be() -> None:
     assert parse_log("[EXC] occurred during execution\n")[0].chain == []
 
 
+def test_masked_words_that_name_no_exception_start_no_trace() -> None:
+    """Masking hides any ...Error / ...Exception word, so a masked name after prose or at a line's end starts an
+    exception only with frames under it; `[EXC]: msg` starting the text is believed alone, as a named line is."""
+    log = ("2024-01-01 10:00:00 INFO  [main] c.a.T - Running shouldThrowException\n"
+           "2024-01-01 10:00:01 INFO  [main] c.a.T - Connection Error\n"
+           "2024-01-01 10:00:02 ERROR [main] c.a.P - payment failed\n"
+           "java.lang.IllegalStateException: closed\n\tat com.acme.Pay.run(Pay.java:1)\n")
+    named, masked = parse_trace(log), parse_trace(mask_exception_names(log))
+    assert named.root_cause.message == "closed" and masked.root_cause.message == "[EXC]: closed"
+    assert masked.frames == named.frames and masked.context == named.context == ["payment failed"]
+
+
+def test_a_masked_exception_line_ends_a_message_and_leads_a_root_cause_as_a_named_one() -> None:
+    frames = "\tat a.B.c(B.java:1)\n"
+    two = "java.lang.IllegalStateException: a\njava.io.IOException: b\n" + frames
+    assert [t.root_cause.message for t in parse_log(two)] == ["a", "b"]
+    assert [t.root_cause.message for t in parse_log(mask_exception_names(two))] == ["[EXC]: a", "[EXC]: b"]
+    tomcat = ("2024-01-01 10:00:00 SEVERE [http-1] o.a.c.C - Servlet.service() threw exception [Request processing "
+              "failed; nested exception is java.lang.IllegalStateException: boom] with root cause\n"
+              "java.lang.IllegalStateException: boom\n" + frames)
+    named, masked = parse_trace(tomcat), parse_trace(mask_exception_names(tomcat))
+    assert masked.root_cause.message == "[EXC]: boom" and masked.start_line == named.start_line == 2
+    cut = "Caused by: java.io.IOException: x\n" + frames  # a log cut at a cause line
+    assert parse_trace(mask_exception_names(cut)).root_cause.message == "[EXC]: x"
+    level = "2024-01-01 10:00:00 ERROR [main] java.io.IOException: x\n"  # no logger: the name follows the thread
+    assert [t.root_cause.message for t in parse_log(mask_exception_names(level))] == ["[EXC]: x"]
+
+
 def test_frames_without_exception_line_keep_the_line_before_as_message() -> None:
     trace = parse_trace("arrays first differed at element [0]\n\tat org.junit.Assert.fail(Assert.java:88)\n")
     assert trace.chain[0].class_name == "" and trace.chain[0].message == "arrays first differed at element [0]"

@@ -391,7 +391,7 @@ def _read_tail(line: str, tail: re.Match[str], prefix: _Prefix) -> int:
     after_dashes: list[str] | None = None  # Spring Boot's bracket tokens after its `---`
     for token_match in _TAIL_TOKENS.finditer(line, tail.start("tokens"), tail.end("tokens")):
         token = token_match.group(0)
-        if _is_exception_token(token) and _colon_follows(line, token_match.end(), tail.end()):
+        if (_is_exception_token(token) or token == MASK_TOKEN) and _colon_follows(line, token_match.end(), tail.end()):
             # "12:00:00 ERROR java.lang.IllegalStateException: boom": no logger; the ": " after the name is the
             # exception's own, so the body (the exception line) starts at the name.
             body_start = token_match.start()
@@ -715,15 +715,29 @@ def trace_ends_before(last: str, following: str) -> bool:
     return True
 
 
-def masked_header(body: str) -> tuple[int, str, str] | None:
-    """(column, "", message) of a masked exception line: a log whose names were hidden before it was read
-    (`utils.inputs.mask_exception_names`) still says where an exception line is, so it starts an unnamed exception
-    wherever a named line would start one (with or without frames after it). The message keeps the masked name
-    (`[EXC]: msg`), which is how `utils.inputs` tells a masked exception from an unrecognised line."""
+def masked_header(body: str) -> tuple[int, str, str, bool] | None:
+    """(column, "", message, believed without frames) of a masked exception line: a log whose names were hidden
+    before it was read (`utils.inputs.mask_exception_names`) still says where an exception line is, so it starts an
+    unnamed exception where a named line would start one. The message keeps the masked name (`[EXC]: msg`), which
+    is how `utils.inputs` tells a masked exception from an unrecognised line. Masking hides any ...Error /
+    ...Exception word ("Connection Error", "shouldThrowException"), so only an exception line's own shape, `[EXC]:
+    msg` or `[EXC] in thread` starting the text, is believed without frames under it."""
     if MASK_TOKEN not in body:
         return None
     match = _MASKED_HEADER.search(body, 0, min(len(body), _MAX_LINE_CHARS))
-    return (match.start(), "", body[match.start():].strip()) if match else None
+    if match is None:
+        return None
+    column, message = match.start(), body[match.start() :].strip()
+    alone = not body[:column].strip() and message.startswith((f"{MASK_TOKEN}:", f"{MASK_TOKEN} in thread "))
+    if body.endswith("class ", 0, column) and (column == 6 or not body[column - 7].isalnum()):
+        column -= 6  # "failed: class [EXC]: bad" (`Class.toString()`), as embedded_header reads a named one
+    return column, "", message, alone
+
+
+def starts_masked_exception(body: str) -> bool:
+    """`body` is a masked exception line in an exception line's own shape (`[EXC]: msg` starting the text)."""
+    found = masked_header(body)
+    return found is not None and found[3]
 
 
 class _Parser:
@@ -792,6 +806,16 @@ class _Parser:
                 return column, match.group("cls"), message
         return None
 
+    def header_in_text(self, body: str) -> tuple[int, str, str | None, bool, bool] | None:
+        """(column, class, message, believed without frames, starts the text) of the leftmost exception named in a
+        log record's text: a qualified throwable name (`embedded_header`, always believed) or a masked one."""
+        embedded = self.embedded_header(body)
+        masked = masked_header(body)
+        if masked is not None and (embedded is None or masked[0] < embedded[0]):
+            column, class_name, message, alone = masked
+            return column, class_name, message, alone, not body[:column].strip()
+        return (*embedded, True, False) if embedded is not None else None
+
     def continuation(self, start: int, header_prefix: _Prefix | None, header_width: int = 0) -> tuple[list[str], int]:
         """Lines continuing a message from `start`: those up to a frame / cause line or the end of the text.
 
@@ -823,6 +847,9 @@ class _Parser:
             if record and line.prefix.signature() != signature:
                 break
             header = self.header_of(line) if line.kind == _TEXT and (record or line.prefix is None) else None
+            if header is None and line.kind == _TEXT and (record or line.prefix is None) \
+                    and starts_masked_exception(line.body):
+                header = ("", None, None, True)  # a masked exception line ends the message above, as a named one does
             if header is not None and header[3]:
                 if not (listing and _indent_width(line.body) > header_width):
                     break
@@ -929,28 +956,29 @@ class _Parser:
         if _NESTED in line.body and (nested := self.trace_at_nested_line(index, line)) is not None:
             return nested
         header = self.header_of(line)
+        at_start = False
         lead_context: list[str] = []
         thread: str | None = None
         if header is not None:
             class_name, message, thread, strong = header
             header_text = line.body.strip()
         else:
-            embedded = self.embedded_header(line.body) or masked_header(line.body)
-            if embedded is None:
+            found = self.header_in_text(line.body)
+            if found is None:
                 return None
-            column, class_name, message = embedded
+            column, class_name, message, strong, at_start = found
             if line.body.rstrip().endswith(_WITH_ROOT_CAUSE):
                 if self.exception_line_after_gap(index + 1):
                     return None  # the header of the root cause's trace that follows: that trace's context
                 message = message.removesuffix(f"]{_WITH_ROOT_CAUSE}") if message else message
-            strong = True
             before = line.body[:column].strip()
             if before:  # "Unexpected error:" of "... - Unexpected error: java.net.SocketTimeoutException: ..."
                 lead_context.append(before[:_MAX_CONTEXT_CHARS])
             header_text = line.body[column:].strip()
         # failures listed under it only for an exception line (an exception named inside a message: "child failed:
         # java.io.IOException: exit 1" then an indented trace, is followed by a trace of its own)
-        listed_under = _listing_width(_indent_width(line.body), message) if header is not None else _NO_LISTING
+        listed_under = (_listing_width(_indent_width(line.body), message) if header is not None or at_start
+                        else _NO_LISTING)
         more, next_index = self.continuation(index + 1, line.prefix, listed_under)
         if not strong and not (next_index < self.count and self.line(next_index).kind in _STRUCTURAL):
             return None  # a dotted name not followed by frames is not believed to be an exception
@@ -966,7 +994,8 @@ class _Parser:
         for cursor in range(index, min(index + _BLANK_RUN_INSIDE_TRACE + 1, self.count)):
             line = self.line(cursor)
             if line.kind != _BLANK:
-                return line.kind == _CAUSE_LINE or (line.kind == _TEXT and self.header_of(line) is not None)
+                return line.kind == _CAUSE_LINE or (line.kind == _TEXT and (
+                    self.header_of(line) is not None or starts_masked_exception(line.body)))
         return False
 
     def trace_at_nested_line(self, index: int, line: _Line) -> Trace | None:
@@ -1065,7 +1094,9 @@ class _Parser:
         trace, if it names a plausible class; prose such as "Caused by: network outage" is left as text."""
         rest = line.match.group("rest").strip()
         class_name, message = _split_exception_line(rest)
-        if not _is_plausible_class(class_name):
+        if not class_name and MASKED_NAME.match(rest):
+            message = rest  # a masked cause keeps its masked name, as a masked exception line does
+        elif not _is_plausible_class(class_name):
             return None
         more, next_index = self.continuation(index + 1, line.prefix, _listing_width(_indent_width(line.body), message))
         if more:
