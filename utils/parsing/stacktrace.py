@@ -846,11 +846,10 @@ class _Parser:
             record = line.prefix is not None and (line.prefix.timestamp is not None or header_prefix is not None)
             if record and line.prefix.signature() != signature:
                 break
-            header = self.header_of(line) if line.kind == _TEXT and (record or line.prefix is None) else None
-            if header is None and line.kind == _TEXT and (record or line.prefix is None) \
-                    and starts_masked_exception(line.body):
-                header = ("", None, None, True)  # a masked exception line ends the message above, as a named one does
-            if header is not None and header[3]:
+            may_start = line.kind == _TEXT and (record or line.prefix is None)
+            header = self.header_of(line) if may_start else None
+            # an exception line ends the message above; a masked one as a named one does
+            if header[3] if header is not None else may_start and starts_masked_exception(line.body):
                 if not (listing and _indent_width(line.body) > header_width):
                     break
             else:
