@@ -224,6 +224,12 @@ def test_structure_hints_say_what_a_masked_trace_shows_by_absence() -> None:
     # a message over two lines, and a cause
     "java.lang.RuntimeException: batch failed\n\tat com.acme.Job.run(Job.java:9)\n"
     "Caused by: java.io.IOException: cannot read\n  /data/in.csv\n\tat com.acme.Reader.read(Reader.java:3)\n\t... 1 more\n",
+    # masking hides a method named like a throwable with its class: a frame still, shown as masking after shows it
+    "java.text.ParseException: Query: select *; expected: <end>\n"
+    "\tat com.acme.q.SQL2Parser.getSyntaxError(SQL2Parser.java:1311)\n\tat com.acme.q.SQL2Parser.parse(SQL2Parser.java:160)\n",
+    "java.lang.Exception\n\tat com.acme.ProxyTest.testCircularSuppressedNestedException(ProxyTest.java:221)\n"
+    "\tat sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)\n"
+    "\tat sun.reflect.NativeMethodAccessorImpl.invoke(NativeMethodAccessorImpl.java:62)\n",
 ])
 def test_a_log_masked_before_parsing_gives_the_models_input_of_masking_after(log: str) -> None:
     """predict.py reads a log whose names were hidden before it came (the parser sees `[EXC]: msg`); training and

@@ -1002,3 +1002,22 @@ def test_a_throwable_in_a_non_ascii_exceptions_package_is_read_inside_a_log_mess
     (trace,) = parse_log("2026-11-30 10:00:00 ERROR [main] c.a.Job - run failed: com.x.exceptıon.Stale: bad row\n"
                          "\tat com.a.Job.run(Job.java:12)\n")
     assert trace.root_cause is not None and trace.root_cause.class_name == "com.x.exceptıon.Stale"
+
+
+def test_a_masked_frame_is_a_frame_not_words_of_the_message() -> None:
+    """Masking hides a method named like a throwable together with its class (`SQL2Parser.getSyntaxError`); the
+    line left, `at [EXC](SQL2Parser.java:1311)`, was glued to the message above it and the stack lost its top frame.
+    It is a frame, unreadable: shown to the model as `[EXC]`, never a place to look."""
+    log = ("java.text.ParseException: Query: select * from [nt:base]; expected: <end>\n"
+           "\tat org.apache.q.SQL2Parser.getSyntaxError(SQL2Parser.java:1311)\n"
+           "\tat org.apache.q.SQL2Parser.parse(SQL2Parser.java:160)\n")
+    named, masked = parse_trace(log), parse_trace(mask_exception_names(log))
+    assert masked.root_cause.message == "[EXC]: Query: select * from [nt:base]; expected: <end>"
+    assert len(masked.frames) == len(named.frames) == 2
+    top = masked.frames[0]
+    assert top.masked and top.is_library and (top.file, top.line) == ("SQL2Parser.java", 1311)
+    assert masked.frames[1] == named.frames[1] and not named.frames[0].masked
+    # a class hidden alone keeps its readable method, as before: not a masked frame
+    clinit = parse_trace(mask_exception_names("java.lang.ExceptionInInitializerError\n"
+                                              "\tat a.b.T$AlwaysThrowsError.<clinit>(T.java:5)\n"))
+    assert clinit.frames[0].method == "<clinit>" and not clinit.frames[0].masked

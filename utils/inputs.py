@@ -116,8 +116,9 @@ def _library_name(package: str) -> str:
 
 def _short_frame(frame: Frame, with_line: bool = False) -> str:
     """`PaymentService.pay` for application code; library frames keep the library's name: `java.util ArrayList.get`.
-    Generated-class noise (`$$Lambda$12/0x0000000800c0b440`, CGLIB hashes) is cut."""
-    where = _GENERATED_NOISE.sub("", f"{frame.simple_class}.{frame.method}")
+    Generated-class noise (`$$Lambda$12/0x0000000800c0b440`, CGLIB hashes) is cut. A masked frame shows as `[EXC]`,
+    as masking the short form of its named frame shows it."""
+    where = MASK_TOKEN if frame.masked else _GENERATED_NOISE.sub("", f"{frame.simple_class}.{frame.method}")
     if frame.is_library and frame.package:
         where = f"{_library_name(frame.package)} {where}"
     if with_line and frame.line is not None:
@@ -132,11 +133,14 @@ def select_frames(frames: list[Frame], max_frames: int) -> list[int]:
     shows its top frames. Runner and framework frames below are left out."""
     if max_frames <= 0 or not frames:
         return []
-    app = [index for index, frame in enumerate(frames) if not frame.is_library]
+    # A masked frame counts as application code here: the frames masking hides are mostly application methods named
+    # like throwables (`SQL2Parser.getSyntaxError`), and masking after parsing, which training reads, shows them.
+    library = [frame.is_library and not frame.masked for frame in frames]
+    app = [index for index, is_library in enumerate(library) if not is_library]
     if not app:
         return list(range(min(max_frames, len(frames))))
     chosen: list[int] = [0]
-    if len(frames) > 1 and frames[0].is_library and frames[1].is_library:
+    if len(frames) > 1 and library[0] and library[1]:
         chosen.append(1)
     if app[0] - 1 not in chosen and app[0] > 0:
         chosen.append(app[0] - 1)

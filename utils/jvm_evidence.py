@@ -8,7 +8,7 @@ this order (stdlib and yaml only: the parse-only paths use it):
 4. no message, thrown outside the JDK: the JVM's own null check. Before JDK 14's helpful messages (and after it,
    whenever they are off) a dereferenced null throws a NullPointerException with no message, where the code ran;
    code that throws on purpose nearly always says why. A JDK frame on top is left to rules 1-2: the JDK throws
-   many classes without a message.
+   many classes without a message; so is a masked one (`at [EXC](...)`), which may be either.
 
 A readable name is the parser's to read: every rule stays out then.
 """
@@ -119,6 +119,7 @@ def evidence(trace: Trace) -> Evidence | None:
         return Evidence(thrown, JDK_MESSAGE)
     if _recursive(trace):
         return Evidence(_STACK_OVERFLOW, RECURSION)
-    if message in _NO_MESSAGE and root.frames and not root.frames[0].class_name.startswith(JDK_PREFIXES):
+    top = root.frames[0] if root.frames else None
+    if message in _NO_MESSAGE and top and not top.masked and not top.class_name.startswith(JDK_PREFIXES):
         return Evidence(_NULL_POINTER, NULL_CHECK)
     return None

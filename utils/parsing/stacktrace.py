@@ -76,6 +76,11 @@ class Frame:
         return self.class_name.rsplit(".", 1)[0] if "." in self.class_name else ""
 
     @property
+    def masked(self) -> bool:
+        """Class and method hidden by masking (`at [EXC](File.java:12)`): the frame is there, unreadable."""
+        return self.class_name == MASK_TOKEN and self.method == MASK_TOKEN
+
+    @property
     def qualified_method(self) -> str:
         """ "pkg.Class.method" (inner-class `$` kept), the form `fix_methods` uses."""
         return f"{self.class_name}.{self.method}"
@@ -256,9 +261,13 @@ _THROWABLE_PACKAGE = re.compile(r"(?:^|\.)(?:exceptions?|errors?)\.", re.IGNOREC
 # ignores case as `re` folds it, which is not `str.lower` (`EXCEPTİON`).
 _THROWABLE_WORDS = tuple(word.lower() for word in (*THROWABLE_SUFFIXES, "ThreadDeath"))
 
+# A frame whose class and method were masked together: masking hides a method named like a throwable
+# ("SQL2Parser.getSyntaxError", "ReentrantReadWriteLock$Sync.unmatchedUnlockException"), and what is left,
+# `at [EXC](SQL2Parser.java:1311)`, is still a frame of the stack, not words of the message above it.
 _FRAME_BODY = (
     r"(?P<prefix>(?:[^\s/()]*/){0,2}?)"  # class loader and module: "java.base@17.0.2/", "app//"
-    r"(?P<cls>[^\s()/]+?(?:/(?:0x[0-9a-fA-F]+|\d+))?)\.(?P<method>[^\s().]+)"  # hidden classes: "$$Lambda$12/0x..."
+    r"(?:(?P<cls>[^\s()/]+?(?:/(?:0x[0-9a-fA-F]+|\d+))?)\.(?P<method>[^\s().]+)"  # hidden classes: "$$Lambda$12/0x..."
+    rf"|(?P<masked>{re.escape(MASK_TOKEN)}))"
     r"\s*\((?P<source>[^()]*)\)?\s*(?P<suffix>.*)"
 )
 _FRAME = re.compile(rf"at\s+{_FRAME_BODY}")
@@ -523,15 +532,17 @@ def _parse_frame(match: re.Match[str], raw: str, rules: LibraryRules, extra: tup
         if file in ("Unknown Source", "<generated>", "Unknown"):
             file = None
     jar = _JAR_SUFFIX.search(match.group("suffix"))
-    class_name = match.group("cls")
+    masked = match.group("masked") is not None
+    class_name = MASK_TOKEN if masked else match.group("cls")
     return Frame(
         class_name=class_name,
-        method=match.group("method"),
+        method=MASK_TOKEN if masked else match.group("method"),
         file=file,
         line=line,
         module=module,
         native=native,
-        is_library=is_library_class(class_name, extra, rules),
+        # an unreadable frame is nobody's place to look: library-like, so locating and grouping pass over it
+        is_library=masked or is_library_class(class_name, extra, rules),
         raw=raw,
         class_loader=class_loader,
         jar=jar.group("jar") if jar else None,
