@@ -230,6 +230,11 @@ def test_structure_hints_say_what_a_masked_trace_shows_by_absence() -> None:
     "java.lang.Exception\n\tat com.acme.ProxyTest.testCircularSuppressedNestedException(ProxyTest.java:221)\n"
     "\tat sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)\n"
     "\tat sun.reflect.NativeMethodAccessorImpl.invoke(NativeMethodAccessorImpl.java:62)\n",
+    # a JDK method named like a throwable: library code of the frame below it from the same file
+    "java.lang.IllegalMonitorStateException: attempt to unlock read lock, not locked by current thread\n"
+    "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.unmatchedUnlockException(RRWL.java:444)\n"
+    "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.tryReleaseShared(RRWL.java:431)\n"
+    "\tat com.acme.IndexNode.release(IndexNode.java:121)\n",
 ])
 def test_a_log_masked_before_parsing_gives_the_models_input_of_masking_after(log: str) -> None:
     """predict.py reads a log whose names were hidden before it came (the parser sees `[EXC]: msg`); training and

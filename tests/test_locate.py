@@ -157,6 +157,22 @@ def test_only_jdk_frames_still_gives_a_candidate() -> None:
     assert best.reasons[0] == "jdk code"
 
 
+def test_a_masked_frame_is_never_the_location() -> None:
+    """`at [EXC](File.java:12)` (a method named like a throwable, masked with its class) names nothing to look at;
+    before, as a library frame it outranked the JDK frames below it and stage 2 wrote `[EXC].[EXC]` as the place."""
+    from utils.inputs import mask_exception_names
+
+    trace = ("java.lang.IllegalMonitorStateException\n"
+             "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.unmatchedUnlockException(RRWL.java:444)\n"
+             "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.tryReleaseShared(RRWL.java:431)\n"
+             "\tat java.lang.Thread.run(Thread.java:833)\n")
+    masked = parse_trace(mask_exception_names(trace))
+    assert masked.frames[0].masked
+    best = locate(masked)
+    assert best is not None and "[EXC]" not in best.qualified_method
+    assert all("[EXC]" not in method for method in methods(mask_exception_names(trace)))
+
+
 def test_ranker_save_load_roundtrip(tmp_path: Path) -> None:
     ranker = LinearRanker({"first_app": 3.0, "entry": -1.5, "tested_class": 0.25}, {"kind": "learned"})
     save_ranker(ranker, tmp_path, {"metrics": {"acc@1": 0.5}})

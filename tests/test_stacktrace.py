@@ -1017,6 +1017,15 @@ def test_a_masked_frame_is_a_frame_not_words_of_the_message() -> None:
     top = masked.frames[0]
     assert top.masked and top.is_library and (top.file, top.line) == ("SQL2Parser.java", 1311)
     assert masked.frames[1] == named.frames[1] and not named.frames[0].masked
+    # JDK 9+ writes the module first: still a masked frame, not class `java`, method `base/[EXC]`
+    modular = parse_trace(mask_exception_names(log.replace("\tat org.apache.q.SQL2Parser.getSyntaxError",
+                                                           "\tat java.base/org.apache.q.SQL2Parser.getSyntaxError")))
+    assert modular.frames[0].masked and modular.frames[0].module == "java.base"
+    # words of a message that only look like one stay words, as the named log reads them
+    prose = ("java.lang.IllegalStateException: validation failed\n  at ValidationError(field=name, reason=blank)\n"
+             "\tat com.acme.Validator.check(Validator.java:12)\n")
+    assert parse_trace(mask_exception_names(prose)).root_cause.message.endswith("at [EXC](field=name, reason=blank)")
+    assert len(parse_trace(mask_exception_names(prose)).frames) == 1
     # a class hidden alone keeps its readable method, as before: not a masked frame
     clinit = parse_trace(mask_exception_names("java.lang.ExceptionInInitializerError\n"
                                               "\tat a.b.T$AlwaysThrowsError.<clinit>(T.java:5)\n"))

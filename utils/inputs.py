@@ -15,7 +15,7 @@ the frames and messages say rather than on the name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from utils.parsing.stacktrace import MASK_TOKEN, MASKED_NAME, THROWABLE_SUFFIX, Frame, ThrownException, Trace
 from utils.stage2.guidance import format_location
@@ -133,14 +133,11 @@ def select_frames(frames: list[Frame], max_frames: int) -> list[int]:
     shows its top frames. Runner and framework frames below are left out."""
     if max_frames <= 0 or not frames:
         return []
-    # A masked frame counts as application code here: the frames masking hides are mostly application methods named
-    # like throwables (`SQL2Parser.getSyntaxError`), and masking after parsing, which training reads, shows them.
-    library = [frame.is_library and not frame.masked for frame in frames]
-    app = [index for index, is_library in enumerate(library) if not is_library]
+    app = [index for index, frame in enumerate(frames) if not frame.is_library]
     if not app:
         return list(range(min(max_frames, len(frames))))
     chosen: list[int] = [0]
-    if len(frames) > 1 and library[0] and library[1]:
+    if len(frames) > 1 and frames[0].is_library and frames[1].is_library:
         chosen.append(1)
     if app[0] - 1 not in chosen and app[0] > 0:
         chosen.append(app[0] - 1)
@@ -160,6 +157,26 @@ def _frames_text(frames: list[Frame], max_frames: int, with_line: bool = False) 
     if frames and previous < len(frames) - 1:
         parts.append("...")
     return ", ".join(parts)
+
+
+def _as_named(stack: list[Frame]) -> list[Frame]:
+    """The stack as masking after parsing shows it to the model. A masked frame (`at [EXC](File.java:12)`: a method
+    named like a throwable, hidden with its class) reads as its class would: library code of the frame right below it
+    when that frame comes from the same source file (`ReentrantReadWriteLock$Sync.unmatchedUnlockException` above
+    `...$Sync.tryReleaseShared`), else application code (`SQL2Parser.getSyntaxError`, a test method
+    `testThrowsException`), as most are. The parser keeps it library-like: nobody's place to look."""
+    if not any(frame.masked for frame in stack):
+        return stack
+    shown = list(stack)
+    for index, frame in enumerate(stack):
+        if not frame.masked:
+            continue
+        below = next((other for other in stack[index + 1:] if not other.masked), None)
+        if below is not None and frame.file and below.file == frame.file and below.is_library and below.package:
+            shown[index] = replace(frame, class_name=f"{below.package}.{MASK_TOKEN}", is_library=True)
+        else:
+            shown[index] = replace(frame, is_library=False)
+    return shown
 
 
 def _throw_site(stack: list[Frame]) -> str:
@@ -190,7 +207,7 @@ def build_model_input(
         root_text = _exception_text(root, max_message_chars)
         has_message = bool(_one_line(_name_and_message(root)[1], max_message_chars))
         lines.append(root_text if has_message or not structure_hints else f"{root_text} (no message)")
-        stack = trace.full_stack()
+        stack = _as_named(trace.full_stack())
         if stack and structure_hints:
             lines.append(_throw_site(stack))
         if stack:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from utils.locate.names import outer_class, outer_simple_class
-from utils.parsing.stacktrace import JDK_PREFIXES, Frame, Trace, load_library_rules
+from utils.parsing.stacktrace import JDK_PREFIXES, MASK_TOKEN, Frame, Trace, load_library_rules
 
 # Frames nobody fixes: how the call got there, not what it did. Library membership and generated-class markers come
 # from the parser's list (configs/library_packages.yaml); test runners, launchers, reflection and bootstrap come from
@@ -78,7 +78,8 @@ def _is_plumbing(class_name: str, method: str) -> bool:
     never = load_runner_rules().never_candidates
     if class_name.startswith(never) or any(marker in class_name for marker in generated):
         return True
-    return bool(_SYNTHETIC_ACCESSOR.match(method)) or method.startswith("$")
+    # a masked frame (`at [EXC](File.java:12)`) names no method to look at
+    return bool(_SYNTHETIC_ACCESSOR.match(method)) or method.startswith("$") or method == MASK_TOKEN
 
 
 def frame_kind(frame: Frame) -> str:

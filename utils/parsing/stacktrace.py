@@ -77,8 +77,9 @@ class Frame:
 
     @property
     def masked(self) -> bool:
-        """Class and method hidden by masking (`at [EXC](File.java:12)`): the frame is there, unreadable."""
-        return self.class_name == MASK_TOKEN and self.method == MASK_TOKEN
+        """Method hidden by masking, with its class (`at [EXC](File.java:12)`: masking hides a dotted name whole):
+        the frame is there, unreadable."""
+        return self.method == MASK_TOKEN
 
     @property
     def qualified_method(self) -> str:
@@ -266,8 +267,10 @@ _THROWABLE_WORDS = tuple(word.lower() for word in (*THROWABLE_SUFFIXES, "ThreadD
 # `at [EXC](SQL2Parser.java:1311)`, is still a frame of the stack, not words of the message above it.
 _FRAME_BODY = (
     r"(?P<prefix>(?:[^\s/()]*/){0,2}?)"  # class loader and module: "java.base@17.0.2/", "app//"
-    r"(?:(?P<cls>[^\s()/]+?(?:/(?:0x[0-9a-fA-F]+|\d+))?)\.(?P<method>[^\s().]+)"  # hidden classes: "$$Lambda$12/0x..."
-    rf"|(?P<masked>{re.escape(MASK_TOKEN)}))"
+    # a JVM method name holds no "/" (so `java.base/[EXC](...)` is a module and a masked frame, not class `java`)
+    r"(?:(?P<cls>[^\s()/]+?(?:/(?:0x[0-9a-fA-F]+|\d+))?)\.(?P<method>[^\s()./]+)"  # hidden classes: "$$Lambda$12/0x..."
+    # masked: only with a frame's own source, so words of a message (`at [EXC](field=name)`) stay words
+    rf"|(?P<masked>{re.escape(MASK_TOKEN)})(?=\s*\((?:[^\s():]+\.\w+(?::\d+)?|Native Method|Unknown Source)\)))"
     r"\s*\((?P<source>[^()]*)\)?\s*(?P<suffix>.*)"
 )
 _FRAME = re.compile(rf"at\s+{_FRAME_BODY}")

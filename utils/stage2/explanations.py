@@ -188,7 +188,7 @@ def _first_line(message: str | None) -> str:
 
 def _recursive_method(trace: Trace) -> str | None:
     """The method a StackOverflowError repeats most ("Class.method"), when one repeats at least 3 times."""
-    counts = Counter(f"{frame.simple_class}.{frame.method}" for frame in trace.frames)
+    counts = Counter(f"{frame.simple_class}.{frame.method}" for frame in trace.frames if not frame.masked)
     if not counts:
         return None
     name, count = counts.most_common(1)[0]
