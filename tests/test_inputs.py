@@ -225,16 +225,15 @@ def test_structure_hints_say_what_a_masked_trace_shows_by_absence() -> None:
     "java.lang.RuntimeException: batch failed\n\tat com.acme.Job.run(Job.java:9)\n"
     "Caused by: java.io.IOException: cannot read\n  /data/in.csv\n\tat com.acme.Reader.read(Reader.java:3)\n\t... 1 more\n",
     # masking hides a method named like a throwable with its class: a frame still, shown as masking after shows it
-    "java.text.ParseException: Query: select *; expected: <end>\n"
-    "\tat com.acme.q.SQL2Parser.getSyntaxError(SQL2Parser.java:1311)\n\tat com.acme.q.SQL2Parser.parse(SQL2Parser.java:160)\n",
-    "java.lang.Exception\n\tat com.acme.ProxyTest.testCircularSuppressedNestedException(ProxyTest.java:221)\n"
-    "\tat sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)\n"
-    "\tat sun.reflect.NativeMethodAccessorImpl.invoke(NativeMethodAccessorImpl.java:62)\n",
+    "java.text.ParseException: Filter: amount >> 5; expected: <value>\n"
+    "\tat com.acme.q.FilterParser.syntaxError(FilterParser.java:88)\n\tat com.acme.q.FilterParser.read(FilterParser.java:41)\n",
+    "java.lang.Exception\n\tat com.acme.LedgerTest.testRejectsNestedException(LedgerTest.java:57)\n"
+    "\tat jdk.internal.reflect.DirectMethodHandleAccessor.invoke(DirectMethodHandleAccessor.java:103)\n",
     # a JDK method named like a throwable: library code of the frame below it from the same file
-    "java.lang.IllegalMonitorStateException: attempt to unlock read lock, not locked by current thread\n"
-    "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.unmatchedUnlockException(RRWL.java:444)\n"
-    "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.tryReleaseShared(RRWL.java:431)\n"
-    "\tat com.acme.IndexNode.release(IndexNode.java:121)\n",
+    "java.lang.IllegalMonitorStateException: slot 3 released by a thread that never took it\n"
+    "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.unmatchedUnlockException(RRWL.java:10)\n"
+    "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.tryReleaseShared(RRWL.java:20)\n"
+    "\tat com.acme.cache.Slot.free(Slot.java:31)\n",
 ])
 def test_a_log_masked_before_parsing_gives_the_models_input_of_masking_after(log: str) -> None:
     """predict.py reads a log whose names were hidden before it came (the parser sees `[EXC]: msg`); training and

@@ -257,7 +257,7 @@ def test_no_message_on_a_jdk_frame_or_a_message_in_the_code_is_left_to_the_model
     assert masked("java.lang.IllegalStateException: not started\n\tat com.acme.A.run(A.java:4)\n") is None
     # a masked top frame (a method named like a throwable, hidden with its class) may be the JDK's: unreadable
     factory = ("java.lang.IllegalMonitorStateException\n"
-               "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.unmatchedUnlockException(RRWL.java:444)\n"
+               "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.unmatchedUnlockException(RRWL.java:10)\n"
                "\tat com.acme.A.run(A.java:4)\n")
     assert parse_trace(mask_exception_names(factory)).frames[0].masked and masked(factory) is None
     # its message, no longer glued to that frame's line, is the JDK's own

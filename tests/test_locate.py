@@ -163,8 +163,8 @@ def test_a_masked_frame_is_never_the_location() -> None:
     from utils.inputs import mask_exception_names
 
     trace = ("java.lang.IllegalMonitorStateException\n"
-             "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.unmatchedUnlockException(RRWL.java:444)\n"
-             "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.tryReleaseShared(RRWL.java:431)\n"
+             "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.unmatchedUnlockException(RRWL.java:10)\n"
+             "\tat java.util.concurrent.locks.ReentrantReadWriteLock$Sync.tryReleaseShared(RRWL.java:20)\n"
              "\tat java.lang.Thread.run(Thread.java:833)\n")
     masked = parse_trace(mask_exception_names(trace))
     assert masked.frames[0].masked

@@ -325,17 +325,17 @@ def test_a_masked_exception_line_is_read_where_a_named_one_would_be() -> None:
     """A log whose names were hidden before it came (predict.py on a masked log) is read as the named log is: a
     masked name after prose on its line, or on a line without frames, still starts the exception. Before, the
     first read "unknown exception" with the whole line as message, and the second was no trace at all."""
-    after_prose = ("2016-07-16 10:30:34,959 WARN Error while converting string [x] to type [class a.Level]. "
-                   "Using default value [null]. java.lang.IllegalArgumentException: Unknown level constant [X].\n"
-                   "\tat org.apache.logging.log4j.Level.valueOf(Level.java:286)\n")
+    after_prose = ("2024-03-02 09:15:11,402 WARN Could not read setting [fee.mode] as [class a.FeeMode]. "
+                   "Falling back to [FLAT]. java.lang.IllegalArgumentException: No fee mode named [TIERED2].\n"
+                   "\tat com.acme.fees.FeeMode.parse(FeeMode.java:52)\n")
     masked = parse_trace(mask_exception_names(after_prose)).root_cause
-    assert masked.class_name == "" and masked.message == "[EXC]: Unknown level constant [X]."
-    assert parse_trace(after_prose).root_cause.message == "Unknown level constant [X]."
-    at_end = ("2016-07-16 15:10:04,119 ERROR An exception occurred processing Appender eventLogger "
-              "java.lang.NullPointerException\n\tat a.b.FlumePersistentManager.send(FlumePersistentManager.java:145)\n")
+    assert masked.class_name == "" and masked.message == "[EXC]: No fee mode named [TIERED2]."
+    assert parse_trace(after_prose).root_cause.message == "No fee mode named [TIERED2]."
+    at_end = ("2024-03-02 09:16:40,118 ERROR Could not flush journal ledgerJournal "
+              "java.lang.NullPointerException\n\tat a.b.JournalWriter.flush(JournalWriter.java:77)\n")
     masked = parse_trace(mask_exception_names(at_end))
     assert masked.root_cause.message == "[EXC]" and masked.context == parse_trace(at_end).context
-    assert masked.frames[0].qualified_method == "a.b.FlumePersistentManager.send"
+    assert masked.frames[0].qualified_method == "a.b.JournalWriter.flush"
     alone = parse_log(mask_exception_names("java.lang.OutOfMemoryError: GC overhead limit exceeded\n"))
     assert [t.root_cause.message for t in alone] == ["[EXC]: GC overhead limit exceeded"]
     # prose that only mentions a masked name is not an exception line, as with a named one
@@ -1005,21 +1005,21 @@ def test_a_throwable_in_a_non_ascii_exceptions_package_is_read_inside_a_log_mess
 
 
 def test_a_masked_frame_is_a_frame_not_words_of_the_message() -> None:
-    """Masking hides a method named like a throwable together with its class (`SQL2Parser.getSyntaxError`); the
-    line left, `at [EXC](SQL2Parser.java:1311)`, was glued to the message above it and the stack lost its top frame.
+    """Masking hides a method named like a throwable together with its class (`FilterParser.syntaxError`); the
+    line left, `at [EXC](FilterParser.java:88)`, was glued to the message above it and the stack lost its top frame.
     It is a frame, unreadable: shown to the model as `[EXC]`, never a place to look."""
-    log = ("java.text.ParseException: Query: select * from [nt:base]; expected: <end>\n"
-           "\tat org.apache.q.SQL2Parser.getSyntaxError(SQL2Parser.java:1311)\n"
-           "\tat org.apache.q.SQL2Parser.parse(SQL2Parser.java:160)\n")
+    log = ("java.text.ParseException: Filter: amount >> 5; expected: <value>\n"
+           "\tat com.acme.q.FilterParser.syntaxError(FilterParser.java:88)\n"
+           "\tat com.acme.q.FilterParser.read(FilterParser.java:41)\n")
     named, masked = parse_trace(log), parse_trace(mask_exception_names(log))
-    assert masked.root_cause.message == "[EXC]: Query: select * from [nt:base]; expected: <end>"
+    assert masked.root_cause.message == "[EXC]: Filter: amount >> 5; expected: <value>"
     assert len(masked.frames) == len(named.frames) == 2
     top = masked.frames[0]
-    assert top.masked and top.is_library and (top.file, top.line) == ("SQL2Parser.java", 1311)
+    assert top.masked and top.is_library and (top.file, top.line) == ("FilterParser.java", 88)
     assert masked.frames[1] == named.frames[1] and not named.frames[0].masked
     # JDK 9+ writes the module first: still a masked frame, not class `java`, method `base/[EXC]`
-    modular = parse_trace(mask_exception_names(log.replace("\tat org.apache.q.SQL2Parser.getSyntaxError",
-                                                           "\tat java.base/org.apache.q.SQL2Parser.getSyntaxError")))
+    modular = parse_trace(mask_exception_names(log.replace("\tat com.acme.q.FilterParser.syntaxError",
+                                                           "\tat java.base/com.acme.q.FilterParser.syntaxError")))
     assert modular.frames[0].masked and modular.frames[0].module == "java.base"
     # words of a message that only look like one stay words, as the named log reads them
     prose = ("java.lang.IllegalStateException: validation failed\n  at ValidationError(field=name, reason=blank)\n"
