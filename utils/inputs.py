@@ -163,7 +163,7 @@ def _as_named(stack: list[Frame]) -> list[Frame]:
     """The stack as masking after parsing shows it to the model. A masked frame (`at [EXC](File.java:12)`: a method
     named like a throwable, hidden with its class) reads as its class would: library code of the frame right below it
     when that frame comes from the same source file (`ReentrantReadWriteLock$Sync.unmatchedUnlockException` above
-    `...$Sync.tryReleaseShared`), else application code (`SQL2Parser.getSyntaxError`, a test method
+    `...$Sync.tryReleaseShared`), else application code (a parser's `syntaxError`, a test method
     `testThrowsException`), as most are. The parser keeps it library-like: nobody's place to look."""
     if not any(frame.masked for frame in stack):
         return stack

@@ -263,8 +263,8 @@ _THROWABLE_PACKAGE = re.compile(r"(?:^|\.)(?:exceptions?|errors?)\.", re.IGNOREC
 _THROWABLE_WORDS = tuple(word.lower() for word in (*THROWABLE_SUFFIXES, "ThreadDeath"))
 
 # A frame whose class and method were masked together: masking hides a method named like a throwable
-# ("SQL2Parser.getSyntaxError", "ReentrantReadWriteLock$Sync.unmatchedUnlockException"), and what is left,
-# `at [EXC](SQL2Parser.java:1311)`, is still a frame of the stack, not words of the message above it.
+# ("FilterParser.syntaxError", "ReentrantReadWriteLock$Sync.unmatchedUnlockException"), and what is left,
+# `at [EXC](FilterParser.java:88)`, is still a frame of the stack, not words of the message above it.
 _FRAME_BODY = (
     r"(?P<prefix>(?:[^\s/()]*/){0,2}?)"  # class loader and module: "java.base@17.0.2/", "app//"
     # a JVM method name holds no "/" (so `java.base/[EXC](...)` is a module and a masked frame, not class `java`)
