@@ -39,7 +39,8 @@ def masked(log: str) -> object:
 def test_every_entry_is_a_jdk_or_check_library_method_and_a_class_the_label_set_reads() -> None:
     labels = load_label_set()
     method = re.compile(
-        r"^(?:java|javax|jdk|sun|com\.google\.common\.base|org\.apache\.commons\.lang3|org\.junit|junit|org\.testng)"
+        r"^(?:java|javax|jdk|sun|com\.google\.common\.base|org\.apache\.commons\.lang3?|org\.springframework\.util|"
+        r"org\.junit|junit|org\.testng)"
         r"\.[\w$.]+\.[\w$<>]+$"
     )
     for site, thrown in load_throw_sites().items():
@@ -64,6 +65,23 @@ def test_a_masked_root_cause_is_typed_by_its_throw_site_and_a_readable_name_wins
     readable = analyzer.analyze([LogDocument("readable", "readable", renamed)])[0]
     assert (readable.label, readable.decided_by) == ("IllegalStateException", "parser")
     assert evidence(parse_trace(renamed)) is None
+
+
+@pytest.mark.parametrize(
+    ("check", "thrown"),
+    [
+        ("org.springframework.util.Assert.notNull(Assert.java:201)", "java.lang.IllegalArgumentException"),
+        ("org.springframework.util.Assert.state(Assert.java:97)", "java.lang.IllegalStateException"),
+        ("org.springframework.util.Assert.instanceCheckFailed(Assert.java:702)", "java.lang.IllegalArgumentException"),
+        ("org.apache.commons.lang.Validate.notNull(Validate.java:192)", "java.lang.IllegalArgumentException"),
+        ("org.apache.commons.lang3.Validate.notNull(Validate.java:225)", "java.lang.NullPointerException"),
+    ],
+)
+def test_a_masked_check_of_spring_or_commons_lang_is_typed_by_its_library(check: str, thrown: str) -> None:
+    log = (f"{thrown}: the ledger id must be set\n\tat {check}\n"
+           "\tat com.acme.ledger.PostingService.post(PostingService.java:58)\n")
+    found = masked(log)
+    assert found is not None and (found.class_name, found.rule) == (thrown, THROW_SITE)
 
 
 @pytest.mark.parametrize(
