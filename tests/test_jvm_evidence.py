@@ -290,13 +290,22 @@ def test_a_message_the_jdk_writes_for_one_class_types_the_masked_root(log: str, 
     assert found is not None and (found.class_name, found.rule) == (thrown, JDK_MESSAGE)
 
 
+def test_a_negative_number_alone_is_a_bounds_check_or_a_negative_array_size_and_one_label_either_way() -> None:
+    # JDK 8's array bounds check says the index alone ("-1"), JDK 11+'s NegativeArraySizeException the size ("-5")
+    labels = load_label_set()
+    for log in ("java.lang.ArrayIndexOutOfBoundsException: -1\n\tat com.acme.Ring.at(Ring.java:9)\n",
+                "java.lang.NegativeArraySizeException: -5\n\tat com.acme.Ring.grow(Ring.java:14)\n"):
+        found = masked(log)
+        assert found is not None and found.rule == JDK_MESSAGE
+        assert labels.to_label(found.class_name) == labels.to_label(log.split(":")[0]) == "IndexOutOfBoundsException"
+    assert masked("java.lang.IllegalStateException: -5 left\n\tat com.acme.Ring.grow(Ring.java:14)\n") is None
+
+
 def test_a_message_only_like_a_jdk_one_types_nothing() -> None:
     assert (
         masked("java.lang.IllegalStateException: For input string was empty\n\tat com.acme.A.b(A.java:1)\n") is None
     )  # not anchored where the JDK writes it
     assert masked("java.lang.IllegalStateException: 3 retries left\n\tat com.acme.A.b(A.java:1)\n") is None
-    # JDK 11+'s NegativeArraySizeException says the size alone: a negative number alone is no bounds check
-    assert masked("java.lang.NegativeArraySizeException: -5\n\tat com.acme.A.b(A.java:1)\n") is None
     # an application's own words that only start like a JDK message: no quoted call, no merged values
     assert masked("java.lang.IllegalStateException: Cannot invoke the payment service\n\tat com.acme.A.b(A.java:1)\n") is None
     assert masked("java.lang.IllegalArgumentException: Duplicate key order-7\n\tat com.acme.A.b(A.java:1)\n") is None
