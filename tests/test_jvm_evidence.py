@@ -154,6 +154,7 @@ def test_an_unheld_lock_released_is_a_throw_site(top: str, thrown: str) -> None:
         ("Tag mismatch!", "javax.crypto.AEADBadTagException"),
         ("Illegal key size or default parameters", "java.security.InvalidKeyException"),
         ("Remote host terminated the handshake", "javax.net.ssl.SSLHandshakeException"),
+        ("SSL peer shut down incorrectly", "java.io.EOFException"),
         ("unable to find valid certification path to requested target",
          "sun.security.provider.certpath.SunCertPathBuilderException"),
         ("No subject alternative DNS name matching pay.acme.example found.", "java.security.cert.CertificateException"),
