@@ -163,6 +163,7 @@ def test_an_unheld_lock_released_is_a_throw_site(top: str, thrown: str) -> None:
          "java.lang.UnsupportedClassVersionError"),
         ("com/acme/pay/Ledger : Unsupported major.minor version 52.0", "java.lang.UnsupportedClassVersionError"),
         ("/var/acme/ledger.dat (Permission denied)", "java.io.FileNotFoundException"),
+        ("C:\\Program Files\\Acme\\ledger.dat (Access is denied)", "java.io.FileNotFoundException"),
     ],
 )
 def test_a_crypto_tls_or_class_version_message_of_the_jdk_types_the_masked_root(message: str, thrown: str) -> None:
@@ -317,6 +318,9 @@ def test_a_message_only_like_a_jdk_one_types_nothing() -> None:
     assert masked("java.lang.IllegalArgumentException: Unexpected character in IBAN\n\tat com.acme.A.b(A.java:1)\n") is None
     assert masked("java.lang.IllegalStateException: Cannot construct instance: pool closed\n\tat com.acme.A.b(A.java:1)\n") is None
     assert masked("java.lang.IllegalArgumentException: Unrecognized token 'x' in rule 3\n\tat com.acme.A.b(A.java:1)\n") is None
+    # an application's own words around a file's reason are not FileInputStream.open's "path (reason)"
+    assert masked("java.lang.RuntimeException: Could not load conf/app.properties (Permission denied)\n"
+                  "\tat com.acme.A.b(A.java:1)\n") is None
     # an application's own "tag" and "name" lookups, not the JCE's tag check or the hostname checker
     assert masked("java.lang.IllegalStateException: Tag mismatch on order 7\n\tat com.acme.A.b(A.java:1)\n") is None
     assert masked("java.lang.IllegalStateException: No name matching 'fee' found\n\tat com.acme.A.b(A.java:1)\n") is None
