@@ -163,10 +163,17 @@ def test_an_unheld_lock_released_is_a_throw_site(top: str, thrown: str) -> None:
          "java.lang.UnsupportedClassVersionError"),
         ("com/acme/pay/Ledger : Unsupported major.minor version 52.0", "java.lang.UnsupportedClassVersionError"),
         ("/var/acme/ledger.dat (Permission denied)", "java.io.FileNotFoundException"),
+        ("failed to lazily initialize a collection of role: com.acme.pay.Account.cards, could not initialize proxy - no "
+         "Session", "org.hibernate.LazyInitializationException"),
+        ("could not initialize proxy [com.acme.pay.Account#42] - no Session", "org.hibernate.LazyInitializationException"),
+        ("Row was updated or deleted by another transaction (or unsaved-value mapping was incorrect) : "
+         "[com.acme.pay.Account#42]", "org.hibernate.StaleObjectStateException"),
+        ("HikariPool-1 - Connection is not available, request timed out after 30000ms.",
+         "java.sql.SQLTransientConnectionException"),
         ("C:\\Program Files\\Acme\\ledger.dat (Access is denied)", "java.io.FileNotFoundException"),
     ],
 )
-def test_a_crypto_tls_or_class_version_message_of_the_jdk_types_the_masked_root(message: str, thrown: str) -> None:
+def test_a_crypto_tls_persistence_or_class_version_message_types_the_masked_root(message: str, thrown: str) -> None:
     found = masked(f"{thrown}: {message}\n\tat com.acme.pay.Vault.open(Vault.java:31)\n")
     labels = load_label_set()
     assert found is not None and (found.class_name, found.rule) == (thrown, JDK_MESSAGE)
