@@ -81,25 +81,13 @@ def test_a_masked_root_cause_is_typed_by_its_throw_site_and_a_readable_name_wins
 
 
 @pytest.mark.parametrize(
-    ("check", "thrown"),
+    ("top", "thrown"),
     [
         ("org.springframework.util.Assert.notNull(Assert.java:201)", "java.lang.IllegalArgumentException"),
         ("org.springframework.util.Assert.state(Assert.java:97)", "java.lang.IllegalStateException"),
         ("org.springframework.util.Assert.instanceCheckFailed(Assert.java:702)", "java.lang.IllegalArgumentException"),
         ("org.apache.commons.lang.Validate.notNull(Validate.java:192)", "java.lang.IllegalArgumentException"),
         ("org.apache.commons.lang3.Validate.notNull(Validate.java:225)", "java.lang.NullPointerException"),
-    ],
-)
-def test_a_masked_check_of_spring_or_commons_lang_is_typed_by_its_library(check: str, thrown: str) -> None:
-    log = (f"{thrown}: the ledger id must be set\n\tat {check}\n"
-           "\tat com.acme.ledger.PostingService.post(PostingService.java:58)\n")
-    found = masked(log)
-    assert found is not None and (found.class_name, found.rule) == (thrown, THROW_SITE)
-
-
-@pytest.mark.parametrize(
-    ("top", "thrown"),
-    [
         ("java.util.AbstractQueue.add(AbstractQueue.java:98)", "java.lang.IllegalStateException"),
         ("java.util.ArrayDeque.getFirst(ArrayDeque.java:402)", "java.util.NoSuchElementException"),
         ("java.util.AbstractList$Itr.next(AbstractList.java:364)", "java.util.NoSuchElementException"),
@@ -123,7 +111,7 @@ def test_a_masked_check_of_spring_or_commons_lang_is_typed_by_its_library(check:
         ("org.apache.hadoop.mapred.JobClient.runJob(JobClient.java:1265)", "java.io.IOException"),
     ],
 )
-def test_a_masked_root_thrown_by_a_jdk_collection_or_a_services_library_is_typed_by_its_top_frame(
+def test_a_masked_root_thrown_by_a_jdk_method_or_a_librarys_check_is_typed_by_its_top_frame(
         top: str, thrown: str) -> None:
     log = f"{thrown}: settlement batch 12 refused\n\tat {top}\n\tat com.acme.settle.Batch.run(Batch.java:77)\n"
     found = masked(log)
