@@ -61,7 +61,7 @@ from utils.evaluation.metrics import (
 )
 from utils.evaluation.plots import plot_confusion_matrix, plot_reliability
 from utils.inputs import mask_exception_names
-from utils.jvm_evidence import RULES, evidence
+from utils.jvm_evidence import RULED_OUT, RULES, evidence, ruled_out
 from utils.labels import ASSERTION_LABEL, LabelSet, load_label_set
 from utils.locate import evaluate_locate_file, format_locate_report
 from utils.models.checkpoints import TASK_CLASSIFY, check_labels, file_sha256, load_model
@@ -162,9 +162,10 @@ def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
                       label_set: LabelSet) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
     """The model's scores with predict.py's JVM-evidence rules (utils/jvm_evidence.py) applied: where the root
     cause's name is unreadable (masked) and a rule types it (throw site, JDK message, recursion, no message outside
-    the JDK), that label ranks first (the model's order follows it for top-3). Also how many rows each rule
-    decided, and each row's evidence label id (-1 where no rule typed it)."""
-    scores, decided = probabilities.copy(), dict.fromkeys(RULES, 0)
+    the JDK), that label ranks first (the model's order follows it for top-3); where none does, the labels whose
+    thrower left no sign (`ruled_out`) rank last. Also how many rows each rule decided (and on how many the model's
+    top label was ruled out), and each row's evidence label id (-1 where no rule typed it)."""
+    scores, decided = probabilities.copy(), dict.fromkeys((*RULES, RULED_OUT), 0)
     evidence_ids = np.full(len(traces), -1)
     for row, trace in enumerate(traces):
         found = evidence(trace)
@@ -173,6 +174,12 @@ def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
             evidence_ids[row] = label_set.label2id[label]
             scores[row, evidence_ids[row]] = scores[row].max() + 1.0
             decided[found.rule] += 1
+            continue
+        out = [label_set.label2id[name] for name in ruled_out(trace) if name in label_set.label2id]
+        if out:
+            top = scores[row].argmax()
+            scores[row, out] = -1.0  # below every probability: the best label left answers
+            decided[RULED_OUT] += int(top in out)
     return scores, decided, evidence_ids
 
 
@@ -422,7 +429,8 @@ def markdown_report(report: dict[str, Any]) -> str:
         f"- expected calibration error: {_cell(calibration['ece_before_temperature'])} raw, "
         f"{_cell(calibration['ece'])} with temperature; NLL {_cell(calibration['nll_before_temperature'])} -> "
         f"{_cell(calibration['nll'])}",
-        "- rows typed by JVM evidence (names unreadable; utils/jvm_evidence.py): "
+        "- rows the JVM's evidence typed, or where it ruled out the model's top label (names unreadable; "
+        "utils/jvm_evidence.py): "
         + (", ".join(f"{rule} {count}" for rule, count in report.get("jvm_evidence_rows", {}).items()) or "none"),
         "",
         "| scorer | rows | top-1 | top-3 | top-5 | macro-F1 | weighted-F1 | ROC-AUC |",

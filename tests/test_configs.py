@@ -127,6 +127,14 @@ def _jdk_messages(path: Path) -> None:
     assert any(pattern.search("/ by zero") for pattern, _ in load_jdk_messages(path))
 
 
+def _thrower_signs(path: Path) -> None:
+    from utils.jvm_evidence import load_thrower_signs
+    from utils.labels import load_label_set
+
+    signs = load_thrower_signs(path)
+    assert signs["StackOverflowError"].message_empty_only and set(signs) <= set(load_label_set().names)
+
+
 READERS: dict[str, Callable[[Path], None]] = {
     "stage1_quick.yaml": _stage1, "stage1_frozen.yaml": _stage1, "stage1_minilm.yaml": _stage1,
     "stage2_quick.yaml": _stage2, "stage2_t5.yaml": _stage2, "stage2_lora.yaml": _stage2,
@@ -136,7 +144,7 @@ READERS: dict[str, Callable[[Path], None]] = {
     "cross_project.yaml": _cross_project, "accelerate_cpu.yaml": _accelerate, "accelerate_a100.yaml": _accelerate,
     "accelerate_mps.yaml": _accelerate, "t5_tiny.json": _t5, "t5_small_offline.json": _t5,
     "production_log.yaml": _production_log, "throw_sites.yaml": _throw_sites,
-    "jdk_messages.yaml": _jdk_messages,
+    "jdk_messages.yaml": _jdk_messages, "thrower_signs.yaml": _thrower_signs,
 }
 
 

@@ -38,12 +38,13 @@ KINDS = [
      ["find", "load", "merge", "lookup"]),
     ("java.net.SocketTimeoutException", "Read timed out after {n} ms", "com.acme.pay.GatewayClient",
      ["send", "charge", "retry", "connect"]),
-    ("java.sql.SQLSyntaxErrorException", "Unknown column amt{n} in ledger", "com.acme.ledger.EntryDao",
+    # a plain SQLException: the DAO's own frames show no JDBC driver, which a SQLSyntaxErrorException's thrower would
+    ("java.sql.SQLException", "Unknown column amt{n} in ledger", "com.acme.ledger.EntryDao",
      ["insert", "post", "flush", "batch"]),
     ("java.lang.NumberFormatException", 'rate "{n}x" is not a number', "com.acme.fx.RateParser",
      ["parse", "quote", "convert", "scan"]),
 ]
-LABELS = ["NullPointerException", "SocketTimeoutException", "SQLSyntaxErrorException", "NumberFormatException"]
+LABELS = ["NullPointerException", "SocketTimeoutException", "SQLException", "NumberFormatException"]
 trace_log = partial(kind_trace_log, kinds=KINDS)  # row index, kind -> the log
 FAULT_FRAME = 1  # the learned ranker is trained to point at the second application frame; the rules take the first
 # Stage-1 inference in full precision where predict.py offers the choice (its default may autocast to bf16 on CPUs

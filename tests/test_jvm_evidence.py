@@ -14,10 +14,13 @@ from utils.jvm_evidence import (
     NULL_CHECK,
     RECURSION,
     RECURSION_REPEATS,
+    RULED_OUT,
     THROW_SITE,
     evidence,
     load_jdk_messages,
     load_throw_sites,
+    load_thrower_signs,
+    ruled_out,
     thrown_at,
 )
 from utils.labels import load_label_set
@@ -384,7 +387,10 @@ def test_evaluate_puts_the_evidence_label_first_and_keeps_the_models_order_after
         "IllegalStateException",
         "IllegalArgumentException",
     ]
-    assert (scores[1] == probabilities[1]).all()
+    # no rule types the second row; the labels whose thrower left no sign in it rank last, the rest keep their scores
+    out = [labels.label2id[name] for name in ruled_out(parsed_rows([other], masked=True)[0])]
+    kept = [index for index in range(len(labels)) if index not in out]
+    assert out and (scores[1, out] < 0).all() and (scores[1, kept] == probabilities[1, kept]).all()
     # unmasked, the name is readable: the rules stay out
     assert sum(with_jvm_evidence(probabilities, parsed_rows([REQUIRE_NON_NULL], masked=False), labels)[1].values()) == 0
 
@@ -418,9 +424,101 @@ def test_the_rules_without_a_model_answer_the_most_common_class_where_no_rule_fi
 def test_every_rule_is_said_in_words_in_both_report_languages() -> None:
     import yaml
 
-    from utils.jvm_evidence import RULES, THROW_SITES_PATH
+    from utils.jvm_evidence import RULED_OUT, RULES, THROW_SITES_PATH
 
     texts = yaml.safe_load((THROW_SITES_PATH.parent / "report_text.yaml").read_text(encoding="utf-8"))
     for language in ("en", "ko"):
         values = texts[language]["decided_by_values"]
-        assert all(values.get(rule) for rule in RULES), (language, [rule for rule in RULES if rule not in values])
+        assert all(values.get(rule) for rule in (*RULES, RULED_OUT)), (language, [rule for rule in RULES
+                                                                                  if rule not in values])
+
+
+# An application's own argument check: a message in its own words, thrown in its own code.
+OWN_CHECK = "java.lang.IllegalArgumentException: Unknown parameters: {mode=fast}\n\tat com.acme.pay.Rules.of(Rules.java:9)\n"
+THROWER_CASES = [
+    # (log, label, ruled out once the names are masked)
+    (OWN_CHECK, "LinkageError", True),
+    (OWN_CHECK, "ClassNotFoundException", True),
+    (OWN_CHECK, "StackOverflowError", True),
+    (OWN_CHECK, "JsonParseException", True),
+    (OWN_CHECK, "SQLSyntaxErrorException", True),
+    (OWN_CHECK, "IllegalArgumentException", False),  # not listed: anyone throws it
+    # the linker names what it could not link: a descriptor, a field alone, a native library
+    ("java.lang.NoSuchMethodError: com.acme.Pay.run(Ljava/lang/String;)V\n\tat com.acme.A.b(A.java:1)\n",
+     "LinkageError", False),
+    ("java.lang.NoSuchFieldError: UTF_8\n\tat org.apache.commons.io.Charsets.<clinit>(Charsets.java:9)\n",
+     "LinkageError", False),
+    ("java.lang.UnsatisfiedLinkError: /tmp/libzstd.so: libc.so.6: version not found\n"
+     "\tat java.lang.ClassLoader$NativeLibrary.load(Native Method)\n", "LinkageError", False),
+    ("java.lang.AbstractMethodError\n\tat com.acme.A.b(A.java:1)\n", "LinkageError", False),
+    # the class loader names the class, which may itself be a hidden exception class
+    ("java.lang.ClassNotFoundException: com.acme.Plugin\n\tat java.net.URLClassLoader.findClass(URLClassLoader.java:1)\n",
+     "ClassNotFoundException", False),
+    ("java.lang.ClassNotFoundException: com.acme.PayException\n\tat com.acme.A.b(A.java:1)\n",
+     "ClassNotFoundException", False),
+    # the JVM's StackOverflowError has no message
+    ("java.lang.StackOverflowError\n\tat com.acme.Tree.walk(Tree.java:5)\n", "StackOverflowError", False),
+    ("java.lang.IllegalStateException: depth 3\n\tat com.acme.Tree.walk(Tree.java:5)\n", "StackOverflowError", True),
+    # a JSON library's frames, anywhere in the trace, or Jackson's location in the message
+    ("java.lang.RuntimeException: bad body\n\tat com.acme.Api.read(Api.java:3)\n"
+     "Caused by: com.fasterxml.jackson.core.JsonParseException: Unexpected character\n\t... 1 more\n",
+     "JsonParseException", True),  # the root cause's own frames are cut and no JSON frame shows
+    ("com.fasterxml.jackson.core.JsonParseException: Unexpected character ('x')\n"
+     "\tat com.fasterxml.jackson.core.base.ParserMinimalBase._reportUnexpectedChar(ParserMinimalBase.java:1)\n",
+     "JsonParseException", False),
+    ("java.lang.RuntimeException: x\n\tat com.acme.Api.read(Api.java:3)\n"
+     "Caused by: com.google.gson.JsonSyntaxException: line: 1, column: 7\n\t... 1 more\n", "JsonParseException", False),
+    # a JDBC driver's frame, or only the driver's hidden exception factory
+    ("java.sql.SQLSyntaxErrorException: bad grammar\n\tat org.postgresql.jdbc.PgStatement.execute(PgStatement.java:1)\n",
+     "SQLSyntaxErrorException", False),
+    ("java.sql.SQLNonTransientConnectionException: Could not create connection\n"
+     "\tat com.mysql.cj.jdbc.exceptions.SQLError.createSQLException(SQLError.java:110)\n",
+     "SQLTransientConnectionException", False),
+    # the factory's class hidden, its method readable
+    ("org.h2.jdbc.JdbcSQLSyntaxErrorException: Table \"T\" not found\n\tat org.h2.message.DbException.get(DbException.java:1)\n",
+     "SQLSyntaxErrorException", False),
+]
+
+
+@pytest.mark.parametrize(("log", "label", "out"), THROWER_CASES)
+def test_a_label_is_ruled_out_where_its_thrower_left_no_sign(log: str, label: str, out: bool) -> None:
+    trace = parse_trace(mask_exception_names(log))
+    assert (label in ruled_out(trace)) is out
+    assert not ruled_out(parse_trace(log))  # a readable name is the parser's: nothing is ruled out
+
+
+def test_every_thrower_signs_entry_is_a_label_and_a_bad_entry_is_refused(tmp_path) -> None:
+    assert set(load_thrower_signs()) <= set(load_label_set().names)
+    bad = tmp_path / "signs.yaml"
+    bad.write_text("thrower_signs:\n  LinkageError:\n    messages: ['x']\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="LinkageError"):
+        load_thrower_signs(bad)
+
+
+def test_the_models_best_label_left_answers_where_its_thrower_is_ruled_out(monkeypatch) -> None:
+    from evaluate import parsed_rows, with_jvm_evidence
+    from utils.pipeline.analyze import DECIDED_BY_MODEL
+    from utils.stage1 import inference
+
+    labels = load_label_set()
+    probabilities = np.full((2, len(labels)), 0.01)
+    probabilities[:, labels.label2id["LinkageError"]] = 0.5
+    probabilities[:, labels.label2id["ClassNotFoundException"]] = 0.3
+    probabilities[:, labels.label2id["IllegalArgumentException"]] = 0.1
+    linker = "java.lang.NoSuchFieldError: UTF_8\n\tat com.acme.A.b(A.java:1)\n"
+    scores, decided, _ = with_jvm_evidence(probabilities, parsed_rows([OWN_CHECK, linker], masked=True), labels)
+    assert [labels.names[row.argmax()] for row in scores] == ["IllegalArgumentException", "LinkageError"]
+    assert decided[RULED_OUT] == 1
+
+    # predict.py's path: the label is the best one left, the model's top-k still shows what it thought
+    monkeypatch.setattr(inference, "ensemble_probabilities", lambda *args, **kwargs: probabilities)
+    analyzer = Analyzer(AnalyzerOptions(no_model=True))
+    member = type("Member", (), {"metadata": type("Meta", (), {
+        "input_format": "trace", "input_options": type("Options", (), {"as_kwargs": staticmethod(dict)})()})()})()
+    analyzer.stage1, analyzer.stage1_labels = [member], labels.names
+    documents = [LogDocument(name, name, mask_exception_names(log)) for name, log in (("own", OWN_CHECK),
+                                                                                       ("linker", linker))]
+    own, linked = analyzer.analyze(documents)
+    assert (own.label, own.decided_by, own.top_k[0]["label"]) == ("IllegalArgumentException", RULED_OUT,
+                                                                   "LinkageError")
+    assert (linked.label, linked.decided_by) == ("LinkageError", DECIDED_BY_MODEL)

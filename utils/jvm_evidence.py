@@ -11,6 +11,9 @@ this order (stdlib and yaml only: the parse-only paths use it):
    many classes without a message; so is a masked one (`at [EXC](...)`), which may be either.
 
 A readable name is the parser's to read: every rule stays out then.
+
+Where no rule types it, `ruled_out` names the labels whose thrower (the JVM's linker, a JSON parser, a JDBC driver)
+left none of its signs in the trace (configs/thrower_signs.yaml): the model's best label among the others answers.
 """
 
 from __future__ import annotations
@@ -23,11 +26,12 @@ from pathlib import Path
 
 import yaml
 
-from utils.parsing.stacktrace import JDK_PREFIXES, MASKED_NAME, Trace
+from utils.parsing.stacktrace import JDK_PREFIXES, MASK_TOKEN, MASKED_NAME, Frame, ThrownException, Trace
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 THROW_SITES_PATH = CONFIGS / "throw_sites.yaml"
 JDK_MESSAGES_PATH = CONFIGS / "jdk_messages.yaml"
+THROWER_SIGNS_PATH = CONFIGS / "thrower_signs.yaml"
 
 # The `decided_by` of a label each rule gave (output records, evaluate.py's report).
 THROW_SITE = "throw site"
@@ -35,6 +39,8 @@ JDK_MESSAGE = "JDK message"
 RECURSION = "recursion"
 NULL_CHECK = "no message, thrown outside the JDK"
 RULES = (THROW_SITE, JDK_MESSAGE, RECURSION, NULL_CHECK)
+# The `decided_by` where the model's best label was ruled out (`ruled_out`) and its best label left answered.
+RULED_OUT = "model, its thrower's signs absent"
 
 RECURSION_REPEATS = 8  # a frame this many times in one stack: recursion a correct program does not print
 _NULL_POINTER = "java.lang.NullPointerException"
@@ -75,6 +81,73 @@ def load_jdk_messages(path: str | Path = JDK_MESSAGES_PATH) -> tuple[tuple[re.Pa
         except re.error as error:
             raise ValueError(f"{path}: pattern {pattern!r}: {error}") from None
     return tuple(compiled)
+
+
+@dataclass(frozen=True)
+class ThrowerSigns:
+    """What a label's thrower leaves in a trace (configs/thrower_signs.yaml documents each field)."""
+
+    message_empty_only: bool = False
+    message_empty: bool = False
+    message: tuple[re.Pattern[str], ...] = ()
+    frames: tuple[str, ...] = ()
+    masked_frame: bool = False
+
+
+_SIGN_FIELDS = frozenset(ThrowerSigns.__dataclass_fields__)
+
+
+def _signs(path: str | Path, label: str, entry: object) -> ThrowerSigns:
+    where = f"{path}: {label}"
+    if not isinstance(entry, dict) or not entry or not set(entry) <= _SIGN_FIELDS:
+        raise ValueError(f"{where}: expected a mapping of {sorted(_SIGN_FIELDS)}")
+    patterns, prefixes = entry.get("message", []), entry.get("frames", [])
+    flags = {key: entry.get(key, False) for key in _SIGN_FIELDS - {"message", "frames"}}
+    if not all(isinstance(value, bool) for value in flags.values()) or not all(
+            isinstance(item, list) and all(isinstance(value, str) for value in item) for item in (patterns, prefixes)):
+        raise ValueError(f"{where}: flags are true/false, `message` and `frames` lists of strings")
+    try:
+        compiled = tuple(re.compile(pattern) for pattern in patterns)
+    except re.error as error:
+        raise ValueError(f"{where}: message pattern: {error}") from None
+    return ThrowerSigns(message=compiled, frames=tuple(prefixes), **flags)
+
+
+@cache
+def load_thrower_signs(path: str | Path = THROWER_SIGNS_PATH) -> dict[str, ThrowerSigns]:
+    """label -> the signs its thrower leaves."""
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    table = data.get("thrower_signs") if isinstance(data, dict) else None
+    if set(data) != {"thrower_signs"} or not isinstance(table, dict):
+        raise ValueError(f"{path}: expected one mapping `thrower_signs:` of label -> signs")
+    return {str(label): _signs(path, str(label), entry) for label, entry in table.items()}
+
+
+def _shows_thrower(signs: ThrowerSigns, message: str, frames: list[Frame]) -> bool:
+    empty = message in _NO_MESSAGE
+    if signs.message_empty_only and not empty:
+        return False
+    return ((signs.message_empty and empty)
+            or any(pattern.search(message) for pattern in signs.message)
+            or (signs.masked_frame and any(frame.masked or MASK_TOKEN in frame.class_name for frame in frames))
+            or bool(signs.frames) and any(frame.class_name.startswith(signs.frames) for frame in frames))
+
+
+def ruled_out(trace: Trace) -> frozenset[str]:
+    """The labels of configs/thrower_signs.yaml whose thrower left no sign in `trace`, when its root cause's name
+    is unreadable; empty when the name is readable (the parser's to read)."""
+    root = trace.root_cause
+    if root is None or root.class_name or not trace.has_exception:
+        return frozenset()
+    message = root_message(trace) or ""
+    frames = [frame for thrown in trace.chain for frame in (*thrown.frames, *_suppressed_frames(thrown))]
+    return frozenset(label for label, signs in load_thrower_signs().items()
+                     if not _shows_thrower(signs, message, frames))
+
+
+def _suppressed_frames(thrown: ThrownException) -> list[Frame]:
+    return [frame for suppressed in thrown.suppressed for frame in suppressed.frames]
 
 
 def root_message(trace: Trace) -> str | None:

@@ -8,12 +8,12 @@ utils/evaluation/explanation_scoring.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from utils.jvm_evidence import evidence
+from utils.jvm_evidence import RULED_OUT, evidence, ruled_out
 from utils.labels import LabelSet, load_label_set
 from utils.parsing.log_sources import LogDocument, parser_line_growth
 from utils.parsing.stacktrace import Frame, Trace, find_deadlocks, parse_log
@@ -30,7 +30,8 @@ DECIDED_BY_MODEL = "model"  # no readable exception name; the model decides
 DECIDED_BY_AGREE = "parser+model agree"
 DECIDED_BY_PARSER_OVER_MODEL = "parser (model disagrees)"
 # No readable name, but the JVM's evidence types it (utils/jvm_evidence.py): its rule is the `decided_by`
-# ("throw site", "JDK message", "recursion", "no message, thrown outside the JDK").
+# ("throw site", "JDK message", "recursion", "no message, thrown outside the JDK"); where the model's best label's
+# thrower left no sign in the trace, the best label left answers (`RULED_OUT`).
 
 
 # Stage 2 decodes step by step, and a step costs little more for 128 sources than for 32 with a small T5 on CPU: 77,
@@ -201,6 +202,13 @@ def decide_label(parser_label: str | None, model_label: str | None,
     if model_label is None:
         return parser_label, DECIDED_BY_PARSER
     return parser_label, DECIDED_BY_AGREE if model_label == parser_label else DECIDED_BY_PARSER_OVER_MODEL
+
+
+def best_allowed(probabilities: Sequence[float], names: Sequence[str], out: frozenset[str]) -> str:
+    """The most probable label not in `out` (the labels a trace's thrower signs rule out); the most probable one
+    if `out` holds them all."""
+    allowed = [index for index in range(len(names)) if names[index] not in out] or range(len(names))
+    return names[max(allowed, key=lambda index: probabilities[index])]
 
 
 def expand_model_dirs(paths: list[str]) -> list[str]:
@@ -388,10 +396,14 @@ class Analyzer:
         ]
         probabilities = ensemble_probabilities(self.stage1, texts_per_model, self.options.ensemble_weights,
                                                self.options.batch_size, bf16=self.stage1_bf16)
-        for item, top in zip(items, top_k_labels(probabilities, self.stage1_labels, self.options.top_k)):
-            item.top_k = top
-            item.label, item.decided_by = decide_label(item.parser_label, top[0]["label"], item.evidence_label,
+        for item, row, top in zip(items, probabilities,
+                                  top_k_labels(probabilities, self.stage1_labels, self.options.top_k)):
+            item.top_k = top  # what the model thought, as for a label the JVM's evidence gave
+            model_label = best_allowed(row, self.stage1_labels, ruled_out(item.trace))
+            item.label, item.decided_by = decide_label(item.parser_label, model_label, item.evidence_label,
                                                         item.evidence_rule)
+            if item.decided_by == DECIDED_BY_MODEL and model_label != top[0]["label"]:
+                item.decided_by = RULED_OUT
 
     def _language(self, item: AnalyzedTrace) -> str:
         """The language to explain in: the document's own, else the option, where "auto" reads the trace's own
