@@ -176,7 +176,7 @@ def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
             decided[found.rule] += 1
             continue
         out = [label_set.label2id[name] for name in ruled_out(trace) if name in label_set.label2id]
-        if out:
+        if 0 < len(out) < scores.shape[1]:  # every label ruled out: the model's order stands, as in predict.py
             top = scores[row].argmax()
             scores[row, out] = -1.0  # below every probability: the best label left answers
             decided[RULED_OUT] += int(top in out)

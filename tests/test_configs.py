@@ -132,7 +132,7 @@ def _thrower_signs(path: Path) -> None:
     from utils.labels import load_label_set
 
     signs = load_thrower_signs(path)
-    assert signs["StackOverflowError"].message_empty_only and set(signs) <= set(load_label_set().names)
+    assert signs["StackOverflowError"].message_empty and set(signs) <= set(load_label_set().names)
 
 
 READERS: dict[str, Callable[[Path], None]] = {

@@ -429,8 +429,8 @@ def test_every_rule_is_said_in_words_in_both_report_languages() -> None:
     texts = yaml.safe_load((THROW_SITES_PATH.parent / "report_text.yaml").read_text(encoding="utf-8"))
     for language in ("en", "ko"):
         values = texts[language]["decided_by_values"]
-        assert all(values.get(rule) for rule in (*RULES, RULED_OUT)), (language, [rule for rule in RULES
-                                                                                  if rule not in values])
+        rules = (*RULES, RULED_OUT)
+        assert all(values.get(rule) for rule in rules), (language, [rule for rule in rules if rule not in values])
 
 
 # An application's own argument check: a message in its own words, thrown in its own code.
@@ -467,13 +467,35 @@ THROWER_CASES = [
      "\tat com.fasterxml.jackson.core.base.ParserMinimalBase._reportUnexpectedChar(ParserMinimalBase.java:1)\n",
      "JsonParseException", False),
     ("java.lang.RuntimeException: x\n\tat com.acme.Api.read(Api.java:3)\n"
-     "Caused by: com.google.gson.JsonSyntaxException: line: 1, column: 7\n\t... 1 more\n", "JsonParseException", False),
+     "Caused by: com.google.gson.JsonSyntaxException: Expected BEGIN_OBJECT but was STRING at line 1 column 7 path $\n"
+     "\t... 1 more\n", "JsonParseException", False),
+    ("org.json.JSONException: A JSONObject text must begin with '{' at 1 [character 2 line 1]\n"
+     "\tat com.acme.Api.read(Api.java:3)\n", "JsonParseException", False),
     # a JDBC driver's frame, or only the driver's hidden exception factory
     ("java.sql.SQLSyntaxErrorException: bad grammar\n\tat org.postgresql.jdbc.PgStatement.execute(PgStatement.java:1)\n",
      "SQLSyntaxErrorException", False),
     ("java.sql.SQLNonTransientConnectionException: Could not create connection\n"
      "\tat com.mysql.cj.jdbc.exceptions.SQLError.createSQLException(SQLError.java:110)\n",
      "SQLTransientConnectionException", False),
+    # a class-loading frame is the only sign (the class's nested part cut off: ClassLoader$NativeLibrary)
+    ("java.lang.IncompatibleClassChangeError: Implementing class\n"
+     "\tat java.lang.ClassLoader.defineClass1(Native Method)\n\tat com.acme.Boot.main(Boot.java:3)\n", "LinkageError", False),
+    ("java.lang.UnsatisfiedLinkError: Expecting an absolute path of the library: zstd\n"
+     "\tat java.lang.Runtime.load0(Runtime.java:806)\n", "LinkageError", False),
+    ("java.lang.UnsatisfiedLinkError: Can't load library\n"
+     "\tat java.lang.ClassLoader$NativeLibrary.load(Native Method)\n", "LinkageError", False),
+    # a class of the default package; a stack overflow as OpenJ9 words it
+    ("java.lang.NoClassDefFoundError: Launcher\n\tat com.acme.Boot.main(Boot.java:3)\n", "ClassNotFoundException", False),
+    ("java.lang.StackOverflowError: operating system stack overflow\n\tat com.acme.Tree.walk(Tree.java:5)\n",
+     "StackOverflowError", False),
+    # a pool's frame; a suppressed exception's cause holds the driver's frame
+    ("java.sql.SQLTransientConnectionException: pool closed\n"
+     "\tat org.apache.tomcat.dbcp.dbcp2.PoolingDataSource.getConnection(PoolingDataSource.java:1)\n",
+     "SQLTransientConnectionException", False),
+    ("java.lang.IllegalStateException: rollback failed\n\tat com.acme.Tx.end(Tx.java:4)\n"
+     "\tSuppressed: java.lang.RuntimeException: close\n\t\tat com.acme.Tx.close(Tx.java:9)\n"
+     "\tCaused by: java.sql.SQLException: gone\n\t\tat org.postgresql.jdbc.PgConnection.close(PgConnection.java:1)\n"
+     "\t\t... 1 more\n", "SQLSyntaxErrorException", False),
     # the factory's class hidden, its method readable
     ("org.h2.jdbc.JdbcSQLSyntaxErrorException: Table \"T\" not found\n\tat org.h2.message.DbException.get(DbException.java:1)\n",
      "SQLSyntaxErrorException", False),
@@ -490,9 +512,14 @@ def test_a_label_is_ruled_out_where_its_thrower_left_no_sign(log: str, label: st
 def test_every_thrower_signs_entry_is_a_label_and_a_bad_entry_is_refused(tmp_path) -> None:
     assert set(load_thrower_signs()) <= set(load_label_set().names)
     bad = tmp_path / "signs.yaml"
-    bad.write_text("thrower_signs:\n  LinkageError:\n    messages: ['x']\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="LinkageError"):
-        load_thrower_signs(bad)
+    for text, error in [("thrower_signs:\n  LinkageError:\n    messages: ['x']\n", r"LinkageError: unknown.*messages"),
+                        ("thrower_signs:\n  LinkageError:\n    message_empty: false\n", "LinkageError: no sign"),
+                        ("thrower_signs:\n  LinkageError:\n    message: ['(']\n", r"LinkageError: message pattern '\('"),
+                        ("- LinkageError\n", "expected one mapping `thrower_signs:`")]:
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match=error):
+            load_thrower_signs(bad)
+        load_thrower_signs.cache_clear()
 
 
 def test_the_models_best_label_left_answers_where_its_thrower_is_ruled_out(monkeypatch) -> None:
@@ -522,3 +549,11 @@ def test_the_models_best_label_left_answers_where_its_thrower_is_ruled_out(monke
     assert (own.label, own.decided_by, own.top_k[0]["label"]) == ("IllegalArgumentException", RULED_OUT,
                                                                    "LinkageError")
     assert (linked.label, linked.decided_by) == ("LinkageError", DECIDED_BY_MODEL)
+
+    # a tie at the top with nothing of it ruled out: the model's own first label, decided by the model
+    tied = np.full((1, len(labels)), 0.01)
+    tied[0, [labels.label2id["IllegalStateException"], labels.label2id["IllegalArgumentException"]]] = 0.4
+    monkeypatch.setattr(inference, "ensemble_probabilities", lambda *args, **kwargs: tied)
+    for _ in range(20):
+        [record] = analyzer.analyze([LogDocument("own", "own", mask_exception_names(OWN_CHECK))])
+        assert record.decided_by == DECIDED_BY_MODEL and record.label == record.top_k[0]["label"]

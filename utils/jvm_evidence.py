@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -54,12 +55,18 @@ class Evidence:
     rule: str  # one of RULES
 
 
-def _load_mapping(path: str | Path, key: str, shape: str) -> dict[str, str]:
+def _load_table(path: str | Path, key: str, shape: str) -> dict[Any, Any]:
+    """The one mapping `key:` a config file holds; a one-line error naming the file otherwise."""
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
-    table = data.get(key) if isinstance(data, dict) else None
-    if set(data) != {key} or not isinstance(table, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+    if not isinstance(data, dict) or set(data) != {key} or not isinstance(data[key], dict):
+        raise ValueError(f"{path}: expected one mapping `{key}:` of `{shape}`")
+    return data[key]
+
+
+def _load_mapping(path: str | Path, key: str, shape: str) -> dict[str, str]:
+    table = _load_table(path, key, shape)
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
         raise ValueError(f"{path}: expected one mapping `{key}:` of `{shape}`")
     return table
 
@@ -87,7 +94,6 @@ def load_jdk_messages(path: str | Path = JDK_MESSAGES_PATH) -> tuple[tuple[re.Pa
 class ThrowerSigns:
     """What a label's thrower leaves in a trace (configs/thrower_signs.yaml documents each field)."""
 
-    message_empty_only: bool = False
     message_empty: bool = False
     message: tuple[re.Pattern[str], ...] = ()
     frames: tuple[str, ...] = ()
@@ -99,39 +105,40 @@ _SIGN_FIELDS = frozenset(ThrowerSigns.__dataclass_fields__)
 
 def _signs(path: str | Path, label: str, entry: object) -> ThrowerSigns:
     where = f"{path}: {label}"
-    if not isinstance(entry, dict) or not entry or not set(entry) <= _SIGN_FIELDS:
+    if not isinstance(entry, dict) or not entry:
         raise ValueError(f"{where}: expected a mapping of {sorted(_SIGN_FIELDS)}")
+    if unknown := sorted(set(entry) - _SIGN_FIELDS):
+        raise ValueError(f"{where}: unknown field(s) {unknown}; expected some of {sorted(_SIGN_FIELDS)}")
     patterns, prefixes = entry.get("message", []), entry.get("frames", [])
     flags = {key: entry.get(key, False) for key in _SIGN_FIELDS - {"message", "frames"}}
     if not all(isinstance(value, bool) for value in flags.values()) or not all(
             isinstance(item, list) and all(isinstance(value, str) for value in item) for item in (patterns, prefixes)):
         raise ValueError(f"{where}: flags are true/false, `message` and `frames` lists of strings")
-    try:
-        compiled = tuple(re.compile(pattern) for pattern in patterns)
-    except re.error as error:
-        raise ValueError(f"{where}: message pattern: {error}") from None
-    return ThrowerSigns(message=compiled, frames=tuple(prefixes), **flags)
+    if not (patterns or prefixes or any(flags.values())):
+        raise ValueError(f"{where}: no sign: the label would be ruled out on every trace")
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as error:
+            raise ValueError(f"{where}: message pattern {pattern!r}: {error}") from None
+    return ThrowerSigns(message=tuple(compiled), frames=tuple(prefixes), **flags)
 
 
 @cache
 def load_thrower_signs(path: str | Path = THROWER_SIGNS_PATH) -> dict[str, ThrowerSigns]:
     """label -> the signs its thrower leaves."""
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
-    table = data.get("thrower_signs") if isinstance(data, dict) else None
-    if set(data) != {"thrower_signs"} or not isinstance(table, dict):
-        raise ValueError(f"{path}: expected one mapping `thrower_signs:` of label -> signs")
+    table = _load_table(path, "thrower_signs", "label: signs")
     return {str(label): _signs(path, str(label), entry) for label, entry in table.items()}
 
 
 def _shows_thrower(signs: ThrowerSigns, message: str, frames: list[Frame]) -> bool:
-    empty = message in _NO_MESSAGE
-    if signs.message_empty_only and not empty:
-        return False
-    return ((signs.message_empty and empty)
+    # A prefix is a package or a class ("java.lang.ClassLoader."): a frame's class is matched with its nested
+    # part cut off and a dot after it, so `ClassLoader$NativeLibrary` is under `java.lang.ClassLoader.`.
+    return ((signs.message_empty and message in _NO_MESSAGE)
             or any(pattern.search(message) for pattern in signs.message)
             or (signs.masked_frame and any(frame.masked or MASK_TOKEN in frame.class_name for frame in frames))
-            or bool(signs.frames) and any(frame.class_name.startswith(signs.frames) for frame in frames))
+            or any(f"{frame.class_name.split('$', 1)[0]}.".startswith(signs.frames) for frame in frames))
 
 
 def ruled_out(trace: Trace) -> frozenset[str]:
@@ -141,13 +148,16 @@ def ruled_out(trace: Trace) -> frozenset[str]:
     if root is None or root.class_name or not trace.has_exception:
         return frozenset()
     message = root_message(trace) or ""
-    frames = [frame for thrown in trace.chain for frame in (*thrown.frames, *_suppressed_frames(thrown))]
+    frames = [frame for thrown in trace.chain for frame in _frames_within(thrown)]
     return frozenset(label for label, signs in load_thrower_signs().items()
                      if not _shows_thrower(signs, message, frames))
 
 
-def _suppressed_frames(thrown: ThrownException) -> list[Frame]:
-    return [frame for suppressed in thrown.suppressed for frame in suppressed.frames]
+def _frames_within(thrown: ThrownException) -> list[Frame]:
+    """`thrown`'s frames and those of its suppressed exceptions and their causes."""
+    inner = [frame for suppressed in thrown.suppressed for link in (suppressed, *suppressed.cause_chain)
+             for frame in _frames_within(link)]
+    return [*thrown.frames, *inner]
 
 
 def root_message(trace: Trace) -> str | None:

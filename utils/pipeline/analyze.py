@@ -206,7 +206,7 @@ def decide_label(parser_label: str | None, model_label: str | None,
 
 def best_allowed(probabilities: Sequence[float], names: Sequence[str], out: frozenset[str]) -> str:
     """The most probable label not in `out` (the labels a trace's thrower signs rule out); the most probable one
-    if `out` holds them all."""
+    if `out` holds them all, as evaluate.py's `with_jvm_evidence` leaves such a row."""
     allowed = [index for index in range(len(names)) if names[index] not in out] or range(len(names))
     return names[max(allowed, key=lambda index: probabilities[index])]
 
@@ -399,10 +399,11 @@ class Analyzer:
         for item, row, top in zip(items, probabilities,
                                   top_k_labels(probabilities, self.stage1_labels, self.options.top_k)):
             item.top_k = top  # what the model thought, as for a label the JVM's evidence gave
-            model_label = best_allowed(row, self.stage1_labels, ruled_out(item.trace))
+            out = ruled_out(item.trace)
+            model_label = best_allowed(row, self.stage1_labels, out) if top[0]["label"] in out else top[0]["label"]
             item.label, item.decided_by = decide_label(item.parser_label, model_label, item.evidence_label,
                                                         item.evidence_rule)
-            if item.decided_by == DECIDED_BY_MODEL and model_label != top[0]["label"]:
+            if item.decided_by == DECIDED_BY_MODEL and top[0]["label"] in out:
                 item.decided_by = RULED_OUT
 
     def _language(self, item: AnalyzedTrace) -> str:
