@@ -132,13 +132,12 @@ def load_thrower_signs(path: str | Path = THROWER_SIGNS_PATH) -> dict[str, Throw
     return {str(label): _signs(path, str(label), entry) for label, entry in table.items()}
 
 
-def _shows_thrower(signs: ThrowerSigns, message: str, frames: list[Frame]) -> bool:
-    # A prefix is a package or a class ("java.lang.ClassLoader."): a frame's class is matched with its nested
-    # part cut off and a dot after it, so `ClassLoader$NativeLibrary` is under `java.lang.ClassLoader.`.
+def _shows_thrower(signs: ThrowerSigns, message: str, classes: tuple[str, ...], masked: bool) -> bool:
+    """`classes`: the trace's frames' classes as `frames` prefixes match them; `masked`: a frame is hidden."""
     return ((signs.message_empty and message in _NO_MESSAGE)
             or any(pattern.search(message) for pattern in signs.message)
-            or (signs.masked_frame and any(frame.masked or MASK_TOKEN in frame.class_name for frame in frames))
-            or any(f"{frame.class_name.split('$', 1)[0]}.".startswith(signs.frames) for frame in frames))
+            or (signs.masked_frame and masked)
+            or any(name.startswith(signs.frames) for name in classes))
 
 
 def ruled_out(trace: Trace) -> frozenset[str]:
@@ -149,8 +148,13 @@ def ruled_out(trace: Trace) -> frozenset[str]:
         return frozenset()
     message = root_message(trace) or ""
     frames = [frame for thrown in trace.chain for frame in _frames_within(thrown)]
+    # A prefix is a package or a class ("java.lang.ClassLoader."): a frame's class is matched with its nested part
+    # cut off and a dot after it, so `ClassLoader$NativeLibrary` is under `java.lang.ClassLoader.`. Read once for
+    # every label.
+    classes = tuple({f"{frame.class_name.split('$', 1)[0]}." for frame in frames})
+    masked = any(frame.masked or MASK_TOKEN in frame.class_name for frame in frames)
     return frozenset(label for label, signs in load_thrower_signs().items()
-                     if not _shows_thrower(signs, message, frames))
+                     if not _shows_thrower(signs, message, classes, masked))
 
 
 def _frames_within(thrown: ThrownException) -> list[Frame]:
