@@ -77,9 +77,10 @@ from utils.stage1.calibration import (
 )
 from utils.stage1.data import load_labeled_dataset, member_inputs, merge_labels, read_jsonl
 from utils.stage1.inference import (
+    MemberOutputs,
     check_same_labels,
     combine_probabilities,
-    predict_logits,
+    predict_member,
     score_weights,
     stage1_bf16,
     temperature_of,
@@ -181,6 +182,16 @@ def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
             scores[row, out] = -1.0  # below every probability: the best label left answers
             decided[RULED_OUT] += int(top in out)
     return scores, decided, evidence_ids
+
+
+def without_neighbours(outputs: list[MemberOutputs], ensemble: tuple[list[float], list[float]], traces: list[Trace],
+                       label_set: LabelSet, gold: tuple[np.ndarray, dict[str, np.ndarray]]) -> dict[str, dict] | None:
+    """Model + JVM evidence scored without the neighbours' vote (None when no member has a memory): the figure the
+    vote has to beat, in the same report."""
+    if all(output.votes is None for output in outputs):
+        return None
+    plain = combine_probabilities([output.logits for output in outputs], *ensemble)
+    return score_subsets(with_jvm_evidence(plain, traces, label_set)[0], *gold)
 
 
 def evidence_or_majority(evidence_ids: np.ndarray, label_ids: np.ndarray,
@@ -311,27 +322,28 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     members, label_set = load_members(args)
     dataset, skipped, merge_report = load_classify_rows(args, label_set)
 
-    # One pass of batched inference per member, in predict.py's precision; the same logits give raw and
-    # temperature-scaled probabilities.
+    # One pass of batched inference per member, in predict.py's precision; the same outputs give raw and
+    # temperature-scaled probabilities (with the neighbours' vote of a model that has a memory, as in predict.py).
     bf16 = stage1_bf16(members, args.precision)
     to_bf16_weights([member.model for member in members], bf16)
-    logits = [predict_logits(member, member_inputs(member.metadata, dataset, args.mask_exception_names),
-                             args.batch_size, bf16=bf16) for member in members]
+    outputs = [predict_member(member, member_inputs(member.metadata, dataset, args.mask_exception_names),
+                              args.batch_size, bf16=bf16) for member in members]
     weights = list(args.ensemble_weights) if args.ensemble_weights else score_weights(members)
     temperatures = [temperature_of(member) for member in members]
-    raw_probabilities = combine_probabilities(logits, [1.0] * len(members), weights)
-    probabilities = combine_probabilities(logits, temperatures, weights)
+    raw_probabilities = combine_probabilities(outputs, [1.0] * len(members), weights)
+    probabilities = combine_probabilities(outputs, temperatures, weights)
     label_ids = np.asarray(dataset["labels"])
     predicted = probabilities.argmax(axis=-1)
     names = label_set.names
     masks = subset_masks(label_ids, label_set, row_signatures(dataset, args.project_field))
     matrix = confusion(label_ids, predicted, len(label_set))
     trace_inputs = all(member.metadata.input_format == "trace" for member in members)
-    baseline, jvm_evidence = None, None
+    baseline, jvm_evidence, plain = None, None, None
     if trace_inputs and label_set.other in label_set:  # the parser reads exception classes, not arbitrary labels
         traces = parsed_rows(list(dataset["log"]), args.mask_exception_names)
         baseline = np.asarray([label_set.label2id[name] for name in parser_baseline(traces, label_set)])
         jvm_evidence = with_jvm_evidence(probabilities, traces, label_set)
+        plain = without_neighbours(outputs, (temperatures, weights), traces, label_set, (label_ids, masks))
     distribution = prediction_distribution(probabilities, label_ids, names)
     warnings = degenerate_warnings(distribution)
     for warning in warnings:
@@ -355,6 +367,8 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         # what predict.py answers: the model, except where the JVM's evidence names the class (names unreadable)
         "model_with_jvm_evidence": score_subsets(jvm_evidence[0], label_ids, masks) if jvm_evidence else None,
         "jvm_evidence_rows": jvm_evidence[1] if jvm_evidence else {},
+        "neighbour_memory": [member.metadata.neighbours for member in members],
+        "model_with_jvm_evidence_without_neighbours": plain,
         "jvm_evidence_or_majority": evidence_or_majority(jvm_evidence[2], label_ids, masks) if jvm_evidence else None,
         "majority_baseline": majority_subsets(label_ids, masks, names),
         "parser_baseline": baseline_subsets(baseline, label_ids, masks) if baseline is not None else None,
@@ -412,6 +426,13 @@ def default_output_dir(args: EvaluateArguments) -> str:
     return f"reports/{Path(args.model[0]).name}-{Path(args.input).stem}{masked}"
 
 
+def _neighbour_cell(settings: dict[str, Any] | None) -> str:
+    if not settings:
+        return "none"
+    return (f"{settings['rows']} real training rows, k {settings['k']}, temperature {settings['temperature']}, "
+            f"weight {settings['weight']}")
+
+
 def _cell(value: float) -> str:
     return "n/a" if value is None or value != value else f"{value:.4f}"
 
@@ -432,6 +453,8 @@ def markdown_report(report: dict[str, Any]) -> str:
         "- rows the JVM's evidence typed, or where it ruled out the model's top label (names unreadable; "
         "utils/jvm_evidence.py): "
         + (", ".join(f"{rule} {count}" for rule, count in report.get("jvm_evidence_rows", {}).items()) or "none"),
+        "- neighbour memory (utils/stage1/neighbours.py; the model's rows include its vote): "
+        + ("; ".join(_neighbour_cell(settings) for settings in report.get("neighbour_memory", [])) or "none"),
         "",
         "| scorer | rows | top-1 | top-3 | top-5 | macro-F1 | weighted-F1 | ROC-AUC |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -439,6 +462,7 @@ def markdown_report(report: dict[str, Any]) -> str:
     scorers = [("model", "model_metrics"),
                (f"model + JVM evidence ({sum(report.get('jvm_evidence_rows', {}).values())} rows)",
                 "model_with_jvm_evidence"),
+               ("model + JVM evidence, without the neighbours' vote", "model_with_jvm_evidence_without_neighbours"),
                ("JVM evidence, else the most common class (no model)", "jvm_evidence_or_majority"),
                ("majority class", "majority_baseline"), ("parser baseline", "parser_baseline")]
     for subset, label in SUBSETS.items():

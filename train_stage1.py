@@ -62,6 +62,7 @@ from utils.inputs import build_model_input
 from utils.labels import LabelSet, load_label_set
 from utils.models.checkpoints import (
     TASK_CLASSIFY,
+    LoadedModel,
     default_encoder_path,
     file_sha256,
     read_metadata,
@@ -101,7 +102,9 @@ from utils.stage1.features import (
     freeze_encoder,
     single_cpu_thread,
 )
+from utils.stage1.inference import encode_features, inference_bf16
 from utils.stage1.losses import resolve_alpha
+from utils.stage1.neighbours import NEIGHBOURS_FILE, NeighbourSettings, save_memory
 from utils.stage1.precision import use_bf16
 
 logger = logging.getLogger("train_stage1")
@@ -143,6 +146,19 @@ class ModelArguments(ResumeArguments):
                           "run time), else fp32. Fine-tuning the encoder: bf16 autocast with 'bf16', or 'auto' on a "
                           "CUDA device with bf16; on CPU 'auto' fine-tunes in fp32. A frozen encoder's head always "
                           "trains in fp32 (it is too small to gain)."},
+    )
+    neighbours: Literal["real", "none"] = field(
+        default="real",
+        metadata={"help": "'real': keep the real training rows (meta.origin 'real', from build_corpus.py "
+                          "--real_logs) as vectors in the model dir; at prediction the k nearest vote and the vote "
+                          "is mixed into the model's probabilities (utils/stage1/neighbours.py). 'none': no memory."},
+    )
+    neighbour_k: int = field(default=10, metadata={"help": "Neighbours that vote."})
+    neighbour_temperature: float = field(
+        default=0.05, metadata={"help": "Each vote weighs softmax(cosine / this) among the k neighbours."}
+    )
+    neighbour_weight: float = field(
+        default=0.3, metadata={"help": "The vote's share: (1 - w) * the model's probabilities + w * the vote."}
     )
     num_folds: int = field(
         default=0,
@@ -415,6 +431,35 @@ def validate(trainer: FocalLossTrainer, eval_data: Any, label_set: LabelSet) -> 
     return Validation(metrics, logits, label_ids, calibration, raw, scaled, warnings)
 
 
+def save_neighbour_memory(run_dir: Path, built: BuiltTrainer, train_data: Any, model_args: ModelArguments,
+                          data_args: DataArguments) -> dict[str, Any] | None:
+    """Write the real training rows' vectors (utils/stage1/neighbours.py) into `run_dir` and return the metadata's
+    `neighbours` entry; None (and no file left from an earlier run) when there is no memory to keep, said why."""
+    path = run_dir / NEIGHBOURS_FILE
+    path.unlink(missing_ok=True)
+    real = [index for index, origin in enumerate(train_data["origin"]) if origin == "real"]
+    reason = ("--neighbours none" if model_args.neighbours == "none"
+              else "no real training rows (meta.origin 'real')" if not real
+              else "--input_format text" if data_args.input_format != "trace"
+              else f"{type(built.model).__name__} has no head representation" if not hasattr(built.model, "features")
+              else None)
+    if reason:
+        logger.info("no neighbour memory: %s", reason)
+        return None
+    settings = NeighbourSettings(model_args.neighbour_k, model_args.neighbour_temperature, model_args.neighbour_weight)
+    rows = train_data.select(real)
+    # Names masked before parsing: the memory serves the traces whose name the model has to read for itself, and
+    # they reach it so (utils.stage1.data.member_inputs).
+    texts = add_model_inputs(rows, 1.0, input_options=input_options_of(data_args), mask_before_parsing=True)["text"]
+    loaded = LoadedModel(model=built.model.eval(), tokenizer=built.tokenizer, path=str(run_dir), task=TASK_CLASSIFY,
+                         metadata=Stage1Metadata(task=TASK_CLASSIFY, label_names=[], max_length=data_args.max_length))
+    device = next(built.model.parameters()).device.type
+    features = encode_features(loaded, texts, bf16=inference_bf16("auto", device))
+    save_memory(run_dir, features, np.asarray(rows["labels"]))
+    logger.info("neighbour memory: %d real training rows -> %s", len(real), path)
+    return {"rows": len(real), **settings.to_dict()}
+
+
 def stage1_metadata(
     args: tuple[ModelArguments, DataArguments, LossArguments, TrainingArguments], label_set: LabelSet,
     data: tuple[Any, Any], built: BuiltTrainer, validation: Validation, training: dict[str, Any],
@@ -542,8 +587,9 @@ def train_model(
     metadata = None
     if trainer.is_world_process_zero():
         run_facts = {"resumed_from": checkpoint, "train_runtime_s": train_metrics.get("train_runtime")}
+        neighbours = save_neighbour_memory(run_dir, built, train_data, model_args, args[1])
         metadata = stage1_metadata(args, label_set, (train_data, eval_data), built, validation, run_facts,
-                                   extra_metadata)
+                                   {**extra_metadata, "neighbours": neighbours})
         save_run(run_dir, built, validation, metadata, model_args)
     return RunResult(validation.metrics, validation.logits, validation.label_ids, metadata)
 

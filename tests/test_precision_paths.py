@@ -108,13 +108,13 @@ def test_evaluate_precision_flag(tmp_path, model_dir, native_bf16, monkeypatch) 
             out.write(json.dumps({"id": f"r{index}", "log": log, "root_exception": "java.lang.IllegalStateException"})
                       + "\n")
     probabilities, dtypes = {}, {}
-    predict_logits = evaluate.predict_logits
+    predict_member = evaluate.predict_member
 
     def recording(member, texts, *args, **kwargs):  # the weights' type the logits were computed with
         dtypes[name] = next(member.model.parameters()).dtype
-        return predict_logits(member, texts, *args, **kwargs)
+        return predict_member(member, texts, *args, **kwargs)
 
-    monkeypatch.setattr(evaluate, "predict_logits", recording)
+    monkeypatch.setattr(evaluate, "predict_member", recording)
     for name, flag, native in (("fp32", "fp32", True), ("bf16", "bf16", False), ("auto-on", "auto", True),
                                ("auto-off", "auto", False)):
         native_bf16(native)

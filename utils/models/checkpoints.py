@@ -115,6 +115,7 @@ class LoadedModel:
     path: str
     task: str
     metadata: Stage1Metadata | Stage2Metadata  # the file's, or the defaults when the directory has none
+    neighbours: Any = None  # stage 1: utils.stage1.neighbours.NeighbourMemory when the metadata names one
 
     @property
     def label_names(self) -> list[str]:
@@ -207,8 +208,9 @@ def load_model(
     if device:
         model.to(device)
     model.eval()
-    return LoadedModel(model=model, tokenizer=tokenizer, path=source, task=task,
-                       metadata=_metadata_or_defaults(metadata, task, config))
+    metadata = _metadata_or_defaults(metadata, task, config)
+    return LoadedModel(model=model, tokenizer=tokenizer, path=source, task=task, metadata=metadata,
+                       neighbours=_neighbour_memory(source, metadata, model))
 
 
 def _read_checked(model_dir: Path) -> ModelMetadata | None:
@@ -225,6 +227,29 @@ def _metadata_or_defaults(metadata: ModelMetadata | None, task: str, config: Any
     if task_family(task) == "stage1":
         return Stage1Metadata(task=task, label_names=[config.id2label[i] for i in range(config.num_labels)])
     return Stage2Metadata(task=task)
+
+
+def _neighbour_memory(source: str, metadata: Stage1Metadata | Stage2Metadata, model: Any) -> Any:
+    """A stage-1 model's memory of its real training rows (utils/stage1/neighbours.py), from its directory or, for
+    a Hub id, the Hub cache; None when its metadata names none."""
+    from utils.stage1.neighbours import NEIGHBOURS_FILE, load_memory
+
+    settings = getattr(metadata, "neighbours", None)
+    if not settings:
+        return None
+    if not hasattr(model, "features"):
+        raise ModelLoadError(f"{source}: its metadata names a neighbour memory, but {type(model).__name__} has no "
+                             "head representation to compare (only MeanPoolingForSequenceClassification has one)")
+    folder = Path(source)
+    if not folder.is_dir():
+        from transformers.utils import cached_file
+
+        found = cached_file(source, NEIGHBOURS_FILE, _raise_exceptions_for_missing_entries=False)
+        folder = Path(found).parent if found else folder
+    try:
+        return load_memory(folder, settings, model.config.num_labels)
+    except (OSError, ValueError) as error:
+        raise ModelLoadError(str(error)) from error
 
 
 def _check_task(source: str, task: str, expected_task: str | None) -> None:

@@ -138,6 +138,8 @@ class Stage1Metadata(ModelMetadata):
     training: dict[str, Any] | None = None
     metrics: dict[str, Any] = field(default_factory=dict)  # empty: no validation score, equal ensemble weights
     calibration: dict[str, Any] | None = None  # None: no temperature was fitted (temperature 1)
+    # utils/stage1/neighbours.py: the vote's settings and how many real rows neighbours.npz holds; None: no memory.
+    neighbours: dict[str, Any] | None = field(default=None, metadata=_OMIT_WHEN_NONE)
     prediction_distribution: dict[str, Any] | None = None
     prediction_warnings: list[str] = field(default_factory=list)
     most_confused: list[Any] | None = None

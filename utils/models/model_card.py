@@ -91,8 +91,17 @@ def _stage1_training(metadata: Stage1Metadata) -> list[str]:
         f"frozen encoder: {training.get('freeze_encoder')}, epochs {training.get('epochs')}, "
         f"seed {training.get('seed')}"
         + (f", fold {metadata.fold} of {metadata.num_folds}" if metadata.fold is not None else ""),
+        _neighbours(metadata.neighbours),
         "",
     ]
+
+
+def _neighbours(settings: dict[str, Any] | None) -> str:
+    if not settings:
+        return "- neighbour memory: none (the model's own probabilities)"
+    return (f"- neighbour memory (`neighbours.npz`): {settings.get('rows')} real training rows as vectors, no text; "
+            f"the {settings.get('k')} nearest vote (softmax of cosine / {settings.get('temperature')}) and the vote "
+            f"is {settings.get('weight')} of each prediction")
 
 
 def _metrics_table(metrics: dict[str, Any]) -> list[str]:
@@ -191,7 +200,7 @@ def push_model_dir(model_dir: str | Path, hub_model_id: str, token: str | None =
         commit = api.upload_folder(
             repo_id=hub_model_id,
             folder_path=str(model_dir),
-            ignore_patterns=["checkpoint-*", "checkpoint-*/**", ".saving-*", "runs/**"],
+            ignore_patterns=["checkpoint-*", "checkpoint-*/**", ".saving-*", ".neighbours-*", "runs/**"],
             commit_message="Upload Java exception analyzer model",
         )
     except Exception as error:  # noqa: BLE001 - every hub failure becomes the same clear sentence

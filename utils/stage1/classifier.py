@@ -68,6 +68,13 @@ class MeanPoolingForSequenceClassification(PreTrainedModel):
     def head(self, pooled: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.dropout(torch.tanh(self.dense(pooled))))
 
+    def features(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **kwargs: Any) -> torch.Tensor:
+        """The head's representation, `tanh(dense(mean pool))`, which its last linear layer reads: the vectors the
+        neighbour memory compares (utils/stage1/neighbours.py). In eval mode `classifier(features)` are the logits."""
+        hidden_states = self.encoder(input_ids=input_ids, attention_mask=attention_mask, return_dict=True,
+                                     **kwargs).last_hidden_state
+        return torch.tanh(self.dense(masked_mean(hidden_states, attention_mask)))
+
     def forward(
         self,
         input_ids: torch.Tensor | None = None,

@@ -86,7 +86,7 @@ def load_labeled_dataset(
     path: str | Path, text_field: str = "log", label_field: str = "label", skip_invalid: bool = False,
     extra_fields: Sequence[str] = (), redact: Callable[[str], str] | None = None,
 ) -> tuple[Dataset, list[str]]:
-    """(Dataset with id, log, raw_label, source, source_line and `extra_fields` as text ("" when absent);
+    """(Dataset with id, log, raw_label, source, source_line, origin and `extra_fields` as text ("" when absent);
     skipped-line reasons). `redact` (utils.redact) rewrites each log text as it is read, so nothing built from it
     (features, scenario memory, model card, predictions) holds what it removed.
 
@@ -114,12 +114,20 @@ def load_labeled_dataset(
                 "raw_label": label.strip() if isinstance(label, str) and label.strip() else MISSING_LABEL,
                 "source": str(path),
                 "source_line": number,
+                "origin": _origin(row),
                 **{name: str(row.get(name) or "") for name in extra_fields},
             }
         )
     if not records:
         raise JsonlError(f"{path}: holds no usable rows ({len(skipped)} skipped)")
     return Dataset.from_list(records), skipped
+
+
+def _origin(row: dict[str, Any]) -> str:
+    """Where a corpus row came from (`meta.origin`: "real" for build_corpus.py --real_logs rows), "" when unsaid."""
+    meta = row.get("meta")
+    origin = meta.get("origin") if isinstance(meta, dict) else None
+    return origin if isinstance(origin, str) else ""
 
 
 def _by_count(counts: dict[str, int]) -> dict[str, int]:

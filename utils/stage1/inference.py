@@ -17,6 +17,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import warnings  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -140,7 +141,23 @@ def model_max_length(loaded: LoadedModel, default: int = 256) -> int:
     return int(min(value if value and value < 100_000 else default, 512))
 
 
-@torch.inference_mode()
+@dataclass
+class MemberOutputs:
+    """One stage-1 member's outputs for a list of texts: its logits and, for a model with a neighbour memory
+    (utils/stage1/neighbours.py), the vote of its nearest real training rows and the weight it is mixed in at."""
+
+    logits: np.ndarray
+    votes: np.ndarray | None = None
+    vote_weight: float = 0.0
+
+    def probabilities(self, temperature: float = 1.0) -> np.ndarray:
+        """softmax(logits / temperature), with the neighbours' vote mixed in where the model has a memory."""
+        probabilities = softmax(self.logits, temperature)
+        if self.votes is None:
+            return probabilities
+        return (1.0 - self.vote_weight) * probabilities + self.vote_weight * self.votes
+
+
 def predict_logits(
     loaded: LoadedModel,
     texts: Sequence[str],
@@ -150,7 +167,35 @@ def predict_logits(
     max_length: int | None = None,
     bf16: bool = False,
 ) -> np.ndarray:
-    """Logits [len(texts), num_labels] in input order.
+    """Logits [len(texts), num_labels] in input order (`predict_member`'s, without the neighbours' vote)."""
+    return _forward(loaded, texts, batch_size, max_batch_tokens, sort_by_length, max_length, bf16, False)[0]
+
+
+def predict_member(
+    loaded: LoadedModel, texts: Sequence[str], batch_size: int = 32, bf16: bool = False
+) -> MemberOutputs:
+    """The member's logits and, where it has a neighbour memory, its nearest real rows' vote: both from one forward
+    pass (the vote compares the head's representation, from which the logits are computed)."""
+    memory = loaded.neighbours
+    logits, features = _forward(loaded, texts, batch_size, DEFAULT_MAX_BATCH_TOKENS, True, None, bf16,
+                                with_features=memory is not None)
+    if memory is None:
+        return MemberOutputs(logits)
+    return MemberOutputs(logits, memory.votes(features, logits.shape[1]), memory.settings.weight)
+
+
+def encode_features(loaded: LoadedModel, texts: Sequence[str], batch_size: int = 32, bf16: bool = False) -> np.ndarray:
+    """The head's representation of each text (`MeanPoolingForSequenceClassification.features`), in input order:
+    what a neighbour memory stores for its rows and compares a query's with."""
+    return _forward(loaded, texts, batch_size, DEFAULT_MAX_BATCH_TOKENS, True, None, bf16, with_features=True)[1]
+
+
+@torch.inference_mode()
+def _forward(
+    loaded: LoadedModel, texts: Sequence[str], batch_size: int, max_batch_tokens: int | None, sort_by_length: bool,
+    max_length: int | None, bf16: bool, with_features: bool,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(logits, the head's representation or None) [len(texts), ...] in input order.
 
     Identical texts (a log repeating one failure) are encoded once; every text is tokenized once, without
     padding, and batches are cut by token length (`length_sorted_batches`) so padding stays small.
@@ -165,8 +210,9 @@ def predict_logits(
     distinct = list(dict.fromkeys(texts))
     position = {text: index for index, text in enumerate(distinct)}
     logits = np.zeros((len(distinct), model.config.num_labels), dtype=np.float32)
+    features = np.zeros((len(distinct), model.config.hidden_size), dtype=np.float32) if with_features else None
     if not distinct:
-        return logits
+        return logits, features
     encoded = tokenizer(distinct, truncation=True, max_length=max_length or model_max_length(loaded))
     lengths = [len(ids) for ids in encoded["input_ids"]]
     if sort_by_length:
@@ -175,11 +221,17 @@ def predict_logits(
         batches = [list(range(start, min(start + batch_size, len(distinct))))
                    for start in range(0, len(distinct), batch_size)]
     for batch in batches:
-        features = tokenizer.pad({key: [values[index] for index in batch] for key, values in encoded.items()},
-                                 return_tensors="pt").to(device)
+        inputs = tokenizer.pad({key: [values[index] for index in batch] for key, values in encoded.items()},
+                               return_tensors="pt").to(device)
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=autocast):
-            logits[batch] = model(**features).logits.float().cpu().numpy()
-    return logits[[position[text] for text in texts]]
+            if features is None:
+                logits[batch] = model(**inputs).logits.float().cpu().numpy()
+                continue
+            representation = model.features(**inputs)
+            logits[batch] = model.classifier(representation).float().cpu().numpy()
+            features[batch] = representation.float().cpu().numpy()
+    order = [position[text] for text in texts]
+    return logits[order], features[order] if features is not None else None
 
 
 def check_same_labels(models: Sequence[LoadedModel]) -> list[str]:
@@ -204,21 +256,23 @@ def ensemble_probabilities(
     list of texts. Without `weights`, members are weighted by their validation score (`score_weights`).
     """
     check_same_labels(models)
-    logits = [predict_logits(member, texts, batch_size, bf16=bf16) for member, texts in zip(models, texts_per_model)]
-    return combine_probabilities(logits, [temperature_of(member) for member in models],
+    outputs = [predict_member(member, texts, batch_size, bf16=bf16) for member, texts in zip(models, texts_per_model)]
+    return combine_probabilities(outputs, [temperature_of(member) for member in models],
                                  list(weights) if weights else score_weights(models))
 
 
 def combine_probabilities(
-    logits_per_model: Sequence[np.ndarray], temperatures: Sequence[float], weights: Sequence[float]
+    outputs: Sequence[MemberOutputs | np.ndarray], temperatures: Sequence[float], weights: Sequence[float]
 ) -> np.ndarray:
-    """Weighted mean of softmax(logits / temperature) over members."""
-    if len(weights) != len(logits_per_model):
-        raise ValueError(f"{len(weights)} ensemble weights given for {len(logits_per_model)} models")
+    """Weighted mean over members of their probabilities (`MemberOutputs.probabilities`; bare logits: softmax(logits /
+    temperature))."""
+    if len(weights) != len(outputs):
+        raise ValueError(f"{len(weights)} ensemble weights given for {len(outputs)} models")
     if any(weight < 0 for weight in weights) or sum(weights) <= 0:
         raise ValueError(f"ensemble weights must be non-negative with a positive sum, got {list(weights)}")
-    total = sum(softmax(logits, temperature) * weight
-                for logits, temperature, weight in zip(logits_per_model, temperatures, weights))
+    members = [output if isinstance(output, MemberOutputs) else MemberOutputs(output) for output in outputs]
+    total = sum(member.probabilities(temperature) * weight
+                for member, temperature, weight in zip(members, temperatures, weights))
     return np.asarray(total) / sum(weights)
 
 
