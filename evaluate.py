@@ -367,7 +367,7 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         # what predict.py answers: the model, except where the JVM's evidence names the class (names unreadable)
         "model_with_jvm_evidence": score_subsets(jvm_evidence[0], label_ids, masks) if jvm_evidence else None,
         "jvm_evidence_rows": jvm_evidence[1] if jvm_evidence else {},
-        "neighbour_memory": [member.metadata.neighbours for member in members],
+        "neighbour_memory": [member.neighbours.describe() if member.neighbours else None for member in members],
         "model_with_jvm_evidence_without_neighbours": plain,
         "jvm_evidence_or_majority": evidence_or_majority(jvm_evidence[2], label_ids, masks) if jvm_evidence else None,
         "majority_baseline": majority_subsets(label_ids, masks, names),

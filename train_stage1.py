@@ -61,6 +61,7 @@ from utils.evaluation.plots import plot_confusion_matrix, plot_learning_curves, 
 from utils.inputs import build_model_input
 from utils.labels import LabelSet, load_label_set
 from utils.models.checkpoints import (
+    METADATA_FILE,
     TASK_CLASSIFY,
     LoadedModel,
     default_encoder_path,
@@ -88,6 +89,7 @@ from utils.stage1.data import (
     label_counts,
     label_set_from_data,
     load_labeled_dataset,
+    member_inputs,
     merge_labels,
     stratified_folds,
     stratified_split,
@@ -167,6 +169,14 @@ class ModelArguments(ResumeArguments):
             "plus out-of-fold predictions and metrics (the validation file is then not used)."
         },
     )
+
+    def neighbour_settings(self) -> NeighbourSettings:
+        """The neighbour vote's settings, checked (main calls this first, so a bad value stops before training)."""
+        try:
+            return NeighbourSettings(self.neighbour_k, self.neighbour_temperature, self.neighbour_weight)
+        except ValueError as error:
+            raise SystemExit(f"train_stage1.py: {error} (--neighbour_k / --neighbour_temperature / "
+                             "--neighbour_weight)") from error
 
 
 @dataclass
@@ -431,12 +441,11 @@ def validate(trainer: FocalLossTrainer, eval_data: Any, label_set: LabelSet) -> 
     return Validation(metrics, logits, label_ids, calibration, raw, scaled, warnings)
 
 
-def save_neighbour_memory(run_dir: Path, built: BuiltTrainer, train_data: Any, model_args: ModelArguments,
-                          data_args: DataArguments) -> dict[str, Any] | None:
-    """Write the real training rows' vectors (utils/stage1/neighbours.py) into `run_dir` and return the metadata's
-    `neighbours` entry; None (and no file left from an earlier run) when there is no memory to keep, said why."""
-    path = run_dir / NEIGHBOURS_FILE
-    path.unlink(missing_ok=True)
+def neighbour_rows(built: BuiltTrainer, train_data: Any, model_args: ModelArguments,
+                   data_args: DataArguments) -> tuple[np.ndarray, np.ndarray, dict[str, Any]] | None:
+    """The real training rows' head representations and label ids for the model's neighbour memory
+    (utils/stage1/neighbours.py; `save_run` writes them) and the metadata's `neighbours` entry; None, said why, when
+    there is no memory to keep."""
     real = [index for index, origin in enumerate(train_data["origin"]) if origin == "real"]
     reason = ("--neighbours none" if model_args.neighbours == "none"
               else "no real training rows (meta.origin 'real')" if not real
@@ -446,18 +455,17 @@ def save_neighbour_memory(run_dir: Path, built: BuiltTrainer, train_data: Any, m
     if reason:
         logger.info("no neighbour memory: %s", reason)
         return None
-    settings = NeighbourSettings(model_args.neighbour_k, model_args.neighbour_temperature, model_args.neighbour_weight)
     rows = train_data.select(real)
-    # Names masked before parsing: the memory serves the traces whose name the model has to read for itself, and
-    # they reach it so (utils.stage1.data.member_inputs).
-    texts = add_model_inputs(rows, 1.0, input_options=input_options_of(data_args), mask_before_parsing=True)["text"]
-    loaded = LoadedModel(model=built.model.eval(), tokenizer=built.tokenizer, path=str(run_dir), task=TASK_CLASSIFY,
-                         metadata=Stage1Metadata(task=TASK_CLASSIFY, label_names=[], max_length=data_args.max_length))
-    device = next(built.model.parameters()).device.type
-    features = encode_features(loaded, texts, bf16=inference_bf16("auto", device))
-    save_memory(run_dir, features, np.asarray(rows["labels"]))
-    logger.info("neighbour memory: %d real training rows -> %s", len(real), path)
-    return {"rows": len(real), **settings.to_dict()}
+    metadata = Stage1Metadata(task=TASK_CLASSIFY, label_names=[], max_length=data_args.max_length,
+                              input_options=Stage1InputOptions(**input_options_of(data_args)))
+    loaded = LoadedModel(model=built.model.eval(), tokenizer=built.tokenizer, path="", task=TASK_CLASSIFY,
+                         metadata=metadata)
+    # Names masked: the memory serves the traces whose name the model has to read for itself, in the precision
+    # predict.py runs the model in (--precision, read as inference reads it).
+    bf16 = inference_bf16(model_args.precision, next(built.model.parameters()).device.type)
+    features = encode_features(loaded, member_inputs(metadata, rows, masked=True), bf16=bf16)
+    logger.info("neighbour memory: %d real training rows", len(real))
+    return features, np.asarray(rows["labels"]), {"rows": len(real), **model_args.neighbour_settings().to_dict()}
 
 
 def stage1_metadata(
@@ -524,10 +532,17 @@ def stage1_metadata(
 
 
 def save_run(run_dir: Path, built: BuiltTrainer, validation: Validation, metadata: Stage1Metadata,
-             resume_args: ResumeArguments) -> None:
-    """The complete model dir: model, tokenizer, metadata, history, plots, card; checkpoints removed unless kept."""
+             resume_args: ResumeArguments, memory: tuple[np.ndarray, np.ndarray] | None) -> None:
+    """The complete model dir: model, tokenizer, neighbour memory (`memory`: vectors and label ids, or none),
+    metadata, history, plots, card; checkpoints removed unless kept."""
     history = training_history(built.trainer.state.log_history)
     label_names = metadata.label_names
+    # Metadata out first, as save_model_dir does: a directory holding it is complete, memory included.
+    (run_dir / METADATA_FILE).unlink(missing_ok=True)
+    if memory is not None:
+        save_memory(run_dir, *memory)
+    else:
+        (run_dir / NEIGHBOURS_FILE).unlink(missing_ok=True)
     save_model_dir(built.model, built.tokenizer, run_dir, metadata)
     write_json_atomic(run_dir / "training_history.json", history)
     matrix = confusion(validation.label_ids, np.argmax(validation.logits, axis=-1), len(label_names))
@@ -587,10 +602,10 @@ def train_model(
     metadata = None
     if trainer.is_world_process_zero():
         run_facts = {"resumed_from": checkpoint, "train_runtime_s": train_metrics.get("train_runtime")}
-        neighbours = save_neighbour_memory(run_dir, built, train_data, model_args, args[1])
+        kept = neighbour_rows(built, train_data, model_args, args[1])
         metadata = stage1_metadata(args, label_set, (train_data, eval_data), built, validation, run_facts,
-                                   {**extra_metadata, "neighbours": neighbours})
-        save_run(run_dir, built, validation, metadata, model_args)
+                                   {**extra_metadata, "neighbours": kept[2] if kept else None})
+        save_run(run_dir, built, validation, metadata, model_args, kept[:2] if kept else None)
     return RunResult(validation.metrics, validation.logits, validation.label_ids, metadata)
 
 
@@ -741,6 +756,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     model_args, data_args, loss_args, training_args = args
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     training_args = with_precision(training_args, model_args)
+    model_args.neighbour_settings()
     set_seed(training_args.seed)
     output_dir = Path(training_args.output_dir)
     resume = model_args.may_resume(output_dir, arguments)

@@ -5,7 +5,8 @@ native, `to_bf16_weights`), on the same rows and inputs (issue 14: bf16 must sta
         --input ../shared/data/bugsjar_dev.jsonl --label_field root_exception --mask_exception_names
 
 The inputs are built as evaluate.py builds them (the model's input options, names masked when asked); the logits
-of each pass come from utils.stage1.inference.predict_logits, the function predict.py's stage 1 calls. Reports
+of each pass come from utils.stage1.inference.predict_logits, the forward pass predict.py's stage 1 runs (its
+`predict_member` then mixes in the vote of a model with a neighbour memory, which this bench leaves out). Reports
 top-1 in each precision on all rows and on the rows whose gold is not `Other`, the share of rows whose top-1 differs
 from fp32's, and logs/s of each pass. bf16 is only worth it where the CPU runs it natively (utils/stage1/precision.py
 says whether this one does; the result records it). Writes reports/bench/<name>.json (or --output_dir).

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from datasets import Dataset
 
 import evaluate
 import train_stage1
 from utils.labels import load_label_set
 from utils.models.checkpoints import TASK_CLASSIFY, ModelLoadError, load_model, read_metadata
+from utils.stage1 import neighbours
 from utils.stage1.data import load_labeled_dataset, member_inputs, merge_labels
 from utils.stage1.inference import MemberOutputs, encode_features, ensemble_probabilities, predict_logits
 from utils.stage1.neighbours import (
@@ -48,38 +50,49 @@ def _write(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def test_the_vote_weighs_the_k_nearest_rows_by_softmax_of_their_cosine() -> None:
+def test_the_vote_weighs_the_k_nearest_rows_by_softmax_of_their_cosine(monkeypatch) -> None:
     vectors = unit_rows(np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [-1.0, 0.0]]))
     memory = NeighbourMemory(vectors, np.array([0, 1, 2, 2]), NeighbourSettings(k=2, temperature=0.5, weight=0.3))
     votes = memory.votes(np.array([[2.0, 0.0]]), num_labels=3)  # the query's length does not matter
     near = np.exp(np.array([1.0, 0.8]) / 0.5)
     np.testing.assert_allclose(votes[0], [near[0] / near.sum(), near[1] / near.sum(), 0.0], rtol=1e-6)
-    mixed = memory.mix(np.array([[0.0, 0.0, 1.0]]), np.array([[1.0, 0.0]]))
-    np.testing.assert_allclose(mixed[0], 0.7 * np.array([0.0, 0.0, 1.0]) + 0.3 * votes[0])
-    assert mixed.sum() == pytest.approx(1.0)
+    # Queries are compared in chunks: the same votes whatever the chunk size.
+    many = np.random.default_rng(0).normal(size=(7, 2))
+    whole = memory.votes(many, 3)
+    monkeypatch.setattr(neighbours, "QUERY_CHUNK", 3)
+    np.testing.assert_allclose(memory.votes(many, 3), whole)
     # k larger than the memory: every row votes.
     wide = NeighbourMemory(vectors, np.array([0, 1, 2, 2]), NeighbourSettings(k=50))
     assert wide.votes(np.array([[0.0, 1.0]]), 3).sum() == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("settings", [{"k": 0}, {"temperature": 0.0}, {"weight": 1.5}, {"weight": -0.1}])
+@pytest.mark.parametrize("settings", [{"k": 0}, {"k": "10"}, {"temperature": 0.0}, {"weight": 1.5},
+                                      {"weight": -0.1}, {"weight": "0.3"}])
 def test_settings_out_of_range_are_refused(settings: dict) -> None:
     with pytest.raises(ValueError, match="neighbour"):
         NeighbourSettings(**settings)
 
 
 def test_memory_file_round_trip_and_its_errors(tmp_path: Path) -> None:
-    features = np.array([[3.0, 4.0], [0.0, 2.0]])
-    save_memory(tmp_path, features, np.array([1, 0]))
-    loaded = load_memory(tmp_path, {"rows": 2, "k": 1, "temperature": 0.1, "weight": 0.5}, num_labels=2)
+    path = save_memory(tmp_path, np.array([[3.0, 4.0], [0.0, 2.0]]), np.array([1, 0]))
+    loaded = load_memory(path, {"rows": 2, "k": 1, "temperature": 0.1, "weight": 0.5}, num_labels=2, hidden_size=2)
     np.testing.assert_allclose(loaded.vectors, [[0.6, 0.8], [0.0, 1.0]], atol=1e-3)
     assert loaded.labels.tolist() == [1, 0] and loaded.settings == NeighbourSettings(1, 0.1, 0.5)
-    assert load_memory(tmp_path, None, num_labels=2) is None  # metadata names none: the model alone
-    with pytest.raises(ValueError, match="ids must lie in 0..0"):
-        load_memory(tmp_path, {"k": 1}, num_labels=1)
-    (tmp_path / NEIGHBOURS_FILE).unlink()
-    with pytest.raises(FileNotFoundError, match="names a neighbour memory, but the file is missing"):
-        load_memory(tmp_path, {"k": 1}, num_labels=2)
+    assert loaded.describe() == {"rows": 2, "k": 1, "temperature": 0.1, "weight": 0.5}
+    bad = {
+        "label ids outside 0..0": ({"k": 1}, 1, 2),
+        "the model's representation has 3 values": ({"k": 1}, 2, 3),
+        "2 rows, the metadata says 5": ({"rows": 5}, 2, 2),
+        r"unknown keys \['weigth'\]": ({"weigth": 0.5}, 2, 2),
+        "neighbour k must be a whole number": ({"k": "3"}, 2, 2),
+    }
+    for message, (settings, num_labels, hidden_size) in bad.items():
+        with pytest.raises(ValueError, match=message) as error:
+            load_memory(path, settings, num_labels=num_labels, hidden_size=hidden_size)
+        assert str(path) in str(error.value)
+    path.unlink()
+    with pytest.raises(ValueError, match="names a neighbour memory, but the file is missing"):
+        load_memory(path, {"k": 1}, num_labels=2, hidden_size=2)
 
 
 def test_bare_logits_combine_as_before() -> None:
@@ -142,9 +155,7 @@ def test_training_keeps_the_real_rows_and_predictions_mix_their_vote(tiny_encode
     assert "16 real training rows, k 4" in markdown and "model + JVM evidence, without the neighbours' vote" in markdown
 
 
-def _dataset(logs: list[str]):
-    from datasets import Dataset
-
+def _dataset(logs: list[str]) -> Dataset:
     return Dataset.from_dict({"log": logs})
 
 
@@ -184,3 +195,40 @@ def test_a_cls_pooling_model_keeps_no_memory_and_refuses_one_named(tiny_encoder:
     write_metadata(model_dir, replace(read_metadata(model_dir), neighbours={"rows": 2, "k": 1}))
     with pytest.raises(ModelLoadError, match="has no head representation to compare"):
         load_model(model_dir)
+
+
+def test_bad_settings_stop_before_training(tiny_encoder: Path, tmp_path: Path) -> None:
+    train = _write(tmp_path / "train.jsonl", [_row(index, "real") for index in range(6)])
+    with pytest.raises(SystemExit, match="neighbour weight must be within"):
+        _train(tiny_encoder, tmp_path, train, train, "--neighbour_weight", "1.5")
+    assert not (tmp_path / "model" / "analyzer_metadata.json").exists()
+
+
+def test_folds_keep_each_its_own_real_rows_and_an_ensemble_mixes_per_member(tiny_encoder: Path,
+                                                                            tmp_path: Path) -> None:
+    rows = [_row(index, "real" if index % 3 else None) for index in range(24)]  # 16 real rows
+    train = _write(tmp_path / "train.jsonl", rows)
+    folds_dir = _train(tiny_encoder, tmp_path, train, train, "--num_folds", "2")
+    members = [load_model(folds_dir / f"fold_{fold}") for fold in (0, 1)]
+    # Each real row is in one fold's training part: the two memories hold them all, once.
+    assert sum(len(member.neighbours.labels) for member in members) == 16
+    # An ensemble of a member with a memory and one without: each member's probabilities, then the weighted mean.
+    members[1].neighbours = None
+    texts = [_row(index, None)["log"] for index in (300, 301, 300)]  # a repeat: encoded once, answered twice
+    texts = member_inputs(members[0].metadata, _dataset(texts), masked=True)
+    expected = [member_probability(member, texts) for member in members]
+    np.testing.assert_allclose(ensemble_probabilities(members, [texts, texts], [1.0, 3.0]),
+                               (expected[0] + 3.0 * expected[1]) / 4.0, atol=1e-5)
+    np.testing.assert_allclose(expected[0][0], expected[0][2])
+
+
+def member_probability(member, texts: list[str]) -> np.ndarray:
+    """A member's probabilities computed by hand: softmax(logits / T), with its vote mixed in at its weight."""
+    from utils.evaluation.metrics import softmax
+
+    probabilities = softmax(predict_logits(member, texts), member.metadata.temperature)
+    if member.neighbours is None:
+        return probabilities
+    weight = member.neighbours.settings.weight
+    votes = member.neighbours.votes(encode_features(member, texts), probabilities.shape[1])
+    return (1 - weight) * probabilities + weight * votes

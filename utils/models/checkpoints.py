@@ -32,6 +32,7 @@ from utils.models.metadata import (
 )
 from utils.models.metadata import read_metadata as read_metadata
 from utils.models.metadata import write_metadata as write_metadata
+from utils.stage1.neighbours import NEIGHBOURS_FILE, NeighbourMemory, load_memory
 
 TASK_DESCRIPTIONS = {"stage1": "a stage-1 classification model", "stage2": "a stage-2 generation model"}
 WEIGHT_FILES = (
@@ -115,7 +116,7 @@ class LoadedModel:
     path: str
     task: str
     metadata: Stage1Metadata | Stage2Metadata  # the file's, or the defaults when the directory has none
-    neighbours: Any = None  # stage 1: utils.stage1.neighbours.NeighbourMemory when the metadata names one
+    neighbours: NeighbourMemory | None = None  # stage 1: the memory its metadata names (utils/stage1/neighbours.py)
 
     @property
     def label_names(self) -> list[str]:
@@ -229,25 +230,30 @@ def _metadata_or_defaults(metadata: ModelMetadata | None, task: str, config: Any
     return Stage2Metadata(task=task)
 
 
-def _neighbour_memory(source: str, metadata: Stage1Metadata | Stage2Metadata, model: Any) -> Any:
+def _neighbour_memory(source: str, metadata: Stage1Metadata | Stage2Metadata, model: Any) -> NeighbourMemory | None:
     """A stage-1 model's memory of its real training rows (utils/stage1/neighbours.py), from its directory or, for
     a Hub id, the Hub cache; None when its metadata names none."""
-    from utils.stage1.neighbours import NEIGHBOURS_FILE, load_memory
-
     settings = getattr(metadata, "neighbours", None)
     if not settings:
         return None
     if not hasattr(model, "features"):
         raise ModelLoadError(f"{source}: its metadata names a neighbour memory, but {type(model).__name__} has no "
                              "head representation to compare (only MeanPoolingForSequenceClassification has one)")
-    folder = Path(source)
-    if not folder.is_dir():
+    path = Path(source) / NEIGHBOURS_FILE
+    if not Path(source).is_dir():
         from transformers.utils import cached_file
 
-        found = cached_file(source, NEIGHBOURS_FILE, _raise_exceptions_for_missing_entries=False)
-        folder = Path(found).parent if found else folder
+        try:
+            found = cached_file(source, NEIGHBOURS_FILE, _raise_exceptions_for_missing_entries=False)
+        except (OSError, ValueError) as error:
+            raise ModelLoadError(f"Hub model {source}: its {NEIGHBOURS_FILE} could not be fetched "
+                                 f"({str(error).splitlines()[0]})") from error
+        if not found:
+            raise ModelLoadError(f"Hub model {source}: its metadata names a neighbour memory, but the repo has no "
+                                 f"{NEIGHBOURS_FILE}")
+        path = Path(found)
     try:
-        return load_memory(folder, settings, model.config.num_labels)
+        return load_memory(path, settings, model.config.num_labels, model.config.hidden_size)
     except (OSError, ValueError) as error:
         raise ModelLoadError(str(error)) from error
 

@@ -101,7 +101,8 @@ def _neighbours(settings: dict[str, Any] | None) -> str:
         return "- neighbour memory: none (the model's own probabilities)"
     return (f"- neighbour memory (`neighbours.npz`): {settings.get('rows')} real training rows as vectors, no text; "
             f"the {settings.get('k')} nearest vote (softmax of cosine / {settings.get('temperature')}) and the vote "
-            f"is {settings.get('weight')} of each prediction")
+            f"is {settings.get('weight')} of each prediction; the validation metrics and the temperature are the "
+            "model's own, without the vote")
 
 
 def _metrics_table(metrics: dict[str, Any]) -> list[str]:

@@ -65,15 +65,17 @@ class MeanPoolingForSequenceClassification(PreTrainedModel):
         self.classifier = nn.Linear(hidden, config.num_labels)
         self.post_init()
 
-    def head(self, pooled: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.dropout(torch.tanh(self.dense(pooled))))
+    def representation(self, pooled: torch.Tensor) -> torch.Tensor:
+        """`tanh(dense(pooled))`: what the last linear layer reads, and what the neighbour memory compares
+        (utils/stage1/neighbours.py)."""
+        return torch.tanh(self.dense(pooled))
 
     def features(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **kwargs: Any) -> torch.Tensor:
-        """The head's representation, `tanh(dense(mean pool))`, which its last linear layer reads: the vectors the
-        neighbour memory compares (utils/stage1/neighbours.py). In eval mode `classifier(features)` are the logits."""
+        """The encoder, masked mean pooling and `representation`; in eval mode `classifier(features)` are the
+        logits."""
         hidden_states = self.encoder(input_ids=input_ids, attention_mask=attention_mask, return_dict=True,
                                      **kwargs).last_hidden_state
-        return torch.tanh(self.dense(masked_mean(hidden_states, attention_mask)))
+        return self.representation(masked_mean(hidden_states, attention_mask))
 
     def forward(
         self,
@@ -86,7 +88,6 @@ class MeanPoolingForSequenceClassification(PreTrainedModel):
         inputs = {"input_ids": input_ids, "attention_mask": attention_mask, **kwargs}
         if token_type_ids is not None:
             inputs["token_type_ids"] = token_type_ids
-        hidden_states = self.encoder(**inputs, return_dict=True).last_hidden_state
-        logits = self.head(masked_mean(hidden_states, attention_mask))
+        logits = self.classifier(self.dropout(self.features(**inputs)))
         loss = nn.functional.cross_entropy(logits, labels) if labels is not None else None
         return SequenceClassifierOutput(loss=loss, logits=logits)

@@ -15,10 +15,15 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 NEIGHBOURS_FILE = "neighbours.npz"
+
+
+# Queries compared with the memory at a time: a [queries x rows] float32 block stays within ~40 MB for 10,000 rows.
+QUERY_CHUNK = 1024
 
 
 @dataclass(frozen=True)
@@ -30,8 +35,12 @@ class NeighbourSettings:
     weight: float = 0.3
 
     def __post_init__(self) -> None:
-        if self.k < 1:
-            raise ValueError(f"neighbour k must be at least 1, got {self.k}")
+        if isinstance(self.k, bool) or not isinstance(self.k, int) or self.k < 1:
+            raise ValueError(f"neighbour k must be a whole number of at least 1, got {self.k!r}")
+        for name in ("temperature", "weight"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"neighbour {name} must be a number, got {value!r}")
         if self.temperature <= 0:
             raise ValueError(f"neighbour temperature must be positive, got {self.temperature}")
         if not 0.0 <= self.weight <= 1.0:
@@ -50,28 +59,30 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 @dataclass
 class NeighbourMemory:
-    """The real training rows' unit vectors and label ids, and the settings of the vote."""
+    """The real training rows' unit vectors and label ids, and the settings of the vote. The mix itself is
+    `utils.stage1.inference.MemberOutputs.probabilities`."""
 
     vectors: np.ndarray  # [rows, hidden], unit length
     labels: np.ndarray  # [rows] label ids of the model's label set
     settings: NeighbourSettings
 
+    def describe(self) -> dict[str, float]:
+        """The memory as reports show it: its rows and the settings in use."""
+        return {"rows": len(self.labels), **self.settings.to_dict()}
+
     def votes(self, features: np.ndarray, num_labels: int) -> np.ndarray:
         """[queries, num_labels]: each query's k nearest rows' labels, weighted by softmax(cosine / temperature)."""
-        similarity = unit_rows(features) @ self.vectors.T
-        k = min(self.settings.k, len(self.labels))
-        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
-        picked = np.take_along_axis(similarity, nearest, axis=1)
-        weights = np.exp((picked - picked.max(axis=1, keepdims=True)) / self.settings.temperature)
-        weights /= weights.sum(axis=1, keepdims=True)
         result = np.zeros((len(features), num_labels), dtype=np.float64)
-        np.add.at(result, (np.repeat(np.arange(len(features)), k), self.labels[nearest].ravel()), weights.ravel())
+        k = min(self.settings.k, len(self.labels))
+        for start in range(0, len(features), QUERY_CHUNK):
+            similarity = unit_rows(features[start:start + QUERY_CHUNK]) @ self.vectors.T
+            nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+            picked = np.take_along_axis(similarity, nearest, axis=1)
+            weights = np.exp((picked - picked.max(axis=1, keepdims=True)) / self.settings.temperature)
+            weights /= weights.sum(axis=1, keepdims=True)
+            rows = np.repeat(np.arange(start, start + len(nearest)), k)
+            np.add.at(result, (rows, self.labels[nearest].ravel()), weights.ravel())
         return result
-
-    def mix(self, probabilities: np.ndarray, features: np.ndarray) -> np.ndarray:
-        """The model's probabilities with the vote mixed in at the settings' weight."""
-        weight = self.settings.weight
-        return (1.0 - weight) * probabilities + weight * self.votes(features, probabilities.shape[1])
 
 
 def save_memory(model_dir: str | Path, features: np.ndarray, labels: np.ndarray) -> Path:
@@ -83,20 +94,31 @@ def save_memory(model_dir: str | Path, features: np.ndarray, labels: np.ndarray)
     return path
 
 
-def load_memory(model_dir: str | Path, settings: dict[str, float] | None, num_labels: int) -> NeighbourMemory | None:
-    """The model directory's memory, None when its metadata names none (a model trained without real rows, or
-    before this existed). A named memory that is missing or does not fit the model is an error, not a silent
-    fallback to the model alone."""
-    if not settings:
-        return None
-    path = Path(model_dir) / NEIGHBOURS_FILE
+def load_memory(path: str | Path, settings: dict[str, Any], num_labels: int, hidden_size: int) -> NeighbourMemory:
+    """The memory at `path` (a model's neighbours.npz) with the metadata's `settings`, checked against the model:
+    a memory that is missing or does not fit is one error naming the file, never a silent fallback to the model
+    alone."""
+    path = Path(path)
+    unknown = sorted(set(settings) - {"rows", "k", "temperature", "weight"})
+    if unknown:
+        raise ValueError(f"{path}: the metadata's neighbours entry has unknown keys {unknown}")
+    try:
+        chosen = NeighbourSettings(**{key: settings[key] for key in ("k", "temperature", "weight") if key in settings})
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from error
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: the model's metadata names a neighbour memory, but the file is missing")
+        raise ValueError(f"{path}: the model's metadata names a neighbour memory, but the file is missing")
     with np.load(path) as stored:
         vectors, labels = stored["vectors"].astype(np.float32), stored["labels"].astype(np.int64)
-    if len(vectors) != len(labels) or not len(labels) or labels.min() < 0 or labels.max() >= num_labels:
-        raise ValueError(f"{path}: {len(vectors)} vectors, {len(labels)} labels (ids must lie in 0..{num_labels - 1})")
-    known = {key: settings[key] for key in ("k", "temperature", "weight") if key in settings}
-    return NeighbourMemory(vectors, labels, NeighbourSettings(**known))
-
-
+    problem = (
+        f"vectors of shape {vectors.shape}, the model's representation has {hidden_size} values"
+        if vectors.ndim != 2 or vectors.shape[1] != hidden_size
+        else f"{len(vectors)} vectors but {len(labels)} labels" if labels.shape != (len(vectors),) or not len(labels)
+        else f"label ids outside 0..{num_labels - 1}" if labels.min() < 0 or labels.max() >= num_labels
+        else f"{len(labels)} rows, the metadata says {settings['rows']}"
+        if "rows" in settings and settings["rows"] != len(labels)
+        else None
+    )
+    if problem:
+        raise ValueError(f"{path}: does not fit the model: {problem}")
+    return NeighbourMemory(vectors, labels, chosen)
