@@ -465,7 +465,7 @@ def neighbour_rows(built: BuiltTrainer, train_data: Any, model_args: ModelArgume
     bf16 = inference_bf16(model_args.precision, next(built.model.parameters()).device.type)
     features = encode_features(loaded, member_inputs(metadata, rows, masked=True), bf16=bf16)
     logger.info("neighbour memory: %d real training rows", len(real))
-    return features, np.asarray(rows["labels"]), {"rows": len(real), **model_args.neighbour_settings().to_dict()}
+    return features, np.asarray(rows["labels"]), model_args.neighbour_settings().entry(len(real))
 
 
 def stage1_metadata(

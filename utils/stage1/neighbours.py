@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +46,9 @@ class NeighbourSettings:
         if not 0.0 <= self.weight <= 1.0:
             raise ValueError(f"neighbour weight must be within [0, 1], got {self.weight}")
 
-    def to_dict(self) -> dict[str, float]:
-        return asdict(self)
+    def entry(self, rows: int) -> dict[str, float]:
+        """The metadata's `neighbours` entry (and what reports show): the memory's row count and these settings."""
+        return {"rows": rows, **asdict(self)}
 
 
 def unit_rows(vectors: np.ndarray) -> np.ndarray:
@@ -68,7 +69,7 @@ class NeighbourMemory:
 
     def describe(self) -> dict[str, float]:
         """The memory as reports show it: its rows and the settings in use."""
-        return {"rows": len(self.labels), **self.settings.to_dict()}
+        return self.settings.entry(len(self.labels))
 
     def votes(self, features: np.ndarray, num_labels: int) -> np.ndarray:
         """[queries, num_labels]: each query's k nearest rows' labels, weighted by softmax(cosine / temperature)."""
@@ -99,11 +100,12 @@ def load_memory(path: str | Path, settings: dict[str, Any], num_labels: int, hid
     a memory that is missing or does not fit is one error naming the file, never a silent fallback to the model
     alone."""
     path = Path(path)
-    unknown = sorted(set(settings) - {"rows", "k", "temperature", "weight"})
+    names = [item.name for item in fields(NeighbourSettings)]
+    unknown = sorted(set(settings) - {"rows", *names})
     if unknown:
         raise ValueError(f"{path}: the metadata's neighbours entry has unknown keys {unknown}")
     try:
-        chosen = NeighbourSettings(**{key: settings[key] for key in ("k", "temperature", "weight") if key in settings})
+        chosen = NeighbourSettings(**{key: settings[key] for key in names if key in settings})
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from error
     if not path.is_file():
