@@ -15,6 +15,7 @@ from typing import Any
 
 from utils.jvm_evidence import RULED_OUT, evidence, ruled_out
 from utils.labels import LabelSet, load_label_set
+from utils.native_memory import release_freed_memory
 from utils.parsing.log_sources import LogDocument, parser_line_growth
 from utils.parsing.stacktrace import Frame, Trace, find_deadlocks, parse_log
 from utils.stage2.guidance import format_guidance, frame_location
@@ -378,6 +379,8 @@ class Analyzer:
             item.candidates = rank_frames_for(item, self.ranker)[: self.options.max_candidates]
         if self.explainer:
             self._explain([item for item in with_exception if item.label])
+        if self.runs_models and leaders:
+            release_freed_memory()  # what the passes freed leaves the process (utils/native_memory.py)
         for item, leader in repeats:
             for name in GROUP_SHARED_FIELDS:
                 setattr(item, name, getattr(leader, name))
