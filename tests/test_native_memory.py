@@ -3,8 +3,6 @@ small unless the user sets its size (utils/stage1/inference.py)."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import subprocess
 import sys
@@ -12,15 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from utils.native_memory import release_freed_memory
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _glibc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    library = ctypes.CDLL(name)
-    return library if hasattr(library, "malloc_trim") else None
 
 
 # Run in a fresh process: in pytest's, memory earlier tests freed would serve the blocks without the RSS growing.
@@ -45,7 +37,7 @@ print(held, process.memory_info().rss - before, released)
 """
 
 
-@pytest.mark.skipif(_glibc() is None, reason="malloc_trim is glibc's")
+@pytest.mark.skipif(not release_freed_memory(), reason="malloc_trim is glibc's")
 def test_freed_heap_memory_leaves_the_process() -> None:
     shown = subprocess.run([sys.executable, "-c", _HOLD_FREE_TRIM], cwd=REPO, capture_output=True, text=True,
                            check=True).stdout.split()

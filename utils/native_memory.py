@@ -2,8 +2,8 @@
 
 A model pass allocates its activations, oneDNN's scratch buffers and the tokenizer's batch through glibc's malloc,
 from the main heap and from one arena per thread. When the pass ends the memory is free but stays in the process:
-glibc returns a heap's top only, so after the first stage-1 pass and the first stage-2 generation the analyzer held
-~35 MB more than it needed (a MiniLM pass over 120 texts, bf16: 505 -> 577 MB RSS, 539 MB after a trim).
+glibc returns a heap's top only: after one MiniLM pass over 120 texts (bf16) the process held 577 MB RSS against
+505 MB before it, and 539 MB after a trim.
 `malloc_trim(0)` releases the free pages of every arena. glibc only: elsewhere (musl, macOS, Windows) the call is
 absent and this does nothing.
 """
