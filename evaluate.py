@@ -106,6 +106,10 @@ class EvaluateArguments:
     )
     group_field: str = field(default="bug_id", metadata={"help": "group: the field that says which traces belong "
                                                                  "together (one bug)."})
+    group_gold: Literal["bug", "failure"] = field(
+        default="bug", metadata={"help": "group: bug (the traces of one --group_field value belong together: issue "
+                                         "14's measure) or failure (those of one value and one root-cause type: what "
+                                         "a grouping of failures can reach; its ceiling is 1)."})
     locator: str | None = field(
         default=None, metadata={"help": "locate/explain: ranker dir or 'rules' (default models/locate when present)."}
     )
@@ -591,9 +595,9 @@ def group_keys(rows: list[dict[str, Any]], text_field: str, project_field: str,
 
 
 def evaluate_grouping(args: EvaluateArguments) -> dict[str, Any]:
-    """B-cubed precision/recall/F1 of each grouping against `--group_field` (traces of one bug should share a group),
-    on failing-test rows whose root cause is not an assertion failure; all rows, the held-out projects, and each
-    project apart."""
+    """B-cubed precision/recall/F1 of each grouping against `--group_field` (traces of one bug should share a group;
+    with `--group_gold failure`, those of one bug and one root-cause type), on failing-test rows whose root cause is
+    not an assertion failure; all rows, the held-out projects, and each project apart."""
     label_set = load_label_set(args.labels_file)
     rows = [row for row in read_jsonl(args.input, required_fields=(args.text_field,))
             if row.get("kind", "test_failure") == "test_failure" and row.get(args.label_field)
@@ -601,7 +605,9 @@ def evaluate_grouping(args: EvaluateArguments) -> dict[str, Any]:
     if not rows:
         raise SystemExit(f"{args.input}: no failing-test, non-assertion row with {args.group_field!r}")
     keys = group_keys(rows, args.text_field, args.project_field, args.group_field)
-    gold = [f"{row.get(args.project_field, '')}:{row[args.group_field]}" for row in rows]
+    # one bug often fails with several root-cause types: split by type, the gold is the ceiling's own key
+    gold = keys.pop(CEILING) if args.group_gold == "failure" else [
+        f"{row.get(args.project_field, '')}:{row[args.group_field]}" for row in rows]
     projects = sorted({str(row.get(args.project_field, "")) for row in rows})
     slices = {"all": [True] * len(rows),
               "held_out": [row.get(args.project_field) in args.held_out_projects for row in rows],
@@ -612,7 +618,7 @@ def evaluate_grouping(args: EvaluateArguments) -> dict[str, Any]:
         results[name] = {"rows": len(indexes), "groups": len({gold[i] for i in indexes}), **{
             system: b_cubed([values[i] for i in indexes], [gold[i] for i in indexes])
             for system, values in keys.items()}}
-    report = {"task": "group", "input": args.input, "group_field": args.group_field,
+    report = {"task": "group", "input": args.input, "group_field": args.group_field, "group_gold": args.group_gold,
               "held_out_projects": list(args.held_out_projects), "results": results}
     write_report(args.output_dir or "reports/group", report, group_markdown(report))
     return report
@@ -620,8 +626,9 @@ def evaluate_grouping(args: EvaluateArguments) -> dict[str, Any]:
 
 def group_markdown(report: dict[str, Any]) -> str:
     systems = [name for name in next(iter(report["results"].values())) if name not in ("rows", "groups")]
-    lines = [f"# Grouping on {Path(report['input']).name}: B-cubed F1 (precision / recall) against "
-             f"`{report['group_field']}`", "", "| rows | n | gold groups | " + " | ".join(systems) + " |",
+    gold = f"`{report['group_field']}`" + (" and root-cause type" if report.get("group_gold") == "failure" else "")
+    lines = [f"# Grouping on {Path(report['input']).name}: B-cubed F1 (precision / recall) against {gold}", "",
+             "| rows | n | gold groups | " + " | ".join(systems) + " |",
              "|---|---:|---:|" + "---:|" * len(systems)]
     for name, result in report["results"].items():
         cells = [f"{result[s]['f1']:.3f} ({result[s]['precision']:.3f} / {result[s]['recall']:.3f})" for s in systems]

@@ -215,6 +215,32 @@ def test_group_task_scores_groupings_against_bugs(tmp_path) -> None:
     assert (tmp_path / "report" / "report.md").is_file()
 
 
+def test_group_gold_failure_splits_a_bug_by_root_type(tmp_path) -> None:
+    import json
+
+    import evaluate
+
+    # one bug failing two ways: as a bug, one gold group that no grouping of failures should make
+    npe = "java.lang.NullPointerException\n\tat org.acme.Ledger.post(Ledger.java:{line})\n"
+    ise = "java.lang.IllegalStateException: ledger closed\n\tat org.acme.Ledger.close(Ledger.java:70)\n"
+    rows = [{"project": "p", "bug_id": "B1", "kind": "test_failure", "root_exception": "java.lang.NullPointerException",
+             "log": npe.format(line=line)} for line in (12, 12)]
+    rows += [{"project": "p", "bug_id": "B1", "kind": "test_failure",
+              "root_exception": "java.lang.IllegalStateException", "log": ise} for _ in range(2)]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    by_bug = evaluate.main(["--task", "group", "--input", str(path), "--label_field", "root_exception",
+                            "--output_dir", str(tmp_path / "bug")])["results"]["all"]
+    assert by_bug["groups"] == 1 and by_bug["failure signature"]["recall"] == 0.5
+    assert by_bug["ceiling: gold split by root type"]["f1"] < 1.0
+    by_failure = evaluate.main(["--task", "group", "--input", str(path), "--label_field", "root_exception",
+                                "--group_gold", "failure", "--output_dir", str(tmp_path / "failure")])
+    result = by_failure["results"]["all"]
+    assert result["groups"] == 2 and result["failure signature"]["f1"] == 1.0
+    assert "ceiling: gold split by root type" not in result  # it is the gold itself
+    assert "and root-cause type" in (tmp_path / "failure" / "report.md").read_text(encoding="utf-8")
+
+
 def test_the_trace_a_labelled_row_is_about_is_one_rule() -> None:
     # Scoring (evaluate.py --task explain) and stage-2 training pick the same trace of a row: its root cause by
     # qualified or simple name, else the first exception with frames.
