@@ -108,8 +108,8 @@ class EvaluateArguments:
                                                                  "together (one bug)."})
     group_gold: Literal["bug", "failure"] = field(
         default="bug", metadata={"help": "group: bug (the traces of one --group_field value belong together: issue "
-                                         "14's measure) or failure (those of one value and one root-cause type: what "
-                                         "a grouping of failures can reach; its ceiling is 1)."})
+                                         "14's measure) or failure (those of one value and one root-cause type, as the "
+                                         "parser reads it: what a grouping of failures can reach; its ceiling is 1)."})
     locator: str | None = field(
         default=None, metadata={"help": "locate/explain: ranker dir or 'rules' (default models/locate when present)."}
     )

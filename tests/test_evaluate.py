@@ -224,7 +224,7 @@ def test_group_gold_failure_splits_a_bug_by_root_type(tmp_path) -> None:
     npe = "java.lang.NullPointerException\n\tat org.acme.Ledger.post(Ledger.java:{line})\n"
     ise = "java.lang.IllegalStateException: ledger closed\n\tat org.acme.Ledger.close(Ledger.java:70)\n"
     rows = [{"project": "p", "bug_id": "B1", "kind": "test_failure", "root_exception": "java.lang.NullPointerException",
-             "log": npe.format(line=line)} for line in (12, 12)]
+             "log": npe.format(line=12)} for _ in range(2)]
     rows += [{"project": "p", "bug_id": "B1", "kind": "test_failure",
               "root_exception": "java.lang.IllegalStateException", "log": ise} for _ in range(2)]
     path = tmp_path / "rows.jsonl"

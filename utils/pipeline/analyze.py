@@ -15,7 +15,7 @@ from typing import Any
 
 from utils.jvm_evidence import RULED_OUT, evidence, ruled_out
 from utils.labels import LabelSet, load_label_set
-from utils.native_memory import release_freed_memory
+from utils.native_memory import limit_kernel_cache, release_freed_memory
 from utils.parsing.log_sources import LogDocument, parser_line_growth
 from utils.parsing.stacktrace import Frame, Trace, find_deadlocks, parse_log
 from utils.stage2.guidance import format_guidance, frame_location
@@ -300,6 +300,7 @@ class Analyzer:
         return bool(self.stage1 or self.explainer)
 
     def _load_models(self, model_dirs: list[str], stage2_dir: str | None) -> None:
+        limit_kernel_cache()  # before any model runs: oneDNN reads it at its first kernel (utils/native_memory.py)
         # utils.stage1.inference first: it sets the OpenMP wait policy, which only takes effect before torch loads.
         from utils.models.checkpoints import TASK_CLASSIFY, load_model
         from utils.stage1.inference import (

@@ -14,12 +14,6 @@ import os
 # usual case on a small on-prem box), a spinning thread burns the time slice its sibling needs and one MiniLM
 # forward pass took ~20x longer with 2 threads than with 1 (bench/README.md). Only effective before torch loads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-# oneDNN keeps up to 1,024 compiled kernels (primitives), one per shape its bf16 matmuls met. Dynamic padding and
-# stage 2's decoding steps meet new shapes at almost every call, so the cache held tens of MB of kernels it rarely
-# reused; 8 entries lowered predict.py's peak at the same speed, 0 cost 10-15% of the time (README, "Kernel cache
-# and freed pages"). oneDNN reads it at its first primitive, so it is set before any model runs; a user's own
-# value is kept.
-os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "8")
 
 import warnings  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
