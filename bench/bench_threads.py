@@ -5,8 +5,9 @@
 libgomp reads OMP_WAIT_POLICY once, when torch loads, so every setting runs in its own child process that imports
 torch before anything else: the libgomp default (threads spin at barriers), PASSIVE (what utils/stage1/inference.py sets
 unless the user chose a policy), each with 1 thread and with every core. On idle cores spinning costs little; on
-cores shared with other work it made one forward pass ~20x slower (see bench/README.md). Reports p50/p90 over
---documents logs per setting (model loaded, one `predict_logits` call per log, parse and input building included).
+cores shared with other work it made one log's latency ~15x longer (p50 1,687 against 111 ms: README.md, "Speed").
+Reports p50/p90 over --documents logs per setting (model loaded, one `predict_logits` call per log, parse and input
+building included).
 Writes reports/bench/<name>.json and prints a markdown table.
 """
 

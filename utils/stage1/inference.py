@@ -1,6 +1,6 @@
 """Batched stage-1 inference: texts -> class probabilities, for one model or an ensemble of them.
 
-CPU speed (measured by bench/bench_predict.py, figures in bench/README.md): identical inputs are encoded once,
+CPU speed (measured by bench/bench_predict.py, figures in README.md, "Speed"): identical inputs are encoded once,
 each text is tokenized once and batches are cut by exact token length under a padded-token budget, forward passes
 run under `torch.inference_mode`, the thread count follows the cores that are actually free, and
 `quantize_int8` offers dynamic int8 quantization of the Linear layers.
@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 
 # libgomp's default wait policy spins OpenMP threads at every barrier. When other processes share the cores (the
-# usual case on a small on-prem box), a spinning thread burns the time slice its sibling needs and one MiniLM
-# forward pass took ~20x longer with 2 threads than with 1 (bench/README.md). Only effective before torch loads.
+# usual case on a small on-prem box), a spinning thread burns the time slice its sibling needs: with 2 threads on a
+# busy CPU one log took 1,687 ms (p50) spinning against 111 ms passive (README.md, "Speed"). Only effective before
+# torch loads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import warnings  # noqa: E402
@@ -27,7 +28,7 @@ from utils.evaluation.metrics import softmax  # noqa: E402
 from utils.models.checkpoints import LoadedModel, ModelLoadError  # noqa: E402
 
 # Padded tokens per forward pass: a bigger [rows x tokens] batch spills the CPU caches (MiniLM's FFN activations
-# alone are rows * tokens * 1536 floats: 6 MB at 1024 tokens) and bought nothing on 2 cores (bench/README.md).
+# alone are rows * tokens * 1536 floats: 6 MB at 1024 tokens) and bought nothing on 2 cores (README.md, "Speed").
 DEFAULT_MAX_BATCH_TOKENS = 1024
 
 
@@ -122,8 +123,8 @@ def to_bf16_weights(models: Sequence[torch.nn.Module], bf16: bool) -> None:
 
 def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
     """Dynamic int8 quantization of every `nn.Linear` (weights int8 per output channel, activations quantized per
-    batch), in place; CPU only. Per-channel scales kept top-1 on the corpus test split within ~2 points of fp32
-    where one scale per tensor lost ~5 (bench/README.md); bench/bench_quantize.py measures it for a model."""
+    batch), in place; CPU only. bench/bench_quantize.py measures it for a model (README.md, "Speed": on the dev set,
+    names masked, top-1 0.582 -> 0.568 against fp32)."""
     if any(parameter.device.type != "cpu" for parameter in model.parameters()):
         raise ValueError("int8 dynamic quantization runs on CPU only; leave out --quantize on a GPU")
     with warnings.catch_warnings():
