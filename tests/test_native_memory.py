@@ -13,6 +13,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+
+def _without_cache_size() -> dict[str, str]:
+    """This process's environment without a oneDNN cache size, under either of its names."""
+    return {key: value for key, value in os.environ.items() if not key.endswith("_PRIMITIVE_CACHE_CAPACITY")}
+
 # Run in a fresh process: in pytest's, memory earlier tests freed would serve the blocks without the RSS growing.
 # RSS from /proc (Linux, where glibc is): the second field of statm, in pages.
 _HOLD_FREE_TRIM = """
@@ -62,8 +67,7 @@ print(os.environ.get("ONEDNN_PRIMITIVE_CACHE_CAPACITY"), os.environ.get("DNNL_PR
     ({"DNNL_PRIMITIVE_CACHE_CAPACITY": "1024"}, "None 1024"),  # oneDNN's older name, which it reads second
 ])
 def test_onednn_kernel_cache_is_small_unless_the_user_sized_it(user: dict[str, str], expected: str) -> None:
-    environment = {key: value for key, value in os.environ.items() if not key.endswith("_PRIMITIVE_CACHE_CAPACITY")}
-    shown = subprocess.run([sys.executable, "-c", _SHOW_KERNEL_CACHE], cwd=REPO, env={**environment, **user},
+    shown = subprocess.run([sys.executable, "-c", _SHOW_KERNEL_CACHE], cwd=REPO, env={**_without_cache_size(), **user},
                            capture_output=True, text=True, check=True).stdout.strip()
     assert shown == expected
 
@@ -80,7 +84,6 @@ try:
 except Exception as error:
     print(type(error).__name__, before, os.environ.get("ONEDNN_PRIMITIVE_CACHE_CAPACITY"))
 """
-    environment = {key: value for key, value in os.environ.items() if not key.endswith("_PRIMITIVE_CACHE_CAPACITY")}
-    shown = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=environment, capture_output=True, text=True,
+    shown = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=_without_cache_size(), capture_output=True, text=True,
                            check=True).stdout.split()
     assert shown[1:] == ["None", "8"], shown
