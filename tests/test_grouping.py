@@ -61,6 +61,32 @@ def test_one_failure_reached_from_several_tests_is_one_group() -> None:
     assert group_key(parse_trace(only_tests.format("a"))).id != group_key(parse_trace(only_tests.format("b"))).id
 
 
+
+def test_an_out_of_memory_error_groups_by_its_message_wherever_it_was_thrown() -> None:
+    # Whichever allocation finds the heap gone throws it: two places, one failure; another pool is another one.
+    oom = "java.lang.OutOfMemoryError: {message}\n\tat org.acme.{where}(Index.java:{line})\n"
+    heap = [group_key(parse_trace(oom.format(message="Java heap space", where=where, line=line)))
+            for where, line in (("Index.grow", 10), ("Cache.put", 77))]
+    metaspace = group_key(parse_trace(oom.format(message="Metaspace", where="Index.grow", line=10)))
+    assert heap[0].id == heap[1].id != metaspace.id
+    assert heap[0].parts["frames"] == [] and "frames not compared" in heap[0].reason
+    npe = "java.lang.NullPointerException\n\tat org.acme.{}(Index.java:10)\n"
+    assert group_key(parse_trace(npe.format("Index.grow"))).id != group_key(parse_trace(npe.format("Cache.put"))).id
+
+
+def test_paths_in_a_message_are_variable_parts_of_a_group_only() -> None:
+    from utils.pipeline.fingerprint import failure_signature, message_template
+
+    missing = "javax.jcr.PathNotFoundException: not found on {}\n\tat org.acme.NodeImpl.perform(NodeImpl.java:5)\n"
+    traces = [parse_trace(missing.format(path)) for path in ("/content/site/en/home", "/content/site/de/about/")]
+    assert group_key(traces[0]).id == group_key(traces[1]).id
+    assert group_key(traces[0]).parts["message"] == "not found on <path>"
+    # real_logs' near-duplicates and evaluate's once-per-failure count keep a path's words
+    assert failure_signature(traces[0]).digest != failure_signature(traces[1]).digest
+    assert message_template("GET http://db.acme.io:8080/a/b failed", mask_paths=True) == "GET http://<host><path> failed"
+    for kept in ("/ by zero", "Could not load conf/app.properties", "queue vm://foo is full", "on 2026/11/30"):
+        assert message_template(kept, mask_paths=True) == message_template(kept)
+
 def test_table_counts_first_last_seen_sources_and_timeline() -> None:
     table = GroupTable()
     for index, trace in enumerate(t for t in parse_log(production_log()) if t.has_exception):

@@ -28,18 +28,27 @@ _VARIABLE_PARTS = (
     ("<host>", ".:", re.compile(r"\b[a-z][\w-]{0,62}(?:\.[a-z][\w-]{0,62}){1,8}:\d{1,5}\b")),
     ("<hex>", "", re.compile(r"\b0x[0-9a-fA-F]{1,32}\b|\b[0-9a-fA-F]{12,64}\b|@[0-9a-fA-F]{4,16}\b")),
     ("<str>", "", re.compile(r"\"[^\"\n]{0,200}\"|'[^'\n]{0,200}'")),
+    # grouping only: a path of two or more segments (`/data/in/batch-17.csv`, a JCR node), not a URL's (its host
+    # is masked before) nor `/ by zero`; real_logs' near-duplicates and evaluate's once-per-failure count keep them
+    ("<path>", "/", re.compile(r"(?<![\w:/])(?:/[\w.:-]+){2,}/?")),
     ("<num>", "", re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*(?![\w])")),
 )
 _GENERATED = re.compile(r"\$\$Lambda\$?[\w$]*(?:/0x[0-9a-fA-F]+|/\d+)?|\$\$EnhancerBy\w*|\$\$FastClassBy\w*|"
                         r"\$Proxy\d+|\$\$\w{6,}|lambda\$\w+\$\d+|\$\d+(?=\.|$)")
 _WHITESPACE = re.compile(r"\s+")
+# Thrown by whichever allocation found the memory gone, so its frames say where the heap ran out, not why: grouping
+# keys it by type and message alone (`Java heap space`, `Metaspace`, ...).
+FRAMELESS_TYPES = frozenset({"java.lang.OutOfMemoryError"})
 
 
-def message_template(message: str | None) -> str:
+def message_template(message: str | None, mask_paths: bool = False) -> str:
     """`message` with its variable parts masked and whitespace collapsed: `Index 7 out of bounds for length 7`
-    and `Index 3 out of bounds for length 5` both give `Index <num> out of bounds for length <num>`."""
+    and `Index 3 out of bounds for length 5` both give `Index <num> out of bounds for length <num>`. Paths are
+    masked only when `mask_paths` (grouping)."""
     text = _WHITESPACE.sub(" ", (message or "")[: _MAX_MESSAGE_CHARS * 4]).strip()
     for placeholder, needed, pattern in _VARIABLE_PARTS:
+        if placeholder == "<path>" and not mask_paths:
+            continue
         if all(character in text for character in needed):
             text = pattern.sub(placeholder, text)
     return text[:_MAX_MESSAGE_CHARS]
@@ -95,16 +104,18 @@ class Signature:
 
 
 def failure_signature(trace: Trace, app_frames: int = 3, with_lines: bool = False,
-                      skip_test_frames: bool = False) -> Signature:
+                      grouping: bool = False) -> Signature:
     """The signature of `trace`: root cause class, its top `app_frames` application frames (library frames when it
     has none, so two JDK-only failures still differ by where they were thrown) and its message template.
-    `skip_test_frames` (grouping): test code does not count among the application frames unless there is nothing
-    else, so one failure reached from several tests is one group."""
+    `grouping` (predict.py's groups): test code does not count among the application frames unless there is nothing
+    else, so one failure reached from several tests is one group; a FRAMELESS_TYPES root keeps no frames; paths in
+    the message are masked."""
     root = trace.root_cause
+    exception = root.class_name if root is not None else ""
     stack = trace.full_stack() if root is not None else trace.frames
-    chosen = _top_frames(stack, app_frames, skip_test_frames)
+    chosen = [] if grouping and exception in FRAMELESS_TYPES else _top_frames(stack, app_frames, grouping)
     return Signature(
-        exception=root.class_name if root is not None else "",
+        exception=exception,
         frames=tuple(normalized_frame(frame, with_lines) for frame in chosen),
-        message=message_template(root.message if root is not None else " / ".join(trace.context[-1:])),
+        message=message_template(root.message if root is not None else " / ".join(trace.context[-1:]), grouping),
     )

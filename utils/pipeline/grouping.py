@@ -20,7 +20,7 @@ import yaml
 
 from utils.parsing.log_sources import source_file
 from utils.parsing.stacktrace import Trace
-from utils.pipeline.fingerprint import Signature, failure_signature
+from utils.pipeline.fingerprint import FRAMELESS_TYPES, Signature, failure_signature
 
 RULE_KEYS = {"match", "group_as", "ignore"}
 MATCH_KEYS = {"type", "frame", "message"}
@@ -86,9 +86,12 @@ class GroupKey:
 
 
 def _describe(signature: Signature) -> str:
-    frames = ", ".join(signature.frames) or "no frames"
+    if signature.exception in FRAMELESS_TYPES:
+        where = "frames not compared (it is thrown by whichever allocation finds the memory gone)"
+    else:
+        where = f"same top frames ({', '.join(signature.frames) or 'no frames'})"
     message = f"message template '{signature.message}'" if signature.message else "no message"
-    return f"same root cause {signature.exception or 'unknown'}, same top frames ({frames}), same {message}"
+    return f"same root cause {signature.exception or 'unknown'}, {where}, same {message}"
 
 
 def group_key(trace: Trace, rules: Sequence[FingerprintRule] = ()) -> GroupKey:
@@ -100,7 +103,7 @@ def group_key(trace: Trace, rules: Sequence[FingerprintRule] = ()) -> GroupKey:
             digest = hashlib.sha1(f"rule:{rule.group_as}".encode()).hexdigest()[:16]
             return GroupKey(digest, {"rule": number, "group_as": rule.group_as},
                             f"fingerprint rule {number}: grouped as {rule.group_as!r}")
-    signature = failure_signature(trace, skip_test_frames=True)
+    signature = failure_signature(trace, grouping=True)
     parts = {"exception": signature.exception, "frames": list(signature.frames), "message": signature.message}
     return GroupKey(signature.digest, parts, _describe(signature))
 
