@@ -103,7 +103,7 @@ class CorpusArguments:
                           "template; the other splits keep the rows training did not draw, so with "
                           "--synthetic_per_real -1 only their real rows) or held_out (the training templates only, "
                           "as without --real_logs). all typed 87 of 124 distinct failures of unseen training "
-                          "projects against 77 (README, Stage 1).",
+                          "projects against 77 (docs/measurements/stage1.md).",
                   "choices": list(SYNTHETIC_TEMPLATES)},
     )
     real_validation_fraction: float = field(

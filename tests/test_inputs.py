@@ -238,7 +238,8 @@ def test_structure_hints_say_what_a_masked_trace_shows_by_absence() -> None:
 def test_a_log_masked_before_parsing_gives_the_models_input_of_masking_after(log: str) -> None:
     """predict.py reads a log whose names were hidden before it came (the parser sees `[EXC]: msg`); training and
     evaluate.py mask after parsing. The model must read the same text: before, the first gave `unknown exception:
-    [EXC]: msg` and no "(no message)" hint, which cost the fold models 29 of 124 failures (README, Stage 1)."""
+    [EXC]: msg` and no "(no message)" hint, which cost the fold models 29 of 124 failures
+    (docs/measurements/stage1.md)."""
     after = build_model_input(parse_trace(log), mask_exception_names=True, structure_hints=True)
     before = build_model_input(parse_trace(mask_exception_names(log)), mask_exception_names=True, structure_hints=True)
     assert before == after

@@ -3,8 +3,9 @@ pages a model pass freed returned to the operating system.
 
 - oneDNN keeps up to 1,024 compiled kernels (primitives), one per shape its bf16 matmuls met. Dynamic padding and
   stage 2's decoding steps meet new shapes at almost every call, so the cache held tens of MB of kernels it rarely
-  reused; 8 lowered predict.py's peak at the same speed, 0 cost 10-15% of the time (README, "Kernel cache and freed
-  pages"). oneDNN reads the size when it builds its first kernel, so `limit_kernel_cache` runs before any model does.
+  reused; 8 lowered predict.py's peak at the same speed, 0 cost 10-15% of the time
+  (docs/measurements/production_logs.md, "Kernel cache and freed pages"). oneDNN reads the size when it builds its
+  first kernel, so `limit_kernel_cache` runs before any model does.
 - A model pass allocates its activations, oneDNN's scratch buffers and the tokenizer's batch through glibc's malloc,
   from the main heap and from one arena per thread. Freed, that memory stays in the process (glibc returns a heap's
   top only): after one MiniLM pass over 120 texts (bf16) the process held 577 MB RSS against 505 MB before it, and
