@@ -21,10 +21,10 @@ from typing import Any, Literal
 from transformers import HfArgumentParser
 
 from utils.args import parse_args_with_config
-from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
+from utils.atomic import check_output_paths, open_atomic, write_json_atomic, write_jsonl_atomic
 from utils.console import configure_console
 from utils.labels import LabelSet, load_label_set
-from utils.parsing.log_sources import DocumentStream, InputError, LogDocument
+from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, NothingAnalyzed
 from utils.parsing.stacktrace import Trace
 from utils.pipeline.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, StreamState, parse_documents
 from utils.pipeline.batch_codec import BatchCodec
@@ -280,9 +280,20 @@ def progress_bar(stream: DocumentStream, mode: str, to_file: bool) -> Any:
     return bar
 
 
+def output_paths(args: PredictArguments) -> dict[str, str | None]:
+    """Every file a run writes, by the option that names it (None: not asked for)."""
+    return {"--output": args.output, "--output's run report": f"{args.output}.report.json" if args.output else None,
+            "--groups": args.groups, "--report": args.report}
+
+
+def replacing(path: str, replaced: Sequence[str]) -> str:
+    return " (it replaced the file that was there)" if path in replaced else ""
+
+
 def analyse_inputs(args: PredictArguments, redactor: Redactor | None) -> tuple[DocumentStream, Analyzer, StreamResult]:
     """Reads, parses and analyses every input, the records going to --output as they are made (or kept for the
-    summary). Bad input raises InputError / ValueError / OSError; the parse process and the bar are closed."""
+    summary). Bad input raises InputError / ValueError / OSError, and NothingAnalyzed when every input was skipped
+    (then --output keeps what it held); the parse process and the bar are closed."""
     bar, parsing = None, None
     try:
         stream = DocumentStream(args.input, args.text_field, args.id_field, strict=args.strict)
@@ -298,8 +309,12 @@ def analyse_inputs(args: PredictArguments, redactor: Redactor | None) -> tuple[D
             with open_atomic(args.output) as out:
                 outcome = analyze_stream(analyzer, stream, redactor, rules, lambda line: out.write(line + "\n"),
                                          parsing)
+                if not stream.stats.documents:  # leaving the block by an exception keeps the earlier file
+                    raise NothingAnalyzed(stream.skips)
         else:
             outcome = analyze_stream(analyzer, stream, redactor, rules, None, parsing)
+            if not stream.stats.documents:
+                raise NothingAnalyzed(stream.skips)
     finally:
         if bar is not None:
             bar.close()
@@ -308,24 +323,32 @@ def analyse_inputs(args: PredictArguments, redactor: Redactor | None) -> tuple[D
     return stream, analyzer, outcome
 
 
-def write_groups_and_report(args: PredictArguments, outcome: StreamResult, redactor: Redactor | None) -> None:
+def write_groups_and_report(args: PredictArguments, outcome: StreamResult, redactor: Redactor | None,
+                            replaced: Sequence[str] = ()) -> None:
     """--groups (one JSON object per group) and --report (HTML or Markdown for people), both redacted."""
     table = outcome.table
     groups = redact_groups(table.records(), redactor) if args.groups or args.report else []
     if args.groups:
         write_jsonl_atomic(args.groups, groups)
         print(f"wrote {len(groups)} group(s) of {sum(group['count'] for group in groups)} trace(s) to {args.groups}"
-              + (f" ({table.ignored} ignored by fingerprint rules)" if table.ignored else ""), file=sys.stderr)
+              + (f" ({table.ignored} ignored by fingerprint rules)" if table.ignored else "")
+              + replacing(args.groups, replaced), file=sys.stderr)
     if args.report:
         language = choose_language(groups, args.report_language, args.explanation_language)
         write_report(groups, args.report, language, ReportMeta(analyzed=outcome.traces, ignored=table.ignored))
-        print(f"wrote a report of {len(groups)} group(s) to {args.report} ({language})", file=sys.stderr)
+        print(f"wrote a report of {len(groups)} group(s) to {args.report} ({language})"
+              + replacing(args.report, replaced), file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
     # 1. Arguments; --engine ray hands the whole run to Ray (imported only then: the local path never needs it).
     (args,) = parse_args_with_config(HfArgumentParser(PredictArguments), argv)
+    try:  # before anything is read: no output may be an input or another output
+        replaced = check_output_paths(output_paths(args), args.input)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.engine == "ray":
         from utils.pipeline.engine_ray import run_predict
 
@@ -335,12 +358,15 @@ def main(argv: list[str] | None = None) -> int:
     redactor = Redactor(RedactOptions(ip_addresses=args.redact_ip_addresses)) if args.redact else None
     try:
         stream, analyzer, outcome = analyse_inputs(args, redactor)
+        elapsed = time.perf_counter() - started
+        # 3. The groups and the report for people.
+        write_groups_and_report(args, outcome, redactor, replaced)
+    except NothingAnalyzed as nothing:  # a calling script must not take this for a clean run
+        print(f"{nothing.skips.summary()}\nerror: {nothing}", file=sys.stderr)
+        return 2
     except (InputError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    elapsed = time.perf_counter() - started
-    # 3. The groups and the report for people.
-    write_groups_and_report(args, outcome, redactor)
     # 4. The run's report beside the records, or the readable summary on the terminal.
     input_report, documents = stream.skips, stream.stats.documents
     if args.output:
@@ -350,18 +376,13 @@ def main(argv: list[str] | None = None) -> int:
                   "redacted": dict(redactor.counts) if redactor else "off"}
         write_json_atomic(f"{args.output}.report.json", report)
         print(f"wrote {outcome.traces} trace(s) from {documents} document(s) to {args.output} "
-              f"in {elapsed:.1f}s ({analyzer.describe_short()})", file=sys.stderr)
+              f"in {elapsed:.1f}s ({analyzer.describe_short()})" + replacing(args.output, replaced), file=sys.stderr)
     else:
         summary = format_summary(outcome.kept, analyzer)
         print(redactor.redact(summary) if redactor is not None else summary)
-    # 5. What was skipped, and the exit status.
+    # 5. What was skipped (the exit status is 0: something was analyzed).
     if input_report.skipped or input_report.warnings:
         print(input_report.summary(), file=sys.stderr)
-    if not documents:
-        # Every input was skipped or unreadable: nothing was analyzed, which a calling script must not take for a
-        # clean run (the reasons are listed above and in the report file).
-        print("error: no input could be analyzed", file=sys.stderr)
-        return 2
     return 0
 
 if __name__ == "__main__":

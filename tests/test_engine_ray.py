@@ -194,6 +194,13 @@ def test_unreadable_and_binary_files_are_counted_skips(tmp_path: Path, monkeypat
 def test_every_input_skipped_is_exit_status_2(tmp_path: Path) -> None:
     (tmp_path / "empty.log").write_text("", encoding="utf-8")
     assert run_predict(_args("--input", str(tmp_path / "empty.log"), "--no-model")) == 2
+    earlier = tmp_path / "out.jsonl"  # as on the local path, an earlier run's records are not replaced by nothing
+    earlier.write_text("earlier\n", encoding="utf-8")
+    lines: list[str] = []
+    assert run_predict(_args("--input", str(tmp_path / "empty.log"), "--no-model", "--output", str(earlier)),
+                       log=lines.append) == 2
+    assert earlier.read_text(encoding="utf-8") == "earlier\n" and not (tmp_path / "out.jsonl.report.json").exists()
+    assert lines[-1].endswith("error: no input could be analyzed; no output file was written")
 
 
 def test_inputs_expand_directories_and_globs_in_order(tmp_path: Path) -> None:

@@ -141,12 +141,31 @@ def test_user_rules_group_as_and_ignore(tmp_path: Path) -> None:
     ("rules:\n  - match: {type: Foo}\n", "exactly one of"),
     ("rules:\n  - match: {kind: Foo}\n    ignore: true\n", "match keys must be"),
     ("rules:\n  - match: {type: '('}\n    ignore: true\n", "bad regular expression"),
+    # YAML's own readings of a list, an empty value, a quoted false and a list name: each once taken as a pattern
+    ("rules:\n  - match: {type: [SocketTimeout, Connect]}\n    group_as: net\n", "one regular expression"),
+    ("rules:\n  - match: {message: }\n    group_as: net\n", "one regular expression"),
+    ("rules:\n  - match: {type: Foo}\n    ignore: 'false'\n", "`ignore` must be true or false"),
+    ("rules:\n  - match: {type: Foo}\n    group_as: [a, b]\n", "`group_as` must be a name"),
 ])
 def test_bad_rules_fail_in_one_line_naming_the_rule(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=f"rules.yaml: rule 1: .*{message}"):
         load_fingerprint_rules(path)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"rule:\n  - match: {type: Foo}\n    ignore: true\n", "expected `rules:` .* no other key"),  # `rules` misspelt: no rule would apply
+    (b"rules:\n  - match: {type: 'Foo'\n    ignore: true\n", "not a YAML file of rules"),
+    (b"\xff\xfe rules", "not a YAML file of rules"),
+])
+def test_a_rules_file_that_is_not_rules_fails_in_one_line_naming_it(tmp_path: Path, content: bytes,
+                                                                    message: str) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=f"rules.yaml: {message}") as caught:
+        load_fingerprint_rules(path)
+    assert "\n" not in str(caught.value)
 
 
 def test_predict_writes_groups_and_tags_every_trace(tmp_path: Path) -> None:

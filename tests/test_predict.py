@@ -167,7 +167,7 @@ def test_bad_jsonl_lines_are_counted_not_dropped(tmp_path: Path) -> None:
     strict = run_predict("--input", str(logs), "--no-model", "--strict")
     assert strict.returncode == 2
     assert strict.stderr.strip().splitlines() == [
-        f"error: {logs}:2: malformed JSON (Expecting property name enclosed in double quotes at column 2)"
+        f"error: {logs}:2: malformed JSON: Expecting property name enclosed in double quotes (column 2)"
     ]
 
 
@@ -192,19 +192,74 @@ def test_exit_status_2_when_every_input_is_skipped(tmp_path: Path) -> None:
     binary.write_bytes(b"\x7fELF\x00\x00\x01" * 100)
     rows = tmp_path / "bad.jsonl"
     rows.write_text("{not json\n" + json.dumps({"id": "nolog", "text": NPE_LOG}) + "\n", encoding="utf-8")
-    out = tmp_path / "out.jsonl"
-    result = run_predict("--input", str(empty), str(binary), str(rows), "--output", str(out), "--no-model")
+    out, groups, report = tmp_path / "out.jsonl", tmp_path / "groups.jsonl", tmp_path / "report.md"
+    for earlier in (out, groups, report):  # an earlier run's results
+        earlier.write_text("earlier\n", encoding="utf-8")
+    result = run_predict("--input", str(empty), str(binary), str(rows), "--output", str(out), "--groups",
+                         str(groups), "--report", str(report), "--no-model")
     assert result.returncode == 2, result.stderr  # nothing was analyzed: a script must not read this as success
     assert "skipped 4 input(s)" in result.stderr and "binary file" in result.stderr
-    report = json.loads((tmp_path / "out.jsonl.report.json").read_text(encoding="utf-8"))
-    assert [item["source"] for item in report["skipped"]] == [str(empty), str(binary), f"{rows}:1", f"{rows}:2"]
-    assert report["traces"] == 0
+    for source in (str(empty), str(binary), f"{rows}:1", f"{rows}:2"):
+        assert f"  {source}: " in result.stderr
+    assert result.stderr.strip().endswith("no input could be analyzed; no output file was written")
+    # a run that analysed nothing does not replace the earlier results with empty ones
+    assert all(earlier.read_text(encoding="utf-8") == "earlier\n" for earlier in (out, groups, report))
+    assert not (tmp_path / "out.jsonl.report.json").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.jsonl", "core.bin", "empty.log", "groups.jsonl",
+                                                              "out.jsonl", "report.md"]
     printed = run_predict("--input", str(empty), "--no-model")  # the summary mode too
     assert printed.returncode == 2 and "empty input" in printed.stderr
     # One readable input among skipped ones is a normal run.
     good = tmp_path / "npe.log"
     good.write_text(NPE_LOG, encoding="utf-8")
     assert run_predict("--input", str(empty), str(good), "--no-model").returncode == 0
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--output", "{log}"], "--output {log}: it is an input of this run"),
+    (["--groups", "{log}"], "--groups {log}: it is an input of this run"),
+    (["--output", "{tmp}/o.jsonl", "--groups", "{tmp}/o.jsonl"], "--groups {tmp}/o.jsonl: --output {tmp}/o.jsonl "
+                                                               "writes to the same file"),
+    (["--output", "{tmp}/o.jsonl", "--groups", "{tmp}/o.jsonl.report.json"], "writes to the same file"),
+    (["--groups", "{tmp}"], "--groups {tmp}: is a directory"),
+    (["--report", "{log}/report.md"], "is a file, so its folder cannot be made"),
+])
+def test_an_output_that_would_replace_an_input_or_another_output_fails_first(tmp_path: Path, options: list[str],
+                                                                           message: str) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(NPE_LOG, encoding="utf-8")
+    values = {"log": str(log), "tmp": str(tmp_path)}
+    result = run_predict("--input", str(log), *(option.format(**values) for option in options), "--no-model")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message.format(**values) in lines[0], result.stderr
+    assert log.read_text(encoding="utf-8") == NPE_LOG and sorted(tmp_path.iterdir()) == [log]
+
+
+def test_replaced_outputs_are_named_and_a_file_given_twice_is_read_once(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(NPE_LOG, encoding="utf-8")
+    out, groups = tmp_path / "out.jsonl", tmp_path / "groups.jsonl"
+    out.write_text("earlier\n", encoding="utf-8")
+    result = run_predict("--input", str(log), str(tmp_path / "." / "app.log"), "--output", str(out), "--groups",
+                         str(groups), "--no-model")
+    assert result.returncode == 0, result.stderr
+    assert len(read_records(out)) == 1 and json.loads(groups.read_text(encoding="utf-8"))["count"] == 1
+    assert f"to {out} in" in result.stderr and "(it replaced the file that was there)" in result.stderr
+    assert f"to {groups}\n" in result.stderr  # new: nothing was replaced
+    report = json.loads((tmp_path / "out.jsonl.report.json").read_text(encoding="utf-8"))
+    assert report["skipped"] == [{"source": str(tmp_path / "." / "app.log"),
+                                  "reason": f"the same file as {log}, already read"}]
+
+
+def test_a_jsonl_row_that_is_null_is_a_counted_skip(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"id": "ok", "log": NPE_LOG}) + "\nnull\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(rows), "--output", str(out), "--no-model")
+    assert result.returncode == 0, result.stderr
+    assert [record["id"] for record in read_records(out)] == ["ok"]
+    assert f"{rows}:2: a JSON object was expected" in result.stderr
 
 
 def test_empty_binary_and_non_utf8_inputs(tmp_path: Path) -> None:

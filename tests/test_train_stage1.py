@@ -244,6 +244,10 @@ def test_config_file_with_cli_override(tmp_path) -> None:
     config.write_text(yaml.safe_dump({"max_lenght": 99}))
     with pytest.raises(SystemExit, match="run.yaml: unknown option"):
         parse_args_with_config(parser, [str(config)], train_stage1.training_defaults())
+    config.write_text("max_length: [77\n")  # a syntax error: one line naming the file, not YAML's traceback
+    with pytest.raises(SystemExit, match="run.yaml: not a valid config file") as caught:
+        parse_args_with_config(parser, [str(config)], train_stage1.training_defaults())
+    assert "\n" not in str(caught.value.code)
     assert "--freeze-encoder" in parser.format_help() and "Focal loss gamma" in parser.format_help()
 
 

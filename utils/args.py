@@ -78,8 +78,11 @@ def parse_args_with_config(
         config_path = Path(argv.pop(0))
         if not config_path.is_file():
             raise SystemExit(f"{config_path}: config file not found")
-        with open(config_path, encoding="utf-8") as handle:
-            config = json.load(handle) if config_path.suffix == ".json" else yaml.safe_load(handle)
+        try:
+            with open(config_path, encoding="utf-8") as handle:
+                config = json.load(handle) if config_path.suffix == ".json" else yaml.safe_load(handle)
+        except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as error:
+            raise SystemExit(f"{config_path}: not a valid config file ({' '.join(str(error).split())[:200]})") from None
         if not isinstance(config, dict):
             raise SystemExit(f"{config_path}: expected a mapping of option: value")
         unknown = sorted(set(config) - known)

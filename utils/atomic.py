@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -42,3 +42,32 @@ def write_jsonl_atomic(path: str | Path, rows: Iterable[dict[str, Any]]) -> Path
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
     return Path(path)
+
+
+def check_output_paths(outputs: Mapping[str, str | None], inputs: Iterable[str] = ()) -> list[str]:
+    """Before a run reads anything: a one-line `ValueError` when an output (option name -> path; None: not asked
+    for) is one of the `inputs` or another output's path, is a directory, or has a file where its folder would be;
+    a run would otherwise replace its own input or one output with another, or fail after all its work. Returns the
+    outputs that exist already (the run replaces them, and says so)."""
+    readable = {os.path.realpath(path): path for path in inputs if path != "-" and os.path.isfile(path)}
+    taken: dict[str, str] = {}
+    existing: list[str] = []
+    for option, path in outputs.items():
+        if not path:
+            continue
+        real = os.path.realpath(path)
+        if real in readable:
+            raise ValueError(f"{option} {path}: it is an input of this run ({readable[real]}); write elsewhere")
+        if real in taken:
+            raise ValueError(f"{option} {path}: {taken[real]} writes to the same file; give each its own path")
+        taken[real] = f"{option} {path}"
+        if os.path.isdir(path):
+            raise ValueError(f"{option} {path}: is a directory; give a file path")
+        folder = Path(real).parent
+        while not folder.exists():
+            folder = folder.parent
+        if not folder.is_dir():
+            raise ValueError(f"{option} {path}: {folder} is a file, so its folder cannot be made")
+        if os.path.exists(path):
+            existing.append(path)
+    return existing

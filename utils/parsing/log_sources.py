@@ -28,6 +28,15 @@ class InputError(Exception):
     """A problem with the user's input, reported as one line (no traceback)."""
 
 
+class NothingAnalyzed(Exception):
+    """Every input was skipped or unreadable (`skips` says why). A run writes no output file then: an earlier run's
+    files are not replaced by empty ones, and the exit status says the run failed."""
+
+    def __init__(self, skips: SkipReport) -> None:
+        super().__init__("no input could be analyzed; no output file was written")
+        self.skips = skips
+
+
 @dataclass
 class LogDocument:
     """One log to analyze: a JSONL row's `log`, or a whole plain log file."""
@@ -166,16 +175,16 @@ def jsonl_row_document(
     if not line.strip():
         return None
     where = f"{source}:{line_number}"
-    problem = None
+    problem, row = None, {}
     try:
         row = json.loads(line)
-    except json.JSONDecodeError as error:
-        row, problem = None, f"malformed JSON ({error.msg} at column {error.colno})"
-    if row is not None and not isinstance(row, dict):
+    except json.JSONDecodeError as error:  # its message may end in "at": the column is given apart
+        problem = f"malformed JSON: {error.msg} (column {error.colno})"
+    if problem is None and not isinstance(row, dict):  # `null`, a list, a string, a number
         problem = "a JSON object was expected"
-    elif row is not None and not isinstance(row.get(text_field), str):
+    elif problem is None and not isinstance(row.get(text_field), str):
         problem = f"missing or non-text field {text_field!r}"
-    elif row is not None and not row[text_field].strip():
+    elif problem is None and not row[text_field].strip():
         problem = f"empty {text_field!r}"
     if problem:
         if strict:
@@ -543,12 +552,17 @@ class DocumentStream:
         return None if "-" in self.inputs else sum(os.path.getsize(path) for path in self.inputs)
 
     def __iter__(self) -> Iterator[LogDocument]:
-        for path in self.inputs:
+        first: dict[str, int] = {}  # a file named twice (overlapping globs) would count each of its failures twice
+        for index, path in enumerate(self.inputs):
             if path == "-":
                 yield from self._read(sys.stdin.buffer, "<stdin>")
-            else:
-                with open(path, "rb") as handle:
-                    yield from self._read(handle, path)
+                continue
+            earlier = first.setdefault(os.path.realpath(path), index)
+            if earlier != index:
+                self._skip(path, f"the same file as {self.inputs[earlier]}, already read")
+                continue
+            with open(path, "rb") as handle:
+                yield from self._read(handle, path)
 
     def _skip(self, source: str, reason: str) -> None:
         if self.strict:

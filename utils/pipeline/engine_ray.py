@@ -41,7 +41,7 @@ from typing import Any, BinaryIO
 
 from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
 from utils.labels import load_label_set
-from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, SkipReport
+from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, NothingAnalyzed, SkipReport
 from utils.pipeline.analyze import (
     GROUP_SHARED_FIELDS,
     AnalyzedTrace,
@@ -583,12 +583,17 @@ def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line,
             for batch, payload in stream:
                 yield from batch
                 result = payload or result
+            if result is not None and not result.documents:  # raised inside the atomic write: it keeps the old file
+                raise NothingAnalyzed(result.skips)
 
         if args.output:
             write_jsonl_atomic(args.output, records())
         else:
             for _ in records():
                 pass
+    except NothingAnalyzed as nothing:
+        log(f"{nothing.skips.summary()}\nerror: {nothing}")
+        return 2
     except (InputError, ValueError, OSError) as error:
         log(f"error: {error}")
         return 2
@@ -626,7 +631,4 @@ def _write_outputs(args: Any, result: RunResult, files: list[str], elapsed: floa
         print(redactor.redact(summary) if redactor is not None else summary)
     if result.skips.skipped or result.skips.warnings:
         log(result.skips.summary())
-    if not result.documents:
-        log("error: no input could be analyzed")
-        return 2
     return 0

@@ -54,9 +54,13 @@ def load_fingerprint_rules(path: str | Path) -> list[FingerprintRule]:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: fingerprint rules file not found")
-    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(config, dict) or not isinstance(config.get("rules", []), list):
-        raise ValueError(f"{path}: expected `rules:` with a list of rules")
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: not a YAML file of rules ({' '.join(str(error).split())[:200]})") from None
+    # a misspelt `rules:` would otherwise leave a run without its rules and say nothing
+    if not isinstance(config, dict) or set(config) - {"rules"} or not isinstance(config.get("rules", []), list):
+        raise ValueError(f"{path}: expected `rules:` with a list of rules, and no other key")
     rules = []
     for number, raw in enumerate(config.get("rules") or [], start=1):
         where = f"{path}: rule {number}"
@@ -66,10 +70,17 @@ def load_fingerprint_rules(path: str | Path) -> list[FingerprintRule]:
         unknown = set(raw["match"]) - MATCH_KEYS
         if unknown or not raw["match"]:
             raise ValueError(f"{where}: match keys must be some of {sorted(MATCH_KEYS)}, got {sorted(raw['match'])}")
+        # YAML reads `[a, b]`, an empty value or `"false"` as a list, None or a true string: say so, do not guess
+        if not all(isinstance(value, str) and value for value in raw["match"].values()):
+            raise ValueError(f"{where}: each match value must be one regular expression, as text")
+        if "group_as" in raw and not (isinstance(raw["group_as"], str) and raw["group_as"]):
+            raise ValueError(f"{where}: `group_as` must be a name, as text")
+        if "ignore" in raw and not isinstance(raw["ignore"], bool):
+            raise ValueError(f"{where}: `ignore` must be true or false")
         if bool(raw.get("group_as")) == bool(raw.get("ignore")):
             raise ValueError(f"{where}: give exactly one of `group_as: <name>` and `ignore: true`")
         try:
-            patterns = {key: re.compile(str(value)) for key, value in raw["match"].items()}
+            patterns = {key: re.compile(value) for key, value in raw["match"].items()}
         except re.error as error:
             raise ValueError(f"{where}: bad regular expression ({error})") from error
         rules.append(FingerprintRule(**patterns, group_as=raw.get("group_as"), ignore=bool(raw.get("ignore"))))
