@@ -277,6 +277,24 @@ def test_empty_binary_and_non_utf8_inputs(tmp_path: Path) -> None:
         read_documents([str(empty)], strict=True)
 
 
+
+@pytest.mark.parametrize("hole", [4096, 2**21 + 100])  # within the first chunk read, and past it
+def test_a_log_truncated_while_written_is_read_past_its_hole(tmp_path: Path, hole: int) -> None:
+    # logrotate's copytruncate: the writer goes on at its old offset, so the file starts with a run of NUL bytes.
+    log = tmp_path / "app.log"
+    log.write_bytes(b"\x00" * hole + NPE_LOG.encode("utf-8"))
+    out = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(log), "--output", str(out), "--no-model")
+    assert result.returncode == 0, result.stderr
+    assert [record["exception"] for record in read_records(out)] == ["NullPointerException"]
+    warning = f"{hole} NUL bytes at its start skipped"
+    assert warning in result.stderr
+    documents, report = read_documents([str(log)])
+    assert len(documents) == 1 and warning in report.warnings[0]["reason"] and not report.skipped
+    binary = tmp_path / "core.bin"  # NULs among the bytes, not a hole before text: still not a log
+    binary.write_bytes(b"\x00" * 64 + b"\x7fELF\x00\x00\x01" * 100)
+    assert read_documents([str(binary)])[1].skipped[0]["reason"] == "binary file (NUL bytes), not a text log"
+
 def test_jsonl_row_language_is_read_and_checked(tmp_path: Path) -> None:
     rows = [{"log": NPE_LOG, "language": "ko"}, {"log": NPE_LOG}, {"log": NPE_LOG, "language": "fr"}]
     path = tmp_path / "rows.jsonl"

@@ -102,6 +102,25 @@ _BYTE_ORDER_MARKS = (
 _SNIFF_BYTES = 8192
 
 
+_HOLE_MIN_BYTES = 16  # UTF-16/32 big-endian text starts with 1-3 NULs; a truncation hole is thousands
+HOLE_WARNING = ("{count} NUL bytes at its start skipped: the hole a log keeps when it is truncated while its "
+                "writer goes on at the old offset (logrotate's copytruncate)")
+
+
+def without_leading_hole(raw: bytes, more: Callable[[], bytes] = lambda: b"") -> tuple[bytes, int]:
+    """`raw` (and what `more` reads after it, while all of it is NUL) without a leading run of NUL bytes, and the
+    run's length. A log truncated while its writer kept its offset starts with such a hole, then text; read as a
+    whole it looked binary, and every trace in it was skipped."""
+    if not raw.startswith(b"\x00" * min(_HOLE_MIN_BYTES, max(len(raw), 1))):
+        return raw, 0
+    skipped = 0
+    while raw and not raw.strip(b"\x00"):  # the hole may run on for megabytes: read past it a chunk at a time
+        skipped += len(raw)
+        raw = more()
+    text = raw.lstrip(b"\x00")
+    return text, skipped + len(raw) - len(text)
+
+
 def _share_of_nuls(sample: bytes) -> float:
     return sample.count(0) / len(sample) if sample else 0.0
 
@@ -225,6 +244,9 @@ def read_documents(
             if os.path.getsize(path) > MAX_LOG_BYTES:
                 raise InputError(f"{path}: larger than {MAX_LOG_BYTES // 2**20} MiB; split it first")
             raw, source = Path(path).read_bytes(), path
+        raw, hole = without_leading_hole(raw)
+        if hole:
+            skips.warn(source, HOLE_WARNING.format(count=hole))
         encoding, mark, recognised_by = sniff_encoding(raw)
         if recognised_by is None and b"\x00" in raw[:_SNIFF_BYTES]:
             if strict:
@@ -582,7 +604,9 @@ class DocumentStream:
         yield from self._read(handle, source)
 
     def _read(self, handle: BinaryIO, source: str) -> Iterator[LogDocument]:
-        raw = self._read_bytes(handle)
+        raw, hole = without_leading_hole(self._read_bytes(handle), lambda: self._read_bytes(handle))
+        if hole:
+            self.skips.warn(source, HOLE_WARNING.format(count=hole))
         while len(raw) < _SNIFF_BYTES and (more := self._read_bytes(handle)):
             raw += more
         encoding, mark, recognised_by = sniff_encoding(raw)
