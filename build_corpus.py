@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import random
 import sys
 import time
@@ -35,6 +36,7 @@ from utils.console import configure_console
 from utils.corpus.generate import GeneratorConfig, corpus_stats, generate_corpus, write_corpus
 from utils.corpus.importers import import_bugsjar, import_defects4j
 from utils.corpus.real_logs import (
+    REAL_LOGS_REPORT,
     SYNTHETIC_TEMPLATES,
     RealLogsOptions,
     import_real_logs,
@@ -197,21 +199,43 @@ def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]], label_se
         exclude_sources=tuple(args.exclude_sources or ()), seed=args.seed,
     )
     try:
-        real = import_real_logs(args.real_logs, label_set, options, redactor.redact if redactor else None)
+        real = import_real_logs(args.real_logs, label_set, options, redactor.redact if redactor else None,
+                                leave_out=args.output_dir)
     except InputError as error:
         raise SystemExit(str(error)) from error
-    if not any(real.splits.values()):
+    if not any(real.splits.values()):  # why: every skip and its reason, before the one-line error
+        print(real.skips.summary(), file=sys.stderr)
         raise SystemExit(f"--real_logs: no trace with a readable exception class in {', '.join(args.real_logs)}")
     print(real.format())
+    try:
+        mixed = mix_with_synthetic(splits, real.splits, args.synthetic_per_real, args.seed, args.synthetic_templates,
+                                   args.real_repeat)
+    except ValueError as error:
+        raise SystemExit(f"--real_logs: {error}") from error
+    # written once the mix is made: a run that fails leaves no report beside an earlier corpus
     report = {**real.summary(), "redacted": dict(redactor.counts) if redactor else "off",
               "synthetic_per_real": args.synthetic_per_real, "real_repeat": args.real_repeat,
               "synthetic_templates": templates_used(args.synthetic_templates, real.splits)}
-    write_json_atomic(Path(args.output_dir) / "real_logs_report.json", report)
-    try:
-        return mix_with_synthetic(splits, real.splits, args.synthetic_per_real, args.seed, args.synthetic_templates,
-                                  args.real_repeat)
-    except ValueError as error:
-        raise SystemExit(f"--real_logs: {error}") from error
+    write_json_atomic(Path(args.output_dir) / REAL_LOGS_REPORT, report)
+    return mixed
+
+
+def check_arguments(args: CorpusArguments) -> None:
+    """What can be wrong with the arguments, said before anything is read or generated (one line)."""
+    output = Path(args.output_dir)
+    if output.exists() and not output.is_dir():
+        raise SystemExit(f"--output_dir {output}: is a file, not a directory")
+    if not args.real_logs:
+        return
+    fractions = (args.real_validation_fraction, args.real_test_fraction)
+    if not all(0 <= fraction < 1 for fraction in fractions) or sum(fractions) >= 1:
+        raise SystemExit(f"--real_validation_fraction and --real_test_fraction must each be in [0, 1) and leave rows "
+                         f"to train on, got {fractions[0]} and {fractions[1]}")
+    ratio = args.synthetic_per_real
+    if not math.isfinite(ratio) or not (ratio >= 0 or ratio == -1):
+        raise SystemExit(f"--synthetic_per_real must be 0 or more, or -1 (all of them), got {ratio}")
+    if args.real_repeat < 1:
+        raise SystemExit(f"--real_repeat must be at least 1, got {args.real_repeat}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -224,6 +248,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.import_bugsjar or args.import_defects4j:
         run_imports(args)
         return
+    check_arguments(args)
     config_path = Path(args.generator_config)
     if not config_path.is_file():
         raise SystemExit(f"{config_path}: generator config not found")
@@ -246,6 +271,11 @@ def main(argv: list[str] | None = None) -> None:
         "label_set_fingerprint": label_set.fingerprint(),
         "seconds": round(time.perf_counter() - start, 2),
     }
+    replaced = (Path(args.output_dir) / "train.jsonl").exists()
+    stale = Path(args.output_dir) / REAL_LOGS_REPORT
+    if not args.real_logs and stale.exists():  # it would describe real rows this corpus does not hold
+        stale.unlink()
+        logger.info("removed %s: this corpus has no real rows", stale)
     paths = write_corpus(args.output_dir, splits, stats)
     for split, rows in splits.items():
         held = stats["splits"][split]["templates_per_class"]
@@ -257,7 +287,9 @@ def main(argv: list[str] | None = None) -> None:
             sum(1 for n in held.values() if n),
             len(held),
         )
-    logger.info("built %d rows in %.1f s -> %s", size, stats["build"]["seconds"], paths["stats"].parent)
+    logger.info("built %d rows in %.1f s -> %s%s", sum(len(rows) for rows in splits.values()),
+                stats["build"]["seconds"], paths["stats"].parent, " (it replaced the corpus that was there)"
+                if replaced else "")
     if args.compare_with:
         compare(args, splits)
 

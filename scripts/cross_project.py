@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: `utils` is beside scripts/
     sys.path.insert(0, str(ROOT))
 
-from utils.corpus.real_logs import SYNTHETIC_TEMPLATES  # noqa: E402  (after the path is set)
+from utils.corpus.real_logs import REAL_LOGS_REPORT, SYNTHETIC_TEMPLATES  # noqa: E402  (after the path is set)
 
 SUBSETS = ("non_assertion", "non_assertion_unique", "not_other", "all")
 
@@ -89,7 +89,7 @@ def check_reused_corpus(corpus: Path, args: argparse.Namespace) -> None:
     """Refuses a corpus built with another synthetic mix than the one asked for: a step whose output exists is
     reused, and a corpus of an older recipe would otherwise be scored as the new one. A report without the
     templates key was written before `--synthetic_templates` existed, when training drew from held-out templates."""
-    report_path = ROOT / corpus / "real_logs_report.json"
+    report_path = ROOT / corpus / REAL_LOGS_REPORT
     if not report_path.is_file():
         return
     report = json.loads(report_path.read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ import pytest
 import build_corpus
 from utils.corpus.real_logs import RealLogsOptions, import_real_logs, mix_with_synthetic, split_sources
 from utils.labels import load_label_set
+from utils.parsing.log_sources import InputError
 from utils.parsing.stacktrace import parse_trace
 from utils.pipeline.fingerprint import failure_signature, message_template
 
@@ -113,6 +114,74 @@ def test_exclude_sources_leaves_them_out(real_dir: Path) -> None:
     result = import_real_logs([str(real_dir)], load_label_set(), RealLogsOptions(exclude_sources=("alpha", "beta")))
     sources = {row["meta"]["source"] for split in result.splits.values() for row in split}
     assert not sources & {"alpha", "beta"} and result.excluded_rows > 0
+    # a misspelt test project would otherwise train: refused, naming the sources there are
+    with pytest.raises(InputError, match="--exclude_sources: no source named alhpa .*alpha, beta"):
+        import_real_logs([str(real_dir)], load_label_set(), RealLogsOptions(exclude_sources=("alhpa",)))
+
+
+def test_what_a_directory_walk_leaves_out_is_counted(real_dir: Path, tmp_path: Path) -> None:
+    (real_dir / ".hidden").mkdir()
+    (real_dir / ".hidden" / "app.log").write_text(APP_LOG, encoding="utf-8")
+    (real_dir / ".old.log").write_text(APP_LOG, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "app.log").write_text(APP_LOG, encoding="utf-8")
+    (real_dir / "linked").symlink_to(elsewhere, target_is_directory=True)
+    corpus = real_dir / "corpus"  # an earlier run's output inside the log directory
+    corpus.mkdir()
+    write_jsonl(corpus / "train.jsonl", [{"id": "synthetic", "log": IAE.format(value=1), "project": "corpus"}])
+    nested = real_dir / "nested" / "app.log"
+    result = import_real_logs([str(real_dir), str(nested)], load_label_set(), RealLogsOptions(),
+                              leave_out=str(corpus))
+    reasons = {item["source"]: item["reason"] for item in result.skips.skipped}
+    assert reasons[str(real_dir / ".hidden")] == "a hidden directory"
+    assert reasons[str(real_dir / ".old.log")] == "a hidden file"
+    assert reasons[str(real_dir / "linked")].startswith("a link to a directory, not followed")
+    assert reasons[str(corpus / "train.jsonl")] == "in this run's --output_dir"
+    assert reasons[str(nested)] == "the same file as one already read"  # its traces counted once
+    sources = {row["meta"]["source"] for split in result.splits.values() for row in split}
+    assert "corpus" not in sources and sum(source.endswith("app.log") for source in sources) == 1
+
+
+def test_pii_in_row_ids_and_project_names_is_redacted_too(tmp_path: Path) -> None:
+    from utils.redact import Redactor
+
+    logs = write_jsonl(tmp_path / "rows.jsonl", [
+        {"id": "4111111111111111", "project": "kim@example.com", "log": IAE.format(value=1)},
+        {"id": "ok", "project": "beta", "log": NPE_OLD_JDK.format(line=1)},
+        {"id": "kim@example.com", "project": "beta", "log": "not json"}, ])
+    (tmp_path / "rows.jsonl").write_text(logs.read_text() + "{broken\n", encoding="utf-8")
+    out = tmp_path / "corpus"
+    build_corpus.main(["--quick", "--real_logs", str(logs), "--output_dir", str(out)])
+    written = "".join(path.read_text(encoding="utf-8") for path in out.iterdir())
+    assert "4111111111111111" not in written and "kim@example.com" not in written
+    assert Redactor().redact("kim@example.com") in written
+
+
+def test_build_corpus_checks_its_arguments_before_it_reads_or_writes(real_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "corpus"
+    for options, message in ((["--real_repeat", "0"], "--real_repeat must be at least 1"),
+                             (["--synthetic_per_real", "inf"], "--synthetic_per_real must be"),
+                             (["--synthetic_per_real", "-2"], "--synthetic_per_real must be"),
+                             (["--real_validation_fraction", "1.5"], "must each be in"),
+                             (["--real_validation_fraction", "0.6", "--real_test_fraction", "0.5"], "must each be in")):
+        with pytest.raises(SystemExit, match=message):
+            build_corpus.main(["--quick", "--real_logs", str(real_dir), "--output_dir", str(out), *options])
+        assert not out.exists()
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    with pytest.raises(SystemExit, match="is a file, not a directory"):
+        build_corpus.main(["--quick", "--output_dir", str(afile)])
+
+
+def test_when_no_real_row_is_left_the_skips_say_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\nnull\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="no trace with a readable exception class"):
+        build_corpus.main(["--quick", "--real_logs", str(bad), "--output_dir", str(tmp_path / "c")])
+    err = capsys.readouterr().err
+    assert f"{bad}:1: malformed JSON" in err and f"{bad}:2: a JSON object was expected" in err
+    assert not (tmp_path / "c").exists()
 
 
 def test_one_source_trains_and_split_is_seeded() -> None:

@@ -7,7 +7,8 @@ are collapsed to one row that counts them. Rows are split by where they come fro
 is on the next service. Log text passes `utils.redact` before it is kept.
 
 Inputs: JSONL files (field `log`), plain log files, or directories of them (walked recursively). Unreadable inputs,
-malformed JSONL lines and traces whose class the parser cannot read are counted skips with their reason.
+malformed JSONL lines, traces whose class the parser cannot read, hidden entries, links to directories, a file named
+twice and the run's own output directory are counted skips with their reason.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from utils.parsing.stacktrace import parse_log
 from utils.pipeline.fingerprint import failure_signature
 
 SPLITS = ("train", "validation", "test")
+REAL_LOGS_REPORT = "real_logs_report.json"  # beside the corpus: what was read, skipped and why
 
 
 @dataclass
@@ -62,6 +64,7 @@ class RealLogsImport:
             "skipped": len(self.skips.skipped),
             "skipped_by_reason": dict(reasons.most_common()),
             "skipped_examples": self.skips.skipped[:50],
+            "warnings": self.skips.warnings,  # read, with a caveat (bytes that were not UTF-8, ...)
         }
 
     def format(self) -> str:
@@ -75,21 +78,50 @@ class RealLogsImport:
         lines.append("  classes: " + ", ".join(f"{name} {count}" for name, count in summary["classes"].items()))
         if self.skips.skipped:
             lines.append("  skipped: " + ", ".join(f"{k} {v}" for k, v in summary["skipped_by_reason"].items()))
+        lines += [f"  warning: {item['source']}: {item['reason']}" for item in self.skips.warnings[:20]]
+        if len(self.skips.warnings) > 20:
+            lines.append(f"  ... and {len(self.skips.warnings) - 20} more warnings ({REAL_LOGS_REPORT})")
         return "\n".join(lines)
 
 
-def expand_paths(paths: Iterable[str]) -> list[str]:
-    """Files of `paths`, directories walked recursively in sorted order (hidden entries left out)."""
+def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_out: str | None = None) -> list[str]:
+    """Files of `paths`, directories walked recursively in sorted order. Counted in `skips`, not read: hidden
+    entries, links to directories (a link may loop), a file already listed (the same file named twice, or a file in a
+    directory also given) and the directory `leave_out` (a corpus written into a log directory would come back as
+    real logs on the next run)."""
+    skips = skips if skips is not None else SkipReport()
+    outside = os.path.realpath(leave_out) if leave_out else None
     files: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                files += [os.path.join(root, name) for name in sorted(names) if not name.startswith(".")]
-        elif os.path.exists(path):
-            files.append(path)
+    seen: set[str] = set()
+
+    def add(file: str) -> None:
+        real = os.path.realpath(file)
+        if real in seen:
+            skips.add(file, "the same file as one already read")
+        elif outside and real.startswith(outside + os.sep):
+            skips.add(file, "in this run's --output_dir")
         else:
-            raise InputError(f"{path}: no such file or directory")
+            seen.add(real)
+            files.append(file)
+
+    for path in paths:
+        if not os.path.isdir(path):
+            if not os.path.exists(path):
+                raise InputError(f"{path}: no such file or directory")
+            add(path)
+            continue
+        for root, dirs, names in os.walk(path):
+            for name in sorted(dirs):
+                where = os.path.join(root, name)
+                if name.startswith(".") or os.path.islink(where):
+                    skips.add(where, "a hidden directory" if name.startswith(".") else "a link to a directory, "
+                              "not followed (give its target)")
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d)))
+            for name in sorted(names):
+                if name.startswith("."):
+                    skips.add(os.path.join(root, name), "a hidden file")
+                else:
+                    add(os.path.join(root, name))
     return files
 
 
@@ -155,12 +187,13 @@ def split_sources(rows: list[dict[str, Any]], options: RealLogsOptions) -> dict[
 
 def import_real_logs(
     paths: Iterable[str], label_set: LabelSet, options: RealLogsOptions,
-    redact: Callable[[str], str] | None = None,
+    redact: Callable[[str], str] | None = None, leave_out: str | None = None,
 ) -> RealLogsImport:
-    """Rows of every readable trace under `paths`, collapsed, split by source, log text redacted."""
+    """Rows of every readable trace under `paths` (not under `leave_out`), collapsed, split by source; their text,
+    ids and source names redacted (a JSONL row's `id` or `project` can be a card number or an e-mail too)."""
     result = RealLogsImport()
     rows: list[dict[str, Any]] = []
-    for path in expand_paths(paths):
+    for path in expand_paths(paths, result.skips, leave_out):
         try:
             documents, _ = read_documents([path], skips=result.skips)
         except InputError as error:  # too large, unreadable: a counted skip, like predict.py
@@ -171,15 +204,26 @@ def import_real_logs(
             result.traces_read += len(found)
             rows += found
     excluded = set(options.exclude_sources)
+    unknown = excluded - {row["meta"]["source"] for row in rows}
+    if unknown:  # a misspelt test project would otherwise train
+        known = sorted({row["meta"]["source"] for row in rows})
+        raise InputError(f"--exclude_sources: no source named {', '.join(sorted(unknown))} in the real logs (their "
+                         f"sources: {', '.join(known[:20])}{' ...' if len(known) > 20 else ''})")
     result.excluded_rows = sum(1 for row in rows if row["meta"]["source"] in excluded)
     rows = [row for row in rows if row["meta"]["source"] not in excluded]
     if options.collapse_duplicates:
         rows, result.duplicates_collapsed = collapse_repeats(rows)
     assignment = split_sources(rows, options)
     for row in rows:
+        split = assignment[row["meta"]["source"]]
         if redact is not None:
-            row["log"] = redact(row["log"])
-        result.splits[assignment[row["meta"]["source"]]].append(row)
+            row["log"], row["id"] = redact(row["log"]), redact(row["id"])
+            for key in ("source", "document"):
+                row["meta"][key] = redact(row["meta"][key])
+        result.splits[split].append(row)
+    if redact is not None:  # the report lists where skips came from: file names and row ids
+        for item in (*result.skips.skipped, *result.skips.warnings):
+            item["source"] = redact(item["source"])
     return result
 
 
@@ -225,8 +269,8 @@ def mix_with_synthetic(
         synthetic["train"] = drawn
         if not synthetic["validation"] and not real.get("validation"):
             raise ValueError("every synthetic row went to training and no real row validates: lower "
-                             "--synthetic_per_real, add --real_validation_fraction or use --synthetic_templates "
-                             "held_out")
+                             "--synthetic_per_real, or use --synthetic_templates held_out, or give real logs of "
+                             "two or more sources and --real_validation_fraction (one source always trains)")
     mixed: dict[str, list[dict[str, Any]]] = {}
     for split in SPLITS:
         real_rows, synthetic_rows = real.get(split, []), synthetic.get(split, [])

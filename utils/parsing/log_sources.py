@@ -219,6 +219,9 @@ def jsonl_row_document(
     if surrogates:
         skips.warn(where, f"{surrogates} lone surrogate escape(s) replaced with U+FFFD")
     group = row.get("project") or row.get("source")
+    if group is not None and not isinstance(group, str):  # a list or a number would name a source by its repr
+        skips.warn(where, "its `project` / `source` is not text; the file names its source")
+        group = None
     return LogDocument(id=str(row.get(id_field) or f"{Path(source).name}:{line_number}"), source=where,
                        text=text, language=language, group=str(group) if group else None)
 
