@@ -312,9 +312,12 @@ def load_classify_rows(args: EvaluateArguments, label_set: LabelSet) -> tuple[An
         logger.warning("%s: skipped %d invalid line(s), first: %s", args.input, len(skipped), skipped[0])
     if args.projects:
         wanted = set(args.projects)
+        present = set(dataset[args.project_field])
+        if wanted - present:  # a misspelt project would be scored as if it were there, on fewer rows
+            missing, there = ", ".join(sorted(wanted - present)), sorted(str(project) for project in present)
+            raise SystemExit(f"{args.input}: no row whose {args.project_field!r} is {missing} "
+                             f"(there: {', '.join(there[:20])})")
         dataset = dataset.filter(lambda row: row[args.project_field] in wanted)
-        if not len(dataset):
-            raise SystemExit(f"{args.input}: no row whose {args.project_field!r} is one of {sorted(wanted)}")
     if args.max_rows:
         dataset = dataset.select(range(min(args.max_rows, len(dataset))))
     dataset, merge_report = merge_labels(dataset, label_set, args.unknown_labels)
@@ -594,32 +597,53 @@ def group_keys(rows: list[dict[str, Any]], text_field: str, project_field: str,
     return keys
 
 
+def group_row_left_out(row: dict[str, Any], args: EvaluateArguments, label_set: LabelSet) -> str | None:
+    """Why a row is not scored by --task group (None: it is), so that nothing is left out uncounted."""
+    if row.get("kind", "test_failure") != "test_failure":
+        return "not a failing test"
+    label = row.get(args.label_field)
+    if not isinstance(label, str) or not label.strip():
+        return f"no {args.label_field!r} text"
+    if label_set.to_label(label) == ASSERTION_LABEL:
+        return "an assertion failure"
+    if not isinstance(row.get(args.text_field), str):
+        return f"{args.text_field!r} is not text"
+    return None if row.get(args.group_field) else f"no {args.group_field!r}"
+
+
 def evaluate_grouping(args: EvaluateArguments) -> dict[str, Any]:
     """B-cubed precision/recall/F1 of each grouping against `--group_field` (traces of one bug should share a group;
     with `--group_gold failure`, those of one bug and one root-cause type), on failing-test rows whose root cause is
     not an assertion failure; all rows, the held-out projects, and each project apart."""
     label_set = load_label_set(args.labels_file)
-    rows = [row for row in read_jsonl(args.input, required_fields=(args.text_field,))
-            if row.get("kind", "test_failure") == "test_failure" and row.get(args.label_field)
-            and label_set.to_label(row[args.label_field]) != ASSERTION_LABEL and row.get(args.group_field)]
+    rows, left_out = [], Counter()
+    for row in read_jsonl(args.input, required_fields=(args.text_field,), skip_invalid=args.skip_invalid_rows):
+        reason = group_row_left_out(row, args, label_set)
+        if reason:
+            left_out[reason] += 1
+        else:
+            rows.append(row)
     if not rows:
-        raise SystemExit(f"{args.input}: no failing-test, non-assertion row with {args.group_field!r}")
+        raise SystemExit(f"{args.input}: no failing-test, non-assertion row with {args.group_field!r} "
+                         f"(left out: {dict(left_out)})")
     keys = group_keys(rows, args.text_field, args.project_field, args.group_field)
     # one bug often fails with several root-cause types: split by type, the gold is the ceiling's own key
     gold = keys.pop(CEILING) if args.group_gold == "failure" else [
         f"{row.get(args.project_field, '')}:{row[args.group_field]}" for row in rows]
-    projects = sorted({str(row.get(args.project_field, "")) for row in rows})
-    slices = {"all": [True] * len(rows),
-              "held_out": [row.get(args.project_field) in args.held_out_projects for row in rows],
-              **{project: [row.get(args.project_field) == project for row in rows] for project in projects}}
+    project_of = [str(row.get(args.project_field, "")) for row in rows]
+    slices = {"all": [True] * len(rows), "held_out": [project in args.held_out_projects for project in project_of],
+              **{project: [name == project for name in project_of] for project in sorted(set(project_of))}}
     results = {}
     for name, chosen in slices.items():
         indexes = [index for index, keep in enumerate(chosen) if keep]
+        if not indexes:  # no held-out project in the data: no slice (its F1 would be NaN)
+            continue
         results[name] = {"rows": len(indexes), "groups": len({gold[i] for i in indexes}), **{
             system: b_cubed([values[i] for i in indexes], [gold[i] for i in indexes])
             for system, values in keys.items()}}
     report = {"task": "group", "input": args.input, "group_field": args.group_field, "group_gold": args.group_gold,
-              "held_out_projects": list(args.held_out_projects), "results": results}
+              "held_out_projects": list(args.held_out_projects), "rows_left_out": dict(sorted(left_out.items())),
+              "results": results}
     write_report(args.output_dir or "reports/group", report, group_markdown(report))
     return report
 
@@ -633,6 +657,9 @@ def group_markdown(report: dict[str, Any]) -> str:
     for name, result in report["results"].items():
         cells = [f"{result[s]['f1']:.3f} ({result[s]['precision']:.3f} / {result[s]['recall']:.3f})" for s in systems]
         lines.append(f"| {name} | {result['rows']} | {result['groups']} | " + " | ".join(cells) + " |")
+    left_out = report.get("rows_left_out") or {}
+    if left_out:
+        lines += ["", "Rows not scored: " + ", ".join(f"{reason} {count}" for reason, count in left_out.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -648,6 +675,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     (args,) = parse_args_with_config(HfArgumentParser(EvaluateArguments), argv)
+    if args.output_dir and Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
+        raise SystemExit(f"--output_dir {args.output_dir}: is a file, not a directory")  # before any model loads
     evaluate_task, render = TASKS[args.task]
     report = evaluate_task(args)
     print(render(report))

@@ -260,3 +260,33 @@ def test_the_trace_a_labelled_row_is_about_is_one_rule() -> None:
         assert chosen is not None and chosen.trace.root_cause.class_name == expected
         assert select_trace(parse_log(log), root).root_cause.class_name == expected
     assert labelled_trace([], "x") is None
+
+
+def test_group_task_counts_what_it_leaves_out_and_reads_odd_rows_without_a_traceback(tmp_path) -> None:
+    ise = "java.lang.IllegalStateException: closed\n\tat org.acme.Store.get(Store.java:40)\n"
+    good = {"bug_id": "B1", "kind": "test_failure", "root_exception": "java.lang.IllegalStateException", "log": ise}
+    lines = [json.dumps(good), json.dumps({**good, "project": "p"}),  # one row without a project
+             json.dumps({**good, "root_exception": 5}),  # a label that is not text: once a traceback
+             json.dumps({**good, "bug_id": None}), json.dumps({**good, "log": 5}), "{broken"]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = evaluate.main(["--task", "group", "--input", str(path), "--label_field", "root_exception",
+                            "--skip_invalid_rows", "--output_dir", str(tmp_path / "report")])
+    assert report["rows_left_out"] == {"'log' is not text": 1, "no 'bug_id'": 1, "no 'root_exception' text": 1}
+    assert set(report["results"]) == {"all", "", "p"}  # no held-out project here: no (NaN) slice for it
+    assert report["results"][""]["rows"] == 1 and report["results"]["p"]["rows"] == 1
+    assert "NaN" not in (tmp_path / "report" / "report.json").read_text(encoding="utf-8")
+    assert "Rows not scored: 'log' is not text 1" in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+
+
+def test_an_output_dir_that_is_a_file_and_an_unknown_project_fail_in_one_line(tmp_path, model_dir) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    data = _write_rows(tmp_path / "rows.jsonl")
+    with pytest.raises(SystemExit, match="is a file, not a directory"):
+        evaluate.main(["--task", "group", "--input", str(data), "--output_dir", str(afile)])
+    rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines()]
+    data.write_text("".join(json.dumps({**row, "project": "p"}) + "\n" for row in rows), encoding="utf-8")
+    with pytest.raises(SystemExit, match="no row whose 'project' is typo_project"):
+        evaluate.main(["--model", str(model_dir), "--input", str(data), "--label_field", "root_exception",
+                       "--projects", "p", "typo_project", "--output_dir", str(tmp_path / "out")])

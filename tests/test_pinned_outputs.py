@@ -34,8 +34,9 @@ DEV_SET_EVALUATION_SHA256 = {
     "locate": "1924f5898769c65bcc95763bdf5a22ed74d11fef906319c88fcfd01bb3218cd2",
     # grouping leaves test code out of the signature's frames, and the report has a ceiling column (issue 14); the
     # report names its gold (`group_gold`: without that key the digest is the earlier 6caf6c9e..., the same figures);
-    # an OutOfMemoryError groups without its frames and paths are masked (was 9a944a81...: all rows 0.842 -> 0.848)
-    "group": "166fb2c8e41e5b54462c8c21f4781259e2161a04b1808cbaa95d6565a4d7a30e",
+    # an OutOfMemoryError groups without its frames and paths are masked (was 9a944a81...: all rows 0.842 -> 0.848);
+    # the report counts the rows it does not score (`rows_left_out`; without it 166fb2c8..., the same figures)
+    "group": "b30f3f1cccf7d1391df4cdfa3a2b1bfd67f9e0444685071cb107d320e74e9294",
 }
 
 
