@@ -256,3 +256,28 @@ def test_build_corpus_real_logs_end_to_end(real_dir: Path, tmp_path: Path) -> No
 def test_build_corpus_missing_real_log_path_is_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="no such file or directory"):
         build_corpus.main(["--quick", "--real_logs", str(tmp_path / "nope"), "--output_dir", str(tmp_path / "c")])
+
+
+def test_a_plain_log_is_read_as_a_stream_whatever_its_size(tmp_path: Path) -> None:
+    # Over read_documents' 64 MiB: a day's application log once was a skip ("split it first"); now it is read
+    # region by region, its failures numbered across the file and its repeats collapsed as they come.
+    info = "2026-11-30 12:00:00,000 INFO  [main] org.acme.App - heartbeat ok " + "x" * 60 + "\n"
+    filler = info * (2**26 // len(info) // 2 + 1)
+    unnamed = "2026-11-30 12:00:05,000 ERROR [main] org.acme.App - failed\n: no class here\n\tat org.acme.App.run(App.java:3)\n"
+    log = tmp_path / "day.log"
+    with open(log, "w", encoding="utf-8") as out:
+        out.write(APP_LOG)
+        out.write(filler)
+        out.write(unnamed)
+        out.write(filler)
+        out.write(APP_LOG)  # the same two failures again
+    assert log.stat().st_size > 2**26
+    result = import_real_logs([str(log)], load_label_set(), RealLogsOptions())
+    rows = [row for split in result.splits.values() for row in split]
+    assert sorted(row["id"] for row in rows) == ["day.log#1", "day.log#2"]
+    assert [row["meta"]["repeats"] for row in rows] == [2, 2] and result.traces_read == 4
+    assert all(len(row["log"]) < 2000 for row in rows)  # a failure's own lines, not the file
+    quiet = tmp_path / "quiet.log"
+    quiet.write_text(info * 3, encoding="utf-8")
+    result = import_real_logs([str(quiet)], load_label_set(), RealLogsOptions())
+    assert result.skips.skipped == [{"source": str(quiet), "reason": "no Java exception found"}]

@@ -6,7 +6,8 @@ are collapsed to one row that counts them. Rows are split by where they come fro
 `source`, else the file), never row by row: a model validated on a source it trained on would look better than it
 is on the next service. Log text passes `utils.redact` before it is kept.
 
-Inputs: JSONL files (field `log`), plain log files, or directories of them (walked recursively). Unreadable inputs,
+Inputs: JSONL files (field `log`), plain log files of any size (read as a stream, region by region, as predict.py
+reads them; repeats collapse as they come), or directories of them (walked recursively). Unreadable inputs,
 malformed JSONL lines, traces whose class the parser cannot read, hidden entries, links to directories, a file named
 twice and the run's own output directory are counted skips with their reason.
 """
@@ -17,12 +18,12 @@ import hashlib
 import os
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from utils.labels import ASSERTION_LABEL, LabelSet
-from utils.parsing.log_sources import InputError, LogDocument, SkipReport, read_documents, source_file
+from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, SkipReport, source_file
 from utils.parsing.stacktrace import parse_log
 from utils.pipeline.fingerprint import failure_signature
 
@@ -125,18 +126,23 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
     return files
 
 
-def document_rows(document: LogDocument, label_set: LabelSet, skips: SkipReport) -> list[dict[str, Any]]:
+def document_rows(document: LogDocument, label_set: LabelSet, skips: SkipReport,
+                  numbered: int | None = None) -> tuple[list[dict[str, Any]], int]:
     """One row per exception trace of `document` whose root-cause class the parser reads. A row keeps the whole
     document when it holds one trace, else the trace's own lines with the log lines that introduced it (log prefixes
-    removed; the parser reads the result back to the same trace)."""
-    traces = [trace for trace in parse_log(document.text) if trace.kind != "thread"]
+    removed; the parser reads the result back to the same trace). `numbered`: `document` is a region of a plain log
+    read as a stream, after that many failures of its file; its rows are numbered on (`app.log#7`) and keep their
+    own lines, and a region without a failure is no skip (the file's is counted once, at its end). Returns the rows
+    and how many failures `document` held (a failure whose class is unreadable is a counted skip, not a row)."""
+    traces = [trace for trace in parse_log(document.text, cut=document.cut) if trace.kind != "thread"]
     failures = [trace for trace in traces if trace.has_exception]
     if not failures:
-        skips.add(document.source, "no Java exception found")
-        return []
+        if numbered is None:
+            skips.add(document.source, "no Java exception found")
+        return [], 0
     rows = []
-    alone = len(failures) == 1
-    for index, trace in enumerate(failures):
+    alone = numbered is None and len(failures) == 1
+    for index, trace in enumerate(failures, start=numbered or 0):
         root = trace.root_cause
         if root is None or not root.class_name:
             skips.add(f"{document.source}#{index + 1}", "no exception class read")
@@ -149,20 +155,43 @@ def document_rows(document: LogDocument, label_set: LabelSet, skips: SkipReport)
             "meta": {"origin": "real", "source": document.group or source_file(document.source),
                      "document": document.source, "exception": root.class_name, "signature": signature.digest},
         })
-    return rows
+    return rows, len(failures)
 
 
-def collapse_repeats(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
-    """The first row of each (source, signature), with `meta.repeats` counting the rows it stands for."""
-    kept: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in rows:
+class RowCollector:
+    """Rows as they are read. Collapsing, the first row of each (source, signature) stands for its repeats
+    (`meta.repeats`), so memory grows with the distinct failures, not with the size of the logs."""
+
+    def __init__(self, collapse: bool) -> None:
+        self.collapse = collapse
+        self.rows: list[dict[str, Any]] = []
+        self.first: dict[tuple[str, str], dict[str, Any]] = {}
+        self.sources: set[str] = set()
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.sources.add(row["meta"]["source"])
         key = (row["meta"]["source"], row["meta"]["signature"])
-        if key in kept:
-            kept[key]["meta"]["repeats"] += 1
-        else:
+        if self.collapse and key in self.first:
+            self.first[key]["meta"]["repeats"] += 1
+            return
+        if self.collapse:
             row["meta"]["repeats"] = 1
-            kept[key] = row
-    return list(kept.values()), len(rows) - len(kept)
+            self.first[key] = row
+        self.rows.append(row)
+
+
+def file_rows(path: str, label_set: LabelSet, skips: SkipReport) -> Iterator[dict[str, Any]]:
+    """The rows of one input file, read as a stream whatever its size (`DocumentStream`, as predict.py reads):
+    each JSONL row a document, a plain log region by region."""
+    numbered = 0
+    for document in DocumentStream([path], skips=skips):
+        if document.no_trace_head:  # a plain log's end: the file held no failure at all
+            if not numbered:
+                skips.add(path, "no Java exception found")
+            continue
+        found, failures = document_rows(document, label_set, skips, numbered if document.region else None)
+        numbered += failures if document.region else 0
+        yield from found
 
 
 def split_sources(rows: list[dict[str, Any]], options: RealLogsOptions) -> dict[str, str]:
@@ -192,27 +221,27 @@ def import_real_logs(
     """Rows of every readable trace under `paths` (not under `leave_out`), collapsed, split by source; their text,
     ids and source names redacted (a JSONL row's `id` or `project` can be a card number or an e-mail too)."""
     result = RealLogsImport()
-    rows: list[dict[str, Any]] = []
+    collected = RowCollector(options.collapse_duplicates)
     for path in expand_paths(paths, result.skips, leave_out):
         try:
-            documents, _ = read_documents([path], skips=result.skips)
-        except InputError as error:  # too large, unreadable: a counted skip, like predict.py
+            for row in file_rows(path, label_set, result.skips):
+                result.traces_read += 1
+                collected.add(row)
+        except (InputError, OSError) as error:  # unreadable: a counted skip, like predict.py
             result.skips.add(path, str(error).split(": ", 1)[-1])
-            continue
-        for document in documents:
-            found = document_rows(document, label_set, result.skips)
-            result.traces_read += len(found)
-            rows += found
     excluded = set(options.exclude_sources)
-    unknown = excluded - {row["meta"]["source"] for row in rows}
+    unknown = excluded - collected.sources
     if unknown:  # a misspelt test project would otherwise train
-        known = sorted({row["meta"]["source"] for row in rows})
+        known = sorted(collected.sources)
         raise InputError(f"--exclude_sources: no source named {', '.join(sorted(unknown))} in the real logs (their "
                          f"sources: {', '.join(known[:20])}{' ...' if len(known) > 20 else ''})")
-    result.excluded_rows = sum(1 for row in rows if row["meta"]["source"] in excluded)
-    rows = [row for row in rows if row["meta"]["source"] not in excluded]
-    if options.collapse_duplicates:
-        rows, result.duplicates_collapsed = collapse_repeats(rows)
+    rows = [row for row in collected.rows if row["meta"]["source"] not in excluded]
+
+    def traces(kept: list[dict[str, Any]]) -> int:  # the traces rows stand for, their repeats included
+        return sum(row["meta"].get("repeats", 1) for row in kept)
+
+    result.excluded_rows = traces(collected.rows) - traces(rows)
+    result.duplicates_collapsed = traces(rows) - len(rows)
     assignment = split_sources(rows, options)
     for row in rows:
         split = assignment[row["meta"]["source"]]
