@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,7 @@ def test_what_a_directory_walk_leaves_out_is_counted(real_dir: Path, tmp_path: P
     elsewhere.mkdir()
     (elsewhere / "app.log").write_text(APP_LOG, encoding="utf-8")
     (real_dir / "linked").symlink_to(elsewhere, target_is_directory=True)
+    os.mkfifo(real_dir / "pipe")  # opened, it would wait for a writer for ever
     corpus = real_dir / "corpus"  # an earlier run's output inside the log directory
     corpus.mkdir()
     write_jsonl(corpus / "train.jsonl", [{"id": "synthetic", "log": IAE.format(value=1), "project": "corpus"}])
@@ -138,6 +140,7 @@ def test_what_a_directory_walk_leaves_out_is_counted(real_dir: Path, tmp_path: P
     assert reasons[str(real_dir / ".old.log")] == "a hidden file"
     assert reasons[str(real_dir / "linked")].startswith("a link to a directory, not followed")
     assert reasons[str(corpus / "train.jsonl")] == "in this run's --output_dir"
+    assert reasons[str(real_dir / "pipe")] == "not a regular file (a pipe, socket or device)"
     assert reasons[str(nested)] == "the same file as one already read"  # its traces counted once
     sources = {row["meta"]["source"] for split in result.splits.values() for row in split}
     assert "corpus" not in sources and sum(source.endswith("app.log") for source in sources) == 1

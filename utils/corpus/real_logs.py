@@ -87,7 +87,8 @@ class RealLogsImport:
 
 def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_out: str | None = None) -> list[str]:
     """Files of `paths`, directories walked recursively in sorted order. Counted in `skips`, not read: hidden
-    entries, links to directories (a link may loop), a file already listed (the same file named twice, or a file in a
+    entries, links to directories (a link may loop), pipes and sockets met in a directory (one named is read: a
+    shell's `<(zcat day.log.gz)`), a file already listed (the same file named twice, or a file in a
     directory also given) and the directory `leave_out` (a corpus written into a log directory would come back as
     real logs on the next run)."""
     skips = skips if skips is not None else SkipReport()
@@ -119,10 +120,13 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
                               "not followed (give its target)")
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d)))
             for name in sorted(names):
+                where = os.path.join(root, name)
                 if name.startswith("."):
-                    skips.add(os.path.join(root, name), "a hidden file")
+                    skips.add(where, "a hidden file")
+                elif not os.path.isfile(where):  # a pipe or socket in a log folder would block the run
+                    skips.add(where, "not a regular file (a pipe, socket or device)")
                 else:
-                    add(os.path.join(root, name))
+                    add(where)
     return files
 
 
