@@ -21,7 +21,7 @@ from typing import Any, Literal
 from transformers import HfArgumentParser
 
 from utils.args import parse_args_with_config
-from utils.atomic import check_output_paths, open_atomic, write_json_atomic, write_jsonl_atomic
+from utils.atomic import check_output_paths, open_atomic, terminate_unwinds, write_json_atomic, write_jsonl_atomic
 from utils.console import configure_console
 from utils.labels import LabelSet, load_label_set
 from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, NothingAnalyzed
@@ -386,4 +386,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with terminate_unwinds():  # stopped by SIGTERM: no temp file and no parse process left behind
+        status = main()
+    sys.exit(status)

@@ -479,3 +479,26 @@ def test_the_parse_process_core_is_left_to_the_models_only_when_they_load(monkey
             "busy_cores=1); print('torch' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
                           check=True).stdout.strip() == "False"
+
+
+def test_a_run_stopped_by_sigterm_leaves_no_temp_file_behind(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    log = tmp_path / "day.log"
+    subprocess.run([sys.executable, str(REPO / "build_corpus.py"), "--production_log", "40MB", "--output", str(log),
+                    "--seed", "1"], cwd=REPO, check=True, capture_output=True, timeout=300)
+    out, spill = tmp_path / "out" / "traces.jsonl", tmp_path / "tmp"
+    out.parent.mkdir()
+    spill.mkdir()
+    run = subprocess.Popen([sys.executable, str(REPO / "predict.py"), "--input", str(log), "--output", str(out),
+                            "--no-model"], cwd=REPO, env={**os.environ, "TMPDIR": str(spill)},
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not any(out.parent.iterdir()) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the records' temp file is there: the run is writing
+    assert run.poll() is None, "the run ended before it could be stopped"
+    run.send_signal(signal.SIGTERM)
+    assert run.wait(timeout=60) == 128 + signal.SIGTERM
+    assert list(out.parent.iterdir()) == [] and list(spill.iterdir()) == []  # no temp file, no parse spill folder

@@ -1,10 +1,13 @@
-"""Atomic file writes: a temp file beside the target, renamed over it, so no reader ever sees half a file."""
+"""Atomic file writes: a temp file beside the target, renamed over it, so no reader ever sees half a file; and a
+run stopped by SIGTERM unwinds as Ctrl-C does, so no temp file is left behind."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,3 +74,22 @@ def check_output_paths(outputs: Mapping[str, str | None], inputs: Iterable[str] 
         if os.path.exists(path):
             existing.append(path)
     return existing
+
+
+@contextmanager
+def terminate_unwinds() -> Iterator[None]:
+    """Inside the block, SIGTERM (`kill`, `timeout`, a scheduler stopping a job) raises SystemExit(143) instead of
+    ending the process where it stands: `open_atomic` removes its temp file and a child process is stopped, as
+    after Ctrl-C. Outside the main thread (where Python allows no handler) the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

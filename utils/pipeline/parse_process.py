@@ -19,6 +19,7 @@ import os
 import pickle
 import queue as queue_module
 import shutil
+import signal
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -67,6 +68,7 @@ def _put(channel: Any, message: tuple[Any, ...], spill: str | None = None,
 
 def _child(produce: Callable[[], Iterator[Any]], stream: Any, redactor: Any, channel: Any, spill_dir: str,
            codec: Any) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's "unwind on SIGTERM" is not for the child it stops
     gc.freeze()  # what the parent made before the fork: never scanned again (nor its pages copied by the scan)
     gc.set_threshold(*_CHILD_GC_THRESHOLD)
     progress = _Progress()
