@@ -502,3 +502,20 @@ def test_a_run_stopped_by_sigterm_leaves_no_temp_file_behind(tmp_path: Path) -> 
     run.send_signal(signal.SIGTERM)
     assert run.wait(timeout=60) == 128 + signal.SIGTERM
     assert list(out.parent.iterdir()) == [] and list(spill.iterdir()) == []  # no temp file, no parse spill folder
+
+
+def test_an_application_json_log_is_read_as_a_log_not_as_rows(tmp_path: Path) -> None:
+    # logstash-logback-encoder / ECS: one JSON object per line, the trace JSON-escaped in `stack_trace`; no `log`
+    trace = "java.lang.IllegalStateException: pool closed\n\tat com.acme.Pool.get(Pool.java:40)\n"
+    rows = [{"@timestamp": f"2026-11-30T12:00:0{n}Z", "level": "ERROR", "message": "failed", "stack_trace": trace}
+            for n in range(2)]
+    log = tmp_path / "app.log"
+    log.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(log), "--output", str(out), "--no-model")
+    assert result.returncode == 0, result.stderr
+    records = read_records(out)
+    assert [record["exception"] for record in records] == ["IllegalStateException"] * 2
+    assert records[0]["location"]["method"] == "get" and "skipped" not in result.stderr
+    documents, report = read_documents([str(log)])
+    assert len(documents) == 1 and not report.skipped  # the whole-document reader decides alike

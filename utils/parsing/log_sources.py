@@ -170,11 +170,21 @@ def without_lone_surrogates(text: str) -> tuple[str, int]:
     return _LONE_SURROGATE.subn("\ufffd", text)
 
 
-def _looks_like_jsonl(path: str, text: str) -> bool:
+def _looks_like_jsonl(path: str, text: str, text_field: str = "log") -> bool:
+    """Whether to read `path` as rows of JSON, each a document: by its name, else when its first line is a JSON object
+    with `text_field`. An application's own JSON log (logstash-logback-encoder, ECS, log4j2's JsonLayout: a
+    `stack_trace` or `thrown` field, no `log`) is a plain log whose traces sit JSON-escaped in its lines; read as rows,
+    every row was a skip for its missing `log`."""
     if path.endswith((".jsonl", ".ndjson")):
         return True
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return first.lstrip().startswith("{") and first.rstrip().endswith("}")
+    first = next((line for line in text.splitlines() if line.strip()), "").strip()
+    if not (first.startswith("{") and first.endswith("}")):
+        return False
+    try:
+        row = json.loads(first)
+    except json.JSONDecodeError:
+        return True  # a malformed row of a JSONL file: counted as such, not read as log text
+    return isinstance(row, dict) and text_field in row
 
 
 def iter_jsonl_documents(
@@ -266,7 +276,7 @@ def read_documents(
                 raise InputError(f"{source}: empty input")
             skips.add(source, "empty input")
             continue
-        if _looks_like_jsonl(source, text):
+        if _looks_like_jsonl(source, text, text_field):
             documents.extend(iter_jsonl_documents(text, source, text_field, id_field, skips, strict))
         else:
             documents.append(LogDocument(id=Path(source).name, source=source, text=text))
@@ -630,7 +640,7 @@ class DocumentStream:
             self._skip(source, "empty input")
         else:
             chained = _chain_first(first, texts)
-            if _looks_like_jsonl(source, first):
+            if _looks_like_jsonl(source, first, self.text_field):
                 yield from self._jsonl_rows(chained, source)
             else:
                 self.stats.documents += 1
