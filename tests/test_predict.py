@@ -519,3 +519,28 @@ def test_an_application_json_log_is_read_as_a_log_not_as_rows(tmp_path: Path) ->
     assert records[0]["location"]["method"] == "get" and "skipped" not in result.stderr
     documents, report = read_documents([str(log)])
     assert len(documents) == 1 and not report.skipped  # the whole-document reader decides alike
+
+
+def test_a_docker_json_file_log_is_read_as_what_the_container_wrote(tmp_path: Path) -> None:
+    # /var/lib/docker/containers/<id>/<id>-json.log: one {"log", "stream", "time"} row per line the container wrote.
+    # Read as rows, each frame was a document of its own (and typed a NullPointerException by the no-message rule).
+    def row(line: str) -> str:
+        return json.dumps({"log": line + "\n", "stream": "stdout", "time": "2026-11-30T12:00:01.000000000Z"}) + "\n"
+
+    filler = row("2026-11-30 12:00:00.000 INFO [main] com.acme.App - heartbeat " + "x" * 80) * 12_000  # > 2 MiB
+    trace = ["2026-11-30 12:00:01.000 ERROR [main] com.acme.Svc - failed",
+             "java.lang.IllegalStateException: pool closed", "\tat com.acme.Pool.get(Pool.java:40)",
+             "\tat com.acme.Svc.run(Svc.java:12)"]
+    log = tmp_path / "abc-json.log"
+    log.write_text(filler + "not a row\n" + "".join(row(line) for line in trace), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(log), "--output", str(out), "--no-model")
+    assert result.returncode == 0, result.stderr
+    records = read_records(out)
+    assert [record["exception"] for record in records] == ["IllegalStateException"]
+    assert records[0]["location"]["method"] == "get"
+    assert records[0]["log"]["lines"][0] == 12_003  # the exception line, numbered as in the file
+    assert f"{log}:12001: not a row of a Docker json-file log" in result.stderr
+    documents, report = read_documents([str(log)])
+    assert len(documents) == 1 and "java.lang.IllegalStateException: pool closed\n\tat" in documents[0].text
+    assert [item["source"] for item in report.skipped] == [f"{log}:12001"]

@@ -7,11 +7,12 @@ Stdlib only. Bad input never raises a traceback: each problem is either one clea
 from __future__ import annotations
 
 import codecs
+import itertools
 import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -170,6 +171,45 @@ def without_lone_surrogates(text: str) -> tuple[str, int]:
     return _LONE_SURROGATE.subn("\ufffd", text)
 
 
+_DOCKER_KEYS = frozenset({"log", "stream", "time", "attrs"})
+
+
+def _is_docker_json_log(text: str) -> bool:
+    """Whether `text` starts like Docker's json-file log (`/var/lib/docker/containers/<id>/<id>-json.log`): one
+    `{"log": "<a line the container wrote>\\n", "stream": "stderr", "time": ...}` per line."""
+    first = next((line for line in text.splitlines() if line.strip()), "").strip()
+    if not (first.startswith("{") and first.endswith("}")):
+        return False
+    try:
+        row = json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    return (isinstance(row, dict) and {"log", "stream"} <= set(row) <= _DOCKER_KEYS
+            and isinstance(row["log"], str))
+
+
+def _docker_log_texts(texts: Iterable[str], source: str, skips: SkipReport) -> Iterator[str]:
+    """What the container wrote, from the text of its json-file log, chunk by chunk: each row's `log`. Read as rows,
+    every line of a trace was a document of its own. A row that is no such object is a counted skip and stays an
+    empty line, so line numbers are the file's."""
+    carry, number = "", 0
+    for text in itertools.chain(texts, ["\n"]):  # the closing newline ends a last row without one
+        lines = (carry + text).split("\n")
+        carry = lines.pop()
+        out = []
+        for line in lines:
+            number += 1
+            try:
+                row = json.loads(line) if line.strip() else {"log": "\n"}
+            except json.JSONDecodeError:
+                row = None
+            if not isinstance(row, dict) or not isinstance(row.get("log"), str):
+                skips.add(f"{source}:{number}", "not a row of a Docker json-file log")
+                row = {"log": "\n"}
+            out.append(row["log"])
+        yield "".join(out)
+
+
 def _looks_like_jsonl(path: str, text: str, text_field: str = "log") -> bool:
     """Whether to read `path` as rows of JSON, each a document: by its name, else when its first line is a JSON object
     with `text_field`. An application's own JSON log (logstash-logback-encoder, ECS, log4j2's JsonLayout: a
@@ -276,7 +316,10 @@ def read_documents(
                 raise InputError(f"{source}: empty input")
             skips.add(source, "empty input")
             continue
-        if _looks_like_jsonl(source, text, text_field):
+        docker = _is_docker_json_log(text)
+        if docker:
+            text = "".join(_docker_log_texts([text], source, skips))
+        if not docker and _looks_like_jsonl(source, text, text_field):
             documents.extend(iter_jsonl_documents(text, source, text_field, id_field, skips, strict))
         else:
             documents.append(LogDocument(id=Path(source).name, source=source, text=text))
@@ -640,7 +683,10 @@ class DocumentStream:
             self._skip(source, "empty input")
         else:
             chained = _chain_first(first, texts)
-            if _looks_like_jsonl(source, first, self.text_field):
+            if _is_docker_json_log(first):
+                self.stats.documents += 1
+                yield from _plain_log_regions(_docker_log_texts(chained, source, self.skips), source)
+            elif _looks_like_jsonl(source, first, self.text_field):
                 yield from self._jsonl_rows(chained, source)
             else:
                 self.stats.documents += 1
