@@ -350,6 +350,14 @@ def test_no_message_thrown_outside_the_jdk_is_the_jvms_null_check(line: str) -> 
     assert found is not None and (found.class_name, found.rule) == ("java.lang.NullPointerException", NULL_CHECK)
 
 
+
+def test_frames_with_no_exception_line_above_them_are_no_null_check() -> None:
+    # a log cut above a trace (or each line a document of its own) shows frames and no exception line: the message is
+    # not missing, it is not there to read, so nothing says "no message"
+    frames = "\tat com.acme.pay.Ledger.post(Ledger.java:77)\n\tat com.acme.pay.Api.pay(Api.java:9)\n"
+    trace = parse_trace(frames)
+    assert trace.has_exception and trace.root_cause.message is None and evidence(trace) is None
+
 def test_no_message_on_a_jdk_frame_or_a_message_in_the_code_is_left_to_the_model() -> None:
     # the JDK throws many classes without a message (FutureTask.report: a cancellation, or an execution failure)
     assert (

@@ -207,6 +207,8 @@ def evidence(trace: Trace) -> Evidence | None:
     if _recursive(trace):
         return Evidence(_STACK_OVERFLOW, RECURSION)
     top = root.frames[0] if root.frames else None
-    if message in _NO_MESSAGE and top and not top.masked and not top.class_name.startswith(JDK_PREFIXES):
+    # frames with no exception line above them (a log cut there) show no message and no lack of one: no evidence
+    headed = root.message is not None
+    if headed and message in _NO_MESSAGE and top and not top.masked and not top.class_name.startswith(JDK_PREFIXES):
         return Evidence(_NULL_POINTER, NULL_CHECK)
     return None
