@@ -26,7 +26,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from transformers import HfArgumentParser
 
@@ -44,7 +44,7 @@ from utils.corpus.real_logs import (
     templates_used,
 )
 from utils.corpus.realism import format_comparison, log_statistics
-from utils.labels import load_label_set
+from utils.labels import LabelSet, load_label_set
 from utils.parsing.log_sources import InputError
 from utils.stage1.data import read_jsonl
 
@@ -187,8 +187,10 @@ def compare(args: CorpusArguments, splits: dict[str, list[dict]]) -> None:
     write_json_atomic(Path(args.output_dir) / "realism.json", {"compared_with": str(args.compare_with), **columns})
 
 
-def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]], label_set) -> dict[str, list[dict]]:
-    """`splits` mixed with the parser-labelled rows of `--real_logs`; prints and saves what was read and skipped."""
+def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]],
+                  label_set: LabelSet) -> tuple[dict[str, list[dict]], dict[str, Any]]:
+    """`splits` mixed with the parser-labelled rows of `--real_logs`, and the report of what was read and skipped
+    (printed here; saved beside the corpus once the corpus is written)."""
     redactor = None
     if args.redact:
         from utils.redact import RedactOptions, Redactor
@@ -200,7 +202,7 @@ def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]], label_se
     )
     try:
         real = import_real_logs(args.real_logs, label_set, options, redactor.redact if redactor else None,
-                                leave_out=args.output_dir)
+                                leave_out=[str(Path(args.output_dir) / name) for name in CORPUS_FILES])
     except InputError as error:
         raise SystemExit(str(error)) from error
     if not any(real.splits.values()):  # why: every skip and its reason, before the one-line error
@@ -212,12 +214,14 @@ def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]], label_se
                                    args.real_repeat)
     except ValueError as error:
         raise SystemExit(f"--real_logs: {error}") from error
-    # written once the mix is made: a run that fails leaves no report beside an earlier corpus
     report = {**real.summary(), "redacted": dict(redactor.counts) if redactor else "off",
               "synthetic_per_real": args.synthetic_per_real, "real_repeat": args.real_repeat,
               "synthetic_templates": templates_used(args.synthetic_templates, real.splits)}
-    write_json_atomic(Path(args.output_dir) / REAL_LOGS_REPORT, report)
-    return mixed
+    return mixed, report
+
+
+# what a run writes into --output_dir (never read back as real logs)
+CORPUS_FILES = ("train.jsonl", "validation.jsonl", "test.jsonl", "stats.json", REAL_LOGS_REPORT, "realism.json")
 
 
 def check_arguments(args: CorpusArguments) -> None:
@@ -259,8 +263,9 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"--size must be positive, got {size}")
     start = time.perf_counter()
     splits = generate_corpus(size=size, seed=args.seed, language=args.language, config=config, label_set=label_set)
+    real_report = None
     if args.real_logs:
-        splits = add_real_logs(args, splits, label_set)
+        splits, real_report = add_real_logs(args, splits, label_set)
     stats = corpus_stats(splits, label_set)
     stats["build"] = {
         "size": size,
@@ -277,6 +282,8 @@ def main(argv: list[str] | None = None) -> None:
         stale.unlink()
         logger.info("removed %s: this corpus has no real rows", stale)
     paths = write_corpus(args.output_dir, splits, stats)
+    if real_report is not None:  # after the corpus: a run that fails leaves no report beside an earlier corpus
+        write_json_atomic(Path(args.output_dir) / REAL_LOGS_REPORT, real_report)
     for split, rows in splits.items():
         held = stats["splits"][split]["templates_per_class"]
         logger.info(

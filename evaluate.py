@@ -312,12 +312,9 @@ def load_classify_rows(args: EvaluateArguments, label_set: LabelSet) -> tuple[An
         logger.warning("%s: skipped %d invalid line(s), first: %s", args.input, len(skipped), skipped[0])
     if args.projects:
         wanted = set(args.projects)
-        present = set(dataset[args.project_field])
-        if wanted - present:  # a misspelt project would be scored as if it were there, on fewer rows
-            missing, there = ", ".join(sorted(wanted - present)), sorted(str(project) for project in present)
-            raise SystemExit(f"{args.input}: no row whose {args.project_field!r} is {missing} "
-                             f"(there: {', '.join(there[:20])})")
         dataset = dataset.filter(lambda row: row[args.project_field] in wanted)
+        if not len(dataset):
+            raise SystemExit(f"{args.input}: no labelled row whose {args.project_field!r} is one of {sorted(wanted)}")
     if args.max_rows:
         dataset = dataset.select(range(min(args.max_rows, len(dataset))))
     dataset, merge_report = merge_labels(dataset, label_set, args.unknown_labels)
@@ -325,7 +322,21 @@ def load_classify_rows(args: EvaluateArguments, label_set: LabelSet) -> tuple[An
     return dataset, skipped, merge_report
 
 
+def check_projects(args: EvaluateArguments) -> None:
+    """Before any model loads: every --projects name is some row's project (a misspelt one would be scored as if it
+    were there, on fewer rows)."""
+    if not args.projects:
+        return
+    present = {row.get(args.project_field) for row in read_jsonl(args.input, skip_invalid=True)}
+    missing = sorted(set(args.projects) - present)
+    if missing:
+        there = sorted(str(project) for project in present if project is not None)
+        raise SystemExit(f"{args.input}: no row whose {args.project_field!r} is {', '.join(missing)} "
+                         f"(there: {', '.join(there[:20])})")
+
+
 def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
+    check_projects(args)
     members, label_set = load_members(args)
     dataset, skipped, merge_report = load_classify_rows(args, label_set)
 
@@ -616,8 +627,11 @@ def evaluate_grouping(args: EvaluateArguments) -> dict[str, Any]:
     with `--group_gold failure`, those of one bug and one root-cause type), on failing-test rows whose root cause is
     not an assertion failure; all rows, the held-out projects, and each project apart."""
     label_set = load_label_set(args.labels_file)
-    rows, left_out = [], Counter()
-    for row in read_jsonl(args.input, required_fields=(args.text_field,), skip_invalid=args.skip_invalid_rows):
+    read = read_jsonl(args.input, required_fields=(args.text_field,), skip_invalid=args.skip_invalid_rows)
+    rows, left_out = [], Counter({"an invalid JSONL line": len(read.skipped)} if read.skipped else {})
+    if read.skipped:
+        logger.warning("%s: skipped %d invalid line(s), first: %s", args.input, len(read.skipped), read.skipped[0])
+    for row in read:
         reason = group_row_left_out(row, args, label_set)
         if reason:
             left_out[reason] += 1

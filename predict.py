@@ -29,6 +29,7 @@ from utils.parsing.stacktrace import Trace
 from utils.pipeline.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, StreamState, parse_documents
 from utils.pipeline.batch_codec import BatchCodec
 from utils.pipeline.grouping import FingerprintRule, GroupKey, GroupTable, group_key, load_fingerprint_rules
+from utils.pipeline.outputs import output_paths, replacing, run_report_path
 from utils.pipeline.parse_process import ParseProcess, parse_process_available
 from utils.pipeline.record import GROUP_RECORD_FIELDS, record_json, to_record
 from utils.pipeline.repeat_cache import FrameBlocks, GroupRecordRedactor, StringRedactor
@@ -280,16 +281,6 @@ def progress_bar(stream: DocumentStream, mode: str, to_file: bool) -> Any:
     return bar
 
 
-def output_paths(args: PredictArguments) -> dict[str, str | None]:
-    """Every file a run writes, by the option that names it (None: not asked for)."""
-    return {"--output": args.output, "--output's run report": f"{args.output}.report.json" if args.output else None,
-            "--groups": args.groups, "--report": args.report}
-
-
-def replacing(path: str, replaced: Sequence[str]) -> str:
-    return " (it replaced the file that was there)" if path in replaced else ""
-
-
 def analyse_inputs(args: PredictArguments, redactor: Redactor | None) -> tuple[DocumentStream, Analyzer, StreamResult]:
     """Reads, parses and analyses every input, the records going to --output as they are made (or kept for the
     summary). Bad input raises InputError / ValueError / OSError, and NothingAnalyzed when every input was skipped
@@ -374,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
                   "skipped": input_report.skipped, "warnings": input_report.warnings, "models": analyzer.describe(),
                   "seconds": round(elapsed, 3), "bytes": stream.stats.bytes_read,
                   "redacted": dict(redactor.counts) if redactor else "off"}
-        write_json_atomic(f"{args.output}.report.json", report)
+        write_json_atomic(run_report_path(args.output), report)
         print(f"wrote {outcome.traces} trace(s) from {documents} document(s) to {args.output} "
               f"in {elapsed:.1f}s ({analyzer.describe_short()})" + replacing(args.output, replaced), file=sys.stderr)
     else:

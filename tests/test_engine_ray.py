@@ -252,3 +252,28 @@ def test_dev_set_records_and_groups_match_the_local_path(dev_set_path: Path, tmp
                     "--groups", str(tmp_path / f"{name}-groups.jsonl")]) == 0
     for suffix in (".jsonl", "-groups.jsonl"):
         assert (tmp_path / f"ray{suffix}").read_bytes() == (tmp_path / f"local{suffix}").read_bytes()
+
+
+def test_outputs_are_checked_against_the_files_a_directory_names_and_a_file_named_twice_is_read_once(
+        tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    good = logs / "npe.log"
+    good.write_text((REPO / "examples" / "account_service_npe.log").read_text(encoding="utf-8"), encoding="utf-8")
+    (logs / "out.jsonl").write_text("an earlier run's records\n", encoding="utf-8")
+    lines: list[str] = []
+    # the directory names out.jsonl: written there, it would be read back as a log by the next run
+    assert run_predict(_args("--input", str(logs), "--no-model", "--output", str(logs / "out.jsonl")),
+                       log=lines.append) == 2
+    assert lines == [f"error: --output {logs / 'out.jsonl'}: it is an input of this run ({logs / 'out.jsonl'}); "
+                     "write elsewhere"]
+    (logs / "out.jsonl").unlink()
+    out = tmp_path / "out.jsonl"
+    out.write_text("earlier\n", encoding="utf-8")
+    lines.clear()
+    assert run_predict(_args("--input", str(logs), str(good), "--no-model", "--output", str(out)),
+                       log=lines.append) == 0
+    report = json.loads((tmp_path / "out.jsonl.report.json").read_text(encoding="utf-8"))
+    assert report["skipped"] == [{"source": str(good), "reason": f"the same file as {good}, already read"}]
+    assert report["files"] == 1 and len(out.read_text(encoding="utf-8").splitlines()) == report["traces"]
+    assert any(line.endswith("(it replaced the file that was there)") for line in lines)

@@ -272,14 +272,15 @@ def test_group_task_counts_what_it_leaves_out_and_reads_odd_rows_without_a_trace
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = evaluate.main(["--task", "group", "--input", str(path), "--label_field", "root_exception",
                             "--skip_invalid_rows", "--output_dir", str(tmp_path / "report")])
-    assert report["rows_left_out"] == {"'log' is not text": 1, "no 'bug_id'": 1, "no 'root_exception' text": 1}
+    assert report["rows_left_out"] == {"'log' is not text": 1, "an invalid JSONL line": 1, "no 'bug_id'": 1,
+                                       "no 'root_exception' text": 1}
     assert set(report["results"]) == {"all", "", "p"}  # no held-out project here: no (NaN) slice for it
     assert report["results"][""]["rows"] == 1 and report["results"]["p"]["rows"] == 1
     assert "NaN" not in (tmp_path / "report" / "report.json").read_text(encoding="utf-8")
     assert "Rows not scored: 'log' is not text 1" in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
 
 
-def test_an_output_dir_that_is_a_file_and_an_unknown_project_fail_in_one_line(tmp_path, model_dir) -> None:
+def test_an_output_dir_that_is_a_file_and_an_unknown_project_fail_before_any_model_loads(tmp_path) -> None:
     afile = tmp_path / "afile"
     afile.write_text("x", encoding="utf-8")
     data = _write_rows(tmp_path / "rows.jsonl")
@@ -287,6 +288,6 @@ def test_an_output_dir_that_is_a_file_and_an_unknown_project_fail_in_one_line(tm
         evaluate.main(["--task", "group", "--input", str(data), "--output_dir", str(afile)])
     rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines()]
     data.write_text("".join(json.dumps({**row, "project": "p"}) + "\n" for row in rows), encoding="utf-8")
-    with pytest.raises(SystemExit, match="no row whose 'project' is typo_project"):
-        evaluate.main(["--model", str(model_dir), "--input", str(data), "--label_field", "root_exception",
-                       "--projects", "p", "typo_project", "--output_dir", str(tmp_path / "out")])
+    with pytest.raises(SystemExit, match="no row whose 'project' is typo_project"):  # the model is never read
+        evaluate.main(["--model", str(tmp_path / "no-model-here"), "--input", str(data), "--label_field",
+                       "root_exception", "--projects", "p", "typo_project", "--output_dir", str(tmp_path / "out")])

@@ -291,6 +291,10 @@ def test_a_log_truncated_while_written_is_read_past_its_hole(tmp_path: Path, hol
     assert warning in result.stderr
     documents, report = read_documents([str(log)])
     assert len(documents) == 1 and warning in report.warnings[0]["reason"] and not report.skipped
+    wide = tmp_path / "wide.log"  # UTF-16-BE text after the hole: its own first NUL byte is not the hole's
+    wide.write_bytes(b"\x00" * hole + NPE_LOG.replace("name", "이름").encode("utf-16-be"))
+    documents, report = read_documents([str(wide)])
+    assert len(documents) == 1 and "이름" in documents[0].text and f"{hole} NUL bytes" in report.warnings[0]["reason"]
     binary = tmp_path / "core.bin"  # NULs among the bytes, not a hole before text: still not a log
     binary.write_bytes(b"\x00" * 64 + b"\x7fELF\x00\x00\x01" * 100)
     assert read_documents([str(binary)])[1].skipped[0]["reason"] == "binary file (NUL bytes), not a text log"

@@ -132,18 +132,21 @@ def test_what_a_directory_walk_leaves_out_is_counted(real_dir: Path, tmp_path: P
     corpus = real_dir / "corpus"  # an earlier run's output inside the log directory
     corpus.mkdir()
     write_jsonl(corpus / "train.jsonl", [{"id": "synthetic", "log": IAE.format(value=1), "project": "corpus"}])
+    write_jsonl(corpus / "mine.jsonl", [{"id": "mine", "log": IAE.format(value=2), "project": "mine"}])  # the user's
+    (real_dir / "gone.log").symlink_to(tmp_path / "missing.log")
     nested = real_dir / "nested" / "app.log"
     result = import_real_logs([str(real_dir), str(nested)], load_label_set(), RealLogsOptions(),
-                              leave_out=str(corpus))
+                              leave_out=[str(corpus / "train.jsonl"), str(corpus / "stats.json")])
     reasons = {item["source"]: item["reason"] for item in result.skips.skipped}
     assert reasons[str(real_dir / ".hidden")] == "a hidden directory"
     assert reasons[str(real_dir / ".old.log")] == "a hidden file"
     assert reasons[str(real_dir / "linked")].startswith("a link to a directory, not followed")
-    assert reasons[str(corpus / "train.jsonl")] == "in this run's --output_dir"
+    assert reasons[str(corpus / "train.jsonl")] == "a file this run writes (--output_dir)"
+    assert reasons[str(real_dir / "gone.log")] == "a broken link"
     assert reasons[str(real_dir / "pipe")] == "not a regular file (a pipe, socket or device)"
     assert reasons[str(nested)] == "the same file as one already read"  # its traces counted once
     sources = {row["meta"]["source"] for split in result.splits.values() for row in split}
-    assert "corpus" not in sources and sum(source.endswith("app.log") for source in sources) == 1
+    assert "corpus" not in sources and "mine" in sources and sum(source.endswith("app.log") for source in sources) == 1
 
 
 def test_pii_in_row_ids_and_project_names_is_redacted_too(tmp_path: Path) -> None:

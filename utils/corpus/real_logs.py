@@ -85,14 +85,14 @@ class RealLogsImport:
         return "\n".join(lines)
 
 
-def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_out: str | None = None) -> list[str]:
+def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_out: Iterable[str] = ()) -> list[str]:
     """Files of `paths`, directories walked recursively in sorted order. Counted in `skips`, not read: hidden
     entries, links to directories (a link may loop), pipes and sockets met in a directory (one named is read: a
-    shell's `<(zcat day.log.gz)`), a file already listed (the same file named twice, or a file in a
-    directory also given) and the directory `leave_out` (a corpus written into a log directory would come back as
-    real logs on the next run)."""
+    shell's `<(zcat day.log.gz)`), broken links, a file already listed (the same file named twice, or a file in a
+    directory also given) and the files `leave_out` (the corpus this run writes: written into a log directory, it
+    would come back as real logs on the next run)."""
     skips = skips if skips is not None else SkipReport()
-    outside = os.path.realpath(leave_out) if leave_out else None
+    written = {os.path.realpath(path) for path in leave_out}
     files: list[str] = []
     seen: set[str] = set()
 
@@ -100,8 +100,8 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
         real = os.path.realpath(file)
         if real in seen:
             skips.add(file, "the same file as one already read")
-        elif outside and real.startswith(outside + os.sep):
-            skips.add(file, "in this run's --output_dir")
+        elif real in written:
+            skips.add(file, "a file this run writes (--output_dir)")
         else:
             seen.add(real)
             files.append(file)
@@ -123,6 +123,8 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
                 where = os.path.join(root, name)
                 if name.startswith("."):
                     skips.add(where, "a hidden file")
+                elif not os.path.exists(where):
+                    skips.add(where, "a broken link")
                 elif not os.path.isfile(where):  # a pipe or socket in a log folder would block the run
                     skips.add(where, "not a regular file (a pipe, socket or device)")
                 else:
@@ -133,10 +135,11 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
 def document_rows(document: LogDocument, label_set: LabelSet, skips: SkipReport,
                   numbered: int | None = None) -> tuple[list[dict[str, Any]], int]:
     """One row per exception trace of `document` whose root-cause class the parser reads. A row keeps the whole
-    document when it holds one trace, else the trace's own lines with the log lines that introduced it (log prefixes
-    removed; the parser reads the result back to the same trace). `numbered`: `document` is a region of a plain log
-    read as a stream, after that many failures of its file; its rows are numbered on (`app.log#7`) and keep their
-    own lines, and a region without a failure is no skip (the file's is counted once, at its end). Returns the rows
+    document (a JSONL row's `log`) when it holds one trace, else the trace's own lines with the log lines that
+    introduced it (log prefixes removed; the parser reads the result back to the same trace). `numbered`: `document`
+    is a region of a plain log read as a stream, after that many failures of its file; its rows are numbered on
+    (`app.log#1`, `app.log#2`, also for a file of one failure) and keep their own lines, never the whole file, and a
+    region without a failure is no skip (the file's is counted once, at its end). Returns the rows
     and how many failures `document` held (a failure whose class is unreadable is a counted skip, not a row)."""
     traces = [trace for trace in parse_log(document.text, cut=document.cut) if trace.kind != "thread"]
     failures = [trace for trace in traces if trace.has_exception]
@@ -220,23 +223,26 @@ def split_sources(rows: list[dict[str, Any]], options: RealLogsOptions) -> dict[
 
 def import_real_logs(
     paths: Iterable[str], label_set: LabelSet, options: RealLogsOptions,
-    redact: Callable[[str], str] | None = None, leave_out: str | None = None,
+    redact: Callable[[str], str] | None = None, leave_out: Iterable[str] = (),
 ) -> RealLogsImport:
-    """Rows of every readable trace under `paths` (not under `leave_out`), collapsed, split by source; their text,
+    """Rows of every readable trace under `paths` (but the files `leave_out`), collapsed, split by source; their text,
     ids and source names redacted (a JSONL row's `id` or `project` can be a card number or an e-mail too)."""
     result = RealLogsImport()
     collected = RowCollector(options.collapse_duplicates)
     for path in expand_paths(paths, result.skips, leave_out):
+        rows_before = result.traces_read
         try:
             for row in file_rows(path, label_set, result.skips):
                 result.traces_read += 1
                 collected.add(row)
         except (InputError, OSError) as error:  # unreadable: a counted skip, like predict.py
-            result.skips.add(path, str(error).split(": ", 1)[-1])
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            kept = result.traces_read - rows_before
+            result.skips.add(path, f"unreadable ({reason})" + (f" after {kept} row(s), which are kept" if kept else ""))
     excluded = set(options.exclude_sources)
     unknown = excluded - collected.sources
     if unknown:  # a misspelt test project would otherwise train
-        known = sorted(collected.sources)
+        known = sorted(redact(name) if redact else name for name in collected.sources)
         raise InputError(f"--exclude_sources: no source named {', '.join(sorted(unknown))} in the real logs (their "
                          f"sources: {', '.join(known[:20])}{' ...' if len(known) > 20 else ''})")
     rows = [row for row in collected.rows if row["meta"]["source"] not in excluded]

@@ -119,7 +119,12 @@ def without_leading_hole(raw: bytes, more: Callable[[], bytes] = lambda: b"") ->
         skipped += len(raw)
         raw = more()
     text = raw.lstrip(b"\x00")
-    return text, skipped + len(raw) - len(text)
+    run = skipped + len(raw) - len(text)
+    # UTF-16 big-endian text starts with a NUL byte of its own (a file of it is even-sized, so is its hole): an odd
+    # run before text that reads as UTF-16-BE with that byte back is one byte shorter
+    if run % 2 and sniff_encoding(b"\x00" + text[:_SNIFF_BYTES])[0] == "utf-16-be":
+        text, run = b"\x00" + text, run - 1
+    return text, run
 
 
 def _share_of_nuls(sample: bytes) -> float:
@@ -268,10 +273,11 @@ def jsonl_row_document(
     text, surrogates = without_lone_surrogates(row[text_field])
     if surrogates:
         skips.warn(where, f"{surrogates} lone surrogate escape(s) replaced with U+FFFD")
-    group = row.get("project") or row.get("source")
-    if group is not None and not isinstance(group, str):  # a list or a number would name a source by its repr
-        skips.warn(where, "its `project` / `source` is not text; the file names its source")
-        group = None
+    named = [row.get(key) for key in ("project", "source") if row.get(key)]
+    group = next((name for name in named if isinstance(name, str)), None)
+    if any(not isinstance(name, str) for name in named):  # a list or a number would name a source by its repr
+        skips.warn(where, "its `project` / `source` is not text; " + ("its other field" if group else "the file")
+                   + " names its source")
     return LogDocument(id=str(row.get(id_field) or f"{Path(source).name}:{line_number}"), source=where,
                        text=text, language=language, group=str(group) if group else None)
 
@@ -603,6 +609,23 @@ class StreamStats:
     bytes_read: int = 0
 
 
+SAME_FILE = "the same file as {}, already read"
+
+
+def named_again(paths: list[str]) -> dict[int, str]:
+    """The index of each of `paths` that names a file an earlier one named (overlapping globs, a file beside its
+    directory's listing), with that earlier path: read twice, each of its failures would count twice."""
+    first: dict[str, int] = {}
+    again: dict[int, str] = {}
+    for index, path in enumerate(paths):
+        if path == "-":
+            continue
+        earlier = first.setdefault(os.path.realpath(path), index)
+        if earlier != index:
+            again[index] = paths[earlier]
+    return again
+
+
 class DocumentStream:
     """The documents of `inputs` (`-` is stdin), read as a stream in bounded memory, whatever the size.
 
@@ -627,20 +650,20 @@ class DocumentStream:
 
     def total_bytes(self) -> int | None:
         """Bytes of all inputs, None when one is stdin (its size is not known in advance)."""
-        return None if "-" in self.inputs else sum(os.path.getsize(path) for path in self.inputs)
+        again = named_again(self.inputs)  # a file named twice is read once
+        return None if "-" in self.inputs else sum(os.path.getsize(path) for index, path in enumerate(self.inputs)
+                                                   if index not in again)
 
     def __iter__(self) -> Iterator[LogDocument]:
-        first: dict[str, int] = {}  # a file named twice (overlapping globs) would count each of its failures twice
+        again = named_again(self.inputs)
         for index, path in enumerate(self.inputs):
             if path == "-":
                 yield from self._read(sys.stdin.buffer, "<stdin>")
-                continue
-            earlier = first.setdefault(os.path.realpath(path), index)
-            if earlier != index:
-                self._skip(path, f"the same file as {self.inputs[earlier]}, already read")
-                continue
-            with open(path, "rb") as handle:
-                yield from self._read(handle, path)
+            elif index in again:
+                self._skip(path, SAME_FILE.format(again[index]))
+            else:
+                with open(path, "rb") as handle:
+                    yield from self._read(handle, path)
 
     def _skip(self, source: str, reason: str) -> None:
         if self.strict:

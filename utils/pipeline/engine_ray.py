@@ -34,14 +34,22 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
+from utils.atomic import check_output_paths, open_atomic, write_json_atomic, write_jsonl_atomic
 from utils.labels import load_label_set
-from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, NothingAnalyzed, SkipReport
+from utils.parsing.log_sources import (
+    SAME_FILE,
+    DocumentStream,
+    InputError,
+    LogDocument,
+    NothingAnalyzed,
+    SkipReport,
+    named_again,
+)
 from utils.pipeline.analyze import (
     GROUP_SHARED_FIELDS,
     AnalyzedTrace,
@@ -51,6 +59,7 @@ from utils.pipeline.analyze import (
     parse_documents,
 )
 from utils.pipeline.grouping import GroupKey, GroupTable, group_key, load_fingerprint_rules
+from utils.pipeline.outputs import output_paths, replacing, run_report_path
 from utils.pipeline.record import to_record
 from utils.pipeline.repeat_cache import FrameBlocks
 from utils.redact import RedactOptions, Redactor
@@ -568,7 +577,11 @@ def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line,
     `tuning` (EngineConfig fields: parse_blocks, read_batch_chars, ...) for tests that split small inputs."""
     started = time.perf_counter()
     try:
-        files = expand_inputs(args.input)
+        listed = expand_inputs(args.input)
+        # checked against the files a directory or glob named: an output among them would be read back next run
+        replaced = check_output_paths(output_paths(args), listed)
+        again = named_again(listed)  # read once, the others counted as skips (as on the local path)
+        files = [path for index, path in enumerate(listed) if index not in again]
         if args.fingerprint_rules:  # a bad rules file fails here in one line, not in every worker
             load_fingerprint_rules(args.fingerprint_rules)
         if args.report:
@@ -583,7 +596,11 @@ def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line,
             for batch, payload in stream:
                 yield from batch
                 result = payload or result
-            if result is not None and not result.documents:  # raised inside the atomic write: it keeps the old file
+            if result is None:
+                return
+            for index, earlier in again.items():
+                result.skips.add(listed[index], SAME_FILE.format(earlier))
+            if not result.documents:  # raised inside the atomic write: it keeps the old file
                 raise NothingAnalyzed(result.skips)
 
         if args.output:
@@ -598,11 +615,11 @@ def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line,
         log(f"error: {error}")
         return 2
     assert result is not None
-    return _write_outputs(args, result, files, time.perf_counter() - started, log)
+    return _write_outputs(args, result, files, time.perf_counter() - started, log, replaced)
 
 
 def _write_outputs(args: Any, result: RunResult, files: list[str], elapsed: float,
-                   log: Callable[[str], None]) -> int:
+                   log: Callable[[str], None], replaced: Sequence[str] = ()) -> int:
     """Groups, report, report.json and the summary, as predict.py's local path writes them."""
     redactor = Redactor(RedactOptions(ip_addresses=args.redact_ip_addresses)) if args.redact else None
     table = result.table
@@ -610,11 +627,13 @@ def _write_outputs(args: Any, result: RunResult, files: list[str], elapsed: floa
     if args.groups:
         write_groups(args.groups, groups)
         log(f"wrote {len(groups)} group(s) of {sum(group['count'] for group in groups)} trace(s) to {args.groups}"
-            + (f" ({table.ignored} ignored by fingerprint rules)" if table.ignored else ""))
+            + (f" ({table.ignored} ignored by fingerprint rules)" if table.ignored else "")
+            + replacing(args.groups, replaced))
     if args.report:
         language = choose_language(groups, args.report_language, args.explanation_language)
         write_report(groups, args.report, language, ReportMeta(analyzed=result.traces, ignored=table.ignored))
-        log(f"wrote a report of {len(groups)} group(s) to {args.report} ({language})")
+        log(f"wrote a report of {len(groups)} group(s) to {args.report} ({language})"
+            + replacing(args.report, replaced))
     if redactor is not None:
         result.redacted.update(redactor.counts)
     if args.output:
@@ -623,9 +642,9 @@ def _write_outputs(args: Any, result: RunResult, files: list[str], elapsed: floa
                   "seconds": round(elapsed, 3), "redacted": dict(result.redacted) if args.redact else "off",
                   "engine": "ray", "files": len(files), "split": result.split,
                   "stage_seconds": {name: round(value, 3) for name, value in result.timings.items()}}
-        write_json_atomic(f"{args.output}.report.json", report)
+        write_json_atomic(run_report_path(args.output), report)
         log(f"wrote {result.traces} trace(s) from {result.documents} document(s) to {args.output} in {elapsed:.1f}s "
-            f"on Ray ({result.models_short})")
+            f"on Ray ({result.models_short})" + replacing(args.output, replaced))
     else:
         summary = format_summary(result.items, _Describe(result.models_short))  # type: ignore[arg-type]
         print(redactor.redact(summary) if redactor is not None else summary)
