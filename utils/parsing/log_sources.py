@@ -179,16 +179,25 @@ def without_lone_surrogates(text: str) -> tuple[str, int]:
 _DOCKER_KEYS = frozenset({"log", "stream", "time", "attrs"})
 
 
+_NOT_JSON = object()  # the first line of a text that is no JSON object
+
+
+def _first_json_row(text: str) -> Any:
+    """The JSON value of `text`'s first non-blank line when that line looks like an object (`{...}`), None when it
+    does not parse, `_NOT_JSON` when it does not look like one."""
+    first = next((line for line in text.splitlines() if line.strip()), "").strip()
+    if not (first.startswith("{") and first.endswith("}")):
+        return _NOT_JSON
+    try:
+        return json.loads(first)
+    except json.JSONDecodeError:
+        return None
+
+
 def _is_docker_json_log(text: str) -> bool:
     """Whether `text` starts like Docker's json-file log (`/var/lib/docker/containers/<id>/<id>-json.log`): one
     `{"log": "<a line the container wrote>\\n", "stream": "stderr", "time": ...}` per line."""
-    first = next((line for line in text.splitlines() if line.strip()), "").strip()
-    if not (first.startswith("{") and first.endswith("}")):
-        return False
-    try:
-        row = json.loads(first)
-    except json.JSONDecodeError:
-        return False
+    row = _first_json_row(text)
     return (isinstance(row, dict) and {"log", "stream"} <= set(row) <= _DOCKER_KEYS
             and isinstance(row["log"], str))
 
@@ -222,13 +231,9 @@ def _looks_like_jsonl(path: str, text: str, text_field: str = "log") -> bool:
     every row was a skip for its missing `log`."""
     if path.endswith((".jsonl", ".ndjson")):
         return True
-    first = next((line for line in text.splitlines() if line.strip()), "").strip()
-    if not (first.startswith("{") and first.endswith("}")):
-        return False
-    try:
-        row = json.loads(first)
-    except json.JSONDecodeError:
-        return True  # a malformed row of a JSONL file: counted as such, not read as log text
+    row = _first_json_row(text)
+    if row is None:  # a malformed row of a JSONL file: counted as such, not read as log text
+        return True
     return isinstance(row, dict) and text_field in row
 
 
