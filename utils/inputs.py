@@ -14,6 +14,7 @@ the frames and messages say rather than on the name.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 
@@ -141,7 +142,10 @@ def select_frames(frames: list[Frame], max_frames: int) -> list[int]:
         chosen.append(1)
     if app[0] - 1 not in chosen and app[0] > 0:
         chosen.append(app[0] - 1)
-    chosen.extend(index for index in app if index not in chosen)
+    # app indexes are distinct, so only the throw-site picks above can repeat one; only max_frames are kept (a
+    # StackOverflowError's stack can hold 100,000 application frames)
+    taken = set(chosen)
+    chosen.extend(itertools.islice((index for index in app if index not in taken), max(0, max_frames - len(chosen))))
     return sorted(chosen[:max_frames])
 
 

@@ -11,6 +11,7 @@ lines (a thread dump: lock events point at frames by position) is parsed whole i
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -205,8 +206,9 @@ class FrameBlocks:
             return self._parse_whole(document)
         if any(trace.locks for trace in traces):  # lock events point at frames by position: parse it whole
             return replace(document, text=full), parse_log(full, cut=document.cut)
+        placed = _Placed.of(blocks)
         for trace in traces:
-            _restore(trace, blocks)
+            _restore(trace, placed)
         return replace(document, text=full), traces
 
     def _redacted(self, text: str) -> str:
@@ -217,36 +219,63 @@ class FrameBlocks:
         return replace(document, text=redacted), parse_log(redacted, cut=document.cut)
 
 
+# A placeholder line as `parse` writes it: its indentation and its block's name (letters only)
+_PLACEHOLDER = re.compile(r"[ \t]*at zzrepeat\.Zzblock\.[a-z]+\(Unknown Source\)")
+
+
 def _expand(skeleton: str, blocks: list[tuple[int, str, _Block]]) -> str | None:
     """The skeleton with each placeholder line replaced by its run's redacted lines; None when a placeholder did not
-    survive redaction as it was written (then the document is parsed whole)."""
-    for _, placeholder, block in blocks:
-        if skeleton.count(placeholder) != sum(other is block for _, _, other in blocks):
-            return None
-    for placeholder, block in {placeholder: block for _, placeholder, block in blocks}.items():
-        skeleton = skeleton.replace(placeholder, block.redacted)
-    return skeleton
+    survive redaction as it was written (then the document is parsed whole). One pass over the skeleton, whatever
+    the number of blocks (a burst of thousands of traces is one region)."""
+    expected = Counter(placeholder for _, placeholder, _ in blocks)
+    texts = {placeholder: block.redacted for _, placeholder, block in blocks}
+    if Counter(match.group(0) for match in _PLACEHOLDER.finditer(skeleton)
+               if match.group(0) in texts) != expected:
+        return None
+    return _PLACEHOLDER.sub(lambda match: texts.get(match.group(0), match.group(0)), skeleton)
 
 
-def _restore(trace: Trace, blocks: list[tuple[int, str, _Block]]) -> None:
+@dataclass
+class _Placed:
+    """The blocks of one document, ready for `_restore`: by name, their texts, and their lines with the lines each
+    adds (a running total), so each trace is restored in time that does not grow with the document's blocks."""
+
+    by_name: dict[str, _Block]
+    texts: dict[str, str]
+    lines: list[int]  # each placeholder's 0-based line in the skeleton, in order
+    added: list[int]  # lines the blocks up to and including this one add
+
+    @classmethod
+    def of(cls, blocks: list[tuple[int, str, _Block]]) -> _Placed:
+        added, total = [], 0
+        for _, _, block in blocks:
+            total += block.lines - 1
+            added.append(total)
+        return cls({block.name: block for _, _, block in blocks},
+                   {placeholder: block.redacted for _, placeholder, block in blocks},
+                   [line for line, _, _ in blocks], added)
+
+    def added_before(self, line: int) -> int:
+        """Lines added by the blocks whose placeholder line is below `line`."""
+        count = bisect.bisect_left(self.lines, line)
+        return self.added[count - 1] if count else 0
+
+
+def _restore(trace: Trace, placed: _Placed) -> None:
     """Puts the runs' frames, lines and text back into a trace parsed from the skeleton."""
-    by_name = {block.name: block for _, _, block in blocks}
     for exception in _exceptions(trace.chain):
         if any(frame.class_name == "zzrepeat.Zzblock" for frame in exception.frames):
             frames: list[Frame] = []
             for frame in exception.frames:
-                block = by_name.get(frame.method) if frame.class_name == "zzrepeat.Zzblock" else None
+                block = placed.by_name.get(frame.method) if frame.class_name == "zzrepeat.Zzblock" else None
                 frames.extend(block.frames if block is not None else (frame,))
             exception.frames = frames
+    # `lines`: the placeholders' 0-based lines in the skeleton as parsed; the trace's are 1-based
     start, end = trace.start_line, trace.end_line
-    for line, placeholder, block in blocks:  # `line`: the placeholder's 0-based line in the skeleton as parsed
-        extra = block.lines - 1
-        if line < start - 1:
-            trace.start_line += extra
-        if line <= end - 1:
-            trace.end_line += extra
-        if placeholder.strip() in trace.text:
-            trace.text = trace.text.replace(placeholder, block.redacted)
+    trace.start_line += placed.added_before(start - 1)
+    trace.end_line += placed.added_before(end)
+    if "zzrepeat.Zzblock." in trace.text:
+        trace.text = _PLACEHOLDER.sub(lambda match: placed.texts.get(match.group(0), match.group(0)), trace.text)
 
 
 def _exceptions(chain: list[ThrownException]) -> list[ThrownException]:
