@@ -548,3 +548,18 @@ def test_a_docker_json_file_log_is_read_as_what_the_container_wrote(tmp_path: Pa
     documents, report = read_documents([str(log)])
     assert len(documents) == 1 and "java.lang.IllegalStateException: pool closed\n\tat" in documents[0].text
     assert [item["source"] for item in report.skipped] == [f"{log}:12001"]
+
+
+def test_a_message_of_hundreds_of_lines_is_one_record_when_the_log_is_streamed(tmp_path: Path) -> None:
+    # the streamed reader's regions reach as far as the parser reads a message (they stopped at 202 lines)
+    listing = "\n".join(f"field{number}: must not be null" for number in range(500))
+    log = tmp_path / "app.log"
+    log.write_text("2026-05-02 14:03:55,118 ERROR [main] com.acme.api.OrderController - request failed\n"
+                   f"java.lang.IllegalStateException: validation failed:\n{listing}\n"
+                   "\tat com.acme.api.Validator.check(Validator.java:10)\n"
+                   "2026-05-02 14:03:56,000 INFO [main] com.acme.api.OrderController - next\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(log), "--output", str(out), "--no-model")
+    assert result.returncode == 0, result.stderr
+    records = read_records(out)
+    assert len(records) == 1 and records[0]["location"]["method"] == "check"

@@ -1030,3 +1030,17 @@ def test_a_masked_frame_is_a_frame_not_words_of_the_message() -> None:
     clinit = parse_trace(mask_exception_names("java.lang.ExceptionInInitializerError\n"
                                               "\tat a.b.T$AlwaysThrowsError.<clinit>(T.java:5)\n"))
     assert clinit.frames[0].method == "<clinit>" and not clinit.frames[0].masked
+
+
+def test_a_message_of_hundreds_of_lines_stays_one_exception() -> None:
+    # a validation error listing every field: at 200 lines the message was cut, and its frames made a second,
+    # headless trace (typed by a model and explained as if it were a failure of its own)
+    listing = "\n".join(f"  field{number}: must not be blank" for number in range(500))
+    log = (f"2026-11-30 12:00:00,000 ERROR [main] com.acme.App - failed\n"
+           f"java.lang.IllegalArgumentException: validation failed\n{listing}\n"
+           "\tat com.acme.Validator.check(Validator.java:10)\n\tat com.acme.App.run(App.java:5)\n")
+    traces = [trace for trace in parse_log(log) if trace.has_exception]
+    assert len(traces) == 1
+    root = traces[0].root_cause
+    assert root.class_name == "java.lang.IllegalArgumentException" and len(root.frames) == 2
+    assert root.message.count("must not be blank") == 500

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from utils.literal_scan import literal_database, scan
-from utils.parsing.stacktrace import MASK_TOKEN
+from utils.parsing.stacktrace import MASK_TOKEN, MAX_CONTINUATION_LINES
 
 EXPLANATION_LANGUAGES = ("en", "ko")  # the languages the corpus guidance is written in
 MAX_LOG_BYTES = 64 * 1024 * 1024  # one document larger than this is refused, not parsed
@@ -361,9 +361,10 @@ _FRAME_LINES_AFTER = re.compile(r"(?:\n[ \t]+at [^\n]*)*")  # the frame lines th
 # or elided lines inside a trace (`_BLANK_RUN_INSIDE_TRACE`); candidates closer than both windows share one region.
 REGION_LINES_BEFORE = 4
 REGION_LINES_AFTER = 3
-# An exception line without frames makes the parser read up to 200 lines of message continuation, stopping at the
-# next log record: a region reaches on to the next line with a timestamp (at most this many lines).
-REGION_MAX_EXTENSION = 202
+# An exception line without frames makes the parser read up to MAX_CONTINUATION_LINES lines of message
+# continuation, stopping at the next log record: a region reaches on to the next line with a timestamp (at most this
+# many lines).
+REGION_MAX_EXTENSION = MAX_CONTINUATION_LINES + 2
 # Lines a region must have after it in the text read so far before it is final (a later candidate can no longer
 # join it or extend it).
 _DECIDED_MARGIN = REGION_MAX_EXTENSION + REGION_LINES_BEFORE + REGION_LINES_AFTER + 2

@@ -622,7 +622,9 @@ def _nested_chain(body: str) -> tuple[int, list[ThrownException]] | None:
 # ---------------------------------------------------------------------------------------------------------------
 # The parser: one pass over the lines; each line is split and classified once (cached).
 
-_MAX_CONTINUATION_LINES = 200  # a message longer than this (without reaching a frame) is not taken as one message
+# a message longer than this (without reaching a frame) is not taken as one message; a validation error listing
+# every field runs to hundreds of lines (at 200 such a message was cut, and its frames made a second trace)
+MAX_CONTINUATION_LINES = 1000
 _MAX_CONTINUATION_CHARS = 50_000
 _MAX_DEAD_ENDS = 64  # continuation scans remembered (one per header signature)
 _CACHE_BEHIND = 256  # split lines kept cached behind the parse position
@@ -765,7 +767,7 @@ class _Parser:
         self.extra = extra_library_prefixes
         # Continuation scans that found no frame, per header signature: (first line, line where the scan stopped).
         # One entry per signature: with a single entry, lines alternating two signatures (a prefixed and a bare
-        # dotted name) evicted each other and every line rescanned up to `_MAX_CONTINUATION_LINES` lines.
+        # dotted name) evicted each other and every line rescanned up to `MAX_CONTINUATION_LINES` lines.
         self.dead_ends: dict[object, tuple[int, int]] = {}
 
     def forget_before(self, stop: int) -> None:
@@ -849,7 +851,7 @@ class _Parser:
         chars = 0
         index = start
         listing = True  # every line so far lists a failure (a throwable line indented under the exception line)
-        while len(collected) < _MAX_CONTINUATION_LINES and chars < _MAX_CONTINUATION_CHARS:
+        while len(collected) < MAX_CONTINUATION_LINES and chars < _MAX_CONTINUATION_CHARS:
             line = self.line(index) if index < self.count else None
             if line is None and self.cut:
                 break  # what follows the region decides, and a region ends where no trace line follows
