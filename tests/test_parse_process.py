@@ -132,3 +132,20 @@ def test_a_groups_fields_are_encoded_once_and_each_line_is_the_redacted_records_
     assert [writer.redact_json(record, "g") for record in records] == expected and cached.counts == plain.counts
     assert encoded.count(plain.redact_value(shared["explanation"])) == 1  # once per group, not per record
     assert writer.redact_json(records[1], None) == expected[1]
+
+
+def test_deeply_nested_suppressed_exceptions_cross_to_the_main_process(tmp_path: Path) -> None:
+    lines = ["2026-05-02 14:03:55,118 ERROR [main] com.acme.App - request failed", "com.acme.AppException: top",
+             "\tat com.acme.App.main(App.java:5)"]
+    for level in range(1, 401):  # try-with-resources closing 400 resources, each failing inside the last
+        indent = "\t" * level
+        lines += [f"{indent}Suppressed: com.acme.Close{level}Exception: close {level}",
+                  f"{indent}\tat com.acme.res.Res{level}.close(Res{level}.java:{level})", f"{indent}\t... 1 more"]
+    log = tmp_path / "app.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    repo = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, str(repo / "predict.py"), "--input", str(log), "--output", str(out),
+                             "--no-model"], cwd=repo, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-500:]  # was a RecursionError pickling the batch in the child
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1

@@ -20,6 +20,7 @@ import pickle
 import queue as queue_module
 import shutil
 import signal
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -66,9 +67,15 @@ def _put(channel: Any, message: tuple[Any, ...], spill: str | None = None,
     channel.put(pickle.dumps(("file", spill)))
 
 
+_CHILD_RECURSION_LIMIT = 20_000
+
+
 def _child(produce: Callable[[], Iterator[Any]], stream: Any, redactor: Any, channel: Any, spill_dir: str,
            codec: Any) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's "unwind on SIGTERM" is not for the child it stops
+    # pickling a batch recurses through each trace's nesting (a few calls per level): 200 nested `Suppressed:` blocks
+    # passed Python's default limit, where the one-process path reads 1,000
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), _CHILD_RECURSION_LIMIT))
     gc.freeze()  # what the parent made before the fork: never scanned again (nor its pages copied by the scan)
     gc.set_threshold(*_CHILD_GC_THRESHOLD)
     progress = _Progress()
