@@ -489,6 +489,24 @@ def test_degenerate_generation_falls_back_to_the_type_text(tiny_stage2, monkeypa
     assert any("written 2 times" in problem for problem in record["explanation_rejected"][0]["problems"])
 
 
+
+def test_a_trace_without_frames_gets_a_type_text_without_an_empty_method(tiny_stage2, monkeypatch):
+    import utils.stage2.seq2seq
+    from utils.parsing.log_sources import LogDocument
+    from utils.pipeline.analyze import Analyzer, AnalyzerOptions
+    from utils.pipeline.record import to_record
+
+    monkeypatch.setattr(utils.stage2.seq2seq, "generate_explanations",
+                        lambda model, tokenizer, sources, types=None, locations=None, **options: ["x"] * len(types))
+    log = ("2026-05-02 14:03:55,118 ERROR [main] com.acme.api.OrderController - request failed\n"
+           "java.lang.IllegalStateException: validation failed\n")
+    analyzer = Analyzer(AnalyzerOptions(no_stage1=True, stage2_dir=str(tiny_stage2), recall_threshold=1.01))
+    [item] = analyzer.analyze([LogDocument("t", "t", log)])
+    record = to_record(item)
+    assert record["location"] is None and record["explanation_source"] == "type template"
+    fix = record["explanation_fields"]["fix"]
+    assert " in :" not in fix and "the failing method" in fix  # was "Check the order of calls ... in : whether"
+
 def test_evaluate_explain_runs_on_logs_without_references(tiny_stage2, tmp_path):
     import evaluate
 

@@ -437,7 +437,9 @@ class Analyzer:
         languages = [self._language(item) for item in items]
         slots = [trace_slots(item.trace, item.location) for item in items]
         for item, (values, _) in zip(items, slots):
-            values.setdefault("method", _slot_method(item) or "")
+            method = _slot_method(item)
+            if method:  # without one a text says "the failing method" (an empty slot printed "in : whether ...")
+                values.setdefault("method", method)
         groundings = [trace_grounding(item.trace, item.label, item.location, templates)
                       for item in items]
         if self.scenario_memory is not None:
