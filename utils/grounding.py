@@ -133,13 +133,22 @@ def prose_words(texts: Iterable[str]) -> set[str]:
     return {word.lower() for text in texts for word in PROSE_WORD.findall(_SLOT.sub(" ", text))}
 
 
+_LETTER_RUN = re.compile(r"[A-Za-z]{3,}")
+_RUN_PART = re.compile(r"[A-Z]?[a-z]{3,}|[A-Z]{3,}(?![a-z])")
+
+
 def log_words(text: str) -> set[str]:
     """Every lowercase word (3+ letters) a log holds, parts of code names included: `this.weights` and
-    `getWeights` give "weights"."""
-    words = set()
-    for run in re.findall(r"[A-Za-z]{3,}", text or ""):
-        words.add(run.lower())
-        words.update(part.lower() for part in re.findall(r"[A-Z]?[a-z]{3,}|[A-Z]{3,}(?![a-z])", run))
+    `getWeights` give "weights". Each distinct run of letters is split once, and the runs are read one by one (a
+    message of 20 MB, a whole JSON payload, is millions of runs of a few thousand kinds)."""
+    words: set[str] = set()
+    runs: set[str] = set()
+    for match in _LETTER_RUN.finditer(text or ""):
+        run = match.group(0)
+        if run not in runs:
+            runs.add(run)
+            words.add(run.lower())
+            words.update(part.lower() for part in _RUN_PART.findall(run))
     return words
 
 
