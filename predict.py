@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         # 3. The groups and the report for people.
         write_groups_and_report(args, outcome, redactor, replaced)
     except NothingAnalyzed as nothing:  # a calling script must not take this for a clean run
-        print(f"{nothing.skips.summary()}\nerror: {nothing}", file=sys.stderr)
+        print(nothing.lines(), file=sys.stderr)
         return 2
     except (InputError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -37,6 +37,11 @@ class NothingAnalyzed(Exception):
         super().__init__("no input could be analyzed; no output file was written")
         self.skips = skips
 
+    def lines(self) -> str:
+        """The skips with their reasons, then the one-line error."""
+        summary = self.skips.summary()
+        return f"{summary}\nerror: {self}" if summary else f"error: {self}"
+
 
 @dataclass
 class LogDocument:

@@ -609,7 +609,7 @@ def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line,
             for _ in records():
                 pass
     except NothingAnalyzed as nothing:
-        log(f"{nothing.skips.summary()}\nerror: {nothing}")
+        log(nothing.lines())
         return 2
     except (InputError, ValueError, OSError) as error:
         log(f"error: {error}")
