@@ -11,7 +11,8 @@ seconds per 1,000 traces; `growth` is that figure at the largest count over the 
 stage-1 input of a StackOverflowError with that many application frames is timed in process too
 (`utils.inputs.select_frames`: 24 s for 80,000 frames until 2026-12-06), and so are the words of a message that
 holds a whole JSON payload, which the grounding check of an explanation reads (`utils.grounding.log_words`: 13.6 s
-and 137 MB of Python memory for a 37 MB payload until 2026-12-06, a one-off comparison). Writes reports/bench/<name>.json and prints a table.
+and 137 MB of Python memory for a 37 MB payload until 2026-12-06, a one-off comparison). Writes
+reports/bench/<name>.json and prints a table.
 """
 
 from __future__ import annotations
