@@ -8,8 +8,8 @@ is on the next service. Log text passes `utils.redact` before it is kept.
 
 Inputs: JSONL files (field `log`), plain log files of any size (read as a stream, region by region, as predict.py
 reads them; repeats collapse as they come), or directories of them (walked recursively). Unreadable inputs,
-malformed JSONL lines, traces whose class the parser cannot read, hidden entries, links to directories, a file named
-twice and the run's own output directory are counted skips with their reason.
+malformed JSONL lines, traces whose class the parser cannot read, hidden entries, links to directories, pipes,
+broken links, a file named twice and the files this run writes are counted skips with their reason.
 """
 
 from __future__ import annotations
