@@ -335,15 +335,15 @@ def main(argv: list[str] | None = None) -> int:
     configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
     # 1. Arguments; --engine ray hands the whole run to Ray (imported only then: the local path never needs it).
     (args,) = parse_args_with_config(HfArgumentParser(PredictArguments), argv)
+    if args.engine == "ray":  # it checks its outputs against the files its directories and globs name
+        from utils.pipeline.engine_ray import run_predict
+
+        return run_predict(args)
     try:  # before anything is read: no output may be an input or another output
         replaced = check_output_paths(output_paths(args), args.input)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if args.engine == "ray":
-        from utils.pipeline.engine_ray import run_predict
-
-        return run_predict(args)
     started = time.perf_counter()
     # 2. Read, parse and analyse the inputs, writing each record as it is made (nothing unredacted leaves).
     redactor = Redactor(RedactOptions(ip_addresses=args.redact_ip_addresses)) if args.redact else None

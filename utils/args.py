@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from transformers import HfArgumentParser
 
-from utils.console import VERBOSE_ENV
+from utils.console import VERBOSE_ENV, one_line
 
 EXAMPLES_FILE = Path(__file__).with_name("cli_examples.yaml")
 # Where build_corpus.py writes the corpus by default, and so where the trainers read its splits by default.
@@ -82,7 +82,7 @@ def parse_args_with_config(
             with open(config_path, encoding="utf-8") as handle:
                 config = json.load(handle) if config_path.suffix == ".json" else yaml.safe_load(handle)
         except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as error:
-            raise SystemExit(f"{config_path}: not a valid config file ({' '.join(str(error).split())[:200]})") from None
+            raise SystemExit(f"{config_path}: not a valid config file ({one_line(error)})") from None
         if not isinstance(config, dict):
             raise SystemExit(f"{config_path}: expected a mapping of option: value")
         unknown = sorted(set(config) - known)

@@ -44,6 +44,11 @@ def configure_console(verbose: bool | None = None) -> None:
         sys.excepthook = _one_line_input_errors
 
 
+def one_line(error: BaseException, limit: int = 200) -> str:
+    """An error's text on one line, at most `limit` characters (a YAML or JSON parser's error spans several)."""
+    return " ".join(str(error).split())[:limit]
+
+
 def input_error_line(error: BaseException, program: str, skip_flag_offered: bool) -> str | None:
     """The one line an uncaught input-file error is shown as, or None for any other error (a traceback then).
 

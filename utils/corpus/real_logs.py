@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from utils.labels import ASSERTION_LABEL, LabelSet
-from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, SkipReport, source_file
+from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, SkipReport, named_again, source_file
 from utils.parsing.stacktrace import parse_log
 from utils.pipeline.fingerprint import failure_signature
 
@@ -92,25 +92,12 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
     directory also given) and the files `leave_out` (the corpus this run writes: written into a log directory, it
     would come back as real logs on the next run)."""
     skips = skips if skips is not None else SkipReport()
-    written = {os.path.realpath(path) for path in leave_out}
-    files: list[str] = []
-    seen: set[str] = set()
-
-    def add(file: str) -> None:
-        real = os.path.realpath(file)
-        if real in seen:
-            skips.add(file, "the same file as one already read")
-        elif real in written:
-            skips.add(file, "a file this run writes (--output_dir)")
-        else:
-            seen.add(real)
-            files.append(file)
-
+    listed: list[str] = []
     for path in paths:
         if not os.path.isdir(path):
             if not os.path.exists(path):
                 raise InputError(f"{path}: no such file or directory")
-            add(path)
+            listed.append(path)
             continue
         for root, dirs, names in os.walk(path):
             for name in sorted(dirs):
@@ -128,7 +115,16 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
                 elif not os.path.isfile(where):  # a pipe or socket in a log folder would block the run
                     skips.add(where, "not a regular file (a pipe, socket or device)")
                 else:
-                    add(where)
+                    listed.append(where)
+    again, written = named_again(listed), {os.path.realpath(path) for path in leave_out}
+    files: list[str] = []
+    for index, file in enumerate(listed):
+        if index in again:
+            skips.add(file, "the same file as one already read")
+        elif os.path.realpath(file) in written:
+            skips.add(file, "a file this run writes (--output_dir)")
+        else:
+            files.append(file)
     return files
 
 

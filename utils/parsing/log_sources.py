@@ -199,12 +199,22 @@ def _first_json_row(text: str) -> Any:
         return None
 
 
-def _is_docker_json_log(text: str) -> bool:
-    """Whether `text` starts like Docker's json-file log (`/var/lib/docker/containers/<id>/<id>-json.log`): one
-    `{"log": "<a line the container wrote>\\n", "stream": "stderr", "time": ...}` per line."""
+def _reading(path: str, text: str, text_field: str) -> str:
+    """How to read a file that starts with `text`: "docker", "jsonl" or "plain".
+
+    - docker: Docker's json-file log (`/var/lib/docker/containers/<id>/<id>-json.log`), one `{"log": "<a line the
+      container wrote>\\n", "stream": "stderr", "time": ...}` per line: read as what the container wrote.
+    - jsonl: rows of JSON, each a document, by the file's name, else when its first line is a JSON object with
+      `text_field` (or is a malformed one: counted as such, not read as log text).
+    - plain: anything else. An application's own JSON log (logstash-logback-encoder, ECS, log4j2's JsonLayout: a
+      `stack_trace` or `thrown` field, no `log`) is a plain log whose traces sit JSON-escaped in its lines; read as
+      rows, every row was a skip for its missing `log`."""
     row = _first_json_row(text)
-    return (isinstance(row, dict) and {"log", "stream"} <= set(row) <= _DOCKER_KEYS
-            and isinstance(row["log"], str))
+    if isinstance(row, dict) and {"log", "stream"} <= set(row) <= _DOCKER_KEYS and isinstance(row["log"], str):
+        return "docker"
+    if path.endswith((".jsonl", ".ndjson")) or row is None or isinstance(row, dict) and text_field in row:
+        return "jsonl"
+    return "plain"
 
 
 def _docker_log_texts(texts: Iterable[str], source: str, skips: SkipReport) -> Iterator[str]:
@@ -227,19 +237,6 @@ def _docker_log_texts(texts: Iterable[str], source: str, skips: SkipReport) -> I
                 row = {"log": "\n"}
             out.append(row["log"])
         yield "".join(out)
-
-
-def _looks_like_jsonl(path: str, text: str, text_field: str = "log") -> bool:
-    """Whether to read `path` as rows of JSON, each a document: by its name, else when its first line is a JSON object
-    with `text_field`. An application's own JSON log (logstash-logback-encoder, ECS, log4j2's JsonLayout: a
-    `stack_trace` or `thrown` field, no `log`) is a plain log whose traces sit JSON-escaped in its lines; read as rows,
-    every row was a skip for its missing `log`."""
-    if path.endswith((".jsonl", ".ndjson")):
-        return True
-    row = _first_json_row(text)
-    if row is None:  # a malformed row of a JSONL file: counted as such, not read as log text
-        return True
-    return isinstance(row, dict) and text_field in row
 
 
 def iter_jsonl_documents(
@@ -332,10 +329,10 @@ def read_documents(
                 raise InputError(f"{source}: empty input")
             skips.add(source, "empty input")
             continue
-        docker = _is_docker_json_log(text)
-        if docker:
+        reading = _reading(source, text, text_field)
+        if reading == "docker":
             text = "".join(_docker_log_texts([text], source, skips))
-        if not docker and _looks_like_jsonl(source, text, text_field):
+        if reading == "jsonl":
             documents.extend(iter_jsonl_documents(text, source, text_field, id_field, skips, strict))
         else:
             documents.append(LogDocument(id=Path(source).name, source=source, text=text))
@@ -717,10 +714,11 @@ class DocumentStream:
             self._skip(source, "empty input")
         else:
             chained = _chain_first(first, texts)
-            if _is_docker_json_log(first):
+            reading = _reading(source, first, self.text_field)
+            if reading == "docker":
                 self.stats.documents += 1
                 yield from _plain_log_regions(_docker_log_texts(chained, source, self.skips), source)
-            elif _looks_like_jsonl(source, first, self.text_field):
+            elif reading == "jsonl":
                 yield from self._jsonl_rows(chained, source)
             else:
                 self.stats.documents += 1

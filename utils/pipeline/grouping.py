@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from utils.console import one_line
 from utils.parsing.log_sources import source_file
 from utils.parsing.stacktrace import Trace
 from utils.pipeline.fingerprint import FRAMELESS_TYPES, Signature, failure_signature
@@ -57,7 +58,7 @@ def load_fingerprint_rules(path: str | Path) -> list[FingerprintRule]:
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ValueError(f"{path}: not a YAML file of rules ({' '.join(str(error).split())[:200]})") from None
+        raise ValueError(f"{path}: not a YAML file of rules ({one_line(error)})") from None
     # a misspelt `rules:` would otherwise leave a run without its rules and say nothing
     if not isinstance(config, dict) or set(config) - {"rules"} or not isinstance(config.get("rules", []), list):
         raise ValueError(f"{path}: expected `rules:` with a list of rules, and no other key")

@@ -201,12 +201,12 @@ class FrameBlocks:
         pieces.append(text[position:])
         skeleton = self._redacted("".join(pieces))
         traces = parse_log(skeleton, cut=document.cut)
-        full = _expand(skeleton, blocks)
+        placed = _Placed.of(blocks)
+        full = _expand(skeleton, placed)
         if full is None:  # a placeholder changed by redaction (none of its characters is one a rule reads)
             return self._parse_whole(document)
         if any(trace.locks for trace in traces):  # lock events point at frames by position: parse it whole
             return replace(document, text=full), parse_log(full, cut=document.cut)
-        placed = _Placed.of(blocks)
         for trace in traces:
             _restore(trace, placed)
         return replace(document, text=full), traces
@@ -223,16 +223,14 @@ class FrameBlocks:
 _PLACEHOLDER = re.compile(r"[ \t]*at zzrepeat\.Zzblock\.[a-z]+\(Unknown Source\)")
 
 
-def _expand(skeleton: str, blocks: list[tuple[int, str, _Block]]) -> str | None:
+def _expand(skeleton: str, placed: _Placed) -> str | None:
     """The skeleton with each placeholder line replaced by its run's redacted lines; None when a placeholder did not
     survive redaction as it was written (then the document is parsed whole). One pass over the skeleton, whatever
     the number of blocks (a burst of thousands of traces is one region)."""
-    expected = Counter(placeholder for _, placeholder, _ in blocks)
-    texts = {placeholder: block.redacted for _, placeholder, block in blocks}
     if Counter(match.group(0) for match in _PLACEHOLDER.finditer(skeleton)
-               if match.group(0) in texts) != expected:
+               if match.group(0) in placed.texts) != placed.placeholders:
         return None
-    return _PLACEHOLDER.sub(lambda match: texts.get(match.group(0), match.group(0)), skeleton)
+    return placed.fill(skeleton)
 
 
 @dataclass
@@ -241,7 +239,8 @@ class _Placed:
     adds (a running total), so each trace is restored in time that does not grow with the document's blocks."""
 
     by_name: dict[str, _Block]
-    texts: dict[str, str]
+    texts: dict[str, str]  # placeholder -> its run's redacted lines
+    placeholders: Counter[str]  # how many times each placeholder was written into the skeleton
     lines: list[int]  # each placeholder's 0-based line in the skeleton, in order
     added: list[int]  # lines the blocks up to and including this one add
 
@@ -253,7 +252,11 @@ class _Placed:
             added.append(total)
         return cls({block.name: block for _, _, block in blocks},
                    {placeholder: block.redacted for _, placeholder, block in blocks},
-                   [line for line, _, _ in blocks], added)
+                   Counter(placeholder for _, placeholder, _ in blocks), [line for line, _, _ in blocks], added)
+
+    def fill(self, text: str) -> str:
+        """`text` with each placeholder line replaced by its run's lines."""
+        return _PLACEHOLDER.sub(lambda match: self.texts.get(match.group(0), match.group(0)), text)
 
     def added_before(self, line: int) -> int:
         """Lines added by the blocks whose placeholder line is below `line`."""
@@ -275,7 +278,7 @@ def _restore(trace: Trace, placed: _Placed) -> None:
     trace.start_line += placed.added_before(start - 1)
     trace.end_line += placed.added_before(end)
     if "zzrepeat.Zzblock." in trace.text:
-        trace.text = _PLACEHOLDER.sub(lambda match: placed.texts.get(match.group(0), match.group(0)), trace.text)
+        trace.text = placed.fill(trace.text)
 
 
 def _exceptions(chain: list[ThrownException]) -> list[ThrownException]:
