@@ -57,8 +57,27 @@ def test_one_failure_reached_from_several_tests_is_one_group() -> None:
     assert group_key(first).id == group_key(second).id == group_key(other_test_class).id
     elsewhere = parse_trace(npe.replace("Parser.read", "Parser.write").format(test_class="ParserTest", test="x"))
     assert group_key(elsewhere).id != group_key(first).id
-    only_tests = "java.lang.NullPointerException\n\tat org.acme.ParserTest.{}(ParserTest.java:9)\n"
-    assert group_key(parse_trace(only_tests.format("a"))).id != group_key(parse_trace(only_tests.format("b"))).id
+    # all application code is test code: the test class is where it failed, whichever of its tests saw it
+    only_tests = "java.nio.BufferUnderflowException\n\tat org.acme.{}(ParserTest.java:9)\n"
+    keys = [group_key(parse_trace(only_tests.format(where))) for where in
+            ("ParserTest.toInt", "ParserTest.toLong", "ParserTest$1.run", "LexerTest.toInt")]
+    assert keys[0].id == keys[1].id == keys[2].id != keys[3].id
+    assert keys[0].parts["frames"] == ["org.acme.ParserTest.*"] and "same test class org.acme.ParserTest" in keys[0].reason
+
+
+def test_one_failure_reached_by_several_paths_is_one_group() -> None:
+    # The top application frame is the failure; the frames below it are the path that reached it (a failure
+    # reached from two callers repeats as one group; another top frame, type or message is another failure).
+    trace = ("java.lang.IllegalStateException: {message}\n\tat org.acme.Ledger.post(Ledger.java:10)\n"
+             "\tat org.acme.{caller}(Ledger.java:20)\n")
+    keys = [group_key(parse_trace(trace.format(message=message, caller=caller))) for message, caller in
+            (("closed", "Batch.run"), ("closed", "Api.handle"), ("open", "Batch.run"))]
+    assert keys[0].id == keys[1].id != keys[2].id
+    assert keys[0].parts["frames"] == ["org.acme.Ledger.post"]
+    assert keys[0].reason == ("same root cause java.lang.IllegalStateException, same top application frame "
+                              "(org.acme.Ledger.post), same message template 'closed'")
+    bare = group_key(parse_trace("java.lang.NullPointerException\n\tat org.acme.Ledger.post(Ledger.java:10)\n"))
+    assert bare.reason.endswith(", no message")
 
 
 

@@ -262,3 +262,22 @@ def test_predict_rejects_an_unknown_report_suffix(tmp_path: Path) -> None:
                           text=True, timeout=300)
     assert done.returncode == 2 and ".html or .md" in done.stderr
     assert not (tmp_path / "report.pdf").exists()
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_reason_says_what_the_signature_compared(language: str) -> None:
+    # The signature's frames are the top application frame, a test class (no application frame outside test code,
+    # `Class.*`) or none compared (an OutOfMemoryError): the reason says which, in words, in both formats.
+    text = load_text(language)
+    cases = [(["com.acme.Foo.bar"], "java.lang.IllegalStateException", "reason_top_frame", "com.acme.Foo.bar"),
+             (["com.acme.FooTest.*"], "java.lang.NullPointerException", "reason_test_class", "com.acme.FooTest"),
+             ([], "java.lang.OutOfMemoryError", "reason_frames_not_compared", None)]
+    for frames, fqcn, key, shown in cases:
+        record = group(2, None, fqcn, "")
+        record["fingerprint"] = {"exception": fqcn, "frames": frames, "message": ""}
+        for layout in ("html", "markdown"):
+            rendered = render_report([record], layout, language)
+            words = str(text.table[key]).split("{")[0].strip()
+            assert words in rendered and text("reason_no_message") in rendered, (key, layout)
+            if shown:
+                assert shown in rendered and f"{shown}.*" not in rendered

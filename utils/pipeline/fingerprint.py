@@ -5,7 +5,8 @@ lambda and proxy suffixes normalised) and the root message as a template, with i
 UUIDs, hex, quoted values, timestamps, hosts and ports) masked. Two repeats of one failure that differ only in a
 request id, a value or a timestamp share it; a failure in another method or of another type does not.
 
-`build_corpus.py --real_logs` collapses near-duplicate real traces by it.
+`build_corpus.py --real_logs` collapses near-duplicate real traces by it (three frames, test code included);
+predict.py's groups key the top application frame outside test code (`grouping=True`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ _WHITESPACE = re.compile(r"\s+")
 # Thrown by whichever allocation found the memory gone, so its frames say where the heap ran out, not why: grouping
 # keys it by type and message alone (`Java heap space`, `Metaspace`, ...).
 FRAMELESS_TYPES = frozenset({"java.lang.OutOfMemoryError"})
+# Grouping keys a failure by its top application frame, as Datadog keys it by the "top meaningful frame": the frames
+# below are the path that reached it, and one failure reached by several paths is one failure (chosen on the dev
+# set's five tuning projects, README "Group repeated failures").
+GROUPING_APP_FRAMES = 1
 
 
 def message_template(message: str | None, mask_paths: bool = False) -> str:
@@ -89,6 +94,19 @@ def _top_frames(stack: list[Frame], count: int, skip_test_frames: bool) -> list[
     return non_test or application or stack[:count]
 
 
+def _grouping_frames(stack: list[Frame], count: int) -> tuple[str, ...]:
+    """The top `count` application frames outside test code; where all application code is test code, its (outer)
+    test classes as `Class.*` (one failure seen from several test methods of a class is one failure); else the top
+    library frames."""
+    from utils.locate.kinds import is_test_frame
+
+    chosen = _top_frames(stack, count, skip_test_frames=True)
+    if chosen and not chosen[0].is_library and is_test_frame(chosen[0]):
+        # the outer class: a test's anonymous or inner helper class is the same test class
+        return tuple(dict.fromkeys(f"{frame.class_name.split('$', 1)[0]}.*" for frame in chosen))
+    return tuple(normalized_frame(frame) for frame in chosen)
+
+
 @dataclass(frozen=True)
 class Signature:
     """The parts of a failure signature and their digest."""
@@ -107,15 +125,17 @@ def failure_signature(trace: Trace, app_frames: int = 3, with_lines: bool = Fals
                       grouping: bool = False) -> Signature:
     """The signature of `trace`: root cause class, its top `app_frames` application frames (library frames when it
     has none, so two JDK-only failures still differ by where they were thrown) and its message template.
-    `grouping` (predict.py's groups): test code does not count among the application frames unless there is nothing
-    else, so one failure reached from several tests is one group; a FRAMELESS_TYPES root keeps no frames; paths in
-    the message are masked."""
+    `grouping` (predict.py's groups; `app_frames` is then GROUPING_APP_FRAMES): see `_grouping_frames`; a
+    FRAMELESS_TYPES root keeps no frames; paths in the message are masked."""
     root = trace.root_cause
     exception = root.class_name if root is not None else ""
     stack = trace.full_stack() if root is not None else trace.frames
-    chosen = [] if grouping and exception in FRAMELESS_TYPES else _top_frames(stack, app_frames, grouping)
+    if grouping:
+        frames = () if exception in FRAMELESS_TYPES else _grouping_frames(stack, GROUPING_APP_FRAMES)
+    else:
+        frames = tuple(normalized_frame(frame, with_lines) for frame in _top_frames(stack, app_frames, False))
     return Signature(
         exception=exception,
-        frames=tuple(normalized_frame(frame, with_lines) for frame in chosen),
+        frames=frames,
         message=message_template(root.message if root is not None else " / ".join(trace.context[-1:]), grouping),
     )

@@ -100,10 +100,14 @@ class GroupKey:
 def _describe(signature: Signature) -> str:
     if signature.exception in FRAMELESS_TYPES:
         where = "frames not compared (it is thrown by whichever allocation finds the memory gone)"
+    elif signature.frames and signature.frames[0].endswith(".*"):
+        where = f"same test class {signature.frames[0][:-2]} (no application frame outside test code)"
+    elif signature.frames:
+        where = f"same top application frame ({', '.join(signature.frames)})"
     else:
-        where = f"same top frames ({', '.join(signature.frames) or 'no frames'})"
-    message = f"message template '{signature.message}'" if signature.message else "no message"
-    return f"same root cause {signature.exception or 'unknown'}, {where}, same {message}"
+        where = "no frames"
+    message = f"same message template '{signature.message}'" if signature.message else "no message"
+    return f"same root cause {signature.exception or 'unknown'}, {where}, {message}"
 
 
 def group_key(trace: Trace, rules: Sequence[FingerprintRule] = ()) -> GroupKey:

@@ -7,7 +7,16 @@ from html import escape
 
 from utils.report.text import UiText
 from utils.report.timeline import Timeline, bucket_name, render_svg
-from utils.report.view import GroupView, Totals, explained_by, format_duration, format_time, model_ranking, source_items
+from utils.report.view import (
+    GroupView,
+    Totals,
+    explained_by,
+    format_duration,
+    format_time,
+    grouped_because,
+    model_ranking,
+    source_items,
+)
 
 MAX_UNTIMED_SHOWN = 40  # ranks listed as having no timestamps; the rest are counted
 
@@ -141,18 +150,6 @@ def _timeline(views: list[GroupView], timeline: Timeline | None, text: UiText) -
     return f"<section class=\"card\"><h2>{text('timeline', esc)}</h2>{body}</section>"
 
 
-def _reason(view: GroupView, text: UiText) -> str:
-    parts = view.fingerprint
-    if parts.get("group_as"):
-        return text("reason_rule", esc, rule=esc(parts.get("rule", "")), name=code(parts["group_as"]))
-    if "exception" in parts:
-        frames = ", ".join(code(frame) for frame in parts.get("frames") or []) or text("reason_no_frames", esc)
-        message = code(parts["message"]) if parts.get("message") else text("reason_no_message", esc)
-        return text("reason_signature", esc, exception=code(parts["exception"] or text("unknown")), frames=frames,
-                    message=message)
-    return esc(view.reason)
-
-
 def _explanation(view: GroupView, text: UiText) -> str:
     if not view.explanation:
         return f"<span class=\"muted\">{text('explanation_none', esc)}</span>"
@@ -185,7 +182,7 @@ def _group(view: GroupView, timeline: Timeline | None, text: UiText) -> str:
     seen = {key: esc(format_time(moment)) or f"<span class=\"muted\">{text('no_timestamp', esc)}</span>"
             for key, moment in (("first", view.first_seen), ("last", view.last_seen))}
     facts = (_type_and_cause(view, text) + _fact(text("explanation"), _explanation(view, text))
-             + _fact(text("grouped_because"), _reason(view, text))
+             + _fact(text("grouped_because"), grouped_because(view, text, esc, code))
              + _fact(text("count"), text("count_value", esc, count=view.count))
              + _fact(text("first_seen"), seen["first"]) + _fact(text("last_seen"), seen["last"])
              + _fact(text("sources"), _sources(view.sources, text)))

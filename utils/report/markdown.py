@@ -9,7 +9,16 @@ from html import escape
 
 from utils.report.text import UiText
 from utils.report.timeline import Timeline, bucket_name, sparkline
-from utils.report.view import GroupView, Totals, explained_by, format_duration, format_time, model_ranking, source_items
+from utils.report.view import (
+    GroupView,
+    Totals,
+    explained_by,
+    format_duration,
+    format_time,
+    grouped_because,
+    model_ranking,
+    source_items,
+)
 
 # `$` opens math on GitHub; `#` only matters at a line's start, where log text never is.
 _SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
@@ -97,19 +106,6 @@ def _timeline(views: list[GroupView], timeline: Timeline | None, text: UiText) -
     return lines
 
 
-def _reason(view: GroupView, text: UiText) -> str:
-    parts = view.fingerprint
-    if parts.get("group_as"):
-        return text("reason_rule", md_text, rule=md_text(parts.get("rule", "")), name=md_code(parts["group_as"]))
-    if "exception" in parts:
-        frames = ", ".join(md_code(frame) for frame in parts.get("frames") or []) or text("reason_no_frames",
-                                                                                          md_text)
-        message = md_code(parts["message"]) if parts.get("message") else text("reason_no_message", md_text)
-        return text("reason_signature", md_text, exception=md_code(parts["exception"] or text("unknown")),
-                    frames=frames, message=message)
-    return md_text(view.reason)
-
-
 def _explanation(view: GroupView, text: UiText) -> list[str]:
     label = f"- **{text('explanation', md_text)}**:"
     if not view.explanation:
@@ -139,7 +135,7 @@ def _group(view: GroupView, text: UiText) -> list[str]:
             f"- **{text('type', md_text)}**: {type_value or text('unknown', md_text)}",
             f"- **{text('decided_by', md_text)}**: {decided}", f"- **{text('root_cause', md_text)}**: {root}",
             f"- **{text('location', md_text)}**: {_location(view, text)}", *_explanation(view, text),
-            f"- **{text('grouped_because', md_text)}**: {_reason(view, text)}",
+            f"- **{text('grouped_because', md_text)}**: {grouped_because(view, text, md_text, md_code)}",
             f"- **{text('count', md_text)}**: {text('count_value', md_text, count=view.count)}",
             f"- **{text('first_seen', md_text)}**: {seen['first']}",
             f"- **{text('last_seen', md_text)}**: {seen['last']}",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from utils.pipeline.fingerprint import FRAMELESS_TYPES
 from utils.report.text import UiText
 
 
@@ -72,6 +73,29 @@ def explained_by(view: GroupView, text: UiText, escape: Callable[[Any], str]) ->
         source += " " + text("known_scenario", escape, name=escape(scenario.get("scenario", "")),
                              similarity=escape(scenario.get("similarity", "")))
     return source
+
+
+def grouped_because(view: GroupView, text: UiText, escape: Callable[[Any], str], code: Callable[[Any], str]) -> str:
+    """Why a group's traces were grouped, in the report's language, from the fingerprint's parts (`escape` for
+    words, `code` for log text): the user rule, else each part of the failure signature."""
+    parts = view.fingerprint
+    if parts.get("group_as"):
+        return text("reason_rule", escape, rule=escape(parts.get("rule", "")), name=code(parts["group_as"]))
+    if "exception" not in parts:  # a record of another version: its reason as written
+        return escape(view.reason)
+    frames = list(parts.get("frames") or [])
+    if parts["exception"] in FRAMELESS_TYPES:
+        where = text("reason_frames_not_compared", escape)
+    elif frames and frames[0].endswith(".*"):  # utils/pipeline/fingerprint.py: all application code is test code
+        where = text("reason_test_class", escape, name=", ".join(code(frame[:-2]) for frame in frames))
+    elif frames:
+        where = text("reason_top_frame", escape, frames=", ".join(code(frame) for frame in frames))
+    else:
+        where = text("reason_no_frames", escape)
+    message = (text("reason_message", escape, message=code(parts["message"])) if parts.get("message")
+               else text("reason_no_message", escape))
+    return text("reason_signature", escape, exception=code(parts["exception"] or text("unknown")), frames=where,
+                message=message)
 
 
 def parse_time(value: str | None) -> datetime | None:
