@@ -3,8 +3,9 @@
     python bench/bench_production.py                         # 200MB and 1GB, every model found in models/
     python bench/bench_production.py --sizes 200MB --model runs/cross_project/model_real
 
-Each log is made by `build_corpus.py --production_log SIZE` (reused when it is already in --log_dir with its truth
-file): INFO lines and a few hundred distinct failures repeated with varying timestamps, ids, values and threads.
+Each log is made by `build_corpus.py --production_log SIZE` (reused when it is already in --log_dir with a truth file
+that today's failure signature agrees with): INFO lines and a few hundred distinct failures repeated with varying
+timestamps, ids, values and threads.
 predict.py then runs as a child process with --output and --groups, every stage whose model exists (stage 1, the
 learned locator, stage 2; which ones were on is read back from its report and printed), and the bench reports its
 wall time, MB/s and its own peak RSS (the largest process's, and the sum over predict.py and its parse process),
@@ -26,7 +27,7 @@ from typing import Any
 from benchlib import REPO_ROOT, machine, markdown_table, run_child, write_results
 from transformers import HfArgumentParser
 
-from utils.corpus.production_log import parse_size
+from utils.corpus.production_log import parse_size, truth_is_current
 
 TARGET_MB_PER_S = 25.0
 TARGET_PEAK_RSS_MB = 800.0
@@ -48,13 +49,16 @@ class BenchProductionArguments:
 
 
 def ensure_log(size: str, args: BenchProductionArguments) -> tuple[Path, dict[str, Any], float | None]:
-    """(the log, its truth, seconds spent making it; None when an earlier run's log was reused)."""
+    """(the log, its truth, seconds spent making it; None when an earlier run's log was reused: same seed and size,
+    and group ids today's grouping gives)."""
     path = REPO_ROOT / args.log_dir / f"production_{size}.log"
     truth_path = Path(f"{path}.truth.json")
     if path.is_file() and truth_path.is_file():
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
         if truth.get("seed") == args.seed and truth.get("bytes") == path.stat().st_size:
-            return path, truth, None
+            if truth_is_current(truth):
+                return path, truth, None
+            print(f"{path}: made with another failure signature; making it again", file=sys.stderr)
     made = run_child([sys.executable, "build_corpus.py", "--production_log", size, "--output", str(path),
                       "--seed", str(args.seed)])
     if made["returncode"] != 0:

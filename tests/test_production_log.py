@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from utils.corpus.production_log import ProductionLogConfig, parse_size, write_production_log
+from utils.corpus.production_log import ProductionLogConfig, parse_size, truth_is_current, write_production_log
 from utils.parsing.log_sources import DocumentStream
 
 REPO = Path(__file__).resolve().parents[1]
@@ -88,3 +88,14 @@ def test_build_corpus_cli_writes_the_log_and_its_truth(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, str(REPO / "build_corpus.py"), "--production_log", "huge",
                           "--output", str(output)], capture_output=True, text=True, cwd=REPO, timeout=600)
     assert bad.returncode != 0 and "'huge' is not a size" in bad.stderr
+
+
+def test_a_truth_made_by_another_signature_is_not_current(production_log: tuple[Path, dict]) -> None:
+    # The bench reuses a log only when its truth's group ids are today's: a log made before a change of the failure
+    # signature would otherwise be scored against ids the grouping no longer gives (groups_exact: false).
+    _, truth = production_log
+    config = replace(ProductionLogConfig.from_yaml(), distinct_failures=12, info_lines_per_failure=60)
+    assert truth_is_current(truth, config)
+    stale = {**truth, "failures": [{**truth["failures"][0], "group": "0123456789abcdef"}, *truth["failures"][1:]]}
+    assert not truth_is_current(stale, config)
+    assert not truth_is_current({"seed": 7}, config) and not truth_is_current({**truth, "seed": 8}, config)

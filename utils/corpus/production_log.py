@@ -193,3 +193,15 @@ def write_production_log(path: str | Path, size: int, seed: int = 42,
     }
     write_json_atomic(f"{path}.truth.json", truth)
     return truth
+
+
+def truth_is_current(truth: dict[str, Any], config: ProductionLogConfig | None = None) -> bool:
+    """Whether a truth's group ids are the ones today's grouping gives its log's failures. The failures drawn, and so
+    the log, depend on the grouping (they must group apart), so a log made before a change of the failure signature
+    is made again, not scored against ids the grouping no longer gives."""
+    config = config or ProductionLogConfig.from_yaml()
+    try:
+        failures = distinct_failures(config.distinct_failures, int(truth["seed"]))
+        return all(failures[item["failure"]].group == item["group"] for item in truth["failures"])
+    except (KeyError, IndexError, TypeError, ValueError):  # a truth of another shape, or of another failure count
+        return False
