@@ -77,7 +77,12 @@ def test_one_failure_reached_by_several_paths_is_one_group() -> None:
     assert keys[0].reason == ("same root cause java.lang.IllegalStateException, same top application frame "
                               "(org.acme.Ledger.post), same message template 'closed'")
     bare = group_key(parse_trace("java.lang.NullPointerException\n\tat org.acme.Ledger.post(Ledger.java:10)\n"))
-    assert bare.reason.endswith(", no message")
+    assert bare.reason.endswith(", no message") and bare.parts["frames_are"] == "application"
+    jdk_only = group_key(parse_trace("java.lang.IndexOutOfBoundsException: Index: 3, Size: 1\n"
+                                     "\tat java.util.ArrayList.rangeCheck(ArrayList.java:653)\n"
+                                     "\tat java.util.ArrayList.get(ArrayList.java:429)\n"))
+    assert jdk_only.parts["frames"] == ["java.util.ArrayList.rangeCheck"] and jdk_only.parts["frames_are"] == "library"
+    assert "same top frame (java.util.ArrayList.rangeCheck; no application frame)" in jdk_only.reason
 
 
 

@@ -24,10 +24,11 @@ CORPUS_SHA256 = {
 }
 # the masked ops-ticket-4414 is typed by its throw site (jdk.internal.util.Preconditions.outOfBounds), issue 13;
 # the report says in words how ("the JDK method it was thrown in throws only this class"), not "throw site"
-# grouping keys the top application frame alone: the group ids change, and the report says what was compared
+# grouping keys the top application frame alone: the group ids change, a group says what its frames are
+# (`frames_are`), and the report says what was compared
 EXAMPLES_SHA256 = {
     "records.jsonl": "c6292414f8da51fe4f8408db4bb894f0c36ee6ac414401f29862968bc4cabcf6",
-    "groups.jsonl": "b070a5155870aea7f6db198f9da28c673cdf22331f928cc04739ade30a03c869",
+    "groups.jsonl": "b6443e4fd1b465f7fd1a74f73d4bca6ba1deff92190e65c2acae12b4a0988a32",
     "report.md": "76ebaa49eeca0558649dbd12a55553f07bbc378b7f24d09690c954e238858967",
 }
 DEV_SET_PARSE_SHA256 = "6349eccc95e4a155d7d521e75a5d656e130aae2593c1aa47562645bbcf078034"

@@ -267,14 +267,19 @@ def test_predict_rejects_an_unknown_report_suffix(tmp_path: Path) -> None:
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_the_reason_says_what_the_signature_compared(language: str) -> None:
     # The signature's frames are the top application frame, a test class (no application frame outside test code,
-    # `Class.*`) or none compared (an OutOfMemoryError): the reason says which, in words, in both formats.
+    # `Class.*`), a library frame (no application frame) or none compared (an OutOfMemoryError): the reason says
+    # which, in words, in both formats.
     text = load_text(language)
-    cases = [(["com.acme.Foo.bar"], "java.lang.IllegalStateException", "reason_top_frame", "com.acme.Foo.bar"),
-             (["com.acme.FooTest.*"], "java.lang.NullPointerException", "reason_test_class", "com.acme.FooTest"),
-             ([], "java.lang.OutOfMemoryError", "reason_frames_not_compared", None)]
-    for frames, fqcn, key, shown in cases:
+    cases = [(["com.acme.Foo.bar"], "application", "java.lang.IllegalStateException", "reason_top_frame",
+              "com.acme.Foo.bar"),
+             (["com.acme.FooTest.*"], "test class", "java.lang.NullPointerException", "reason_test_class",
+              "com.acme.FooTest"),
+             (["java.util.ArrayList.get"], "library", "java.lang.IndexOutOfBoundsException", "reason_library_frame",
+              "java.util.ArrayList.get"),
+             ([], "not compared", "java.lang.OutOfMemoryError", "reason_frames_not_compared", None)]
+    for frames, frames_are, fqcn, key, shown in cases:
         record = group(2, None, fqcn, "")
-        record["fingerprint"] = {"exception": fqcn, "frames": frames, "message": ""}
+        record["fingerprint"] = {"exception": fqcn, "frames": frames, "frames_are": frames_are, "message": ""}
         for layout in ("html", "markdown"):
             rendered = render_report([record], layout, language)
             words = str(text.table[key]).split("{")[0].strip()

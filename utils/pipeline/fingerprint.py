@@ -94,26 +94,32 @@ def _top_frames(stack: list[Frame], count: int, skip_test_frames: bool) -> list[
     return non_test or application or stack[:count]
 
 
-def _grouping_frames(stack: list[Frame], count: int) -> tuple[str, ...]:
+def _grouping_frames(stack: list[Frame], count: int) -> tuple[tuple[str, ...], str]:
     """The top `count` application frames outside test code; where all application code is test code, its (outer)
     test classes as `Class.*` (one failure seen from several test methods of a class is one failure); else the top
-    library frames."""
+    library frames. With what they are (Signature.frames_are)."""
     from utils.locate.kinds import is_test_frame
 
     chosen = _top_frames(stack, count, skip_test_frames=True)
     if chosen and not chosen[0].is_library and is_test_frame(chosen[0]):
         # the outer class: a test's anonymous or inner helper class is the same test class
-        return tuple(dict.fromkeys(f"{frame.class_name.split('$', 1)[0]}.*" for frame in chosen))
-    return tuple(normalized_frame(frame) for frame in chosen)
+        return tuple(dict.fromkeys(f"{frame.class_name.split('$', 1)[0]}.*" for frame in chosen)), "test class"
+    return tuple(normalized_frame(frame) for frame in chosen), _kind(chosen)
+
+
+def _kind(chosen: list[Frame]) -> str:
+    return "none" if not chosen else "library" if chosen[0].is_library else "application"
 
 
 @dataclass(frozen=True)
 class Signature:
-    """The parts of a failure signature and their digest."""
+    """The parts of a failure signature and their digest; `frames_are` says what the frames are (application, test
+    class, library, not compared, none) for the reason in words, and is not part of the digest."""
 
     exception: str
     frames: tuple[str, ...]
     message: str
+    frames_are: str = "application"
 
     @property
     def digest(self) -> str:
@@ -130,12 +136,16 @@ def failure_signature(trace: Trace, app_frames: int = 3, with_lines: bool = Fals
     root = trace.root_cause
     exception = root.class_name if root is not None else ""
     stack = trace.full_stack() if root is not None else trace.frames
-    if grouping:
-        frames = () if exception in FRAMELESS_TYPES else _grouping_frames(stack, GROUPING_APP_FRAMES)
+    if grouping and exception in FRAMELESS_TYPES:
+        frames, frames_are = (), "not compared"
+    elif grouping:
+        frames, frames_are = _grouping_frames(stack, GROUPING_APP_FRAMES)
     else:
-        frames = tuple(normalized_frame(frame, with_lines) for frame in _top_frames(stack, app_frames, False))
+        chosen = _top_frames(stack, app_frames, False)
+        frames, frames_are = tuple(normalized_frame(frame, with_lines) for frame in chosen), _kind(chosen)
     return Signature(
         exception=exception,
         frames=frames,
         message=message_template(root.message if root is not None else " / ".join(trace.context[-1:]), grouping),
+        frames_are=frames_are,
     )

@@ -21,7 +21,7 @@ import yaml
 from utils.console import one_line
 from utils.parsing.log_sources import source_file
 from utils.parsing.stacktrace import Trace
-from utils.pipeline.fingerprint import FRAMELESS_TYPES, Signature, failure_signature
+from utils.pipeline.fingerprint import Signature, failure_signature
 
 RULE_KEYS = {"match", "group_as", "ignore"}
 MATCH_KEYS = {"type", "frame", "message"}
@@ -97,15 +97,19 @@ class GroupKey:
     reason: str
 
 
+_FRAMES_ARE = {
+    "application": "same top application frame ({frames})",
+    "test class": "same test class {test_class} (no application frame outside test code)",
+    "library": "same top frame ({frames}; no application frame)",
+    "not compared": "frames not compared (it is thrown by whichever allocation finds the memory gone)",
+    "none": "no frames",
+}
+
+
 def _describe(signature: Signature) -> str:
-    if signature.exception in FRAMELESS_TYPES:
-        where = "frames not compared (it is thrown by whichever allocation finds the memory gone)"
-    elif signature.frames and signature.frames[0].endswith(".*"):
-        where = f"same test class {signature.frames[0][:-2]} (no application frame outside test code)"
-    elif signature.frames:
-        where = f"same top application frame ({', '.join(signature.frames)})"
-    else:
-        where = "no frames"
+    frames = signature.frames
+    where = _FRAMES_ARE[signature.frames_are].format(
+        frames=", ".join(frames), test_class=", ".join(frame.removesuffix(".*") for frame in frames))
     message = f"same message template '{signature.message}'" if signature.message else "no message"
     return f"same root cause {signature.exception or 'unknown'}, {where}, {message}"
 
@@ -120,7 +124,8 @@ def group_key(trace: Trace, rules: Sequence[FingerprintRule] = ()) -> GroupKey:
             return GroupKey(digest, {"rule": number, "group_as": rule.group_as},
                             f"fingerprint rule {number}: grouped as {rule.group_as!r}")
     signature = failure_signature(trace, grouping=True)
-    parts = {"exception": signature.exception, "frames": list(signature.frames), "message": signature.message}
+    parts = {"exception": signature.exception, "frames": list(signature.frames), "frames_are": signature.frames_are,
+             "message": signature.message}
     return GroupKey(signature.digest, parts, _describe(signature))
 
 

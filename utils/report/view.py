@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from utils.pipeline.fingerprint import FRAMELESS_TYPES
 from utils.report.text import UiText
 
 
@@ -84,10 +83,13 @@ def grouped_because(view: GroupView, text: UiText, escape: Callable[[Any], str],
     if "exception" not in parts:  # a record of another version: its reason as written
         return escape(view.reason)
     frames = list(parts.get("frames") or [])
-    if parts["exception"] in FRAMELESS_TYPES:
+    frames_are = parts.get("frames_are") or ("application" if frames else "none")  # records of earlier versions
+    if frames_are == "not compared":
         where = text("reason_frames_not_compared", escape)
-    elif frames and frames[0].endswith(".*"):  # utils/pipeline/fingerprint.py: all application code is test code
-        where = text("reason_test_class", escape, name=", ".join(code(frame[:-2]) for frame in frames))
+    elif frames_are == "test class":
+        where = text("reason_test_class", escape, name=", ".join(code(frame.removesuffix(".*")) for frame in frames))
+    elif frames_are == "library":
+        where = text("reason_library_frame", escape, frames=", ".join(code(frame) for frame in frames))
     elif frames:
         where = text("reason_top_frame", escape, frames=", ".join(code(frame) for frame in frames))
     else:
