@@ -62,7 +62,7 @@ def test_one_failure_reached_from_several_tests_is_one_group() -> None:
     keys = [group_key(parse_trace(only_tests.format(where))) for where in
             ("ParserTest.toInt", "ParserTest.toLong", "ParserTest$1.run", "LexerTest.toInt")]
     assert keys[0].id == keys[1].id == keys[2].id != keys[3].id
-    assert keys[0].parts["frames"] == ["org.acme.ParserTest.*"] and "same test class org.acme.ParserTest" in keys[0].reason
+    assert keys[0].parts["frames"] == ["org.acme.ParserTest.*"] and "same test class 'org.acme.ParserTest'" in keys[0].reason
 
 
 def test_one_failure_reached_by_several_paths_is_one_group() -> None:
@@ -74,15 +74,23 @@ def test_one_failure_reached_by_several_paths_is_one_group() -> None:
             (("closed", "Batch.run"), ("closed", "Api.handle"), ("open", "Batch.run"))]
     assert keys[0].id == keys[1].id != keys[2].id
     assert keys[0].parts["frames"] == ["org.acme.Ledger.post"]
-    assert keys[0].reason == ("same root cause java.lang.IllegalStateException, same top application frame "
-                              "(org.acme.Ledger.post), same message template 'closed'")
+    assert keys[0].reason == ("same root cause 'java.lang.IllegalStateException', same top application frame "
+                              "'org.acme.Ledger.post', same message template 'closed'")
     bare = group_key(parse_trace("java.lang.NullPointerException\n\tat org.acme.Ledger.post(Ledger.java:10)\n"))
     assert bare.reason.endswith(", no message") and bare.parts["frames_are"] == "application"
     jdk_only = group_key(parse_trace("java.lang.IndexOutOfBoundsException: Index: 3, Size: 1\n"
                                      "\tat java.util.ArrayList.rangeCheck(ArrayList.java:653)\n"
                                      "\tat java.util.ArrayList.get(ArrayList.java:429)\n"))
     assert jdk_only.parts["frames"] == ["java.util.ArrayList.rangeCheck"] and jdk_only.parts["frames_are"] == "library"
-    assert "same top frame (java.util.ArrayList.rangeCheck; no application frame)" in jdk_only.reason
+    assert "same top frame 'java.util.ArrayList.rangeCheck' (no application frame)" in jdk_only.reason
+    # a masked frame names no method: the top frame the trace names is the key
+    masked = "java.lang.IllegalStateException: x\n\tat [EXC](Lock.java:{})\n\tat java.util.Lock.{}(Lock.java:9)\n"
+    keys = [group_key(parse_trace(masked.format(line, method))) for line, method in ((1, "a"), (2, "a"), (1, "b"))]
+    assert keys[0].id == keys[1].id != keys[2].id and keys[0].parts["frames"] == ["java.util.Lock.a"]
+    # two lambdas of one class are two methods: grouping keeps the method that wrote each
+    lam = "java.lang.IllegalStateException: x\n\tat org.acme.Ledger.lambda${}$0(Ledger.java:10)\n"
+    keys = [group_key(parse_trace(lam.format(owner))) for owner in ("post", "post", "void")]
+    assert keys[0].parts["frames"] == ["org.acme.Ledger.lambda$post$*"] and keys[0].id == keys[1].id != keys[2].id
 
 
 

@@ -35,7 +35,8 @@ def group(count: int, label: str | None, fqcn: str, message: str, timeline: dict
     fields = dict(part.split("=", 1) for part in explanation.split("; ")) if explanation else None
     return {
         "group": f"g{count:04d}{simple[:6]}", "count": count,
-        "fingerprint": {"exception": fqcn, "frames": ["com.acme.Foo.bar"], "message": message},
+        "fingerprint": {"exception": fqcn, "frames": ["com.acme.Foo.bar"], "frames_are": "application",
+                        "message": message},
         "reason": f"same root cause {fqcn}", "first_seen": f"{times[0]}:05" if times else None,
         "last_seen": f"{times[-1]}:59" if times else None, "sources": {source: count},
         "timeline": dict(timeline or {}),
@@ -267,8 +268,8 @@ def test_predict_rejects_an_unknown_report_suffix(tmp_path: Path) -> None:
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_the_reason_says_what_the_signature_compared(language: str) -> None:
     # The signature's frames are the top application frame, a test class (no application frame outside test code,
-    # `Class.*`), a library frame (no application frame) or none compared (an OutOfMemoryError): the reason says
-    # which, in words, in both formats.
+    # `Class.*`), a library frame (no application frame) or none compared (an OutOfMemoryError); a record of an
+    # earlier version (no `frames_are`) had up to three frames: the reason says which, in words, in both formats.
     text = load_text(language)
     cases = [(["com.acme.Foo.bar"], "application", "java.lang.IllegalStateException", "reason_top_frame",
               "com.acme.Foo.bar"),
@@ -276,13 +277,20 @@ def test_the_reason_says_what_the_signature_compared(language: str) -> None:
               "com.acme.FooTest"),
              (["java.util.ArrayList.get"], "library", "java.lang.IndexOutOfBoundsException", "reason_library_frame",
               "java.util.ArrayList.get"),
-             ([], "not compared", "java.lang.OutOfMemoryError", "reason_frames_not_compared", None)]
+             ([], "not compared", "java.lang.OutOfMemoryError", "reason_frames_not_compared", None),
+             ([], None, "java.lang.OutOfMemoryError", "reason_frames_not_compared", None),
+             (["com.acme.Foo.bar", "com.acme.Main.run"], None, "java.lang.IllegalStateException", "reason_frames",
+              "com.acme.Foo.bar`, `com.acme.Main.run")]
     for frames, frames_are, fqcn, key, shown in cases:
         record = group(2, None, fqcn, "")
-        record["fingerprint"] = {"exception": fqcn, "frames": frames, "frames_are": frames_are, "message": ""}
-        for layout in ("html", "markdown"):
-            rendered = render_report([record], layout, language)
-            words = str(text.table[key]).split("{")[0].strip()
-            assert words in rendered and text("reason_no_message") in rendered, (key, layout)
-            if shown:
-                assert shown in rendered and f"{shown}.*" not in rendered
+        record["fingerprint"] = {"exception": fqcn, "frames": frames, "message": "",
+                                 **({"frames_are": frames_are} if frames_are else {})}
+        where = text(key, frames=f"`{shown}`")
+        expected = text("reason_signature", exception=f"`{fqcn}`", frames=where, message=text("reason_no_message"))
+        markdown = render_report([record], "markdown", language)
+        assert f"- **{text('grouped_because')}**: {expected}\n" in markdown, (key, markdown)
+        html = render_report([record], "html", language)
+        assert str(text.table[key]).split("{")[0].strip() in html and (shown is None or shown.split("`")[0] in html)
+    english = render_report([group(2, None, "java.lang.IllegalStateException", "closed")], "markdown", "en")
+    assert ("same root cause `java.lang.IllegalStateException`, same top application frame `com.acme.Foo.bar`, same "
+            "message template `closed`") in english

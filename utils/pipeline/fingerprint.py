@@ -40,6 +40,13 @@ _WHITESPACE = re.compile(r"\s+")
 # Thrown by whichever allocation found the memory gone, so its frames say where the heap ran out, not why: grouping
 # keys it by type and message alone (`Java heap space`, `Metaspace`, ...).
 FRAMELESS_TYPES = frozenset({"java.lang.OutOfMemoryError"})
+# What a signature's frames are (Signature.frames_are); the reason in words says it (utils/report/text.py).
+APPLICATION, TEST_CLASS, LIBRARY = "application", "test class", "library"
+NOT_COMPARED, NO_FRAMES = "not compared", "none"
+TEST_CLASS_MARK = ".*"  # a test class's key, `com.acme.FooTest.*`: no method, so never a frame's key
+# A lambda's body is named after the method that wrote it (`lambda$settle$0`): grouping keeps that method, since one
+# frame must tell two lambdas of one class apart (the other signatures drop it with the number).
+_LAMBDA_OWNER = re.compile(r"lambda\$(\w+)\$\d+")
 # Grouping keys a failure by its top application frame, as Datadog keys it by the "top meaningful frame": the frames
 # below are the path that reached it, and one failure reached by several paths is one failure (chosen on the dev
 # set's five tuning projects, README "Group repeated failures").
@@ -95,20 +102,24 @@ def _top_frames(stack: list[Frame], count: int, skip_test_frames: bool) -> list[
 
 
 def _grouping_frames(stack: list[Frame], count: int) -> tuple[tuple[str, ...], str]:
-    """The top `count` application frames outside test code; where all application code is test code, its (outer)
-    test classes as `Class.*` (one failure seen from several test methods of a class is one failure); else the top
-    library frames. With what they are (Signature.frames_are)."""
+    """The top `count` application frames outside test code, with what they are (Signature.frames_are). Where all
+    application code is test code: the outer class of the top test frame (one failure seen from several test methods
+    of a class is one failure; it may be a shared base such as `...TestSupport`, which is where the failure was
+    then). Else the top library frames the trace names (a masked frame names none)."""
     from utils.locate.kinds import is_test_frame
+    from utils.locate.names import outer_class
 
     chosen = _top_frames(stack, count, skip_test_frames=True)
     if chosen and not chosen[0].is_library and is_test_frame(chosen[0]):
-        # the outer class: a test's anonymous or inner helper class is the same test class
-        return tuple(dict.fromkeys(f"{frame.class_name.split('$', 1)[0]}.*" for frame in chosen)), "test class"
-    return tuple(normalized_frame(frame) for frame in chosen), _kind(chosen)
+        return tuple(dict.fromkeys(outer_class(frame.class_name) + TEST_CLASS_MARK for frame in chosen)), TEST_CLASS
+    if chosen and chosen[0].is_library:  # no application frame at all
+        chosen = [frame for frame in stack if not frame.masked][:count]
+    names = (_normalized_name(frame.class_name, _LAMBDA_OWNER.sub(r"lambda$\1$*", frame.method)) for frame in chosen)
+    return tuple(names), _kind(chosen)
 
 
 def _kind(chosen: list[Frame]) -> str:
-    return "none" if not chosen else "library" if chosen[0].is_library else "application"
+    return NO_FRAMES if not chosen else LIBRARY if chosen[0].is_library else APPLICATION
 
 
 @dataclass(frozen=True)
@@ -119,7 +130,7 @@ class Signature:
     exception: str
     frames: tuple[str, ...]
     message: str
-    frames_are: str = "application"
+    frames_are: str
 
     @property
     def digest(self) -> str:
@@ -131,13 +142,14 @@ def failure_signature(trace: Trace, app_frames: int = 3, with_lines: bool = Fals
                       grouping: bool = False) -> Signature:
     """The signature of `trace`: root cause class, its top `app_frames` application frames (library frames when it
     has none, so two JDK-only failures still differ by where they were thrown) and its message template.
-    `grouping` (predict.py's groups; `app_frames` is then GROUPING_APP_FRAMES): see `_grouping_frames`; a
-    FRAMELESS_TYPES root keeps no frames; paths in the message are masked."""
+    `grouping` (predict.py's groups): GROUPING_APP_FRAMES frames chosen by `_grouping_frames`, without line numbers
+    (`app_frames` and `with_lines` do not apply); a FRAMELESS_TYPES root keeps no frames; paths in the message are
+    masked."""
     root = trace.root_cause
     exception = root.class_name if root is not None else ""
     stack = trace.full_stack() if root is not None else trace.frames
     if grouping and exception in FRAMELESS_TYPES:
-        frames, frames_are = (), "not compared"
+        frames, frames_are = (), NOT_COMPARED
     elif grouping:
         frames, frames_are = _grouping_frames(stack, GROUPING_APP_FRAMES)
     else:

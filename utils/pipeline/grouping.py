@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ import yaml
 from utils.console import one_line
 from utils.parsing.log_sources import source_file
 from utils.parsing.stacktrace import Trace
-from utils.pipeline.fingerprint import Signature, failure_signature
+from utils.pipeline.fingerprint import failure_signature
+from utils.report.text import grouping_reason, load_text
 
 RULE_KEYS = {"match", "group_as", "ignore"}
 MATCH_KEYS = {"type", "frame", "message"}
@@ -97,21 +99,14 @@ class GroupKey:
     reason: str
 
 
-_FRAMES_ARE = {
-    "application": "same top application frame ({frames})",
-    "test class": "same test class {test_class} (no application frame outside test code)",
-    "library": "same top frame ({frames}; no application frame)",
-    "not compared": "frames not compared (it is thrown by whichever allocation finds the memory gone)",
-    "none": "no frames",
-}
+@lru_cache(maxsize=65536)  # every trace has a key; a log's repeats have few distinct ones
+def _describe(exception: str, frames: tuple[str, ...], frames_are: str, message: str) -> str:
+    parts = {"exception": exception, "frames": list(frames), "frames_are": frames_are, "message": message}
+    return grouping_reason(parts, load_text("en"), str, _quoted) or ""
 
 
-def _describe(signature: Signature) -> str:
-    frames = signature.frames
-    where = _FRAMES_ARE[signature.frames_are].format(
-        frames=", ".join(frames), test_class=", ".join(frame.removesuffix(".*") for frame in frames))
-    message = f"same message template '{signature.message}'" if signature.message else "no message"
-    return f"same root cause {signature.exception or 'unknown'}, {where}, {message}"
+def _quoted(value: Any) -> str:
+    return f"'{value}'"
 
 
 def group_key(trace: Trace, rules: Sequence[FingerprintRule] = ()) -> GroupKey:
@@ -121,12 +116,13 @@ def group_key(trace: Trace, rules: Sequence[FingerprintRule] = ()) -> GroupKey:
             if rule.ignore:
                 return GroupKey(None, {"rule": number}, f"ignored by fingerprint rule {number}")
             digest = hashlib.sha1(f"rule:{rule.group_as}".encode()).hexdigest()[:16]
-            return GroupKey(digest, {"rule": number, "group_as": rule.group_as},
-                            f"fingerprint rule {number}: grouped as {rule.group_as!r}")
+            parts = {"rule": number, "group_as": rule.group_as}
+            return GroupKey(digest, parts, grouping_reason(parts, load_text("en"), str, _quoted) or "")
     signature = failure_signature(trace, grouping=True)
     parts = {"exception": signature.exception, "frames": list(signature.frames), "frames_are": signature.frames_are,
              "message": signature.message}
-    return GroupKey(signature.digest, parts, _describe(signature))
+    return GroupKey(signature.digest, parts, _describe(signature.exception, signature.frames, signature.frames_are,
+                                                       signature.message))
 
 
 # Log timestamps as the common styles print them; a trace whose stamp matches none has no time (not a guess).

@@ -11,6 +11,16 @@ from typing import Any
 
 import yaml
 
+from utils.pipeline.fingerprint import (
+    APPLICATION,
+    FRAMELESS_TYPES,
+    LIBRARY,
+    NO_FRAMES,
+    NOT_COMPARED,
+    TEST_CLASS,
+    TEST_CLASS_MARK,
+)
+
 TEXT_FILE = Path(__file__).resolve().parents[2] / "configs" / "report_text.yaml"
 LANGUAGES = ("en", "ko")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
@@ -41,6 +51,32 @@ class UiText:
         """A value of a translated vocabulary (decided_by, explanation source); unknown values are shown as they
         are, so a new value in utils/pipeline/analyze.py still reads (in English) instead of failing."""
         return str(self.table.get(table, {}).get("none" if value is None else value, value or default))
+
+
+_WHERE_KEYS = {APPLICATION: "reason_top_frame", TEST_CLASS: "reason_test_class", LIBRARY: "reason_library_frame",
+               NOT_COMPARED: "reason_frames_not_compared", NO_FRAMES: "reason_no_frames"}
+
+
+def grouping_reason(parts: dict[str, Any], text: UiText, escape: Callable[[str], str],
+                    code: Callable[[Any], str]) -> str | None:
+    """Why traces were grouped, from a group's fingerprint parts (utils/pipeline/grouping.py), in `text`'s language:
+    the user rule, else each part of the failure signature; None for parts of another shape. `escape` is for the
+    words, `code` for what the log says. It makes predict.py's English `reason` and both report formats' text."""
+    if parts.get("group_as"):
+        return text("reason_rule", escape, rule=escape(str(parts.get("rule", ""))), name=code(parts["group_as"]))
+    if "exception" not in parts:
+        return None
+    frames = list(parts.get("frames") or [])
+    frames_are = parts.get("frames_are")
+    if frames_are is None:  # a record of an earlier version: up to three frames, none for an OutOfMemoryError
+        frames_are = NOT_COMPARED if parts["exception"] in FRAMELESS_TYPES and not frames else None
+    key = _WHERE_KEYS.get(frames_are, "reason_frames" if frames else "reason_no_frames")
+    shown = [frame.removesuffix(TEST_CLASS_MARK) for frame in frames] if frames_are == TEST_CLASS else frames
+    where = text(key, escape, frames=", ".join(code(frame) for frame in shown))
+    message = (text("reason_message", escape, message=code(parts["message"])) if parts.get("message")
+               else text("reason_no_message", escape))
+    return text("reason_signature", escape, exception=code(parts["exception"] or text("unknown")), frames=where,
+                message=message)
 
 
 def load_text(language: str) -> UiText:

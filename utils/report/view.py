@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from utils.report.text import UiText
+from utils.report.text import UiText, grouping_reason
 
 
 @dataclass(frozen=True)
@@ -75,29 +75,9 @@ def explained_by(view: GroupView, text: UiText, escape: Callable[[Any], str]) ->
 
 
 def grouped_because(view: GroupView, text: UiText, escape: Callable[[Any], str], code: Callable[[Any], str]) -> str:
-    """Why a group's traces were grouped, in the report's language, from the fingerprint's parts (`escape` for
-    words, `code` for log text): the user rule, else each part of the failure signature."""
-    parts = view.fingerprint
-    if parts.get("group_as"):
-        return text("reason_rule", escape, rule=escape(parts.get("rule", "")), name=code(parts["group_as"]))
-    if "exception" not in parts:  # a record of another version: its reason as written
-        return escape(view.reason)
-    frames = list(parts.get("frames") or [])
-    frames_are = parts.get("frames_are") or ("application" if frames else "none")  # records of earlier versions
-    if frames_are == "not compared":
-        where = text("reason_frames_not_compared", escape)
-    elif frames_are == "test class":
-        where = text("reason_test_class", escape, name=", ".join(code(frame.removesuffix(".*")) for frame in frames))
-    elif frames_are == "library":
-        where = text("reason_library_frame", escape, frames=", ".join(code(frame) for frame in frames))
-    elif frames:
-        where = text("reason_top_frame", escape, frames=", ".join(code(frame) for frame in frames))
-    else:
-        where = text("reason_no_frames", escape)
-    message = (text("reason_message", escape, message=code(parts["message"])) if parts.get("message")
-               else text("reason_no_message", escape))
-    return text("reason_signature", escape, exception=code(parts["exception"] or text("unknown")), frames=where,
-                message=message)
+    """Why a group's traces were grouped, in the report's language (utils/report/text.grouping_reason); a record of
+    another shape shows its reason as written."""
+    return grouping_reason(view.fingerprint, text, escape, code) or escape(view.reason)
 
 
 def parse_time(value: str | None) -> datetime | None:
