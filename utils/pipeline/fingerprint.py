@@ -114,8 +114,12 @@ def _grouping_frames(stack: list[Frame], count: int) -> tuple[tuple[str, ...], s
         return tuple(dict.fromkeys(outer_class(frame.class_name) + TEST_CLASS_MARK for frame in chosen)), TEST_CLASS
     if chosen and chosen[0].is_library:  # no application frame at all
         chosen = [frame for frame in stack if not frame.masked][:count]
-    names = (_normalized_name(frame.class_name, _LAMBDA_OWNER.sub(r"lambda$\1$*", frame.method)) for frame in chosen)
-    return tuple(names), _kind(chosen)
+    return tuple(_grouping_name(frame.class_name, frame.method) for frame in chosen), _kind(chosen)
+
+
+@lru_cache(maxsize=65536)
+def _grouping_name(class_name: str, method: str) -> str:
+    return _normalized_name(class_name, _LAMBDA_OWNER.sub(r"lambda$\1$*", method))
 
 
 def _kind(chosen: list[Frame]) -> str:

@@ -22,7 +22,7 @@ import yaml
 from utils.console import one_line
 from utils.parsing.log_sources import source_file
 from utils.parsing.stacktrace import Trace
-from utils.pipeline.fingerprint import failure_signature
+from utils.pipeline.fingerprint import Signature, failure_signature
 from utils.report.text import grouping_reason, load_text
 
 RULE_KEYS = {"match", "group_as", "ignore"}
@@ -99,14 +99,19 @@ class GroupKey:
     reason: str
 
 
-@lru_cache(maxsize=65536)  # every trace has a key; a log's repeats have few distinct ones
-def _describe(exception: str, frames: tuple[str, ...], frames_are: str, message: str) -> str:
-    parts = {"exception": exception, "frames": list(frames), "frames_are": frames_are, "message": message}
-    return grouping_reason(parts, load_text("en"), str, _quoted) or ""
+def _signature_parts(signature: Signature) -> dict[str, Any]:
+    return {"exception": signature.exception, "frames": list(signature.frames), "frames_are": signature.frames_are,
+            "message": signature.message}
 
 
-def _quoted(value: Any) -> str:
-    return f"'{value}'"
+def _reason(parts: dict[str, Any]) -> str:
+    """predict.py's `reason`: the report's English words, with what the log says in quotes."""
+    return grouping_reason(parts, load_text("en"), str, lambda value: f"'{value}'") or ""
+
+
+@lru_cache(maxsize=65536)  # every trace has a key; a log's repeats have few distinct signatures
+def _describe(signature: Signature) -> str:
+    return _reason(_signature_parts(signature))
 
 
 def group_key(trace: Trace, rules: Sequence[FingerprintRule] = ()) -> GroupKey:
@@ -117,12 +122,9 @@ def group_key(trace: Trace, rules: Sequence[FingerprintRule] = ()) -> GroupKey:
                 return GroupKey(None, {"rule": number}, f"ignored by fingerprint rule {number}")
             digest = hashlib.sha1(f"rule:{rule.group_as}".encode()).hexdigest()[:16]
             parts = {"rule": number, "group_as": rule.group_as}
-            return GroupKey(digest, parts, grouping_reason(parts, load_text("en"), str, _quoted) or "")
+            return GroupKey(digest, parts, _reason(parts))
     signature = failure_signature(trace, grouping=True)
-    parts = {"exception": signature.exception, "frames": list(signature.frames), "frames_are": signature.frames_are,
-             "message": signature.message}
-    return GroupKey(signature.digest, parts, _describe(signature.exception, signature.frames, signature.frames_are,
-                                                       signature.message))
+    return GroupKey(signature.digest, _signature_parts(signature), _describe(signature))
 
 
 # Log timestamps as the common styles print them; a trace whose stamp matches none has no time (not a guess).
