@@ -97,9 +97,7 @@ class TreeMemory:
             rss = pss = 0
             with_pss = sample % self.PSS_EVERY == 0
             sample += 1
-            # run_child's launcher is this process's child; predict.py and its parse process are the launcher's
-            for child in (grand for launcher in psutil.Process().children() for grand in
-                          launcher.children(recursive=True)):
+            for child in self._tree(psutil):
                 try:
                     info = child.memory_full_info() if with_pss else child.memory_info()
                 except psutil.Error:
@@ -108,6 +106,19 @@ class TreeMemory:
             self.peak_rss = max(self.peak_rss, rss)
             if with_pss:
                 self.peak_pss = max(self.peak_pss, pss)
+
+    @staticmethod
+    def _tree(psutil: Any) -> list[Any]:
+        """predict.py and its parse process: run_child's launcher is this process's child, they are the launcher's.
+        A process that ends while it is listed (the launcher at the end of a run) is left out of this sample: the
+        sampler must not die with it, or the peaks would stop at that sample."""
+        processes = []
+        for launcher in psutil.Process().children():
+            try:
+                processes += launcher.children(recursive=True)
+            except psutil.Error:
+                continue
+        return processes
 
     def __enter__(self) -> TreeMemory:
         self.thread.start()

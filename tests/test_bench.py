@@ -231,6 +231,32 @@ def test_tree_memory_reads_pss_on_a_tenth_of_its_samples(monkeypatch) -> None:
     assert memory.peak_rss >= 100 + calls["rss"] - 1 and memory.peak_pss == 50 + calls["pss"]
 
 
+def test_tree_memory_outlives_a_process_that_ends_while_it_is_listed(monkeypatch) -> None:
+    """The launcher ended between being listed and listing its children: psutil raised NoSuchProcess, the sampler
+    thread died, and the peaks stopped at that sample (seen on a 1 GB bench run)."""
+    import time
+    from types import SimpleNamespace
+
+    import psutil
+
+    sys.modules.pop("bench_production", None)
+    import bench_production
+
+    calls = {"listed": 0}
+
+    def children(recursive=False):
+        calls["listed"] += 1
+        if calls["listed"] % 2:
+            raise psutil.NoSuchProcess(12345)
+        return [SimpleNamespace(memory_info=lambda: SimpleNamespace(rss=100 + calls["listed"]),
+                                memory_full_info=lambda: SimpleNamespace(rss=100, pss=50))]
+
+    monkeypatch.setattr(psutil, "Process", lambda: SimpleNamespace(children=lambda: [SimpleNamespace(children=children)]))
+    with bench_production.TreeMemory() as memory:
+        time.sleep(1.1)
+    assert calls["listed"] >= 6 and memory.peak_rss >= 100 + calls["listed"] - 2
+
+
 # ---------------------------------------------------------------------------------------------- bench scripts
 
 

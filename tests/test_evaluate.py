@@ -204,7 +204,7 @@ def test_group_task_scores_groupings_against_bugs(tmp_path) -> None:
     path = tmp_path / "rows.jsonl"
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     report = evaluate.main(["--task", "group", "--input", str(path), "--label_field", "root_exception",
-                            "--output_dir", str(tmp_path / "report")])
+                            "--group_gold", "bug", "--output_dir", str(tmp_path / "report")])
     result = report["results"]["all"]
     assert result["rows"] == 5 and result["groups"] == 2  # the assertion failure is left out
     assert result["exact text"]["recall"] < 1.0  # the ISE messages differ in a number
@@ -230,11 +230,12 @@ def test_group_gold_failure_splits_a_bug_by_root_type(tmp_path) -> None:
     path = tmp_path / "rows.jsonl"
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     by_bug = evaluate.main(["--task", "group", "--input", str(path), "--label_field", "root_exception",
-                            "--output_dir", str(tmp_path / "bug")])["results"]["all"]
+                            "--group_gold", "bug", "--output_dir", str(tmp_path / "bug")])["results"]["all"]
     assert by_bug["groups"] == 1 and by_bug["failure signature"]["recall"] == 0.5
     assert by_bug["ceiling: gold split by root type"]["f1"] < 1.0
+    # the default gold: one bug's failures of one root-cause type
     by_failure = evaluate.main(["--task", "group", "--input", str(path), "--label_field", "root_exception",
-                                "--group_gold", "failure", "--output_dir", str(tmp_path / "failure")])
+                                "--output_dir", str(tmp_path / "failure")])
     result = by_failure["results"]["all"]
     assert result["groups"] == 2 and result["failure signature"]["f1"] == 1.0
     assert "ceiling: gold split by root type" not in result  # it is the gold itself

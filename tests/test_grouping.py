@@ -106,6 +106,47 @@ def test_an_out_of_memory_error_groups_by_its_message_wherever_it_was_thrown() -
     assert group_key(parse_trace(npe.format("Index.grow"))).id != group_key(parse_trace(npe.format("Cache.put"))).id
 
 
+def test_the_collector_giving_up_is_the_heap_running_out() -> None:
+    # `GC overhead limit exceeded` and `Java heap space` say one thing: the heap is full. Other pools stay apart,
+    # and the non-grouping signature (real_logs' near-duplicates) keeps the JVM's words.
+    from utils.pipeline.fingerprint import failure_signature
+
+    oom = "java.lang.OutOfMemoryError: {}\n\tat org.acme.Index.grow(Index.java:10)\n"
+    keys = [group_key(parse_trace(oom.format(message))) for message in
+            ("GC overhead limit exceeded", "Java heap space", "Metaspace")]
+    assert keys[0].id == keys[1].id != keys[2].id and keys[0].parts["message"] == "Java heap space"
+    assert failure_signature(parse_trace(oom.format("GC overhead limit exceeded"))).message == "GC overhead limit exceeded"
+
+
+def test_a_library_failure_whose_message_names_it_is_one_group_whoever_called() -> None:
+    # Thrown inside a library, with a message that says what failed: the application frame above the library is
+    # only the caller that reached it. A short message, an application's own throw or a test's assertion keeps it.
+    jaxb = ("javax.xml.bind.JAXBException: {message}\n"
+            "\tat com.sun.xml.bind.v2.ContextFactory.loadIndexedClasses(ContextFactory.java:323)\n"
+            "\tat javax.xml.bind.JAXBContext.newInstance(JAXBContext.java:394)\n"
+            "\tat org.acme.model.{caller}(Model.java:95)\n")
+    named = ('error loading class "RestDef" listed in org/acme/model/jaxb.index, make sure that entries are '
+             'accessible on CLASSPATH')
+    keys = [group_key(parse_trace(jaxb.format(message=named, caller=caller)))
+            for caller in ("ModelHelper.createContext", "RouteLoader.load")]
+    assert keys[0].id == keys[1].id and keys[0].parts["frames"] == []
+    assert keys[0].parts["frames_are"] == "library message" and "callers that reached it" in keys[0].reason
+    short = [group_key(parse_trace(jaxb.format(message="bad class <Foo> here", caller=caller)))
+             for caller in ("ModelHelper.createContext", "RouteLoader.load")]
+    assert short[0].id != short[1].id and short[0].parts["frames"] == ["org.acme.model.ModelHelper.createContext"]
+    own = "java.lang.IllegalStateException: {}\n\tat org.acme.model.{}(Model.java:9)\n"
+    assert (group_key(parse_trace(own.format(named, "ModelHelper.check"))).id
+            != group_key(parse_trace(own.format(named, "RouteLoader.check"))).id)
+    assertion = ("java.lang.AssertionError: {}\n\tat org.junit.Assert.fail(Assert.java:88)\n"
+                 "\tat org.acme.model.{}(ModelTest.java:9)\n")
+    assert (group_key(parse_trace(assertion.format(named, "ModelTest.loads"))).id
+            != group_key(parse_trace(assertion.format(named, "RouteTest.loads"))).id)
+    # a masked top frame is not known to be a library's
+    masked = jaxb.replace("com.sun.xml.bind.v2.ContextFactory.loadIndexedClasses", "[EXC]")
+    assert (group_key(parse_trace(masked.format(message=named, caller="ModelHelper.createContext"))).id
+            != group_key(parse_trace(masked.format(message=named, caller="RouteLoader.load"))).id)
+
+
 def test_paths_in_a_message_are_variable_parts_of_a_group_only() -> None:
     from utils.pipeline.fingerprint import failure_signature, message_template
 

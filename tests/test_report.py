@@ -268,7 +268,8 @@ def test_predict_rejects_an_unknown_report_suffix(tmp_path: Path) -> None:
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_the_reason_says_what_the_signature_compared(language: str) -> None:
     # The signature's frames are the top application frame, a test class (no application frame outside test code,
-    # `Class.*`), a library frame (no application frame) or none compared (an OutOfMemoryError); a record of an
+    # `Class.*`), a library frame (no application frame) or none compared (an OutOfMemoryError, a library's failure
+    # whose message names it); a record of an
     # earlier version (no `frames_are`) had up to three frames: the reason says which, in words, in both formats.
     text = load_text(language)
     cases = [(["com.acme.Foo.bar"], "application", "java.lang.IllegalStateException", "reason_top_frame",
@@ -278,6 +279,7 @@ def test_the_reason_says_what_the_signature_compared(language: str) -> None:
              (["java.util.ArrayList.get"], "library", "java.lang.IndexOutOfBoundsException", "reason_library_frame",
               "java.util.ArrayList.get"),
              ([], "not compared", "java.lang.OutOfMemoryError", "reason_frames_not_compared", None),
+             ([], "library message", "javax.xml.bind.JAXBException", "reason_library_message", None),
              ([], None, "java.lang.OutOfMemoryError", "reason_frames_not_compared", None),
              (["com.acme.Foo.bar", "com.acme.Main.run"], None, "java.lang.IllegalStateException", "reason_frames",
               "com.acme.Foo.bar`, `com.acme.Main.run")]

@@ -6,7 +6,8 @@ UUIDs, hex, quoted values, timestamps, hosts and ports) masked. Two repeats of o
 request id, a value or a timestamp share it; a failure in another method or of another type does not.
 
 `build_corpus.py --real_logs` collapses near-duplicate real traces by it (three frames, test code included);
-predict.py's groups key the top application frame outside test code (`grouping=True`).
+predict.py's groups key the top application frame outside test code (`grouping=True`), and no frame where the frames
+say nothing of the failure: an OutOfMemoryError, and a library's failure whose message names it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ FRAMELESS_TYPES = frozenset({"java.lang.OutOfMemoryError"})
 # What a signature's frames are (Signature.frames_are); the reason in words says it (utils/report/text.py).
 APPLICATION, TEST_CLASS, LIBRARY = "application", "test class", "library"
 NOT_COMPARED, NO_FRAMES = "not compared", "none"
+LIBRARY_MESSAGE = "library message"
 TEST_CLASS_MARK = ".*"  # a test class's key, `com.acme.FooTest.*`: no method, so never a frame's key
 # A lambda's body is named after the method that wrote it (`lambda$settle$0`): grouping keeps that method, since one
 # frame must tell two lambdas of one class apart (the other signatures drop it with the number).
@@ -51,6 +53,16 @@ _LAMBDA_OWNER = re.compile(r"lambda\$(\w+)\$\d+")
 # below are the path that reached it, and one failure reached by several paths is one failure (chosen on the dev
 # set's five tuning projects, README "Group repeated failures").
 GROUPING_APP_FRAMES = 1
+# A root cause thrown inside library code whose message template keeps this many words names what failed (JAXB's
+# `... error loading class <str> listed in org/acme/model/jaxb.index ...`): grouping keys it by type and message
+# alone, since the application frame above the library is only the caller that reached it, and one failure reached
+# from several callers is one failure. A shorter message (`null`, `Connection refused`) keeps the caller.
+SPECIFIC_MESSAGE_WORDS = 8
+_PLACEHOLDER = re.compile(r"<(?:uuid|time|host|hex|str|path|num)>\W*")
+_LETTER = re.compile(r"[^\W\d_]")
+# Two messages the JVM writes for one failure: the garbage collector gives up (`GC overhead limit exceeded`) when the
+# heap is as full as when an allocation fails (`Java heap space`). Grouping reads the first as the second.
+SAME_FAILURE_MESSAGES = {("java.lang.OutOfMemoryError", "GC overhead limit exceeded"): "Java heap space"}
 
 
 def message_template(message: str | None, mask_paths: bool = False) -> str:
@@ -122,6 +134,18 @@ def _grouping_name(class_name: str, method: str) -> str:
     return _normalized_name(class_name, _LAMBDA_OWNER.sub(r"lambda$\1$*", method))
 
 
+def _message_names_failure(exception: str, stack: list[Frame], template: str) -> bool:
+    """The root cause was thrown in library code (its top frame, not masked) and its message template keeps
+    SPECIFIC_MESSAGE_WORDS words (not placeholders). Not a test's assertion failure: the test framework throws it,
+    but the test wrote the message and its frame is where the failure is (and the rule was chosen without them)."""
+    from utils.locate.evaluation import ASSERTION_FAILURES
+
+    if not stack or not stack[0].is_library or stack[0].masked or exception.rsplit(".", 1)[-1] in ASSERTION_FAILURES:
+        return False
+    words = sum(1 for word in template.split() if _LETTER.search(word) and not _PLACEHOLDER.fullmatch(word))
+    return words >= SPECIFIC_MESSAGE_WORDS
+
+
 def _kind(chosen: list[Frame]) -> str:
     return NO_FRAMES if not chosen else LIBRARY if chosen[0].is_library else APPLICATION
 
@@ -147,21 +171,22 @@ def failure_signature(trace: Trace, app_frames: int = 3, with_lines: bool = Fals
     """The signature of `trace`: root cause class, its top `app_frames` application frames (library frames when it
     has none, so two JDK-only failures still differ by where they were thrown) and its message template.
     `grouping` (predict.py's groups): GROUPING_APP_FRAMES frames chosen by `_grouping_frames`, without line numbers
-    (`app_frames` and `with_lines` do not apply); a FRAMELESS_TYPES root keeps no frames; paths in the message are
-    masked."""
+    (`app_frames` and `with_lines` do not apply); a FRAMELESS_TYPES root keeps no frames, nor does a library-thrown
+    root whose message names the failure (`_message_names_failure`); paths in the message are masked, and
+    SAME_FAILURE_MESSAGES read as one."""
     root = trace.root_cause
     exception = root.class_name if root is not None else ""
     stack = trace.full_stack() if root is not None else trace.frames
+    message = message_template(root.message if root is not None else " / ".join(trace.context[-1:]), grouping)
     if grouping and exception in FRAMELESS_TYPES:
         frames, frames_are = (), NOT_COMPARED
+    elif grouping and root is not None and _message_names_failure(exception, stack, message):
+        frames, frames_are = (), LIBRARY_MESSAGE
     elif grouping:
         frames, frames_are = _grouping_frames(stack, GROUPING_APP_FRAMES)
     else:
         chosen = _top_frames(stack, app_frames, False)
         frames, frames_are = tuple(normalized_frame(frame, with_lines) for frame in chosen), _kind(chosen)
-    return Signature(
-        exception=exception,
-        frames=frames,
-        message=message_template(root.message if root is not None else " / ".join(trace.context[-1:]), grouping),
-        frames_are=frames_are,
-    )
+    if grouping:
+        message = SAME_FAILURE_MESSAGES.get((exception, message), message)
+    return Signature(exception=exception, frames=frames, message=message, frames_are=frames_are)

@@ -15,6 +15,7 @@ from utils.pipeline.fingerprint import (
     APPLICATION,
     FRAMELESS_TYPES,
     LIBRARY,
+    LIBRARY_MESSAGE,
     NO_FRAMES,
     NOT_COMPARED,
     TEST_CLASS,
@@ -54,7 +55,8 @@ class UiText:
 
 
 _WHERE_KEYS = {APPLICATION: "reason_top_frame", TEST_CLASS: "reason_test_class", LIBRARY: "reason_library_frame",
-               NOT_COMPARED: "reason_frames_not_compared", NO_FRAMES: "reason_no_frames"}
+               NOT_COMPARED: "reason_frames_not_compared", LIBRARY_MESSAGE: "reason_library_message",
+               NO_FRAMES: "reason_no_frames"}
 
 
 def grouping_reason(parts: dict[str, Any], text: UiText, escape: Callable[[str], str],
