@@ -625,9 +625,10 @@ def group_row_left_out(row: dict[str, Any], args: EvaluateArguments, label_set: 
 
 
 def evaluate_grouping(args: EvaluateArguments) -> dict[str, Any]:
-    """B-cubed precision/recall/F1 of each grouping against `--group_field` (traces of one bug should share a group;
-    with `--group_gold failure`, those of one bug and one root-cause type), on failing-test rows whose root cause is
-    not an assertion failure; all rows, the held-out projects, and each project apart."""
+    """B-cubed precision/recall/F1 of each grouping against `--group_field`: by default (`--group_gold failure`) the
+    traces of one bug and one root-cause type should share a group, with `--group_gold bug` those of one bug; on
+    failing-test rows whose root cause is not an assertion failure; all rows, the held-out projects, and each project
+    apart."""
     label_set = load_label_set(args.labels_file)
     read = read_jsonl(args.input, required_fields=(args.text_field,), skip_invalid=args.skip_invalid_rows)
     rows, left_out = [], Counter({"an invalid JSONL line": len(read.skipped)} if read.skipped else {})

@@ -65,6 +65,8 @@ def arm_commands(arm: str, protocol: dict, args: argparse.Namespace) -> tuple[li
         build += ["--real_logs", protocol["dev_set"], "--exclude_sources", *protocol["test_projects"],
                   *([held_out] if held_out else []), "--synthetic_per_real", str(args.synthetic_per_real),
                   "--synthetic_templates", args.synthetic_templates, "--real_repeat", str(args.real_repeat)]
+        if args.real_validation_fraction is not None:
+            build += ["--real_validation_fraction", str(args.real_validation_fraction)]
     train = [python, "train_stage1.py", args.train_config, "--train_file", str(corpus / "train.jsonl"),
              "--validation_file", str(corpus / "validation.jsonl"), "--output_dir", str(model)]
     if arm == "synthetic":  # as many rows as the real arm trains and validates on: only their kind differs
@@ -164,6 +166,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
                         help="build_corpus.py's: which templates' synthetic rows train beside the real ones")
     parser.add_argument("--real_repeat", type=int, default=1,
                         help="build_corpus.py --real_repeat: copies of each real non-assertion training row")
+    parser.add_argument("--real_validation_fraction", type=float, default=None,
+                        help="build_corpus.py --real_validation_fraction (its default when not given; 0: every "
+                             "training project's real rows train, the synthetic rows training did not draw validate)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--generator_config", default=None,
                         help="the synthetic part's generator tables (build_corpus.py's default when not given); "

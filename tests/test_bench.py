@@ -253,8 +253,8 @@ def test_tree_memory_outlives_a_process_that_ends_while_it_is_listed(monkeypatch
 
     monkeypatch.setattr(psutil, "Process", lambda: SimpleNamespace(children=lambda: [SimpleNamespace(children=children)]))
     with bench_production.TreeMemory() as memory:
-        time.sleep(1.1)
-    assert calls["listed"] >= 6 and memory.peak_rss >= 100 + calls["listed"] - 2
+        time.sleep(1.5)  # samples every 0.1 s; a loaded machine may give fewer
+    assert calls["listed"] >= 3 and memory.peak_rss >= 100 + calls["listed"] - 2
 
 
 # ---------------------------------------------------------------------------------------------- bench scripts

@@ -107,44 +107,82 @@ def test_an_out_of_memory_error_groups_by_its_message_wherever_it_was_thrown() -
 
 
 def test_the_collector_giving_up_is_the_heap_running_out() -> None:
-    # `GC overhead limit exceeded` and `Java heap space` say one thing: the heap is full. Other pools stay apart,
-    # and the non-grouping signature (real_logs' near-duplicates) keeps the JVM's words.
+    # `GC overhead limit exceeded` and `Java heap space` say one thing: the heap is full. The template names both;
+    # other pools stay apart, and the non-grouping signature (real_logs' near-duplicates) keeps the JVM's words.
     from utils.pipeline.fingerprint import failure_signature
 
     oom = "java.lang.OutOfMemoryError: {}\n\tat org.acme.Index.grow(Index.java:10)\n"
     keys = [group_key(parse_trace(oom.format(message))) for message in
             ("GC overhead limit exceeded", "Java heap space", "Metaspace")]
-    assert keys[0].id == keys[1].id != keys[2].id and keys[0].parts["message"] == "Java heap space"
+    assert keys[0].id == keys[1].id != keys[2].id
+    assert keys[0].parts["message"] == "Java heap space / GC overhead limit exceeded"
     assert failure_signature(parse_trace(oom.format("GC overhead limit exceeded"))).message == "GC overhead limit exceeded"
 
 
+JAXB = ("javax.xml.bind.JAXBException: {message}\n"
+        "\tat com.sun.xml.bind.v2.ContextFactory.loadIndexedClasses(ContextFactory.java:323)\n"
+        "\tat javax.xml.bind.JAXBContext.newInstance(JAXBContext.java:394)\n"
+        "\tat org.acme.model.{caller}(Model.java:95)\n")
+NAMED = ('error loading class "RestDef" listed in org/acme/model/jaxb.index, make sure that entries are accessible on '
+         'the CLASSPATH')
+CALLERS = ("ModelHelper.createContext", "RouteLoader.load")
+
+
+def _same_group(trace: str, message: str, callers: tuple[str, str] = CALLERS, **slots: str) -> bool:
+    first, second = (group_key(parse_trace(trace.format(message=message, caller=caller, **slots)))
+                     for caller in callers)
+    return first.id == second.id
+
+
 def test_a_library_failure_whose_message_names_it_is_one_group_whoever_called() -> None:
-    # Thrown inside a library, with a message that says what failed: the application frame above the library is
-    # only the caller that reached it. A short message, an application's own throw or a test's assertion keeps it.
-    jaxb = ("javax.xml.bind.JAXBException: {message}\n"
-            "\tat com.sun.xml.bind.v2.ContextFactory.loadIndexedClasses(ContextFactory.java:323)\n"
-            "\tat javax.xml.bind.JAXBContext.newInstance(JAXBContext.java:394)\n"
-            "\tat org.acme.model.{caller}(Model.java:95)\n")
-    named = ('error loading class "RestDef" listed in org/acme/model/jaxb.index, make sure that entries are '
-             'accessible on CLASSPATH')
-    keys = [group_key(parse_trace(jaxb.format(message=named, caller=caller)))
-            for caller in ("ModelHelper.createContext", "RouteLoader.load")]
+    # Thrown inside a library, with a message that names what failed: the application frame above the library is
+    # only the caller that reached it. The non-grouping signature keeps the frames.
+    from utils.pipeline.fingerprint import failure_signature
+
+    keys = [group_key(parse_trace(JAXB.format(message=NAMED, caller=caller))) for caller in CALLERS]
     assert keys[0].id == keys[1].id and keys[0].parts["frames"] == []
     assert keys[0].parts["frames_are"] == "library message" and "callers that reached it" in keys[0].reason
-    short = [group_key(parse_trace(jaxb.format(message="bad class <Foo> here", caller=caller)))
-             for caller in ("ModelHelper.createContext", "RouteLoader.load")]
-    assert short[0].id != short[1].id and short[0].parts["frames"] == ["org.acme.model.ModelHelper.createContext"]
-    own = "java.lang.IllegalStateException: {}\n\tat org.acme.model.{}(Model.java:9)\n"
-    assert (group_key(parse_trace(own.format(named, "ModelHelper.check"))).id
-            != group_key(parse_trace(own.format(named, "RouteLoader.check"))).id)
-    assertion = ("java.lang.AssertionError: {}\n\tat org.junit.Assert.fail(Assert.java:88)\n"
-                 "\tat org.acme.model.{}(ModelTest.java:9)\n")
-    assert (group_key(parse_trace(assertion.format(named, "ModelTest.loads"))).id
-            != group_key(parse_trace(assertion.format(named, "RouteTest.loads"))).id)
-    # a masked top frame is not known to be a library's
-    masked = jaxb.replace("com.sun.xml.bind.v2.ContextFactory.loadIndexedClasses", "[EXC]")
-    assert (group_key(parse_trace(masked.format(message=named, caller="ModelHelper.createContext"))).id
-            != group_key(parse_trace(masked.format(message=named, caller="RouteLoader.load"))).id)
+    assert failure_signature(parse_trace(JAXB.format(message=NAMED, caller=CALLERS[0]))).frames == (
+        "org.acme.model.ModelHelper.createContext",)
+    # 8 words besides placeholders, and a qualified name: 7 words, placeholders between words, or no name keep it
+    assert _same_group(JAXB, "class org.acme.Rest listed here could not be loaded")
+    assert not _same_group(JAXB, "class org.acme.Rest listed could not be loaded")
+    assert not _same_group(JAXB, "class org.acme.Rest (<num>) [<num>] #<num> <str>,<str> <num>/<num> (<str>) here")
+    assert not _same_group(JAXB, "error loading one class listed in the index, make sure that entries are there")
+
+
+def test_a_message_the_application_or_the_test_wrote_keeps_its_frame() -> None:
+    # The library threw, but the words may not tell two failures apart: its naming part is quoted (kept in the key
+    # once the caller is not), the application's own words through a validation helper, a test's assertion, a name
+    # the log hides, a thrower unknown (no frames of its own), a masked top frame.
+    bean = ("org.springframework.beans.factory.NoSuchBeanDefinitionException: No qualifying bean of type '{kind}' "
+            "available: expected at least one bean which qualifies as autowire candidate in org.acme.context\n"
+            "\tat org.springframework.beans.factory.support.DefaultListableBeanFactory.getBean(DLBF.java:9)\n"
+            "\tat org.acme.{caller}(App.java:3)\n")
+    assert _same_group(bean, "", kind="org.acme.A")  # one bean, two callers: the masked part is the same
+    first, second = (group_key(parse_trace(bean.format(message="", kind=kind, caller=caller)))
+                     for kind, caller in (("org.acme.A", "Pay.run"), ("org.acme.B", "Card.run")))
+    assert first.id != second.id and "of type 'org.acme.A' available" in first.parts["message"]
+    from utils.pipeline.fingerprint import message_template
+
+    assert message_template("type 'org.acme.A' said 'hello 42'", keep_quoted=True) == "type 'org.acme.A' said <str>"
+    helper = ("java.lang.NullPointerException: {message}\n\tat java.util.Objects.requireNonNull(Objects.java:228)\n"
+              "\tat org.acme.{caller}(Model.java:9)\n")
+    assert not _same_group(helper, NAMED)
+    assertion = ("java.lang.AssertionError: {message}\n\tat org.junit.Assert.fail(Assert.java:88)\n"
+                 "\tat org.acme.model.{caller}(ModelTest.java:9)\n")
+    assert not _same_group(assertion, NAMED, ("ModelTest.loads", "RouteTest.loads"))
+    runner = ("org.acme.CheckFailed: {message}\n\tat junit.framework.Assert.assertEquals(Assert.java:8)\n"
+              "\tat org.acme.model.{caller}(ModelTest.java:9)\n")
+    assert not _same_group(runner, NAMED, ("ModelTest.loads", "RouteTest.loads"))
+    masked_name = JAXB.replace("javax.xml.bind.JAXBException", "[EXC]")
+    assert not _same_group(masked_name, NAMED)
+    no_own_frames = ("java.lang.RuntimeException: wrapped\n\tat com.sun.xml.bind.v2.Loader.load(Loader.java:3)\n"
+                     "\tat org.acme.model.{caller}(Model.java:95)\n"
+                     "Caused by: javax.xml.bind.JAXBException: {message}\n\t... 2 more\n")
+    assert not _same_group(no_own_frames, NAMED)
+    masked_frame = JAXB.replace("com.sun.xml.bind.v2.ContextFactory.loadIndexedClasses", "[EXC]")
+    assert not _same_group(masked_frame, NAMED)
 
 
 def test_paths_in_a_message_are_variable_parts_of_a_group_only() -> None:

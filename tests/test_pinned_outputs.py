@@ -26,12 +26,12 @@ CORPUS_SHA256 = {
 # the report says in words how ("the JDK method it was thrown in throws only this class"), not "throw site"
 # grouping keys the top application frame alone: the group ids change, a group says what its frames are
 # (`frames_are`), and its reason and the report say what was compared, from one function (utils/report/text.py);
-# a library's failure whose message names it groups without its caller (multi_service.log's Jackson error: was
-# c6292414... / b0b1165f... / 76ebaa49...)
+# a library's failure whose message names it groups without its caller, its quoted names kept (multi_service.log's
+# Jackson error: was c6292414... / b0b1165f... / 76ebaa49...)
 EXAMPLES_SHA256 = {
-    "records.jsonl": "764516a18473c7da05acef249e2b937376c7b358ecb6cd849c91800e4549330d",
-    "groups.jsonl": "5a3db0ed7c7b1826d0436215cb7eb22b9b6ca5464525e6c099ae7ea29a632268",
-    "report.md": "217dcf41255be243e9e3fdd0a11ba7306dfd5992a40a105a450fca057211e057",
+    "records.jsonl": "df9972e7f80789069b7d1223ed534c61303789e091f8bba78fb9317e99f325da",
+    "groups.jsonl": "d8d767320a90e86f475688ea40099ccbc2a57a9724ad1ad2c6b85a131bb327e9",
+    "report.md": "2b8001d4c8d9da7faa9fb04edb2f6119f5cc52904fb48d215dd03ec80d91b1a1",
 }
 DEV_SET_PARSE_SHA256 = "6349eccc95e4a155d7d521e75a5d656e130aae2593c1aa47562645bbcf078034"
 DEV_SET_EVALUATION_SHA256 = {

@@ -75,7 +75,7 @@ _TRANSLATOR_METHOD = re.compile(
 )
 _TRANSLATOR_CLASS = re.compile(r"Exception(?:Translat|Convert|Mapp|Utils)|Translator|Throwables|DataAccessUtils")
 _PARSER_METHOD = re.compile(r"^(?:parse|fromString|valueOf|decode|convert|resolve|lookup|forName|of$|from[A-Z])")
-_VALIDATION_LIBRARY_CLASSES = {
+VALIDATION_LIBRARY_CLASSES = {
     "java.util.Objects",
     "com.google.common.base.Preconditions",
     "com.google.common.base.Verify",
@@ -157,11 +157,11 @@ def _is_checker(frames: list[Frame], position: int, kinds: list[str], implicit_n
     Spring's `DataAccessUtils`, Guava's `Throwables`) is no check: it reports what went wrong further down. Nor is a
     library callee in an exception that carries a cause (`wraps_cause`): it caught that cause and rethrew it."""
     frame = frames[position]
-    if frame.class_name in _VALIDATION_LIBRARY_CLASSES:
+    if frame.class_name in VALIDATION_LIBRARY_CLASSES:
         return True
     if position > 0:
         callee = frames[position - 1]
-        if callee.class_name in _VALIDATION_LIBRARY_CLASSES:
+        if callee.class_name in VALIDATION_LIBRARY_CLASSES:
             return True
         if kinds[position - 1] not in ("library", "jdk") or wraps_cause or is_translator_frame(callee):
             return False

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from utils.parsing.stacktrace import Frame, Trace
+from utils.parsing.stacktrace import Frame, ThrownException, Trace
 
 _MAX_MESSAGE_CHARS = 300  # a template longer than this adds nothing that tells two failures apart
 # Order matters: longer, more specific shapes first, so a UUID is not read as hex runs and numbers. Each shape is
@@ -53,29 +53,43 @@ _LAMBDA_OWNER = re.compile(r"lambda\$(\w+)\$\d+")
 # below are the path that reached it, and one failure reached by several paths is one failure (chosen on the dev
 # set's five tuning projects, README "Group repeated failures").
 GROUPING_APP_FRAMES = 1
-# A root cause thrown inside library code whose message template keeps this many words names what failed (JAXB's
-# `... error loading class <str> listed in org/acme/model/jaxb.index ...`): grouping keys it by type and message
-# alone, since the application frame above the library is only the caller that reached it, and one failure reached
-# from several callers is one failure. A shorter message (`null`, `Connection refused`) keeps the caller.
+# A root cause thrown inside library code whose message template keeps this many words and a qualified name names what
+# failed (JAXB's `... error loading class <str> listed in org/acme/model/jaxb.index ...`): grouping keys it by type and
+# message alone, since the application frame above the library is only the caller that reached it, and one failure
+# reached from several callers is one failure; its quoted values stay in the key, since without the caller they may
+# be all that tells two failures apart (`No qualifying bean of type 'A'`). A shorter message (`null`, `Connection
+# refused`) or one without a qualified name (a wrapper's `Exchange[Message: Hello]`) keeps the caller.
 SPECIFIC_MESSAGE_WORDS = 8
-_PLACEHOLDER = re.compile(r"<(?:uuid|time|host|hex|str|path|num)>\W*")
+_QUALIFIED_NAME = re.compile(r"(?<![\w<$])[A-Za-z_$][\w$]*(?:[./][A-Za-z_$][\w$-]*){2,}")
+_PLACEHOLDERS = re.compile("|".join(sorted({re.escape(name) for name, _, _ in _VARIABLE_PARTS})))
+_CUT_PLACEHOLDER = re.compile(r"<\w*$")  # the 300-character cut can leave `<nu`
 _LETTER = re.compile(r"[^\W\d_]")
 # Two messages the JVM writes for one failure: the garbage collector gives up (`GC overhead limit exceeded`) when the
-# heap is as full as when an allocation fails (`Java heap space`). Grouping reads the first as the second.
-SAME_FAILURE_MESSAGES = {("java.lang.OutOfMemoryError", "GC overhead limit exceeded"): "Java heap space"}
+# heap is as full as when an allocation fails (`Java heap space`). Grouping gives both one template that names both.
+_HEAP_FULL = "Java heap space / GC overhead limit exceeded"
+SAME_FAILURE_MESSAGES = {("java.lang.OutOfMemoryError", "GC overhead limit exceeded"): _HEAP_FULL,
+                         ("java.lang.OutOfMemoryError", "Java heap space"): _HEAP_FULL}
 
 
-def message_template(message: str | None, mask_paths: bool = False) -> str:
+def message_template(message: str | None, mask_paths: bool = False, keep_quoted: bool = False) -> str:
     """`message` with its variable parts masked and whitespace collapsed: `Index 7 out of bounds for length 7`
     and `Index 3 out of bounds for length 5` both give `Index <num> out of bounds for length <num>`. Paths are
-    masked only when `mask_paths` (grouping)."""
+    masked only when `mask_paths` (grouping); a quoted name (`'com.acme.Foo'`, `"cardToken"`: no space, no
+    punctuation of a value) is kept when `keep_quoted`, a quoted value or document still masked."""
     text = _WHITESPACE.sub(" ", (message or "")[: _MAX_MESSAGE_CHARS * 4]).strip()
     for placeholder, needed, pattern in _VARIABLE_PARTS:
         if placeholder == "<path>" and not mask_paths:
             continue
         if all(character in text for character in needed):
-            text = pattern.sub(placeholder, text)
+            text = pattern.sub(_keep_quoted_name if placeholder == "<str>" and keep_quoted else placeholder, text)
     return text[:_MAX_MESSAGE_CHARS]
+
+
+_QUOTED_NAME = re.compile(r"[\w.$/-]{1,100}")
+
+
+def _keep_quoted_name(match: re.Match[str]) -> str:
+    return match.group() if _QUOTED_NAME.fullmatch(match.group()[1:-1]) else "<str>"
 
 
 def normalized_frame(frame: Frame, with_line: bool = False) -> str:
@@ -134,16 +148,25 @@ def _grouping_name(class_name: str, method: str) -> str:
     return _normalized_name(class_name, _LAMBDA_OWNER.sub(r"lambda$\1$*", method))
 
 
-def _message_names_failure(exception: str, stack: list[Frame], template: str) -> bool:
-    """The root cause was thrown in library code (its top frame, not masked) and its message template keeps
-    SPECIFIC_MESSAGE_WORDS words (not placeholders). Not a test's assertion failure: the test framework throws it,
-    but the test wrote the message and its frame is where the failure is (and the rule was chosen without them)."""
+def _message_names_failure(root: ThrownException, template: str) -> bool:
+    """The root cause was thrown in library code and its message template names the failure: SPECIFIC_MESSAGE_WORDS
+    words once placeholders are taken out, and a qualified name. The thrower is the root cause's own top frame (a
+    masked frame is not known to be a library's; without frames of its own the thrower is unknown). Not where the
+    message is the application's or the test's: a validation helper (`Objects.requireNonNull(x, "...")`), a test
+    framework, an assertion failure, or a name unread (a masked log hides which it is)."""
     from utils.locate.evaluation import ASSERTION_FAILURES
+    from utils.locate.features import VALIDATION_LIBRARY_CLASSES
+    from utils.locate.kinds import load_runner_rules
 
-    if not stack or not stack[0].is_library or stack[0].masked or exception.rsplit(".", 1)[-1] in ASSERTION_FAILURES:
+    thrower = root.frames[0] if root.frames else None
+    if (thrower is None or not thrower.is_library or thrower.masked or not root.class_name
+            or root.class_name.rsplit(".", 1)[-1] in ASSERTION_FAILURES
+            or thrower.class_name in VALIDATION_LIBRARY_CLASSES
+            or thrower.class_name.startswith(load_runner_rules().runners)):
         return False
-    words = sum(1 for word in template.split() if _LETTER.search(word) and not _PLACEHOLDER.fullmatch(word))
-    return words >= SPECIFIC_MESSAGE_WORDS
+    text = _CUT_PLACEHOLDER.sub("", _PLACEHOLDERS.sub(" ", template))
+    words = sum(1 for word in text.split() if _LETTER.search(word))
+    return words >= SPECIFIC_MESSAGE_WORDS and bool(_QUALIFIED_NAME.search(text))
 
 
 def _kind(chosen: list[Frame]) -> str:
@@ -153,7 +176,7 @@ def _kind(chosen: list[Frame]) -> str:
 @dataclass(frozen=True)
 class Signature:
     """The parts of a failure signature and their digest; `frames_are` says what the frames are (application, test
-    class, library, not compared, none) for the reason in words, and is not part of the digest."""
+    class, library, not compared, library message, none) for the reason in words, and is not part of the digest."""
 
     exception: str
     frames: tuple[str, ...]
@@ -180,8 +203,10 @@ def failure_signature(trace: Trace, app_frames: int = 3, with_lines: bool = Fals
     message = message_template(root.message if root is not None else " / ".join(trace.context[-1:]), grouping)
     if grouping and exception in FRAMELESS_TYPES:
         frames, frames_are = (), NOT_COMPARED
-    elif grouping and root is not None and _message_names_failure(exception, stack, message):
+    elif grouping and root is not None and _message_names_failure(root, message):
+        # without the caller to tell them apart, a quoted name is the failure's (`No qualifying bean of type 'A'`)
         frames, frames_are = (), LIBRARY_MESSAGE
+        message = message_template(root.message, mask_paths=True, keep_quoted=True)
     elif grouping:
         frames, frames_are = _grouping_frames(stack, GROUPING_APP_FRAMES)
     else:
