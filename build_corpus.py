@@ -109,7 +109,8 @@ class CorpusArguments:
                   "choices": list(SYNTHETIC_TEMPLATES)},
     )
     real_validation_fraction: float = field(
-        default=0.15, metadata={"help": "Share of real rows (whole sources) put in the validation split."}
+        default=RealLogsOptions.validation_fraction,
+        metadata={"help": "Share of real rows (whole sources) put in the validation split."},
     )
     real_test_fraction: float = field(
         default=0.0, metadata={"help": "Share of real rows (whole sources) put in the test split."}
@@ -216,7 +217,8 @@ def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]],
         raise SystemExit(f"--real_logs: {error}") from error
     report = {**real.summary(), "redacted": dict(redactor.counts) if redactor else "off",
               "synthetic_per_real": args.synthetic_per_real, "real_repeat": args.real_repeat,
-              "synthetic_templates": templates_used(args.synthetic_templates, real.splits)}
+              "synthetic_templates": templates_used(args.synthetic_templates, real.splits),
+              "real_validation_fraction": args.real_validation_fraction}
     return mixed, report
 
 

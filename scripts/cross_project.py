@@ -32,7 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: `utils` is beside scripts/
     sys.path.insert(0, str(ROOT))
 
-from utils.corpus.real_logs import REAL_LOGS_REPORT, SYNTHETIC_TEMPLATES  # noqa: E402  (after the path is set)
+from utils.corpus.real_logs import (  # noqa: E402  (after the path is set)
+    REAL_LOGS_REPORT,
+    SYNTHETIC_TEMPLATES,
+    RealLogsOptions,
+)
 
 SUBSETS = ("non_assertion", "non_assertion_unique", "not_other", "all")
 
@@ -64,9 +68,8 @@ def arm_commands(arm: str, protocol: dict, args: argparse.Namespace) -> tuple[li
     if arm != "synthetic":
         build += ["--real_logs", protocol["dev_set"], "--exclude_sources", *protocol["test_projects"],
                   *([held_out] if held_out else []), "--synthetic_per_real", str(args.synthetic_per_real),
-                  "--synthetic_templates", args.synthetic_templates, "--real_repeat", str(args.real_repeat)]
-        if args.real_validation_fraction is not None:
-            build += ["--real_validation_fraction", str(args.real_validation_fraction)]
+                  "--synthetic_templates", args.synthetic_templates, "--real_repeat", str(args.real_repeat),
+                  "--real_validation_fraction", str(args.real_validation_fraction)]
     train = [python, "train_stage1.py", args.train_config, "--train_file", str(corpus / "train.jsonl"),
              "--validation_file", str(corpus / "validation.jsonl"), "--output_dir", str(model)]
     if arm == "synthetic":  # as many rows as the real arm trains and validates on: only their kind differs
@@ -90,17 +93,22 @@ def arm_commands(arm: str, protocol: dict, args: argparse.Namespace) -> tuple[li
 def check_reused_corpus(corpus: Path, args: argparse.Namespace) -> None:
     """Refuses a corpus built with another synthetic mix than the one asked for: a step whose output exists is
     reused, and a corpus of an older recipe would otherwise be scored as the new one. A report without the
-    templates key was written before `--synthetic_templates` existed, when training drew from held-out templates."""
+    templates key was written before `--synthetic_templates` existed, when training drew from held-out templates;
+    one without the validation fraction, before it was recorded, with the default fraction."""
     report_path = ROOT / corpus / REAL_LOGS_REPORT
     if not report_path.is_file():
         return
     report = json.loads(report_path.read_text(encoding="utf-8"))
     built = (report.get("synthetic_templates", "held_out"), float(report["synthetic_per_real"]),
-             int(report.get("real_repeat", 1)))
-    if built != (args.synthetic_templates, float(args.synthetic_per_real), args.real_repeat):
+             int(report.get("real_repeat", 1)),
+             float(report.get("real_validation_fraction", RealLogsOptions.validation_fraction)))
+    asked = (args.synthetic_templates, float(args.synthetic_per_real), args.real_repeat,
+             float(args.real_validation_fraction))
+    if built != asked:
         raise SystemExit(f"{corpus}: built with --synthetic_templates {built[0]} --synthetic_per_real {built[1]:g} "
-                         f"--real_repeat {built[2]}, not {args.synthetic_templates} / {args.synthetic_per_real:g} / "
-                         f"{args.real_repeat}; use another --work_dir or remove it")
+                         f"--real_repeat {built[2]} --real_validation_fraction {built[3]:g}, not "
+                         f"{' / '.join(f'{value:g}' if isinstance(value, float) else str(value) for value in asked)}; "
+                         "use another --work_dir or remove it")
 
 
 def table(reports: dict[str, dict]) -> str:
@@ -166,9 +174,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
                         help="build_corpus.py's: which templates' synthetic rows train beside the real ones")
     parser.add_argument("--real_repeat", type=int, default=1,
                         help="build_corpus.py --real_repeat: copies of each real non-assertion training row")
-    parser.add_argument("--real_validation_fraction", type=float, default=None,
-                        help="build_corpus.py --real_validation_fraction (its default when not given; 0: every "
-                             "training project's real rows train, the synthetic rows training did not draw validate)")
+    parser.add_argument("--real_validation_fraction", type=float, default=RealLogsOptions.validation_fraction,
+                        help="build_corpus.py --real_validation_fraction (0: every training project's real rows "
+                             "train, the synthetic rows training did not draw validate)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--generator_config", default=None,
                         help="the synthetic part's generator tables (build_corpus.py's default when not given); "

@@ -32,7 +32,8 @@ def test_a_fold_arm_leaves_its_project_out_of_training_and_is_scored_on_it_alone
     protocol = {"dev_set": "dev.jsonl", "source_field": "project", "train_projects": ["camel", "maven"],
                 "test_projects": ["flink", "wicket"]}
     args = argparse.Namespace(work_dir=str(tmp_path), seed=42, generator_config=None, synthetic_per_real=6.0,
-                              synthetic_templates="all", real_repeat=1, train_config="configs/stage1_quick.yaml")
+                              synthetic_templates="all", real_repeat=1, train_config="configs/stage1_quick.yaml",
+                              real_validation_fraction=0.15)
     (build, train, evaluate), model, report = arm_commands("fold-camel", protocol, args)
     excluded = build[build.index("--exclude_sources") + 1: build.index("--synthetic_per_real")]
     assert excluded == ["flink", "wicket", "camel"] and "--real_logs" in build
@@ -42,6 +43,9 @@ def test_a_fold_arm_leaves_its_project_out_of_training_and_is_scored_on_it_alone
     (real_build, *_), _, _ = arm_commands("real", protocol, args)
     assert real_build[real_build.index("--exclude_sources") + 1: real_build.index("--synthetic_per_real")] == [
         "flink", "wicket"]
+    args.real_validation_fraction = 0.0  # every training project's rows train
+    (real_build, *_), _, _ = arm_commands("real", protocol, args)
+    assert real_build[real_build.index("--real_validation_fraction") + 1] == "0.0"
 
 
 def test_the_fold_table_sums_each_held_out_project_s_signatures() -> None:
@@ -62,7 +66,8 @@ def test_a_corpus_of_another_synthetic_mix_is_refused_not_reused(tmp_path: Path)
     protocol = {"dev_set": "dev.jsonl", "source_field": "project", "train_projects": ["camel", "maven"],
                 "test_projects": ["flink", "wicket"]}
     args = argparse.Namespace(work_dir=str(tmp_path), seed=42, generator_config=None, synthetic_per_real=6.0,
-                              synthetic_templates="all", real_repeat=1, train_config="configs/stage1_quick.yaml")
+                              synthetic_templates="all", real_repeat=1, train_config="configs/stage1_quick.yaml",
+                              real_validation_fraction=0.15)
     corpus = tmp_path / "corpus_real"
     corpus.mkdir()
     (corpus / "train.jsonl").write_text("{}\n", encoding="utf-8")
@@ -73,6 +78,9 @@ def test_a_corpus_of_another_synthetic_mix_is_refused_not_reused(tmp_path: Path)
     report.write_text(json.dumps({"synthetic_per_real": 6.0, "synthetic_templates": "all"}), encoding="utf-8")
     commands, _, _ = arm_commands("real", protocol, args)
     assert not any("build_corpus.py" in command for command in commands)  # the same mix: reused
-    args.real_repeat = 3
-    with pytest.raises(SystemExit, match="--real_repeat 1, not all / 6 / 3"):
+    args.real_validation_fraction = 0.0  # a corpus reported without the fraction was built with the default
+    with pytest.raises(SystemExit, match="--real_validation_fraction 0.15, not all / 6 / 1 / 0"):
+        arm_commands("real", protocol, args)
+    args.real_validation_fraction, args.real_repeat = 0.15, 3
+    with pytest.raises(SystemExit, match="--real_repeat 1 --real_validation_fraction 0.15, not all / 6 / 3 / 0.15"):
         arm_commands("real", protocol, args)
