@@ -30,12 +30,18 @@ def row_fix_methods(row: dict) -> list[str]:
     return []
 
 
+def is_assertion_class(class_name: str) -> bool:
+    """A test framework's assertion failure, by simple name (`org.junit.ComparisonFailure`, a bare
+    `AssertionFailedError`)."""
+    return class_name.rsplit(".", 1)[-1] in ASSERTION_FAILURES
+
+
 def is_assertion_failure(row: dict) -> bool:
     top = row.get("top_exception")
     if top is None:
         root = parse_trace(row.get("log", "")).chain
         top = root[0].class_name if root else ""
-    return top.rsplit(".", 1)[-1] in ASSERTION_FAILURES
+    return is_assertion_class(top)
 
 
 def select_locate_rows(rows: Iterable[dict], include_assertions: bool = False) -> list[dict]:

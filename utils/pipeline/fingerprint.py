@@ -154,14 +154,15 @@ def _message_names_failure(root: ThrownException, template: str) -> bool:
     masked frame is not known to be a library's; without frames of its own the thrower is unknown). Not where the
     message is the application's or the test's: a validation helper (`Objects.requireNonNull(x, "...")`), a test
     framework, an assertion failure, or a name unread (a masked log hides which it is)."""
-    from utils.locate.evaluation import ASSERTION_FAILURES
+    thrower = root.frames[0] if root.frames else None
+    # most roots are thrown in application code: they stop here, before the tables below are looked up
+    if thrower is None or not thrower.is_library or thrower.masked or not root.class_name:
+        return False
+    from utils.locate.evaluation import is_assertion_class
     from utils.locate.features import VALIDATION_LIBRARY_CLASSES
     from utils.locate.kinds import load_runner_rules
 
-    thrower = root.frames[0] if root.frames else None
-    if (thrower is None or not thrower.is_library or thrower.masked or not root.class_name
-            or root.class_name.rsplit(".", 1)[-1] in ASSERTION_FAILURES
-            or thrower.class_name in VALIDATION_LIBRARY_CLASSES
+    if (is_assertion_class(root.class_name) or thrower.class_name in VALIDATION_LIBRARY_CLASSES
             or thrower.class_name.startswith(load_runner_rules().runners)):
         return False
     text = _CUT_PLACEHOLDER.sub("", _PLACEHOLDERS.sub(" ", template))
