@@ -46,7 +46,7 @@ from utils.corpus.real_logs import (
 from utils.corpus.realism import format_comparison, log_statistics
 from utils.labels import LabelSet, load_label_set
 from utils.parsing.log_sources import InputError
-from utils.stage1.data import read_jsonl
+from utils.stage1.data import JsonlError, read_jsonl
 
 logger = logging.getLogger("build_corpus")
 QUICK_SIZE = 2000
@@ -174,18 +174,40 @@ def run_imports(args: CorpusArguments) -> None:
             logger.warning("... and %d more skipped (see the counts above)", len(report.skipped) - 20)
 
 
-def compare(args: CorpusArguments, splits: dict[str, list[dict]]) -> None:
-    real = read_jsonl(args.compare_with, required_fields=("log",), skip_invalid=True)
+def comparison_logs(path: str) -> tuple[list[str], list[str]]:
+    """`--compare_with`'s logs and its skipped lines (`file:line: reason`), read before the corpus is built: a file
+    that cannot be compared stops the run before it replaces anything."""
+    try:
+        rows = read_jsonl(path, required_fields=("log",), skip_invalid=True)
+    except JsonlError as error:
+        raise SystemExit(f"--compare_with {error}") from error
+    skipped = list(rows.skipped)
+    logs = []
+    for row, number in zip(rows, rows.line_numbers, strict=True):
+        if isinstance(row["log"], str) and row["log"].strip():
+            logs.append(row["log"])
+        else:
+            skipped.append(f"{path}:{number}: field 'log' is not a non-empty string")
+    if not logs:
+        raise SystemExit(f"--compare_with {path}: no row with a log ({len(skipped)} invalid line(s) skipped)")
+    if skipped:
+        logger.warning("--compare_with: skipped %d invalid line(s), first: %s", len(skipped), skipped[0])
+    return logs, skipped
+
+
+def compare(args: CorpusArguments, splits: dict[str, list[dict]], real: tuple[list[str], list[str]]) -> None:
+    logs, skipped = real
     sample = random.Random(args.seed).sample(
         [row["log"] for rows in splits.values() for row in rows],
         k=min(args.compare_rows, sum(len(rows) for rows in splits.values())),
     )
     columns = {
-        "real": log_statistics(row["log"] for row in real[: args.compare_rows]),
+        "real": log_statistics(logs[: args.compare_rows]),
         "synthetic": log_statistics(sample),
     }
     print(format_comparison(columns))
-    write_json_atomic(Path(args.output_dir) / "realism.json", {"compared_with": str(args.compare_with), **columns})
+    write_json_atomic(Path(args.output_dir) / REALISM_REPORT,
+                      {"compared_with": str(args.compare_with), "skipped_lines": skipped, **columns})
 
 
 def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]],
@@ -223,7 +245,17 @@ def add_real_logs(args: CorpusArguments, splits: dict[str, list[dict]],
 
 
 # what a run writes into --output_dir (never read back as real logs)
-CORPUS_FILES = ("train.jsonl", "validation.jsonl", "test.jsonl", "stats.json", REAL_LOGS_REPORT, "realism.json")
+REALISM_REPORT = "realism.json"
+CORPUS_FILES = ("train.jsonl", "validation.jsonl", "test.jsonl", "stats.json", REAL_LOGS_REPORT, REALISM_REPORT)
+
+
+def remove_stale_reports(args: CorpusArguments) -> None:
+    """An earlier build's reports this one will not write again: they would describe a corpus that is gone."""
+    for name, written in ((REAL_LOGS_REPORT, bool(args.real_logs)), (REALISM_REPORT, bool(args.compare_with))):
+        stale = Path(args.output_dir) / name
+        if not written and stale.exists():
+            stale.unlink()
+            logger.info("removed %s: it described the corpus this build replaces", stale)
 
 
 def check_arguments(args: CorpusArguments) -> None:
@@ -255,6 +287,7 @@ def main(argv: list[str] | None = None) -> None:
         run_imports(args)
         return
     check_arguments(args)
+    comparison = comparison_logs(args.compare_with) if args.compare_with else None
     config_path = Path(args.generator_config)
     if not config_path.is_file():
         raise SystemExit(f"{config_path}: generator config not found")
@@ -279,10 +312,7 @@ def main(argv: list[str] | None = None) -> None:
         "seconds": round(time.perf_counter() - start, 2),
     }
     replaced = (Path(args.output_dir) / "train.jsonl").exists()
-    stale = Path(args.output_dir) / REAL_LOGS_REPORT
-    if not args.real_logs and stale.exists():  # it would describe real rows this corpus does not hold
-        stale.unlink()
-        logger.info("removed %s: this corpus has no real rows", stale)
+    remove_stale_reports(args)
     paths = write_corpus(args.output_dir, splits, stats)
     if real_report is not None:  # after the corpus: a run that fails leaves no report beside an earlier corpus
         write_json_atomic(Path(args.output_dir) / REAL_LOGS_REPORT, real_report)
@@ -299,8 +329,8 @@ def main(argv: list[str] | None = None) -> None:
     logger.info("built %d rows in %.1f s -> %s%s", sum(len(rows) for rows in splits.values()),
                 stats["build"]["seconds"], paths["stats"].parent, " (it replaced the corpus that was there)"
                 if replaced else "")
-    if args.compare_with:
-        compare(args, splits)
+    if comparison is not None:
+        compare(args, splits, comparison)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from utils.parsing.stacktrace import Trace
 from utils.pipeline.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, StreamState, parse_documents
 from utils.pipeline.batch_codec import BatchCodec
 from utils.pipeline.grouping import FingerprintRule, GroupKey, GroupTable, group_key, load_fingerprint_rules
-from utils.pipeline.outputs import output_paths, replacing, run_report_path
+from utils.pipeline.outputs import output_paths, replacing, replacing_records, run_report_path
 from utils.pipeline.parse_process import ParseProcess, parse_process_available
 from utils.pipeline.record import GROUP_RECORD_FIELDS, record_json, to_record
 from utils.pipeline.repeat_cache import FrameBlocks, GroupRecordRedactor, StringRedactor
@@ -367,7 +367,8 @@ def main(argv: list[str] | None = None) -> int:
                   "redacted": dict(redactor.counts) if redactor else "off"}
         write_json_atomic(run_report_path(args.output), report)
         print(f"wrote {outcome.traces} trace(s) from {documents} document(s) to {args.output} "
-              f"in {elapsed:.1f}s ({analyzer.describe_short()})" + replacing(args.output, replaced), file=sys.stderr)
+              f"in {elapsed:.1f}s ({analyzer.describe_short()})" + replacing_records(args.output, replaced),
+              file=sys.stderr)
     else:
         summary = format_summary(outcome.kept, analyzer)
         print(redactor.redact(summary) if redactor is not None else summary)

@@ -269,6 +269,34 @@ def test_build_corpus_script_writes_splits_and_stats(tmp_path):
     assert sum(stats["rows"].values()) == 300
     realism = json.loads((out / "realism.json").read_text(encoding="utf-8"))
     assert realism["real"]["logs"] == 2 and realism["synthetic"]["logs"] == 50
+    assert realism["skipped_lines"] == []
+
+
+def test_a_bad_compare_with_file_stops_the_build_before_the_corpus_is_replaced(tmp_path):
+    import build_corpus
+
+    out = tmp_path / "corpus"
+    real = tmp_path / "real.jsonl"
+    real.write_text(json.dumps({"log": "java.lang.IllegalStateException: boom\n\tat com.acme.Job.run(Job.java:12)"})
+                    + "\n[1, 2]\n" + json.dumps({"id": "x", "log": None}) + "\n", encoding="utf-8")
+    build_corpus.main(["--size", "60", "--seed", "5", "--output_dir", str(out), "--compare_with", str(real)])
+    realism = json.loads((out / "realism.json").read_text(encoding="utf-8"))
+    # a JSON list and a null log were dropped without a word, and the null log crashed log_statistics
+    assert realism["real"]["logs"] == 1
+    assert realism["skipped_lines"] == [f"{real}:2: expected a JSON object, got list",
+                                        f"{real}:3: field 'log' is not a non-empty string"]
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=f"--compare_with {empty}: holds no rows"):
+        build_corpus.main(["--size", "60", "--seed", "6", "--output_dir", str(out), "--compare_with", str(empty)])
+    nothing = tmp_path / "nothing.jsonl"
+    nothing.write_text(json.dumps({"log": None}) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="no row with a log"):
+        build_corpus.main(["--size", "60", "--seed", "6", "--output_dir", str(out), "--compare_with", str(nothing)])
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before  # the corpus was not replaced
+    build_corpus.main(["--size", "60", "--seed", "6", "--output_dir", str(out)])  # no comparison this time
+    assert not (out / "realism.json").exists()  # it described the corpus that was replaced
 
 
 def test_log_statistics_on_hand_written_logs():

@@ -70,6 +70,15 @@ def test_read_jsonl_reports_file_and_line(tmp_path) -> None:
     assert "expected a JSON object, got list" in rows.skipped[2]
 
 
+def test_read_jsonl_reads_a_first_row_after_a_byte_order_mark(tmp_path) -> None:
+    path = tmp_path / "bom.jsonl"  # as a Windows editor saves it; predict.py and --real_logs read it already
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"log": "x"}\n{"log": "y"}\n')
+    rows = read_jsonl(path, required_fields=("log",))  # it was "bom.jsonl:1: Unexpected UTF-8 BOM"
+    assert rows == [{"log": "x"}, {"log": "y"}] and rows.line_numbers == [1, 2]
+    (tmp_path / "late.jsonl").write_bytes(b'{"log": "x"}\n\xef\xbb\xbf{"log": "y"}\n')  # only a file starts with one
+    assert len(read_jsonl(tmp_path / "late.jsonl", skip_invalid=True).skipped) == 1
+
+
 def test_read_jsonl_rejects_bad_files(tmp_path) -> None:
     with pytest.raises(JsonlError, match="no such file"):
         read_jsonl(tmp_path / "absent.jsonl")

@@ -276,4 +276,4 @@ def test_outputs_are_checked_against_the_files_a_directory_names_and_a_file_name
     report = json.loads((tmp_path / "out.jsonl.report.json").read_text(encoding="utf-8"))
     assert report["skipped"] == [{"source": str(good), "reason": f"the same file as {good}, already read"}]
     assert report["files"] == 1 and len(out.read_text(encoding="utf-8").splitlines()) == report["traces"]
-    assert any(line.endswith("(it replaced the file that was there)") for line in lines)
+    assert any(line.endswith(f"(it replaced what was there: {out})") for line in lines)

@@ -223,6 +223,8 @@ def test_exit_status_2_when_every_input_is_skipped(tmp_path: Path) -> None:
     (["--output", "{tmp}/o.jsonl", "--groups", "{tmp}/o.jsonl.report.json"], "writes to the same file"),
     (["--groups", "{tmp}"], "--groups {tmp}: is a directory"),
     (["--report", "{log}/report.md"], "is a file, so its folder cannot be made"),
+    (["--output", "-"], "--output -: names a file to write"),  # it wrote a file named "-" and said "to -"
+    (["--groups", "-"], "--groups -: names a file to write"),
 ])
 def test_an_output_that_would_replace_an_input_or_another_output_fails_first(tmp_path: Path, options: list[str],
                                                                            message: str) -> None:
@@ -245,11 +247,15 @@ def test_replaced_outputs_are_named_and_a_file_given_twice_is_read_once(tmp_path
                          str(groups), "--no-model")
     assert result.returncode == 0, result.stderr
     assert len(read_records(out)) == 1 and json.loads(groups.read_text(encoding="utf-8"))["count"] == 1
-    assert f"to {out} in" in result.stderr and "(it replaced the file that was there)" in result.stderr
+    assert f"to {out} in" in result.stderr and f"(it replaced what was there: {out})" in result.stderr
     assert f"to {groups}\n" in result.stderr  # new: nothing was replaced
     report = json.loads((tmp_path / "out.jsonl.report.json").read_text(encoding="utf-8"))
     assert report["skipped"] == [{"source": str(tmp_path / "." / "app.log"),
                                   "reason": f"the same file as {log}, already read"}]
+    # the run report alone was there (its records removed by hand): the run says it replaced it
+    out.unlink()
+    result = run_predict("--input", str(log), "--output", str(out), "--no-model")
+    assert f"(it replaced what was there: {out}.report.json)" in result.stderr, result.stderr
 
 
 def test_a_jsonl_row_that_is_null_is_a_counted_skip(tmp_path: Path) -> None:

@@ -147,6 +147,18 @@ def test_what_a_directory_walk_leaves_out_is_counted(real_dir: Path, tmp_path: P
     assert reasons[str(nested)] == "the same file as one already read"  # its traces counted once
     sources = {row["meta"]["source"] for split in result.splits.values() for row in split}
     assert "corpus" not in sources and "mine" in sources and sum(source.endswith("app.log") for source in sources) == 1
+    assert str(real_dir) not in reasons  # it had files
+
+
+def test_an_empty_directory_is_a_skip_with_its_reason(real_dir: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "logs-of-tuesday"
+    empty.mkdir()
+    (empty / ".keep").write_text("", encoding="utf-8")
+    result = import_real_logs([str(real_dir), str(empty)], load_label_set(), RealLogsOptions())
+    reasons = {item["source"]: item["reason"] for item in result.skips.skipped}
+    # before: only ".keep" was named, and a run given the empty directory alone said "no trace" and nothing of it
+    assert reasons[str(empty)] == "a directory with no file to read in it"
+    assert reasons[str(empty / ".keep")] == "a hidden file"
 
 
 def test_pii_in_row_ids_and_project_names_is_redacted_too(tmp_path: Path) -> None:

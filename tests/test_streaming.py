@@ -433,3 +433,21 @@ def test_regions_parse_as_the_whole_log_on_the_reviews_counterexamples(name: str
     for chunk in (1 << 20, 97):
         whole, streamed, _ = _whole_and_streamed(REGION_CASES[name], chunk)
         assert streamed == whole and whole, (name, chunk)
+
+
+def test_a_compressed_log_is_a_skip_that_says_how_to_read_it(tmp_path: Path) -> None:
+    import bz2
+    import gzip
+
+    text = "java.lang.IllegalStateException: closed\n\tat com.acme.Store.get(Store.java:40)\n" * 50
+    rotated, packed = tmp_path / "app.log.1.gz", tmp_path / "app.log.2.bz2"
+    rotated.write_bytes(gzip.compress(text.encode("utf-8")))
+    packed.write_bytes(bz2.compress(text.encode("utf-8")))
+    # before: both were "binary file (NUL bytes)", which did not say they are logs to decompress (and a compressed
+    # file without a NUL byte near its start would have been read as text)
+    expected = {str(rotated): "gzip-compressed, not a text log: decompress it first (e.g. `zcat FILE | ... --input -`)",
+                str(packed): "bzip2-compressed, not a text log: decompress it first (e.g. `bzcat FILE | ... --input -`)"}
+    documents, report = read_documents([str(rotated), str(packed)])
+    assert documents == [] and {skip["source"]: skip["reason"] for skip in report.skipped} == expected
+    stream = DocumentStream([str(rotated), str(packed)])
+    assert list(stream) == [] and {skip["source"]: skip["reason"] for skip in stream.skips.skipped} == expected

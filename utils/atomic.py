@@ -58,6 +58,8 @@ def check_output_paths(outputs: Mapping[str, str | None], inputs: Iterable[str] 
     for option, path in outputs.items():
         if not path:
             continue
+        if path == "-":  # "-" reads standard input; written, it would make a file named "-"
+            raise ValueError(f"{option} -: names a file to write, and '-' (standard output) is not one; give a path")
         real = os.path.realpath(path)
         if real in readable:
             raise ValueError(f"{option} {path}: it is an input of this run ({readable[real]}); write elsewhere")

@@ -99,6 +99,7 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
                 raise InputError(f"{path}: no such file or directory")
             listed.append(path)
             continue
+        found = len(listed)
         for root, dirs, names in os.walk(path):
             for name in sorted(dirs):
                 where = os.path.join(root, name)
@@ -116,6 +117,8 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
                     skips.add(where, "not a regular file (a pipe, socket or device)")
                 else:
                     listed.append(where)
+        if len(listed) == found:  # else the run's only word would be "no trace" in a file it never had
+            skips.add(path, "a directory with no file to read in it")
     again, written = named_again(listed), {os.path.realpath(path) for path in leave_out}
     files: list[str] = []
     for index, file in enumerate(listed):

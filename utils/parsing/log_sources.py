@@ -113,6 +113,21 @@ HOLE_WARNING = ("{count} NUL bytes at its start skipped: the hole a log keeps wh
                 "writer goes on at the old offset (logrotate's copytruncate)")
 
 
+# rotated and archived logs are compressed: the reason says how to read them (`zcat FILE | predict.py --input -`)
+COMPRESSED_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"),
+                    (b"PK\x03\x04", "zip"))
+
+
+def not_text(raw: bytes) -> str | None:
+    """Why an input whose first bytes are a compressed file's, or hold NUL bytes, is skipped; None for text (the
+    caller has ruled out UTF-16/32, whose NUL bytes are text)."""
+    kind = next((name for magic, name in COMPRESSED_MAGIC if raw.startswith(magic)), None)
+    if kind is None:
+        return "binary file (NUL bytes), not a text log" if b"\x00" in raw[:_SNIFF_BYTES] else None
+    reader = {"gzip": "zcat", "bzip2": "bzcat", "xz": "xzcat", "zstd": "zstdcat", "zip": "unzip -p"}[kind]
+    return f"{kind}-compressed, not a text log: decompress it first (e.g. `{reader} FILE | ... --input -`)"
+
+
 def without_leading_hole(raw: bytes, more: Callable[[], bytes] = lambda: b"") -> tuple[bytes, int]:
     """`raw` (and what `more` reads after it, while all of it is NUL) without a leading run of NUL bytes, and the
     run's length. A log truncated while its writer kept its offset starts with such a hole, then text; read as a
@@ -314,10 +329,11 @@ def read_documents(
         if hole:
             skips.warn(source, HOLE_WARNING.format(count=hole))
         encoding, mark, recognised_by = sniff_encoding(raw)
-        if recognised_by is None and b"\x00" in raw[:_SNIFF_BYTES]:
+        binary = not_text(raw) if recognised_by is None else None
+        if binary:
             if strict:
-                raise InputError(f"{source}: binary file (NUL bytes), not a text log")
-            skips.add(source, "binary file (NUL bytes), not a text log")
+                raise InputError(f"{source}: {binary}")
+            skips.add(source, binary)
             continue
         if recognised_by is not None:
             skips.warn(source, f"decoded as {encoding.upper()} (found by its {recognised_by}), not UTF-8")
@@ -697,8 +713,9 @@ class DocumentStream:
         while len(raw) < _SNIFF_BYTES and (more := self._read_bytes(handle)):
             raw += more
         encoding, mark, recognised_by = sniff_encoding(raw)
-        if recognised_by is None and b"\x00" in raw[:_SNIFF_BYTES]:
-            self._skip(source, "binary file (NUL bytes), not a text log")
+        binary = not_text(raw) if recognised_by is None else None
+        if binary:
+            self._skip(source, binary)
             while self._read_bytes(handle):
                 pass  # the bytes still count as read (progress)
             return

@@ -59,7 +59,7 @@ from utils.pipeline.analyze import (
     parse_documents,
 )
 from utils.pipeline.grouping import GroupKey, GroupTable, group_key, load_fingerprint_rules
-from utils.pipeline.outputs import output_paths, replacing, run_report_path
+from utils.pipeline.outputs import output_paths, replacing, replacing_records, run_report_path
 from utils.pipeline.record import to_record
 from utils.pipeline.repeat_cache import FrameBlocks
 from utils.redact import RedactOptions, Redactor
@@ -644,7 +644,7 @@ def _write_outputs(args: Any, result: RunResult, files: list[str], elapsed: floa
                   "stage_seconds": {name: round(value, 3) for name, value in result.timings.items()}}
         write_json_atomic(run_report_path(args.output), report)
         log(f"wrote {result.traces} trace(s) from {result.documents} document(s) to {args.output} in {elapsed:.1f}s "
-            f"on Ray ({result.models_short})" + replacing(args.output, replaced))
+            f"on Ray ({result.models_short})" + replacing_records(args.output, replaced))
     else:
         summary = format_summary(result.items, _Describe(result.models_short))  # type: ignore[arg-type]
         print(redactor.redact(summary) if redactor is not None else summary)

@@ -24,3 +24,10 @@ def output_paths(args: Any) -> dict[str, str | None]:
 def replacing(path: str | None, replaced: Sequence[str]) -> str:
     """What a "wrote ..." line adds when the run replaced a file that was there."""
     return " (it replaced the file that was there)" if path in replaced else ""
+
+
+def replacing_records(output: str, replaced: Sequence[str]) -> str:
+    """What the records' "wrote ..." line adds when the run replaced the records or their run report (either
+    alone may have been there)."""
+    which = [path for path in (output, run_report_path(output)) if path in replaced]
+    return f" (it replaced what was there: {', '.join(which)})" if which else ""

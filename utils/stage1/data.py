@@ -7,6 +7,7 @@ input text, optional exception-name masking) -> `tokenize_dataset`.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 from collections import Counter, defaultdict
@@ -55,6 +56,8 @@ def read_jsonl(path: str | Path, required_fields: Sequence[str] = (), skip_inval
     rows = JsonlRows()
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
+            if number == 1:  # a byte-order mark (Windows editors write one) is not part of the first row
+                raw = raw.removeprefix(codecs.BOM_UTF8)
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as error:
