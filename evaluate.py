@@ -56,8 +56,10 @@ from utils.evaluation.metrics import (
     expected_calibration_error,
     f1_scores,
     most_confused_pairs,
+    paired_exact_test,
     per_class_report,
     reliability_bins,
+    top1_counts,
 )
 from utils.evaluation.plots import plot_confusion_matrix, plot_reliability
 from utils.inputs import mask_exception_names
@@ -208,8 +210,7 @@ def evidence_or_majority(evidence_ids: np.ndarray, label_ids: np.ndarray,
     for name, mask in masks.items():
         gold = label_ids[mask]
         guess = np.where(evidence_ids[mask] >= 0, evidence_ids[mask], most_common(gold))
-        top1 = float((gold == guess).mean()) if len(gold) else float("nan")
-        results[name] = {"rows": int(mask.sum()), "top1": top1, **f1_scores(gold, guess)}
+        results[name] = {"rows": int(mask.sum()), **top1_counts(gold, guess), **f1_scores(gold, guess)}
     return results
 
 
@@ -250,8 +251,9 @@ def subset_masks(label_ids: np.ndarray, label_set: LabelSet, signatures: list[st
 
 
 def score_subsets(scores: np.ndarray, label_ids: np.ndarray, masks: dict[str, np.ndarray]) -> dict[str, dict]:
-    """Metrics of the model on each subset."""
-    return {name: {"rows": int(mask.sum()), **classification_metrics(scores[mask], label_ids[mask])}
+    """Metrics of the model on each subset, top-1 with its interval and count of rows right."""
+    return {name: {"rows": int(mask.sum()), **classification_metrics(scores[mask], label_ids[mask]),
+                   **top1_counts(label_ids[mask], scores[mask].argmax(axis=-1))}
             for name, mask in masks.items()}
 
 
@@ -260,8 +262,7 @@ def baseline_subsets(predicted: np.ndarray, label_ids: np.ndarray, masks: dict[s
     results = {}
     for name, mask in masks.items():
         gold, guess = label_ids[mask], predicted[mask]
-        top1 = float((gold == guess).mean()) if len(gold) else float("nan")
-        results[name] = {"rows": int(mask.sum()), "top1": top1, **f1_scores(gold, guess)}
+        results[name] = {"rows": int(mask.sum()), **top1_counts(gold, guess), **f1_scores(gold, guess)}
     return results
 
 
@@ -272,11 +273,23 @@ def majority_subsets(label_ids: np.ndarray, masks: dict[str, np.ndarray], names:
     for name, mask in masks.items():
         gold = label_ids[mask]
         if not len(gold):
-            results[name] = {"rows": 0, "top1": float("nan"), "label": None}
+            results[name] = {"rows": 0, **top1_counts(gold, gold), "label": None}
             continue
         label = most_common(gold)
-        results[name] = {"rows": int(len(gold)), "top1": float((gold == label).mean()), "label": names[label],
-                         **f1_scores(gold, np.full_like(gold, label))}
+        constant = np.full_like(gold, label)
+        results[name] = {"rows": int(len(gold)), **top1_counts(gold, constant), "label": names[label],
+                         **f1_scores(gold, constant)}
+    return results
+
+
+def against_majority(scores: np.ndarray, label_ids: np.ndarray, masks: dict[str, np.ndarray]) -> dict[str, dict]:
+    """What is answered (`scores`' top label) against the subset's most common class, row by row on the same rows:
+    McNemar's exact test (utils/evaluation/metrics.paired_exact_test), so "beats a constant" has a p-value."""
+    results = {}
+    for name, mask in masks.items():
+        gold = label_ids[mask]
+        constant = np.full_like(gold, most_common(gold)) if len(gold) else gold
+        results[name] = paired_exact_test(gold, scores[mask].argmax(axis=-1), constant)
     return results
 
 
@@ -391,16 +404,11 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         "model_with_jvm_evidence_without_neighbours": plain,
         "jvm_evidence_or_majority": evidence_or_majority(jvm_evidence[2], label_ids, masks) if jvm_evidence else None,
         "majority_baseline": majority_subsets(label_ids, masks, names),
+        # what predict.py answers, row by row against the majority class on the same rows
+        "answered_against_majority": against_majority(jvm_evidence[0] if jvm_evidence else probabilities,
+                                                      label_ids, masks),
         "parser_baseline": baseline_subsets(baseline, label_ids, masks) if baseline is not None else None,
-        "calibration": {
-            "ece": expected_calibration_error(probabilities, label_ids),
-            "ece_before_temperature": expected_calibration_error(raw_probabilities, label_ids),
-            # log-probabilities are logits whose softmax is those probabilities
-            "nll": negative_log_likelihood(np.log(np.clip(probabilities, 1e-12, 1.0)), label_ids),
-            "nll_before_temperature": negative_log_likelihood(
-                np.log(np.clip(raw_probabilities, 1e-12, 1.0)), label_ids
-            ),
-        },
+        "calibration": calibration_summary(probabilities, raw_probabilities, label_ids),
         "prediction_distribution": distribution,
         "prediction_distribution_before_temperature": prediction_distribution(raw_probabilities, label_ids, names),
         "warnings": warnings,
@@ -409,14 +417,27 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         "label_merge": merge_report.to_dict(),
     }
     output_dir = Path(args.output_dir or default_output_dir(args))
+    note = clear_report_dir(output_dir, CLASSIFY_FILES)
     write_json_atomic(output_dir / "report.json", report)
     with open_atomic(output_dir / "report.md") as out:
         out.write(markdown_report(report))
     plot_confusion_matrix(matrix, names, output_dir / "confusion_matrix.png", f"{Path(args.input).name}")
     plot_reliability(reliability_bins(probabilities, label_ids), output_dir / "reliability.png")
     write_predictions(output_dir / "predictions.jsonl", dataset["id"], label_ids, probabilities, names, baseline)
-    logger.info("report written to %s", output_dir)
+    logger.info("report written to %s%s", output_dir, note)
     return report
+
+
+def calibration_summary(probabilities: np.ndarray, raw_probabilities: np.ndarray,
+                        label_ids: np.ndarray) -> dict[str, float]:
+    """Expected calibration error and NLL with the fitted temperature(s) and before them."""
+    # log-probabilities are logits whose softmax is those probabilities
+    return {
+        "ece": expected_calibration_error(probabilities, label_ids),
+        "ece_before_temperature": expected_calibration_error(raw_probabilities, label_ids),
+        "nll": negative_log_likelihood(np.log(np.clip(probabilities, 1e-12, 1.0)), label_ids),
+        "nll_before_temperature": negative_log_likelihood(np.log(np.clip(raw_probabilities, 1e-12, 1.0)), label_ids),
+    }
 
 
 def write_predictions(path: Path, ids: list[str], label_ids: np.ndarray, probabilities: np.ndarray,
@@ -457,6 +478,24 @@ def _cell(value: float) -> str:
     return "n/a" if value is None or value != value else f"{value:.4f}"
 
 
+def _interval(bounds: list[float] | None) -> str:
+    return "n/a" if not bounds or bounds[0] != bounds[0] else f"{bounds[0]:.3f}-{bounds[1]:.3f}"
+
+
+def _against_majority_lines(report: dict[str, Any]) -> list[str]:
+    """The answer against the majority class, row by row (McNemar's exact test)."""
+    paired = report.get("answered_against_majority")
+    if not paired:
+        return []
+    answered = "model + JVM evidence" if report.get("model_with_jvm_evidence") else "model"
+    lines = [f"## {answered} against the majority class, on the same rows", "",
+             "| subset | rows only it gets right | rows only the majority class gets right | two-sided p |",
+             "|---|---:|---:|---:|"]
+    lines += [f"| {SUBSETS[name]} | {m['only_first']} | {m['only_second']} | {m['p_value']:.3g} |"
+              for name, m in paired.items()]
+    return [*lines, ""]
+
+
 def markdown_report(report: dict[str, Any]) -> str:
     models = report["model"] if isinstance(report["model"], str) else f"ensemble of {len(report['members'])}"
     calibration = report["calibration"]
@@ -476,8 +515,8 @@ def markdown_report(report: dict[str, Any]) -> str:
         "- neighbour memory (utils/stage1/neighbours.py; the model's rows include its vote): "
         + ("; ".join(_neighbour_cell(settings) for settings in report.get("neighbour_memory", [])) or "none"),
         "",
-        "| scorer | rows | top-1 | top-3 | top-5 | macro-F1 | weighted-F1 | ROC-AUC |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| scorer | rows | top-1 | right | top-1, 95% interval | top-3 | top-5 | macro-F1 | weighted-F1 | ROC-AUC |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     scorers = [("model", "model_metrics"),
                (f"model + JVM evidence ({sum(report.get('jvm_evidence_rows', {}).values())} rows)",
@@ -493,11 +532,15 @@ def markdown_report(report: dict[str, Any]) -> str:
             if key == "majority_baseline":
                 scorer = f"majority class ({m['label']})"
             lines.append(
-                f"| {scorer}, {label} | {m['rows']} | {_cell(m['top1'])} | {_cell(m.get('top3'))} | "
+                f"| {scorer}, {label} | {m['rows']} | {_cell(m['top1'])} | {m.get('correct', 'n/a')} | "
+                f"{_interval(m.get('top1_ci95'))} | {_cell(m.get('top3'))} | "
                 f"{_cell(m.get('top5'))} | {_cell(m['macro_f1'])} | {_cell(m['weighted_f1'])} | "
                 f"{_cell(m.get('roc_auc'))} |"
             )
-    lines += ["", "Macro/weighted F1 average over the classes present in the gold labels of each subset.", ""]
+    lines += ["", "Macro/weighted F1 average over the classes present in the gold labels of each subset. The "
+              "interval is Wilson's for the share right; it takes rows as independent, which repeats of one "
+              "failure are not, so read it on the once-per-signature slice.", ""]
+    lines += _against_majority_lines(report)
     if report["warnings"]:
         lines += ["## Warnings", "", *(f"- {warning}" for warning in report["warnings"]), ""]
     lines += ["## Prediction distribution (with temperature)", ""]
@@ -519,11 +562,29 @@ def default_locator(args: EvaluateArguments) -> str | None:
     return args.locator or (str(DEFAULT_LOCATOR_DIR) if (DEFAULT_LOCATOR_DIR / "ranker.json").is_file() else None)
 
 
+REPORT_FILES = ("report.json", "report.md")
+CLASSIFY_FILES = (*REPORT_FILES, "confusion_matrix.png", "reliability.png", "predictions.jsonl")
+
+
+def clear_report_dir(output_dir: Path, writes: tuple[str, ...]) -> str:
+    """Before a report is written into `output_dir`: removes the files an earlier evaluation of another task left
+    there that this one does not write (a classify run's predictions beside a group report would read as this
+    run's), and returns what the "report written" line adds about what was there."""
+    replaced = (output_dir / "report.json").exists()
+    stale = [name for name in CLASSIFY_FILES if name not in writes and (output_dir / name).exists()]
+    for name in stale:
+        (output_dir / name).unlink()
+    notes = (["it replaced the report that was there"] if replaced else []) + (
+        [f"removed {', '.join(stale)} of an earlier evaluation"] if stale else [])
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
 def write_report(output_dir: str, report: dict[str, Any], markdown: str) -> None:
+    note = clear_report_dir(Path(output_dir), REPORT_FILES)
     write_json_atomic(Path(output_dir) / "report.json", report)
     with open_atomic(Path(output_dir) / "report.md") as handle:
         handle.write(markdown)
-    logger.info("report written to %s", output_dir)
+    logger.info("report written to %s%s", output_dir, note)
 
 
 def evaluate_locator(args: EvaluateArguments) -> dict[str, Any]:

@@ -112,18 +112,20 @@ def check_reused_corpus(corpus: Path, args: argparse.Namespace) -> None:
 
 
 def table(reports: dict[str, dict]) -> str:
-    lines = ["| arm | subset | rows | model top-1 | model + JVM evidence top-1 | top-3 | macro-F1 | "
+    lines = ["| arm | subset | rows | model top-1 | model + JVM evidence top-1 | its 95% interval | top-3 | macro-F1 | "
              "JVM evidence, else majority (no model) | majority class | majority top-1 | ratio (with JVM evidence) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+             "|---|---|---:|---:|---:|---|---:|---:|---:|---|---:|---:|"]
     for arm, report in reports.items():
         for subset in SUBSETS:
             model, majority = report["model_metrics"][subset], report["majority_baseline"][subset]
             answered = (report.get("model_with_jvm_evidence") or report["model_metrics"])[subset]
             rules = (report.get("jvm_evidence_or_majority") or {}).get(subset, {}).get("top1", float("nan"))
             ratio = answered["top1"] / majority["top1"] if majority["top1"] else float("nan")
+            bounds = answered.get("top1_ci95")  # reports before 2026-12-06 have none
+            interval = f"{bounds[0]:.3f}-{bounds[1]:.3f}" if bounds else "n/a"
             lines.append(f"| {arm} | {subset} | {model['rows']} | {model['top1']:.3f} | {answered['top1']:.3f} | "
-                         f"{model['top3']:.3f} | {model['macro_f1']:.3f} | {rules:.3f} | {majority['label']} | "
-                         f"{majority['top1']:.3f} | {ratio:.2f}x |")
+                         f"{interval} | {model['top3']:.3f} | {model['macro_f1']:.3f} | {rules:.3f} | "
+                         f"{majority['label']} | {majority['top1']:.3f} | {ratio:.2f}x |")
     return "\n".join(lines)
 
 
@@ -136,7 +138,7 @@ def run_arm(arm: str, protocol: dict, args: argparse.Namespace) -> dict:
 
 
 def _count(metrics: dict) -> int:
-    return round(metrics["top1"] * metrics["rows"])
+    return metrics["correct"] if "correct" in metrics else round(metrics["top1"] * metrics["rows"])
 
 
 def fold_table(reports: dict[str, dict]) -> str:
@@ -177,7 +179,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser.add_argument("--real_validation_fraction", type=float, default=RealLogsOptions.validation_fraction,
                         help="build_corpus.py --real_validation_fraction (0: every training project's real rows "
                              "train, the synthetic rows training did not draw validate)")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=int, default=42,
+                        help="build_corpus.py's seed: the synthetic draw and which training projects' real rows "
+                             "validate (training keeps its config's seed)")
     parser.add_argument("--generator_config", default=None,
                         help="the synthetic part's generator tables (build_corpus.py's default when not given); "
                              "configs/corpus_wide.yaml adds the generator beyond the bank domain")

@@ -186,6 +186,22 @@ def test_subsets_and_majority_baseline_on_the_same_rows() -> None:
     assert majority["all"]["label"] == "AssertionError" and majority["all"]["top1"] == 5 / 12
     assert majority["non_assertion"]["label"] == "NullPointerException" and majority["non_assertion"]["top1"] == 0.6
     assert majority["non_assertion_unique"]["top1"] == 0.5  # n1 counted once: 2 NPE of 4
+    assert majority["non_assertion_unique"]["correct"] == 2
+    assert majority["non_assertion_unique"]["top1_ci95"][0] < 0.5 < majority["non_assertion_unique"]["top1_ci95"][1]
+
+
+def test_the_answer_is_compared_with_the_majority_class_row_by_row() -> None:
+    import numpy as np
+
+    from evaluate import against_majority
+
+    gold = np.asarray([0, 0, 0, 1, 2, 2])
+    scores = np.eye(3)[[1, 1, 0, 1, 2, 2]]  # wrong on two rows the majority class (0) gets, right on three it misses
+    masks = {"all": np.ones(6, dtype=bool), "tail": np.asarray([False] * 3 + [True] * 3)}
+    paired = against_majority(scores, gold, masks)
+    assert (paired["all"]["only_first"], paired["all"]["only_second"]) == (3, 2)
+    assert paired["all"]["p_value"] == 1.0
+    assert (paired["tail"]["only_first"], paired["tail"]["only_second"]) == (1, 0)  # the tail's own majority: 2
 
 
 def test_group_task_scores_groupings_against_bugs(tmp_path) -> None:
@@ -213,6 +229,29 @@ def test_group_task_scores_groupings_against_bugs(tmp_path) -> None:
     assert result["root type + first application frame"]["f1"] == 1.0
     assert result["ceiling: gold split by root type"]["f1"] == 1.0  # each bug has one root type here
     assert (tmp_path / "report" / "report.md").is_file()
+
+
+def test_a_report_dir_written_again_says_so_and_keeps_no_file_of_another_task(tmp_path, caplog) -> None:
+    import json
+    import logging
+
+    import evaluate
+
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps({"project": "p", "bug_id": "B1", "root_exception": "java.lang.IllegalStateException",
+                                "log": "java.lang.IllegalStateException: closed\n\tat org.acme.Store.get(Store.java:40)\n"})
+                    + "\n", encoding="utf-8")
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "report.json").write_text("{}", encoding="utf-8")
+    (out / "predictions.jsonl").write_text('{"id": "a classify run of last week"}\n', encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="evaluate"):
+        evaluate.main(["--task", "group", "--input", str(path), "--label_field", "root_exception",
+                       "--output_dir", str(out)])
+    # the old predictions stayed beside the new group report, and the report was replaced without a word
+    assert sorted(child.name for child in out.iterdir()) == ["report.json", "report.md"]
+    assert (f"report written to {out} (it replaced the report that was there; removed predictions.jsonl of an "
+            "earlier evaluation)") in caplog.text
 
 
 def test_group_gold_failure_splits_a_bug_by_root_type(tmp_path) -> None:

@@ -148,3 +148,30 @@ def test_stage1_inference_does_not_pay_for_sklearn() -> None:
     check = "import sys, utils.stage1.inference; print('sklearn' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_top1_interval_is_wilson_s_and_brackets_the_share() -> None:
+    from utils.evaluation.metrics import top1_counts
+
+    result = top1_counts([1] * 81, [1] * 47 + [0] * 34)
+    assert result["correct"] == 47 and result["top1"] == 47 / 81
+    low, high = result["top1_ci95"]
+    # Wilson's 95% interval of 47/81, by its formula: centre (p + z^2/2n) / (1 + z^2/n), half-width as below
+    z, n, p = 1.959963984540054, 81, 47 / 81
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5 / (1 + z * z / n)
+    assert low == pytest.approx(centre - half, abs=1e-9) and high == pytest.approx(centre + half, abs=1e-9)
+    assert low < 0.6 < high  # 49 of 81 is within chance of 47
+    assert top1_counts([], [])["correct"] == 0
+
+
+def test_paired_exact_test_counts_disagreements_only() -> None:
+    from utils.evaluation.metrics import paired_exact_test
+
+    gold = [0] * 20
+    first = [0] * 12 + [1] * 8   # right on rows 0-11
+    second = [0] * 2 + [1] * 18  # right on rows 0-1: both right there, so those rows say nothing
+    result = paired_exact_test(gold, first, second)
+    assert (result["only_first"], result["only_second"]) == (10, 0)
+    assert result["p_value"] == pytest.approx(2 * 0.5 ** 10)  # two-sided binomial, 10 of 10 discordant rows
+    assert paired_exact_test(gold, first, first) == {"only_first": 0, "only_second": 0, "p_value": 1.0}

@@ -36,6 +36,36 @@ def topk_accuracy(scores: np.ndarray, label_ids: np.ndarray, k: int) -> float:
     return float((top == np.asarray(label_ids)[:, None]).any(axis=-1).mean())
 
 
+def top1_counts(label_ids: Sequence[int], predicted_ids: Sequence[int], confidence: float = 0.95) -> dict[str, Any]:
+    """Top-1 of a one-label-per-row answer, the rows it got right, and the Wilson score interval of that share at
+    `confidence` (scipy's `binomtest`): on a few dozen distinct failures a point or two is within chance, and a
+    figure read against a target needs its interval beside it. The interval treats rows as independent draws, which
+    repeats of one failure are not: it is meant for the once-per-signature slice."""
+    from scipy.stats import binomtest
+
+    gold, guess = np.asarray(label_ids), np.asarray(predicted_ids)
+    if not len(gold):
+        return {"top1": float("nan"), "correct": 0, "top1_ci95": [float("nan"), float("nan")]}
+    correct = int((gold == guess).sum())
+    interval = binomtest(correct, len(gold)).proportion_ci(confidence_level=confidence, method="wilson")
+    return {"top1": correct / len(gold), "correct": correct, "top1_ci95": [float(interval.low), float(interval.high)]}
+
+
+def paired_exact_test(gold: Sequence[int], first: Sequence[int], second: Sequence[int]) -> dict[str, Any]:
+    """McNemar's exact test of two answers on the same rows: the rows only `first` gets right, those only `second`
+    gets right, and the two-sided p-value of that split under "equally good" (a binomial test on the discordant
+    rows; 1.0 when there are none). Two scorers on the same rows are compared by their disagreements, which a
+    difference of two accuracies with separate intervals overstates."""
+    from scipy.stats import binomtest
+
+    gold, first, second = np.asarray(gold), np.asarray(first), np.asarray(second)
+    only_first = int(((first == gold) & (second != gold)).sum())
+    only_second = int(((second == gold) & (first != gold)).sum())
+    discordant = only_first + only_second
+    p_value = float(binomtest(only_first, discordant).pvalue) if discordant else 1.0
+    return {"only_first": only_first, "only_second": only_second, "p_value": p_value}
+
+
 def f1_scores(label_ids: Sequence[int], predicted_ids: Sequence[int]) -> dict[str, float]:
     from sklearn.metrics import f1_score
 
