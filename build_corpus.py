@@ -250,12 +250,14 @@ CORPUS_FILES = ("train.jsonl", "validation.jsonl", "test.jsonl", "stats.json", R
 
 
 def remove_stale_reports(args: CorpusArguments) -> None:
-    """An earlier build's reports this one will not write again: they would describe a corpus that is gone."""
+    """An earlier build's reports, before the corpus is replaced: they describe a corpus that is going, and those
+    this build writes again come after the corpus (a run that fails between would leave the old ones beside it)."""
     for name, written in ((REAL_LOGS_REPORT, bool(args.real_logs)), (REALISM_REPORT, bool(args.compare_with))):
         stale = Path(args.output_dir) / name
-        if not written and stale.exists():
+        if stale.exists():
             stale.unlink()
-            logger.info("removed %s: it described the corpus this build replaces", stale)
+            if not written:
+                logger.info("removed %s: it described the corpus this build replaces", stale)
 
 
 def check_arguments(args: CorpusArguments) -> None:

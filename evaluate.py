@@ -34,6 +34,7 @@ parser baseline.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -55,6 +56,7 @@ from utils.evaluation.metrics import (
     confusion,
     expected_calibration_error,
     f1_scores,
+    format_interval,
     most_confused_pairs,
     paired_exact_test,
     per_class_report,
@@ -417,14 +419,14 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         "label_merge": merge_report.to_dict(),
     }
     output_dir = Path(args.output_dir or default_output_dir(args))
-    note = clear_report_dir(output_dir, CLASSIFY_FILES)
+    earlier = earlier_report(output_dir, CLASSIFY_FILES)
     write_json_atomic(output_dir / "report.json", report)
     with open_atomic(output_dir / "report.md") as out:
         out.write(markdown_report(report))
     plot_confusion_matrix(matrix, names, output_dir / "confusion_matrix.png", f"{Path(args.input).name}")
     plot_reliability(reliability_bins(probabilities, label_ids), output_dir / "reliability.png")
     write_predictions(output_dir / "predictions.jsonl", dataset["id"], label_ids, probabilities, names, baseline)
-    logger.info("report written to %s%s", output_dir, note)
+    logger.info("report written to %s%s", output_dir, replaced_note(*earlier))
     return report
 
 
@@ -478,10 +480,6 @@ def _cell(value: float) -> str:
     return "n/a" if value is None or value != value else f"{value:.4f}"
 
 
-def _interval(bounds: list[float] | None) -> str:
-    return "n/a" if not bounds or bounds[0] != bounds[0] else f"{bounds[0]:.3f}-{bounds[1]:.3f}"
-
-
 def _against_majority_lines(report: dict[str, Any]) -> list[str]:
     """The answer against the majority class, row by row (McNemar's exact test)."""
     paired = report.get("answered_against_majority")
@@ -533,7 +531,7 @@ def markdown_report(report: dict[str, Any]) -> str:
                 scorer = f"majority class ({m['label']})"
             lines.append(
                 f"| {scorer}, {label} | {m['rows']} | {_cell(m['top1'])} | {m.get('correct', 'n/a')} | "
-                f"{_interval(m.get('top1_ci95'))} | {_cell(m.get('top3'))} | "
+                f"{format_interval(m.get('top1_ci95'))} | {_cell(m.get('top3'))} | "
                 f"{_cell(m.get('top5'))} | {_cell(m['macro_f1'])} | {_cell(m['weighted_f1'])} | "
                 f"{_cell(m.get('roc_auc'))} |"
             )
@@ -566,25 +564,36 @@ REPORT_FILES = ("report.json", "report.md")
 CLASSIFY_FILES = (*REPORT_FILES, "confusion_matrix.png", "reliability.png", "predictions.jsonl")
 
 
-def clear_report_dir(output_dir: Path, writes: tuple[str, ...]) -> str:
-    """Before a report is written into `output_dir`: removes the files an earlier evaluation of another task left
-    there that this one does not write (a classify run's predictions beside a group report would read as this
-    run's), and returns what the "report written" line adds about what was there."""
-    replaced = (output_dir / "report.json").exists()
-    stale = [name for name in CLASSIFY_FILES if name not in writes and (output_dir / name).exists()]
-    for name in stale:
-        (output_dir / name).unlink()
+def earlier_report(output_dir: Path, writes: tuple[str, ...]) -> tuple[bool, list[Path]]:
+    """Before a report is written into `output_dir`: whether one is there, and the files of an earlier classify
+    report this one does not write (its predictions beside a group report would read as this run's). Only a
+    classify report's own files: a model directory holds training's plots of the same names."""
+    path = output_dir / "report.json"
+    if not path.is_file():
+        return False, []
+    try:
+        task = json.loads(path.read_text(encoding="utf-8")).get("task")
+    except (ValueError, AttributeError):  # not a report of ours: its neighbours are not ours either
+        task = None
+    stale = [output_dir / name for name in CLASSIFY_FILES if name not in writes and (output_dir / name).exists()]
+    return True, stale if task == "classify" else []
+
+
+def replaced_note(replaced: bool, stale: list[Path]) -> str:
+    """Removes `stale` (after the new report is written) and says what the "report written" line adds."""
+    for path in stale:
+        path.unlink()
     notes = (["it replaced the report that was there"] if replaced else []) + (
-        [f"removed {', '.join(stale)} of an earlier evaluation"] if stale else [])
+        [f"removed {', '.join(path.name for path in stale)} of the earlier classify report"] if stale else [])
     return f" ({'; '.join(notes)})" if notes else ""
 
 
 def write_report(output_dir: str, report: dict[str, Any], markdown: str) -> None:
-    note = clear_report_dir(Path(output_dir), REPORT_FILES)
+    earlier = earlier_report(Path(output_dir), REPORT_FILES)
     write_json_atomic(Path(output_dir) / "report.json", report)
     with open_atomic(Path(output_dir) / "report.md") as handle:
         handle.write(markdown)
-    logger.info("report written to %s%s", output_dir, note)
+    logger.info("report written to %s%s", output_dir, replaced_note(*earlier))
 
 
 def evaluate_locator(args: EvaluateArguments) -> dict[str, Any]:

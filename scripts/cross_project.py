@@ -37,6 +37,7 @@ from utils.corpus.real_logs import (  # noqa: E402  (after the path is set)
     SYNTHETIC_TEMPLATES,
     RealLogsOptions,
 )
+from utils.evaluation.metrics import format_interval  # noqa: E402
 
 SUBSETS = ("non_assertion", "non_assertion_unique", "not_other", "all")
 
@@ -121,8 +122,7 @@ def table(reports: dict[str, dict]) -> str:
             answered = (report.get("model_with_jvm_evidence") or report["model_metrics"])[subset]
             rules = (report.get("jvm_evidence_or_majority") or {}).get(subset, {}).get("top1", float("nan"))
             ratio = answered["top1"] / majority["top1"] if majority["top1"] else float("nan")
-            bounds = answered.get("top1_ci95")  # reports before 2026-12-06 have none
-            interval = f"{bounds[0]:.3f}-{bounds[1]:.3f}" if bounds else "n/a"
+            interval = format_interval(answered.get("top1_ci95"))  # reports before 2026-12-06 have none
             lines.append(f"| {arm} | {subset} | {model['rows']} | {model['top1']:.3f} | {answered['top1']:.3f} | "
                          f"{interval} | {model['top3']:.3f} | {model['macro_f1']:.3f} | {rules:.3f} | "
                          f"{majority['label']} | {majority['top1']:.3f} | {ratio:.2f}x |")

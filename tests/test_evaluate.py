@@ -243,15 +243,24 @@ def test_a_report_dir_written_again_says_so_and_keeps_no_file_of_another_task(tm
                     + "\n", encoding="utf-8")
     out = tmp_path / "report"
     out.mkdir()
-    (out / "report.json").write_text("{}", encoding="utf-8")
+    (out / "report.json").write_text('{"task": "classify"}', encoding="utf-8")
     (out / "predictions.jsonl").write_text('{"id": "a classify run of last week"}\n', encoding="utf-8")
     with caplog.at_level(logging.INFO, logger="evaluate"):
         evaluate.main(["--task", "group", "--input", str(path), "--label_field", "root_exception",
                        "--output_dir", str(out)])
     # the old predictions stayed beside the new group report, and the report was replaced without a word
     assert sorted(child.name for child in out.iterdir()) == ["report.json", "report.md"]
-    assert (f"report written to {out} (it replaced the report that was there; removed predictions.jsonl of an "
-            "earlier evaluation)") in caplog.text
+    assert (f"report written to {out} (it replaced the report that was there; removed predictions.jsonl of the "
+            "earlier classify report)") in caplog.text
+    # a model directory: training's plots have the classify report's names, and no classify report is there
+    model = tmp_path / "model"
+    model.mkdir()
+    for name in ("confusion_matrix.png", "reliability.png", "model.safetensors"):
+        (model / name).write_bytes(b"training's")
+    evaluate.main(["--task", "group", "--input", str(path), "--label_field", "root_exception",
+                   "--output_dir", str(model)])
+    assert sorted(child.name for child in model.iterdir()) == [
+        "confusion_matrix.png", "model.safetensors", "reliability.png", "report.json", "report.md"]
 
 
 def test_group_gold_failure_splits_a_bug_by_root_type(tmp_path) -> None:

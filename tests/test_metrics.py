@@ -175,3 +175,11 @@ def test_paired_exact_test_counts_disagreements_only() -> None:
     assert (result["only_first"], result["only_second"]) == (10, 0)
     assert result["p_value"] == pytest.approx(2 * 0.5 ** 10)  # two-sided binomial, 10 of 10 discordant rows
     assert paired_exact_test(gold, first, first) == {"only_first": 0, "only_second": 0, "p_value": 1.0}
+
+
+def test_intervals_format_once_and_an_empty_comparison_has_no_p_value() -> None:
+    from utils.evaluation.metrics import format_interval, paired_exact_test, top1_counts
+
+    assert format_interval([0.4721, 0.6822]) == "0.472-0.682"
+    assert format_interval(None) == "n/a" and format_interval(top1_counts([], [])["top1_ci95"]) == "n/a"
+    assert paired_exact_test([], [], [])["p_value"] != paired_exact_test([], [], [])["p_value"]  # nan

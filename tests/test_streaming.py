@@ -445,9 +445,14 @@ def test_a_compressed_log_is_a_skip_that_says_how_to_read_it(tmp_path: Path) -> 
     packed.write_bytes(bz2.compress(text.encode("utf-8")))
     # before: both were "binary file (NUL bytes)", which did not say they are logs to decompress (and a compressed
     # file without a NUL byte near its start would have been read as text)
-    expected = {str(rotated): "gzip-compressed, not a text log: decompress it first (e.g. `zcat FILE | ... --input -`)",
-                str(packed): "bzip2-compressed, not a text log: decompress it first (e.g. `bzcat FILE | ... --input -`)"}
+    expected = {str(rotated): "gzip-compressed, not a text log: decompress it first (`zcat FILE`)",
+                str(packed): "bzip2-compressed, not a text log: decompress it first (`bzcat FILE`)"}
     documents, report = read_documents([str(rotated), str(packed)])
     assert documents == [] and {skip["source"]: skip["reason"] for skip in report.skipped} == expected
     stream = DocumentStream([str(rotated), str(packed)])
     assert list(stream) == [] and {skip["source"]: skip["reason"] for skip in stream.skips.skipped} == expected
+    # a text log that starts like a bzip2 header is still text
+    gateway = tmp_path / "gateway.log"
+    gateway.write_text("BZh-gateway started\n" + text, encoding="utf-8")
+    documents, report = read_documents([str(gateway)])
+    assert len(documents) == 1 and not report.skipped

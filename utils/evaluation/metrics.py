@@ -63,7 +63,14 @@ def paired_exact_test(gold: Sequence[int], first: Sequence[int], second: Sequenc
     only_second = int(((second == gold) & (first != gold)).sum())
     discordant = only_first + only_second
     p_value = float(binomtest(only_first, discordant).pvalue) if discordant else 1.0
+    if not len(gold):  # nothing compared: not "equally good"
+        p_value = float("nan")
     return {"only_first": only_first, "only_second": only_second, "p_value": p_value}
+
+
+def format_interval(bounds: Sequence[float] | None) -> str:
+    """`low-high` of a `top1_ci95`; "n/a" for none (a report written before intervals) or an empty subset."""
+    return "n/a" if not bounds or bounds[0] != bounds[0] else f"{bounds[0]:.3f}-{bounds[1]:.3f}"
 
 
 def f1_scores(label_ids: Sequence[int], predicted_ids: Sequence[int]) -> dict[str, float]:

@@ -113,19 +113,24 @@ HOLE_WARNING = ("{count} NUL bytes at its start skipped: the hole a log keeps wh
                 "writer goes on at the old offset (logrotate's copytruncate)")
 
 
-# rotated and archived logs are compressed: the reason says how to read them (`zcat FILE | predict.py --input -`)
-COMPRESSED_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"),
-                    (b"PK\x03\x04", "zip"))
+# Rotated and archived logs are compressed: the reason names the tool that reads them. Each header is matched whole
+# (bzip2's "BZh" alone starts words a text log may start with).
+COMPRESSED = (
+    (re.compile(rb"\x1f\x8b\x08"), "gzip", "zcat"),
+    (re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)"), "bzip2", "bzcat"),
+    (re.compile(rb"\xfd7zXZ\x00"), "xz", "xzcat"),
+    (re.compile(rb"\x28\xb5\x2f\xfd"), "zstd", "zstdcat"),
+    (re.compile(rb"PK\x03\x04"), "zip", "unzip -p"),
+)
 
 
 def not_text(raw: bytes) -> str | None:
     """Why an input whose first bytes are a compressed file's, or hold NUL bytes, is skipped; None for text (the
     caller has ruled out UTF-16/32, whose NUL bytes are text)."""
-    kind = next((name for magic, name in COMPRESSED_MAGIC if raw.startswith(magic)), None)
+    kind = next(((name, reader) for header, name, reader in COMPRESSED if header.match(raw)), None)
     if kind is None:
         return "binary file (NUL bytes), not a text log" if b"\x00" in raw[:_SNIFF_BYTES] else None
-    reader = {"gzip": "zcat", "bzip2": "bzcat", "xz": "xzcat", "zstd": "zstdcat", "zip": "unzip -p"}[kind]
-    return f"{kind}-compressed, not a text log: decompress it first (e.g. `{reader} FILE | ... --input -`)"
+    return f"{kind[0]}-compressed, not a text log: decompress it first (`{kind[1]} FILE`)"
 
 
 def without_leading_hole(raw: bytes, more: Callable[[], bytes] = lambda: b"") -> tuple[bytes, int]:
