@@ -456,3 +456,23 @@ def test_a_compressed_log_is_a_skip_that_says_how_to_read_it(tmp_path: Path) -> 
     gateway.write_text("BZh-gateway started\n" + text, encoding="utf-8")
     documents, report = read_documents([str(gateway)])
     assert len(documents) == 1 and not report.skipped
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("chunk_bytes", [7, 13, 2 * 2**20])
+def test_the_first_invalid_byte_is_warned_with_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        line_end: str, chunk_bytes: int) -> None:
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", chunk_bytes)  # small chunks: line ends cut between chunks
+    lines = ["2024-03-12 10:15:32 ERROR [main] com.acme.App - failed", "java.lang.IllegalStateException: closed",
+             "\tat com.acme.Store.get(Store.java:40)", "\tat com.acme.App.main(App.java:7)"] * 3
+    end = line_end.encode()  # line 10 starts with a Latin-1 byte; the last line ends with another
+    body = end.join(line.encode("utf-8") for line in lines[:9]) + end + b"caf\xe9 " + \
+        end.join(line.encode("utf-8") for line in lines[9:]) + b"\xff" + end
+    log = tmp_path / "app.log"
+    log.write_bytes(body)
+    # before: "invalid UTF-8 bytes replaced with U+FFFD", and a user could not tell which of a log's lines
+    expected = "invalid UTF-8 bytes replaced with U+FFFD (the first on line 10)"
+    assert read_documents([str(log)])[1].warnings[0]["reason"] == expected
+    stream = DocumentStream([str(log)])
+    list(stream)
+    assert [warning["reason"] for warning in stream.skips.warnings] == [expected]

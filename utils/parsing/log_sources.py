@@ -89,12 +89,23 @@ class SkipReport:
         return "\n".join(lines)
 
 
-def _decode(raw: bytes, encoding: str = "utf-8") -> tuple[str, bool]:
-    """Text of `raw`; invalid bytes become U+FFFD (logs are often mixed encodings) and are flagged."""
+def _decode(raw: bytes, encoding: str = "utf-8") -> tuple[str, int | None]:
+    """Text of `raw`; invalid bytes become U+FFFD (logs are often mixed encodings), and the line of the first of
+    them (None when there was none)."""
     try:
-        return raw.decode(encoding), False
-    except UnicodeDecodeError:
-        return raw.decode(encoding, errors="replace"), True
+        return raw.decode(encoding), None
+    except UnicodeDecodeError as error:
+        return raw.decode(encoding, errors="replace"), _line_of(raw, error.start, encoding)
+
+
+def _line_of(raw: bytes, position: int, encoding: str) -> int:
+    """The line (from 1) holding byte `position` of `raw`, line ends counted as the parser counts them."""
+    text = raw[:position].decode(encoding, errors="replace")
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+
+
+def bad_bytes_warning(encoding: str, line: int) -> str:
+    return f"invalid {encoding.upper()} bytes replaced with U+FFFD (the first on line {line})"
 
 
 # Longest first: the UTF-32-LE mark starts with the UTF-16-LE one.
@@ -342,9 +353,9 @@ def read_documents(
             continue
         if recognised_by is not None:
             skips.warn(source, f"decoded as {encoding.upper()} (found by its {recognised_by}), not UTF-8")
-        text, had_bad_bytes = _decode(raw[mark:], encoding)
-        if had_bad_bytes:
-            skips.warn(source, f"invalid {encoding.upper()} bytes replaced with U+FFFD")
+        text, bad_line = _decode(raw[mark:], encoding)
+        if bad_line is not None:
+            skips.warn(source, bad_bytes_warning(encoding, bad_line))
         if not text.strip():
             if strict:
                 raise InputError(f"{source}: empty input")
@@ -618,15 +629,24 @@ def candidate_regions(text: str, final: bool) -> tuple[list[_Region], int]:
 
 
 class _CountedDecodeErrors:
-    """A codec error handler that replaces invalid bytes with U+FFFD and counts that it had to."""
+    """A codec error handler that replaces invalid bytes with U+FFFD, counts that it had to, and keeps the line of
+    the first. `_decoded_texts` keeps `lines_before` (the line ends of the chunks decoded before the one being
+    decoded) and `pending_cr` (a `\\r` it held back from the last one's end) up to date."""
 
-    def __init__(self) -> None:
-        self.count = 0
+    def __init__(self, encoding: str) -> None:
+        self.count, self.lines_before, self.first_line, self.pending_cr = 0, 0, 0, False
+        self.encoding = encoding
         self.name = f"log_sources_count_{id(self)}"
         codecs.register_error(self.name, self)
 
     def __call__(self, error: UnicodeError) -> tuple[str, int]:
         self.count += 1
+        if self.count == 1:
+            chunk: bytes = error.object  # type: ignore[attr-defined]
+            # a held-back "\r" ends a line of its own unless this chunk's "\n" ends it (counted in the chunk)
+            lone_cr = self.pending_cr and not chunk[:4].decode(self.encoding, errors="ignore").startswith("\n")
+            self.first_line = self.lines_before + lone_cr + _line_of(chunk, error.start,  # type: ignore[attr-defined]
+                                                                     self.encoding)
         return "\ufffd", error.end  # type: ignore[attr-defined]
 
 
@@ -726,9 +746,9 @@ class DocumentStream:
             return
         if recognised_by is not None:
             self.skips.warn(source, f"decoded as {encoding.upper()} (found by its {recognised_by}), not UTF-8")
-        errors = _CountedDecodeErrors()
+        errors = _CountedDecodeErrors(encoding)
         texts = _decoded_texts(raw[mark:], handle, codecs.getincrementaldecoder(encoding)(errors.name),
-                               self._read_bytes)
+                               self._read_bytes, errors)
         first = next(texts, "")
         while not first.strip() and (more := next(texts, None)) is not None:
             first += more  # a long run of blank lines: read on until there is text (or the input ends)
@@ -746,7 +766,7 @@ class DocumentStream:
                 self.stats.documents += 1
                 yield from _plain_log_regions(chained, source)
         if errors.count:
-            self.skips.warn(source, f"invalid {encoding.upper()} bytes replaced with U+FFFD")
+            self.skips.warn(source, bad_bytes_warning(encoding, errors.first_line))
 
     def _jsonl_rows(self, texts: Iterator[str], source: str) -> Iterator[LogDocument]:
         carry, number = "", 0
@@ -773,9 +793,10 @@ def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
 
 
 def _decoded_texts(first: bytes, handle: BinaryIO, decoder: codecs.IncrementalDecoder,
-                   read: Callable[[BinaryIO], bytes]) -> Iterator[str]:
+                   read: Callable[[BinaryIO], bytes], errors: _CountedDecodeErrors) -> Iterator[str]:
     """The text of `first` and the rest of `handle`, chunk by chunk, line ends made `\\n` (as the parser makes
-    them: `\\r\\n` and a lone `\\r`); a `\\r` at a chunk's end waits for the next chunk's first character."""
+    them: `\\r\\n` and a lone `\\r`); a `\\r` at a chunk's end waits for the next chunk's first character.
+    `errors.lines_before` follows the lines decoded (for the line of the first invalid byte)."""
     pending_cr = False
     raw = first
     while True:
@@ -788,6 +809,8 @@ def _decoded_texts(first: bytes, handle: BinaryIO, decoder: codecs.IncrementalDe
             text = text[:-1]
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
+        errors.lines_before += text.count("\n")
+        errors.pending_cr = pending_cr
         if text:
             yield text
         if final:
