@@ -136,6 +136,26 @@ def test_rrn_lookalikes_stay(text):
     assert "<RRN>" not in redact(text)
 
 
+def test_numbers_a_planted_pii_hunt_found_leaking() -> None:
+    """Each of these passed through un-redacted before 2026-12-06."""
+    stored = _rrn_complete("880212134567")  # how a database column holds it: 13 digits, no dash, no word near
+    assert redact(f"Duplicate entry '{stored}' for key 'uk_customer'") == "Duplicate entry '<RRN>' for key 'uk_customer'"
+    track = _luhn_complete("421489712328178")
+    assert redact(f"swipe %B{track}^KIM/MINSU^2612") == "swipe %B<CARD>^KIM/MINSU^2612"  # magnetic-stripe track 1
+    assert redact(f"PAN={_luhn_complete('456172783879')}") == "PAN=<CARD>"  # 13 digits after a card word
+    assert redact("toAccountNo=1000-1234-5678, 508-10-123456-7, 123-45678-901") == (
+        "toAccountNo=<ACCOUNT>, <ACCOUNT>, <ACCOUNT>")  # Toss, Daegu, Citi formats
+    assert redact("ACNO:11034567890 acntNo=30212345678") == "ACNO:<ACCOUNT> acntNo=<ACCOUNT>"
+    assert redact("?email=choi.eunji%40woori.example") == "?email=<EMAIL>"  # URL-encoded
+    assert redact("call 010.5678.1234 now") == "call <PHONE> now"
+    assert redact(f"card {_group(VISA16, (4, 4, 4, 4), '  ')} declined") == "card <CARD> declined"  # aligned columns
+
+
+def test_epoch_millis_with_an_rrn_shape_and_check_digit_stay() -> None:
+    millis = _rrn_complete("170123456789")  # epoch millis of late 2023; an RRN date shape and check digit too
+    assert redact(f"at {millis} the job ended") == f"at {millis} the job ended"
+
+
 def test_plain_digit_run_without_account_word_stays():
     assert redact("processed 110234567890 bytes") == "processed 110234567890 bytes"
 
@@ -156,6 +176,16 @@ def test_plain_digit_run_without_account_word_stays():
     ("비밀번호=qwer1234", "비밀번호=<SECRET>"),
     ("key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x\nq9Z=\n-----END RSA PRIVATE KEY-----\nnext",
      "key:\n<SECRET>\nnext"),
+    # found by a planted-PII hunt (2026-12-06); each leaked before
+    ('{\\"password\\":\\"Esc4pedPw88\\",\\"apiKey\\":\\"AbC123xyz789QwE\\",\\"token\\":\\"tk_8f7e6d5c4b3a2910\\"}',
+     '{\\"password\\":\\"<SECRET>\\",\\"apiKey\\":\\"<SECRET>\\",\\"token\\":\\"<SECRET>\\"}'),  # escaped JSON
+    ("redis://:R3disPw2024@cache:6379", "redis://:<SECRET>@cache:6379"),  # no user
+    ("https://ops:s3cr/et9Q@mq.bank.example/x", "https://ops:<SECRET>@mq.bank.example/x"),  # a '/' in it
+    ("?user=teller01&pass=Teller0Pw1 -Ddb.pass=DbP4ss dbPass: Xyz12345 DB_PASS=abc",
+     "?user=teller01&pass=<SECRET> -Ddb.pass=<SECRET> dbPass: <SECRET> DB_PASS=<SECRET>"),
+    ("pin=739182 otp=551923 cvv=837 cvc2: 912", "pin=<SECRET> otp=<SECRET> cvv=<SECRET> cvc2: <SECRET>"),
+    ('JSON parse error: {\\"pin\\":\\"4821\\"}', 'JSON parse error: {\\"pin\\":\\"<SECRET>\\"}'),
+    ("Cookie: SESSION=ZjNhYjRjNWQtNmU3Zi00YTliLWIxYzItZDNlNGY1YTZiN2M4", "Cookie: SESSION=<TOKEN>"),
 ])
 def test_secrets(text, expected):
     assert redact(text) == expected
@@ -172,6 +202,7 @@ def test_secrets(text, expected):
     "Basic type 'null' expected but was 'String'.",
     "Basic authentication failed for BasicAuthFilter",
     "key: memo value: This is a very long test message",
+    "spin=3; bypass=true; compass=N; COMPASS=S; mapping=1; pinned=true",  # short keys end other words
 ])
 def test_secret_lookalikes_stay(text):
     assert redact(text) == text

@@ -206,9 +206,10 @@ def _check_rrn(value: str, has_context: bool, config: _Config) -> bool:
         return False
     if born > datetime.date.today():
         return False
-    if "-" not in value:  # 13 bare digits: too many epoch millis have a date shape; only with a context word
+    if "-" not in value and digits[0] == "1":  # epoch millis (2001-2033) start with 1 and often have a date shape
         return has_context
-    # Numbers issued since October 2020 have no check digit: a valid date then needs a context word.
+    # Numbers issued since October 2020 have no check digit: a valid date then needs a context word. Bare 13 digits
+    # with the old check digit are how a database column holds the number (`Duplicate entry '8802121345671'`).
     return has_context or rrn_checksum_ok(digits)
 
 
