@@ -151,6 +151,15 @@ def test_numbers_a_planted_pii_hunt_found_leaking() -> None:
     assert redact(f"card {_group(VISA16, (4, 4, 4, 4), '  ')} declined") == "card <CARD> declined"  # aligned columns
 
 
+def test_a_context_word_after_the_value_counts_on_its_line() -> None:
+    # a database error names the column after the value; a Korean message puts the label in brackets after it
+    assert redact("Duplicate entry '11098765432109' for key 'uk_deposit_account_no'") == (
+        "Duplicate entry '<ACCOUNT>' for key 'uk_deposit_account_no'")
+    post_2020 = _rrn_wrong("210315312345")  # no check digit since October 2020: only a word tells it
+    assert redact(f'For input string: "{post_2020[:6]}-{post_2020[6:]}" (주민번호)') == 'For input string: "<RRN>" (주민번호)'
+    assert redact("processed 11098765432109 rows\naccount sync done") == "processed 11098765432109 rows\naccount sync done"
+
+
 def test_epoch_millis_with_an_rrn_shape_and_check_digit_stay() -> None:
     millis = _rrn_complete("170123456789")  # epoch millis of late 2023; an RRN date shape and check digit too
     assert redact(f"at {millis} the job ended") == f"at {millis} the job ended"

@@ -88,6 +88,7 @@ class _Config:
     rules: tuple[_Rule, ...]
     placeholders: dict[str, str]
     context_window: int
+    context_window_after: int
     iin_prefixes: tuple[str, ...]
     ignore_values: frozenset[str]
     ignore_prefixes: tuple[str, ...]
@@ -151,6 +152,7 @@ def _load_config(path: str) -> _Config:
     return _Config(
         rules=tuple(rules), placeholders=dict(config["placeholders"]),
         context_window=int(config.get("context_window", 40)),
+        context_window_after=int(config.get("context_window_after", 0)),
         iin_prefixes=tuple(str(p) for p in config.get("card_iin_prefixes", [])),
         ignore_values=frozenset(str(v).lower() for v in config.get("secret_ignore_values", [])),
         ignore_prefixes=tuple(str(p) for p in config.get("secret_ignore_prefixes", [])),
@@ -324,9 +326,10 @@ class Redactor:
             self._quiet_runs.add(key)
         return runs
 
-    def _has_context(self, text: str, start: int, context: re.Pattern[str]) -> bool:
-        window = text[max(0, start - self.config.context_window): start]
-        return context.search(window.rsplit("\n", 1)[-1]) is not None
+    def _has_context(self, text: str, start: int, end: int, context: re.Pattern[str]) -> bool:
+        before = text[max(0, start - self.config.context_window): start].rsplit("\n", 1)[-1]
+        after = text[end: end + self.config.context_window_after].split("\n", 1)[0]
+        return context.search(before) is not None or context.search(after) is not None
 
     def _rule_hits(self, rule: _Rule, text: str, spans: list[tuple[int, int]] | None = None,
                    lowered: str | None = None) -> list[Hit]:
@@ -345,7 +348,8 @@ class Redactor:
             value = text[start:end]
             if value in self._placeholders:  # already redacted: redacting twice changes nothing
                 continue
-            has_context = rule.context is not None and self._has_context(text, match.start(), rule.context)
+            has_context = rule.context is not None and self._has_context(text, match.start(), match.end(),
+                                                                         rule.context)
             if rule.context_required and not has_context:
                 continue
             if rule.validate and not _VALIDATORS[rule.validate](value, has_context, self.config):
