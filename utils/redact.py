@@ -208,10 +208,9 @@ def _check_rrn(value: str, has_context: bool, config: _Config) -> bool:
         return False
     if born > datetime.date.today():
         return False
-    if "-" not in value and digits[0] == "1":  # epoch millis (2001-2033) start with 1 and often have a date shape
+    if "-" not in value:  # 13 bare digits: epoch millis and ids that start with yyMMdd pass the date and check digit
         return has_context
-    # Numbers issued since October 2020 have no check digit: a valid date then needs a context word. Bare 13 digits
-    # with the old check digit are how a database column holds the number (`Duplicate entry '8802121345671'`).
+    # Numbers issued since October 2020 have no check digit: a valid date then needs a context word.
     return has_context or rrn_checksum_ok(digits)
 
 
@@ -328,8 +327,11 @@ class Redactor:
 
     def _has_context(self, text: str, start: int, end: int, context: re.Pattern[str]) -> bool:
         before = text[max(0, start - self.config.context_window): start].rsplit("\n", 1)[-1]
-        after = text[end: end + self.config.context_window_after].split("\n", 1)[0]
-        return context.search(before) is not None or context.search(after) is not None
+        if context.search(before):
+            return True
+        quoted = start > 0 and end < len(text) and text[start - 1] in "'\"" and text[end] == text[start - 1]
+        after = text[end: end + self.config.context_window_after].split("\n", 1)[0] if quoted else ""
+        return context.search(after) is not None
 
     def _rule_hits(self, rule: _Rule, text: str, spans: list[tuple[int, int]] | None = None,
                    lowered: str | None = None) -> list[Hit]:
