@@ -81,6 +81,7 @@ class _Rule:
     option: str | None
     in_digit_runs: bool  # searched only inside the text's digit runs (see `_DIGIT_RUN`)
     anchored: bool  # every match starts where one of `requires` occurs: tried only there (see `_anchored_matches`)
+    context_window: int | None  # the rule's own window before a hit (None: the config's)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class _Config:
     rules: tuple[_Rule, ...]
     placeholders: dict[str, str]
     context_window: int
-    context_window_after: int
+    context_after: tuple[str, ...]
     iin_prefixes: tuple[str, ...]
     ignore_values: frozenset[str]
     ignore_prefixes: tuple[str, ...]
@@ -146,13 +147,14 @@ def _load_config(path: str) -> _Config:
             context=contexts[entry["context"]] if entry.get("context") else None,
             context_required=bool(entry.get("context_required", False)), option=entry.get("option"),
             in_digit_runs=bool(entry.get("in_digit_runs", False)), anchored=bool(entry.get("anchored", False)),
+            context_window=int(entry["context_window"]) if "context_window" in entry else None,
         ))
         if rules[-1].anchored and not rules[-1].requires:
             raise ValueError(f"{path}: rule {entry['name']!r} is anchored but requires nothing")
     return _Config(
         rules=tuple(rules), placeholders=dict(config["placeholders"]),
         context_window=int(config.get("context_window", 40)),
-        context_window_after=int(config.get("context_window_after", 0)),
+        context_after=tuple(str(p) for p in config.get("context_after", [])),
         iin_prefixes=tuple(str(p) for p in config.get("card_iin_prefixes", [])),
         ignore_values=frozenset(str(v).lower() for v in config.get("secret_ignore_values", [])),
         ignore_prefixes=tuple(str(p) for p in config.get("secret_ignore_prefixes", [])),
@@ -325,12 +327,16 @@ class Redactor:
             self._quiet_runs.add(key)
         return runs
 
-    def _has_context(self, text: str, start: int, end: int, context: re.Pattern[str]) -> bool:
-        before = text[max(0, start - self.config.context_window): start].rsplit("\n", 1)[-1]
-        if context.search(before):
+    def _has_context(self, text: str, start: int, end: int, rule: _Rule) -> bool:
+        """A context word before the hit on its line, within the window; or after it, on its line, where the text
+        after it starts with one of the config's `context_after` phrases."""
+        context = rule.context
+        assert context is not None
+        window = rule.context_window if rule.context_window is not None else self.config.context_window
+        if context.search(text[max(0, start - window): start].rsplit("\n", 1)[-1]):
             return True
-        quoted = start > 0 and end < len(text) and text[start - 1] in "'\"" and text[end] == text[start - 1]
-        after = text[end: end + self.config.context_window_after].split("\n", 1)[0] if quoted else ""
+        phrase = next((p for p in self.config.context_after if text.startswith(p, end)), None)
+        after = text[end: end + len(phrase) + window].split("\n", 1)[0] if phrase else ""
         return context.search(after) is not None
 
     def _rule_hits(self, rule: _Rule, text: str, spans: list[tuple[int, int]] | None = None,
@@ -350,8 +356,7 @@ class Redactor:
             value = text[start:end]
             if value in self._placeholders:  # already redacted: redacting twice changes nothing
                 continue
-            has_context = rule.context is not None and self._has_context(text, match.start(), match.end(),
-                                                                         rule.context)
+            has_context = rule.context is not None and self._has_context(text, match.start(), match.end(), rule)
             if rule.context_required and not has_context:
                 continue
             if rule.validate and not _VALIDATORS[rule.validate](value, has_context, self.config):
