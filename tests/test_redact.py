@@ -157,6 +157,15 @@ def test_a_context_word_after_the_value_counts_after_a_duplicate_key_phrase() ->
     # MySQL's duplicate-key error names the column after the value
     assert redact("Duplicate entry '11098765432109' for key 'uk_deposit_account_no'") == (
         "Duplicate entry '<ACCOUNT>' for key 'uk_deposit_account_no'")
+    # a format that needs its word within 16 characters before it still reads the whole column name after the phrase
+    assert redact("Duplicate entry '1002-1234-5678' for key 'uk_deposit_account_no'") == (
+        "Duplicate entry '<ACCOUNT>' for key 'uk_deposit_account_no'")
+
+
+def test_a_final_reread_s_cases() -> None:
+    old_visa = _luhn_complete("411111111111")  # 13 digits: a bare run needs a card word, a track's format is one
+    assert redact(f"swipe %B{old_visa}^DOE/J^2612") == "swipe %B<CARD>^DOE/J^2612"
+    assert redact("pin=2024-06-12 reset") == "pin=2024-06-12 reset"  # a date, not a PIN
     assert redact("processed 11098765432109 rows\naccount sync done") == "processed 11098765432109 rows\naccount sync done"
     # unquoted, the words after a number are about something else
     assert redact("offset 1234567890 for partition account-events-3") == "offset 1234567890 for partition account-events-3"

@@ -81,7 +81,7 @@ class _Rule:
     option: str | None
     in_digit_runs: bool  # searched only inside the text's digit runs (see `_DIGIT_RUN`)
     anchored: bool  # every match starts where one of `requires` occurs: tried only there (see `_anchored_matches`)
-    context_window: int | None  # the rule's own window before a hit (None: the config's)
+    context_window: int | None  # the rule's own window before a hit (None: the config's; after a phrase, always it)
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,11 @@ def _iin_ok(digits: str, prefixes: tuple[str, ...]) -> bool:
     return False
 
 
+def _check_track_card(value: str, has_context: bool, config: _Config) -> bool:
+    """A magnetic-stripe track's account number: the track's own format says it is a card, 13 digits too."""
+    return _check_card(value, True, config)
+
+
 def _check_card(value: str, has_context: bool, config: _Config) -> bool:
     digits = re.sub(r"\D", "", value)
     if not 13 <= len(digits) <= 19 or not luhn_ok(digits) or not _iin_ok(digits, config.iin_prefixes):
@@ -259,6 +264,7 @@ def _check_ipv6(value: str, has_context: bool, config: _Config) -> bool:
 
 _VALIDATORS: dict[str, Callable[[str, bool, _Config], bool]] = {
     "card": _check_card,
+    "track_card": _check_track_card,
     "rrn": _check_rrn,
     "has_digit": _check_has_digit,
     "token_like": _check_token_like,
@@ -336,7 +342,7 @@ class Redactor:
         if context.search(text[max(0, start - window): start].rsplit("\n", 1)[-1]):
             return True
         phrase = next((p for p in self.config.context_after if text.startswith(p, end)), None)
-        after = text[end: end + len(phrase) + window].split("\n", 1)[0] if phrase else ""
+        after = text[end: end + len(phrase) + self.config.context_window].split("\n", 1)[0] if phrase else ""
         return context.search(after) is not None
 
     def _rule_hits(self, rule: _Rule, text: str, spans: list[tuple[int, int]] | None = None,
