@@ -6,6 +6,7 @@ Every number here is made up for these tests; card and RRN check digits are comp
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -151,6 +152,33 @@ def test_numbers_a_planted_pii_hunt_found_leaking() -> None:
     assert redact("ACNO:11034567890 acntNo=30212345678") == "ACNO:<ACCOUNT> acntNo=<ACCOUNT>"
     assert redact("?email=choi.eunji%40woori.example") == "?email=<EMAIL>"  # URL-encoded
     assert redact("call 010.5678.1234 now") == "call <PHONE> now"
+
+
+def test_xml_elements_doubly_escaped_json_and_phones_a_hunt_listed_as_leaking() -> None:
+    """Each was listed as a known leak on 2026-12-06 and passed through un-redacted."""
+    # SOAP / ISO 20022 bodies logged whole: the element names the value
+    assert redact("<password>S3cretXml9</password><ns2:userPassword>Xm1Pw!</ns2:userPassword>") == (
+        "<password><SECRET></password><ns2:userPassword><SECRET></ns2:userPassword>")
+    assert redact("<pin>1234</pin><otpNo>551923</otpNo><ns1:cvv>448</ns1:cvv>") == (
+        "<pin><SECRET></pin><otpNo><SECRET></otpNo><ns1:cvv><SECRET></ns1:cvv>")
+    # a JSON body in a string field of a JSON event, logged as a JSON string: each quote behind three backslashes
+    doubly = json.dumps(json.dumps(json.dumps({"password": "Dbl3scPw", "pin": "4821", "token": "tk_8f7e6d5c4b3a2910"})))
+    assert "\\\\\\\"password" in doubly
+    assert redact(doubly) == json.dumps(json.dumps(json.dumps(
+        {"password": "<SECRET>", "pin": "<SECRET>", "token": "<SECRET>"})))
+    # Korean mobiles with the prefix in parentheses, or the country code without its '+'
+    assert redact("tel (010) 2345-6789, (010)2345-6789") == "tel <PHONE>, <PHONE>"
+    assert redact("to 82-10-2345-6789 / 0082-10-2345-6789 / 82 10 2345 6789 / 0082-2-123-4567") == (
+        "to <PHONE> / <PHONE> / <PHONE> / <PHONE>")
+
+
+def test_xml_and_phone_lookalikes_stay() -> None:
+    for text in ["<pinned>true</pinned><passwordPolicy>strong</passwordPolicy><password/>",
+                 "<password>${DB_PASSWORD}</password><pin>ON</pin><otp>600</otp>",
+                 "<spin>1234</spin><pinCount>3</pinCount>",
+                 "ids 82-1-2345-6789 8210-2345-6789 182-10-2345-6789 82-10-2345-67890",
+                 "(0100) 2345-6789 (010) 23-4567"]:
+        assert redact(text) == text, text
 
 
 def test_a_context_word_after_the_value_counts_after_a_duplicate_key_phrase() -> None:

@@ -127,6 +127,19 @@ def _context_regex(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives))
 
 
+def _rule_entries(entries: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The config's rules, a rule with `variants` once per variant: its `{{keys}}` that variant's word list (also
+    what it requires) and its `{{digits}}` the variant's `{min,max}`."""
+    for entry in entries:
+        if "variants" not in entry:
+            yield entry
+            continue
+        for variant in entry["variants"]:
+            pattern = entry["pattern"].replace("{{keys}}", "{{" + variant["keys"] + "}}")
+            yield {**entry, "name": f"{entry['name']}:{variant['keys']}", "requires": variant["keys"],
+                   "pattern": pattern.replace("{{digits}}", "{" + variant["digits"] + "}")}
+
+
 @lru_cache(maxsize=4)
 def _load_config(path: str) -> _Config:
     with open(path, encoding="utf-8") as handle:
@@ -135,7 +148,7 @@ def _load_config(path: str) -> _Config:
     formats = config.get("digit_group_formats", {})
     contexts = {kind: _context_regex(words) for kind, words in config.get("context_words", {}).items()}
     rules = []
-    for entry in config["rules"]:
+    for entry in _rule_entries(config["rules"]):
         requires = entry.get("requires", [])
         if isinstance(requires, str):  # the name of a word list: any of its words
             requires = word_lists[requires]

@@ -62,9 +62,12 @@ def paired_exact_test(gold: Sequence[int], first: Sequence[int], second: Sequenc
     only_first = int(((first == gold) & (second != gold)).sum())
     only_second = int(((second == gold) & (first != gold)).sum())
     discordant = only_first + only_second
-    p_value = float(binomtest(only_first, discordant).pvalue) if discordant else 1.0
     if not len(gold):  # nothing compared: not "equally good"
         p_value = float("nan")
+    elif not discordant:  # the same answer right on every row either gets right
+        p_value = 1.0
+    else:
+        p_value = float(binomtest(only_first, discordant).pvalue)
     return {"only_first": only_first, "only_second": only_second, "p_value": p_value}
 
 
