@@ -37,7 +37,7 @@ from utils.corpus.real_logs import (  # noqa: E402  (after the path is set)
     SYNTHETIC_TEMPLATES,
     RealLogsOptions,
 )
-from utils.evaluation.metrics import format_interval  # noqa: E402
+from utils.evaluation.metrics import format_interval, rows_right  # noqa: E402
 
 SUBSETS = ("non_assertion", "non_assertion_unique", "not_other", "all")
 
@@ -137,10 +137,6 @@ def run_arm(arm: str, protocol: dict, args: argparse.Namespace) -> dict:
     return json.loads((ROOT / report_dir / "report.json").read_text(encoding="utf-8"))
 
 
-def _count(metrics: dict) -> int:
-    return metrics["correct"] if "correct" in metrics else round(metrics["top1"] * metrics["rows"])
-
-
 def fold_table(reports: dict[str, dict]) -> str:
     """Each held-out training project's distinct non-assertion failures typed right (model, model + JVM evidence,
     the rules else the project's most common class, the most common class alone), and their sum: more signatures
@@ -153,7 +149,7 @@ def fold_table(reports: dict[str, dict]) -> str:
     for arm, report in reports.items():
         rows = report["model_metrics"]["non_assertion_unique"]["rows"]
         # a model without trace inputs has no JVM-evidence figures: the model's own stand in, as in table()
-        counts = [rows, *(_count((report.get(column) or report["model_metrics"])["non_assertion_unique"])
+        counts = [rows, *(rows_right((report.get(column) or report["model_metrics"])["non_assertion_unique"])
                           for column in columns)]
         totals = [total + count for total, count in zip(totals, counts, strict=True)]
         lines.append(f"| {arm.removeprefix(FOLD)} | " + " | ".join(map(str, counts)) + " |")

@@ -71,6 +71,12 @@ def paired_exact_test(gold: Sequence[int], first: Sequence[int], second: Sequenc
     return {"only_first": only_first, "only_second": only_second, "p_value": p_value}
 
 
+def rows_right(metrics: dict[str, Any]) -> int:
+    """The rows a report's subset got right: reports since 2026-12-06 say so (`correct`); earlier ones give top-1
+    and rows."""
+    return int(metrics["correct"]) if "correct" in metrics else round(metrics["top1"] * metrics["rows"])
+
+
 def format_interval(bounds: Sequence[float] | None) -> str:
     """`low-high` of a `top1_ci95`; "n/a" for none (a report written before intervals) or an empty subset."""
     return "n/a" if not bounds or bounds[0] != bounds[0] else f"{bounds[0]:.3f}-{bounds[1]:.3f}"
