@@ -167,9 +167,25 @@ def test_xml_elements_doubly_escaped_json_and_phones_a_hunt_listed_as_leaking() 
     assert redact(doubly) == json.dumps(json.dumps(json.dumps(
         {"password": "<SECRET>", "pin": "<SECRET>", "token": "<SECRET>"})))
     # Korean mobiles with the prefix in parentheses, or the country code without its '+'
-    assert redact("tel (010) 2345-6789, (010)2345-6789") == "tel <PHONE>, <PHONE>"
-    assert redact("to 82-10-2345-6789 / 0082-10-2345-6789 / 82 10 2345 6789 / 0082-2-123-4567") == (
-        "to <PHONE> / <PHONE> / <PHONE> / <PHONE>")
+    assert redact("tel (010) 2345-6789, (010)2345-6789, 휴대폰 (010) 2345 6789, (010)-2345-6789, (010)23456789") == (
+        "tel <PHONE>, <PHONE>, 휴대폰 <PHONE>, <PHONE>, <PHONE>")
+    assert redact("to 82-10-2345-6789 / 0082-10-2345-6789 / 연락처: 82 10-2345-6789 / 82-(0)10-2345-6789") == (
+        "to <PHONE> / <PHONE> / 연락처: <PHONE> / <PHONE>")
+    # a review's further cases: attributes (WS-Security, SOAP encoding), CDATA, org.json's <\/, escaped XML
+    assert redact('<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-'
+                  'profile-1.0#PasswordText">Wss3cret!9</wsse:Password>').endswith(
+        '#PasswordText"><SECRET></wsse:Password>')
+    assert redact('<ns2:userPassword xsi:type="xsd:string">Xm1Pw!77</ns2:userPassword><pin xsi:type="xsd:string">'
+                  '4821</pin>') == ('<ns2:userPassword xsi:type="xsd:string"><SECRET></ns2:userPassword>'
+                                    '<pin xsi:type="xsd:string"><SECRET></pin>')
+    assert redact("<password><![CDATA[Cd@taPw1]]></password><pin> 4821 </pin><password>a>b9X</password>") == (
+        "<password><![CDATA[<SECRET>]]></password><pin> <SECRET> </pin><password><SECRET></password>")
+    assert redact('{"payload":"<login><password>OrgJs0nPw<\\/password><pin>4821<\\/pin></login>"}') == (
+        '{"payload":"<login><password><SECRET><\\/password><pin><SECRET><\\/pin></login>"}')
+    assert redact("&lt;password&gt;EscXmlPw1&lt;/password&gt;&lt;pin&gt;4821&lt;/pin&gt;") == (
+        "&lt;password&gt;<SECRET>&lt;/password&gt;&lt;pin&gt;<SECRET>&lt;/pin&gt;")
+    assert redact("<otpValue>551923</otpValue><pinCd>4821</pinCd>") == (
+        "<otpValue><SECRET></otpValue><pinCd><SECRET></pinCd>")
 
 
 def test_xml_and_phone_lookalikes_stay() -> None:
@@ -177,7 +193,14 @@ def test_xml_and_phone_lookalikes_stay() -> None:
                  "<password>${DB_PASSWORD}</password><pin>ON</pin><otp>600</otp>",
                  "<spin>1234</spin><pinCount>3</pinCount>",
                  "ids 82-1-2345-6789 8210-2345-6789 182-10-2345-6789 82-10-2345-67890",
-                 "(0100) 2345-6789 (010) 23-4567"]:
+                 "(0100) 2345-6789 (010) 23-4567",
+                 # a review's false positives of the first version: columns of numbers, build ids, comparisons,
+                 # flags
+                 "cpu0 82 10 1234 5678 0 0 0 0 0", "partition 82 2 123 4567", "build 82-2-123-4567",
+                 "WHERE t.otp_no>100000 AND t.pin_no>1000", "if (pinAttempts>3 || otp>999999) lock(); cvc>999",
+                 "<ns2:isTempPassword>Y</ns2:isTempPassword><changePassword>N</changePassword>"
+                 "<mustChangePwd>1</mustChangePwd><resetPassword>enabled</resetPassword>",
+                 "<privateKey>~/.ssh/id_rsa</privateKey>", "isTempPassword=Y"]:
         assert redact(text) == text, text
 
 
@@ -398,6 +421,9 @@ def test_redact_value_walks_nested_rows():
 @pytest.mark.parametrize("text", [
     "1-" * 100_000, "7" * 200_000, "a.b-" * 50_000 + "@x", "+1 " * 50_000, "password=" * 20_000,
     "http://" + "a" * 100_000, "a:" * 100_000, "1234 " * 40_000, "key=" + "A" * 100_000, "eyJ" + "a" * 100_000,
+    # XML elements: attributes stop at '&', so each key word's element is tried at one '>' or '&gt;' (with any
+    # '&gt;' in them, a draft took 0.5 s on 100 KB of these)
+    ("password x&gt;" + "b" * 20 + " ") * 8_000, ("pin a&gt;1234 " * 50 + "\n") * 500, "(010)" * 50_000,
 ])
 def test_adversarial_inputs_stay_fast(text):
     started = time.perf_counter()
