@@ -93,6 +93,7 @@ class _Config:
     iin_prefixes: tuple[str, ...]
     ignore_values: frozenset[str]
     ignore_prefixes: tuple[str, ...]
+    reference: re.Pattern[str] | None  # a whole value of one of these shapes is a reference, not a secret
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -171,6 +172,8 @@ def _load_config(path: str) -> _Config:
         iin_prefixes=tuple(str(p) for p in config.get("card_iin_prefixes", [])),
         ignore_values=frozenset(str(v).lower() for v in config.get("secret_ignore_values", [])),
         ignore_prefixes=tuple(str(p) for p in config.get("secret_ignore_prefixes", [])),
+        reference=re.compile("|".join(f"(?:{shape})" for shape in config["secret_reference_shapes"]))
+        if config.get("secret_reference_shapes") else None,
     )
 
 
@@ -251,6 +254,8 @@ def _check_token_like(value: str, has_context: bool, config: _Config) -> bool:
 def _check_secret_value(value: str, has_context: bool, config: _Config) -> bool:
     stripped = value.strip()
     if not stripped or stripped.lower() in config.ignore_values or set(stripped) <= {"*", "x", "X"}:
+        return False
+    if config.reference is not None and config.reference.fullmatch(stripped):
         return False
     return not stripped.startswith(config.ignore_prefixes)
 
