@@ -186,6 +186,12 @@ def test_xml_elements_doubly_escaped_json_and_phones_a_hunt_listed_as_leaking() 
         "&lt;password&gt;<SECRET>&lt;/password&gt;&lt;pin&gt;<SECRET>&lt;/pin&gt;")
     assert redact("<otpValue>551923</otpValue><pinCd>4821</pinCd>") == (
         "<otpValue><SECRET></otpValue><pinCd><SECRET></pinCd>")
+    # Gson escapes '=' in a value (HTML-safe by default); a card number glued to its word
+    assert redact('{"password":"Pw\\u003d1Gson","pin":"4821"}') == '{"password":"<SECRET>","pin":"<SECRET>"}'
+    card = _luhn_complete("411111111111111")
+    assert redact(f"cardNo_{card} cardNumber{card}x CARD_NO={card}") == "cardNo_<CARD> cardNumber<CARD>x CARD_NO=<CARD>"
+    assert redact(f"order_{card} txn{card} card issued; batch_{card}") == (
+        f"order_{card} txn{card} card issued; batch_{card}")  # glued to another word: an id
     # a one-character password is still one; a value shaped like a reference inside a longer one is not skipped
     assert redact("password=1 pwd=0 password=$ecret9 password=a@b.c@") == (
         "password=<SECRET> pwd=<SECRET> password=<SECRET> password=<SECRET>")
