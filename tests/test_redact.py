@@ -190,8 +190,15 @@ def test_xml_elements_doubly_escaped_json_and_phones_a_hunt_listed_as_leaking() 
     assert redact('{"password":"Pw\\u003d1Gson","pin":"4821"}') == '{"password":"<SECRET>","pin":"<SECRET>"}'
     card = _luhn_complete("411111111111111")
     assert redact(f"cardNo_{card} cardNumber{card}x CARD_NO={card}") == "cardNo_<CARD> cardNumber<CARD>x CARD_NO=<CARD>"
-    assert redact(f"order_{card} txn{card} card issued; batch_{card}") == (
-        f"order_{card} txn{card} card issued; batch_{card}")  # glued to another word: an id
+    assert redact(f"paymentCardNumber_{card} 카드번호_{card} visaPan{card}") == (
+        "paymentCardNumber_<CARD> 카드번호_<CARD> visaPan<CARD>")
+    assert redact('{\\"password\\":\\"Pw\\u003d1\\"}') == '{\\"password\\":\\"<SECRET>\\"}'
+    # glued to another word, it is an id, even a card service's (a review's false positives of a first version)
+    for ids in [f"order_{card} txn{card} card issued; batch_{card}", f"cardTxId_{card} cardinality_{card}",
+                f"creditsRemaining{card} visaFileSeq{card} dashboardCardV{card} 헬스체크 req_{card}",
+                f"discardedMsgIdKeys_{card} cardFingerprint_{card}ab9f0c1d2e",
+                '{"password":"\\u003cmasked\\u003e"}']:
+        assert redact(ids) == ids
     # a one-character password is still one; a value shaped like a reference inside a longer one is not skipped
     assert redact("password=1 pwd=0 password=$ecret9 password=a@b.c@") == (
         "password=<SECRET> pwd=<SECRET> password=<SECRET> password=<SECRET>")

@@ -201,8 +201,9 @@ def _iin_ok(digits: str, prefixes: tuple[str, ...]) -> bool:
     return False
 
 
-def _check_track_card(value: str, has_context: bool, config: _Config) -> bool:
-    """A magnetic-stripe track's account number: the track's own format says it is a card, 13 digits too."""
+def _check_card_named(value: str, has_context: bool, config: _Config) -> bool:
+    """A number its surroundings name a card (a magnetic-stripe track's format, a card word glued to it): 13 digits
+    too."""
     return _check_card(value, True, config)
 
 
@@ -282,7 +283,7 @@ def _check_ipv6(value: str, has_context: bool, config: _Config) -> bool:
 
 _VALIDATORS: dict[str, Callable[[str, bool, _Config], bool]] = {
     "card": _check_card,
-    "track_card": _check_track_card,
+    "card_named": _check_card_named,
     "rrn": _check_rrn,
     "has_digit": _check_has_digit,
     "token_like": _check_token_like,
