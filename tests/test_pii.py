@@ -24,6 +24,11 @@ PLANTED = {
     "bearer": "Bearer a8f3k2m9q7w1e5r4t6y8u0i2o4p6",
     "jdbc_password": "S3cr3tPa55",
     "url_password": "hunter2pass",
+    # shapes added on 2026-12-06: an XML element, a Gson-escaped JSON value, a mobile in parentheses
+    "xml_password": "XmlPa55w0rd",
+    "pin": "482913",
+    "gson_password": "Gs0nSecretPw",
+    "phone_parenthesised": "(010) 3456-7890",
 }
 
 
@@ -42,6 +47,9 @@ def planted_logs(directory: Path) -> Path:
             f"Caused by: java.sql.SQLException: cannot connect jdbc:postgresql://db:5432/pay?user=app&password="
             f"{p['jdbc_password']} via https://svc:{p['url_password']}@gw.acme.test/api\n"
             f"\tat com.acme.pay.Db.open(Db.java:12)\n"
+            f"2026-11-30 10:00:0{index % 10} WARN [exec-{index}] com.acme.pay.Soap - request <ns2:password>"
+            f"{p['xml_password']}</ns2:password><pin>{p['pin']}</pin> body {{\"password\":\"{p['gson_password']}"
+            f"\\u003d\"}} cardNo_{p['card'].replace(' ', '')} tel {p['phone_parenthesised']}\n"
         )})
     (directory / "rows.jsonl").write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
                                           encoding="utf-8")
