@@ -529,6 +529,15 @@ def test_an_application_json_log_is_read_as_a_log_not_as_rows(tmp_path: Path) ->
     assert records[0]["location"]["method"] == "get" and "skipped" not in result.stderr
     documents, report = read_documents([str(log)])
     assert len(documents) == 1 and not report.skipped  # the whole-document reader decides alike
+    # exported as .ndjson (Kibana) or .jsonl, with an INFO event first: still a log (each event was a skip before)
+    export = tmp_path / "export.ndjson"
+    info = {"@timestamp": "2026-11-30T11:59:59Z", "level": "INFO", "message": "started"}
+    export.write_text("".join(json.dumps(row) + "\n" for row in [info, *rows]), encoding="utf-8")
+    result = run_predict("--input", str(export), "--output", str(out), "--no-model")
+    assert result.returncode == 0, result.stderr
+    assert [record["exception"] for record in read_records(out)] == ["IllegalStateException"] * 2
+    documents, report = read_documents([str(export)])
+    assert len(documents) == 1 and not report.skipped
 
 
 def test_a_docker_json_file_log_is_read_as_what_the_container_wrote(tmp_path: Path) -> None:

@@ -161,6 +161,31 @@ def test_an_empty_directory_is_a_skip_with_its_reason(real_dir: Path, tmp_path: 
     assert reasons[str(empty / ".keep")] == "a hidden file"
 
 
+def test_an_applications_json_log_exported_as_ndjson_or_jsonl_is_read_as_a_log(tmp_path: Path) -> None:
+    # Kibana exports as .ndjson; logstash-logback-encoder's events carry the trace in `stack_trace` (ECS nests it in
+    # `error`); the first event is an INFO line with no trace. Read as rows, every event was a skip for its `log`.
+    def events(trace_field: str, nested: bool) -> list[dict]:
+        rows: list[dict] = [{"@timestamp": "2026-11-30T10:00:00Z", "log.level": "INFO", "message": "started"}]
+        for n in range(3):
+            trace = f"java.lang.IllegalStateException: ledger closed {n}\n\tat com.acme.pay.Ledger.post(Ledger.java:{10 + n})\n"
+            event = {"@timestamp": f"2026-11-30T10:00:0{n + 1}Z", "log.level": "ERROR", "message": "payment failed"}
+            event.update({"error": {"stack_trace": trace}} if nested else {trace_field: trace})
+            rows.append(event)
+        return rows
+
+    logs = tmp_path / "export"
+    logs.mkdir()
+    write_jsonl(logs / "logstash.ndjson", events("stack_trace", nested=False))
+    write_jsonl(logs / "ecs.jsonl", events("", nested=True))
+    write_jsonl(logs / "dataset.jsonl", [{"text": "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)"}])
+    result = import_real_logs([str(logs)], load_label_set(), RealLogsOptions(validation_fraction=0.0))
+    rows = [row for split in result.splits.values() for row in split]
+    assert sorted(row["meta"]["source"].rsplit("/", 1)[-1] for row in rows) == ["ecs.jsonl", "logstash.ndjson"]
+    assert {row["label"] for row in rows} == {"IllegalStateException"} and rows[0]["meta"]["repeats"] == 3
+    # a file of rows with no `log` and nothing of a log event is still rows: each a counted skip naming the field
+    assert {item["reason"] for item in result.skips.skipped} == {"missing or non-text field 'log'"}
+
+
 def test_pii_in_row_ids_and_project_names_is_redacted_too(tmp_path: Path) -> None:
     from utils.redact import Redactor
 

@@ -216,6 +216,11 @@ _DOCKER_KEYS = frozenset({"log", "stream", "time", "attrs"})
 
 
 _NOT_JSON = object()  # the first line of a text that is no JSON object
+# An application's JSON log event (logstash-logback-encoder, ECS, log4j2's JsonLayout / JsonTemplateLayout): a trace
+# field, or a message with a level. Exported as `.ndjson` (Kibana's export) or `.jsonl`, such a file is still a log.
+_EVENT_TRACE_KEYS = frozenset({"stack_trace", "error.stack_trace", "thrown", "exception"})
+_EVENT_MESSAGE_KEYS = frozenset({"message", "msg"})
+_EVENT_LEVEL_KEYS = frozenset({"level", "log.level", "severity", "levelname"})
 
 
 def _first_json_row(text: str) -> Any:
@@ -238,14 +243,26 @@ def _reading(path: str, text: str, text_field: str) -> str:
     - jsonl: rows of JSON, each a document, by the file's name, else when its first line is a JSON object with
       `text_field` (or is a malformed one: counted as such, not read as log text).
     - plain: anything else. An application's own JSON log (logstash-logback-encoder, ECS, log4j2's JsonLayout: a
-      `stack_trace` or `thrown` field, no `log`) is a plain log whose traces sit JSON-escaped in its lines; read as
-      rows, every row was a skip for its missing `log`."""
+      `stack_trace` or `thrown` field, or a message and a level; no `log`) is a plain log whose traces sit
+      JSON-escaped in its lines, whatever its name (`.ndjson`, `.jsonl`); read as rows, every row was a skip for
+      its missing `log`."""
     row = _first_json_row(text)
     if isinstance(row, dict) and {"log", "stream"} <= set(row) <= _DOCKER_KEYS and isinstance(row["log"], str):
         return "docker"
+    if isinstance(row, dict) and text_field not in row and _log_event(row):
+        return "plain"
     if path.endswith((".jsonl", ".ndjson")) or row is None or isinstance(row, dict) and text_field in row:
         return "jsonl"
     return "plain"
+
+
+def _log_event(row: dict[str, Any]) -> bool:
+    """An application's JSON log event: a trace field (ECS's nested `error.stack_trace` too), or a message and a
+    level."""
+    error = row.get("error")
+    if not _EVENT_TRACE_KEYS.isdisjoint(row) or isinstance(error, dict) and "stack_trace" in error:
+        return True
+    return not _EVENT_MESSAGE_KEYS.isdisjoint(row) and not _EVENT_LEVEL_KEYS.isdisjoint(row)
 
 
 def _docker_log_texts(texts: Iterable[str], source: str, skips: SkipReport) -> Iterator[str]:
