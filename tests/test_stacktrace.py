@@ -11,6 +11,7 @@ import pytest
 from utils.inputs import mask_exception_names
 from utils.parsing.stacktrace import (
     Trace,
+    decode_json_traces,
     find_deadlocks,
     is_library_class,
     mark_library_frames,
@@ -582,6 +583,34 @@ def test_json_escaped_trace_inside_a_log_line() -> None:
     assert chain_classes(trace) == ["java.lang.IllegalStateException", "java.io.IOException"]
     assert trace.chain[0].message == 'bad "state"' and trace.frames[0].line == 42
     assert "Payment failed" in trace.context[0]
+
+
+def test_log4j2_json_layouts_structured_trace_is_read_as_a_trace() -> None:
+    # log4j2's JsonLayout (compact="true" eventEol="true"): the trace as an object; read as text before, no trace
+    def element(cls: str, method: str, file: str | None, line: int) -> dict:
+        return {"class": cls, "method": method, "file": file, "line": line, "exact": True, "location": "app.jar"}
+
+    thrown = {"commonElementCount": 0, "localizedMessage": "post failed", "message": "post failed",
+              "name": "java.lang.RuntimeException", "extendedStackTrace": [
+                  element("com.bank.Ledger", "post", "Ledger.java", 14), element("com.bank.Api", "run", None, -1)],
+              "suppressed": [{"name": "java.lang.IllegalStateException", "message": "close failed",
+                              "extendedStackTrace": [element("com.bank.Res", "close", "Res.java", 3)]}],
+              "cause": {"commonElementCount": 1, "name": "java.io.IOException", "message": "disk \"full\"",
+                        "extendedStackTrace": [element("java.io.FileOutputStream", "writeBytes", None, -2)]}}
+    event = {"instant": {"epochSecond": 1764496800}, "thread": "exec-3", "level": "ERROR", "loggerName": "c.b.L",
+             "message": "Posting failed", "thrown": thrown, "endOfBatch": False}
+    for line in (json.dumps(event), json.dumps(event, separators=(",", ":")),
+                 "2026-11-30T10:00:00.000000000Z stderr F " + json.dumps(event)):  # a container runtime's prefix
+        trace = parse_trace(line)
+        assert chain_classes(trace) == ["java.lang.RuntimeException", "java.io.IOException"], line
+        assert [(f.class_name, f.method, f.line) for f in trace.chain[0].frames] == [
+            ("com.bank.Ledger", "post", 14), ("com.bank.Api", "run", None)]
+        assert trace.root_cause.message == 'disk "full"' and trace.root_cause.frames[0].method == "writeBytes"
+        assert [s.class_name for s in trace.chain[0].suppressed] == ["java.lang.IllegalStateException"]
+    # a line that is no JSON, an event without a structured trace, and a pretty-printed event are left as they are
+    for text in ('{"extendedStackTrace":[ not json', '{"level":"INFO","extendedStackTrace":[]}',
+                 json.dumps(event, indent=2)):
+        assert decode_json_traces(text) == text
 
 
 def test_many_traces_and_one_megabyte_in_linear_time(trace_fixture) -> None:

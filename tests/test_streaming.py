@@ -36,6 +36,14 @@ DEADLOCK = "".join(
     f"\t- locked <0x{i:x}> (a com.acme.Stage)\n\n" for i in range(3))
 JSON_ESCAPED = ('{"level":"ERROR","stack_trace":"java.lang.IllegalStateException: ledger closed\\n'
                 '\\tat com.acme.Ledger.post(Ledger.java:12)\\n\\tat com.acme.Ledger.run(Ledger.java:40)\\n"}\n')
+# log4j2's JsonLayout (compact, one event a line): the trace as an object, with a cause
+JSON_STRUCTURED = ('{"instant":{"epochSecond":1764496800,"nanoOfSecond":0},"thread":"exec-3","level":"ERROR",'
+                   '"loggerName":"c.a.Ledger","message":"post failed","thrown":{"commonElementCount":0,'
+                   '"name":"java.lang.RuntimeException","message":"post failed","extendedStackTrace":[{"class":'
+                   '"com.acme.Ledger","method":"post","file":"Ledger.java","line":14,"exact":true}],"cause":{'
+                   '"commonElementCount":1,"name":"java.io.IOException","message":"disk full","extendedStackTrace":'
+                   '[{"class":"com.acme.Disk","method":"write","file":"Disk.java","line":7,"exact":false}]}},'
+                   '"endOfBatch":false}\n')
 NO_FRAMES = "2026-11-30 10:00:00.500 ERROR [main] c.a.Fx - refresh failed: java.net.ConnectException: refused\n"
 # PII the redactor replaces, inside a trace and in a message: the counts must agree too
 PII_TRACE = ("2026-11-30 10:00:01.000 ERROR [exec-1] c.a.Pay - card 4111 1111 1111 1111 rejected, mail a.b@example.com\n"
@@ -45,11 +53,11 @@ PII_TRACE = ("2026-11-30 10:00:01.000 ERROR [exec-1] c.a.Pay - card 4111 1111 11
 
 
 def styled_log(repeats: int, seed: int = 0) -> str:
-    """A log in the styles of examples/ (logback, JUL, plain, JUnit), a JSON line's escaped trace, an exception
+    """A log in the styles of examples/ (logback, JUL, plain, JUnit), a JSON line's escaped and structured trace, an exception
     without frames and PII, each repeated among INFO lines with changed numbers and blank lines, and a thread dump."""
     rng = random.Random(seed)
     pieces = [path.read_text(encoding="utf-8") for path in sorted(EXAMPLES.glob("*.log"))]
-    pieces += [JSON_ESCAPED, NO_FRAMES, PII_TRACE]
+    pieces += [JSON_ESCAPED, JSON_STRUCTURED, NO_FRAMES, PII_TRACE]
     out: list[str] = []
     for number in range(repeats):
         if number == repeats // 2:

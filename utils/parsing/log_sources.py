@@ -431,17 +431,16 @@ def _is_log_record(line: str) -> bool:
 
 
 def parser_line_growth(text: str) -> int:
-    """Lines the parser adds to `text` by decoding the traces escaped inside JSON lines (`"stack_trace":"...\\n\\tat
-    ..."`): line numbers after such a line count them, so a streamed region's successors are shifted by as many."""
-    if "\\n\\tat " not in text:
-        return 0
-    from utils.parsing.stacktrace import _ESCAPED_TRACE_LINE, _unescape_json_text  # the parser's own decoding
+    """Lines the parser adds to `text` by decoding the traces inside JSON lines (`"stack_trace":"...\\n\\tat ..."`,
+    log4j2's structured `thrown`): line numbers after such a line count them, so a streamed region's successors are
+    shifted by as many."""
+    from utils.parsing.stacktrace import decode_json_traces, has_json_traces  # the parser's own decoding
 
-    growth = 0
-    for match in _ESCAPED_TRACE_LINE.finditer(text):
-        decoded = _unescape_json_text(match.group(0))
-        growth += decoded.count("\n") + decoded.count("\r") - decoded.count("\r\n")
-    return growth
+    if not has_json_traces(text):
+        return 0
+    decoded = decode_json_traces(text)
+    return (decoded.count("\n") + decoded.count("\r") - decoded.count("\r\n")) - (
+        text.count("\n") + text.count("\r") - text.count("\r\n"))
 
 
 def candidate_lines(text: str) -> list[tuple[int, int]]:

@@ -37,6 +37,7 @@ engine stack memory), and caches are per signature, not one slot that two interl
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -1231,6 +1232,67 @@ def _unescape_json_text(line: str) -> str:
     return _JSON_ESCAPE.sub(lambda m: _decoded_escape(m.group(1)), line)
 
 
+# log4j2's JsonLayout writes a trace as an object, `"thrown":{"name":...,"message":...,"extendedStackTrace":[{"class":
+# ...,"method":...,"file":...,"line":...}],"cause":{...}}`: such a line is rewritten in the text form the escaped
+# reader above reads (`"thrown":"java.lang.X: m\\n\\tat a.B.c(B.java:1)..."`), one line for one line. Only an event
+# on one line (`compact="true" eventEol="true"`, how JSON logs are shipped); a pretty-printed event is not read.
+STRUCTURED_TRACE_MARKER = '"extendedStackTrace"'
+_STRUCTURED_TRACE_LINE = re.compile(r'^.*"extendedStackTrace"\s*:\s*\[.*$', re.MULTILINE)
+
+
+def has_json_traces(text: str) -> bool:
+    """Whether `text` holds a trace inside a JSON log line, which `decode_json_traces` turns into several lines."""
+    return "\\n\\tat " in text or STRUCTURED_TRACE_MARKER in text
+
+
+def decode_json_traces(text: str) -> str:
+    """`text` with the traces inside its JSON log lines decoded into trace lines: log4j2's structured `thrown`
+    objects, then every JSON-escaped trace (`"stack_trace":"java.lang.X: m\\n\\tat ..."`)."""
+    if STRUCTURED_TRACE_MARKER in text:
+        text = _STRUCTURED_TRACE_LINE.sub(lambda match: _structured_as_escaped(match.group(0)), text)
+    if "\\n\\tat " in text:
+        text = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), text)
+    return text
+
+
+def _structured_as_escaped(line: str) -> str:
+    """A JSON log line whose event holds log4j2's structured `thrown` object, with that object written as a trace
+    string (a line that does not parse, or holds none, stays as it is)."""
+    start = line.find("{")
+    try:
+        event = json.loads(line[start:])
+    except ValueError:
+        return line
+    if start < 0 or not isinstance(event, dict):
+        return line
+    written = {key: "\n".join(_thrown_lines(value)) if _is_structured_thrown(value) else value
+               for key, value in event.items()}
+    return line[:start] + json.dumps(written, ensure_ascii=False) if written != event else line
+
+
+def _is_structured_thrown(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("name"), str) and isinstance(
+        value.get("extendedStackTrace"), list)
+
+
+def _thrown_lines(thrown: dict[str, Any], header: str = "", indent: str = "") -> list[str]:
+    """`thrown` (log4j2's ThrowableProxy as JSON) as the lines `printStackTrace` writes."""
+    message = thrown.get("message")
+    lines = [f"{indent}{header}{thrown['name']}" + (f": {message}" if isinstance(message, str) else "")]
+    for element in thrown.get("extendedStackTrace") or []:
+        if isinstance(element, dict):
+            file, number = element.get("file"), element.get("line")
+            where = ("Native Method" if number == -2 else f"{file}:{number}" if file and isinstance(number, int)
+                     and number >= 0 else file or "Unknown Source")
+            lines.append(f"{indent}\tat {element.get('class')}.{element.get('method')}({where})")
+    for suppressed in thrown.get("suppressed") or []:
+        if _is_structured_thrown(suppressed):
+            lines += _thrown_lines(suppressed, "Suppressed: ", indent + "\t")
+    if _is_structured_thrown(thrown.get("cause")):
+        lines += _thrown_lines(thrown["cause"], "Caused by: ", indent)
+    return lines
+
+
 def _decoded_escape(escape: str) -> str:
     if escape[0] != "u":
         return _JSON_ESCAPES[escape]
@@ -1410,8 +1472,8 @@ def parse_log(text: str, extra_library_prefixes: Iterable[str] = (), cut: bool =
         text = "" if text is None else str(text)
     if "\ufeff" in text:  # byte-order marks (one per file, more when files were concatenated) hide the first name
         text = text.replace("\ufeff", "")
-    if "\\n\\tat " in text:  # traces inside JSON log lines ("stack_trace":"java.lang.X: m\\n\\tat ...")
-        text = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), text)
+    if has_json_traces(text):  # traces inside JSON log lines
+        text = decode_json_traces(text)
     if "\r" in text:  # Windows and old-Mac line ends
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "at " in text or "Caused by: " in text or _RFC3339_STAMP.match(text):
