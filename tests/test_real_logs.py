@@ -178,12 +178,25 @@ def test_an_applications_json_log_exported_as_ndjson_or_jsonl_is_read_as_a_log(t
     write_jsonl(logs / "logstash.ndjson", events("stack_trace", nested=False))
     write_jsonl(logs / "ecs.jsonl", events("", nested=True))
     write_jsonl(logs / "dataset.jsonl", [{"text": "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)"}])
+    # an Elasticsearch export: ECS's `log` is an object (file path, offset, level), not the text
+    exported = [{**row, "log": {"level": "ERROR", "file": {"path": "/var/log/app.log"}, "offset": n}}
+                for n, row in enumerate(events("", nested=True))]
+    write_jsonl(logs / "elastic.ndjson", [{k: v for k, v in row.items() if k != "log.level"} for row in exported])
+    # rows after a first row that looks like an event are rows
+    write_jsonl(logs / "rows.jsonl", [{"level": "INFO", "message": "hello"}, *[
+        {"id": f"r{n}", "log": f"java.lang.NumberFormatException: For input string: \"{n}x\"\n\tat a.B.c(B.java:1)"}
+        for n in range(2)]])
     result = import_real_logs([str(logs)], load_label_set(), RealLogsOptions(validation_fraction=0.0))
     rows = [row for split in result.splits.values() for row in split]
-    assert sorted(row["meta"]["source"].rsplit("/", 1)[-1] for row in rows) == ["ecs.jsonl", "logstash.ndjson"]
-    assert {row["label"] for row in rows} == {"IllegalStateException"} and rows[0]["meta"]["repeats"] == 3
+    assert sorted(row["meta"]["source"].rsplit("/", 1)[-1] for row in rows) == [
+        "ecs.jsonl", "elastic.ndjson", "logstash.ndjson", "rows.jsonl"]
+    assert {row["label"] for row in rows} == {"IllegalStateException", "NumberFormatException"}
+    assert [row["meta"]["repeats"] for row in rows if row["meta"]["source"].endswith("logstash.ndjson")] == [3]
     # a file of rows with no `log` and nothing of a log event is still rows: each a counted skip naming the field
-    assert {item["reason"] for item in result.skips.skipped} == {"missing or non-text field 'log'"}
+    # (and so is rows.jsonl's first row)
+    skipped = {(item["source"].rsplit("/", 1)[-1], item["reason"]) for item in result.skips.skipped}
+    assert skipped == {("dataset.jsonl:1", "missing or non-text field 'log'"),
+                       ("rows.jsonl:1", "missing or non-text field 'log'")}
 
 
 def test_pii_in_row_ids_and_project_names_is_redacted_too(tmp_path: Path) -> None:

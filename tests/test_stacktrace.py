@@ -607,6 +607,21 @@ def test_log4j2_json_layouts_structured_trace_is_read_as_a_trace() -> None:
             ("com.bank.Ledger", "post", 14), ("com.bank.Api", "run", None)]
         assert trace.root_cause.message == 'disk "full"' and trace.root_cause.frames[0].method == "writeBytes"
         assert [s.class_name for s in trace.chain[0].suppressed] == ["java.lang.IllegalStateException"]
+    # a review's cases: a message cut inside an emoji (a lone surrogate no writer takes), `localizedMessage` alone
+    # (and no frames), an event a shipper nested with a prefix holding '{', a trace string in another field, a
+    # chain deeper than the JSON reader goes
+    cut = {**event, "thrown": {**thrown, "message": "ledger \ud83d closed"}}
+    assert parse_trace(json.dumps(cut)).chain[0].message == "ledger \ufffd closed"
+    alone = {"name": "java.lang.IllegalStateException", "localizedMessage": "shut", "extendedStackTrace": []}
+    assert parse_trace(json.dumps({"level": "ERROR", "thrown": alone})).root_cause.message == "shut"
+    nested = "[{main}] " + json.dumps({"json": event, "host": {"name": "a"}}) + " tail"
+    assert chain_classes(parse_trace(nested)) == ["java.lang.RuntimeException", "java.io.IOException"]
+    both = json.dumps({**event, "stack_trace": "java.lang.IllegalArgumentException: x\n\tat a.B.c(B.java:1)\n"})
+    assert [chain_classes(trace)[0] for trace in parse_log(both)] == [  # the line's own string, then the object's
+        "java.lang.IllegalArgumentException", "java.lang.RuntimeException"]
+    link = '{"name":"java.lang.Error","extendedStackTrace":[]'
+    deep_line = '{"thrown":' + (link + ',"cause":') * 1200 + link + "}" * 1202
+    assert decode_json_traces(deep_line) == deep_line  # left as it is, no RecursionError
     # a line that is no JSON, an event without a structured trace, and a pretty-printed event are left as they are
     for text in ('{"extendedStackTrace":[ not json', '{"level":"INFO","extendedStackTrace":[]}',
                  json.dumps(event, indent=2)):

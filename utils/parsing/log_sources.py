@@ -7,6 +7,7 @@ Stdlib only. Bad input never raises a traceback: each problem is either one clea
 from __future__ import annotations
 
 import codecs
+import io
 import itertools
 import json
 import os
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from utils.literal_scan import literal_database, scan
-from utils.parsing.stacktrace import MASK_TOKEN, MAX_CONTINUATION_LINES
+from utils.parsing.stacktrace import LONE_SURROGATE, MASK_TOKEN, MAX_CONTINUATION_LINES
 
 EXPLANATION_LANGUAGES = ("en", "ko")  # the languages the corpus guidance is written in
 MAX_LOG_BYTES = 64 * 1024 * 1024  # one document larger than this is refused, not parsed
@@ -203,13 +204,10 @@ def source_file(source: str) -> str:
     return _ROW_SUFFIX.sub("", source)
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def without_lone_surrogates(text: str) -> tuple[str, int]:
     """(`text` with each lone surrogate replaced by U+FFFD, how many there were). A JSON `\\ud800` escape decodes
     to one, and no UTF-8 writer or terminal can encode it: left in, it crashes the output step."""
-    return _LONE_SURROGATE.subn("\ufffd", text)
+    return LONE_SURROGATE.subn("\ufffd", text)
 
 
 _DOCKER_KEYS = frozenset({"log", "stream", "time", "attrs"})
@@ -243,13 +241,15 @@ def _reading(path: str, text: str, text_field: str) -> str:
     - jsonl: rows of JSON, each a document, by the file's name, else when its first line is a JSON object with
       `text_field` (or is a malformed one: counted as such, not read as log text).
     - plain: anything else. An application's own JSON log (logstash-logback-encoder, ECS, log4j2's JsonLayout: a
-      `stack_trace` or `thrown` field, or a message and a level; no `log`) is a plain log whose traces sit
-      JSON-escaped in its lines, whatever its name (`.ndjson`, `.jsonl`); read as rows, every row was a skip for
-      its missing `log`."""
+      `stack_trace` or `thrown` field, or a message and a level; no `log` text, though ECS's `log` object may be
+      there) is a plain log whose traces sit in its lines, whatever its name (`.ndjson`, `.jsonl`), unless one of
+      its first rows has `text_field` (a file of rows); read as rows, every event was a skip for its missing
+      `log`."""
     row = _first_json_row(text)
     if isinstance(row, dict) and {"log", "stream"} <= set(row) <= _DOCKER_KEYS and isinstance(row["log"], str):
         return "docker"
-    if isinstance(row, dict) and text_field not in row and _log_event(row):
+    if isinstance(row, dict) and not isinstance(row.get(text_field), str) and _log_event(row) and not _rows_among(
+            text, text_field):
         return "plain"
     if path.endswith((".jsonl", ".ndjson")) or row is None or isinstance(row, dict) and text_field in row:
         return "jsonl"
@@ -257,12 +257,33 @@ def _reading(path: str, text: str, text_field: str) -> str:
 
 
 def _log_event(row: dict[str, Any]) -> bool:
-    """An application's JSON log event: a trace field (ECS's nested `error.stack_trace` too), or a message and a
-    level."""
-    error = row.get("error")
-    if not _EVENT_TRACE_KEYS.isdisjoint(row) or isinstance(error, dict) and "stack_trace" in error:
+    """An application's JSON log event: a trace field, or a message and a level; at its top or in an object of it
+    (ECS's `error.stack_trace` and `log.level`, an event a shipper nests under `json`)."""
+    if any(_event_fields(value) for value in (row, *row.values()) if isinstance(value, dict)):
         return True
-    return not _EVENT_MESSAGE_KEYS.isdisjoint(row) and not _EVENT_LEVEL_KEYS.isdisjoint(row)
+    nested_level = isinstance(row.get("log"), dict) and "level" in row["log"]  # ECS's nested `log.level`
+    return nested_level and not _EVENT_MESSAGE_KEYS.isdisjoint(row)
+
+
+def _event_fields(fields: dict[str, Any]) -> bool:
+    return not _EVENT_TRACE_KEYS.isdisjoint(fields) or (
+        not _EVENT_MESSAGE_KEYS.isdisjoint(fields) and not _EVENT_LEVEL_KEYS.isdisjoint(fields))
+
+
+_ROWS_LOOKED_AT = 20  # a file whose first row is an event but whose next rows are rows is rows: it is looked at so far
+
+
+def _rows_among(text: str, text_field: str) -> bool:
+    """Whether one of the first rows of `text` has `text_field` as text: a file of rows, whatever its first."""
+    lines = (line.strip() for line in io.StringIO(text) if line.strip())  # lazily: `text` may be a 2 MiB chunk
+    for line in itertools.islice(lines, _ROWS_LOOKED_AT):
+        try:
+            row = json.loads(line) if line.startswith("{") else None
+        except ValueError:
+            continue
+        if isinstance(row, dict) and isinstance(row.get(text_field), str):
+            return True
+    return False
 
 
 def _docker_log_texts(texts: Iterable[str], source: str, skips: SkipReport) -> Iterator[str]:

@@ -1233,9 +1233,9 @@ def _unescape_json_text(line: str) -> str:
 
 
 # log4j2's JsonLayout writes a trace as an object, `"thrown":{"name":...,"message":...,"extendedStackTrace":[{"class":
-# ...,"method":...,"file":...,"line":...}],"cause":{...}}`: such a line is rewritten in the text form the escaped
-# reader above reads (`"thrown":"java.lang.X: m\\n\\tat a.B.c(B.java:1)..."`), one line for one line. Only an event
-# on one line (`compact="true" eventEol="true"`, how JSON logs are shipped); a pretty-printed event is not read.
+# ...,"method":...,"file":...,"line":...}],"cause":{...}}`: such a line is rewritten as the event without it, then
+# the trace's lines (its record line, then its trace, as a plain log prints them). Only an event on one line
+# (`compact="true" eventEol="true"`, how JSON logs are shipped); a pretty-printed event is not read.
 STRUCTURED_TRACE_MARKER = '"extendedStackTrace"'
 _STRUCTURED_TRACE_LINE = re.compile(r'^.*"extendedStackTrace"\s*:\s*\[.*$', re.MULTILINE)
 
@@ -1249,25 +1249,47 @@ def decode_json_traces(text: str) -> str:
     """`text` with the traces inside its JSON log lines decoded into trace lines: log4j2's structured `thrown`
     objects, then every JSON-escaped trace (`"stack_trace":"java.lang.X: m\\n\\tat ..."`)."""
     if STRUCTURED_TRACE_MARKER in text:
-        text = _STRUCTURED_TRACE_LINE.sub(lambda match: _structured_as_escaped(match.group(0)), text)
+        text = _STRUCTURED_TRACE_LINE.sub(lambda match: _structured_as_lines(match.group(0)), text)
     if "\\n\\tat " in text:
         text = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), text)
     return text
 
 
-def _structured_as_escaped(line: str) -> str:
-    """A JSON log line whose event holds log4j2's structured `thrown` object, with that object written as a trace
-    string (a line that does not parse, or holds none, stays as it is)."""
-    start = line.find("{")
+def _structured_as_lines(line: str) -> str:
+    """A JSON log line whose event holds log4j2's structured `thrown` object (at its top or in an object of it, as
+    a shipper nests the event): the event without it, then its trace's lines as `printStackTrace` writes them. A
+    line that does not parse, or holds none, stays as it is; text around the event (a container runtime's prefix)
+    stays on its line."""
+    start = line.find('{"')
+    traces: list[str] = []
     try:
-        event = json.loads(line[start:])
-    except ValueError:
+        event, end = _JSON_DECODER.raw_decode(line, max(start, 0))
+        kept = _without_traces(event, traces, depth=2)
+    except (ValueError, RecursionError):  # a cause chain nested deeper than the JSON reader goes
         return line
-    if start < 0 or not isinstance(event, dict):
+    if start < 0 or not traces:
         return line
-    written = {key: "\n".join(_thrown_lines(value)) if _is_structured_thrown(value) else value
-               for key, value in event.items()}
-    return line[:start] + json.dumps(written, ensure_ascii=False) if written != event else line
+    written = "\n".join([line[:start] + json.dumps(kept, ensure_ascii=False) + line[end:], *traces])
+    # a lone surrogate (a message cut inside an emoji) could not be written or printed: as the escaped reader does
+    return LONE_SURROGATE.sub("\ufffd", written)
+
+
+_JSON_DECODER = json.JSONDecoder()
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a JSON `\\ud800` escape decodes to one; no writer takes it
+
+
+def _without_traces(value: Any, traces: list[str], depth: int) -> Any:
+    """`value` without its structured `thrown` objects (at its top, or `depth` objects below), whose traces are
+    appended to `traces`."""
+    if not isinstance(value, dict):
+        return value
+    kept = {}
+    for key, item in value.items():
+        if _is_structured_thrown(item):
+            traces.append("\n".join(_thrown_lines(item)))
+        else:
+            kept[key] = _without_traces(item, traces, depth - 1) if depth else item
+    return kept
 
 
 def _is_structured_thrown(value: Any) -> bool:
@@ -1277,7 +1299,7 @@ def _is_structured_thrown(value: Any) -> bool:
 
 def _thrown_lines(thrown: dict[str, Any], header: str = "", indent: str = "") -> list[str]:
     """`thrown` (log4j2's ThrowableProxy as JSON) as the lines `printStackTrace` writes."""
-    message = thrown.get("message")
+    message = thrown.get("message", thrown.get("localizedMessage"))
     lines = [f"{indent}{header}{thrown['name']}" + (f": {message}" if isinstance(message, str) else "")]
     for element in thrown.get("extendedStackTrace") or []:
         if isinstance(element, dict):
