@@ -619,6 +619,11 @@ def test_log4j2_json_layouts_structured_trace_is_read_as_a_trace() -> None:
     both = json.dumps({**event, "stack_trace": "java.lang.IllegalArgumentException: x\n\tat a.B.c(B.java:1)\n"})
     assert [chain_classes(trace)[0] for trace in parse_log(both)] == [  # the line's own string, then the object's
         "java.lang.IllegalArgumentException", "java.lang.RuntimeException"]
+    # ... and a second review's: a space after the event's brace, `suppressed` not a list, a null `message`
+    spaced = "{ " + json.dumps(event)[1:]
+    assert chain_classes(parse_trace(spaced)) == ["java.lang.RuntimeException", "java.io.IOException"]
+    odd = {**alone, "message": None, "suppressed": 5, "extendedStackTrace": [element("a.B", "c", "B.java", 1)]}
+    assert parse_trace(json.dumps({"thrown": odd})).root_cause.message == "shut"
     link = '{"name":"java.lang.Error","extendedStackTrace":[]'
     deep_line = '{"thrown":' + (link + ',"cause":') * 1200 + link + "}" * 1202
     assert decode_json_traces(deep_line) == deep_line  # left as it is, no RecursionError

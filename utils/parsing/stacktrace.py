@@ -1260,14 +1260,13 @@ def _structured_as_lines(line: str) -> str:
     a shipper nests the event): the event without it, then its trace's lines as `printStackTrace` writes them. A
     line that does not parse, or holds none, stays as it is; text around the event (a container runtime's prefix)
     stays on its line."""
-    start = line.find('{"')
     traces: list[str] = []
     try:
-        event, end = _JSON_DECODER.raw_decode(line, max(start, 0))
+        start, event, end = _event_in(line)
         kept = _without_traces(event, traces, depth=2)
-    except (ValueError, RecursionError):  # a cause chain nested deeper than the JSON reader goes
+    except (ValueError, RecursionError):  # no event; a cause chain nested deeper than the JSON reader goes
         return line
-    if start < 0 or not traces:
+    if not traces:
         return line
     written = "\n".join([line[:start] + json.dumps(kept, ensure_ascii=False) + line[end:], *traces])
     # a lone surrogate (a message cut inside an emoji) could not be written or printed: as the escaped reader does
@@ -1275,6 +1274,24 @@ def _structured_as_lines(line: str) -> str:
 
 
 _JSON_DECODER = json.JSONDecoder()
+_EVENT_STARTS_TRIED = 8  # '{'s of a prefix (`[{main}] {...}`) tried before the event's
+
+
+def _event_in(line: str) -> tuple[int, dict[str, Any], int]:
+    """(start, the JSON object, end) of the first '{' of `line` that starts a whole object; ValueError if none."""
+    start = line.find("{")
+    for _ in range(_EVENT_STARTS_TRIED):
+        if start < 0:
+            break
+        try:
+            event, end = _JSON_DECODER.raw_decode(line, start)
+        except ValueError:
+            start = line.find("{", start + 1)
+            continue
+        if isinstance(event, dict):
+            return start, event, end
+        start = line.find("{", start + 1)
+    raise ValueError("no JSON object")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a JSON `\\ud800` escape decodes to one; no writer takes it
 
 
@@ -1299,7 +1316,7 @@ def _is_structured_thrown(value: Any) -> bool:
 
 def _thrown_lines(thrown: dict[str, Any], header: str = "", indent: str = "") -> list[str]:
     """`thrown` (log4j2's ThrowableProxy as JSON) as the lines `printStackTrace` writes."""
-    message = thrown.get("message", thrown.get("localizedMessage"))
+    message = thrown.get("message") if isinstance(thrown.get("message"), str) else thrown.get("localizedMessage")
     lines = [f"{indent}{header}{thrown['name']}" + (f": {message}" if isinstance(message, str) else "")]
     for element in thrown.get("extendedStackTrace") or []:
         if isinstance(element, dict):
@@ -1307,7 +1324,8 @@ def _thrown_lines(thrown: dict[str, Any], header: str = "", indent: str = "") ->
             where = ("Native Method" if number == -2 else f"{file}:{number}" if file and isinstance(number, int)
                      and number >= 0 else file or "Unknown Source")
             lines.append(f"{indent}\tat {element.get('class')}.{element.get('method')}({where})")
-    for suppressed in thrown.get("suppressed") or []:
+    suppressed_list = thrown.get("suppressed")
+    for suppressed in suppressed_list if isinstance(suppressed_list, list) else []:
         if _is_structured_thrown(suppressed):
             lines += _thrown_lines(suppressed, "Suppressed: ", indent + "\t")
     if _is_structured_thrown(thrown.get("cause")):
