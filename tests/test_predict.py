@@ -527,6 +527,9 @@ def test_an_application_json_log_is_read_as_a_log_not_as_rows(tmp_path: Path) ->
     records = read_records(out)
     assert [record["exception"] for record in records] == ["IllegalStateException"] * 2
     assert records[0]["location"]["method"] == "get" and "skipped" not in result.stderr
+    # the event's time and level are the record's (they were null: a JSON event has no log prefix)
+    assert [(record["log"]["timestamp"], record["log"]["level"]) for record in records] == [
+        ("2026-11-30T12:00:00Z", "ERROR"), ("2026-11-30T12:00:01Z", "ERROR")]
     documents, report = read_documents([str(log)])
     assert len(documents) == 1 and not report.skipped  # the whole-document reader decides alike
     # exported as .ndjson (Kibana) or .jsonl, with an INFO event first: still a log (each event was a skip before)

@@ -585,6 +585,24 @@ def test_json_escaped_trace_inside_a_log_line() -> None:
     assert "Payment failed" in trace.context[0]
 
 
+def test_a_json_log_events_time_level_thread_and_logger_are_the_traces() -> None:
+    # they were None: a JSON event has no log prefix, so grouping had no first or last seen for JSON logs
+    escaped = ('{"@timestamp":"2026-11-30T10:00:01.123Z","level":"ERROR","thread_name":"exec-1","logger_name":'
+               '"com.acme.Pay","message":"failed","stack_trace":"java.lang.IllegalStateException: x\\n\\tat '
+               'a.B.c(B.java:1)\\n"}')
+    structured = json.dumps({"@timestamp": "2026-11-30T10:00:02Z", "log.level": "warn", "threadName": "main",
+                             "loggerName": "c.a.L", "thrown": {"name": "java.lang.IllegalStateException",
+                                                               "message": "s", "extendedStackTrace": []}})
+    fields = [(t.timestamp, t.log_level, t.thread, t.logger) for t in parse_log(escaped + "\n" + structured)]
+    assert fields == [("2026-11-30T10:00:01.123Z", "ERROR", "exec-1", "com.acme.Pay"),
+                      ("2026-11-30T10:00:02Z", "WARN", "main", "c.a.L")]
+    # a plain record's prefix wins over a JSON body logged under it
+    plain = ('2026-11-30 10:00:05.000 ERROR [exec-2] c.a.Pay - request failed\n{"level":"gold","time":"10ms"}\n'
+             "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\n")
+    trace = parse_trace(plain)
+    assert (trace.timestamp, trace.log_level, trace.thread) == ("2026-11-30 10:00:05.000", "ERROR", "exec-2")
+
+
 def test_log4j2_json_layouts_structured_trace_is_read_as_a_trace() -> None:
     # log4j2's JsonLayout (compact="true" eventEol="true"): the trace as an object; read as text before, no trace
     def element(cls: str, method: str, file: str | None, line: int) -> dict:

@@ -950,8 +950,11 @@ class _Parser:
         # A JUL record names its logger on its first line; the word before a colon on its "SEVERE: ..." line is
         # the message's ("SEVERE: Failed: java.io.IOException"), not a logger.
         trace.logger = trace.logger or self.jul_logger([*kept, start])
-        for index in [start, *reversed(kept)]:
-            prefix = self.line(index).prefix if 0 <= index < self.count else None
+        prefixes = [self.line(index).prefix if 0 <= index < self.count else None for index in [start, *reversed(kept)]]
+        if not any(prefixes):  # no record prefix: a JSON log event's own fields, on its line or the one before
+            events = (_json_event_prefix(self.line(i).body) for i in [start, *reversed(kept)] if 0 <= i < self.count)
+            prefixes = [next((event for event in events if event is not None), None)]
+        for prefix in prefixes:
             if prefix is not None:
                 trace.log_level = trace.log_level or prefix.level
                 trace.logger = trace.logger or prefix.logger
@@ -1307,6 +1310,33 @@ def _without_traces(value: Any, traces: list[str], depth: int) -> Any:
         else:
             kept[key] = _without_traces(item, traces, depth - 1) if depth else item
     return kept
+
+
+# A JSON log event's time, level, thread and logger, by the keys logstash-logback-encoder, ECS and log4j2 write
+# (string values; log4j2's `instant` object and epoch numbers are left out). Read from the event's line as text:
+# a decoded trace has cut it, so it is no JSON any more.
+_JSON_EVENT_KEYS = {"@timestamp": "timestamp", "timestamp": "timestamp", "time": "timestamp", "date": "timestamp",
+                    "level": "level", "log.level": "level", "severity": "level", "levelname": "level",
+                    "thread_name": "thread", "thread": "thread", "threadName": "thread",
+                    "process.thread.name": "thread", "logger_name": "logger", "loggerName": "logger",
+                    "logger": "logger", "log.logger": "logger"}
+_LEVEL_WORD = re.compile(_LEVEL)
+_JSON_EVENT_FIELD = re.compile(
+    '"(' + "|".join(re.escape(key) for key in sorted(_JSON_EVENT_KEYS, key=len, reverse=True))
+    + r')"\s*:\s*"([^"\\]{1,200})"')
+
+
+def _json_event_prefix(line: str) -> _Prefix | None:
+    """The time, level, thread and logger a JSON log event's line names (each key's first value); None where it
+    names no time and no level."""
+    found: dict[str, str] = {}
+    for match in _JSON_EVENT_FIELD.finditer(line) if '"' in line else ():
+        found.setdefault(_JSON_EVENT_KEYS[match.group(1)], match.group(2))
+    if "timestamp" not in found and "level" not in found:  # a thread or logger name alone is no event
+        return None
+    level = found.get("level", "").upper()
+    return _Prefix(timestamp=found.get("timestamp"), level=level if _LEVEL_WORD.fullmatch(level) else None,
+                   thread=found.get("thread"), logger=found.get("logger"))
 
 
 def _is_structured_thrown(value: Any) -> bool:
