@@ -596,6 +596,26 @@ def test_a_json_log_events_time_level_thread_and_logger_are_the_traces() -> None
     fields = [(t.timestamp, t.log_level, t.thread, t.logger) for t in parse_log(escaped + "\n" + structured)]
     assert fields == [("2026-11-30T10:00:01.123Z", "ERROR", "exec-1", "com.acme.Pay"),
                       ("2026-11-30T10:00:02Z", "WARN", "main", "c.a.L")]
+    # log4j2's instant is its time; a message quoting JSON is the message's (a review's case: it gave INFO)
+    quoting = ('{"@timestamp":"2026-11-30T10:00:01.123Z","message":"Upstream replied {\\"level\\":\\"info\\",'
+               '\\"time\\":\\"12ms\\"}","logger_name":"com.acme.Pay","thread_name":"exec-1","level":"ERROR",'
+               '"stack_trace":"java.lang.IllegalStateException: x\\n\\tat a.B.c(B.java:1)\\n"}')
+    instant = json.dumps({"instant": {"epochSecond": 1764496800, "nanoOfSecond": 250000000}, "level": "ERROR",
+                          "thread": "main", "thrown": {"name": "java.lang.IllegalStateException",
+                                                       "extendedStackTrace": []}})
+    fields = [(t.timestamp, t.log_level, t.thread, t.logger) for t in parse_log(quoting + "\n" + instant)]
+    assert fields == [("2026-11-30T10:00:01.123Z", "ERROR", "exec-1", "com.acme.Pay"),
+                      ("2025-11-30T10:00:00.250Z", "ERROR", "main", None)]
+    # JSON that is no event of this trace gives it nothing: in a message, on a context line, an event before a
+    # stray trace printed to the same stream (each took that JSON's fields in a first version)
+    for text in ['java.lang.AssertionError: expected {"time":"10ms","level":"error"} but was {}\n'
+                 "\tat a.BTest.t(BTest.java:5)\n",
+                 'Response body: {"timestamp":"2026-01-01T00:00:00.000+00:00","status":500}\n'
+                 "java.lang.RuntimeException: 500\n\tat a.B.c(B.java:1)\n",
+                 '{"@timestamp":"2026-01-01T00:00:00Z","level":"INFO","message":"ok"}\n'
+                 "java.lang.IllegalStateException: stray\n\tat a.B.c(B.java:1)\n"]:
+        trace = parse_trace(text)
+        assert (trace.timestamp, trace.log_level, trace.thread, trace.logger) == (None, None, None, None), text
     # a plain record's prefix wins over a JSON body logged under it
     plain = ('2026-11-30 10:00:05.000 ERROR [exec-2] c.a.Pay - request failed\n{"level":"gold","time":"10ms"}\n'
              "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\n")

@@ -758,8 +758,10 @@ def starts_masked_exception(body: str) -> bool:
 
 
 class _Parser:
-    def __init__(self, text: str, extra_library_prefixes: tuple[str, ...], cut: bool = False) -> None:
+    def __init__(self, text: str, extra_library_prefixes: tuple[str, ...], cut: bool = False,
+                 json_events: dict[int, _Prefix] | None = None) -> None:
         self.raw_lines = text.split("\n")
+        self.json_events = json_events or {}  # a decoded JSON event's fields, by its line (`_decoded_json_lines`)
         self.cut = cut  # the text's end is not its log's end (`parse_log`)
         self.count = len(self.raw_lines)
         self.cache: list[_Line | None] = [None] * self.count
@@ -951,9 +953,9 @@ class _Parser:
         # the message's ("SEVERE: Failed: java.io.IOException"), not a logger.
         trace.logger = trace.logger or self.jul_logger([*kept, start])
         prefixes = [self.line(index).prefix if 0 <= index < self.count else None for index in [start, *reversed(kept)]]
-        if not any(prefixes):  # no record prefix: a JSON log event's own fields, on its line or the one before
-            events = (_json_event_prefix(self.line(i).body) for i in [start, *reversed(kept)] if 0 <= i < self.count)
-            prefixes = [next((event for event in events if event is not None), None)]
+        if not any(prefixes):  # no record prefix: the fields of the JSON event whose trace this is (an escaped
+            # trace starts on its event's line, a structured one on the line after it)
+            prefixes = [self.json_events.get(start) or self.json_events.get(start - 1)]
         for prefix in prefixes:
             if prefix is not None:
                 trace.log_level = trace.log_level or prefix.level
@@ -1251,11 +1253,27 @@ def has_json_traces(text: str) -> bool:
 def decode_json_traces(text: str) -> str:
     """`text` with the traces inside its JSON log lines decoded into trace lines: log4j2's structured `thrown`
     objects, then every JSON-escaped trace (`"stack_trace":"java.lang.X: m\\n\\tat ..."`)."""
-    if STRUCTURED_TRACE_MARKER in text:
-        text = _STRUCTURED_TRACE_LINE.sub(lambda match: _structured_as_lines(match.group(0)), text)
-    if "\\n\\tat " in text:
-        text = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), text)
-    return text
+    return _decoded_json_lines(text)[0]
+
+
+def _decoded_json_lines(text: str) -> tuple[str, dict[int, _Prefix]]:
+    """(`decode_json_traces(text)`, the time, level, thread and logger of each event whose trace it decoded, by
+    the decoded text's index of the event's line). The fields are read from the line before decoding: after it,
+    a message quoting JSON (`"message":"replied {\\"level\\":\\"info\\"}"`) is no JSON any more."""
+    out: list[str] = []
+    events: dict[int, _Prefix] = {}
+    index = 0
+    for line in text.split("\n"):
+        decoded = line
+        if STRUCTURED_TRACE_MARKER in line and _STRUCTURED_TRACE_LINE.match(line):
+            decoded = _structured_as_lines(line)
+        if "\\n\\tat " in decoded:
+            decoded = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), decoded)
+        if decoded != line and (event := _json_event_prefix(line)) is not None:
+            events[index] = event
+        out.append(decoded)
+        index += 1 + decoded.count("\n") + decoded.count("\r") - decoded.count("\r\n")
+    return "\n".join(out), events
 
 
 def _structured_as_lines(line: str) -> str:
@@ -1277,6 +1295,7 @@ def _structured_as_lines(line: str) -> str:
 
 
 _JSON_DECODER = json.JSONDecoder()
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a JSON `\\ud800` escape decodes to one; no writer takes it
 _EVENT_STARTS_TRIED = 8  # '{'s of a prefix (`[{main}] {...}`) tried before the event's
 
 
@@ -1295,7 +1314,6 @@ def _event_in(line: str) -> tuple[int, dict[str, Any], int]:
             return start, event, end
         start = line.find("{", start + 1)
     raise ValueError("no JSON object")
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a JSON `\\ud800` escape decodes to one; no writer takes it
 
 
 def _without_traces(value: Any, traces: list[str], depth: int) -> Any:
@@ -1312,31 +1330,60 @@ def _without_traces(value: Any, traces: list[str], depth: int) -> Any:
     return kept
 
 
-# A JSON log event's time, level, thread and logger, by the keys logstash-logback-encoder, ECS and log4j2 write
-# (string values; log4j2's `instant` object and epoch numbers are left out). Read from the event's line as text:
-# a decoded trace has cut it, so it is no JSON any more.
-_JSON_EVENT_KEYS = {"@timestamp": "timestamp", "timestamp": "timestamp", "time": "timestamp", "date": "timestamp",
-                    "level": "level", "log.level": "level", "severity": "level", "levelname": "level",
-                    "thread_name": "thread", "thread": "thread", "threadName": "thread",
-                    "process.thread.name": "thread", "logger_name": "logger", "loggerName": "logger",
-                    "logger": "logger", "log.logger": "logger"}
+# A JSON log event's time, level, thread and logger, by the keys logstash-logback-encoder, ECS and log4j2 write (a
+# dotted ECS key flat or nested). A time is taken only when it reads as one; log4j2's `instant` and `timeMillis` are
+# written as ISO 8601 UTC.
+_JSON_EVENT_KEYS = {"timestamp": ("@timestamp", "timestamp", "time", "date"),
+                    "level": ("level", "log.level", "severity", "levelname"),
+                    "thread": ("thread_name", "thread", "threadName", "process.thread.name"),
+                    "logger": ("logger_name", "loggerName", "logger", "log.logger")}
 _LEVEL_WORD = re.compile(_LEVEL)
-_JSON_EVENT_FIELD = re.compile(
-    '"(' + "|".join(re.escape(key) for key in sorted(_JSON_EVENT_KEYS, key=len, reverse=True))
-    + r')"\s*:\s*"([^"\\]{1,200})"')
+_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
 
 
 def _json_event_prefix(line: str) -> _Prefix | None:
-    """The time, level, thread and logger a JSON log event's line names (each key's first value); None where it
-    names no time and no level."""
-    found: dict[str, str] = {}
-    for match in _JSON_EVENT_FIELD.finditer(line) if '"' in line else ():
-        found.setdefault(_JSON_EVENT_KEYS[match.group(1)], match.group(2))
-    if "timestamp" not in found and "level" not in found:  # a thread or logger name alone is no event
+    """The time, level, thread and logger of the JSON log event on `line`; None where it is no event or names no
+    time and no level."""
+    try:
+        event = _event_in(line)[1]
+    except (ValueError, RecursionError):
         return None
-    level = found.get("level", "").upper()
-    return _Prefix(timestamp=found.get("timestamp"), level=level if _LEVEL_WORD.fullmatch(level) else None,
-                   thread=found.get("thread"), logger=found.get("logger"))
+    found = {field: next((value for key in keys if isinstance(value := _event_value(event, key), str)), None)
+             for field, keys in _JSON_EVENT_KEYS.items()}
+    stamp = found["timestamp"] if found["timestamp"] and _DATE_TIME.match(found["timestamp"]) else _epoch_time(event)
+    level = (found["level"] or "").upper()
+    level = level if _LEVEL_WORD.fullmatch(level) else None
+    if stamp is None and level is None:
+        return None
+    return _Prefix(timestamp=stamp, level=level, thread=found["thread"], logger=found["logger"])
+
+
+def _event_value(event: dict[str, Any], key: str) -> Any:
+    """`event[key]`, or for a dotted key its nested value (ECS's `{"log":{"level":...}}`)."""
+    if key in event:
+        return event[key]
+    value: Any = event
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _epoch_time(event: dict[str, Any]) -> str | None:
+    """log4j2's `instant` (`{"epochSecond":..,"nanoOfSecond":..}`) or `timeMillis`, as ISO 8601 UTC; else None."""
+    import datetime  # only JSON events with a trace come here
+
+    instant, millis = event.get("instant"), event.get("timeMillis")
+    if isinstance(instant, dict) and isinstance(instant.get("epochSecond"), int):
+        seconds = instant["epochSecond"] + (instant.get("nanoOfSecond") or 0) / 1e9
+    elif isinstance(millis, int):
+        seconds = millis / 1000
+    else:
+        return None
+    try:
+        moment = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _is_structured_thrown(value: Any) -> bool:
@@ -1542,14 +1589,17 @@ def parse_log(text: str, extra_library_prefixes: Iterable[str] = (), cut: bool =
         text = "" if text is None else str(text)
     if "\ufeff" in text:  # byte-order marks (one per file, more when files were concatenated) hide the first name
         text = text.replace("\ufeff", "")
-    if has_json_traces(text):  # traces inside JSON log lines
-        text = decode_json_traces(text)
-    if "\r" in text:  # Windows and old-Mac line ends
+    if "\r" in text:  # Windows and old-Mac line ends (before the JSON lines are counted, and after: `\\r` escapes)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    events: dict[int, _Prefix] = {}
+    if has_json_traces(text):  # traces inside JSON log lines
+        text, events = _decoded_json_lines(text)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "at " in text or "Caused by: " in text or _RFC3339_STAMP.match(text):
         text = strip_repeated_line_prefixes(text)
     extra = (extra_library_prefixes,) if isinstance(extra_library_prefixes, str) else tuple(extra_library_prefixes)
-    return _Parser(text.replace("\x00", ""), extra, cut).parse()
+    return _Parser(text.replace("\x00", ""), extra, cut, events).parse()
 
 
 def parse_trace(text: str, extra_library_prefixes: Iterable[str] = ()) -> Trace:
