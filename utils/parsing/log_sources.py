@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from utils.literal_scan import literal_database, scan
-from utils.parsing.stacktrace import LONE_SURROGATE, MASK_TOKEN, MAX_CONTINUATION_LINES
+from utils.parsing.stacktrace import (
+    JSON_EVENT_KEYS,
+    LONE_SURROGATE,
+    MASK_TOKEN,
+    MAX_CONTINUATION_LINES,
+    event_value,
+)
 
 EXPLANATION_LANGUAGES = ("en", "ko")  # the languages the corpus guidance is written in
 MAX_LOG_BYTES = 64 * 1024 * 1024  # one document larger than this is refused, not parsed
@@ -218,7 +224,6 @@ _NOT_JSON = object()  # the first line of a text that is no JSON object
 # field, or a message with a level. Exported as `.ndjson` (Kibana's export) or `.jsonl`, such a file is still a log.
 _EVENT_TRACE_KEYS = frozenset({"stack_trace", "error.stack_trace", "thrown", "exception"})
 _EVENT_MESSAGE_KEYS = frozenset({"message", "msg"})
-_EVENT_LEVEL_KEYS = frozenset({"level", "log.level", "severity", "levelname"})
 
 
 def _first_json_row(text: str) -> Any:
@@ -257,17 +262,17 @@ def _reading(path: str, text: str, text_field: str) -> str:
 
 
 def _log_event(row: dict[str, Any]) -> bool:
-    """An application's JSON log event: a trace field, or a message and a level; at its top or in an object of it
-    (ECS's `error.stack_trace` and `log.level`, an event a shipper nests under `json`)."""
-    if any(_event_fields(value) for value in (row, *row.values()) if isinstance(value, dict)):
-        return True
-    nested_level = isinstance(row.get("log"), dict) and "level" in row["log"]  # ECS's nested `log.level`
-    return nested_level and not _EVENT_MESSAGE_KEYS.isdisjoint(row)
+    """An application's JSON log event: a trace field, or a message and a level (the parser's level keys, ECS's
+    nested `log.level` too); at its top or in an object of it (ECS's `error.stack_trace`, an event a shipper nests
+    under `json`)."""
+    return any(_event_fields(fields) for fields in (row, *row.values()) if isinstance(fields, dict))
 
 
 def _event_fields(fields: dict[str, Any]) -> bool:
-    return not _EVENT_TRACE_KEYS.isdisjoint(fields) or (
-        not _EVENT_MESSAGE_KEYS.isdisjoint(fields) and not _EVENT_LEVEL_KEYS.isdisjoint(fields))
+    if not _EVENT_TRACE_KEYS.isdisjoint(fields):
+        return True
+    has_level = any(event_value(fields, key) is not None for key in JSON_EVENT_KEYS["level"])
+    return has_level and not _EVENT_MESSAGE_KEYS.isdisjoint(fields)
 
 
 _ROWS_LOOKED_AT = 20  # a file whose first row is an event but whose next rows are rows is rows: it is looked at so far

@@ -1264,34 +1264,34 @@ def _decoded_json_lines(text: str) -> tuple[str, dict[int, _Prefix]]:
     events: dict[int, _Prefix] = {}
     index = 0
     for line in text.split("\n"):
-        decoded = line
+        decoded, event = line, None
         if STRUCTURED_TRACE_MARKER in line and _STRUCTURED_TRACE_LINE.match(line):
-            decoded = _structured_as_lines(line)
+            decoded, event = _structured_as_lines(line)
         if "\\n\\tat " in decoded:
             decoded = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), decoded)
-        if decoded != line and (event := _json_event_prefix(line)) is not None:
-            events[index] = event
+        if decoded != line and (fields := _json_event_prefix(event if event is not None else line)) is not None:
+            events[index] = fields
         out.append(decoded)
         index += 1 + decoded.count("\n") + decoded.count("\r") - decoded.count("\r\n")
     return "\n".join(out), events
 
 
-def _structured_as_lines(line: str) -> str:
-    """A JSON log line whose event holds log4j2's structured `thrown` object (at its top or in an object of it, as
-    a shipper nests the event): the event without it, then its trace's lines as `printStackTrace` writes them. A
-    line that does not parse, or holds none, stays as it is; text around the event (a container runtime's prefix)
-    stays on its line."""
+def _structured_as_lines(line: str) -> tuple[str, dict[str, Any] | None]:
+    """(A JSON log line whose event holds log4j2's structured `thrown` object (at its top or in an object of it, as
+    a shipper nests the event) as the event without it, then its trace's lines as `printStackTrace` writes them;
+    the event). A line that does not parse, or holds none, stays as it is; text around the event (a container
+    runtime's prefix) stays on its line."""
     traces: list[str] = []
     try:
         start, event, end = _event_in(line)
         kept = _without_traces(event, traces, depth=2)
     except (ValueError, RecursionError):  # no event; a cause chain nested deeper than the JSON reader goes
-        return line
+        return line, None
     if not traces:
-        return line
+        return line, event
     written = "\n".join([line[:start] + json.dumps(kept, ensure_ascii=False) + line[end:], *traces])
     # a lone surrogate (a message cut inside an emoji) could not be written or printed: as the escaped reader does
-    return LONE_SURROGATE.sub("\ufffd", written)
+    return LONE_SURROGATE.sub("\ufffd", written), event
 
 
 _JSON_DECODER = json.JSONDecoder()
@@ -1301,18 +1301,17 @@ _EVENT_STARTS_TRIED = 8  # '{'s of a prefix (`[{main}] {...}`) tried before the 
 
 def _event_in(line: str) -> tuple[int, dict[str, Any], int]:
     """(start, the JSON object, end) of the first '{' of `line` that starts a whole object; ValueError if none."""
-    start = line.find("{")
+    start = -1
     for _ in range(_EVENT_STARTS_TRIED):
+        start = line.find("{", start + 1)
         if start < 0:
             break
         try:
             event, end = _JSON_DECODER.raw_decode(line, start)
         except ValueError:
-            start = line.find("{", start + 1)
             continue
         if isinstance(event, dict):
             return start, event, end
-        start = line.find("{", start + 1)
     raise ValueError("no JSON object")
 
 
@@ -1333,7 +1332,7 @@ def _without_traces(value: Any, traces: list[str], depth: int) -> Any:
 # A JSON log event's time, level, thread and logger, by the keys logstash-logback-encoder, ECS and log4j2 write (a
 # dotted ECS key flat or nested). A time is taken only when it reads as one; log4j2's `instant` and `timeMillis` are
 # written as ISO 8601 UTC.
-_JSON_EVENT_KEYS = {"timestamp": ("@timestamp", "timestamp", "time", "date"),
+JSON_EVENT_KEYS = {"timestamp": ("@timestamp", "timestamp", "time", "date"),
                     "level": ("level", "log.level", "severity", "levelname"),
                     "thread": ("thread_name", "thread", "threadName", "process.thread.name"),
                     "logger": ("logger_name", "loggerName", "logger", "log.logger")}
@@ -1341,15 +1340,17 @@ _LEVEL_WORD = re.compile(_LEVEL)
 _DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
 
 
-def _json_event_prefix(line: str) -> _Prefix | None:
-    """The time, level, thread and logger of the JSON log event on `line`; None where it is no event or names no
-    time and no level."""
-    try:
-        event = _event_in(line)[1]
-    except (ValueError, RecursionError):
-        return None
-    found = {field: next((value for key in keys if isinstance(value := _event_value(event, key), str)), None)
-             for field, keys in _JSON_EVENT_KEYS.items()}
+def _json_event_prefix(line_or_event: str | dict[str, Any]) -> _Prefix | None:
+    """The time, level, thread and logger of a JSON log event (or of the one on a line); None where there is none
+    or it names no time and no level."""
+    event = line_or_event
+    if isinstance(line_or_event, str):
+        try:
+            event = _event_in(line_or_event)[1]
+        except (ValueError, RecursionError):
+            return None
+    found = {field: next((value for key in keys if isinstance(value := event_value(event, key), str)), None)
+             for field, keys in JSON_EVENT_KEYS.items()}
     stamp = found["timestamp"] if found["timestamp"] and _DATE_TIME.match(found["timestamp"]) else _epoch_time(event)
     level = (found["level"] or "").upper()
     level = level if _LEVEL_WORD.fullmatch(level) else None
@@ -1358,7 +1359,7 @@ def _json_event_prefix(line: str) -> _Prefix | None:
     return _Prefix(timestamp=stamp, level=level, thread=found["thread"], logger=found["logger"])
 
 
-def _event_value(event: dict[str, Any], key: str) -> Any:
+def event_value(event: dict[str, Any], key: str) -> Any:
     """`event[key]`, or for a dotted key its nested value (ECS's `{"log":{"level":...}}`)."""
     if key in event:
         return event[key]
@@ -1589,17 +1590,19 @@ def parse_log(text: str, extra_library_prefixes: Iterable[str] = (), cut: bool =
         text = "" if text is None else str(text)
     if "\ufeff" in text:  # byte-order marks (one per file, more when files were concatenated) hide the first name
         text = text.replace("\ufeff", "")
-    if "\r" in text:  # Windows and old-Mac line ends (before the JSON lines are counted, and after: `\\r` escapes)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _unix_line_ends(text)  # Windows and old-Mac ones: before the JSON lines are counted
     events: dict[int, _Prefix] = {}
     if has_json_traces(text):  # traces inside JSON log lines
         text, events = _decoded_json_lines(text)
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = _unix_line_ends(text)  # and after: `\\r` escapes
     if "at " in text or "Caused by: " in text or _RFC3339_STAMP.match(text):
         text = strip_repeated_line_prefixes(text)
     extra = (extra_library_prefixes,) if isinstance(extra_library_prefixes, str) else tuple(extra_library_prefixes)
     return _Parser(text.replace("\x00", ""), extra, cut, events).parse()
+
+
+def _unix_line_ends(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def parse_trace(text: str, extra_library_prefixes: Iterable[str] = ()) -> Trace:
