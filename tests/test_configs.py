@@ -135,6 +135,14 @@ def _thrower_signs(path: Path) -> None:
     assert signs["StackOverflowError"].message_empty and set(signs) <= set(load_label_set().names)
 
 
+def _name_placeholders(path: Path) -> None:
+    from utils.parsing.stacktrace import load_name_placeholders
+
+    placeholders = load_name_placeholders(path)
+    assert placeholders.pattern.match("<MASKED>: closed") and placeholders.anywhere.search("wrapped [MASK]")
+    assert not placeholders.anywhere.search("password=[REDACTED]")  # hides values: read only where a name stands
+
+
 READERS: dict[str, Callable[[Path], None]] = {
     "stage1_quick.yaml": _stage1, "stage1_frozen.yaml": _stage1, "stage1_minilm.yaml": _stage1,
     "stage2_quick.yaml": _stage2, "stage2_t5.yaml": _stage2, "stage2_lora.yaml": _stage2,
@@ -145,6 +153,7 @@ READERS: dict[str, Callable[[Path], None]] = {
     "accelerate_mps.yaml": _accelerate, "t5_tiny.json": _t5, "t5_small_offline.json": _t5,
     "production_log.yaml": _production_log, "throw_sites.yaml": _throw_sites,
     "jdk_messages.yaml": _jdk_messages, "thrower_signs.yaml": _thrower_signs,
+    "name_placeholders.yaml": _name_placeholders,
 }
 
 
@@ -155,3 +164,13 @@ def test_every_config_file_has_a_reader() -> None:
 @pytest.mark.parametrize("name", sorted(READERS))
 def test_config_is_read_by_its_code(name: str) -> None:
     READERS[name](CONFIGS / name)
+
+
+@pytest.mark.parametrize("text", ["runs: '*'\n", "runs: ['**']\n", "bracketed: [mask]\n"])
+def test_a_malformed_placeholder_table_is_a_clear_error(tmp_path: Path, text: str) -> None:
+    from utils.parsing.stacktrace import load_name_placeholders
+
+    bad = tmp_path / "name_placeholders.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="name_placeholders.yaml"):
+        load_name_placeholders(bad)

@@ -484,3 +484,31 @@ def test_the_first_invalid_byte_is_warned_with_its_line(tmp_path: Path, monkeypa
     stream = DocumentStream([str(log)])
     list(stream)
     assert [warning["reason"] for warning in stream.skips.warnings] == [expected]
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    ("<MASKED>: closed\n" + TRACE.split("\n", 1)[1], "[EXC]: closed"),
+    ("Caused by: ***: closed\n" + TRACE.split("\n", 1)[1], "[EXC]: closed"),
+    ("2026-11-30 10:00:05.000 ERROR [exec-2] c.a.Pay - ***: nightly batch done\n", None),
+    ("2026-11-30 10:00:05.000 ERROR [exec-2] c.a.Pay - could not register <MASKED>\n", None),
+])
+def test_another_tools_placeholder_for_a_name_streams_as_whole(lines: str, message: str | None) -> None:
+    """Another tool's placeholder (`<MASKED>`, `***`) is no candidate line of the streamed scan: it is read as a
+    name only with frames under it (their candidate region reaches it) or after `Caused by:`, so streamed and whole
+    read the same."""
+    whole, streamed, _ = _whole_and_streamed(INFO_LINES + ERROR_LINE + lines + AFTER_LINES, 1 << 20)
+    assert streamed == whole
+    assert [trace[1][0][:2] for trace in whole] == ([("", message)] if message else [])
+
+
+@pytest.mark.parametrize("message_lines", [1, 4, 9, 17, 18, 30])
+def test_a_placeholders_message_of_many_lines_streams_as_whole(message_lines: int) -> None:
+    """A placeholder's exception line is no candidate of the streamed scan: the region looks back
+    PLACEHOLDER_MESSAGE_LINES lines above its first candidate for one, and the parser believes none further above
+    its frames, so a long message reads the same both ways (a review found 4 lines enough to split them)."""
+    message = [f"detail line {n}" for n in range(1, message_lines)]
+    log = INFO_LINES + ERROR_LINE + "\n".join(["<MASKED>: closed", *message]) + "\n" + TRACE.split("\n", 1)[1] + AFTER_LINES
+    whole, streamed, _ = _whole_and_streamed(log, 1 << 20)
+    assert streamed == whole and len(whole) == 1
+    read = whole[0][1][0][1]
+    assert read == ("\n".join(["[EXC]: closed", *message]) if message_lines <= 17 else message[-1])

@@ -18,7 +18,15 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 
-from utils.parsing.stacktrace import MASK_TOKEN, MASKED_NAME, THROWABLE_SUFFIX, Frame, ThrownException, Trace
+from utils.parsing.stacktrace import (
+    MASK_TOKEN,
+    MASKED_NAME,
+    THROWABLE_SUFFIX,
+    Frame,
+    ThrownException,
+    Trace,
+    canonical_placeholders,
+)
 from utils.stage2.guidance import format_location
 
 # Any Java-like name ending in Exception / Error / Failure / Throwable / Fault, with its package and inner classes:
@@ -85,7 +93,8 @@ def _all_exceptions(trace: Trace) -> list[ThrownException]:
 
 
 def _one_line(text: str | None, limit: int) -> str:
-    flat = _WHITESPACE.sub(" ", text or "").strip()
+    # a name another tool hid (`<MASKED>`) reads as one hidden here, before the cut, so the cut falls alike
+    flat = _WHITESPACE.sub(" ", canonical_placeholders(text or "")).strip()
     return flat if len(flat) <= limit else flat[: max(limit - 3, 0)].rstrip() + "..."
 
 
@@ -98,7 +107,9 @@ def _name_and_message(exc: ThrownException) -> tuple[str, str | None]:
         rest, masked = MASKED_NAME.subn("", exc.message.lstrip(), count=1)
         if masked:
             return MASK_TOKEN, rest or None
-    return exc.class_name or "unknown exception", exc.message
+    # no readable name at all (a log whose names were cut off, frames under a line the parser could not read as an
+    # exception line): shown as a hidden one, the text the model learnt for an unreadable name
+    return exc.class_name or MASK_TOKEN, exc.message
 
 
 def _exception_text(exc: ThrownException, message_chars: int) -> str:

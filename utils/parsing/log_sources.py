@@ -601,6 +601,18 @@ class _Region:
     text_end: int = -1
 
 
+def _lines_looked_back(text: str, line: int) -> int:
+    """Lines a region starts before its first candidate line at `line`: `REGION_LINES_BEFORE`, and
+    `PLACEHOLDER_MESSAGE_LINES` more when that line is a frame. The exception line above such frames is no candidate
+    (another tool's placeholder, `<MASKED>: msg`, whose message may run that many lines before the frames; or a line
+    the parser takes for an unnamed exception's message), so the region reaches it as the parser does. Named
+    exception lines are candidates themselves: most regions start at one and pay nothing."""
+    from utils.parsing.stacktrace import PLACEHOLDER_MESSAGE_LINES
+
+    first = text[line:_line_end(text, line)].lstrip()
+    return REGION_LINES_BEFORE + (PLACEHOLDER_MESSAGE_LINES if first.startswith("at") else 0)
+
+
 def _text_start(text: str, start: int, line: int) -> int:
     """Where the parsed text of a region starting at `start`, whose first candidate line starts at `line`, begins:
     at the line just before the candidate when the candidate starts a trace whatever precedes it and that line is a
@@ -648,7 +660,7 @@ def candidate_regions(text: str, final: bool) -> tuple[list[_Region], int]:
         elif regions and text.count("\n", regions[-1].last_candidate, line) <= gap:
             regions[-1].last_candidate = last
         else:
-            start = _lines_back(text, line, REGION_LINES_BEFORE, skip_blank=True)
+            start = _lines_back(text, line, _lines_looked_back(text, line), skip_blank=True)
             regions.append(_Region(start, last, text_start=_text_start(text, start, line)))
     merged: list[_Region] = []
     for region in regions:

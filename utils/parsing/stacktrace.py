@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 LIBRARY_PACKAGES_PATH = Path(__file__).resolve().parents[2] / "configs" / "library_packages.yaml"
+NAME_PLACEHOLDERS_PATH = Path(__file__).resolve().parents[2] / "configs" / "name_placeholders.yaml"
 
 
 @dataclass
@@ -244,6 +245,127 @@ _CLASS_AT_START = re.compile(_CLASS)
 MASK_TOKEN = "[EXC]"
 _MASKED = rf'(?:{re.escape(MASK_TOKEN)} in thread "[^"]*" )?{re.escape(MASK_TOKEN)}'
 MASKED_NAME = re.compile(rf"^{_MASKED}(?::\s?|(?=\n)|$)")
+
+
+# Names hidden by another tool: its placeholders (configs/name_placeholders.yaml) are read as `[EXC]` where an
+# exception line, a `Caused by:` or a frame names a class, so the JVM-evidence rules and the model see one text.
+@dataclass(frozen=True)
+class NamePlaceholders:
+    """Another tool's marks for a hidden exception name: `pattern` matches one at the start of a text, followed by
+    ": " or the text's end; `qualified_words` are the simple names the class pattern would otherwise read as a
+    class (`java.lang.MASKED`), `runs` the characters whose runs are placeholders (`***`)."""
+
+    pattern: re.Pattern[str]
+    qualified_words: frozenset[str]
+    runs: frozenset[str]
+    anywhere: re.Pattern[str]  # the bracketed words that say "exception", unambiguous inside a message too
+    frame: re.Pattern[str]  # `at <MASKED>(File.java:12)`: a frame whose method and class were hidden together
+    frame_class: re.Pattern[str]  # a frame's class that is one (`<MASKED>` of `at <MASKED>.evaluate(...)`)
+    embedded: re.Pattern[str]  # a bracketed one inside a log message (after prose, where `_EMBEDDED` finds a name)
+
+
+def _bracketed(words: Sequence[object]) -> str:
+    """A regex of `words` in <...>, [...], {...} or {{...}}, any case, a space in a word also matching "_", "-" or
+    nothing; one that matches nothing for no words."""
+    alternatives = "|".join(r"[ _-]?".join(map(re.escape, str(word).split())) for word in words)
+    return rf"(?:\{{\{{|[<\[{{])\s*(?i:{alternatives})\s*(?:\}}\}}|[>\]}}])" if alternatives else "(?!)"
+
+
+_PLACEHOLDER_KEYS = ("bracketed_words", "bracketed_words_at_name", "runs", "qualified_words")
+
+
+def _placeholder_config(path: str | Path) -> dict[str, list[str]]:
+    import yaml  # lazily, as for the library list
+
+    with open(path, encoding="utf-8") as handle:
+        config = yaml.safe_load(handle) or {}
+    for key, value in config.items():
+        if key not in _PLACEHOLDER_KEYS or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{path}: {key!r} must be one of {', '.join(_PLACEHOLDER_KEYS)}, a list of strings")
+    if any(len(char) != 1 for char in config.get("runs", [])):
+        raise ValueError(f"{path}: each of 'runs' is one character (a run of three or more of it is a placeholder)")
+    return {key: list(config.get(key, [])) for key in _PLACEHOLDER_KEYS}
+
+
+@lru_cache(maxsize=8)
+def load_name_placeholders(path: str | Path = NAME_PLACEHOLDERS_PATH) -> NamePlaceholders:
+    config = _placeholder_config(path)
+    package = rf"(?:{_IDENT}\.){{0,{_MAX_CLASS_PARTS}}}"
+    # a bracketed word that says "exception" (`<MASKED>`, with its package or not); no word character after it, so
+    # an XML element (`<exception>java.io.IOException</exception>`) is no placeholder
+    anywhere = rf"{package}{_bracketed(config['bracketed_words'])}(?![\w$])"
+    # where a name stands, also words that hide any value (`[REDACTED]`), runs (`***`) and `java.lang.MASKED`
+    runs = "".join(f"|{re.escape(char)}{{3,}}" for char in config["runs"])
+    at_name = _bracketed(config["bracketed_words"] + config["bracketed_words_at_name"])
+    shape = f"{package}(?:{at_name}{runs})"
+    qualified = "|".join(map(re.escape, config["qualified_words"])) or "(?!)"
+    name = rf"(?:{shape}|(?:{_IDENT}\.){{1,{_MAX_CLASS_PARTS}}}(?:{qualified})(?![\w$]))"
+    return NamePlaceholders(
+        # `Exception in thread "main" <MASKED>: msg` (or the thread's word hidden too) reads `[EXC] in thread ...`
+        pattern=re.compile(rf"(?:(?:Exception|{name}) in thread (?P<thread>\"[^\"]*\") )?{name}(?=:\s|:$|\s*$)"),
+        qualified_words=frozenset(config["qualified_words"]),
+        runs=frozenset(config["runs"]),
+        anywhere=re.compile(rf"(?<![\w$.])(?:{anywhere})"),
+        frame=re.compile(rf"at\s+(?:[^\s/()]*/){{0,2}}?(?P<name>{shape})(?=\s*\()"),
+        frame_class=re.compile(shape),
+        embedded=re.compile(rf"{_bracketed(config['bracketed_words'])}(?=:\s|:$|\s*$)"),
+    )
+
+
+def canonical_placeholders(text: str) -> str:
+    """`text` with every bracketed placeholder that says "exception" (`<MASKED>`, `[MASK]`) read as `[EXC]`,
+    wherever it stands: what the stage-1 model reads of a message naming an exception hidden by another tool. Words
+    and runs that hide any value (`[REDACTED]`, `***`) and upper-case words (`State.MASK`) are left."""
+    return load_name_placeholders().anywhere.sub(MASK_TOKEN, text)
+
+
+def placeholder_as_mask(text: str) -> str | None:
+    """`text` (an exception line's text, or what follows `Caused by:`) with the placeholder another tool wrote for
+    the exception's name at its start (`<MASKED>: msg`, `***`, `java.lang.<MASK>: msg`) replaced by `[EXC]`;
+    None when it starts with none, or when a throwable's name follows it (`***: java.io.IOException: disk`: the
+    name the log does give is read)."""
+    stripped = text.strip()
+    match = load_name_placeholders().pattern.match(stripped, 0, min(len(stripped), _MAX_LINE_CHARS))
+    if match is None:
+        return None
+    rest = stripped[match.end() :]
+    named = _Parser.header_at_start(rest[1:]) if rest.startswith(":") else None
+    if named is not None and named[3]:
+        return None
+    thread = f"{MASK_TOKEN} in thread {match.group('thread')} " if match.group("thread") else ""
+    return f"{thread}{MASK_TOKEN}{rest}"
+
+
+def _placeholder_frame(stripped: str) -> re.Match[str] | None:
+    """The frame match of a line `at <MASKED>(File.java:12)`, read as `at [EXC](File.java:12)` (`_FRAME`'s masked
+    frame); None for any other line. Only lines `_FRAME` did not match come here, so frames pay nothing."""
+    found = load_name_placeholders().frame.match(stripped)
+    if found is None:
+        return None
+    return _FRAME.match(f"{stripped[: found.start('name')]}{MASK_TOKEN}{stripped[found.end('name') :]}")
+
+
+def _frame_class(class_name: str) -> str:
+    """A frame's class, another tool's placeholder for it (`<MASKED>.evaluate`, `org.x.<MASK>.evaluate`,
+    `***.evaluate`) read as `[EXC]`, as masking here hides a class named like a throwable (`[EXC].evaluate`)."""
+    if class_name[-1:] not in _PLACEHOLDER_ENDS:  # cheap first: most classes end in a letter or digit
+        return class_name
+    return MASK_TOKEN if load_name_placeholders().frame_class.fullmatch(class_name) else class_name
+
+
+_PLACEHOLDER_ENDS = frozenset(">]}*#?")
+
+
+def _is_placeholder_class(class_name: str) -> bool:
+    """`java.lang.MASKED`, `java.lang.XXXXX`: a qualified name whose simple name is a placeholder."""
+    simple = class_name.rpartition(".")[2]
+    if "." not in class_name or not simple.isupper():  # cheap first: an upper-case simple name is rare
+        return False
+    placeholders = load_name_placeholders()
+    return simple in placeholders.qualified_words or (len(simple) >= 3 and simple[0] in placeholders.runs
+                                                      and simple == simple[0] * len(simple))
+
+
 # A masked name where an exception line names its class: at the start of a line's text or inside it after prose,
 # followed by ":" or the line's end, as `_EMBEDDED` finds a qualified one ("Error converting x. [EXC]: bad level",
 # "An exception occurred processing Appender a [EXC]").
@@ -537,7 +659,7 @@ def _parse_frame(match: re.Match[str], raw: str, rules: LibraryRules, extra: tup
             file = None
     jar = _JAR_SUFFIX.search(match.group("suffix"))
     masked = match.group("masked") is not None
-    class_name = MASK_TOKEN if masked else match.group("cls")
+    class_name = MASK_TOKEN if masked else _frame_class(match.group("cls"))
     return Frame(
         class_name=class_name,
         method=MASK_TOKEN if masked else match.group("method"),
@@ -551,6 +673,13 @@ def _parse_frame(match: re.Match[str], raw: str, rules: LibraryRules, extra: tup
         class_loader=class_loader,
         jar=jar.group("jar") if jar else None,
     )
+
+
+def _cause_text(line: _Line) -> str:
+    """What follows a `Caused by:` / `Suppressed:` / `Wrapped by:`, another tool's placeholder for the name read as
+    `[EXC]`."""
+    rest = line.match.group("rest").strip()
+    return placeholder_as_mask(rest) or rest
 
 
 def _split_exception_line(text: str) -> tuple[str, str | None]:
@@ -674,7 +803,7 @@ def _read_line(raw: str) -> _Line:
     kind, match = _TEXT, None
     if not stripped:
         kind = _BLANK
-    elif stripped.startswith("at") and (match := _FRAME.match(stripped)):
+    elif stripped.startswith("at") and (match := _FRAME.match(stripped) or _placeholder_frame(stripped)):
         kind = _FRAME_LINE
     elif stripped.startswith("...") and (match := _MORE.match(stripped)):
         kind = _MORE_LINE
@@ -740,7 +869,7 @@ def masked_header(body: str) -> tuple[int, str, str, bool] | None:
     ...Exception word ("Connection Error", "shouldThrowException"), so only an exception line's own shape, `[EXC]:
     msg` or `[EXC] in thread` starting the text, is believed without frames under it."""
     if MASK_TOKEN not in body:
-        return None
+        return _placeholder_header(body)
     match = _MASKED_HEADER.search(body, 0, min(len(body), _MAX_LINE_CHARS))
     if match is None:
         return None
@@ -749,6 +878,47 @@ def masked_header(body: str) -> tuple[int, str, str, bool] | None:
     if body.endswith("class ", 0, column) and (column == 6 or not body[column - 7].isalnum()):
         column -= 6  # "failed: class [EXC]: bad" (`Class.toString()`), as embedded_header reads a named one
     return column, "", message, alone
+
+
+def _placeholder_header(body: str) -> tuple[int, str, str, bool] | None:
+    """`masked_header` for another tool's placeholder: at the start of the text (`<MASKED>: msg`, `***`), or a
+    bracketed one after prose (`Could not register mbeans <MASKED>`); its message reads `[EXC]: msg`. Never believed
+    without frames under it: such marks (`***`, `XXX`) also stand for other hidden text, and a streamed log looks for
+    no line of them."""
+    stripped = body.lstrip()
+    # cheap first (every text line of a log comes here): what a placeholder at the start can begin with, or end its
+    # first word with after a package (`java.lang.<MASK>:`)
+    head = stripped[:1]
+    if (head in _PLACEHOLDER_STARTS or (head == "E" and stripped.startswith("Exception in thread "))
+            or (head.islower() and _placeholder_after_package(stripped))):
+        canonical = placeholder_as_mask(stripped)
+        if canonical is not None:
+            return len(body) - len(stripped), "", canonical, False
+    if not any(word in body for word in _BRACKETED_HINTS):  # what every bracketed word holds, in the usual cases
+        return None
+    for match in load_name_placeholders().embedded.finditer(body, 0, min(len(body), _MAX_LINE_CHARS)):
+        if match.start() and body[match.start() - 1] in " \t:=[(\"'":  # after prose, as `_EMBEDDED` reads a name
+            return match.start(), "", f"{MASK_TOKEN}{body[match.end() :].rstrip()}", False
+    return None
+
+
+def _placeholder_after_package(stripped: str) -> bool:
+    """Whether the first word of `stripped` may be a placeholder after a package (`java.lang.<MASK>:`,
+    `java.lang.MASKED:`): a cheap look, `placeholder_as_mask` decides."""
+    end = stripped.find(" ", 0, _FIRST_WORD_CHARS)
+    first = stripped[: end if end >= 0 else _FIRST_WORD_CHARS].rstrip(":")
+    return "." in first and (first[-1:] in _PLACEHOLDER_ENDS or first.rpartition(".")[2].isupper())
+
+
+_PLACEHOLDER_STARTS = frozenset("<[{*#?Xx")
+_FIRST_WORD_CHARS = 200  # a package before a placeholder (`java.lang.<MASK>`) is in the first word
+# `embedded`'s bracketed words (configs/name_placeholders.yaml `bracketed_words`) hold one of these as usually cased
+_BRACKETED_HINTS = ("ask", "ASK", "xc", "XC", "hrowable", "HROWABLE")
+
+
+# Lines of message a placeholder's exception line may have above its frames. Such a line is no candidate of the
+# streamed reader (utils/parsing/log_sources.py), whose region looks this much further back above frames.
+PLACEHOLDER_MESSAGE_LINES = 16
 
 
 def starts_masked_exception(body: str) -> bool:
@@ -800,8 +970,8 @@ class _Parser:
     def header_at_start(body: str) -> tuple[str, str | None, str | None, bool] | None:
         """(class, message, thread, strong) when `body` is an exception line."""
         match = _HEADER.match(body.strip()[:_MAX_LINE_CHARS])
-        if not match or not _is_plausible_class(match.group("cls")):
-            return None
+        if not match or not _is_plausible_class(match.group("cls")) or _is_placeholder_class(match.group("cls")):
+            return None  # `java.lang.MASKED: msg` is a masked name (masked_header)
         class_name = match.group("cls")
         message = match.group("msg") if match.group("colon") else None
         return class_name, message, match.group("thread"), _is_throwable_name(class_name)
@@ -1003,6 +1173,8 @@ class _Parser:
         more, next_index = self.continuation(index + 1, line.prefix, listed_under)
         if not strong and not (next_index < self.count and self.line(next_index).kind in _STRUCTURAL):
             return None  # a dotted name not followed by frames is not believed to be an exception
+        if len(more) > PLACEHOLDER_MESSAGE_LINES and MASK_TOKEN not in line.body and not class_name:
+            return None  # another tool's placeholder further above its frames than a streamed log looks
         if more:
             message = "\n".join([message or "", *more]) if message is not None else "\n".join(more)
         top = ThrownException(class_name=class_name, message=message, relation="top")
@@ -1113,7 +1285,7 @@ class _Parser:
     def trace_at_cause_line(self, index: int, line: _Line) -> Trace | None:
         """A `Caused by:` / `Suppressed:` line with no trace before it (a log cut mid-trace) becomes the top of a
         trace, if it names a plausible class; prose such as "Caused by: network outage" is left as text."""
-        rest = line.match.group("rest").strip()
+        rest = _cause_text(line)
         class_name, message = _split_exception_line(rest)
         if not class_name and MASKED_NAME.match(rest):
             message = rest  # a masked cause keeps its masked name, as a masked exception line does
@@ -1201,7 +1373,7 @@ class _Parser:
         """The exception of a `Caused by:` / `Wrapped by:` / `Suppressed:` line (with its message's continuation
         lines), attached to its owner by indentation; returns it and the index of the line after it."""
         word = line.match.group("word").lower()
-        class_name, message = _split_exception_line(line.match.group("rest").strip())
+        class_name, message = _split_exception_line(_cause_text(line))
         width = _indent_width(line.body)
         more, after = self.continuation(cursor + 1, line.prefix, _listing_width(width, message))
         if more:
