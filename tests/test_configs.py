@@ -139,8 +139,8 @@ def _name_placeholders(path: Path) -> None:
     from utils.parsing.stacktrace import load_name_placeholders
 
     placeholders = load_name_placeholders(path)
-    assert placeholders.pattern.match("<MASKED>: closed") and placeholders.anywhere.search("wrapped [MASK]")
-    assert not placeholders.anywhere.search("password=[REDACTED]")  # hides values: read only where a name stands
+    assert placeholders.pattern.match("<MASKED>: closed") and placeholders.anywhere.search("wrapped <EXCEPTION>")
+    assert not placeholders.anywhere.search("password=[MASKED]")  # hides values: read only where a name stands
 
 
 READERS: dict[str, Callable[[Path], None]] = {

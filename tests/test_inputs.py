@@ -255,15 +255,19 @@ PLACEHOLDER_LOGS = [
     "\t... 1 more\n",
     'Exception in thread "main" java.lang.IllegalArgumentException: amount must be positive: -5\n'
     "\tat com.acme.Ledger.post(Ledger.java:40)\n",
-    # a message naming another exception, and a frame of a class named like one
-    "java.lang.IllegalStateException: wrapped java.io.IOException: disk full\n"
-    "\tat org.junit.internal.runners.statements.ExpectException.evaluate(ExpectException.java:19)\n"
-    "\tat com.acme.Ledger.post(Ledger.java:40)\n",
 ]
+# a message naming another exception, and a frame of a class named like one: placeholders that say "exception" are
+# read so inside messages too; `<MASKED>` hides passwords as well, so only where a name stands
+NAMES_IN_MESSAGES = ("java.lang.IllegalStateException: wrapped java.io.IOException: disk full\n"
+                     "\tat org.junit.internal.runners.statements.ExpectException.evaluate(ExpectException.java:19)\n"
+                     "\tat com.acme.Ledger.post(Ledger.java:40)\n")
 
 
-@pytest.mark.parametrize("placeholder", ["<MASKED>", "[MASK]", "{{exception}}", "<Exception_Name>"])
-@pytest.mark.parametrize("log", PLACEHOLDER_LOGS)
+@pytest.mark.parametrize(("placeholder", "log"), [
+    *((placeholder, log) for placeholder in ("<MASKED>", "[MASK]", "{{exception}}", "<Exception_Name>")
+      for log in PLACEHOLDER_LOGS),
+    *((placeholder, NAMES_IN_MESSAGES) for placeholder in ("{{exception}}", "<Exception_Name>", "[MASKED_EXCEPTION]")),
+])
 def test_a_name_hidden_by_another_tool_gives_the_models_input_of_a_name_hidden_here(placeholder: str, log: str) -> None:
     """A bank's masking tool writes its own mark where a name was (`<MASKED>: msg`). Before, the model read
     `unknown exception: <MASKED>: msg` and the JVM-evidence rules saw no message of their own, which cost the fold
@@ -288,12 +292,15 @@ def test_a_placeholder_where_an_exception_line_names_its_class_reads_as_a_hidden
 
 
 def test_placeholders_of_any_value_inside_a_message_stay_as_written() -> None:
-    """`[REDACTED]`, `***` and `<unknown>` hide passwords and ids in messages: only where a name stands are they
-    read as one; a bracketed word that says exception is read as `[EXC]` anywhere."""
-    log = ("java.lang.IllegalStateException: login of *** with [REDACTED] from <unknown> failed: <MASKED>\n"
-           "\tat com.acme.Auth.login(Auth.java:7)\n")
+    """`[REDACTED]`, `***`, `<unknown>` and `[MASKED]` hide passwords and ids in messages: only where a name stands
+    are they read as one; a bracketed word that says exception is read as `[EXC]` anywhere."""
+    log = ("java.lang.IllegalStateException: login of *** with [REDACTED] password=[MASKED] from <unknown> failed: "
+           "<EXCEPTION>\n\tat com.acme.Auth.login(Auth.java:7)\n")
     first = build_model_input(parse_trace(log)).splitlines()[0]
-    assert first == ("java.lang.IllegalStateException: login of *** with [REDACTED] from <unknown> failed: [EXC]")
+    assert first == ("java.lang.IllegalStateException: login of *** with [REDACTED] password=[MASKED] from <unknown> "
+                     "failed: [EXC]")
+    over_frames = parse_trace("login failed password=<masked>\n\tat com.acme.Auth.login(Auth.java:7)\n")
+    assert over_frames.root_cause.message == "login failed password=<masked>"
 
 
 def test_a_placeholder_line_without_frames_is_not_an_exception() -> None:
@@ -327,6 +334,7 @@ def test_a_frame_whose_name_another_tool_hid_is_a_frame(frame: str) -> None:
      "java.lang.IllegalStateException: fault <exception>java.io.IOException</exception>"),
     # the name the log does give wins over a placeholder before it
     ("***: java.lang.IllegalStateException: boom", "java.lang.IllegalStateException: boom"),
+    ("Failed to render {{exception}}: java.io.IOException: disk", "java.io.IOException: disk"),
     ("java.lang.XXXXX: closed", "[EXC]: closed"),
 ])
 def test_what_a_review_found_read_wrongly_around_placeholders(line: str, read: str) -> None:

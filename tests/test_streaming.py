@@ -501,14 +501,24 @@ def test_another_tools_placeholder_for_a_name_streams_as_whole(lines: str, messa
     assert [trace[1][0][:2] for trace in whole] == ([("", message)] if message else [])
 
 
-@pytest.mark.parametrize("message_lines", [1, 4, 9, 17, 18, 30])
-def test_a_placeholders_message_of_many_lines_streams_as_whole(message_lines: int) -> None:
-    """A placeholder's exception line is no candidate of the streamed scan: the region looks back
-    PLACEHOLDER_MESSAGE_LINES lines above its first candidate for one, and the parser believes none further above
-    its frames, so a long message reads the same both ways (a review found 4 lines enough to split them)."""
+@pytest.mark.parametrize("message_lines", [1, 2, 4, 9, 17])
+@pytest.mark.parametrize("chunk", [41, 700, 1 << 20])
+@pytest.mark.parametrize("prefix", ["", "2026-11-30T10:00:05.000000001Z stderr F ",
+                                    "2026-11-30 10:00:05.000 ERROR [exec-2] c.a.Pay - "])
+def test_a_placeholders_message_streams_as_whole(message_lines: int, chunk: int, prefix: str) -> None:
+    """A placeholder's exception line is no candidate of the streamed scan, so it is believed only right above its
+    frames, where a region reaches it (one line further back than above a candidate): with a longer message both
+    reads take the last line for an unnamed exception's message. A review found a longer look back cut short by a
+    chunk's edge, a log prefix on every line and a message line holding a candidate word."""
     message = [f"detail line {n}" for n in range(1, message_lines)]
-    log = INFO_LINES + ERROR_LINE + "\n".join(["<MASKED>: closed", *message]) + "\n" + TRACE.split("\n", 1)[1] + AFTER_LINES
-    whole, streamed, _ = _whole_and_streamed(log, 1 << 20)
+    lines = ["<MASKED>: closed", *message, *TRACE.split("\n", 1)[1].splitlines()]
+    log = INFO_LINES + ERROR_LINE + "".join(f"{prefix}{line}\n" for line in lines) + AFTER_LINES
+    whole, streamed, _ = _whole_and_streamed(log, chunk)
     assert streamed == whole and len(whole) == 1
-    read = whole[0][1][0][1]
-    assert read == ("\n".join(["[EXC]: closed", *message]) if message_lines <= 17 else message[-1])
+    assert whole[0][1][0][1] == ("[EXC]: closed" if message_lines == 1 else message[-1])
+
+
+def test_a_message_line_with_a_candidate_word_under_a_placeholder_streams_as_whole() -> None:
+    log = "<MASKED>: closed\nd1\nd2\nd3\nd4\nsee error 3\n\tat a.B.c(B.java:1)\n"
+    whole, streamed, _ = _whole_and_streamed(log, 1 << 20)
+    assert streamed == whole and whole[0][1][0][1] == "see error 3"

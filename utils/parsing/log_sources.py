@@ -602,15 +602,12 @@ class _Region:
 
 
 def _lines_looked_back(text: str, line: int) -> int:
-    """Lines a region starts before its first candidate line at `line`: `REGION_LINES_BEFORE`, and
-    `PLACEHOLDER_MESSAGE_LINES` more when that line is a frame. The exception line above such frames is no candidate
-    (another tool's placeholder, `<MASKED>: msg`, whose message may run that many lines before the frames; or a line
-    the parser takes for an unnamed exception's message), so the region reaches it as the parser does. Named
-    exception lines are candidates themselves: most regions start at one and pay nothing."""
-    from utils.parsing.stacktrace import PLACEHOLDER_MESSAGE_LINES
-
-    first = text[line:_line_end(text, line)].lstrip()
-    return REGION_LINES_BEFORE + (PLACEHOLDER_MESSAGE_LINES if first.startswith("at") else 0)
+    """Lines a region starts before its first candidate line at `line`: `REGION_LINES_BEFORE`, and one more when
+    that line is a frame. The exception line right above such a frame is no candidate (another tool's placeholder,
+    `<MASKED>: msg`, or a line the parser reads as an unnamed exception's message), so the region reaches it and
+    the record lines the parser keeps as its context, as it does above a candidate exception line. Named exception
+    lines are candidates themselves: most regions start at one and pay nothing."""
+    return REGION_LINES_BEFORE + (1 if _FRAME_AT.search(text, line, _line_end(text, line)) else 0)
 
 
 def _text_start(text: str, start: int, line: int) -> int:

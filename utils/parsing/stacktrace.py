@@ -916,11 +916,6 @@ _FIRST_WORD_CHARS = 200  # a package before a placeholder (`java.lang.<MASK>`) i
 _BRACKETED_HINTS = ("ask", "ASK", "xc", "XC", "hrowable", "HROWABLE")
 
 
-# Lines of message a placeholder's exception line may have above its frames. Such a line is no candidate of the
-# streamed reader (utils/parsing/log_sources.py), whose region looks this much further back above frames.
-PLACEHOLDER_MESSAGE_LINES = 16
-
-
 def starts_masked_exception(body: str) -> bool:
     """`body` is a masked exception line in an exception line's own shape (`[EXC]: msg` starting the text)."""
     found = masked_header(body)
@@ -1000,7 +995,9 @@ class _Parser:
         log record's text: a qualified throwable name (`embedded_header`, always believed) or a masked one."""
         embedded = self.embedded_header(body)
         masked = masked_header(body)
-        if masked is not None and (embedded is None or masked[0] < embedded[0]):
+        # leftmost wins, but a name the log gives wins over another tool's placeholder before it (`Failed to render
+        # <exception>: java.io.IOException: disk`)
+        if masked is not None and (embedded is None or (masked[0] < embedded[0] and MASK_TOKEN in body)):
             column, class_name, message, alone = masked
             return column, class_name, message, alone, not body[:column].strip()
         return (*embedded, True, False) if embedded is not None else None
@@ -1173,8 +1170,11 @@ class _Parser:
         more, next_index = self.continuation(index + 1, line.prefix, listed_under)
         if not strong and not (next_index < self.count and self.line(next_index).kind in _STRUCTURAL):
             return None  # a dotted name not followed by frames is not believed to be an exception
-        if len(more) > PLACEHOLDER_MESSAGE_LINES and MASK_TOKEN not in line.body and not class_name:
-            return None  # another tool's placeholder further above its frames than a streamed log looks
+        if more and not class_name and MASK_TOKEN not in line.body:
+            # another tool's placeholder is believed only right above its frames: it is no candidate of the streamed
+            # reader, whose region reaches the line above its first frame, not a message's first line (a chunk's
+            # edge, a log prefix or a message line holding a candidate word all cut a longer look back short)
+            return None
         if more:
             message = "\n".join([message or "", *more]) if message is not None else "\n".join(more)
         top = ThrownException(class_name=class_name, message=message, relation="top")
