@@ -93,7 +93,7 @@ def _all_exceptions(trace: Trace) -> list[ThrownException]:
 
 
 def _one_line(text: str | None, limit: int) -> str:
-    # a name another tool hid (`<MASKED>`) reads as one hidden here, before the cut, so the cut falls alike
+    # a name another tool hid (`<EXCEPTION>`) reads as one hidden here, before the cut, so the cut falls alike
     flat = _WHITESPACE.sub(" ", canonical_placeholders(text or "")).strip()
     return flat if len(flat) <= limit else flat[: max(limit - 3, 0)].rstrip() + "..."
 

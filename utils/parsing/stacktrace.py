@@ -291,7 +291,7 @@ def _placeholder_config(path: str | Path) -> dict[str, list[str]]:
 def load_name_placeholders(path: str | Path = NAME_PLACEHOLDERS_PATH) -> NamePlaceholders:
     config = _placeholder_config(path)
     package = rf"(?:{_IDENT}\.){{0,{_MAX_CLASS_PARTS}}}"
-    # a bracketed word that says "exception" (`<MASKED>`, with its package or not); no word character after it, so
+    # a bracketed word that says "exception" (`<EXCEPTION>`, with its package or not); no word character after it, so
     # an XML element (`<exception>java.io.IOException</exception>`) is no placeholder
     anywhere = rf"{package}{_bracketed(config['bracketed_words'])}(?![\w$])"
     # where a name stands, also words that hide any value (`[REDACTED]`), runs (`***`) and `java.lang.MASKED`
@@ -313,9 +313,10 @@ def load_name_placeholders(path: str | Path = NAME_PLACEHOLDERS_PATH) -> NamePla
 
 
 def canonical_placeholders(text: str) -> str:
-    """`text` with every bracketed placeholder that says "exception" (`<MASKED>`, `[MASK]`) read as `[EXC]`,
-    wherever it stands: what the stage-1 model reads of a message naming an exception hidden by another tool. Words
-    and runs that hide any value (`[REDACTED]`, `***`) and upper-case words (`State.MASK`) are left."""
+    """`text` with every bracketed placeholder that says "exception" (`<EXCEPTION>`, `{{exception}}`) read as
+    `[EXC]`, wherever it stands: what the stage-1 model reads of a message naming an exception hidden by another
+    tool. Words and runs that hide any value (`[MASKED]`, `[REDACTED]`, `***`) and upper-case words (`State.MASK`)
+    are left."""
     return load_name_placeholders().anywhere.sub(MASK_TOKEN, text)
 
 
@@ -882,9 +883,9 @@ def masked_header(body: str) -> tuple[int, str, str, bool] | None:
 
 def _placeholder_header(body: str) -> tuple[int, str, str, bool] | None:
     """`masked_header` for another tool's placeholder: at the start of the text (`<MASKED>: msg`, `***`), or a
-    bracketed one after prose (`Could not register mbeans <MASKED>`); its message reads `[EXC]: msg`. Never believed
-    without frames under it: such marks (`***`, `XXX`) also stand for other hidden text, and a streamed log looks for
-    no line of them."""
+    bracketed word that says "exception" after prose (`Could not register mbeans <EXCEPTION>`); its message reads
+    `[EXC]: msg`. Never believed alone, and only right above its frames (`_Parser.trace_at_exception_line`): such
+    marks (`***`, `[MASKED]`) also stand for other hidden text, and a streamed log looks for no line of them."""
     stripped = body.lstrip()
     # cheap first (every text line of a log comes here): what a placeholder at the start can begin with, or end its
     # first word with after a package (`java.lang.<MASK>:`)
