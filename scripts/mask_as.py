@@ -17,7 +17,6 @@ its file and line.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
@@ -26,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: `utils` is beside scripts/
     sys.path.insert(0, str(ROOT))
 
-from utils.inputs import MASK_TOKEN, mask_exception_names  # noqa: E402  (after the path is set)
+from utils.atomic import write_jsonl_atomic  # noqa: E402  (after the path is set)
+from utils.inputs import MASK_TOKEN, mask_exception_names  # noqa: E402
+from utils.stage1.data import JsonlError, read_jsonl  # noqa: E402
 
 # `--remove`: where an exception line or a `Caused by:` names its class (what comes before the name, the name)
 _LEAD = r'[ \t]*(?:(?:Caused by|Suppressed|Wrapped by):[ \t]*)?(?:{} in thread "[^"]*"[ \t]+)?'
@@ -61,23 +62,16 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{args.output}: exists; give a new path (nothing is overwritten)")
     if args.placeholder is not None and not args.placeholder.strip():
         raise SystemExit("--placeholder is empty; use --remove to leave names out")
-    rows: list[str] = []
-    with open(args.input, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise SystemExit(f"{args.input}:{number}: not a JSON object ({error.msg})") from None
-            if not isinstance(row, dict) or not isinstance(row.get(args.log_field), str):
-                raise SystemExit(f"{args.input}:{number}: no string field {args.log_field!r}")
-            row[args.log_field] = hidden_as(row[args.log_field], None if args.remove else args.placeholder)
-            rows.append(json.dumps(row, ensure_ascii=False))
+    try:
+        rows = read_jsonl(args.input, required_fields=(args.log_field,))
+    except JsonlError as error:
+        raise SystemExit(str(error)) from None
+    for row, number in zip(rows, rows.line_numbers, strict=True):
+        if not isinstance(row[args.log_field], str):
+            raise SystemExit(f"{args.input}:{number}: field {args.log_field!r} is not a string")
+        row[args.log_field] = hidden_as(row[args.log_field], None if args.remove else args.placeholder)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    partial = args.output.with_name(args.output.name + ".partial")
-    partial.write_text("".join(f"{row}\n" for row in rows), encoding="utf-8")
-    partial.replace(args.output)  # whole or not at all
+    write_jsonl_atomic(args.output, rows)  # whole or not at all
     print(f"{args.output}: {len(rows)} rows, names hidden as "
           f"{'nothing (removed)' if args.remove else repr(args.placeholder)}")
     return 0
