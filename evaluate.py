@@ -170,14 +170,15 @@ def parsed_rows(logs: list[str], masked: bool) -> list[Trace]:
 
 
 def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
-                      label_set: LabelSet) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
+                      label_set: LabelSet) -> tuple[np.ndarray, dict[str, int], np.ndarray, list[str]]:
     """The model's scores with predict.py's JVM-evidence rules (utils/jvm_evidence.py) applied: where the root
     cause's name is unreadable (masked) and a rule types it (throw site, JDK message, recursion, no message outside
     the JDK), that label ranks first (the model's order follows it for top-3); where none does, the labels whose
     thrower left no sign (`ruled_out`) rank last. Also how many rows each rule decided (and on how many the model's
-    top label was ruled out), and each row's evidence label id (-1 where no rule typed it)."""
+    top label was ruled out), each row's evidence label id (-1 where no rule typed it) and what decided each row's
+    answer (a rule, RULED_OUT, or "model")."""
     scores, decided = probabilities.copy(), dict.fromkeys((*RULES, RULED_OUT), 0)
-    evidence_ids = np.full(len(traces), -1)
+    evidence_ids, deciders = np.full(len(traces), -1), ["model"] * len(traces)
     for row, trace in enumerate(traces):
         found = evidence(trace)
         label = label_set.to_label(found.class_name) if found else None
@@ -185,13 +186,15 @@ def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
             evidence_ids[row] = label_set.label2id[label]
             scores[row, evidence_ids[row]] = scores[row].max() + 1.0
             decided[found.rule] += 1
+            deciders[row] = found.rule
             continue
         out = [label_set.label2id[name] for name in ruled_out(trace) if name in label_set.label2id]
         if 0 < len(out) < scores.shape[1]:  # every label ruled out: the model's order stands, as in predict.py
             top = scores[row].argmax()
             scores[row, out] = -1.0  # below every probability: the best label left answers
             decided[RULED_OUT] += int(top in out)
-    return scores, decided, evidence_ids
+            deciders[row] = RULED_OUT if top in out else "model"
+    return scores, decided, evidence_ids, deciders
 
 
 def without_neighbours(outputs: list[MemberOutputs], ensemble: tuple[list[float], list[float]], traces: list[Trace],
@@ -370,7 +373,8 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     label_ids = np.asarray(dataset["labels"])
     predicted = probabilities.argmax(axis=-1)
     names = label_set.names
-    masks = subset_masks(label_ids, label_set, row_signatures(dataset, args.project_field))
+    signatures = row_signatures(dataset, args.project_field)
+    masks = subset_masks(label_ids, label_set, signatures)
     matrix = confusion(label_ids, predicted, len(label_set))
     trace_inputs = all(member.metadata.input_format == "trace" for member in members)
     baseline, jvm_evidence, plain = None, None, None
@@ -425,7 +429,9 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         out.write(markdown_report(report))
     plot_confusion_matrix(matrix, names, output_dir / "confusion_matrix.png", f"{Path(args.input).name}")
     plot_reliability(reliability_bins(probabilities, label_ids), output_dir / "reliability.png")
-    write_predictions(output_dir / "predictions.jsonl", dataset["id"], label_ids, probabilities, names, baseline)
+    write_predictions(output_dir / "predictions.jsonl", dataset["id"], label_ids, probabilities, names, baseline,
+                      answered=(jvm_evidence[0], jvm_evidence[3]) if jvm_evidence else None,
+                      signatures=(signatures, masks["non_assertion_unique"]))
     logger.info("report written to %s%s", output_dir, replaced_note(*earlier))
     return report
 
@@ -443,8 +449,25 @@ def calibration_summary(probabilities: np.ndarray, raw_probabilities: np.ndarray
 
 
 def write_predictions(path: Path, ids: list[str], label_ids: np.ndarray, probabilities: np.ndarray,
-                      names: list[str], baseline: np.ndarray | None) -> None:
-    """One line per row: gold, predicted, top-3 with scores and the parser baseline's guess."""
+                      names: list[str], baseline: np.ndarray | None, *,
+                      answered: tuple[np.ndarray, list[str]] | None = None,
+                      signatures: tuple[list[str], np.ndarray] | None = None) -> None:
+    """One line per row: gold, the model's prediction and top-3 with scores, the parser baseline's guess; where the
+    JVM-evidence rules ran, what predict.py answers and what decided it; the row's failure signature and whether it
+    is the row the once-per-signature figures count."""
+
+    def extra(index: int) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        if baseline is not None:
+            row["parser_baseline"] = names[baseline[index]]
+        if answered is not None:
+            row["answered"] = names[int(answered[0][index].argmax())]
+            row["decided_by"] = answered[1][index]
+        if signatures is not None:
+            row["signature"] = signatures[0][index]
+            row["counted_once"] = bool(signatures[1][index])
+        return row
+
     predicted = probabilities.argmax(axis=-1)
     top3 = np.argsort(-probabilities, axis=-1)[:, :3]
     write_jsonl_atomic(
@@ -455,7 +478,7 @@ def write_predictions(path: Path, ids: list[str], label_ids: np.ndarray, probabi
                 "gold": names[gold],
                 "predicted": names[guess],
                 "top3": [[names[i], round(float(p[i]), 4)] for i in top],
-                **({"parser_baseline": names[baseline[index]]} if baseline is not None else {}),
+                **extra(index),
             }
             for index, (row_id, gold, guess, top, p) in enumerate(
                 zip(ids, label_ids, predicted, top3, probabilities, strict=True)

@@ -11,6 +11,7 @@ import torch
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
 import evaluate
+from utils.jvm_evidence import RULED_OUT, RULES
 from utils.labels import load_label_set
 from utils.models.checkpoints import TASK_CLASSIFY, ModelLoadError, default_encoder_path, save_model_dir
 
@@ -115,6 +116,24 @@ def test_masked_names_blind_the_parser_baseline(tmp_path, model_dir) -> None:
     # With names hidden the parser can only say Other: right exactly on the 2 Other rows.
     assert report["masked_exception_names"] and report["parser_baseline"]["all"]["top1"] == pytest.approx(0.2)
     assert report["parser_baseline"]["not_other"]["top1"] == 0.0
+
+
+def test_predictions_say_what_predict_answers_and_which_rows_count_once(tmp_path, model_dir) -> None:
+    data = _write_rows(tmp_path / "rows.jsonl")
+    out = tmp_path / "masked"
+    report = evaluate.main(["--model", str(model_dir), "--input", str(data), "--label-field", "root_exception",
+                            "--mask-exception-names", "--output-dir", str(out)])
+    rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    # the answer with the JVM's evidence, row by row, is what the report's figure counts
+    answered = float(np.mean([row["answered"] == row["gold"] for row in rows]))
+    assert report["model_with_jvm_evidence"]["all"]["top1"] == pytest.approx(answered)
+    assert {row["decided_by"] for row in rows} <= {*RULES, RULED_OUT, "model"}
+    assert any(row["decided_by"] != "model" for row in rows)  # a masked NullPointerException's throw site
+    # the rows the once-per-signature figures count: one per signature among the non-assertion rows
+    counted = [row for row in rows if row["counted_once"]]
+    assert len(counted) == report["model_with_jvm_evidence"]["non_assertion_unique"]["rows"] > 0
+    assert len({row["signature"] for row in counted}) == len(counted)
+    assert len({row["signature"] for row in rows}) < len(rows)  # ten rows of five traces
 
 
 def test_label_set_mismatch_is_one_clear_error(tmp_path, model_dir) -> None:

@@ -386,9 +386,10 @@ def test_evaluate_puts_the_evidence_label_first_and_keeps_the_models_order_after
     probabilities[:, labels.label2id["IllegalStateException"]] = 0.6
     probabilities[:, labels.label2id["IllegalArgumentException"]] = 0.3
     other = "java.lang.IllegalStateException: x\n\tat com.acme.A.b(A.java:1)\n"
-    scores, decided, ids = with_jvm_evidence(probabilities, parsed_rows([REQUIRE_NON_NULL, other], masked=True),
-                                             labels)
+    scores, decided, ids, deciders = with_jvm_evidence(
+        probabilities, parsed_rows([REQUIRE_NON_NULL, other], masked=True), labels)
     assert decided[THROW_SITE] == 1 and sum(decided.values()) == 1
+    assert deciders == [THROW_SITE, "model"]  # predictions.jsonl's decided_by
     assert ids.tolist() == [labels.label2id["NullPointerException"], -1]
     assert [labels.names[i] for i in np.argsort(-scores[0])[:3]] == [
         "NullPointerException",
@@ -541,9 +542,10 @@ def test_the_models_best_label_left_answers_where_its_thrower_is_ruled_out(monke
     probabilities[:, labels.label2id["ClassNotFoundException"]] = 0.3
     probabilities[:, labels.label2id["IllegalArgumentException"]] = 0.1
     linker = "java.lang.NoSuchFieldError: UTF_8\n\tat com.acme.A.b(A.java:1)\n"
-    scores, decided, _ = with_jvm_evidence(probabilities, parsed_rows([OWN_CHECK, linker], masked=True), labels)
+    scores, decided, _, deciders = with_jvm_evidence(probabilities, parsed_rows([OWN_CHECK, linker], masked=True),
+                                                     labels)
     assert [labels.names[row.argmax()] for row in scores] == ["IllegalArgumentException", "LinkageError"]
-    assert decided[RULED_OUT] == 1
+    assert decided[RULED_OUT] == 1 and deciders == [RULED_OUT, "model"]
 
     # predict.py's path: the label is the best one left, the model's top-k still shows what it thought
     monkeypatch.setattr(inference, "ensemble_probabilities", lambda *args, **kwargs: probabilities)
