@@ -2,10 +2,14 @@
 
     python bench/bench_bursts.py                        # 2,500 and 10,000 traces / threads
     python bench/bench_bursts.py --counts 5000 20000
+    python bench/bench_bursts.py --counts 80000 320000 --shapes burst
 
 Such traces fall in one candidate region of the streamed reader (fewer lines than its look-back between them), so
 the work per region must not grow with the square of its traces: on 2026-12-06 a burst of 10,000 five-frame traces
-took 29.5 s and a dump of 20,000 threads 43 s, where 2.8 s and 8.4 s is linear. For each shape and count the bench
+took 29.5 s and a dump of 20,000 threads 43 s, where 2.8 s and 8.4 s is linear. Nor may a burst's memory grow with
+its size: past `log_sources.REGION_MAX_CHARS` its region is cut where a trace ends (80,000 traces peaked at 607 MB,
+320,000 at 2,060 MB before 2026-12-06's cut, 176 MB both after); a thread dump is not cut (its peak grows). For each
+shape and count the bench
 runs `predict.py --no-model` on a generated log (a child process: wall and CPU seconds, peak RSS) and reports
 seconds per 1,000 traces; `growth` is that figure at the largest count over the smallest (1.0: linear). The
 stage-1 input of a StackOverflowError with that many application frames is timed in process too
@@ -31,12 +35,16 @@ from utils.grounding import log_words
 from utils.inputs import select_frames
 from utils.parsing.stacktrace import Frame
 
+SHAPES = ("burst", "thread dump", "frames", "json message")
+
 
 @dataclass
 class BenchBurstsArguments:
     counts: list[int] = field(default_factory=lambda: [2500, 10000], metadata={
         "help": "Traces (burst) and threads (dump) per generated log, smallest first."})
     name: str = field(default="bursts", metadata={"help": "Results file name under reports/bench/."})
+    shapes: list[str] = field(default_factory=lambda: list(SHAPES), metadata={
+        "help": f"Which to time, of {', '.join(SHAPES)}."})
 
 
 def burst_log(count: int) -> str:
@@ -67,9 +75,14 @@ def thread_dump(count: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     (args,) = HfArgumentParser(BenchBurstsArguments).parse_args_into_dataclasses(args=argv)
+    unknown = sorted(set(args.shapes) - set(SHAPES))
+    if unknown:
+        raise SystemExit(f"--shapes: unknown {', '.join(unknown)} (there are: {', '.join(SHAPES)})")
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for shape, write in (("burst", burst_log), ("thread dump", thread_dump)):
+            if shape not in args.shapes:
+                continue
             for count in sorted(args.counts):
                 log = Path(scratch) / f"{shape.replace(' ', '_')}-{count}.log"
                 log.write_text(write(count), encoding="utf-8")
@@ -78,12 +91,12 @@ def main(argv: list[str] | None = None) -> int:
                 seconds = measured.get("seconds")
                 rows.append({"shape": shape, "traces": count, "mb": round(log.stat().st_size / 2**20, 1),
                              **measured, "s_per_1k": round(seconds / count * 1000, 3) if seconds else None})
-    for count in sorted(args.counts):  # a recursion's frames, all application code
+    for count in sorted(args.counts) if "frames" in args.shapes else ():  # a recursion's frames, all application code
         frames = [Frame("com.acme.tree.Node", "visit", "Node.java", 42)] * count
         seconds, _ = timed(lambda frames=frames: select_frames(frames, 32))
         rows.append({"shape": "stage-1 frames of a deep stack", "traces": count, "seconds": round(seconds, 4),
                      "returncode": 0, "s_per_1k": round(seconds / count * 1000, 5)})
-    for count in sorted(args.counts):  # a JSON payload of `count` objects in one message
+    for count in sorted(args.counts) if "json message" in args.shapes else ():  # a JSON payload in one message
         payload = json.dumps([{"accountNumber": f"A-{n}", "customerName": "alphaBeta", "isActive": n % 2 == 0,
                                "merchantCategoryCode": "GAMMA", "txnAmount": n * 1.5} for n in range(count * 10)])
         tracemalloc.start()

@@ -122,12 +122,18 @@ def use_scanner(monkeypatch: pytest.MonkeyPatch, scanner: str) -> None:
 
 
 @pytest.mark.parametrize("scanner", needle_scanners())
-@pytest.mark.parametrize("chunk_bytes", [700, 4096, 1 << 20])
+@pytest.mark.parametrize(("chunk_bytes", "region_max_chars"), [(700, None), (4096, None), (1 << 20, None),
+                                                                (700, 300), (4096, 1500)])
 def test_streamed_output_equals_the_whole_document_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                        chunk_bytes: int, scanner: str) -> None:
-    # Small chunks put chunk edges inside traces, thread dumps and record lines: none may cut a trace.
+                                                        chunk_bytes: int, region_max_chars: int | None,
+                                                        scanner: str) -> None:
+    # Small chunks put chunk edges inside traces, thread dumps and record lines: none may cut a trace. A small
+    # region size cuts every region that can be cut (REGION_MAX_CHARS): no cut may change a record either.
     use_scanner(monkeypatch, scanner)
     monkeypatch.setattr(log_sources, "CHUNK_BYTES", chunk_bytes)
+    if region_max_chars:
+        monkeypatch.setattr(log_sources, "REGION_MAX_CHARS", region_max_chars)
+    cuts = count_cuts(monkeypatch)
     monkeypatch.setattr(predict, "BATCH_CHARS", 5000)  # many batches: groups carried across them
     log = tmp_path / "app.log"
     log.write_text(styled_log(120), encoding="utf-8")
@@ -140,6 +146,7 @@ def test_streamed_output_equals_the_whole_document_path(tmp_path: Path, monkeypa
     assert actual[1] == expected[1]  # groups: counts, first / last seen, representative, analysis
     assert actual[2] == expected[2] and expected[2]  # redaction counts, and there was PII to count
     assert {record["kind"] for record in actual[0]} == {"exception", "thread"}
+    assert bool(cuts) == bool(region_max_chars)
 
 
 def test_a_jsonl_row_without_a_trace_still_gets_its_record(tmp_path: Path) -> None:
@@ -441,6 +448,139 @@ def test_regions_parse_as_the_whole_log_on_the_reviews_counterexamples(name: str
     for chunk in (1 << 20, 97):
         whole, streamed, _ = _whole_and_streamed(REGION_CASES[name], chunk)
         assert streamed == whole and whole, (name, chunk)
+
+
+def test_regions_cut_at_any_size_parse_as_the_whole_log_on_the_reviews_counterexamples(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same logs with regions cut wherever they can be (REGION_MAX_CHARS): every cut falls where no trace, and
+    no trace's context, reaches across it. A region is decided (and can be cut) once the log goes on past the
+    parser's longest look ahead, so each case comes again and again, as a log repeats a failure; a case whose
+    regions have no line where a trace ends and a text line follows (every line prefixed, a lock or `...` after
+    the frames) is not cut, and parses as before."""
+    monkeypatch.setattr(log_sources, "REGION_MAX_CHARS", 1)
+    cuts = count_cuts(monkeypatch)
+    cut_cases = 0
+    for name, case in sorted(REGION_CASES.items()):
+        text = case.replace("\r\n", "\n").replace("\r", "\n")
+        text = (text if text.endswith("\n") else text + "\n") * (1 + 2 * log_sources._DECIDED_MARGIN // text.count("\n"))
+        before = len(cuts)
+        whole, streamed, _ = _whole_and_streamed(text, 4096)
+        assert streamed == whole and whole, name
+        cut_cases += len(cuts) > before
+    assert cut_cases >= 15, cut_cases  # 16 of the 35 when this was written
+
+
+def count_cuts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The cuts `candidate_regions` makes from now on (their positions)."""
+    cuts: list[int] = []
+    cut_point = log_sources._cut_point
+
+    def counted(*args: Any) -> int | None:
+        found = cut_point(*args)
+        if found is not None:
+            cuts.append(found)
+        return found
+
+    monkeypatch.setattr(log_sources, "_cut_point", counted)
+    return cuts
+
+
+def burst_of_traces(count: int) -> str:
+    """Traces back to back, as a loop printing to stderr writes them (no record line between them), with causes,
+    `... N more`, a masked and a message-only exception, and a record before every fifth."""
+    out = []
+    for n in range(count):
+        if n % 5 == 0:
+            out.append(f"2026-11-30 12:00:{n % 60:02d},100 ERROR [exec-{n % 8}] com.acme.Pay - failed req-{n}\n")
+        name = "[EXC]" if n % 7 == 3 else "java.lang.IllegalStateException"
+        out.append(f"{name}: pool closed after {n} calls\n\tat com.acme.pay.Pool.take(Pool.java:{n % 90 + 1})\n"
+                   "\tat com.acme.pay.Api.post(Api.java:30)\n")
+        if n % 3 == 0:
+            out.append("Caused by: java.io.IOException: socket closed\n\tat com.acme.net.Conn.read(Conn.java:7)\n"
+                       "\t... 2 more\n")
+        if n % 11 == 5:
+            out.append(f"java.lang.RuntimeException: no frames {n}\n")
+    return "".join(out)
+
+
+def test_a_burst_of_traces_is_parsed_in_bounded_pieces_as_the_whole_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before regions were cut, a burst was one region held and parsed at once: 80,000 traces took 634 MB.
+    monkeypatch.setattr(log_sources, "REGION_MAX_CHARS", 4000)
+    monkeypatch.setattr(log_sources, "_CUT_SCAN_CHARS", 2000)
+    cuts = count_cuts(monkeypatch)
+    text = burst_of_traces(600)
+    whole, streamed, regions = _whole_and_streamed(text, 3000)
+    assert streamed == whole and len(whole) == 600 + 600 // 11 + 1
+    # each piece but the last: the limit and at most a chunk more (the last is the text left at the log's end)
+    assert len(regions) == len(cuts) + 1 > 10 and max(map(len, regions[:-1])) < 4000 + 3000
+
+
+def test_a_region_is_not_cut_after_a_thread_that_names_a_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two threads waiting on each other's monitors, a record between them, traces around: a cut after the first
+    # thread would put the two in different pieces, and the deadlock (found among one parsed text's threads) would
+    # be lost. (Found by a review of the cut.)
+    from utils.parsing.stacktrace import find_deadlocks, parse_log
+
+    monkeypatch.setattr(log_sources, "REGION_MAX_CHARS", 1)
+    first = ('"worker-A" #11 prio=5 os_prio=0 tid=0x1 nid=0x1 waiting for monitor entry [0x0]\n'
+             "   java.lang.Thread.State: BLOCKED (on object monitor)\n\tat com.acme.Lock.take(Lock.java:10)\n"
+             "\t- waiting to lock <0x0002> (a java.lang.Object)\n\t- locked <0x0001> (a java.lang.Object)\n"
+             "\tat java.lang.Thread.run(Thread.java:829)\n")
+    second = first.replace("worker-A", "worker-B").replace("0x0002", "0x000X").replace("0x0001", "0x0002")
+    second = second.replace("0x000X", "0x0001")
+    burst = "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\n" * 600
+    text = burst + first + "2026-11-30 10:00:00.000 INFO [main] c.a.Web - heartbeat\n" + second + burst
+    cuts = count_cuts(monkeypatch)
+    for chunk in (97, 333, 4096):
+        whole, streamed, regions = _whole_and_streamed(text, chunk)
+        assert streamed == whole, chunk
+        cycles = [[thread.thread for thread in cycle] for region in regions
+                  for cycle in find_deadlocks(parse_log(region, cut=True))]
+        assert cycles == [["worker-A", "worker-B"]], chunk
+    assert cuts  # the bursts around the threads are still cut
+
+
+# A review's counterexamples to the first version of the cut (2026-12-06), each a unit repeated past the parser's
+# look ahead: the text `parse_log` learns from as a whole (a collector prefix on some lines, a stamp before every
+# line, a JSON-escaped trace) reads otherwise when cut.
+CUT_REVIEW_UNITS = {
+    "prefix_on_later_frames": "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\nweb_1  | \tat a.B.d(B.java:2)\n"
+                              "web_1  | \tat a.B.e(B.java:3)\n",
+    "prefix_on_a_cause": "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\n"
+                         "web_1  | Caused by: java.io.IOException: y\nweb_1  | \tat a.B.e(B.java:3)\n",
+    "prefix_on_the_next_exception": "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\n"
+                                    "web_1  | java.lang.RuntimeException: m\nweb_1  | \tat a.B.d(B.java:2)\n",
+    "time_before_every_line": "2026-11-30 10:00:00.000 java.lang.IllegalStateException: x\n"
+                              "2026-11-30 10:00:01.000 \tat a.B.d(B.java:2)\n2026-11-30 10:00:02.000 done\n",
+    "jenkins_timestamper": "[2026-11-30T10:00:00.000Z] 2026-11-30 10:00:00.000 ERROR [main] c.a.Svc - failed\n"
+                           "[2026-11-30T10:00:00.000Z] java.lang.IllegalStateException: x\n"
+                           "[2026-11-30T10:00:00.000Z] \tat a.B.c(B.java:1)\n[2026-11-30T10:00:00.000Z] done\n",
+    "time_before_some_lines": "2026-11-30 10:00:00.000 ERROR [main] c.a.Svc - failed\njava.lang.IllegalStateException: x\n"
+                              "\tat a.B.c(B.java:1)\n2026-11-30 10:00:01.000 \tat a.B.d(B.java:2)\n"
+                              "2026-11-30 10:00:02.000 text\n",
+    "escaped_frames": "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\n\\tat a.B.d(B.java:2)\\n"
+                      "\\tat a.B.e(B.java:3)\n",
+    "escaped_cause": "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\\n\\tat a.B.d(B.java:2)\\n"
+                     "Caused by: java.io.IOException: y\nmore text\n\tat a.B.e(B.java:3)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CUT_REVIEW_UNITS))
+def test_text_the_parser_learns_from_as_a_whole_is_not_cut(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(log_sources, "REGION_MAX_CHARS", 1)
+    unit = CUT_REVIEW_UNITS[name]
+    text = unit * (1 + 2 * log_sources._DECIDED_MARGIN // unit.count("\n"))
+    for chunk in (97, 1000, 4096):
+        whole, streamed, _ = _whole_and_streamed(text, chunk)
+        assert streamed == whole and whole, (name, chunk)
+
+
+def test_one_huge_trace_is_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    # no line in it ends a trace: the region goes on growing rather than splitting a stack
+    monkeypatch.setattr(log_sources, "REGION_MAX_CHARS", 500)
+    text = "java.lang.StackOverflowError\n" + "\tat com.acme.Tree.visit(Tree.java:42)\n" * 400 + "done\n"
+    whole, streamed, regions = _whole_and_streamed(text, 700)
+    assert streamed == whole and len(regions) == 1
 
 
 def test_a_compressed_log_is_a_skip_that_says_how_to_read_it(tmp_path: Path) -> None:

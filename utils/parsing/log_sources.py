@@ -446,6 +446,13 @@ REGION_MAX_EXTENSION = MAX_CONTINUATION_LINES + 2
 # join it or extend it).
 _DECIDED_MARGIN = REGION_MAX_EXTENSION + REGION_LINES_BEFORE + REGION_LINES_AFTER + 2
 NO_TRACE_CONTEXT_LINES = 50  # a log without any trace is reported with its first non-blank lines (as the parser does)
+# Traces that come back to back (an outage's burst, a loop printing to stderr) are one region, which would be held
+# and parsed at once whatever its size: past this many characters an undecided region is cut where one trace ends
+# and the next line begins anew (`_cut_point`), so memory stays bounded. A cut piece is parsed as the whole region
+# would be (no trace and no trace's context reaches across the cut), with one caveat every region has: a collector
+# prefix is learned from the text parsed (`strip_repeated_line_prefixes`).
+REGION_MAX_CHARS = 4 * 2**20
+_CUT_SCAN_CHARS = 2**20  # how far back from the decided text a cut is looked for: bounded work per chunk
 
 
 def _is_log_record(line: str) -> bool:
@@ -646,12 +653,17 @@ def _finish(text: str, region: _Region) -> None:
     region.text_end = last if trace_ends_before(text[region.last_candidate:last], text[last + 1:end]) else end
 
 
-def candidate_regions(text: str, final: bool) -> tuple[list[_Region], int]:
-    """(the regions of `text` around its candidate lines, the position from which nothing is decided yet). A region
-    that a later candidate could still join or extend is undecided unless `final` (the text is the input's end)."""
+def candidate_regions(text: str, final: bool, cut_before: bool = False) -> tuple[list[_Region], int, bool]:
+    """(the regions of `text` around its candidate lines, the position from which nothing is decided yet, whether
+    that position is a cut). A region that a later candidate could still join or extend is undecided unless `final`
+    (the text is the input's end); one longer than REGION_MAX_CHARS is cut where a trace ends (`_cut_point`).
+    `cut_before`: `text` starts at a cut, so a region starts at its first line, as the cut region went on there."""
     regions: list[_Region] = []
     gap = REGION_LINES_BEFORE + REGION_LINES_AFTER
-    for line, last in candidate_lines(text):
+    lines = candidate_lines(text)
+    if cut_before and (not lines or lines[0][0] > 0):
+        lines.insert(0, (0, 0))
+    for line, last in lines:
         if regions and line <= regions[-1].last_candidate:  # within the previous span
             regions[-1].last_candidate = max(regions[-1].last_candidate, last)
         elif regions and text.count("\n", regions[-1].last_candidate, line) <= gap:
@@ -670,13 +682,60 @@ def candidate_regions(text: str, final: bool) -> tuple[list[_Region], int]:
         else:
             merged.append(region)
     if final:
-        return merged, len(text)
+        return merged, len(text), False
     tail = _lines_back(text, len(text), REGION_LINES_BEFORE + 2, skip_blank=True)  # `text` ends with a newline
     limit = _lines_back(text, len(text), _DECIDED_MARGIN)
     for index, region in enumerate(merged):
         if region.end >= limit:
-            return merged[:index], min(region.start, tail)
-    return merged, tail
+            cut = _cut_point(text, region, limit) if _cut_due(limit - region.text_start) else None
+            if cut is None:
+                return merged[:index], min(region.start, tail), False
+            # the part before the cut is decided: nothing after it can join or change its traces
+            decided = _Region(region.start, cut - 1, end=cut - 1, text_start=region.text_start, text_end=cut - 1)
+            return [*merged[:index], decided], cut, True
+    return merged, tail, False
+
+
+def _cut_due(size: int) -> bool:
+    """Whether an undecided region of `size` characters is tried for a cut now: past REGION_MAX_CHARS on every
+    chunk up to twice it, then once per doubling, so the checks of a region that cannot be cut (a thread dump, a
+    collector prefix) cost O(its size) in all rather than O(its size) per chunk."""
+    if size <= REGION_MAX_CHARS:
+        return False
+    if size < 2 * REGION_MAX_CHARS:
+        return True
+    return (size // REGION_MAX_CHARS).bit_length() != (max(size - CHUNK_BYTES, 0) // REGION_MAX_CHARS).bit_length()
+
+
+def _cut_point(text: str, region: _Region, limit: int) -> int | None:
+    """The start of the last line before `limit` (and within `_CUT_SCAN_CHARS` of it) where the parser ends a trace
+    on the line before and reads nothing before it into what follows: that line is a frame or `... N more`, and
+    this one ends the trace (`trace_ends_before`) and starts a trace or a log record whatever the lines before it
+    hold; a trace's context is only the lines since the last trace. None where there is no such line (one huge
+    trace: the region goes on growing), and where the text before it is not read as written (`reads_as_written`: a
+    collector prefix or a JSON-escaped trace, which `parse_log` learns from all the text it is given) or has a
+    thread that names a lock (`names_locks`: a deadlock's threads are found among one parsed text's threads)."""
+    from utils.parsing.stacktrace import (  # the parser's reading
+        is_record_with_message,
+        names_locks,
+        reads_as_written,
+        starts_trace_alone,
+        trace_ends_before,
+    )
+
+    floor = max(region.text_start, limit - _CUT_SCAN_CHARS)
+    line = text.rfind("\n", 0, limit - 1) + 1  # the start of the line that ends before `limit`
+    while line > floor:
+        previous = text.rfind("\n", 0, line - 1) + 1
+        if previous < floor:
+            return None
+        first = text[line:_line_end(text, line)]
+        if (trace_ends_before(text[previous:line - 1], first)
+                and (starts_trace_alone(first) or is_record_with_message(first))):
+            before = text[region.text_start:line]
+            return None if names_locks(before) or not reads_as_written(before) else line
+        line = previous
+    return None
 
 
 class _CountedDecodeErrors:
@@ -873,6 +932,7 @@ def _plain_log_regions(texts: Iterator[str], source: str) -> Iterator[LogDocumen
     """The candidate regions of a plain log's text chunks, then its head (see `DocumentStream`)."""
     name = Path(source).name
     carry, carry_line, head = "", 0, _Head()
+    cut_before = False  # the carried text starts at a cut of a region (REGION_MAX_CHARS)
     chunks = iter(texts)
     text = next(chunks, None)
     while text is not None:
@@ -880,7 +940,8 @@ def _plain_log_regions(texts: Iterator[str], source: str) -> Iterator[LogDocumen
         final = following is None
         text = carry + text
         body = text if final else text[: text.rfind("\n") + 1]
-        regions, undecided = candidate_regions(body, final)
+        regions, undecided, cut = candidate_regions(body, final, cut_before)
+        cut_before = cut or (cut_before and undecided == 0)
         head.collect(body, undecided)  # the carried (undecided) lines come again with the next chunk
         counted, line = 0, carry_line
         for number, region in enumerate(regions, 1):

@@ -1708,6 +1708,28 @@ _WAITS_FOR_LOCK = ("waiting to lock", "parking to wait for")
 _HOLDS_LOCK = ("locked", "owns")
 
 
+def reads_as_written(text: str) -> bool:
+    """Whether `parse_log` reads `text`'s lines as they are written: no trace inside a JSON line to decode, no
+    collector stamp, and no trace line (`at ...`, `Caused by:`, `... N more`) behind a prefix other than a logging
+    framework's, which the parser reads itself, so `strip_repeated_line_prefixes` learns no prefix from it. A
+    streamed region is cut only where the text before the cut reads so (utils.parsing.log_sources): what a piece
+    learns from its own lines could differ from what the whole region learns."""
+    if has_json_traces(text) or _RFC3339_STAMP.match(text):
+        return False
+    for line, _ in _prefixed_trace_lines(text):
+        prefix, body = _split_prefix(line)
+        if prefix is None or not prefix.level or not _TRACE_LINE_START.match(body):
+            return False
+    return True
+
+
+def names_locks(text: str) -> bool:
+    """Whether `text` has a line a deadlock is read from (a thread's `- locked <..>`, `- parking to wait for <..>`,
+    a `Locked ownable synchronizers:` list): `find_deadlocks` relates the threads of one parsed text, so a streamed
+    region is not cut after such a line (utils.parsing.log_sources)."""
+    return _LOCK.search(text) is not None or _OWNABLE_HEADER in text
+
+
 def find_deadlocks(traces: Sequence[Trace]) -> list[list[Trace]]:
     """Cycles of threads (of one thread dump) each waiting for a lock another one holds, each cycle once, in the
     order of the wait: [A, B] means A waits for a lock B holds and B for one A holds. Monitors (`waiting to lock`
