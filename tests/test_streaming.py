@@ -575,6 +575,24 @@ def test_text_the_parser_learns_from_as_a_whole_is_not_cut(name: str, monkeypatc
         assert streamed == whole and whole, (name, chunk)
 
 
+def test_an_uncut_region_is_scanned_once_not_with_every_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A burst behind a collector prefix is not cut; its candidate lines were found again with every chunk read
+    # (50 MB took 29 s of region finding, a review's timing): now each line is scanned about once.
+    scanned: list[int] = []
+    candidate_lines = log_sources.candidate_lines
+
+    def counted(text: str) -> list[tuple[int, int]]:
+        scanned.append(len(text))
+        return candidate_lines(text)
+
+    monkeypatch.setattr(log_sources, "candidate_lines", counted)
+    monkeypatch.setattr(log_sources, "REGION_MAX_CHARS", 1000)
+    text = "web_1  | java.lang.IllegalStateException: x\nweb_1  | \tat a.B.c(B.java:1)\n" * 3000
+    whole, streamed, regions = _whole_and_streamed(text, 2000)
+    assert streamed == whole and len(regions) == 1
+    assert sum(scanned) < 2 * len(text)  # every chunk's text again: ~len(text) ** 2 / 4000
+
+
 def test_one_huge_trace_is_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     # no line in it ends a trace: the region goes on growing rather than splitting a stack
     monkeypatch.setattr(log_sources, "REGION_MAX_CHARS", 500)

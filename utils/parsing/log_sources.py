@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -653,16 +653,32 @@ def _finish(text: str, region: _Region) -> None:
     region.text_end = last if trace_ends_before(text[region.last_candidate:last], text[last + 1:end]) else end
 
 
-def candidate_regions(text: str, final: bool, cut_before: bool = False) -> tuple[list[_Region], int, bool]:
+@dataclass
+class _Built:
+    """The regions of a text's first `scanned` characters, built and not yet finished (`_finish`): what a call of
+    `candidate_regions` that decided nothing hands the next one, whose text starts with the same characters, so
+    that only the lines after them are scanned (an undecided region is not scanned again with every chunk)."""
+
+    regions: list[_Region]
+    scanned: int
+
+
+def candidate_regions(text: str, final: bool, cut_before: bool = False,
+                      built: _Built | None = None) -> tuple[list[_Region], int, bool, _Built]:
     """(the regions of `text` around its candidate lines, the position from which nothing is decided yet, whether
-    that position is a cut). A region that a later candidate could still join or extend is undecided unless `final`
-    (the text is the input's end); one longer than REGION_MAX_CHARS is cut where a trace ends (`_cut_point`).
-    `cut_before`: `text` starts at a cut, so a region starts at its first line, as the cut region went on there."""
-    regions: list[_Region] = []
+    that position is a cut, what was built for the next call). A region that a later candidate could still join or
+    extend is undecided unless `final` (the text is the input's end); one longer than REGION_MAX_CHARS is cut where
+    a trace ends (`_cut_point`). `cut_before`: `text` starts at a cut, so a region starts at its first line, as the
+    cut region went on there. `built`: the previous call's, when it decided nothing (its text is this one's start)."""
     gap = REGION_LINES_BEFORE + REGION_LINES_AFTER
-    lines = candidate_lines(text)
-    if cut_before and (not lines or lines[0][0] > 0):
-        lines.insert(0, (0, 0))
+    if built is None:
+        regions: list[_Region] = []
+        lines = candidate_lines(text)
+        if cut_before and (not lines or lines[0][0] > 0):
+            lines.insert(0, (0, 0))
+    else:  # a frame run across `scanned` comes as two spans, which join as one does (their gap is 0 lines)
+        regions = [replace(region) for region in built.regions]
+        lines = [(line + built.scanned, last + built.scanned) for line, last in candidate_lines(text[built.scanned:])]
     for line, last in lines:
         if regions and line <= regions[-1].last_candidate:  # within the previous span
             regions[-1].last_candidate = max(regions[-1].last_candidate, last)
@@ -671,6 +687,7 @@ def candidate_regions(text: str, final: bool, cut_before: bool = False) -> tuple
         else:
             start = _lines_back(text, line, _lines_looked_back(text, line), skip_blank=True)
             regions.append(_Region(start, last, text_start=_text_start(text, start, line)))
+    built = _Built([replace(region) for region in regions], len(text))  # before finishing and merging change them
     merged: list[_Region] = []
     for region in regions:
         _finish(text, region)
@@ -682,18 +699,18 @@ def candidate_regions(text: str, final: bool, cut_before: bool = False) -> tuple
         else:
             merged.append(region)
     if final:
-        return merged, len(text), False
+        return merged, len(text), False, built
     tail = _lines_back(text, len(text), REGION_LINES_BEFORE + 2, skip_blank=True)  # `text` ends with a newline
     limit = _lines_back(text, len(text), _DECIDED_MARGIN)
     for index, region in enumerate(merged):
         if region.end >= limit:
             cut = _cut_point(text, region, limit) if _cut_due(limit - region.text_start) else None
             if cut is None:
-                return merged[:index], min(region.start, tail), False
+                return merged[:index], min(region.start, tail), False, built
             # the part before the cut is decided: nothing after it can join or change its traces
             decided = _Region(region.start, cut - 1, end=cut - 1, text_start=region.text_start, text_end=cut - 1)
-            return [*merged[:index], decided], cut, True
-    return merged, tail, False
+            return [*merged[:index], decided], cut, True, built
+    return merged, tail, False, built
 
 
 def _cut_due(size: int) -> bool:
@@ -933,6 +950,7 @@ def _plain_log_regions(texts: Iterator[str], source: str) -> Iterator[LogDocumen
     name = Path(source).name
     carry, carry_line, head = "", 0, _Head()
     cut_before = False  # the carried text starts at a cut of a region (REGION_MAX_CHARS)
+    built: _Built | None = None
     chunks = iter(texts)
     text = next(chunks, None)
     while text is not None:
@@ -940,8 +958,9 @@ def _plain_log_regions(texts: Iterator[str], source: str) -> Iterator[LogDocumen
         final = following is None
         text = carry + text
         body = text if final else text[: text.rfind("\n") + 1]
-        regions, undecided, cut = candidate_regions(body, final, cut_before)
+        regions, undecided, cut, built = candidate_regions(body, final, cut_before, built)
         cut_before = cut or (cut_before and undecided == 0)
+        built = built if undecided == 0 else None  # the next text starts with this one: its regions stand
         head.collect(body, undecided)  # the carried (undecided) lines come again with the next chunk
         counted, line = 0, carry_line
         for number, region in enumerate(regions, 1):
