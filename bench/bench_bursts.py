@@ -10,7 +10,7 @@ took 29.5 s and a dump of 20,000 threads 43 s, where 2.8 s and 8.4 s is linear. 
 its size: past `log_sources.REGION_MAX_CHARS` its region is cut where a trace ends (80,000 traces peaked at 607 MB,
 320,000 at 2,060 MB before 2026-12-06's cut, 178 MB both after); a thread dump is not cut (its peak grows, its time
 no longer with the square: 320,000 threads 171 s before the reader stopped scanning an undecided region again with
-every chunk, 93.9 s after). For each
+every chunk, 92.6 s after). For each
 shape and count the bench
 runs `predict.py --no-model` on a generated log (a child process: wall and CPU seconds, peak RSS) and reports
 seconds per 1,000 traces; `growth` is that figure at the largest count over the smallest (1.0: linear). The

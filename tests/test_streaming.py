@@ -593,6 +593,33 @@ def test_an_uncut_region_is_scanned_once_not_with_every_chunk(monkeypatch: pytes
     assert sum(scanned) < 2 * len(text)  # every chunk's text again: ~len(text) ** 2 / 4000
 
 
+@pytest.mark.parametrize(("text", "region"), [
+    # a frame's `at` ends a line and its name comes on the next (`_FRAME_AT` spans blanks), read a character at a time
+    ("at \nb(\n", "at \nb(\n"),
+    # a frame run goes on after a chunk's end with indented `at` lines that are no frames of their own
+    ("E\n\tat a.B.c(B.java:1)\n\tat x\n", "E\n\tat a.B.c(B.java:1)\n\tat x\n"),
+])
+def test_a_span_across_a_chunks_end_is_found_as_in_one_chunk(text: str, region: str) -> None:
+    # A review's counterexamples to the first version of scanning only an undecided region's new lines.
+    documents = list(log_sources._plain_log_regions(iter(text), "app.log"))
+    assert [(document.text, document.cut) for document in documents if document.region] == [(region, False)]
+
+
+def test_a_kotlin_test_name_with_spaces_streams_as_whole() -> None:
+    text = ("2026-11-30 10:26:53.233 ERROR [exec-2] c.a.Svc - failed at \n"
+            "      java.base/java.lang.Thread.sleep(Thread.java:509)\n\tat com.acme.m1.C1.run(C.java:87)\n"
+            "2026-11-30 10:44:32.680 ERROR [exec-0] c.a.Svc - failed at \ncom.acme.Job(run)")
+    for chunk in (1, 7, 40):
+        whole, streamed, _ = _whole_and_streamed(text, chunk)
+        assert streamed == whole, chunk
+    text = ("2026-11-30 10:00:00.000 ERROR [main] c.a.T - test failed\njava.lang.AssertionError: expected 1\n"
+            "\tat com.acme.FooTest.check(FooTest.kt:8)\n\tat com.acme.FooTest.should add numbers(FooTest.kt:12)\n"
+            "2026-11-30 10:00:01.000 INFO [main] c.a.T - next\n")
+    for chunk in (1, 7, 40):
+        whole, streamed, _ = _whole_and_streamed(text, chunk)
+        assert streamed == whole, chunk
+
+
 def test_one_huge_trace_is_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     # no line in it ends a trace: the region goes on growing rather than splitting a stack
     monkeypatch.setattr(log_sources, "REGION_MAX_CHARS", 500)

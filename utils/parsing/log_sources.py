@@ -661,6 +661,51 @@ class _Built:
 
     regions: list[_Region]
     scanned: int
+    last_span: int  # the start of the last candidate span (-1: none)
+    rescan: int  # where the next call's scan starts: a frame run or a frame's `at` can begin before `scanned`
+
+
+def _last_line_with_text(text: str) -> int:
+    """The start of `text`'s last line that is not blank (0 where none is)."""
+    end = len(text)
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        if text[start:end].strip():
+            return start
+        end = start
+    return 0
+
+
+def _has_frame(text: str, line: int) -> bool:
+    """Whether a frame starts in the line at `line`, as `candidate_lines` finds one (`at ` and `_FRAME_AT`)."""
+    end = _line_end(text, line)
+    found = text.find("at ", line, end)
+    while found >= 0:
+        if _FRAME_AT.match(text, found):
+            return True
+        found = text.find("at ", found + 1, end)
+    return False
+
+
+def _rescan_start(text: str, last_span: int) -> int:
+    """Where a later scan of a longer text that starts with `text` must start to find what one scan of it would:
+    at `text`'s last line with text in it (a frame's `at` may end it: `_FRAME_AT` spans blanks), or, where that
+    line is an indented `at` line (a frame run's extension takes such lines after a frame, frames or not), at the
+    last line before it that starts a frame: the run may go on. Back at most `_RESCAN_LINES_BACK` lines, then at
+    the last span (`last_span`)."""
+    line = _last_line_with_text(text)
+    probe = line
+    for _ in range(_RESCAN_LINES_BACK):
+        if _has_frame(text, probe):
+            return probe
+        if not _INDENTED_AT.match(text, probe) or probe == 0:
+            return line  # no run reaches the last line from a frame before it
+        probe = text.rfind("\n", 0, probe - 1) + 1
+    return min(line, last_span) if last_span >= 0 else line
+
+
+_INDENTED_AT = re.compile(r"[ \t]+at ")  # a line `_FRAME_LINES_AFTER` takes into a frame run
+_RESCAN_LINES_BACK = 1000
 
 
 def candidate_regions(text: str, final: bool, cut_before: bool = False,
@@ -676,9 +721,9 @@ def candidate_regions(text: str, final: bool, cut_before: bool = False,
         lines = candidate_lines(text)
         if cut_before and (not lines or lines[0][0] > 0):
             lines.insert(0, (0, 0))
-    else:  # a frame run across `scanned` comes as two spans, which join as one does (their gap is 0 lines)
+    else:  # from `_rescan_start`: a span found again joins its region, as the whole scan's one span would
         regions = [replace(region) for region in built.regions]
-        lines = [(line + built.scanned, last + built.scanned) for line, last in candidate_lines(text[built.scanned:])]
+        lines = [(line + built.rescan, last + built.rescan) for line, last in candidate_lines(text[built.rescan:])]
     for line, last in lines:
         if regions and line <= regions[-1].last_candidate:  # within the previous span
             regions[-1].last_candidate = max(regions[-1].last_candidate, last)
@@ -687,7 +732,9 @@ def candidate_regions(text: str, final: bool, cut_before: bool = False,
         else:
             start = _lines_back(text, line, _lines_looked_back(text, line), skip_blank=True)
             regions.append(_Region(start, last, text_start=_text_start(text, start, line)))
-    built = _Built([replace(region) for region in regions], len(text))  # before finishing and merging change them
+    # before finishing and merging change them
+    last_span = lines[-1][0] if lines else built.last_span if built else -1
+    built = _Built([replace(region) for region in regions], len(text), last_span, _rescan_start(text, last_span))
     merged: list[_Region] = []
     for region in regions:
         _finish(text, region)
