@@ -605,16 +605,17 @@ def test_a_span_across_a_chunks_end_is_found_as_in_one_chunk(text: str, region: 
     assert [(document.text, document.cut) for document in documents if document.region] == [(region, False)]
 
 
-def test_a_kotlin_test_name_with_spaces_streams_as_whole() -> None:
-    text = ("2026-11-30 10:26:53.233 ERROR [exec-2] c.a.Svc - failed at \n"
-            "      java.base/java.lang.Thread.sleep(Thread.java:509)\n\tat com.acme.m1.C1.run(C.java:87)\n"
-            "2026-11-30 10:44:32.680 ERROR [exec-0] c.a.Svc - failed at \ncom.acme.Job(run)")
-    for chunk in (1, 7, 40):
-        whole, streamed, _ = _whole_and_streamed(text, chunk)
-        assert streamed == whole, chunk
-    text = ("2026-11-30 10:00:00.000 ERROR [main] c.a.T - test failed\njava.lang.AssertionError: expected 1\n"
-            "\tat com.acme.FooTest.check(FooTest.kt:8)\n\tat com.acme.FooTest.should add numbers(FooTest.kt:12)\n"
-            "2026-11-30 10:00:01.000 INFO [main] c.a.T - next\n")
+@pytest.mark.parametrize("text", [
+    # a frame's `at` ends a record line, its name on the next
+    "2026-11-30 10:26:53.233 ERROR [exec-2] c.a.Svc - failed at \n"
+    "      java.base/java.lang.Thread.sleep(Thread.java:509)\n\tat com.acme.m1.C1.run(C.java:87)\n"
+    "2026-11-30 10:44:32.680 ERROR [exec-0] c.a.Svc - failed at \ncom.acme.Job(run)",
+    # a Kotlin test name with spaces: an indented `at` line that is no frame of its own goes on a frame run
+    "2026-11-30 10:00:00.000 ERROR [main] c.a.T - test failed\njava.lang.AssertionError: expected 1\n"
+    "\tat com.acme.FooTest.check(FooTest.kt:8)\n\tat com.acme.FooTest.should add numbers(FooTest.kt:12)\n"
+    "2026-11-30 10:00:01.000 INFO [main] c.a.T - next\n",
+])
+def test_a_span_across_a_chunks_end_streams_as_whole(text: str) -> None:
     for chunk in (1, 7, 40):
         whole, streamed, _ = _whole_and_streamed(text, chunk)
         assert streamed == whole, chunk

@@ -449,8 +449,9 @@ NO_TRACE_CONTEXT_LINES = 50  # a log without any trace is reported with its firs
 # Traces that come back to back (an outage's burst, a loop printing to stderr) are one region, which would be held
 # and parsed at once whatever its size: past this many characters an undecided region is cut where one trace ends
 # and the next line begins anew (`_cut_point`), so memory stays bounded. A cut piece is parsed as the whole region
-# would be (no trace and no trace's context reaches across the cut), with one caveat every region has: a collector
-# prefix is learned from the text parsed (`strip_repeated_line_prefixes`).
+# would be (no trace and no trace's context reaches across the cut), but for one case: a collector prefix that the
+# whole region learns from trace lines after the cut and that lines before it carry only on text lines
+# (`strip_repeated_line_prefixes`; README, "Known limitations").
 REGION_MAX_CHARS = 4 * 2**20
 _CUT_SCAN_CHARS = 2**20  # how far back from the decided text a cut is looked for: bounded work per chunk
 
@@ -732,9 +733,9 @@ def candidate_regions(text: str, final: bool, cut_before: bool = False,
         else:
             start = _lines_back(text, line, _lines_looked_back(text, line), skip_blank=True)
             regions.append(_Region(start, last, text_start=_text_start(text, start, line)))
-    # before finishing and merging change them
     last_span = lines[-1][0] if lines else built.last_span if built else -1
-    built = _Built([replace(region) for region in regions], len(text), last_span, _rescan_start(text, last_span))
+    # copies: finishing and merging below change the regions
+    handed = _Built([replace(region) for region in regions], len(text), last_span, _rescan_start(text, last_span))
     merged: list[_Region] = []
     for region in regions:
         _finish(text, region)
@@ -746,18 +747,18 @@ def candidate_regions(text: str, final: bool, cut_before: bool = False,
         else:
             merged.append(region)
     if final:
-        return merged, len(text), False, built
+        return merged, len(text), False, handed
     tail = _lines_back(text, len(text), REGION_LINES_BEFORE + 2, skip_blank=True)  # `text` ends with a newline
     limit = _lines_back(text, len(text), _DECIDED_MARGIN)
     for index, region in enumerate(merged):
         if region.end >= limit:
             cut = _cut_point(text, region, limit) if _cut_due(limit - region.text_start) else None
             if cut is None:
-                return merged[:index], min(region.start, tail), False, built
+                return merged[:index], min(region.start, tail), False, handed
             # the part before the cut is decided: nothing after it can join or change its traces
             decided = _Region(region.start, cut - 1, end=cut - 1, text_start=region.text_start, text_end=cut - 1)
-            return [*merged[:index], decided], cut, True, built
-    return merged, tail, False, built
+            return [*merged[:index], decided], cut, True, handed
+    return merged, tail, False, handed
 
 
 def _cut_due(size: int) -> bool:
