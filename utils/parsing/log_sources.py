@@ -656,14 +656,13 @@ def _finish(text: str, region: _Region) -> None:
 
 @dataclass
 class _Built:
-    """The regions of a text's first `scanned` characters, built and not yet finished (`_finish`): what a call of
-    `candidate_regions` that decided nothing hands the next one, whose text starts with the same characters, so
-    that only the lines after them are scanned (an undecided region is not scanned again with every chunk)."""
+    """The regions of a text, built and not yet finished (`_finish`): what a call of `candidate_regions` that
+    decided nothing hands the next one, whose text starts with the same characters, so that only the lines from
+    `rescan` on are scanned (an undecided region is not scanned again with every chunk)."""
 
     regions: list[_Region]
-    scanned: int
     last_span: int  # the start of the last candidate span (-1: none)
-    rescan: int  # where the next call's scan starts: a frame run or a frame's `at` can begin before `scanned`
+    rescan: int  # where the next call's scan starts: a frame run or a frame's `at` can begin before the text's end
 
 
 def _last_line_with_text(text: str) -> int:
@@ -735,7 +734,7 @@ def candidate_regions(text: str, final: bool, cut_before: bool = False,
             regions.append(_Region(start, last, text_start=_text_start(text, start, line)))
     last_span = lines[-1][0] if lines else built.last_span if built else -1
     # copies: finishing and merging below change the regions
-    handed = _Built([replace(region) for region in regions], len(text), last_span, _rescan_start(text, last_span))
+    handed = _Built([replace(region) for region in regions], last_span, _rescan_start(text, last_span))
     merged: list[_Region] = []
     for region in regions:
         _finish(text, region)
