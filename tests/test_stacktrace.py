@@ -1131,3 +1131,34 @@ def test_a_message_of_hundreds_of_lines_stays_one_exception() -> None:
     root = traces[0].root_cause
     assert root.class_name == "java.lang.IllegalArgumentException" and len(root.frames) == 2
     assert root.message.count("must not be blank") == 500
+
+
+def _dump(threads: list[tuple[str, str | None, str | None]], stamp: str) -> str:
+    """A `jstack` dump: its time and header, then each (name, lock it waits to lock or None, lock it holds or None)."""
+    lines = [stamp, "Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode, sharing):", ""]
+    for number, (name, waits, holds) in enumerate(threads, start=1):
+        state = "BLOCKED (on object monitor)" if waits else "RUNNABLE"
+        lines += [f'"{name}" #{number} prio=5 os_prio=0 tid=0x{number} nid=0x{number} runnable  [0x0]',
+                  f"   java.lang.Thread.State: {state}", f"\tat com.acme.Ledger.move{number}(Ledger.java:{number})"]
+        lines += [f"\t- waiting to lock <{waits}> (a com.acme.Account)"] if waits else []
+        lines += [f"\t- locked <{holds}> (a com.acme.Account)"] if holds else []
+        lines += ["\tat java.lang.Thread.run(Thread.java:833)", ""]
+    return "\n".join(lines) + "\n"
+
+
+def test_deadlocks_are_found_within_each_dump_of_a_file_of_several() -> None:
+    # Ops take three dumps some seconds apart and keep them in one file. Before: a lock's holder was its first
+    # holder in the whole text, so a deadlock that formed after the first dump (whose locks an earlier dump showed
+    # held, by a thread going about its work) pointed into the earlier dump and was missed.
+    calm = _dump([("transfer-1", None, "0xA"), ("transfer-2", None, None)], "2026-11-30 12:00:00")
+    stuck = _dump([("transfer-1", "0xB", "0xA"), ("transfer-2", "0xA", "0xB")], "2026-11-30 12:00:10")
+    traces = parse_log(calm + stuck + stuck.replace("12:00:10", "12:00:20"))
+    assert [t.dump for t in traces] == [1, 1, 2, 2, 3, 3]
+    cycles = find_deadlocks(traces)
+    assert [[(t.thread, t.dump) for t in cycle] for cycle in cycles] == [
+        [("transfer-1", 2), ("transfer-2", 2)], [("transfer-1", 3), ("transfer-2", 3)]]
+    # and threads of different dumps never make one: each dump here has one thread waiting, for the other's lock
+    # of the other dump
+    half = _dump([("transfer-1", "0xB", "0xA"), ("transfer-2", None, None)], "2026-11-30 12:00:00")
+    other_half = _dump([("transfer-1", None, None), ("transfer-2", "0xA", "0xB")], "2026-11-30 12:00:10")
+    assert find_deadlocks(parse_log(half + other_half)) == []

@@ -290,15 +290,18 @@ def test_batches_with_new_failures_wait_for_one_model_call_and_the_output_is_the
 
 def test_each_thread_dump_is_read_on_its_own(tmp_path: Path) -> None:
     # Two dumps of the same deadlock, far apart in one log: the streamed path reports the cycle in both (each dump
-    # is a region of its own); the whole-document path took the second dump's locks as held by the first's threads.
+    # is a region of its own). Read whole, the dumps' `Full thread dump` lines tell them apart (Trace.dump); without
+    # them nothing does, and the second dump's locks are taken as held by the first's threads.
     noise = "".join(f"2026-11-30 10:00:{i % 60:02d} INFO [main] c.a.App - tick {i}\n" for i in range(50))
+    header = "Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):\n\n"
     log = tmp_path / "dumps.log"
-    log.write_text(DEADLOCK + noise + DEADLOCK, encoding="utf-8")
-    records, _, _ = streamed_records([str(log)])
-    cycles = [record["thread"]["deadlock"]["cycle"] for record in records if record["thread"]["deadlock"]]
-    assert cycles == [1, 1, 1, 2, 2, 2]
-    whole, _, _ = whole_document_records([str(log)])
-    assert [record["thread"]["deadlock"] is not None for record in whole] == [True] * 3 + [False] * 3
+    for dump, whole_finds in ((DEADLOCK, [True] * 3 + [False] * 3), (header + DEADLOCK, [True] * 6)):
+        log.write_text(dump + noise + dump, encoding="utf-8")
+        records, _, _ = streamed_records([str(log)])
+        cycles = [record["thread"]["deadlock"]["cycle"] for record in records if record["thread"]["deadlock"]]
+        assert cycles == [1, 1, 1, 2, 2, 2]
+        whole, _, _ = whole_document_records([str(log)])
+        assert [record["thread"]["deadlock"] is not None for record in whole] == whole_finds
 
 
 @pytest.mark.skipif("hyperscan" not in needle_scanners(), reason="hyperscan is installed on x86-64 Linux only")

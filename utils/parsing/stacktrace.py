@@ -37,6 +37,7 @@ engine stack memory), and caches are per signature, not one slot that two interl
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -146,6 +147,10 @@ class Trace:
     thread_state: str | None = None  # "BLOCKED (on object monitor)" for a thread
     locks: list[LockEvent] = field(default_factory=list)
     virtual_thread: bool = False  # a JDK 21+ virtual thread (`#31 "" virtual` in `jcmd Thread.dump_to_file`)
+    # For a thread: which dump of the parsed text holds it, counted by the `Full thread dump` lines before it (ops
+    # keep several dumps, taken seconds apart, in one file; 0: none above it); a lock is held and awaited within one
+    # dump only.
+    dump: int = 0
 
     @property
     def has_exception(self) -> bool:
@@ -427,6 +432,7 @@ _DUMP_THREAD_HEADER = re.compile(
 # `jstack -l`: after a thread's frames, `Locked ownable synchronizers:` then `- <0x..> (a ...ReentrantLock$Sync)`
 # for each java.util.concurrent lock it holds, or `- None`.
 _OWNABLE_HEADER = "Locked ownable synchronizers:"
+_DUMP_HEADER = "Full thread dump "  # `Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):`
 _OWNABLE = re.compile(r"-\s+<(?P<address>[^>]*)>(?:\s*\(a (?P<cls>[^)]*)\))?")
 _THREAD_STATE = re.compile(r"java\.lang\.Thread\.State:\s*(?P<state>.+)$")
 _JAR_SUFFIX = re.compile(r"~?\[(?P<jar>[^\]]*)\]")
@@ -1082,6 +1088,7 @@ class _Parser:
                     del context[_MAX_NO_TRACE_CONTEXT_LINES:-_MAX_CONTEXT_LINES]
             index += 1
         if traces:
+            self.number_dumps(traces)
             return traces
         kept = context[:_MAX_NO_TRACE_CONTEXT_LINES]
         return [
@@ -1091,6 +1098,16 @@ class _Parser:
                 end_line=kept[-1] + 1 if kept else 0,
             )
         ]
+
+    def number_dumps(self, traces: list[Trace]) -> None:
+        """Sets each thread's `dump`: the `Full thread dump` lines above it (one pass over the lines, made only
+        where there are threads)."""
+        if not any(trace.kind == "thread" for trace in traces):
+            return
+        headers = [number for number, line in enumerate(self.raw_lines) if _DUMP_HEADER in line]
+        for trace in traces:
+            if trace.kind == "thread":
+                trace.dump = bisect.bisect_right(headers, trace.start_line - 1)
 
     def attach_context(self, trace: Trace, context: list[int]) -> None:
         """Keeps the lines of the log record that introduced the trace (at most `_MAX_CONTEXT_LINES`, no line of an
@@ -1731,15 +1748,26 @@ def names_locks(text: str) -> bool:
 
 
 def find_deadlocks(traces: Sequence[Trace]) -> list[list[Trace]]:
-    """Cycles of threads (of one thread dump) each waiting for a lock another one holds, each cycle once, in the
+    """Cycles of threads of one thread dump each waiting for a lock another one holds, each cycle once, in the
     order of the wait: [A, B] means A waits for a lock B holds and B for one A holds. Monitors (`waiting to lock`
     / `locked`) and `java.util.concurrent` locks (`parking to wait for` a ReentrantLock's sync, held as a `Locked
     ownable synchronizer`) both count. A monitor the thread is `waiting on` (Object.wait) was released, so it is not
     held even though a `locked` line names it too. When two records name the same lock (the JVM repeats the
     deadlocked threads under "Java stack information for the threads listed above"), the first one holds it.
+    Threads of different dumps (`Trace.dump`) never wait for each other: a dump taken seconds later shows the same
+    lock held by someone else, and the same threads, so each dump's cycles are found among its own threads, dump
+    after dump.
 
     Linear in the number of threads: each waits for at most one other, so every thread is walked once."""
-    threads = [trace for trace in traces if trace.kind == "thread"]
+    dumps: dict[int, list[Trace]] = {}
+    for trace in traces:
+        if trace.kind == "thread":
+            dumps.setdefault(trace.dump, []).append(trace)
+    return [cycle for dump in sorted(dumps) for cycle in _cycles(dumps[dump])]
+
+
+def _cycles(threads: list[Trace]) -> list[list[Trace]]:
+    """`find_deadlocks` within one dump's threads."""
     holder: dict[str, int] = {}
     for position, thread in enumerate(threads):
         released = {lock.address for lock in thread.locks if lock.action == "waiting on"}
