@@ -1162,3 +1162,9 @@ def test_deadlocks_are_found_within_each_dump_of_a_file_of_several() -> None:
     half = _dump([("transfer-1", "0xB", "0xA"), ("transfer-2", None, None)], "2026-11-30 12:00:00")
     other_half = _dump([("transfer-1", None, None), ("transfer-2", "0xA", "0xB")], "2026-11-30 12:00:10")
     assert find_deadlocks(parse_log(half + other_half)) == []
+    # a line that only names the words is no dump's header: a thread so named, a wrapper's line about a dump
+    one = stuck.replace('"transfer-2"', '"Full thread dump uploader" #9 prio=5 tid=0x9 nid=0x9 runnable\n'
+                        "   java.lang.Thread.State: RUNNABLE\n\tat com.acme.Up.load(Up.java:1)\n\n"
+                        "INFO | wrapper | Full thread dump requested (SIGQUIT)\n\n"
+                        '"transfer-2"')
+    assert [[t.thread for t in cycle] for cycle in find_deadlocks(parse_log(one))] == [["transfer-1", "transfer-2"]]

@@ -432,7 +432,10 @@ _DUMP_THREAD_HEADER = re.compile(
 # `jstack -l`: after a thread's frames, `Locked ownable synchronizers:` then `- <0x..> (a ...ReentrantLock$Sync)`
 # for each java.util.concurrent lock it holds, or `- None`.
 _OWNABLE_HEADER = "Locked ownable synchronizers:"
-_DUMP_HEADER = "Full thread dump "  # `Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):`
+# A dump's header, as HotSpot prints it (`Full thread dump %s (%s %s):`), after a log prefix if any; not a thread
+# named so (its quoted header), nor a line that only mentions one (`Full thread dump requested (SIGQUIT)`).
+_DUMP_HEADER_WORDS = "Full thread dump "
+_DUMP_HEADER = re.compile(r"(?:^|\s)Full thread dump [^\n]*\):\s*$")
 _OWNABLE = re.compile(r"-\s+<(?P<address>[^>]*)>(?:\s*\(a (?P<cls>[^)]*)\))?")
 _THREAD_STATE = re.compile(r"java\.lang\.Thread\.State:\s*(?P<state>.+)$")
 _JAR_SUFFIX = re.compile(r"~?\[(?P<jar>[^\]]*)\]")
@@ -1104,7 +1107,8 @@ class _Parser:
         where there are threads)."""
         if not any(trace.kind == "thread" for trace in traces):
             return
-        headers = [number for number, line in enumerate(self.raw_lines) if _DUMP_HEADER in line]
+        headers = [number for number, line in enumerate(self.raw_lines)
+                   if _DUMP_HEADER_WORDS in line and _DUMP_HEADER.search(line)]
         for trace in traces:
             if trace.kind == "thread":
                 trace.dump = bisect.bisect_right(headers, trace.start_line - 1)
