@@ -3,6 +3,7 @@ and not in a user's first run. A new config file must be added to READERS."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -174,3 +175,20 @@ def test_a_malformed_placeholder_table_is_a_clear_error(tmp_path: Path, text: st
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="name_placeholders.yaml"):
         load_name_placeholders(bad)
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--bogus", "1"], "unrecognized arguments: --bogus 1 (see --help)"),
+    (["--sead=3"], "unrecognized arguments: --sead=3; did you mean --seed? (see --help)"),
+])
+def test_an_unknown_option_is_a_one_line_error(argv: list[str], said: str, capsys: pytest.CaptureFixture) -> None:
+    # Before: transformers' ValueError ("Some specified arguments are not used by the HfArgumentParser"), a traceback.
+    from transformers import HfArgumentParser
+
+    import build_corpus
+    from utils.args import parse_args_with_config
+
+    with pytest.raises(SystemExit) as stopped:
+        parse_args_with_config(HfArgumentParser(build_corpus.CorpusArguments), argv)
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines() == [f"{Path(sys.argv[0]).name}: error: {said}"]

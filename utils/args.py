@@ -6,6 +6,7 @@ Torch-free on purpose: `build_corpus.py`, `train_locator.py` and `predict.py` mu
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
 import sys
@@ -90,7 +91,23 @@ def parse_args_with_config(
             raise SystemExit(f"{config_path}: unknown option(s) {', '.join(unknown)}")
         merged.update(config)
     parser.set_defaults(**merged)
-    return parser.parse_args_into_dataclasses(args=argv, look_for_args_file=False)
+    *parsed, unknown_args = parser.parse_args_into_dataclasses(args=argv, look_for_args_file=False,
+                                                               return_remaining_strings=True)
+    if unknown_args:  # transformers raises a ValueError, shown as a traceback; argparse's one line, with a guess
+        parser.exit(2, f"{parser.prog}: error: unrecognized arguments: {' '.join(unknown_args)}"
+                       f"{_did_you_mean(parser, unknown_args)} (see --help)\n")
+    return tuple(parsed)
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, unknown_args: list[str]) -> str:
+    """`; did you mean --real_logs?` for the first unknown option that is close to a known one, else ""."""
+    options = [option for option in parser._option_string_actions if option.startswith("--")]
+    for argument in unknown_args:
+        if argument.startswith("-"):
+            close = difflib.get_close_matches(argument.split("=", 1)[0], options, n=1, cutoff=0.7)
+            if close:
+                return f"; did you mean {close[0]}?"
+    return ""
 
 
 def file_given(path: str | None) -> bool:
