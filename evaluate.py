@@ -68,7 +68,7 @@ from utils.inputs import mask_exception_names
 from utils.jvm_evidence import RULED_OUT, RULES, evidence, ruled_out
 from utils.labels import ASSERTION_LABEL, LabelSet, load_label_set
 from utils.locate import evaluate_locate_file, format_locate_report
-from utils.models.checkpoints import TASK_CLASSIFY, check_labels, file_sha256, load_model
+from utils.models.checkpoints import TASK_CLASSIFY, ModelLoadError, check_labels, file_sha256, load_model
 from utils.parsing.stacktrace import Trace, parse_trace
 from utils.pipeline.analyze import DEFAULT_LOCATOR_DIR, Analyzer, AnalyzerOptions, expand_model_dirs
 from utils.pipeline.fingerprint import failure_signature
@@ -788,7 +788,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.output_dir and Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
         raise SystemExit(f"--output_dir {args.output_dir}: is a file, not a directory")  # before any model loads
     evaluate_task, render = TASKS[args.task]
-    report = evaluate_task(args)
+    try:
+        report = evaluate_task(args)
+    except ModelLoadError as error:  # one sentence naming the model (utils/models/checkpoints.py), not a traceback
+        raise SystemExit(f"evaluate.py: error: {error}") from None
     print(render(report))
     return report
 

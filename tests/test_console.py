@@ -158,3 +158,14 @@ def test_configure_console_keeps_the_trainer_bars_on_a_terminal(monkeypatch) -> 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     configure_console()
     assert TrainingArguments(output_dir="unused", report_to="none").disable_tqdm is True
+
+
+def test_ctrl_c_is_one_line_and_still_ends_the_process_by_sigint() -> None:
+    # Before: a KeyboardInterrupt traceback of 20-40 lines from wherever the run was.
+    code = ("from utils.console import configure_console\nconfigure_console(verbose=False)\n"
+            "def deep(n):\n    return deep(n - 1) if n else (_ for _ in ()).throw(KeyboardInterrupt)\ndeep(5)\n")
+    done = subprocess.run([sys.executable, "-c", f"import sys; sys.argv[0] = 'probe.py'\nexec({code!r})"],
+                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "ANALYZER_VERBOSE": "0"})
+    assert done.stderr.strip().splitlines() == ["probe.py: interrupted"]
+    assert done.returncode == -2  # the shell sees 130, as after any Ctrl-C

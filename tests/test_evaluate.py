@@ -359,3 +359,13 @@ def test_an_output_dir_that_is_a_file_and_an_unknown_project_fail_before_any_mod
     with pytest.raises(SystemExit, match="no row whose 'project' is typo_project"):  # the model is never read
         evaluate.main(["--model", str(tmp_path / "no-model-here"), "--input", str(data), "--label_field",
                        "root_exception", "--projects", "p", "typo_project", "--output_dir", str(tmp_path / "out")])
+
+
+def test_a_model_that_cannot_load_is_one_line(tmp_path: Path) -> None:
+    # Before: ModelLoadError's traceback (after tens of seconds trying the Hub for a path that is not there).
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"log": "java.lang.IllegalStateException: x", "label": "IllegalStateException"}) + "\n")
+    (tmp_path / "model").mkdir()
+    with pytest.raises(SystemExit) as stopped:
+        evaluate.main(["--model", str(tmp_path / "model"), "--input", str(rows)])
+    assert str(stopped.value) == f"evaluate.py: error: Model directory {tmp_path / 'model'} is incomplete: it has no config.json"

@@ -76,9 +76,13 @@ def _offers_skip_flag(module: object) -> bool:
 
 
 def _one_line_input_errors(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
-    """`sys.excepthook`: an input-file error as one line on stderr (exit status 1 as before), others as usual."""
+    """`sys.excepthook`: an input-file error as one line on stderr (exit status 1 as before), Ctrl-C as one line
+    (Python still ends the process by SIGINT, status 130 in a shell), others as usual."""
     main = sys.modules.get("__main__")
     program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "error"
+    if issubclass(kind, KeyboardInterrupt):  # outputs are written to temporary files, removed as this unwound
+        print(f"{program}: interrupted", file=sys.stderr)
+        return
     line = input_error_line(error, program, main is not None and _offers_skip_flag(main))
     if line is None:
         sys.__excepthook__(kind, error, trace)
