@@ -31,7 +31,7 @@ from typing import Any, Literal
 from transformers import HfArgumentParser
 
 from utils.args import CORPUS_DIR, parse_args_with_config
-from utils.atomic import write_json_atomic, write_jsonl_atomic
+from utils.atomic import check_output_paths, write_json_atomic, write_jsonl_atomic
 from utils.console import configure_console
 from utils.corpus.generate import GeneratorConfig, corpus_stats, generate_corpus, write_corpus
 from utils.corpus.importers import import_bugsjar, import_defects4j
@@ -142,16 +142,19 @@ def run_production_log(args: CorpusArguments) -> None:
 
     if not args.output:
         raise SystemExit("--production_log needs --output PATH (the log file to write)")
-    try:
+    outputs = {"--output": args.output, "--output's truth": f"{args.output}.truth.json"}
+    try:  # before the minutes a large log takes: a directory, or a file where the folder would be, fails now
+        replaced = check_output_paths(outputs)
         size = parse_size(args.production_log)
         config = ProductionLogConfig.from_yaml(args.production_config)
     except (ValueError, OSError) as error:
         raise SystemExit(str(error)) from error
     start = time.perf_counter()
     truth = write_production_log(args.output, size, seed=args.seed, config=config)
-    logger.info("wrote %s: %d bytes, %d lines, %d traces of %d distinct failures in %.1f s (truth: %s.truth.json)",
+    logger.info("wrote %s: %d bytes, %d lines, %d traces of %d distinct failures in %.1f s (truth: %s.truth.json)%s",
                 args.output, truth["bytes"], truth["lines"], truth["traces"], truth["distinct_failures"],
-                time.perf_counter() - start, args.output)
+                time.perf_counter() - start, args.output,
+                f" (it replaced what was there: {', '.join(replaced)})" if replaced else "")
 
 
 def run_imports(args: CorpusArguments) -> None:
@@ -166,8 +169,14 @@ def run_imports(args: CorpusArguments) -> None:
             report = importer(path, label_set)
         except FileNotFoundError as error:
             raise SystemExit(str(error)) from error
-        target = write_jsonl_atomic(Path(args.output_dir) / f"{name}.jsonl", report.rows)
-        logger.info("%s: %s -> %s", name, json.dumps(report.summary(), ensure_ascii=False), target)
+        if not report.rows:  # a wrong directory: say so, and leave an earlier import's file as it was
+            first = f"; first: {report.skipped[0]}" if report.skipped else ""
+            raise SystemExit(f"--import_{name} {path}: no row could be imported ({len(report.skipped)} skipped"
+                             f"{first}); nothing written")
+        target = Path(args.output_dir) / f"{name}.jsonl"
+        replaced = " (it replaced the file that was there)" if target.exists() else ""
+        write_jsonl_atomic(target, report.rows)
+        logger.info("%s: %s -> %s%s", name, json.dumps(report.summary(), ensure_ascii=False), target, replaced)
         for reason in report.skipped[:20]:
             logger.warning("skipped %s", reason)
         if len(report.skipped) > 20:

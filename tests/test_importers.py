@@ -222,3 +222,16 @@ def test_build_corpus_import_cli(bugsjar, defects4j, tmp_path):
     d4j = [json.loads(line) for line in (out / "defects4j.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(bugs) == 2 and len(d4j) == 2
     assert not (out / "train.jsonl").exists()
+
+
+def test_an_import_that_finds_no_row_writes_nothing(tmp_path):
+    # Before: a directory without a Bugs.jar checkout replaced an earlier bugsjar.jsonl by an empty file, status 0.
+    import build_corpus
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "bugsjar.jsonl").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "nothing").mkdir()
+    with pytest.raises(SystemExit, match="no row could be imported .*; nothing written"):
+        build_corpus.main(["--import_bugsjar", str(tmp_path / "nothing"), "--output_dir", str(out)])
+    assert (out / "bugsjar.jsonl").read_text(encoding="utf-8") == "{}\n"

@@ -88,6 +88,14 @@ def test_build_corpus_cli_writes_the_log_and_its_truth(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, str(REPO / "build_corpus.py"), "--production_log", "huge",
                           "--output", str(output)], capture_output=True, text=True, cwd=REPO, timeout=600)
     assert bad.returncode != 0 and "'huge' is not a size" in bad.stderr
+    # Before: a second run replaced the log without a word, and a directory as --output failed with a traceback
+    # after the whole log was made.
+    again = subprocess.run(result.args, capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert again.returncode == 0 and f"(it replaced what was there: {output}, {output}.truth.json)" in again.stderr
+    folder = subprocess.run([*result.args[:5], str(tmp_path)], capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert folder.returncode != 0 and folder.stderr.strip() == f"--output {tmp_path}: is a directory; give a file path"
+    with pytest.raises(ValueError, match="'0KB' is no bytes"):
+        parse_size("0KB")
 
 
 def test_a_truth_made_by_another_signature_is_not_current(production_log: tuple[Path, dict]) -> None:

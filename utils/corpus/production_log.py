@@ -40,7 +40,10 @@ def parse_size(text: str) -> int:
     match = _SIZE.match(text)
     if not match:
         raise ValueError(f"--production_log: {text!r} is not a size (e.g. 200MB, 1GB, 512MiB)")
-    return int(float(match.group(1)) * _UNITS[(match.group(2) or "B").lower()])
+    size = int(float(match.group(1)) * _UNITS[(match.group(2) or "B").lower()])
+    if size < 1:
+        raise ValueError(f"--production_log: {text!r} is no bytes; give a size such as 200MB")
+    return size
 
 
 @dataclass
