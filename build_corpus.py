@@ -47,6 +47,7 @@ from utils.corpus.realism import format_comparison, log_statistics
 from utils.labels import LabelSet, load_label_set
 from utils.parsing.log_sources import InputError
 from utils.stage1.data import JsonlError, read_jsonl
+from utils.yaml_files import ConfigFileError
 
 logger = logging.getLogger("build_corpus")
 QUICK_SIZE = 2000
@@ -302,7 +303,10 @@ def main(argv: list[str] | None = None) -> None:
     config_path = Path(args.generator_config)
     if not config_path.is_file():
         raise SystemExit(f"{config_path}: generator config not found")
-    config = GeneratorConfig.from_yaml(config_path)
+    try:
+        config = GeneratorConfig.from_yaml(config_path)
+    except ConfigFileError as error:
+        raise SystemExit(str(error)) from None
     label_set = load_label_set()
     size = QUICK_SIZE if args.quick else args.size
     if size < 1:

@@ -90,6 +90,7 @@ from utils.stage1.inference import (
     temperature_of,
     to_bf16_weights,
 )
+from utils.yaml_files import ConfigFileError
 
 logger = logging.getLogger("evaluate")
 
@@ -790,7 +791,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     evaluate_task, render = TASKS[args.task]
     try:
         report = evaluate_task(args)
-    except ModelLoadError as error:  # one sentence naming the model (utils/models/checkpoints.py), not a traceback
+    except (ModelLoadError, ConfigFileError) as error:  # one sentence naming the model or file, not a traceback
         raise SystemExit(f"evaluate.py: error: {error}") from None
     print(render(report))
     return report

@@ -192,3 +192,29 @@ def test_an_unknown_option_is_a_one_line_error(argv: list[str], said: str, capsy
         parse_args_with_config(HfArgumentParser(build_corpus.CorpusArguments), argv)
     assert stopped.value.code == 2
     assert capsys.readouterr().err.strip().splitlines() == [f"{Path(sys.argv[0]).name}: error: {said}"]
+
+
+@pytest.mark.parametrize("text", ["labels: [\n", "- a list\n", "\xff\xfe"])
+def test_a_named_yaml_file_that_is_not_one_is_one_error_naming_it(tmp_path: Path, text: str) -> None:
+    # Before: yaml's multi-line error, a TypeError or an AttributeError, each a traceback from the entry point.
+    from utils.corpus.generate import GeneratorConfig
+    from utils.corpus.production_log import ProductionLogConfig
+    from utils.labels import LabelSet
+    from utils.yaml_files import ConfigFileError
+
+    path = tmp_path / "named.yaml"
+    path.write_bytes(text.encode("latin-1"))
+    for reader in (LabelSet.from_yaml, GeneratorConfig.from_yaml, ProductionLogConfig.from_yaml):
+        with pytest.raises(ConfigFileError, match=f"^{path}: not ") as error:
+            reader(path)
+        assert "\n" not in str(error.value)
+
+
+def test_evaluate_names_a_bad_labels_file_in_one_line(tmp_path: Path) -> None:
+    import evaluate
+
+    rows, labels = tmp_path / "rows.jsonl", tmp_path / "labels.yaml"
+    rows.write_text('{"log": "java.lang.IllegalStateException: x", "group": "a"}\n', encoding="utf-8")
+    labels.write_text("labels: [\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=f"^evaluate.py: error: {labels}: not valid YAML"):
+        evaluate.main(["--task", "group", "--input", str(rows), "--labels_file", str(labels)])

@@ -13,7 +13,7 @@ from transformers import AutoTokenizer, BertConfig, BertForSequenceClassificatio
 import evaluate
 from utils.jvm_evidence import RULED_OUT, RULES
 from utils.labels import load_label_set
-from utils.models.checkpoints import TASK_CLASSIFY, ModelLoadError, default_encoder_path, save_model_dir
+from utils.models.checkpoints import TASK_CLASSIFY, default_encoder_path, save_model_dir
 
 # Invented rows; the gold label is a raw root-cause class, as in a dev set's `root_exception` field.
 ROWS = [
@@ -139,7 +139,7 @@ def test_predictions_say_what_predict_answers_and_which_rows_count_once(tmp_path
 def test_label_set_mismatch_is_one_clear_error(tmp_path, model_dir) -> None:
     labels = tmp_path / "labels.yaml"
     labels.write_text("other: Other\nlabels:\n  - name: NullPointerException\n")
-    with pytest.raises(ModelLoadError, match="predicts 46 labels .* asked for has 2"):
+    with pytest.raises(SystemExit, match="^evaluate.py: error: Model .* predicts 46 labels .* asked for has 2"):
         evaluate.main(
             [
                 "--model",

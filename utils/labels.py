@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from utils.yaml_files import ConfigFileError, read_yaml
 
 DEFAULT_LABELS_PATH = Path(__file__).resolve().parent.parent / "configs" / "labels.yaml"
 # Test assertion failures (JUnit, TestNG, opentest4j, AssertJ all merge here): typed off their `org.junit` frames,
@@ -30,8 +30,9 @@ class LabelSet:
 
     @classmethod
     def from_yaml(cls, path: str | Path = DEFAULT_LABELS_PATH) -> LabelSet:
-        with open(path, encoding="utf-8") as handle:
-            config = yaml.safe_load(handle)
+        config = read_yaml(path)
+        if not isinstance(config, dict) or not isinstance(config.get("labels"), list):
+            raise ConfigFileError(f"{path}: not a label set (a mapping with a list of labels)")
         other = config.get("other", OTHER_LABEL)
         label_set = cls(names=[], other=other)
         for entry in config["labels"]:

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from utils.atomic import write_json_atomic, write_jsonl_atomic
 from utils.corpus.builder import Ctx
 from utils.corpus.codebase import OSS_FAMILY_NAMES, Codebase
@@ -26,6 +24,7 @@ from utils.corpus.render import LOG_STYLES, PREFIXED_STYLES, LogLine, RenderPlan
 from utils.corpus.tables import tables
 from utils.labels import LabelSet, load_label_set
 from utils.stage2.guidance import format_guidance, format_location
+from utils.yaml_files import ConfigFileError, read_yaml
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "configs" / "corpus.yaml"
 SPLITS = ("train", "validation", "test")
@@ -55,8 +54,9 @@ class GeneratorConfig:
 
     @classmethod
     def from_yaml(cls, path: str | Path = DEFAULT_CONFIG_PATH) -> GeneratorConfig:
-        with open(path, encoding="utf-8") as handle:
-            raw = yaml.safe_load(handle) or {}
+        raw = read_yaml(path) or {}
+        if not isinstance(raw, dict):
+            raise ConfigFileError(f"{path}: not a generator config (a mapping of option: value)")
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(raw) - known)
         if unknown:

@@ -17,14 +17,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from utils.atomic import open_atomic, write_json_atomic
 from utils.corpus.generate import GeneratorConfig, _weighted, assign_splits, generate_row, templates_by_label
 from utils.labels import LabelSet, load_label_set
 from utils.parsing.stacktrace import THROWABLE_SUFFIX, parse_log
 from utils.pipeline.fingerprint import _VARIABLE_PARTS
 from utils.pipeline.grouping import group_key
+from utils.yaml_files import ConfigFileError, read_yaml
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "configs" / "production_log.yaml"
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*$", re.IGNORECASE)
@@ -63,7 +62,9 @@ class ProductionLogConfig:
 
     @classmethod
     def from_yaml(cls, path: str | Path = DEFAULT_CONFIG_PATH) -> ProductionLogConfig:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path) or {}
+        if not isinstance(raw, dict):
+            raise ConfigFileError(f"{path}: not a production log config (a mapping of option: value)")
         unknown = sorted(set(raw) - set(cls.__dataclass_fields__))
         if unknown:
             raise ValueError(f"{path}: unknown key(s) {', '.join(unknown)}")
