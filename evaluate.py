@@ -788,6 +788,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     (args,) = parse_args_with_config(HfArgumentParser(EvaluateArguments), argv)
     if args.output_dir and Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
         raise SystemExit(f"--output_dir {args.output_dir}: is a file, not a directory")  # before any model loads
+    if args.max_rows is not None and args.max_rows < 1:  # 0 read as "no limit" before
+        raise SystemExit(f"--max_rows must be at least 1, got {args.max_rows}")
     evaluate_task, render = TASKS[args.task]
     try:
         report = evaluate_task(args)

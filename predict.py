@@ -121,6 +121,21 @@ class PredictArguments:
                 "process."})
 
 
+def argument_problem(args: PredictArguments) -> str | None:
+    """What makes the numbers of a run unusable, in one line (None: nothing): said before anything is read, where
+    a zero would have emptied the output quietly (`--top_k 0`) and a negative one sliced it (`--max_candidates -1`)."""
+    for option in ("top_k", "max_candidates", "batch_size", "num_beams", "max_new_tokens", "threads"):
+        value = getattr(args, option)
+        if value is not None and value < 1:
+            return f"--{option} must be at least 1, got {value}"
+    if args.recall_threshold is not None and not args.recall_threshold >= 0:  # NaN fails too
+        return f"--recall_threshold must be 0 or more (1.01: always the model's text), got {args.recall_threshold}"
+    weights = args.ensemble_weights or []
+    if weights and (not all(weight >= 0 for weight in weights) or not sum(weights) > 0):
+        return f"--ensemble_weights must be 0 or more and not all 0, got {weights}"
+    return None
+
+
 def build_analyzer(args: PredictArguments, label_set: LabelSet | None = None, busy_cores: int = 0) -> Analyzer:
     """The analyzer of predict.py's arguments. `busy_cores`: cores this run keeps busy besides the models (the parse
     process): torch leaves them alone unless --threads says otherwise (a thread on the parse process's core made
@@ -335,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
     # 1. Arguments; --engine ray hands the whole run to Ray (imported only then: the local path never needs it).
     (args,) = parse_args_with_config(HfArgumentParser(PredictArguments), argv)
+    if problem := argument_problem(args):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     if args.engine == "ray":  # it checks its outputs against the files its directories and globs name
         from utils.pipeline.engine_ray import run_predict
 

@@ -369,3 +369,9 @@ def test_a_model_that_cannot_load_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as stopped:
         evaluate.main(["--model", str(tmp_path / "model"), "--input", str(rows)])
     assert str(stopped.value) == f"evaluate.py: error: Model directory {tmp_path / 'model'} is incomplete: it has no config.json"
+
+
+def test_max_rows_below_one_is_refused(tmp_path: Path) -> None:
+    # Before: 0 and -1 evaluated every row.
+    with pytest.raises(SystemExit, match="^--max_rows must be at least 1, got 0$"):
+        evaluate.main(["--input", str(_write_rows(tmp_path / "rows.jsonl")), "--max_rows", "0"])
