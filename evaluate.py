@@ -93,13 +93,14 @@ from utils.stage1.inference import (
 from utils.yaml_files import ConfigFileError
 
 logger = logging.getLogger("evaluate")
+DEFAULT_MODEL = "models/stage1"  # what `make stage1-quick` writes
 
 
 @dataclass
 class EvaluateArguments:
     input: str = field(metadata={"help": "Labelled JSONL to evaluate on (a log text and a label per row)."})
     model: list[str] = field(
-        default_factory=lambda: ["models/stage1"],
+        default_factory=lambda: [DEFAULT_MODEL],
         metadata={"help": "Model dir(s) or Hub id(s); several (or a folds dir) are evaluated as one ensemble."},
     )
     ensemble_weights: list[float] | None = field(
@@ -312,6 +313,9 @@ def load_members(args: EvaluateArguments) -> tuple[list[Any], LabelSet]:
     Models trained on labels.yaml are checked against it; a model whose labels came from its data
     (`label_source: data`) brings its own label set.
     """
+    if list(args.model) == [DEFAULT_MODEL] and not Path(DEFAULT_MODEL).exists():  # not a Hub id to try for ~25 s
+        raise ModelLoadError(f"No model at {DEFAULT_MODEL} (the default --model): train one (make stage1-quick) or "
+                             "pass --model DIR")
     paths = expand_model_dirs(list(args.model))
     first = load_model(paths[0], expected_task=TASK_CLASSIFY, device=args.device)
     if first.metadata.label_source == "data":

@@ -375,3 +375,10 @@ def test_max_rows_below_one_is_refused(tmp_path: Path) -> None:
     # Before: 0 and -1 evaluated every row.
     with pytest.raises(SystemExit, match="^--max_rows must be at least 1, got 0$"):
         evaluate.main(["--input", str(_write_rows(tmp_path / "rows.jsonl")), "--max_rows", "0"])
+
+
+def test_the_default_model_missing_is_said_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: models/stage1 was tried as a Hub id (tens of seconds offline), then a traceback.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit, match=r"^evaluate.py: error: No model at models/stage1 \(the default --model\)"):
+        evaluate.main(["--input", str(_write_rows(tmp_path / "rows.jsonl"))])
