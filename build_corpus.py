@@ -292,6 +292,11 @@ def main(argv: list[str] | None = None) -> None:
     configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     (args,) = parse_args_with_config(HfArgumentParser(CorpusArguments), argv)
+    modes = [option for option, given in (("--production_log", args.production_log), ("--import_bugsjar / "
+             "--import_defects4j", args.import_bugsjar or args.import_defects4j), ("--real_logs", args.real_logs))
+             if given]
+    if len(modes) > 1:  # each writes something else: one would be ignored without a word
+        raise SystemExit(f"{' and '.join(modes)} are separate runs of build_corpus.py; give one of them")
     if args.production_log:
         run_production_log(args)
         return

@@ -235,3 +235,13 @@ def test_an_import_that_finds_no_row_writes_nothing(tmp_path):
     with pytest.raises(SystemExit, match="no row could be imported .*; nothing written"):
         build_corpus.main(["--import_bugsjar", str(tmp_path / "nothing"), "--output_dir", str(out)])
     assert (out / "bugsjar.jsonl").read_text(encoding="utf-8") == "{}\n"
+
+
+def test_two_kinds_of_run_at_once_are_refused(tmp_path):
+    # Before: --production_log went ahead and --real_logs was ignored without a word.
+    import build_corpus
+
+    with pytest.raises(SystemExit, match="^--production_log and --real_logs are separate runs of build_corpus.py"):
+        build_corpus.main(["--production_log", "10KB", "--output", str(tmp_path / "a.log"),
+                           "--real_logs", str(tmp_path)])
+    assert not (tmp_path / "a.log").exists()
