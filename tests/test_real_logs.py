@@ -109,6 +109,10 @@ def test_import_labels_collapses_splits_by_source_and_counts_skips(real_dir: Pat
     assert any("malformed JSON" in reason for reason in reasons)
     summary = result.summary()
     assert summary["duplicates_collapsed"] > 0 and summary["skipped"] == len(result.skips.skipped)
+    # the console names the first skip and where the rest are (before: counts by reason only)
+    first = result.skips.skipped[0]
+    assert f"(first: {first['source']}: {first['reason']}; the first 50 with where and why in real_logs_report.json)" \
+        in result.format()
 
 
 def test_exclude_sources_leaves_them_out(real_dir: Path) -> None:

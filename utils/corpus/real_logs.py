@@ -78,7 +78,10 @@ class RealLogsImport:
             lines.append(f"  {split:<10} {summary['rows'][split]:6d} rows  [{sources}]")
         lines.append("  classes: " + ", ".join(f"{name} {count}" for name, count in summary["classes"].items()))
         if self.skips.skipped:
-            lines.append("  skipped: " + ", ".join(f"{k} {v}" for k, v in summary["skipped_by_reason"].items()))
+            first = self.skips.skipped[0]
+            lines.append("  skipped: " + ", ".join(f"{k} {v}" for k, v in summary["skipped_by_reason"].items())
+                         + f" (first: {first['source']}: {first['reason']}; the first 50 with where and why in "
+                           f"{REAL_LOGS_REPORT})")
         lines += [f"  warning: {item['source']}: {item['reason']}" for item in self.skips.warnings[:20]]
         if len(self.skips.warnings) > 20:
             lines.append(f"  ... and {len(self.skips.warnings) - 20} more warnings ({REAL_LOGS_REPORT})")
