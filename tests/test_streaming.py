@@ -711,3 +711,21 @@ def test_a_message_line_with_a_candidate_word_under_a_placeholder_streams_as_who
     log = "<MASKED>: closed\nd1\nd2\nd3\nd4\nsee error 3\n\tat a.B.c(B.java:1)\n"
     whole, streamed, _ = _whole_and_streamed(log, 1 << 20)
     assert streamed == whole and whole[0][1][0][1] == "see error 3"
+
+
+def test_a_plain_log_named_jsonl_is_read_as_a_log_with_a_warning(tmp_path: Path) -> None:
+    # Before: every line was a skip for malformed JSON and nothing was analyzed.
+    named = tmp_path / "app.jsonl"
+    named.write_text((EXAMPLES / "junit_failure.log").read_text(encoding="utf-8"), encoding="utf-8")
+    warning = {"source": str(named), "reason": "named like JSON lines, but no line it starts with is a JSON "
+                                                 "object: read as a plain log"}
+    documents, report = read_documents([str(named)])
+    assert [d.text for d in documents] == [named.read_text(encoding="utf-8")]
+    assert report.warnings == [warning] and not report.skipped
+    stream = DocumentStream([str(named)])
+    assert sum(1 for _ in stream) >= 1 and stream.skips.warnings == [warning] and not stream.skips.skipped
+    # a file of rows whose first line is not one stays rows: its first line is the one skip
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('# exported\n{"log": "java.lang.IllegalStateException: x"}\n', encoding="utf-8")
+    documents, report = read_documents([str(rows)])
+    assert len(documents) == 1 and [item["source"] for item in report.skipped] == [f"{rows}:1"]

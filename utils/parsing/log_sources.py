@@ -238,7 +238,7 @@ def _first_json_row(text: str) -> Any:
         return None
 
 
-def _reading(path: str, text: str, text_field: str) -> str:
+def _reading(path: str, text: str, text_field: str, skips: SkipReport) -> str:
     """How to read a file that starts with `text`: "docker", "jsonl" or "plain".
 
     - docker: Docker's json-file log (`/var/lib/docker/containers/<id>/<id>-json.log`), one `{"log": "<a line the
@@ -249,14 +249,19 @@ def _reading(path: str, text: str, text_field: str) -> str:
       `stack_trace` or `thrown` field, or a message and a level; no `log` text, though ECS's `log` object may be
       there) is a plain log whose traces sit in its lines, whatever its name (`.ndjson`, `.jsonl`), unless one of
       its first rows has `text_field` (a file of rows); read as rows, every event was a skip for its missing
-      `log`."""
+      `log`. A file named `.jsonl` / `.ndjson` none of whose first lines is a JSON object is a plain log too, with
+      a warning in `skips`: read as rows, each of its lines was a skip for malformed JSON."""
     row = _first_json_row(text)
     if isinstance(row, dict) and {"log", "stream"} <= set(row) <= _DOCKER_KEYS and isinstance(row["log"], str):
         return "docker"
     if isinstance(row, dict) and not isinstance(row.get(text_field), str) and _log_event(row) and not _rows_among(
             text, text_field):
         return "plain"
-    if path.endswith((".jsonl", ".ndjson")) or row is None or isinstance(row, dict) and text_field in row:
+    named_rows = path.endswith((".jsonl", ".ndjson"))
+    if named_rows and row is _NOT_JSON and not _objects_among(text):
+        skips.warn(path, "named like JSON lines, but no line it starts with is a JSON object: read as a plain log")
+        return "plain"
+    if named_rows or row is None or isinstance(row, dict) and text_field in row:
         return "jsonl"
     return "plain"
 
@@ -276,6 +281,12 @@ def _event_fields(fields: dict[str, Any]) -> bool:
 
 
 _ROWS_LOOKED_AT = 20  # a file whose first row is an event but whose next rows are rows is rows: it is looked at so far
+
+
+def _objects_among(text: str) -> bool:
+    """Whether one of the first non-blank lines of `text` starts like a JSON object."""
+    lines = (line.strip() for line in io.StringIO(text) if line.strip())  # lazily: `text` may be a 2 MiB chunk
+    return any(line.startswith("{") for line in itertools.islice(lines, _ROWS_LOOKED_AT))
 
 
 def _rows_among(text: str, text_field: str) -> bool:
@@ -404,7 +415,7 @@ def read_documents(
                 raise InputError(f"{source}: empty input")
             skips.add(source, "empty input")
             continue
-        reading = _reading(source, text, text_field)
+        reading = _reading(source, text, text_field, skips)
         if reading == "docker":
             text = "".join(_docker_log_texts([text], source, skips))
         if reading == "jsonl":
@@ -930,7 +941,7 @@ class DocumentStream:
             self._skip(source, "empty input")
         else:
             chained = _chain_first(first, texts)
-            reading = _reading(source, first, self.text_field)
+            reading = _reading(source, first, self.text_field, self.skips)
             if reading == "docker":
                 self.stats.documents += 1
                 yield from _plain_log_regions(_docker_log_texts(chained, source, self.skips), source)
