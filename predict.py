@@ -121,6 +121,10 @@ class PredictArguments:
                 "process."})
 
 
+def _words(value: str | list[str]) -> str:
+    return " ".join(value) if isinstance(value, list) else value
+
+
 def argument_problem(args: PredictArguments) -> str | None:
     """What makes the numbers of a run unusable, in one line (None: nothing): said before anything is read, where
     a zero would have emptied the output quietly (`--top_k 0`) and a negative one sliced it (`--max_candidates -1`)."""
@@ -353,6 +357,10 @@ def main(argv: list[str] | None = None) -> int:
     if problem := argument_problem(args):
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    named = [f"--{option} {_words(getattr(args, option))}" for option in ("model", "locator", "stage2")
+             if getattr(args, option)]
+    if args.no_model and named:  # a config may name them; the flag wins, and says so
+        print(f"note: --no_model: not loaded: {', '.join(named)}", file=sys.stderr)
     if args.engine == "ray":  # it checks its outputs against the files its directories and globs name
         from utils.pipeline.engine_ray import run_predict
 

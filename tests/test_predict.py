@@ -599,3 +599,12 @@ def test_numbers_a_run_cannot_use_are_one_line_before_anything_is_read(
     assert predict.main(["--input", str(REPO / "examples" / "junit_failure.log"), "--no-model", "--output",
                          str(output), *flags]) == 2
     assert capsys.readouterr().err.strip() == f"error: {said}" and not output.exists()
+
+
+def test_models_named_beside_no_model_are_said_not_loaded(capsys: pytest.CaptureFixture) -> None:
+    # Before: --no_model silently won over --model (from a config, say).
+    import predict
+
+    log = str(REPO / "examples" / "junit_failure.log")
+    assert predict.main(["--input", log, "--no-model", "--model", "a", "b", "--stage2", "c"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == "note: --no_model: not loaded: --model a b, --stage2 c"
