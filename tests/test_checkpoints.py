@@ -155,3 +155,22 @@ def test_mean_pooling_encoder_uses_sdpa_and_falls_back_to_eager(tmp_path, tokeni
     deberta = MeanPoolingForSequenceClassification(DebertaV2Config(vocab_size=30522, **TINY, num_labels=3))
     assert deberta.encoder.config._attn_implementation == "eager"
     assert deberta(**batch).logits.shape == (2, 3)
+
+
+def test_an_interrupted_run_is_no_model_and_says_so(tmp_path, tiny_encoder) -> None:
+    # Before: predict.py --model <run dir> took its checkpoint-5 (half trained) for a fold member and loaded it.
+    import shutil
+    from pathlib import Path
+
+    from utils.models.checkpoints import ModelLoadError as LoadError
+    from utils.pipeline.analyze import expand_model_dirs
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_encoder, run / "checkpoint-5")
+    (run / "run_arguments.json").write_text("{}", encoding="utf-8")
+    assert expand_model_dirs([str(run)]) == [str(run)]
+    with pytest.raises(LoadError, match=r"it has no config.json \(a run that did not finish: it holds checkpoint-5;"):
+        load_model(run)
+    # a folds dir keeps its members, and leaves a checkpoint beside them out
+    shutil.copytree(tiny_encoder, run / "fold_0")
+    assert [Path(member).name for member in expand_model_dirs([str(run)])] == ["fold_0"]

@@ -34,6 +34,8 @@ from utils.models.metadata import read_metadata as read_metadata
 from utils.models.metadata import write_metadata as write_metadata
 from utils.stage1.neighbours import NEIGHBOURS_FILE, NeighbourMemory, load_memory
 
+CHECKPOINT_PREFIX = "checkpoint-"  # transformers.trainer_utils.PREFIX_CHECKPOINT_DIR, without importing the Trainer
+
 TASK_DESCRIPTIONS = {"stage1": "a stage-1 classification model", "stage2": "a stage-2 generation model"}
 WEIGHT_FILES = (
     "model.safetensors",
@@ -128,11 +130,19 @@ class LoadedModel:
 def _check_directory(path: Path) -> None:
     names = {child.name for child in path.iterdir()}
     if "config.json" not in names and "adapter_config.json" not in names:
-        raise ModelLoadError(f"Model directory {path} is incomplete: it has no config.json")
+        checkpoints = sorted(name for name in names if name.startswith(CHECKPOINT_PREFIX))
+        unfinished = (f" (a run that did not finish: it holds {', '.join(checkpoints)}; its training command, run "
+                      "again, resumes it)") if checkpoints else ""
+        raise ModelLoadError(f"Model directory {path} is incomplete: it has no config.json{unfinished}")
     if not names & set(WEIGHT_FILES):
         raise ModelLoadError(f"Model directory {path} is incomplete: it has no weights file ({WEIGHT_FILES[0]})")
     if not names & set(TOKENIZER_FILES):
         raise ModelLoadError(f"Model directory {path} is incomplete: it has no tokenizer (tokenizer.json)")
+
+
+def is_checkpoint(path: Path) -> bool:
+    """A Trainer's `checkpoint-<step>` folder: a run's state mid-training, never a model to use."""
+    return path.name.startswith(CHECKPOINT_PREFIX)
 
 
 def _task_from_config(config: Any) -> str:

@@ -213,12 +213,17 @@ def best_allowed(probabilities: Sequence[float], names: Sequence[str], out: froz
 
 
 def expand_model_dirs(paths: list[str]) -> list[str]:
-    """Model dirs as given, a folds dir (subdirs holding config.json) expanded to its members; Hub ids kept."""
+    """Model dirs as given, a folds dir (subdirs holding config.json) expanded to its members; Hub ids kept. A
+    Trainer's `checkpoint-*` folder is no member: a run interrupted mid-training left it, and its model is half
+    trained (the directory then fails to load, saying so)."""
+    from utils.models.checkpoints import is_checkpoint  # numpy and the neighbours: only when models are named
+
     expanded: list[str] = []
     for path in paths:
         local = Path(path)
         if local.is_dir() and not (local / "config.json").is_file():
-            members = sorted(str(child) for child in local.iterdir() if (child / "config.json").is_file())
+            members = sorted(str(child) for child in local.iterdir()
+                             if (child / "config.json").is_file() and not is_checkpoint(child))
             if members:
                 expanded.extend(members)
                 continue
