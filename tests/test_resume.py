@@ -143,6 +143,9 @@ def test_resume_rule_match_mismatch_overwrite(tmp_path) -> None:
     assert may_resume(tmp_path / "new", arguments, overwrite=False) is False  # nothing there: start
     write_run_arguments(tmp_path, arguments)
     assert (tmp_path / RUN_ARGUMENTS_FILE).is_file()
+    # arguments alone: a run that stopped before training (before: it refused the corrected command)
+    assert may_resume(tmp_path, frozen, overwrite=False) is False
+    (tmp_path / "checkpoint-1").mkdir()
     assert may_resume(tmp_path, arguments, overwrite=False) is True  # same arguments: resume
     with pytest.raises(SystemExit, match=r"holds a run with other arguments \(--freeze_encoder True \(saved run: "
                                          r"False\)\); pass --overwrite_output_dir to replace it"):
@@ -176,6 +179,27 @@ def test_stage2_follows_the_same_rule(tmp_path, monkeypatch) -> None:
     from utils.models.training import write_run_arguments
 
     write_run_arguments(tmp_path, {"learning_rate": 0.5})
+    (tmp_path / "checkpoint-1").mkdir()  # a run that trained (its arguments alone would be one that did not)
     monkeypatch.setattr(sys, "argv", ["train_stage2.py", "--output_dir", str(tmp_path), "--train_file", "missing"])
     with pytest.raises(SystemExit, match="holds a run with other arguments .*--overwrite_output_dir"):
         train_stage2.main()
+
+
+def test_an_output_dir_that_is_a_file_or_anothers_folder_is_refused(tmp_path) -> None:
+    # Before: a file gave FileExistsError's traceback after the data was read; a project's folder had its
+    # config.json and README.md replaced by the model's without a word.
+    from utils.models.training import may_resume
+
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(SystemExit, match="^--output_dir .*afile: is a file, not a directory$"):
+        may_resume(tmp_path / "afile", {}, overwrite=False)
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("README.md", "config.json", "notes.txt", "src"):
+        (project / name).write_text("mine")
+    with pytest.raises(SystemExit, match=r"holds files no training run left \(README.md, config.json, notes.txt, "
+                                         r"\.\.\.\); choose another --output_dir"):
+        may_resume(project, {}, overwrite=False)
+    assert may_resume(project, {}, overwrite=True) is False
+    (tmp_path / "empty").mkdir()
+    assert may_resume(tmp_path / "empty", {}, overwrite=False) is False

@@ -140,18 +140,36 @@ def run_arguments(*groups: Any) -> dict[str, Any]:
     return {key: merged[key] for key in sorted(merged) if key not in _NOT_COMPARED and "token" not in key}
 
 
-def _holds_run(output_dir: Path) -> bool:
-    """Whether `output_dir` holds something a run left: its arguments, a saved model, checkpoints or folds."""
-    return any(path.exists() for path in (output_dir / RUN_ARGUMENTS_FILE, output_dir / METADATA_FILE,
-                                          output_dir / "fold_0")) or any(output_dir.glob("checkpoint-*"))
+def _trained(output_dir: Path) -> bool:
+    """Whether `output_dir` holds what a run trained: a saved model, checkpoints or folds. Its arguments alone are
+    a run that stopped before training (a model path that did not load, Ctrl-C while encoding): nothing to keep."""
+    return any(path.exists() for path in (output_dir / METADATA_FILE, output_dir / "fold_0")) or any(
+        output_dir.glob("checkpoint-*"))
+
+
+def check_output_dir(output_dir: Path, overwrite: bool) -> None:
+    """SystemExit, in one line, before anything is read: `output_dir` is a file, or a folder holding files no
+    training run left (a project's folder given by mistake, whose files the model's would replace without a word)
+    unless --overwrite_output_dir."""
+    if output_dir.exists() and not output_dir.is_dir():
+        raise SystemExit(f"--output_dir {output_dir}: is a file, not a directory")
+    if overwrite or not output_dir.is_dir() or (output_dir / RUN_ARGUMENTS_FILE).exists() or _trained(output_dir):
+        return
+    present = sorted(child.name for child in output_dir.iterdir())
+    if present:
+        shown = ", ".join(present[:3]) + (", ..." if len(present) > 3 else "")
+        raise SystemExit(f"--output_dir {output_dir}: holds files no training run left ({shown}); choose another "
+                         "--output_dir, or pass --overwrite_output_dir to write the model among them")
 
 
 def may_resume(output_dir: str | Path, arguments: dict[str, Any], overwrite: bool) -> bool:
-    """The one resume rule of every trainer: True when `output_dir` holds a run with the same `arguments` (resume
-    from its last checkpoint-*, if any); False when it holds no run or `overwrite` (--overwrite_output_dir) says
-    start afresh; otherwise SystemExit, in one sentence, so a run with other arguments never replaces a model."""
+    """The one resume rule of every trainer: True when `output_dir` holds a run with the same `arguments` that
+    trained (resume from its last checkpoint-*, if any); False when it holds nothing trained or `overwrite`
+    (--overwrite_output_dir) says start afresh; otherwise SystemExit, in one sentence, so a run with other
+    arguments never replaces a model. First `check_output_dir`."""
     output_dir = Path(output_dir)
-    if overwrite or not _holds_run(output_dir):
+    check_output_dir(output_dir, overwrite)
+    if overwrite or not _trained(output_dir):
         return False
     record = output_dir / RUN_ARGUMENTS_FILE
     if not record.is_file():
