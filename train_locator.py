@@ -191,6 +191,10 @@ def main(argv: list[str] | None = None) -> None:
     configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     (args,) = parse_args_with_config(HfArgumentParser(LocatorArguments), argv)
+    if not args.l2 >= 0:  # a negative pull diverges: weights of 1e158 were saved as a ranker
+        raise SystemExit(f"--l2 must be 0 or more, got {args.l2}")
+    if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
+        raise SystemExit(f"--output_dir {args.output_dir}: is a file, not a directory")
     started = time.time()
 
     # 2. Data: the corpus rows whose trace contains their fault frame.

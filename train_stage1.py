@@ -76,6 +76,8 @@ from utils.models.model_card import HubPushError, push_model_dir, write_model_ca
 from utils.models.training import (
     FocalLossTrainer,
     ResumeArguments,
+    base_model_errors,
+    check_training,
     resume_checkpoint,
     run_arguments,
     training_history,
@@ -369,14 +371,15 @@ def encode_frozen_features(
 def build_classifier(model_args: ModelArguments, label_set: LabelSet) -> tuple[Any, Any]:
     """(model, tokenizer): the encoder with a fresh classification head over `label_set`."""
     model_path = model_args.model_name_or_path or default_encoder_path()
-    tokenizer = AutoTokenizer.from_pretrained(model_path)
-    config = AutoConfig.from_pretrained(
-        model_path, num_labels=len(label_set), id2label=label_set.id2label, label2id=label_set.label2id
-    )
     model_class = (
         MeanPoolingForSequenceClassification if model_args.pooling == "mean" else AutoModelForSequenceClassification
     )
-    return model_class.from_pretrained(model_path, config=config), tokenizer
+    with base_model_errors(str(model_path)):
+        tokenizer = AutoTokenizer.from_pretrained(model_path)
+        config = AutoConfig.from_pretrained(
+            model_path, num_labels=len(label_set), id2label=label_set.id2label, label2id=label_set.label2id
+        )
+        return model_class.from_pretrained(model_path, config=config), tokenizer
 
 
 def build_trainer(
@@ -759,6 +762,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     model_args.neighbour_settings()
     set_seed(training_args.seed)
     output_dir = Path(training_args.output_dir)
+    check_training(training_args, model_args.model_name_or_path)
     resume = model_args.may_resume(output_dir, arguments)
     # The Trainer would create the Hub repo before training; we push once, after everything is saved locally.
     push_to_hub, training_args.push_to_hub = training_args.push_to_hub, False

@@ -49,6 +49,8 @@ from utils.models.metadata import Stage2Generation, Stage2InputOptions, Stage2Me
 from utils.models.model_card import write_model_card
 from utils.models.training import (
     ResumeArguments,
+    base_model_errors,
+    check_training,
     resume_checkpoint,
     run_arguments,
     training_history,
@@ -206,12 +208,14 @@ def build_model(model_args: ModelArguments, data_args: DataArguments, training_a
             vocab_size=model_args.tokenizer_vocab_size,
         )
     else:
-        tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer_name or model_args.model_name_or_path)
+        with base_model_errors(model_args.tokenizer_name or model_args.model_name_or_path):
+            tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer_name or model_args.model_name_or_path)
     tokenizer.model_max_length = data_args.max_source_length  # what generation truncates to after reloading
     if is_model_config_file(model_args.model_name_or_path):
         model = build_model_from_config(model_args.model_name_or_path, tokenizer)
     else:
-        model = AutoModelForSeq2SeqLM.from_pretrained(model_args.model_name_or_path)
+        with base_model_errors(model_args.model_name_or_path):
+            model = AutoModelForSeq2SeqLM.from_pretrained(model_args.model_name_or_path)
     if model_args.lora_r > 0:
         model = add_lora(
             model, model_args.lora_r, model_args.lora_alpha, model_args.lora_dropout, model_args.lora_target_modules,
@@ -355,6 +359,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO,
                         handlers=[logging.StreamHandler(sys.stdout)])
     output_dir = Path(training_args.output_dir)
+    check_training(training_args, model_args.model_name_or_path)
     resume = data_args.may_resume(output_dir, arguments)
     set_seed(training_args.seed)
 

@@ -218,3 +218,14 @@ def test_evaluate_names_a_bad_labels_file_in_one_line(tmp_path: Path) -> None:
     labels.write_text("labels: [\n", encoding="utf-8")
     with pytest.raises(SystemExit, match=f"^evaluate.py: error: {labels}: not valid YAML"):
         evaluate.main(["--task", "group", "--input", str(rows), "--labels_file", str(labels)])
+
+
+def test_train_locator_refuses_a_negative_l2_and_a_file_as_output(tmp_path: Path) -> None:
+    # Before: --l2 -5 saved a ranker with weights near 1e158; a file as --output_dir failed with a traceback.
+    import train_locator
+
+    with pytest.raises(SystemExit, match=r"^--l2 must be 0 or more, got -5.0$"):
+        train_locator.main(["configs/locate.yaml", "--l2", "-5"])
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(SystemExit, match="afile: is a file, not a directory$"):
+        train_locator.main(["configs/locate.yaml", "--output_dir", str(tmp_path / "afile")])

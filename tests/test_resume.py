@@ -203,3 +203,32 @@ def test_an_output_dir_that_is_a_file_or_anothers_folder_is_refused(tmp_path) ->
     assert may_resume(project, {}, overwrite=True) is False
     (tmp_path / "empty").mkdir()
     assert may_resume(tmp_path / "empty", {}, overwrite=False) is False
+
+
+def test_what_a_run_cannot_start_from_is_one_line_before_reading(tmp_path, monkeypatch) -> None:
+    # Before: an untrained model saved as a success (epochs -1), tracebacks for a checkpoint or base model not there.
+    from types import SimpleNamespace
+
+    from utils.models.training import base_model_errors, check_training
+
+    def args(**changed):
+        return SimpleNamespace(**{"resume_from_checkpoint": None, "max_steps": -1, "num_train_epochs": 4.0,
+                                  "learning_rate": 1e-4, **changed})
+
+    check_training(args(), None)
+    for changed, base, said in [
+        ({"resume_from_checkpoint": str(tmp_path / "gone")}, None, "--resume_from_checkpoint .*gone: no such checkpoint"),
+        ({"num_train_epochs": -1.0}, None, r"--num_train_epochs must be above 0 \(or --max_steps set\), got -1.0"),
+        ({"learning_rate": 0.0}, None, "--learning_rate must be above 0, got 0.0"),
+        ({}, str(tmp_path / "no_model"), "--model_name_or_path .*no_model: no such file or directory"),
+    ]:
+        with pytest.raises(SystemExit, match=f"^{said}"):
+            check_training(args(**changed), base)
+    check_training(args(num_train_epochs=0.0, max_steps=5), "t5-small")  # steps, and a Hub id: tried when loading
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    with pytest.raises(SystemExit, match="^--model_name_or_path models/stage2: no such file"):
+        check_training(args(), "models/stage2")  # a folder here: a path, not a Hub owner
+    refused = pytest.raises(SystemExit, match=r"^--model_name_or_path bert-x: not a model directory here .*\(offline\)$")
+    with refused, base_model_errors("bert-x"):
+        raise OSError("offline")

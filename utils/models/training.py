@@ -1,6 +1,6 @@
 """Training plumbing shared by the training scripts: the focal-loss Trainer, the per-epoch history read back from
-the Trainer's log, and the one rule for resuming a run in an output dir. (Config-file argument parsing is torch-free
-in utils/args.py.)
+the Trainer's log, the one rule for resuming a run in an output dir, and what a run cannot start from.
+(Config-file argument parsing is torch-free in utils/args.py.)
 """
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from transformers import Trainer
 from transformers.trainer_utils import get_last_checkpoint
 
 from utils.atomic import write_json_atomic
+from utils.console import one_line
 from utils.models.metadata import METADATA_FILE
 from utils.stage1.losses import focal_loss
 
@@ -195,3 +197,38 @@ def resume_checkpoint(run_dir: str | Path, allowed: bool) -> str | None:
 def write_run_arguments(output_dir: str | Path, arguments: dict[str, Any]) -> Path:
     """Records the run's arguments before it trains, so an interrupted run can tell whether it may resume."""
     return write_json_atomic(Path(output_dir) / RUN_ARGUMENTS_FILE, arguments)
+
+
+def check_training(training_args: Any, base_model: str | None) -> None:
+    """SystemExit, in one line, before anything is read, for what a run cannot start from: a
+    --resume_from_checkpoint that is not there, no epoch and no step to train (the run saved an untrained model as
+    a success), a rate that cannot learn, and a base model named by a local path that is not there (a Hub id is
+    tried, see `base_model_errors`)."""
+    resume = training_args.resume_from_checkpoint
+    if resume and not Path(resume).is_dir():
+        raise SystemExit(f"--resume_from_checkpoint {resume}: no such checkpoint directory")
+    if training_args.max_steps <= 0 and not training_args.num_train_epochs > 0:
+        raise SystemExit(f"--num_train_epochs must be above 0 (or --max_steps set), "
+                         f"got {training_args.num_train_epochs}")
+    if not training_args.learning_rate > 0:
+        raise SystemExit(f"--learning_rate must be above 0, got {training_args.learning_rate}")
+    if base_model and _names_a_path(base_model) and not Path(base_model).expanduser().exists():
+        raise SystemExit(f"--model_name_or_path {base_model}: no such file or directory")
+
+
+def _names_a_path(name: str) -> bool:
+    """Whether `name` is meant as a local path: a Hub id is `name` or `owner/name`, never absolute or relative, and
+    an `owner/name` whose owner is a folder here (`models/stage2` before stage 2 was trained) is a path too."""
+    return (name.startswith(("/", "./", "../", "~", ".\\")) or name.count("/") > 1 or "\\" in name
+            or "/" in name and Path(name).parent.is_dir())
+
+
+@contextmanager
+def base_model_errors(name: str) -> Iterator[None]:
+    """A base model (or tokenizer) that does not load (not a directory here, not a Hub id reachable from here) as
+    one line naming it, not the loader's traceback."""
+    try:
+        yield
+    except OSError as error:
+        raise SystemExit(f"--model_name_or_path {name}: not a model directory here and not a Hub model reachable "
+                         f"from here ({one_line(error)})") from None
