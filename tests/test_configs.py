@@ -229,3 +229,23 @@ def test_train_locator_refuses_a_negative_l2_and_a_file_as_output(tmp_path: Path
     (tmp_path / "afile").write_text("x")
     with pytest.raises(SystemExit, match="afile: is a file, not a directory$"):
         train_locator.main(["configs/locate.yaml", "--output_dir", str(tmp_path / "afile")])
+
+
+def test_argparse_errors_and_config_typos_are_one_line_with_a_guess(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture) -> None:
+    # Before: a wrong type printed the whole usage (over 100 lines for a trainer) first; a misspelt config key had
+    # no guess.
+    from transformers import HfArgumentParser
+
+    import build_corpus
+    from utils.args import parse_args_with_config
+
+    with pytest.raises(SystemExit) as stopped:
+        parse_args_with_config(HfArgumentParser(build_corpus.CorpusArguments), ["--size", "many"])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"{Path(sys.argv[0]).name}: error: argument --size: invalid int value: 'many' (see --help)"]
+    config = tmp_path / "corpus.yaml"
+    config.write_text("sise: 10\nzzz: 1\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"corpus.yaml: unknown option\(s\) sise \(did you mean size\?\), zzz$"):
+        parse_args_with_config(HfArgumentParser(build_corpus.CorpusArguments), [str(config)])

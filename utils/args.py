@@ -88,9 +88,14 @@ def parse_args_with_config(
             raise SystemExit(f"{config_path}: expected a mapping of option: value")
         unknown = sorted(set(config) - known)
         if unknown:
-            raise SystemExit(f"{config_path}: unknown option(s) {', '.join(unknown)}")
+            guesses = {key: difflib.get_close_matches(str(key), known, n=1, cutoff=0.7) for key in unknown}
+            said = [f"{key} (did you mean {guess[0]}?)" if guess else str(key) for key, guess in guesses.items()]
+            raise SystemExit(f"{config_path}: unknown option(s) {', '.join(said)}")
         merged.update(config)
     parser.set_defaults(**merged)
+    # argparse's own errors (a value of the wrong type, a missing required option) printed its whole usage (over
+    # 100 lines for a trainer) before the one line that matters
+    parser.error = lambda message: parser.exit(2, f"{parser.prog}: error: {message} (see --help)\n")  # type: ignore
     *parsed, unknown_args = parser.parse_args_into_dataclasses(args=argv, look_for_args_file=False,
                                                                return_remaining_strings=True)
     if unknown_args:  # transformers raises a ValueError, shown as a traceback; argparse's one line, with a guess
