@@ -219,7 +219,7 @@ def test_what_a_run_cannot_start_from_is_one_line_before_reading(tmp_path, monke
     for changed, base, said in [
         ({"resume_from_checkpoint": str(tmp_path / "gone")}, None, "--resume_from_checkpoint .*gone: no such checkpoint"),
         ({"num_train_epochs": -1.0}, None, r"--num_train_epochs must be above 0 \(or --max_steps set\), got -1.0"),
-        ({"learning_rate": 0.0}, None, "--learning_rate must be above 0, got 0.0"),
+        ({"learning_rate": -1.0}, None, "--learning_rate must be 0 or more, got -1.0"),
         ({}, str(tmp_path / "no_model"), "--model_name_or_path .*no_model: no such file or directory"),
     ]:
         with pytest.raises(SystemExit, match=f"^{said}"):

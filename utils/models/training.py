@@ -202,7 +202,7 @@ def write_run_arguments(output_dir: str | Path, arguments: dict[str, Any]) -> Pa
 def check_training(training_args: Any, base_model: str | None) -> None:
     """SystemExit, in one line, before anything is read, for what a run cannot start from: a
     --resume_from_checkpoint that is not there, no epoch and no step to train (the run saved an untrained model as
-    a success), a rate that cannot learn, and a base model named by a local path that is not there (a Hub id is
+    a success), a negative learning rate, and a base model named by a local path that is not there (a Hub id is
     tried, see `base_model_errors`)."""
     resume = training_args.resume_from_checkpoint
     if resume and not Path(resume).is_dir():
@@ -210,8 +210,8 @@ def check_training(training_args: Any, base_model: str | None) -> None:
     if training_args.max_steps <= 0 and not training_args.num_train_epochs > 0:
         raise SystemExit(f"--num_train_epochs must be above 0 (or --max_steps set), "
                          f"got {training_args.num_train_epochs}")
-    if not training_args.learning_rate > 0:
-        raise SystemExit(f"--learning_rate must be above 0, got {training_args.learning_rate}")
+    if not training_args.learning_rate >= 0:  # 0 is a control run (tests/test_learning_controls.py); below, nonsense
+        raise SystemExit(f"--learning_rate must be 0 or more, got {training_args.learning_rate}")
     if base_model and _names_a_path(base_model) and not Path(base_model).expanduser().exists():
         raise SystemExit(f"--model_name_or_path {base_model}: no such file or directory")
 
