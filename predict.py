@@ -134,10 +134,7 @@ def argument_problem(args: PredictArguments) -> str | None:
             return f"--{option} must be at least 1, got {value}"
     if args.recall_threshold is not None and not args.recall_threshold >= 0:  # NaN fails too
         return f"--recall_threshold must be 0 or more (1.01: always the model's text), got {args.recall_threshold}"
-    weights = args.ensemble_weights or []
-    if weights and (not all(weight >= 0 for weight in weights) or not sum(weights) > 0):
-        return f"--ensemble_weights must be 0 or more and not all 0, got {weights}"
-    return None
+    return None  # --ensemble_weights: checked where they are used (utils/stage1/inference.combine_probabilities)
 
 
 def build_analyzer(args: PredictArguments, label_set: LabelSet | None = None, busy_cores: int = 0) -> Analyzer:

@@ -762,7 +762,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     model_args.neighbour_settings()
     set_seed(training_args.seed)
     output_dir = Path(training_args.output_dir)
-    check_training(training_args, model_args.model_name_or_path)
+    check_training(training_args, model_args.model_name_or_path,  # a frozen encoder trains at the head's rate
+                   model_args.head_learning_rate if model_args.freeze_encoder else None)
     resume = model_args.may_resume(output_dir, arguments)
     # The Trainer would create the Hub repo before training; we push once, after everything is saved locally.
     push_to_hub, training_args.push_to_hub = training_args.push_to_hub, False

@@ -208,7 +208,8 @@ def build_model(model_args: ModelArguments, data_args: DataArguments, training_a
             vocab_size=model_args.tokenizer_vocab_size,
         )
     else:
-        with base_model_errors(model_args.tokenizer_name or model_args.model_name_or_path):
+        with base_model_errors(model_args.tokenizer_name or model_args.model_name_or_path,
+                               "--tokenizer_name" if model_args.tokenizer_name else "--model_name_or_path"):
             tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer_name or model_args.model_name_or_path)
     tokenizer.model_max_length = data_args.max_source_length  # what generation truncates to after reloading
     if is_model_config_file(model_args.model_name_or_path):

@@ -110,6 +110,14 @@ def test_input_error_line_names_the_flag_only_where_it_helps(tmp_path: Path) -> 
         read_jsonl(tmp_path / "absent.jsonl")
     assert "--" not in input_error_line(missing_file.value, "train_stage1.py", True)
     assert input_error_line(ValueError("a bug"), "train_stage1.py", True) is None  # a traceback, as before
+    # a named YAML file that is not one (train_stage1.py --labels_file: before, ConfigFileError's traceback)
+    from utils.labels import LabelSet
+    from utils.yaml_files import ConfigFileError
+
+    (tmp_path / "labels.yaml").write_text("labels: [\n", encoding="utf-8")
+    with pytest.raises(ConfigFileError) as bad_yaml:
+        LabelSet.from_yaml(tmp_path / "labels.yaml")
+    assert input_error_line(bad_yaml.value, "train_stage1.py", True) == f"train_stage1.py: error: {bad_yaml.value}"
 
 
 LOAD_AND_MAP = """

@@ -102,6 +102,8 @@ def test_bare_logits_combine_as_before() -> None:
     from utils.stage1.inference import combine_probabilities
 
     np.testing.assert_allclose(combine_probabilities([logits], [2.0], [1.0]), softmax(logits, 2.0))
+    with pytest.raises(ValueError, match="non-negative with a positive sum"):  # NaN passed before (nan < 0 is False)
+        combine_probabilities([logits, logits], [1.0, 1.0], [float("nan"), 1.0])
     np.testing.assert_allclose(combine_probabilities([outputs], [2.0], [1.0]),
                                0.75 * softmax(logits, 2.0) + 0.25 * np.array([[0.0, 1.0], [0.0, 1.0]]))
 

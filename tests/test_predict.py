@@ -588,7 +588,6 @@ def test_a_message_of_hundreds_of_lines_is_one_record_when_the_log_is_streamed(t
     (["--max_candidates", "-1"], "--max_candidates must be at least 1, got -1"),
     (["--threads", "0"], "--threads must be at least 1, got 0"),
     (["--recall_threshold", "nan"], "--recall_threshold must be 0 or more (1.01: always the model's text), got nan"),
-    (["--ensemble_weights", "0", "0"], "--ensemble_weights must be 0 or more and not all 0, got [0.0, 0.0]"),
 ])
 def test_numbers_a_run_cannot_use_are_one_line_before_anything_is_read(
         tmp_path: Path, flags: list[str], said: str, capsys: pytest.CaptureFixture) -> None:

@@ -202,6 +202,7 @@ def test_an_output_dir_that_is_a_file_or_anothers_folder_is_refused(tmp_path) ->
         may_resume(project, {}, overwrite=False)
     assert may_resume(project, {}, overwrite=True) is False
     (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / ".gitkeep").write_text("")  # hidden entries are nobody's files
     assert may_resume(tmp_path / "empty", {}, overwrite=False) is False
 
 
@@ -225,10 +226,16 @@ def test_what_a_run_cannot_start_from_is_one_line_before_reading(tmp_path, monke
         with pytest.raises(SystemExit, match=f"^{said}"):
             check_training(args(**changed), base)
     check_training(args(num_train_epochs=0.0, max_steps=5), "t5-small")  # steps, and a Hub id: tried when loading
+    check_training(args(learning_rate=-1.0), None, learning_rate=0.01)  # a frozen encoder's head rate is the one used
+    with pytest.raises(SystemExit, match="^--head_learning_rate must be 0 or more, got -0.01$"):
+        check_training(args(), None, learning_rate=-0.01)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "models").mkdir()
     with pytest.raises(SystemExit, match="^--model_name_or_path models/stage2: no such file"):
         check_training(args(), "models/stage2")  # a folder here: a path, not a Hub owner
     refused = pytest.raises(SystemExit, match=r"^--model_name_or_path bert-x: not a model directory here .*\(offline\)$")
     with refused, base_model_errors("bert-x"):
+        raise OSError("offline")
+    with pytest.raises(SystemExit, match="^--tokenizer_name tok: not a model directory here"), base_model_errors(
+            "tok", "--tokenizer_name"):
         raise OSError("offline")

@@ -52,10 +52,13 @@ def one_line(error: BaseException, limit: int = 200) -> str:
 def input_error_line(error: BaseException, program: str, skip_flag_offered: bool) -> str | None:
     """The one line an uncaught input-file error is shown as, or None for any other error (a traceback then).
 
-    Only `utils.stage1.data.JsonlError` qualifies: its message already names the file (and line) in one sentence. A
-    line-level error the skip flag would have skipped gets the flag named; an undecodable (non-UTF-8) line is not
-    skippable, so it does not."""
-    data = sys.modules.get("utils.stage1.data")  # not loaded: the error cannot be one of its
+    Only `utils.stage1.data.JsonlError` and `utils.yaml_files.ConfigFileError` qualify: their messages already name
+    the file (and line) in one sentence. A line-level error the skip flag would have skipped gets the flag named; an
+    undecodable (non-UTF-8) line is not skippable, so it does not."""
+    yaml_files = sys.modules.get("utils.yaml_files")  # not loaded: the error cannot be one of its
+    if yaml_files is not None and isinstance(error, yaml_files.ConfigFileError):
+        return f"{program}: error: {error}"
+    data = sys.modules.get("utils.stage1.data")
     if data is None or not isinstance(error, data.JsonlError):
         return None
     line = f"{program}: error: {error}"

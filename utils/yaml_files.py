@@ -1,6 +1,6 @@
 """A YAML file a user names (a label set, a generator's tables, a production log's tables), read so that a file
 that is not valid YAML, or not the mapping its reader wants, is one `ConfigFileError` naming it, which the entry
-points print as one line."""
+points print as one line (`utils.console`, for an error no script caught)."""
 
 from __future__ import annotations
 

@@ -157,7 +157,7 @@ def check_output_dir(output_dir: Path, overwrite: bool) -> None:
         raise SystemExit(f"--output_dir {output_dir}: is a file, not a directory")
     if overwrite or not output_dir.is_dir() or (output_dir / RUN_ARGUMENTS_FILE).exists() or _trained(output_dir):
         return
-    present = sorted(child.name for child in output_dir.iterdir())
+    present = sorted(child.name for child in output_dir.iterdir() if not child.name.startswith("."))  # .gitkeep
     if present:
         shown = ", ".join(present[:3]) + (", ..." if len(present) > 3 else "")
         raise SystemExit(f"--output_dir {output_dir}: holds files no training run left ({shown}); choose another "
@@ -199,19 +199,21 @@ def write_run_arguments(output_dir: str | Path, arguments: dict[str, Any]) -> Pa
     return write_json_atomic(Path(output_dir) / RUN_ARGUMENTS_FILE, arguments)
 
 
-def check_training(training_args: Any, base_model: str | None) -> None:
+def check_training(training_args: Any, base_model: str | None, learning_rate: float | None = None) -> None:
     """SystemExit, in one line, before anything is read, for what a run cannot start from: a
     --resume_from_checkpoint that is not there, no epoch and no step to train (the run saved an untrained model as
-    a success), a negative learning rate, and a base model named by a local path that is not there (a Hub id is
-    tried, see `base_model_errors`)."""
+    a success), a negative learning rate (`learning_rate`: the one the run uses, where it is not the Trainer's),
+    and a base model named by a local path that is not there (a Hub id is tried, see `base_model_errors`)."""
     resume = training_args.resume_from_checkpoint
     if resume and not Path(resume).is_dir():
         raise SystemExit(f"--resume_from_checkpoint {resume}: no such checkpoint directory")
     if training_args.max_steps <= 0 and not training_args.num_train_epochs > 0:
         raise SystemExit(f"--num_train_epochs must be above 0 (or --max_steps set), "
                          f"got {training_args.num_train_epochs}")
-    if not training_args.learning_rate >= 0:  # 0 is a control run (tests/test_learning_controls.py); below, nonsense
-        raise SystemExit(f"--learning_rate must be 0 or more, got {training_args.learning_rate}")
+    rate = training_args.learning_rate if learning_rate is None else learning_rate
+    if not rate >= 0:  # 0 is a control run (tests/test_learning_controls.py); below, nonsense
+        option = "--learning_rate" if learning_rate is None else "--head_learning_rate"
+        raise SystemExit(f"{option} must be 0 or more, got {rate}")
     if base_model and _names_a_path(base_model) and not Path(base_model).expanduser().exists():
         raise SystemExit(f"--model_name_or_path {base_model}: no such file or directory")
 
@@ -224,11 +226,11 @@ def _names_a_path(name: str) -> bool:
 
 
 @contextmanager
-def base_model_errors(name: str) -> Iterator[None]:
+def base_model_errors(name: str, option: str = "--model_name_or_path") -> Iterator[None]:
     """A base model (or tokenizer) that does not load (not a directory here, not a Hub id reachable from here) as
     one line naming it, not the loader's traceback."""
     try:
         yield
     except OSError as error:
-        raise SystemExit(f"--model_name_or_path {name}: not a model directory here and not a Hub model reachable "
+        raise SystemExit(f"{option} {name}: not a model directory here and not a Hub model reachable "
                          f"from here ({one_line(error)})") from None

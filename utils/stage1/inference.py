@@ -269,7 +269,7 @@ def combine_probabilities(
     temperature))."""
     if len(weights) != len(outputs):
         raise ValueError(f"{len(weights)} ensemble weights given for {len(outputs)} models")
-    if any(weight < 0 for weight in weights) or sum(weights) <= 0:
+    if not all(weight >= 0 for weight in weights) or not sum(weights) > 0:  # NaN fails too
         raise ValueError(f"ensemble weights must be non-negative with a positive sum, got {list(weights)}")
     members = [output if isinstance(output, MemberOutputs) else MemberOutputs(output) for output in outputs]
     total = sum(member.probabilities(temperature) * weight
