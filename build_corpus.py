@@ -31,7 +31,7 @@ from typing import Any, Literal
 from transformers import HfArgumentParser
 
 from utils.args import CORPUS_DIR, parse_args_with_config
-from utils.atomic import check_output_paths, write_json_atomic, write_jsonl_atomic
+from utils.atomic import check_output_folder, check_output_paths, write_json_atomic, write_jsonl_atomic
 from utils.console import configure_console
 from utils.corpus.generate import GeneratorConfig, corpus_stats, generate_corpus, write_corpus
 from utils.corpus.importers import import_bugsjar, import_defects4j
@@ -46,6 +46,7 @@ from utils.corpus.real_logs import (
 from utils.corpus.realism import format_comparison, log_statistics
 from utils.labels import LabelSet, load_label_set
 from utils.parsing.log_sources import InputError
+from utils.pipeline.outputs import replacing
 from utils.stage1.data import JsonlError, read_jsonl
 from utils.yaml_files import ConfigFileError
 
@@ -174,10 +175,11 @@ def run_imports(args: CorpusArguments) -> None:
             first = f"; first: {report.skipped[0]}" if report.skipped else ""
             raise SystemExit(f"--import_{name} {path}: no row could be imported ({len(report.skipped)} skipped"
                              f"{first}); nothing written")
-        target = Path(args.output_dir) / f"{name}.jsonl"
-        replaced = " (it replaced the file that was there)" if target.exists() else ""
+        target = str(Path(args.output_dir) / f"{name}.jsonl")
+        replaced = check_output_paths({f"--import_{name}'s rows": target})
         write_jsonl_atomic(target, report.rows)
-        logger.info("%s: %s -> %s%s", name, json.dumps(report.summary(), ensure_ascii=False), target, replaced)
+        logger.info("%s: %s -> %s%s", name, json.dumps(report.summary(), ensure_ascii=False), target,
+                    replacing(target, replaced))
         for reason in report.skipped[:20]:
             logger.warning("skipped %s", reason)
         if len(report.skipped) > 20:
@@ -272,9 +274,7 @@ def remove_stale_reports(args: CorpusArguments) -> None:
 
 def check_arguments(args: CorpusArguments) -> None:
     """What can be wrong with the arguments, said before anything is read or generated (one line)."""
-    output = Path(args.output_dir)
-    if output.exists() and not output.is_dir():
-        raise SystemExit(f"--output_dir {output}: is a file, not a directory")
+    check_output_folder(args.output_dir)
     if not args.real_logs:
         return
     fractions = (args.real_validation_fraction, args.real_test_fraction)

@@ -47,7 +47,7 @@ import numpy as np
 from transformers import HfArgumentParser
 
 from utils.args import parse_args_with_config
-from utils.atomic import open_atomic, write_json_atomic, write_jsonl_atomic
+from utils.atomic import check_output_folder, open_atomic, write_json_atomic, write_jsonl_atomic
 from utils.console import configure_console
 from utils.evaluation.explanation_scoring import score_explanations
 from utils.evaluation.metrics import (
@@ -790,8 +790,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     configure_console()  # progress bars on a terminal only; no library chatter (utils/console.py)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     (args,) = parse_args_with_config(HfArgumentParser(EvaluateArguments), argv)
-    if args.output_dir and Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
-        raise SystemExit(f"--output_dir {args.output_dir}: is a file, not a directory")  # before any model loads
+    if args.output_dir:
+        check_output_folder(args.output_dir)  # before any model loads
     if args.max_rows is not None and args.max_rows < 1:  # 0 read as "no limit" before
         raise SystemExit(f"--max_rows must be at least 1, got {args.max_rows}")
     evaluate_task, render = TASKS[args.task]

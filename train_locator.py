@@ -22,6 +22,7 @@ from pathlib import Path
 from transformers import HfArgumentParser
 
 from utils.args import corpus_split, parse_args_with_config
+from utils.atomic import check_output_folder
 from utils.console import configure_console
 from utils.locate import (
     FEATURE_NAMES,
@@ -193,8 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     (args,) = parse_args_with_config(HfArgumentParser(LocatorArguments), argv)
     if not args.l2 >= 0:  # a negative pull diverges: weights of 1e158 were saved as a ranker
         raise SystemExit(f"--l2 must be 0 or more, got {args.l2}")
-    if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
-        raise SystemExit(f"--output_dir {args.output_dir}: is a file, not a directory")
+    check_output_folder(args.output_dir)
     started = time.time()
 
     # 2. Data: the corpus rows whose trace contains their fault frame.

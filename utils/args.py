@@ -10,6 +10,7 @@ import difflib
 import json
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,8 @@ def parse_args_with_config(
             raise SystemExit(f"{config_path}: expected a mapping of option: value")
         unknown = sorted(set(config) - known)
         if unknown:
-            guesses = {key: difflib.get_close_matches(str(key), known, n=1, cutoff=0.7) for key in unknown}
-            said = [f"{key} (did you mean {guess[0]}?)" if guess else str(key) for key, guess in guesses.items()]
+            guesses = {key: _closest(str(key), known) for key in unknown}
+            said = [f"{key} (did you mean {guess}?)" if guess else str(key) for key, guess in guesses.items()]
             raise SystemExit(f"{config_path}: unknown option(s) {', '.join(said)}")
         merged.update(config)
     parser.set_defaults(**merged)
@@ -108,11 +109,14 @@ def _did_you_mean(parser: argparse.ArgumentParser, unknown_args: list[str]) -> s
     """`; did you mean --real_logs?` for the first unknown option that is close to a known one, else ""."""
     options = [option for option in parser._option_string_actions if option.startswith("--")]
     for argument in unknown_args:
-        if argument.startswith("-"):
-            close = difflib.get_close_matches(argument.split("=", 1)[0], options, n=1, cutoff=0.7)
-            if close:
-                return f"; did you mean {close[0]}?"
+        if argument.startswith("-") and (close := _closest(argument.split("=", 1)[0], options)):
+            return f"; did you mean {close}?"
     return ""
+
+
+def _closest(word: str, known: Iterable[str]) -> str | None:
+    """The known option (or config key) a typo most likely meant, if one is close enough."""
+    return next(iter(difflib.get_close_matches(word, list(known), n=1, cutoff=0.7)), None)
 
 
 def file_given(path: str | None) -> bool:

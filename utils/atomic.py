@@ -78,6 +78,13 @@ def check_output_paths(outputs: Mapping[str, str | None], inputs: Iterable[str] 
     return existing
 
 
+def check_output_folder(path: str | Path) -> None:
+    """SystemExit, in one line, when the `--output_dir` a run writes into is a file: said before the run reads
+    anything, not when it first writes there."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise SystemExit(f"--output_dir {path}: is a file, not a directory")
+
+
 @contextmanager
 def terminate_unwinds() -> Iterator[None]:
     """Inside the block, SIGTERM (`kill`, `timeout`, a scheduler stopping a job) raises SystemExit(143) instead of

@@ -18,7 +18,7 @@ import torch
 from transformers import Trainer
 from transformers.trainer_utils import get_last_checkpoint
 
-from utils.atomic import write_json_atomic
+from utils.atomic import check_output_folder, write_json_atomic
 from utils.console import one_line
 from utils.models.metadata import METADATA_FILE
 from utils.stage1.losses import focal_loss
@@ -153,8 +153,7 @@ def check_output_dir(output_dir: Path, overwrite: bool) -> None:
     """SystemExit, in one line, before anything is read: `output_dir` is a file, or a folder holding files no
     training run left (a project's folder given by mistake, whose files the model's would replace without a word)
     unless --overwrite_output_dir."""
-    if output_dir.exists() and not output_dir.is_dir():
-        raise SystemExit(f"--output_dir {output_dir}: is a file, not a directory")
+    check_output_folder(output_dir)
     if overwrite or not output_dir.is_dir() or (output_dir / RUN_ARGUMENTS_FILE).exists() or _trained(output_dir):
         return
     present = sorted(child.name for child in output_dir.iterdir() if not child.name.startswith("."))  # .gitkeep

@@ -283,16 +283,19 @@ def _event_fields(fields: dict[str, Any]) -> bool:
 _ROWS_LOOKED_AT = 20  # a file whose first row is an event but whose next rows are rows is rows: it is looked at so far
 
 
+def _first_lines(text: str) -> Iterator[str]:
+    """The first `_ROWS_LOOKED_AT` non-blank lines of `text`, stripped, read lazily (`text` may be a 2 MiB chunk)."""
+    return itertools.islice((line.strip() for line in io.StringIO(text) if line.strip()), _ROWS_LOOKED_AT)
+
+
 def _objects_among(text: str) -> bool:
     """Whether one of the first non-blank lines of `text` starts like a JSON object."""
-    lines = (line.strip() for line in io.StringIO(text) if line.strip())  # lazily: `text` may be a 2 MiB chunk
-    return any(line.startswith("{") for line in itertools.islice(lines, _ROWS_LOOKED_AT))
+    return any(line.startswith("{") for line in _first_lines(text))
 
 
 def _rows_among(text: str, text_field: str) -> bool:
     """Whether one of the first rows of `text` has `text_field` as text: a file of rows, whatever its first."""
-    lines = (line.strip() for line in io.StringIO(text) if line.strip())  # lazily: `text` may be a 2 MiB chunk
-    for line in itertools.islice(lines, _ROWS_LOOKED_AT):
+    for line in _first_lines(text):
         try:
             row = json.loads(line) if line.startswith("{") else None
         except ValueError:
