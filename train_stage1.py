@@ -88,6 +88,7 @@ from utils.stage1.calibration import calibrate, degenerate_warnings, prediction_
 from utils.stage1.classifier import MeanPoolingForSequenceClassification
 from utils.stage1.data import (
     add_model_inputs,
+    check_label_coverage,
     label_counts,
     label_set_from_data,
     load_labeled_dataset,
@@ -715,6 +716,9 @@ def load_data(model_args: ModelArguments, data_args: DataArguments, training_arg
         train_data = train_data.select(range(min(data_args.max_train_samples, len(train_data))))
     if data_args.max_eval_samples and eval_data is not None:
         eval_data = eval_data.select(range(min(data_args.max_eval_samples, len(eval_data))))
+    for warning in check_label_coverage(train_data["label"], eval_data["label"] if eval_data is not None else None,
+                                        data_args.train_file):
+        logger.warning("%s", warning)
     mask_probability = data_args.mask_probability if data_args.mask_exception_names else 0.0
     with training_args.main_process_first(desc="model inputs"):
         build = {"input_options": input_options_of(data_args), "num_proc": data_args.preprocessing_num_workers,

@@ -18,12 +18,14 @@ from transformers import (
 )
 
 from utils.models.checkpoints import (
+    HUB_PROBE_SECONDS,
     METADATA_FILE,
     TASK_CLASSIFY,
     TASK_GENERATE,
     ModelLoadError,
     default_encoder_path,
     load_model,
+    offline_unless_hub_reachable,
     read_metadata,
     save_model_dir,
 )
@@ -174,3 +176,48 @@ def test_an_interrupted_run_is_no_model_and_says_so(tmp_path, tiny_encoder) -> N
     # a folds dir keeps its members, and leaves a checkpoint beside them out
     shutil.copytree(tiny_encoder, run / "fold_0")
     assert [Path(member).name for member in expand_model_dirs([str(run)])] == ["fold_0"]
+
+
+@pytest.fixture
+def hub_online(monkeypatch: pytest.MonkeyPatch):
+    """The Hub client as on a machine that believes it is online (the suite runs with HF_HUB_OFFLINE=1), and a
+    record of the probes made; each test says whether the probe connects."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    for name in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    probes: list[tuple] = []
+    return constants, probes
+
+
+def test_an_unreachable_hub_fails_a_hub_id_at_once_from_the_cache(hub_online, monkeypatch) -> None:
+    """Before: a misspelt Hub id on a machine with no way out cost the Hub client's retries (25 s here) before
+    its one line; now one probe of the endpoint, then offline mode and the cache."""
+    constants, probes = hub_online
+
+    def unreachable(address, timeout):
+        probes.append((address, timeout))
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr("socket.create_connection", unreachable)
+    with pytest.raises(ModelLoadError, match="^No model at 'acme/java-exc-typer-v9'"):
+        load_model("acme/java-exc-typer-v9")
+    assert probes == [(("huggingface.co", 443), HUB_PROBE_SECONDS)]
+    assert constants.HF_HUB_OFFLINE is True
+
+
+def test_the_probe_leaves_a_reachable_hub_a_proxy_and_local_paths_alone(hub_online, monkeypatch, tmp_path) -> None:
+    constants, probes = hub_online
+
+    class Connection:
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr("socket.create_connection", lambda address, timeout: probes.append(address) or Connection())
+    assert offline_unless_hub_reachable("acme/typer") is False and probes == [("huggingface.co", 443)]
+    assert offline_unless_hub_reachable(str(tmp_path)) is False and len(probes) == 1  # a local path: no probe
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.bank.internal:3128")  # the probe would go around the proxy
+    assert offline_unless_hub_reachable("acme/typer") is False and len(probes) == 1
+    assert constants.HF_HUB_OFFLINE is False

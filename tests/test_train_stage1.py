@@ -28,7 +28,7 @@ from utils.args import parse_args_with_config
 from utils.labels import load_label_set
 from utils.models.checkpoints import TASK_CLASSIFY, default_encoder_path, load_model
 from utils.stage1.classifier import MeanPoolingForSequenceClassification
-from utils.stage1.data import add_model_inputs, load_labeled_dataset, merge_labels, tokenize_dataset
+from utils.stage1.data import JsonlError, add_model_inputs, load_labeled_dataset, merge_labels, tokenize_dataset
 from utils.stage1.features import (
     FeatureHead,
     cached_encoder_features,
@@ -335,3 +335,27 @@ def test_fine_tuning_on_cpu_is_bf16_only_when_asked(precision: str, bf16: bool, 
     training_args = train_stage1.TrainingArguments(output_dir="unused", report_to=[])
     decided = train_stage1.with_precision(training_args, train_stage1.ModelArguments(precision=precision))
     assert decided.bf16 is bf16 and (decided.use_cpu or not bf16)
+
+
+def test_one_label_is_refused_and_labels_validation_has_alone_are_warned(tmp_path, tiny_encoder, caplog) -> None:
+    """Before: a training file of one label trained a model that answers it for every log, without a word, and a
+    validation label no training row had was counted wrong in silence."""
+    one = tmp_path / "one.jsonl"
+    one.write_text("".join(json.dumps({"log": _log(index, *KINDS[0]), "label": KINDS[0][0]}) + "\n"
+                           for index in range(12)), encoding="utf-8")
+    with pytest.raises(JsonlError, match=r"one.jsonl: every training row is labelled 'NullPointerException'"):
+        train_stage1.main([*_common_args(tiny_encoder, tmp_path / "m1"), "--train_file", str(one),
+                           "--validation_file", str(one)])
+    assert not (tmp_path / "m1" / "model.safetensors").exists()
+    train, validation = tmp_path / "train.jsonl", tmp_path / "validation.jsonl"
+    with open(train, "w", encoding="utf-8") as out:  # two kinds train; the validation rows hold all four
+        for index in range(16):
+            out.write(json.dumps({"log": _log(index, *KINDS[index % 2]), "label": KINDS[index % 2][0]}) + "\n")
+    write_rows(validation, 8, 100)
+    with caplog.at_level("WARNING", logger="train_stage1"):
+        train_stage1.main([*_common_args(tiny_encoder, tmp_path / "m2"), "--train_file", str(train),
+                           "--validation_file", str(validation), "--freeze_encoder", "--num_train_epochs", "1"])
+    warned = [record.getMessage() for record in caplog.records if "no training row has" in record.getMessage()]
+    assert warned == ["4 validation row(s) have a label no training row has (SQLSyntaxErrorException 2, "
+                      "NumberFormatException 2): the model cannot answer them, and the validation figures count them "
+                      "wrong"]

@@ -11,12 +11,16 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import shutil
+import socket
 import tempfile
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from utils.atomic import write_json_atomic as write_json_atomic  # re-exported for the trainers
 from utils.labels import LabelSet
@@ -176,6 +180,32 @@ def check_labels(path: str, model_labels: list[str], expected_labels: Any) -> No
     )
 
 
+logger = logging.getLogger(__name__)
+HUB_PROBE_SECONDS = 3.0
+
+
+def offline_unless_hub_reachable(name: str) -> bool:
+    """For a model name that is no local path: when the Hub's endpoint does not answer within HUB_PROBE_SECONDS,
+    the Hub client is switched to offline mode (the local Hugging Face cache only) for this process, and True.
+    Without it an unreachable Hub (a bank's closed network) costs the client's retries, 25-50 s, before the same
+    error. Left alone when offline mode is set already, or a proxy is configured (the probe connects directly)."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE or Path(name).expanduser().exists() or urllib.request.getproxies().get("https"):
+        return False
+    endpoint = urlparse(constants.ENDPOINT)
+    address = (endpoint.hostname or "", endpoint.port or (443 if endpoint.scheme == "https" else 80))
+    try:
+        socket.create_connection(address, timeout=HUB_PROBE_SECONDS).close()
+        return False
+    except OSError as error:
+        logger.info("the Hub (%s) cannot be reached (%s): models load from the local Hugging Face cache only",
+                    constants.ENDPOINT, error)
+        constants.HF_HUB_OFFLINE = True
+        os.environ["HF_HUB_OFFLINE"] = "1"  # for a child process, and code that reads the variable itself
+        return True
+
+
 def load_model(
     path_or_hub_id: str | Path,
     expected_task: str | None = None,
@@ -198,6 +228,8 @@ def load_model(
         source = str(local)
     elif local.exists():
         raise ModelLoadError(f"Model path {local} is a file; pass the model directory that holds config.json")
+    else:
+        offline_unless_hub_reachable(source)
     if (Path(source) / "adapter_config.json").is_file() and not (Path(source) / "config.json").is_file():
         return _load_adapter(source, metadata, expected_task)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from utils.atomic import open_atomic
+from utils.models.checkpoints import CHECKPOINT_PREFIX
 from utils.models.metadata import ModelMetadata, Stage1Metadata, Stage2Metadata
 
 CARD_FILE = "README.md"
@@ -201,7 +202,8 @@ def push_model_dir(model_dir: str | Path, hub_model_id: str, token: str | None =
         commit = api.upload_folder(
             repo_id=hub_model_id,
             folder_path=str(model_dir),
-            ignore_patterns=["checkpoint-*", "checkpoint-*/**", ".saving-*", ".neighbours-*", "runs/**"],
+            ignore_patterns=[f"{CHECKPOINT_PREFIX}*", f"{CHECKPOINT_PREFIX}*/**", ".saving-*", ".neighbours-*",
+                             "runs/**"],
             commit_message="Upload Java exception analyzer model",
         )
     except Exception as error:  # noqa: BLE001 - every hub failure becomes the same clear sentence

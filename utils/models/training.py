@@ -20,6 +20,7 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from utils.atomic import check_output_folder, write_json_atomic
 from utils.console import one_line
+from utils.models.checkpoints import CHECKPOINT_PREFIX, offline_unless_hub_reachable
 from utils.models.metadata import METADATA_FILE
 from utils.stage1.losses import focal_loss
 
@@ -55,7 +56,7 @@ class ResumeArguments:
     def remove_checkpoints(self, run_dir: str | Path) -> None:
         """Once `run_dir` holds its final model: the Trainer's checkpoint-* dirs go, unless --keep_checkpoints."""
         if not self.keep_checkpoints:
-            for checkpoint in Path(run_dir).glob("checkpoint-*"):
+            for checkpoint in Path(run_dir).glob(f"{CHECKPOINT_PREFIX}*"):
                 shutil.rmtree(checkpoint, ignore_errors=True)
 
 
@@ -146,7 +147,7 @@ def _trained(output_dir: Path) -> bool:
     """Whether `output_dir` holds what a run trained: a saved model, checkpoints or folds. Its arguments alone are
     a run that stopped before training (a model path that did not load, Ctrl-C while encoding): nothing to keep."""
     return any(path.exists() for path in (output_dir / METADATA_FILE, output_dir / "fold_0")) or any(
-        output_dir.glob("checkpoint-*"))
+        output_dir.glob(f"{CHECKPOINT_PREFIX}*"))
 
 
 def check_output_dir(output_dir: Path, overwrite: bool) -> None:
@@ -227,7 +228,8 @@ def _names_a_path(name: str) -> bool:
 @contextmanager
 def base_model_errors(name: str, option: str = "--model_name_or_path") -> Iterator[None]:
     """A base model (or tokenizer) that does not load (not a directory here, not a Hub id reachable from here) as
-    one line naming it, not the loader's traceback."""
+    one line naming it, not the loader's traceback (and at once where the Hub cannot be reached)."""
+    offline_unless_hub_reachable(name)
     try:
         yield
     except OSError as error:

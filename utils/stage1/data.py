@@ -228,6 +228,23 @@ def merge_labels(
     return dataset.remove_columns("known"), report
 
 
+def check_label_coverage(train_labels: Sequence[str], eval_labels: Sequence[str] | None, train_file: str) -> list[str]:
+    """Warnings for validation labels that no training row has (the model can never answer them, and the
+    validation figures count them wrong); JsonlError, in one line, when every training row has one label (after the
+    merge): a classifier of one class answers it whatever it is given."""
+    trained = Counter(train_labels)
+    if len(trained) < 2:
+        raise JsonlError(f"{train_file}: every training row is labelled {next(iter(trained), None)!r} after the label "
+                         "merge; a classifier needs rows of two or more labels")
+    unseen = Counter(label for label in eval_labels or () if label not in trained)
+    if not unseen:
+        return []
+    shown = ", ".join(f"{label} {count}" for label, count in unseen.most_common(10))
+    more = f", ... {len(unseen) - 10} more" if len(unseen) > 10 else ""
+    return [f"{sum(unseen.values())} validation row(s) have a label no training row has ({shown}{more}): the model "
+            "cannot answer them, and the validation figures count them wrong"]
+
+
 def mask_flags(num_rows: int, probability: float, seed: int) -> list[bool]:
     """Which rows get their exception names masked: a seeded draw, the same for the same (rows, p, seed)."""
     if not 0.0 <= probability <= 1.0:
