@@ -716,8 +716,9 @@ def load_data(model_args: ModelArguments, data_args: DataArguments, training_arg
         train_data = train_data.select(range(min(data_args.max_train_samples, len(train_data))))
     if data_args.max_eval_samples and eval_data is not None:
         eval_data = eval_data.select(range(min(data_args.max_eval_samples, len(eval_data))))
+    sampled = f"--max_train_samples {data_args.max_train_samples}" if data_args.max_train_samples else ""
     for warning in check_label_coverage(train_data["label"], eval_data["label"] if eval_data is not None else None,
-                                        data_args.train_file):
+                                        data_args.train_file, model_args.num_folds, sampled):
         logger.warning("%s", warning)
     mask_probability = data_args.mask_probability if data_args.mask_exception_names else 0.0
     with training_args.main_process_first(desc="model inputs"):

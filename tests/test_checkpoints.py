@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import torch
@@ -23,9 +24,9 @@ from utils.models.checkpoints import (
     TASK_CLASSIFY,
     TASK_GENERATE,
     ModelLoadError,
+    cache_only_if_hub_unreachable,
     default_encoder_path,
     load_model,
-    offline_unless_hub_reachable,
     read_metadata,
     save_model_dir,
 )
@@ -180,35 +181,67 @@ def test_an_interrupted_run_is_no_model_and_says_so(tmp_path, tiny_encoder) -> N
 
 @pytest.fixture
 def hub_online(monkeypatch: pytest.MonkeyPatch):
-    """The Hub client as on a machine that believes it is online (the suite runs with HF_HUB_OFFLINE=1), and a
-    record of the probes made; each test says whether the probe connects."""
+    """The Hub client as on a machine that believes it is online (the suite runs with HF_HUB_OFFLINE=1) at the
+    public endpoint, no proxy, and a record of the probes made; each test says whether a probe connects."""
     from huggingface_hub import constants
 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
-    for name in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+    monkeypatch.setattr(constants, "ENDPOINT", "https://huggingface.co")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    for name in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
-    probes: list[tuple] = []
-    return constants, probes
+    return constants, []
+
+
+def _unreachable(probes: list):
+    def connect(address, timeout):
+        probes.append((address, timeout))
+        raise OSError("Name or service not known")
+    return connect
 
 
 def test_an_unreachable_hub_fails_a_hub_id_at_once_from_the_cache(hub_online, monkeypatch) -> None:
     """Before: a misspelt Hub id on a machine with no way out cost the Hub client's retries (25 s here) before
-    its one line; now one probe of the endpoint, then offline mode and the cache."""
+    its one line; now one probe of the endpoint, then the cache only, while the model loads and not after."""
     constants, probes = hub_online
+    monkeypatch.setattr("socket.create_connection", _unreachable(probes))
+    offline_during_load = []
 
-    def unreachable(address, timeout):
-        probes.append((address, timeout))
-        raise OSError("Name or service not known")
+    def from_pretrained(source, *args, **kwargs):
+        offline_during_load.append(constants.HF_HUB_OFFLINE)
+        raise OSError(f"{source} is not in the cached files")
 
-    monkeypatch.setattr("socket.create_connection", unreachable)
+    monkeypatch.setattr("transformers.AutoConfig.from_pretrained", from_pretrained)
     with pytest.raises(ModelLoadError, match="^No model at 'acme/java-exc-typer-v9'"):
         load_model("acme/java-exc-typer-v9")
     assert probes == [(("huggingface.co", 443), HUB_PROBE_SECONDS)]
-    assert constants.HF_HUB_OFFLINE is True
+    assert offline_during_load == [True]
+    assert constants.HF_HUB_OFFLINE is False and "HF_HUB_OFFLINE" not in os.environ  # a later push tries again
 
 
-def test_the_probe_leaves_a_reachable_hub_a_proxy_and_local_paths_alone(hub_online, monkeypatch, tmp_path) -> None:
+def test_a_base_model_is_looked_for_in_the_cache_when_the_hub_does_not_answer(hub_online, monkeypatch) -> None:
+    from utils.models.training import base_model_errors
+
+    constants, probes = hub_online
+    monkeypatch.setattr("socket.create_connection", _unreachable(probes))
+    with pytest.raises(SystemExit, match="^--model_name_or_path acme/bert: not a model directory here"), \
+            base_model_errors("acme/bert"):
+        assert constants.HF_HUB_OFFLINE is True
+        raise OSError("acme/bert is not in the cached files")
+    assert len(probes) == 1 and constants.HF_HUB_OFFLINE is False
+
+
+@pytest.mark.parametrize("proxy", ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "HTTP_PROXY"])
+def test_a_configured_proxy_is_not_probed_around(hub_online, monkeypatch, proxy: str) -> None:
+    constants, probes = hub_online
+    monkeypatch.setattr("socket.create_connection", _unreachable(probes))
+    monkeypatch.setenv(proxy, "http://proxy.bank.internal:3128")
+    with cache_only_if_hub_unreachable("acme/typer") as cache_only:
+        assert cache_only is False and constants.HF_HUB_OFFLINE is False
+    assert probes == []
+
+
+def test_a_reachable_hub_and_local_paths_are_left_alone(hub_online, monkeypatch, tmp_path) -> None:
     constants, probes = hub_online
 
     class Connection:
@@ -216,8 +249,12 @@ def test_the_probe_leaves_a_reachable_hub_a_proxy_and_local_paths_alone(hub_onli
             pass
 
     monkeypatch.setattr("socket.create_connection", lambda address, timeout: probes.append(address) or Connection())
-    assert offline_unless_hub_reachable("acme/typer") is False and probes == [("huggingface.co", 443)]
-    assert offline_unless_hub_reachable(str(tmp_path)) is False and len(probes) == 1  # a local path: no probe
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.bank.internal:3128")  # the probe would go around the proxy
-    assert offline_unless_hub_reachable("acme/typer") is False and len(probes) == 1
-    assert constants.HF_HUB_OFFLINE is False
+    with cache_only_if_hub_unreachable("acme/typer") as cache_only:
+        assert cache_only is False and probes == [("huggingface.co", 443)]
+    for path in (str(tmp_path), "/opt/models/missing", "./models/stage1", "C:\\models\\stage1"):
+        with cache_only_if_hub_unreachable(path) as cache_only:
+            assert cache_only is False
+    assert len(probes) == 1  # paths, there or not, are never Hub ids
+    monkeypatch.setattr(constants, "ENDPOINT", "https://hub.bank.internal:notaport")
+    with cache_only_if_hub_unreachable("acme/typer") as cache_only:  # the client says what is wrong with it
+        assert cache_only is False

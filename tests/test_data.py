@@ -15,6 +15,7 @@ from utils.models.checkpoints import default_encoder_path
 from utils.stage1.data import (
     JsonlError,
     add_model_inputs,
+    check_label_coverage,
     load_labeled_dataset,
     mask_flags,
     merge_labels,
@@ -220,3 +221,19 @@ def test_stratified_folds_cover_every_row_once() -> None:
     assert [list(f) for f in stratified_folds(labels, 3, seed=1)] == [list(f) for f in folds]
     with pytest.raises(ValueError, match="num_folds"):
         stratified_folds(labels, 1, seed=1)
+
+
+def test_label_coverage_names_what_left_one_label_and_warns_of_labels_folds_cannot_train() -> None:
+    with pytest.raises(JsonlError, match=r"^t.jsonl: no training row is left after the label merge$"):
+        check_label_coverage([], None, "t.jsonl")  # --unknown_labels drop took every row
+    with pytest.raises(JsonlError, match=r"^t.jsonl: every training row \(of the rows --max_train_samples 8 kept\) "
+                                         r"is labelled 'NullPointerException'"):
+        check_label_coverage(["NullPointerException"] * 8, None, "t.jsonl", sample_option="--max_train_samples 8")
+    train = ["NullPointerException"] * 6 + ["IOException"] * 2 + ["SQLException"]
+    assert check_label_coverage(train, ["IOException", "Other", "Other"], "t.jsonl") == [
+        "2 validation row(s) have a label no training row has (Other 2): the model cannot answer them, and the "
+        "validation figures count them wrong"]
+    assert check_label_coverage(train, None, "t.jsonl", num_folds=3) == [
+        "2 label(s) have fewer rows than the 3 folds (IOException 2, SQLException 1): a fold that holds them out "
+        "trains without them, and counts them wrong"]
+    assert check_label_coverage(train, train, "t.jsonl", num_folds=1) == []

@@ -16,7 +16,10 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -184,26 +187,63 @@ logger = logging.getLogger(__name__)
 HUB_PROBE_SECONDS = 3.0
 
 
-def offline_unless_hub_reachable(name: str) -> bool:
-    """For a model name that is no local path: when the Hub's endpoint does not answer within HUB_PROBE_SECONDS,
-    the Hub client is switched to offline mode (the local Hugging Face cache only) for this process, and True.
+def names_a_path(name: str) -> bool:
+    """Whether `name` is meant as a local path: a Hub id is `name` or `owner/name`, never absolute or relative, and
+    an `owner/name` whose owner is a folder here (`models/stage2` before stage 2 was trained) is a path too."""
+    return (name.startswith(("/", "./", "../", "~", ".\\")) or name.count("/") > 1 or "\\" in name
+            or "/" in name and Path(name).parent.is_dir())
+
+
+def _hub_answers(endpoint: str) -> bool:
+    """Whether a TCP connection to the Hub's endpoint opens within HUB_PROBE_SECONDS, name lookup included (a
+    thread bounds the whole probe: the connect timeout alone is per address, and the lookup has none)."""
+    parsed = urlparse(endpoint)
+    try:
+        address = (parsed.hostname or "", parsed.port or (443 if parsed.scheme == "https" else 80))
+    except ValueError:  # a malformed HF_ENDPOINT: the Hub client says what is wrong with it
+        return True
+    answered = threading.Event()
+
+    def probe() -> None:
+        try:
+            socket.create_connection(address, timeout=HUB_PROBE_SECONDS).close()
+            answered.set()
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(HUB_PROBE_SECONDS)
+    return answered.is_set()
+
+
+@contextmanager
+def cache_only_if_hub_unreachable(name: str) -> Iterator[bool]:
+    """For a model name that may be a Hub id: when the Hub's endpoint does not answer within HUB_PROBE_SECONDS,
+    the Hub client reads the local Hugging Face cache only (offline mode) inside the block, which gets True.
     Without it an unreachable Hub (a bank's closed network) costs the client's retries, 25-50 s, before the same
-    error. Left alone when offline mode is set already, or a proxy is configured (the probe connects directly)."""
+    error. Left alone when offline mode is set already, the name is a local path, or a proxy is configured (the
+    probe connects directly); the setting is restored after the block (a push at the end of training tries again)."""
     from huggingface_hub import constants
 
-    if constants.HF_HUB_OFFLINE or Path(name).expanduser().exists() or urllib.request.getproxies().get("https"):
-        return False
-    endpoint = urlparse(constants.ENDPOINT)
-    address = (endpoint.hostname or "", endpoint.port or (443 if endpoint.scheme == "https" else 80))
+    proxies = urllib.request.getproxies()
+    if (constants.HF_HUB_OFFLINE or names_a_path(name) or Path(name).expanduser().exists()
+            or any(proxies.get(scheme) for scheme in ("https", "http", "all")) or _hub_answers(constants.ENDPOINT)):
+        yield False
+        return
+    logger.warning("the Hub (%s) does not answer: %s is looked for in the local Hugging Face cache only",
+                   constants.ENDPOINT, name)
+    previous = os.environ.get("HF_HUB_OFFLINE")
+    constants.HF_HUB_OFFLINE = True
+    os.environ["HF_HUB_OFFLINE"] = "1"  # for code that reads the variable itself
     try:
-        socket.create_connection(address, timeout=HUB_PROBE_SECONDS).close()
-        return False
-    except OSError as error:
-        logger.info("the Hub (%s) cannot be reached (%s): models load from the local Hugging Face cache only",
-                    constants.ENDPOINT, error)
-        constants.HF_HUB_OFFLINE = True
-        os.environ["HF_HUB_OFFLINE"] = "1"  # for a child process, and code that reads the variable itself
-        return True
+        yield True
+    finally:
+        constants.HF_HUB_OFFLINE = False
+        if previous is None:
+            os.environ.pop("HF_HUB_OFFLINE", None)
+        else:
+            os.environ["HF_HUB_OFFLINE"] = previous
 
 
 def load_model(
@@ -217,8 +257,6 @@ def load_model(
     `expected_task` ("stage1-classification" / "stage2-explanation") and `expected_labels` (a LabelSet or list of
     names in id order) are checked; every failure is one `ModelLoadError` sentence.
     """
-    from transformers import AutoConfig
-
     source = str(path_or_hub_id)
     local = Path(source).expanduser()
     metadata: ModelMetadata | None = None
@@ -228,10 +266,16 @@ def load_model(
         source = str(local)
     elif local.exists():
         raise ModelLoadError(f"Model path {local} is a file; pass the model directory that holds config.json")
-    else:
-        offline_unless_hub_reachable(source)
     if (Path(source) / "adapter_config.json").is_file() and not (Path(source) / "config.json").is_file():
         return _load_adapter(source, metadata, expected_task)
+    with cache_only_if_hub_unreachable(source):
+        return _load_full(source, local, metadata, expected_task, expected_labels, device)
+
+
+def _load_full(source: str, local: Path, metadata: ModelMetadata | None, expected_task: str | None,
+               expected_labels: Any, device: str | None) -> LoadedModel:
+    """`load_model` for a directory with config.json, or a Hub id."""
+    from transformers import AutoConfig
 
     try:
         config = AutoConfig.from_pretrained(source)

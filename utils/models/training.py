@@ -20,7 +20,7 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from utils.atomic import check_output_folder, write_json_atomic
 from utils.console import one_line
-from utils.models.checkpoints import CHECKPOINT_PREFIX, offline_unless_hub_reachable
+from utils.models.checkpoints import CHECKPOINT_PREFIX, cache_only_if_hub_unreachable, names_a_path
 from utils.models.metadata import METADATA_FILE
 from utils.stage1.losses import focal_loss
 
@@ -214,24 +214,17 @@ def check_training(training_args: Any, base_model: str | None, learning_rate: fl
     if not rate >= 0:  # 0 is a control run (tests/test_learning_controls.py); below, nonsense
         option = "--learning_rate" if learning_rate is None else "--head_learning_rate"
         raise SystemExit(f"{option} must be 0 or more, got {rate}")
-    if base_model and _names_a_path(base_model) and not Path(base_model).expanduser().exists():
+    if base_model and names_a_path(base_model) and not Path(base_model).expanduser().exists():
         raise SystemExit(f"--model_name_or_path {base_model}: no such file or directory")
-
-
-def _names_a_path(name: str) -> bool:
-    """Whether `name` is meant as a local path: a Hub id is `name` or `owner/name`, never absolute or relative, and
-    an `owner/name` whose owner is a folder here (`models/stage2` before stage 2 was trained) is a path too."""
-    return (name.startswith(("/", "./", "../", "~", ".\\")) or name.count("/") > 1 or "\\" in name
-            or "/" in name and Path(name).parent.is_dir())
 
 
 @contextmanager
 def base_model_errors(name: str, option: str = "--model_name_or_path") -> Iterator[None]:
     """A base model (or tokenizer) that does not load (not a directory here, not a Hub id reachable from here) as
     one line naming it, not the loader's traceback (and at once where the Hub cannot be reached)."""
-    offline_unless_hub_reachable(name)
     try:
-        yield
+        with cache_only_if_hub_unreachable(name):
+            yield
     except OSError as error:
         raise SystemExit(f"{option} {name}: not a model directory here and not a Hub model reachable "
                          f"from here ({one_line(error)})") from None

@@ -228,21 +228,36 @@ def merge_labels(
     return dataset.remove_columns("known"), report
 
 
-def check_label_coverage(train_labels: Sequence[str], eval_labels: Sequence[str] | None, train_file: str) -> list[str]:
+def check_label_coverage(train_labels: Sequence[str], eval_labels: Sequence[str] | None, train_file: str,
+                         num_folds: int = 0, sample_option: str = "") -> list[str]:
     """Warnings for validation labels that no training row has (the model can never answer them, and the
-    validation figures count them wrong); JsonlError, in one line, when every training row has one label (after the
-    merge): a classifier of one class answers it whatever it is given."""
+    validation figures count them wrong), and with `num_folds`, for labels with fewer rows than folds (a fold whose
+    held-out part takes them trains without them). JsonlError, in one line, when no training row is left or every
+    one has one label (after the merge): a classifier of one class answers it whatever it is given.
+    `sample_option`: the option that cut the rows (`--max_train_samples 40`), named in that error."""
     trained = Counter(train_labels)
+    cut = f" (of the rows {sample_option} kept)" if sample_option else ""
+    if not trained:
+        raise JsonlError(f"{train_file}: no training row is left after the label merge{cut}")
     if len(trained) < 2:
-        raise JsonlError(f"{train_file}: every training row is labelled {next(iter(trained), None)!r} after the label "
+        raise JsonlError(f"{train_file}: every training row{cut} is labelled {next(iter(trained))!r} after the label "
                          "merge; a classifier needs rows of two or more labels")
+    warnings = []
     unseen = Counter(label for label in eval_labels or () if label not in trained)
-    if not unseen:
-        return []
-    shown = ", ".join(f"{label} {count}" for label, count in unseen.most_common(10))
-    more = f", ... {len(unseen) - 10} more" if len(unseen) > 10 else ""
-    return [f"{sum(unseen.values())} validation row(s) have a label no training row has ({shown}{more}): the model "
-            "cannot answer them, and the validation figures count them wrong"]
+    if unseen:
+        warnings.append(f"{sum(unseen.values())} validation row(s) have a label no training row has "
+                        f"({_first_counts(unseen)}): the model cannot answer them, and the validation figures count "
+                        "them wrong")
+    rare = Counter({label: count for label, count in trained.items() if count < num_folds})
+    if rare:
+        warnings.append(f"{len(rare)} label(s) have fewer rows than the {num_folds} folds ({_first_counts(rare)}): "
+                        "a fold that holds them out trains without them, and counts them wrong")
+    return warnings
+
+
+def _first_counts(counts: Counter) -> str:
+    shown = ", ".join(f"{label} {count}" for label, count in counts.most_common(10))
+    return shown + (f", ... {len(counts) - 10} more" if len(counts) > 10 else "")
 
 
 def mask_flags(num_rows: int, probability: float, seed: int) -> list[bool]:
