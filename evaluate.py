@@ -84,12 +84,14 @@ from utils.stage1.inference import (
     MemberOutputs,
     check_same_labels,
     combine_probabilities,
+    inference_bf16,
     predict_member,
     score_weights,
     stage1_bf16,
     temperature_of,
     to_bf16_weights,
 )
+from utils.stage1.wording import NO_WORDING_HELP, STATEMENTS_HELP, WordingMemory, load_wording_memory
 from utils.yaml_files import ConfigFileError
 
 logger = logging.getLogger("evaluate")
@@ -163,6 +165,8 @@ class EvaluateArguments:
         "help": "classify and explain: stage-1 (and stage-2) inference precision, as predict.py chooses it "
                 "(utils/inference.stage1_bf16): auto is bf16 where the hardware runs bf16 natively "
                 "(AVX512-BF16, AMX, bf16 CUDA) and fp32 elsewhere; fp32 and bf16 force one."})
+    no_wording: bool = field(default=False, metadata={"help": NO_WORDING_HELP})
+    wording_statements: str | None = field(default=None, metadata={"help": STATEMENTS_HELP})
 
 
 def parsed_rows(logs: list[str], masked: bool) -> list[Trace]:
@@ -200,13 +204,50 @@ def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
 
 
 def without_neighbours(outputs: list[MemberOutputs], ensemble: tuple[list[float], list[float]], traces: list[Trace],
-                       label_set: LabelSet, gold: tuple[np.ndarray, dict[str, np.ndarray]]) -> dict[str, dict] | None:
-    """Model + JVM evidence scored without the neighbours' vote (None when no member has a memory): the figure the
-    vote has to beat, in the same report."""
+                       label_set: LabelSet, gold: tuple[np.ndarray, dict[str, np.ndarray]],
+                       wording: WordingMemory | None) -> dict[str, dict] | None:
+    """Model + JVM evidence scored without the neighbours' vote (None when no member has a memory), the wording
+    memory's vote kept: the figure the neighbours' vote has to beat, in the same report."""
     if all(output.votes is None for output in outputs):
         return None
     plain = combine_probabilities([output.logits for output in outputs], *ensemble)
+    if wording:
+        plain = wording.mix(plain, traces, label_set, label_set.names)
     return score_subsets(with_jvm_evidence(plain, traces, label_set)[0], *gold)
+
+
+def rows_traces(args: EvaluateArguments, members: list[Any], dataset: Any, label_set: LabelSet) -> list[Trace] | None:
+    """Each row's parsed trace where the members read traces and the labels are exception classes (the parser
+    reads those, not arbitrary labels): what the JVM-evidence rules and the wording memory need; else None."""
+    if not all(member.metadata.input_format == "trace" for member in members) or label_set.other not in label_set:
+        return None
+    return parsed_rows(list(dataset["log"]), args.mask_exception_names)
+
+
+def scored_with_rules(
+    probabilities: tuple[np.ndarray, np.ndarray], ensemble: tuple[list[MemberOutputs], list[float], list[float]],
+    traces: list[Trace] | None, wording: WordingMemory | None, label_set: LabelSet,
+    gold: tuple[np.ndarray, dict[str, np.ndarray]],
+) -> tuple[np.ndarray | None, tuple | None, dict | None, dict | None]:
+    """The parser baseline's answers, the model + JVM evidence (`with_jvm_evidence`'s tuple), and the latter scored
+    without the neighbours' vote and without the wording memory (None where it had none); all None without traces.
+    `probabilities`: the answer's and the same before the wording memory's vote."""
+    if traces is None:
+        return None, None, None, None
+    answered, unworded = probabilities
+    outputs, temperatures, weights = ensemble
+    baseline = np.asarray([label_set.label2id[name] for name in parser_baseline(traces, label_set)])
+    plain = without_neighbours(outputs, (temperatures, weights), traces, label_set, gold, wording)
+    unworded_scores = score_subsets(with_jvm_evidence(unworded, traces, label_set)[0], *gold) if wording else None
+    return baseline, with_jvm_evidence(answered, traces, label_set), plain, unworded_scores
+
+
+def wording_memory(args: EvaluateArguments, traces: list[Trace] | None) -> WordingMemory | None:
+    """The wording memory predict.py mixes in (utils/stage1/wording.py), after the members' probabilities and before
+    the JVM evidence, its encoder on the CPU in predict.py's precision; None with --no_wording or without traces."""
+    if args.no_wording or traces is None:
+        return None
+    return load_wording_memory(args.wording_statements, bf16=inference_bf16(args.precision, "cpu"))
 
 
 def evidence_or_majority(evidence_ids: np.ndarray, label_ids: np.ndarray,
@@ -365,6 +406,8 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     members, label_set = load_members(args)
     dataset, skipped, merge_report = load_classify_rows(args, label_set)
 
+    traces = rows_traces(args, members, dataset, label_set)
+    wording = wording_memory(args, traces)  # before inference: a bad statements file stops the run at once
     # One pass of batched inference per member, in predict.py's precision; the same outputs give raw and
     # temperature-scaled probabilities (with the neighbours' vote of a model that has a memory, as in predict.py).
     bf16 = stage1_bf16(members, args.precision)
@@ -375,19 +418,16 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     temperatures = [temperature_of(member) for member in members]
     raw_probabilities = combine_probabilities(outputs, [1.0] * len(members), weights)
     probabilities = combine_probabilities(outputs, temperatures, weights)
-    label_ids = np.asarray(dataset["labels"])
-    predicted = probabilities.argmax(axis=-1)
-    names = label_set.names
+    label_ids, names = np.asarray(dataset["labels"]), label_set.names
     signatures = row_signatures(dataset, args.project_field)
     masks = subset_masks(label_ids, label_set, signatures)
+    unworded, (probabilities, raw_probabilities) = probabilities, [
+        wording.mix(scores, traces, label_set, names) if wording else scores
+        for scores in (probabilities, raw_probabilities)]
+    predicted = probabilities.argmax(axis=-1)
     matrix = confusion(label_ids, predicted, len(label_set))
-    trace_inputs = all(member.metadata.input_format == "trace" for member in members)
-    baseline, jvm_evidence, plain = None, None, None
-    if trace_inputs and label_set.other in label_set:  # the parser reads exception classes, not arbitrary labels
-        traces = parsed_rows(list(dataset["log"]), args.mask_exception_names)
-        baseline = np.asarray([label_set.label2id[name] for name in parser_baseline(traces, label_set)])
-        jvm_evidence = with_jvm_evidence(probabilities, traces, label_set)
-        plain = without_neighbours(outputs, (temperatures, weights), traces, label_set, (label_ids, masks))
+    baseline, jvm_evidence, plain, unworded_scores = scored_with_rules(
+        (probabilities, unworded), (outputs, temperatures, weights), traces, wording, label_set, (label_ids, masks))
     distribution = prediction_distribution(probabilities, label_ids, names)
     warnings = degenerate_warnings(distribution)
     for warning in warnings:
@@ -413,6 +453,8 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         "jvm_evidence_rows": jvm_evidence[1] if jvm_evidence else {},
         "neighbour_memory": [member.neighbours.describe() if member.neighbours else None for member in members],
         "model_with_jvm_evidence_without_neighbours": plain,
+        "wording_memory": wording.describe() if wording else None,
+        "model_with_jvm_evidence_without_wording": unworded_scores,
         "jvm_evidence_or_majority": evidence_or_majority(jvm_evidence[2], label_ids, masks) if jvm_evidence else None,
         "majority_baseline": majority_subsets(label_ids, masks, names),
         # what predict.py answers, row by row against the majority class on the same rows
@@ -504,6 +546,11 @@ def _neighbour_cell(settings: dict[str, Any] | None) -> str:
             f"weight {settings['weight']}")
 
 
+def _wording_cell(memory: dict[str, Any]) -> str:
+    return (f"{memory['rows']} exception and message pairs of {Path(memory['statements']).name}, k {memory['k']}, "
+            f"temperature {memory['temperature']}, weight {memory['weight']}")
+
+
 def _cell(value: float) -> str:
     return "n/a" if value is None or value != value else f"{value:.4f}"
 
@@ -540,6 +587,8 @@ def markdown_report(report: dict[str, Any]) -> str:
         + (", ".join(f"{rule} {count}" for rule, count in report.get("jvm_evidence_rows", {}).items()) or "none"),
         "- neighbour memory (utils/stage1/neighbours.py; the model's rows include its vote): "
         + ("; ".join(_neighbour_cell(settings) for settings in report.get("neighbour_memory", [])) or "none"),
+        "- wording memory (utils/stage1/wording.py; the model's rows include its vote): "
+        + (_wording_cell(report["wording_memory"]) if report.get("wording_memory") else "none"),
         "",
         "| scorer | rows | top-1 | right | top-1, 95% interval | top-3 | top-5 | macro-F1 | weighted-F1 | ROC-AUC |",
         "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|",
@@ -548,6 +597,7 @@ def markdown_report(report: dict[str, Any]) -> str:
                (f"model + JVM evidence ({sum(report.get('jvm_evidence_rows', {}).values())} rows)",
                 "model_with_jvm_evidence"),
                ("model + JVM evidence, without the neighbours' vote", "model_with_jvm_evidence_without_neighbours"),
+               ("model + JVM evidence, without the wording memory", "model_with_jvm_evidence_without_wording"),
                ("JVM evidence, else the most common class (no model)", "jvm_evidence_or_majority"),
                ("majority class", "majority_baseline"), ("parser baseline", "parser_baseline")]
     for subset, label in SUBSETS.items():

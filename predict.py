@@ -36,6 +36,7 @@ from utils.pipeline.repeat_cache import FrameBlocks, GroupRecordRedactor, String
 from utils.redact import RedactOptions, Redactor
 from utils.report import ReportMeta, choose_language, redact_groups, report_format, write_report
 from utils.report.summary import format_summary
+from utils.stage1.wording import NO_WORDING_HELP, STATEMENTS_HELP
 
 BATCH_CHARS = 2**20  # text analysed per batch (its traces and records are held at once; 4 MiB: no faster, higher peak)
 # The models run once per call on however many new failures a call holds, and a call costs about as much for one as
@@ -90,6 +91,8 @@ class PredictArguments:
     precision: Literal["auto", "fp32", "bf16"] = field(default="auto", metadata={
         "help": "Stage-1 and stage-2 inference precision: auto is bf16 (bf16 weights) on CPUs with native bf16 "
                 "(AVX512-BF16, AMX) and fp32 elsewhere; fp32 forces full precision (utils/stage1/precision.py)."})
+    no_wording: bool = field(default=False, metadata={"help": NO_WORDING_HELP})
+    wording_statements: str | None = field(default=None, metadata={"help": STATEMENTS_HELP})
     progress: Literal["auto", "on", "off"] = field(default="auto", metadata={
         "help": "A progress bar of bytes read, on stderr; auto: when --output is given and stderr is a terminal."})
     redact: bool = field(default=True, metadata={
@@ -358,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
              if getattr(args, option)]
     if args.no_model and named:  # a config may name them; the flag wins, and says so
         print(f"note: --no_model: not loaded: {', '.join(named)}", file=sys.stderr)
+    if args.wording_statements and (args.no_model or args.no_wording):
+        print(f"note: --{'no_model' if args.no_model else 'no_wording'}: not read: --wording_statements "
+              f"{args.wording_statements}", file=sys.stderr)
     if args.engine == "ray":  # it checks its outputs against the files its directories and globs name
         from utils.pipeline.engine_ray import run_predict
 

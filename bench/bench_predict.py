@@ -7,8 +7,8 @@
   variants interleaved (a change in machine load hits all of them alike): the default path (built input,
   length-sorted batches under a token budget, fp32, threads from the free cores) against unsorted batches,
   row-count-only batches, the raw trace text at 512 tokens, int8 dynamic quantization, 1 thread and all cores.
-- Single-log latency p50/p90/p99 (one `Analyzer.analyze` call per log, models loaded): fp32, int8, and with
-  stage-2 generation.
+- Single-log latency p50/p90/p99 (one `Analyzer.analyze` call per log, models loaded): fp32, int8, fp32 without the
+  wording memory's vote, and with stage-2 generation.
 - End to end with generation (`Analyzer` with the stage-2 model) against stage 1 alone on the same logs.
 - predict.py as users run it (a child process: start-up, loading, output file): --no_model, fp32, --quantize and
   with stage 2; wall seconds and the child's peak RSS.
@@ -190,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     int8 = Analyzer(AnalyzerOptions(**stage1_options, quantize=True), label_set)
     results["latency"] = [{"run": "stage 1 fp32", **latency(fp32, few)}, {"run": "stage 1 int8", **latency(int8, few)}]
     del int8
+    # what the wording memory's vote (utils/stage1/wording.py: one sentence-encoder pass per message) adds to a log
+    unworded = Analyzer(AnalyzerOptions(**stage1_options, no_wording=True), label_set)
+    results["latency"].append({"run": "stage 1 fp32, without the wording memory", **latency(unworded, few)})
+    del unworded
 
     e2e = documents[: args.e2e_documents]
     if stage2 and e2e:  # --e2e_documents 0: no stage-2 runs

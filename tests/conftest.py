@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # the scripts and `utils` import from the repository root
     sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The wording memory caches its statements' vectors (utils/stage1/wording.py): in a cache of the tests' own, shared by
+# the scripts they run, so the user's cache is left alone and the vectors are computed once across sessions.
+os.environ["XDG_CACHE_HOME"] = str(Path(tempfile.gettempdir()) / "java-exception-analyzer-test-cache")
 
 TRACE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "traces"
 # Real Bugs.jar traces, for measuring only; present for developers and CI at ../shared, absent for users.
@@ -62,4 +66,26 @@ def tiny_encoder(tmp_path_factory) -> Path:
                         intermediate_size=37)
     BertModel(config).save_pretrained(directory)
     AutoTokenizer.from_pretrained(default_encoder_path()).save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_stage1(tiny_encoder, tmp_path_factory) -> Path:
+    """A tiny mean-pooling classifier over the project's labels, saved as train_stage1.py saves one (untrained)."""
+    import torch
+    from transformers import AutoConfig, AutoTokenizer
+
+    from utils.labels import load_label_set
+    from utils.models.checkpoints import TASK_CLASSIFY, save_model_dir
+    from utils.stage1.classifier import MeanPoolingForSequenceClassification
+
+    label_set = load_label_set()
+    config = AutoConfig.from_pretrained(tiny_encoder, num_labels=len(label_set), id2label=label_set.id2label,
+                                        label2id=label_set.label2id)
+    torch.manual_seed(0)
+    model = MeanPoolingForSequenceClassification.from_pretrained(tiny_encoder, config=config)
+    directory = tmp_path_factory.mktemp("tiny-stage1")
+    metadata = {"task": TASK_CLASSIFY, "label_names": label_set.names, "max_length": 64,
+                "input_options": {"max_frames": 8, "max_message_chars": 300, "mask_exception_names": False}}
+    save_model_dir(model, AutoTokenizer.from_pretrained(tiny_encoder), directory, metadata)
     return directory

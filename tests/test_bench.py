@@ -14,11 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from transformers import AutoConfig, AutoTokenizer
 
-from utils.labels import load_label_set
 from utils.models.checkpoints import TASK_CLASSIFY, load_model, save_model_dir
-from utils.stage1.classifier import MeanPoolingForSequenceClassification
 from utils.stage1.inference import free_cores, length_sorted_batches, predict_logits, quantize_int8
 from utils.stage2.seq2seq import TASK as TASK_GENERATE
 from utils.stage2.seq2seq import build_model_from_config, train_tokenizer
@@ -59,21 +56,6 @@ def _write_rows(path: Path, count: int, offset: int = 0) -> Path:
             out.write(json.dumps({"id": f"r{index}", "log": _log(index), "label": exception.rsplit(".", 1)[-1],
                                   "root_exception": exception}) + "\n")
     return path
-
-
-@pytest.fixture(scope="module")
-def tiny_stage1(tiny_encoder, tmp_path_factory) -> Path:
-    """A tiny mean-pooling classifier over the project's labels, saved as train_stage1.py saves one."""
-    label_set = load_label_set()
-    config = AutoConfig.from_pretrained(tiny_encoder, num_labels=len(label_set), id2label=label_set.id2label,
-                                        label2id=label_set.label2id)
-    torch.manual_seed(0)
-    model = MeanPoolingForSequenceClassification.from_pretrained(tiny_encoder, config=config)
-    directory = tmp_path_factory.mktemp("tiny-stage1")
-    metadata = {"task": TASK_CLASSIFY, "label_names": label_set.names, "max_length": 64,
-                "input_options": {"max_frames": 8, "max_message_chars": 300, "mask_exception_names": False}}
-    save_model_dir(model, AutoTokenizer.from_pretrained(tiny_encoder), directory, metadata)
-    return directory
 
 
 @pytest.fixture(scope="module")

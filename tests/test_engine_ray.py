@@ -277,3 +277,13 @@ def test_outputs_are_checked_against_the_files_a_directory_names_and_a_file_name
     assert report["skipped"] == [{"source": str(good), "reason": f"the same file as {good}, already read"}]
     assert report["files"] == 1 and len(out.read_text(encoding="utf-8").splitlines()) == report["traces"]
     assert any(line.endswith(f"(it replaced what was there: {out})") for line in lines)
+
+
+def test_a_bad_wording_statements_file_fails_once_in_the_driver(tiny_stage1: Path, tmp_path: Path) -> None:
+    lines: list[str] = []
+    args = _args("--input", str(REPO / "examples" / "logs.jsonl"), "--model", str(tiny_stage1), "--no_stage2",
+                 "--output", str(tmp_path / "out.jsonl"), "--wording_statements", str(tmp_path / "nope.jsonl"))
+    assert run_predict(args, log=lines.append) == 2
+    assert lines == [f"error: the wording memory's statements {tmp_path / 'nope.jsonl'}: no such file "
+                     "(--wording_statements; --no_wording goes without the memory)"]
+    assert not (tmp_path / "out.jsonl").exists()

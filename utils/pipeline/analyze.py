@@ -262,6 +262,8 @@ class AnalyzerOptions:
     reserved_cores: int = 0
     quantize: bool = False
     precision: str = "auto"  # stage 1 and 2 inference: auto (bf16 where the CPU runs it natively), fp32 or bf16
+    no_wording: bool = False  # stage 1 without the vote of how open-source code words its throws
+    wording_statements: str | None = None  # that vote's throw statements; None: data/throw_statements.jsonl.gz
 
     @classmethod
     def from_arguments(cls, arguments: Any, **overrides: Any) -> AnalyzerOptions:
@@ -272,6 +274,26 @@ class AnalyzerOptions:
         return cls(**{**values, **overrides})
 
 
+def stage1_dirs(options: AnalyzerOptions) -> list[str]:
+    """The stage-1 model dirs an Analyzer with `options` loads: those named, else models/stage1 where it holds a
+    model; none with no_model or no_stage1."""
+    if options.no_model or options.no_stage1:
+        return []
+    return options.model_dirs or ([str(DEFAULT_STAGE1_DIR)] if _has_model(DEFAULT_STAGE1_DIR) else [])
+
+
+def wording_memory(options: AnalyzerOptions) -> Any:
+    """The wording memory (utils/stage1/wording.py) an Analyzer with stage-1 models mixes in, None with no_wording;
+    its encoder runs on the CPU whatever device the members use. The Ray driver loads it first, so a bad statements
+    file fails once and the vectors are computed once, not in every worker."""
+    if options.no_wording:
+        return None
+    from utils.stage1.inference import inference_bf16
+    from utils.stage1.wording import load_wording_memory
+
+    return load_wording_memory(options.wording_statements, bf16=inference_bf16(options.precision, "cpu"))
+
+
 class Analyzer:
     """Loads the models once; `analyze(documents)` runs every step over all traces, batched."""
 
@@ -280,13 +302,11 @@ class Analyzer:
 
         self.options = options
         self.label_set = label_set or load_label_set()
-        model_dirs = options.model_dirs or ([str(DEFAULT_STAGE1_DIR)] if _has_model(DEFAULT_STAGE1_DIR) else [])
+        model_dirs = stage1_dirs(options)
         locator_dir = options.locator_dir or (str(DEFAULT_LOCATOR_DIR) if _has_model(DEFAULT_LOCATOR_DIR) else None)
         stage2_dir = options.stage2_dir or (str(DEFAULT_STAGE2_DIR) if _has_model(DEFAULT_STAGE2_DIR) else None)
         if options.no_model:
-            model_dirs, locator_dir, stage2_dir = [], None, None
-        if options.no_stage1:
-            model_dirs = []
+            locator_dir, stage2_dir = None, None
         if options.no_stage2:
             stage2_dir = None
         self.ranker = load_ranker(locator_dir) if locator_dir else None
@@ -296,6 +316,7 @@ class Analyzer:
         self.scenario_memory: Any = None  # utils.stage2.scenarios.ScenarioMemory of a retrieval-augmented stage 2
         self.stage2_dir = stage2_dir
         self.stage1_bf16 = self.stage2_bf16 = False
+        self.wording: Any = None  # utils.stage1.wording.WordingMemory, with a stage-1 model
         if model_dirs or stage2_dir:
             self._load_models(expand_model_dirs(model_dirs), stage2_dir)
 
@@ -327,6 +348,8 @@ class Analyzer:
         # bf16 weights where the hardware runs bf16 natively (utils/stage1/precision.py); int8 weights stay as they are.
         self.stage1_bf16 = stage1_bf16(self.stage1, self.options.precision, self.options.quantize)
         to_bf16_weights([member.model for member in self.stage1], self.stage1_bf16)
+        if self.stage1:
+            self.wording = wording_memory(self.options)
         if stage2_dir:
             from utils.stage2.seq2seq import load_explainer
 
@@ -347,6 +370,7 @@ class Analyzer:
         return {"stage1": [member.path for member in self.stage1], "ensemble_weights": self.options.ensemble_weights,
                 "stage1_precision": ("bf16" if self.stage1_bf16 else "fp32") if self.stage1 else None,
                 "stage2_precision": ("bf16" if self.stage2_bf16 else "fp32") if self.explainer else None,
+                "wording_memory": self.wording.describe() if self.wording else None,
                 "locator": self.locator_dir or "built-in rules", "stage2": self.stage2_dir}
 
     def describe_short(self) -> str:
@@ -405,6 +429,9 @@ class Analyzer:
         ]
         probabilities = ensemble_probabilities(self.stage1, texts_per_model, self.options.ensemble_weights,
                                                self.options.batch_size, bf16=self.stage1_bf16)
+        if self.wording:
+            probabilities = self.wording.mix(probabilities, [item.trace for item in items], self.label_set,
+                                             self.stage1_labels)
         for item, row, top in zip(items, probabilities,
                                   top_k_labels(probabilities, self.stage1_labels, self.options.top_k)):
             item.top_k = top  # what the model thought, as for a label the JVM's evidence gave

@@ -57,6 +57,8 @@ from utils.pipeline.analyze import (
     AnalyzerOptions,
     StreamState,
     parse_documents,
+    stage1_dirs,
+    wording_memory,
 )
 from utils.pipeline.grouping import GroupKey, GroupTable, group_key, load_fingerprint_rules
 from utils.pipeline.outputs import output_paths, replacing, replacing_records, run_report_path
@@ -587,6 +589,8 @@ def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line,
         if args.report:
             report_format(args.report)
         config = replace(config_from_args(args), workers=workers, **(tuning or {}))
+        if stage1_dirs(config.analyzer):  # a bad statements file fails here in one line; vectors cached once
+            wording_memory(config.analyzer)
         init_ray(getattr(args, "ray_address", None))
         stream = run_engine(files, config, keep_items=args.output is None, analyse_actor=analyse_actor)
         result: RunResult | None = None

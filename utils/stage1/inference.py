@@ -26,6 +26,7 @@ import torch  # noqa: E402
 
 from utils.evaluation.metrics import softmax  # noqa: E402
 from utils.models.checkpoints import LoadedModel, ModelLoadError  # noqa: E402
+from utils.stage1.neighbours import mix_vote  # noqa: E402
 
 # Padded tokens per forward pass: a bigger [rows x tokens] batch spills the CPU caches (MiniLM's FFN activations
 # alone are rows * tokens * 1536 floats: 6 MB at 1024 tokens) and bought nothing on 2 cores (README.md, "Speed").
@@ -156,7 +157,7 @@ class MemberOutputs:
         probabilities = softmax(self.logits, temperature)
         if self.votes is None:
             return probabilities
-        return (1.0 - self.vote_weight) * probabilities + self.vote_weight * self.votes
+        return mix_vote(probabilities, self.votes, self.vote_weight)
 
 
 def predict_logits(

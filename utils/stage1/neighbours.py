@@ -86,6 +86,12 @@ class NeighbourMemory:
         return result
 
 
+def mix_vote(probabilities: np.ndarray, votes: np.ndarray, weight: float) -> np.ndarray:
+    """`(1 - weight) * probabilities + weight * votes`: how a vote (the neighbours', the wording memory's) joins the
+    model's probabilities."""
+    return (1.0 - weight) * probabilities + weight * votes
+
+
 def save_memory(model_dir: str | Path, features: np.ndarray, labels: np.ndarray) -> Path:
     """Write the rows' unit vectors (float16: half the size, cosines within 1e-3) and label ids, atomically."""
     path = Path(model_dir) / NEIGHBOURS_FILE
