@@ -84,14 +84,13 @@ from utils.stage1.inference import (
     MemberOutputs,
     check_same_labels,
     combine_probabilities,
-    inference_bf16,
     predict_member,
     score_weights,
     stage1_bf16,
     temperature_of,
     to_bf16_weights,
 )
-from utils.stage1.wording import NO_WORDING_HELP, STATEMENTS_HELP, WordingMemory, load_wording_memory
+from utils.stage1.wording import NO_WORDING_HELP, STATEMENTS_HELP, WordingMemory, WordingVote, memory_for
 from utils.yaml_files import ConfigFileError
 
 logger = logging.getLogger("evaluate")
@@ -205,14 +204,14 @@ def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
 
 def without_neighbours(outputs: list[MemberOutputs], ensemble: tuple[list[float], list[float]], traces: list[Trace],
                        label_set: LabelSet, gold: tuple[np.ndarray, dict[str, np.ndarray]],
-                       wording: WordingMemory | None) -> dict[str, dict] | None:
+                       vote: WordingVote | None) -> dict[str, dict] | None:
     """Model + JVM evidence scored without the neighbours' vote (None when no member has a memory), the wording
     memory's vote kept: the figure the neighbours' vote has to beat, in the same report."""
     if all(output.votes is None for output in outputs):
         return None
     plain = combine_probabilities([output.logits for output in outputs], *ensemble)
-    if wording:
-        plain = wording.mix(plain, traces, label_set, label_set.names)
+    if vote:
+        plain = vote.apply(plain)
     return score_subsets(with_jvm_evidence(plain, traces, label_set)[0], *gold)
 
 
@@ -226,7 +225,7 @@ def rows_traces(args: EvaluateArguments, members: list[Any], dataset: Any, label
 
 def scored_with_rules(
     probabilities: tuple[np.ndarray, np.ndarray], ensemble: tuple[list[MemberOutputs], list[float], list[float]],
-    traces: list[Trace] | None, wording: WordingMemory | None, label_set: LabelSet,
+    traces: list[Trace] | None, wording: tuple[WordingMemory | None, WordingVote | None], label_set: LabelSet,
     gold: tuple[np.ndarray, dict[str, np.ndarray]],
 ) -> tuple[np.ndarray | None, tuple | None, dict | None, dict | None]:
     """The parser baseline's answers, the model + JVM evidence (`with_jvm_evidence`'s tuple), and the latter scored
@@ -237,17 +236,9 @@ def scored_with_rules(
     answered, unworded = probabilities
     outputs, temperatures, weights = ensemble
     baseline = np.asarray([label_set.label2id[name] for name in parser_baseline(traces, label_set)])
-    plain = without_neighbours(outputs, (temperatures, weights), traces, label_set, gold, wording)
-    unworded_scores = score_subsets(with_jvm_evidence(unworded, traces, label_set)[0], *gold) if wording else None
+    plain = without_neighbours(outputs, (temperatures, weights), traces, label_set, gold, wording[1])
+    unworded_scores = score_subsets(with_jvm_evidence(unworded, traces, label_set)[0], *gold) if wording[0] else None
     return baseline, with_jvm_evidence(answered, traces, label_set), plain, unworded_scores
-
-
-def wording_memory(args: EvaluateArguments, traces: list[Trace] | None) -> WordingMemory | None:
-    """The wording memory predict.py mixes in (utils/stage1/wording.py), after the members' probabilities and before
-    the JVM evidence, its encoder on the CPU in predict.py's precision; None with --no_wording or without traces."""
-    if args.no_wording or traces is None:
-        return None
-    return load_wording_memory(args.wording_statements, bf16=inference_bf16(args.precision, "cpu"))
 
 
 def evidence_or_majority(evidence_ids: np.ndarray, label_ids: np.ndarray,
@@ -406,8 +397,8 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     members, label_set = load_members(args)
     dataset, skipped, merge_report = load_classify_rows(args, label_set)
 
-    traces = rows_traces(args, members, dataset, label_set)
-    wording = wording_memory(args, traces)  # before inference: a bad statements file stops the run at once
+    traces = rows_traces(args, members, dataset, label_set)  # and the memory: a bad statements file stops it here
+    wording = memory_for(members, label_set, args.no_wording, args.wording_statements, args.precision)
     # One pass of batched inference per member, in predict.py's precision; the same outputs give raw and
     # temperature-scaled probabilities (with the neighbours' vote of a model that has a memory, as in predict.py).
     bf16 = stage1_bf16(members, args.precision)
@@ -421,13 +412,13 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     label_ids, names = np.asarray(dataset["labels"]), label_set.names
     signatures = row_signatures(dataset, args.project_field)
     masks = subset_masks(label_ids, label_set, signatures)
-    unworded, (probabilities, raw_probabilities) = probabilities, [
-        wording.mix(scores, traces, label_set, names) if wording else scores
-        for scores in (probabilities, raw_probabilities)]
+    vote = wording.vote(traces, label_set, names) if wording else None  # each message encoded once, then mixed
+    unworded, (probabilities, raw_probabilities) = probabilities, [  # into each scoring (predict.py mixes it so)
+        vote.apply(scores) if vote else scores for scores in (probabilities, raw_probabilities)]
     predicted = probabilities.argmax(axis=-1)
     matrix = confusion(label_ids, predicted, len(label_set))
-    baseline, jvm_evidence, plain, unworded_scores = scored_with_rules(
-        (probabilities, unworded), (outputs, temperatures, weights), traces, wording, label_set, (label_ids, masks))
+    baseline, jvm_evidence, plain, unworded_scores = scored_with_rules((probabilities, unworded), (
+        outputs, temperatures, weights), traces, (wording, vote), label_set, (label_ids, masks))
     distribution = prediction_distribution(probabilities, label_ids, names)
     warnings = degenerate_warnings(distribution)
     for warning in warnings:

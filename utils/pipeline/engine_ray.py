@@ -58,7 +58,6 @@ from utils.pipeline.analyze import (
     StreamState,
     parse_documents,
     stage1_dirs,
-    wording_memory,
 )
 from utils.pipeline.grouping import GroupKey, GroupTable, group_key, load_fingerprint_rules
 from utils.pipeline.outputs import output_paths, replacing, replacing_records, run_report_path
@@ -67,6 +66,7 @@ from utils.pipeline.repeat_cache import FrameBlocks
 from utils.redact import RedactOptions, Redactor
 from utils.report import ReportMeta, choose_language, redact_groups, report_format, write_report
 from utils.report.summary import format_summary
+from utils.stage1.wording import check_statements
 
 META = 2**62  # the `doc` of a file's own row (skips, warnings, counts): known once the file is read, so it comes last
 _GLOB_CHARS = set("*?[")
@@ -589,8 +589,8 @@ def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line,
         if args.report:
             report_format(args.report)
         config = replace(config_from_args(args), workers=workers, **(tuning or {}))
-        if stage1_dirs(config.analyzer):  # a bad statements file fails here in one line; vectors cached once
-            wording_memory(config.analyzer)
+        if stage1_dirs(config.analyzer) and not args.no_wording:  # a bad statements file fails here, in one line
+            check_statements(args.wording_statements)
         init_ray(getattr(args, "ray_address", None))
         stream = run_engine(files, config, keep_items=args.output is None, analyse_actor=analyse_actor)
         result: RunResult | None = None

