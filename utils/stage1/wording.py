@@ -124,7 +124,7 @@ class WordingMemory:
     vectors: np.ndarray  # [distinct messages, hidden], unit length
     encoder: SentenceEncoder
     settings: NeighbourSettings = SETTINGS
-    _by_labels: dict[tuple[str, ...], NeighbourMemory] = field(default_factory=dict, repr=False)
+    _by_labels: dict[tuple[str, ...], NeighbourMemory | None] = field(default_factory=dict, repr=False)
 
     def describe(self) -> dict[str, Any]:
         return {"statements": self.statements, **self.settings.entry(len(self.pairs))}
