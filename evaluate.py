@@ -90,7 +90,14 @@ from utils.stage1.inference import (
     temperature_of,
     to_bf16_weights,
 )
-from utils.stage1.wording import NO_WORDING_HELP, STATEMENTS_HELP, WordingMemory, WordingVote, memory_for
+from utils.stage1.wording import (
+    NO_WORDING_HELP,
+    STATEMENTS_HELP,
+    WordingMemory,
+    WordingVote,
+    memory_for,
+    wording_applies,
+)
 from utils.yaml_files import ConfigFileError
 
 logger = logging.getLogger("evaluate")
@@ -218,7 +225,7 @@ def without_neighbours(outputs: list[MemberOutputs], ensemble: tuple[list[float]
 def rows_traces(args: EvaluateArguments, members: list[Any], dataset: Any, label_set: LabelSet) -> list[Trace] | None:
     """Each row's parsed trace where the members read traces and the labels are exception classes (the parser
     reads those, not arbitrary labels): what the JVM-evidence rules and the wording memory need; else None."""
-    if not all(member.metadata.input_format == "trace" for member in members) or label_set.other not in label_set:
+    if not wording_applies(members, label_set):  # the same rule: trace inputs, exception-class labels
         return None
     return parsed_rows(list(dataset["log"]), args.mask_exception_names)
 

@@ -11,8 +11,8 @@ probabilities, `(1 - weight) * p + weight * vote`, on the rows whose root cause 
 set's folds by a rule written before the run: docs/measurements/stage1.md, "The wording of open-source throws".
 
 The statements' vectors are computed once per statements file, encoder and precision (README.md says how long) and
-cached under `$XDG_CACHE_HOME/java-exception-analyzer/` (else `~/.cache/...`); the cache holds the messages' vectors
-and their digest, never a log. The encoder runs on the CPU, in bf16 where the CPU runs it natively.
+cached under `$XDG_CACHE_HOME/java-exception-analyzer/` (else `~/.cache/...`); the cache holds the messages' vectors,
+never a log. The encoder runs on the CPU, in bf16 where the CPU runs it natively.
 """
 
 from __future__ import annotations
@@ -219,25 +219,22 @@ def _cache_key(statements: Path, encoder: SentenceEncoder) -> str:
     return digest.hexdigest()[:20]
 
 
-def _digest(messages: list[str]) -> str:
-    return hashlib.sha256("\n".join(messages).encode()).hexdigest()
-
-
-def _cached_vectors(path: Path, messages: list[str]) -> np.ndarray | None:
+def _cached_vectors(path: Path, count: int) -> np.ndarray | None:
     try:
         with np.load(path, allow_pickle=False) as stored:
-            if str(stored["messages"]) == _digest(messages) and stored["vectors"].shape[0] == len(messages):
+            # the key holds the statements' bytes, so the messages are known; a cut file has the wrong count
+            if stored["vectors"].shape[0] == count:
                 return stored["vectors"].astype(np.float32)
     except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile) as error:
         logger.warning("wording memory: ignoring the unreadable cache %s (%s)", path, error)
     return None
 
 
-def _write_cache(path: Path, messages: list[str], vectors: np.ndarray) -> None:
+def _write_cache(path: Path, vectors: np.ndarray) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open_atomic(path, "wb", encoding=None) as out:
-            np.savez(out, messages=np.array(_digest(messages)), vectors=vectors.astype(np.float32))
+            np.savez(out, vectors=vectors.astype(np.float32))
     except OSError as error:  # a read-only home: the memory still works, it is computed again next time
         logger.warning("wording memory: could not cache its vectors at %s (%s)", path, error)
 
@@ -261,13 +258,13 @@ def load_wording_memory(statements: str | Path | None = None, encoder_path: str 
     position = {text: index for index, text in enumerate(messages)}
     folder = cache_dir()
     cached = folder / f"wording-{_cache_key(path, encoder)}.npz" if folder else None
-    vectors = _cached_vectors(cached, messages) if cached and _exists(cached) else None
+    vectors = _cached_vectors(cached, len(messages)) if cached and _exists(cached) else None
     if vectors is None:
         # said at warning level: predict.py shows no info lines, and a first run waits on this (15-20 s on 2 cores)
         logger.warning("wording memory: encoding %d messages of %s once (cached at %s)", len(messages), path, cached)
         vectors = encoder.encode(messages)
         if cached:
-            _write_cache(cached, messages, vectors)
+            _write_cache(cached, vectors)
     pairs = [(exception, position[text]) for exception, text in pairs_text]
     return WordingMemory(str(path), pairs, vectors, encoder)
 
