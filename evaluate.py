@@ -48,6 +48,7 @@ from transformers import HfArgumentParser
 
 from utils.args import parse_args_with_config
 from utils.atomic import check_output_folder, open_atomic, write_json_atomic, write_jsonl_atomic
+from utils.code_throws import CODE_THROWS_HELP, CodeThrows, StatementsFileError, load_code_throws
 from utils.console import configure_console
 from utils.evaluation.explanation_scoring import score_explanations
 from utils.evaluation.metrics import (
@@ -65,7 +66,7 @@ from utils.evaluation.metrics import (
 )
 from utils.evaluation.plots import plot_confusion_matrix, plot_reliability
 from utils.inputs import mask_exception_names
-from utils.jvm_evidence import RULED_OUT, RULES, evidence, ruled_out
+from utils.jvm_evidence import CODE_THROW, RULED_OUT, RULES, evidence, ruled_out
 from utils.labels import ASSERTION_LABEL, LabelSet, load_label_set
 from utils.locate import evaluate_locate_file, format_locate_report
 from utils.models.checkpoints import TASK_CLASSIFY, ModelLoadError, check_labels, file_sha256, load_model
@@ -173,6 +174,7 @@ class EvaluateArguments:
                 "(AVX512-BF16, AMX, bf16 CUDA) and fp32 elsewhere; fp32 and bf16 force one."})
     no_wording: bool = field(default=False, metadata={"help": NO_WORDING_HELP})
     wording_statements: str | None = field(default=None, metadata={"help": STATEMENTS_HELP})
+    code_throws: str | None = field(default=None, metadata={"help": CODE_THROWS_HELP})
 
 
 def parsed_rows(logs: list[str], masked: bool) -> list[Trace]:
@@ -181,18 +183,19 @@ def parsed_rows(logs: list[str], masked: bool) -> list[Trace]:
     return [parse_trace(mask_exception_names(log) if masked else log) for log in logs]
 
 
-def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
-                      label_set: LabelSet) -> tuple[np.ndarray, dict[str, int], np.ndarray, list[str]]:
+def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace], label_set: LabelSet,
+                      code: CodeThrows | None = None) -> tuple[np.ndarray, dict[str, int], np.ndarray, list[str]]:
     """The model's scores with predict.py's JVM-evidence rules (utils/jvm_evidence.py) applied: where the root
     cause's name is unreadable (masked) and a rule types it (throw site, JDK message, recursion, no message outside
     the JDK), that label ranks first (the model's order follows it for top-3); where none does, the labels whose
     thrower left no sign (`ruled_out`) rank last. Also how many rows each rule decided (and on how many the model's
     top label was ruled out), each row's evidence label id (-1 where no rule typed it) and what decided each row's
-    answer (a rule, RULED_OUT, or "model")."""
-    scores, decided = probabilities.copy(), dict.fromkeys((*RULES, RULED_OUT), 0)
+    answer (a rule, RULED_OUT, or "model"). `code`: the throw statements of --code_throws (rule 0)."""
+    rules = [rule for rule in RULES if code is not None or rule != CODE_THROW]  # rule 0 counted where it can fire
+    scores, decided = probabilities.copy(), dict.fromkeys((*rules, RULED_OUT), 0)
     evidence_ids, deciders = np.full(len(traces), -1), ["model"] * len(traces)
     for row, trace in enumerate(traces):
-        found = evidence(trace)
+        found = evidence(trace, code)
         label = label_set.to_label(found.class_name) if found else None
         if label in label_set.label2id:
             evidence_ids[row] = label_set.label2id[label]
@@ -211,7 +214,7 @@ def with_jvm_evidence(probabilities: np.ndarray, traces: list[Trace],
 
 def without_neighbours(outputs: list[MemberOutputs], ensemble: tuple[list[float], list[float]], traces: list[Trace],
                        label_set: LabelSet, gold: tuple[np.ndarray, dict[str, np.ndarray]],
-                       vote: WordingVote | None) -> dict[str, dict] | None:
+                       vote: WordingVote | None, code: CodeThrows | None = None) -> dict[str, dict] | None:
     """Model + JVM evidence scored without the neighbours' vote (None when no member has a memory), the wording
     memory's vote kept: the figure the neighbours' vote has to beat, in the same report."""
     if all(output.votes is None for output in outputs):
@@ -219,7 +222,7 @@ def without_neighbours(outputs: list[MemberOutputs], ensemble: tuple[list[float]
     plain = combine_probabilities([output.logits for output in outputs], *ensemble)
     if vote:
         plain = vote.apply(plain)
-    return score_subsets(with_jvm_evidence(plain, traces, label_set)[0], *gold)
+    return score_subsets(with_jvm_evidence(plain, traces, label_set, code)[0], *gold)
 
 
 def rows_traces(args: EvaluateArguments, members: list[Any], dataset: Any, label_set: LabelSet) -> list[Trace] | None:
@@ -233,19 +236,20 @@ def rows_traces(args: EvaluateArguments, members: list[Any], dataset: Any, label
 def scored_with_rules(
     probabilities: tuple[np.ndarray, np.ndarray], ensemble: tuple[list[MemberOutputs], list[float], list[float]],
     traces: list[Trace] | None, wording: tuple[WordingMemory | None, WordingVote | None], label_set: LabelSet,
-    gold: tuple[np.ndarray, dict[str, np.ndarray]],
+    gold: tuple[np.ndarray, dict[str, np.ndarray]], code: CodeThrows | None = None,
 ) -> tuple[np.ndarray | None, tuple | None, dict | None, dict | None]:
     """The parser baseline's answers, the model + JVM evidence (`with_jvm_evidence`'s tuple), and the latter scored
     without the neighbours' vote and without the wording memory (None where it had none); all None without traces.
-    `probabilities`: the answer's and the same before the wording memory's vote."""
+    `probabilities`: the answer's and the same before the wording memory's vote; `code`: --code_throws."""
     if traces is None:
         return None, None, None, None
     answered, unworded = probabilities
     outputs, temperatures, weights = ensemble
     baseline = np.asarray([label_set.label2id[name] for name in parser_baseline(traces, label_set)])
-    plain = without_neighbours(outputs, (temperatures, weights), traces, label_set, gold, wording[1])
-    unworded_scores = score_subsets(with_jvm_evidence(unworded, traces, label_set)[0], *gold) if wording[0] else None
-    return baseline, with_jvm_evidence(answered, traces, label_set), plain, unworded_scores
+    plain = without_neighbours(outputs, (temperatures, weights), traces, label_set, gold, wording[1], code)
+    unworded_scores = (score_subsets(with_jvm_evidence(unworded, traces, label_set, code)[0], *gold)
+                       if wording[0] else None)
+    return baseline, with_jvm_evidence(answered, traces, label_set, code), plain, unworded_scores
 
 
 def evidence_or_majority(evidence_ids: np.ndarray, label_ids: np.ndarray,
@@ -399,13 +403,19 @@ def check_projects(args: EvaluateArguments) -> None:
                          f"(there: {', '.join(there[:20])})")
 
 
+def trace_readers(args: EvaluateArguments, members: list[Any], label_set: LabelSet,
+                  traces: list[Trace] | None) -> tuple[WordingMemory | None, CodeThrows | None]:
+    """The wording memory and --code_throws' statements, as predict.py reads them (None where they do not apply)."""
+    wording = memory_for(members, label_set, args.no_wording, args.wording_statements, args.precision)
+    return wording, load_code_throws(args.code_throws) if args.code_throws and traces is not None else None
+
+
 def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     check_projects(args)
     members, label_set = load_members(args)
     dataset, skipped, merge_report = load_classify_rows(args, label_set)
-
-    traces = rows_traces(args, members, dataset, label_set)  # and the memory: a bad statements file stops it here
-    wording = memory_for(members, label_set, args.no_wording, args.wording_statements, args.precision)
+    traces = rows_traces(args, members, dataset, label_set)
+    wording, code = trace_readers(args, members, label_set, traces)  # a bad statements file stops it here
     # One pass of batched inference per member, in predict.py's precision; the same outputs give raw and
     # temperature-scaled probabilities (with the neighbours' vote of a model that has a memory, as in predict.py).
     bf16 = stage1_bf16(members, args.precision)
@@ -425,7 +435,7 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
     predicted = probabilities.argmax(axis=-1)
     matrix = confusion(label_ids, predicted, len(label_set))
     baseline, jvm_evidence, plain, unworded_scores = scored_with_rules((probabilities, unworded), (
-        outputs, temperatures, weights), traces, (wording, vote), label_set, (label_ids, masks))
+        outputs, temperatures, weights), traces, (wording, vote), label_set, (label_ids, masks), code)
     distribution = prediction_distribution(probabilities, label_ids, names)
     warnings = degenerate_warnings(distribution)
     for warning in warnings:
@@ -452,6 +462,7 @@ def evaluate_classifier(args: EvaluateArguments) -> dict[str, Any]:
         "neighbour_memory": [member.neighbours.describe() if member.neighbours else None for member in members],
         "model_with_jvm_evidence_without_neighbours": plain,
         "wording_memory": wording.describe() if wording else None,
+        "code_throws": code.describe() if code else None,
         "model_with_jvm_evidence_without_wording": unworded_scores,
         "jvm_evidence_or_majority": evidence_or_majority(jvm_evidence[2], label_ids, masks) if jvm_evidence else None,
         "majority_baseline": majority_subsets(label_ids, masks, names),
@@ -587,6 +598,8 @@ def markdown_report(report: dict[str, Any]) -> str:
         + ("; ".join(_neighbour_cell(settings) for settings in report.get("neighbour_memory", [])) or "none"),
         "- wording memory (utils/stage1/wording.py; the model's rows include its vote): "
         + (_wording_cell(report["wording_memory"]) if report.get("wording_memory") else "none"),
+        *([f"- your code's throw statements (--code_throws, utils/code_throws.py): {report['code_throws']['file']}, "
+           f"{report['code_throws']['statements']} statements"] if report.get("code_throws") else []),
         "",
         "| scorer | rows | top-1 | right | top-1, 95% interval | top-3 | top-5 | macro-F1 | weighted-F1 | ROC-AUC |",
         "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|",
@@ -845,7 +858,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     evaluate_task, render = TASKS[args.task]
     try:
         report = evaluate_task(args)
-    except (ModelLoadError, ConfigFileError) as error:  # one sentence naming the model or file, not a traceback
+    except (ModelLoadError, ConfigFileError, StatementsFileError) as error:  # one sentence naming it, no traceback
         raise SystemExit(f"evaluate.py: error: {error}") from None
     print(render(report))
     return report

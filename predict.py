@@ -22,6 +22,7 @@ from transformers import HfArgumentParser
 
 from utils.args import parse_args_with_config
 from utils.atomic import check_output_paths, open_atomic, terminate_unwinds, write_json_atomic, write_jsonl_atomic
+from utils.code_throws import CODE_THROWS_HELP
 from utils.console import configure_console
 from utils.labels import LabelSet, load_label_set
 from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, NothingAnalyzed
@@ -93,6 +94,7 @@ class PredictArguments:
                 "(AVX512-BF16, AMX) and fp32 elsewhere; fp32 forces full precision (utils/stage1/precision.py)."})
     no_wording: bool = field(default=False, metadata={"help": NO_WORDING_HELP})
     wording_statements: str | None = field(default=None, metadata={"help": STATEMENTS_HELP})
+    code_throws: str | None = field(default=None, metadata={"help": CODE_THROWS_HELP})
     progress: Literal["auto", "on", "off"] = field(default="auto", metadata={
         "help": "A progress bar of bytes read, on stderr; auto: when --output is given and stderr is a terminal."})
     redact: bool = field(default=True, metadata={

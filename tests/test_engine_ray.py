@@ -287,3 +287,30 @@ def test_a_bad_wording_statements_file_fails_once_in_the_driver(tiny_stage1: Pat
     assert lines == [f"error: the wording memory's statements {tmp_path / 'nope.jsonl'}: no such file "
                      "(--wording_statements; --no_wording goes without the memory)"]
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_your_codes_throws_type_the_same_on_ray_and_a_bad_file_fails_once(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_code_throws import LEDGER, TRACES  # the Java source and the traces java printed for it
+
+    from utils.corpus.throw_statements import mine, write_statements
+    from utils.inputs import mask_exception_names
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "Ledger.java").write_text(LEDGER, encoding="utf-8")
+    statements = tmp_path / "ledger.jsonl.gz"
+    write_statements(statements, mine([tmp_path / "src"]))
+    log = tmp_path / "masked.log"
+    log.write_text(mask_exception_names("".join(text for text, _ in TRACES)), encoding="utf-8")
+    extra = ("--no-model", "--code_throws", str(statements))
+    assert _run_local(monkeypatch, *_outputs(tmp_path, "local", [str(log)], *extra)) == 0
+    assert run_predict(_args(*_outputs(tmp_path, "ray", [str(log)], *extra))) == 0
+    records = (tmp_path / "ray.jsonl").read_text(encoding="utf-8")
+    assert records == (tmp_path / "local.jsonl").read_text(encoding="utf-8")
+    assert [json.loads(line)["decided_by"] for line in records.splitlines()] == ["your code's throw"] * len(TRACES)
+    lines: list[str] = []
+    bad = _args("--input", str(log), "--no-model", "--output", str(tmp_path / "bad.jsonl"),
+                "--code_throws", str(tmp_path / "nope.jsonl"))
+    assert run_predict(bad, log=lines.append) == 2
+    assert len(lines) == 1 and lines[0].startswith("error: --code_throws") and "no such file" in lines[0]
+    assert not (tmp_path / "bad.jsonl").exists()

@@ -49,19 +49,34 @@ public class ItemStore {
     int read(int index) {
         throw new IndexOutOfBoundsException("Index: " + index + ", Size: " + size());
     }
+
+    void close() {
+        throw new UnsupportedOperationException(
+            String.format("%s cannot close",
+                name()));
+    }
 }
 '''
+WORDED = {"java.lang.IllegalArgumentException", "com.acme.store.errors.StoreClosedException",
+          "java.lang.NullPointerException", "java.io.IOException", "java.lang.IndexOutOfBoundsException",
+          "java.lang.UnsupportedOperationException"}  # not the commented ones, not `message`
 
 
 def test_statements_resolve_the_class_the_method_and_the_message() -> None:
     found = statements_in(SOURCE, "src/main/java/com/acme/store/ItemStore.java", "store.tar.gz")
     by_exception = {statement.exception: statement for statement in found}
-    assert set(by_exception) == {"java.lang.IllegalArgumentException", "com.acme.store.errors.StoreClosedException",
-                                 "java.lang.NullPointerException", "java.io.IOException",
-                                 "java.lang.IndexOutOfBoundsException"}  # not the commented ones, not `message`
+    assert set(by_exception) == WORDED | {"java.lang.IllegalStateException"}
+    assert {s.exception for s in found if s.worded} == WORDED  # `message`: where it stands, but no wording
+    unworded = by_exception["java.lang.IllegalStateException"]
+    assert (unworded.message, unworded.hints, unworded.method, unworded.line, unworded.end_line) == (
+        "", (), "check", 27, 27)
     capacity = by_exception["java.lang.IllegalArgumentException"]
     assert (capacity.message, capacity.hints) == ("Capacity must be positive: {}", ("capacity",))
     assert (capacity.class_name, capacity.method, capacity.line) == ("com.acme.store.ItemStore", "<init>", 12)
+    # javac gives the frame the line of the statement's last call: the statement's lines are kept, first to last
+    spread = by_exception["java.lang.UnsupportedOperationException"]
+    assert (spread.message, spread.method, spread.line, spread.end_line) == ("{} cannot close", "close", 35, 37)
+    assert {s.exception for s in statements_in(SOURCE, "src/ItemStore.java", "x", worded_only=True)} == WORDED
     closed = by_exception["com.acme.store.errors.StoreClosedException"]
     assert (closed.message, closed.hints, closed.method) == ("Store {} is closed ({} items)", ("name", "size"), "put")
     assert by_exception["java.io.IOException"].message == "Cannot write '{}' to {}, disk full"
@@ -115,7 +130,7 @@ def _archive(tmp_path: Path, kind: str) -> Path:
 def test_mine_reads_archives_and_directories(tmp_path: Path, kind: str) -> None:
     archive = _archive(tmp_path, kind)
     from_archive = mine([archive])
-    assert len(from_archive) == 5 and {statement.source for statement in from_archive} == {archive.name}
+    assert len(from_archive) == 7 and {statement.source for statement in from_archive} == {archive.name}
     loose = tmp_path / "tree" / "com" / "example" / "store"
     loose.mkdir(parents=True)
     (loose / "ItemStore.java").write_text(SOURCE, encoding="utf-8")
@@ -153,11 +168,15 @@ def test_the_mining_script_writes_the_file_and_will_not_overwrite_unasked(tmp_pa
 
     with pytest.raises(SystemExit) as done:
         run(str(archive), "--output", str(output))
-    assert done.value.code == 0 and len(read_statements(output)) == 5
-    assert "5 statements (5 distinct exception and message)" in capsys.readouterr().out
+    assert done.value.code == 0 and len(read_statements(output)) == 7
+    assert "7 statements, 6 with a worded message (6 distinct exception and message)" in capsys.readouterr().out
     with pytest.raises(SystemExit) as refused:
         run(str(archive), "--output", str(output))
     assert refused.value.code == 2 and "exists; pass --overwrite" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as worded:
+        run(str(archive), "--worded_only", "--output", str(output), "--overwrite")
+    assert worded.value.code == 0 and all(statement.worded for statement in read_statements(output))
+    assert len(read_statements(output)) == 6
     damaged = tmp_path / "damaged.tar.gz"
     damaged.write_bytes(b"not an archive")
     with pytest.raises(SystemExit) as broken:
@@ -171,4 +190,4 @@ def test_a_checkout_under_a_tests_folder_is_still_mined(tmp_path: Path) -> None:
     (tree / "ItemStore.java").write_text(SOURCE, encoding="utf-8")
     (tree.parents[3] / "test" / "java").mkdir(parents=True)
     (tree.parents[3] / "test" / "java" / "ItemStoreTest.java").write_text(SOURCE, encoding="utf-8")
-    assert len(mine([tmp_path / "tests" / "checkout"])) == 5  # src/main only; src/test stays out
+    assert len(mine([tmp_path / "tests" / "checkout"])) == 7  # src/main only; src/test stays out

@@ -1,6 +1,8 @@
 """What the JVM and the JDK say a root cause was when its name is unreadable (missing, masked or garbled), read in
 this order (stdlib and yaml only: the parse-only paths use it):
 
+0. with the team's own code given (`--code_throws`, utils/code_throws.py): the `throw new X(...)` its top frame
+   stands at;
 1. its throw site: the top frame is a JDK method that throws one class and no other (configs/throw_sites.yaml);
 2. its message: one the JDK itself (or Jackson, Tomcat) writes for one class, `For input string: "x"`
    (configs/jdk_messages.yaml);
@@ -23,11 +25,14 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from utils.parsing.stacktrace import JDK_PREFIXES, MASK_TOKEN, MASKED_NAME, Frame, ThrownException, Trace
+
+if TYPE_CHECKING:
+    from utils.code_throws import CodeThrows
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 THROW_SITES_PATH = CONFIGS / "throw_sites.yaml"
@@ -35,11 +40,12 @@ JDK_MESSAGES_PATH = CONFIGS / "jdk_messages.yaml"
 THROWER_SIGNS_PATH = CONFIGS / "thrower_signs.yaml"
 
 # The `decided_by` of a label each rule gave (output records, evaluate.py's report).
+CODE_THROW = "your code's throw"
 THROW_SITE = "throw site"
 JDK_MESSAGE = "JDK message"
 RECURSION = "recursion"
 NULL_CHECK = "no message, thrown outside the JDK"
-RULES = (THROW_SITE, JDK_MESSAGE, RECURSION, NULL_CHECK)
+RULES = (CODE_THROW, THROW_SITE, JDK_MESSAGE, RECURSION, NULL_CHECK)
 # The `decided_by` where the model's best label was ruled out (`ruled_out`) and its best label left answered.
 RULED_OUT = "model, its thrower's signs absent"
 
@@ -192,11 +198,15 @@ def _recursive(trace: Trace) -> bool:
     return bool(counts) and max(counts.values()) >= RECURSION_REPEATS
 
 
-def evidence(trace: Trace) -> Evidence | None:
-    """The first rule of the module's list that types the root cause, when its name is unreadable; else None."""
+def evidence(trace: Trace, code: CodeThrows | None = None) -> Evidence | None:
+    """The first rule of the module's list that types the root cause, when its name is unreadable; else None.
+    `code`: the team's own throw statements (rule 0), where the user gave them."""
     root = trace.root_cause
     if root is None or root.class_name or not trace.has_exception:  # a thread of a thread dump threw nothing
         return None
+    thrown = code.thrown_at(root) if code is not None else None
+    if thrown:
+        return Evidence(thrown, CODE_THROW)
     thrown = thrown_at(trace)
     if thrown:
         return Evidence(thrown, THROW_SITE)

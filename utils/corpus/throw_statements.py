@@ -4,10 +4,11 @@ Most masked failures the classifier misses are an application's own `IllegalArgu
 `IllegalStateException` worded in that application's terms, and the generator's templates word them in few ways.
 Developers word them by convention (`... must not be negative`, `... already started`), and source code holds that
 convention thousands of times over. `mine(paths)` reads `.java` files (loose, in directories, or inside `.tar.*` /
-`.zip` archives such as Debian source packages), and gives each throw whose message is a string expression as a
-`ThrowStatement`: the exception class as the file resolves it, the message as a template (`{}` where a value is
-computed at run time, with the expression's name as a hint), and where it stands (class, method, line).
-Stage 1's wording memory (utils/stage1/wording.py) votes with them on a masked trace's message.
+`.zip` archives such as Debian source packages), and gives each `throw new X(...)` as a `ThrowStatement`: the
+exception class as the file resolves it, the message as a template (`{}` where a value is computed at run time, with
+the expression's name as a hint; empty where the message holds no literal words), and where it stands (class,
+method, first and last line). Stage 1's wording memory (utils/stage1/wording.py) votes with the worded ones on a
+masked trace's message; the throw-site rule of a team's own code (utils/code_throws.py) reads where each stands.
 
 Test code is skipped (its throws are assertion helpers and fixtures), and so are the packages of
 `throw_statements.yaml`'s `excluded_packages`: the dev set's projects and the public bug benchmarks reserved for
@@ -57,12 +58,18 @@ _ESCAPES = {"n": " ", "t": " ", "r": "", '"': '"', "'": "'", "\\": "\\", "b": ""
 @dataclass(frozen=True)
 class ThrowStatement:
     exception: str  # as the file resolves it: qualified where an import, java.lang or its own package says
-    message: str  # the message as a template: `{}` for each run-time value
+    message: str  # the message as a template: `{}` for each run-time value; "" where it holds no literal words
     hints: tuple[str, ...]  # the expression behind each `{}`, for a plausible value (`index`, `name`)
     class_name: str  # the file's top-level class, qualified
     method: str  # `<init>` for a constructor
-    line: int
+    line: int  # where `throw` stands
     source: str  # the archive or directory it was read from
+    # where the `new X(...)` call ends: javac gives the frame the line of the statement's last call, anywhere in between
+    end_line: int | None = None
+
+    @property
+    def worded(self) -> bool:
+        return bool(self.message)
 
     def as_json(self) -> dict:
         return {**asdict(self), "hints": list(self.hints)}
@@ -86,6 +93,12 @@ def _blank_comments(text: str) -> str:
 
 def _call_arguments(text: str, start: int) -> list[str] | None:
     """The top-level arguments of the call whose `(` is just before `start`; None when it does not close."""
+    call = _call(text, start)
+    return call[0] if call else None
+
+
+def _call(text: str, start: int) -> tuple[list[str], int] | None:
+    """`_call_arguments`, and where the call's `)` stands."""
     depth, current, arguments, index = 1, [], [], start
     while index < len(text):
         char = text[index]
@@ -102,7 +115,7 @@ def _call_arguments(text: str, start: int) -> list[str] | None:
             depth -= 1
             if depth == 0:
                 arguments.append("".join(current).strip())
-                return [argument for argument in arguments if argument]
+                return [argument for argument in arguments if argument], index
         elif char == "," and depth == 1:
             arguments.append("".join(current).strip())
             current = []
@@ -196,8 +209,9 @@ def _resolve(name: str, package: str, imports: dict[str, str]) -> str:
     return f"java.lang.{name}" if name in _TABLES["java_lang"] else f"{package}.{name}" if package else name
 
 
-def statements_in(text: str, path: str, source: str) -> list[ThrowStatement]:
-    """The throw statements with a message in one Java file's text (none for test code or excluded packages)."""
+def statements_in(text: str, path: str, source: str, worded_only: bool = False) -> list[ThrowStatement]:
+    """The `throw new X(...)` statements of one Java file's text (none for test code or excluded packages); with
+    `worded_only`, those whose message holds literal words (the wording memory reads no other)."""
     if _is_test_path(path):
         return []
     package_match = _PACKAGE.search(text)
@@ -212,14 +226,15 @@ def statements_in(text: str, path: str, source: str) -> list[ThrowStatement]:
                for match in _METHOD.finditer(code) if match.group(2) not in _NOT_METHODS]
     found = []
     for throw in _THROW.finditer(code):
-        arguments = _call_arguments(code, throw.end())
-        template = message_template(arguments[0]) if arguments else None
+        call = _call(code, throw.end())
+        template = message_template(call[0][0]) if call and call[0] else None
         enclosing = [name for start, name in methods if start < throw.start()]
-        if template is None or not enclosing:
+        if call is None or not enclosing or (template is None and worded_only):
             continue
         found.append(ThrowStatement(
-            exception=_resolve(throw.group(1), package, imports), message=template[0], hints=template[1],
-            class_name=class_name, method=enclosing[-1], line=code.count("\n", 0, throw.start()) + 1, source=source))
+            exception=_resolve(throw.group(1), package, imports), message=template[0] if template else "",
+            hints=template[1] if template else (), class_name=class_name, method=enclosing[-1],
+            line=code.count("\n", 0, throw.start()) + 1, source=source, end_line=code.count("\n", 0, call[1]) + 1))
     return found
 
 
@@ -252,14 +267,14 @@ def _is_archive(path: Path) -> bool:
     return any(path.name.endswith(suffix) for suffix in (".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".zip", ".jar"))
 
 
-def mine(paths: Iterable[str | Path]) -> list[ThrowStatement]:
-    """Every throw statement with a message in the Java sources under `paths`, in path order."""
+def mine(paths: Iterable[str | Path], worded_only: bool = False) -> list[ThrowStatement]:
+    """Every throw statement in the Java sources under `paths` (`statements_in`), in path order."""
     statements = []
     for path in paths:
         source = Path(path).name
         try:
             for name, text in _java_files(Path(path)):
-                statements += statements_in(text, name, source)
+                statements += statements_in(text, name, source, worded_only)
         except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile) as error:  # a damaged or cut archive
             raise ValueError(f"{path}: cannot be read as Java sources ({error})") from None
     return statements

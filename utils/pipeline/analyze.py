@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from utils.jvm_evidence import RULED_OUT, evidence, ruled_out
+from utils.code_throws import CodeThrows, load_code_throws
+from utils.jvm_evidence import CODE_THROW, RULED_OUT, evidence, ruled_out
 from utils.labels import LabelSet, load_label_set
 from utils.native_memory import limit_kernel_cache, release_freed_memory
 from utils.parsing.log_sources import LogDocument, parser_line_growth
@@ -265,6 +266,7 @@ class AnalyzerOptions:
     precision: str = "auto"  # stage 1 and 2 inference: auto (bf16 where the CPU runs it natively), fp32 or bf16
     no_wording: bool = False  # stage 1 without the vote of how open-source code words its throws
     wording_statements: str | None = None  # that vote's throw statements; None: data/throw_statements.jsonl.gz
+    code_throws: str | None = None  # the throw statements of the code that wrote the logs (utils/code_throws.py)
 
     @classmethod
     def from_arguments(cls, arguments: Any, **overrides: Any) -> AnalyzerOptions:
@@ -306,6 +308,7 @@ class Analyzer:
         self.stage2_dir = stage2_dir
         self.stage1_bf16 = self.stage2_bf16 = False
         self.wording: WordingMemory | None = None  # with stage-1 models that read traces
+        self.code_throws: CodeThrows | None = load_code_throws(options.code_throws) if options.code_throws else None
         if model_dirs or stage2_dir:
             self._load_models(expand_model_dirs(model_dirs), stage2_dir)
 
@@ -360,6 +363,7 @@ class Analyzer:
                 "stage1_precision": ("bf16" if self.stage1_bf16 else "fp32") if self.stage1 else None,
                 "stage2_precision": ("bf16" if self.stage2_bf16 else "fp32") if self.explainer else None,
                 "wording_memory": self.wording.describe() if self.wording else None,
+                "code_throws": self.code_throws.describe() if self.code_throws else None,
                 "locator": self.locator_dir or "built-in rules", "stage2": self.stage2_dir}
 
     def describe_short(self) -> str:
@@ -384,6 +388,8 @@ class Analyzer:
         """`analyze` on traces already parsed (`parse_documents`), in place: an engine that parses elsewhere (Ray's
         parse stage) analyses them without parsing again. `first` (group -> its first trace) carries earlier groups."""
         leaders, repeats = _leaders_and_repeats(results, group_of, first)
+        if self.code_throws is not None:
+            self._type_by_code(leaders)
         # threads of a thread dump are not failures: no type, no explanation (their frames are still ranked)
         with_exception = [item for item in leaders
                           if item.trace.kind != "thread" and (item.trace.has_exception or item.trace.frames)]
@@ -404,6 +410,14 @@ class Analyzer:
             for name in GROUP_SHARED_FIELDS:
                 setattr(item, name, getattr(leader, name))
         return results
+
+    def _type_by_code(self, items: list[AnalyzedTrace]) -> None:
+        """Rule 0 of utils/jvm_evidence.py, the one that needs the user's code: parsing (in another process, or a
+        Ray worker) ran the others without it."""
+        for item in items:
+            found = evidence(item.trace, self.code_throws) if item.parser_label is None else None
+            if found is not None and found.rule == CODE_THROW:
+                item.evidence_label, item.evidence_rule = self.label_set.to_label(found.class_name), found.rule
 
     def _classify(self, items: list[AnalyzedTrace]) -> None:
         from utils.inputs import build_model_input

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from utils.atomic import check_output_paths, open_atomic, write_json_atomic, write_jsonl_atomic
+from utils.code_throws import load_code_throws
 from utils.labels import load_label_set
 from utils.parsing.log_sources import (
     SAME_FILE,
@@ -591,6 +592,8 @@ def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line,
         config = replace(config_from_args(args), workers=workers, **(tuning or {}))
         if stage1_dirs(config.analyzer) and not args.no_wording:  # a bad statements file fails here, in one line
             check_statements(args.wording_statements)
+        if args.code_throws:  # so does a bad --code_throws file, before any actor loads it
+            load_code_throws(args.code_throws)
         init_ray(getattr(args, "ray_address", None))
         stream = run_engine(files, config, keep_items=args.output is None, analyse_actor=analyse_actor)
         result: RunResult | None = None
