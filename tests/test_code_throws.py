@@ -148,6 +148,15 @@ def test_statements_that_disagree_at_a_line_say_nothing() -> None:
                             at("java.lang.IllegalArgumentException")]).thrown_at(trace.root_cause) is None
 
 
+def test_the_sources_themselves_serve_as_their_mined_statements(tmp_path: Path, code: CodeThrows) -> None:
+    """`--code_throws src/` mines at start what `scripts/mine_throw_statements.py src/` writes."""
+    assert load_code_throws(tmp_path / "src")._sites == code._sites
+    (tmp_path / "tests" / "com").mkdir(parents=True)
+    (tmp_path / "tests" / "com" / "LedgerTest.java").write_text(LEDGER, encoding="utf-8")
+    with pytest.raises(StatementsFileError, match=r"no `throw new` in its main code \(test code is skipped\)"):
+        load_code_throws(tmp_path / "tests")
+
+
 def test_a_bad_statements_file_is_one_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(StatementsFileError, match=r"--code_throws .*missing.jsonl: no such file"):
         load_code_throws(tmp_path / "missing.jsonl")

@@ -1,5 +1,5 @@
 """A root cause whose name is unreadable, typed by the throw of the team's own code that stands at its top frame's
-line (`predict.py --code_throws FILE`, `evaluate.py --code_throws FILE`).
+line (`predict.py --code_throws SRC`, `evaluate.py --code_throws SRC`: sources, or the statements mined from them).
 
 Without a name, stage 1 guesses a failure's class from its wording and frames, and an application's own
 `IllegalArgumentException` reads like its own `LimitExceededException`; the code that threw it says which. Given the
@@ -12,8 +12,8 @@ javac gives the frame the line of the statement's last call) is typed X (utils/j
 - a worded statement's longest literal piece shows in the root cause's message, and a worded statement does not
   fire on a root cause with no message: the code at that line did not throw it (another version of the file, or a
   null met while the message was being built).
-Only a file the user names is read: the shipped statements (data/throw_statements.jsonl.gz) are other versions of
-other code, whose lines say nothing about the code that ran.
+Only the code the user names is read (its sources, mined at start, or their statements): the shipped statements
+(data/throw_statements.jsonl.gz) are other versions of other code, whose lines say nothing about the code that ran.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from utils.corpus.throw_statements import ThrowStatement, read_statements
+from utils.corpus.throw_statements import ThrowStatement, is_source_archive, mine, read_statements
 from utils.parsing.stacktrace import Frame, ThrownException
 
-CODE_THROWS_HELP = ("Throw statements mined from the code that wrote the logs (scripts/mine_throw_statements.py "
-                    "SRC --output FILE): a root cause whose name is missing or masked and whose top frame stands at "
-                    "one of their `throw new X(...)` lines is typed X (decided by \"your code's throw\").")
+CODE_THROWS_HELP = ("The code that wrote the logs: its sources (a directory, or a .zip / .jar / .tar.* of them), "
+                    "mined at start, or its statements mined once by scripts/mine_throw_statements.py SRC --output "
+                    "FILE. A root cause whose name is missing or masked and whose top frame stands at one of its "
+                    "`throw new X(...)` statements is typed X (decided by \"your code's throw\").")
 _SPACES = re.compile(r"\s+")
 
 
@@ -101,15 +102,18 @@ class CodeThrows:
 
 
 def load_code_throws(path: str | Path) -> CodeThrows:
-    """The statements of `path` (a file of scripts/mine_throw_statements.py); a StatementsFileError naming it."""
+    """The throw statements of `path`: Java sources (a directory, a .java file, a source archive), mined here, or a
+    file of scripts/mine_throw_statements.py; a StatementsFileError naming it."""
     path = Path(path)
-    if not path.is_file():
-        raise StatementsFileError(f"--code_throws {path}: {'a directory' if path.is_dir() else 'no such file'}; "
-                                  f"write one with scripts/mine_throw_statements.py SRC --output {path}")
+    sources = path.is_dir() or path.suffix == ".java" or is_source_archive(path)
+    if not path.exists():
+        raise StatementsFileError(f"--code_throws {path}: no such file or directory (your code's sources, or "
+                                  f"scripts/mine_throw_statements.py SRC --output {path})")
     try:
-        statements = read_statements(path)
+        statements = mine([path]) if sources else read_statements(path)
     except ValueError as error:
         raise StatementsFileError(f"--code_throws {error}") from None
     if not statements:
-        raise StatementsFileError(f"--code_throws {path}: no throw statement in it")
+        what = "no `throw new` in its main code (test code is skipped)" if sources else "no throw statement in it"
+        raise StatementsFileError(f"--code_throws {path}: {what}")
     return CodeThrows(str(path), statements)

@@ -244,7 +244,7 @@ def _java_files(path: Path, root: Path | None = None) -> Iterator[tuple[str, str
     taken for test code."""
     if path.is_dir():
         for child in sorted(path.rglob("*")):
-            if child.is_file() and (child.suffix == ".java" or _is_archive(child)):
+            if child.is_file() and (child.suffix == ".java" or is_source_archive(child)):
                 yield from _java_files(child, root or path)
     elif path.suffix == ".java":
         name = f"/{path.relative_to(root).as_posix()}" if root else path.name
@@ -254,7 +254,7 @@ def _java_files(path: Path, root: Path | None = None) -> Iterator[tuple[str, str
             for name in sorted(archive.namelist()):
                 if name.endswith(".java"):
                     yield name, archive.read(name).decode("utf-8", errors="replace")
-    elif _is_archive(path):
+    elif is_source_archive(path):
         with tarfile.open(path) as archive:
             for member in archive:
                 if member.isfile() and member.name.endswith(".java"):
@@ -263,7 +263,8 @@ def _java_files(path: Path, root: Path | None = None) -> Iterator[tuple[str, str
                         yield member.name, io.TextIOWrapper(handle, encoding="utf-8", errors="replace").read()
 
 
-def _is_archive(path: Path) -> bool:
+def is_source_archive(path: Path) -> bool:
+    """A name `mine` reads as an archive of sources."""
     return any(path.name.endswith(suffix) for suffix in (".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".zip", ".jar"))
 
 
