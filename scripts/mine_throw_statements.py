@@ -54,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     if not statements:
         parser.error("no throw statement in the sources (test code is skipped)")
     write_statements(output, statements)
-    labels = Counter(load_label_set().to_label(statement.exception) for statement in statements)
+    label_set, labels = load_label_set(), Counter()
+    for exception, count in Counter(statement.exception for statement in statements).items():
+        labels[label_set.to_label(exception)] += count  # per class, not per statement: to_label is not free
     worded = [statement for statement in statements if statement.worded]
     distinct = len({(statement.exception, statement.message) for statement in worded})
     print(f"{len(statements)} statements, {len(worded)} with a worded message ({distinct} distinct exception and "

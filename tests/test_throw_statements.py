@@ -84,6 +84,25 @@ def test_statements_resolve_the_class_the_method_and_the_message() -> None:
     assert by_exception["java.lang.IndexOutOfBoundsException"].method == "read"
 
 
+def test_a_throw_is_placed_in_its_method_whatever_generics_its_signature_has() -> None:
+    """The method is what `--code_throws` checks a frame against (httpcore's `Args.notEmpty` was read as the method
+    before it, whose throws then never matched the frame)."""
+    source = """package a;
+public class A {
+    public static <E, T extends Collection<E>> T notEmpty(final T argument, final String name) {
+        throw new IllegalArgumentException(name + " may not be empty");
+    }
+    private final Map<String, List<Integer>> index(String s) throws IOException {
+        throw new IllegalStateException("no index for " + s);
+    }
+    public <T> T[][] grid(T[] row) {
+        throw new UnsupportedOperationException("grid of " + row.length);
+    }
+}
+"""
+    assert [statement.method for statement in statements_in(source, "src/A.java", "a")] == ["notEmpty", "index", "grid"]
+
+
 @pytest.mark.parametrize("path", ["src/test/java/com/acme/store/ItemStore.java", "src/ItemStoreTest.java"])
 def test_test_code_is_not_mined(path: str) -> None:
     assert statements_in(SOURCE, path, "store") == []

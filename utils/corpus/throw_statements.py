@@ -43,9 +43,11 @@ _LEXEMES = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*|/\*.
 _PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.M)
 _IMPORT = re.compile(r"^\s*import\s+([\w.]+)\s*;", re.M)
 _THROW = re.compile(r"\bthrow\s+new\s+([A-Za-z_][\w.]*)\s*\(")
+# type arguments nested two deep, spaces allowed: `<E, T extends Collection<E>>`, `Map<String, List<Integer>>`
+_GENERIC = r"<(?:[^<>{};()]|<(?:[^<>{};()]|<[^<>{};()]*>)*>)*>"
 _METHOD = re.compile(
     r"(?:^|[;{}])\s*(?:@\w+(?:\([^)]*\))?\s*)*(?:(?:public|protected|private|static|final|synchronized|abstract|"
-    r"native|default|strictfp)\s+)*(?:<[^>{};]*>\s*)?(?:([\w.$<>\[\],?]+(?:\s*<[^>{};]*>)?(?:\[\])*)\s+)?"
+    rf"native|default|strictfp)\s+)*(?:{_GENERIC}\s*)?(?:([\w.$?]+(?:\s*{_GENERIC})?(?:\s*\[\])*)\s+)?"
     r"(\w+)\s*\([^;{}()]*(?:\([^;{}()]*\)[^;{}()]*)*\)\s*(?:throws\s+[\w.,\s]+)?\{")
 _NOT_METHODS = frozenset({"if", "for", "while", "switch", "catch", "synchronized", "return", "new", "else", "try",
                           "do", "throw", "super", "this"})

@@ -2,7 +2,7 @@
 
 Where a name is unreadable and no JVM-evidence rule types the trace, the classifier reads an application's own
 check from its wording (`Max memory must be larger than 0`), and it has seen few projects' wordings. Developers
-word their throws by convention, and `data/throw_statements.jsonl.gz` holds 27,869 `throw new X("...")` statements
+word their throws by convention, and `data/throw_statements.jsonl.gz` holds 27,870 `throw new X("...")` statements
 of 32 open-source codebases (data/THROW_STATEMENTS.md). A trace's root-cause message is compared with their
 messages by the offline sentence encoder (all-MiniLM-L6-v2, mean pooling, cosine); the k nearest vote for their
 exceptions' labels, each weighted by softmax(cosine / temperature), and the vote is mixed into the model's
