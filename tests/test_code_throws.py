@@ -1,11 +1,13 @@
 """A masked root cause typed by the throw of the team's own code at its top frame's line (utils/code_throws.py,
-`--code_throws`). The Java source is written here; the traces are what `java` 17 printed for it (compiled with
-javac 17, run with -XX:-ShowCodeDetailsInExceptionMessages): javac gives a frame the line of the statement's last
-call, which the rule must read as the statement's."""
+`--code_throws`), on the README's example (examples/your_code): a Java source written for it, and the traces `java`
+17 printed for it (compiled with javac 17, run with -XX:-ShowCodeDetailsInExceptionMessages), their names hidden as
+another tool hides them. javac gives a frame the line of the statement's last call, which the rule must read as the
+statement's."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -17,82 +19,26 @@ from utils.inputs import mask_exception_names
 from utils.jvm_evidence import CODE_THROW, NULL_CHECK, evidence
 from utils.parsing.stacktrace import parse_log
 
-LEDGER = '''package com.acme.ledger;
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "your_code"
+LEDGER = (EXAMPLE / "src" / "com" / "acme" / "ledger" / "Ledger.java").read_text(encoding="utf-8")
+# What the example log's `<MASKED>` names were when java printed them (the last, a null met on line 19, has none)
+THROWN = ["java.lang.IllegalArgumentException", "com.acme.ledger.LimitExceededException",
+          "java.lang.IllegalStateException", "java.lang.UnsupportedOperationException",
+          "java.lang.IllegalArgumentException", "java.lang.NullPointerException"]
 
-import java.util.List;
 
-public class Ledger {
-    private final int limit;
+def _example_traces() -> list[str]:
+    """The example log's traces with their names put back, without the log records above them."""
+    blocks = re.split(r"^\S.* - posting failed\n", (EXAMPLE / "ledger.log").read_text(encoding="utf-8"), flags=re.M)
+    return [block.replace("<MASKED>", name, 1) for block, name in zip(blocks[1:], THROWN, strict=True)]
 
-    public Ledger(int limit) {
-        if (limit <= 0) {
-            throw new IllegalArgumentException("Limit must be positive: " + limit);
-        }
-        this.limit = limit;
-    }
 
-    public void post(String account, int amount) {
-        if (amount > limit) {
-            throw new LimitExceededException(account, amount);
-        }
-        if (account.isEmpty()) {
-            throw new IllegalStateException(
-                String.format("Account %s is not open",
-                    describe(account)));
-        }
-    }
-
-    public void postAll(List<String> accounts) {
-        accounts.forEach(account -> {
-            throw new UnsupportedOperationException("Batch posting is off for " + account);
-        });
-    }
-
-    static String describe(String account) {
-        return "'" + account + "'";
-    }
-
-    class Entry {
-        Entry(int amount) {
-            if (amount == 0) {
-                throw new IllegalArgumentException("Empty entry");
-            }
-        }
-    }
-}
-'''
-
-# (trace as java printed it, the class the code threw)
-TRACES = [
-    ("""java.lang.IllegalArgumentException: Limit must be positive: -5
-\tat com.acme.ledger.Ledger.<init>(Ledger.java:10)
-\tat com.acme.ledger.Ledger.lambda$main$1(Ledger.java:46)
-""", "java.lang.IllegalArgumentException"),
-    # an unworded throw of the code's own class: its message is built in the exception's constructor
-    ("""com.acme.ledger.LimitExceededException: ACC-1 over its limit by 50
-\tat com.acme.ledger.Ledger.post(Ledger.java:17)
-\tat com.acme.ledger.Ledger.lambda$main$2(Ledger.java:47)
-""", "com.acme.ledger.LimitExceededException"),
-    # a statement over three lines: the frame names the line of its last call
-    ("""java.lang.IllegalStateException: Account '' is not open
-\tat com.acme.ledger.Ledger.post(Ledger.java:21)
-\tat com.acme.ledger.Ledger.lambda$main$3(Ledger.java:48)
-""", "java.lang.IllegalStateException"),
-    ("""java.lang.UnsupportedOperationException: Batch posting is off for ACC-2
-\tat com.acme.ledger.Ledger.lambda$postAll$0(Ledger.java:28)
-\tat java.base/java.lang.Iterable.forEach(Iterable.java:75)
-\tat com.acme.ledger.Ledger.postAll(Ledger.java:27)
-""", "java.lang.UnsupportedOperationException"),
-    ("""java.lang.IllegalArgumentException: Empty entry
-\tat com.acme.ledger.Ledger$Entry.<init>(Ledger.java:39)
-\tat com.acme.ledger.Ledger.lambda$main$5(Ledger.java:50)
-""", "java.lang.IllegalArgumentException"),
-]
+# (trace as java printed it, the class the code threw): a message-less throw of the code's own class (its message is
+# built in the exception's constructor), a statement over three lines (the frame names its last call's line), a
+# lambda, an inner class's constructor
+TRACES = list(zip(_example_traces()[:5], THROWN[:5]))
 # the JVM's own null check on line 19 (`account.isEmpty()`), where the code throws nothing
-NULL_ON_19 = """java.lang.NullPointerException
-\tat com.acme.ledger.Ledger.post(Ledger.java:19)
-\tat com.acme.ledger.Ledger.lambda$main$6(Ledger.java:51)
-"""
+NULL_ON_19 = _example_traces()[5]
 
 
 @pytest.fixture()
@@ -221,3 +167,18 @@ def test_the_harness_output_keeps_each_trace_thrown_in_the_package_once() -> Non
                      "project": "ledger"}]
     assert dict(counts) == {"printed": 3, "thrown in the package": 2, "kept (distinct)": 1}
     assert harness.rows_from_output(printed, "com.acme.led", "x")[0] == []  # a package is whole names, not a prefix
+
+
+def test_the_readme_example_types_each_masked_trace_by_the_code(tmp_path: Path) -> None:
+    """`python predict.py --input examples/your_code/ledger.log --code_throws examples/your_code/src --no-model`:
+    names hidden as `<MASKED>` by another tool, typed by the code; the JVM's null check by its own rule."""
+    import predict
+
+    out = tmp_path / "out.jsonl"
+    assert predict.main(["--input", str(EXAMPLE / "ledger.log"), "--code_throws", str(EXAMPLE / "src"), "--no-model",
+                         "--output", str(out), "--parse_process", "false"]) == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [record["decided_by"] for record in records] == [CODE_THROW] * 5 + [NULL_CHECK]
+    assert [record["label"] for record in records] == [
+        "IllegalArgumentException", "Other", "IllegalStateException", "UnsupportedOperationException",
+        "IllegalArgumentException", "NullPointerException"]
