@@ -75,12 +75,10 @@ class CodeThrows:
     def __init__(self, path: str, statements: Iterable[ThrowStatement]) -> None:
         self.path = path
         self._sites: dict[str, list[_Site]] = defaultdict(list)
-        self.count = 0
         for statement in statements:
             self._sites[statement.class_name].append(_Site(
                 statement.line, statement.end_line or statement.line, statement.method, statement.exception,
                 _longest_piece(statement.message)))
-            self.count += 1
 
     def thrown_at(self, root: ThrownException) -> str | None:
         """The class the code throws at `root`'s top frame, or None where the code does not say (or disagrees)."""
@@ -98,7 +96,7 @@ class CodeThrows:
         return sites[0].exception
 
     def describe(self) -> dict[str, object]:
-        return {"file": self.path, "statements": self.count}
+        return {"file": self.path, "statements": sum(map(len, self._sites.values()))}
 
 
 def load_code_throws(path: str | Path) -> CodeThrows:

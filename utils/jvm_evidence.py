@@ -198,15 +198,28 @@ def _recursive(trace: Trace) -> bool:
     return bool(counts) and max(counts.values()) >= RECURSION_REPEATS
 
 
+def _unreadable_root(trace: Trace) -> ThrownException | None:
+    """The root cause the rules may type: one whose name is unreadable (a thread of a thread dump threw nothing)."""
+    root = trace.root_cause
+    return None if root is None or root.class_name or not trace.has_exception else root
+
+
+def code_throw(trace: Trace, code: CodeThrows | None) -> Evidence | None:
+    """Rule 0 alone: the team's own throw statements (`code`, where the user gave them) type the root cause."""
+    root = _unreadable_root(trace)
+    thrown = code.thrown_at(root) if root is not None and code is not None else None
+    return Evidence(thrown, CODE_THROW) if thrown else None
+
+
 def evidence(trace: Trace, code: CodeThrows | None = None) -> Evidence | None:
     """The first rule of the module's list that types the root cause, when its name is unreadable; else None.
     `code`: the team's own throw statements (rule 0), where the user gave them."""
-    root = trace.root_cause
-    if root is None or root.class_name or not trace.has_exception:  # a thread of a thread dump threw nothing
+    root = _unreadable_root(trace)
+    if root is None:
         return None
-    thrown = code.thrown_at(root) if code is not None else None
-    if thrown:
-        return Evidence(thrown, CODE_THROW)
+    found = code_throw(trace, code)
+    if found:
+        return found
     thrown = thrown_at(trace)
     if thrown:
         return Evidence(thrown, THROW_SITE)

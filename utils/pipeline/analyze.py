@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from utils.code_throws import CodeThrows, load_code_throws
-from utils.jvm_evidence import CODE_THROW, RULED_OUT, evidence, ruled_out
+from utils.jvm_evidence import RULED_OUT, code_throw, evidence, ruled_out
 from utils.labels import LabelSet, load_label_set
 from utils.native_memory import limit_kernel_cache, release_freed_memory
 from utils.parsing.log_sources import LogDocument, parser_line_growth
@@ -415,8 +415,8 @@ class Analyzer:
         """Rule 0 of utils/jvm_evidence.py, the one that needs the user's code: parsing (in another process, or a
         Ray worker) ran the others without it."""
         for item in items:
-            found = evidence(item.trace, self.code_throws) if item.parser_label is None else None
-            if found is not None and found.rule == CODE_THROW:
+            found = code_throw(item.trace, self.code_throws) if item.parser_label is None else None
+            if found is not None:
                 item.evidence_label, item.evidence_rule = self.label_set.to_label(found.class_name), found.rule
 
     def _classify(self, items: list[AnalyzedTrace]) -> None:
