@@ -94,7 +94,7 @@ class CorpusArguments:
     synthetic_per_real: float = field(
         default=6.0,
         metadata={"help": "Synthetic rows kept per real row in each split that has real rows (-1: all of them). 6 "
-                          "beat 0.5 and 2 on the validation projects of the cross-project protocol (README)."},
+                          "beat 0.5 and 2 on the validation projects of the cross-project protocol (docs/RESULTS.md)."},
     )
     real_repeat: int = field(
         default=1,

@@ -4,7 +4,7 @@ Stage 1 (`build_model_input`) reads the root cause first: the earlier tool read 
 the outer wrapper (`SQLException`) when the cause was a `SocketTimeoutException`. Then come the root cause's top
 frames (its `... N more` restored from the enclosing exception), the outer chain in brief and the log message that
 introduced the trace. Packages of application frames are dropped and line numbers left out so that the text stays
-within ~128-256 WordPiece tokens (measured on real traces: see the project README).
+within ~128-256 WordPiece tokens (measured on real traces: docs/RESULTS.md).
 
 Stage 2 (`build_stage2_input`) is a one-line summary: type, root cause, location, frames.
 

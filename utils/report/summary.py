@@ -105,7 +105,7 @@ def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int 
 
 
 def _explanation_lines(item: AnalyzedTrace, width: int) -> list[str]:
-    """The summary lines of an explanation, labelled with where it came from (README, stage 2); a similar known
+    """The summary lines of an explanation, labelled with where it came from (docs/RESULTS.md, Stage 2); a similar known
     case that is not this failure's explanation is named apart, never as its cause."""
     fields = parse_guidance(item.explanation or "")
     known, lines = item.known_scenario, []
