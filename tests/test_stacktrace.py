@@ -9,6 +9,7 @@ import time
 import pytest
 
 from utils.inputs import mask_exception_names
+from utils.locate import locate
 from utils.parsing.stacktrace import (
     Trace,
     decode_json_traces,
@@ -776,6 +777,8 @@ Caused by: java.sql.SQLException: Connection is closed
         lambda i: "[pod/api-7d9f8/api] ",  # kubectl logs --prefix
         lambda i: f"Mar  1 10:15:{i:02d} host-{i % 2} java[1234]: ",  # syslog / journald export
         lambda i: "api-1  | ",  # docker compose logs
+        lambda i: "    [junit] ",  # Ant's <junit> task: the task's name, indented, on every line it prints
+        lambda i: "     [java] ",  # Ant's <java> task
     ],
 )
 def test_collector_prefix_on_every_line(prefix) -> None:
@@ -787,6 +790,18 @@ def test_collector_prefix_on_every_line(prefix) -> None:
     assert trace.root_cause.message == "Connection is closed"
     assert [f.qualified_method for f in trace.root_cause.frames][-1] == "com.acme.repo.UserRepo.find"
     assert len(trace.root_cause.frames) == 2 and trace.root_cause.omitted_frames == 2
+
+
+def test_ant_junit_task_output(trace_fixture) -> None:
+    # Ant prints each task's output as `    [junit] ` + the line. The prefix starts with blanks, so it was not learned:
+    # the first failure read every later line as its message, frames and the second failure included, and had no
+    # frame at all (no location).
+    first, second = parse_log(trace_fixture("ant_junit_plain.log"))
+    assert first.root_cause.message == "expected:<2> but was:<1>"
+    assert [frame.method for frame in first.root_cause.frames] == ["testResolveWithRetainingArtifactName", "run"]
+    assert chain_classes(second) == ["java.lang.IllegalArgumentException", "java.text.ParseException"]
+    assert second.root_cause.message == "Unparseable range: [1.0,2.0)" and second.root_cause.omitted_frames == 3
+    assert locate(second).qualified_method == "org.apache.ivy.plugins.version.VersionRangeMatcher.doParse"
 
 
 def test_prefix_stripping_leaves_ordinary_logs_alone(trace_fixture) -> None:

@@ -1644,8 +1644,9 @@ def _stamp_shapes(text: str) -> set[tuple[str, ...]]:
 
 
 def _prefixed_trace_lines(text: str) -> Iterator[tuple[str, str]]:
-    """(line, prefix) of each line that starts with a non-blank and holds a trace marker after a space or tab; the
-    prefix is what comes before the blanks in front of the line's first such marker. One pass: a line is located
+    """(line, prefix) of each line that holds a trace marker after a space or tab with something other than blanks
+    before it; the prefix is what comes before the blanks in front of the line's first such marker. A prefix may
+    itself be indented: Ant prints each task's output as `    [junit] ` + the line. One pass: a line is located
     (`rfind`) once, at its first marker, and its later markers are skipped."""
     line_end = -1
     for match in _BLANK_BEFORE_TRACE_MARKER.finditer(text):
@@ -1655,7 +1656,7 @@ def _prefixed_trace_lines(text: str) -> Iterator[tuple[str, str]]:
         start = text.rfind("\n", 0, blank) + 1
         line_end = text.find("\n", blank)
         line_end = len(text) if line_end < 0 else line_end
-        if start < blank and _NON_BLANK.match(text, start):
+        if _NON_BLANK.search(text, start, blank):
             line = text[start:line_end]
             yield line, line[: blank - start].rstrip(" \t")
 
