@@ -58,7 +58,8 @@ DEFER_BATCHES = 16
 
 @dataclass
 class PredictArguments:
-    input: list[str] = field(metadata={"help": "Log files (.jsonl with a `log` field, or plain logs); `-` is stdin."})
+    input: list[str] = field(metadata={"help": "Log files (.jsonl with a `log` field, plain logs, JUnit XML reports); "
+                                               "`-` is stdin."})
     output: str | None = field(default=None, metadata={"help": "Write one JSON object per trace here (atomic). "
                                                                "Without it a readable summary is printed."})
     model: list[str] | None = field(default=None, metadata={

@@ -1,4 +1,4 @@
-"""Reading what users give predict.py: JSONL files (field `log`), plain log files, or stdin.
+"""Reading what users give predict.py: JSONL files (field `log`), plain log files, JUnit XML reports, or stdin.
 
 Stdlib only. Bad input never raises a traceback: each problem is either one clear `path:line: reason` error
 (`InputError`) or a counted skip that the caller reports at the end of the run.
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from utils.literal_scan import literal_database, scan
+from utils.parsing.junit_xml import ReportError, failed_tests, is_junit_report
 from utils.parsing.stacktrace import (
     JSON_EVENT_KEYS,
     LONE_SURROGATE,
@@ -239,7 +240,9 @@ def _first_json_row(text: str) -> Any:
 
 
 def _reading(path: str, text: str, text_field: str, skips: SkipReport) -> str:
-    """How to read a file that starts with `text`: "docker", "jsonl" or "plain".
+    """How to read a file that starts with `text`: "junit", "docker", "jsonl" or "plain".
+
+    - junit: a JUnit XML test report (`TEST-*.xml`): its failed tests' traces (`junit_report_documents`).
 
     - docker: Docker's json-file log (`/var/lib/docker/containers/<id>/<id>-json.log`), one `{"log": "<a line the
       container wrote>\\n", "stream": "stderr", "time": ...}` per line: read as what the container wrote.
@@ -251,6 +254,8 @@ def _reading(path: str, text: str, text_field: str, skips: SkipReport) -> str:
       its first rows has `text_field` (a file of rows); read as rows, every event was a skip for its missing
       `log`. A file named `.jsonl` / `.ndjson` none of whose first lines is a JSON object is a plain log too, with
       a warning in `skips`: read as rows, each of its lines was a skip for malformed JSON."""
+    if is_junit_report(text):
+        return "junit"
     row = _first_json_row(text)
     if isinstance(row, dict) and {"log", "stream"} <= set(row) <= _DOCKER_KEYS and isinstance(row["log"], str):
         return "docker"
@@ -423,6 +428,8 @@ def read_documents(
             text = "".join(_docker_log_texts([text], source, skips))
         if reading == "jsonl":
             documents.extend(iter_jsonl_documents(text, source, text_field, id_field, skips, strict))
+        elif reading == "junit":
+            documents.extend(junit_report_documents([text], source, skips, strict))
         else:
             documents.append(LogDocument(id=Path(source).name, source=source, text=text))
     return documents, skips
@@ -950,6 +957,9 @@ class DocumentStream:
                 yield from _plain_log_regions(_docker_log_texts(chained, source, self.skips), source)
             elif reading == "jsonl":
                 yield from self._jsonl_rows(chained, source)
+            elif reading == "junit":
+                self.stats.documents += 1
+                yield from junit_report_documents(chained, source, self.skips, self.strict)
             else:
                 self.stats.documents += 1
                 yield from _plain_log_regions(chained, source)
@@ -973,6 +983,35 @@ class DocumentStream:
         if document is not None:
             self.stats.documents += 1
             yield document
+
+
+def junit_report_documents(texts: Iterable[str], source: str, skips: SkipReport,
+                           strict: bool) -> Iterator[LogDocument]:
+    """A JUnit XML report's failed tests, one document each: Ant's plain-formatter line for the test
+    (`Testcase: <method>(<class>): FAILED`), then its trace as written before the report escaped it. A document is a
+    region of the file, numbered by the report's lines where the trace kept its newlines (else it names its line:
+    `path:line`); then the report's head (`no_trace_head`), reported when no test failed. A malformed report (a
+    build killed while writing it) is a counted skip at the line where it breaks, after the failures before it."""
+    name, head = Path(source).name, _Head()
+
+    def collected(chunks: Iterable[str]) -> Iterator[str]:
+        for number, chunk in enumerate(chunks):
+            if not number:  # a report without failures is shown by its first lines
+                head.collect(chunk, chunk.rfind("\n") + 1 or len(chunk))
+            yield chunk
+
+    try:
+        for failed in failed_tests(collected(texts)):
+            text = f"{failed.header}\n{failed.text}"
+            if failed.lines_match:
+                yield LogDocument(id=name, source=source, text=text, region=True, line_offset=max(failed.line - 2, 0))
+            else:
+                yield LogDocument(id=name, source=f"{source}:{failed.line}", text=text, region=True)
+    except ReportError as error:
+        if strict:
+            raise InputError(f"{source}:{error.line}: malformed JUnit XML report: {error}") from None
+        skips.add(f"{source}:{error.line}", f"malformed JUnit XML report ({error}); the failures before it are read")
+    yield LogDocument(id=name, source=source, text="\n".join(head.lines), no_trace_head=True)
 
 
 def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
