@@ -12,7 +12,7 @@ from utils.inputs import mask_exception_names
 from utils.locate import locate
 from utils.parsing.stacktrace import (
     Trace,
-    decode_json_traces,
+    decode_inline_traces,
     find_deadlocks,
     is_library_class,
     mark_library_frames,
@@ -665,11 +665,11 @@ def test_log4j2_json_layouts_structured_trace_is_read_as_a_trace() -> None:
     assert parse_trace(json.dumps({"thrown": odd})).root_cause.message == "shut"
     link = '{"name":"java.lang.Error","extendedStackTrace":[]'
     deep_line = '{"thrown":' + (link + ',"cause":') * 1200 + link + "}" * 1202
-    assert decode_json_traces(deep_line) == deep_line  # left as it is, no RecursionError
+    assert decode_inline_traces(deep_line) == deep_line  # left as it is, no RecursionError
     # a line that is no JSON, an event without a structured trace, and a pretty-printed event are left as they are
     for text in ('{"extendedStackTrace":[ not json', '{"level":"INFO","extendedStackTrace":[]}',
                  json.dumps(event, indent=2)):
-        assert decode_json_traces(text) == text
+        assert decode_inline_traces(text) == text
 
 
 def test_many_traces_and_one_megabyte_in_linear_time(trace_fixture) -> None:
@@ -802,6 +802,42 @@ def test_ant_junit_task_output(trace_fixture) -> None:
     assert chain_classes(second) == ["java.lang.IllegalArgumentException", "java.text.ParseException"]
     assert second.root_cause.message == "Unparseable range: [1.0,2.0)" and second.root_cause.omitted_frames == 3
     assert locate(second).qualified_method == "org.apache.ivy.plugins.version.VersionRangeMatcher.doParse"
+
+
+_FOLDABLE = """java.lang.IllegalStateException: Transfer 8812 already settled
+\tat com.acme.ledger.TransferService.settle(TransferService.java:142) ~[ledger.jar:1.4]
+\tat com.acme.ledger.api.TransferController.post(TransferController.java:58) ~[ledger.jar:1.4]
+\tSuppressed: java.io.IOException: audit log closed
+\t\tat com.acme.ledger.Audit.write(Audit.java:12) ~[ledger.jar:1.4]
+\t\t... 2 common frames omitted
+Caused by: java.sql.SQLIntegrityConstraintViolationException: Duplicate entry '8812' for key 'PRIMARY'
+\tat com.mysql.cj.jdbc.ClientPreparedStatement.executeUpdate(ClientPreparedStatement.java:1061) ~[mysql.jar:8.0]
+\tat com.acme.ledger.repo.TransferRepo.insert(TransferRepo.java:77) ~[ledger.jar:1.4]
+\t... 2 common frames omitted"""
+
+
+def _reading(trace) -> list:
+    return [(exc.class_name, exc.message, [f.qualified_method for f in exc.frames], exc.omitted_frames,
+             [(inner.class_name, [f.qualified_method for f in inner.frames]) for inner in exc.suppressed])
+            for exc in trace.chain]
+
+
+@pytest.mark.parametrize("separator", [" ", " | ", "\u2028", "|"])
+def test_a_trace_folded_onto_one_line_reads_as_written(separator: str) -> None:
+    # A logging pattern that keeps one event per line (logback's `%replace(%ex){'[\r\n]+', ' '}`, or `' | '`, or a
+    # line separator) folds the trace: the whole of it was the first exception's message, with no frame and no cause.
+    record = "2026-12-07 10:00:00.123 ERROR [exec-1] c.a.l.TransferController - settle failed "
+    folded = record + separator.join(_FOLDABLE.split("\n")) + "\n2026-12-07 10:00:01.000 INFO [main] c.a.App - ok"
+    (trace,) = parse_log(folded)
+    assert _reading(trace) == _reading(parse_trace(_FOLDABLE))
+    assert trace.log_level == "ERROR" and trace.root_cause.message == "Duplicate entry '8812' for key 'PRIMARY'"
+    assert len(_reading(trace)[0][4][0][1]) == 1  # the suppressed exception's frame stays its own
+
+
+def test_frames_named_in_prose_are_not_unfolded() -> None:
+    for line in ("WARN slow call at com.acme.Job.run(Job.java:3) then at com.acme.Job.retry(Job.java:9)",
+                 "WARN retry failed at com.acme.Job.run(Job.java:3)", "INFO started (pid 12) at boot"):
+        assert decode_inline_traces(line) == line
 
 
 def test_prefix_stripping_leaves_ordinary_logs_alone(trace_fixture) -> None:

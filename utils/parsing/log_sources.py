@@ -489,11 +489,11 @@ def parser_line_growth(text: str) -> int:
     """Lines the parser adds to `text` by decoding the traces inside JSON lines (`"stack_trace":"...\\n\\tat ..."`,
     log4j2's structured `thrown`): line numbers after such a line count them, so a streamed region's successors are
     shifted by as many."""
-    from utils.parsing.stacktrace import decode_json_traces, has_json_traces  # the parser's own decoding
+    from utils.parsing.stacktrace import decode_inline_traces, has_inline_traces  # the parser's own decoding
 
-    if not has_json_traces(text):
+    if not has_inline_traces(text):
         return 0
-    decoded = decode_json_traces(text)
+    decoded = decode_inline_traces(text)
     return (decoded.count("\n") + decoded.count("\r") - decoded.count("\r\n")) - (
         text.count("\n") + text.count("\r") - text.count("\r\n"))
 

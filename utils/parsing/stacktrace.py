@@ -18,8 +18,9 @@ What the parser understands:
   `[ERROR]`, ...) is removed before the line is read, whether every trace line carries it or only the first; an
   exception named inside a log message (`ERROR ... - Unexpected error: java.net.SocketTimeoutException: Read timed
   out`) is a message-only trace; the lines of the record that introduced a trace are kept as its `context`;
-  traces inside JSON log lines (`"stack_trace":"...\\n\\tat ..."`) are unescaped first (line numbers then count
-  the unescaped lines);
+  traces inside JSON log lines (`"stack_trace":"...\\n\\tat ..."`) are unescaped first, and traces a logging
+  pattern folded onto one line (`... settled | at a.B.c(B.java:1) | at ...`) unfolded (line numbers then count
+  the lines made);
 - thread dumps (jstack, `kill -3`, JDK 21's `#1 [4242]` headers and `jcmd Thread.dump_to_file` text with virtual
   threads): each thread (`"name" ... tid=...`, `java.lang.Thread.State: ...`, frames, `- locked <0x..>` / `- waiting
   to lock <0x..>` lines, `Locked ownable synchronizers:`) is a `Trace` of kind "thread" with its state and locks;
@@ -936,7 +937,7 @@ class _Parser:
     def __init__(self, text: str, extra_library_prefixes: tuple[str, ...], cut: bool = False,
                  json_events: dict[int, _Prefix] | None = None) -> None:
         self.raw_lines = text.split("\n")
-        self.json_events = json_events or {}  # a decoded JSON event's fields, by its line (`_decoded_json_lines`)
+        self.json_events = json_events or {}  # a decoded JSON event's fields, by its line (`_decoded_inline_lines`)
         self.cut = cut  # the text's end is not its log's end (`parse_log`)
         self.count = len(self.raw_lines)
         self.cache: list[_Line | None] = [None] * self.count
@@ -1439,19 +1440,52 @@ STRUCTURED_TRACE_MARKER = '"extendedStackTrace"'
 _STRUCTURED_TRACE_LINE = re.compile(r'^.*"extendedStackTrace"\s*:\s*\[.*$', re.MULTILINE)
 
 
-def has_json_traces(text: str) -> bool:
-    """Whether `text` holds a trace inside a JSON log line, which `decode_json_traces` turns into several lines."""
-    return "\\n\\tat " in text or STRUCTURED_TRACE_MARKER in text
+# A trace folded onto one line, as a logging pattern writes it to keep one event per line (logback's
+# `%replace(%ex){'[\r\n]+', ' '}`, or `' | '`, or U+2028): two frames in a row on a line, with nothing between them
+# but blanks, `|`, a line or paragraph separator and the frame's packaging data (`~[app.jar:1.0]`).
+_FRAME_CALL = r"at [\w$./@<>+-]+\((?:[^()\n]|\([^()\n]*\))*\)"  # IBM's `(Foo.java:12(Compiled Code))` too
+_FOLD_SEPARATOR = "[ \t|\u2028\u2029]"
+_FRAME_FOLLOWS = rf"(?:\s*~?\[[^\]\n]*\])?{_FOLD_SEPARATOR}+at [\w$./@<>+-]+\("
+_FOLDED_FRAMES = re.compile(_FRAME_CALL + _FRAME_FOLLOWS)
+_FOLDED_HINT = re.compile(r"\)" + _FRAME_FOLLOWS)  # the same from a frame's last `)`: ~9x faster over a whole text
+# Where such a line is unfolded: the separator before a frame, a `Caused by:` / `Suppressed:` or a `... N more`.
+_FOLD_POINT = re.compile(rf"{_FOLD_SEPARATOR}+(?=at [\w$./@<>+-]+\(|Caused by: |Suppressed: |\.\.\. \d+ \w)")
 
 
-def decode_json_traces(text: str) -> str:
-    """`text` with the traces inside its JSON log lines decoded into trace lines: log4j2's structured `thrown`
-    objects, then every JSON-escaped trace (`"stack_trace":"java.lang.X: m\\n\\tat ..."`)."""
-    return _decoded_json_lines(text)[0]
+def has_inline_traces(text: str) -> bool:
+    """Whether `text` holds a trace written inside one line (in a JSON log line, or folded onto one line), which
+    `decode_inline_traces` turns into several lines."""
+    return "\\n\\tat " in text or STRUCTURED_TRACE_MARKER in text or (
+        (hint := _FOLDED_HINT.search(text)) is not None and _has_folded_line(text, hint.start()))
 
 
-def _decoded_json_lines(text: str) -> tuple[str, dict[int, _Prefix]]:
-    """(`decode_json_traces(text)`, the time, level, thread and logger of each event whose trace it decoded, by
+def decode_inline_traces(text: str) -> str:
+    """`text` with the traces written inside its lines made trace lines: log4j2's structured `thrown` objects in
+    JSON lines, every JSON-escaped trace (`"stack_trace":"java.lang.X: m\\n\\tat ..."`), and traces folded onto one
+    line (`java.lang.X: m | at a.B.c(B.java:1) | at ...`)."""
+    return _decoded_inline_lines(text)[0]
+
+
+def _has_folded_line(text: str, position: int) -> bool:
+    """Whether a line of `text` from the one `position` is on holds two frames in a row (`_FOLDED_FRAMES`)."""
+    start = text.rfind("\n", 0, position) + 1
+    return _FOLDED_FRAMES.search(text, start) is not None
+
+
+def _unfolded(line: str) -> str:
+    """A line holding a folded trace, as `printStackTrace` wrote it: each frame, `... N more`, `Caused by:` and
+    `Suppressed:` on a line of its own, indented by the tabs its separator kept, else as the JVM indents it."""
+    def broken(match: re.Match[str]) -> str:
+        tabs = match.group(0).strip(" |\u2028\u2029")
+        kept = tabs if tabs and not tabs.strip("\t") else ""
+        follows = line[match.end():match.end() + 3]
+        return "\n" + (kept or ("" if follows == "Cau" else "\t"))
+
+    return _FOLD_POINT.sub(broken, line)
+
+
+def _decoded_inline_lines(text: str) -> tuple[str, dict[int, _Prefix]]:
+    """(`decode_inline_traces(text)`, the time, level, thread and logger of each event whose trace it decoded, by
     the decoded text's index of the event's line). The fields are read from the line before decoding: after it,
     a message quoting JSON (`"message":"replied {\\"level\\":\\"info\\"}"`) is no JSON any more."""
     out: list[str] = []
@@ -1463,6 +1497,8 @@ def _decoded_json_lines(text: str) -> tuple[str, dict[int, _Prefix]]:
             decoded, event = _structured_as_lines(line)
         if "\\n\\tat " in decoded:
             decoded = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), decoded)
+        elif _FOLDED_HINT.search(decoded) and _FOLDED_FRAMES.search(decoded):
+            decoded = _unfolded(decoded)
         if decoded != line and (fields := _json_event_prefix(event if event is not None else line)) is not None:
             events[index] = fields
         out.append(decoded)
@@ -1736,7 +1772,7 @@ def reads_as_written(text: str) -> bool:
     framework's, which the parser reads itself, so `strip_repeated_line_prefixes` learns no prefix from it. A
     streamed region is cut only where the text before the cut reads so (utils.parsing.log_sources): what a piece
     learns from its own lines could differ from what the whole region learns."""
-    if has_json_traces(text) or _RFC3339_STAMP.match(text):
+    if has_inline_traces(text) or _RFC3339_STAMP.match(text):
         return False
     for line, _ in _prefixed_trace_lines(text):
         prefix, body = _split_prefix(line)
@@ -1820,8 +1856,8 @@ def parse_log(text: str, extra_library_prefixes: Iterable[str] = (), cut: bool =
         text = text.replace("\ufeff", "")
     text = _unix_line_ends(text)  # Windows and old-Mac ones: before the JSON lines are counted
     events: dict[int, _Prefix] = {}
-    if has_json_traces(text):  # traces inside JSON log lines
-        text, events = _decoded_json_lines(text)
+    if has_inline_traces(text):  # traces inside JSON log lines
+        text, events = _decoded_inline_lines(text)
         text = _unix_line_ends(text)  # and after: `\\r` escapes
     if "at " in text or "Caused by: " in text or _RFC3339_STAMP.match(text):
         text = strip_repeated_line_prefixes(text)
