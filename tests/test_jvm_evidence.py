@@ -216,6 +216,15 @@ def test_a_crypto_tls_persistence_or_class_version_message_types_the_masked_root
             "\tat com.acme.Main.run(Main.java:3)\n",
             "java.lang.NoClassDefFoundError",
         ),
+        (  # Android's runtime words a null dereference its own way
+            "java.lang.NullPointerException: Attempt to invoke virtual method 'int java.lang.String.length()' on a null"
+            " object reference\n\tat com.acme.bank.ui.TransferForm.validate(TransferForm.java:42)\n",
+            "java.lang.NullPointerException",
+        ),
+        (
+            "java.lang.NullPointerException: Attempt to get length of null array\n\tat com.acme.A.size(A.java:3)\n",
+            "java.lang.NullPointerException",
+        ),
         (  # JDK 14+'s helpful message: a null dereferenced in application code, with a message
             'java.lang.NullPointerException: Cannot invoke "String.length()" because "<local1>" is null\n'
             "\tat com.acme.A.size(A.java:3)\n",

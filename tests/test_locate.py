@@ -797,3 +797,27 @@ java.lang.IllegalStateException: broken
     )
     marked = {candidate.frame.class_name: candidate.features["exception_class"] for candidate in candidates(trace)}
     assert marked == {"com.acme.ValidationFault": 1.0, "com.acme.Errors": 1.0, "com.acme.Orders": 0.0}
+
+
+@pytest.mark.parametrize(("trace_text", "expected"), [
+    ("""java.lang.NullPointerException: Attempt to invoke virtual method 'int java.lang.String.length()' on a null object
+\tat com.acme.bank.ui.TransferForm.validate(TransferForm.java:42)
+\tat com.acme.bank.ui.TransferForm.onClick(TransferForm.java:17)
+\tat android.view.View.performClick(View.java:7448)
+\tat android.os.Handler.handleCallback(Handler.java:938)
+\tat android.os.Looper.loop(Looper.java:223)
+\tat com.android.internal.os.ZygoteInit.main(ZygoteInit.java:947)
+""", "com.acme.bank.ui.TransferForm.validate"),
+    ("""java.util.NoSuchElementException: key not found: settlement.timeout
+\tat scala.collection.immutable.Map$Map1.apply(Map.scala:163)
+\tat com.acme.bank.Settings$.timeout(Settings.scala:22)
+\tat com.acme.bank.Settler.run(Settler.scala:40)
+\tat akka.actor.Actor.aroundReceive(Actor.scala:537)
+\tat akka.dispatch.Mailbox.run(Mailbox.scala:231)
+""", "com.acme.bank.Settings$.timeout"),
+])
+def test_a_framework_at_the_bottom_of_the_stack_is_not_the_application(trace_text: str, expected: str) -> None:
+    # Android's ZygoteInit and Akka's mailbox run every frame above them; before they were listed as library code,
+    # the entry point's package (com.android.internal.os, akka.dispatch) was taken for the application's.
+    assert methods(trace_text)[0] == expected
+

@@ -65,7 +65,10 @@ _VALIDATOR_METHOD = re.compile(
     r"error|not[A-Z]|is[A-Z]\w*Valid|precondition)|(?:Error|Exception|Failure|Syntax\w*|Unsupported)$"
 )
 # JDK 14+ "helpful" NullPointerException messages describe a dereference: `Cannot invoke "X.y()" because ...`.
-_HELPFUL_NPE = re.compile(r"Cannot (?:invoke|read|load|store|assign|throw|enter|exit|use)\b")
+# A null dereference the JVM reports (JDK 14+'s helpful messages; Android's runtime's `Attempt to invoke virtual method
+# '...' on a null object reference`): configs/jdk_messages.yaml has the whole messages, this their first words.
+_HELPFUL_NPE = re.compile(r"Cannot (?:invoke|read|load|store|assign|throw|enter|exit|use)\b"
+                          r"|Attempt to (?:invoke|read from|write to|get length of)\b")
 # Exception translation and wrapping: Spring's `convertHibernateAccessException`, `translateExceptionIfPossible`,
 # `PersistenceExceptionTranslationInterceptor`, `DataAccessUtils`, Guava's `Throwables.propagate`, commons-lang's
 # `ExceptionUtils.rethrow`, the JDK's `FutureTask.report` / `CompletableFuture.reportGet`.
