@@ -9,6 +9,7 @@ import random
 import subprocess
 import sys
 import tracemalloc
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 
 import predict
 from utils.parsing import log_sources
-from utils.parsing.log_sources import DocumentStream, read_documents
+from utils.parsing.log_sources import DocumentStream, InputError, read_documents
 from utils.pipeline.analyze import Analyzer, AnalyzerOptions
 from utils.pipeline.grouping import GroupTable, group_key
 from utils.pipeline.record import to_record
@@ -632,21 +633,67 @@ def test_one_huge_trace_is_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     assert streamed == whole and len(regions) == 1
 
 
-def test_a_compressed_log_is_a_skip_that_says_how_to_read_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_a_rotated_compressed_log_is_read_as_the_text_it_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               suffix: str) -> None:
     import bz2
     import gzip
+    import lzma
 
+    compress = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[suffix]
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", 4096)  # the compressed stream read in many chunks
+    lines = ["2024-03-12 10:15:32 ERROR [main] com.acme.App - failed", "java.lang.IllegalStateException: closed",
+             "\tat com.acme.Store.get(Store.java:40)", "\tat com.acme.App.main(App.java:7)"]
+    filler = [f"2024-03-12 10:15:{i % 60:02d} INFO [main] com.acme.App - heartbeat {i}" for i in range(3000)]
+    text = "\n".join(filler + lines + filler + lines) + "\n"
+    plain, packed = tmp_path / "app.log", tmp_path / f"app.log.1{suffix}"
+    plain.write_text(text, encoding="utf-8")
+    packed.write_bytes(compress(text.encode("utf-8")))
+    # before: a counted skip, "gzip-compressed, not a text log: decompress it first (`zcat FILE`)"
+    read = [(doc.text, doc.line_offset) for doc in DocumentStream([str(plain)])]
+    stream = DocumentStream([str(packed)])
+    assert [(doc.text, doc.line_offset) for doc in stream] == read and not stream.skips.skipped
+    assert stream.stats.bytes_read == packed.stat().st_size == stream.total_bytes()  # progress in the file's bytes
+    documents, report = read_documents([str(packed)])
+    assert [doc.text for doc in documents] == [text] and not report.skipped
+
+
+def test_a_compressed_log_cut_short_is_read_up_to_there_and_counted(tmp_path: Path) -> None:
+    import gzip
+
+    trace = "java.lang.IllegalStateException: closed\n\tat com.acme.Store.get(Store.java:40)\n"
+    filler = "".join(f"2024-03-12 10:15:00 INFO [main] com.acme.App - heartbeat {i} {i * 7919 % 104729}\n"
+                     for i in range(40_000))
+    whole = gzip.compress((trace + filler + trace).encode("utf-8"))
+    cut = tmp_path / "app.log.1.gz"
+    cut.write_bytes(whole[: len(whole) // 2])  # a copy interrupted halfway
+    stream = DocumentStream([str(cut)])
+    found = [doc for doc in stream if not doc.no_trace_head]
+    assert len(found) == 1 and "Store.get" in found[0].text
+    (skip,) = stream.skips.skipped
+    assert skip["source"] == str(cut) and skip["reason"].startswith("gzip data cut short or damaged (")
+    with pytest.raises(InputError, match=rf"^{cut}: gzip data cut short or damaged"):
+        list(DocumentStream([str(cut)], strict=True))
+    documents, report = read_documents([str(cut)])
+    assert documents == [] and report.skipped[0]["reason"].startswith("gzip data cut short or damaged (")
+    damaged = tmp_path / "app.log.2.gz"
+    damaged.write_bytes(whole[:10] + b"\x00" * 64)  # broken from its start: one skip, not an "empty input" too
+    stream = DocumentStream([str(damaged)])
+    assert list(stream) == [] and [skip["reason"][:30] for skip in stream.skips.skipped] == [
+        "gzip data cut short or damaged"]
+
+
+def test_a_compressed_log_read_nowhere_here_is_a_skip_that_says_how_to_read_it(tmp_path: Path) -> None:
     text = "java.lang.IllegalStateException: closed\n\tat com.acme.Store.get(Store.java:40)\n" * 50
-    rotated, packed = tmp_path / "app.log.1.gz", tmp_path / "app.log.2.bz2"
-    rotated.write_bytes(gzip.compress(text.encode("utf-8")))
-    packed.write_bytes(bz2.compress(text.encode("utf-8")))
-    # before: both were "binary file (NUL bytes)", which did not say they are logs to decompress (and a compressed
-    # file without a NUL byte near its start would have been read as text)
-    expected = {str(rotated): "gzip-compressed, not a text log: decompress it first (`zcat FILE`)",
-                str(packed): "bzip2-compressed, not a text log: decompress it first (`bzcat FILE`)"}
-    documents, report = read_documents([str(rotated), str(packed)])
+    zstd, archive = tmp_path / "app.log.1.zst", tmp_path / "logs.zip"
+    zstd.write_bytes(b"\x28\xb5\x2f\xfd" + text.encode("utf-8"))  # the header is what is read
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.writestr("app.log", text)
+    expected = {str(zstd): "zstd-compressed, not a text log: decompress it first (`zstdcat FILE`)",
+                str(archive): "zip-compressed, not a text log: decompress it first (`unzip -p FILE`)"}
+    documents, report = read_documents([str(zstd), str(archive)])
     assert documents == [] and {skip["source"]: skip["reason"] for skip in report.skipped} == expected
-    stream = DocumentStream([str(rotated), str(packed)])
+    stream = DocumentStream([str(zstd), str(archive)])
     assert list(stream) == [] and {skip["source"]: skip["reason"] for skip in stream.skips.skipped} == expected
     # a text log that starts like a bzip2 header is still text
     gateway = tmp_path / "gateway.log"

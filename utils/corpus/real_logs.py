@@ -91,7 +91,7 @@ class RealLogsImport:
 def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_out: Iterable[str] = ()) -> list[str]:
     """Files of `paths`, directories walked recursively in sorted order. Counted in `skips`, not read: hidden
     entries, links to directories (a link may loop), pipes and sockets met in a directory (one named is read: a
-    shell's `<(zcat day.log.gz)`), broken links, a file already listed (the same file named twice, or a file in a
+    shell's `<(zstdcat day.log.zst)`), broken links, a file already listed (the same file named twice, or a file in a
     directory also given) and the files `leave_out` (the corpus this run writes: written into a log directory, it
     would come back as real logs on the next run)."""
     skips = skips if skips is not None else SkipReport()

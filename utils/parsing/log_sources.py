@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from utils.literal_scan import literal_database, scan
+from utils.parsing.compressed import DECOMPRESSION_ERRORS, Compression, UntilDamaged, compression
 from utils.parsing.junit_xml import ReportError, failed_tests, is_junit_report
 from utils.parsing.stacktrace import (
     JSON_EVENT_KEYS,
@@ -132,24 +133,14 @@ HOLE_WARNING = ("{count} NUL bytes at its start skipped: the hole a log keeps wh
                 "writer goes on at the old offset (logrotate's copytruncate)")
 
 
-# Rotated and archived logs are compressed: the reason names the tool that reads them. Each header is matched whole
-# (bzip2's "BZh" alone starts words a text log may start with).
-COMPRESSED = (
-    (re.compile(rb"\x1f\x8b\x08"), "gzip", "zcat"),
-    (re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)"), "bzip2", "bzcat"),
-    (re.compile(rb"\xfd7zXZ\x00"), "xz", "xzcat"),
-    (re.compile(rb"\x28\xb5\x2f\xfd"), "zstd", "zstdcat"),
-    (re.compile(rb"PK\x03\x04"), "zip", "unzip -p"),
-)
-
-
 def not_text(raw: bytes) -> str | None:
-    """Why an input whose first bytes are a compressed file's, or hold NUL bytes, is skipped; None for text (the
-    caller has ruled out UTF-16/32, whose NUL bytes are text)."""
-    kind = next(((name, reader) for header, name, reader in COMPRESSED if header.match(raw)), None)
+    """Why an input whose first bytes are a compressed file's that is not read here (zstd, zip), or hold NUL bytes,
+    is skipped; None for text (the caller has ruled out UTF-16/32, whose NUL bytes are text, and has opened gzip,
+    bzip2 and xz)."""
+    kind = compression(raw)
     if kind is None:
         return "binary file (NUL bytes), not a text log" if b"\x00" in raw[:_SNIFF_BYTES] else None
-    return f"{kind[0]}-compressed, not a text log: decompress it first (`{kind[1]} FILE`)"
+    return f"{kind.name}-compressed, not a text log: decompress it first (`{kind.tool} FILE`)"
 
 
 def without_leading_hole(raw: bytes, more: Callable[[], bytes] = lambda: b"") -> tuple[bytes, int]:
@@ -403,6 +394,15 @@ def read_documents(
             if os.path.getsize(path) > MAX_LOG_BYTES:
                 raise InputError(f"{path}: larger than {MAX_LOG_BYTES // 2**20} MiB; split it first")
             raw, source = Path(path).read_bytes(), path
+        packed = compression(raw)
+        if packed is not None and packed.whole is not None:
+            try:
+                raw = packed.whole(raw)
+            except DECOMPRESSION_ERRORS as error:
+                if strict:
+                    raise InputError(f"{source}: {packed.name} data cut short or damaged ({error})") from None
+                skips.add(source, f"{packed.name} data cut short or damaged ({error})")
+                continue
         raw, hole = without_leading_hole(raw)
         if hole:
             skips.warn(source, HOLE_WARNING.format(count=hole))
@@ -926,29 +926,35 @@ class DocumentStream:
         opened): the same decoding, skips and regions as a path given to the constructor."""
         yield from self._read(handle, source)
 
-    def _read(self, handle: BinaryIO, source: str) -> Iterator[LogDocument]:
-        raw, hole = without_leading_hole(self._read_bytes(handle), lambda: self._read_bytes(handle))
+    def _read(self, handle: BinaryIO, source: str,
+              read: Callable[[BinaryIO], bytes] | None = None) -> Iterator[LogDocument]:
+        read = read or self._read_bytes
+        raw, hole = without_leading_hole(read(handle), lambda: read(handle))
         if hole:
             self.skips.warn(source, HOLE_WARNING.format(count=hole))
-        while len(raw) < _SNIFF_BYTES and (more := self._read_bytes(handle)):
+        while len(raw) < _SNIFF_BYTES and (more := read(handle)):
             raw += more
         encoding, mark, recognised_by = sniff_encoding(raw)
+        packed = compression(raw) if recognised_by is None else None
+        if packed is not None and packed.opener is not None:
+            yield from self._read_decompressed(packed, raw, handle, read, source)
+            return
         binary = not_text(raw) if recognised_by is None else None
         if binary:
             self._skip(source, binary)
-            while self._read_bytes(handle):
+            while read(handle):
                 pass  # the bytes still count as read (progress)
             return
         if recognised_by is not None:
             self.skips.warn(source, f"decoded as {encoding.upper()} (found by its {recognised_by}), not UTF-8")
         errors = _CountedDecodeErrors(encoding)
-        texts = _decoded_texts(raw[mark:], handle, codecs.getincrementaldecoder(encoding)(errors.name),
-                               self._read_bytes, errors)
+        texts = _decoded_texts(raw[mark:], handle, codecs.getincrementaldecoder(encoding)(errors.name), read, errors)
         first = next(texts, "")
         while not first.strip() and (more := next(texts, None)) is not None:
             first += more  # a long run of blank lines: read on until there is text (or the input ends)
-        if not first.strip():
-            self._skip(source, "empty input")
+        if not first.strip():  # or a compressed stream that broke before any text
+            damage = read.reason() if isinstance(read, UntilDamaged) and read.error is not None else None
+            self._skip(source, damage or "empty input")
         else:
             chained = _chain_first(first, texts)
             reading = _reading(source, first, self.text_field, self.skips)
@@ -965,6 +971,16 @@ class DocumentStream:
                 yield from _plain_log_regions(chained, source)
         if errors.count:
             self.skips.warn(source, bad_bytes_warning(encoding, errors.first_line))
+
+    def _read_decompressed(self, packed: Compression, head: bytes, handle: BinaryIO,
+                           read: Callable[[BinaryIO], bytes], source: str) -> Iterator[LogDocument]:
+        """A gzip, bzip2 or xz input read as the text it holds: the compressed bytes count as read (progress, as
+        `total_bytes` counts the files), the decompressed ones do not. A stream cut short or damaged is a counted
+        skip after what was read before it."""
+        until_damaged = UntilDamaged(CHUNK_BYTES, packed.name)
+        yield from self._read(packed.open(head, handle, read), source, until_damaged)
+        if until_damaged.error is not None and not until_damaged.reported:
+            self._skip(source, until_damaged.reason())
 
     def _jsonl_rows(self, texts: Iterator[str], source: str) -> Iterator[LogDocument]:
         carry, number = "", 0
