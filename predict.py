@@ -25,7 +25,7 @@ from utils.atomic import check_output_paths, open_atomic, terminate_unwinds, wri
 from utils.code_throws import CODE_THROWS_HELP
 from utils.console import configure_console
 from utils.labels import LabelSet, load_label_set
-from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, NothingAnalyzed
+from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, NothingAnalyzed, expand_paths
 from utils.parsing.stacktrace import Trace
 from utils.pipeline.analyze import AnalyzedTrace, Analyzer, AnalyzerOptions, StreamState, parse_documents
 from utils.pipeline.batch_codec import BatchCodec
@@ -58,8 +58,8 @@ DEFER_BATCHES = 16
 
 @dataclass
 class PredictArguments:
-    input: list[str] = field(metadata={"help": "Log files (.jsonl with a `log` field, plain logs, JUnit XML reports); "
-                                               "`-` is stdin."})
+    input: list[str] = field(metadata={"help": "Log files (.jsonl with a `log` field, plain logs, JUnit XML reports, "
+                                               "gzip/bzip2/xz) or directories of them; `-` is stdin."})
     output: str | None = field(default=None, metadata={"help": "Write one JSON object per trace here (atomic). "
                                                                "Without it a readable summary is printed."})
     model: list[str] | None = field(default=None, metadata={
@@ -371,9 +371,9 @@ def main(argv: list[str] | None = None) -> int:
         from utils.pipeline.engine_ray import run_predict
 
         return run_predict(args)
-    try:  # before anything is read: no output may be an input or another output
-        replaced = check_output_paths(output_paths(args), args.input)
-    except ValueError as error:
+    try:  # before anything is read: no output may be an input (a directory's files too) or another output
+        replaced = check_output_paths(output_paths(args), expand_paths(args.input))
+    except (ValueError, InputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     started = time.perf_counter()

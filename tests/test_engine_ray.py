@@ -21,7 +21,7 @@ import predict  # noqa: E402
 from predict import PredictArguments  # noqa: E402
 from utils.corpus.generate import generate_corpus  # noqa: E402
 from utils.parsing import log_sources  # noqa: E402
-from utils.parsing.log_sources import InputError  # noqa: E402
+from utils.parsing.log_sources import InputError, SkipReport  # noqa: E402
 from utils.parsing.stacktrace import parse_log  # noqa: E402
 from utils.pipeline.engine_ray import AnalyseActor, expand_inputs, init_ray, run_predict, write_groups  # noqa: E402
 from utils.pipeline.grouping import GroupTable, group_key  # noqa: E402
@@ -207,7 +207,10 @@ def test_inputs_expand_directories_and_globs_in_order(tmp_path: Path) -> None:
     for name in ("b.log", "a.log", "sub/c.log"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
-    assert expand_inputs([str(tmp_path)]) == [str(tmp_path / name) for name in ("a.log", "b.log", "sub/c.log")]
+    (tmp_path / ".a.log.swp").write_text("x", encoding="utf-8")  # walked as the local path walks: counted, not read
+    skips = SkipReport()
+    assert expand_inputs([str(tmp_path)], skips) == [str(tmp_path / name) for name in ("a.log", "b.log", "sub/c.log")]
+    assert skips.skipped == [{"source": str(tmp_path / ".a.log.swp"), "reason": "a hidden file"}]
     assert expand_inputs([str(tmp_path / "*.log")]) == [str(tmp_path / "a.log"), str(tmp_path / "b.log")]
     for bad, message in (("-", "stdin"), (str(tmp_path / "nope.log"), "no such file")):
         with pytest.raises(InputError, match=message):

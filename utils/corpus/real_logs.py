@@ -15,7 +15,6 @@ broken links, a file named twice and the files this run writes are counted skips
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from utils.labels import ASSERTION_LABEL, LabelSet
-from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, SkipReport, named_again, source_file
+from utils.parsing.log_sources import DocumentStream, InputError, LogDocument, SkipReport, expand_paths, source_file
 from utils.parsing.stacktrace import parse_log
 from utils.pipeline.fingerprint import failure_signature
 
@@ -86,52 +85,6 @@ class RealLogsImport:
         if len(self.skips.warnings) > 20:
             lines.append(f"  ... and {len(self.skips.warnings) - 20} more warnings ({REAL_LOGS_REPORT})")
         return "\n".join(lines)
-
-
-def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_out: Iterable[str] = ()) -> list[str]:
-    """Files of `paths`, directories walked recursively in sorted order. Counted in `skips`, not read: hidden
-    entries, links to directories (a link may loop), pipes and sockets met in a directory (one named is read: a
-    shell's `<(zstdcat day.log.zst)`), broken links, a file already listed (the same file named twice, or a file in a
-    directory also given) and the files `leave_out` (the corpus this run writes: written into a log directory, it
-    would come back as real logs on the next run)."""
-    skips = skips if skips is not None else SkipReport()
-    listed: list[str] = []
-    for path in paths:
-        if not os.path.isdir(path):
-            if not os.path.exists(path):
-                raise InputError(f"{path}: no such file or directory")
-            listed.append(path)
-            continue
-        found = len(listed)
-        for root, dirs, names in os.walk(path):
-            for name in sorted(dirs):
-                where = os.path.join(root, name)
-                if name.startswith(".") or os.path.islink(where):
-                    skips.add(where, "a hidden directory" if name.startswith(".") else "a link to a directory, "
-                              "not followed (give its target)")
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d)))
-            for name in sorted(names):
-                where = os.path.join(root, name)
-                if name.startswith("."):
-                    skips.add(where, "a hidden file")
-                elif not os.path.exists(where):
-                    skips.add(where, "a broken link")
-                elif not os.path.isfile(where):  # a pipe or socket in a log folder would block the run
-                    skips.add(where, "not a regular file (a pipe, socket or device)")
-                else:
-                    listed.append(where)
-        if len(listed) == found:  # else the run's only word would be "no trace" in a file it never had
-            skips.add(path, "a directory with no file to read in it")
-    again, written = named_again(listed), {os.path.realpath(path) for path in leave_out}
-    files: list[str] = []
-    for index, file in enumerate(listed):
-        if index in again:
-            skips.add(file, "the same file as one already read")
-        elif os.path.realpath(file) in written:
-            skips.add(file, "a file this run writes (--output_dir)")
-        else:
-            files.append(file)
-    return files
 
 
 def document_rows(document: LogDocument, label_set: LabelSet, skips: SkipReport,

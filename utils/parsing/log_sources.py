@@ -870,41 +870,82 @@ def named_again(paths: list[str]) -> dict[int, str]:
     return again
 
 
+def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_out: Iterable[str] = ()) -> list[str]:
+    """Files of `paths` (`-`, stdin, as it is), directories walked recursively in sorted order. Counted in `skips`,
+    not read: hidden
+    entries, links to directories (a link may loop), pipes and sockets met in a directory (one named is read: a
+    shell's `<(zstdcat day.log.zst)`), broken links, a file already listed (the same file named twice, or a file in a
+    directory also given) and the files `leave_out` (the corpus this run writes: written into a log directory, it
+    would come back as real logs on the next run)."""
+    skips = skips if skips is not None else SkipReport()
+    listed: list[str] = []
+    for path in paths:
+        if path == "-":
+            listed.append(path)
+            continue
+        if not os.path.isdir(path):
+            if not os.path.exists(path):
+                raise InputError(f"{path}: no such file or directory")
+            listed.append(path)
+            continue
+        found = len(listed)
+        for root, dirs, names in os.walk(path):
+            for name in sorted(dirs):
+                where = os.path.join(root, name)
+                if name.startswith(".") or os.path.islink(where):
+                    skips.add(where, "a hidden directory" if name.startswith(".") else "a link to a directory, "
+                              "not followed (give its target)")
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d)))
+            for name in sorted(names):
+                where = os.path.join(root, name)
+                if name.startswith("."):
+                    skips.add(where, "a hidden file")
+                elif not os.path.exists(where):
+                    skips.add(where, "a broken link")
+                elif not os.path.isfile(where):  # a pipe or socket in a log folder would block the run
+                    skips.add(where, "not a regular file (a pipe, socket or device)")
+                else:
+                    listed.append(where)
+        if len(listed) == found:  # else the run's only word would be "no trace" in a file it never had
+            skips.add(path, "a directory with no file to read in it")
+    again, written = named_again(listed), {os.path.realpath(path) for path in leave_out}
+    files: list[str] = []
+    for index, file in enumerate(listed):
+        if index in again:
+            skips.add(file, SAME_FILE.format(again[index]))
+        elif os.path.realpath(file) in written:
+            skips.add(file, "a file this run writes (--output_dir)")
+        else:
+            files.append(file)
+    return files
+
+
 class DocumentStream:
     """The documents of `inputs` (`-` is stdin), read as a stream in bounded memory, whatever the size.
 
     A JSONL row is one document. A plain log is read `CHUNK_BYTES` at a time and yields one document per candidate
     region (`LogDocument.line_offset` says where it starts in the file), then its head (`no_trace_head`): the
-    document to report when the file holds no trace at all. `on_bytes(n)` is called as bytes are read. Missing
-    paths and directories raise `InputError` before anything is read; other problems are skipped and counted in
-    `skips` (or raise when `strict`), as `read_documents` does.
+    document to report when the file holds no trace at all. `on_bytes(n)` is called as bytes are read. A directory
+    is read as its files (`expand_paths`); a missing path raises `InputError` before anything is read; other
+    problems are skipped and counted in `skips` (or raise when `strict`), as `read_documents` does.
     """
 
     def __init__(self, inputs: list[str], text_field: str = "log", id_field: str = "id", strict: bool = False,
                  skips: SkipReport | None = None, on_bytes: Callable[[int], None] | None = None) -> None:
-        for path in inputs:
-            if path != "-" and not os.path.exists(path):
-                raise InputError(f"{path}: no such file")
-            if path != "-" and os.path.isdir(path):
-                raise InputError(f"{path}: is a directory; give the log files inside it (e.g. {path}/*.log)")
-        self.inputs, self.text_field, self.id_field, self.strict = inputs, text_field, id_field, strict
         self.skips = skips if skips is not None else SkipReport()
+        self.inputs = expand_paths(inputs, self.skips)  # a directory's files; a file named twice is read once
+        self.text_field, self.id_field, self.strict = text_field, id_field, strict
         self.on_bytes = on_bytes
         self.stats = StreamStats()
 
     def total_bytes(self) -> int | None:
         """Bytes of all inputs, None when one is stdin (its size is not known in advance)."""
-        again = named_again(self.inputs)  # a file named twice is read once
-        return None if "-" in self.inputs else sum(os.path.getsize(path) for index, path in enumerate(self.inputs)
-                                                   if index not in again)
+        return None if "-" in self.inputs else sum(os.path.getsize(path) for path in self.inputs)
 
     def __iter__(self) -> Iterator[LogDocument]:
-        again = named_again(self.inputs)
-        for index, path in enumerate(self.inputs):
+        for path in self.inputs:
             if path == "-":
                 yield from self._read(sys.stdin.buffer, "<stdin>")
-            elif index in again:
-                self._skip(path, SAME_FILE.format(again[index]))
             else:
                 with open(path, "rb") as handle:
                     yield from self._read(handle, path)

@@ -36,7 +36,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from utils.atomic import check_output_paths, open_atomic, write_json_atomic, write_jsonl_atomic
@@ -49,6 +48,7 @@ from utils.parsing.log_sources import (
     LogDocument,
     NothingAnalyzed,
     SkipReport,
+    expand_paths,
     named_again,
 )
 from utils.pipeline.analyze import (
@@ -363,10 +363,11 @@ def finish_batch(batch: dict[str, Any], config: EngineConfig, analyses: dict[str
 
 
 # ---------------------------------------------------------------------------------------------------- driver side
-def expand_inputs(inputs: list[str]) -> list[str]:
-    """Files in the order given: a directory's files (recursively, sorted), a glob's matches (sorted), a file as
-    it is; a URI (`s3://bucket/logs/`) is listed the same way through pyarrow.fs. Missing paths fail in one line,
-    as in the local path; stdin cannot be spread over a cluster."""
+def expand_inputs(inputs: list[str], skips: SkipReport | None = None) -> list[str]:
+    """Files in the order given: a directory's files as the local path walks them (`expand_paths`: recursively,
+    sorted, hidden entries and links to directories counted in `skips`, not read), a glob's matches (sorted), a
+    file as it is; a URI (`s3://bucket/logs/`) is listed the same way through pyarrow.fs. Missing paths fail in one
+    line, as in the local path; stdin cannot be spread over a cluster."""
     files: list[str] = []
     for path in inputs:
         if path == "-":
@@ -374,10 +375,7 @@ def expand_inputs(inputs: list[str]) -> list[str]:
         if _URI.match(path):
             files += _expand_uri(path)
         elif os.path.isdir(path):
-            found = sorted(str(Path(root) / name) for root, _, names in os.walk(path) for name in names)
-            if not found:
-                raise InputError(f"{path}: a directory with no files")
-            files += found
+            files += expand_paths([path], skips)
         elif os.path.exists(path):
             files.append(path)
         elif _GLOB_CHARS & set(path) and glob.glob(path, recursive=True):
@@ -580,7 +578,8 @@ def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line,
     `tuning` (EngineConfig fields: parse_blocks, read_batch_chars, ...) for tests that split small inputs."""
     started = time.perf_counter()
     try:
-        listed = expand_inputs(args.input)
+        walked = SkipReport()  # a directory's hidden files and links, counted with the run's skips
+        listed = expand_inputs(args.input, walked)
         # checked against the files a directory or glob named: an output among them would be read back next run
         replaced = check_output_paths(output_paths(args), listed)
         again = named_again(listed)  # read once, the others counted as skips (as on the local path)
@@ -605,6 +604,7 @@ def run_predict(args: Any, log: Callable[[str], None] = lambda line: print(line,
                 result = payload or result
             if result is None:
                 return
+            result.skips.skipped[:0] = walked.skipped  # before what reading found, as the local path lists them
             for index, earlier in again.items():
                 result.skips.add(listed[index], SAME_FILE.format(earlier))
             if not result.documents:  # raised inside the atomic write: it keeps the old file

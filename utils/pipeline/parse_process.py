@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from utils.parsing.log_sources import DocumentStream
+from utils.parsing.log_sources import DocumentStream, SkipReport
 
 MAX_BATCHES_AHEAD = 512  # batch files (~5 MB each, ~9 MB of a production log) the child may write ahead
 _POLL_SECONDS = 1.0  # how often a waiting parent checks that the child is still alive
@@ -82,18 +82,25 @@ def _child(produce: Callable[[], Iterator[Any]], stream: Any, redactor: Any, cha
     if isinstance(stream, DocumentStream):
         stream.on_bytes = progress
     before = Counter(redactor.counts) if redactor is not None else Counter()
+    # what the stream had counted before the fork (a directory's hidden files) is the parent's already
+    known = (len(stream.skips.skipped), len(stream.skips.warnings)) if isinstance(stream, DocumentStream) else (0, 0)
     try:
         for number, batch in enumerate(produce()):
             _put(channel, ("batch", batch, progress.take()), os.path.join(spill_dir, f"{number}.pickle"),
                  codec.dumps if codec is not None else None)
         hits = Counter(redactor.counts) - before if redactor is not None else Counter()
-        read = (stream.skips, stream.stats) if isinstance(stream, DocumentStream) else None
+        read = (_added_since(stream.skips, known), stream.stats) if isinstance(stream, DocumentStream) else None
         _put(channel, ("end", read, hits, progress.take()))
     except BaseException as error:  # noqa: BLE001 - every failure goes to the parent, which raises it
         try:
             _put(channel, ("error", error))
         except Exception:  # noqa: BLE001 - an exception that cannot be pickled travels as its text
             _put(channel, ("error", RuntimeError(f"{type(error).__name__}: {error}")))
+
+
+def _added_since(skips: SkipReport, known: tuple[int, int]) -> SkipReport:
+    """The skips and warnings counted after the first `known` ones."""
+    return SkipReport(skips.skipped[known[0]:], skips.warnings[known[1]:])
 
 
 def _loads_without_gc(data: bytes, loads: Callable[[bytes], Any] = pickle.loads) -> Any:
