@@ -148,7 +148,7 @@ def test_what_a_directory_walk_leaves_out_is_counted(real_dir: Path, tmp_path: P
     assert reasons[str(corpus / "train.jsonl")] == "a file this run writes (--output_dir)"
     assert reasons[str(real_dir / "gone.log")] == "a broken link"
     assert reasons[str(real_dir / "pipe")] == "not a regular file (a pipe, socket or device)"
-    assert reasons[str(nested)] == "the same file as one already read"  # its traces counted once
+    assert reasons[str(nested)] == f"the same file as {nested}, already read"  # its traces counted once
     sources = {row["meta"]["source"] for split in result.splits.values() for row in split}
     assert "corpus" not in sources and "mine" in sources and sum(source.endswith("app.log") for source in sources) == 1
     assert str(real_dir) not in reasons  # it had files
