@@ -426,6 +426,34 @@ def test_utf16_and_bom_logs_are_analyzed_with_a_warning(tmp_path: Path) -> None:
     ]
 
 
+KOREAN_LOG = """2026-12-07 10:00:00.123 ERROR [http-1] c.a.l.TransferController - 이체 처리 실패: 계좌 잔액 부족
+java.lang.IllegalStateException: 잔액이 부족합니다 (요청 50000원, 잔액 1200원)
+\tat com.acme.ledger.TransferService.withdraw(TransferService.java:88)
+\tat com.acme.ledger.api.TransferController.post(TransferController.java:58)
+"""
+
+
+def test_a_korean_log_in_cp949_is_read_as_korean(tmp_path: Path) -> None:
+    # Korean Windows and many banks' older systems write CP949 (EUC-KR): read as UTF-8, every Korean word of the
+    # message was U+FFFD, and the explanations' language (Korean when the log holds Hangul) fell back to English.
+    legacy = tmp_path / "legacy.log"
+    legacy.write_bytes(KOREAN_LOG.encode("cp949"))
+    latin = tmp_path / "latin1.log"  # other bytes that are not UTF-8 stay UTF-8 with the usual warning
+    latin.write_bytes(NPE_LOG.replace("name", "nàme").encode("latin-1"))
+    output = tmp_path / "out.jsonl"
+    result = run_predict("--input", str(legacy), str(latin), "--no_model", "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    first, second = read_records(output)
+    assert first["root_cause"]["message"] == "잔액이 부족합니다 (요청 50000원, 잔액 1200원)"
+    assert "\ufffd" in second["root_cause"]["message"]
+    report = json.loads(Path(f"{output}.report.json").read_text(encoding="utf-8"))
+    assert [item["reason"] for item in report["warnings"]] == [
+        "decoded as CP949 (found by its Hangul in bytes that are not UTF-8), not UTF-8",
+        "invalid UTF-8 bytes replaced with U+FFFD (the first on line 1)"]
+    documents, _ = read_documents([str(legacy)])
+    assert documents[0].text == KOREAN_LOG
+
+
 def test_a_deadlock_cycle_is_listed_once(tmp_path: Path) -> None:
     # Issue 17: each thread of an N-thread cycle wrote the whole cycle (1.17 MB in, 223 MB out); now the first
     # thread's record and summary list it, the others name the cycle and whom they wait for.

@@ -166,20 +166,42 @@ def _share_of_nuls(sample: bytes) -> float:
     return sample.count(0) / len(sample) if sample else 0.0
 
 
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+_HANGUL_SHARE = 0.8  # of the characters outside ASCII: Latin-1 bytes read as CP949 give Hanja and symbols too
+
+
+def _korean_legacy(raw: bytes) -> bool:
+    """Whether `raw` is Korean text in CP949 (EUC-KR and its superset, what Korean Windows and many banks' older
+    systems write) rather than UTF-8: not UTF-8, CP949 without an error, and its characters outside ASCII nearly all
+    Hangul syllables. Read as UTF-8, every Korean message became U+FFFD."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)  # a chunk may end inside a character
+        return False
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = codecs.getincrementaldecoder("cp949")().decode(raw, final=False)
+    except UnicodeDecodeError:
+        return False
+    wide = sum(1 for character in text if ord(character) > 127)
+    return wide > 0 and len(_HANGUL.findall(text)) >= _HANGUL_SHARE * wide
+
+
 def sniff_encoding(raw: bytes) -> tuple[str, int, str | None]:
     """(encoding, length of its byte-order mark, how it was recognised) of a log's bytes.
 
     Windows tools (PowerShell's `>`, Notepad's "Unicode") write UTF-16, with or without a byte-order mark; its NUL
     bytes once had such a log skipped as binary. Without a mark the NULs' places tell: in UTF-16 text that is
     mostly ASCII every other byte is NUL (the odd ones little-endian, the even ones big-endian), in UTF-32 three
-    bytes of four. "How" is None for plain UTF-8, which needs no note in the report.
+    bytes of four. Korean text that is not UTF-8 is CP949 (`_korean_legacy`). "How" is None for plain UTF-8, which
+    needs no note in the report.
     """
     for mark, encoding in _BYTE_ORDER_MARKS:
         if raw.startswith(mark):
             return encoding, len(mark), None if encoding == "utf-8" else "byte-order mark"
     sample = raw[:_SNIFF_BYTES]
     if b"\x00" not in sample:
-        return "utf-8", 0, None
+        return ("cp949", 0, "Hangul in bytes that are not UTF-8") if _korean_legacy(raw) else ("utf-8", 0, None)
     units = sample[: len(sample) - len(sample) % 4]
     if units and _share_of_nuls(units[2::4] + units[3::4]) > 0.95 and _share_of_nuls(units[0::4]) < 0.05:
         return "utf-32-le", 0, "NUL bytes"
