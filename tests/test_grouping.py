@@ -185,6 +185,24 @@ def test_a_message_the_application_or_the_test_wrote_keeps_its_frame() -> None:
     assert not _same_group(masked_frame, NAMED)
 
 
+def test_numbers_with_their_unit_glued_on_are_variable_parts_of_a_group_only() -> None:
+    # `3000ms` and `2500ms`, `50000원` and `30000원`: the number was kept (a word character follows it), so each
+    # value made a group of its own
+    from utils.pipeline.fingerprint import failure_signature, message_template
+
+    timeout = "java.lang.IllegalStateException: {}\n\tat org.acme.Ledger.lock(Ledger.java:5)\n"
+    for first, second in (("Timeout after 3000ms waiting for lock", "Timeout after 2500ms waiting for lock"),
+                          ("잔액이 부족합니다 (요청 50000원, 잔액 1200원)", "잔액이 부족합니다 (요청 30000원, 잔액 100원)"),
+                          ("heap at 512MB of 2GB", "heap at 1536MB of 2GB")):
+        traces = [parse_trace(timeout.format(message)) for message in (first, second)]
+        assert group_key(traces[0]).id == group_key(traces[1]).id, first
+        assert failure_signature(traces[0]).digest != failure_signature(traces[1]).digest  # as paths: grouping only
+    assert message_template("Timeout after 3000ms (retry 2nd of 3)", mask_paths=True) == (
+        "Timeout after <num>ms (retry <num>nd of <num>)")
+    for kept in ("log4j2 failed", "sha256 mismatch", "HTTP/2 refused", "1a2b3c", "took 3000 milliseconds"):
+        assert message_template(kept, mask_paths=True) == message_template(kept), kept
+
+
 def test_paths_in_a_message_are_variable_parts_of_a_group_only() -> None:
     from utils.pipeline.fingerprint import failure_signature, message_template
 

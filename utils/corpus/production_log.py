@@ -21,7 +21,7 @@ from utils.atomic import open_atomic, write_json_atomic
 from utils.corpus.generate import GeneratorConfig, _weighted, assign_splits, generate_row, templates_by_label
 from utils.labels import LabelSet, load_label_set
 from utils.parsing.stacktrace import THROWABLE_SUFFIX, parse_log
-from utils.pipeline.fingerprint import _VARIABLE_PARTS
+from utils.pipeline.fingerprint import NUMBER
 from utils.pipeline.grouping import group_key
 from utils.yaml_files import ConfigFileError, read_yaml
 
@@ -30,7 +30,7 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*$", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30,
           "tib": 2**40}
 # A number that the message template masks as <num> (utils/pipeline/fingerprint.py): what may vary between repeats.
-_MASKED_NUMBER = {placeholder: pattern for placeholder, _, pattern in _VARIABLE_PARTS}["<num>"]
+_MASKED_NUMBER = NUMBER
 _EXCEPTION_LINE = re.compile(rf"^(?:Caused by: )?[\w$.]+{THROWABLE_SUFFIX}[\w$]*: ")
 
 

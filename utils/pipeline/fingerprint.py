@@ -20,20 +20,25 @@ from functools import lru_cache
 from utils.parsing.stacktrace import Frame, ThrownException, Trace
 
 _MAX_MESSAGE_CHARS = 300  # a template longer than this adds nothing that tells two failures apart
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*(?![\w])")  # a number a template masks: what repeats may vary
 # Order matters: longer, more specific shapes first, so a UUID is not read as hex runs and numbers. Each shape is
-# tried only when the characters every match of it holds are in the message (most messages have no '-' or quote).
+# tried only when the characters every match of it holds are in the message (most messages have no '-' or quote);
+# the last field: a shape masked for grouping only (`mask_paths`).
 _VARIABLE_PARTS = (
-    ("<uuid>", "-", re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")),
+    ("<uuid>", "-", re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
+     False),
     ("<time>", "-:", re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
-                                r"(?:Z|[+-]\d{2}:?\d{2})?")),
-    ("<host>", ".", re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b")),
-    ("<host>", ".:", re.compile(r"\b[a-z][\w-]{0,62}(?:\.[a-z][\w-]{0,62}){1,8}:\d{1,5}\b")),
-    ("<hex>", "", re.compile(r"\b0x[0-9a-fA-F]{1,32}\b|\b[0-9a-fA-F]{12,64}\b|@[0-9a-fA-F]{4,16}\b")),
-    ("<str>", "", re.compile(r"\"[^\"\n]{0,200}\"|'[^'\n]{0,200}'")),
+                                r"(?:Z|[+-]\d{2}:?\d{2})?"), False),
+    ("<host>", ".", re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"), False),
+    ("<host>", ".:", re.compile(r"\b[a-z][\w-]{0,62}(?:\.[a-z][\w-]{0,62}){1,8}:\d{1,5}\b"), False),
+    ("<hex>", "", re.compile(r"\b0x[0-9a-fA-F]{1,32}\b|\b[0-9a-fA-F]{12,64}\b|@[0-9a-fA-F]{4,16}\b"), False),
+    ("<str>", "", re.compile(r"\"[^\"\n]{0,200}\"|'[^'\n]{0,200}'"), False),
     # grouping only: a path of two or more segments (`/data/in/batch-17.csv`, a JCR node), not a URL's (its host
     # is masked before) nor `/ by zero`; real_logs' near-duplicates and evaluate's once-per-failure count keep them
-    ("<path>", "/", re.compile(r"(?<![\w:/])(?:/[\w.:-]+){2,}/?")),
-    ("<num>", "", re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*(?![\w])")),
+    ("<path>", "/", re.compile(r"(?<![\w:/])(?:/[\w.:-]+){2,}/?"), True),
+    ("<num>", "", NUMBER, False),
+    # grouping only: a number with its unit glued on (`3000ms`, `512MB`, `50000원`, `3건`), the unit kept
+    ("<num>", "", re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*(?=[^\W\d_]{1,4}(?!\w))"), True),
 )
 _GENERATED = re.compile(r"\$\$Lambda\$?[\w$]*(?:/0x[0-9a-fA-F]+|/\d+)?|\$\$EnhancerBy\w*|\$\$FastClassBy\w*|"
                         r"\$Proxy\d+|\$\$\w{6,}|lambda\$\w+\$\d+|\$\d+(?=\.|$)")
@@ -61,7 +66,7 @@ GROUPING_APP_FRAMES = 1
 # refused`) or one without a qualified name (a wrapper's `Exchange[Message: Hello]`) keeps the caller.
 SPECIFIC_MESSAGE_WORDS = 8
 _QUALIFIED_NAME = re.compile(r"(?<![\w<$])[A-Za-z_$][\w$]*(?:[./][A-Za-z_$][\w$-]*){2,}")
-_PLACEHOLDERS = re.compile("|".join(sorted({re.escape(name) for name, _, _ in _VARIABLE_PARTS})))
+_PLACEHOLDERS = re.compile("|".join(sorted({re.escape(name) for name, *_ in _VARIABLE_PARTS})))
 _CUT_PLACEHOLDER = re.compile(r"<\w*$")  # the 300-character cut can leave `<nu`
 _LETTER = re.compile(r"[^\W\d_]")
 # Two messages the JVM writes for one failure: the garbage collector gives up (`GC overhead limit exceeded`) when the
@@ -72,13 +77,14 @@ SAME_FAILURE_MESSAGES = {("java.lang.OutOfMemoryError", "GC overhead limit excee
 
 
 def message_template(message: str | None, mask_paths: bool = False, keep_quoted: bool = False) -> str:
-    """`message` with its variable parts masked and whitespace collapsed: `Index 7 out of bounds for length 7`
-    and `Index 3 out of bounds for length 5` both give `Index <num> out of bounds for length <num>`. Paths are
-    masked only when `mask_paths` (grouping); a quoted name (`'com.acme.Foo'`, `"cardToken"`: no space, no
-    punctuation of a value) is kept when `keep_quoted`, a quoted value or document still masked."""
+    """`message` with its variable parts masked and whitespace collapsed: `Index 7 out of bounds for length 7` and
+    `Index 3 out of bounds for length 5` both give `Index <num> out of bounds for length <num>`. Paths and
+    numbers with a unit glued on (`3000ms`) are masked only when `mask_paths` (grouping); a quoted name
+    (`'com.acme.Foo'`, `"cardToken"`: no space, no punctuation of a value) is kept when `keep_quoted`, a quoted
+    value or document still masked."""
     text = _WHITESPACE.sub(" ", (message or "")[: _MAX_MESSAGE_CHARS * 4]).strip()
-    for placeholder, needed, pattern in _VARIABLE_PARTS:
-        if placeholder == "<path>" and not mask_paths:
+    for placeholder, needed, pattern, grouping_only in _VARIABLE_PARTS:
+        if grouping_only and not mask_paths:
             continue
         if all(character in text for character in needed):
             text = pattern.sub(_keep_quoted_name if placeholder == "<str>" and keep_quoted else placeholder, text)
