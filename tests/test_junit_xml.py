@@ -111,3 +111,22 @@ def test_predict_reads_a_report_as_its_failed_tests(tmp_path: Path) -> None:
         ("SQLIntegrityConstraintViolationException", 9), ("AssertionFailedError", 24), ("ArithmeticException", 32)]
     assert records[0]["chain"][0]["class"] == "java.lang.IllegalStateException"
     assert records[2]["location"]["method"] == "round"  # the test's own code, under the JDK's throw
+
+
+def test_a_suite_level_error_names_its_suite_and_a_trace_on_line_one_its_line(tmp_path: Path) -> None:
+    # a review's counterexamples: an <error> outside any <testcase> (Ant writes a class's setup failure so) was
+    # labelled with the last test case read, a passing one of another suite; a trace starting on the report's first
+    # line was numbered one line late
+    aggregate = tmp_path / "TESTS-TestSuites.xml"
+    aggregate.write_text(
+        '<testsuites>\n<testsuite name="com.acme.ATest"><testcase name="testPasses" classname="com.acme.ATest"/>'
+        '</testsuite>\n<testsuite name="com.acme.BTest">\n<error type="java.lang.IllegalStateException">'
+        "java.lang.IllegalStateException: no database\n\tat com.acme.BTest.setUpClass(BTest.java:12)\n</error>\n"
+        "</testsuite>\n</testsuites>\n", encoding="utf-8")
+    assert [header for header, *_ in failures(aggregate)] == ["Testcase: (suite com.acme.BTest): Caused an ERROR"]
+    one_line = tmp_path / "TEST-oneline.xml"
+    one_line.write_text('<testsuite name="S"><testcase name="a" classname="com.acme.ATest"><failure>java.lang.Illegal'
+                        "StateException: boom\n\tat com.acme.A.run(A.java:10)\n</failure></testcase></testsuite>\n",
+                        encoding="utf-8")
+    (document, _) = DocumentStream([str(one_line)])
+    assert document.source == f"{one_line}:1" and document.line_offset == 0

@@ -171,6 +171,38 @@ def test_bad_jsonl_lines_are_counted_not_dropped(tmp_path: Path) -> None:
     ]
 
 
+def test_what_cannot_be_read_in_a_directory_is_a_counted_skip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a review's counterexample (run as a user without the rights): a file it could not open stopped the run with
+    # `[Errno 13] Permission denied` and nothing else reported; a directory it could not list was left out silently
+    import os
+
+    from utils.parsing.log_sources import DocumentStream
+
+    logs = tmp_path / "logs"
+    (logs / "sub").mkdir(parents=True)
+    for name in ("a.log", "secret.log", "gone.log", "sub/c.log"):
+        (logs / name).write_text(NPE_LOG, encoding="utf-8")
+    real_access, real_walk = os.access, os.walk
+    monkeypatch.setattr(os, "access", lambda path, mode: not str(path).endswith("secret.log") and real_access(path, mode))
+
+    def walk(top, onerror=None):  # as os.walk meets a directory it may not list
+        for root, dirs, names in real_walk(top):
+            if root.endswith("sub"):
+                onerror(PermissionError(13, "Permission denied", root))
+                continue
+            yield root, dirs, names
+
+    monkeypatch.setattr(os, "walk", walk)
+    stream = DocumentStream([str(logs)])
+    (logs / "gone.log").unlink()  # removed between the listing and its reading
+    sources = {document.source for document in stream}
+    assert sources == {str(logs / "a.log")}
+    assert stream.skips.skipped == [
+        {"source": str(logs / "secret.log"), "reason": "a file this user cannot read (permission denied)"},
+        {"source": str(logs / "sub"), "reason": "a directory that cannot be read (Permission denied)"},
+        {"source": str(logs / "gone.log"), "reason": "cannot be opened (No such file or directory)"}]
+
+
 def test_a_missing_input_fails_with_one_line_and_an_empty_directory_with_its_skip(tmp_path: Path) -> None:
     result = run_predict("--input", str(tmp_path / "missing.log"), "--no-model")
     assert result.returncode == 2 and result.stderr.strip() == f"error: {tmp_path / 'missing.log'}: no such file or directory"
@@ -452,6 +484,18 @@ def test_a_korean_log_in_cp949_is_read_as_korean(tmp_path: Path) -> None:
         "invalid UTF-8 bytes replaced with U+FFFD (the first on line 1)"]
     documents, _ = read_documents([str(legacy)])
     assert documents[0].text == KOREAN_LOG
+
+
+@pytest.mark.parametrize("line", ["ERROR c.a.Db - Can\u2019t connect: user\u2019s session expired",
+                                  "WARN c.a.Sensor - temperature 25\u00b0C over limit", "ERROR \u00c4nderung fehlgeschlagen"])
+def test_windows_1252_or_latin_1_bytes_are_no_korean(line: str) -> None:
+    # a review's counterexamples to the first rule: CP949's extended syllables are "a byte of 0x81-0xC6, then an
+    # ASCII letter", which is what `’t` and `°C` are in Windows-1252, so `Can’t` read `Can뭪` and lost its `t`
+    from utils.parsing.log_sources import sniff_encoding
+
+    raw = (line + "\n").encode("cp1252") * 3
+    assert sniff_encoding(raw) == ("utf-8", 0, None)
+    assert sniff_encoding(KOREAN_LOG.encode("cp949"))[0] == "cp949"
 
 
 def test_a_deadlock_cycle_is_listed_once(tmp_path: Path) -> None:

@@ -834,6 +834,22 @@ def test_a_trace_folded_onto_one_line_reads_as_written(separator: str) -> None:
     assert len(_reading(trace)[0][4][0][1]) == 1  # the suppressed exception's frame stays its own
 
 
+@pytest.mark.parametrize(("record", "header"), [
+    ("retry at Scheduler.tick(5s) gave up", "java.lang.IllegalStateException: outer"),
+    ("failed", "java.lang.IllegalStateException: queue full, dropped ... 3 messages"),
+])
+def test_a_folded_trace_is_unfolded_from_its_exception_on(record: str, header: str) -> None:
+    # a review's counterexamples to the first version: it broke the line at every `at x(` and `... N word`, the
+    # record's message too, and the exception was lost (or its message cut)
+    lines = [header, "\tat com.acme.Queue.put(Queue.java:10)", "Caused by: java.io.IOException: disk",
+             "\tat com.acme.Disk.write(Disk.java:3)", "\tat com.acme.Queue.put(Queue.java:9)", "\t... 1 more"]
+    prefix = f"2024-01-01 10:00:00 ERROR [main] c.a.Job - {record}"
+    (folded,) = parse_log(f"{prefix} " + " | ".join(line.strip() for line in lines))
+    (written,) = parse_log("\n".join([prefix, *lines]))
+    assert _reading(folded) == _reading(written)
+    assert [exc.class_name for exc in folded.chain] == ["java.lang.IllegalStateException", "java.io.IOException"]
+
+
 def test_frames_named_in_prose_are_not_unfolded() -> None:
     for line in ("WARN slow call at com.acme.Job.run(Job.java:3) then at com.acme.Job.retry(Job.java:9)",
                  "WARN retry failed at com.acme.Job.run(Job.java:3)", "INFO started (pid 12) at boot"):

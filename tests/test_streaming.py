@@ -683,6 +683,43 @@ def test_a_compressed_log_cut_short_is_read_up_to_there_and_counted(tmp_path: Pa
         "gzip data cut short or damaged"]
 
 
+def test_a_compressed_archive_is_skipped_without_being_decompressed_to_its_end(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # a review's counterexample: a .tar.gz (binary inside) was decompressed to its last byte only to be skipped
+    import gzip
+    import io
+    import tarfile
+
+    from utils.parsing import compressed
+
+    payload = io.BytesIO()
+    with tarfile.open(fileobj=payload, mode="w") as archive:
+        data = b"\0" * (8 * 2**20)
+        member = tarfile.TarInfo("zeros.bin")
+        member.size = len(data)
+        archive.addfile(member, io.BytesIO(data))
+    packed = tmp_path / "logs.tar.gz"
+    packed.write_bytes(gzip.compress(payload.getvalue()))
+    pulled: list[int] = []
+    real = compressed.UntilDamaged.__call__
+    monkeypatch.setattr(compressed.UntilDamaged, "__call__", lambda self, stream: pulled.append(1) or real(self, stream))
+    stream = DocumentStream([str(packed)])
+    assert list(stream) == [] and stream.skips.skipped == [
+        {"source": str(packed), "reason": "binary file (NUL bytes), not a text log"}]
+    assert len(pulled) <= 2 and stream.stats.bytes_read == packed.stat().st_size  # 8 MiB would take 4 pulls
+
+
+def test_a_jsonl_row_holding_a_line_separator_is_one_row(tmp_path: Path) -> None:
+    # U+2028 is valid inside a JSON string (and a fold separator): the whole-file reader split the row there into two
+    # malformed ones, while the stream read one
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"id": "a", "log": "java.lang.IllegalStateException: x\u2028\tat a.B.c(B.java:1)"},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    documents, report = read_documents([str(rows)])
+    assert [doc.id for doc in documents] == ["a"] and not report.skipped
+    assert [doc.id for doc in DocumentStream([str(rows)])] == ["a"]
+
+
 def test_a_compressed_log_read_nowhere_here_is_a_skip_that_says_how_to_read_it(tmp_path: Path) -> None:
     text = "java.lang.IllegalStateException: closed\n\tat com.acme.Store.get(Store.java:40)\n" * 50
     zstd, archive = tmp_path / "app.log.1.zst", tmp_path / "logs.zip"

@@ -72,7 +72,7 @@ class _Reader:
     """The handlers' state: the test case read, the trace element open, and its text so far."""
 
     def __init__(self) -> None:
-        self.case = ""
+        self.case = self.suite = ""
         self.open: tuple[str, dict[str, str]] | None = None  # (the header's verdict, the element's attributes)
         self.parts: list[str] = []
         self.first_line = self.last_line = 0
@@ -80,7 +80,9 @@ class _Reader:
         self.done: list[FailedTest] = []
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
-        if name == "testcase":
+        if name == "testsuite":  # a failure outside any test case (a class's setup, as Ant writes it) is the suite's
+            self.suite = attributes.get("name", "?")
+        elif name == "testcase":
             method, owner = attributes.get("name", "?"), attributes.get("classname", "")
             self.case = f"{method}({owner})" if owner else method
         elif self.open is None and name in _VERDICTS:
@@ -97,6 +99,8 @@ class _Reader:
             self.last_line = line + data.count("\n")  # where the text ends, if its newlines are the file's
 
     def end(self, name: str, line: int) -> None:
+        if name == "testcase":
+            self.case = ""
         if self.open is None or name not in _VERDICTS:
             self.reading = False  # a rerun's `stackTrace` or `system-out` ended
             return
@@ -108,7 +112,8 @@ class _Reader:
             text = f"{kind}: {message}" if kind and message else kind or message
             self.first_line = line
         matches = bool(self.parts) and self.last_line - self.first_line == text.count("\n")
-        self.done.append(FailedTest(f"Testcase: {self.case}: {verdict}", text, self.first_line or line, matches))
+        case = self.case or f"(suite {self.suite})"
+        self.done.append(FailedTest(f"Testcase: {case}: {verdict}", text, self.first_line or line, matches))
 
     def take(self) -> list[FailedTest]:
         done, self.done = self.done, []

@@ -167,13 +167,22 @@ def _share_of_nuls(sample: bytes) -> float:
 
 
 _HANGUL = re.compile("[\uac00-\ud7a3]")
-_HANGUL_SHARE = 0.8  # of the characters outside ASCII: Latin-1 bytes read as CP949 give Hanja and symbols too
+_HANGUL_SHARE = 0.8  # of the characters outside ASCII
+_HANGUL_AT_LEAST = 2
+
+
+@lru_cache(maxsize=1)
+def _common_hangul() -> frozenset[str]:
+    """The 2,350 Hangul syllables of KS X 1001, EUC-KR's two-byte rows 0xB0-0xC8: the Korean text writes. CP949
+    adds the other 8,822, whose bytes (a lead of 0x81-0xC6, then an ASCII letter) are also what a Windows-1252 or
+    Latin-1 byte before a letter looks like (`Can’t`, `25°C`)."""
+    return frozenset(bytes((lead, trail)).decode("euc_kr") for lead in range(0xB0, 0xC9) for trail in range(0xA1, 0xFF))
 
 
 def _korean_legacy(raw: bytes) -> bool:
     """Whether `raw` is Korean text in CP949 (EUC-KR and its superset, what Korean Windows and many banks' older
     systems write) rather than UTF-8: not UTF-8, CP949 without an error, and its characters outside ASCII nearly all
-    Hangul syllables. Read as UTF-8, every Korean message became U+FFFD."""
+    common Hangul syllables (KS X 1001's, at least two). Read as UTF-8, every Korean message became U+FFFD."""
     try:
         codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)  # a chunk may end inside a character
         return False
@@ -184,7 +193,9 @@ def _korean_legacy(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     wide = sum(1 for character in text if ord(character) > 127)
-    return wide > 0 and len(_HANGUL.findall(text)) >= _HANGUL_SHARE * wide
+    common = _common_hangul()
+    hangul = sum(1 for syllable in _HANGUL.findall(text) if syllable in common)
+    return hangul >= max(_HANGUL_AT_LEAST, _HANGUL_SHARE * wide)
 
 
 def sniff_encoding(raw: bytes) -> tuple[str, int, str | None]:
@@ -243,7 +254,7 @@ _EVENT_MESSAGE_KEYS = frozenset({"message", "msg"})
 def _first_json_row(text: str) -> Any:
     """The JSON value of `text`'s first non-blank line when that line looks like an object (`{...}`), None when it
     does not parse, `_NOT_JSON` when it does not look like one."""
-    first = next((line for line in text.splitlines() if line.strip()), "").strip()
+    first = next((line for line in text.split("\n") if line.strip()), "").strip()  # U+2028 may be inside a row
     if not (first.startswith("{") and first.endswith("}")):
         return _NOT_JSON
     try:
@@ -349,7 +360,7 @@ def iter_jsonl_documents(
     text: str, source: str, text_field: str, id_field: str, skips: SkipReport, strict: bool
 ) -> Iterator[LogDocument]:
     """Rows of a JSONL text; malformed rows raise (strict) or are counted in `skips`."""
-    for line_number, line in enumerate(text.splitlines(), start=1):
+    for line_number, line in enumerate(text.split("\n"), start=1):  # as the stream splits: U+2028 stays in its row
         document = jsonl_row_document(line, line_number, source, text_field, id_field, skips, strict)
         if document is not None:
             yield document
@@ -425,6 +436,8 @@ def read_documents(
                     raise InputError(f"{source}: {packed.name} data cut short or damaged ({error})") from None
                 skips.add(source, f"{packed.name} data cut short or damaged ({error})")
                 continue
+            if len(raw) > MAX_LOG_BYTES:
+                raise InputError(f"{path}: larger than {MAX_LOG_BYTES // 2**20} MiB decompressed; split it first")
         raw, hole = without_leading_hole(raw)
         if hole:
             skips.warn(source, HOLE_WARNING.format(count=hole))
@@ -892,6 +905,13 @@ def named_again(paths: list[str]) -> dict[int, str]:
     return again
 
 
+def _unreadable_directory(skips: SkipReport, path: str) -> Callable[[OSError], None]:
+    """os.walk's `onerror`: a directory it cannot list (permission) is a counted skip, not left out without a word."""
+    def skip(error: OSError) -> None:
+        skips.add(error.filename or path, f"a directory that cannot be read ({error.strerror})")
+    return skip
+
+
 def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_out: Iterable[str] = ()) -> list[str]:
     """Files of `paths` (`-`, stdin, as it is), directories walked recursively in sorted order. Counted in `skips`,
     not read: hidden
@@ -911,7 +931,7 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
             listed.append(path)
             continue
         found = len(listed)
-        for root, dirs, names in os.walk(path):
+        for root, dirs, names in os.walk(path, onerror=_unreadable_directory(skips, path)):
             for name in sorted(dirs):
                 where = os.path.join(root, name)
                 if name.startswith(".") or os.path.islink(where):
@@ -926,6 +946,8 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
                     skips.add(where, "a broken link")
                 elif not os.path.isfile(where):  # a pipe or socket in a log folder would block the run
                     skips.add(where, "not a regular file (a pipe, socket or device)")
+                elif not os.access(where, os.R_OK):
+                    skips.add(where, "a file this user cannot read (permission denied)")
                 else:
                     listed.append(where)
         if len(listed) == found:  # else the run's only word would be "no trace" in a file it never had
@@ -969,7 +991,12 @@ class DocumentStream:
             if path == "-":
                 yield from self._read(sys.stdin.buffer, "<stdin>")
             else:
-                with open(path, "rb") as handle:
+                try:
+                    handle = open(path, "rb")  # noqa: SIM115 - closed below; an error opening it is a skip
+                except OSError as error:  # gone or unreadable since it was listed
+                    self._skip(path, f"cannot be opened ({error.strerror})")
+                    continue
+                with handle:
                     yield from self._read(handle, path)
 
     def _skip(self, source: str, reason: str) -> None:
@@ -989,8 +1016,10 @@ class DocumentStream:
         opened): the same decoding, skips and regions as a path given to the constructor."""
         yield from self._read(handle, source)
 
-    def _read(self, handle: BinaryIO, source: str,
-              read: Callable[[BinaryIO], bytes] | None = None) -> Iterator[LogDocument]:
+    def _read(self, handle: BinaryIO, source: str, read: Callable[[BinaryIO], bytes] | None = None,
+              rest: Callable[[], None] | None = None) -> Iterator[LogDocument]:
+        """The documents of `handle`, read with `read` (default: counted as read); `rest` reads what is left of an
+        input that is skipped (default: the rest of `handle`), so progress counts it."""
         read = read or self._read_bytes
         raw, hole = without_leading_hole(read(handle), lambda: read(handle))
         if hole:
@@ -1005,8 +1034,7 @@ class DocumentStream:
         binary = not_text(raw) if recognised_by is None else None
         if binary:
             self._skip(source, binary)
-            while read(handle):
-                pass  # the bytes still count as read (progress)
+            (rest or (lambda: _read_to_end(handle, read)))()  # the bytes still count as read (progress)
             return
         if recognised_by is not None:
             self.skips.warn(source, f"decoded as {encoding.upper()} (found by its {recognised_by}), not UTF-8")
@@ -1041,7 +1069,9 @@ class DocumentStream:
         `total_bytes` counts the files), the decompressed ones do not. A stream cut short or damaged is a counted
         skip after what was read before it."""
         until_damaged = UntilDamaged(CHUNK_BYTES, packed.name)
-        yield from self._read(packed.open(head, handle, read), source, until_damaged)
+        # a skipped content (a tar archive's) is not decompressed to its end: the compressed rest is read as it is
+        yield from self._read(packed.open(head, handle, read), source, until_damaged,
+                              lambda: _read_to_end(handle, read))
         if until_damaged.error is not None and not until_damaged.reported:
             self._skip(source, until_damaged.reason())
 
@@ -1082,7 +1112,7 @@ def junit_report_documents(texts: Iterable[str], source: str, skips: SkipReport,
     try:
         for failed in failed_tests(collected(texts)):
             text = f"{failed.header}\n{failed.text}"
-            if failed.lines_match:
+            if failed.lines_match and failed.line > 1:  # the test's line goes on the line above the trace
                 yield LogDocument(id=name, source=source, text=text, region=True, line_offset=max(failed.line - 2, 0))
             else:
                 yield LogDocument(id=name, source=f"{source}:{failed.line}", text=text, region=True)
@@ -1091,6 +1121,11 @@ def junit_report_documents(texts: Iterable[str], source: str, skips: SkipReport,
             raise InputError(f"{source}:{error.line}: malformed JUnit XML report: {error}") from None
         skips.add(f"{source}:{error.line}", f"malformed JUnit XML report ({error}); the failures before it are read")
     yield LogDocument(id=name, source=source, text="\n".join(head.lines), no_trace_head=True)
+
+
+def _read_to_end(handle: BinaryIO, read: Callable[[BinaryIO], bytes]) -> None:
+    while read(handle):
+        pass
 
 
 def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:

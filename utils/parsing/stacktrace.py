@@ -1443,13 +1443,21 @@ _STRUCTURED_TRACE_LINE = re.compile(r'^.*"extendedStackTrace"\s*:\s*\[.*$', re.M
 # A trace folded onto one line, as a logging pattern writes it to keep one event per line (logback's
 # `%replace(%ex){'[\r\n]+', ' '}`, or `' | '`, or U+2028): two frames in a row on a line, with nothing between them
 # but blanks, `|`, a line or paragraph separator and the frame's packaging data (`~[app.jar:1.0]`).
-_FRAME_CALL = r"at [\w$./@<>+-]+\((?:[^()\n]|\([^()\n]*\))*\)"  # IBM's `(Foo.java:12(Compiled Code))` too
+# Bounded repeats: a long line of unclosed `(` or `[` must not cost time quadratic in its length.
+_FRAME_CALL = r"at [\w$./@<>+-]+\((?:[^()\n]|\([^()\n]{0,80}\)){0,300}\)"  # IBM's `(Foo.java:12(Compiled Code))`
 _FOLD_SEPARATOR = "[ \t|\u2028\u2029]"
-_FRAME_FOLLOWS = rf"(?:\s*~?\[[^\]\n]*\])?{_FOLD_SEPARATOR}+at [\w$./@<>+-]+\("
+_FRAME_FOLLOWS = rf"(?:[ \t]*~?\[[^\[\]\n]{{0,200}}\])?{_FOLD_SEPARATOR}+at [\w$./@<>+-]+\("  # on the same line
 _FOLDED_FRAMES = re.compile(_FRAME_CALL + _FRAME_FOLLOWS)
 _FOLDED_HINT = re.compile(r"\)" + _FRAME_FOLLOWS)  # the same from a frame's last `)`: ~9x faster over a whole text
-# Where such a line is unfolded: the separator before a frame, a `Caused by:` / `Suppressed:` or a `... N more`.
-_FOLD_POINT = re.compile(rf"{_FOLD_SEPARATOR}+(?=at [\w$./@<>+-]+\(|Caused by: |Suppressed: |\.\.\. \d+ \w)")
+# Where such a line is unfolded, from its first frame on: the separator before a frame, a `Caused by:` /
+# `Suppressed:` or a `... N more`.
+_FOLD_POINT = re.compile(rf"{_FOLD_SEPARATOR}+(?=at [\w$./@<>+-]+\(|Caused by: |Suppressed: |"
+                         r"\.\.\. \d+ (?:more|common frames omitted)\b)")
+_FOLD_BEFORE_FIRST_FRAME = re.compile(rf"{_FOLD_SEPARATOR}+$")
+# The first exception line of a folded trace: unfolding starts at the first frame after it (a record's message
+# before it may say `retry at Scheduler.tick(5s)`), else at the first folded run.
+_FOLDED_HEADER = re.compile(rf"(?:[\w$]+\.)+[\w$]*{THROWABLE_SUFFIX}[\w$]*|{re.escape(MASK_TOKEN)}")
+_FRAME_START = re.compile(r"at [\w$./@<>+-]+\(")
 
 
 def has_inline_traces(text: str) -> bool:
@@ -1474,14 +1482,26 @@ def _has_folded_line(text: str, position: int) -> bool:
 
 def _unfolded(line: str) -> str:
     """A line holding a folded trace, as `printStackTrace` wrote it: each frame, `... N more`, `Caused by:` and
-    `Suppressed:` on a line of its own, indented by the tabs its separator kept, else as the JVM indents it."""
+    `Suppressed:` on a line of its own, indented by the tabs its separator kept, else as the JVM indents it. What
+    comes before the first frame of the first folded run (the record, its message, the exception line) stays one
+    line: a message may itself say `at x(` or `... 3 messages`."""
     def broken(match: re.Match[str]) -> str:
         tabs = match.group(0).strip(" |\u2028\u2029")
         kept = tabs if tabs and not tabs.strip("\t") else ""
-        follows = line[match.end():match.end() + 3]
+        follows = match.string[match.end():match.end() + 3]
         return "\n" + (kept or ("" if follows == "Cau" else "\t"))
 
-    return _FOLD_POINT.sub(broken, line)
+    run = _FOLDED_FRAMES.search(line)
+    if run is None:
+        return line
+    header = _FOLDED_HEADER.search(line, 0, run.start())
+    first = _FRAME_START.search(line, header.end(), run.start() + 1) if header is not None else run
+    start = first.start() if first is not None else run.start()
+    head, frames = line[:start], line[start:]
+    before = _FOLD_BEFORE_FIRST_FRAME.search(head)
+    if before is None:  # the frame starts the line: nothing to break before it
+        return head + _FOLD_POINT.sub(broken, frames)
+    return head[:before.start()] + broken(before) + _FOLD_POINT.sub(broken, frames)
 
 
 def _decoded_inline_lines(text: str) -> tuple[str, dict[int, _Prefix]]:
