@@ -856,6 +856,20 @@ def test_frames_named_in_prose_are_not_unfolded() -> None:
         assert decode_inline_traces(line) == line
 
 
+def test_a_circular_reference_line_is_part_of_its_trace() -> None:
+    # `Throwable.printStackTrace` marks a cause already printed as `[CIRCULAR REFERENCE: <it>]`: it read as a second
+    # trace of that exception (message `disk gone]`, no frame), counted and grouped as a failure of its own
+    text = ("java.lang.RuntimeException: outer\n\tat com.acme.A.run(A.java:10)\n"
+            "Caused by: java.io.IOException: disk gone\n\tat com.acme.B.write(B.java:20)\n\t... 1 more\n"
+            "\tSuppressed: java.lang.IllegalStateException: close failed\n\t\tat com.acme.B.close(B.java:30)\n"
+            "\t\t... 2 more\n\t[CIRCULAR REFERENCE: java.io.IOException: disk gone]\n"
+            "2026-12-07 10:00:01 INFO [main] c.a.App - next\n")
+    (trace,) = parse_log(text)
+    assert chain_classes(trace) == ["java.lang.RuntimeException", "java.io.IOException"]
+    assert trace.end_line == 9 and trace.text.endswith("[CIRCULAR REFERENCE: java.io.IOException: disk gone]")
+    assert parse_log("INFO [CIRCULAR REFERENCE: java.io.IOException: x] seen\n")[0].chain == []  # alone: no trace
+
+
 def test_prefix_stripping_leaves_ordinary_logs_alone(trace_fixture) -> None:
     for name in ("logback_spring_boot.log", "log4j2_every_line.log"):
         text = trace_fixture(name)

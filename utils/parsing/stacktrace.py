@@ -785,7 +785,10 @@ _ELIDED_LINES = frozenset(("...", "[...]", "\u2026", "[\u2026]", "(...)"))
 # and the root cause, the one thing the line promises, is what follows.
 _WITH_ROOT_CAUSE = " with root cause"
 
-_BLANK, _FRAME_LINE, _MORE_LINE, _CAUSE_LINE, _TEXT, _LOCK_LINE = range(6)
+_BLANK, _FRAME_LINE, _MORE_LINE, _CAUSE_LINE, _TEXT, _LOCK_LINE, _CIRCULAR_LINE = range(7)
+# `Throwable.printStackTrace` prints `\t[CIRCULAR REFERENCE: <the exception>]` where a cause or suppressed exception
+# is one already printed: a line of the trace (not a new trace, which its exception name made it), nothing else.
+_CIRCULAR_REFERENCE = "[CIRCULAR REFERENCE:"
 _STRUCTURAL = (_FRAME_LINE, _MORE_LINE, _CAUSE_LINE, _LOCK_LINE)
 
 
@@ -822,6 +825,8 @@ def _read_line(raw: str) -> _Line:
         kind = _CAUSE_LINE
     elif stripped[0] == "-" and (match := _LOCK.match(stripped)):
         kind = _LOCK_LINE
+    elif stripped[0] == "[" and stripped.startswith(_CIRCULAR_REFERENCE) and stripped.endswith("]"):
+        kind = _CIRCULAR_LINE
     return _Line(prefix, body, kind, match)
 
 
@@ -1375,6 +1380,8 @@ class _Parser:
                 current.frames.append(_parse_frame(line.match, line.body.strip(), self.rules, self.extra))
             elif line.kind == _MORE_LINE:
                 current.omitted_frames = int(line.match.group(1)[:9])
+            elif line.kind == _CIRCULAR_LINE:
+                pass  # kept in the trace's text, read as nothing more
             else:
                 current, after = self.read_cause_line(cursor, line, open_blocks, trace_lines)
                 wrapped = wrapped or line.match.group("word").lower().startswith("wrapped")
