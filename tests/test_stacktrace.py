@@ -870,6 +870,22 @@ def test_a_circular_reference_line_is_part_of_its_trace() -> None:
     assert parse_log("INFO [CIRCULAR REFERENCE: java.io.IOException: x] seen\n")[0].chain == []  # alone: no trace
 
 
+@pytest.mark.parametrize("name", ["", "logs/app.log"])
+def test_grep_output_reads_as_the_trace_it_shows(name: str) -> None:
+    # `grep -n -A9 Exception app.log` (`-H`: with the file's name) glues `N:` / `N-` to every line: frames keep
+    # their tab, so the prefix was learned there, but `Caused by:` and `... N more` start right after it and were
+    # kept as text, so the cause read as a second trace
+    def numbered(number: int, line: str) -> str:
+        matched = "Exception" in line
+        separator = ":" if matched else "-"
+        return (f"{name}{separator}" if name else "") + f"{number + 41}{separator}{line}"
+
+    grep = "\n".join(numbered(number, line) for number, line in enumerate(_COLLECTED_TRACE.splitlines()))
+    (trace,) = parse_log(grep)
+    assert chain_classes(trace) == ["java.lang.IllegalStateException", "java.sql.SQLException"]
+    assert trace.root_cause.message == "Connection is closed" and trace.root_cause.omitted_frames == 2
+
+
 def test_prefix_stripping_leaves_ordinary_logs_alone(trace_fixture) -> None:
     for name in ("logback_spring_boot.log", "log4j2_every_line.log"):
         text = trace_fixture(name)

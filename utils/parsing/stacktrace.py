@@ -1781,12 +1781,33 @@ def strip_repeated_line_prefixes(text: str) -> str:
     if not shapes:
         return text
     trie, depth = _prefix_trie(shapes), max(map(len, shapes))
+    glued = _glued_prefix(shapes)
     lines = text.split("\n")
     for number, line in enumerate(lines):
         stripped = _strip_known_prefix(line, trie, depth)
+        if stripped is None and glued is not None and (match := glued.match(line)):
+            stripped = line[match.end():]
         if stripped is not None:
             lines[number] = stripped
     return "\n".join(lines)
+
+
+def _glued_prefix(shapes: set[tuple[str, ...]]) -> re.Pattern[str] | None:
+    """`grep -n` / `grep -A` output prefixes each line with `N:` or `N-` (`file:N:` with `-H`), glued to it: a frame
+    keeps a tab after it, so the prefix is learned there, but a `Caused by:`, `Suppressed:` or `... N more` line
+    starts at the first column, right after the prefix, and kept it (it then read as text, and the cause as a
+    second trace). The learned one-token prefixes that end in `-` or `:`, followed by such a line start."""
+    glued = sorted({_digit_runs(shape[0]) for shape in shapes if len(shape) == 1 and shape[0][-1:] in "-:"})
+    if not glued:
+        return None
+    return re.compile(rf"\s*(?:{'|'.join(glued)})(?=Caused by: |Suppressed: |Wrapped by: |\.\.\. \d+ )")
+
+
+def _digit_runs(shape: str) -> str:
+    """A learned shape (digits made `0`) as a pattern of the prefixes it stands for; `-` and `:` either way, as grep
+    writes a matching line's (`12:`) and a context line's (`13-`)."""
+    return "".join(r"\d+" if part == "0" else "[-:]" if part in "-:" else re.escape(part)
+                   for part in re.split(r"(0|[-:])", shape) if part)
 
 
 _WAITS_FOR_LOCK = ("waiting to lock", "parking to wait for")
