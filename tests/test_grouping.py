@@ -359,3 +359,19 @@ def test_no_frames_asked_gives_no_frames() -> None:
     from utils.pipeline.fingerprint import _top_frames
 
     assert _top_frames([Frame("com.acme.Foo", "run"), Frame("com.acme.FooTest", "t")], 0, True) == []
+
+
+@pytest.mark.parametrize(("line", "moment"), [
+    ("[2026.12.07 10:00:05][0][cb1] [container1-12] [SERVLET-0286] exception occurred", "2026-12-07 10:00:05"),
+    ("####<Dec 7, 2026 10:00:05,123 PM KST> <Error> <HTTP> <host01> <AdminServer> <x> <<WLS Kernel>> <> <> <1> "
+     "<BEA-101020> <Servlet failed with an Exception", "2026-12-07 22:00:05.123000"),
+    ("Dec 07, 2026 10:00:05 AM org.apache.catalina.core.StandardWrapperValve invoke", "2026-12-07 10:00:05"),
+])
+def test_the_application_servers_stamps_give_a_group_its_time(line: str, moment: str) -> None:
+    # JEUS's and WebLogic's records (Korean banks' application servers), and JUL's (Tomcat's catalina.out), had no
+    # time: their groups had no first or last seen and no timeline
+    from utils.pipeline.grouping import parse_timestamp
+
+    (trace,) = parse_log(f"{line}\njava.lang.IllegalStateException: closed\n\tat com.acme.Pool.get(Pool.java:40)\n")
+    assert str(parse_timestamp(trace.timestamp)) == moment
+

@@ -449,13 +449,15 @@ _TIMESTAMP = re.compile(
     r"\[?(?:"
     r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?(?:\s?(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT))?"
     r"|\d{4}/\d{2}/\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+    r"|\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # JEUS: [2026.12.07 10:00:00]
+    r"|####<[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?(?: [AP]M)?(?: [A-Z]{2,5})?>"  # WebLogic
     r"|\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # Tomcat: 01-Mar-2024 10:15:30.123
     r"|\d{1,2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?"  # access-log style
     r"|(?P<jul>[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:\s?[AP]M)?)"  # JUL: Mar 01, 2024 10:15:30 AM
     r"|(?:[A-Z][a-z]{2} )?[A-Z][a-z]{2}\s{1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?: \d{4})?"  # syslog: Mar  1 10:15:30
     r"|\d{2}/\d{2}/\d{2,4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
     r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # logback default: 10:15:30.123
-    r")\]?(?=[\s|]|$)"
+    r")\]?(?=[\s|]|(?<=\])\[|$)"  # `[time][level]`, as JEUS writes it, too
 )
 _LEAD_LEVEL = re.compile(rf"(?:\[(?P<thread>[^\]]{{1,120}})\]\s+)?\[?(?P<level>{_LEVEL})\]?(?::|(?=\s)|$)")
 # After a timestamp: up to three tokens (thread, pid, ...) before the level.
@@ -477,7 +479,7 @@ _THREAD_THEN_LOGGER = re.compile(
 )
 _JUL_TAIL = re.compile(r"\s*(?P<logger>[\w$.]+)\s+(?P<method>[\w$<>]+)\s*$")
 _BRACKET = re.compile(r"\[([^\]]*)\]")
-_PREFIX_FIRST_CHARS = frozenset("0123456789[ACDEFIJMNOSTW")
+_PREFIX_FIRST_CHARS = frozenset("0123456789[ACDEFIJMNOSTW#")
 
 
 @dataclass(slots=True)  # one per log line: slots keep the per-line cache small
@@ -498,7 +500,7 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
     prefix = _Prefix()
     match = _TIMESTAMP.match(line)
     if match:
-        prefix.timestamp = match.group(0).strip("[]")
+        prefix.timestamp = match.group(0).strip("[]#<>")  # WebLogic's `####<...>` too
         pos = match.end()
         if match.group("jul"):
             jul = _JUL_TAIL.match(line, pos)

@@ -132,17 +132,24 @@ _TIME_FORMATS = (
     (re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?"), "%Y-%m-%d %H:%M:%S"),
     (re.compile(r"^(\d{2}-[A-Z][a-z]{2}-\d{4}) (\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?"), "%d-%b-%Y %H:%M:%S"),
     (re.compile(r"^(\d{4}/\d{2}/\d{2}) (\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?"), "%Y/%m/%d %H:%M:%S"),
+    (re.compile(r"^(\d{4}\.\d{2}\.\d{2}) (\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?"), "%Y.%m.%d %H:%M:%S"),  # JEUS
+    # JUL (Tomcat's catalina.out) and WebLogic (`####<Dec 7, 2026 10:00:00,123 AM KST>`): the 12-hour clock
+    (re.compile(r"^(?:####<)?([A-Z][a-z]{2} \d{1,2}, \d{4}),? (\d{1,2}:\d{2}:\d{2})(?:[.,](\d{1,3}))? ([AP]M)"),
+     "%b %d, %Y %I:%M:%S %p"),
 )
 
 
 def parse_timestamp(text: str | None) -> datetime | None:
     """A log line's timestamp (ISO 8601 with `T` or a space, `,` or `.` before the fraction; Tomcat's
-    `30-Nov-2026 12:00:00.123`; `2026/11/30 12:00:00`), zone dropped; None when it is none of these."""
+    `30-Nov-2026 12:00:00.123`; `2026/11/30 12:00:00`; JEUS's `2026.11.30 12:00:00`; JUL's and WebLogic's `Nov 30,
+    2026 12:00:00 PM`), zone dropped; None when it is none of these."""
     stamp = (text or "").strip().lstrip("[")
     for pattern, layout in _TIME_FORMATS:
         match = pattern.match(stamp)
         if match:
             day, time = match.group(1), match.group(2)
+            if layout.endswith("%p"):
+                time = f"{time} {match.group(4)}"
             try:  # the all-digit layouts without strptime (a tenth of a streamed run's per-trace time): same result
                 moment = (datetime(int(day[:4]), int(day[5:7]), int(day[8:10]), int(time[:2]), int(time[3:5]),
                                    int(time[6:8])) if layout[1] == "Y" else datetime.strptime(f"{day} {time}", layout))
