@@ -193,7 +193,8 @@ def test_numbers_with_their_unit_glued_on_are_variable_parts_of_a_group_only() -
     timeout = "java.lang.IllegalStateException: {}\n\tat org.acme.Ledger.lock(Ledger.java:5)\n"
     for first, second in (("Timeout after 3000ms waiting for lock", "Timeout after 2500ms waiting for lock"),
                           ("잔액이 부족합니다 (요청 50000원, 잔액 1200원)", "잔액이 부족합니다 (요청 30000원, 잔액 100원)"),
-                          ("heap at 512MB of 2GB", "heap at 1536MB of 2GB")):
+                          ("heap at 512MB of 2GB", "heap at 1536MB of 2GB"),
+                          ("재시도 3회를 초과했습니다", "재시도 5회를 초과했습니다")):  # a particle after the counter
         traces = [parse_trace(timeout.format(message)) for message in (first, second)]
         assert group_key(traces[0]).id == group_key(traces[1]).id, first
         assert failure_signature(traces[0]).digest != failure_signature(traces[1]).digest  # as paths: grouping only

@@ -487,7 +487,8 @@ def test_a_korean_log_in_cp949_is_read_as_korean(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("line", ["ERROR c.a.Db - Can\u2019t connect: user\u2019s session expired",
-                                  "WARN c.a.Sensor - temperature 25\u00b0C over limit", "ERROR \u00c4nderung fehlgeschlagen"])
+                                  "WARN c.a.Sensor - temperature 25\u00b0C over limit", "ERROR \u00c4nderung fehlgeschlagen",
+                                  "ERROR FALHA NA OPERA\u00c7\u00c3O: ERRO DE COMUNICA\u00c7\u00c3O"])
 def test_windows_1252_or_latin_1_bytes_are_no_korean(line: str) -> None:
     # a review's counterexamples to the first rule: CP949's extended syllables are "a byte of 0x81-0xC6, then an
     # ASCII letter", which is what `’t` and `°C` are in Windows-1252, so `Can’t` read `Can뭪` and lost its `t`

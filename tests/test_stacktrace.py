@@ -836,6 +836,7 @@ def test_a_trace_folded_onto_one_line_reads_as_written(separator: str) -> None:
 
 @pytest.mark.parametrize(("record", "header"), [
     ("retry at Scheduler.tick(5s) gave up", "java.lang.IllegalStateException: outer"),
+    ("failed", "java.lang.IllegalStateException: gave up at Scheduler.tick(5s)"),
     ("failed", "java.lang.IllegalStateException: queue full, dropped ... 3 messages"),
 ])
 def test_a_folded_trace_is_unfolded_from_its_exception_on(record: str, header: str) -> None:
@@ -843,7 +844,7 @@ def test_a_folded_trace_is_unfolded_from_its_exception_on(record: str, header: s
     # record's message too, and the exception was lost (or its message cut)
     lines = [header, "\tat com.acme.Queue.put(Queue.java:10)", "Caused by: java.io.IOException: disk",
              "\tat com.acme.Disk.write(Disk.java:3)", "\tat com.acme.Queue.put(Queue.java:9)", "\t... 1 more"]
-    prefix = f"2024-01-01 10:00:00 ERROR [main] c.a.Job - {record}"
+    prefix = f"2024-01-01 10:00:00 ERROR [main] c.a.web.GlobalExceptionHandler - {record}"  # a logger named so
     (folded,) = parse_log(f"{prefix} " + " | ".join(line.strip() for line in lines))
     (written,) = parse_log("\n".join([prefix, *lines]))
     assert _reading(folded) == _reading(written)
@@ -868,6 +869,13 @@ def test_a_circular_reference_line_is_part_of_its_trace() -> None:
     assert chain_classes(trace) == ["java.lang.RuntimeException", "java.io.IOException"]
     assert trace.end_line == 9 and trace.text.endswith("[CIRCULAR REFERENCE: java.io.IOException: disk gone]")
     assert parse_log("INFO [CIRCULAR REFERENCE: java.io.IOException: x] seen\n")[0].chain == []  # alone: no trace
+    # JDK 17+ prints it after the caption; and after an exception with no frames it is no part of its message
+    jdk17 = ("java.lang.RuntimeException: outer\n\tat com.acme.A.run(A.java:10)\n"
+             "Caused by: io.grpc.StatusRuntimeException: UNAVAILABLE\n"
+             "Caused by: [CIRCULAR REFERENCE: java.lang.RuntimeException: outer]\n")
+    (trace,) = parse_log(jdk17)
+    assert chain_classes(trace) == ["java.lang.RuntimeException", "io.grpc.StatusRuntimeException"]
+    assert trace.root_cause.message == "UNAVAILABLE"
 
 
 @pytest.mark.parametrize("name", ["", "logs/app.log"])
@@ -882,6 +890,12 @@ def test_grep_output_reads_as_the_trace_it_shows(name: str) -> None:
 
     grep = "\n".join(numbered(number, line) for number, line in enumerate(_COLLECTED_TRACE.splitlines()))
     (trace,) = parse_log(grep)
+    assert chain_classes(trace) == ["java.lang.IllegalStateException", "java.sql.SQLException"]
+    # `grep -A9 ERROR`: the record matched, the exception line is a context line (a second review's counterexample)
+    record = (f"{name}:" if name else "") + "40:2024-01-01 10:00:00 ERROR [main] c.a.Job - failed\n"
+    context = "\n".join((f"{name}-" if name else "") + f"{number + 41}-{line}"
+                         for number, line in enumerate(_COLLECTED_TRACE.splitlines()))
+    (trace,) = [trace for trace in parse_log(record + context) if trace.chain]
     assert chain_classes(trace) == ["java.lang.IllegalStateException", "java.sql.SQLException"]
     assert trace.root_cause.message == "Connection is closed" and trace.root_cause.omitted_frames == 2
 

@@ -72,7 +72,8 @@ class _Reader:
     """The handlers' state: the test case read, the trace element open, and its text so far."""
 
     def __init__(self) -> None:
-        self.case = self.suite = ""
+        self.case = ""
+        self.suites: list[str] = []  # the suites open (an aggregate nests them)
         self.open: tuple[str, dict[str, str]] | None = None  # (the header's verdict, the element's attributes)
         self.parts: list[str] = []
         self.first_line = self.last_line = 0
@@ -81,7 +82,7 @@ class _Reader:
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         if name == "testsuite":  # a failure outside any test case (a class's setup, as Ant writes it) is the suite's
-            self.suite = attributes.get("name", "?")
+            self.suites.append(attributes.get("name", "?"))
         elif name == "testcase":
             method, owner = attributes.get("name", "?"), attributes.get("classname", "")
             self.case = f"{method}({owner})" if owner else method
@@ -101,6 +102,8 @@ class _Reader:
     def end(self, name: str, line: int) -> None:
         if name == "testcase":
             self.case = ""
+        elif name == "testsuite" and self.suites and self.open is None:
+            self.suites.pop()
         if self.open is None or name not in _VERDICTS:
             self.reading = False  # a rerun's `stackTrace` or `system-out` ended
             return
@@ -112,7 +115,7 @@ class _Reader:
             text = f"{kind}: {message}" if kind and message else kind or message
             self.first_line = line
         matches = bool(self.parts) and self.last_line - self.first_line == text.count("\n")
-        case = self.case or f"(suite {self.suite})"
+        case = self.case or f"(suite {self.suites[-1] if self.suites else '?'})"
         self.done.append(FailedTest(f"Testcase: {case}: {verdict}", text, self.first_line or line, matches))
 
     def take(self) -> list[FailedTest]:

@@ -167,6 +167,7 @@ def _share_of_nuls(sample: bytes) -> float:
 
 
 _HANGUL = re.compile("[\uac00-\ud7a3]")
+_HANGUL_WORD = re.compile("[\uac00-\ud7a3]{2,}")
 _HANGUL_SHARE = 0.8  # of the characters outside ASCII
 _HANGUL_AT_LEAST = 2
 
@@ -195,7 +196,9 @@ def _korean_legacy(raw: bytes) -> bool:
     wide = sum(1 for character in text if ord(character) > 127)
     common = _common_hangul()
     hangul = sum(1 for syllable in _HANGUL.findall(text) if syllable in common)
-    return hangul >= max(_HANGUL_AT_LEAST, _HANGUL_SHARE * wide)
+    # words of two syllables or more: an accented pair in upper case (`OPERAÇÃO`) makes one syllable, alone
+    words = sum(1 for word in _HANGUL_WORD.findall(text) if all(syllable in common for syllable in word))
+    return hangul >= max(_HANGUL_AT_LEAST, _HANGUL_SHARE * wide) and words >= _HANGUL_AT_LEAST
 
 
 def sniff_encoding(raw: bytes) -> tuple[str, int, str | None]:
@@ -950,7 +953,8 @@ def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_ou
                     skips.add(where, "a file this user cannot read (permission denied)")
                 else:
                     listed.append(where)
-        if len(listed) == found:  # else the run's only word would be "no trace" in a file it never had
+        unlisted = any(item["source"] == path for item in skips.skipped[-1:])  # it could not be listed: said
+        if len(listed) == found and not unlisted:  # else the run's only word would be "no trace" in a file it never had
             skips.add(path, "a directory with no file to read in it")
     again, written = named_again(listed), {os.path.realpath(path) for path in leave_out}
     files: list[str] = []
@@ -984,7 +988,7 @@ class DocumentStream:
 
     def total_bytes(self) -> int | None:
         """Bytes of all inputs, None when one is stdin (its size is not known in advance)."""
-        return None if "-" in self.inputs else sum(os.path.getsize(path) for path in self.inputs)
+        return None if "-" in self.inputs else sum(map(_size_or_none, self.inputs))
 
     def __iter__(self) -> Iterator[LogDocument]:
         for path in self.inputs:
@@ -1121,6 +1125,14 @@ def junit_report_documents(texts: Iterable[str], source: str, skips: SkipReport,
             raise InputError(f"{source}:{error.line}: malformed JUnit XML report: {error}") from None
         skips.add(f"{source}:{error.line}", f"malformed JUnit XML report ({error}); the failures before it are read")
     yield LogDocument(id=name, source=source, text="\n".join(head.lines), no_trace_head=True)
+
+
+def _size_or_none(path: str) -> int:
+    """A file's size; 0 for one gone since it was listed (its reading counts it as a skip)."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _read_to_end(handle: BinaryIO, read: Callable[[BinaryIO], bytes]) -> None:

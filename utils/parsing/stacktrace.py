@@ -449,7 +449,7 @@ _TIMESTAMP = re.compile(
     r"\[?(?:"
     r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?(?:\s?(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT))?"
     r"|\d{4}/\d{2}/\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
-    r"|\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # JEUS: [2026.12.07 10:00:00]
+    r"|(?P<jeus>\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)"  # JEUS: [2026.12.07 10:00:00][0]
     r"|####<[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?(?: [AP]M)?(?: [A-Z]{2,5})?>"  # WebLogic
     r"|\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # Tomcat: 01-Mar-2024 10:15:30.123
     r"|\d{1,2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?"  # access-log style
@@ -457,7 +457,7 @@ _TIMESTAMP = re.compile(
     r"|(?:[A-Z][a-z]{2} )?[A-Z][a-z]{2}\s{1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?: \d{4})?"  # syslog: Mar  1 10:15:30
     r"|\d{2}/\d{2}/\d{2,4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
     r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # logback default: 10:15:30.123
-    r")\]?(?=[\s|]|(?<=\])\[|$)"  # `[time][level]`, as JEUS writes it, too
+    r")\]?(?:(?=[\s|]|$)|(?(jeus)(?<=\])(?=\[)|(?!)))"  # JEUS glues its next bracket on
 )
 _LEAD_LEVEL = re.compile(rf"(?:\[(?P<thread>[^\]]{{1,120}})\]\s+)?\[?(?P<level>{_LEVEL})\]?(?::|(?=\s)|$)")
 # After a timestamp: up to three tokens (thread, pid, ...) before the level.
@@ -824,7 +824,8 @@ def _read_line(raw: str) -> _Line:
     elif stripped.startswith("...") and (match := _MORE.match(stripped)):
         kind = _MORE_LINE
     elif stripped[0] in "CcWwSs" and (match := _CAUSE.match(stripped)):
-        kind = _CAUSE_LINE
+        # JDK 17+ prints a circular one after its caption: `Caused by: [CIRCULAR REFERENCE: ...]`
+        kind = _CIRCULAR_LINE if match.group("rest").startswith(_CIRCULAR_REFERENCE) else _CAUSE_LINE
     elif stripped[0] == "-" and (match := _LOCK.match(stripped)):
         kind = _LOCK_LINE
     elif stripped[0] == "[" and stripped.startswith(_CIRCULAR_REFERENCE) and stripped.endswith("]"):
@@ -1043,7 +1044,7 @@ class _Parser:
             line = self.line(index) if index < self.count else None
             if line is None and self.cut:
                 break  # what follows the region decides, and a region ends where no trace line follows
-            if line is None or line.kind in _STRUCTURAL:
+            if line is None or line.kind in _STRUCTURAL or line.kind == _CIRCULAR_LINE:
                 while collected and not collected[-1].strip():
                     collected.pop()
                 return collected, index
@@ -1460,13 +1461,17 @@ _FOLDED_FRAMES = re.compile(_FRAME_CALL + _FRAME_FOLLOWS)
 _FOLDED_HINT = re.compile(r"\)" + _FRAME_FOLLOWS)  # the same from a frame's last `)`: ~9x faster over a whole text
 # Where such a line is unfolded, from its first frame on: the separator before a frame, a `Caused by:` /
 # `Suppressed:` or a `... N more`.
-_FOLD_POINT = re.compile(rf"{_FOLD_SEPARATOR}+(?=at [\w$./@<>+-]+\(|Caused by: |Suppressed: |"
+# (possessive runs after no separator: a long run of blanks is tried once, not from each of its characters)
+_FOLD_POINT = re.compile(rf"(?<!{_FOLD_SEPARATOR}){_FOLD_SEPARATOR}++(?=at [\w$./@<>+-]+\(|Caused by: |Suppressed: |"
                          r"\.\.\. \d+ (?:more|common frames omitted)\b)")
-_FOLD_BEFORE_FIRST_FRAME = re.compile(rf"{_FOLD_SEPARATOR}+$")
+_FOLD_BEFORE_FIRST_FRAME = re.compile(rf"(?<!{_FOLD_SEPARATOR}){_FOLD_SEPARATOR}++$")
 # The first exception line of a folded trace: unfolding starts at the first frame after it (a record's message
 # before it may say `retry at Scheduler.tick(5s)`), else at the first folded run.
-_FOLDED_HEADER = re.compile(rf"(?:[\w$]+\.)+[\w$]*{THROWABLE_SUFFIX}[\w$]*|{re.escape(MASK_TOKEN)}")
-_FRAME_START = re.compile(r"at [\w$./@<>+-]+\(")
+_FOLDED_HEADER = re.compile(
+    rf"(?<![\w$.])(?:(?:[\w$]+\.)+[\w$]*{THROWABLE_SUFFIX}[\w$]*|{re.escape(MASK_TOKEN)})(?=:|[ \t|]|$)")
+# A frame whose parentheses name a source (`Foo.java:12`, `Unknown Source`, `Native Method`): not `tick(5s)`.
+_FRAME_START = re.compile(r"at [\w$./@<>+-]+\((?:[^()\n]{0,200}?\.(?:java|kt|scala|groovy|clj)\b|Unknown Source"
+                          r"|Native Method)")
 
 
 def has_inline_traces(text: str) -> bool:
@@ -1503,8 +1508,9 @@ def _unfolded(line: str) -> str:
     run = _FOLDED_FRAMES.search(line)
     if run is None:
         return line
-    header = _FOLDED_HEADER.search(line, 0, run.start())
-    first = _FRAME_START.search(line, header.end(), run.start() + 1) if header is not None else run
+    body_start = len(line) - len(_split_prefix(line)[1])  # a logger named `...ExceptionHandler` is no header
+    header = _FOLDED_HEADER.search(line, body_start, run.start())
+    first = _FRAME_START.search(line, header.end()) if header is not None else run
     start = first.start() if first is not None else run.start()
     head, frames = line[:start], line[start:]
     before = _FOLD_BEFORE_FIRST_FRAME.search(head)
@@ -1782,6 +1788,7 @@ def strip_repeated_line_prefixes(text: str) -> str:
     shapes = {shape for shape, count in counts.items() if count >= 2} or _stamp_shapes(text)
     if not shapes:
         return text
+    shapes |= _grep_twins(shapes)
     trie, depth = _prefix_trie(shapes), max(map(len, shapes))
     glued = _glued_prefix(shapes)
     lines = text.split("\n")
@@ -1802,7 +1809,19 @@ def _glued_prefix(shapes: set[tuple[str, ...]]) -> re.Pattern[str] | None:
     glued = sorted({_digit_runs(shape[0]) for shape in shapes if len(shape) == 1 and shape[0][-1:] in "-:"})
     if not glued:
         return None
-    return re.compile(rf"\s*(?:{'|'.join(glued)})(?=Caused by: |Suppressed: |Wrapped by: |\.\.\. \d+ )")
+    return re.compile(rf"\s*(?:{'|'.join(glued)})(?=\s*(?:Caused by: |Suppressed: |Wrapped by: |\.\.\. \d+ |"
+                      rf"(?:[\w$]+\.)+[\w$]*{THROWABLE_SUFFIX}[\w$]*(?::|\s*$)))")
+
+
+def _grep_twins(shapes: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    """grep writes `12:` before a matching line and `13-` before a context line (`file:12:` / `file-13-` with
+    `-H`): a one-token prefix of that shape learned from either counts as the other too."""
+    return {(shape[0].translate(_SWAP_SEPARATORS),) for shape in shapes
+            if len(shape) == 1 and _GREP_SHAPE.fullmatch(shape[0])}
+
+
+_GREP_SHAPE = re.compile(r"(?:[^\s:-]*[-:])?0[-:]")
+_SWAP_SEPARATORS = str.maketrans("-:", ":-")
 
 
 def _digit_runs(shape: str) -> str:

@@ -22,8 +22,9 @@ from utils.parsing.stacktrace import Frame, ThrownException, Trace
 _MAX_MESSAGE_CHARS = 300  # a template longer than this adds nothing that tells two failures apart
 # Units a number is written with (time, size, money and counters in Korean): units only, so `5xx` and `4xx`, `2FA`
 # and `3DS` stay apart.
-_UNITS = ("[nuµm]?s|secs?|mins?|h|hrs?|d|days?|[kmgt]i?b|b|bytes|[kmg]|px"
-          "|원|만원|억원|건|개|초|분|시간|일|회|명|번|바이트|줄|행|자|배")
+_UNITS = ("(?i:[nuµm]?s|secs?|mins?|h|hrs?|d|days?|[kmgt]i?b|b|bytes|[kmg]|px)(?!\\w)"
+          # a Korean counter takes its particle right after it: `3회를`, `50000원이`
+          "|(?:원|만원|억원|건|개|초|분|시간|일|회|명|번|바이트|줄|행|자|배)(?![0-9A-Za-z_])")
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*(?![\w])")  # a number a template masks: what repeats may vary
 # Order matters: longer, more specific shapes first, so a UUID is not read as hex runs and numbers. Each shape is
 # tried only when the characters every match of it holds are in the message (most messages have no '-' or quote);
@@ -42,7 +43,7 @@ _VARIABLE_PARTS = (
     ("<path>", "/", re.compile(r"(?<![\w:/])(?:/[\w.:-]+){2,}/?"), True),
     ("<num>", "", NUMBER, False),
     # grouping only: a number with its unit glued on (`3000ms`, `512MB`, `50000원`, `3건`), the unit kept
-    ("<num>", "", re.compile(rf"(?<![\w.])-?\d+(?:[.,]\d+)*(?=(?i:{_UNITS})(?!\w))"), True),
+    ("<num>", "", re.compile(rf"(?<![\w.])-?\d+(?:[.,]\d+)*(?={_UNITS})"), True),
 )
 _GENERATED = re.compile(r"\$\$Lambda\$?[\w$]*(?:/0x[0-9a-fA-F]+|/\d+)?|\$\$EnhancerBy\w*|\$\$FastClassBy\w*|"
                         r"\$Proxy\d+|\$\$\w{6,}|lambda\$\w+\$\d+|\$\d+(?=\.|$)")
