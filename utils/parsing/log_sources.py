@@ -917,11 +917,11 @@ def _unreadable_directory(skips: SkipReport, path: str) -> Callable[[OSError], N
 
 def expand_paths(paths: Iterable[str], skips: SkipReport | None = None, leave_out: Iterable[str] = ()) -> list[str]:
     """Files of `paths` (`-`, stdin, as it is), directories walked recursively in sorted order. Counted in `skips`,
-    not read: hidden
-    entries, links to directories (a link may loop), pipes and sockets met in a directory (one named is read: a
-    shell's `<(zstdcat day.log.zst)`), broken links, a file already listed (the same file named twice, or a file in a
-    directory also given) and the files `leave_out` (the corpus this run writes: written into a log directory, it
-    would come back as real logs on the next run)."""
+    not read: hidden entries, links to directories (a link may loop), pipes and sockets met in a directory (one
+    named is read: a shell's `<(zstdcat day.log.zst)`), broken links, files and directories this user cannot read,
+    a file already listed (the same file named twice, or a file in a directory also given) and the files
+    `leave_out` (the corpus this run writes: written into a log directory, it would come back as real logs on the
+    next run)."""
     skips = skips if skips is not None else SkipReport()
     listed: list[str] = []
     for path in paths:
@@ -988,7 +988,7 @@ class DocumentStream:
 
     def total_bytes(self) -> int | None:
         """Bytes of all inputs, None when one is stdin (its size is not known in advance)."""
-        return None if "-" in self.inputs else sum(map(_size_or_none, self.inputs))
+        return None if "-" in self.inputs else sum(map(_size_or_zero, self.inputs))
 
     def __iter__(self) -> Iterator[LogDocument]:
         for path in self.inputs:
@@ -1127,7 +1127,7 @@ def junit_report_documents(texts: Iterable[str], source: str, skips: SkipReport,
     yield LogDocument(id=name, source=source, text="\n".join(head.lines), no_trace_head=True)
 
 
-def _size_or_none(path: str) -> int:
+def _size_or_zero(path: str) -> int:
     """A file's size; 0 for one gone since it was listed (its reading counts it as a skip)."""
     try:
         return os.path.getsize(path)

@@ -1805,7 +1805,8 @@ def _glued_prefix(shapes: set[tuple[str, ...]]) -> re.Pattern[str] | None:
     """`grep -n` / `grep -A` output prefixes each line with `N:` or `N-` (`file:N:` with `-H`), glued to it: a frame
     keeps a tab after it, so the prefix is learned there, but a `Caused by:`, `Suppressed:` or `... N more` line
     starts at the first column, right after the prefix, and kept it (it then read as text, and the cause as a
-    second trace). The learned one-token prefixes that end in `-` or `:`, followed by such a line start."""
+    second trace); so did an exception line (`grep -A ERROR` prints it as a context line). The learned one-token
+    prefixes that end in `-` or `:`, followed by such a line start."""
     glued = sorted({_digit_runs(shape[0]) for shape in shapes if len(shape) == 1 and shape[0][-1:] in "-:"})
     if not glued:
         return None
@@ -1925,7 +1926,7 @@ def parse_log(text: str, extra_library_prefixes: Iterable[str] = (), cut: bool =
         text = text.replace("\ufeff", "")
     text = _unix_line_ends(text)  # Windows and old-Mac ones: before the JSON lines are counted
     events: dict[int, _Prefix] = {}
-    if has_inline_traces(text):  # traces inside JSON log lines
+    if has_inline_traces(text):  # traces inside JSON log lines, or folded onto one line
         text, events = _decoded_inline_lines(text)
         text = _unix_line_ends(text)  # and after: `\\r` escapes
     if "at " in text or "Caused by: " in text or _RFC3339_STAMP.match(text):
