@@ -797,7 +797,7 @@ def test_ant_junit_task_output(trace_fixture) -> None:
     # the first failure read every later line as its message, frames and the second failure included, and had no
     # frame at all (no location).
     first, second = parse_log(trace_fixture("ant_junit_plain.log"))
-    assert first.root_cause.message == "expected:<2> but was:<1>"
+    assert first.root_cause.message == "expected:<37> but was:<36>"
     assert [frame.method for frame in first.root_cause.frames] == ["testResolveWithRetainingArtifactName", "run"]
     assert chain_classes(second) == ["java.lang.IllegalArgumentException", "java.text.ParseException"]
     assert second.root_cause.message == "Unparseable range: [1.0,2.0)" and second.root_cause.omitted_frames == 3
