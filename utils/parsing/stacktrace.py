@@ -1494,20 +1494,17 @@ def _has_folded_line(text: str, position: int) -> bool:
     return _FOLDED_FRAMES.search(text, start) is not None
 
 
-def _unfolded(line: str) -> str:
+def _unfolded(line: str, run: re.Match[str]) -> str:
     """A line holding a folded trace, as `printStackTrace` wrote it: each frame, `... N more`, `Caused by:` and
     `Suppressed:` on a line of its own, indented by the tabs its separator kept, else as the JVM indents it. What
     comes before the first frame of the first folded run (the record, its message, the exception line) stays one
-    line: a message may itself say `at x(` or `... 3 messages`."""
+    line: a message may itself say `at x(` or `... 3 messages`. `run`: its first two frames in a row."""
     def broken(match: re.Match[str]) -> str:
         tabs = match.group(0).strip(" |\u2028\u2029")
         kept = tabs if tabs and not tabs.strip("\t") else ""
         follows = match.string[match.end():match.end() + 3]
         return "\n" + (kept or ("" if follows == "Cau" else "\t"))
 
-    run = _FOLDED_FRAMES.search(line)
-    if run is None:
-        return line
     body_start = len(line) - len(_split_prefix(line)[1])  # a logger named `...ExceptionHandler` is no header
     header = _FOLDED_HEADER.search(line, body_start, run.start())
     first = _FRAME_START.search(line, header.end()) if header is not None else run
@@ -1532,8 +1529,8 @@ def _decoded_inline_lines(text: str) -> tuple[str, dict[int, _Prefix]]:
             decoded, event = _structured_as_lines(line)
         if "\\n\\tat " in decoded:
             decoded = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), decoded)
-        elif _FOLDED_HINT.search(decoded) and _FOLDED_FRAMES.search(decoded):
-            decoded = _unfolded(decoded)
+        elif _FOLDED_HINT.search(decoded) and (run := _FOLDED_FRAMES.search(decoded)):
+            decoded = _unfolded(decoded, run)
         if decoded != line and (fields := _json_event_prefix(event if event is not None else line)) is not None:
             events[index] = fields
         out.append(decoded)
@@ -1826,10 +1823,9 @@ _SWAP_SEPARATORS = str.maketrans("-:", ":-")
 
 
 def _digit_runs(shape: str) -> str:
-    """A learned shape (digits made `0`) as a pattern of the prefixes it stands for; `-` and `:` either way, as grep
-    writes a matching line's (`12:`) and a context line's (`13-`)."""
-    return "".join(r"\d+" if part == "0" else "[-:]" if part in "-:" else re.escape(part)
-                   for part in re.split(r"(0|[-:])", shape) if part)
+    """A learned shape (digits made `0`) as a pattern of the prefixes it stands for (a grep shape's twin with the
+    other separator is among the shapes already: `_grep_twins`)."""
+    return "".join(r"\d+" if part == "0" else re.escape(part) for part in re.split(r"(0)", shape) if part)
 
 
 _WAITS_FOR_LOCK = ("waiting to lock", "parking to wait for")
