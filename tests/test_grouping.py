@@ -367,6 +367,13 @@ def test_no_frames_asked_gives_no_frames() -> None:
     ("####<Dec 7, 2026 10:00:05,123 PM KST> <Error> <HTTP> <host01> <AdminServer> <x> <<WLS Kernel>> <> <> <1> "
      "<BEA-101020> <Servlet failed with an Exception", "2026-12-07 22:00:05.123000"),
     ("Dec 07, 2026 10:00:05 AM org.apache.catalina.core.StandardWrapperValve invoke", "2026-12-07 10:00:05"),
+    # the same in a Korean locale (`12월`, 오후), at 12 AM / PM, and WebLogic's 24-hour clock with a GMT offset: none
+    # had a time before 2026-12-07 evening
+    ("12월 07, 2026 10:00:05 오후 org.apache.catalina.core.StandardWrapperValve invoke", "2026-12-07 22:00:05"),
+    ("12월 07, 2026 12:00:05 오전 org.apache.catalina.core.StandardWrapperValve invoke", "2026-12-07 00:00:05"),
+    ("Dec 07, 2026 12:00:05 PM org.apache.catalina.core.StandardWrapperValve invoke", "2026-12-07 12:00:05"),
+    ("####<Dec 7, 2026 22:00:05,123 GMT+09:00> <Error> <HTTP> <host01> <AdminServer> <x> <<WLS Kernel>> <> <> <1> "
+     "<BEA-101020> <Servlet failed with an Exception", "2026-12-07 22:00:05.123000"),
 ])
 def test_the_application_servers_stamps_give_a_group_its_time(line: str, moment: str) -> None:
     # JEUS's and WebLogic's records (Korean banks' application servers), and JUL's (Tomcat's catalina.out), had no
@@ -376,3 +383,11 @@ def test_the_application_servers_stamps_give_a_group_its_time(line: str, moment:
     (trace,) = parse_log(f"{line}\njava.lang.IllegalStateException: closed\n\tat com.acme.Pool.get(Pool.java:40)\n")
     assert str(parse_timestamp(trace.timestamp)) == moment
 
+
+
+@pytest.mark.parametrize("stamp", ["Dec 7, 2026 13:00:05 PM", "Dec 7, 2026 0:00:05 AM", "Foo 7, 2026 10:00:05 AM",
+                                   "13월 07, 2026 10:00:05 오후", "Feb 30, 2026 10:00:05"])
+def test_a_month_first_stamp_that_names_no_real_time_gives_none(stamp: str) -> None:
+    from utils.pipeline.grouping import parse_timestamp
+
+    assert parse_timestamp(stamp) is None

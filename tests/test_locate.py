@@ -800,7 +800,7 @@ java.lang.IllegalStateException: broken
 
 
 @pytest.mark.parametrize(("trace_text", "expected"), [
-    ("""java.lang.NullPointerException: Attempt to invoke virtual method 'int java.lang.String.length()' on a null object
+    ("""java.lang.NullPointerException: Attempt to invoke virtual method 'int java.lang.String.length()' on a null object reference
 \tat com.acme.bank.ui.TransferForm.validate(TransferForm.java:42)
 \tat com.acme.bank.ui.TransferForm.onClick(TransferForm.java:17)
 \tat android.view.View.performClick(View.java:7448)

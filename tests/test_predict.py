@@ -602,19 +602,27 @@ def test_a_run_stopped_by_sigterm_leaves_no_temp_file_behind(tmp_path: Path) -> 
     assert list(out.parent.iterdir()) == [] and list(spill.iterdir()) == []  # no temp file, no parse spill folder
 
 
-def test_an_application_json_log_is_read_as_a_log_not_as_rows(tmp_path: Path) -> None:
-    # logstash-logback-encoder / ECS: one JSON object per line, the trace JSON-escaped in `stack_trace`; no `log`
-    trace = "java.lang.IllegalStateException: pool closed\n\tat com.acme.Pool.get(Pool.java:40)\n"
-    rows = [{"@timestamp": f"2026-11-30T12:00:0{n}Z", "level": "ERROR", "message": "failed", "stack_trace": trace}
-            for n in range(2)]
-    log = tmp_path / "app.log"
+def _json_log_records(tmp_path: Path, name: str, rows: list[dict]) -> tuple[Path, list[dict]]:
+    """(the log of these JSON events, the records `predict.py --no-model` writes of it: each an
+    IllegalStateException, nothing skipped)."""
+    log = tmp_path / name
     log.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     out = tmp_path / "out.jsonl"
     result = run_predict("--input", str(log), "--output", str(out), "--no-model")
     assert result.returncode == 0, result.stderr
     records = read_records(out)
-    assert [record["exception"] for record in records] == ["IllegalStateException"] * 2
-    assert records[0]["location"]["method"] == "get" and "skipped" not in result.stderr
+    assert [record["exception"] for record in records] == ["IllegalStateException"] * len(rows)
+    assert "skipped" not in result.stderr
+    return log, records
+
+
+def test_an_application_json_log_is_read_as_a_log_not_as_rows(tmp_path: Path) -> None:
+    # logstash-logback-encoder / ECS: one JSON object per line, the trace JSON-escaped in `stack_trace`; no `log`
+    trace = "java.lang.IllegalStateException: pool closed\n\tat com.acme.Pool.get(Pool.java:40)\n"
+    rows = [{"@timestamp": f"2026-11-30T12:00:0{n}Z", "level": "ERROR", "message": "failed", "stack_trace": trace}
+            for n in range(2)]
+    log, records = _json_log_records(tmp_path, "app.log", rows)
+    assert records[0]["location"]["method"] == "get"
     # the event's time and level are the record's (they were null: a JSON event has no log prefix)
     assert [(record["log"]["timestamp"], record["log"]["level"]) for record in records] == [
         ("2026-11-30T12:00:00Z", "ERROR"), ("2026-11-30T12:00:01Z", "ERROR")]
@@ -624,11 +632,29 @@ def test_an_application_json_log_is_read_as_a_log_not_as_rows(tmp_path: Path) ->
     export = tmp_path / "export.ndjson"
     info = {"@timestamp": "2026-11-30T11:59:59Z", "level": "INFO", "message": "started"}
     export.write_text("".join(json.dumps(row) + "\n" for row in [info, *rows]), encoding="utf-8")
+    out = tmp_path / "export.jsonl"
     result = run_predict("--input", str(export), "--output", str(out), "--no-model")
     assert result.returncode == 0, result.stderr
     assert [record["exception"] for record in read_records(out)] == ["IllegalStateException"] * 2
     documents, report = read_documents([str(export)])
     assert len(documents) == 1 and not report.skipped
+
+
+def test_a_gelf_log_is_read_as_a_log_with_its_time_level_thread_and_logger(tmp_path: Path) -> None:
+    # Graylog's GELF (logback-gelf, logstash-gelf): `short_message`, the trace in `full_message`, a numeric syslog
+    # `level` and `timestamp` in seconds. Named .jsonl it was read as rows, each a skip for its missing `log`.
+    trace = "java.lang.IllegalStateException: pool closed\n\tat com.acme.Pool.get(Pool.java:40)\n"
+    rows = [{"version": "1.1", "host": "app01", "short_message": "failed", "full_message": "failed\n" + trace,
+             "timestamp": 1764504000.25, "level": 3, "_thread_name": "exec-1", "_logger_name": "com.acme.Svc"},
+            {"version": "1.1", "host": "app01", "short_message": "failed", "full_message": trace,
+             "timestamp": 1764504001, "level": 4, "_Thread": "exec-2", "_LoggerName": "com.acme.Svc"}]
+    _, records = _json_log_records(tmp_path, "graylog.jsonl", rows)
+    assert [{key: record["log"][key] for key in ("timestamp", "level", "thread", "logger", "lines")}
+            for record in records] == [
+        {"timestamp": "2025-11-30T12:00:00.250Z", "level": "ERROR", "thread": "exec-1", "logger": "com.acme.Svc",
+         "lines": [1, 1]},
+        {"timestamp": "2025-11-30T12:00:01.000Z", "level": "WARNING", "thread": "exec-2", "logger": "com.acme.Svc",
+         "lines": [2, 2]}]
 
 
 def test_a_docker_json_file_log_is_read_as_what_the_container_wrote(tmp_path: Path) -> None:

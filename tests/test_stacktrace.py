@@ -20,6 +20,8 @@ from utils.parsing.stacktrace import (
     parse_trace,
     strip_repeated_line_prefixes,
 )
+from utils.stage2.explanations import trace_slots
+from utils.stage2.guidance import frame_location
 
 
 def chain_classes(trace: Trace) -> list[str]:
@@ -1279,3 +1281,70 @@ def test_deadlocks_are_found_within_each_dump_of_a_file_of_several() -> None:
                         "INFO | wrapper | Full thread dump requested (SIGQUIT)\n\n"
                         '"transfer-2"')
     assert [[t.thread for t in cycle] for cycle in find_deadlocks(parse_log(one))] == [["transfer-1", "transfer-2"]]
+
+
+def test_jul_and_tomcat_records_in_a_korean_locale_give_their_level_time_thread_and_logger() -> None:
+    # A JVM in a Korean locale writes JUL's and Tomcat's level names in Korean (`심각`, `정보`) and JUL's month and
+    # half-day so (`12월`, `오후`): the records gave no level, time, thread or logger before 2026-12-07 evening
+    trace = "java.lang.IllegalStateException: closed\n\tat com.acme.Pool.get(Pool.java:40)\n"
+    tomcat = ("07-Dec-2026 22:00:05.123 심각 [http-nio-8080-exec-1] org.apache.catalina.core.StandardWrapperValve"
+              ".invoke 서블릿 [dispatcher]의 Servlet.service() 호출이 예외를 발생시켰습니다.\n")
+    jul = "12월 07, 2026 10:00:05 오후 org.apache.catalina.core.StandardContext listenerStart\n심각: 리스너 시작 실패\n"
+    read = [(t.log_level, t.timestamp, t.thread, t.logger) for t in parse_log(tomcat + trace + jul + trace)]
+    assert read == [("SEVERE", "07-Dec-2026 22:00:05.123", "http-nio-8080-exec-1",
+                     "org.apache.catalina.core.StandardWrapperValve.invoke"),
+                    ("SEVERE", "12월 07, 2026 10:00:05 오후", None, "org.apache.catalina.core.StandardContext")]
+    # a Korean word that names a level is no level as a line's first word without JUL's colon (a message's line)
+    (trace_with_message,) = parse_log("java.lang.IllegalStateException: 잔액 부족\n정보 조회 실패\n"
+                                      "\tat com.acme.Pool.get(Pool.java:40)\n")
+    assert trace_with_message.root_cause.message == "잔액 부족\n정보 조회 실패"
+
+
+def test_a_weblogic_records_severity_subsystem_and_thread_are_read() -> None:
+    # `####<time> <Error> <HTTP> <host> <server> <thread> ...`: the record gave a time only before 2026-12-07 evening;
+    # the message after the last field's `<` is the trace's context
+    record = ("####<Dec 7, 2026 10:00:05,123 PM KST> <Error> <HTTP> <host01> <AdminServer> <[ACTIVE] ExecuteThread:"
+              " '0' for queue: 'weblogic.kernel.Default (self-tuning)'> <<WLS Kernel>> <> <> <1796637600123> "
+              "<BEA-101020> <[ServletContext@452|application=ledger] Servlet failed with an Exception\n")
+    (trace,) = parse_log(record + "java.lang.IllegalStateException: closed\n\tat com.acme.Pool.get(Pool.java:40)\n>\n")
+    assert (trace.log_level, trace.thread, trace.logger) == (
+        "ERROR", "[ACTIVE] ExecuteThread: '0' for queue: 'weblogic.kernel.Default (self-tuning)'", "HTTP")
+    assert trace.context == ["[ServletContext@452|application=ledger] Servlet failed with an Exception"]
+    assert trace.timestamp == "Dec 7, 2026 10:00:05,123 PM KST" and trace.root_cause.message == "closed"
+
+
+GRADLE_SHORT = """> Task :ledger:test
+
+com.acme.ledger.LedgerTest > postsTransfer() FAILED
+    java.lang.IllegalStateException at LedgerTest.java:25
+        Caused by: java.io.IOException at LedgerTest.java:25
+            Caused by: java.nio.file.AccessDeniedException at Journal.java:17
+
+com.acme.ledger.LedgerTest > rejectsNegative() FAILED
+    org.opentest4j.AssertionFailedError at LedgerTest.java:30
+
+2 tests completed, 2 failed
+"""
+
+
+def test_gradles_short_report_of_failed_tests_is_read_as_their_traces() -> None:
+    # Gradle's default console report (exceptionFormat SHORT): the first line was read as an exception whose message,
+    # ` at LedgerTest.java:25`, went on through the causes and the next test's lines; one trace, no frame
+    first, second = parse_log(GRADLE_SHORT)
+    assert [(e.class_name, e.message, e.relation, [(f.class_name, f.method, f.file, f.line) for f in e.frames])
+            for e in first.chain] == [
+        ("java.lang.IllegalStateException", None, "top", [("", "", "LedgerTest.java", 25)]),
+        ("java.io.IOException", None, "cause", [("", "", "LedgerTest.java", 25)]),
+        ("java.nio.file.AccessDeniedException", None, "cause", [("", "", "Journal.java", 17)])]
+    assert (first.start_line, first.end_line, first.context) == (4, 6, ["> Task :ledger:test",
+                                                                         "com.acme.ledger.LedgerTest > postsTransfer() FAILED"])
+    assert second.root_cause.class_name == "org.opentest4j.AssertionFailedError" and second.end_line == 9
+    # the frame shows a file and line, no class or method: the location says no more (it printed "(.)")
+    location = locate(first).frame
+    assert location.qualified_method == "" and frame_location(location) in ("LedgerTest.java:25", "Journal.java:17")
+    slots, _ = trace_slots(first, location)
+    assert slots["where"] == frame_location(location) and "method" not in slots and "class" not in slots
+    # a line that only looks so stays what it was: no throwable, a logged sentence, an exception with a message
+    for text in ("    com.acme.Ledger at Ledger.java:42\n", "Retrying java.lang.IllegalStateException at Ledger.java:42\n",
+                 "java.lang.IllegalStateException: closed at Ledger.java:42\n"):
+        assert all(not e.frames for trace in parse_log(text) for e in trace.chain), text

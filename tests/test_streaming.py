@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import predict
+from utils.labels import load_label_set
 from utils.parsing import log_sources
 from utils.parsing.log_sources import DocumentStream, InputError, read_documents
 from utils.pipeline.analyze import Analyzer, AnalyzerOptions
@@ -362,15 +363,14 @@ def _whole_and_streamed(text: str, chunk: int) -> tuple[list[tuple[Any, ...]], l
                 trace.timestamp, trace.thread, trace.log_level, trace.logger, [repr(lock) for lock in trace.locks])
 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    streamed, regions, extra = [], [], 0
+    streamed, regions = [], []
     chunks = iter([text[start:start + chunk] for start in range(0, len(text), chunk)])
     for document in log_sources._plain_log_regions(chunks, "app.log"):
         if document.no_trace_head:
             continue
         regions.append(document.text)
-        streamed += [fields(trace, document.line_offset + extra) for trace in parse_log(document.text, cut=document.cut)
+        streamed += [fields(trace, document.line_offset) for trace in parse_log(document.text, cut=document.cut)
                      if trace.chain]
-        extra += log_sources.parser_line_growth(document.text)
     return [fields(trace, 0) for trace in parse_log(text) if trace.chain], streamed, regions
 
 
@@ -683,6 +683,24 @@ def test_a_compressed_log_cut_short_is_read_up_to_there_and_counted(tmp_path: Pa
         "gzip data cut short or damaged"]
 
 
+def test_a_small_archive_of_a_huge_text_is_refused_without_being_decompressed_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the whole-document reader decompressed it all, then found it too large: 64 MiB held for a 64 KiB file
+    import gzip
+
+    monkeypatch.setattr(log_sources, "MAX_LOG_BYTES", 2**20)
+    packed = tmp_path / "app.log.gz"
+    packed.write_bytes(gzip.compress(b"2024-03-12 10:15:00 INFO [main] com.acme.App - heartbeat\n" * (2**20 + 2**19)))
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match=r"larger than 1 MiB decompressed; split it first$"):
+            read_documents([str(packed)])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20
+
+
 def test_a_compressed_archive_is_skipped_without_being_decompressed_to_its_end(tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     # a review's counterexample: a .tar.gz (binary inside) was decompressed to its last byte only to be skipped
@@ -813,3 +831,71 @@ def test_a_plain_log_named_jsonl_is_read_as_a_log_with_a_warning(tmp_path: Path)
     rows.write_text('# exported\n{"log": "java.lang.IllegalStateException: x"}\n', encoding="utf-8")
     documents, report = read_documents([str(rows)])
     assert len(documents) == 1 and [item["source"] for item in report.skipped] == [f"{rows}:1"]
+
+
+def _placed_where_written(traces: list[Any], lines: list[str]) -> list[str]:
+    """The traces whose `lines` (1-based, the file's) do not hold their first exception's class name."""
+    misplaced = []
+    for trace in traces:
+        named = trace.chain[0].class_name.rsplit(".", 1)[-1] if trace.kind == "exception" and trace.chain else ""
+        if named and not any(named in line for line in lines[trace.start_line - 1:trace.end_line]):
+            misplaced.append(f"{named} at lines {trace.start_line}-{trace.end_line}")
+    return misplaced
+
+
+def test_a_trace_decoded_from_one_line_is_placed_on_the_files_lines(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JSON event's trace, or one folded onto a line, is several lines once decoded: the traces after it were
+    placed that many lines further down than the file has them (a 1-line JSON log's trace at "lines 8-14"), read
+    whole, streamed, and with runs of frames parsed once."""
+    from utils.parsing.stacktrace import parse_log
+
+    folded = ("2026-12-07 10:00:00.123 ERROR [exec-1] c.a.Pay - failed java.lang.IllegalStateException: shut | "
+              "at com.acme.Pay.run(Pay.java:1) | at com.acme.Pay.go(Pay.java:2)\n")
+    text = styled_log(40, seed=5) + folded + styled_log(10, seed=6)
+    lines = text.split("\n")
+    traces = parse_log(text)
+    assert sum(trace.end_line == trace.start_line for trace in traces if trace.chain) >= 10  # the one-line events
+    assert _placed_where_written([t for t in traces if t.chain], lines) == []
+    log = tmp_path / "app.log"
+    log.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", 4096)  # regions: each placed by the lines before it
+    monkeypatch.setattr(predict, "BATCH_CHARS", 5000)
+    streamed = [item.trace for batch in predict.parsed_batches(DocumentStream([str(log)]), load_label_set(), None)
+                for item in batch if item.trace.chain]
+    assert len(streamed) > 40 and _placed_where_written(streamed, lines) == []
+    assert [(t.start_line, t.end_line) for t in streamed if t.kind == "exception"] == [
+        (t.start_line, t.end_line) for t in traces if t.chain and t.kind == "exception"]
+
+
+def test_a_console_log_captured_with_colour_reads_its_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spring Boot's console with colour on (`spring.output.ansi.enabled=always`, `docker logs` of it): the terminal
+    codes around the time and level hid them, so a trace had no level, time or thread, and its group no first seen;
+    streamed with a code cut at a chunk's end as whole, JSONL rows too."""
+    from utils.parsing.stacktrace import parse_log
+
+    def coloured(second: int) -> str:
+        return (f"\x1b[2m2026-12-07 10:00:{second:02d}.234\x1b[0;39m \x1b[31mERROR\x1b[0;39m \x1b[35m1\x1b[0;39m "
+                f"\x1b[2m---\x1b[0;39m \x1b[2m[nio-8080-exec-1]\x1b[0;39m \x1b[36mc.b.l.TransferService\x1b[0;39m "
+                "\x1b[2m:\x1b[0;39m transfer failed\njava.lang.IllegalStateException: ledger closed\n"
+                "\tat com.bank.ledger.Ledger.post(Ledger.java:42) ~[classes/:na]\n")
+
+    filler = "".join(f"\x1b[2m2026-12-07 09:00:00.000\x1b[0;39m \x1b[32m INFO\x1b[0;39m heartbeat {n}\n"
+                     for n in range(300))
+    text = filler + coloured(1) + filler + coloured(2)
+    log = tmp_path / "console.log"
+    log.write_text(text, encoding="utf-8")
+    expected = [("ERROR", f"2026-12-07 10:00:0{second}.234", "nio-8080-exec-1", 302 + 303 * (second - 1))
+                for second in (1, 2)]
+    for chunk in (4096, 4097, 4099, 4101):  # some cut a code in two
+        monkeypatch.setattr(log_sources, "CHUNK_BYTES", chunk)
+        traces = [trace for document in DocumentStream([str(log)]) if not document.no_trace_head
+                  for trace in parse_log(document.text) if trace.chain
+                  for trace.start_line in [trace.start_line + document.line_offset]]
+        assert [(t.log_level, t.timestamp, t.thread, t.start_line) for t in traces] == expected, chunk
+    documents, _ = read_documents([str(log)])
+    assert "\x1b" not in documents[0].text
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"log": coloured(1)}) + "\n", encoding="utf-8")
+    (document,) = DocumentStream([str(rows)])
+    assert [trace.log_level for trace in parse_log(document.text)] == ["ERROR"]

@@ -192,6 +192,12 @@ def _named_by_message(message: str) -> str | None:
     return next((thrown for pattern, thrown in load_jdk_messages() if pattern.search(message)), None)
 
 
+def null_dereference_message(message: str) -> bool:
+    """Whether `message` is the one the JVM writes for a null dereference (JDK 14+'s helpful message, Android's
+    runtime's), by configs/jdk_messages.yaml."""
+    return _named_by_message(message) == "java.lang.NullPointerException"
+
+
 def _recursive(trace: Trace) -> bool:
     frames = trace.full_stack()
     counts = Counter((frame.class_name, frame.method, frame.line) for frame in frames)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from utils.jvm_evidence import null_dereference_message
 from utils.locate.kinds import AppScope, infer_scope
 from utils.locate.names import camel_tokens, frame_key, outer_simple_class
 from utils.parsing.stacktrace import THROWABLE_SUFFIX, Frame, Trace
@@ -64,11 +65,6 @@ _VALIDATOR_METHOD = re.compile(
     r"^(?:check|validate|verify|require|ensure|assert|fail|throw|unsupported|illegal|invalid|reject|raise|"
     r"error|not[A-Z]|is[A-Z]\w*Valid|precondition)|(?:Error|Exception|Failure|Syntax\w*|Unsupported)$"
 )
-# JDK 14+ "helpful" NullPointerException messages describe a dereference: `Cannot invoke "X.y()" because ...`.
-# A null dereference the JVM reports (JDK 14+'s helpful messages; Android's runtime's `Attempt to invoke virtual method
-# '...' on a null object reference`): configs/jdk_messages.yaml has the whole messages, this their first words.
-_HELPFUL_NPE = re.compile(r"Cannot (?:invoke|read|load|store|assign|throw|enter|exit|use)\b"
-                          r"|Attempt to (?:invoke|read from|write to|get length of)\b")
 # Exception translation and wrapping: Spring's `convertHibernateAccessException`, `translateExceptionIfPossible`,
 # `PersistenceExceptionTranslationInterceptor`, `DataAccessUtils`, Guava's `Throwables.propagate`, commons-lang's
 # `ExceptionUtils.rethrow`, the JDK's `FutureTask.report` / `CompletableFuture.reportGet`.
@@ -140,7 +136,7 @@ def _context(trace: Trace, label: str | None, app_packages: Iterable[str] = ()) 
     context.implicit_npe = (
         root is not None
         and root.simple_name == "NullPointerException"
-        and (not root.message or bool(_HELPFUL_NPE.match(root.message)))
+        and (not root.message or null_dereference_message(root.message))  # no message: JDK 6-13's dereference
     )
     if anchor is not None:
         simple = outer_simple_class(anchor.class_name)

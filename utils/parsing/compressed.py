@@ -23,7 +23,13 @@ class Compression:
     header: re.Pattern[bytes]  # matched whole: bzip2's "BZh" alone starts words a text log may start with
     tool: str  # what reads it on a shell, for the skip's reason where it is not read here
     opener: Callable[[BinaryIO], BinaryIO] | None  # the stdlib's streaming reader, None where there is none
-    whole: Callable[[bytes], bytes] | None  # the same for bytes held at once
+
+    def decompress(self, raw: bytes, limit: int) -> bytes | None:
+        """What `raw` holds, None when that is more than `limit` bytes: read no further than one byte past it, so a
+        small archive of a huge text never fills memory."""
+        assert self.opener is not None
+        text = self.opener(io.BytesIO(raw)).read(limit + 1)
+        return text if len(text) <= limit else None
 
     def open(self, head: bytes, rest: BinaryIO, read: Callable[[BinaryIO], bytes]) -> BinaryIO:
         """The decompressed stream of `head` (the bytes already read to recognise it) then the rest of `rest`, read
@@ -34,14 +40,12 @@ class Compression:
 
 # The readers wrap a stream the caller holds open and reads to its end: no file of their own to close.
 FORMATS = (
-    Compression("gzip", re.compile(rb"\x1f\x8b\x08"), "zcat",
-                lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"), gzip.decompress),
+    Compression("gzip", re.compile(rb"\x1f\x8b\x08"), "zcat", lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),
     Compression("bzip2", re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)"), "bzcat",
-                lambda raw: bz2.BZ2File(raw, mode="rb"), bz2.decompress),
-    Compression("xz", re.compile(rb"\xfd7zXZ\x00"), "xzcat",
-                lambda raw: lzma.LZMAFile(raw, mode="rb"), lzma.decompress),  # noqa: SIM115
-    Compression("zstd", re.compile(rb"\x28\xb5\x2f\xfd"), "zstdcat", None, None),
-    Compression("zip", re.compile(rb"PK\x03\x04"), "unzip -p", None, None),
+                lambda raw: bz2.BZ2File(raw, mode="rb")),
+    Compression("xz", re.compile(rb"\xfd7zXZ\x00"), "xzcat", lambda raw: lzma.LZMAFile(raw, mode="rb")),  # noqa: SIM115
+    Compression("zstd", re.compile(rb"\x28\xb5\x2f\xfd"), "zstdcat", None),
+    Compression("zip", re.compile(rb"PK\x03\x04"), "unzip -p", None),
 )
 # What a damaged or cut-short stream raises while it is read: a counted skip, after what was read before it.
 DECOMPRESSION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)

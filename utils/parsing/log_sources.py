@@ -98,13 +98,25 @@ class SkipReport:
         return "\n".join(lines)
 
 
+# A terminal's colour and style codes (ESC [ ... m, and the other CSI sequences), as a console captured with colour
+# on writes them (Spring Boot's `spring.output.ansi.enabled=always`, `docker logs` of such a container): between
+# them a record's time and level were not read. They hold no line end, so lines keep their numbers.
+_TERMINAL_CODE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_TERMINAL_CODE_START = re.compile(r"\x1b(?:\[[0-?]*[ -/]*)?$")  # one cut at a chunk's end
+
+
+def without_terminal_codes(text: str) -> str:
+    """`text` without the terminal's colour and style codes (`_TERMINAL_CODE`)."""
+    return _TERMINAL_CODE.sub("", text) if "\x1b" in text else text
+
+
 def _decode(raw: bytes, encoding: str = "utf-8") -> tuple[str, int | None]:
-    """Text of `raw`; invalid bytes become U+FFFD (logs are often mixed encodings), and the line of the first of
-    them (None when there was none)."""
+    """Text of `raw` without terminal codes; invalid bytes become U+FFFD (logs are often mixed encodings), and the
+    line of the first of them (None when there was none)."""
     try:
-        return raw.decode(encoding), None
+        return without_terminal_codes(raw.decode(encoding)), None
     except UnicodeDecodeError as error:
-        return raw.decode(encoding, errors="replace"), _line_of(raw, error.start, encoding)
+        return without_terminal_codes(raw.decode(encoding, errors="replace")), _line_of(raw, error.start, encoding)
 
 
 def _line_of(raw: bytes, position: int, encoding: str) -> int:
@@ -248,10 +260,12 @@ _DOCKER_KEYS = frozenset({"log", "stream", "time", "attrs"})
 
 
 _NOT_JSON = object()  # the first line of a text that is no JSON object
-# An application's JSON log event (logstash-logback-encoder, ECS, log4j2's JsonLayout / JsonTemplateLayout): a trace
-# field, or a message with a level. Exported as `.ndjson` (Kibana's export) or `.jsonl`, such a file is still a log.
-_EVENT_TRACE_KEYS = frozenset({"stack_trace", "error.stack_trace", "thrown", "exception"})
-_EVENT_MESSAGE_KEYS = frozenset({"message", "msg"})
+# An application's JSON log event (logstash-logback-encoder, ECS, log4j2's JsonLayout / JsonTemplateLayout, GELF): a
+# trace field, or a message with a level. Exported as `.ndjson` (Kibana's export) or `.jsonl`, such a file is still a
+# log.
+_EVENT_TRACE_KEYS = frozenset({"stack_trace", "error.stack_trace", "thrown", "exception", "full_message",
+                               "_StackTrace"})  # the last two GELF's (Graylog), whose `level` is a number
+_EVENT_MESSAGE_KEYS = frozenset({"message", "msg", "short_message"})
 
 
 def _first_json_row(text: str) -> Any:
@@ -397,7 +411,7 @@ def jsonl_row_document(
         skips.warn(where, f"language {language!r} is not one of {', '.join(EXPLANATION_LANGUAGES)}; "
                           "the default is used")
         language = None
-    text, surrogates = without_lone_surrogates(row[text_field])
+    text, surrogates = without_lone_surrogates(without_terminal_codes(row[text_field]))
     if surrogates:
         skips.warn(where, f"{surrogates} lone surrogate escape(s) replaced with U+FFFD")
     named = [row.get(key) for key in ("project", "source") if row.get(key)]
@@ -431,16 +445,17 @@ def read_documents(
                 raise InputError(f"{path}: larger than {MAX_LOG_BYTES // 2**20} MiB; split it first")
             raw, source = Path(path).read_bytes(), path
         packed = compression(raw)
-        if packed is not None and packed.whole is not None:
+        if packed is not None and packed.opener is not None:
             try:
-                raw = packed.whole(raw)
+                text = packed.decompress(raw, MAX_LOG_BYTES)
             except DECOMPRESSION_ERRORS as error:
                 if strict:
                     raise InputError(f"{source}: {packed.name} data cut short or damaged ({error})") from None
                 skips.add(source, f"{packed.name} data cut short or damaged ({error})")
                 continue
-            if len(raw) > MAX_LOG_BYTES:
+            if text is None:
                 raise InputError(f"{path}: larger than {MAX_LOG_BYTES // 2**20} MiB decompressed; split it first")
+            raw = text
         raw, hole = without_leading_hole(raw)
         if hole:
             skips.warn(source, HOLE_WARNING.format(count=hole))
@@ -521,19 +536,6 @@ def _is_log_record(line: str) -> bool:
 
     prefix, _ = _split_prefix(line)
     return prefix is not None and prefix.timestamp is not None
-
-
-def parser_line_growth(text: str) -> int:
-    """Lines the parser adds to `text` by decoding the traces inside JSON lines (`"stack_trace":"...\\n\\tat ..."`,
-    log4j2's structured `thrown`): line numbers after such a line count them, so a streamed region's successors are
-    shifted by as many."""
-    from utils.parsing.stacktrace import decode_inline_traces, has_inline_traces  # the parser's own decoding
-
-    if not has_inline_traces(text):
-        return 0
-    decoded = decode_inline_traces(text)
-    return (decoded.count("\n") + decoded.count("\r") - decoded.count("\r\n")) - (
-        text.count("\n") + text.count("\r") - text.count("\r\n"))
 
 
 def candidate_lines(text: str) -> list[tuple[int, int]]:
@@ -1148,18 +1150,23 @@ def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
 def _decoded_texts(first: bytes, handle: BinaryIO, decoder: codecs.IncrementalDecoder,
                    read: Callable[[BinaryIO], bytes], errors: _CountedDecodeErrors) -> Iterator[str]:
     """The text of `first` and the rest of `handle`, chunk by chunk, line ends made `\\n` (as the parser makes
-    them: `\\r\\n` and a lone `\\r`); a `\\r` at a chunk's end waits for the next chunk's first character.
+    them: `\\r\\n` and a lone `\\r`) and terminal codes dropped; a `\\r` (or a terminal code) at a chunk's end
+    waits for the next chunk's first character(s).
     `errors.lines_before` follows the lines decoded (for the line of the first invalid byte)."""
-    pending_cr = False
+    pending_cr, held = False, ""
     raw = first
     while True:
         final = not raw
-        text = decoder.decode(raw, final=final)
-        if pending_cr:
-            text = "\r" + text
+        text = held + ("\r" if pending_cr else "") + decoder.decode(raw, final=final)  # in the order they came
+        held = ""
         pending_cr = text.endswith("\r") and not final
         if pending_cr:
             text = text[:-1]
+        if "\x1b" in text:  # a terminal code cut at the chunk's end waits for its rest
+            cut = None if final else _TERMINAL_CODE_START.search(text, max(0, len(text) - 64))
+            if cut is not None:
+                text, held = text[:cut.start()], text[cut.start():]
+            text = without_terminal_codes(text)
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         errors.lines_before += text.count("\n")

@@ -87,8 +87,9 @@ class Frame:
 
     @property
     def qualified_method(self) -> str:
-        """ "pkg.Class.method" (inner-class `$` kept), the form `fix_methods` uses."""
-        return f"{self.class_name}.{self.method}"
+        """ "pkg.Class.method" (inner-class `$` kept), the form `fix_methods` uses; "" for a frame whose class and
+        method the log does not show (Gradle's short report: a file and line only)."""
+        return f"{self.class_name}.{self.method}" if self.class_name or self.method else ""
 
 
 @dataclass
@@ -141,7 +142,7 @@ class Trace:
     logger: str | None = None
     thread: str | None = None
     timestamp: str | None = None
-    start_line: int = 0  # 1-based line numbers in the parsed text
+    start_line: int = 0  # 1-based line numbers in the text given to parse_log (a decoded trace: the line it was on)
     end_line: int = 0
     text: str = ""  # the trace's own lines, log prefixes removed
     kind: str = "exception"  # or "thread": a thread of a thread dump (jstack, kill -3)
@@ -445,25 +446,34 @@ _SOURCE_LINE = re.compile(r"(?P<file>.*?):(?P<line>\d+)$")
 # Log-line prefixes. A prefix needs a timestamp or a level word at the line start; then optional thread, pid,
 # logger and `(File.java:42)` tokens up to a separator (" - ", " : ", ": ", " | ").
 _LEVEL = r"(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|SEVERE|CRITICAL|CONFIG|FINE|FINER|FINEST)"
+# JUL's level names in a Korean locale (`Level.getLocalizedName`: Tomcat's `13-Oct-2022 21:46:13.061 심각 [main] ...`,
+# JUL's second line `심각: ...`), read as the English ones. Common words too, so one counts only after a time or
+# right before JUL's colon, not as the first word of any line.
+_LOCALIZED_LEVELS = {"심각": "SEVERE", "경고": "WARNING", "정보": "INFO", "구성": "CONFIG", "미세": "FINE",
+                     "보다 미세": "FINER", "가장 미세": "FINEST"}
+_LEVEL_KO = "(?:" + "|".join(sorted(_LOCALIZED_LEVELS, key=len, reverse=True)) + ")"
 _TIMESTAMP = re.compile(
     r"\[?(?:"
     r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?(?:\s?(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT))?"
     r"|\d{4}/\d{2}/\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
     r"|(?P<jeus>\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)"  # JEUS: [2026.12.07 10:00:00][0]
-    r"|####<[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?(?: [AP]M)?(?: [A-Z]{2,5})?>"  # WebLogic
+    r"|(?P<weblogic>####<[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?(?: [AP]M)?"  # WebLogic
+    r"(?: (?:[A-Z]{2,5}|GMT[+-]\d{1,2}:?\d{2}))?>)"
     r"|\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # Tomcat: 01-Mar-2024 10:15:30.123
     r"|\d{1,2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?"  # access-log style
-    r"|(?P<jul>[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:\s?[AP]M)?)"  # JUL: Mar 01, 2024 10:15:30 AM
+    # JUL: Mar 01, 2024 10:15:30 AM; in a Korean locale 3월 01, 2024 10:15:30 오전
+    r"|(?P<jul>(?:[A-Z][a-z]{2}|\d{1,2}월) \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:\s?(?:[AP]M|오전|오후))?)"
     r"|(?:[A-Z][a-z]{2} )?[A-Z][a-z]{2}\s{1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?: \d{4})?"  # syslog: Mar  1 10:15:30
     r"|\d{2}/\d{2}/\d{2,4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
     r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # logback default: 10:15:30.123
     r")\]?(?:(?=[\s|]|$)|(?(jeus)(?<=\])(?=\[)|(?!)))"  # JEUS glues its next bracket on
 )
-_LEAD_LEVEL = re.compile(rf"(?:\[(?P<thread>[^\]]{{1,120}})\]\s+)?\[?(?P<level>{_LEVEL})\]?(?::|(?=\s)|$)")
+_LEAD_LEVEL = re.compile(rf"(?:\[(?P<thread>[^\]]{{1,120}})\]\s+)?(?:\[?(?P<level>{_LEVEL})\]?(?::|(?=\s)|$)"
+                         rf"|(?P<level_ko>{_LEVEL_KO}):)")
 # After a timestamp: up to three tokens (thread, pid, ...) before the level.
 _LEVEL_AFTER_TS = re.compile(
     rf"\s*(?:[|]\s*)?(?P<before>(?:(?:\[[^\]]{{0,120}}\]|[^\s\[\]]{{1,80}})\s+){{0,3}}?)"
-    rf"\[?(?P<level>{_LEVEL})\]?(?::|(?=\s)|$)"
+    rf"\[?(?P<level>{_LEVEL}|{_LEVEL_KO})\]?(?::|(?=\s)|$)"
 )
 # After the level: thread, pid, "---", logger, "(File.java:42)" tokens, then a separator; the message follows.
 # (Spring Boot abbreviates Tomcat's logger to "o.a.c.c.C.[.[.[/].[dispatcherServlet]".)
@@ -477,9 +487,18 @@ _TAIL = re.compile(rf"(?P<tokens>(?:\s+{_TAIL_TOKEN}){{0,6}})(?:\s+(?P<bare>[\w$
 _THREAD_THEN_LOGGER = re.compile(
     rf"\s+\[(?P<thread>[^\]]{{0,120}})\](?:\s+(?P<logger>[\w$]+(?:\.[\w$]+){{2,{_MAX_CLASS_PARTS}}}))?(?:\s|$)"
 )
+# WebLogic's fields after its time: `<Error> <HTTP> <host> <server> <[ACTIVE] ExecuteThread: '0' for queue: '...'>
+# <<WLS Kernel>> <> <> <1796637600123> <BEA-101020> <message`: the severity, the subsystem (read as the logger), the
+# thread; the message follows the last `<`.
+_WEBLOGIC_SEVERITIES = {"Emergency": "CRITICAL", "Alert": "CRITICAL", "Critical": "CRITICAL", "Error": "ERROR",
+                        "Warning": "WARNING", "Notice": "NOTICE", "Info": "INFO", "Debug": "DEBUG", "Trace": "TRACE"}
+_WEBLOGIC_FIELDS = re.compile(
+    r" <(?P<level>" + "|".join(_WEBLOGIC_SEVERITIES) + r")> <(?P<logger>[^<>]{0,80})> <[^<>]{0,200}> <[^<>]{0,200}> "
+    r"<(?P<thread>[^<>]{0,300})> <(?:<[^<>]{0,120}>|[^<>]{0,120})> <[^<>]{0,200}> <[^<>]{0,300}> <\d*> "
+    r"<[^<>]{0,40}> <")
 _JUL_TAIL = re.compile(r"\s*(?P<logger>[\w$.]+)\s+(?P<method>[\w$<>]+)\s*$")
 _BRACKET = re.compile(r"\[([^\]]*)\]")
-_PREFIX_FIRST_CHARS = frozenset("0123456789[ACDEFIJMNOSTW#")
+_PREFIX_FIRST_CHARS = frozenset("0123456789[ACDEFIJMNOSTW#") | {name[0] for name in _LOCALIZED_LEVELS}
 
 
 @dataclass(slots=True)  # one per log line: slots keep the per-line cache small
@@ -502,6 +521,10 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
     if match:
         prefix.timestamp = match.group(0).strip("[]#<>")  # WebLogic's `####<...>` too
         pos = match.end()
+        if match.group("weblogic") and (fields := _WEBLOGIC_FIELDS.match(line, pos)):
+            prefix.level = _WEBLOGIC_SEVERITIES[fields.group("level")]
+            prefix.thread, prefix.logger = fields.group("thread") or None, fields.group("logger") or None
+            return prefix, line[fields.end():]
         if match.group("jul"):
             jul = _JUL_TAIL.match(line, pos)
             if jul:  # JUL header line "Mar 01, 2024 10:15:30 AM com.bank.App main": the message is on the next line
@@ -509,7 +532,7 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
                 return prefix, line[pos:].strip()
         level = _LEVEL_AFTER_TS.match(line, pos)
         if level:
-            prefix.level = level.group("level")
+            prefix.level = _LOCALIZED_LEVELS.get(level.group("level"), level.group("level"))
             before = level.group("before")
             thread = _BRACKET.search(before)
             prefix.thread = thread.group(1) if thread else (before.split()[0] if before.strip() else None)
@@ -518,7 +541,9 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
         level = _LEAD_LEVEL.match(line)
         if not level:
             return None, line
-        prefix.level, prefix.thread = level.group("level"), level.group("thread")
+        named = level.group("level")
+        prefix.level = named if named is not None else _LOCALIZED_LEVELS[level.group("level_ko")]
+        prefix.thread = level.group("thread")
         pos = level.end()
     tail = _TAIL.match(line, pos)
     if tail:
@@ -688,6 +713,15 @@ def _parse_frame(match: re.Match[str], raw: str, rules: LibraryRules, extra: tup
     )
 
 
+_DIGITS_AT_END = tuple("0123456789")
+
+
+def _gradle_exception(match: re.Match[str], relation: str) -> ThrownException:
+    frames = [Frame(class_name="", method="", file=match["file"], line=int(match["line"]), raw=match.group(0).strip())
+              ] if match["file"] else []
+    return ThrownException(class_name=match["cls"], frames=frames, relation=relation)
+
+
 def _cause_text(line: _Line) -> str:
     """What follows a `Caused by:` / `Suppressed:` / `Wrapped by:`, another tool's placeholder for the name read as
     `[EXC]`."""
@@ -786,6 +820,12 @@ _ELIDED_LINES = frozenset(("...", "[...]", "\u2026", "[\u2026]", "(...)"))
 # is printed only through its message, without its class name, so a chain holding it would have to invent a name,
 # and the root cause, the one thing the line promises, is what follows.
 _WITH_ROOT_CAUSE = " with root cause"
+# Gradle's default report of a failed test (`testLogging.exceptionFormat` SHORT): under `FooTest > bar() FAILED`, one
+# line per exception, `    java.lang.IllegalStateException at Ledger.java:42`, its causes below it, each further
+# indented, `Caused by: java.io.IOException at Journal.java:17`: no message, and the one frame's file and line (the
+# test class's first frame, else the top one), not its class or method.
+_GRADLE_SHORT = re.compile(r"(?P<indent>[ \t]*)(?P<cause>Caused by: )?(?P<cls>[\w$]+(?:\.[\w$]+)+)"
+                           r"(?: at (?P<file>[\w$.-]{1,200}\.(?:java|kt|groovy|scala)):(?P<line>\d{1,9}))?[ \t]*")
 
 _BLANK, _FRAME_LINE, _MORE_LINE, _CAUSE_LINE, _TEXT, _LOCK_LINE, _CIRCULAR_LINE = range(7)
 # `Throwable.printStackTrace` prints `\t[CIRCULAR REFERENCE: <the exception>]` where a cause or suppressed exception
@@ -1078,7 +1118,8 @@ class _Parser:
             line = self.line(index)
             trace: Trace | None = None
             if line.kind == _TEXT:
-                trace = self.trace_at_thread_header(index, line) or self.trace_at_exception_line(index, line)
+                trace = (self.trace_at_thread_header(index, line) or self.trace_at_gradle_short(index, line)
+                         or self.trace_at_exception_line(index, line))
             elif line.kind == _CAUSE_LINE:
                 trace = self.trace_at_cause_line(index, line)
             elif line.kind in _STRUCTURAL:
@@ -1313,6 +1354,24 @@ class _Parser:
         trace.end_line, trace.text = cursor, "\n".join(lines)
         return trace
 
+    def trace_at_gradle_short(self, index: int, line: _Line) -> Trace | None:
+        """The trace of Gradle's short report of a failed test (`_GRADLE_SHORT`) whose first line is line `index`:
+        its exception, then each `Caused by:` line indented further, each with its one frame (file and line, no
+        class or method: the log shows none). Read as an exception line, its ` at File.java:N` was a message that
+        went on into the next test's lines."""
+        head = _GRADLE_SHORT.fullmatch(line.body) if line.body.endswith(_DIGITS_AT_END, -1) else None
+        if head is None or head["cause"] or head["file"] is None or not _is_throwable_name(head["cls"]):
+            return None
+        chain, lines = [_gradle_exception(head, "top")], [line.body.strip()]
+        width, cursor = len(head["indent"].expandtabs(4)), index + 1
+        while cursor < self.count and (below := _GRADLE_SHORT.fullmatch(self.line(cursor).body)) is not None:
+            if not below["cause"] or len(below["indent"].expandtabs(4)) <= width:
+                break
+            chain.append(_gradle_exception(below, "cause"))
+            lines.append(below.group(0).strip())
+            width, cursor = len(below["indent"].expandtabs(4)), cursor + 1
+        return Trace(chain=chain, start_line=index + 1, end_line=cursor, text="\n".join(lines))
+
     def trace_at_cause_line(self, index: int, line: _Line) -> Trace | None:
         """A `Caused by:` / `Suppressed:` line with no trace before it (a log cut mid-trace) becomes the top of a
         trace, if it names a plausible class; prose such as "Caused by: network outage" is left as text."""
@@ -1516,14 +1575,36 @@ def _unfolded(line: str, run: re.Match[str]) -> str:
     return head[:before.start()] + broken(before) + _FOLD_POINT.sub(broken, frames)
 
 
-def _decoded_inline_lines(text: str) -> tuple[str, dict[int, _Prefix]]:
+@dataclass
+class LineOrigins:
+    """Where each line of a decoded text (`_decoded_inline_lines`) was in the text as given: a decoded trace's
+    lines are all on the line that held it, so a trace is placed by the lines a reader of the file sees."""
+
+    starts: list[int] = field(default_factory=list)  # each grown line's first decoded index, in order
+    ends: list[int] = field(default_factory=list)  # the decoded index after its last
+    given: list[int] = field(default_factory=list)  # its index in the given text
+
+    def given_line(self, number: int) -> int:
+        """The given text's 1-based line number of the decoded text's line `number` (1-based)."""
+        index = number - 1
+        grown = bisect.bisect_right(self.starts, index) - 1
+        if grown < 0:
+            return number
+        if index < self.ends[grown]:
+            return self.given[grown] + 1
+        return self.given[grown] + 1 + index - self.ends[grown] + 1
+
+
+def _decoded_inline_lines(text: str) -> tuple[str, dict[int, _Prefix], LineOrigins]:
     """(`decode_inline_traces(text)`, the time, level, thread and logger of each event whose trace it decoded, by
-    the decoded text's index of the event's line). The fields are read from the line before decoding: after it,
-    a message quoting JSON (`"message":"replied {\\"level\\":\\"info\\"}"`) is no JSON any more."""
+    the decoded text's index of the event's line, where its lines were in `text`). The fields are read from the
+    line before decoding: after it, a message quoting JSON (`"message":"replied {\\"level\\":\\"info\\"}"`) is
+    no JSON any more."""
     out: list[str] = []
     events: dict[int, _Prefix] = {}
+    origins = LineOrigins()
     index = 0
-    for line in text.split("\n"):
+    for given, line in enumerate(text.split("\n")):
         decoded, event = line, None
         if STRUCTURED_TRACE_MARKER in line and _STRUCTURED_TRACE_LINE.match(line):
             decoded, event = _structured_as_lines(line)
@@ -1534,8 +1615,13 @@ def _decoded_inline_lines(text: str) -> tuple[str, dict[int, _Prefix]]:
         if decoded != line and (fields := _json_event_prefix(event if event is not None else line)) is not None:
             events[index] = fields
         out.append(decoded)
-        index += 1 + decoded.count("\n") + decoded.count("\r") - decoded.count("\r\n")
-    return "\n".join(out), events
+        lines = 1 + decoded.count("\n") + decoded.count("\r") - decoded.count("\r\n")
+        if lines > 1:
+            origins.starts.append(index)
+            origins.ends.append(index + lines)
+            origins.given.append(given)
+        index += lines
+    return "\n".join(out), events, origins
 
 
 def _structured_as_lines(line: str) -> tuple[str, dict[str, Any] | None]:
@@ -1591,13 +1677,16 @@ def _without_traces(value: Any, traces: list[str], depth: int) -> Any:
     return kept
 
 
-# A JSON log event's time, level, thread and logger, by the keys logstash-logback-encoder, ECS and log4j2 write (a
-# dotted ECS key flat or nested). A time is taken only when it reads as one; log4j2's `instant` and `timeMillis` are
-# written as ISO 8601 UTC.
+# A JSON log event's time, level, thread and logger, by the keys logstash-logback-encoder, ECS, log4j2 and GELF's
+# Java appenders (logback-gelf's `_thread_name`, logstash-gelf's `_Thread`) write (a dotted ECS key flat or nested).
+# A time is taken only when it reads as one; log4j2's `instant` and `timeMillis`, and GELF's `timestamp` in seconds,
+# are written as ISO 8601 UTC; GELF's numeric level is a syslog severity.
 JSON_EVENT_KEYS = {"timestamp": ("@timestamp", "timestamp", "time", "date"),
-                    "level": ("level", "log.level", "severity", "levelname"),
-                    "thread": ("thread_name", "thread", "threadName", "process.thread.name"),
-                    "logger": ("logger_name", "loggerName", "logger", "log.logger")}
+                    "level": ("level", "log.level", "severity", "levelname", "_level_name", "_Severity"),
+                    "thread": ("thread_name", "thread", "threadName", "process.thread.name", "_thread_name",
+                               "_Thread"),
+                    "logger": ("logger_name", "loggerName", "logger", "log.logger", "_logger_name", "_LoggerName")}
+_SYSLOG_SEVERITIES = ("CRITICAL", "CRITICAL", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG")
 _LEVEL_WORD = re.compile(_LEVEL)
 _DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
 
@@ -1614,7 +1703,9 @@ def _json_event_prefix(line_or_event: str | dict[str, Any]) -> _Prefix | None:
     found = {field: next((value for key in keys if isinstance(value := event_value(event, key), str)), None)
              for field, keys in JSON_EVENT_KEYS.items()}
     stamp = found["timestamp"] if found["timestamp"] and _DATE_TIME.match(found["timestamp"]) else _epoch_time(event)
-    level = (found["level"] or "").upper()
+    number = event.get("level")
+    syslog = _SYSLOG_SEVERITIES[number] if type(number) is int and 0 <= number < len(_SYSLOG_SEVERITIES) else None
+    level = (found["level"] or syslog or "").upper()
     level = level if _LEVEL_WORD.fullmatch(level) else None
     if stamp is None and level is None:
         return None
@@ -1632,14 +1723,17 @@ def event_value(event: dict[str, Any], key: str) -> Any:
 
 
 def _epoch_time(event: dict[str, Any]) -> str | None:
-    """log4j2's `instant` (`{"epochSecond":..,"nanoOfSecond":..}`) or `timeMillis`, as ISO 8601 UTC; else None."""
+    """log4j2's `instant` (`{"epochSecond":..,"nanoOfSecond":..}`) or `timeMillis`, or GELF's `timestamp` (seconds,
+    a fraction after the point), as ISO 8601 UTC; else None."""
     import datetime  # only JSON events with a trace come here
 
-    instant, millis = event.get("instant"), event.get("timeMillis")
+    instant, millis, gelf = event.get("instant"), event.get("timeMillis"), event.get("timestamp")
     if isinstance(instant, dict) and isinstance(instant.get("epochSecond"), int):
         seconds = instant["epochSecond"] + (instant.get("nanoOfSecond") or 0) / 1e9
     elif isinstance(millis, int):
         seconds = millis / 1000
+    elif type(gelf) in (int, float) and "short_message" in event:
+        seconds = gelf
     else:
         return None
     try:
@@ -1922,13 +2016,17 @@ def parse_log(text: str, extra_library_prefixes: Iterable[str] = (), cut: bool =
         text = text.replace("\ufeff", "")
     text = _unix_line_ends(text)  # Windows and old-Mac ones: before the JSON lines are counted
     events: dict[int, _Prefix] = {}
+    origins = None
     if has_inline_traces(text):  # traces inside JSON log lines, or folded onto one line
-        text, events = _decoded_inline_lines(text)
+        text, events, origins = _decoded_inline_lines(text)
         text = _unix_line_ends(text)  # and after: `\\r` escapes
     if "at " in text or "Caused by: " in text or _RFC3339_STAMP.match(text):
         text = strip_repeated_line_prefixes(text)
     extra = (extra_library_prefixes,) if isinstance(extra_library_prefixes, str) else tuple(extra_library_prefixes)
-    return _Parser(text.replace("\x00", ""), extra, cut, events).parse()
+    traces = _Parser(text.replace("\x00", ""), extra, cut, events).parse()
+    for trace in traces if origins is not None and origins.starts else ():
+        trace.start_line, trace.end_line = origins.given_line(trace.start_line), origins.given_line(trace.end_line)
+    return traces
 
 
 def _unix_line_ends(text: str) -> str:

@@ -17,7 +17,7 @@ from utils.code_throws import CodeThrows, load_code_throws
 from utils.jvm_evidence import RULED_OUT, code_throw, evidence, ruled_out
 from utils.labels import LabelSet, load_label_set
 from utils.native_memory import limit_kernel_cache, release_freed_memory
-from utils.parsing.log_sources import LogDocument, parser_line_growth
+from utils.parsing.log_sources import LogDocument
 from utils.parsing.stacktrace import Frame, Trace, find_deadlocks, parse_log
 from utils.stage1.wording import WordingMemory, memory_for
 from utils.stage2.guidance import format_guidance, frame_location
@@ -111,11 +111,10 @@ class StreamState:
     source: str | None = None  # the file whose regions are being read
     traces: int = 0  # traces of `source` so far
     cycles: int = 0  # deadlock cycles of `source` so far
-    extra_lines: int = 0  # lines the parser added to earlier regions of `source` (escaped traces it decoded)
 
     def enter(self, source: str) -> None:
         if source != self.source:
-            self.source, self.traces, self.cycles, self.extra_lines = source, 0, 0, 0
+            self.source, self.traces, self.cycles = source, 0, 0
 
 
 def parse_documents(documents: list[LogDocument], label_set: LabelSet,
@@ -137,11 +136,8 @@ def parse_documents(documents: list[LogDocument], label_set: LabelSet,
             document, traces = state.frame_blocks.parse(document)
         else:
             traces = parse_log(document.text, cut=document.cut)
-        if state is not None:
-            line_offset += state.extra_lines
-            state.extra_lines += parser_line_growth(document.text)
-            if document.region and not traces[0].chain:
-                continue  # a region with no trace in it (parse_log's "none found" record)
+        if state is not None and document.region and not traces[0].chain:
+            continue  # a region with no trace in it (parse_log's "none found" record)
         for trace in traces if line_offset else ():
             trace.start_line += line_offset
             trace.end_line += line_offset

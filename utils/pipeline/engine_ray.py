@@ -12,7 +12,7 @@ Stages (each a Ray Data operator; `materialize` between them because the next on
    `parse_documents` (each region numbered on its own) with the local path's `FrameBlocks` redaction, and
    `group_key` per exception;
 3. group: on the driver, the first trace of every group (a dict per group), and each file's numbering: the traces,
-   deadlock cycles and decoded lines of its regions in earlier parse batches (a running total per batch and file);
+   deadlock cycles of its regions in earlier parse batches (a running total per batch and file);
 4. analyse: an actor pool (`map_batches` over a callable class, `concurrency=` actors) that loads the stage-1,
    locator and stage-2 models once per actor and runs `Analyzer.analyze_items` on each group's first trace and on
    the traces without a group, as parsed (no second parse);
@@ -74,7 +74,7 @@ _GLOB_CHARS = set("*?[")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # s3://, gs://, hdfs://, file://: read through pyarrow.fs
 
 Place = tuple[int, int, int]  # (file, document, trace within the document) in input order
-Numbering = tuple[int, int, int]  # (traces, deadlock cycles, lines the parser added): a file's running totals
+Numbering = tuple[int, int]  # (traces, deadlock cycles): a file's running totals
 
 
 @dataclass(frozen=True)
@@ -137,14 +137,12 @@ class Plan:
         """The document's traces numbered and placed in the whole file, as one pass over it numbers them."""
         if not parsed.numbered:
             return
-        base = self.offsets.get((parsed.batch, file), (0, 0, 0))
-        traces, cycles, lines = (a + b for a, b in zip(base, parsed.before))
+        base = self.offsets.get((parsed.batch, file), (0, 0))
+        traces, cycles = (a + b for a, b in zip(base, parsed.before))
         for item in parsed.items:
             item.index += traces
             if item.deadlock is not None:  # one member object per thread: each is shifted once
                 item.deadlock.cycle += cycles
-            item.trace.start_line += lines
-            item.trace.end_line += lines
 
 
 @dataclass
@@ -249,13 +247,13 @@ def parse_batch(batch: dict[str, Any], config: EngineConfig) -> dict[str, list[A
         keys = [group_key(item.trace, _rules(config)) if item.trace.has_exception else None for item in items]
         numbered = document.region or document.no_trace_head
         file = int(row["file"])
-        so_far = running.get(file, (0, 0, 0))
-        own = (state.traces, state.cycles, state.extra_lines)
+        so_far = running.get(file, (0, 0))
+        own = (state.traces, state.cycles)
         if numbered and not document.no_trace_head:  # a head's traces never count for the file (it comes last)
-            running[file] = (so_far[0] + own[0], so_far[1] + own[1], so_far[2] + own[2])
+            running[file] = (so_far[0] + own[0], so_far[1] + own[1])
         redacted = Counter(redactor.counts) - before if redactor is not None else Counter()
         row["blob"] = pickle.dumps(ParsedDocument(items, keys, redacted, numbered, document.no_trace_head, first,
-                                                  so_far, own if not document.no_trace_head else (0, 0, 0)))
+                                                  so_far, own if not document.no_trace_head else (0, 0)))
     return _columns(rows, ("file", "doc", "blob"))
 
 
@@ -275,7 +273,7 @@ def summarise_batch(batch: dict[str, Any]) -> dict[str, list[Any]]:
                 (head_firsts if parsed.head else firsts).setdefault(key.id, (file, int(row["doc"]), index))
         if parsed.numbered:
             after = tuple(a + b for a, b in zip(parsed.before, parsed.own))
-            known = totals.get((parsed.batch, file), (0, 0, 0))
+            known = totals.get((parsed.batch, file), (0, 0))
             totals[(parsed.batch, file)] = tuple(max(a, b) for a, b in zip(known, after))  # type: ignore[assignment]
     return {"summary": [pickle.dumps((firsts, head_firsts, totals))]}
 
@@ -448,12 +446,12 @@ def _plan(parsed: Any) -> tuple[Plan, dict[str, int]]:
                 if group not in into or place < into[group]:
                     into[group] = place
         for key, numbers in batch_totals.items():
-            known = totals.get(key, (0, 0, 0))
+            known = totals.get(key, (0, 0))
             totals[key] = tuple(max(a, b) for a, b in zip(known, numbers))  # type: ignore[assignment]
     offsets: dict[tuple[tuple[int, int], int], Numbering] = {}
     running: dict[int, Numbering] = {}
     for batch, file in sorted(totals):  # batches are disjoint runs of the input: their first places order them
-        so_far = running.get(file, (0, 0, 0))
+        so_far = running.get(file, (0, 0))
         offsets[(batch, file)] = so_far
         running[file] = tuple(a + b for a, b in zip(so_far, totals[(batch, file)]))  # type: ignore[assignment]
     traced = {file for file, numbers in running.items() if numbers[0]}

@@ -133,23 +133,26 @@ _TIME_FORMATS = (
     (re.compile(r"^(\d{2}-[A-Z][a-z]{2}-\d{4}) (\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?"), "%d-%b-%Y %H:%M:%S"),
     (re.compile(r"^(\d{4}/\d{2}/\d{2}) (\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?"), "%Y/%m/%d %H:%M:%S"),
     (re.compile(r"^(\d{4}\.\d{2}\.\d{2}) (\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?"), "%Y.%m.%d %H:%M:%S"),  # JEUS
-    # JUL (Tomcat's catalina.out) and WebLogic (`####<Dec 7, 2026 10:00:00,123 AM KST>`): the 12-hour clock
-    (re.compile(r"^(?:####<)?([A-Z][a-z]{2} \d{1,2}, \d{4}),? (\d{1,2}:\d{2}:\d{2})(?:[.,](\d{1,3}))? ([AP]M)"),
-     "%b %d, %Y %I:%M:%S %p"),
 )
+# JUL (Tomcat's catalina.out) and WebLogic (`####<Dec 7, 2026 10:00:00,123 AM KST>`): month first, on the 12-hour
+# clock, or the 24-hour one without AM / PM (WebLogic in some locales); a Korean locale writes `12월` and 오전 / 오후
+_MONTH_FIRST = re.compile(r"^(?:####<)?(?:(?P<name>[A-Z][a-z]{2})|(?P<number>\d{1,2})월) (?P<day>\d{1,2}), "
+                          r"(?P<year>\d{4}),? (?P<hour>\d{1,2}):(?P<minute>\d{2}):(?P<second>\d{2})"
+                          r"(?:[.,](?P<fraction>\d{1,3}))?(?: ?(?P<half>[AP]M|오전|오후))?")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def parse_timestamp(text: str | None) -> datetime | None:
     """A log line's timestamp (ISO 8601 with `T` or a space, `,` or `.` before the fraction; Tomcat's
     `30-Nov-2026 12:00:00.123`; `2026/11/30 12:00:00`; JEUS's `2026.11.30 12:00:00`; JUL's and WebLogic's `Nov 30,
-    2026 12:00:00 PM`), zone dropped; None when it is none of these."""
+    2026 12:00:00 PM`, `11월 30, 2026 12:00:00 오후`), zone dropped; None when it is none of these."""
     stamp = (text or "").strip().lstrip("[")
+    if (month_first := _MONTH_FIRST.match(stamp)) is not None:
+        return _month_first_time(month_first)
     for pattern, layout in _TIME_FORMATS:
         match = pattern.match(stamp)
         if match:
             day, time = match.group(1), match.group(2)
-            if layout.endswith("%p"):
-                time = f"{time} {match.group(4)}"
             try:  # the all-digit layouts without strptime (a tenth of a streamed run's per-trace time): same result
                 moment = (datetime(int(day[:4]), int(day[5:7]), int(day[8:10]), int(time[:2]), int(time[3:5]),
                                    int(time[6:8])) if layout[1] == "Y" else datetime.strptime(f"{day} {time}", layout))
@@ -158,6 +161,22 @@ def parse_timestamp(text: str | None) -> datetime | None:
             fraction = (match.group(3) or "0")[:6].ljust(6, "0")
             return moment.replace(microsecond=int(fraction))
     return None
+
+
+def _month_first_time(match: re.Match[str]) -> datetime | None:
+    """The time of a `_MONTH_FIRST` stamp; None when it names no real day or hour."""
+    month = _MONTHS.index(match["name"]) + 1 if match["name"] in _MONTHS else int(match["number"] or 0)
+    hour, half = int(match["hour"]), match["half"]
+    if half is not None:  # 12 AM is midnight, 12 PM noon
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half in ("PM", "오후") else 0)
+    fraction = (match["fraction"] or "0").ljust(6, "0")
+    try:
+        return datetime(int(match["year"]), month, int(match["day"]), hour, int(match["minute"]),
+                        int(match["second"]), int(fraction))
+    except ValueError:  # month 0 (an unknown name), day 31 of a 30-day month, hour 24
+        return None
 
 
 ANALYSIS_FIELDS = ("label", "decided_by", "top_k", "exception", "exception_fqcn", "root_cause", "chain", "location",

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from utils.parsing.log_sources import LogDocument, parser_line_growth
-from utils.parsing.stacktrace import Frame, ThrownException, Trace, has_inline_traces, parse_log
+from utils.parsing.log_sources import LogDocument
+from utils.parsing.stacktrace import Frame, ThrownException, Trace, parse_log
 from utils.pipeline.record import record_json
 from utils.redact import map_strings
 
@@ -184,14 +184,12 @@ class FrameBlocks:
         """(the document with its text redacted, its traces), as `parse_log` of the redacted text gives them."""
         pieces, blocks, position, line = [], [], 0, 0
         text = document.text
-        escaped = has_inline_traces(text)  # the parser decodes such JSON lines into several: it counts those lines
         for match in _FRAME_RUN.finditer(text):
             raw = match.group(0)
             if raw.count("\n") + 1 < MIN_BLOCK_LINES or (block := self._block(raw)) is None:
                 continue
             pieces.append(text[position:match.start()])
-            line += text.count("\n", position, match.start()) + (
-                parser_line_growth(text[position:match.start()]) if escaped else 0)
+            line += text.count("\n", position, match.start())
             placeholder = f"{match.group('indent')}at zzrepeat.Zzblock.{block.name}(Unknown Source)"
             pieces.append(placeholder)
             blocks.append((line, placeholder, block))

@@ -66,7 +66,8 @@ def format_summary(results: list[AnalyzedTrace], analyzer: Analyzer, width: int 
         if _is_quiet_thread(item):
             continue
         trace, root = item.trace, item.trace.root_cause
-        where_in_log = f"lines {trace.start_line}-{trace.end_line}" if trace.end_line else ""
+        where_in_log = ("" if not trace.end_line else f"line {trace.start_line}" if trace.end_line == trace.start_line
+                        else f"lines {trace.start_line}-{trace.end_line}")  # a JSON event's trace is on one line
         header = " ".join(part for part in (trace.log_level, trace.timestamp, f"[{trace.thread}]" if trace.thread
                                             else None) if part)
         lines = [f"\n[{number}] {item.document.source} {where_in_log}  {header}".rstrip()]

@@ -204,14 +204,16 @@ def trace_slots(trace: Trace, location: Frame | None) -> tuple[dict[str, str], s
         slots["exception"] = root.simple_name
     if _first_line(message):
         slots["message"] = _clean(_first_line(message))
-    if location is not None:
+    if location is not None and location.qualified_method:  # Gradle's short report shows a file and line only
         slots.update(method=location.method, **{"class": location.simple_class})
         slots["where"] = f"{location.simple_class}.{location.method}"
-        if location.file and location.line is not None:
-            slots.update(file=location.file, line=str(location.line))
-            slots["where"] += f" ({location.file}:{location.line})"
+    if location is not None and location.file and location.line is not None:
+        slots.update(file=location.file, line=str(location.line))
+        place = f"{location.file}:{location.line}"
+        slots["where"] = f"{slots['where']} ({place})" if "where" in slots else place
     top = root.frames[0] if root is not None and root.frames else None
-    if top is not None and (location is None or top.qualified_method != location.qualified_method):
+    if top is not None and top.qualified_method and (location is None
+                                                     or top.qualified_method != location.qualified_method):
         slots["thrower"] = f"{top.simple_class}.{top.method}"
     recursive = _recursive_method(trace)
     if recursive:
