@@ -1348,3 +1348,41 @@ def test_gradles_short_report_of_failed_tests_is_read_as_their_traces() -> None:
     for text in ("    com.acme.Ledger at Ledger.java:42\n", "Retrying java.lang.IllegalStateException at Ledger.java:42\n",
                  "java.lang.IllegalStateException: closed at Ledger.java:42\n"):
         assert all(not e.frames for trace in parse_log(text) for e in trace.chain), text
+
+
+WEBSPHERE = """[12/7/26 10:00:00:123 KST] 00000045 ServletWrappe E   com.ibm.ws.webcontainer.servlet.ServletWrapper service \
+SRVE0068E: An exception was thrown by one of the service methods of the servlet [dispatcher]
+[12/7/26 10:00:00:125 KST] 00000045 SystemErr     R java.lang.IllegalStateException: ledger closed
+[12/7/26 10:00:00:125 KST] 00000045 SystemErr     R \tat com.acme.ledger.Ledger.post(Ledger.java:42)
+[12/7/26 10:00:00:126 KST] 00000045 SystemErr     R Caused by: java.io.IOException: disk full
+[12/7/26 10:00:00:126 KST] 00000045 SystemErr     R \tat com.acme.ledger.Journal.append(Journal.java:17)
+[12/7/26 10:00:00:126 KST] 00000045 SystemErr     R \t... 1 more
+[12/7/26 10:05:00:000 KST] 00000046 SystemOut     O heartbeat
+"""
+
+
+def test_websphere_and_jboss_records_give_their_time_level_thread_and_logger() -> None:
+    # IBM WebSphere's SystemOut.log and JBoss / WildFly's server.log (Korean banks' application servers): WebSphere's
+    # prefix was stripped as a collector's (no time), JBoss's category read as the thread and its message id as the
+    # logger, and its `[stderr] (thread)` lines' prefix stripped too
+    from utils.pipeline.grouping import parse_timestamp
+
+    (was,) = parse_log(WEBSPHERE)
+    assert (was.log_level, was.timestamp, was.thread, was.logger) == (
+        "ERROR", "12/7/26 10:00:00:125 KST", "00000045", "SystemErr")  # the level of the record it follows
+    assert was.context == ["com.ibm.ws.webcontainer.servlet.ServletWrapper service SRVE0068E: An exception was "
+                           "thrown by one of the service methods of the servlet [dispatcher]"]
+    assert [e.class_name for e in was.chain] == ["java.lang.IllegalStateException", "java.io.IOException"]
+    korean = "\n".join(line.replace("12/7/26 10", "26. 12. 7   10") for line in WEBSPHERE.split("\n")[2:])
+    (alone,) = parse_log(korean)  # printStackTrace alone, in a Korean locale's stamp: its own time, no level
+    assert (alone.log_level, alone.thread, str(parse_timestamp(alone.timestamp))) == (
+        None, "00000045", "2026-12-07 10:00:00.125000")
+    jboss = ("2026-12-07 10:00:01,456 ERROR [io.undertow.request] (default task-1) UT005023: Exception handling "
+             "request to /ledger/post: java.lang.IllegalStateException: ledger closed\n"
+             "\tat com.acme.ledger.Ledger.post(Ledger.java:42)\n"
+             "2026-12-07 10:00:02,000 ERROR [stderr] (default task-1) java.lang.IllegalStateException: x\n"
+             "2026-12-07 10:00:02,001 ERROR [stderr] (default task-1) \tat com.acme.Ledger.post(Ledger.java:42)\n")
+    read = [(t.log_level, t.timestamp, t.thread, t.logger, t.context) for t in parse_log(jboss)]
+    assert read == [("ERROR", "2026-12-07 10:00:01,456", "default task-1", "io.undertow.request",
+                     ["UT005023: Exception handling request to /ledger/post:"]),
+                    ("ERROR", "2026-12-07 10:00:02,000", "default task-1", "stderr", [])]

@@ -464,6 +464,8 @@ _TIMESTAMP = re.compile(
     # JUL: Mar 01, 2024 10:15:30 AM; in a Korean locale 3월 01, 2024 10:15:30 오전
     r"|(?P<jul>(?:[A-Z][a-z]{2}|\d{1,2}월) \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:\s?(?:[AP]M|오전|오후))?)"
     r"|(?:[A-Z][a-z]{2} )?[A-Z][a-z]{2}\s{1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?: \d{4})?"  # syslog: Mar  1 10:15:30
+    # WebSphere's SystemOut.log: [12/7/26 10:00:00:123 KST], in a Korean locale [26. 12. 7   10:00:00:123 KST]
+    r"|(?P<websphere>(?:\d{1,2}/\d{1,2}/\d{2}|\d{2}\. \d{1,2}\. \d{1,2}\.?) +\d{1,2}:\d{2}:\d{2}:\d{3} [A-Z]{2,5})"
     r"|\d{2}/\d{2}/\d{2,4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
     r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # logback default: 10:15:30.123
     r")\]?(?:(?=[\s|]|$)|(?(jeus)(?<=\])(?=\[)|(?!)))"  # JEUS glues its next bracket on
@@ -496,6 +498,11 @@ _WEBLOGIC_FIELDS = re.compile(
     r" <(?P<level>" + "|".join(_WEBLOGIC_SEVERITIES) + r")> <(?P<logger>[^<>]{0,80})> <[^<>]{0,200}> <[^<>]{0,200}> "
     r"<(?P<thread>[^<>]{0,300})> <(?:<[^<>]{0,120}>|[^<>]{0,120})> <[^<>]{0,200}> <[^<>]{0,300}> <\d*> "
     r"<[^<>]{0,40}> <")
+# WebSphere's fields after its time: the thread id, the logger's short name, the event type (`E`, `W`, `I`, ...; `O`
+# and `R` are System.out and System.err, no level), then the message.
+_WEBSPHERE_TYPES = {"F": "FATAL", "E": "ERROR", "W": "WARNING", "A": "INFO", "I": "INFO", "C": "CONFIG", "D": "FINE",
+                    "1": "FINE", "2": "FINER", "3": "FINEST", "O": None, "R": None, "Z": None}
+_WEBSPHERE_FIELDS = re.compile(r" (?P<thread>[0-9a-fA-F]{8}) (?P<logger>\S{1,60}) +(?P<type>[FEWAICD123ORZ])(?: +|$)")
 _JUL_TAIL = re.compile(r"\s*(?P<logger>[\w$.]+)\s+(?P<method>[\w$<>]+)\s*$")
 _BRACKET = re.compile(r"\[([^\]]*)\]")
 _PREFIX_FIRST_CHARS = frozenset("0123456789[ACDEFIJMNOSTW#") | {name[0] for name in _LOCALIZED_LEVELS}
@@ -525,6 +532,10 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
             prefix.level = _WEBLOGIC_SEVERITIES[fields.group("level")]
             prefix.thread, prefix.logger = fields.group("thread") or None, fields.group("logger") or None
             return prefix, line[fields.end():]
+        if match.group("websphere") and (fields := _WEBSPHERE_FIELDS.match(line, pos)):
+            prefix.level, prefix.thread = _WEBSPHERE_TYPES[fields.group("type")], fields.group("thread")
+            prefix.logger = fields.group("logger")
+            return prefix, line[fields.end():]
         if match.group("jul"):
             jul = _JUL_TAIL.match(line, pos)
             if jul:  # JUL header line "Mar 01, 2024 10:15:30 AM com.bank.App main": the message is on the next line
@@ -546,7 +557,10 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
         prefix.thread = level.group("thread")
         pos = level.end()
     tail = _TAIL.match(line, pos)
-    if tail:
+    if jboss := _CATEGORY_THEN_THREAD.match(line, pos):  # its message may start with an id: `UT005023: ...`
+        prefix.logger, prefix.thread = jboss.group("category"), jboss.group("thread")
+        body = line[jboss.end() + 1 :] if line.startswith(" ", jboss.end()) else line[jboss.end() :]
+    elif tail:
         body = line[_read_tail(line, tail, prefix) :]
     elif bracketed := _THREAD_THEN_LOGGER.match(line, pos):  # Tomcat: "SEVERE [main] o.a.c.Foo.start message"
         prefix.thread = prefix.thread or bracketed.group("thread").strip()
@@ -592,6 +606,11 @@ def _read_tail(line: str, tail: re.Match[str], prefix: _Prefix) -> int:
 
 
 _CORRELATION_ID = re.compile(r"[0-9a-fA-F]*-?[0-9a-fA-F]*")
+# JBoss / WildFly (`%-5p [%c] (%t) %s%e`): the logger's category in brackets, then the thread in parentheses (which
+# neither a source location nor a dotted class name fills, as other patterns' parentheses are)
+_CATEGORY_THEN_THREAD = re.compile(
+    r"\s+\[(?P<category>[^\]\s]{1,200})\]\s+\((?P<thread>(?![\w$.-]+\.(?:java|kt|scala|groovy):\d+\)|Unknown Source\)"
+    r"|Native Method\)|[\w$]+(?:\.[\w$]+)+\))[^()]{1,200})\)")
 
 
 def _is_throwable_name(class_name: str) -> bool:
@@ -659,6 +678,13 @@ def _jul_named_record(prefix: _Prefix | None, level_line: _Prefix | None) -> boo
     """`_jul_record_start` whose first line names the logger and whose second is a JUL level line."""
     return (_jul_record_start(prefix, level_line) and bool(prefix.logger)
             and level_line.level in _JUL_LEVELS)
+
+
+def _stream_after_record(prefix: _Prefix | None, own: _Prefix) -> bool:
+    """Whether `prefix` is a record with a level of the thread whose unlevelled stream line (WebSphere's `R`, what
+    `printStackTrace` wrote to System.err) `own` is."""
+    return (prefix is not None and prefix.level is not None and own.level is None and own.thread is not None
+            and prefix.thread == own.thread)
 
 
 def _jul_record_start(prefix: _Prefix | None, level_line: _Prefix | None) -> bool:
@@ -1175,8 +1201,10 @@ class _Parser:
             if own is not None and (
                 prefix is None or (prefix.signature(), prefix.timestamp) != (own.signature(), own.timestamp)
             ):
-                # JUL's record starts a line earlier ("<time> <logger> <method>", then "SEVERE: <message>")
-                if _jul_named_record(prefix, own) and index == (kept[-1] if kept else start) - 1:
+                # JUL's record starts a line earlier ("<time> <logger> <method>", then "SEVERE: <message>"); a
+                # trace WebSphere's SystemErr printed right after its thread's record belongs to that record
+                if (_jul_named_record(prefix, own) or _stream_after_record(prefix, own)) and index == (
+                        kept[-1] if kept else start) - 1:
                     kept.append(index)
                 break
             kept.append(index)
@@ -1872,8 +1900,8 @@ def strip_repeated_line_prefixes(text: str) -> str:
     counts: dict[tuple[str, ...], int] = {}
     for line, raw_prefix in _prefixed_trace_lines(text):
         prefix, body = _split_prefix(line)
-        if prefix is not None and prefix.level and _TRACE_LINE_START.match(body):
-            continue  # a logback/log4j prefix with a level: the parser reads it itself (level, thread, logger)
+        if prefix is not None and (prefix.level or prefix.thread) and _TRACE_LINE_START.match(body):
+            continue  # a logback/log4j prefix with a level, WebSphere's with its thread: the parser reads it itself
         shape = tuple(_DIGITS.sub("0", raw_prefix).split())  # = _shape(raw_prefix.split()), one regex call
         counts[shape] = counts.get(shape, 0) + 1
     shapes = {shape for shape, count in counts.items() if count >= 2} or _stamp_shapes(text)

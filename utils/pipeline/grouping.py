@@ -139,16 +139,24 @@ _TIME_FORMATS = (
 _MONTH_FIRST = re.compile(r"^(?:####<)?(?:(?P<name>[A-Z][a-z]{2})|(?P<number>\d{1,2})월) (?P<day>\d{1,2}), "
                           r"(?P<year>\d{4}),? (?P<hour>\d{1,2}):(?P<minute>\d{2}):(?P<second>\d{2})"
                           r"(?:[.,](?P<fraction>\d{1,3}))?(?: ?(?P<half>[AP]M|오전|오후))?")
+# WebSphere's SystemOut.log: `12/7/26 10:00:00:123 KST` (month / day / two-digit year), in a Korean locale
+# `26. 12. 7   10:00:00:123 KST`; milliseconds after a colon
+_WEBSPHERE_STAMP = re.compile(r"^(?:(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{2})|(?P<ko_year>\d{2})\. "
+                              r"(?P<ko_month>\d{1,2})\. (?P<ko_day>\d{1,2})\.?) +(?P<hour>\d{1,2}):(?P<minute>\d{2}):"
+                              r"(?P<second>\d{2}):(?P<millis>\d{3})")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def parse_timestamp(text: str | None) -> datetime | None:
     """A log line's timestamp (ISO 8601 with `T` or a space, `,` or `.` before the fraction; Tomcat's
     `30-Nov-2026 12:00:00.123`; `2026/11/30 12:00:00`; JEUS's `2026.11.30 12:00:00`; JUL's and WebLogic's `Nov 30,
-    2026 12:00:00 PM`, `11월 30, 2026 12:00:00 오후`), zone dropped; None when it is none of these."""
+    2026 12:00:00 PM`, `11월 30, 2026 12:00:00 오후`; WebSphere's `11/30/26 12:00:00:123 KST`, `26. 11. 30
+    12:00:00:123 KST`), zone dropped; None when it is none of these."""
     stamp = (text or "").strip().lstrip("[")
     if (month_first := _MONTH_FIRST.match(stamp)) is not None:
         return _month_first_time(month_first)
+    if (websphere := _WEBSPHERE_STAMP.match(stamp)) is not None:
+        return _websphere_time(websphere)
     for pattern, layout in _TIME_FORMATS:
         match = pattern.match(stamp)
         if match:
@@ -176,6 +184,17 @@ def _month_first_time(match: re.Match[str]) -> datetime | None:
         return datetime(int(match["year"]), month, int(match["day"]), hour, int(match["minute"]),
                         int(match["second"]), int(fraction))
     except ValueError:  # month 0 (an unknown name), day 31 of a 30-day month, hour 24
+        return None
+
+
+def _websphere_time(match: re.Match[str]) -> datetime | None:
+    """The time of a `_WEBSPHERE_STAMP` stamp (its two-digit year this century); None when it names no real day."""
+    year, month, day = ((match["year"], match["month"], match["day"]) if match["year"] else
+                        (match["ko_year"], match["ko_month"], match["ko_day"]))
+    try:
+        return datetime(2000 + int(year), int(month), int(day), int(match["hour"]), int(match["minute"]),
+                        int(match["second"]), int(match["millis"]) * 1000)
+    except ValueError:
         return None
 
 
