@@ -486,6 +486,26 @@ def test_a_korean_log_in_cp949_is_read_as_korean(tmp_path: Path) -> None:
     assert documents[0].text == KOREAN_LOG
 
 
+@pytest.mark.parametrize("chunk", [4096, 4097, 4099])
+def test_a_cp949_log_whose_first_korean_comes_late_is_read_as_korean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     chunk: int) -> None:
+    # the encoding was chosen on the first chunk(s) (2 MiB): an English start-up longer than that, then the first
+    # Korean message, and every Korean word was U+FFFD; now the rest is read as CP949 from there, with a warning
+    from utils.parsing import log_sources
+    from utils.parsing.stacktrace import parse_log
+
+    monkeypatch.setattr(log_sources, "CHUNK_BYTES", chunk)  # some cut a two-byte Korean character in two
+    startup = "".join(f"2026-12-07 09:00:{n % 60:02d}.000 INFO [main] c.a.App - started bean {n}\n" for n in range(400))
+    legacy = tmp_path / "late.log"
+    legacy.write_bytes((startup + KOREAN_LOG * 3).encode("cp949"))
+    stream = log_sources.DocumentStream([str(legacy)])
+    traces = [(trace.root_cause.message, trace.start_line + document.line_offset) for document in stream
+              if not document.no_trace_head for trace in parse_log(document.text) if trace.chain]
+    assert traces == [("잔액이 부족합니다 (요청 50000원, 잔액 1200원)", 402 + 4 * n) for n in range(3)]
+    assert [warning["reason"] for warning in stream.skips.warnings] == [
+        "decoded as CP949 from line 401 (Hangul in bytes that are not UTF-8; the lines before it are ASCII), not UTF-8"]
+
+
 @pytest.mark.parametrize("line", ["ERROR c.a.Db - Can\u2019t connect: user\u2019s session expired",
                                   "WARN c.a.Sensor - temperature 25\u00b0C over limit", "ERROR \u00c4nderung fehlgeschlagen",
                                   "ERROR FALHA NA OPERA\u00c7\u00c3O: ERRO DE COMUNICA\u00c7\u00c3O"])

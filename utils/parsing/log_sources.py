@@ -871,6 +871,7 @@ class _CountedDecodeErrors:
     def __init__(self, encoding: str) -> None:
         self.count, self.lines_before, self.first_line, self.pending_cr = 0, 0, 0, False
         self.encoding = encoding
+        self.legacy_from: int | None = None  # the line from which a UTF-8 log was read as CP949 (`_legacy_switch`)
         self.name = f"log_sources_count_{id(self)}"
         codecs.register_error(self.name, self)
 
@@ -1066,8 +1067,11 @@ class DocumentStream:
             else:
                 self.stats.documents += 1
                 yield from _plain_log_regions(chained, source)
+        if errors.legacy_from is not None:
+            self.skips.warn(source, f"decoded as CP949 from line {errors.legacy_from} (Hangul in bytes that are not "
+                                    "UTF-8; the lines before it are ASCII), not UTF-8")
         if errors.count:
-            self.skips.warn(source, bad_bytes_warning(encoding, errors.first_line))
+            self.skips.warn(source, bad_bytes_warning(errors.encoding, errors.first_line))
 
     def _read_decompressed(self, packed: Compression, head: bytes, handle: BinaryIO,
                            read: Callable[[BinaryIO], bytes], source: str) -> Iterator[LogDocument]:
@@ -1153,11 +1157,16 @@ def _decoded_texts(first: bytes, handle: BinaryIO, decoder: codecs.IncrementalDe
     them: `\\r\\n` and a lone `\\r`) and terminal codes dropped; a `\\r` (or a terminal code) at a chunk's end
     waits for the next chunk's first character(s).
     `errors.lines_before` follows the lines decoded (for the line of the first invalid byte)."""
-    pending_cr, held = False, ""
+    pending_cr, held, ascii_so_far = False, "", errors.encoding == "utf-8"
     raw = first
     while True:
         final = not raw
-        text = held + ("\r" if pending_cr else "") + decoder.decode(raw, final=final)  # in the order they came
+        if ascii_so_far and not raw.isascii() and (switched := _legacy_switch(decoder, raw, final, errors)):
+            decoder, decoded = switched
+        else:
+            decoded = decoder.decode(raw, final=final)
+        ascii_so_far = ascii_so_far and decoded.isascii()
+        text = held + ("\r" if pending_cr else "") + decoded  # in the order they came
         held = ""
         pending_cr = text.endswith("\r") and not final
         if pending_cr:
@@ -1176,6 +1185,21 @@ def _decoded_texts(first: bytes, handle: BinaryIO, decoder: codecs.IncrementalDe
         if final:
             return
         raw = read(handle)
+
+
+def _legacy_switch(decoder: codecs.IncrementalDecoder, raw: bytes, final: bool,
+                   errors: _CountedDecodeErrors) -> tuple[codecs.IncrementalDecoder, str] | None:
+    """(a CP949 decoder, `raw` decoded by it) where a log read as UTF-8, all ASCII so far, meets Korean in CP949
+    (`_korean_legacy`) past the bytes its encoding was chosen on (an English start-up, then the first Korean
+    message); None where it does not. `errors.legacy_from` gets the line of its first such byte."""
+    data = decoder.getstate()[0] + raw  # a lead byte the UTF-8 decoder held back from the last chunk's end
+    if not _korean_legacy(data):
+        return None
+    legacy = codecs.getincrementaldecoder("cp949")(errors.name)
+    errors.encoding = "cp949"
+    first_wide = next(index for index, byte in enumerate(data) if byte > 127)
+    errors.legacy_from = errors.lines_before + data.count(b"\n", 0, first_wide) + 1
+    return legacy, legacy.decode(data, final=final)
 
 
 def _plain_log_regions(texts: Iterator[str], source: str) -> Iterator[LogDocument]:
