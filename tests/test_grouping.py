@@ -385,6 +385,17 @@ def test_the_application_servers_stamps_give_a_group_its_time(line: str, moment:
 
 
 
+@pytest.mark.parametrize(("stamp", "moment"), [
+    ("12/7/26 10:00:00:123 KST", "2026-12-07 10:00:00.123000"),  # WebSphere, en_US (its default): month first
+    ("13/12/26 10:00:00:123 GMT", "2026-12-13 10:00:00.123000"),  # a day-first locale's, told by a day over 12
+    ("26. 12. 7   10:00:00:123 KST", "2026-12-07 10:00:00.123000"),  # a Korean locale's
+])
+def test_websphere_stamps_give_their_time(stamp: str, moment: str) -> None:
+    from utils.pipeline.grouping import parse_timestamp
+
+    assert str(parse_timestamp(stamp)) == moment
+
+
 @pytest.mark.parametrize("stamp", ["Dec 7, 2026 13:00:05 PM", "Dec 7, 2026 0:00:05 AM", "Foo 7, 2026 10:00:05 AM",
                                    "13월 07, 2026 10:00:05 오후", "Feb 30, 2026 10:00:05"])
 def test_a_month_first_stamp_that_names_no_real_time_gives_none(stamp: str) -> None:

@@ -675,6 +675,11 @@ def test_a_gelf_log_is_read_as_a_log_with_its_time_level_thread_and_logger(tmp_p
          "lines": [1, 1]},
         {"timestamp": "2025-11-30T12:00:01.000Z", "level": "WARNING", "thread": "exec-2", "logger": "com.acme.Svc",
          "lines": [2, 2]}]
+    # log4j2's GelfLayout names them `_thread` and `_logger` (a review's case: none was read)
+    rows[0] = {key: value for key, value in rows[0].items() if key not in ("_thread_name", "_logger_name")}
+    rows[0].update(_thread="exec-9", _logger="com.acme.Gelf")
+    _, records = _json_log_records(tmp_path, "log4j2.jsonl", rows[:1])
+    assert (records[0]["log"]["thread"], records[0]["log"]["logger"]) == ("exec-9", "com.acme.Gelf")
 
 
 def test_a_docker_json_file_log_is_read_as_what_the_container_wrote(tmp_path: Path) -> None:

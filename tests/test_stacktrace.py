@@ -1344,6 +1344,15 @@ def test_gradles_short_report_of_failed_tests_is_read_as_their_traces() -> None:
     assert location.qualified_method == "" and frame_location(location) in ("LedgerTest.java:25", "Journal.java:17")
     slots, _ = trace_slots(first, location)
     assert slots["where"] == frame_location(location) and "method" not in slots and "class" not in slots
+    # such frames are told apart by their file and line: two failures were one group ("same top application frame
+    # '.'") and a trace's frames one candidate (a review's counterexample)
+    from utils.locate.scoring import rank_frames
+    from utils.pipeline.grouping import group_key
+
+    other = parse_log(GRADLE_SHORT.replace("Journal.java:17", "Ledger.java:99"))[0]
+    assert group_key(first).id != group_key(other).id and "Journal.java:17" in group_key(first).reason
+    assert {ranked.frame.place for ranked in rank_frames(first, None, None, ())} == {"LedgerTest.java:25",
+                                                                                     "Journal.java:17"}
     # a line that only looks so stays what it was: no throwable, a logged sentence, an exception with a message
     for text in ("    com.acme.Ledger at Ledger.java:42\n", "Retrying java.lang.IllegalStateException at Ledger.java:42\n",
                  "java.lang.IllegalStateException: closed at Ledger.java:42\n"):
@@ -1386,3 +1395,46 @@ def test_websphere_and_jboss_records_give_their_time_level_thread_and_logger() -
     assert read == [("ERROR", "2026-12-07 10:00:01,456", "default task-1", "io.undertow.request",
                      ["UT005023: Exception handling request to /ledger/post:"]),
                     ("ERROR", "2026-12-07 10:00:02,000", "default task-1", "stderr", [])]
+
+
+def test_interleaved_threads_stamped_on_every_line_are_read_apart() -> None:
+    # two threads printing through WebSphere's System.err at once: their lines interleave, and the second thread's
+    # NullPointerException took the first's frame and `Caused by:`, a root cause it never had (a review's case)
+    lines = [("4a", "java.lang.IllegalStateException: x"), ("4a", "\tat a.B.c(B.java:1)"),
+             ("4b", "java.lang.NullPointerException"), ("4a", "\tat a.B.d(B.java:2)"), ("4b", "\tat z.Y.x(Y.java:9)"),
+             ("4a", "Caused by: java.io.IOException: y"), ("4a", "\tat a.C.e(C.java:3)")]
+    text = "".join(f"[12/7/26 10:00:00:124 KST] 000000{thread} SystemErr     R {body}\n" for thread, body in lines)
+    read = [(t.thread, t.start_line, t.end_line, [(e.class_name, [f.method for f in e.frames]) for e in t.chain])
+            for t in parse_log(text)]
+    assert read == [("0000004a", 1, 7, [("java.lang.IllegalStateException", ["c", "d"]), ("java.io.IOException", ["e"])]),
+                    ("0000004b", 3, 5, [("java.lang.NullPointerException", ["x"])])]
+    # a record of another thread between a stamped exception line and frames without a stamp ends that exception,
+    # as it did: the frames are the other record's
+    records = ("2024-01-01 10:00:00 ERROR [main] a.B - java.net.SocketTimeoutException: timeout\n"
+               "2024-01-01 10:00:01 INFO [pool-2] c.D - retrying\n\tat com.acme.X.y(X.java:1)\n")
+    assert [(t.chain[0].message, len(t.frames)) for t in parse_log(records)] == [("timeout", 0), ("retrying", 1)]
+
+
+def test_a_weblogic_12c_records_supplemental_attributes_are_passed() -> None:
+    # WebLogic 12.2.1+ writes `<[severity-value: 8] [rid: 0] ...>` before the message id: no field was read
+    record = ("####<Dec 7, 2026 10:00:00,123 AM KST> <Error> <HTTP> <host1> <AdminServer> <[ACTIVE] ExecuteThread: "
+              "'0' for queue: 'weblogic.kernel.Default (self-tuning)'> <<WLS Kernel>> <> <9a8d1f5d-000003> "
+              "<1796637600123> <[severity-value: 8] [rid: 0] [partition-id: 0] [partition-name: DOMAIN] > "
+              "<BEA-101020> <Servlet failed with an Exception\njava.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\n")
+    (trace,) = parse_log(record)
+    assert (trace.log_level, trace.logger, trace.context) == ("ERROR", "HTTP", ["Servlet failed with an Exception"])
+
+
+def test_korean_level_words_in_messages_and_log4j_parentheses_stay_what_they_were() -> None:
+    # a review's counterexamples: `경고` / `정보` are everyday words, and `[thread] (Class:42)` is log4j's, not JBoss's
+    warned = ("2026-12-07 10:00:05.123 ERROR [main] c.b.OrderService - 주문 실패: java.lang.IllegalStateException: 재고 "
+              "오류\n경고: 수량이 음수입니다 (id=42)\n\tat c.b.OrderService.place(OrderService.java:10)\n")
+    (trace,) = parse_log(warned)
+    assert trace.root_cause.message == "재고 오류\n경고: 수량이 음수입니다 (id=42)" and len(trace.frames) == 1
+    member = "2026-12-07 10:00:05 [main] 회원 정보 조회 실패\njava.lang.IllegalStateException: x\n\tat c.b.M.f(M.java:1)\n"
+    (trace,) = parse_log(member)
+    assert (trace.log_level, trace.context) == (None, ["회원 정보 조회 실패"])
+    for where in ("(OrderService:42)", "(OrderService.place:42)", "(OrderService)", "(?:?)"):
+        (trace,) = parse_log(f"2026-12-07 10:00:05,123 ERROR [exec-1] {where} - Order failed\n"
+                             "java.lang.IllegalStateException: x\n\tat c.b.M.f(M.java:1)\n")
+        assert trace.thread == "exec-1", where

@@ -899,3 +899,10 @@ def test_a_console_log_captured_with_colour_reads_its_records(tmp_path: Path, mo
     rows.write_text(json.dumps({"log": coloured(1)}) + "\n", encoding="utf-8")
     (document,) = DocumentStream([str(rows)])
     assert [trace.log_level for trace in parse_log(document.text)] == ["ERROR"]
+    # a Docker json-file log holds them JSON-escaped: dropped from each row's line (a review's case)
+    docker = tmp_path / "abc-json.log"
+    docker.write_text("".join(json.dumps({"log": line + "\n", "stream": "stdout", "time": "2026-12-07T01:00:00Z"})
+                              + "\n" for line in coloured(1).splitlines()), encoding="utf-8")
+    found = [trace for document in DocumentStream([str(docker)]) if not document.no_trace_head
+             for trace in parse_log(document.text) if trace.chain]
+    assert [(trace.log_level, trace.thread) for trace in found] == [("ERROR", "nio-8080-exec-1")]

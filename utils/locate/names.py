@@ -46,7 +46,7 @@ def normalize_method(qualified_method: str) -> str:
 
 
 def frame_key(frame: Frame) -> str:
-    return normalize_method(f"{frame.class_name}.{frame.method}")
+    return normalize_method(frame.qualified_method) if frame.qualified_method else frame.place
 
 
 

@@ -369,7 +369,7 @@ def _docker_log_texts(texts: Iterable[str], source: str, skips: SkipReport) -> I
             if not isinstance(row, dict) or not isinstance(row.get("log"), str):
                 skips.add(f"{source}:{number}", "not a row of a Docker json-file log")
                 row = {"log": "\n"}
-            out.append(row["log"])
+            out.append(without_terminal_codes(row["log"]))  # JSON-escaped (`\\u001b[31m`): they come back here
         yield "".join(out)
 
 

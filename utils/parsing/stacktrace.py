@@ -86,6 +86,11 @@ class Frame:
         return self.method == MASK_TOKEN
 
     @property
+    def place(self) -> str:
+        """ "Ledger.java:42": what names a frame the log shows by its file and line only (Gradle's short report)."""
+        return f"{self.file}:{self.line}" if self.file and self.line is not None else self.file or ""
+
+    @property
     def qualified_method(self) -> str:
         """ "pkg.Class.method" (inner-class `$` kept), the form `fix_methods` uses; "" for a frame whose class and
         method the log does not show (Gradle's short report: a file and line only)."""
@@ -474,8 +479,8 @@ _LEAD_LEVEL = re.compile(rf"(?:\[(?P<thread>[^\]]{{1,120}})\]\s+)?(?:\[?(?P<leve
                          rf"|(?P<level_ko>{_LEVEL_KO}):)")
 # After a timestamp: up to three tokens (thread, pid, ...) before the level.
 _LEVEL_AFTER_TS = re.compile(
-    rf"\s*(?:[|]\s*)?(?P<before>(?:(?:\[[^\]]{{0,120}}\]|[^\s\[\]]{{1,80}})\s+){{0,3}}?)"
-    rf"\[?(?P<level>{_LEVEL}|{_LEVEL_KO})\]?(?::|(?=\s)|$)"
+    rf"\s*(?:[|]\s*)?(?:(?P<before>(?:(?:\[[^\]]{{0,120}}\]|[^\s\[\]]{{1,80}})\s+){{0,3}}?)"
+    rf"\[?(?P<level>{_LEVEL})\]?(?::|(?=\s)|$)|(?P<level_ko>{_LEVEL_KO})(?= \[))"  # Tomcat's `정보 [main]`
 )
 # After the level: thread, pid, "---", logger, "(File.java:42)" tokens, then a separator; the message follows.
 # (Spring Boot abbreviates Tomcat's logger to "o.a.c.c.C.[.[.[/].[dispatcherServlet]".)
@@ -497,7 +502,7 @@ _WEBLOGIC_SEVERITIES = {"Emergency": "CRITICAL", "Alert": "CRITICAL", "Critical"
 _WEBLOGIC_FIELDS = re.compile(
     r" <(?P<level>" + "|".join(_WEBLOGIC_SEVERITIES) + r")> <(?P<logger>[^<>]{0,80})> <[^<>]{0,200}> <[^<>]{0,200}> "
     r"<(?P<thread>[^<>]{0,300})> <(?:<[^<>]{0,120}>|[^<>]{0,120})> <[^<>]{0,200}> <[^<>]{0,300}> <\d*> "
-    r"<[^<>]{0,40}> <")
+    r"(?:<\[[^<>]{0,400}> )?<[^<>]{0,40}> <")  # 12.2.1+: `<[severity-value: 8] [rid: 0] ... >` before the id
 # WebSphere's fields after its time: the thread id, the logger's short name, the event type (`E`, `W`, `I`, ...; `O`
 # and `R` are System.out and System.err, no level), then the message.
 _WEBSPHERE_TYPES = {"F": "FATAL", "E": "ERROR", "W": "WARNING", "A": "INFO", "I": "INFO", "C": "CONFIG", "D": "FINE",
@@ -514,6 +519,7 @@ class _Prefix:
     level: str | None = None
     thread: str | None = None
     logger: str | None = None
+    localized: bool = False  # a Korean level word alone before a colon: JUL's second line only (`_Parser.line`)
 
     def signature(self) -> tuple[str | None, str | None, str | None]:
         return (self.level, self.thread, self.logger)
@@ -543,8 +549,8 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
                 return prefix, line[pos:].strip()
         level = _LEVEL_AFTER_TS.match(line, pos)
         if level:
-            prefix.level = _LOCALIZED_LEVELS.get(level.group("level"), level.group("level"))
-            before = level.group("before")
+            prefix.level = level.group("level") or _LOCALIZED_LEVELS[level.group("level_ko")]
+            before = level.group("before") or ""
             thread = _BRACKET.search(before)
             prefix.thread = thread.group(1) if thread else (before.split()[0] if before.strip() else None)
             pos = level.end()
@@ -554,7 +560,7 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
             return None, line
         named = level.group("level")
         prefix.level = named if named is not None else _LOCALIZED_LEVELS[level.group("level_ko")]
-        prefix.thread = level.group("thread")
+        prefix.thread, prefix.localized = level.group("thread"), named is None
         pos = level.end()
     tail = _TAIL.match(line, pos)
     if jboss := _CATEGORY_THEN_THREAD.match(line, pos):  # its message may start with an id: `UT005023: ...`
@@ -606,11 +612,12 @@ def _read_tail(line: str, tail: re.Match[str], prefix: _Prefix) -> int:
 
 
 _CORRELATION_ID = re.compile(r"[0-9a-fA-F]*-?[0-9a-fA-F]*")
-# JBoss / WildFly (`%-5p [%c] (%t) %s%e`): the logger's category in brackets, then the thread in parentheses (which
-# neither a source location nor a dotted class name fills, as other patterns' parentheses are)
+# JBoss / WildFly (`%-5p [%c] (%t) %s%e`): the logger's category in brackets (a dotted name, or stdout / stderr: not
+# a thread such as log4j's `[%t]`), then the thread in parentheses (which no source location, `(Foo:42)`, `(?:?)`,
+# nor a dotted class name fills, as other patterns' parentheses are)
 _CATEGORY_THEN_THREAD = re.compile(
-    r"\s+\[(?P<category>[^\]\s]{1,200})\]\s+\((?P<thread>(?![\w$.-]+\.(?:java|kt|scala|groovy):\d+\)|Unknown Source\)"
-    r"|Native Method\)|[\w$]+(?:\.[\w$]+)+\))[^()]{1,200})\)")
+    r"\s+\[(?P<category>[\w$-]+(?:\.[\w$-]+)+|stdout|stderr)\]\s+"
+    r"\((?P<thread>(?![\w$]+(?:\.[\w$]+)+\)|Unknown Source\)|Native Method\))[^():]{1,200})\)")
 
 
 def _is_throwable_name(class_name: str) -> bool:
@@ -678,6 +685,14 @@ def _jul_named_record(prefix: _Prefix | None, level_line: _Prefix | None) -> boo
     """`_jul_record_start` whose first line names the logger and whose second is a JUL level line."""
     return (_jul_record_start(prefix, level_line) and bool(prefix.logger)
             and level_line.level in _JUL_LEVELS)
+
+
+_INTERLEAVED_LINES = 200  # other threads' lines a trace is read past, in a row
+
+
+def _other_thread(prefix: _Prefix | None, thread: str) -> bool:
+    """Whether `prefix` is a stamped line of a thread other than `thread`."""
+    return prefix is not None and prefix.timestamp is not None and prefix.thread is not None and prefix.thread != thread
 
 
 def _stream_after_record(prefix: _Prefix | None, own: _Prefix) -> bool:
@@ -875,12 +890,12 @@ class _Line:
 _BLANK_LINE = _Line(None, "", _BLANK, None, None)
 
 
-def _read_line(raw: str) -> _Line:
-    """One line of a text: its log prefix, its body and what the body is (blank, frame, `... N more`, cause, lock
-    line or text)."""
+def _read_line(raw: str, prefixed: bool = True) -> _Line:
+    """One line of a text: its log prefix (none read when not `prefixed`), its body and what the body is (blank,
+    frame, `... N more`, cause, lock line or text)."""
     if not raw:
         return _BLANK_LINE
-    prefix, body = _split_prefix(raw)
+    prefix, body = _split_prefix(raw) if prefixed else (None, raw)
     stripped = body.strip()
     kind, match = _TEXT, None
     if not stripped:
@@ -1022,6 +1037,10 @@ class _Parser:
         # One entry per signature: with a single entry, lines alternating two signatures (a prefixed and a bare
         # dotted name) evicted each other and every line rescanned up to `MAX_CONTINUATION_LINES` lines.
         self.dead_ends: dict[object, tuple[int, int]] = {}
+        # Lines of a trace read past another thread's lines that interleave with them (`read_trace_body`): the
+        # lines a trace took, and the other threads' lines it passed over, read after it
+        self.taken: set[int] = set()
+        self.passed_over: list[int] = []
 
     def forget_before(self, stop: int) -> None:
         """Drops the cached lines before `stop`. The parse looks back only a few context lines, and a dropped line is
@@ -1037,6 +1056,10 @@ class _Parser:
         cached = self.cache[index]
         if cached is None:
             cached = self.cache[index] = _read_line(self.raw_lines[index])
+            if cached.prefix is not None and cached.prefix.localized and not (
+                    index > 0 and _jul_named_record(self.line(index - 1).prefix, cached.prefix)):
+                # `경고: 수량이 음수입니다`: a Korean word before a colon, in a message, not JUL's level line
+                cached = self.cache[index] = _read_line(self.raw_lines[index], prefixed=False)
         return cached
 
     # -- exception lines --
@@ -1137,9 +1160,12 @@ class _Parser:
     def parse(self) -> list[Trace]:
         traces: list[Trace] = []
         context: list[int] = []  # indexes of non-blank, non-trace lines since the last trace
-        index = 0
+        index = frontier = 0
         while index < self.count:
-            if index - self.forgotten > 2 * _CACHE_BEHIND:
+            if index in self.taken:  # another thread's trace took it (interleaved lines)
+                index += 1
+                continue
+            if index - self.forgotten > 2 * _CACHE_BEHIND and not self.passed_over:
                 self.forget_before(index - _CACHE_BEHIND)
             line = self.line(index)
             trace: Trace | None = None
@@ -1159,7 +1185,12 @@ class _Parser:
                 self.attach_context(trace, context)
                 traces.append(trace)
                 context = []
-                index = max(trace.end_line, index + 1)  # end_line is 1-based: the index of the next line
+                frontier = max(frontier, trace.end_line, index + 1)  # end_line is 1-based: the next line's index
+                passed = [i for i in self.passed_over if i > index and i not in self.taken]
+                index = min(passed, default=frontier)  # the other thread's lines first, then on
+                self.passed_over = passed
+                if not passed:
+                    self.taken.clear()  # every line a trace took lies before the frontier: memory stays flat
                 continue
             if line.kind != _BLANK:
                 context.append(index)
@@ -1449,8 +1480,27 @@ class _Parser:
         open_blocks: list[list] = [[base_width, current, trace.chain]]
         wrapped = False
         last = cursor - 1
+        own_thread = self.stamped_thread(trace.start_line - 1, cursor)
+        interleaved = own_thread is not None or bool(self.passed_over)  # lines taken are noted (`parse`)
+        passing = 0  # other threads' lines passed in a row
         while cursor < self.count:
             line = self.line(cursor)
+            if own_thread is not None and line.kind != _BLANK and (line.prefix is None
+                                                                   or line.prefix.timestamp is None):
+                break  # a line without a stamp in a trace whose every line has one: not this trace's
+            if own_thread is not None and _other_thread(line.prefix, own_thread):
+                # every line stamped with its thread (WebSphere's SystemErr): another thread's lines interleave
+                # with this trace's; they are read after it (`parse`), this one goes on past a few of them
+                passing += 1
+                if passing > _INTERLEAVED_LINES:
+                    break
+                self.passed_over.append(cursor)
+                cursor += 1
+                continue
+            passing = 0
+            if cursor in self.taken:
+                cursor += 1
+                continue
             if line.kind == _BLANK or (line.kind == _TEXT and _is_elided(line.body)):
                 # A few blank lines, or a `...` / `[...]` where someone cut frames out of a pasted trace, are skipped
                 # when the trace goes on after them: the `Caused by:` after them still belongs to this trace.
@@ -1474,11 +1524,15 @@ class _Parser:
                 pass  # kept in the trace's text, read as nothing more
             else:
                 current, after = self.read_cause_line(cursor, line, open_blocks, trace_lines)
+                if interleaved:
+                    self.taken.update(range(cursor, after))
                 wrapped = wrapped or line.match.group("word").lower().startswith("wrapped")
                 last = after - 1
                 cursor = after
                 continue
             last = cursor
+            if interleaved:
+                self.taken.add(cursor)
             cursor += 1
         if wrapped:  # logback root-cause-first (%rEx): the root is printed first, each "Wrapped by:" is its wrapper
             trace.chain.reverse()
@@ -1486,6 +1540,16 @@ class _Parser:
                 exc.relation = "top" if position == 0 else "cause"
         trace.end_line = max(last + 1, trace.start_line)
         trace.text = "\n".join(trace_lines)
+
+    def stamped_thread(self, start: int, body: int) -> str | None:
+        """The thread of a trace printed with every line stamped (its first line `start`, with its thread, and its
+        first body line `body` carry a time), else None."""
+        if start < 0 or body >= self.count:
+            return None
+        first, second = self.line(start).prefix, self.line(body).prefix
+        if first is None or second is None or first.timestamp is None or second.timestamp is None:
+            return None
+        return first.thread
 
     def read_cause_line(
         self, cursor: int, line: _Line, open_blocks: list[list], trace_lines: list[str]
@@ -1706,14 +1770,16 @@ def _without_traces(value: Any, traces: list[str], depth: int) -> Any:
 
 
 # A JSON log event's time, level, thread and logger, by the keys logstash-logback-encoder, ECS, log4j2 and GELF's
-# Java appenders (logback-gelf's `_thread_name`, logstash-gelf's `_Thread`) write (a dotted ECS key flat or nested).
-# A time is taken only when it reads as one; log4j2's `instant` and `timeMillis`, and GELF's `timestamp` in seconds,
-# are written as ISO 8601 UTC; GELF's numeric level is a syslog severity.
+# Java appenders (logback-gelf's `_thread_name`, logstash-gelf's `_Thread`, log4j2 GelfLayout's `_thread`) write
+# (a dotted ECS key flat or nested). A time is taken only when it reads as one; log4j2's `instant` and
+# `timeMillis`, and GELF's `timestamp` in seconds, are written as ISO 8601 UTC; GELF's numeric level is a syslog
+# severity.
 JSON_EVENT_KEYS = {"timestamp": ("@timestamp", "timestamp", "time", "date"),
                     "level": ("level", "log.level", "severity", "levelname", "_level_name", "_Severity"),
                     "thread": ("thread_name", "thread", "threadName", "process.thread.name", "_thread_name",
-                               "_Thread"),
-                    "logger": ("logger_name", "loggerName", "logger", "log.logger", "_logger_name", "_LoggerName")}
+                               "_Thread", "_thread"),
+                    "logger": ("logger_name", "loggerName", "logger", "log.logger", "_logger_name", "_LoggerName",
+                               "_logger")}
 _SYSLOG_SEVERITIES = ("CRITICAL", "CRITICAL", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG")
 _LEVEL_WORD = re.compile(_LEVEL)
 _DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d")

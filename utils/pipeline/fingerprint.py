@@ -105,6 +105,8 @@ def _keep_quoted_name(match: re.Match[str]) -> str:
 
 def normalized_frame(frame: Frame, with_line: bool = False) -> str:
     """`pkg.Class.method` with generated-class and lambda numbering removed (`$$Lambda$12/0x..`, CGLIB, `$1`)."""
+    if not frame.qualified_method:  # a frame shown by its file and line only
+        return frame.place
     where = _normalized_name(frame.class_name, frame.method)
     return f"{where}:{frame.line}" if with_line and frame.line is not None else where
 
@@ -151,7 +153,8 @@ def _grouping_frames(stack: list[Frame], count: int) -> tuple[tuple[str, ...], s
         return tuple(dict.fromkeys(outer_class(frame.class_name) + TEST_CLASS_MARK for frame in chosen)), TEST_CLASS
     if chosen and chosen[0].is_library:  # no application frame at all
         chosen = [frame for frame in stack if not frame.masked][:count]
-    return tuple(_grouping_name(frame.class_name, frame.method) for frame in chosen), _kind(chosen)
+    return tuple(_grouping_name(frame.class_name, frame.method) if frame.qualified_method else frame.place
+                 for frame in chosen), _kind(chosen)
 
 
 @lru_cache(maxsize=65536)

@@ -188,9 +188,14 @@ def _month_first_time(match: re.Match[str]) -> datetime | None:
 
 
 def _websphere_time(match: re.Match[str]) -> datetime | None:
-    """The time of a `_WEBSPHERE_STAMP` stamp (its two-digit year this century); None when it names no real day."""
+    """The time of a `_WEBSPHERE_STAMP` stamp (its two-digit year this century); None when it names no real day.
+    WebSphere writes the JVM locale's short date: month first in en_US, its default; a first number over 12 is a
+    day-first locale's (en_GB, fr_FR: `13/12/26`), whose days up to 12 cannot be told from en_US's and read month
+    first."""
     year, month, day = ((match["year"], match["month"], match["day"]) if match["year"] else
                         (match["ko_year"], match["ko_month"], match["ko_day"]))
+    if match["year"] and int(month) > 12:
+        month, day = day, month
     try:
         return datetime(2000 + int(year), int(month), int(day), int(match["hour"]), int(match["minute"]),
                         int(match["second"]), int(match["millis"]) * 1000)
