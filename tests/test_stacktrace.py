@@ -1438,3 +1438,24 @@ def test_korean_level_words_in_messages_and_log4j_parentheses_stay_what_they_wer
         (trace,) = parse_log(f"2026-12-07 10:00:05,123 ERROR [exec-1] {where} - Order failed\n"
                              "java.lang.IllegalStateException: x\n\tat c.b.M.f(M.java:1)\n")
         assert trace.thread == "exec-1", where
+
+
+def test_a_json_events_trace_is_its_own_and_a_message_naming_it_is_its_context() -> None:
+    # a review's cases (older than 2026-12-07 evening): the trace of an event right after a plain record took that
+    # record's level and time; an exception named in the event's `message` took the event's other fields as its
+    # message (`x", "stack_trace": "java.lang.X: x`), and so did a record naming the exception its trace follows
+    trace_text = "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\n"
+    event = {"@timestamp": "2026-12-07T10:00:05Z", "level": "WARN", "thread_name": "t2", "message": "failed",
+             "stack_trace": trace_text}
+    (trace,) = parse_log("2026-12-07 10:00:00.000 ERROR [main] c.a.App - plain record\n" + json.dumps(event) + "\n")
+    assert (trace.log_level, trace.timestamp, trace.thread) == ("WARN", "2026-12-07T10:00:05Z", "t2")
+    assert trace.context == [json.dumps({key: value for key, value in event.items() if key != "stack_trace"})]
+    naming = {**event, "message": "failed: java.lang.IllegalStateException: x"}
+    gelf = {"short_message": "failed: java.lang.IllegalStateException: x", "level": 3, "timestamp": 1796637600.5,
+            "full_message": "failed: java.lang.IllegalStateException: x\n" + trace_text}  # logback-gelf's way
+    plain = "2026-12-07 10:00:00.000 ERROR [main] c.a.App - failed: " + trace_text.split("\n")[0] + "\n" + trace_text
+    for text in (json.dumps(naming), json.dumps(gelf), plain):
+        (trace,) = parse_log(text + "\n")
+        assert [(e.class_name, e.message, len(e.frames)) for e in trace.chain] == [
+            ("java.lang.IllegalStateException", "x", 1)], text
+        assert trace.start_line == (2 if text is plain else 1) and trace.log_level in ("WARN", "ERROR"), text

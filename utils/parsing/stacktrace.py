@@ -687,6 +687,7 @@ def _jul_named_record(prefix: _Prefix | None, level_line: _Prefix | None) -> boo
             and level_line.level in _JUL_LEVELS)
 
 
+_NAMING_LINES = 3  # lines naming an exception that may stand above its trace
 _INTERLEAVED_LINES = 200  # other threads' lines a trace is read past, in a row
 
 
@@ -1225,6 +1226,9 @@ class _Parser:
         earlier record) and takes level, logger, thread and time from that record's prefix."""
         start = trace.start_line - 1
         own = self.line(start).prefix if 0 <= start < self.count else None
+        event = self.json_events.get(start)
+        if event is not None:  # a JSON event's decoded trace: its record is the event, not a line above it
+            context = [index for index in context if self.json_events.get(index) is event]
         kept: list[int] = []
         for index in reversed(context[-_MAX_CONTEXT_LINES:]):
             prefix = self.line(index).prefix
@@ -1251,9 +1255,8 @@ class _Parser:
         # the message's ("SEVERE: Failed: java.io.IOException"), not a logger.
         trace.logger = trace.logger or self.jul_logger([*kept, start])
         prefixes = [self.line(index).prefix if 0 <= index < self.count else None for index in [start, *reversed(kept)]]
-        if not any(prefixes):  # no record prefix: the fields of the JSON event whose trace this is (an escaped
-            # trace starts on its event's line, a structured one on the line after it)
-            prefixes = [self.json_events.get(start) or self.json_events.get(start - 1)]
+        if event is not None:  # the fields of the JSON event whose trace this is
+            prefixes = [event]
         for prefix in prefixes:
             if prefix is not None:
                 trace.log_level = trace.log_level or prefix.level
@@ -1290,6 +1293,9 @@ class _Parser:
                 if self.exception_line_after_gap(index + 1):
                     return None  # the header of the root cause's trace that follows: that trace's context
                 message = message.removesuffix(f"]{_WITH_ROOT_CAUSE}") if message else message
+            elif self.names_next_exception(index + 1, class_name):
+                return None  # `failed: java.lang.X: m` above X's own trace (`log.error("failed: " + e, e)`, a JSON
+                # event's message above its decoded `stack_trace`): that trace's context, not a second failure
             before = line.body[:column].strip()
             if before:  # "Unexpected error:" of "... - Unexpected error: java.net.SocketTimeoutException: ..."
                 lead_context.append(before[:_MAX_CONTEXT_CHARS])
@@ -1312,6 +1318,18 @@ class _Parser:
         trace = Trace(chain=[top], context=lead_context, thread=thread, start_line=index + 1)
         self.read_trace_body(trace, next_index, _indent_width(line.body), [header_text, *more])
         return trace
+
+    def names_next_exception(self, index: int, class_name: str) -> bool:
+        """Whether an exception line of `class_name` followed by a frame (its own trace) is at line `index`, or
+        below lines that name it too (GELF's `full_message` repeats the message that named it)."""
+        for cursor in range(index, min(index + _NAMING_LINES, self.count - 1)) if class_name else ():
+            line = self.line(cursor)
+            if (header := self.header_of(line)) is not None:
+                return header[0] == class_name and self.line(cursor + 1).kind in _STRUCTURAL
+            found = self.header_in_text(line.body) if line.kind == _TEXT else None
+            if found is None or found[1] != class_name:
+                return False
+        return False
 
     def exception_line_after_gap(self, index: int) -> bool:
         """An exception line (or a `Caused by:`) at line `index`, after at most `_BLANK_RUN_INSIDE_TRACE` blanks."""
@@ -1689,9 +1707,9 @@ class LineOrigins:
 
 def _decoded_inline_lines(text: str) -> tuple[str, dict[int, _Prefix], LineOrigins]:
     """(`decode_inline_traces(text)`, the time, level, thread and logger of each event whose trace it decoded, by
-    the decoded text's index of the event's line, where its lines were in `text`). The fields are read from the
-    line before decoding: after it, a message quoting JSON (`"message":"replied {\\"level\\":\\"info\\"}"`) is
-    no JSON any more."""
+    the decoded text's index of each line the event's line became, where its lines were in `text`). The fields are
+    read from the line before decoding: after it, a message quoting JSON (`"message":"replied {\\"level\\":
+    \\"info\\"}"`) is no JSON any more."""
     out: list[str] = []
     events: dict[int, _Prefix] = {}
     origins = LineOrigins()
@@ -1701,13 +1719,14 @@ def _decoded_inline_lines(text: str) -> tuple[str, dict[int, _Prefix], LineOrigi
         if STRUCTURED_TRACE_MARKER in line and _STRUCTURED_TRACE_LINE.match(line):
             decoded, event = _structured_as_lines(line)
         if "\\n\\tat " in decoded:
-            decoded = _ESCAPED_TRACE_LINE.sub(lambda match: _unescape_json_text(match.group(0)), decoded)
+            decoded = _escaped_as_lines(decoded) or _ESCAPED_TRACE_LINE.sub(
+                lambda match: _unescape_json_text(match.group(0)), decoded)
         elif _FOLDED_HINT.search(decoded) and (run := _FOLDED_FRAMES.search(decoded)):
             decoded = _unfolded(decoded, run)
-        if decoded != line and (fields := _json_event_prefix(event if event is not None else line)) is not None:
-            events[index] = fields
         out.append(decoded)
         lines = 1 + decoded.count("\n") + decoded.count("\r") - decoded.count("\r\n")
+        if decoded != line and (fields := _json_event_prefix(event if event is not None else line)) is not None:
+            events.update(dict.fromkeys(range(index, index + lines), fields))  # each line the event became
         if lines > 1:
             origins.starts.append(index)
             origins.ends.append(index + lines)
@@ -1732,6 +1751,39 @@ def _structured_as_lines(line: str) -> tuple[str, dict[str, Any] | None]:
     written = "\n".join([line[:start] + json.dumps(kept, ensure_ascii=False) + line[end:], *traces])
     # a lone surrogate (a message cut inside an emoji) could not be written or printed: as the escaped reader does
     return LONE_SURROGATE.sub("\ufffd", written), event
+
+
+def _escaped_as_lines(line: str) -> str | None:
+    """A JSON log line whose event holds a trace as escaped text (`"stack_trace":"java.lang.X: m\\n\\tat ..."`, GELF's
+    `full_message`) as the event without it, then the trace's lines, as `_structured_as_lines` writes a structured
+    one: decoded in place, the event's other fields stayed on the trace's first line, and an exception named in its
+    `message` took them as its message (`x", "stack_trace": "java.lang.X: x`). None where the line holds no such
+    event (a plain line with an escaped trace is decoded in place)."""
+    traces: list[str] = []
+    try:
+        start, event, end = _event_in(line)
+        kept = _without_escaped_traces(event, traces, depth=2)
+    except (ValueError, RecursionError):
+        return None
+    if not traces:
+        return None
+    tail, newline, below = line[end:].partition("\n")  # below: a structured trace already written out
+    written = "\n".join([line[:start] + json.dumps(kept, ensure_ascii=False) + tail, *traces]) + newline + below
+    return LONE_SURROGATE.sub("\ufffd", written)
+
+
+def _without_escaped_traces(value: Any, traces: list[str], depth: int) -> Any:
+    """`value` without its string fields that hold a trace (at its top, or `depth` objects below), which are
+    appended to `traces`."""
+    if not isinstance(value, dict):
+        return value
+    kept = {}
+    for key, item in value.items():
+        if isinstance(item, str) and "\n\tat " in item:
+            traces.append(item.rstrip("\n"))
+        else:
+            kept[key] = _without_escaped_traces(item, traces, depth - 1) if depth else item
+    return kept
 
 
 _JSON_DECODER = json.JSONDecoder()
