@@ -41,7 +41,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -1743,7 +1743,7 @@ def _structured_as_lines(line: str) -> tuple[str, dict[str, Any] | None]:
     traces: list[str] = []
     try:
         start, event, end = _event_in(line)
-        kept = _without_traces(event, traces, depth=2)
+        kept = _without_traces(event, traces, 2, _structured_trace)
     except (ValueError, RecursionError):  # no event; a cause chain nested deeper than the JSON reader goes
         return line, None
     if not traces:
@@ -1762,7 +1762,7 @@ def _escaped_as_lines(line: str) -> str | None:
     traces: list[str] = []
     try:
         start, event, end = _event_in(line)
-        kept = _without_escaped_traces(event, traces, depth=2)
+        kept = _without_traces(event, traces, 2, _escaped_trace)
     except (ValueError, RecursionError):
         return None
     if not traces:
@@ -1772,18 +1772,14 @@ def _escaped_as_lines(line: str) -> str | None:
     return LONE_SURROGATE.sub("\ufffd", written)
 
 
-def _without_escaped_traces(value: Any, traces: list[str], depth: int) -> Any:
-    """`value` without its string fields that hold a trace (at its top, or `depth` objects below), which are
-    appended to `traces`."""
-    if not isinstance(value, dict):
-        return value
-    kept = {}
-    for key, item in value.items():
-        if isinstance(item, str) and "\n\tat " in item:
-            traces.append(item.rstrip("\n"))
-        else:
-            kept[key] = _without_escaped_traces(item, traces, depth - 1) if depth else item
-    return kept
+def _escaped_trace(item: Any) -> str | None:
+    """The trace a JSON string field holds (`stack_trace`, GELF's `full_message`), None for any other value."""
+    return item.rstrip("\n") if isinstance(item, str) and "\n\tat " in item else None
+
+
+def _structured_trace(item: Any) -> str | None:
+    """The lines of log4j2's structured `thrown` object, None for any other value."""
+    return "\n".join(_thrown_lines(item)) if _is_structured_thrown(item) else None
 
 
 _JSON_DECODER = json.JSONDecoder()
@@ -1807,17 +1803,17 @@ def _event_in(line: str) -> tuple[int, dict[str, Any], int]:
     raise ValueError("no JSON object")
 
 
-def _without_traces(value: Any, traces: list[str], depth: int) -> Any:
-    """`value` without its structured `thrown` objects (at its top, or `depth` objects below), whose traces are
-    appended to `traces`."""
+def _without_traces(value: Any, traces: list[str], depth: int, as_trace: Callable[[Any], str | None]) -> Any:
+    """`value` without the fields that `as_trace` reads a trace from (at its top, or `depth` objects below), whose
+    traces are appended to `traces`."""
     if not isinstance(value, dict):
         return value
     kept = {}
     for key, item in value.items():
-        if _is_structured_thrown(item):
-            traces.append("\n".join(_thrown_lines(item)))
+        if (trace := as_trace(item)) is not None:
+            traces.append(trace)
         else:
-            kept[key] = _without_traces(item, traces, depth - 1) if depth else item
+            kept[key] = _without_traces(item, traces, depth - 1, as_trace) if depth else item
     return kept
 
 
