@@ -1397,17 +1397,25 @@ def test_websphere_and_jboss_records_give_their_time_level_thread_and_logger() -
                     ("ERROR", "2026-12-07 10:00:02,000", "default task-1", "stderr", [])]
 
 
-def test_interleaved_threads_stamped_on_every_line_are_read_apart() -> None:
+def test_interleaved_threads_stamped_on_every_line_never_take_each_others_lines() -> None:
     # two threads printing through WebSphere's System.err at once: their lines interleave, and the second thread's
-    # NullPointerException took the first's frame and `Caused by:`, a root cause it never had (a review's case)
+    # NullPointerException took the first's frame and `Caused by:`, a root cause it never had (a review's case). A
+    # line of another thread ends a trace; the pieces after it are read as traces cut short (reading on past it
+    # put traces together, but a streamed log's regions end where a trace seems to: the two disagreed)
     lines = [("4a", "java.lang.IllegalStateException: x"), ("4a", "\tat a.B.c(B.java:1)"),
              ("4b", "java.lang.NullPointerException"), ("4a", "\tat a.B.d(B.java:2)"), ("4b", "\tat z.Y.x(Y.java:9)"),
              ("4a", "Caused by: java.io.IOException: y"), ("4a", "\tat a.C.e(C.java:3)")]
     text = "".join(f"[12/7/26 10:00:00:124 KST] 000000{thread} SystemErr     R {body}\n" for thread, body in lines)
     read = [(t.thread, t.start_line, t.end_line, [(e.class_name, [f.method for f in e.frames]) for e in t.chain])
             for t in parse_log(text)]
-    assert read == [("0000004a", 1, 7, [("java.lang.IllegalStateException", ["c", "d"]), ("java.io.IOException", ["e"])]),
-                    ("0000004b", 3, 5, [("java.lang.NullPointerException", ["x"])])]
+    assert read == [("0000004a", 1, 2, [("java.lang.IllegalStateException", ["c"])]),
+                    ("0000004b", 3, 3, [("java.lang.NullPointerException", [])]), ("0000004a", 4, 4, [("", ["d"])]),
+                    ("0000004b", 5, 5, [("", ["x"])]), ("0000004a", 6, 7, [("java.io.IOException", ["e"])])]
+    # frames of one thread right after another thread's line: not that line's exception (a second review's case)
+    frames = [("4b", "processing request 7"), ("4a", "\tat com.bank.A.b(A.java:2)"), ("4a", "\tat com.bank.A.c(A.java:3)")]
+    text = "".join(f"[12/7/26 10:00:00:124 KST] 000000{thread} WebContainer  I {body}\n" for thread, body in frames)
+    assert [(t.thread, t.chain[0].message, [f.method for f in t.frames]) for t in parse_log(text) if t.chain] == [
+        ("0000004a", None, ["b", "c"])]
     # a record of another thread between a stamped exception line and frames without a stamp ends that exception,
     # as it did: the frames are the other record's
     records = ("2024-01-01 10:00:00 ERROR [main] a.B - java.net.SocketTimeoutException: timeout\n"
@@ -1459,3 +1467,48 @@ def test_a_json_events_trace_is_its_own_and_a_message_naming_it_is_its_context()
         assert [(e.class_name, e.message, len(e.frames)) for e in trace.chain] == [
             ("java.lang.IllegalStateException", "x", 1)], text
         assert trace.start_line == (2 if text is plain else 1) and trace.log_level in ("WARN", "ERROR"), text
+
+
+def test_a_record_naming_an_exception_is_context_only_of_its_own_trace() -> None:
+    # a second review's cases: a JSON event whose message names another class than its trace's top one gave a second,
+    # frameless trace (`disk full"}`); a failure of one thread or event with no trace of its own was dropped when
+    # another thread's or event's trace of the same class followed; a JSON body inside a logback record gave the
+    # trace the body's time and level
+    trace = ("java.lang.RuntimeException: java.io.IOException: disk full\n\tat com.bank.A.a(A.java:1)\n"
+             "Caused by: java.io.IOException: disk full\n\tat com.bank.B.b(B.java:2)\n\t... 1 more\n")
+    event = {"@timestamp": "2024-01-01T10:00:02.000Z", "level": "ERROR", "thread_name": "exec-2",
+             "message": "failed: java.io.IOException: disk full", "stack_trace": trace}
+    ecs = {"@timestamp": "2024-01-01T10:00:01.000Z", "log.level": "ERROR", "message": "request failed",
+           "error.message": "java.io.IOException: disk full", "error.stack_trace": trace}
+    read = [(t.start_line, [e.class_name for e in t.chain]) for t in parse_log(json.dumps(event) + "\n"
+                                                                                + json.dumps(ecs) + "\n")]
+    assert read == [(1, ["java.lang.RuntimeException", "java.io.IOException"]),
+                    (2, ["java.lang.RuntimeException", "java.io.IOException"])]
+    named = "posting failed: java.lang.IllegalStateException: ledger closed"
+    other = "java.lang.IllegalStateException: account locked"
+    websphere = (f"[12/7/26 10:00:00:123 KST] 0000004a LedgerServic E   {named}\n"
+                 f"[12/7/26 10:00:00:124 KST] 0000004b SystemErr     R {other}\n"
+                 "[12/7/26 10:00:00:124 KST] 0000004b SystemErr     R \tat com.bank.Account.debit(Account.java:55)\n")
+    logback = (f"2024-01-01 10:00:00.123 ERROR [exec-1] com.bank.Ledger - {named}\n"
+               f"2024-01-01 10:00:00.124 ERROR [exec-2] com.bank.Account - {other}\n"
+               "2024-01-01 10:00:00.124 ERROR [exec-2] com.bank.Account - \tat com.bank.Account.debit(Account.java:55)\n")
+    json_log = (json.dumps({"level": "WARN", "message": f"retry: {other}"}) + "\n" + json.dumps(
+        {"level": "ERROR", "message": f"gave up: {other}", "stack_trace": other + "\n\tat com.bank.A.a(A.java:1)\n"}))
+    for text in (websphere, logback, json_log):
+        assert [len(t.frames) for t in parse_log(text)] == [0, 1], text
+    body = ('2024-01-01 10:00:00.123 ERROR [exec-1] com.bank.Client - ledger call failed: {"timestamp":"2024-01-01T09:'
+            '59:59.000+00:00","status":500,"trace":"java.lang.IllegalStateException: ledger closed\\n\\tat com.bank.'
+            'Ledger.post(Ledger.java:42)\\n","path":"/api/post"}\n')
+    (trace,) = parse_log(body)
+    assert (trace.log_level, trace.thread, trace.timestamp) == ("ERROR", "exec-1", "2024-01-01 10:00:00.123")
+
+
+@pytest.mark.parametrize(("line", "fields"), [
+    ("2012-05-14 10:00:00,123 ERROR [STDERR] (http-127.0.0.1-8080-1) java.lang.NullPointerException: npe",
+     ("ERROR", "http-127.0.0.1-8080-1", "STDERR")),  # JBoss 4-6
+    ("10:00:01,123 ERROR [org.jboss.as.ejb3.invocation] (http-/0.0.0.0:8080-1) JBAS014134: EJB Invocation failed: "
+     "javax.ejb.EJBException: boom", ("ERROR", "http-/0.0.0.0:8080-1", "org.jboss.as.ejb3.invocation")),  # EAP 6
+])
+def test_older_jboss_records_give_their_thread_and_category(line: str, fields: tuple[str, str, str]) -> None:
+    (trace,) = parse_log(line + "\n\tat com.bank.Api.get(Api.java:10)\n")
+    assert (trace.log_level, trace.thread, trace.logger) == fields

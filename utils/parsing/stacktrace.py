@@ -613,11 +613,13 @@ def _read_tail(line: str, tail: re.Match[str], prefix: _Prefix) -> int:
 
 _CORRELATION_ID = re.compile(r"[0-9a-fA-F]*-?[0-9a-fA-F]*")
 # JBoss / WildFly (`%-5p [%c] (%t) %s%e`): the logger's category in brackets (a dotted name, or stdout / stderr: not
-# a thread such as log4j's `[%t]`), then the thread in parentheses (which no source location, `(Foo:42)`, `(?:?)`,
-# nor a dotted class name fills, as other patterns' parentheses are)
+# a thread such as log4j's `[%t]`; JBoss 4-6 write `[STDERR]`), then the thread in parentheses (EAP 6's
+# `(http-/0.0.0.0:8080-1)`; no source location, `(Foo:42)`, `(?:?)`, nor a dotted class name, as other patterns'
+# parentheses hold)
 _CATEGORY_THEN_THREAD = re.compile(
-    r"\s+\[(?P<category>[\w$-]+(?:\.[\w$-]+)+|stdout|stderr)\]\s+"
-    r"\((?P<thread>(?![\w$]+(?:\.[\w$]+)+\)|Unknown Source\)|Native Method\))[^():]{1,200})\)")
+    r"\s+\[(?P<category>[\w$-]+(?:\.[\w$-]+)+|(?i:stdout|stderr))\]\s+"
+    r"\((?P<thread>(?![\w$]+(?:\.[\w$]+)+\)|Unknown Source\)|Native Method\)|(?:[\w$.]+|\?):(?:\d+|\?)\))"
+    r"[^()]{1,200})\)")
 
 
 def _is_throwable_name(class_name: str) -> bool:
@@ -688,12 +690,10 @@ def _jul_named_record(prefix: _Prefix | None, level_line: _Prefix | None) -> boo
 
 
 _NAMING_LINES = 3  # lines naming an exception that may stand above its trace
-_INTERLEAVED_LINES = 200  # other threads' lines a trace is read past, in a row
-
-
-def _other_thread(prefix: _Prefix | None, thread: str) -> bool:
-    """Whether `prefix` is a stamped line of a thread other than `thread`."""
-    return prefix is not None and prefix.timestamp is not None and prefix.thread is not None and prefix.thread != thread
+def _other_thread(prefix: _Prefix | None, own: _Prefix | None) -> bool:
+    """Whether `prefix` and `own` are both stamped lines with a thread, and the threads differ."""
+    return (prefix is not None and own is not None and prefix.timestamp is not None and own.timestamp is not None
+            and prefix.thread is not None and own.thread is not None and prefix.thread != own.thread)
 
 
 def _stream_after_record(prefix: _Prefix | None, own: _Prefix) -> bool:
@@ -1038,10 +1038,6 @@ class _Parser:
         # One entry per signature: with a single entry, lines alternating two signatures (a prefixed and a bare
         # dotted name) evicted each other and every line rescanned up to `MAX_CONTINUATION_LINES` lines.
         self.dead_ends: dict[object, tuple[int, int]] = {}
-        # Lines of a trace read past another thread's lines that interleave with them (`read_trace_body`): the
-        # lines a trace took, and the other threads' lines it passed over, read after it
-        self.taken: set[int] = set()
-        self.passed_over: list[int] = []
 
     def forget_before(self, stop: int) -> None:
         """Drops the cached lines before `stop`. The parse looks back only a few context lines, and a dropped line is
@@ -1161,12 +1157,9 @@ class _Parser:
     def parse(self) -> list[Trace]:
         traces: list[Trace] = []
         context: list[int] = []  # indexes of non-blank, non-trace lines since the last trace
-        index = frontier = 0
+        index = 0
         while index < self.count:
-            if index in self.taken:  # another thread's trace took it (interleaved lines)
-                index += 1
-                continue
-            if index - self.forgotten > 2 * _CACHE_BEHIND and not self.passed_over:
+            if index - self.forgotten > 2 * _CACHE_BEHIND:
                 self.forget_before(index - _CACHE_BEHIND)
             line = self.line(index)
             trace: Trace | None = None
@@ -1178,7 +1171,8 @@ class _Parser:
             elif line.kind in _STRUCTURAL:
                 # Frames with no exception line before them (a log cut mid-trace, an unrecognised first line): the
                 # line just before, if any, is taken as the message of an unnamed exception (class name "").
-                message_index = context[-1] if context and context[-1] == index - 1 else None
+                message_index = context[-1] if context and context[-1] == index - 1 and not _other_thread(
+                    self.line(index - 1).prefix, self.line(index).prefix) else None  # not another thread's line
                 if message_index is not None:
                     context.pop()
                 trace = self.trace_without_exception_line(index, message_index)
@@ -1186,12 +1180,7 @@ class _Parser:
                 self.attach_context(trace, context)
                 traces.append(trace)
                 context = []
-                frontier = max(frontier, trace.end_line, index + 1)  # end_line is 1-based: the next line's index
-                passed = [i for i in self.passed_over if i > index and i not in self.taken]
-                index = min(passed, default=frontier)  # the other thread's lines first, then on
-                self.passed_over = passed
-                if not passed:
-                    self.taken.clear()  # every line a trace took lies before the frontier: memory stays flat
+                index = max(trace.end_line, index + 1)  # end_line is 1-based: the index of the next line
                 continue
             if line.kind != _BLANK:
                 context.append(index)
@@ -1227,7 +1216,7 @@ class _Parser:
         start = trace.start_line - 1
         own = self.line(start).prefix if 0 <= start < self.count else None
         event = self.json_events.get(start)
-        if event is not None:  # a JSON event's decoded trace: its record is the event, not a line above it
+        if event is not None:  # a trace decoded from a line: its record is that line, not a line above it
             context = [index for index in context if self.json_events.get(index) is event]
         kept: list[int] = []
         for index in reversed(context[-_MAX_CONTEXT_LINES:]):
@@ -1255,7 +1244,7 @@ class _Parser:
         # the message's ("SEVERE: Failed: java.io.IOException"), not a logger.
         trace.logger = trace.logger or self.jul_logger([*kept, start])
         prefixes = [self.line(index).prefix if 0 <= index < self.count else None for index in [start, *reversed(kept)]]
-        if event is not None:  # the fields of the JSON event whose trace this is
+        if event is not None and not any(prefixes):  # no record prefix: the JSON event's fields
             prefixes = [event]
         for prefix in prefixes:
             if prefix is not None:
@@ -1293,9 +1282,9 @@ class _Parser:
                 if self.exception_line_after_gap(index + 1):
                     return None  # the header of the root cause's trace that follows: that trace's context
                 message = message.removesuffix(f"]{_WITH_ROOT_CAUSE}") if message else message
-            elif self.names_next_exception(index + 1, class_name):
-                return None  # `failed: java.lang.X: m` above X's own trace (`log.error("failed: " + e, e)`, a JSON
-                # event's message above its decoded `stack_trace`): that trace's context, not a second failure
+            elif self.names_next_exception(index, class_name) or self.event_above_its_trace(index):
+                return None  # `failed: java.lang.X: m` above X's own trace (`log.error("failed: " + e, e)`), a JSON
+                # event's line above its decoded trace: that trace's context, not a second failure
             before = line.body[:column].strip()
             if before:  # "Unexpected error:" of "... - Unexpected error: java.net.SocketTimeoutException: ..."
                 lead_context.append(before[:_MAX_CONTEXT_CHARS])
@@ -1319,11 +1308,22 @@ class _Parser:
         self.read_trace_body(trace, next_index, _indent_width(line.body), [header_text, *more])
         return trace
 
+    def event_above_its_trace(self, index: int) -> bool:
+        """Whether line `index` is a JSON event's line with the trace decoded from it below (`_decoded_inline_lines`
+        marks each line an event became): whatever exception its message names, the trace below is the event's."""
+        event = self.json_events.get(index)
+        return event is not None and index + 1 < self.count and self.json_events.get(index + 1) is event
+
     def names_next_exception(self, index: int, class_name: str) -> bool:
-        """Whether an exception line of `class_name` followed by a frame (its own trace) is at line `index`, or
-        below lines that name it too (GELF's `full_message` repeats the message that named it)."""
-        for cursor in range(index, min(index + _NAMING_LINES, self.count - 1)) if class_name else ():
+        """Whether an exception line of `class_name` followed by a frame (its own trace) of line `index`'s record
+        is below it, right away or below lines of the record that name it too (a record's message repeated)."""
+        own, event = self.line(index).prefix, self.json_events.get(index)
+        for cursor in range(index + 1, min(index + 1 + _NAMING_LINES, self.count - 1)) if class_name else ():
             line = self.line(cursor)
+            record = own is not None and line.prefix is not None and (line.prefix.signature(), line.prefix.timestamp
+                                                                      ) == (own.signature(), own.timestamp)
+            if self.json_events.get(cursor) is not event or line.prefix is not None and not record:
+                return False  # another record's line (another thread's, a later one's, another JSON event's)
             if (header := self.header_of(line)) is not None:
                 return header[0] == class_name and self.line(cursor + 1).kind in _STRUCTURAL
             found = self.header_in_text(line.body) if line.kind == _TEXT else None
@@ -1498,27 +1498,14 @@ class _Parser:
         open_blocks: list[list] = [[base_width, current, trace.chain]]
         wrapped = False
         last = cursor - 1
-        own_thread = self.stamped_thread(trace.start_line - 1, cursor)
-        interleaved = own_thread is not None or bool(self.passed_over)  # lines taken are noted (`parse`)
-        passing = 0  # other threads' lines passed in a row
+        own = self.line(trace.start_line - 1).prefix if trace.start_line else None
         while cursor < self.count:
             line = self.line(cursor)
-            if own_thread is not None and line.kind != _BLANK and (line.prefix is None
-                                                                   or line.prefix.timestamp is None):
-                break  # a line without a stamp in a trace whose every line has one: not this trace's
-            if own_thread is not None and _other_thread(line.prefix, own_thread):
-                # every line stamped with its thread (WebSphere's SystemErr): another thread's lines interleave
-                # with this trace's; they are read after it (`parse`), this one goes on past a few of them
-                passing += 1
-                if passing > _INTERLEAVED_LINES:
-                    break
-                self.passed_over.append(cursor)
-                cursor += 1
-                continue
-            passing = 0
-            if cursor in self.taken:
-                cursor += 1
-                continue
+            if _other_thread(line.prefix, own):
+                # every line stamped with its thread (WebSphere's SystemErr): another thread's line ends this trace
+                # (its own lines after it are read as a trace cut short): read on, threads that interleave took
+                # each other's frames and causes
+                break
             if line.kind == _BLANK or (line.kind == _TEXT and _is_elided(line.body)):
                 # A few blank lines, or a `...` / `[...]` where someone cut frames out of a pasted trace, are skipped
                 # when the trace goes on after them: the `Caused by:` after them still belongs to this trace.
@@ -1542,15 +1529,11 @@ class _Parser:
                 pass  # kept in the trace's text, read as nothing more
             else:
                 current, after = self.read_cause_line(cursor, line, open_blocks, trace_lines)
-                if interleaved:
-                    self.taken.update(range(cursor, after))
                 wrapped = wrapped or line.match.group("word").lower().startswith("wrapped")
                 last = after - 1
                 cursor = after
                 continue
             last = cursor
-            if interleaved:
-                self.taken.add(cursor)
             cursor += 1
         if wrapped:  # logback root-cause-first (%rEx): the root is printed first, each "Wrapped by:" is its wrapper
             trace.chain.reverse()
@@ -1558,16 +1541,6 @@ class _Parser:
                 exc.relation = "top" if position == 0 else "cause"
         trace.end_line = max(last + 1, trace.start_line)
         trace.text = "\n".join(trace_lines)
-
-    def stamped_thread(self, start: int, body: int) -> str | None:
-        """The thread of a trace printed with every line stamped (its first line `start`, with its thread, and its
-        first body line `body` carry a time), else None."""
-        if start < 0 or body >= self.count:
-            return None
-        first, second = self.line(start).prefix, self.line(body).prefix
-        if first is None or second is None or first.timestamp is None or second.timestamp is None:
-            return None
-        return first.thread
 
     def read_cause_line(
         self, cursor: int, line: _Line, open_blocks: list[list], trace_lines: list[str]
