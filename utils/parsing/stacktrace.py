@@ -533,16 +533,16 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
     match = _TIMESTAMP.match(line)
     if match:
         prefix.timestamp = match.group(0).strip("[]#<>")  # WebLogic's `####<...>` too
-        pos = match.end()
-        if match.group("weblogic") and (fields := _WEBLOGIC_FIELDS.match(line, pos)):
+        pos, kind = match.end(), match.lastgroup  # the named stamp it is, if any (one lookup, not one per name)
+        if kind == "weblogic" and (fields := _WEBLOGIC_FIELDS.match(line, pos)):
             prefix.level = _WEBLOGIC_SEVERITIES[fields.group("level")]
             prefix.thread, prefix.logger = fields.group("thread") or None, fields.group("logger") or None
             return prefix, line[fields.end():]
-        if match.group("websphere") and (fields := _WEBSPHERE_FIELDS.match(line, pos)):
+        if kind == "websphere" and (fields := _WEBSPHERE_FIELDS.match(line, pos)):
             prefix.level, prefix.thread = _WEBSPHERE_TYPES[fields.group("type")], fields.group("thread")
             prefix.logger = fields.group("logger")
             return prefix, line[fields.end():]
-        if match.group("jul"):
+        if kind == "jul":
             jul = _JUL_TAIL.match(line, pos)
             if jul:  # JUL header line "Mar 01, 2024 10:15:30 AM com.bank.App main": the message is on the next line
                 prefix.logger = jul.group("logger")
@@ -562,8 +562,10 @@ def _split_prefix(line: str) -> tuple[_Prefix | None, str]:
         prefix.level = named if named is not None else _LOCALIZED_LEVELS[level.group("level_ko")]
         prefix.thread, prefix.localized = level.group("thread"), named is None
         pos = level.end()
-    tail = _TAIL.match(line, pos)
-    if jboss := _CATEGORY_THEN_THREAD.match(line, pos):  # its message may start with an id: `UT005023: ...`
+    # JBoss's `] (` looked for first: the regex is tried only on lines that hold it
+    jboss = _CATEGORY_THEN_THREAD.match(line, pos) if line.find("] (", pos, pos + 260) >= 0 else None
+    tail = _TAIL.match(line, pos) if jboss is None else None
+    if jboss is not None:  # its message may start with an id: `UT005023: ...`
         prefix.logger, prefix.thread = jboss.group("category"), jboss.group("thread")
         body = line[jboss.end() + 1 :] if line.startswith(" ", jboss.end()) else line[jboss.end() :]
     elif tail:
@@ -1501,7 +1503,7 @@ class _Parser:
         own = self.line(trace.start_line - 1).prefix if trace.start_line else None
         while cursor < self.count:
             line = self.line(cursor)
-            if _other_thread(line.prefix, own):
+            if own is not None and line.prefix is not None and _other_thread(line.prefix, own):
                 # every line stamped with its thread (WebSphere's SystemErr): another thread's line ends this trace
                 # (its own lines after it are read as a trace cut short): read on, threads that interleave took
                 # each other's frames and causes
