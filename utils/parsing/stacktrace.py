@@ -452,8 +452,8 @@ _SOURCE_LINE = re.compile(r"(?P<file>.*?):(?P<line>\d+)$")
 # logger and `(File.java:42)` tokens up to a separator (" - ", " : ", ": ", " | ").
 _LEVEL = r"(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|SEVERE|CRITICAL|CONFIG|FINE|FINER|FINEST)"
 # JUL's level names in a Korean locale (`Level.getLocalizedName`: Tomcat's `13-Oct-2022 21:46:13.061 심각 [main] ...`,
-# JUL's second line `심각: ...`), read as the English ones. Common words too, so one counts only after a time or
-# right before JUL's colon, not as the first word of any line.
+# JUL's second line `심각: ...`), read as the English ones. Common words too, so one counts only where those write
+# it: right after a time and before `[thread]`, or before a colon on the line after JUL's time line (`_Parser.line`).
 _LOCALIZED_LEVELS = {"심각": "SEVERE", "경고": "WARNING", "정보": "INFO", "구성": "CONFIG", "미세": "FINE",
                      "보다 미세": "FINER", "가장 미세": "FINEST"}
 _LEVEL_KO = "(?:" + "|".join(sorted(_LOCALIZED_LEVELS, key=len, reverse=True)) + ")"
@@ -692,6 +692,8 @@ def _jul_named_record(prefix: _Prefix | None, level_line: _Prefix | None) -> boo
 
 
 _NAMING_LINES = 3  # lines naming an exception that may stand above its trace
+
+
 def _other_thread(prefix: _Prefix | None, own: _Prefix | None) -> bool:
     """Whether `prefix` and `own` are both stamped lines with a thread, and the threads differ."""
     return (prefix is not None and own is not None and prefix.timestamp is not None and own.timestamp is not None
