@@ -1512,3 +1512,14 @@ def test_a_record_naming_an_exception_is_context_only_of_its_own_trace() -> None
 def test_older_jboss_records_give_their_thread_and_category(line: str, fields: tuple[str, str, str]) -> None:
     (trace,) = parse_log(line + "\n\tat com.bank.Api.get(Api.java:10)\n")
     assert (trace.log_level, trace.thread, trace.logger) == fields
+
+
+def test_an_exception_named_in_a_json_events_message_reads_its_message_from_that_field() -> None:
+    # older than 2026-12-07 evening (a review's case): an event with no trace whose message names an exception gave a
+    # trace whose message ran on through the event's other fields (`Read timed out"}`), without its time or level
+    event = {"@timestamp": "2024-01-01T10:00:00Z", "level": "WARN", "thread_name": "exec-1",
+             "message": "retrying after java.net.SocketTimeoutException: Read timed out", "attempt": 2}
+    (trace,) = parse_log(json.dumps(event) + "\n" + json.dumps({"level": "INFO", "message": "ok"}) + "\n")
+    assert [(e.class_name, e.message) for e in trace.chain] == [("java.net.SocketTimeoutException", "Read timed out")]
+    assert (trace.log_level, trace.timestamp, trace.thread, trace.context) == (
+        "WARN", "2024-01-01T10:00:00Z", "exec-1", ["retrying after"])

@@ -1271,7 +1271,7 @@ class _Parser:
         if _NESTED in line.body and (nested := self.trace_at_nested_line(index, line)) is not None:
             return nested
         header = self.header_of(line)
-        at_start = False
+        at_start, in_event = False, None
         lead_context: list[str] = []
         thread: str | None = None
         if header is not None:
@@ -1282,6 +1282,8 @@ class _Parser:
             if found is None:
                 return None
             column, class_name, message, strong, at_start = found
+            if (in_event := self.event_message(index, line.body, class_name)) is not None:
+                message = in_event[1]  # the message ends with its JSON string, not the line
             if line.body.rstrip().endswith(_WITH_ROOT_CAUSE):
                 if self.exception_line_after_gap(index + 1):
                     return None  # the header of the root cause's trace that follows: that trace's context
@@ -1289,15 +1291,16 @@ class _Parser:
             elif self.names_next_exception(index, class_name) or self.event_above_its_trace(index):
                 return None  # `failed: java.lang.X: m` above X's own trace (`log.error("failed: " + e, e)`), a JSON
                 # event's line above its decoded trace: that trace's context, not a second failure
-            before = line.body[:column].strip()
+            before = line.body[:column].strip() if in_event is None else in_event[0]
             if before:  # "Unexpected error:" of "... - Unexpected error: java.net.SocketTimeoutException: ..."
                 lead_context.append(before[:_MAX_CONTEXT_CHARS])
-            header_text = line.body[column:].strip()
+            header_text = line.body[column:].strip() if in_event is None else f"{class_name}: {message}"
         # failures listed under it only for an exception line (an exception named inside a message: "child failed:
         # java.io.IOException: exit 1" then an indented trace, is followed by a trace of its own)
         listed_under = (_listing_width(_indent_width(line.body), message) if header is not None or at_start
                         else _NO_LISTING)
-        more, next_index = self.continuation(index + 1, line.prefix, listed_under)
+        more, next_index = ([], index + 1) if in_event is not None else self.continuation(  # a JSON event's field
+            index + 1, line.prefix, listed_under)  # holds its whole message: the lines below are other events
         if not strong and not (next_index < self.count and self.line(next_index).kind in _STRUCTURAL):
             return None  # a dotted name not followed by frames is not believed to be an exception
         if more and not class_name and MASK_TOKEN not in line.body:
@@ -1311,6 +1314,25 @@ class _Parser:
         trace = Trace(chain=[top], context=lead_context, thread=thread, start_line=index + 1)
         self.read_trace_body(trace, next_index, _indent_width(line.body), [header_text, *more])
         return trace
+
+    def event_message(self, index: int, body: str, class_name: str) -> tuple[str, str | None] | None:
+        """(the field's text up to the name, its message) where line `index` is a JSON event whose string field names
+        `class_name` (`"message":"retrying after java.net.SocketTimeoutException: Read timed out"`), read from that
+        field: read from the line, the message ran on through the event's other fields (`Read timed out"}`). The
+        event's time, level, thread and logger become the line's (`json_events`). None for any other line."""
+        if not body.startswith("{", len(body) - len(body.lstrip())):
+            return None
+        try:
+            _, event, _ = _event_in(body)
+        except (ValueError, RecursionError):
+            return None
+        for value in _string_values(event, depth=2):
+            if (at := value.find(class_name)) >= 0:
+                if (fields := _json_event_prefix(event)) is not None:
+                    self.json_events.setdefault(index, fields)
+                rest = value[at + len(class_name):]
+                return value[:at].strip(), rest[1:].strip() if rest.startswith(":") else None
+        return None
 
     def event_above_its_trace(self, index: int) -> bool:
         """Whether line `index` is a JSON event's line with the trace decoded from it below (`_decoded_inline_lines`
@@ -1747,6 +1769,15 @@ def _escaped_as_lines(line: str) -> str | None:
     tail, newline, below = line[end:].partition("\n")  # below: a structured trace already written out
     written = "\n".join([line[:start] + json.dumps(kept, ensure_ascii=False) + tail, *traces]) + newline + below
     return LONE_SURROGATE.sub("\ufffd", written)
+
+
+def _string_values(value: Any, depth: int) -> Iterator[str]:
+    """The string values of a JSON object, at its top and `depth` objects below."""
+    for item in value.values() if isinstance(value, dict) else ():
+        if isinstance(item, str):
+            yield item
+        elif depth and isinstance(item, dict):
+            yield from _string_values(item, depth - 1)
 
 
 def _escaped_trace(item: Any) -> str | None:
