@@ -1716,9 +1716,10 @@ def _decoded_inline_lines(text: str) -> tuple[str, dict[int, _Prefix], LineOrigi
     for given, line in enumerate(text.split("\n")):
         decoded, event = line, None
         if STRUCTURED_TRACE_MARKER in line and _STRUCTURED_TRACE_LINE.match(line):
-            decoded, event = _structured_as_lines(line)
+            written, event = _event_as_lines(line, _structured_trace)
+            decoded = written or line
         if "\\n\\tat " in decoded:
-            decoded = _escaped_as_lines(decoded) or _ESCAPED_TRACE_LINE.sub(
+            decoded = _event_as_lines(decoded, _escaped_trace)[0] or _ESCAPED_TRACE_LINE.sub(
                 lambda match: _unescape_json_text(match.group(0)), decoded)
         elif _FOLDED_HINT.search(decoded) and (run := _FOLDED_FRAMES.search(decoded)):
             decoded = _unfolded(decoded, run)
@@ -1734,41 +1735,26 @@ def _decoded_inline_lines(text: str) -> tuple[str, dict[int, _Prefix], LineOrigi
     return "\n".join(out), events, origins
 
 
-def _structured_as_lines(line: str) -> tuple[str, dict[str, Any] | None]:
-    """(A JSON log line whose event holds log4j2's structured `thrown` object (at its top or in an object of it, as
-    a shipper nests the event) as the event without it, then its trace's lines as `printStackTrace` writes them;
-    the event). A line that does not parse, or holds none, stays as it is; text around the event (a container
-    runtime's prefix) stays on its line."""
+def _event_as_lines(line: str, as_trace: Callable[[Any], str | None]) -> tuple[str | None, dict[str, Any] | None]:
+    """(A JSON log line whose event holds a trace, at its top or in an object of it as a shipper nests the event,
+    written as the event without it, then the trace's lines as `printStackTrace` writes them; the event). The trace
+    is what `as_trace` reads: log4j2's structured `thrown` object (`_structured_trace`), or escaped text
+    (`_escaped_trace`: `"stack_trace":"java.lang.X: m\\n\\tat ..."`, GELF's `full_message`; decoded in place, the
+    event's other fields stayed on the trace's first line, and an exception named in its `message` took them as its
+    message). (None, the event) where it holds no such trace, (None, None) where the line holds no event; text
+    around the event (a container runtime's prefix) stays on its line."""
     traces: list[str] = []
     try:
         start, event, end = _event_in(line)
-        kept = _without_traces(event, traces, 2, _structured_trace)
+        kept = _without_traces(event, traces, 2, as_trace)
     except (ValueError, RecursionError):  # no event; a cause chain nested deeper than the JSON reader goes
-        return line, None
+        return None, None
     if not traces:
-        return line, event
-    written = "\n".join([line[:start] + json.dumps(kept, ensure_ascii=False) + line[end:], *traces])
-    # a lone surrogate (a message cut inside an emoji) could not be written or printed: as the escaped reader does
-    return LONE_SURROGATE.sub("\ufffd", written), event
-
-
-def _escaped_as_lines(line: str) -> str | None:
-    """A JSON log line whose event holds a trace as escaped text (`"stack_trace":"java.lang.X: m\\n\\tat ..."`, GELF's
-    `full_message`) as the event without it, then the trace's lines, as `_structured_as_lines` writes a structured
-    one: decoded in place, the event's other fields stayed on the trace's first line, and an exception named in its
-    `message` took them as its message (`x", "stack_trace": "java.lang.X: x`). None where the line holds no such
-    event (a plain line with an escaped trace is decoded in place)."""
-    traces: list[str] = []
-    try:
-        start, event, end = _event_in(line)
-        kept = _without_traces(event, traces, 2, _escaped_trace)
-    except (ValueError, RecursionError):
-        return None
-    if not traces:
-        return None
+        return None, event
     tail, newline, below = line[end:].partition("\n")  # below: a structured trace already written out
     written = "\n".join([line[:start] + json.dumps(kept, ensure_ascii=False) + tail, *traces]) + newline + below
-    return LONE_SURROGATE.sub("\ufffd", written)
+    # a lone surrogate (a message cut inside an emoji) could not be written or printed
+    return LONE_SURROGATE.sub("\ufffd", written), event
 
 
 def _string_values(value: Any, depth: int) -> Iterator[str]:
